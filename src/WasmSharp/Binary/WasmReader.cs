@@ -1,0 +1,229 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Text;
+
+namespace WasmSharp.Binary;
+
+/// <summary>
+/// Reads the primitive encodings of the binary format (LEB128 integers, floats, names, bytes) from a span.
+/// Every failure is a <see cref="MalformedModuleException"/> with the spec's wording and the absolute offset.
+/// </summary>
+public ref struct WasmReader
+{
+    private readonly ReadOnlySpan<byte> _data;
+    private int _pos;
+    private readonly long _baseOffset;
+
+    /// <summary>The section being read, for error messages.</summary>
+    public string? Section;
+
+    public WasmReader(ReadOnlySpan<byte> data, long baseOffset = 0, string? section = null)
+    {
+        _data = data;
+        _pos = 0;
+        _baseOffset = baseOffset;
+        Section = section;
+    }
+
+    /// <summary>Position relative to the start of <c>data</c>.</summary>
+    public int Position { readonly get => _pos; set => _pos = value; }
+    /// <summary>Absolute offset in the module's bytes.</summary>
+    public readonly long Offset => _baseOffset + _pos;
+    public readonly long BaseOffset => _baseOffset;
+    public readonly int Length => _data.Length;
+    public readonly int Remaining => _data.Length - _pos;
+    public readonly bool AtEnd => _pos >= _data.Length;
+    public readonly ReadOnlySpan<byte> Data => _data;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public readonly MalformedModuleException Error(string reason) => new(reason, Offset, Section);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public readonly MalformedModuleException Error(string reason, long offset) => new(reason, offset, Section);
+
+    public byte ReadByte()
+    {
+        if (_pos >= _data.Length) throw Error("unexpected end");
+        return _data[_pos++];
+    }
+
+    public readonly byte PeekByte()
+    {
+        if (_pos >= _data.Length) throw Error("unexpected end");
+        return _data[_pos];
+    }
+
+    public ReadOnlySpan<byte> ReadBytes(int count)
+    {
+        if (count < 0 || count > Remaining) throw Error("unexpected end");
+        var s = _data.Slice(_pos, count);
+        _pos += count;
+        return s;
+    }
+
+    public void Skip(int count)
+    {
+        if (count < 0 || count > Remaining) throw Error("unexpected end");
+        _pos += count;
+    }
+
+    public uint ReadU32()
+    {
+        uint result = 0;
+        int shift = 0;
+        while (true)
+        {
+            byte b = ReadByte();
+            if (shift == 28)
+            {
+                // Fifth byte: only the low 4 bits may be used, and it must be the last.
+                if ((b & 0x80) != 0) throw Error("integer representation too long");
+                if ((b & 0x70) != 0) throw Error("integer too large");
+                return result | ((uint)b << 28);
+            }
+            result |= (uint)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0) return result;
+            shift += 7;
+        }
+    }
+
+    public int ReadS32()
+    {
+        int result = 0;
+        int shift = 0;
+        while (true)
+        {
+            byte b = ReadByte();
+            if (shift == 28)
+            {
+                if ((b & 0x80) != 0) throw Error("integer representation too long");
+                // The unused bits (4..6) must be a sign extension of bit 3.
+                int rest = b & 0x70;
+                bool neg = (b & 0x08) != 0;
+                if (neg ? rest != 0x70 : rest != 0) throw Error("integer too large");
+                return result | (b << 28);
+            }
+            result |= (b & 0x7F) << shift;
+            shift += 7;
+            if ((b & 0x80) == 0)
+            {
+                if (shift < 32 && (b & 0x40) != 0) result |= -1 << shift;
+                return result;
+            }
+        }
+    }
+
+    public long ReadS64()
+    {
+        long result = 0;
+        int shift = 0;
+        while (true)
+        {
+            byte b = ReadByte();
+            if (shift == 63)
+            {
+                if ((b & 0x80) != 0) throw Error("integer representation too long");
+                // Only bit 0 is used; bits 1..6 must equal it.
+                int rest = b & 0x7E;
+                bool neg = (b & 0x01) != 0;
+                if (neg ? rest != 0x7E : rest != 0) throw Error("integer too large");
+                return result | ((long)b << 63);
+            }
+            result |= (long)(b & 0x7F) << shift;
+            shift += 7;
+            if ((b & 0x80) == 0)
+            {
+                if (shift < 64 && (b & 0x40) != 0) result |= -1L << shift;
+                return result;
+            }
+        }
+    }
+
+    public ulong ReadU64()
+    {
+        ulong result = 0;
+        int shift = 0;
+        while (true)
+        {
+            byte b = ReadByte();
+            if (shift == 63)
+            {
+                if ((b & 0x80) != 0) throw Error("integer representation too long");
+                if ((b & 0x7E) != 0) throw Error("integer too large");
+                return result | ((ulong)b << 63);
+            }
+            result |= (ulong)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0) return result;
+            shift += 7;
+        }
+    }
+
+    /// <summary>A signed 33-bit LEB (block types), returned as a long.</summary>
+    public long ReadS33()
+    {
+        long result = 0;
+        int shift = 0;
+        while (true)
+        {
+            byte b = ReadByte();
+            if (shift == 28)
+            {
+                if ((b & 0x80) != 0) throw Error("integer representation too long");
+                // bits 5..6 must sign-extend bit 4
+                int rest = b & 0x60;
+                bool neg = (b & 0x10) != 0;
+                if (neg ? rest != 0x60 : rest != 0) throw Error("integer too large");
+                result |= (long)(b & 0x7F) << 28;
+                if ((b & 0x40) != 0) result |= -1L << 35;
+                return result;
+            }
+            result |= (long)(b & 0x7F) << shift;
+            shift += 7;
+            if ((b & 0x80) == 0)
+            {
+                if ((b & 0x40) != 0) result |= -1L << shift;
+                return result;
+            }
+        }
+    }
+
+    public uint ReadF32Bits()
+    {
+        var s = ReadBytes(4);
+        return BinaryPrimitives.ReadUInt32LittleEndian(s);
+    }
+
+    public ulong ReadF64Bits()
+    {
+        var s = ReadBytes(8);
+        return BinaryPrimitives.ReadUInt64LittleEndian(s);
+    }
+
+    /// <summary>A name: a u32 length then UTF-8 bytes, which must be valid ("malformed UTF-8 encoding").</summary>
+    public string ReadName()
+    {
+        uint len = ReadU32();
+        if (len > (uint)Remaining) throw Error("unexpected end");
+        var bytes = ReadBytes((int)len);
+        try
+        {
+            return StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw Error("malformed UTF-8 encoding");
+        }
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>A vector length, checked against the bytes left so that huge counts fail fast instead of allocating.</summary>
+    public uint ReadCount(int minBytesPerItem = 1)
+    {
+        long at = Offset;
+        uint n = ReadU32();
+        if (minBytesPerItem > 0 && (ulong)n * (ulong)minBytesPerItem > (ulong)Remaining)
+            throw Error("unexpected end", at);
+        return n;
+    }
+}

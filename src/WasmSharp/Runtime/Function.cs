@@ -1,0 +1,83 @@
+using WasmSharp.Interpreter;
+
+namespace WasmSharp;
+
+/// <summary>Callback of a host function: reads <paramref name="args"/>, writes every slot of <paramref name="results"/>.</summary>
+public delegate void HostCallback(ReadOnlySpan<Value> args, Span<Value> results);
+
+/// <summary>A function instance in a <see cref="Store"/>: defined by a Wasm module or by the host.</summary>
+public abstract class Function
+{
+    public FunctionType Type { get; }
+    public Store Store { get; }
+    /// <summary>Canonical id of <see cref="Type"/> (structurally equal types share it), for call_indirect checks.</summary>
+    internal readonly int TypeId;
+    /// <summary>Index in <see cref="Store"/>'s function list; a funcref slot holds Address + 1 (0 is null).</summary>
+    internal int Address;
+
+    private protected Function(Store store, FunctionType type)
+    {
+        Store = store;
+        Type = type;
+        TypeId = TypeRegistry.GetId(type);
+        Address = store.AddFunction(this);
+    }
+
+    /// <summary>Calls the function. Traps surface as <see cref="TrapException"/>.</summary>
+    public Value[] Invoke(params Value[] args)
+    {
+        var results = new Value[Type.Results.Length];
+        Invoke(args, results);
+        return results;
+    }
+
+    /// <summary>Calls the function, writing its results into <paramref name="results"/>.</summary>
+    public void Invoke(ReadOnlySpan<Value> args, Span<Value> results) => Store.Executor.Invoke(this, args, results);
+
+    /// <summary>Name for backtraces.</summary>
+    public virtual string DebugName => "<function>";
+}
+
+/// <summary>A function defined by a module, executed by the interpreter.</summary>
+internal sealed class WasmFunction : Function
+{
+    public readonly Instance Instance;
+    public readonly int Index;
+    public readonly CompiledFunction Code;
+
+    public WasmFunction(Store store, Instance instance, int index, CompiledFunction code)
+        : base(store, code.Type)
+    {
+        Instance = instance;
+        Index = index;
+        Code = code;
+    }
+
+    public override string DebugName =>
+        Instance.Module.Info.FunctionNames.TryGetValue((uint)Index, out var n) ? n : $"func[{Index}]";
+}
+
+/// <summary>A function implemented by the host.</summary>
+public sealed class HostFunction : Function
+{
+    public HostCallback Callback { get; }
+    public string Name { get; }
+
+    public HostFunction(Store store, FunctionType type, HostCallback callback, string name = "<host>")
+        : base(store, type)
+    {
+        Callback = callback;
+        Name = name;
+    }
+
+    public override string DebugName => Name;
+}
+
+/// <summary>Process-wide canonical ids of function types, so call_indirect compares ints.</summary>
+internal static class TypeRegistry
+{
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<FunctionType, int> Ids = new();
+    private static int _next;
+
+    public static int GetId(FunctionType type) => Ids.GetOrAdd(type, _ => Interlocked.Increment(ref _next));
+}

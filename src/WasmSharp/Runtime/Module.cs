@@ -1,0 +1,48 @@
+using WasmSharp.Binary;
+using WasmSharp.Interpreter;
+using WasmSharp.Validation;
+
+namespace WasmSharp;
+
+/// <summary>
+/// A decoded, validated and translated module: immutable, and instantiable any number of times in any store.
+/// </summary>
+public sealed class Module
+{
+    internal ModuleInfo Info { get; }
+    /// <summary>Translated bodies of the functions the module defines (not the imports).</summary>
+    internal CompiledFunction[] Functions { get; }
+
+    private Module(ModuleInfo info, CompiledFunction[] functions)
+    {
+        Info = info;
+        Functions = functions;
+    }
+
+    /// <summary>Decodes, validates and translates a binary module. Throws <see cref="MalformedModuleException"/>
+    /// or <see cref="InvalidModuleException"/>.</summary>
+    public static Module FromBytes(ReadOnlyMemory<byte> bytes)
+    {
+        var info = ModuleReader.Read(bytes);
+        var functions = ModuleValidator.Validate(info);
+        return new Module(info, functions);
+    }
+
+    public static Module FromBytes(byte[] bytes) => FromBytes(bytes.AsMemory());
+
+    public static Module FromFile(string path) => FromBytes(File.ReadAllBytes(path));
+
+    public static Module FromStream(Stream stream)
+    {
+        using var ms = new MemoryStream();
+        stream.CopyTo(ms);
+        return FromBytes(ms.ToArray());
+    }
+
+    /// <summary>Checks a binary module without keeping it; throws as <see cref="FromBytes(ReadOnlyMemory{byte})"/> does.</summary>
+    public static void Validate(ReadOnlyMemory<byte> bytes) => FromBytes(bytes);
+
+    public IReadOnlyList<Import> Imports => Info.Imports;
+    public IReadOnlyList<Export> Exports => Info.Exports;
+    public string? Name => Info.ModuleName;
+}

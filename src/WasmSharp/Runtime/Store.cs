@@ -1,0 +1,74 @@
+using WasmSharp.Interpreter;
+
+namespace WasmSharp;
+
+/// <summary>
+/// Owns every runtime object (functions, memories, tables, globals, instances) and the interpreter's stack.
+/// Not thread-safe: one thread uses a store at a time. Disposing it frees the linear memories.
+/// </summary>
+public sealed class Store : IDisposable
+{
+    private readonly List<Function> _functions = new();
+    private readonly List<object> _externs = new();
+    private readonly Dictionary<object, int> _externIds = new(ReferenceEqualityComparer.Instance);
+    private readonly List<IDisposable> _owned = new();
+
+    internal Executor Executor { get; }
+
+    /// <summary>Most nested Wasm calls before "call stack exhausted".</summary>
+    public int MaxCallDepth { get; init; } = 10_000;
+
+    public Store()
+    {
+        Executor = new Executor(this);
+    }
+
+    internal int AddFunction(Function f)
+    {
+        _functions.Add(f);
+        return _functions.Count - 1;
+    }
+
+    internal Function GetFunction(int address) => _functions[address];
+
+    internal void Own(IDisposable d) => _owned.Add(d);
+
+    /// <summary>Encodes a reference for a slot: 0 is null, otherwise a function address + 1 or an extern id + 1.</summary>
+    internal ulong RefToBits(Value v)
+    {
+        if (v.Reference is null) return 0;
+        if (v.Type == ValueType.FuncRef)
+        {
+            var f = (Function)v.Reference;
+            if (f.Store != this) throw new WasmException("function belongs to another store");
+            return (ulong)f.Address + 1;
+        }
+        if (!_externIds.TryGetValue(v.Reference, out int id))
+        {
+            id = _externs.Count;
+            _externs.Add(v.Reference);
+            _externIds.Add(v.Reference, id);
+        }
+        return (ulong)id + 1;
+    }
+
+    internal Value BitsToRef(ValueType type, ulong bits)
+    {
+        if (bits == 0) return Value.Null(type);
+        return type == ValueType.FuncRef
+            ? Value.FuncRef(_functions[(int)(bits - 1)])
+            : Value.ExternRef(_externs[(int)(bits - 1)]);
+    }
+
+    /// <summary>Slot bits of any value (numbers: their bits; references: encoded as above; v128: low half).</summary>
+    internal ulong ToBits(Value v) => v.Type.IsReference() ? RefToBits(v) : v.Bits;
+
+    internal Value FromBits(ValueType type, ulong bits, ulong high = 0) =>
+        type.IsReference() ? BitsToRef(type, bits) : Value.FromBits(type, bits, high);
+
+    public void Dispose()
+    {
+        foreach (var d in _owned) d.Dispose();
+        _owned.Clear();
+    }
+}
