@@ -1,11 +1,486 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using static WasmSharp.Interpreter.Numerics;
+
 namespace WasmSharp.Interpreter;
 
-/// <summary>Runs register code. One per store; Wasm calls do not recurse on the .NET stack.</summary>
-internal sealed class Executor
+/// <summary>
+/// Runs register code. One per store. Wasm calls push a <see cref="Frame"/> and continue in the same loop, so
+/// Wasm recursion never grows the .NET stack (ARCHITECTURE §3); depth and value-stack size are bounded and
+/// exceeding either traps with "call stack exhausted".
+/// </summary>
+internal sealed unsafe class Executor : IDisposable
 {
+    private struct Frame
+    {
+        public WasmFunction Function;
+        public int ReturnPc;
+        public int Fp;
+    }
+
+    private const int StackSlots = 1 << 20; // 8 MiB of values
+
     private readonly Store _store;
+    private ulong* _stack;
+    private Frame[] _frames = [];
+    private int _depth;
+    /// <summary>First free slot: where a nested (host → Wasm) invocation puts its frame.</summary>
+    private int _top;
 
     public Executor(Store store) => _store = store;
 
-    public void Invoke(Function function, ReadOnlySpan<Value> args, Span<Value> results) => throw new NotImplementedException();
+    private void EnsureStack()
+    {
+        if (_stack != null) return;
+        _stack = (ulong*)NativeMemory.AllocZeroed((nuint)StackSlots * sizeof(ulong));
+        _frames = new Frame[_store.MaxCallDepth + 1];
+    }
+
+    public void Dispose()
+    {
+        if (_stack != null) NativeMemory.Free(_stack);
+        _stack = null;
+    }
+
+    public void Invoke(Function function, ReadOnlySpan<Value> args, Span<Value> results)
+    {
+        var type = function.Type;
+        if (args.Length != type.Parameters.Length)
+            throw new WasmException($"expected {type.Parameters.Length} arguments, got {args.Length}");
+        for (int i = 0; i < args.Length; i++)
+            if (args[i].Type != type.Parameters[i])
+                throw new WasmException($"argument {i}: expected {type.Parameters[i].ToText()}, got {args[i].Type.ToText()}");
+        if (results.Length < type.Results.Length)
+            throw new WasmException($"expected room for {type.Results.Length} results");
+
+        if (function is HostFunction host)
+        {
+            host.Callback(args, results);
+            return;
+        }
+
+        EnsureStack();
+        var wf = (WasmFunction)function;
+        int fp = _top;
+        if (_depth >= _frames.Length - 1 || (long)fp + wf.Code.FrameSize > StackSlots) throw Trap("call stack exhausted");
+        for (int i = 0; i < args.Length; i++) _stack[fp + i] = _store.ToBits(args[i]);
+        int savedTop = _top, savedDepth = _depth;
+        try
+        {
+            Run(wf, fp);
+        }
+        catch (TrapException trap) when (trap.WasmBacktrace.Count == 0)
+        {
+            trap.WasmBacktrace = Backtrace(savedDepth);
+            throw;
+        }
+        finally
+        {
+            _top = savedTop;
+            _depth = savedDepth;
+            _current = null;
+        }
+        for (int i = 0; i < type.Results.Length; i++)
+            results[i] = _store.FromBits(type.Results[i], Mask(type.Results[i], _stack[fp + i]));
+    }
+
+    private static ulong Mask(ValueType t, ulong bits) => t is ValueType.I32 or ValueType.F32 ? (uint)bits : bits;
+
+    private WasmFunction? _current;
+    /// <summary>Staging for multi-value returns, whose sources may overlap their destinations.</summary>
+    private ulong[] _scratch = new ulong[8];
+
+    private string[] Backtrace(int fromDepth)
+    {
+        var names = new List<string>();
+        if (_current is not null) names.Add(_current.DebugName);
+        for (int d = _depth - 1; d >= fromDepth; d--)
+            if (_frames[d].Function is { } f) names.Add(f.DebugName);
+        return names.ToArray();
+    }
+
+    private static int* CodePointer(CompiledFunction fn) =>
+        (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(fn.Code));
+
+    private static void EnterFrame(ulong* regs, CompiledFunction fn)
+    {
+        new Span<ulong>(regs + fn.ParamCount, fn.LocalCount).Clear();
+        fn.Constants.AsSpan().CopyTo(new Span<ulong>(regs + fn.ConstBase, fn.Constants.Length));
+    }
+
+    private void CallHost(Function f, ulong* args, int top)
+    {
+        var type = f.Type;
+        int np = type.Parameters.Length, nr = type.Results.Length;
+        var buf = new Value[np + nr];
+        for (int i = 0; i < np; i++) buf[i] = _store.FromBits(type.Parameters[i], Mask(type.Parameters[i], args[i]));
+        int savedTop = _top, savedDepth = _depth;
+        var saved = _current;
+        _top = top;
+        try
+        {
+            if (f is HostFunction h) h.Callback(buf.AsSpan(0, np), buf.AsSpan(np, nr));
+            else f.Invoke(buf.AsSpan(0, np), buf.AsSpan(np, nr));
+        }
+        finally
+        {
+            _top = savedTop;
+            _depth = savedDepth;
+            _current = saved;
+        }
+        for (int i = 0; i < nr; i++)
+        {
+            if (buf[np + i].Type != type.Results[i])
+                throw new WasmException($"host function {f.DebugName} returned {buf[np + i].Type.ToText()} for result {i}, expected {type.Results[i].ToText()}");
+            args[i] = _store.ToBits(buf[np + i]);
+        }
+    }
+
+    [SkipLocalsInit]
+    private void Run(WasmFunction wf, int fp)
+    {
+        var fn = wf.Code;
+        int* code = CodePointer(fn);
+        int* ip = code;
+        ulong* regs = _stack + fp;
+        var inst = wf.Instance;
+        Memory? memory = inst.Memories.Length > 0 ? inst.Memories[0] : null;
+        byte* mem = memory is null ? null : memory.Base;
+        ulong memLen = memory is null ? 0 : memory.ByteLength;
+        int entryDepth = _depth;
+        _current = wf;
+        EnterFrame(regs, fn);
+
+        Function callee;
+        int argBase;
+        int retPc;
+
+        while (true)
+        {
+            switch ((Op)ip[0])
+            {
+                // ---- control ----
+                case Op.Unreachable: throw Trap("unreachable");
+                case Op.SimdUnsupported: throw Trap("SIMD not yet supported");
+                case Op.Br: ip = code + ip[1]; continue;
+                case Op.BrIfNez: ip = (uint)regs[ip[1]] != 0 ? code + ip[2] : ip + 3; continue;
+                case Op.BrIfEqz: ip = (uint)regs[ip[1]] == 0 ? code + ip[2] : ip + 3; continue;
+                case Op.BrTable:
+                {
+                    uint i = (uint)regs[ip[1]];
+                    uint n = (uint)ip[2];
+                    ip = code + ip[3 + (int)(i < n ? i : n)];
+                    continue;
+                }
+                case Op.Return0: goto Return;
+                case Op.Return1: regs[0] = regs[ip[1]]; goto Return;
+                case Op.ReturnN:
+                {
+                    int n = ip[1];
+                    if (_scratch.Length < n) _scratch = new ulong[n];
+                    for (int i = 0; i < n; i++) _scratch[i] = regs[ip[2 + i]];
+                    for (int i = 0; i < n; i++) regs[i] = _scratch[i];
+                    goto Return;
+                }
+                case Op.Call:
+                    callee = inst.Functions[ip[1]];
+                    argBase = ip[2];
+                    retPc = (int)(ip + 3 - code);
+                    goto Call;
+                case Op.CallIndirect:
+                {
+                    var table = inst.Tables[ip[2]];
+                    uint i = (uint)regs[ip[3]];
+                    if (i >= table.Length) throw Trap("undefined element");
+                    ulong e = table.Elements[i];
+                    if (e == 0) throw Trap("uninitialized element");
+                    callee = _store.GetFunction((int)(e - 1));
+                    if (callee.TypeId != inst.TypeIds[ip[1]]) throw Trap("indirect call type mismatch");
+                    argBase = ip[4];
+                    retPc = (int)(ip + 5 - code);
+                    goto Call;
+                }
+                case Op.Copy: regs[ip[1]] = regs[ip[2]]; ip += 3; continue;
+                case Op.Copy2:
+                {
+                    ulong a = regs[ip[2]], b = regs[ip[4]];
+                    regs[ip[1]] = a; regs[ip[3]] = b; ip += 5; continue;
+                }
+                case Op.Select: regs[ip[1]] = (uint)regs[ip[2]] != 0 ? regs[ip[3]] : regs[ip[4]]; ip += 5; continue;
+                case Op.GlobalGet: regs[ip[1]] = inst.Globals[ip[2]].Bits; ip += 3; continue;
+                case Op.GlobalSet: inst.Globals[ip[1]].Bits = regs[ip[2]]; ip += 3; continue;
+                case Op.RefFunc: regs[ip[1]] = (ulong)inst.Functions[ip[2]].Address + 1; ip += 3; continue;
+                case Op.RefIsNull: regs[ip[1]] = regs[ip[2]] == 0 ? 1UL : 0UL; ip += 3; continue;
+
+                // ---- memory ----
+                case Op.I32Load: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(mem + ea); ip += 4; continue; }
+                case Op.I64Load: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ulong>(mem + ea); ip += 4; continue; }
+                case Op.I32Load8S: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > memLen) goto Oob; regs[ip[1]] = (uint)(int)*(sbyte*)(mem + ea); ip += 4; continue; }
+                case Op.I32Load8U: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > memLen) goto Oob; regs[ip[1]] = mem[ea]; ip += 4; continue; }
+                case Op.I32Load16S: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 2 > memLen) goto Oob; regs[ip[1]] = (uint)(int)Unsafe.ReadUnaligned<short>(mem + ea); ip += 4; continue; }
+                case Op.I32Load16U: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 2 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ushort>(mem + ea); ip += 4; continue; }
+                case Op.I64Load8S: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > memLen) goto Oob; regs[ip[1]] = (ulong)(long)*(sbyte*)(mem + ea); ip += 4; continue; }
+                case Op.I64Load8U: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > memLen) goto Oob; regs[ip[1]] = mem[ea]; ip += 4; continue; }
+                case Op.I64Load16S: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 2 > memLen) goto Oob; regs[ip[1]] = (ulong)(long)Unsafe.ReadUnaligned<short>(mem + ea); ip += 4; continue; }
+                case Op.I64Load16U: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 2 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ushort>(mem + ea); ip += 4; continue; }
+                case Op.I64Load32S: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > memLen) goto Oob; regs[ip[1]] = (ulong)(long)Unsafe.ReadUnaligned<int>(mem + ea); ip += 4; continue; }
+                case Op.I64Load32U: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(mem + ea); ip += 4; continue; }
+                case Op.I32Store: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 4 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, (uint)regs[ip[2]]); ip += 4; continue; }
+                case Op.I64Store: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 8 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, regs[ip[2]]); ip += 4; continue; }
+                case Op.I32Store8: case Op.I64Store8: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 1 > memLen) goto Oob; mem[ea] = (byte)regs[ip[2]]; ip += 4; continue; }
+                case Op.I32Store16: case Op.I64Store16: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 2 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, (ushort)regs[ip[2]]); ip += 4; continue; }
+                case Op.I64Store32: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 4 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, (uint)regs[ip[2]]); ip += 4; continue; }
+                case Op.MemorySize: regs[ip[1]] = memLen / MemoryType.PageSize; ip += 2; continue;
+                case Op.MemoryGrow:
+                {
+                    long old = memory!.Grow((uint)regs[ip[2]]);
+                    regs[ip[1]] = (uint)(int)old;
+                    mem = memory.Base; memLen = memory.ByteLength;
+                    ip += 3; continue;
+                }
+                case Op.MemoryFill:
+                {
+                    ulong d = (uint)regs[ip[1]], n = (uint)regs[ip[3]];
+                    if (d + n > memLen) goto Oob;
+                    NativeMemory.Fill(mem + d, (nuint)n, (byte)regs[ip[2]]);
+                    ip += 4; continue;
+                }
+                case Op.MemoryCopy:
+                {
+                    ulong d = (uint)regs[ip[1]], s = (uint)regs[ip[2]], n = (uint)regs[ip[3]];
+                    if (d + n > memLen || s + n > memLen) goto Oob;
+                    Buffer.MemoryCopy(mem + s, mem + d, n, n);
+                    ip += 4; continue;
+                }
+                case Op.MemoryInit:
+                {
+                    var seg = inst.DataSegments[ip[1]].Span;
+                    ulong d = (uint)regs[ip[2]], s = (uint)regs[ip[3]], n = (uint)regs[ip[4]];
+                    if (d + n > memLen || s + n > (ulong)seg.Length) goto Oob;
+                    seg.Slice((int)s, (int)n).CopyTo(new Span<byte>(mem + d, (int)n));
+                    ip += 5; continue;
+                }
+                case Op.DataDrop: inst.DataSegments[ip[1]] = ReadOnlyMemory<byte>.Empty; ip += 2; continue;
+
+                // ---- tables ----
+                case Op.TableGet:
+                {
+                    var t = inst.Tables[ip[2]];
+                    uint i = (uint)regs[ip[3]];
+                    if (i >= t.Length) throw Trap("out of bounds table access");
+                    regs[ip[1]] = t.Elements[i];
+                    ip += 4; continue;
+                }
+                case Op.TableSet:
+                {
+                    var t = inst.Tables[ip[1]];
+                    uint i = (uint)regs[ip[2]];
+                    if (i >= t.Length) throw Trap("out of bounds table access");
+                    t.Elements[i] = regs[ip[3]];
+                    ip += 4; continue;
+                }
+                case Op.TableSize: regs[ip[1]] = inst.Tables[ip[2]].Length; ip += 3; continue;
+                case Op.TableGrow: regs[ip[1]] = (uint)(int)inst.Tables[ip[2]].Grow((uint)regs[ip[4]], regs[ip[3]]); ip += 5; continue;
+                case Op.TableFill: inst.Tables[ip[1]].Fill((uint)regs[ip[2]], regs[ip[3]], (uint)regs[ip[4]]); ip += 5; continue;
+                case Op.TableCopy: inst.Tables[ip[1]].Copy(inst.Tables[ip[2]], (uint)regs[ip[3]], (uint)regs[ip[4]], (uint)regs[ip[5]]); ip += 6; continue;
+                case Op.TableInit: inst.Tables[ip[1]].Init((uint)regs[ip[3]], inst.ElementSegments[ip[2]], (uint)regs[ip[4]], (uint)regs[ip[5]]); ip += 6; continue;
+                case Op.ElemDrop: inst.ElementSegments[ip[1]] = []; ip += 2; continue;
+
+                // ---- i32 ----
+                case (Op)0x45: regs[ip[1]] = (uint)regs[ip[2]] == 0 ? 1UL : 0UL; ip += 3; continue;
+                case (Op)0x46: regs[ip[1]] = (uint)regs[ip[2]] == (uint)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x47: regs[ip[1]] = (uint)regs[ip[2]] != (uint)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x48: regs[ip[1]] = (int)regs[ip[2]] < (int)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x49: regs[ip[1]] = (uint)regs[ip[2]] < (uint)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x4A: regs[ip[1]] = (int)regs[ip[2]] > (int)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x4B: regs[ip[1]] = (uint)regs[ip[2]] > (uint)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x4C: regs[ip[1]] = (int)regs[ip[2]] <= (int)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x4D: regs[ip[1]] = (uint)regs[ip[2]] <= (uint)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x4E: regs[ip[1]] = (int)regs[ip[2]] >= (int)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x4F: regs[ip[1]] = (uint)regs[ip[2]] >= (uint)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
+                // ---- i64 compare ----
+                case (Op)0x50: regs[ip[1]] = regs[ip[2]] == 0 ? 1UL : 0UL; ip += 3; continue;
+                case (Op)0x51: regs[ip[1]] = regs[ip[2]] == regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x52: regs[ip[1]] = regs[ip[2]] != regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x53: regs[ip[1]] = (long)regs[ip[2]] < (long)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x54: regs[ip[1]] = regs[ip[2]] < regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x55: regs[ip[1]] = (long)regs[ip[2]] > (long)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x56: regs[ip[1]] = regs[ip[2]] > regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x57: regs[ip[1]] = (long)regs[ip[2]] <= (long)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x58: regs[ip[1]] = regs[ip[2]] <= regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x59: regs[ip[1]] = (long)regs[ip[2]] >= (long)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x5A: regs[ip[1]] = regs[ip[2]] >= regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
+                // ---- f32 / f64 compare ----
+                case (Op)0x5B: regs[ip[1]] = F32(regs[ip[2]]) == F32(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x5C: regs[ip[1]] = F32(regs[ip[2]]) != F32(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x5D: regs[ip[1]] = F32(regs[ip[2]]) < F32(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x5E: regs[ip[1]] = F32(regs[ip[2]]) > F32(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x5F: regs[ip[1]] = F32(regs[ip[2]]) <= F32(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x60: regs[ip[1]] = F32(regs[ip[2]]) >= F32(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x61: regs[ip[1]] = F64(regs[ip[2]]) == F64(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x62: regs[ip[1]] = F64(regs[ip[2]]) != F64(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x63: regs[ip[1]] = F64(regs[ip[2]]) < F64(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x64: regs[ip[1]] = F64(regs[ip[2]]) > F64(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x65: regs[ip[1]] = F64(regs[ip[2]]) <= F64(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue;
+                case (Op)0x66: regs[ip[1]] = F64(regs[ip[2]]) >= F64(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue;
+                // ---- i32 arithmetic ----
+                case (Op)0x67: regs[ip[1]] = Clz((uint)regs[ip[2]]); ip += 3; continue;
+                case (Op)0x68: regs[ip[1]] = Ctz((uint)regs[ip[2]]); ip += 3; continue;
+                case (Op)0x69: regs[ip[1]] = Popcnt((uint)regs[ip[2]]); ip += 3; continue;
+                case (Op)0x6A: regs[ip[1]] = (uint)regs[ip[2]] + (uint)regs[ip[3]]; ip += 4; continue;
+                case (Op)0x6B: regs[ip[1]] = (uint)regs[ip[2]] - (uint)regs[ip[3]]; ip += 4; continue;
+                case (Op)0x6C: regs[ip[1]] = (uint)regs[ip[2]] * (uint)regs[ip[3]]; ip += 4; continue;
+                case (Op)0x6D: regs[ip[1]] = (uint)DivS((int)regs[ip[2]], (int)regs[ip[3]]); ip += 4; continue;
+                case (Op)0x6E: regs[ip[1]] = DivU((uint)regs[ip[2]], (uint)regs[ip[3]]); ip += 4; continue;
+                case (Op)0x6F: regs[ip[1]] = (uint)RemS((int)regs[ip[2]], (int)regs[ip[3]]); ip += 4; continue;
+                case (Op)0x70: regs[ip[1]] = RemU((uint)regs[ip[2]], (uint)regs[ip[3]]); ip += 4; continue;
+                case (Op)0x71: regs[ip[1]] = (uint)regs[ip[2]] & (uint)regs[ip[3]]; ip += 4; continue;
+                case (Op)0x72: regs[ip[1]] = (uint)regs[ip[2]] | (uint)regs[ip[3]]; ip += 4; continue;
+                case (Op)0x73: regs[ip[1]] = (uint)regs[ip[2]] ^ (uint)regs[ip[3]]; ip += 4; continue;
+                case (Op)0x74: regs[ip[1]] = (uint)regs[ip[2]] << (int)regs[ip[3]]; ip += 4; continue;
+                case (Op)0x75: regs[ip[1]] = (uint)((int)regs[ip[2]] >> (int)regs[ip[3]]); ip += 4; continue;
+                case (Op)0x76: regs[ip[1]] = (uint)regs[ip[2]] >> (int)regs[ip[3]]; ip += 4; continue;
+                case (Op)0x77: regs[ip[1]] = System.Numerics.BitOperations.RotateLeft((uint)regs[ip[2]], (int)regs[ip[3]]); ip += 4; continue;
+                case (Op)0x78: regs[ip[1]] = System.Numerics.BitOperations.RotateRight((uint)regs[ip[2]], (int)regs[ip[3]]); ip += 4; continue;
+                // ---- i64 arithmetic ----
+                case (Op)0x79: regs[ip[1]] = Clz(regs[ip[2]]); ip += 3; continue;
+                case (Op)0x7A: regs[ip[1]] = Ctz(regs[ip[2]]); ip += 3; continue;
+                case (Op)0x7B: regs[ip[1]] = Popcnt(regs[ip[2]]); ip += 3; continue;
+                case (Op)0x7C: regs[ip[1]] = regs[ip[2]] + regs[ip[3]]; ip += 4; continue;
+                case (Op)0x7D: regs[ip[1]] = regs[ip[2]] - regs[ip[3]]; ip += 4; continue;
+                case (Op)0x7E: regs[ip[1]] = regs[ip[2]] * regs[ip[3]]; ip += 4; continue;
+                case (Op)0x7F: regs[ip[1]] = (ulong)DivS((long)regs[ip[2]], (long)regs[ip[3]]); ip += 4; continue;
+                case (Op)0x80: regs[ip[1]] = DivU(regs[ip[2]], regs[ip[3]]); ip += 4; continue;
+                case (Op)0x81: regs[ip[1]] = (ulong)RemS((long)regs[ip[2]], (long)regs[ip[3]]); ip += 4; continue;
+                case (Op)0x82: regs[ip[1]] = RemU(regs[ip[2]], regs[ip[3]]); ip += 4; continue;
+                case (Op)0x83: regs[ip[1]] = regs[ip[2]] & regs[ip[3]]; ip += 4; continue;
+                case (Op)0x84: regs[ip[1]] = regs[ip[2]] | regs[ip[3]]; ip += 4; continue;
+                case (Op)0x85: regs[ip[1]] = regs[ip[2]] ^ regs[ip[3]]; ip += 4; continue;
+                case (Op)0x86: regs[ip[1]] = regs[ip[2]] << (int)regs[ip[3]]; ip += 4; continue;
+                case (Op)0x87: regs[ip[1]] = (ulong)((long)regs[ip[2]] >> (int)regs[ip[3]]); ip += 4; continue;
+                case (Op)0x88: regs[ip[1]] = regs[ip[2]] >> (int)regs[ip[3]]; ip += 4; continue;
+                case (Op)0x89: regs[ip[1]] = System.Numerics.BitOperations.RotateLeft(regs[ip[2]], (int)regs[ip[3]]); ip += 4; continue;
+                case (Op)0x8A: regs[ip[1]] = System.Numerics.BitOperations.RotateRight(regs[ip[2]], (int)regs[ip[3]]); ip += 4; continue;
+                // ---- f32 arithmetic ----
+                case (Op)0x8B: regs[ip[1]] = (uint)regs[ip[2]] & 0x7FFF_FFFFu; ip += 3; continue;
+                case (Op)0x8C: regs[ip[1]] = (uint)regs[ip[2]] ^ 0x8000_0000u; ip += 3; continue;
+                case (Op)0x8D: regs[ip[1]] = Bits(Ceil(F32(regs[ip[2]]))); ip += 3; continue;
+                case (Op)0x8E: regs[ip[1]] = Bits(Floor(F32(regs[ip[2]]))); ip += 3; continue;
+                case (Op)0x8F: regs[ip[1]] = Bits(Trunc(F32(regs[ip[2]]))); ip += 3; continue;
+                case (Op)0x90: regs[ip[1]] = Bits(Nearest(F32(regs[ip[2]]))); ip += 3; continue;
+                case (Op)0x91: regs[ip[1]] = Bits(MathF.Sqrt(F32(regs[ip[2]]))); ip += 3; continue;
+                case (Op)0x92: regs[ip[1]] = Bits(F32(regs[ip[2]]) + F32(regs[ip[3]])); ip += 4; continue;
+                case (Op)0x93: regs[ip[1]] = Bits(F32(regs[ip[2]]) - F32(regs[ip[3]])); ip += 4; continue;
+                case (Op)0x94: regs[ip[1]] = Bits(F32(regs[ip[2]]) * F32(regs[ip[3]])); ip += 4; continue;
+                case (Op)0x95: regs[ip[1]] = Bits(F32(regs[ip[2]]) / F32(regs[ip[3]])); ip += 4; continue;
+                case (Op)0x96: regs[ip[1]] = Bits(Min(F32(regs[ip[2]]), F32(regs[ip[3]]))); ip += 4; continue;
+                case (Op)0x97: regs[ip[1]] = Bits(Max(F32(regs[ip[2]]), F32(regs[ip[3]]))); ip += 4; continue;
+                case (Op)0x98: regs[ip[1]] = ((uint)regs[ip[2]] & 0x7FFF_FFFFu) | ((uint)regs[ip[3]] & 0x8000_0000u); ip += 4; continue;
+                // ---- f64 arithmetic ----
+                case (Op)0x99: regs[ip[1]] = regs[ip[2]] & 0x7FFF_FFFF_FFFF_FFFFUL; ip += 3; continue;
+                case (Op)0x9A: regs[ip[1]] = regs[ip[2]] ^ 0x8000_0000_0000_0000UL; ip += 3; continue;
+                case (Op)0x9B: regs[ip[1]] = Bits(Ceil(F64(regs[ip[2]]))); ip += 3; continue;
+                case (Op)0x9C: regs[ip[1]] = Bits(Floor(F64(regs[ip[2]]))); ip += 3; continue;
+                case (Op)0x9D: regs[ip[1]] = Bits(Trunc(F64(regs[ip[2]]))); ip += 3; continue;
+                case (Op)0x9E: regs[ip[1]] = Bits(Nearest(F64(regs[ip[2]]))); ip += 3; continue;
+                case (Op)0x9F: regs[ip[1]] = Bits(Math.Sqrt(F64(regs[ip[2]]))); ip += 3; continue;
+                case (Op)0xA0: regs[ip[1]] = Bits(F64(regs[ip[2]]) + F64(regs[ip[3]])); ip += 4; continue;
+                case (Op)0xA1: regs[ip[1]] = Bits(F64(regs[ip[2]]) - F64(regs[ip[3]])); ip += 4; continue;
+                case (Op)0xA2: regs[ip[1]] = Bits(F64(regs[ip[2]]) * F64(regs[ip[3]])); ip += 4; continue;
+                case (Op)0xA3: regs[ip[1]] = Bits(F64(regs[ip[2]]) / F64(regs[ip[3]])); ip += 4; continue;
+                case (Op)0xA4: regs[ip[1]] = Bits(Min(F64(regs[ip[2]]), F64(regs[ip[3]]))); ip += 4; continue;
+                case (Op)0xA5: regs[ip[1]] = Bits(Max(F64(regs[ip[2]]), F64(regs[ip[3]]))); ip += 4; continue;
+                case (Op)0xA6: regs[ip[1]] = (regs[ip[2]] & 0x7FFF_FFFF_FFFF_FFFFUL) | (regs[ip[3]] & 0x8000_0000_0000_0000UL); ip += 4; continue;
+                // ---- conversions ----
+                case (Op)0xA7: regs[ip[1]] = (uint)regs[ip[2]]; ip += 3; continue;
+                case (Op)0xA8: regs[ip[1]] = (uint)I32TruncS(F32(regs[ip[2]])); ip += 3; continue;
+                case (Op)0xA9: regs[ip[1]] = I32TruncU(F32(regs[ip[2]])); ip += 3; continue;
+                case (Op)0xAA: regs[ip[1]] = (uint)I32TruncS(F64(regs[ip[2]])); ip += 3; continue;
+                case (Op)0xAB: regs[ip[1]] = I32TruncU(F64(regs[ip[2]])); ip += 3; continue;
+                case (Op)0xAC: regs[ip[1]] = (ulong)(long)(int)regs[ip[2]]; ip += 3; continue;
+                case (Op)0xAD: regs[ip[1]] = (uint)regs[ip[2]]; ip += 3; continue;
+                case (Op)0xAE: regs[ip[1]] = (ulong)I64TruncS(F32(regs[ip[2]])); ip += 3; continue;
+                case (Op)0xAF: regs[ip[1]] = I64TruncU(F32(regs[ip[2]])); ip += 3; continue;
+                case (Op)0xB0: regs[ip[1]] = (ulong)I64TruncS(F64(regs[ip[2]])); ip += 3; continue;
+                case (Op)0xB1: regs[ip[1]] = I64TruncU(F64(regs[ip[2]])); ip += 3; continue;
+                case (Op)0xB2: regs[ip[1]] = Bits((float)(int)regs[ip[2]]); ip += 3; continue;
+                case (Op)0xB3: regs[ip[1]] = Bits((float)(uint)regs[ip[2]]); ip += 3; continue;
+                case (Op)0xB4: regs[ip[1]] = Bits((float)(long)regs[ip[2]]); ip += 3; continue;
+                case (Op)0xB5: regs[ip[1]] = Bits(U64ToF32(regs[ip[2]])); ip += 3; continue;
+                case (Op)0xB6: regs[ip[1]] = Bits((float)F64(regs[ip[2]])); ip += 3; continue;
+                case (Op)0xB7: regs[ip[1]] = Bits((double)(int)regs[ip[2]]); ip += 3; continue;
+                case (Op)0xB8: regs[ip[1]] = Bits((double)(uint)regs[ip[2]]); ip += 3; continue;
+                case (Op)0xB9: regs[ip[1]] = Bits((double)(long)regs[ip[2]]); ip += 3; continue;
+                case (Op)0xBA: regs[ip[1]] = Bits(U64ToF64(regs[ip[2]])); ip += 3; continue;
+                case (Op)0xBB: regs[ip[1]] = Bits((double)F32(regs[ip[2]])); ip += 3; continue;
+                case (Op)0xBC: case (Op)0xBD: case (Op)0xBE: case (Op)0xBF: regs[ip[1]] = regs[ip[2]]; ip += 3; continue;
+                case (Op)0xC0: regs[ip[1]] = (uint)(int)(sbyte)regs[ip[2]]; ip += 3; continue;
+                case (Op)0xC1: regs[ip[1]] = (uint)(int)(short)regs[ip[2]]; ip += 3; continue;
+                case (Op)0xC2: regs[ip[1]] = (ulong)(long)(sbyte)regs[ip[2]]; ip += 3; continue;
+                case (Op)0xC3: regs[ip[1]] = (ulong)(long)(short)regs[ip[2]]; ip += 3; continue;
+                case (Op)0xC4: regs[ip[1]] = (ulong)(long)(int)regs[ip[2]]; ip += 3; continue;
+                case Op.I32TruncSatF32S: regs[ip[1]] = (uint)I32TruncSatS(F32(regs[ip[2]])); ip += 3; continue;
+                case Op.I32TruncSatF32U: regs[ip[1]] = I32TruncSatU(F32(regs[ip[2]])); ip += 3; continue;
+                case Op.I32TruncSatF64S: regs[ip[1]] = (uint)I32TruncSatS(F64(regs[ip[2]])); ip += 3; continue;
+                case Op.I32TruncSatF64U: regs[ip[1]] = I32TruncSatU(F64(regs[ip[2]])); ip += 3; continue;
+                case Op.I64TruncSatF32S: regs[ip[1]] = (ulong)I64TruncSatS(F32(regs[ip[2]])); ip += 3; continue;
+                case Op.I64TruncSatF32U: regs[ip[1]] = I64TruncSatU(F32(regs[ip[2]])); ip += 3; continue;
+                case Op.I64TruncSatF64S: regs[ip[1]] = (ulong)I64TruncSatS(F64(regs[ip[2]])); ip += 3; continue;
+                case Op.I64TruncSatF64U: regs[ip[1]] = I64TruncSatU(F64(regs[ip[2]])); ip += 3; continue;
+                default: throw new InvalidOperationException($"bad register-code op {ip[0]} in {wf.DebugName}");
+            }
+
+        Call:
+            if (callee is WasmFunction cw)
+            {
+                var cfn = cw.Code;
+                int newFp = fp + argBase;
+                if (_depth >= _frames.Length - 1 || (long)newFp + cfn.FrameSize > StackSlots) throw Trap("call stack exhausted");
+                _frames[_depth++] = new Frame { Function = wf, ReturnPc = retPc, Fp = fp };
+                wf = cw;
+                _current = cw;
+                fn = cfn;
+                code = CodePointer(cfn);
+                ip = code;
+                fp = newFp;
+                regs = _stack + fp;
+                EnterFrame(regs, cfn);
+                if (!ReferenceEquals(cw.Instance, inst))
+                {
+                    inst = cw.Instance;
+                    memory = inst.Memories.Length > 0 ? inst.Memories[0] : null;
+                }
+                if (memory is not null) { mem = memory.Base; memLen = memory.ByteLength; }
+                continue;
+            }
+            CallHost(callee, regs + argBase, fp + fn.FrameSize);
+            if (memory is not null) { mem = memory.Base; memLen = memory.ByteLength; }
+            ip = code + retPc;
+            continue;
+
+        Return:
+            if (_depth == entryDepth) return;
+            {
+                ref var f = ref _frames[--_depth];
+                wf = f.Function;
+                _current = wf;
+                f.Function = null!;
+                fn = wf.Code;
+                code = CodePointer(fn);
+                ip = code + f.ReturnPc;
+                fp = f.Fp;
+                regs = _stack + fp;
+                if (!ReferenceEquals(wf.Instance, inst))
+                {
+                    inst = wf.Instance;
+                    memory = inst.Memories.Length > 0 ? inst.Memories[0] : null;
+                }
+                if (memory is not null) { mem = memory.Base; memLen = memory.ByteLength; }
+            }
+            continue;
+
+        Oob:
+            throw Trap("out of bounds memory access");
+        }
+    }
 }

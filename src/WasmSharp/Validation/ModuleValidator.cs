@@ -6,5 +6,148 @@ namespace WasmSharp.Validation;
 /// <summary>Validates a decoded module and translates its function bodies in the same pass.</summary>
 internal static class ModuleValidator
 {
-    public static CompiledFunction[] Validate(ModuleInfo info) => throw new NotImplementedException();
+    public static CompiledFunction[] Validate(ModuleInfo m)
+    {
+        foreach (var imp in m.Imports)
+        {
+            switch (imp.Kind)
+            {
+                case ExternalKind.Function:
+                    if (imp.TypeIndex >= m.Types.Count) throw new InvalidModuleException($"unknown type {imp.TypeIndex}", 0, section: "import");
+                    break;
+                case ExternalKind.Table: CheckTable(imp.Table!, "import"); break;
+                case ExternalKind.Memory: CheckMemory(imp.Memory!, "import"); break;
+            }
+        }
+        foreach (var t in m.Functions)
+            if (t >= m.Types.Count) throw new InvalidModuleException($"unknown type {t}", 0, section: "function");
+        foreach (var t in m.Tables) CheckTable(t, "table");
+        foreach (var mem in m.Memories) CheckMemory(mem, "memory");
+        if (m.AllMemories.Count > 1) throw new InvalidModuleException("multiple memories", 0, section: "memory");
+
+        // C.refs: functions referenced outside function bodies may be used by ref.func.
+        var refs = new HashSet<uint>();
+        void CollectRefs(ConstExpr? e)
+        {
+            if (e is null) return;
+            foreach (var i in e.Instructions)
+                if (i.Op == ConstOp.RefFunc) refs.Add((uint)i.Value);
+        }
+        foreach (var g in m.Globals) CollectRefs(g.Init);
+        foreach (var e in m.Elements) { CollectRefs(e.Offset); foreach (var it in e.Items) CollectRefs(it); }
+        foreach (var ex in m.Exports) if (ex.Kind == ExternalKind.Function) refs.Add(ex.Index);
+
+        for (int i = 0; i < m.Globals.Count; i++)
+        {
+            var g = m.Globals[i];
+            // Wasm 2.0: a global's initializer sees only the imported globals.
+            CheckConst(m, g.Init, g.Type.ValueType, m.ImportedGlobalCount, "global");
+        }
+
+        foreach (var e in m.Elements)
+        {
+            if (e.Mode == SegmentMode.Active)
+            {
+                if (e.TableIndex >= m.AllTables.Count) throw new InvalidModuleException($"unknown table {e.TableIndex}", e.Position, section: "element");
+                if (m.AllTables[(int)e.TableIndex].ElementType != e.ElementType)
+                    throw new InvalidModuleException("type mismatch", e.Position, section: "element");
+                CheckConst(m, e.Offset!, ValueType.I32, m.AllGlobals.Count, "element");
+            }
+            foreach (var item in e.Items) CheckConst(m, item, e.ElementType, m.AllGlobals.Count, "element");
+        }
+
+        foreach (var d in m.Data)
+        {
+            if (d.Mode != SegmentMode.Active) continue;
+            if (d.MemoryIndex >= m.AllMemories.Count) throw new InvalidModuleException($"unknown memory {d.MemoryIndex}", d.Position, section: "data");
+            CheckConst(m, d.Offset!, ValueType.I32, m.AllGlobals.Count, "data");
+        }
+
+        if (m.Start is uint start)
+        {
+            if (start >= m.FunctionTypeIndices.Count) throw new InvalidModuleException($"unknown function {start}", 0, section: "start");
+            var ft = m.GetFunctionType((int)start);
+            if (ft.Parameters.Length != 0 || ft.Results.Length != 0) throw new InvalidModuleException("start function", 0, section: "start");
+        }
+
+        var names = new HashSet<string>();
+        foreach (var ex in m.Exports)
+        {
+            if (!names.Add(ex.Name)) throw new InvalidModuleException("duplicate export name", 0, section: "export");
+            int count = ex.Kind switch
+            {
+                ExternalKind.Function => m.FunctionTypeIndices.Count,
+                ExternalKind.Table => m.AllTables.Count,
+                ExternalKind.Memory => m.AllMemories.Count,
+                _ => m.AllGlobals.Count,
+            };
+            if (ex.Index >= count)
+            {
+                string what = ex.Kind switch
+                {
+                    ExternalKind.Function => "function", ExternalKind.Table => "table", ExternalKind.Memory => "memory", _ => "global",
+                };
+                throw new InvalidModuleException($"unknown {what} {ex.Index}", 0, section: "export");
+            }
+        }
+
+        var compiled = new CompiledFunction[m.Codes.Count];
+        var fv = new FunctionValidator(m, refs);
+        for (int i = 0; i < m.Codes.Count; i++)
+            compiled[i] = fv.Validate(m.ImportedFunctionCount + i, m.Codes[i]);
+        return compiled;
+    }
+
+    private static void CheckTable(TableType t, string section)
+    {
+        if (t.Limits.Max is ulong max && max < t.Limits.Min)
+            throw new InvalidModuleException("size minimum must not be greater than maximum", 0, section: section);
+        if (t.Limits.Min > uint.MaxValue || t.Limits.Max > uint.MaxValue)
+            throw new InvalidModuleException("table size must be at most 2^32-1", 0, section: section);
+    }
+
+    private static void CheckMemory(MemoryType t, string section)
+    {
+        if (t.Limits.Min > MemoryType.MaxPages32 || t.Limits.Max > MemoryType.MaxPages32)
+            throw new InvalidModuleException("memory size must be at most 65536 pages (4GiB)", 0, section: section);
+        if (t.Limits.Max is ulong max && max < t.Limits.Min)
+            throw new InvalidModuleException("size minimum must not be greater than maximum", 0, section: section);
+    }
+
+    /// <summary>Types a constant expression: it must leave exactly one value of <paramref name="expected"/>.</summary>
+    private static void CheckConst(ModuleInfo m, ConstExpr e, ValueType expected, int visibleGlobals, string section)
+    {
+        var stack = new List<ValueType>();
+        InvalidModuleException Err(string reason) => new(reason, e.Offset, section: section);
+        void Binary(ValueType t)
+        {
+            if (stack.Count < 2 || stack[^1] != t || stack[^2] != t) throw Err("type mismatch");
+            stack.RemoveAt(stack.Count - 1);
+        }
+        foreach (var i in e.Instructions)
+        {
+            switch (i.Op)
+            {
+                case ConstOp.I32Const: stack.Add(ValueType.I32); break;
+                case ConstOp.I64Const: stack.Add(ValueType.I64); break;
+                case ConstOp.F32Const: stack.Add(ValueType.F32); break;
+                case ConstOp.F64Const: stack.Add(ValueType.F64); break;
+                case ConstOp.V128Const: stack.Add(ValueType.V128); break;
+                case ConstOp.RefNull: stack.Add(i.RefType); break;
+                case ConstOp.RefFunc:
+                    if (i.Value >= (ulong)m.FunctionTypeIndices.Count) throw Err($"unknown function {i.Value}");
+                    stack.Add(ValueType.FuncRef);
+                    break;
+                case ConstOp.GlobalGet:
+                    if (i.Value >= (ulong)visibleGlobals) throw Err($"unknown global {i.Value}");
+                    var g = m.AllGlobals[(int)i.Value];
+                    if (g.Mutable) throw Err("constant expression required");
+                    stack.Add(g.ValueType);
+                    break;
+                case ConstOp.I32Add or ConstOp.I32Sub or ConstOp.I32Mul: Binary(ValueType.I32); break;
+                case ConstOp.I64Add or ConstOp.I64Sub or ConstOp.I64Mul: Binary(ValueType.I64); break;
+            }
+        }
+        if (stack.Count != 1 || stack[0] != expected) throw Err("type mismatch");
+    }
 }

@@ -1,0 +1,59 @@
+namespace WasmSharp.Interpreter;
+
+/// <summary>
+/// Register-code operations. Each instruction is an <see cref="Op"/> followed by int operands; a "slot" operand
+/// is an offset from the frame pointer (params, locals, constants or temporaries alike), a "target" is an index
+/// into the function's code. Numeric operations keep the Wasm opcode's number (0x45..0xC4) so one table serves
+/// decoding, validation and execution; their forms are [dst, a] (unary) and [dst, a, b] (binary).
+/// </summary>
+internal enum Op
+{
+    // Control. Operand layouts in brackets.
+    Unreachable = 0,     // []
+    Br = 1,              // [target]
+    BrIfNez = 2,         // [cond, target]
+    BrIfEqz = 3,         // [cond, target]
+    BrTable = 4,         // [index, n, target0 .. target(n-1), default]
+    Return0 = 5,         // []
+    Return1 = 6,         // [src]
+    ReturnN = 7,         // [n, src0 .. src(n-1)]
+    Call = 8,            // [function index, arg base]: the callee's frame starts at arg base
+    CallIndirect = 9,    // [type index, table index, element slot, arg base]
+    Copy = 10,           // [dst, src]
+    Select = 11,         // [dst, cond, a, b]
+    GlobalGet = 12,      // [dst, global]
+    GlobalSet = 13,      // [global, src]
+    SimdUnsupported = 14,// []
+    RefFunc = 15,        // [dst, function index]
+    RefIsNull = 16,      // [dst, src]
+    Copy2 = 17,          // [dst0, src0, dst1, src1] (parallel-safe: both sources read first)
+
+    // Memory (memory 0). Loads [dst, addr, offset]; stores [addr, value, offset].
+    I32Load = 0x20, I64Load, I32Load8S, I32Load8U, I32Load16S, I32Load16U,
+    I64Load8S, I64Load8U, I64Load16S, I64Load16U, I64Load32S, I64Load32U,
+    I32Store = 0x30, I64Store, I32Store8, I32Store16, I64Store8, I64Store16, I64Store32,
+    MemorySize = 0x38,   // [dst]
+    MemoryGrow,          // [dst, delta]
+    MemoryFill,          // [dst addr, value, n]
+    MemoryCopy,          // [dst addr, src addr, n]
+    MemoryInit,          // [segment, dst addr, src offset, n]
+    DataDrop,            // [segment]
+
+    // Numeric: 0x45 .. 0xC4 as in the binary format (see NumericOps).
+    NumericFirst = 0x45,
+    NumericLast = 0xC4,
+
+    // Saturating truncations (0xFC 0..7), unary.
+    I32TruncSatF32S = 0xD0, I32TruncSatF32U, I32TruncSatF64S, I32TruncSatF64U,
+    I64TruncSatF32S, I64TruncSatF32U, I64TruncSatF64S, I64TruncSatF64U,
+
+    // Tables.
+    TableGet = 0xE0,     // [dst, table, index]
+    TableSet,            // [table, index, value]
+    TableSize,           // [dst, table]
+    TableGrow,           // [dst, table, init, n]
+    TableFill,           // [table, index, value, n]
+    TableCopy,           // [dst table, src table, dst, src, n]
+    TableInit,           // [table, segment, dst, src, n]
+    ElemDrop,            // [segment]
+}

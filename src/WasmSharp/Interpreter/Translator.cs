@@ -1,0 +1,419 @@
+using System.Runtime.InteropServices;
+
+namespace WasmSharp.Interpreter;
+
+/// <summary>Where a value on the compile-time operand stack lives.</summary>
+internal enum Loc : byte
+{
+    /// <summary>Unknown (the polymorphic stack of unreachable code): never reaches the translator.</summary>
+    None,
+    /// <summary>A local (or parameter): the slot of the local itself, read where the value is consumed.</summary>
+    Local,
+    /// <summary>A constant in the frame's constant area.</summary>
+    Const,
+    /// <summary>A temporary: the slot of its stack height.</summary>
+    Temp,
+}
+
+/// <summary>An entry of the validator's operand stack: its type and its provider.</summary>
+internal struct Operand
+{
+    public ValueType Type;
+    public Loc Loc;
+    /// <summary>Local index, constant index or stack height, per <see cref="Loc"/>.</summary>
+    public int Index;
+
+    public Operand(ValueType type, Loc loc, int index)
+    {
+        Type = type;
+        Loc = loc;
+        Index = index;
+    }
+}
+
+/// <summary>
+/// Emits register code while the validator walks a function body (ARCHITECTURE §2). Locals and constants are
+/// never copied onto a stack: they are providers, read in place by the instruction that consumes them.
+/// Temporaries take the slot of their stack height, so allocation is the validator's own height bookkeeping.
+/// Slot operands are emitted tagged and placed once the constant count and frame size are known.
+/// </summary>
+internal sealed class Translator
+{
+    private const int TempTag = 1 << 30;
+    private const int ConstTag = 1 << 29;
+    private const int IndexMask = ConstTag - 1;
+
+    private int[] _code = new int[256];
+    private int _len;
+    private readonly List<int> _slotPositions = new();
+    private readonly List<ulong> _constants = new();
+    private readonly Dictionary<ulong, int> _constantIds = new();
+    private int _maxHeight;
+
+    // Labels: bound pc (or -1) and the code positions waiting for it.
+    private readonly List<int> _labelPc = new();
+    private readonly List<List<int>?> _labelFixups = new();
+
+    // The last instruction's destination, for fusing local.set/tee into it.
+    private int _lastDstPos = -1;
+    private int _lastDstHeight;
+    private int _lastEnd;
+
+    private int _paramCount;
+    private int _localCount;
+
+    public void Begin(int paramCount, int localCount)
+    {
+        _len = 0;
+        _slotPositions.Clear();
+        _constants.Clear();
+        _constantIds.Clear();
+        _maxHeight = 0;
+        _labelPc.Clear();
+        _labelFixups.Clear();
+        _lastDstPos = -1;
+        _paramCount = paramCount;
+        _localCount = localCount;
+    }
+
+    public int Pc => _len;
+
+    private void Emit(int v)
+    {
+        if (_len == _code.Length) Array.Resize(ref _code, _len * 2);
+        _code[_len++] = v;
+    }
+
+    private void Emit(Op op) => Emit((int)op);
+
+    private void EmitSlot(in Operand o)
+    {
+        switch (o.Loc)
+        {
+            case Loc.Local: Emit(o.Index); break;
+            case Loc.Const: _slotPositions.Add(_len); Emit(ConstTag | o.Index); break;
+            case Loc.Temp: EmitTemp(o.Index); break;
+            default: throw new InvalidOperationException("operand without a provider reached the translator");
+        }
+    }
+
+    private void EmitTemp(int height)
+    {
+        if (height + 1 > _maxHeight) _maxHeight = height + 1;
+        _slotPositions.Add(_len);
+        Emit(TempTag | height);
+    }
+
+    /// <summary>Emits a destination temporary and remembers it for local.set fusion.</summary>
+    private void EmitDst(int height)
+    {
+        _lastDstPos = _len;
+        _lastDstHeight = height;
+        EmitTemp(height);
+    }
+
+    private Operand EndProducer(ValueType type, int height)
+    {
+        _lastEnd = _len;
+        return new Operand(type, Loc.Temp, height);
+    }
+
+    public void NoteHeight(int height)
+    {
+        if (height > _maxHeight) _maxHeight = height;
+    }
+
+    // ---- providers -------------------------------------------------------------------------------
+
+    public Operand Constant(ValueType type, ulong bits)
+    {
+        if (!_constantIds.TryGetValue(bits, out int id))
+        {
+            id = _constants.Count;
+            _constants.Add(bits);
+            _constantIds.Add(bits, id);
+        }
+        return new Operand(type, Loc.Const, id);
+    }
+
+    public static Operand Local(int index, ValueType type) => new(type, Loc.Local, index);
+
+    // ---- plain instructions ----------------------------------------------------------------------
+
+    public Operand Unary(Op op, ValueType result, int height, in Operand a)
+    {
+        Emit(op); EmitDst(height); EmitSlot(a);
+        return EndProducer(result, height);
+    }
+
+    public Operand Binary(Op op, ValueType result, int height, in Operand a, in Operand b)
+    {
+        Emit(op); EmitDst(height); EmitSlot(a); EmitSlot(b);
+        return EndProducer(result, height);
+    }
+
+    public Operand Select(ValueType type, int height, in Operand a, in Operand b, in Operand cond)
+    {
+        Emit(Op.Select); EmitDst(height); EmitSlot(cond); EmitSlot(a); EmitSlot(b);
+        return EndProducer(type, height);
+    }
+
+    public Operand Load(Op op, ValueType result, int height, in Operand addr, uint offset)
+    {
+        Emit(op); EmitDst(height); EmitSlot(addr); Emit((int)offset);
+        return EndProducer(result, height);
+    }
+
+    public void Store(Op op, in Operand addr, in Operand value, uint offset)
+    {
+        Emit(op); EmitSlot(addr); EmitSlot(value); Emit((int)offset);
+    }
+
+    /// <summary>An instruction with a destination and immediate/slot operands, e.g. global.get, memory.size.</summary>
+    public Operand Produce(Op op, ValueType result, int height, ReadOnlySpan<int> immediatesBefore, ReadOnlySpan<Operand> slots)
+    {
+        Emit(op); EmitDst(height);
+        foreach (var i in immediatesBefore) Emit(i);
+        foreach (ref readonly var s in slots) EmitSlot(s);
+        return EndProducer(result, height);
+    }
+
+    /// <summary>An instruction without a result: immediates, then slots.</summary>
+    public void Effect(Op op, ReadOnlySpan<int> immediates, ReadOnlySpan<Operand> slots)
+    {
+        Emit(op);
+        foreach (var i in immediates) Emit(i);
+        foreach (ref readonly var s in slots) EmitSlot(s);
+    }
+
+    public void Unreachable() => Emit(Op.Unreachable);
+
+    public void SimdUnsupported() => Emit(Op.SimdUnsupported);
+
+    // ---- locals ----------------------------------------------------------------------------------
+
+    /// <summary>local.set: <paramref name="stack"/> is the operand stack after popping the value.</summary>
+    public void LocalSet(int local, in Operand value, Span<Operand> stack)
+    {
+        bool pending = false;
+        foreach (ref var o in stack)
+            if (o.Loc == Loc.Local && o.Index == local) { pending = true; break; }
+
+        if (!pending && value.Loc == Loc.Temp && _lastDstPos >= 0 && _lastEnd == _len && value.Index == _lastDstHeight)
+        {
+            // Fuse: the producer writes the local directly.
+            _code[_lastDstPos] = local;
+            _lastDstPos = -1;
+            return;
+        }
+        if (pending) MaterializeLocal(local, stack);
+        if (value.Loc == Loc.Local && value.Index == local) return;
+        Emit(Op.Copy); Emit(local); EmitSlot(value);
+        _lastDstPos = -1;
+    }
+
+    /// <summary>Copies every pending read of <paramref name="local"/> into its own temporary.</summary>
+    private void MaterializeLocal(int local, Span<Operand> stack)
+    {
+        for (int h = 0; h < stack.Length; h++)
+        {
+            ref var o = ref stack[h];
+            if (o.Loc == Loc.Local && o.Index == local) Materialize(ref o, h);
+        }
+    }
+
+    private void Materialize(ref Operand o, int height)
+    {
+        if (o.Loc == Loc.Temp && o.Index == height) return;
+        Emit(Op.Copy); EmitTemp(height); EmitSlot(o);
+        o = new Operand(o.Type, Loc.Temp, height);
+        _lastDstPos = -1;
+    }
+
+    /// <summary>On entry to a block: no local read may stay pending across control flow.</summary>
+    public void MaterializeLocals(Span<Operand> stack)
+    {
+        for (int h = 0; h < stack.Length; h++)
+            if (stack[h].Loc == Loc.Local) Materialize(ref stack[h], h);
+    }
+
+    /// <summary>Puts every operand from <paramref name="from"/> up in its own slot (block params, call args).</summary>
+    public void MaterializeFrom(Span<Operand> stack, int from)
+    {
+        for (int h = from; h < stack.Length; h++)
+            Materialize(ref stack[h], h);
+    }
+
+    // ---- labels and branches ---------------------------------------------------------------------
+
+    public int NewLabel()
+    {
+        _labelPc.Add(-1);
+        _labelFixups.Add(null);
+        return _labelPc.Count - 1;
+    }
+
+    public void Bind(int label)
+    {
+        int pc = _len;
+        _labelPc[label] = pc;
+        if (_labelFixups[label] is { } fix)
+            foreach (var pos in fix) _code[pos] = pc;
+        _labelFixups[label] = null;
+        _lastDstPos = -1;
+    }
+
+    private void EmitTarget(int label)
+    {
+        int pc = _labelPc[label];
+        if (pc >= 0) { Emit(pc); return; }
+        (_labelFixups[label] ??= new List<int>()).Add(_len);
+        Emit(-1);
+    }
+
+    /// <summary>Whether moving <paramref name="values"/> to the slots from <paramref name="destHeight"/> needs code.</summary>
+    private static bool NeedsCopies(ReadOnlySpan<Operand> values, int destHeight)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (values[i].Loc != Loc.Temp || values[i].Index != destHeight + i) return true;
+        return false;
+    }
+
+    /// <summary>Moves branch values into the target's slots. Sources at or above the destinations are read
+    /// before they are overwritten (temporaries only move down), so ascending order is safe.</summary>
+    private void EmitCopies(ReadOnlySpan<Operand> values, int destHeight)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            var v = values[i];
+            if (v.Loc == Loc.Temp && v.Index == destHeight + i) continue;
+            Emit(Op.Copy); EmitTemp(destHeight + i); EmitSlot(v);
+        }
+        _lastDstPos = -1;
+    }
+
+    /// <summary>Writes values into a block's result slots at its end (fallthrough); updates the stack entries.</summary>
+    public void PlaceResults(Span<Operand> values, int destHeight)
+    {
+        EmitCopies(values, destHeight);
+        for (int i = 0; i < values.Length; i++) values[i] = new Operand(values[i].Type, Loc.Temp, destHeight + i);
+    }
+
+    public void Branch(int label, ReadOnlySpan<Operand> values, int destHeight)
+    {
+        EmitCopies(values, destHeight);
+        Emit(Op.Br); EmitTarget(label);
+    }
+
+    public void BranchIf(in Operand cond, int label, ReadOnlySpan<Operand> values, int destHeight)
+    {
+        if (!NeedsCopies(values, destHeight))
+        {
+            Emit(Op.BrIfNez); EmitSlot(cond); EmitTarget(label);
+            _lastDstPos = -1;
+            return;
+        }
+        int skip = NewLabel();
+        Emit(Op.BrIfEqz); EmitSlot(cond); EmitTarget(skip);
+        Branch(label, values, destHeight);
+        Bind(skip);
+    }
+
+    /// <summary>if: jumps to <paramref name="label"/> when the condition is zero.</summary>
+    public void BranchIfZero(in Operand cond, int label)
+    {
+        Emit(Op.BrIfEqz); EmitSlot(cond); EmitTarget(label);
+        _lastDstPos = -1;
+    }
+
+    /// <summary>br_table: <paramref name="labels"/> and <paramref name="destHeights"/> per entry, the default
+    /// last; every label takes the top <paramref name="values"/>. Targets that need copies go through stubs
+    /// placed after the table (the code after br_table is unreachable).</summary>
+    public void BranchTable(in Operand index, ReadOnlySpan<int> labels, ReadOnlySpan<int> destHeights, ReadOnlySpan<Operand> values)
+    {
+        Emit(Op.BrTable); EmitSlot(index); Emit(labels.Length - 1);
+        var stubs = new List<(int Stub, int Entry)>();
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (NeedsCopies(values, destHeights[i]))
+            {
+                int stub = NewLabel();
+                stubs.Add((stub, i));
+                EmitTarget(stub);
+            }
+            else EmitTarget(labels[i]);
+        }
+        foreach (var (stub, i) in stubs)
+        {
+            Bind(stub);
+            Branch(labels[i], values, destHeights[i]);
+        }
+        _lastDstPos = -1;
+    }
+
+    /// <summary>Copies call arguments into consecutive slots from <paramref name="baseHeight"/>.</summary>
+    public void MaterializeArgs(Span<Operand> args, int baseHeight)
+    {
+        for (int i = 0; i < args.Length; i++) Materialize(ref args[i], baseHeight + i);
+    }
+
+    public void Return(ReadOnlySpan<Operand> values)
+    {
+        switch (values.Length)
+        {
+            case 0: Emit(Op.Return0); break;
+            case 1: Emit(Op.Return1); EmitSlot(values[0]); break;
+            default:
+                Emit(Op.ReturnN); Emit(values.Length);
+                foreach (ref readonly var v in values) EmitSlot(v);
+                break;
+        }
+        _lastDstPos = -1;
+    }
+
+    // ---- calls -----------------------------------------------------------------------------------
+
+    /// <summary>A call whose arguments sit (materialized) in the slots from <paramref name="argHeight"/>;
+    /// results come back in the same place.</summary>
+    public void Call(int function, int argHeight, int paramCount, int resultCount)
+    {
+        Emit(Op.Call); Emit(function); EmitTemp(argHeight);
+        NoteHeight(argHeight + Math.Max(paramCount, resultCount));
+        _lastDstPos = -1;
+    }
+
+    public void CallIndirect(int typeIndex, int table, in Operand element, int argHeight, int paramCount, int resultCount)
+    {
+        Emit(Op.CallIndirect); Emit(typeIndex); Emit(table); EmitSlot(element); EmitTemp(argHeight);
+        NoteHeight(argHeight + Math.Max(paramCount, resultCount));
+        _lastDstPos = -1;
+    }
+
+    // ---- finish ----------------------------------------------------------------------------------
+
+    public CompiledFunction Finish(FunctionType type, int index)
+    {
+        int constBase = _paramCount + _localCount;
+        int tempBase = constBase + _constants.Count;
+        var code = GC.AllocateUninitializedArray<int>(_len, pinned: true);
+        _code.AsSpan(0, _len).CopyTo(code);
+        foreach (int pos in _slotPositions)
+        {
+            int v = code[pos];
+            if ((v & TempTag) != 0) code[pos] = tempBase + (v & IndexMask);
+            else if ((v & ConstTag) != 0) code[pos] = constBase + (v & IndexMask);
+        }
+        return new CompiledFunction
+        {
+            Type = type,
+            Index = index,
+            Code = code,
+            Constants = _constants.ToArray(),
+            ParamCount = _paramCount,
+            LocalCount = _localCount,
+            FrameSize = tempBase + _maxHeight + 1,
+        };
+    }
+
+    internal static Span<Operand> AsSpan(List<Operand> list) => CollectionsMarshal.AsSpan(list);
+}
