@@ -42,11 +42,21 @@ public sealed record ElementSegment(SegmentMode Mode, uint TableIndex, ConstExpr
 
 public sealed record DataSegment(SegmentMode Mode, uint MemoryIndex, ConstExpr? Offset, ReadOnlyMemory<byte> Data, long Position);
 
-/// <summary>Where a function body lies in the module bytes, and its declared locals (grouped as in the binary).</summary>
+/// <summary>Where a function body lies in the module bytes, and its declared locals (grouped as in the binary;
+/// <see cref="TotalLocals"/> counts them, parameters excluded, at most <see cref="ModuleReader.MaxFunctionLocals"/>).</summary>
 public sealed record FunctionBody((uint Count, ValueType Type)[] LocalGroups, ulong TotalLocals, int CodeOffset, int CodeLength)
 {
     /// <summary>Absolute offset of the body's instructions (after the locals) in the module bytes.</summary>
     public int CodeOffset { get; } = CodeOffset;
+
+    /// <summary>
+    /// The malformed-module reason to give when the instructions run past <see cref="CodeLength"/> without their
+    /// final <c>end</c>. The reference decoder reads on past the body, so its wording depends on what follows:
+    /// the module's end ("unexpected end of section or function"), the next section ("section size mismatch"),
+    /// or the next body ("END opcode expected"). The reader does not check the body's end: an error inside the
+    /// instructions comes first.
+    /// </summary>
+    public string MissingEndReason { get; init; } = WasmReader.UnexpectedEnd;
 }
 
 public sealed record CustomSection(string Name, ReadOnlyMemory<byte> Data, long Offset);

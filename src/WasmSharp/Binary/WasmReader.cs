@@ -35,6 +35,9 @@ public ref struct WasmReader
     public readonly bool AtEnd => _pos >= _data.Length;
     public readonly ReadOnlySpan<byte> Data => _data;
 
+    /// <summary>The spec's wording for running out of bytes (the testsuite also accepts its prefix "unexpected end").</summary>
+    public const string UnexpectedEnd = "unexpected end of section or function";
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     public readonly MalformedModuleException Error(string reason) => new(reason, Offset, Section);
 
@@ -43,19 +46,19 @@ public ref struct WasmReader
 
     public byte ReadByte()
     {
-        if (_pos >= _data.Length) throw Error("unexpected end");
+        if (_pos >= _data.Length) throw Error(UnexpectedEnd);
         return _data[_pos++];
     }
 
     public readonly byte PeekByte()
     {
-        if (_pos >= _data.Length) throw Error("unexpected end");
+        if (_pos >= _data.Length) throw Error(UnexpectedEnd);
         return _data[_pos];
     }
 
     public ReadOnlySpan<byte> ReadBytes(int count)
     {
-        if (count < 0 || count > Remaining) throw Error("unexpected end");
+        if (count < 0 || count > Remaining) throw Error(UnexpectedEnd);
         var s = _data.Slice(_pos, count);
         _pos += count;
         return s;
@@ -63,7 +66,7 @@ public ref struct WasmReader
 
     public void Skip(int count)
     {
-        if (count < 0 || count > Remaining) throw Error("unexpected end");
+        if (count < 0 || count > Remaining) throw Error(UnexpectedEnd);
         _pos += count;
     }
 
@@ -77,8 +80,9 @@ public ref struct WasmReader
             if (shift == 28)
             {
                 // Fifth byte: only the low 4 bits may be used, and it must be the last.
+                // (Unused bits are checked first, as the reference decoder does.)
+                if ((b & 0x70) != 0) throw Error("integer too large", Offset - 1);
                 if ((b & 0x80) != 0) throw Error("integer representation too long");
-                if ((b & 0x70) != 0) throw Error("integer too large");
                 return result | ((uint)b << 28);
             }
             result |= (uint)(b & 0x7F) << shift;
@@ -96,11 +100,11 @@ public ref struct WasmReader
             byte b = ReadByte();
             if (shift == 28)
             {
-                if ((b & 0x80) != 0) throw Error("integer representation too long");
                 // The unused bits (4..6) must be a sign extension of bit 3.
                 int rest = b & 0x70;
                 bool neg = (b & 0x08) != 0;
-                if (neg ? rest != 0x70 : rest != 0) throw Error("integer too large");
+                if (neg ? rest != 0x70 : rest != 0) throw Error("integer too large", Offset - 1);
+                if ((b & 0x80) != 0) throw Error("integer representation too long");
                 return result | (b << 28);
             }
             result |= (b & 0x7F) << shift;
@@ -122,11 +126,11 @@ public ref struct WasmReader
             byte b = ReadByte();
             if (shift == 63)
             {
-                if ((b & 0x80) != 0) throw Error("integer representation too long");
                 // Only bit 0 is used; bits 1..6 must equal it.
                 int rest = b & 0x7E;
                 bool neg = (b & 0x01) != 0;
-                if (neg ? rest != 0x7E : rest != 0) throw Error("integer too large");
+                if (neg ? rest != 0x7E : rest != 0) throw Error("integer too large", Offset - 1);
+                if ((b & 0x80) != 0) throw Error("integer representation too long");
                 return result | ((long)b << 63);
             }
             result |= (long)(b & 0x7F) << shift;
@@ -148,8 +152,8 @@ public ref struct WasmReader
             byte b = ReadByte();
             if (shift == 63)
             {
+                if ((b & 0x7E) != 0) throw Error("integer too large", Offset - 1);
                 if ((b & 0x80) != 0) throw Error("integer representation too long");
-                if ((b & 0x7E) != 0) throw Error("integer too large");
                 return result | ((ulong)b << 63);
             }
             result |= (ulong)(b & 0x7F) << shift;
@@ -168,11 +172,11 @@ public ref struct WasmReader
             byte b = ReadByte();
             if (shift == 28)
             {
-                if ((b & 0x80) != 0) throw Error("integer representation too long");
                 // bits 5..6 must sign-extend bit 4
                 int rest = b & 0x60;
                 bool neg = (b & 0x10) != 0;
-                if (neg ? rest != 0x60 : rest != 0) throw Error("integer too large");
+                if (neg ? rest != 0x60 : rest != 0) throw Error("integer too large", Offset - 1);
+                if ((b & 0x80) != 0) throw Error("integer representation too long");
                 result |= (long)(b & 0x7F) << 28;
                 if ((b & 0x40) != 0) result |= -1L << 35;
                 return result;
@@ -202,28 +206,43 @@ public ref struct WasmReader
     /// <summary>A name: a u32 length then UTF-8 bytes, which must be valid ("malformed UTF-8 encoding").</summary>
     public string ReadName()
     {
-        uint len = ReadU32();
-        if (len > (uint)Remaining) throw Error("unexpected end");
-        var bytes = ReadBytes((int)len);
+        long at = Offset;
+        var bytes = ReadBytes(ReadLength());
         try
         {
             return StrictUtf8.GetString(bytes);
         }
         catch (DecoderFallbackException)
         {
-            throw Error("malformed UTF-8 encoding");
+            throw Error("malformed UTF-8 encoding", at);
         }
+    }
+
+    /// <summary>
+    /// A byte length (u32). A length larger than the bytes left is "length out of bounds". Like the reference
+    /// decoder, the bytes of the length's own encoding count as left, so a length just past the end fails
+    /// later as "unexpected end".
+    /// </summary>
+    public int ReadLength()
+    {
+        long at = Offset;
+        int left = Remaining;
+        uint n = ReadU32();
+        if (n > (uint)left) throw Error("length out of bounds", at);
+        return (int)n;
     }
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>A vector length, checked against the bytes left so that huge counts fail fast instead of allocating.</summary>
+    /// <summary>A vector length, checked against the bytes left so that huge counts fail fast instead of allocating:
+    /// more items than bytes is "length out of bounds" (the reference decoder's check); fewer bytes than
+    /// <paramref name="minBytesPerItem"/> per item can hold is "unexpected end".</summary>
     public uint ReadCount(int minBytesPerItem = 1)
     {
         long at = Offset;
-        uint n = ReadU32();
-        if (minBytesPerItem > 0 && (ulong)n * (ulong)minBytesPerItem > (ulong)Remaining)
-            throw Error("unexpected end", at);
+        uint n = (uint)ReadLength();
+        if (minBytesPerItem > 1 && (ulong)n * (ulong)minBytesPerItem > (ulong)Remaining)
+            throw Error(UnexpectedEnd, at);
         return n;
     }
 }

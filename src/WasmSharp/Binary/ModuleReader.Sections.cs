@@ -1,0 +1,319 @@
+namespace WasmSharp.Binary;
+
+// The known sections, one method each, in section order.
+public static partial class ModuleReader
+{
+    private static void ReadTypeSection(ref WasmReader r, ModuleInfo info)
+    {
+        uint count = r.ReadCount();
+        info.Types.EnsureCapacity((int)count);
+        for (uint i = 0; i < count; i++)
+        {
+            long at = r.Offset;
+            if (ReadTypeCode(ref r) != 0x60) throw r.Error("malformed function type", at);
+            var parameters = ReadResultType(ref r);
+            var results = ReadResultType(ref r);
+            info.Types.Add(parameters.Length == 0 && results.Length == 0 ? FunctionType.Empty : new FunctionType(parameters, results));
+        }
+    }
+
+    private static ValueType[] ReadResultType(ref WasmReader r)
+    {
+        uint count = r.ReadCount();
+        if (count == 0) return [];
+        var types = new ValueType[count];
+        for (int i = 0; i < types.Length; i++) types[i] = ReadValueType(ref r);
+        return types;
+    }
+
+    private static void ReadImportSection(ref WasmReader r, ModuleInfo info)
+    {
+        uint count = r.ReadCount();
+        info.Imports.EnsureCapacity((int)count);
+        for (uint i = 0; i < count; i++)
+        {
+            string module = r.ReadName();
+            string name = r.ReadName();
+            long at = r.Offset;
+            switch (r.ReadByte())
+            {
+                case (byte)ExternalKind.Function:
+                    uint typeIndex = r.ReadU32();
+                    info.Imports.Add(new Import(module, name, ExternalKind.Function) { TypeIndex = typeIndex });
+                    info.FunctionTypeIndices.Add(typeIndex);
+                    info.ImportedFunctionCount++;
+                    break;
+                case (byte)ExternalKind.Table:
+                    var table = ReadTableType(ref r);
+                    info.Imports.Add(new Import(module, name, ExternalKind.Table) { Table = table });
+                    info.AllTables.Add(table);
+                    info.ImportedTableCount++;
+                    break;
+                case (byte)ExternalKind.Memory:
+                    var memory = new MemoryType(ReadLimits(ref r));
+                    info.Imports.Add(new Import(module, name, ExternalKind.Memory) { Memory = memory });
+                    info.AllMemories.Add(memory);
+                    info.ImportedMemoryCount++;
+                    break;
+                case (byte)ExternalKind.Global:
+                    var global = ReadGlobalType(ref r);
+                    info.Imports.Add(new Import(module, name, ExternalKind.Global) { Global = global });
+                    info.AllGlobals.Add(global);
+                    info.ImportedGlobalCount++;
+                    break;
+                default:
+                    throw r.Error("malformed import kind", at);
+            }
+        }
+    }
+
+    private static void ReadFunctionSection(ref WasmReader r, ModuleInfo info)
+    {
+        uint count = r.ReadCount();
+        info.Functions.EnsureCapacity((int)count);
+        info.FunctionTypeIndices.EnsureCapacity(info.FunctionTypeIndices.Count + (int)count);
+        for (uint i = 0; i < count; i++)
+        {
+            uint typeIndex = r.ReadU32();
+            info.Functions.Add(typeIndex);
+            info.FunctionTypeIndices.Add(typeIndex);
+        }
+    }
+
+    private static void ReadTableSection(ref WasmReader r, ModuleInfo info)
+    {
+        uint count = r.ReadCount();
+        for (uint i = 0; i < count; i++)
+        {
+            var table = ReadTableType(ref r);
+            info.Tables.Add(table);
+            info.AllTables.Add(table);
+        }
+    }
+
+    private static void ReadMemorySection(ref WasmReader r, ModuleInfo info)
+    {
+        uint count = r.ReadCount();
+        for (uint i = 0; i < count; i++)
+        {
+            var memory = new MemoryType(ReadLimits(ref r));
+            info.Memories.Add(memory);
+            info.AllMemories.Add(memory);
+        }
+    }
+
+    private static void ReadGlobalSection(ref WasmReader r, ModuleInfo info)
+    {
+        uint count = r.ReadCount();
+        info.Globals.EnsureCapacity((int)count);
+        for (uint i = 0; i < count; i++)
+        {
+            var type = ReadGlobalType(ref r);
+            var init = ConstExprReader.Read(ref r);
+            info.Globals.Add(new GlobalDefinition(type, init));
+            info.AllGlobals.Add(type);
+        }
+    }
+
+    private static void ReadExportSection(ref WasmReader r, ModuleInfo info)
+    {
+        uint count = r.ReadCount();
+        info.Exports.EnsureCapacity((int)count);
+        for (uint i = 0; i < count; i++)
+        {
+            string name = r.ReadName();
+            long at = r.Offset;
+            byte kind = r.ReadByte();
+            if (kind > (byte)ExternalKind.Global) throw r.Error("malformed export kind", at);
+            info.Exports.Add(new Export(name, (ExternalKind)kind, r.ReadU32()));
+        }
+    }
+
+    /// <summary>
+    /// Element segments. Bit 0 of the flags: passive or declarative (else active); bit 1: an explicit table
+    /// index when active, declarative when not; bit 2: items are constant expressions (else function indices).
+    /// </summary>
+    private static void ReadElementSection(ref WasmReader r, ModuleInfo info)
+    {
+        uint count = r.ReadCount();
+        info.Elements.EnsureCapacity((int)count);
+        for (uint i = 0; i < count; i++)
+        {
+            long position = r.Offset;
+            uint flags = r.ReadU32();
+            if (flags > 7) throw r.Error("malformed elements segment kind", position);
+            var mode = (flags & 1) == 0 ? SegmentMode.Active : (flags & 2) == 0 ? SegmentMode.Passive : SegmentMode.Declarative;
+            bool expressions = (flags & 4) != 0;
+
+            uint table = 0;
+            ConstExpr? offset = null;
+            if (mode == SegmentMode.Active)
+            {
+                if ((flags & 2) != 0) table = r.ReadU32();
+                offset = ConstExprReader.Read(ref r);
+            }
+
+            var type = ValueType.FuncRef;
+            if ((flags & 3) != 0)
+            {
+                if (expressions)
+                {
+                    type = ReadRefType(ref r);
+                }
+                else
+                {
+                    long at = r.Offset;
+                    if (r.ReadByte() != 0x00) throw r.Error("malformed element kind", at);
+                }
+            }
+
+            uint itemCount = r.ReadCount();
+            var items = itemCount == 0 ? [] : new ConstExpr[itemCount];
+            for (int j = 0; j < items.Length; j++)
+            {
+                if (expressions)
+                {
+                    items[j] = ConstExprReader.Read(ref r);
+                }
+                else
+                {
+                    long at = r.Offset;
+                    items[j] = new ConstExpr([new ConstInstr(ConstOp.RefFunc, r.ReadU32())], at);
+                }
+            }
+            info.Elements.Add(new ElementSegment(mode, table, offset, type, items, position));
+        }
+    }
+
+    /// <summary>
+    /// Function bodies: the locals are decoded, the instructions are only located (the validator decodes them).
+    /// </summary>
+    private static void ReadCodeSection(ref WasmReader r, long sectionEnd, ModuleInfo info)
+    {
+        uint count = r.ReadCount();
+        info.Codes.EnsureCapacity((int)count);
+        for (uint i = 0; i < count; i++)
+        {
+            int size = r.ReadLength();
+            long bodyStart = r.Offset;
+            long bodyEnd = bodyStart + size;
+
+            uint groupCount = r.ReadCount();
+            var groups = groupCount == 0 ? [] : new (uint Count, ValueType Type)[groupCount];
+            ulong total = 0;
+            for (int g = 0; g < groups.Length; g++)
+            {
+                uint n = r.ReadU32();
+                groups[g] = (n, ReadValueType(ref r));
+                total += n;
+            }
+            // The spec's bound is 2^32-1; a runtime may set a lower one, and must, as every local gets a slot.
+            if (total > MaxFunctionLocals) throw r.Error("too many locals", bodyStart);
+
+            long codeStart = r.Offset;
+            if (bodyEnd > r.Length) throw r.Error(WasmReader.UnexpectedEnd, r.Length);
+            if (codeStart > bodyEnd) throw r.Error("section size mismatch", bodyStart);
+            r.Position = (int)bodyEnd;
+            info.Codes.Add(new FunctionBody(groups, total, (int)codeStart, (int)(bodyEnd - codeStart))
+            {
+                MissingEndReason = bodyEnd == r.Length ? WasmReader.UnexpectedEnd
+                    : bodyEnd == sectionEnd ? "section size mismatch"
+                    : "END opcode expected",
+            });
+        }
+    }
+
+    private static void ReadDataSection(ref WasmReader r, ModuleInfo info)
+    {
+        uint count = r.ReadCount();
+        info.Data.EnsureCapacity((int)count);
+        for (uint i = 0; i < count; i++)
+        {
+            long position = r.Offset;
+            uint flags = r.ReadU32();
+            var mode = SegmentMode.Active;
+            uint memory = 0;
+            ConstExpr? offset = null;
+            switch (flags)
+            {
+                case 0:
+                    offset = ConstExprReader.Read(ref r);
+                    break;
+                case 1:
+                    mode = SegmentMode.Passive;
+                    break;
+                case 2:
+                    memory = r.ReadU32();
+                    offset = ConstExprReader.Read(ref r);
+                    break;
+                default:
+                    throw r.Error("malformed data segment kind", position);
+            }
+            int length = r.ReadLength();
+            int start = r.Position;
+            r.Skip(length);
+            info.Data.Add(new DataSegment(mode, memory, offset, info.Bytes.Slice(start, length), position));
+        }
+    }
+
+    // ---- types ----
+
+    /// <summary>A type code: a one-byte signed LEB128 (s7). A longer encoding is "integer representation too long".</summary>
+    internal static byte ReadTypeCode(ref WasmReader r)
+    {
+        byte b = r.ReadByte();
+        if ((b & 0x80) != 0) throw r.Error("integer representation too long");
+        return b;
+    }
+
+    internal static ValueType ReadValueType(ref WasmReader r)
+    {
+        long at = r.Offset;
+        byte b = ReadTypeCode(ref r);
+        return b switch
+        {
+            0x7F or 0x7E or 0x7D or 0x7C or 0x7B or 0x70 or 0x6F => (ValueType)b,
+            _ => throw r.Error("malformed value type", at),
+        };
+    }
+
+    internal static ValueType ReadRefType(ref WasmReader r)
+    {
+        long at = r.Offset;
+        byte b = ReadTypeCode(ref r);
+        return b switch
+        {
+            0x70 or 0x6F => (ValueType)b,
+            _ => throw r.Error("malformed reference type", at),
+        };
+    }
+
+    private static TableType ReadTableType(ref WasmReader r)
+    {
+        var elementType = ReadRefType(ref r);
+        return new TableType(elementType, ReadLimits(ref r));
+    }
+
+    /// <summary>Limits: a flag (a one-bit LEB128: 0 = no maximum, 1 = maximum), the minimum, the maximum.</summary>
+    private static Limits ReadLimits(ref WasmReader r)
+    {
+        long at = r.Offset;
+        byte flags = r.ReadByte();
+        if ((flags & 0x7F) > 1) throw r.Error("integer too large", at);
+        if ((flags & 0x80) != 0) throw r.Error("integer representation too long");
+        uint min = r.ReadU32();
+        return (flags & 1) != 0 ? new Limits(min, r.ReadU32()) : new Limits(min, null);
+    }
+
+    private static GlobalType ReadGlobalType(ref WasmReader r)
+    {
+        var type = ReadValueType(ref r);
+        long at = r.Offset;
+        return r.ReadByte() switch
+        {
+            0 => new GlobalType(type, false),
+            1 => new GlobalType(type, true),
+            _ => throw r.Error("malformed mutability", at),
+        };
+    }
+}
