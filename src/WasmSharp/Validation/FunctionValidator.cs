@@ -74,7 +74,7 @@ internal sealed class FunctionValidator
         var r = new WasmReader(bytes, body.CodeOffset, "code");
         while (_ctrl.Count > 0)
         {
-            if (r.AtEnd) throw new MalformedModuleException(body.MissingEndReason ?? "unexpected end of section or function", r.Offset, "code");
+            if (r.AtEnd) throw new MalformedModuleException(body.MissingEndReason, r.Offset, "code");
             _instrOffset = r.Offset;
             Step(ref r);
         }
