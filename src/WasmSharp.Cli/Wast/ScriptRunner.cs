@@ -68,7 +68,6 @@ internal sealed class ScriptRunner
         }
         finally
         {
-            try { _spectest?.Dispose(); } catch (Exception) { /* see SpecTestHost.Dispose */ }
             try { _store?.Dispose(); } catch (Exception ex) { _result.Notes.Add("Store.Dispose failed: " + Describe(ex)); }
         }
     }

@@ -1,12 +1,11 @@
 namespace WasmSharp.Cli.Wast;
 
 /// <summary>The "spectest" module that spec scripts import: print functions (which print nothing), four globals
-/// holding 666 / 666.6, a funcref table of 10..20 elements and a memory of 1..2 pages.</summary>
-internal sealed class SpecTestHost : IDisposable
+/// holding 666 / 666.6, a funcref table of 10..20 elements and a memory of 1..2 pages, all in the script's store
+/// (which frees the memory when disposed).</summary>
+internal sealed class SpecTestHost
 {
     public const string ModuleName = "spectest";
-
-    private readonly List<IDisposable> _owned = new();
 
     /// <summary>Items that could not be created or defined, with the reason (so link failures can say why).</summary>
     public List<string> Errors { get; } = new();
@@ -17,9 +16,7 @@ internal sealed class SpecTestHost : IDisposable
         {
             try
             {
-                var item = create();
-                if (item is IDisposable d) _owned.Add(d);
-                linker.Define(ModuleName, name, item);
+                linker.Define(ModuleName, name, create());
             }
             catch (Exception ex)
             {
@@ -45,15 +42,5 @@ internal sealed class SpecTestHost : IDisposable
 
         Add("table", () => new Table(store, new TableType(ValueType.FuncRef, new Limits(10, 20)), Value.Null(ValueType.FuncRef)));
         Add("memory", () => new Memory(store, new MemoryType(new Limits(1, 2))));
-    }
-
-    public void Dispose()
-    {
-        foreach (var d in _owned)
-        {
-            try { d.Dispose(); }
-            catch (Exception) { /* a failing Dispose must not stop the runner; the store frees the rest */ }
-        }
-        _owned.Clear();
     }
 }
