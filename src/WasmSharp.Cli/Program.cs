@@ -1,1 +1,18 @@
-return 0;
+using System.CommandLine;
+using WasmSharp.Cli.Commands;
+
+namespace WasmSharp.Cli;
+
+internal static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("wasmsharp: a WebAssembly 2.0 runtime for .NET")
+        {
+            RunVerb.Create(),
+            ValidateVerb.Create(),
+            WastVerb.Create(),
+        };
+        return root.Parse(args).Invoke();
+    }
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Builds WasmSharp in Release and runs every test: the unit tests (dotnet test) and the WebAssembly spec
+# testsuite (wasmsharp wast ../shared/testsuite/core, read in place).
+# The last line of output is the grand total, "N passed, N failed, N skipped"; the exit code is 1 if anything
+# failed. A step that breaks down without results (build error, crash) counts as one failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUITE=../shared/testsuite/core
+CLI=src/WasmSharp.Cli/bin/Release/net10.0/WasmSharp.Cli.dll
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+passed=0 failed=0 skipped=0
+finish() {
+  echo
+  echo "$passed passed, $failed failed, $skipped skipped"
+  if [ "$failed" -eq 0 ]; then exit 0; else exit 1; fi
+}
+broken() { # a step that produced no results
+  echo "error: $*" >&2
+  failed=$((failed + 1))
+}
+
+scripts/install-deps.sh || { broken "installing dependencies failed"; finish; }
+
+echo "== build (Release)"
+if ! dotnet build WasmSharp.slnx -c Release -nologo -v quiet -clp:NoSummary; then
+  broken "build failed"
+  finish
+fi
+
+echo "== unit tests"
+set +e
+dotnet test WasmSharp.slnx -c Release --no-build --nologo --logger trx --results-directory "$work/trx"
+test_status=$?
+set -e
+shopt -s nullglob
+trx_files=("$work"/trx/*.trx)
+if [ ${#trx_files[@]} -eq 0 ]; then
+  broken "dotnet test produced no results (exit code $test_status)"
+else
+  u_total=0 u_passed=0 u_failed=0
+  for trx in "${trx_files[@]}"; do
+    counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+    attr() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]\+' || echo 0; }
+    u_total=$((u_total + $(attr total)))
+    u_passed=$((u_passed + $(attr passed)))
+    u_failed=$((u_failed + $(attr failed) + $(attr error) + $(attr timeout) + $(attr aborted)))
+  done
+  if [ "$test_status" -ne 0 ] && [ "$u_failed" -eq 0 ]; then
+    broken "dotnet test failed (exit code $test_status) without a failing test"
+  fi
+  echo "unit tests: $u_passed passed, $u_failed failed, $((u_total - u_passed - u_failed)) skipped"
+  passed=$((passed + u_passed))
+  failed=$((failed + u_failed))
+  skipped=$((skipped + u_total - u_passed - u_failed))
+fi
+
+echo "== spec tests ($SUITE)"
+if [ ! -d "$SUITE" ]; then
+  broken "spec testsuite not found at $SUITE (expected next to the repository, in ../shared/testsuite)"
+  finish
+fi
+set +e
+dotnet "$CLI" wast "$SUITE" | tee "$work/wast.log"
+wast_status=${PIPESTATUS[0]}
+set -e
+totals=$(tail -n 1 "$work/wast.log")
+if [[ "$totals" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
+  passed=$((passed + BASH_REMATCH[1]))
+  failed=$((failed + BASH_REMATCH[2]))
+  skipped=$((skipped + BASH_REMATCH[3]))
+  if [ "$wast_status" -ne 0 ] && [ "${BASH_REMATCH[2]}" -eq 0 ]; then
+    broken "wasmsharp wast exited with $wast_status"
+  fi
+else
+  broken "wasmsharp wast ended without a totals line (exit code $wast_status)"
+fi
+
+finish

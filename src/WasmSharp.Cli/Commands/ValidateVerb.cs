@@ -1,0 +1,29 @@
+using System.CommandLine;
+
+namespace WasmSharp.Cli.Commands;
+
+/// <summary><c>wasmsharp validate FILE</c>: decodes and validates a binary module.</summary>
+internal static class ValidateVerb
+{
+    public static Command Create()
+    {
+        var file = new Argument<string>("FILE") { Description = "A binary module (.wasm)" };
+        var command = new Command("validate", "Check that a module is well formed and valid") { file };
+        command.SetAction(parse =>
+        {
+            var path = parse.GetValue(file)!;
+            try
+            {
+                Module.FromBytes(File.ReadAllBytes(path));
+            }
+            catch (Exception ex) when (Errors.Describe(ex) is string message)
+            {
+                Console.Error.WriteLine($"{path}: {message}");
+                return 1;
+            }
+            Console.Out.WriteLine("valid");
+            return 0;
+        });
+        return command;
+    }
+}

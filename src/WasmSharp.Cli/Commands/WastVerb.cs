@@ -1,0 +1,40 @@
+using System.CommandLine;
+using WasmSharp.Cli.Wast;
+
+namespace WasmSharp.Cli.Commands;
+
+/// <summary><c>wasmsharp wast PATH...</c>: runs WebAssembly spec scripts.</summary>
+internal static class WastVerb
+{
+    public static Command Create()
+    {
+        var paths = new Argument<string[]>("PATH")
+        {
+            Description = ".wast files, or folders searched recursively for them",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Print every failure and message mismatch" };
+        var simd = new Option<bool>("--simd") { Description = "Execute SIMD actions instead of skipping them" };
+        var jobs = new Option<int>("--jobs", "-j")
+        {
+            Description = "Scripts run in parallel (default: processor count)",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+        };
+
+        var command = new Command("wast", "Run spec test scripts (.wast, converted with wabt's wast2json)")
+        {
+            paths, verbose, simd, jobs,
+        };
+        command.SetAction(parse =>
+        {
+            var options = new WastOptions
+            {
+                Verbose = parse.GetValue(verbose),
+                RunSimd = parse.GetValue(simd),
+                Jobs = Math.Max(1, parse.GetValue(jobs)),
+            };
+            return WastDriver.Run(parse.GetValue(paths) ?? [], options, Console.Out, Console.Error);
+        });
+        return command;
+    }
+}

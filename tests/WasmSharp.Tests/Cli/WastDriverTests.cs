@@ -1,0 +1,78 @@
+using WasmSharp.Cli.Wast;
+
+namespace WasmSharp.Tests.Cli;
+
+/// <summary>The script runner's bookkeeping on scripts that need no runtime: skips and unconvertible files.
+/// These need wabt's wast2json (scripts/install-deps.sh) and pass vacuously without it.</summary>
+public sealed class WastDriverTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("wasmsharp-test-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void TextModulesAreSkippedWithReason()
+    {
+        if (Wast2Json.Version() is null) return;
+        var path = Write("quote.wast", """
+            (assert_malformed (module quote "(func (i32.const 1) (i32.nope))") "unknown operator")
+            (assert_invalid (module quote "(func (result i32))") "type mismatch")
+            """);
+        var r = WastDriver.RunFile(path, new WastOptions());
+        Assert.Equal((0, 0, 2), (r.Passed, r.Failed, r.Skipped));
+        Assert.Equal(2, r.SkipReasons[ScriptRunner.TextModuleReason]);
+    }
+
+    [Fact]
+    public void UnconvertibleFilesCountTheirAssertionsAsSkipped()
+    {
+        if (Wast2Json.Version() is null) return;
+        var path = Write("broken.wast", """
+            (module (func (export "f") (result i32) (i32.const 1)))
+            (assert_return (invoke "f") (i32.const 1))
+              (assert_trap (invoke "f") "unreachable")
+            (this is not a wast command)
+            """);
+        var r = WastDriver.RunFile(path, new WastOptions());
+        Assert.Equal((0, 0, 2), (r.Passed, r.Failed, r.Skipped));
+        Assert.Equal(2, r.SkipReasons["wast2json cannot convert"]);
+        Assert.Contains(r.Notes, n => n.StartsWith("wast2json: ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SimdActionsAreSkippedButModulesStillLoad()
+    {
+        if (Wast2Json.Version() is null) return;
+        var path = Write("simd_x.wast", """
+            (module (func (export "f") (result i32) (i32.const 1)))
+            (assert_return (invoke "f") (i32.const 1))
+            """);
+        var r = WastDriver.RunFile(path, new WastOptions());
+        Assert.Equal(1, r.SkipReasons[ScriptRunner.SimdReason]);
+        Assert.Equal(1, r.Passed + r.Failed); // the module command ran
+    }
+
+    [Fact]
+    public void CommandsAfterAFailedModuleFailWithoutStoppingTheScript()
+    {
+        if (Wast2Json.Version() is null) return;
+        // The start function traps, so the module never becomes an instance.
+        var path = Write("after.wast", """
+            (module (func $start unreachable) (start $start) (func (export "f") (result i32) (i32.const 1)))
+            (assert_return (invoke "f") (i32.const 1))
+            (assert_malformed (module binary "\00asm\01\00\00\00\7f") "malformed section id")
+            """);
+        var r = WastDriver.RunFile(path, new WastOptions());
+        Assert.Equal(3, r.Passed + r.Failed);
+        Assert.True(r.Failed >= 2);
+        Assert.Equal(2, r.Failures[1].Line);
+        Assert.Contains("module at line 1 failed to load", r.Failures[1].Detail);
+    }
+}
