@@ -6,7 +6,7 @@ namespace WasmSharp;
 public delegate void HostCallback(ReadOnlySpan<Value> args, Span<Value> results);
 
 /// <summary>A function instance in a <see cref="Store"/>: defined by a Wasm module or by the host.</summary>
-public abstract class Function
+public abstract partial class Function
 {
     public FunctionType Type { get; }
     public Store Store { get; }
@@ -36,6 +36,14 @@ public abstract class Function
 
     /// <summary>Name for backtraces.</summary>
     public virtual string DebugName => "<function>";
+
+    /// <summary>Throws unless this function's type is exactly (<paramref name="parameters"/>) -> (<paramref name="results"/>).</summary>
+    private void CheckSignature(ValueType[] parameters, ValueType[] results)
+    {
+        var wanted = new FunctionType(parameters, results);
+        if (!Type.Equals(wanted))
+            throw new WasmException($"function {DebugName} has type {Type}, not {wanted}");
+    }
 }
 
 /// <summary>A function defined by a module, executed by the interpreter.</summary>

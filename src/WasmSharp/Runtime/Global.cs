@@ -6,20 +6,47 @@ public sealed class Global
     internal ulong Bits;
     internal ulong HighBits;
 
+    /// <summary>The store the global belongs to.</summary>
     public Store Store { get; }
+    /// <summary>The global's value type and mutability.</summary>
     public GlobalType Type { get; }
 
+    /// <summary>Creates a global holding <paramref name="value"/>, which must be of <c>type.ValueType</c>.</summary>
     public Global(Store store, GlobalType type, Value value)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(type);
+        Store = store;
+        Type = type;
+        Assign(value);
+    }
+
+    /// <summary>A global from slot bits (instantiation).</summary>
+    internal Global(Store store, GlobalType type, ulong bits, ulong highBits)
     {
         Store = store;
         Type = type;
-        throw new NotImplementedException();
+        Bits = bits;
+        HighBits = highBits;
     }
 
-    /// <summary>The current value.</summary>
+    /// <summary>The current value. Setting it throws <see cref="WasmException"/> if the global is immutable or
+    /// the value has another type.</summary>
     public Value Value
     {
-        get => throw new NotImplementedException();
-        set => throw new NotImplementedException();
+        get => Store.FromBits(Type.ValueType, Bits, HighBits);
+        set
+        {
+            if (!Type.Mutable) throw new WasmException("cannot set an immutable global");
+            Assign(value);
+        }
+    }
+
+    private void Assign(Value value)
+    {
+        if (value.Type != Type.ValueType)
+            throw new WasmException($"type mismatch: {value.Type.ToText()} value for a {Type.ValueType.ToText()} global");
+        Bits = Store.ToBits(value);
+        HighBits = value.Type == ValueType.V128 ? value.HighBits : 0;
     }
 }

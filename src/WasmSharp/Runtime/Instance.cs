@@ -3,9 +3,11 @@ using WasmSharp.Binary;
 namespace WasmSharp;
 
 /// <summary>An instantiated module: its functions, tables, memories and globals in a <see cref="Store"/>.</summary>
-public sealed class Instance
+public sealed partial class Instance
 {
+    /// <summary>The module this is an instance of.</summary>
     public Module Module { get; }
+    /// <summary>The store holding the instance's objects.</summary>
     public Store Store { get; }
 
     // Index spaces (imports first), read directly by the interpreter.
@@ -20,21 +22,223 @@ public sealed class Instance
     /// <summary>Canonical type id of each of the module's types (see TypeRegistry).</summary>
     internal int[] TypeIds = [];
 
+    private readonly Dictionary<string, object> _exports = new(StringComparer.Ordinal);
+
     internal Instance(Store store, Module module)
     {
         Store = store;
         Module = module;
     }
 
+    /// <summary>The exports by name (each a Function, Table, Memory or Global), in the module's order.</summary>
+    public IReadOnlyDictionary<string, object> Exports => _exports;
+
     /// <summary>Creates an instance from resolved imports (one object per import, in order: Function, Table,
     /// Memory or Global), runs active segments and the start function.</summary>
-    internal static Instance Create(Store store, Module module, object[] imports) => throw new NotImplementedException();
+    /// <remarks>Wasm 2.0 instantiation: imports are checked against their declared types
+    /// (<see cref="LinkException"/>); then everything is allocated; then element and data segments are applied
+    /// one by one, and a trap there leaves the earlier writes in place (visible through imported tables and
+    /// memories) and returns no instance; then the start function runs.</remarks>
+    internal static Instance Create(Store store, Module module, object[] imports)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(imports);
+        var info = module.Info;
+        if (imports.Length != info.Imports.Count)
+            throw new LinkException("wrong number of imports", $"the module has {info.Imports.Count}, got {imports.Length}");
+
+        var inst = new Instance(store, module);
+        inst.TypeIds = new int[info.Types.Count];
+        for (int i = 0; i < info.Types.Count; i++) inst.TypeIds[i] = TypeRegistry.GetId(info.Types[i]);
+
+        int definedFunctions = module.Functions.Length;
+        var functions = new Function[info.ImportedFunctionCount + definedFunctions];
+        var tables = new Table[info.ImportedTableCount + info.Tables.Count];
+        var memories = new Memory[info.ImportedMemoryCount + info.Memories.Count];
+        var globals = new Global[info.ImportedGlobalCount + info.Globals.Count];
+        int nf = 0, nt = 0, nm = 0, ng = 0;
+        for (int i = 0; i < imports.Length; i++)
+        {
+            var import = info.Imports[i];
+            object item = imports[i];
+            CheckImport(store, info, import, item);
+            switch (import.Kind)
+            {
+                case ExternalKind.Function: functions[nf++] = (Function)item; break;
+                case ExternalKind.Table: tables[nt++] = (Table)item; break;
+                case ExternalKind.Memory: memories[nm++] = (Memory)item; break;
+                default: globals[ng++] = (Global)item; break;
+            }
+        }
+        if (nf != info.ImportedFunctionCount || nt != info.ImportedTableCount ||
+            nm != info.ImportedMemoryCount || ng != info.ImportedGlobalCount)
+            throw new WasmException("module import counts are inconsistent");
+
+        // Functions first: global initialisers and element segments may take their references.
+        inst.Functions = functions;
+        for (int i = 0; i < definedFunctions; i++)
+            functions[nf + i] = new WasmFunction(store, inst, nf + i, module.Functions[i]);
+
+        inst.Globals = globals;
+        foreach (var def in info.Globals)
+        {
+            var (bits, high) = inst.Evaluate(def.Init, ng);
+            globals[ng++] = new Global(store, def.Type, bits, high);
+        }
+
+        inst.Tables = tables;
+        foreach (var type in info.Tables) tables[nt++] = new Table(store, type, Value.Null(type.ElementType));
+        inst.Memories = memories;
+        foreach (var type in info.Memories) memories[nm++] = new Memory(store, type);
+
+        var elements = new ulong[info.Elements.Count][];
+        for (int i = 0; i < elements.Length; i++)
+        {
+            var items = info.Elements[i].Items;
+            var bits = items.Length == 0 ? [] : new ulong[items.Length];
+            for (int j = 0; j < items.Length; j++) bits[j] = inst.Evaluate(items[j], globals.Length).Low;
+            elements[i] = bits;
+        }
+        inst.ElementSegments = elements;
+        var data = new ReadOnlyMemory<byte>[info.Data.Count];
+        for (int i = 0; i < data.Length; i++) data[i] = info.Data[i].Data;
+        inst.DataSegments = data;
+
+        foreach (var export in info.Exports)
+        {
+            object item = export.Kind switch
+            {
+                ExternalKind.Function => inst.Functions[export.Index],
+                ExternalKind.Table => inst.Tables[export.Index],
+                ExternalKind.Memory => inst.Memories[export.Index],
+                _ => inst.Globals[export.Index],
+            };
+            inst._exports[export.Name] = item;
+        }
+
+        for (int i = 0; i < elements.Length; i++)
+        {
+            var seg = info.Elements[i];
+            if (seg.Mode == SegmentMode.Active)
+            {
+                uint offset = (uint)inst.Evaluate(seg.Offset!, globals.Length).Low;
+                inst.Tables[seg.TableIndex].Init(offset, elements[i], 0, (uint)elements[i].Length);
+            }
+            if (seg.Mode != SegmentMode.Passive) inst.ElementSegments[i] = [];
+        }
+        for (int i = 0; i < data.Length; i++)
+        {
+            var seg = info.Data[i];
+            if (seg.Mode != SegmentMode.Active) continue;
+            uint offset = (uint)inst.Evaluate(seg.Offset!, globals.Length).Low;
+            inst.Memories[seg.MemoryIndex].Init(offset, seg.Data.Span, 0, (ulong)seg.Data.Length);
+            inst.DataSegments[i] = ReadOnlyMemory<byte>.Empty;
+        }
+
+        if (info.Start is uint start)
+            inst.Functions[start].Invoke(ReadOnlySpan<Value>.Empty, Span<Value>.Empty);
+        return inst;
+    }
+
+    /// <summary>Throws <see cref="LinkException"/> unless <paramref name="item"/> may satisfy <paramref name="import"/>.</summary>
+    internal static void CheckImport(Store store, ModuleInfo info, Import import, object? item)
+    {
+        string where = $"{import.Module}.{import.Name}";
+        Store? owner = item switch
+        {
+            Function f => f.Store,
+            Table t => t.Store,
+            Memory m => m.Store,
+            Global g => g.Store,
+            _ => null,
+        };
+        if (owner is not null && owner != store)
+            throw new LinkException("import from another store", where);
+        bool ok = (import.Kind, item) switch
+        {
+            (ExternalKind.Function, Function f) =>
+                import.TypeIndex < (uint)info.Types.Count && f.Type.Equals(info.Types[(int)import.TypeIndex]),
+            (ExternalKind.Table, Table t) =>
+                import.Table is { } tt && t.ElementType == tt.ElementType &&
+                new Limits(t.Length, t.Type.Limits.Max).IsSubtypeOf(tt.Limits),
+            (ExternalKind.Memory, Memory m) =>
+                import.Memory is { } mt && new Limits(m.Pages, m.MaxPages).IsSubtypeOf(mt.Limits),
+            (ExternalKind.Global, Global g) =>
+                import.Global is { } gt && g.Type.ValueType == gt.ValueType && g.Type.Mutable == gt.Mutable,
+            _ => false,
+        };
+        if (!ok) throw new LinkException("incompatible import type", where);
+    }
+
+    /// <summary>Evaluates a constant expression to slot bits (references encoded as in <see cref="Store"/>).
+    /// <paramref name="globalCount"/> globals (of <see cref="Globals"/>) are readable.</summary>
+    private (ulong Low, ulong High) Evaluate(ConstExpr expr, int globalCount)
+    {
+        var code = expr.Instructions;
+        Span<ulong> lo = code.Length <= 32 ? stackalloc ulong[code.Length] : new ulong[code.Length];
+        Span<ulong> hi = code.Length <= 32 ? stackalloc ulong[code.Length] : new ulong[code.Length];
+        int sp = 0;
+        foreach (var ins in code)
+        {
+            switch (ins.Op)
+            {
+                case ConstOp.I32Const: lo[sp] = (uint)ins.Value; hi[sp++] = 0; break;
+                case ConstOp.I64Const:
+                case ConstOp.F32Const:
+                case ConstOp.F64Const: lo[sp] = ins.Value; hi[sp++] = 0; break;
+                case ConstOp.V128Const: lo[sp] = ins.Value; hi[sp++] = ins.High; break;
+                case ConstOp.RefNull: lo[sp] = 0; hi[sp++] = 0; break;
+                case ConstOp.RefFunc:
+                    if (ins.Value >= (ulong)Functions.Length) throw BadConst(expr, "unknown function");
+                    lo[sp] = (ulong)Functions[(int)ins.Value].Address + 1;
+                    hi[sp++] = 0;
+                    break;
+                case ConstOp.GlobalGet:
+                    if (ins.Value >= (ulong)globalCount) throw BadConst(expr, "unknown global");
+                    var g = Globals[(int)ins.Value];
+                    lo[sp] = g.Bits;
+                    hi[sp++] = g.HighBits;
+                    break;
+                default:
+                    if (sp < 2) throw BadConst(expr, "type mismatch");
+                    ulong b = lo[--sp], a = lo[sp - 1];
+                    lo[sp - 1] = ins.Op switch
+                    {
+                        ConstOp.I32Add => (uint)a + (uint)b,
+                        ConstOp.I32Sub => (uint)a - (uint)b,
+                        ConstOp.I32Mul => (uint)a * (uint)b,
+                        ConstOp.I64Add => a + b,
+                        ConstOp.I64Sub => a - b,
+                        ConstOp.I64Mul => a * b,
+                        _ => throw BadConst(expr, "constant expression required"),
+                    };
+                    break;
+            }
+        }
+        if (sp != 1) throw BadConst(expr, "type mismatch");
+        return (lo[0], hi[0]);
+    }
+
+    private static InvalidModuleException BadConst(ConstExpr expr, string reason) => new(reason, expr.Offset);
 
     /// <summary>The export with this name (a Function, Table, Memory or Global), or null.</summary>
-    public object? GetExport(string name) => throw new NotImplementedException();
+    public object? GetExport(string name) => _exports.GetValueOrDefault(name);
 
+    /// <summary>The exported function with this name, or null.</summary>
     public Function? GetFunction(string name) => GetExport(name) as Function;
+    /// <summary>The exported memory with this name, or null.</summary>
     public Memory? GetMemory(string name) => GetExport(name) as Memory;
+    /// <summary>The exported table with this name, or null.</summary>
     public Table? GetTable(string name) => GetExport(name) as Table;
+    /// <summary>The exported global with this name, or null.</summary>
     public Global? GetGlobal(string name) => GetExport(name) as Global;
+
+    private Function RequireFunction(string name) =>
+        GetExport(name) switch
+        {
+            Function f => f,
+            null => throw new WasmException($"no export named '{name}'"),
+            var other => throw new WasmException($"export '{name}' is a {other.GetType().Name}, not a function"),
+        };
 }

@@ -28,6 +28,9 @@ public sealed class Module
         return new Module(info, functions);
     }
 
+    /// <summary>A module from already decoded and translated parts (tests, other front ends).</summary>
+    internal static Module FromParts(ModuleInfo info, CompiledFunction[] functions) => new(info, functions);
+
     public static Module FromBytes(byte[] bytes) => FromBytes(bytes.AsMemory());
 
     public static Module FromFile(string path) => FromBytes(File.ReadAllBytes(path));

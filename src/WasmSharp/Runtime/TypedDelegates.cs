@@ -1,0 +1,277 @@
+// Typed delegate bridges for 0..4 parameters: Function.AsFunc/AsAction, Instance.GetFunction/GetAction and
+// Linker.DefineFunction. The overloads differ only in arity, so they are written out from one pattern.
+namespace WasmSharp;
+
+public abstract partial class Function
+{
+    /// <summary>This function as a typed delegate; throws <see cref="WasmException"/> if its type is not (no parameters) -&gt; TResult.</summary>
+    public Func<TResult> AsFunc<TResult>()
+    {
+        CheckSignature([], [ValueMarshal<TResult>.Require()]);
+        return () =>
+        {
+            CallBuffer buffer = default;
+            Span<Value> values = buffer;
+            Invoke(values[..0], values.Slice(0, 1));
+            return ValueMarshal<TResult>.From(values[0]);
+        };
+    }
+
+    /// <summary>This function as a typed delegate; throws <see cref="WasmException"/> if its type is not (no parameters) -&gt; nothing.</summary>
+    public Action AsAction()
+    {
+        CheckSignature([], []);
+        return () =>
+        {
+            CallBuffer buffer = default;
+            Span<Value> values = buffer;
+            Invoke(values[..0], default);
+        };
+    }
+
+    /// <summary>This function as a typed delegate; throws <see cref="WasmException"/> if its type is not (T1) -&gt; TResult.</summary>
+    public Func<T1, TResult> AsFunc<T1, TResult>()
+    {
+        CheckSignature([ValueMarshal<T1>.Require()], [ValueMarshal<TResult>.Require()]);
+        return (a1) =>
+        {
+            CallBuffer buffer = default;
+            Span<Value> values = buffer;
+            values[0] = ValueMarshal<T1>.To(a1);
+            Invoke(values[..1], values.Slice(1, 1));
+            return ValueMarshal<TResult>.From(values[1]);
+        };
+    }
+
+    /// <summary>This function as a typed delegate; throws <see cref="WasmException"/> if its type is not (T1) -&gt; nothing.</summary>
+    public Action<T1> AsAction<T1>()
+    {
+        CheckSignature([ValueMarshal<T1>.Require()], []);
+        return (a1) =>
+        {
+            CallBuffer buffer = default;
+            Span<Value> values = buffer;
+            values[0] = ValueMarshal<T1>.To(a1);
+            Invoke(values[..1], default);
+        };
+    }
+
+    /// <summary>This function as a typed delegate; throws <see cref="WasmException"/> if its type is not (T1, T2) -&gt; TResult.</summary>
+    public Func<T1, T2, TResult> AsFunc<T1, T2, TResult>()
+    {
+        CheckSignature([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require()], [ValueMarshal<TResult>.Require()]);
+        return (a1, a2) =>
+        {
+            CallBuffer buffer = default;
+            Span<Value> values = buffer;
+            values[0] = ValueMarshal<T1>.To(a1);
+            values[1] = ValueMarshal<T2>.To(a2);
+            Invoke(values[..2], values.Slice(2, 1));
+            return ValueMarshal<TResult>.From(values[2]);
+        };
+    }
+
+    /// <summary>This function as a typed delegate; throws <see cref="WasmException"/> if its type is not (T1, T2) -&gt; nothing.</summary>
+    public Action<T1, T2> AsAction<T1, T2>()
+    {
+        CheckSignature([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require()], []);
+        return (a1, a2) =>
+        {
+            CallBuffer buffer = default;
+            Span<Value> values = buffer;
+            values[0] = ValueMarshal<T1>.To(a1);
+            values[1] = ValueMarshal<T2>.To(a2);
+            Invoke(values[..2], default);
+        };
+    }
+
+    /// <summary>This function as a typed delegate; throws <see cref="WasmException"/> if its type is not (T1, T2, T3) -&gt; TResult.</summary>
+    public Func<T1, T2, T3, TResult> AsFunc<T1, T2, T3, TResult>()
+    {
+        CheckSignature([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require(), ValueMarshal<T3>.Require()], [ValueMarshal<TResult>.Require()]);
+        return (a1, a2, a3) =>
+        {
+            CallBuffer buffer = default;
+            Span<Value> values = buffer;
+            values[0] = ValueMarshal<T1>.To(a1);
+            values[1] = ValueMarshal<T2>.To(a2);
+            values[2] = ValueMarshal<T3>.To(a3);
+            Invoke(values[..3], values.Slice(3, 1));
+            return ValueMarshal<TResult>.From(values[3]);
+        };
+    }
+
+    /// <summary>This function as a typed delegate; throws <see cref="WasmException"/> if its type is not (T1, T2, T3) -&gt; nothing.</summary>
+    public Action<T1, T2, T3> AsAction<T1, T2, T3>()
+    {
+        CheckSignature([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require(), ValueMarshal<T3>.Require()], []);
+        return (a1, a2, a3) =>
+        {
+            CallBuffer buffer = default;
+            Span<Value> values = buffer;
+            values[0] = ValueMarshal<T1>.To(a1);
+            values[1] = ValueMarshal<T2>.To(a2);
+            values[2] = ValueMarshal<T3>.To(a3);
+            Invoke(values[..3], default);
+        };
+    }
+
+    /// <summary>This function as a typed delegate; throws <see cref="WasmException"/> if its type is not (T1, T2, T3, T4) -&gt; TResult.</summary>
+    public Func<T1, T2, T3, T4, TResult> AsFunc<T1, T2, T3, T4, TResult>()
+    {
+        CheckSignature([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require(), ValueMarshal<T3>.Require(), ValueMarshal<T4>.Require()], [ValueMarshal<TResult>.Require()]);
+        return (a1, a2, a3, a4) =>
+        {
+            CallBuffer buffer = default;
+            Span<Value> values = buffer;
+            values[0] = ValueMarshal<T1>.To(a1);
+            values[1] = ValueMarshal<T2>.To(a2);
+            values[2] = ValueMarshal<T3>.To(a3);
+            values[3] = ValueMarshal<T4>.To(a4);
+            Invoke(values[..4], values.Slice(4, 1));
+            return ValueMarshal<TResult>.From(values[4]);
+        };
+    }
+
+    /// <summary>This function as a typed delegate; throws <see cref="WasmException"/> if its type is not (T1, T2, T3, T4) -&gt; nothing.</summary>
+    public Action<T1, T2, T3, T4> AsAction<T1, T2, T3, T4>()
+    {
+        CheckSignature([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require(), ValueMarshal<T3>.Require(), ValueMarshal<T4>.Require()], []);
+        return (a1, a2, a3, a4) =>
+        {
+            CallBuffer buffer = default;
+            Span<Value> values = buffer;
+            values[0] = ValueMarshal<T1>.To(a1);
+            values[1] = ValueMarshal<T2>.To(a2);
+            values[2] = ValueMarshal<T3>.To(a3);
+            values[3] = ValueMarshal<T4>.To(a4);
+            Invoke(values[..4], default);
+        };
+    }
+}
+
+public sealed partial class Instance
+{
+    /// <summary>The exported function <paramref name="name"/> as a typed delegate; throws <see cref="WasmException"/>
+    /// if there is no such function export or its type differs.</summary>
+    public Func<TResult> GetFunction<TResult>(string name) => RequireFunction(name).AsFunc<TResult>();
+
+    /// <summary>The exported function <paramref name="name"/> as an <see cref="Action"/>; throws <see cref="WasmException"/>
+    /// if there is no such function export or its type differs.</summary>
+    public Action GetAction(string name) => RequireFunction(name).AsAction();
+
+    /// <summary>The exported function <paramref name="name"/> as a typed delegate; throws <see cref="WasmException"/>
+    /// if there is no such function export or its type differs.</summary>
+    public Func<T1, TResult> GetFunction<T1, TResult>(string name) => RequireFunction(name).AsFunc<T1, TResult>();
+
+    /// <summary>The exported function <paramref name="name"/> as a typed delegate; throws <see cref="WasmException"/>
+    /// if there is no such function export or its type differs.</summary>
+    public Action<T1> GetAction<T1>(string name) => RequireFunction(name).AsAction<T1>();
+
+    /// <summary>The exported function <paramref name="name"/> as a typed delegate; throws <see cref="WasmException"/>
+    /// if there is no such function export or its type differs.</summary>
+    public Func<T1, T2, TResult> GetFunction<T1, T2, TResult>(string name) => RequireFunction(name).AsFunc<T1, T2, TResult>();
+
+    /// <summary>The exported function <paramref name="name"/> as a typed delegate; throws <see cref="WasmException"/>
+    /// if there is no such function export or its type differs.</summary>
+    public Action<T1, T2> GetAction<T1, T2>(string name) => RequireFunction(name).AsAction<T1, T2>();
+
+    /// <summary>The exported function <paramref name="name"/> as a typed delegate; throws <see cref="WasmException"/>
+    /// if there is no such function export or its type differs.</summary>
+    public Func<T1, T2, T3, TResult> GetFunction<T1, T2, T3, TResult>(string name) => RequireFunction(name).AsFunc<T1, T2, T3, TResult>();
+
+    /// <summary>The exported function <paramref name="name"/> as a typed delegate; throws <see cref="WasmException"/>
+    /// if there is no such function export or its type differs.</summary>
+    public Action<T1, T2, T3> GetAction<T1, T2, T3>(string name) => RequireFunction(name).AsAction<T1, T2, T3>();
+
+    /// <summary>The exported function <paramref name="name"/> as a typed delegate; throws <see cref="WasmException"/>
+    /// if there is no such function export or its type differs.</summary>
+    public Func<T1, T2, T3, T4, TResult> GetFunction<T1, T2, T3, T4, TResult>(string name) => RequireFunction(name).AsFunc<T1, T2, T3, T4, TResult>();
+
+    /// <summary>The exported function <paramref name="name"/> as a typed delegate; throws <see cref="WasmException"/>
+    /// if there is no such function export or its type differs.</summary>
+    public Action<T1, T2, T3, T4> GetAction<T1, T2, T3, T4>(string name) => RequireFunction(name).AsAction<T1, T2, T3, T4>();
+}
+
+public sealed partial class Linker
+{
+    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double map to i32, i64, f32, f64).</summary>
+    public Linker DefineFunction<TResult>(string module, string name, Func<TResult> function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        var type = new FunctionType([], [ValueMarshal<TResult>.Require()]);
+        return DefineFunction(module, name, type, (args, results) => results[0] = ValueMarshal<TResult>.To(function()));
+    }
+
+    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double map to i32, i64, f32, f64).</summary>
+    public Linker DefineFunction(string module, string name, Action function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        var type = new FunctionType([], []);
+        return DefineFunction(module, name, type, (args, results) => function());
+    }
+
+    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double map to i32, i64, f32, f64).</summary>
+    public Linker DefineFunction<T1, TResult>(string module, string name, Func<T1, TResult> function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        var type = new FunctionType([ValueMarshal<T1>.Require()], [ValueMarshal<TResult>.Require()]);
+        return DefineFunction(module, name, type, (args, results) => results[0] = ValueMarshal<TResult>.To(function(ValueMarshal<T1>.From(args[0]))));
+    }
+
+    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double map to i32, i64, f32, f64).</summary>
+    public Linker DefineFunction<T1>(string module, string name, Action<T1> function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        var type = new FunctionType([ValueMarshal<T1>.Require()], []);
+        return DefineFunction(module, name, type, (args, results) => function(ValueMarshal<T1>.From(args[0])));
+    }
+
+    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double map to i32, i64, f32, f64).</summary>
+    public Linker DefineFunction<T1, T2, TResult>(string module, string name, Func<T1, T2, TResult> function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        var type = new FunctionType([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require()], [ValueMarshal<TResult>.Require()]);
+        return DefineFunction(module, name, type, (args, results) => results[0] = ValueMarshal<TResult>.To(function(ValueMarshal<T1>.From(args[0]), ValueMarshal<T2>.From(args[1]))));
+    }
+
+    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double map to i32, i64, f32, f64).</summary>
+    public Linker DefineFunction<T1, T2>(string module, string name, Action<T1, T2> function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        var type = new FunctionType([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require()], []);
+        return DefineFunction(module, name, type, (args, results) => function(ValueMarshal<T1>.From(args[0]), ValueMarshal<T2>.From(args[1])));
+    }
+
+    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double map to i32, i64, f32, f64).</summary>
+    public Linker DefineFunction<T1, T2, T3, TResult>(string module, string name, Func<T1, T2, T3, TResult> function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        var type = new FunctionType([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require(), ValueMarshal<T3>.Require()], [ValueMarshal<TResult>.Require()]);
+        return DefineFunction(module, name, type, (args, results) => results[0] = ValueMarshal<TResult>.To(function(ValueMarshal<T1>.From(args[0]), ValueMarshal<T2>.From(args[1]), ValueMarshal<T3>.From(args[2]))));
+    }
+
+    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double map to i32, i64, f32, f64).</summary>
+    public Linker DefineFunction<T1, T2, T3>(string module, string name, Action<T1, T2, T3> function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        var type = new FunctionType([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require(), ValueMarshal<T3>.Require()], []);
+        return DefineFunction(module, name, type, (args, results) => function(ValueMarshal<T1>.From(args[0]), ValueMarshal<T2>.From(args[1]), ValueMarshal<T3>.From(args[2])));
+    }
+
+    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double map to i32, i64, f32, f64).</summary>
+    public Linker DefineFunction<T1, T2, T3, T4, TResult>(string module, string name, Func<T1, T2, T3, T4, TResult> function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        var type = new FunctionType([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require(), ValueMarshal<T3>.Require(), ValueMarshal<T4>.Require()], [ValueMarshal<TResult>.Require()]);
+        return DefineFunction(module, name, type, (args, results) => results[0] = ValueMarshal<TResult>.To(function(ValueMarshal<T1>.From(args[0]), ValueMarshal<T2>.From(args[1]), ValueMarshal<T3>.From(args[2]), ValueMarshal<T4>.From(args[3]))));
+    }
+
+    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double map to i32, i64, f32, f64).</summary>
+    public Linker DefineFunction<T1, T2, T3, T4>(string module, string name, Action<T1, T2, T3, T4> function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        var type = new FunctionType([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require(), ValueMarshal<T3>.Require(), ValueMarshal<T4>.Require()], []);
+        return DefineFunction(module, name, type, (args, results) => function(ValueMarshal<T1>.From(args[0]), ValueMarshal<T2>.From(args[1]), ValueMarshal<T3>.From(args[2]), ValueMarshal<T4>.From(args[3])));
+    }
+}
