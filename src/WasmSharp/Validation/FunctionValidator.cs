@@ -168,6 +168,8 @@ internal sealed class FunctionValidator
     private uint ReadMemArg(ref WasmReader r, int naturalAlign)
     {
         uint align = r.ReadU32();
+        // Flags of 32 and up would be 3.0's memory index bit or an alignment no address can have.
+        if (align >= 32) throw Malformed("malformed memop flags");
         uint offset = r.ReadU32();
         if (_module.AllMemories.Count == 0) throw Invalid("unknown memory 0");
         if (align > naturalAlign) throw Invalid("alignment must not be larger than natural");
@@ -204,7 +206,8 @@ internal sealed class FunctionValidator
 
     private void CheckData(uint idx)
     {
-        if (_module.DataCount is not uint n) throw Malformed("data count section required");
+        // Without a data count section, a module with data segments cannot be validated in one pass.
+        uint n = _module.DataCount ?? (_module.Data.Count > 0 ? throw Malformed("data count section required") : 0u);
         if (idx >= n) throw Invalid($"unknown data segment {idx}");
     }
 

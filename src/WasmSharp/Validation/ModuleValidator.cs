@@ -40,7 +40,7 @@ internal static class ModuleValidator
         for (int i = 0; i < m.Globals.Count; i++)
         {
             var g = m.Globals[i];
-            // Wasm 2.0: a global's initializer sees only the imported globals.
+            // Wasm 2.0: constant expressions see only the imported globals.
             CheckConst(m, g.Init, g.Type.ValueType, m.ImportedGlobalCount, "global");
         }
 
@@ -51,16 +51,16 @@ internal static class ModuleValidator
                 if (e.TableIndex >= m.AllTables.Count) throw new InvalidModuleException($"unknown table {e.TableIndex}", e.Position, section: "element");
                 if (m.AllTables[(int)e.TableIndex].ElementType != e.ElementType)
                     throw new InvalidModuleException("type mismatch", e.Position, section: "element");
-                CheckConst(m, e.Offset!, ValueType.I32, m.AllGlobals.Count, "element");
+                CheckConst(m, e.Offset!, ValueType.I32, m.ImportedGlobalCount, "element");
             }
-            foreach (var item in e.Items) CheckConst(m, item, e.ElementType, m.AllGlobals.Count, "element");
+            foreach (var item in e.Items) CheckConst(m, item, e.ElementType, m.ImportedGlobalCount, "element");
         }
 
         foreach (var d in m.Data)
         {
             if (d.Mode != SegmentMode.Active) continue;
             if (d.MemoryIndex >= m.AllMemories.Count) throw new InvalidModuleException($"unknown memory {d.MemoryIndex}", d.Position, section: "data");
-            CheckConst(m, d.Offset!, ValueType.I32, m.AllGlobals.Count, "data");
+            CheckConst(m, d.Offset!, ValueType.I32, m.ImportedGlobalCount, "data");
         }
 
         if (m.Start is uint start)
