@@ -253,6 +253,9 @@ internal sealed class Translator
         return _labelPc.Count - 1;
     }
 
+    /// <summary>Whether some branch waits for <paramref name="label"/> (forward labels only).</summary>
+    public bool HasBranches(int label) => _labelFixups[label] is { Count: > 0 };
+
     public void Bind(int label)
     {
         int pc = _len;
