@@ -25,6 +25,11 @@ internal sealed class FunctionModule
 
     public FunctionModule Memory() { _memory = true; return this; }
 
+    private bool _exports = true;
+
+    /// <summary>Leaves out the export section (exported functions count as declared references).</summary>
+    public FunctionModule WithoutExports() { _exports = false; return this; }
+
     public FunctionModule ImportFunc(string module, string name, byte[] ps, byte[] rs)
     {
         _imports.Add(Cat(FuncType(ps, rs)));
@@ -44,7 +49,7 @@ internal sealed class FunctionModule
             sections.Add(Section(2, Vec(_importNames.Select((n, i) => Cat(Name(n.Module), Name(n.Name), [0x00], U32((uint)i))).ToArray())));
         sections.Add(Section(3, Vec(_funcs.Select((_, i) => U32((uint)(_importedFuncs + i))).ToArray())));
         if (_memory) sections.Add(Section(5, Vec([0x00, 0x01])));
-        sections.Add(Section(7, Vec(_funcs.Select((_, i) => Cat(Name($"f{i}"), [0x00], U32((uint)(_importedFuncs + i)))).ToArray())));
+        if (_exports) sections.Add(Section(7, Vec(_funcs.Select((_, i) => Cat(Name($"f{i}"), [0x00], U32((uint)(_importedFuncs + i)))).ToArray())));
         sections.Add(Section(10, Vec(_funcs.Select(f =>
         {
             var body = Cat(f.Locals, f.Body);
