@@ -204,11 +204,17 @@ internal sealed class FunctionValidator
         if (_module.AllMemories.Count == 0) throw Invalid("unknown memory 0");
     }
 
+    /// <summary>Set when a body used a data segment without a data count section: whether that is malformed
+    /// ("data count section required") or invalid depends on the data section, which comes after the code.</summary>
+    public (long Offset, int Function, uint Index)? DataCountNeeded { get; private set; }
+
     private void CheckData(uint idx)
     {
-        // Without a data count section, a module with data segments cannot be validated in one pass.
-        uint n = _module.DataCount ?? (_module.Data.Count > 0 ? throw Malformed("data count section required") : 0u);
-        if (idx >= n) throw Invalid($"unknown data segment {idx}");
+        if (_module.DataCount is uint n)
+        {
+            if (idx >= n) throw Invalid($"unknown data segment {idx}");
+        }
+        else DataCountNeeded ??= (_instrOffset, _funcIndex, idx);
     }
 
     private void CheckElem(uint idx)
