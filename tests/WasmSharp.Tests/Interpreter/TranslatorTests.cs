@@ -17,8 +17,23 @@ public class TranslatorTests
     [Fact]
     public void ConstantsAreFoldedIntoTheirUser()
     {
-        var m = new FunctionModule().Func([I32], [I32], None, LocalGet(0), I32Const(7), I32Add).Compile();
-        Assert.Equal(["i32.add t0 <- p0, #7", "Return1 t0"], Code(m));
+        var m = new FunctionModule().Func([I32], [I32], None, LocalGet(0), I32Const(7), I32Mul).Compile();
+        Assert.Equal(["i32.mul t0 <- p0, #7", "Return1 t0"], Code(m));
+    }
+
+    [Fact]
+    public void AddingAConstantIsRegisterImmediate()
+    {
+        var m = new FunctionModule()
+            .Func([I32], [I32], None, I32Const(7), LocalGet(0), I32Add)
+            .Func([I32], [I32], None, LocalGet(0), I32Const(7), I32Sub)
+            .Compile();
+        Assert.Equal(["I32AddImm t0 <- p0, 7", "Return1 t0"], Code(m, 0));
+        Assert.Equal(["I32AddImm t0 <- p0, -7", "Return1 t0"], Code(m, 1));
+        using var store = new Store();
+        var inst = new Linker().Instantiate(store, m);
+        Assert.Equal(int.MinValue + 6, inst.GetFunction("f0")!.Invoke(Value.I32(int.MaxValue))[0].AsI32());
+        Assert.Equal(int.MaxValue - 6, inst.GetFunction("f1")!.Invoke(Value.I32(int.MinValue))[0].AsI32());
     }
 
     [Fact]
@@ -34,7 +49,7 @@ public class TranslatorTests
     {
         var m = new FunctionModule().Func([I32], [I32], [I32],
             LocalGet(0), I32Const(1), I32Add, LocalTee(1), LocalGet(1), I32Mul).Compile();
-        Assert.Equal(["i32.add l0 <- p0, #1", "i32.mul t0 <- l0, l0", "Return1 t0"], Code(m));
+        Assert.Equal(["I32AddImm l0 <- p0, 1", "i32.mul t0 <- l0, l0", "Return1 t0"], Code(m));
     }
 
     [Fact]
@@ -63,15 +78,28 @@ public class TranslatorTests
     }
 
     [Fact]
-    public void CompareAndBranchUsesTheCompareResultDirectly()
+    public void CompareAndBranchFuse()
     {
-        // block; local.get 0; i32.eqz; br_if 0; ... end
-        var m = new FunctionModule().Func([I32], [I32], None,
-            Block(), LocalGet(0), I32Eqz, BrIf(0), I32Const(1), Return, End, I32Const(2)).Compile();
-        var code = Code(m);
-        Assert.Equal("i32.eqz t0 <- p0", code[0]);
-        Assert.StartsWith("BrIfNez t0, @", code[1]);
-        Assert.DoesNotContain(code, l => l.StartsWith("Copy"));
+        // block; local.get 0; i32.eqz; br_if 0; ... end  →  branch when p0 == 0
+        var m = new FunctionModule()
+            .Func([I32], [I32], None, Block(), LocalGet(0), I32Eqz, BrIf(0), I32Const(1), Return, End, I32Const(2))
+            .Func([I32, I32], [I32], None, Block(), LocalGet(0), LocalGet(1), I32LtS, BrIf(0), I32Const(1), Return, End, I32Const(2))
+            // if (p0 > p1) 1 else 2: the if branches to else when the comparison fails.
+            .Func([I32, I32], [I32], None, LocalGet(0), LocalGet(1), I32GtS, If(I32), I32Const(1), Else, I32Const(2), End)
+            .Compile();
+        var code = Code(m, 0);
+        Assert.StartsWith("BrIfEqz p0, @", code[0]);
+        Assert.DoesNotContain(code, l => l.StartsWith("Copy") || l.StartsWith("i32.eqz"));
+        Assert.StartsWith("BrI32LtS p0, p1, @", Code(m, 1)[0]);
+        Assert.StartsWith("BrI32LeS p0, p1, @", Code(m, 2)[0]);
+        using var store = new Store();
+        var inst = new Linker().Instantiate(store, m);
+        Assert.Equal(2, inst.GetFunction("f0")!.Invoke(Value.I32(0))[0].AsI32());
+        Assert.Equal(1, inst.GetFunction("f0")!.Invoke(Value.I32(5))[0].AsI32());
+        Assert.Equal(2, inst.GetFunction("f1")!.Invoke(Value.I32(-1), Value.I32(3))[0].AsI32());
+        Assert.Equal(1, inst.GetFunction("f1")!.Invoke(Value.I32(3), Value.I32(3))[0].AsI32());
+        Assert.Equal(1, inst.GetFunction("f2")!.Invoke(Value.I32(4), Value.I32(3))[0].AsI32());
+        Assert.Equal(2, inst.GetFunction("f2")!.Invoke(Value.I32(3), Value.I32(3))[0].AsI32());
     }
 
     [Fact]
@@ -98,7 +126,7 @@ public class TranslatorTests
             End,
             LocalGet(1)).Compile();
         var code = Code(m);
-        Assert.Equal(["i32.add l0 <- l0, p0", "i32.sub p0 <- p0, #1", "BrIfNez p0, @0", "Return1 l0"], code);
+        Assert.Equal(["i32.add l0 <- l0, p0", "I32AddImm p0 <- p0, -1", "BrIfNez p0, @0", "Return1 l0"], code);
         using var store = new Store();
         Assert.Equal(5050, new Linker().Instantiate(store, m).GetFunction("f0")!.Invoke(Value.I32(100))[0].AsI32());
     }
