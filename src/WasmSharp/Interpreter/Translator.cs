@@ -477,22 +477,38 @@ internal sealed class Translator
 
     public CompiledFunction Finish(FunctionType type, int index)
     {
+        // Keep only the constants some instruction still reads (folding into immediates and dead code drop
+        // others), so that frame entry copies no more than needed.
+        var newIndex = new int[_constants.Count];
+        Array.Fill(newIndex, -1);
+        var used = new List<ulong>();
+        foreach (int pos in _slotPositions)
+        {
+            int v = _code[pos];
+            if ((v & ConstTag) == 0) continue;
+            int c = v & IndexMask;
+            if (newIndex[c] < 0)
+            {
+                newIndex[c] = used.Count;
+                used.Add(_constants[c]);
+            }
+        }
         int constBase = _paramCount + _localCount;
-        int tempBase = constBase + _constants.Count;
+        int tempBase = constBase + used.Count;
         var code = GC.AllocateUninitializedArray<int>(_len, pinned: true);
         _code.AsSpan(0, _len).CopyTo(code);
         foreach (int pos in _slotPositions)
         {
             int v = code[pos];
             if ((v & TempTag) != 0) code[pos] = tempBase + (v & IndexMask);
-            else if ((v & ConstTag) != 0) code[pos] = constBase + (v & IndexMask);
+            else if ((v & ConstTag) != 0) code[pos] = constBase + newIndex[v & IndexMask];
         }
         return new CompiledFunction
         {
             Type = type,
             Index = index,
             Code = code,
-            Constants = _constants.ToArray(),
+            Constants = used.ToArray(),
             ParamCount = _paramCount,
             LocalCount = _localCount,
             FrameSize = tempBase + _maxHeight + 1,
