@@ -11,6 +11,7 @@ internal static class Program
         {
             RunVerb.Create(),
             ValidateVerb.Create(),
+            ExploreVerb.Create(),
             WastVerb.Create(),
         };
         return root.Parse(args).Invoke();

@@ -188,9 +188,10 @@ public static partial class ModuleReader
     /// <summary>
     /// Function bodies: the locals are decoded, the instructions are only located (the validator decodes them).
     /// </summary>
-    private static void ReadCodeSection(ref WasmReader r, long sectionEnd, ModuleInfo info)
+    private static void ReadCodeSection(ref WasmReader r, long sectionEnd, ModuleInfo info, ICodeConsumer? consumer)
     {
         uint count = r.ReadCount();
+        consumer?.BeginCode(info);
         info.Codes.EnsureCapacity((int)count);
         for (uint i = 0; i < count; i++)
         {
@@ -220,6 +221,11 @@ public static partial class ModuleReader
                     : bodyEnd == sectionEnd ? "section size mismatch"
                     : "END opcode expected",
             });
+            if (consumer is not null)
+            {
+                if (i >= (uint)info.Functions.Count) throw r.Error("function and code section have inconsistent lengths", bodyStart);
+                consumer.Body(info, (int)i);
+            }
         }
     }
 

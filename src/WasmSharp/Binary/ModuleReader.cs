@@ -30,7 +30,11 @@ public static partial class ModuleReader
     /// <summary>Decodes <paramref name="bytes"/>. Throws <see cref="MalformedModuleException"/> for malformed input,
     /// and <see cref="InvalidModuleException"/> ("constant expression required") when a constant expression holds
     /// an instruction that is not constant.</summary>
-    public static ModuleInfo Read(ReadOnlyMemory<byte> bytes)
+    public static ModuleInfo Read(ReadOnlyMemory<byte> bytes) => Read(bytes, null);
+
+    /// <summary>Decodes <paramref name="bytes"/>, handing each function body to <paramref name="code"/> as soon as it
+    /// is read, so that validation and translation stream with decoding (ARCHITECTURE §1).</summary>
+    internal static ModuleInfo Read(ReadOnlyMemory<byte> bytes, ICodeConsumer? code)
     {
         var info = new ModuleInfo { Bytes = bytes };
         var r = new WasmReader(bytes.Span);
@@ -69,7 +73,7 @@ public static partial class ModuleReader
                 case 7: ReadExportSection(ref r, info); break;
                 case 8: info.Start = r.ReadU32(); break;
                 case 9: ReadElementSection(ref r, info); break;
-                case 10: ReadCodeSection(ref r, end, info); break;
+                case 10: ReadCodeSection(ref r, end, info, code); break;
                 case 11: ReadDataSection(ref r, info); break;
                 case 12: info.DataCount = r.ReadU32(); break;
             }

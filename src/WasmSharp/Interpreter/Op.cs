@@ -56,4 +56,12 @@ internal enum Op
     TableCopy,           // [dst table, src table, dst, src, n]
     TableInit,           // [table, segment, dst, src, n]
     ElemDrop,            // [segment]
+
+    // Fused forms (translation, not Wasm opcodes).
+    I32AddImm = 0xF0,    // [dst, a, imm]: i32.add or i32.sub with a constant
+    I64AddImm,           // [dst, a, imm]: i64.add or i64.sub with a constant that fits in 32 bits (sign-extended)
+
+    // Compare-and-branch: [a, b, target], branch when the comparison holds.
+    BrI32Eq = 0x100, BrI32Ne, BrI32LtS, BrI32LtU, BrI32GtS, BrI32GtU, BrI32LeS, BrI32LeU, BrI32GeS, BrI32GeU,
+    BrI64Eq, BrI64Ne, BrI64LtS, BrI64LtU, BrI64GtS, BrI64GtU, BrI64LeS, BrI64LeU, BrI64GeS, BrI64GeU,
 }

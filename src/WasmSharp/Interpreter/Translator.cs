@@ -59,6 +59,7 @@ internal sealed class Translator
     private int _lastDstHeight;
     private int _lastEnd;
 
+
     private int _paramCount;
     private int _localCount;
 
@@ -148,8 +149,93 @@ internal sealed class Translator
 
     public Operand Binary(Op op, ValueType result, int height, in Operand a, in Operand b)
     {
+        if (TryImmediate(op, a, b, out var imm, out var reg))
+        {
+            Emit(imm.Op); EmitDst(height); EmitSlot(reg); Emit(imm.Value);
+            return EndProducer(result, height);
+        }
         Emit(op); EmitDst(height); EmitSlot(a); EmitSlot(b);
         return EndProducer(result, height);
+    }
+
+    /// <summary>Adding or subtracting a constant becomes one register-immediate instruction.</summary>
+    private bool TryImmediate(Op op, in Operand a, in Operand b, out (Op Op, int Value) imm, out Operand reg)
+    {
+        imm = default;
+        reg = default;
+        const Op i32Add = (Op)0x6A, i32Sub = (Op)0x6B, i64Add = (Op)0x7C, i64Sub = (Op)0x7D;
+        if (op is not (i32Add or i32Sub or i64Add or i64Sub)) return false;
+        bool commutative = op is i32Add or i64Add;
+        Operand c;
+        if (b.Loc == Loc.Const) { c = b; reg = a; }
+        else if (commutative && a.Loc == Loc.Const) { c = a; reg = b; }
+        else return false;
+        if (reg.Loc == Loc.Const) return false;
+        ulong bits = _constants[c.Index];
+        if (op is i32Add or i32Sub)
+        {
+            int v = (int)bits;
+            imm = (Op.I32AddImm, op == i32Sub ? unchecked(-v) : v);
+            return true;
+        }
+        long l = (long)bits;
+        if (op == i64Sub) l = unchecked(-l);
+        if (l < int.MinValue || l > int.MaxValue) return false;
+        imm = (Op.I64AddImm, (int)l);
+        return true;
+    }
+
+    /// <summary>If <paramref name="cond"/> is the result of the instruction just emitted and that instruction is
+    /// an integer comparison, removes it and returns the fused branch for it (or for its negation).</summary>
+    private bool TryFuseCompare(in Operand cond, bool negate, out Op branch, out int a, out int b)
+    {
+        branch = default; a = b = 0;
+        if (cond.Loc != Loc.Temp || _lastDstPos < 0 || _lastEnd != _len || cond.Index != _lastDstHeight) return false;
+        int start = _lastDstPos - 1; // every producer is [op, dst, ...]
+        int op = _code[start];
+        bool unary = op == 0x45;
+        if (!unary && op is not ((>= 0x46 and <= 0x4F) or (>= 0x51 and <= 0x5A))) return false;
+        a = _code[start + 2];
+        b = unary ? 0 : _code[start + 3];
+        if (unary) branch = negate ? Op.BrIfNez : Op.BrIfEqz;
+        else
+        {
+            bool is64 = op >= 0x51;
+            int cmp = op - (is64 ? 0x51 : 0x46); // eq ne lt_s lt_u gt_s gt_u le_s le_u ge_s ge_u
+            if (negate) cmp = cmp switch { 0 => 1, 1 => 0, 2 => 8, 3 => 9, 4 => 6, 5 => 7, 6 => 4, 7 => 5, 8 => 2, _ => 3 };
+            branch = (is64 ? Op.BrI64Eq : Op.BrI32Eq) + cmp;
+        }
+        // Drop the comparison; its slot operands are re-emitted with the branch.
+        _len = start;
+        while (_slotPositions.Count > 0 && _slotPositions[^1] >= start) _slotPositions.RemoveAt(_slotPositions.Count - 1);
+        _lastDstPos = -1;
+        return true;
+    }
+
+    /// <summary>Emits a conditional branch on <paramref name="cond"/> (taken when it is non-zero, or zero when
+    /// <paramref name="whenZero"/>), fused with the comparison that produced it where possible.</summary>
+    private void EmitCondBranch(in Operand cond, bool whenZero, int label)
+    {
+        if (TryFuseCompare(cond, whenZero, out var op, out int a, out int b))
+        {
+            Emit(op);
+            EmitRaw(a);
+            if (op is not (Op.BrIfNez or Op.BrIfEqz)) EmitRaw(b);
+        }
+        else
+        {
+            Emit(whenZero ? Op.BrIfEqz : Op.BrIfNez);
+            EmitSlot(cond);
+        }
+        EmitTarget(label);
+        _lastDstPos = -1;
+    }
+
+    /// <summary>Re-emits an already encoded slot operand, keeping it in the relocation list if tagged.</summary>
+    private void EmitRaw(int slot)
+    {
+        if ((slot & (TempTag | ConstTag)) != 0) _slotPositions.Add(_len);
+        Emit(slot);
     }
 
     public Operand Select(ValueType type, int height, in Operand a, in Operand b, in Operand cond)
@@ -253,6 +339,9 @@ internal sealed class Translator
         return _labelPc.Count - 1;
     }
 
+    /// <summary>Whether some branch waits for <paramref name="label"/> (forward labels only).</summary>
+    public bool HasBranches(int label) => _labelFixups[label] is { Count: > 0 };
+
     public void Bind(int label)
     {
         int pc = _len;
@@ -309,22 +398,17 @@ internal sealed class Translator
     {
         if (!NeedsCopies(values, destHeight))
         {
-            Emit(Op.BrIfNez); EmitSlot(cond); EmitTarget(label);
-            _lastDstPos = -1;
+            EmitCondBranch(cond, whenZero: false, label);
             return;
         }
         int skip = NewLabel();
-        Emit(Op.BrIfEqz); EmitSlot(cond); EmitTarget(skip);
+        EmitCondBranch(cond, whenZero: true, skip);
         Branch(label, values, destHeight);
         Bind(skip);
     }
 
     /// <summary>if: jumps to <paramref name="label"/> when the condition is zero.</summary>
-    public void BranchIfZero(in Operand cond, int label)
-    {
-        Emit(Op.BrIfEqz); EmitSlot(cond); EmitTarget(label);
-        _lastDstPos = -1;
-    }
+    public void BranchIfZero(in Operand cond, int label) => EmitCondBranch(cond, whenZero: true, label);
 
     /// <summary>br_table: <paramref name="labels"/> and <paramref name="destHeights"/> per entry, the default
     /// last; every label takes the top <paramref name="values"/>. Targets that need copies go through stubs

@@ -23,8 +23,7 @@ public sealed class Module
     /// or <see cref="InvalidModuleException"/>.</summary>
     public static Module FromBytes(ReadOnlyMemory<byte> bytes)
     {
-        var info = ModuleReader.Read(bytes);
-        var functions = ModuleValidator.Validate(info);
+        var (info, functions) = ModuleValidator.Compile(bytes);
         return new Module(info, functions);
     }
 

@@ -204,11 +204,17 @@ internal sealed class FunctionValidator
         if (_module.AllMemories.Count == 0) throw Invalid("unknown memory 0");
     }
 
+    /// <summary>Set when a body used a data segment without a data count section: whether that is malformed
+    /// ("data count section required") or invalid depends on the data section, which comes after the code.</summary>
+    public (long Offset, int Function, uint Index)? DataCountNeeded { get; private set; }
+
     private void CheckData(uint idx)
     {
-        // Without a data count section, a module with data segments cannot be validated in one pass.
-        uint n = _module.DataCount ?? (_module.Data.Count > 0 ? throw Malformed("data count section required") : 0u);
-        if (idx >= n) throw Invalid($"unknown data segment {idx}");
+        if (_module.DataCount is uint n)
+        {
+            if (idx >= n) throw Invalid($"unknown data segment {idx}");
+        }
+        else DataCountNeeded ??= (_instrOffset, _funcIndex, idx);
     }
 
     private void CheckElem(uint idx)
@@ -501,26 +507,33 @@ internal sealed class FunctionValidator
         ref var c = ref Top;
         CheckFrameEnd(ref c);
         if (c.Kind == Kind.If && !c.Params.AsSpan().SequenceEqual(c.Results)) throw Invalid("type mismatch");
-        if (c.Live) _t.PlaceResults(StackSpan[c.Height..], c.Height);
         var frame = c;
+        // Results need their canonical slots only where paths merge: a branch to the end, or an if's two arms.
+        // A loop's end and a block nobody branches to are straight-line code: the providers stay as they are.
+        bool merges = !frame.Dead && (frame.Kind is Kind.If or Kind.Else || (frame.Kind != Kind.Loop && _t.HasBranches(frame.Label)));
+        bool live = frame.Live;
+        if (live && merges) _t.PlaceResults(StackSpan[frame.Height..], frame.Height);
         if (!frame.Dead)
         {
             if (frame.ElseLabel >= 0) _t.Bind(frame.ElseLabel);
             if (frame.Kind != Kind.Loop) _t.Bind(frame.Label);
         }
         _ctrl.RemoveAt(_ctrl.Count - 1);
-        _stack.RemoveRange(frame.Height, _stack.Count - frame.Height);
         if (frame.Kind == Kind.Function)
         {
-            if (!frame.Dead)
+            if (!frame.Dead && (live || merges))
             {
                 var results = new Operand[frame.Results.Length];
-                for (int i = 0; i < results.Length; i++) results[i] = new Operand(frame.Results[i], Loc.Temp, i);
+                for (int i = 0; i < results.Length; i++)
+                    results[i] = live && !merges ? _stack[frame.Height + i] : new Operand(frame.Results[i], Loc.Temp, i);
                 _t.Return(results);
             }
+            _stack.Clear();
             return;
         }
         bool parentLive = !frame.Dead && Live;
+        if (live && !merges) return; // the results stay on the stack with their providers
+        _stack.RemoveRange(frame.Height, _stack.Count - frame.Height);
         for (int i = 0; i < frame.Results.Length; i++)
         {
             if (parentLive) _t.NoteHeight(frame.Height + i + 1);

@@ -3,10 +3,48 @@ using WasmSharp.Interpreter;
 
 namespace WasmSharp.Validation;
 
-/// <summary>Validates a decoded module and translates its function bodies in the same pass.</summary>
-internal static class ModuleValidator
+/// <summary>
+/// Validates a module and translates its function bodies. Used as the reader's <see cref="ICodeConsumer"/>, it
+/// checks the declarations when the code section starts and each body as soon as it is read, so a module is
+/// decoded, validated and translated in one pass; segments after the code are checked at the end.
+/// </summary>
+internal sealed class ModuleValidator : ICodeConsumer
 {
-    public static CompiledFunction[] Validate(ModuleInfo m)
+    private FunctionValidator? _functions;
+    private CompiledFunction[] _compiled = [];
+
+    /// <summary>Decodes, validates and translates <paramref name="bytes"/>.</summary>
+    public static (ModuleInfo Info, CompiledFunction[] Functions) Compile(ReadOnlyMemory<byte> bytes)
+    {
+        var v = new ModuleValidator();
+        var info = ModuleReader.Read(bytes, v);
+        return (info, v.Finish(info));
+    }
+
+    public void BeginCode(ModuleInfo m)
+    {
+        var refs = ValidateDeclarations(m);
+        _functions = new FunctionValidator(m, refs);
+        _compiled = new CompiledFunction[m.Functions.Count];
+    }
+
+    public void Body(ModuleInfo m, int index) =>
+        _compiled[index] = _functions!.Validate(m.ImportedFunctionCount + index, m.Codes[index]);
+
+    private CompiledFunction[] Finish(ModuleInfo m)
+    {
+        if (_functions is null) BeginCode(m); // no code section
+        ValidateData(m);
+        if (_functions!.DataCountNeeded is (long offset, int func, uint index))
+        {
+            // Bodies used data segments before the data count section's absence was known to matter.
+            if (m.Data.Count > 0) throw new MalformedModuleException($"data count section required (function {func})", offset, "code");
+            throw new InvalidModuleException($"unknown data segment {index}", offset, func, "code");
+        }
+        return _compiled;
+    }
+
+    private static HashSet<uint> ValidateDeclarations(ModuleInfo m)
     {
         foreach (var imp in m.Imports)
         {
@@ -56,13 +94,6 @@ internal static class ModuleValidator
             foreach (var item in e.Items) CheckConst(m, item, e.ElementType, m.ImportedGlobalCount, "element");
         }
 
-        foreach (var d in m.Data)
-        {
-            if (d.Mode != SegmentMode.Active) continue;
-            if (d.MemoryIndex >= m.AllMemories.Count) throw new InvalidModuleException($"unknown memory {d.MemoryIndex}", d.Position, section: "data");
-            CheckConst(m, d.Offset!, ValueType.I32, m.ImportedGlobalCount, "data");
-        }
-
         if (m.Start is uint start)
         {
             if (start >= m.FunctionTypeIndices.Count) throw new InvalidModuleException($"unknown function {start}", 0, section: "start");
@@ -91,11 +122,17 @@ internal static class ModuleValidator
             }
         }
 
-        var compiled = new CompiledFunction[m.Codes.Count];
-        var fv = new FunctionValidator(m, refs);
-        for (int i = 0; i < m.Codes.Count; i++)
-            compiled[i] = fv.Validate(m.ImportedFunctionCount + i, m.Codes[i]);
-        return compiled;
+        return refs;
+    }
+
+    private static void ValidateData(ModuleInfo m)
+    {
+        foreach (var d in m.Data)
+        {
+            if (d.Mode != SegmentMode.Active) continue;
+            if (d.MemoryIndex >= m.AllMemories.Count) throw new InvalidModuleException($"unknown memory {d.MemoryIndex}", d.Position, section: "data");
+            CheckConst(m, d.Offset!, ValueType.I32, m.ImportedGlobalCount, "data");
+        }
     }
 
     private static void CheckTable(TableType t, string section)

@@ -3,8 +3,8 @@ using static WasmSharp.Tests.Binary.WasmBuilder;
 
 namespace WasmSharp.Tests.Binary;
 
-/// <summary>Mutated modules: the reader may only ever throw <see cref="MalformedModuleException"/> or
-/// <see cref="InvalidModuleException"/>, never crash or hang.</summary>
+/// <summary>Mutated modules: decoding, validation and translation (<see cref="Module.FromBytes(byte[])"/>) may
+/// only ever throw <see cref="MalformedModuleException"/> or <see cref="InvalidModuleException"/>, never crash or hang.</summary>
 public class ModuleReaderFuzzTests
 {
     /// <summary>A module with every section, so that mutations reach every reader.</summary>
@@ -64,7 +64,7 @@ public class ModuleReaderFuzzTests
     {
         try
         {
-            ModuleReader.Read(bytes);
+            Module.FromBytes(bytes);
         }
         catch (MalformedModuleException) { }
         catch (InvalidModuleException) { }

@@ -3,7 +3,7 @@ using WasmSharp.Cli.Wast;
 namespace WasmSharp.Tests.Cli;
 
 /// <summary>The script runner's bookkeeping on scripts that need no runtime: skips and unconvertible files.
-/// These need wabt's wast2json (scripts/install-deps.sh) and pass vacuously without it.</summary>
+/// These need wabt's wast2json (scripts/install-deps.sh) and are skipped, saying so, without it.</summary>
 public sealed class WastDriverTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("wasmsharp-test-").FullName;
@@ -17,10 +17,9 @@ public sealed class WastDriverTests : IDisposable
         return path;
     }
 
-    [Fact]
+    [Wast2JsonFact]
     public void TextModulesAreSkippedWithReason()
     {
-        if (Wast2Json.Version() is null) return;
         var path = Write("quote.wast", """
             (assert_malformed (module quote "(func (i32.const 1) (i32.nope))") "unknown operator")
             (assert_invalid (module quote "(func (result i32))") "type mismatch")
@@ -30,10 +29,9 @@ public sealed class WastDriverTests : IDisposable
         Assert.Equal(2, r.SkipReasons[ScriptRunner.TextModuleReason]);
     }
 
-    [Fact]
+    [Wast2JsonFact]
     public void UnconvertibleFilesCountTheirAssertionsAsSkipped()
     {
-        if (Wast2Json.Version() is null) return;
         var path = Write("broken.wast", """
             (module (func (export "f") (result i32) (i32.const 1)))
             (assert_return (invoke "f") (i32.const 1))
@@ -46,10 +44,9 @@ public sealed class WastDriverTests : IDisposable
         Assert.Contains(r.Notes, n => n.StartsWith("wast2json: ", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [Wast2JsonFact]
     public void SimdActionsAreSkippedButModulesStillLoad()
     {
-        if (Wast2Json.Version() is null) return;
         var path = Write("simd_x.wast", """
             (module (func (export "f") (result i32) (i32.const 1)))
             (assert_return (invoke "f") (i32.const 1))
@@ -59,10 +56,9 @@ public sealed class WastDriverTests : IDisposable
         Assert.Equal(1, r.Passed + r.Failed); // the module command ran
     }
 
-    [Fact]
+    [Wast2JsonFact]
     public void CommandsAfterAFailedModuleFailWithoutStoppingTheScript()
     {
-        if (Wast2Json.Version() is null) return;
         // The start function traps, so the module never becomes an instance.
         var path = Write("after.wast", """
             (module (func $start unreachable) (start $start) (func (export "f") (result i32) (i32.const 1)))
@@ -74,5 +70,14 @@ public sealed class WastDriverTests : IDisposable
         Assert.True(r.Failed >= 2);
         Assert.Equal(2, r.Failures[1].Line);
         Assert.Contains("module at line 1 failed to load", r.Failures[1].Detail);
+    }
+}
+
+/// <summary>A test that needs wabt's wast2json; skipped with that reason when it is not installed.</summary>
+public sealed class Wast2JsonFactAttribute : FactAttribute
+{
+    public Wast2JsonFactAttribute()
+    {
+        if (Wast2Json.Version() is null) Skip = "wast2json (wabt) not found on PATH: run scripts/install-deps.sh";
     }
 }

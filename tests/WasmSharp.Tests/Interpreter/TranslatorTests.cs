@@ -1,0 +1,174 @@
+using static WasmSharp.Tests.Interpreter.FunctionModule;
+
+namespace WasmSharp.Tests.Interpreter;
+
+/// <summary>What register code the translator emits for typical patterns (ARCHITECTURE §2).</summary>
+public class TranslatorTests
+{
+    private static readonly byte[] None = [];
+
+    [Fact]
+    public void LocalsAreReadInPlace()
+    {
+        var m = new FunctionModule().Func([I32, I32], [I32], None, LocalGet(0), LocalGet(1), I32Add).Compile();
+        Assert.Equal(["i32.add t0 <- p0, p1", "Return1 t0"], Code(m));
+    }
+
+    [Fact]
+    public void ConstantsAreFoldedIntoTheirUser()
+    {
+        var m = new FunctionModule().Func([I32], [I32], None, LocalGet(0), I32Const(7), I32Mul).Compile();
+        Assert.Equal(["i32.mul t0 <- p0, #7", "Return1 t0"], Code(m));
+    }
+
+    [Fact]
+    public void AddingAConstantIsRegisterImmediate()
+    {
+        var m = new FunctionModule()
+            .Func([I32], [I32], None, I32Const(7), LocalGet(0), I32Add)
+            .Func([I32], [I32], None, LocalGet(0), I32Const(7), I32Sub)
+            .Compile();
+        Assert.Equal(["I32AddImm t0 <- p0, 7", "Return1 t0"], Code(m, 0));
+        Assert.Equal(["I32AddImm t0 <- p0, -7", "Return1 t0"], Code(m, 1));
+        using var store = new Store();
+        var inst = new Linker().Instantiate(store, m);
+        Assert.Equal(int.MinValue + 6, inst.GetFunction("f0")!.Invoke(Value.I32(int.MaxValue))[0].AsI32());
+        Assert.Equal(int.MaxValue - 6, inst.GetFunction("f1")!.Invoke(Value.I32(int.MinValue))[0].AsI32());
+    }
+
+    [Fact]
+    public void LocalSetIsFusedIntoTheProducer()
+    {
+        var m = new FunctionModule().Func([I32, I32], [], [I32],
+            LocalGet(0), LocalGet(1), I32Add, LocalSet(2)).Compile();
+        Assert.Equal(["i32.add l0 <- p0, p1", "Return0"], Code(m));
+    }
+
+    [Fact]
+    public void LocalTeeIsFusedAndTheLocalIsTheResult()
+    {
+        var m = new FunctionModule().Func([I32], [I32], [I32],
+            LocalGet(0), I32Const(1), I32Add, LocalTee(1), LocalGet(1), I32Mul).Compile();
+        Assert.Equal(["I32AddImm l0 <- p0, 1", "i32.mul t0 <- l0, l0", "Return1 t0"], Code(m));
+    }
+
+    [Fact]
+    public void PendingLocalReadIsPreservedBeforeTheLocalIsOverwritten()
+    {
+        // local.get 0 is still on the stack when local 0 is set: its old value must survive.
+        var m = new FunctionModule().Func([I32], [I32], None,
+            LocalGet(0), I32Const(5), LocalSet(0), LocalGet(0), I32Add).Compile();
+        var code = Code(m);
+        Assert.Equal(["Copy t0 <- p0", "Copy p0 <- #5", "i32.add t0 <- t0, p0", "Return1 t0"], code);
+        using var store = new Store();
+        var f = new Linker().Instantiate(store, m).GetFunction("f0")!;
+        Assert.Equal(15, f.Invoke(Value.I32(10))[0].AsI32());
+    }
+
+    [Fact]
+    public void CallArgumentsAreLaidOutInPlaceForTheCallee()
+    {
+        var m = new FunctionModule()
+            .Func([I32], [I32], None, LocalGet(0), I32Const(1), Call(1))
+            .Func([I32, I32], [I32], None, LocalGet(0), LocalGet(1), I32Sub)
+            .Compile();
+        Assert.Equal(["Copy t0 <- p0", "Copy t1 <- #1", "Call 1, t0", "Return1 t0"], Code(m));
+        using var store = new Store();
+        Assert.Equal(41, new Linker().Instantiate(store, m).GetFunction("f0")!.Invoke(Value.I32(42))[0].AsI32());
+    }
+
+    [Fact]
+    public void CompareAndBranchFuse()
+    {
+        // block; local.get 0; i32.eqz; br_if 0; ... end  →  branch when p0 == 0
+        var m = new FunctionModule()
+            .Func([I32], [I32], None, Block(), LocalGet(0), I32Eqz, BrIf(0), I32Const(1), Return, End, I32Const(2))
+            .Func([I32, I32], [I32], None, Block(), LocalGet(0), LocalGet(1), I32LtS, BrIf(0), I32Const(1), Return, End, I32Const(2))
+            // if (p0 > p1) 1 else 2: the if branches to else when the comparison fails.
+            .Func([I32, I32], [I32], None, LocalGet(0), LocalGet(1), I32GtS, If(I32), I32Const(1), Else, I32Const(2), End)
+            .Compile();
+        var code = Code(m, 0);
+        Assert.StartsWith("BrIfEqz p0, @", code[0]);
+        Assert.DoesNotContain(code, l => l.StartsWith("Copy") || l.StartsWith("i32.eqz"));
+        Assert.StartsWith("BrI32LtS p0, p1, @", Code(m, 1)[0]);
+        Assert.StartsWith("BrI32LeS p0, p1, @", Code(m, 2)[0]);
+        using var store = new Store();
+        var inst = new Linker().Instantiate(store, m);
+        Assert.Equal(2, inst.GetFunction("f0")!.Invoke(Value.I32(0))[0].AsI32());
+        Assert.Equal(1, inst.GetFunction("f0")!.Invoke(Value.I32(5))[0].AsI32());
+        Assert.Equal(2, inst.GetFunction("f1")!.Invoke(Value.I32(-1), Value.I32(3))[0].AsI32());
+        Assert.Equal(1, inst.GetFunction("f1")!.Invoke(Value.I32(3), Value.I32(3))[0].AsI32());
+        Assert.Equal(1, inst.GetFunction("f2")!.Invoke(Value.I32(4), Value.I32(3))[0].AsI32());
+        Assert.Equal(2, inst.GetFunction("f2")!.Invoke(Value.I32(3), Value.I32(3))[0].AsI32());
+    }
+
+    [Fact]
+    public void BlockResultsGoToTheirSlotOnEveryPath()
+    {
+        // (block (result i32) (br_if 0 (i32.const 10) (local.get 0)) (drop) (i32.const 20)) 
+        var m = new FunctionModule().Func([I32], [I32], None,
+            Block(I32), I32Const(10), LocalGet(0), BrIf(0), Drop, I32Const(20), End).Compile();
+        using var store = new Store();
+        var f = new Linker().Instantiate(store, m).GetFunction("f0")!;
+        Assert.Equal(10, f.Invoke(Value.I32(1))[0].AsI32());
+        Assert.Equal(20, f.Invoke(Value.I32(0))[0].AsI32());
+    }
+
+    [Fact]
+    public void LoopCountsDown()
+    {
+        // sum = 0; do { sum += n; n--; } while (n != 0); return sum
+        var m = new FunctionModule().Func([I32], [I32], [I32],
+            Loop(),
+            LocalGet(1), LocalGet(0), I32Add, LocalSet(1),
+            LocalGet(0), I32Const(1), I32Sub, LocalTee(0),
+            BrIf(0),
+            End,
+            LocalGet(1)).Compile();
+        var code = Code(m);
+        Assert.Equal(["i32.add l0 <- l0, p0", "I32AddImm p0 <- p0, -1", "BrIfNez p0, @0", "Return1 l0"], code);
+        using var store = new Store();
+        Assert.Equal(5050, new Linker().Instantiate(store, m).GetFunction("f0")!.Invoke(Value.I32(100))[0].AsI32());
+    }
+
+    [Fact]
+    public void BrTableCopiesValuesOnlyForTargetsThatNeedThem()
+    {
+        // (block (result i32) (block (result i32) (br_table 0 1 (i32.const 7) (local.get 0))) (i32.const 100) (i32.add))
+        var m = new FunctionModule().Func([I32], [I32], None,
+            Block(I32), Block(I32), I32Const(7), LocalGet(0), BrTable([0], 1), End, I32Const(100), I32Add, End).Compile();
+        using var store = new Store();
+        var f = new Linker().Instantiate(store, m).GetFunction("f0")!;
+        Assert.Equal(107, f.Invoke(Value.I32(0))[0].AsI32());
+        Assert.Equal(7, f.Invoke(Value.I32(1))[0].AsI32());
+        Assert.Equal(7, f.Invoke(Value.I32(99))[0].AsI32());
+    }
+
+    [Fact]
+    public void LoadAndStoreFoldTheirOffset()
+    {
+        var m = new FunctionModule().Memory().Func([I32], [I32], None,
+            LocalGet(0), I32Const(99), I32Store(8), LocalGet(0), I32Load(8)).Compile();
+        Assert.Equal(["I32Store p0, #99, +8", "I32Load t0 <- p0, +8", "Return1 t0"], Code(m));
+        using var store = new Store();
+        var f = new Linker().Instantiate(store, m).GetFunction("f0")!;
+        Assert.Equal(99, f.Invoke(Value.I32(100))[0].AsI32());
+    }
+
+    [Fact]
+    public void UnreachableCodeIsNotTranslated()
+    {
+        var m = new FunctionModule().Func([], [I32], None,
+            I32Const(1), Return, I32Const(2), I32Const(3), I32Add, Drop, I32Const(4)).Compile();
+        Assert.DoesNotContain(Code(m), l => l.Contains("i32.add"));
+    }
+
+    [Fact]
+    public void EveryNumericOpHasAName()
+    {
+        for (int op = 0x45; op <= 0xC4; op++)
+            Assert.False(string.IsNullOrEmpty(WasmSharp.Interpreter.Disassembler.Name((WasmSharp.Interpreter.Op)op)));
+        Assert.Equal("i32.add", WasmSharp.Interpreter.Disassembler.Name((WasmSharp.Interpreter.Op)0x6A));
+        Assert.Equal("i64.extend32_s", WasmSharp.Interpreter.Disassembler.Name((WasmSharp.Interpreter.Op)0xC4));
+    }
+}
