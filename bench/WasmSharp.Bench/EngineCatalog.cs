@@ -1,0 +1,69 @@
+namespace WasmSharp.Bench;
+
+/// <summary>The engines the harness knows, by name.</summary>
+internal static class EngineCatalog
+{
+    public static readonly string[] Default = ["native", "wasmtime", "v8", "v8-liftoff", "wasmsharp"];
+
+    /// <summary>
+    /// native: the gcc -O2 build. wasmtime: the Wasmtime NuGet package through bench/runners/WasmtimeRunner.
+    /// v8 / v8-liftoff: Node.js with its WASI module, default tiering or --liftoff-only.
+    /// wasmsharp: the `wasmsharp run FILE ARGS` command (WasmSharp's interpreter); wasmsharp:NAME passes
+    /// --engine NAME to it, for the engines WasmSharp will have later.
+    /// </summary>
+    public static Engine Create(string name, RepoPaths paths)
+    {
+        switch (name)
+        {
+            case "native":
+                return new Engine
+                {
+                    Name = name,
+                    IsNative = true,
+                    Description = "gcc -O2, native x86-64 (the physical limit)",
+                    RunCommand = (file, args) => [file, .. args],
+                };
+            case "wasmtime":
+                return new Engine
+                {
+                    Name = name,
+                    Description = "Wasmtime NuGet package (the .NET embedding), default configuration",
+                    RunCommand = (file, args) => [paths.WasmtimeRunner, "run", file, .. args],
+                    CompileCommand = (file, n) => [paths.WasmtimeRunner, "compile", file, n.ToString()],
+                };
+            case "v8":
+            case "v8-liftoff":
+                string[] flags = name == "v8" ? ["--no-warnings"] : ["--no-warnings", "--liftoff-only"];
+                return new Engine
+                {
+                    Name = name,
+                    Description = name == "v8"
+                        ? "Node.js (V8) with node:wasi, default tiering (Liftoff, then TurboFan)"
+                        : "Node.js (V8) with node:wasi, --liftoff-only (baseline compiler)",
+                    RunCommand = (file, args) => ["node", .. flags, paths.NodeRunner, "run", file, .. args],
+                    CompileCommand = (file, n) => ["node", .. flags, paths.NodeRunner, "compile", file, n.ToString()],
+                };
+            case "wasmsharp":
+                return new Engine
+                {
+                    Name = name,
+                    Description = "WasmSharp's interpreter, `wasmsharp run`",
+                    RunCommand = (file, args) => [paths.WasmSharpCli, "run", file, .. args],
+                    CompileCommand = (file, n) => [paths.WasmSharpRunner, "compile", file, n.ToString()],
+                };
+            default:
+                if (name.StartsWith("wasmsharp:", StringComparison.Ordinal) && name.Length > "wasmsharp:".Length)
+                {
+                    string engine = name["wasmsharp:".Length..];
+                    return new Engine
+                    {
+                        Name = name,
+                        Description = $"WasmSharp, `wasmsharp run --engine {engine}`",
+                        RunCommand = (file, args) => [paths.WasmSharpCli, "run", "--engine", engine, file, .. args],
+                    };
+                }
+                throw new ArgumentException(
+                    $"unknown engine \"{name}\" (known: {string.Join(", ", Default)}, wasmsharp:NAME)");
+        }
+    }
+}

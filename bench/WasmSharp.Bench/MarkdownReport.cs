@@ -1,0 +1,190 @@
+using System.Globalization;
+using System.Text;
+
+namespace WasmSharp.Bench;
+
+/// <summary>Writes the report: execution times and ratios, start-up, peak memory, verification.</summary>
+internal static class MarkdownReport
+{
+    public const string Baseline = "wasmtime";
+    public const string Native = "native";
+
+    public static string Write(BenchResults results, string? chartFile)
+    {
+        var s = new Summary(results);
+        var md = new StringBuilder();
+        var m = results.Machine;
+        md.AppendLine($"# WasmSharp benchmarks ({results.Mode})");
+        md.AppendLine();
+        md.AppendLine($"{results.Started:yyyy-MM-dd HH:mm} to {results.Finished:HH:mm} UTC, commit `{m.Commit}`. " +
+                      $"{m.Cpu}, {m.Cores} cores, load average {m.LoadAverageBefore} before and {m.LoadAverageAfter} after " +
+                      "(other work on the machine makes every figure noisier).");
+        md.AppendLine($"Tools: {m.Dotnet}; node {m.Node}; {m.Wasmtime}; {m.Clang}; {m.Gcc}; {m.Kernel}.");
+        md.AppendLine();
+        md.AppendLine($"Each program ran {results.MeasuredRuns} times per engine and build after {results.Warmups} discarded " +
+                      "warm-up run(s), each run in a new process, engines interleaved run by run. A time is the median " +
+                      "wall time of a whole process run minus the engine's *floor* (the median wall time of a program that " +
+                      "only prints a line, on the same engine and build: process and runtime start-up), so it measures " +
+                      "execution. Ratios divide these net times; below 1 is faster than the base.");
+        md.AppendLine();
+        md.AppendLine("Engines:");
+        foreach (var e in results.Engines)
+            md.AppendLine($"- `{e.Name}`: {e.Description}" + (e.Unavailable is null ? "" : $" — **n/a: {e.Unavailable}**"));
+        md.AppendLine();
+        foreach (var note in results.Notes) md.AppendLine($"- Note: {note}");
+        if (results.Notes.Count > 0) md.AppendLine();
+
+        var engines = results.Engines.Select(e => e.Name).ToList();
+        var available = results.Engines.Where(e => e.Unavailable is null).Select(e => e.Name).ToHashSet();
+        var programs = results.Programs.Select(p => p.Name).ToList();
+        if (results.Runs.Count > 0)
+        {
+            Execution(md, s, results, engines, available, programs);
+            if (chartFile is not null) md.AppendLine($"![ratio to Wasmtime]({chartFile})").AppendLine();
+            Memory(md, s, results, engines, available, programs);
+        }
+        if (results.Startup.Count > 0) Startup(md, s, results);
+        Verification(md, s, results);
+        return md.ToString();
+    }
+
+    private static string OptOf(string engine, string opt) => engine == Native ? ExecutionBenchmark.NativeOpt : opt;
+
+    private static void Execution(StringBuilder md, Summary s, BenchResults results, List<string> engines,
+        HashSet<string> available, List<string> programs)
+    {
+        md.AppendLine("## Execution time (ms, median, net of the floor)");
+        md.AppendLine();
+        Header(md, ["program", "build", .. engines]);
+        foreach (var opt in results.OptLevels)
+        {
+            Row(md, ["*floor* (wall)", opt, .. engines.Select(e => Cell(available, e, s.Floor(e, OptOf(e, opt)), Ms))]);
+            foreach (var p in programs)
+                Row(md, [p, opt, .. engines.Select(e => CellOrStatus(s, available, p, e, OptOf(e, opt), s.Net(p, e, OptOf(e, opt)), Ms))]);
+        }
+        md.AppendLine();
+
+        foreach (var (baseEngine, title) in new[] { (Baseline, "Wasmtime (same build)"), (Native, "native (gcc -O2)") })
+        {
+            var others = engines.Where(e => e != baseEngine).ToList();
+            md.AppendLine($"## Ratio to {title}: times slower, lower is better");
+            md.AppendLine();
+            Header(md, ["program", "build", .. others]);
+            foreach (var opt in results.OptLevels)
+            {
+                foreach (var p in programs)
+                    Row(md, [p, opt, .. others.Select(e => Cell(available, e,
+                        s.Ratio(p, e, OptOf(e, opt), baseEngine, OptOf(baseEngine, opt)), Ratio))]);
+                Row(md, ["**geometric mean**", opt, .. others.Select(e => "**" + Cell(available, e,
+                    Summary.GeometricMean(programs.Select(p => s.Ratio(p, e, OptOf(e, opt), baseEngine, OptOf(baseEngine, opt)))), Ratio) + "**")]);
+            }
+            md.AppendLine();
+        }
+    }
+
+    private static void Memory(StringBuilder md, Summary s, BenchResults results, List<string> engines,
+        HashSet<string> available, List<string> programs)
+    {
+        md.AppendLine("## Peak memory (MB, median of the process's maximum resident set size)");
+        md.AppendLine();
+        Header(md, ["program", "build", .. engines]);
+        foreach (var opt in results.OptLevels)
+            foreach (var p in (string[])[Manifest.Floor.Name, .. programs])
+                Row(md, [p == Manifest.Floor.Name ? "*floor*" : p, opt,
+                    .. engines.Select(e => Cell(available, e, s.PeakRssMb(p, e, OptOf(e, opt)), Mb))]);
+        md.AppendLine();
+    }
+
+    private static void Startup(StringBuilder md, Summary s, BenchResults results)
+    {
+        var engines = results.Startup.Select(r => r.Engine).Distinct().ToList();
+        int processes = results.Startup.Select(r => r.Round).Distinct().Count();
+        md.AppendLine("## Start-up: load + validate + translate (ms, median)");
+        md.AppendLine();
+        md.AppendLine($"Real-world modules from npm packages. Each engine compiled each module in {processes} fresh " +
+                      "process(es), several times per process: *cold* is the first compilation in a process (for .NET " +
+                      "engines it includes JIT-compiling the engine itself), *warm* the later ones. Timed in-process, " +
+                      "around the compile call only. What is done differs: WasmSharp decodes, validates and translates " +
+                      "every function to register code; Wasmtime compiles every function to machine code with Cranelift; " +
+                      "V8 validates eagerly but compiles function bodies lazily, on first call.");
+        md.AppendLine();
+        Header(md, ["module", "from", "MB", .. engines.SelectMany(e => new[] { $"{e} cold", $"{e} warm", $"{e} MB/s" })]);
+        foreach (var module in results.StartupModules)
+        {
+            double mb = s.ModuleBytes(module.Name) / 1e6;
+            var cells = new List<string> { module.Name, $"{module.Package} ({module.Producer})", mb.ToString("F1", CultureInfo.InvariantCulture) };
+            foreach (var e in engines)
+            {
+                string status = s.StartupStatus(module.Name, e);
+                if (status != "ok")
+                {
+                    cells.AddRange([Escape(Short(status)), "", ""]);
+                    continue;
+                }
+                double warm = s.StartupWarm(module.Name, e);
+                cells.Add(Ms(s.StartupCold(module.Name, e)));
+                cells.Add(Ms(warm));
+                cells.Add(double.IsNaN(warm) ? "" : (mb / (warm / 1000)).ToString("F0", CultureInfo.InvariantCulture));
+            }
+            Row(md, cells);
+        }
+        md.AppendLine();
+        md.AppendLine("Peak memory while compiling (MB, median):");
+        md.AppendLine();
+        Header(md, ["module", .. engines]);
+        foreach (var module in results.StartupModules)
+            Row(md, [module.Name, .. engines.Select(e => Mb(s.StartupRssMb(module.Name, e)))]);
+        md.AppendLine();
+    }
+
+    private static void Verification(StringBuilder md, Summary s, BenchResults results)
+    {
+        md.AppendLine("## Verification");
+        md.AppendLine();
+        var failed = s.FailedRuns.ToList();
+        if (failed.Count == 0)
+        {
+            md.AppendLine($"All {results.Runs.Count} runs exited with 0 and printed the expected checksum line.");
+        }
+        else
+        {
+            md.AppendLine($"{failed.Count} of {results.Runs.Count} runs failed:");
+            md.AppendLine();
+            foreach (var g in failed.GroupBy(r => (r.Program, r.Engine, r.Opt)))
+                md.AppendLine($"- {g.Key.Program} on {g.Key.Engine} ({g.Key.Opt}), {g.Count()} run(s): {Escape(g.First().Error ?? "")}");
+        }
+        md.AppendLine();
+    }
+
+    private static string CellOrStatus(Summary s, HashSet<string> available, string program, string engine, string opt,
+        double value, Func<double, string> format)
+    {
+        if (!available.Contains(engine)) return "n/a";
+        string status = s.Status(program, engine, opt);
+        return status == "ok" ? format(value) : status.StartsWith("checksum", StringComparison.Ordinal) ? "**wrong checksum**" : "error";
+    }
+
+    private static string Cell(HashSet<string> available, string engine, double value, Func<double, string> format) =>
+        !available.Contains(engine) ? "n/a" : double.IsNaN(value) ? "–" : format(value);
+
+    public static string Ms(double v) =>
+        double.IsNaN(v) ? "–" : v.ToString(v < 10 ? "F1" : "F0", CultureInfo.InvariantCulture);
+
+    public static string Ratio(double v) =>
+        double.IsNaN(v) ? "–" : v.ToString(v < 10 ? "F2" : "F1", CultureInfo.InvariantCulture);
+
+    private static string Mb(double v) => double.IsNaN(v) ? "–" : v.ToString("F0", CultureInfo.InvariantCulture);
+
+    private static string Short(string s) => s.Length > 60 ? s[..60] + "…" : s;
+
+    private static string Escape(string s) => s.Replace("|", "\\|").Replace("\n", " ");
+
+    private static void Header(StringBuilder md, IReadOnlyList<string> cells)
+    {
+        Row(md, cells);
+        md.AppendLine("|" + string.Concat(cells.Select((_, i) => i < 2 ? " --- |" : " ---: |")));
+    }
+
+    private static void Row(StringBuilder md, IReadOnlyList<string> cells) =>
+        md.AppendLine("| " + string.Join(" | ", cells) + " |");
+}

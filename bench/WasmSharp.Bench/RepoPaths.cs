@@ -1,0 +1,32 @@
+namespace WasmSharp.Bench;
+
+/// <summary>Where the harness finds the programs, their builds and the engines' executables.</summary>
+internal sealed class RepoPaths(string root)
+{
+    public string Root { get; } = root;
+    public string Programs => Path.Combine(Root, "bench", "programs");
+    public string ProgramManifest => Path.Combine(Programs, "programs.json");
+    public string StartupManifest => Path.Combine(Root, "bench", "startup", "modules.json");
+    public string Builds => Path.Combine(Root, "artifacts", "bench");
+    public string NpmModules => Path.Combine(Builds, "npm", "node_modules");
+
+    public string Wasm(string program, string opt) => Path.Combine(Builds, "wasm-" + opt, program + ".wasm");
+    public string Native(string program) => Path.Combine(Builds, "native", program);
+
+    public string WasmSharpCli => Path.Combine(Root, "src", "WasmSharp.Cli", "bin", "Release", "net10.0", "wasmsharp");
+    public string WasmSharpRunner => Runner("WasmSharpRunner");
+    public string WasmtimeRunner => Runner("WasmtimeRunner");
+    public string NodeRunner => Path.Combine(Root, "bench", "runners", "node-wasi.mjs");
+
+    private string Runner(string name) =>
+        Path.Combine(Root, "bench", "runners", name, "bin", "Release", "net10.0", name);
+
+    /// <summary>The repository root: the nearest folder above <paramref name="start"/> holding WasmSharp.slnx.</summary>
+    public static RepoPaths Find(string start)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "WasmSharp.slnx")))
+                return new RepoPaths(dir.FullName);
+        throw new InvalidOperationException($"no WasmSharp.slnx above {start}; pass --root");
+    }
+}

@@ -1,0 +1,83 @@
+namespace WasmSharp.Bench;
+
+/// <summary>
+/// The figures the report shows, computed from the raw runs: medians of the measured (not warm-up), verified
+/// runs; the engine's floor (median wall time of the empty program on the same engine and build); the net
+/// execution time (median wall time minus floor); and ratios of net times.
+/// </summary>
+internal sealed class Summary(BenchResults results)
+{
+    public static double Median(IEnumerable<double> values)
+    {
+        var v = values.Where(x => !double.IsNaN(x)).OrderBy(x => x).ToArray();
+        if (v.Length == 0) return double.NaN;
+        return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+    }
+
+    public static double GeometricMean(IEnumerable<double> values)
+    {
+        var v = values.Where(x => x > 0 && !double.IsNaN(x) && !double.IsInfinity(x)).ToArray();
+        return v.Length == 0 ? double.NaN : Math.Exp(v.Average(Math.Log));
+    }
+
+    private IEnumerable<RunRecord> Measured(string program, string engine, string opt) =>
+        results.Runs.Where(r => !r.Warmup && r.Program == program && r.Engine == engine && r.Opt == opt);
+
+    /// <summary>"ok", "not run", or the first error of the measured runs.</summary>
+    public string Status(string program, string engine, string opt)
+    {
+        var runs = Measured(program, engine, opt).ToList();
+        if (runs.Count == 0) return "not run";
+        var failed = runs.FirstOrDefault(r => !r.Verified);
+        return failed is null ? "ok" : failed.Error ?? "failed";
+    }
+
+    /// <summary>Median wall time in ms, or NaN when a measured run failed or none ran.</summary>
+    public double Wall(string program, string engine, string opt) =>
+        Status(program, engine, opt) == "ok" ? Median(Measured(program, engine, opt).Select(r => r.WallMs)) : double.NaN;
+
+    public double Floor(string engine, string opt) => Wall(Manifest.Floor.Name, engine, opt);
+
+    /// <summary>Median wall time minus the engine's floor: the program's execution, without process start-up.</summary>
+    public double Net(string program, string engine, string opt) => Math.Max(0, Wall(program, engine, opt) - Floor(engine, opt));
+
+    public double PeakRssMb(string program, string engine, string opt) =>
+        Status(program, engine, opt) == "ok" ? Median(Measured(program, engine, opt).Select(r => r.MaxRssKb / 1024.0)) : double.NaN;
+
+    /// <summary>Net time of (engine, opt) over net time of (baseEngine, baseOpt); NaN if either is missing or the
+    /// base is under a millisecond (a ratio of noise).</summary>
+    public double Ratio(string program, string engine, string opt, string baseEngine, string baseOpt)
+    {
+        double n = Net(program, engine, opt), b = Net(program, baseEngine, baseOpt);
+        return b < 1 || double.IsNaN(b) || double.IsNaN(n) ? double.NaN : n / b;
+    }
+
+    public int VerifiedRuns => results.Runs.Count(r => r.Verified);
+    public IEnumerable<RunRecord> FailedRuns => results.Runs.Where(r => !r.Verified);
+
+    // ---- start-up ----
+
+    private IEnumerable<StartupRecord> StartupRuns(string module, string engine) =>
+        results.Startup.Where(r => r.Module == module && r.Engine == engine);
+
+    public string StartupStatus(string module, string engine)
+    {
+        var runs = StartupRuns(module, engine).ToList();
+        if (runs.Count == 0) return "not run";
+        var failed = runs.FirstOrDefault(r => r.Error is not null);
+        return failed is null ? "ok" : failed.Error!;
+    }
+
+    /// <summary>Median over processes of the first (cold) compilation.</summary>
+    public double StartupCold(string module, string engine) => StartupStatus(module, engine) == "ok"
+        ? Median(StartupRuns(module, engine).Select(r => r.CompileMs[0])) : double.NaN;
+
+    /// <summary>Median of the later (warm) compilations of every process.</summary>
+    public double StartupWarm(string module, string engine) => StartupStatus(module, engine) == "ok"
+        ? Median(StartupRuns(module, engine).SelectMany(r => r.CompileMs.Skip(1))) : double.NaN;
+
+    public double StartupRssMb(string module, string engine) => StartupStatus(module, engine) == "ok"
+        ? Median(StartupRuns(module, engine).Select(r => r.MaxRssKb / 1024.0)) : double.NaN;
+
+    public long ModuleBytes(string module) => results.Startup.FirstOrDefault(r => r.Module == module)?.Bytes ?? 0;
+}
