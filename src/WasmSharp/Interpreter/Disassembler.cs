@@ -65,7 +65,7 @@ internal static class Disassembler
             {
                 parts.Add(Slot(fn, code[at++]));
                 int n = code[at++];
-                for (int i = 0; i <= n; i++) parts.Add($"@{code[at++]}");
+                for (int i = 0; i <= n; i++, at++) parts.Add($"@{at + code[at]}");
             }
             else if (op == Op.ReturnN)
             {
@@ -76,11 +76,12 @@ internal static class Disassembler
             {
                 foreach (char c in Shape(op))
                 {
-                    int v = code[at++];
+                    int v = code[at];
+                    int operandAt = at++;
                     parts.Add(c switch
                     {
                         'd' or 's' => Slot(fn, v),
-                        't' => $"@{v}",
+                        't' => $"@{operandAt + v}",
                         'o' => $"+{(uint)v}",
                         _ => v.ToString(),
                     });

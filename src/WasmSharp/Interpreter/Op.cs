@@ -2,8 +2,8 @@ namespace WasmSharp.Interpreter;
 
 /// <summary>
 /// Register-code operations. Each instruction is an <see cref="Op"/> followed by int operands; a "slot" operand
-/// is an offset from the frame pointer (params, locals, constants or temporaries alike), a "target" is an index
-/// into the function's code. Numeric operations keep the Wasm opcode's number (0x45..0xC4) so one table serves
+/// is an offset from the frame pointer (params, locals, constants or temporaries alike), a "target" is the
+/// distance from the target operand itself to the instruction to go to. Numeric operations keep the Wasm opcode's number (0x45..0xC4) so one table serves
 /// decoding, validation and execution; their forms are [dst, a] (unary) and [dst, a, b] (binary).
 /// </summary>
 internal enum Op

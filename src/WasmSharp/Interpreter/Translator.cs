@@ -376,15 +376,17 @@ internal sealed class Translator
         int pc = _len;
         _labelPc[label] = pc;
         if (_labelFixups[label] is { } fix)
-            foreach (var pos in fix) _code[pos] = pc;
+            foreach (var pos in fix) _code[pos] = pc - pos;
         _labelFixups[label] = null;
         _lastDstPos = -1;
     }
 
+    /// <summary>A branch target, stored relative to the operand's own position so the executor needs no code
+    /// base: <c>ip = &amp;operand + operand</c>.</summary>
     private void EmitTarget(int label)
     {
         int pc = _labelPc[label];
-        if (pc >= 0) { Emit(pc); return; }
+        if (pc >= 0) { Emit(pc - _len); return; }
         (_labelFixups[label] ??= new List<int>()).Add(_len);
         Emit(-1);
     }
