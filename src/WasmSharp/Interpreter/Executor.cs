@@ -249,10 +249,14 @@ internal sealed unsafe class Executor : IDisposable
                     goto Return;
                 }
                 case Op.Call:
+                {
                     callee = inst.Functions[ip[1]];
                     argBase = ip[2];
-                    returnIp = ip + 3;
+                    int n = ip[3];
+                    for (int i = 0; i < n; i++) regs[argBase + i] = regs[ip[4 + i]];
+                    returnIp = ip + 4 + n;
                     goto Call;
+                }
                 case Op.CallIndirect:
                 {
                     var table = inst.Tables[ip[2]];
@@ -263,7 +267,9 @@ internal sealed unsafe class Executor : IDisposable
                     callee = _store.GetFunction((int)(e - 1));
                     if (callee.TypeId != inst.TypeIds[ip[1]]) throw Trap("indirect call type mismatch");
                     argBase = ip[4];
-                    returnIp = ip + 5;
+                    int n = ip[5];
+                    for (int k = 0; k < n; k++) regs[argBase + k] = regs[ip[6 + k]];
+                    returnIp = ip + 6 + n;
                     goto Call;
                 }
                 case Op.Copy: regs[ip[1]] = regs[ip[2]]; ip += 3; continue;

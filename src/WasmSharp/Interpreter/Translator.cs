@@ -466,12 +466,6 @@ internal sealed class Translator
         _lastDstPos = -1;
     }
 
-    /// <summary>Copies call arguments into consecutive slots from <paramref name="baseHeight"/>.</summary>
-    public void MaterializeArgs(Span<Operand> args, int baseHeight)
-    {
-        for (int i = 0; i < args.Length; i++) Materialize(ref args[i], baseHeight + i);
-    }
-
     public void Return(ReadOnlySpan<Operand> values)
     {
         switch (values.Length)
@@ -490,17 +484,26 @@ internal sealed class Translator
 
     /// <summary>A call whose arguments sit (materialized) in the slots from <paramref name="argHeight"/>;
     /// results come back in the same place.</summary>
-    public void Call(int function, int argHeight, int paramCount, int resultCount)
+    /// <summary>A call. The callee's frame starts at the slot of <paramref name="argHeight"/>; the instruction
+    /// lists where each argument is, and the call itself moves them into place (no copy instruction per
+    /// argument). Results come back in the same slots.</summary>
+    public void Call(int function, int argHeight, ReadOnlySpan<Operand> args, int resultCount)
     {
         Emit(Op.Call); Emit(function); EmitTemp(argHeight);
-        NoteHeight(argHeight + Math.Max(paramCount, resultCount));
-        _lastDstPos = -1;
+        EmitArgs(args, argHeight, resultCount);
     }
 
-    public void CallIndirect(int typeIndex, int table, in Operand element, int argHeight, int paramCount, int resultCount)
+    public void CallIndirect(int typeIndex, int table, in Operand element, int argHeight, ReadOnlySpan<Operand> args, int resultCount)
     {
         Emit(Op.CallIndirect); Emit(typeIndex); Emit(table); EmitSlot(element); EmitTemp(argHeight);
-        NoteHeight(argHeight + Math.Max(paramCount, resultCount));
+        EmitArgs(args, argHeight, resultCount);
+    }
+
+    private void EmitArgs(ReadOnlySpan<Operand> args, int argHeight, int resultCount)
+    {
+        Emit(args.Length);
+        foreach (ref readonly var a in args) EmitSlot(a);
+        NoteHeight(argHeight + Math.Max(args.Length, resultCount));
         _lastDstPos = -1;
     }
 

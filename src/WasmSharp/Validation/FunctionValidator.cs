@@ -627,7 +627,7 @@ internal sealed class FunctionValidator
         if (f >= _module.FunctionTypeIndices.Count) throw Invalid($"unknown function {f}");
         var ft = _module.GetFunctionType((int)f);
         var args = PopValues(ft.Parameters);
-        EmitCall(ft, args, argHeight => _t.Call((int)f, argHeight, ft.Parameters.Length, ft.Results.Length));
+        EmitCall(ft, args, argHeight => _t.Call((int)f, argHeight, args, ft.Results.Length));
     }
 
     private void CallIndirect(uint typeIdx, uint tableIdx)
@@ -638,18 +638,14 @@ internal sealed class FunctionValidator
         var ft = _module.Types[(int)typeIdx];
         var elem = Pop(ValueType.I32);
         var args = PopValues(ft.Parameters);
-        EmitCall(ft, args, argHeight => _t.CallIndirect((int)typeIdx, (int)tableIdx, elem, argHeight, ft.Parameters.Length, ft.Results.Length));
+        EmitCall(ft, args, argHeight => _t.CallIndirect((int)typeIdx, (int)tableIdx, elem, argHeight, args, ft.Results.Length));
     }
 
     private void EmitCall(FunctionType ft, Operand[] args, Action<int> emit)
     {
         int argHeight = Height;
         bool live = Live;
-        if (live)
-        {
-            _t.MaterializeArgs(args, argHeight);
-            emit(argHeight);
-        }
+        if (live) emit(argHeight);
         for (int i = 0; i < ft.Results.Length; i++)
             _stack.Add(live ? new Operand(ft.Results[i], Loc.Temp, argHeight + i) : new Operand(ft.Results[i], Loc.None, 0));
     }

@@ -72,7 +72,7 @@ public class TranslatorTests
             .Func([I32], [I32], None, LocalGet(0), I32Const(1), Call(1))
             .Func([I32, I32], [I32], None, LocalGet(0), LocalGet(1), I32Sub)
             .Compile();
-        Assert.Equal(["Copy t0 <- p0", "Copy t1 <- #1", "Call 1, t0", "Return1 t0"], Code(m));
+        Assert.Equal(["Call func 1, frame t0, (p0, #1)", "Return1 t0"], Code(m));
         using var store = new Store();
         Assert.Equal(41, new Linker().Instantiate(store, m).GetFunction("f0")!.Invoke(Value.I32(42))[0].AsI32());
     }
