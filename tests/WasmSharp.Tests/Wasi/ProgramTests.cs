@@ -48,6 +48,9 @@ public class ProgramTests
     [Fact]
     public void ReadsEmptyStandardInput() => Compare("stdin", [], []);
 
+    [Fact]
+    public void PollsClocksAndDescriptors() => Compare("poll", [], "input for poll\n"u8.ToArray());
+
     /// <summary>abort() is a trap under wasm (exit code 134, the trap and its backtrace on stderr) and SIGABRT
     /// natively (which the shell also reports as 134).</summary>
     [Fact]
