@@ -113,6 +113,28 @@ int main(void) {
     show_file("sub/hardlink.txt");
     show_file("sub/moved.bin");
 
+    /* timestamps, space allocation, advice, path-based truncation */
+    struct timespec times[2] = {{1000000000, 250}, {1234567890, 500}};
+    CHECK("utimensat", utimensat(AT_FDCWD, "log.txt", times, 0));
+    MUST(stat("log.txt", &st));
+    printf("  atime %lld.%09ld mtime %lld.%09ld\n", (long long)st.st_atim.tv_sec, st.st_atim.tv_nsec,
+           (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+    struct timespec only_mtime[2] = {{0, UTIME_OMIT}, {1500000000, 0}};
+    fd = open("log.txt", O_RDWR);
+    MUST(fd);
+    CHECK("futimens", futimens(fd, only_mtime));
+    MUST(fstat(fd, &st));
+    printf("  atime %lld mtime %lld\n", (long long)st.st_atim.tv_sec, (long long)st.st_mtim.tv_sec);
+    printf("posix_fallocate: %s\n", errname(posix_fallocate(fd, 0, 5000)));
+    MUST(fstat(fd, &st));
+    printf("  size after fallocate: %lld\n", (long long)st.st_size);
+    printf("posix_fadvise: %s\n", errname(posix_fadvise(fd, 0, 100, POSIX_FADV_SEQUENTIAL)));
+    CHECK("fdatasync", fdatasync(fd));
+    close(fd);
+    CHECK("truncate", truncate("log.txt", 4));
+    show_file("log.txt");
+    CHECK("truncate missing", truncate("nothing-here", 4));
+
     /* many files opened, written and deleted */
     for (int i = 0; i < 300; i++) {
         char name[32];
