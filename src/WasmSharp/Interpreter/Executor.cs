@@ -22,7 +22,9 @@ internal sealed unsafe class Executor : IDisposable
         public int* ReturnIp;
     }
 
-    private const int StackSlots = 1 << 20; // 8 MiB of values
+    // 64 MiB of values, reserved by calloc (the OS commits pages as they are touched): interpreters compiled to
+    // Wasm have huge frames (QuickJS's JS_CallInternal needs ~270 slots), and 8 MiB cut their recursion to ~4k.
+    private const int StackSlots = 1 << 23;
 
     private readonly Store _store;
     private ulong* _stack;
