@@ -58,6 +58,11 @@ internal sealed class Translator
     private int _lastDstPos = -1;
     private int _lastDstHeight;
     private int _lastEnd;
+    // The last instruction's destination after a local.set was fused into it (see TryReclaimLocal).
+    private int _fusedPos = -1;
+    private int _fusedLocal;
+    private int _prevDstPos = -1;
+    private int _prevDstHeight;
 
 
     private int _paramCount;
@@ -73,6 +78,7 @@ internal sealed class Translator
         _labelPc.Clear();
         _labelFixups.Clear();
         _lastDstPos = -1;
+        _fusedPos = -1;
         _paramCount = paramCount;
         _localCount = localCount;
     }
@@ -108,6 +114,10 @@ internal sealed class Translator
     /// <summary>Emits a destination temporary and remembers it for local.set fusion.</summary>
     private void EmitDst(int height)
     {
+        // Remember the producer before this one when the two are adjacent, so that taking this one over
+        // (TryTakeCompare) can expose it in turn.
+        _prevDstPos = _lastDstPos >= 0 && _lastEnd == _len - 1 ? _lastDstPos : -1;
+        _prevDstHeight = _lastDstHeight;
         _lastDstPos = _len;
         _lastDstHeight = height;
         EmitTemp(height);
@@ -149,6 +159,9 @@ internal sealed class Translator
 
     public Operand Binary(Op op, ValueType result, int height, in Operand a, in Operand b)
     {
+        // x & 1 where x is a comparison just computed is x itself (unoptimised code masks every condition).
+        if (op == (Op)0x71 && IsJustComputedBoolean(a) && IsConstant(b, 1)) return a;
+        if (op == (Op)0x71 && IsJustComputedBoolean(b) && IsConstant(a, 1)) return b;
         if (TryImmediate(op, a, b, out var imm, out var reg))
         {
             Emit(imm.Op); EmitDst(height); EmitSlot(reg); Emit(imm.Value);
@@ -156,6 +169,16 @@ internal sealed class Translator
         }
         Emit(op); EmitDst(height); EmitSlot(a); EmitSlot(b);
         return EndProducer(result, height);
+    }
+
+    private bool IsConstant(in Operand o, ulong value) => o.Loc == Loc.Const && _constants[o.Index] == value;
+
+    /// <summary>Whether <paramref name="o"/> is the result of the instruction just emitted, and that is a comparison.</summary>
+    private bool IsJustComputedBoolean(in Operand o)
+    {
+        if (o.Loc != Loc.Temp || _lastDstPos < 0 || _lastEnd != _len || o.Index != _lastDstHeight) return false;
+        int op = _code[_lastDstPos - 1];
+        return op is >= 0x45 and <= 0x66;
     }
 
     /// <summary>Adding or subtracting a constant becomes one register-immediate instruction.</summary>
@@ -200,7 +223,11 @@ internal sealed class Translator
         // Drop the comparison; its slot operands are re-emitted with the consumer.
         _len = start;
         while (_slotPositions.Count > 0 && _slotPositions[^1] >= start) _slotPositions.RemoveAt(_slotPositions.Count - 1);
-        _lastDstPos = -1;
+        // The producer before it, if adjacent, is the last instruction again.
+        _lastDstPos = _prevDstPos;
+        _lastDstHeight = _prevDstHeight;
+        _lastEnd = _len;
+        _prevDstPos = -1;
         return true;
     }
 
@@ -233,6 +260,13 @@ internal sealed class Translator
     {
         if (TryTakeCompare(cond, static _ => true, out int cmp, out int a, out int b))
         {
+            // Branching on eqz(x) is branching on x the other way; x may be a comparison just computed, too.
+            while (cmp == 0x45 && (a & TempTag) != 0
+                   && TryTakeCompare(new Operand(ValueType.I32, Loc.Temp, a & IndexMask), static _ => true, out int inner, out int ia, out int ib))
+            {
+                whenZero = !whenZero;
+                (cmp, a, b) = (inner, ia, ib);
+            }
             var op = CompareBranch(cmp, whenZero);
             Emit(op);
             EmitRaw(a);
@@ -318,6 +352,8 @@ internal sealed class Translator
         {
             // Fuse: the producer writes the local directly.
             _code[_lastDstPos] = local;
+            _fusedPos = _lastDstPos;
+            _fusedLocal = local;
             _lastDstPos = -1;
             return;
         }
@@ -325,6 +361,24 @@ internal sealed class Translator
         if (value.Loc == Loc.Local && value.Index == local) return;
         Emit(Op.Copy); Emit(local); EmitSlot(value);
         _lastDstPos = -1;
+    }
+
+    /// <summary>
+    /// When the instruction just emitted writes <paramref name="local"/> (a fused local.set) and the caller knows
+    /// this read is the local's last, the write is dead: the instruction writes a temporary at
+    /// <paramref name="height"/> instead, and later fusions (compare-and-branch, local.set) see it as a fresh result.
+    /// </summary>
+    public bool TryReclaimLocal(int local, int height, ValueType type, out Operand temp)
+    {
+        temp = default;
+        if (_fusedPos < 0 || _fusedLocal != local || _lastEnd != _len || _code[_fusedPos] != local) return false;
+        _code[_fusedPos] = TempTag | height;
+        NoteHeight(height + 1);
+        _lastDstPos = _fusedPos;
+        _lastDstHeight = height;
+        _fusedPos = -1;
+        temp = new Operand(type, Loc.Temp, height);
+        return true;
     }
 
     /// <summary>Copies every pending read of <paramref name="local"/> into its own temporary.</summary>
@@ -379,6 +433,7 @@ internal sealed class Translator
             foreach (var pos in fix) _code[pos] = pc - pos;
         _labelFixups[label] = null;
         _lastDstPos = -1;
+        _fusedPos = -1;
     }
 
     /// <summary>A branch target, stored relative to the operand's own position so the executor needs no code

@@ -287,6 +287,7 @@ internal sealed class FunctionValidator
                     forwarded.Type = t;
                     Push(forwarded);
                 }
+                else if (_reads[idx] == 1 && !HasLocalProvider((int)idx) && _t.TryReclaimLocal((int)idx, Height, t, out var temp)) Push(temp);
                 else Push(Translator.Local((int)idx, t));
                 return;
             }

@@ -1,7 +1,7 @@
 namespace WasmSharp.Validation;
 
 /// <summary>
-/// Counts the <c>local.get</c>s of each local in a function body by skipping over every instruction's
+/// Counts the reads (<c>local.get</c>, <c>local.tee</c>) of each local in a function body by skipping over every instruction's
 /// immediates. The translator uses the counts to forward a local written once and read once (the shape of
 /// unoptimised code: <c>i32.const 1; local.set 7; ... local.get 7</c>) without storing it. Structural only:
 /// malformed code makes it give up, and the validating pass reports the error.
@@ -22,11 +22,11 @@ internal static class LocalReadCounter
                         if (code[p] == 0x40 || FunctionValidator.IsValueType(code[p])) p++;
                         else Leb(code, ref p);
                         break;
-                    case 0x0C: case 0x0D: case 0x10: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25: case 0x26: case 0xD2:
+                    case 0x0C: case 0x0D: case 0x10: case 0x21: case 0x23: case 0x24: case 0x25: case 0x26: case 0xD2:
                     case 0x41: case 0x42:
                         Leb(code, ref p);
                         break;
-                    case 0x20:
+                    case 0x20: case 0x22: // local.tee leaves a read of the local on the stack
                     {
                         uint idx = U32(code, ref p);
                         if (idx < (uint)counts.Length) counts[(int)idx]++;

@@ -152,6 +152,60 @@ public class TranslatorTests
     }
 
     [Fact]
+    public void UnoptimisedConditionBecomesOneCompareAndBranch()
+    {
+        // What clang -O0 emits for `if (a < b) return 1; return 2;`: every value goes through a local, and the
+        // condition is masked with 1 before the branch.
+        var m = new FunctionModule().Func([I32, I32], [I32], [I32, I32, I32],
+            LocalGet(0), LocalGet(1), I32LtS, LocalSet(2),
+            I32Const(1), LocalSet(3),
+            LocalGet(2), LocalGet(3), Op(0x71), LocalSet(4),
+            Block(), LocalGet(4), I32Eqz, BrIf(0), I32Const(1), Return, End,
+            I32Const(2)).Compile();
+        var code = Code(m);
+        Assert.StartsWith("BrI32GeS p0, p1, @", code[0]);
+        Assert.Equal(["Return1 #1", "Return1 #2"], code.Skip(1));
+        using var store = new Store();
+        var f = new Linker().Instantiate(store, m).GetFunction("f0")!;
+        Assert.Equal(1, f.Invoke(Value.I32(1), Value.I32(2))[0].AsI32());
+        Assert.Equal(2, f.Invoke(Value.I32(2), Value.I32(2))[0].AsI32());
+    }
+
+    [Fact]
+    public void ForwardedLocalIsStoredWhenItsReadIsInAnotherBlock()
+    {
+        // local 1 = 5 before a loop that reads it: the value must be in the local when the loop runs.
+        var m = new FunctionModule().Func([I32], [I32], [I32],
+            I32Const(5), LocalSet(1),
+            Loop(), LocalGet(0), I32Const(1), I32Sub, LocalTee(0), BrIf(0), End,
+            LocalGet(1)).Compile();
+        Assert.Contains("Copy l0 <- #5", Code(m));
+        using var store = new Store();
+        Assert.Equal(5, new Linker().Instantiate(store, m).GetFunction("f0")!.Invoke(Value.I32(3))[0].AsI32());
+    }
+
+    [Fact]
+    public void ForwardedLocalSurvivesAWriteToItsSource()
+    {
+        // local 1 = local 0; local 0 = 9; return local 1 + local 0: the forwarded read must see the old local 0.
+        var m = new FunctionModule().Func([I32], [I32], [I32],
+            LocalGet(0), LocalSet(1), I32Const(9), LocalSet(0), LocalGet(1), LocalGet(0), I32Add).Compile();
+        using var store = new Store();
+        Assert.Equal(12, new Linker().Instantiate(store, m).GetFunction("f0")!.Invoke(Value.I32(3))[0].AsI32());
+    }
+
+    [Fact]
+    public void TeeThenGetKeepsTheLocalWritten()
+    {
+        // local.tee x; local.get x (loop.wast's param-break shape): the tee's value reads the local too, so the
+        // local.get is not its only read and the write must stay.
+        var m = new FunctionModule().Func([I32], [I32], [I32],
+            LocalGet(0), I32Const(4), I32Add, LocalTee(1), LocalGet(1), I32Add).Compile();
+        using var store = new Store();
+        Assert.Equal(14, new Linker().Instantiate(store, m).GetFunction("f0")!.Invoke(Value.I32(3))[0].AsI32());
+    }
+
+    [Fact]
     public void BlockResultsGoToTheirSlotOnEveryPath()
     {
         // (block (result i32) (br_if 0 (i32.const 10) (local.get 0)) (drop) (i32.const 20)) 
