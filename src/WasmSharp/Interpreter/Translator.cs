@@ -63,6 +63,8 @@ internal sealed class Translator
     private int _fusedLocal;
     private int _prevDstPos = -1;
     private int _prevDstHeight;
+    /// <summary>End of the run of local moves that follows the last producer, if any.</summary>
+    private int _movesEnd = -1;
 
 
     private int _paramCount;
@@ -214,19 +216,46 @@ internal sealed class Translator
     private bool TryTakeCompare(in Operand cond, Func<int, bool> accept, out int op, out int a, out int b)
     {
         op = a = b = 0;
-        if (cond.Loc != Loc.Temp || _lastDstPos < 0 || _lastEnd != _len || cond.Index != _lastDstHeight) return false;
+        if (cond.Loc != Loc.Temp || _lastDstPos < 0 || cond.Index != _lastDstHeight) return false;
+        bool adjacent = _lastEnd == _len;
+        if (!adjacent && _movesEnd != _len) return false;
         int start = _lastDstPos - 1; // every producer is [op, dst, ...]
         op = _code[start];
         if (!(op == 0x45 || op is (>= 0x46 and <= 0x4F) or (>= 0x51 and <= 0x66)) || !accept(op)) return false;
         a = _code[start + 2];
         b = op == 0x45 ? 0 : _code[start + 3];
-        // Drop the comparison; its slot operands are re-emitted with the consumer.
-        _len = start;
-        while (_slotPositions.Count > 0 && _slotPositions[^1] >= start) _slotPositions.RemoveAt(_slotPositions.Count - 1);
-        // The producer before it, if adjacent, is the last instruction again.
-        _lastDstPos = _prevDstPos;
-        _lastDstHeight = _prevDstHeight;
-        _lastEnd = _len;
+        if (adjacent)
+        {
+            // Drop the comparison; its slot operands are re-emitted with the consumer.
+            _len = start;
+            while (_slotPositions.Count > 0 && _slotPositions[^1] >= start) _slotPositions.RemoveAt(_slotPositions.Count - 1);
+            // The producer before it, if adjacent, is the last instruction again.
+            _lastDstPos = _prevDstPos;
+            _lastDstHeight = _prevDstHeight;
+            _lastEnd = _len;
+            _prevDstPos = -1;
+            return true;
+        }
+        // Local moves (Copy) came between the comparison and its consumer, as optimised code puts its phi moves
+        // before a loop's back edge. The comparison can move after them when none writes what it reads or reads
+        // its result.
+        int dst = _code[_lastDstPos];
+        for (int pos = _lastEnd; pos < _len; pos += 3)
+        {
+            int moveDst = _code[pos + 1], moveSrc = _code[pos + 2];
+            if (moveDst == a || (op != 0x45 && moveDst == b) || moveSrc == dst) return false;
+        }
+        int length = _lastEnd - start;
+        _code.AsSpan(_lastEnd, _len - _lastEnd).CopyTo(_code.AsSpan(start));
+        _len -= length;
+        for (int i = _slotPositions.Count - 1; i >= 0; i--)
+        {
+            int pos = _slotPositions[i];
+            if (pos >= _lastEnd) _slotPositions[i] = pos - length;
+            else if (pos >= start) _slotPositions.RemoveAt(i);
+            else break;
+        }
+        _lastDstPos = -1;
         _prevDstPos = -1;
         return true;
     }
@@ -359,8 +388,11 @@ internal sealed class Translator
         }
         if (pending) MaterializeLocal(local, stack);
         if (value.Loc == Loc.Local && value.Index == local) return;
+        // A move right after a producer (or after other such moves) leaves the producer takeable (TryTakeCompare).
+        bool chained = _lastDstPos >= 0 && (_lastEnd == _len || _movesEnd == _len);
         Emit(Op.Copy); Emit(local); EmitSlot(value);
-        _lastDstPos = -1;
+        if (chained) _movesEnd = _len;
+        else _lastDstPos = -1;
     }
 
     /// <summary>

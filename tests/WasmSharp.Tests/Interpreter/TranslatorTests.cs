@@ -206,6 +206,37 @@ public class TranslatorTests
     }
 
     [Fact]
+    public void ComparisonSinksPastLocalMovesIntoTheBranch()
+    {
+        // Optimised loops put their phi moves between the exit test and the back edge:
+        // loop: l1 = p0 * 2 ... (p0 != 10) ; l2 = l1 ; br_if — the moves must not touch what the test reads.
+        var m = new FunctionModule().Func([I32], [I32], [I32, I32],
+            Loop(),
+            LocalGet(0), I32Const(1), I32Add, LocalSet(0),
+            LocalGet(0), I32Const(10), Op(0x47),  // i32.ne p0, 10
+            LocalGet(1), LocalSet(2),             // move l2 <- l1
+            LocalGet(0), LocalSet(1),             // move l1 <- p0
+            BrIf(0),
+            End,
+            LocalGet(2)).Compile();
+        var code = Code(m);
+        Assert.Equal(["I32AddImm p0 <- p0, 1", "Copy l1 <- l0", "Copy l0 <- p0", "BrI32Ne p0, #10, @0", "Return1 l1"], code);
+        using var store = new Store();
+        Assert.Equal(9, new Linker().Instantiate(store, m).GetFunction("f0")!.Invoke(Value.I32(0))[0].AsI32());
+
+        // A move that writes what the comparison reads keeps them apart.
+        var kept = new FunctionModule().Func([I32], [I32], [I32],
+            Loop(),
+            LocalGet(0), I32Const(1), I32Add, LocalSet(0),
+            LocalGet(0), I32Const(10), Op(0x47),
+            LocalGet(1), LocalSet(0),             // p0 <- l0 after the test read p0
+            BrIf(0),
+            End,
+            LocalGet(0)).Compile();
+        Assert.Contains("i32.ne t0 <- p0, #10", Code(kept));
+    }
+
+    [Fact]
     public void BlockResultsGoToTheirSlotOnEveryPath()
     {
         // (block (result i32) (br_if 0 (i32.const 10) (local.get 0)) (drop) (i32.const 20)) 
