@@ -94,6 +94,8 @@ internal sealed unsafe class Executor : IDisposable
 
     /// <summary>Store address of the running function, for backtraces (an int: no write barrier per call).</summary>
     private int _current = -1;
+    private Value[] _hostValues = new Value[16];
+    private int _hostValuesTop;
     /// <summary>Staging for multi-value returns, whose sources may overlap their destinations.</summary>
     private ulong[] _scratch = new ulong[8];
 
@@ -124,28 +126,38 @@ internal sealed unsafe class Executor : IDisposable
     {
         var type = f.Type;
         int np = type.Parameters.Length, nr = type.Results.Length;
-        var buf = new Value[np + nr];
-        for (int i = 0; i < np; i++) buf[i] = _store.FromBits(type.Parameters[i], Mask(type.Parameters[i], args[i]));
+        // Arguments and results live in a store-wide buffer used as a stack (host calls nest through Wasm), so a
+        // host call allocates nothing; the buffer only grows, and a nested call that grows it leaves this one's
+        // array (held in buf) intact.
+        int at = _hostValuesTop;
+        if (at + np + nr > _hostValues.Length) Array.Resize(ref _hostValues, Math.Max(_hostValues.Length * 2, at + np + nr));
+        var buf = _hostValues;
+        for (int i = 0; i < np; i++) buf[at + i] = _store.FromBits(type.Parameters[i], Mask(type.Parameters[i], args[i]));
+        buf.AsSpan(at + np, nr).Clear();
         int savedTop = _top, savedDepth = _depth;
         var saved = _current;
         _top = top;
+        _hostValuesTop = at + np + nr;
         try
         {
-            if (f is HostFunction h) h.Callback(buf.AsSpan(0, np), buf.AsSpan(np, nr));
-            else f.Invoke(buf.AsSpan(0, np), buf.AsSpan(np, nr));
+            if (f is HostFunction h) h.Callback(buf.AsSpan(at, np), buf.AsSpan(at + np, nr));
+            else f.Invoke(buf.AsSpan(at, np), buf.AsSpan(at + np, nr));
         }
         finally
         {
             _top = savedTop;
             _depth = savedDepth;
             _current = saved;
+            _hostValuesTop = at;
         }
         for (int i = 0; i < nr; i++)
         {
-            if (buf[np + i].Type != type.Results[i])
-                throw new WasmException($"host function {f.DebugName} returned {buf[np + i].Type.ToText()} for result {i}, expected {type.Results[i].ToText()}");
-            args[i] = _store.ToBits(buf[np + i]);
+            ref var r = ref buf[at + np + i];
+            if (r.Type != type.Results[i])
+                throw new WasmException($"host function {f.DebugName} returned {r.Type.ToText()} for result {i}, expected {type.Results[i].ToText()}");
+            args[i] = _store.ToBits(r);
         }
+        buf.AsSpan(at, np + nr).Clear(); // hold no references to host objects
     }
 
     // Only ip, regs, inst, mem and memLen live across the loop, so the register allocator can keep them in
