@@ -316,6 +316,23 @@ internal sealed unsafe class Executor : IDisposable
                 case Op.I32Store8: case Op.I64Store8: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 1 > memLen) goto Oob; mem[ea] = (byte)regs[ip[2]]; ip += 4; continue; }
                 case Op.I32Store16: case Op.I64Store16: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 2 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, (ushort)regs[ip[2]]); ip += 4; continue; }
                 case Op.I64Store32: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 4 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, (uint)regs[ip[2]]); ip += 4; continue; }
+                case Op.I32LoadAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 4 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(mem + ea); ip += 5; continue; }
+                case Op.I64LoadAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 8 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ulong>(mem + ea); ip += 5; continue; }
+                case Op.I32Load8SAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 1 > memLen) goto Oob; regs[ip[1]] = (uint)(int)*(sbyte*)(mem + ea); ip += 5; continue; }
+                case Op.I32Load8UAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 1 > memLen) goto Oob; regs[ip[1]] = mem[ea]; ip += 5; continue; }
+                case Op.I32Load16SAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 2 > memLen) goto Oob; regs[ip[1]] = (uint)(int)Unsafe.ReadUnaligned<short>(mem + ea); ip += 5; continue; }
+                case Op.I32Load16UAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 2 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ushort>(mem + ea); ip += 5; continue; }
+                case Op.I64Load8SAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 1 > memLen) goto Oob; regs[ip[1]] = (ulong)(long)*(sbyte*)(mem + ea); ip += 5; continue; }
+                case Op.I64Load8UAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 1 > memLen) goto Oob; regs[ip[1]] = mem[ea]; ip += 5; continue; }
+                case Op.I64Load16SAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 2 > memLen) goto Oob; regs[ip[1]] = (ulong)(long)Unsafe.ReadUnaligned<short>(mem + ea); ip += 5; continue; }
+                case Op.I64Load16UAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 2 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ushort>(mem + ea); ip += 5; continue; }
+                case Op.I64Load32SAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 4 > memLen) goto Oob; regs[ip[1]] = (ulong)(long)Unsafe.ReadUnaligned<int>(mem + ea); ip += 5; continue; }
+                case Op.I64Load32UAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 4 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(mem + ea); ip += 5; continue; }
+                case Op.I32StoreAdd: { ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]]) + (ulong)(uint)ip[4]; if (ea + 4 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, (uint)regs[ip[3]]); ip += 5; continue; }
+                case Op.I64StoreAdd: { ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]]) + (ulong)(uint)ip[4]; if (ea + 8 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, regs[ip[3]]); ip += 5; continue; }
+                case Op.I32Store8Add: case Op.I64Store8Add: { ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]]) + (ulong)(uint)ip[4]; if (ea + 1 > memLen) goto Oob; mem[ea] = (byte)regs[ip[3]]; ip += 5; continue; }
+                case Op.I32Store16Add: case Op.I64Store16Add: { ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]]) + (ulong)(uint)ip[4]; if (ea + 2 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, (ushort)regs[ip[3]]); ip += 5; continue; }
+                case Op.I64Store32Add: { ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]]) + (ulong)(uint)ip[4]; if (ea + 4 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, (uint)regs[ip[3]]); ip += 5; continue; }
                 case Op.MemorySize: regs[ip[1]] = memLen / MemoryType.PageSize; ip += 2; continue;
                 case Op.MemoryGrow:
                 {

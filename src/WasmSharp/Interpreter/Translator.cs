@@ -338,13 +338,51 @@ internal sealed class Translator
 
     public Operand Load(Op op, ValueType result, int height, in Operand addr, uint offset)
     {
+        if (TryTakeAddressAdd(addr, out int x, out int y))
+        {
+            Emit(op - Op.I32Load + Op.I32LoadAdd); EmitDst(height); EmitRaw(x); EmitRaw(y); Emit((int)offset);
+            return EndProducer(result, height);
+        }
         Emit(op); EmitDst(height); EmitSlot(addr); Emit((int)offset);
         return EndProducer(result, height);
     }
 
     public void Store(Op op, in Operand addr, in Operand value, uint offset)
     {
+        if (TryTakeAddressAdd(addr, out int x, out int y))
+        {
+            Emit(op - Op.I32Store + Op.I32StoreAdd); EmitRaw(x); EmitRaw(y); EmitSlot(value); Emit((int)offset);
+            return;
+        }
         Emit(op); EmitSlot(addr); EmitSlot(value); Emit((int)offset);
+    }
+
+    /// <summary>If the address was just computed by i32.add (or an add of a constant), removes that instruction and
+    /// returns its two operands for a load or store that adds them itself.</summary>
+    private bool TryTakeAddressAdd(in Operand addr, out int x, out int y)
+    {
+        x = y = 0;
+        if (addr.Loc != Loc.Temp || _lastDstPos < 0 || _lastEnd != _len || addr.Index != _lastDstHeight) return false;
+        int start = _lastDstPos - 1;
+        int op = _code[start];
+        if (op == 0x6A)
+        {
+            x = _code[start + 2];
+            y = _code[start + 3];
+        }
+        else if (op == (int)Op.I32AddImm)
+        {
+            x = _code[start + 2];
+            y = ConstTag | Constant(ValueType.I32, (uint)_code[start + 3]).Index;
+        }
+        else return false;
+        _len = start;
+        while (_slotPositions.Count > 0 && _slotPositions[^1] >= start) _slotPositions.RemoveAt(_slotPositions.Count - 1);
+        _lastDstPos = _prevDstPos;
+        _lastDstHeight = _prevDstHeight;
+        _lastEnd = _len;
+        _prevDstPos = -1;
+        return true;
     }
 
     /// <summary>An instruction with a destination and immediate/slot operands, e.g. global.get, memory.size.</summary>

@@ -237,6 +237,22 @@ public class TranslatorTests
     }
 
     [Fact]
+    public void AddressAdditionFoldsIntoTheAccessAndStillWraps()
+    {
+        // store (p0 + p1) = 77; load (p0 + 32) — the additions wrap to 32 bits before the offset is added.
+        var m = new FunctionModule().Memory().Func([I32, I32], [I32], None,
+            LocalGet(0), LocalGet(1), I32Add, I32Const(77), I32Store(0),
+            LocalGet(0), I32Const(32), I32Add, I32Load(4)).Compile();
+        Assert.Equal(["I32StoreAdd p0, p1, #77, +0", "I32LoadAdd t0 <- p0, #32, +4", "Return1 t0"], Code(m));
+        using var store = new Store();
+        var f = new Linker().Instantiate(store, m).GetFunction("f0")!;
+        // p0 = -16: p0 + p1 = 20 and p0 + 32 + 4 = 20, both in bounds only because the additions wrap.
+        Assert.Equal(77, f.Invoke(Value.I32(-16), Value.I32(36))[0].AsI32());
+        Assert.Equal("out of bounds memory access",
+            Assert.Throws<TrapException>(() => f.Invoke(Value.I32(65530), Value.I32(0))).Message);
+    }
+
+    [Fact]
     public void BlockResultsGoToTheirSlotOnEveryPath()
     {
         // (block (result i32) (br_if 0 (i32.const 10) (local.get 0)) (drop) (i32.const 20)) 
