@@ -161,6 +161,8 @@ internal sealed class Translator
 
     public Operand Binary(Op op, ValueType result, int height, in Operand a, in Operand b)
     {
+        if (a.Loc == Loc.Const && b.Loc == Loc.Const && TryFold(op, _constants[a.Index], _constants[b.Index], out ulong folded))
+            return Constant(result, folded);
         // x & 1 where x is a comparison just computed is x itself (unoptimised code masks every condition).
         if (op == (Op)0x71 && IsJustComputedBoolean(a) && IsConstant(b, 1)) return a;
         if (op == (Op)0x71 && IsJustComputedBoolean(b) && IsConstant(a, 1)) return b;
@@ -171,6 +173,29 @@ internal sealed class Translator
         }
         Emit(op); EmitDst(height); EmitSlot(a); EmitSlot(b);
         return EndProducer(result, height);
+    }
+
+    /// <summary>Integer operations on two constants that cannot trap are computed here (unoptimised code is full
+    /// of them, e.g. <c>i32.and (i32.const 0) (i32.const 255)</c>).</summary>
+    private static bool TryFold(Op op, ulong x, ulong y, out ulong r)
+    {
+        uint a = (uint)x, b = (uint)y;
+        (bool ok, r) = (int)op switch
+        {
+            0x46 => (true, (ulong)(a == b ? 1u : 0u)), 0x47 => (true, (ulong)(a != b ? 1u : 0u)),
+            0x48 => (true, (ulong)((int)a < (int)b ? 1u : 0u)), 0x49 => (true, (ulong)(a < b ? 1u : 0u)),
+            0x4A => (true, (ulong)((int)a > (int)b ? 1u : 0u)), 0x4B => (true, (ulong)(a > b ? 1u : 0u)),
+            0x4C => (true, (ulong)((int)a <= (int)b ? 1u : 0u)), 0x4D => (true, (ulong)(a <= b ? 1u : 0u)),
+            0x4E => (true, (ulong)((int)a >= (int)b ? 1u : 0u)), 0x4F => (true, (ulong)(a >= b ? 1u : 0u)),
+            0x6A => (true, (ulong)(a + b)), 0x6B => (true, (ulong)(a - b)), 0x6C => (true, (ulong)(a * b)),
+            0x71 => (true, (ulong)(a & b)), 0x72 => (true, (ulong)(a | b)), 0x73 => (true, (ulong)(a ^ b)),
+            0x74 => (true, (ulong)(a << (int)b)), 0x75 => (true, (ulong)((uint)((int)a >> (int)b))), 0x76 => (true, (ulong)(a >> (int)b)),
+            0x7C => (true, (ulong)(x + y)), 0x7D => (true, (ulong)(x - y)), 0x7E => (true, (ulong)(x * y)),
+            0x83 => (true, (ulong)(x & y)), 0x84 => (true, (ulong)(x | y)), 0x85 => (true, (ulong)(x ^ y)),
+            0x86 => (true, (ulong)(x << (int)y)), 0x87 => (true, (ulong)((ulong)((long)x >> (int)y))), 0x88 => (true, (ulong)(x >> (int)y)),
+            _ => (false, 0UL),
+        };
+        return ok;
     }
 
     private bool IsConstant(in Operand o, ulong value) => o.Loc == Loc.Const && _constants[o.Index] == value;

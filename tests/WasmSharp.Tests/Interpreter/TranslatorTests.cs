@@ -22,6 +22,18 @@ public class TranslatorTests
     }
 
     [Fact]
+    public void OperationsOnConstantsAreComputedAtTranslation()
+    {
+        // (6 * 7) - p0, and 1 << 33 (the shift count wraps to 1, as in Wasm)
+        var m = new FunctionModule()
+            .Func([I32], [I32], None, I32Const(6), I32Const(7), I32Mul, LocalGet(0), I32Sub)
+            .Func([], [I32], None, I32Const(1), I32Const(33), Op(0x74))
+            .Compile();
+        Assert.Equal(["i32.sub t0 <- #42, p0", "Return1 t0"], Code(m, 0));
+        Assert.Equal(["Return1 #2"], Code(m, 1));
+    }
+
+    [Fact]
     public void AddingAConstantIsRegisterImmediate()
     {
         var m = new FunctionModule()
