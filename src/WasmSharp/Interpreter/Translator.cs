@@ -61,6 +61,7 @@ internal sealed class Translator
     // The last instruction's destination after a local.set was fused into it (see TryReclaimLocal).
     private int _fusedPos = -1;
     private int _fusedLocal;
+    private int _fusedEnd;
     private int _prevDstPos = -1;
     private int _prevDstHeight;
     /// <summary>End of the run of local moves that follows the last producer, if any.</summary>
@@ -446,6 +447,7 @@ internal sealed class Translator
             _code[_lastDstPos] = local;
             _fusedPos = _lastDstPos;
             _fusedLocal = local;
+            _fusedEnd = _len;
             _lastDstPos = -1;
             return;
         }
@@ -466,7 +468,8 @@ internal sealed class Translator
     public bool TryReclaimLocal(int local, int height, ValueType type, out Operand temp)
     {
         temp = default;
-        if (_fusedPos < 0 || _fusedLocal != local || _lastEnd != _len || _code[_fusedPos] != local) return false;
+        // The fused instruction must still be the last one: anything after it could write the temporary.
+        if (_fusedPos < 0 || _fusedLocal != local || _fusedEnd != _len || _code[_fusedPos] != local) return false;
         _code[_fusedPos] = TempTag | height;
         NoteHeight(height + 1);
         _lastDstPos = _fusedPos;

@@ -207,6 +207,19 @@ public class TranslatorTests
     }
 
     [Fact]
+    public void LocalWriteStaysWhenAnotherInstructionCameBetween()
+    {
+        // l2 = load(0); drop(p0 + p1); return l2 — the add would overwrite a temporary holding l2's value.
+        var m = new FunctionModule().Memory().Func([I32, I32], [I32], [I32],
+            I32Const(0), I32Const(100), I32Store(0),
+            I32Const(0), I32Load(0), LocalSet(2),
+            LocalGet(0), LocalGet(1), I32Add, Drop,
+            LocalGet(2)).Compile();
+        using var store = new Store();
+        Assert.Equal(100, new Linker().Instantiate(store, m).GetFunction("f0")!.Invoke(Value.I32(1), Value.I32(2))[0].AsI32());
+    }
+
+    [Fact]
     public void TeeThenGetKeepsTheLocalWritten()
     {
         // local.tee x; local.get x (loop.wast's param-break shape): the tee's value reads the local too, so the
