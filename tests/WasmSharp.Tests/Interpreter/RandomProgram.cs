@@ -1,0 +1,142 @@
+using static WasmSharp.Tests.Binary.WasmBuilder;
+
+namespace WasmSharp.Tests.Interpreter;
+
+/// <summary>
+/// Generates valid modules of one i32 function with random control flow, locals, arithmetic and memory
+/// accesses, in the shapes compilers emit (values through locals as -O0 does, phi moves, compare-and-branch,
+/// address arithmetic). Loops are bounded by a counter and memory accesses masked into the first page, so every
+/// program terminates without trapping (except integer division, which may trap, and both engines must agree).
+/// </summary>
+internal sealed class RandomProgram
+{
+    private readonly Random _rng;
+    private readonly List<byte[]> _code = new();
+    // Each loop has its own counter local, after the others: nested loops must not reset each other's.
+    private const int Params = 2, Locals = 6, MaxLoops = 3, FirstCounter = Params + Locals;
+    // Single-use locals, written once and read once as unoptimised code does, after the loop counters.
+    private const int FirstFresh = FirstCounter + MaxLoops, MaxFresh = 60;
+    private int _fresh;
+    private int _depth;
+    private int _loops;
+
+    private RandomProgram(int seed) => _rng = new Random(seed);
+
+    /// <summary>(param i32 i32) (result i32), exported as "f", with one page of memory.</summary>
+    public static byte[] Generate(int seed)
+    {
+        var g = new RandomProgram(seed);
+        for (int i = 0, n = g._rng.Next(3, 12); i < n; i++) g.Statement();
+        // Result: every local, mixed, plus a memory checksum.
+        g.Op(0x20, (uint)0);
+        for (uint l = 1; l < Params + Locals; l++) { g.Op(0x20, l); g.Emit(0x73); g.Emit(0x41, 31); g.Emit(0x77); }
+        for (int a = 0; a < 64; a += 4) { g.Emit(0x41); g.Add(S64(a)); g.Emit(0x28, 0x02, 0x00); g.Emit(0x6A); }
+        var body = Cat([.. g._code, [0x0B]]);
+        var locals = Vec(Cat(U32(Locals + MaxLoops + MaxFresh), [0x7F]));
+        var func = Cat(locals, body);
+        return Module(
+            Section(1, Vec(Cat([0x60], Vec([0x7F], [0x7F]), Vec([0x7F])))),
+            Section(3, Vec(U32(0))),
+            Section(5, Vec([0x00, 0x01])),
+            Section(7, Vec(Cat(Name("f"), [0x00], U32(0)))),
+            Section(10, Vec(Cat(U32((uint)func.Length), func))));
+    }
+
+    private void Emit(params byte[] b) => _code.Add(b);
+    private void Add(byte[] b) => _code.Add(b);
+    private void Op(byte op, uint imm) => _code.Add(Cat([op], U32(imm)));
+    private uint AnyLocal() => (uint)_rng.Next(Params + Locals);
+    private uint WritableLocal() => (uint)_rng.Next(Params + Locals); // params are writable too
+
+    private void Statement()
+    {
+        int kind = _depth > 3 ? _rng.Next(5) : _rng.Next(9);
+        switch (kind)
+        {
+            case 0: case 1: case 2: // local.set
+                Expr(); Op(0x21, WritableLocal());
+                break;
+            case 3: // store
+                Address(); Expr(); Emit(0x36, 0x02); Add(U32((uint)_rng.Next(0, 3) * 4));
+                break;
+            case 4: // phi-like moves: l_a = l_b; l_b = l_c
+                Op(0x20, AnyLocal()); Op(0x21, WritableLocal());
+                Op(0x20, AnyLocal()); Op(0x21, WritableLocal());
+                break;
+            case 5: // if / else
+                Condition(); Emit(0x04, 0x40); Block(); if (_rng.Next(2) == 0) { Emit(0x05); Block(); } Emit(0x0B);
+                break;
+            case 6: // block with an early exit
+                Emit(0x02, 0x40); Block(); Condition(); Emit(0x0D, 0x00); Block(); Emit(0x0B);
+                break;
+            case 7: // block with a result through br_if
+                Emit(0x02, 0x7F); Expr(); Condition(); Emit(0x0D, 0x00); Emit(0x1A); Expr(); Emit(0x0B); Op(0x21, WritableLocal());
+                break;
+            case 8: // bounded loop
+            {
+                if (_loops >= MaxLoops) goto case 0;
+                uint counter = (uint)(FirstCounter + _loops++);
+                Emit(0x41); Add(S64(_rng.Next(1, 6))); Op(0x21, counter);
+                Emit(0x03, 0x40);
+                Block();
+                Op(0x20, counter); Emit(0x41, 0x01); Emit(0x6B); Op(0x22, counter);
+                Emit(0x0D, 0x00);
+                Emit(0x0B);
+                break;
+            }
+        }
+    }
+
+    private void Block()
+    {
+        _depth++;
+        for (int i = 0, n = _rng.Next(1, 4); i < n; i++) Statement();
+        _depth--;
+    }
+
+    private void Condition()
+    {
+        Expr();
+        switch (_rng.Next(4))
+        {
+            case 0: Expr(); Emit((byte)_rng.Next(0x46, 0x50)); break;            // compare
+            case 1: Emit(0x45); break;                                             // eqz
+            case 2: Expr(); Emit((byte)_rng.Next(0x46, 0x50)); Emit(0x41, 0x01); Emit(0x71); break; // -O0 mask
+            default: break;                                                        // value itself
+        }
+    }
+
+    private void Address()
+    {
+        // (expr & 0xFFC) + small constant: in bounds, sometimes through an add the access can take over.
+        Expr(); Emit(0x41); Add(S64(0xFFC)); Emit(0x71);
+        if (_rng.Next(2) == 0) { Emit(0x41); Add(S64(_rng.Next(0, 16) * 4)); Emit(0x6A); }
+    }
+
+    private void Expr(int depth = 0)
+    {
+        int kind = depth > 3 ? _rng.Next(3) : _rng.Next(12);
+        switch (kind)
+        {
+            case 0: Emit(0x41); Add(S64(_rng.Next(4) switch { 0 => 0, 1 => 1, 2 => _rng.Next(-100, 100), _ => _rng.Next() })); break;
+            case 1: case 2: Op(0x20, AnyLocal()); break;
+            case 3: case 4: // binary
+                Expr(depth + 1); Expr(depth + 1);
+                byte[] ops = [0x6A, 0x6B, 0x6C, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x46, 0x48, 0x49, 0x4C, 0x6D, 0x70];
+                Emit(ops[_rng.Next(ops.Length)]);
+                break;
+            case 5: Expr(depth + 1); Emit(0x45); break;                                      // eqz
+            case 6: Address(); Emit(0x28, 0x02); Add(U32((uint)_rng.Next(0, 3) * 4)); break; // load
+            case 7: Expr(depth + 1); Op(0x22, WritableLocal()); break;                       // tee
+            case 8: Expr(depth + 1); Expr(depth + 1); Condition(); Emit(0x1B); break;         // select
+            case 9: Emit(0x41); Add(S64(_rng.Next(-5, 5))); Expr(depth + 1); Emit(0x6A); break; // add constant
+            default: // through a single-use local, maybe with unrelated work between the write and the read
+                if (_fresh >= MaxFresh) goto case 1;
+                uint t = (uint)(FirstFresh + _fresh++);
+                Expr(depth + 1); Op(0x21, t);
+                if (_rng.Next(2) == 0) { Expr(depth + 1); Emit(0x1A); }
+                Op(0x20, t);
+                break;
+        }
+    }
+}
