@@ -7,6 +7,7 @@ internal static class Harness
 {
     public static int Run(Options options, RepoPaths paths)
     {
+        if (options.Metric is not ("wall" or "cpu")) throw new ArgumentException($"unknown metric \"{options.Metric}\" (wall, cpu)");
         foreach (var o in options.OptLevels)
             if (o is not ("O2" or "O0")) throw new ArgumentException($"unknown build \"{o}\" (O2, O0)");
         var allPrograms = Manifest.ReadPrograms(paths.ProgramManifest, options.Quick);
@@ -20,6 +21,7 @@ internal static class Harness
             Started = DateTimeOffset.UtcNow,
             Finished = DateTimeOffset.UtcNow,
             Mode = options.Quick ? "quick" : "full",
+            Metric = options.Metric,
             MeasuredRuns = options.Runs,
             Warmups = options.Warmups,
             Machine = MachineInfo.Collect(paths),

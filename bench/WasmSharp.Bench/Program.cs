@@ -12,15 +12,17 @@ var engines = new Option<string>("--engines")
 };
 var programs = new Option<string?>("--programs") { Description = "Comma-separated programs (default: all)" };
 var opts = new Option<string>("--opt") { Description = "Wasm builds to run: O2,O0 (default: both)" };
+var metric = new Option<string>("--metric") { Description = "Time in the tables: wall (default) or cpu (user + system)" };
+var floorSamples = new Option<int?>("--floor-samples") { Description = "Runs of the floor program per engine and round (default: 3)" };
 var noStartup = new Option<bool>("--no-startup") { Description = "Skip the start-up figure" };
 var onlyStartup = new Option<bool>("--startup-only") { Description = "Only the start-up figure" };
-var startupRuns = new Option<int?>("--startup-runs") { Description = "Processes per module and engine in the start-up figure (default: 2)" };
+var startupRuns = new Option<int?>("--startup-runs") { Description = "Processes per module and engine in the start-up figure (default: 2, quick: 1)" };
 var output = new Option<string?>("--output") { Description = "Folder for latest.md, latest.json, latest.png (default: bench/results)" };
 var root = new Option<string?>("--root") { Description = "Repository root (default: found above the harness)" };
 
 var command = new RootCommand("WasmSharp benchmark harness: every program on every engine, side by side")
 {
-    quick, runs, warmups, engines, programs, opts, noStartup, onlyStartup, startupRuns, output, root,
+    quick, runs, warmups, engines, programs, opts, metric, floorSamples, noStartup, onlyStartup, startupRuns, output, root,
 };
 command.SetAction(parse =>
 {
@@ -34,10 +36,12 @@ command.SetAction(parse =>
         Engines = Split(parse.GetValue(engines)) is { Count: > 0 } e ? e : EngineCatalog.Default,
         Programs = Split(parse.GetValue(programs)),
         OptLevels = Split(parse.GetValue(opts)) is { Count: > 0 } o ? o : ["O2", "O0"],
+        Metric = parse.GetValue(metric) ?? "wall",
+        FloorSamples = parse.GetValue(floorSamples) ?? 3,
         Execution = !parse.GetValue(onlyStartup),
         Startup = !parse.GetValue(noStartup),
-        StartupRuns = parse.GetValue(startupRuns) ?? 2,
-        StartupRepeats = 3,
+        StartupRuns = parse.GetValue(startupRuns) ?? (isQuick ? 1 : 2),
+        StartupRepeats = isQuick ? 2 : 3,
         OutputDirectory = parse.GetValue(output) ?? Path.Combine(paths.Root, "bench", "results"),
     };
     return Harness.Run(options, paths);
