@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace WasmSharp.Cli.Commands;
 
 /// <summary>One-line error messages for the commands.</summary>
@@ -11,7 +13,22 @@ internal static class Errors
         InvalidModuleException => $"invalid module: {ex.Message}",
         LinkException => $"link error: {ex.Message}",
         TrapException => $"trap: {ex.Message}",
-        IOException or UnauthorizedAccessException => ex.Message,
+        IOException or UnauthorizedAccessException or PlatformNotSupportedException => ex.Message,
+        WasmException => ex.Message,
         _ => $"internal error: {ex.GetType().Name}: {ex.Message}",
     };
+
+    /// <summary>A trap as the command reports it: "error: trap: MESSAGE" on one line, then the Wasm functions
+    /// that were running, innermost first (names from the module's name section, else func[INDEX]).</summary>
+    public static string DescribeTrap(TrapException trap)
+    {
+        var text = new StringBuilder().Append("error: trap: ").Append(trap.Message).Append('\n');
+        if (trap.WasmBacktrace.Count > 0)
+        {
+            text.Append("wasm backtrace:\n");
+            for (int i = 0; i < trap.WasmBacktrace.Count; i++)
+                text.Append($"  {i,3}: {trap.WasmBacktrace[i]}\n");
+        }
+        return text.ToString();
+    }
 }

@@ -1,84 +1,217 @@
 using System.CommandLine;
+using WasmSharp.Wasi;
 
 namespace WasmSharp.Cli.Commands;
 
-/// <summary><c>wasmsharp run [--invoke NAME] FILE [ARGS...]</c>: instantiates a module and calls an export.
-/// Without --invoke it calls <c>_start</c>; ARGS then belong to the program (for WASI, not supported yet).</summary>
+/// <summary>
+/// <c>wasmsharp run [--dir HOST[::GUEST]]... [--env NAME=VALUE]... [--invoke NAME] FILE [ARGS...]</c>: runs a
+/// WASI program (its <c>_start</c>, with ARGS as its arguments) or calls one export (ARGS parsed by its
+/// parameter types). Everything after FILE belongs to the program (see <see cref="SeparateProgramArguments"/>).
+/// </summary>
 internal static class RunVerb
 {
     public const string StartFunction = "_start";
+    public const string InitializeFunction = "_initialize";
+
+    /// <summary>Exit code of a trap, as a native program killed by SIGABRT would report it.</summary>
+    public const int TrapExitCode = 134;
+
+    /// <summary>Options of <c>run</c> that take a value (the value is the next token unless given with '=').</summary>
+    private static readonly string[] ValueOptions = ["--dir", "--env", "--invoke"];
 
     public static Command Create()
     {
         var file = new Argument<string>("FILE") { Description = "A binary module (.wasm)" };
         var args = new Argument<string[]>("ARGS")
         {
-            Description = "Arguments of the invoked function, parsed by its parameter types (i32/i64: decimal or 0x hex; f32/f64: decimal, inf, nan)",
+            Description = "The program's arguments (argv[1...]); with --invoke, the function's arguments, parsed by its " +
+                          "parameter types (i32/i64: decimal or 0x hex; f32/f64: decimal, inf, nan)",
             Arity = ArgumentArity.ZeroOrMore,
         };
-        var invoke = new Option<string?>("--invoke") { Description = "Export to call (default: _start)", HelpName = "NAME" };
-        var command = new Command("run", "Instantiate a module (no imports yet) and call an exported function") { file, args, invoke };
-        command.SetAction(parse => Run(parse.GetValue(file)!, parse.GetValue(invoke), parse.GetValue(args) ?? [],
-            Console.Out, Console.Error));
+        var dirs = new Option<string[]>("--dir")
+        {
+            Description = "Give the program the host directory HOST, named GUEST inside (default: HOST as written); repeatable",
+            HelpName = "HOST[::GUEST]",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var envs = new Option<string[]>("--env")
+        {
+            Description = "Set an environment variable of the program (NAME alone passes the host's value); repeatable",
+            HelpName = "NAME=VALUE",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var invoke = new Option<string?>("--invoke") { Description = "Call this export instead of _start", HelpName = "NAME" };
+        var command = new Command("run", "Run a WebAssembly program (WASI preview1) or call one of its exports")
+        {
+            file, args, dirs, envs, invoke,
+        };
+        command.SetAction(parse => Run(new RunRequest(parse.GetValue(file)!, parse.GetValue(args) ?? [],
+            parse.GetValue(dirs) ?? [], parse.GetValue(envs) ?? [], parse.GetValue(invoke)), Console.Out, Console.Error));
         return command;
     }
 
-    public static int Run(string path, string? invoke, string[] args, TextWriter output, TextWriter error)
+    /// <summary>
+    /// Command-line tokens for System.CommandLine, with "--" inserted after the module file of a <c>run</c>, so
+    /// that the program's arguments (even ones that look like options) reach it untouched.
+    /// </summary>
+    public static string[] SeparateProgramArguments(string[] args)
+    {
+        int verb = Array.IndexOf(args, "run");
+        if (verb < 0 || args.Take(verb).Any(a => !a.StartsWith('-'))) return args;
+        for (int i = verb + 1; i < args.Length; i++)
+        {
+            string a = args[i];
+            if (a == "--") return args;
+            if (a.StartsWith('-'))
+            {
+                if (ValueOptions.Contains(a)) i++; // skip the option's value
+                continue;
+            }
+            // args[i] is FILE.
+            if (i + 1 >= args.Length) return args;
+            return [.. args.AsSpan(0, i + 1), "--", .. args.AsSpan(i + 1)];
+        }
+        return args;
+    }
+
+    public sealed record RunRequest(string Path, string[] Args, string[] Dirs, string[] Envs, string? Invoke);
+
+    public static int Run(RunRequest request, TextWriter output, TextWriter error)
     {
         Store? store = null;
+        WasiPreview1? wasi = null;
         try
         {
-            var module = Module.FromBytes(File.ReadAllBytes(path));
-            if (invoke is null && args.Length > 0)
-            {
-                error.WriteLine("error: program arguments need WASI, which is not supported yet; use --invoke NAME to pass function arguments");
+            if (!ParsePreopens(request.Dirs, error, out var preopens) || !ParseEnvironment(request.Envs, error, out var environment))
                 return 1;
-            }
-            var name = invoke ?? StartFunction;
+            var module = Module.FromBytes(File.ReadAllBytes(request.Path));
 
-            store = new Store();
-            var instance = new Linker().Instantiate(store, module);
-            var function = instance.GetFunction(name);
-            if (function is null)
+            // With --invoke the arguments are the function's; the program then sees only its name.
+            var argv = new List<string> { request.Path };
+            if (request.Invoke is null) argv.AddRange(request.Args);
+            wasi = new WasiPreview1(new WasiOptions
             {
-                error.WriteLine(invoke is null
-                    ? $"error: the module exports no {StartFunction} function; use --invoke NAME"
-                    : $"error: the module exports no function named \"{name}\"");
-                return 1;
-            }
+                Arguments = argv,
+                Environment = environment,
+                Preopens = preopens,
+                Trace = System.Environment.GetEnvironmentVariable("WASMSHARP_TRACE_WASI") is "1" ? Console.Error : null,
+            });
 
-            var parameters = function.Type.Parameters;
-            if (args.Length != parameters.Length)
+            store = new Store { MaxCallDepth = CallDepth };
+            var linker = wasi.Define(new Linker());
+            var instance = linker.Instantiate(store, module);
+            bool usesWasi = module.Imports.Any(i => i.Module == WasiPreview1.ModuleName);
+            if (usesWasi) wasi.Bind(instance);
+
+            if (request.Invoke is null)
             {
-                error.WriteLine($"error: {name} takes {parameters.Length} argument(s) {function.Type}, got {args.Length}");
-                return 1;
-            }
-            var values = new Value[args.Length];
-            for (int i = 0; i < args.Length; i++)
-            {
-                try
+                if (instance.GetFunction(StartFunction) is null)
                 {
-                    values[i] = ValueText.Parse(parameters[i], args[i]);
-                }
-                catch (FormatException ex)
-                {
-                    error.WriteLine($"error: argument {i + 1}: {ex.Message}");
+                    error.WriteLine($"error: the module exports no {StartFunction} function; use --invoke NAME");
                     return 1;
                 }
+                return usesWasi ? wasi.Run(instance, StartFunction) : Invoke(instance, StartFunction, [], output, error);
             }
 
-            foreach (var result in function.Invoke(values)) output.WriteLine(ValueText.Format(result));
-            return 0;
+            if (instance.GetFunction(InitializeFunction) is { } initialize && initialize.Type.Parameters.Length == 0)
+                initialize.Invoke();
+            return Invoke(instance, request.Invoke, request.Args, output, error);
+        }
+        catch (WasiExitException exit)
+        {
+            return exit.ExitCode;
+        }
+        catch (TrapException trap)
+        {
+            error.Write(Errors.DescribeTrap(trap));
+            return TrapExitCode;
         }
         catch (Exception ex)
         {
-            error.WriteLine(ex is TrapException ? Errors.Describe(ex) : $"error: {Errors.Describe(ex)}");
+            error.WriteLine($"error: {Errors.Describe(ex)}");
             return 1;
         }
         finally
         {
-            try { store?.Dispose(); }
+            try
+            {
+                wasi?.Dispose();
+                store?.Dispose();
+            }
             catch (Exception) { /* the process ends anyway */ }
         }
+    }
+
+    /// <summary>Nested Wasm calls allowed: deep enough for recursive programs (interpreters, parsers) whose
+    /// native builds run in an 8 MiB stack.</summary>
+    private const int CallDepth = 100_000;
+
+    private static int Invoke(Instance instance, string name, string[] args, TextWriter output, TextWriter error)
+    {
+        var function = instance.GetFunction(name);
+        if (function is null)
+        {
+            error.WriteLine($"error: the module exports no function named \"{name}\"");
+            return 1;
+        }
+        var parameters = function.Type.Parameters;
+        if (args.Length != parameters.Length)
+        {
+            error.WriteLine($"error: {name} takes {parameters.Length} argument(s) {function.Type}, got {args.Length}");
+            return 1;
+        }
+        var values = new Value[args.Length];
+        for (int i = 0; i < args.Length; i++)
+        {
+            try
+            {
+                values[i] = ValueText.Parse(parameters[i], args[i]);
+            }
+            catch (FormatException ex)
+            {
+                error.WriteLine($"error: argument {i + 1}: {ex.Message}");
+                return 1;
+            }
+        }
+        foreach (var result in function.Invoke(values)) output.WriteLine(ValueText.Format(result));
+        return 0;
+    }
+
+    /// <summary>"HOST" or "HOST::GUEST"; the guest name defaults to HOST as written.</summary>
+    private static bool ParsePreopens(string[] dirs, TextWriter error, out List<WasiPreopen> preopens)
+    {
+        preopens = new List<WasiPreopen>();
+        foreach (var d in dirs)
+        {
+            int sep = d.IndexOf("::", StringComparison.Ordinal);
+            string host = sep < 0 ? d : d[..sep];
+            string guest = sep < 0 ? d : d[(sep + 2)..];
+            if (host.Length == 0 || guest.Length == 0)
+            {
+                error.WriteLine($"error: --dir {d}: expected HOST or HOST::GUEST");
+                return false;
+            }
+            preopens.Add(new WasiPreopen(host, guest));
+        }
+        return true;
+    }
+
+    /// <summary>"NAME=VALUE", or "NAME" for the host's value (skipped if the host has none).</summary>
+    private static bool ParseEnvironment(string[] envs, TextWriter error, out List<KeyValuePair<string, string>> environment)
+    {
+        environment = new List<KeyValuePair<string, string>>();
+        foreach (var e in envs)
+        {
+            int eq = e.IndexOf('=');
+            string name = eq < 0 ? e : e[..eq];
+            if (name.Length == 0)
+            {
+                error.WriteLine($"error: --env {e}: expected NAME=VALUE");
+                return false;
+            }
+            string? value = eq < 0 ? System.Environment.GetEnvironmentVariable(name) : e[(eq + 1)..];
+            if (value is not null) environment.Add(new(name, value));
+        }
+        return true;
     }
 }

@@ -26,7 +26,8 @@ internal static class Disassembler
         if (Shapes.TryGetValue(op, out var s)) return s;
         if (op is >= Op.I32Load and <= Op.I64Load32U) return "dso";
         if (op is Op.I32AddImm or Op.I64AddImm) return "dsi";
-        if (op is >= Op.BrI32Eq and <= Op.BrI64GeU) return "sst";
+        if (op is >= Op.BrI32Eq and <= Op.BrF64NotGe) return "sst";
+        if (op is >= Op.SelectI32Eq and <= Op.SelectI32GeU) return "dssss";
         if (op is >= Op.I32Store and <= Op.I64Store32) return "sso";
         if (op is >= Op.I32TruncSatF32S and <= Op.I64TruncSatF64U) return "ds";
         if (op is >= Op.NumericFirst and <= Op.NumericLast)

@@ -166,6 +166,9 @@ internal sealed unsafe class Executor : IDisposable
 
         while (true)
         {
+#if WASMSHARP_OPSTATS
+            OpStats.Count(ip[0]);
+#endif
             switch ((Op)ip[0])
             {
                 // ---- control ----
@@ -196,6 +199,36 @@ internal sealed unsafe class Executor : IDisposable
                 case Op.BrI64LeU: ip = (ulong)regs[ip[1]] <= (ulong)regs[ip[2]] ? code + ip[3] : ip + 4; continue;
                 case Op.BrI64GeS: ip = (long)regs[ip[1]] >= (long)regs[ip[2]] ? code + ip[3] : ip + 4; continue;
                 case Op.BrI64GeU: ip = (ulong)regs[ip[1]] >= (ulong)regs[ip[2]] ? code + ip[3] : ip + 4; continue;
+                case Op.BrF32Eq: ip = F32(regs[ip[1]]) == F32(regs[ip[2]]) ? code + ip[3] : ip + 4; continue;
+                case Op.BrF32Ne: ip = F32(regs[ip[1]]) != F32(regs[ip[2]]) ? code + ip[3] : ip + 4; continue;
+                case Op.BrF32Lt: ip = F32(regs[ip[1]]) < F32(regs[ip[2]]) ? code + ip[3] : ip + 4; continue;
+                case Op.BrF32Gt: ip = F32(regs[ip[1]]) > F32(regs[ip[2]]) ? code + ip[3] : ip + 4; continue;
+                case Op.BrF32Le: ip = F32(regs[ip[1]]) <= F32(regs[ip[2]]) ? code + ip[3] : ip + 4; continue;
+                case Op.BrF32Ge: ip = F32(regs[ip[1]]) >= F32(regs[ip[2]]) ? code + ip[3] : ip + 4; continue;
+                case Op.BrF32NotLt: ip = !(F32(regs[ip[1]]) < F32(regs[ip[2]])) ? code + ip[3] : ip + 4; continue;
+                case Op.BrF32NotGt: ip = !(F32(regs[ip[1]]) > F32(regs[ip[2]])) ? code + ip[3] : ip + 4; continue;
+                case Op.BrF32NotLe: ip = !(F32(regs[ip[1]]) <= F32(regs[ip[2]])) ? code + ip[3] : ip + 4; continue;
+                case Op.BrF32NotGe: ip = !(F32(regs[ip[1]]) >= F32(regs[ip[2]])) ? code + ip[3] : ip + 4; continue;
+                case Op.BrF64Eq: ip = F64(regs[ip[1]]) == F64(regs[ip[2]]) ? code + ip[3] : ip + 4; continue;
+                case Op.BrF64Ne: ip = F64(regs[ip[1]]) != F64(regs[ip[2]]) ? code + ip[3] : ip + 4; continue;
+                case Op.BrF64Lt: ip = F64(regs[ip[1]]) < F64(regs[ip[2]]) ? code + ip[3] : ip + 4; continue;
+                case Op.BrF64Gt: ip = F64(regs[ip[1]]) > F64(regs[ip[2]]) ? code + ip[3] : ip + 4; continue;
+                case Op.BrF64Le: ip = F64(regs[ip[1]]) <= F64(regs[ip[2]]) ? code + ip[3] : ip + 4; continue;
+                case Op.BrF64Ge: ip = F64(regs[ip[1]]) >= F64(regs[ip[2]]) ? code + ip[3] : ip + 4; continue;
+                case Op.BrF64NotLt: ip = !(F64(regs[ip[1]]) < F64(regs[ip[2]])) ? code + ip[3] : ip + 4; continue;
+                case Op.BrF64NotGt: ip = !(F64(regs[ip[1]]) > F64(regs[ip[2]])) ? code + ip[3] : ip + 4; continue;
+                case Op.BrF64NotLe: ip = !(F64(regs[ip[1]]) <= F64(regs[ip[2]])) ? code + ip[3] : ip + 4; continue;
+                case Op.BrF64NotGe: ip = !(F64(regs[ip[1]]) >= F64(regs[ip[2]])) ? code + ip[3] : ip + 4; continue;
+                case Op.SelectI32Eq: regs[ip[1]] = (uint)regs[ip[2]] == (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
+                case Op.SelectI32Ne: regs[ip[1]] = (uint)regs[ip[2]] != (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
+                case Op.SelectI32LtS: regs[ip[1]] = (int)regs[ip[2]] < (int)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
+                case Op.SelectI32LtU: regs[ip[1]] = (uint)regs[ip[2]] < (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
+                case Op.SelectI32GtS: regs[ip[1]] = (int)regs[ip[2]] > (int)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
+                case Op.SelectI32GtU: regs[ip[1]] = (uint)regs[ip[2]] > (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
+                case Op.SelectI32LeS: regs[ip[1]] = (int)regs[ip[2]] <= (int)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
+                case Op.SelectI32LeU: regs[ip[1]] = (uint)regs[ip[2]] <= (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
+                case Op.SelectI32GeS: regs[ip[1]] = (int)regs[ip[2]] >= (int)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
+                case Op.SelectI32GeU: regs[ip[1]] = (uint)regs[ip[2]] >= (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
                 case Op.BrTable:
                 {
                     uint i = (uint)regs[ip[1]];

@@ -64,4 +64,13 @@ internal enum Op
     // Compare-and-branch: [a, b, target], branch when the comparison holds.
     BrI32Eq = 0x100, BrI32Ne, BrI32LtS, BrI32LtU, BrI32GtS, BrI32GtU, BrI32LeS, BrI32LeU, BrI32GeS, BrI32GeU,
     BrI64Eq, BrI64Ne, BrI64LtS, BrI64LtU, BrI64GtS, BrI64GtU, BrI64LeS, BrI64LeU, BrI64GeS, BrI64GeU,
+    BrF32Eq, BrF32Ne, BrF32Lt, BrF32Gt, BrF32Le, BrF32Ge,
+    BrF64Eq, BrF64Ne, BrF64Lt, BrF64Gt, BrF64Le, BrF64Ge,
+    // Taken when the comparison fails (NaN included): the negation of a float ordering is no ordering.
+    BrF32NotLt, BrF32NotGt, BrF32NotLe, BrF32NotGe,
+    BrF64NotLt, BrF64NotGt, BrF64NotLe, BrF64NotGe,
+
+    // Compare-and-select: [dst, a, b, x, y]: dst = (a op b) ? x : y.
+    SelectI32Eq = 0x140, SelectI32Ne, SelectI32LtS, SelectI32LtU, SelectI32GtS, SelectI32GtU,
+    SelectI32LeS, SelectI32LeU, SelectI32GeS, SelectI32GeU,
 }

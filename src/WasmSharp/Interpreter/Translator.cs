@@ -186,38 +186,54 @@ internal sealed class Translator
     }
 
     /// <summary>If <paramref name="cond"/> is the result of the instruction just emitted and that instruction is
-    /// an integer comparison, removes it and returns the fused branch for it (or for its negation).</summary>
-    private bool TryFuseCompare(in Operand cond, bool negate, out Op branch, out int a, out int b)
+    /// a comparison (i32/i64/f32/f64, or i32.eqz), removes it and returns its opcode and encoded operands, so the
+    /// consumer can take the comparison over.</summary>
+    private bool TryTakeCompare(in Operand cond, Func<int, bool> accept, out int op, out int a, out int b)
     {
-        branch = default; a = b = 0;
+        op = a = b = 0;
         if (cond.Loc != Loc.Temp || _lastDstPos < 0 || _lastEnd != _len || cond.Index != _lastDstHeight) return false;
         int start = _lastDstPos - 1; // every producer is [op, dst, ...]
-        int op = _code[start];
-        bool unary = op == 0x45;
-        if (!unary && op is not ((>= 0x46 and <= 0x4F) or (>= 0x51 and <= 0x5A))) return false;
+        op = _code[start];
+        if (!(op == 0x45 || op is (>= 0x46 and <= 0x4F) or (>= 0x51 and <= 0x66)) || !accept(op)) return false;
         a = _code[start + 2];
-        b = unary ? 0 : _code[start + 3];
-        if (unary) branch = negate ? Op.BrIfNez : Op.BrIfEqz;
-        else
-        {
-            bool is64 = op >= 0x51;
-            int cmp = op - (is64 ? 0x51 : 0x46); // eq ne lt_s lt_u gt_s gt_u le_s le_u ge_s ge_u
-            if (negate) cmp = cmp switch { 0 => 1, 1 => 0, 2 => 8, 3 => 9, 4 => 6, 5 => 7, 6 => 4, 7 => 5, 8 => 2, _ => 3 };
-            branch = (is64 ? Op.BrI64Eq : Op.BrI32Eq) + cmp;
-        }
-        // Drop the comparison; its slot operands are re-emitted with the branch.
+        b = op == 0x45 ? 0 : _code[start + 3];
+        // Drop the comparison; its slot operands are re-emitted with the consumer.
         _len = start;
         while (_slotPositions.Count > 0 && _slotPositions[^1] >= start) _slotPositions.RemoveAt(_slotPositions.Count - 1);
         _lastDstPos = -1;
         return true;
     }
 
+    /// <summary>The compare-and-branch op for Wasm comparison <paramref name="op"/>, taken when it holds, or when it
+    /// fails if <paramref name="negate"/>. Integer comparisons negate into their complements; float ones (NaN
+    /// makes every ordering false) have their own negated forms.</summary>
+    private static Op CompareBranch(int op, bool negate)
+    {
+        if (op == 0x45) return negate ? Op.BrIfNez : Op.BrIfEqz;
+        if (op <= 0x5A)
+        {
+            bool is64 = op >= 0x51;
+            int cmp = op - (is64 ? 0x51 : 0x46); // eq ne lt_s lt_u gt_s gt_u le_s le_u ge_s ge_u
+            if (negate) cmp = cmp switch { 0 => 1, 1 => 0, 2 => 8, 3 => 9, 4 => 6, 5 => 7, 6 => 4, 7 => 5, 8 => 2, _ => 3 };
+            return (is64 ? Op.BrI64Eq : Op.BrI32Eq) + cmp;
+        }
+        bool f64 = op >= 0x61;
+        int f = op - (f64 ? 0x61 : 0x5B); // eq ne lt gt le ge
+        if (negate)
+        {
+            if (f <= 1) f ^= 1;
+            else return (f64 ? Op.BrF64NotLt : Op.BrF32NotLt) + (f - 2);
+        }
+        return (f64 ? Op.BrF64Eq : Op.BrF32Eq) + f;
+    }
+
     /// <summary>Emits a conditional branch on <paramref name="cond"/> (taken when it is non-zero, or zero when
     /// <paramref name="whenZero"/>), fused with the comparison that produced it where possible.</summary>
     private void EmitCondBranch(in Operand cond, bool whenZero, int label)
     {
-        if (TryFuseCompare(cond, whenZero, out var op, out int a, out int b))
+        if (TryTakeCompare(cond, static _ => true, out int cmp, out int a, out int b))
         {
+            var op = CompareBranch(cmp, whenZero);
             Emit(op);
             EmitRaw(a);
             if (op is not (Op.BrIfNez or Op.BrIfEqz)) EmitRaw(b);
@@ -240,6 +256,19 @@ internal sealed class Translator
 
     public Operand Select(ValueType type, int height, in Operand a, in Operand b, in Operand cond)
     {
+        // select on an i32 comparison takes the comparison over; on i32.eqz it swaps its operands.
+        if (TryTakeCompare(cond, static op => op <= 0x4F, out int cmp, out int ca, out int cb))
+        {
+            if (cmp == 0x45)
+            {
+                Emit(Op.Select); EmitDst(height); EmitRaw(ca); EmitSlot(b); EmitSlot(a);
+            }
+            else
+            {
+                Emit(Op.SelectI32Eq + (cmp - 0x46)); EmitDst(height); EmitRaw(ca); EmitRaw(cb); EmitSlot(a); EmitSlot(b);
+            }
+            return EndProducer(type, height);
+        }
         Emit(Op.Select); EmitDst(height); EmitSlot(cond); EmitSlot(a); EmitSlot(b);
         return EndProducer(type, height);
     }
@@ -477,22 +506,38 @@ internal sealed class Translator
 
     public CompiledFunction Finish(FunctionType type, int index)
     {
+        // Keep only the constants some instruction still reads (folding into immediates and dead code drop
+        // others), so that frame entry copies no more than needed.
+        var newIndex = new int[_constants.Count];
+        Array.Fill(newIndex, -1);
+        var used = new List<ulong>();
+        foreach (int pos in _slotPositions)
+        {
+            int v = _code[pos];
+            if ((v & ConstTag) == 0) continue;
+            int c = v & IndexMask;
+            if (newIndex[c] < 0)
+            {
+                newIndex[c] = used.Count;
+                used.Add(_constants[c]);
+            }
+        }
         int constBase = _paramCount + _localCount;
-        int tempBase = constBase + _constants.Count;
+        int tempBase = constBase + used.Count;
         var code = GC.AllocateUninitializedArray<int>(_len, pinned: true);
         _code.AsSpan(0, _len).CopyTo(code);
         foreach (int pos in _slotPositions)
         {
             int v = code[pos];
             if ((v & TempTag) != 0) code[pos] = tempBase + (v & IndexMask);
-            else if ((v & ConstTag) != 0) code[pos] = constBase + (v & IndexMask);
+            else if ((v & ConstTag) != 0) code[pos] = constBase + newIndex[v & IndexMask];
         }
         return new CompiledFunction
         {
             Type = type,
             Index = index,
             Code = code,
-            Constants = _constants.ToArray(),
+            Constants = used.ToArray(),
             ParamCount = _paramCount,
             LocalCount = _localCount,
             FrameSize = tempBase + _maxHeight + 1,

@@ -102,6 +102,55 @@ public class TranslatorTests
         Assert.Equal(2, inst.GetFunction("f2")!.Invoke(Value.I32(3), Value.I32(3))[0].AsI32());
     }
 
+    [Theory]
+    [InlineData(0x5D, "lt")] // f32.lt
+    [InlineData(0x5E, "gt")]
+    [InlineData(0x5F, "le")]
+    [InlineData(0x60, "ge")]
+    [InlineData(0x5B, "eq")]
+    [InlineData(0x5C, "ne")]
+    public void FloatCompareAndBranchKeepsNaNSemantics(byte compare, string name)
+    {
+        // if (a OP b) 1 else 2, and br_if form: fused both ways, NaN makes every ordering false.
+        var m = new FunctionModule()
+            .Func([F32, F32], [I32], None, LocalGet(0), LocalGet(1), Op(compare), If(I32), I32Const(1), Else, I32Const(2), End)
+            .Func([F32, F32], [I32], None, Block(), LocalGet(0), LocalGet(1), Op(compare), BrIf(0), I32Const(2), Return, End, I32Const(1))
+            .Compile();
+        Assert.DoesNotContain(Code(m, 0), l => l.StartsWith("f32."));
+        Assert.DoesNotContain(Code(m, 1), l => l.StartsWith("f32."));
+        using var store = new Store();
+        var inst = new Linker().Instantiate(store, m);
+        float[] values = [float.NaN, -1f, 0f, -0f, 2.5f, float.PositiveInfinity];
+        foreach (var a in values)
+            foreach (var b in values)
+            {
+                bool expected = name switch
+                {
+                    "lt" => a < b, "gt" => a > b, "le" => a <= b, "ge" => a >= b, "eq" => a == b, _ => a != b,
+                };
+                for (int f = 0; f < 2; f++)
+                    Assert.Equal(expected ? 1 : 2, inst.GetFunction($"f{f}")!.Invoke(Value.F32(a), Value.F32(b))[0].AsI32());
+            }
+    }
+
+    [Fact]
+    public void CompareAndSelectFuse()
+    {
+        // select(10, 20, a < b) and select(10, 20, eqz a)
+        var m = new FunctionModule()
+            .Func([I32, I32], [I32], None, I32Const(10), I32Const(20), LocalGet(0), LocalGet(1), I32LtS, Op(0x1B))
+            .Func([I32], [I32], None, I32Const(10), I32Const(20), LocalGet(0), I32Eqz, Op(0x1B))
+            .Compile();
+        Assert.Equal(["SelectI32LtS t0 <- p0, p1, #10, #20", "Return1 t0"], Code(m, 0));
+        Assert.Equal(["Select t0 <- p0, #20, #10", "Return1 t0"], Code(m, 1));
+        using var store = new Store();
+        var inst = new Linker().Instantiate(store, m);
+        Assert.Equal(10, inst.GetFunction("f0")!.Invoke(Value.I32(-5), Value.I32(3))[0].AsI32());
+        Assert.Equal(20, inst.GetFunction("f0")!.Invoke(Value.I32(3), Value.I32(3))[0].AsI32());
+        Assert.Equal(10, inst.GetFunction("f1")!.Invoke(Value.I32(0))[0].AsI32());
+        Assert.Equal(20, inst.GetFunction("f1")!.Invoke(Value.I32(7))[0].AsI32());
+    }
+
     [Fact]
     public void BlockResultsGoToTheirSlotOnEveryPath()
     {
