@@ -20,8 +20,15 @@ internal static class MarkdownReport
         md.AppendLine($"{results.Started:yyyy-MM-dd HH:mm} to {results.Finished:HH:mm} UTC, commit `{m.Commit}`. " +
                       $"{m.Cpu}, {m.Cores} cores, load average {m.LoadAverageBefore} before and {m.LoadAverageAfter} after " +
                       "(other work on the machine makes every figure noisier).");
-        md.AppendLine($"Tools: {m.Dotnet}; node {m.Node}; {m.Wasmtime}; {m.Clang}; {m.Gcc}; {m.Kernel}.");
+        md.AppendLine($"Tools: {m.Dotnet}; node {m.Node}; {m.Wasmtime}; {m.Clang}; {m.Gcc}; {m.Kernel}. Command: `{results.CommandLine}`.");
         md.AppendLine();
+        if (Busy(m))
+        {
+            md.AppendLine($"**The machine was busy (load average {m.LoadAverageBefore.Split(' ')[0]} on {m.Cores} cores): wall " +
+                          "times of short runs were dominated by waiting for a CPU, so their wall-time ratios are noise. " +
+                          "Read the CPU-time figures.**");
+            md.AppendLine();
+        }
         md.AppendLine($"Each program ran {results.MeasuredRuns} times per engine and build after {results.Warmups} discarded " +
                       "warm-up run(s), each run in a new process, engines interleaved run by run, every engine given the " +
                       $"same .wasm file and argument. A time is the median {metric} of a whole process run minus the " +
@@ -50,6 +57,11 @@ internal static class MarkdownReport
         Verification(md, s, results);
         return md.ToString();
     }
+
+    /// <summary>More runnable work than 3/4 of the cores when the run started.</summary>
+    private static bool Busy(MachineInfo m) =>
+        double.TryParse(m.LoadAverageBefore.Split(' ')[0], System.Globalization.NumberStyles.Float, CultureInfo.InvariantCulture, out double load)
+        && load > 0.75 * m.Cores;
 
     private static string OptOf(string engine, string opt) => engine == Native ? ExecutionBenchmark.NativeOpt : opt;
 
@@ -85,37 +97,53 @@ internal static class MarkdownReport
         md.AppendLine();
     }
 
+    /// <summary>Times and ratios; each cell shows the primary metric and, in parentheses, the other one.</summary>
     private static void Execution(StringBuilder md, Summary s, BenchResults results, List<string> engines,
         HashSet<string> available, List<string> programs)
     {
-        md.AppendLine($"## Execution time (ms, median {(results.Metric == "cpu" ? "CPU time" : "wall time")}, net of the floor)");
+        var other = new Summary(results, results.Metric == "cpu" ? "wall" : "cpu");
+        string names = results.Metric == "cpu" ? "CPU time (wall time)" : "wall time (CPU time)";
+        md.AppendLine($"## Execution time: ms, median {names}, net of the floor");
         md.AppendLine();
         Header(md, ["program", "build", .. engines]);
         foreach (var opt in results.OptLevels)
         {
-            Row(md, ["*floor*", opt, .. engines.Select(e => Cell(available, e, s.Floor(e, OptOf(e, opt)), Ms))]);
+            Row(md, ["*floor*", opt, .. engines.Select(e => Both(available, e,
+                s.Floor(e, OptOf(e, opt)), other.Floor(e, OptOf(e, opt)), Ms))]);
             foreach (var p in programs)
-                Row(md, [p, opt, .. engines.Select(e => CellOrStatus(s, available, p, e, OptOf(e, opt), s.Net(p, e, OptOf(e, opt)), Ms))]);
+                Row(md, [p, opt, .. engines.Select(e =>
+                {
+                    string status = available.Contains(e) ? s.Status(p, e, OptOf(e, opt)) : "n/a";
+                    return status == "ok" ? Both(available, e, s.Net(p, e, OptOf(e, opt)), other.Net(p, e, OptOf(e, opt)), Ms)
+                        : status == "n/a" ? status
+                        : status.StartsWith("checksum", StringComparison.Ordinal) ? "**wrong checksum**" : "error";
+                })]);
         }
         md.AppendLine();
 
         foreach (var (baseEngine, title) in new[] { (Baseline, "Wasmtime (same build)"), (Native, "native (gcc -O2)") })
         {
             var others = engines.Where(e => e != baseEngine).ToList();
-            md.AppendLine($"## Ratio to {title}: times slower, lower is better");
+            md.AppendLine($"## Ratio to {title}: times slower, lower is better; {names}");
             md.AppendLine();
             Header(md, ["program", "build", .. others]);
             foreach (var opt in results.OptLevels)
             {
+                double RatioOf(Summary x, string p, string e) => x.Ratio(p, e, OptOf(e, opt), baseEngine, OptOf(baseEngine, opt));
+                double MeanOf(Summary x, string e) => x.MeanRatio(programs, e, OptOf(e, opt), baseEngine, OptOf(baseEngine, opt)).Mean;
                 foreach (var p in programs)
-                    Row(md, [p, opt, .. others.Select(e => Cell(available, e,
-                        s.Ratio(p, e, OptOf(e, opt), baseEngine, OptOf(baseEngine, opt)), Ratio))]);
-                Row(md, ["**geometric mean**", opt, .. others.Select(e => "**" + Cell(available, e,
-                    s.MeanRatio(programs, e, OptOf(e, opt), baseEngine, OptOf(baseEngine, opt)).Mean, Ratio) + "**")]);
+                    Row(md, [p, opt, .. others.Select(e => Both(available, e, RatioOf(s, p, e), RatioOf(other, p, e), Ratio))]);
+                Row(md, ["**geometric mean**", opt, .. others.Select(e =>
+                    "**" + Both(available, e, MeanOf(s, e), MeanOf(other, e), Ratio) + "**")]);
             }
             md.AppendLine();
         }
     }
+
+    private static string Both(HashSet<string> available, string engine, double primary, double secondary, Func<double, string> format) =>
+        !available.Contains(engine) ? "n/a"
+        : double.IsNaN(primary) && double.IsNaN(secondary) ? "–"
+        : $"{(double.IsNaN(primary) ? "–" : format(primary))} ({(double.IsNaN(secondary) ? "–" : format(secondary))})";
 
     private static void Memory(StringBuilder md, Summary s, BenchResults results, List<string> engines,
         HashSet<string> available, List<string> programs)
@@ -190,14 +218,6 @@ internal static class MarkdownReport
                 md.AppendLine($"- {g.Key.Program} on {g.Key.Engine} ({g.Key.Opt}), {g.Count()} run(s): {Escape(g.First().Error ?? "")}");
         }
         md.AppendLine();
-    }
-
-    private static string CellOrStatus(Summary s, HashSet<string> available, string program, string engine, string opt,
-        double value, Func<double, string> format)
-    {
-        if (!available.Contains(engine)) return "n/a";
-        string status = s.Status(program, engine, opt);
-        return status == "ok" ? format(value) : status.StartsWith("checksum", StringComparison.Ordinal) ? "**wrong checksum**" : "error";
     }
 
     private static string Cell(HashSet<string> available, string engine, double value, Func<double, string> format) =>

@@ -18,15 +18,18 @@ var noStartup = new Option<bool>("--no-startup") { Description = "Skip the start
 var onlyStartup = new Option<bool>("--startup-only") { Description = "Only the start-up figure" };
 var startupRuns = new Option<int?>("--startup-runs") { Description = "Processes per module and engine in the start-up figure (default: 2, quick: 1)" };
 var output = new Option<string?>("--output") { Description = "Folder for latest.md, latest.json, latest.png (default: bench/results)" };
+var fromJson = new Option<string?>("--from-json") { Description = "Only write the report again from this JSON file of an earlier run" };
 var root = new Option<string?>("--root") { Description = "Repository root (default: found above the harness)" };
 
 var command = new RootCommand("WasmSharp benchmark harness: every program on every engine, side by side")
 {
-    quick, runs, warmups, engines, programs, opts, metric, floorSamples, noStartup, onlyStartup, startupRuns, output, root,
+    quick, runs, warmups, engines, programs, opts, metric, floorSamples, noStartup, onlyStartup, startupRuns, output, fromJson, root,
 };
 command.SetAction(parse =>
 {
     var paths = parse.GetValue(root) is { } r ? new RepoPaths(Path.GetFullPath(r)) : RepoPaths.Find(AppContext.BaseDirectory);
+    if (parse.GetValue(fromJson) is { } previous)
+        return Harness.Render(previous, parse.GetValue(output) ?? Path.Combine(paths.Root, "bench", "results"), parse.GetValue(metric));
     bool isQuick = parse.GetValue(quick);
     var options = new Options
     {
@@ -44,7 +47,7 @@ command.SetAction(parse =>
         StartupRepeats = isQuick ? 2 : 3,
         OutputDirectory = parse.GetValue(output) ?? Path.Combine(paths.Root, "bench", "results"),
     };
-    return Harness.Run(options, paths);
+    return Harness.Run(options, paths, string.Join(' ', ["bench/run", .. args]));
 });
 return command.Parse(args).Invoke();
 
