@@ -12,7 +12,7 @@ var engines = new Option<string>("--engines")
 };
 var programs = new Option<string?>("--programs") { Description = "Comma-separated programs (default: all)" };
 var opts = new Option<string>("--opt") { Description = "Wasm builds to run: O2,O0 (default: both)" };
-var metric = new Option<string>("--metric") { Description = "Time in the tables: wall (default) or cpu (user + system)" };
+var metric = new Option<string>("--metric") { Description = "Time shown first in the tables and in the chart: wall (default) or cpu (user + system); both are always measured" };
 var floorSamples = new Option<int?>("--floor-samples") { Description = "Runs of the floor program per engine and round (default: 3)" };
 var noStartup = new Option<bool>("--no-startup") { Description = "Skip the start-up figure" };
 var onlyStartup = new Option<bool>("--startup-only") { Description = "Only the start-up figure" };
