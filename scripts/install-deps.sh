@@ -4,16 +4,24 @@
 # The .NET 10 SDK (`dotnet`) is a prerequisite, not installed here.
 set -euo pipefail
 
-# "command:debian-package" pairs; a package is installed when its command is missing.
+# "what:debian-package" pairs; a package is installed when what is missing: a command, or a file (absolute path).
+# clang-19, lld-19 (wasm-ld), wasi-libc and the wasm32 compiler runtime build the C test programs and the sample
+# for wasm32-wasi; gcc builds the same programs natively to compare with.
 REQUIRED=(
   "wast2json:wabt"
   "wat2wasm:wabt"
+  "clang-19:clang-19"
+  "wasm-ld-19:lld-19"
+  "/usr/lib/wasm32-wasi/libc.a:wasi-libc"
+  "/usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a:libclang-rt-19-dev-wasm32"
+  "gcc:gcc"
 )
 
 missing=()
 for pair in "${REQUIRED[@]}"; do
-  cmd=${pair%%:*} pkg=${pair#*:}
-  if ! command -v "$cmd" >/dev/null 2>&1 && [[ " ${missing[*]} " != *" $pkg "* ]]; then
+  what=${pair%%:*} pkg=${pair#*:}
+  if [[ "$what" == /* ]]; then present() { [ -e "$1" ]; }; else present() { command -v "$1" >/dev/null 2>&1; }; fi
+  if ! present "$what" && [[ " ${missing[*]} " != *" $pkg "* ]]; then
     missing+=("$pkg")
   fi
 done

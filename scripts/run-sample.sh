@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# Builds the wasmsharp CLI, compiles examples/fib.wat with wat2wasm and runs fib(20) on it.
-# Extra arguments replace the default "--invoke fib 20", e.g. scripts/run-sample.sh --invoke fib_iter 90
+# Builds the wasmsharp CLI and the sample WASI program examples/hello.c (clang-19 --target=wasm32-wasi, from
+# Debian's wasi-libc), then runs it on WasmSharp with a fresh host directory mapped to /data.
+# Extra arguments replace the names greeted (default: World).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 dotnet build src/WasmSharp.Cli -c Release -nologo -v quiet -clp:NoSummary
 
-mkdir -p artifacts/examples
-wat2wasm examples/fib.wat -o artifacts/examples/fib.wasm
+out=artifacts/examples
+mkdir -p "$out"
+clang-19 --target=wasm32-wasi -O2 -o "$out/hello.wasm" examples/hello.c
+rm -rf "$out/data"
+mkdir -p "$out/data"
 
-args=("$@")
-[ ${#args[@]} -eq 0 ] && args=(--invoke fib 20)
-echo "wasmsharp run artifacts/examples/fib.wasm ${args[*]}"
-exec dotnet src/WasmSharp.Cli/bin/Release/net10.0/WasmSharp.Cli.dll run artifacts/examples/fib.wasm "${args[@]}"
+names=("$@")
+[ ${#names[@]} -eq 0 ] && names=(World)
+echo "wasmsharp run --dir $out/data::/data --env GREETING=Hello $out/hello.wasm ${names[*]}"
+exec dotnet src/WasmSharp.Cli/bin/Release/net10.0/WasmSharp.Cli.dll run --dir "$out/data::/data" --env GREETING=Hello \
+  "$out/hello.wasm" "${names[@]}"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds WasmSharp in Release and runs every test: the unit tests (dotnet test) and the WebAssembly spec
-# testsuite (wasmsharp wast ../shared/testsuite/core, read in place).
+# Builds WasmSharp in Release and runs every test: the C test programs (tests/programs/build.sh, for wasm32-wasi
+# and natively), the unit tests (dotnet test, which runs those programs both ways and compares them), and the
+# WebAssembly spec testsuite (wasmsharp wast ../shared/testsuite/core, read in place). If WASI_TESTSUITE names a
+# checkout of WebAssembly/wasi-testsuite (prod/testsuite-base branch), its preview1 tests run too.
 # The last line of output is the grand total, "N passed, N failed, N skipped"; the exit code is 1 if anything
 # failed. A step that breaks down without results (build error, crash) counts as one failure.
 set -euo pipefail
@@ -31,6 +33,11 @@ if ! dotnet build WasmSharp.slnx -c Release -nologo -v quiet -clp:NoSummary; the
   finish
 fi
 
+echo "== C test programs (clang-19 for wasm32-wasi, gcc natively)"
+if ! tests/programs/build.sh; then
+  broken "building the C test programs failed (the program tests will fail too)"
+fi
+
 echo "== unit tests"
 set +e
 dotnet test WasmSharp.slnx -c Release --no-build --nologo --logger trx --results-directory "$work/trx"
@@ -56,6 +63,21 @@ else
   passed=$((passed + u_passed))
   failed=$((failed + u_failed))
   skipped=$((skipped + u_total - u_passed - u_failed))
+fi
+
+if [ -n "${WASI_TESTSUITE:-}" ]; then
+  echo "== wasi-testsuite ($WASI_TESTSUITE)"
+  set +e
+  python3 scripts/wasi-testsuite.py "$WASI_TESTSUITE" | tee "$work/wasi.log"
+  set -e
+  totals=$(tail -n 1 "$work/wasi.log")
+  if [[ "$totals" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
+    passed=$((passed + BASH_REMATCH[1]))
+    failed=$((failed + BASH_REMATCH[2]))
+    skipped=$((skipped + BASH_REMATCH[3]))
+  else
+    broken "the wasi-testsuite runner ended without a totals line"
+  fi
 fi
 
 echo "== spec tests ($SUITE)"

@@ -18,16 +18,30 @@ internal static class Errors
         _ => $"internal error: {ex.GetType().Name}: {ex.Message}",
     };
 
+    /// <summary>Frames shown from each end of a long backtrace (a runaway recursion has thousands).</summary>
+    private const int BacktraceInnermost = 40, BacktraceOutermost = 10;
+
     /// <summary>A trap as the command reports it: "error: trap: MESSAGE" on one line, then the Wasm functions
-    /// that were running, innermost first (names from the module's name section, else func[INDEX]).</summary>
+    /// that were running, innermost first (names from the module's name section, else func[INDEX]); the middle
+    /// of a very deep backtrace is left out.</summary>
     public static string DescribeTrap(TrapException trap)
     {
         var text = new StringBuilder().Append("error: trap: ").Append(trap.Message).Append('\n');
-        if (trap.WasmBacktrace.Count > 0)
+        var frames = trap.WasmBacktrace;
+        if (frames.Count > 0)
         {
             text.Append("wasm backtrace:\n");
-            for (int i = 0; i < trap.WasmBacktrace.Count; i++)
-                text.Append($"  {i,3}: {trap.WasmBacktrace[i]}\n");
+            for (int i = 0; i < frames.Count; i++)
+            {
+                if (i == BacktraceInnermost && frames.Count > BacktraceInnermost + BacktraceOutermost + 1)
+                {
+                    int skipped = frames.Count - BacktraceInnermost - BacktraceOutermost;
+                    text.Append($"  ... {skipped} more frames ...\n");
+                    i += skipped - 1;
+                    continue;
+                }
+                text.Append($"  {i,3}: {frames[i]}\n");
+            }
         }
         return text.ToString();
     }

@@ -27,7 +27,9 @@ internal unsafe class HostDescriptor : Descriptor
 
     public override Errno Read(LibC.IoVec* iovs, int count, out ulong read)
     {
-        if (_type == FileType.Directory) { read = 0; return Errno.IsDir; }
+        read = 0;
+        if (_type == FileType.Directory) return Errno.IsDir;
+        if (WouldBlock(LibC.POLLIN)) return Errno.Again;
         nint n;
         do n = LibC.readv(_fd, iovs, count);
         while (n < 0 && LibC.Errno == LibC.EINTR);
@@ -36,7 +38,9 @@ internal unsafe class HostDescriptor : Descriptor
 
     public override Errno Write(LibC.IoVec* iovs, int count, out ulong written)
     {
-        if (_type == FileType.Directory) { written = 0; return Errno.IsDir; }
+        written = 0;
+        if (_type == FileType.Directory) return Errno.IsDir;
+        if (WouldBlock(LibC.POLLOUT)) return Errno.Again;
         nint n;
         do n = LibC.writev(_fd, iovs, count);
         while (n < 0 && LibC.Errno == LibC.EINTR);
@@ -107,6 +111,13 @@ internal unsafe class HostDescriptor : Descriptor
         // Linux changes only O_APPEND and O_NONBLOCK on an open descriptor; the sync flags are fixed at open.
         const FdFlags syncFlags = FdFlags.Dsync | FdFlags.Rsync | FdFlags.Sync;
         if ((flags & syncFlags) != (Flags & syncFlags)) return Errno.NotSup;
+        if (!_ownsFd)
+        {
+            // The process's own stdio is shared with whoever started it (a shell's terminal): its flags are not
+            // ours to change. Non-blocking mode is emulated instead (see WouldBlock).
+            Flags = flags;
+            return Errno.Success;
+        }
         int current = LibC.fcntl(_fd, LibC.F_GETFL, 0);
         if (current < 0) return HostErrors.Last();
         int wanted = current & ~(LibC.O_APPEND | LibC.O_NONBLOCK);
@@ -181,6 +192,14 @@ internal unsafe class HostDescriptor : Descriptor
     }
 
     public override int PollHandle => IsStream ? _fd : -1;
+
+    /// <summary>Emulated non-blocking mode of inherited stdio: whether the transfer would have to wait.</summary>
+    private bool WouldBlock(short events)
+    {
+        if (_ownsFd || (Flags & FdFlags.NonBlock) == 0 || !IsStream) return false;
+        var p = new LibC.PollFd { Fd = _fd, Events = events };
+        return LibC.poll(&p, 1, 0) == 0;
+    }
 
     private static Errno Done(nint n, out ulong count)
     {

@@ -34,7 +34,8 @@ public sealed partial class WasiPreview1
     private unsafe Errno Io(uint fd, Rights right, bool seek, uint iovsPtr, uint count, uint resultPtr, IoCall call)
     {
         if (!_fds.TryGet(fd, out var d)) return Errno.Badf;
-        if ((d.Base & right) == 0) return d.Type == FileType.Directory ? Errno.IsDir : Errno.NotCapable;
+        // Reading a descriptor opened only for writing (or the reverse) is EBADF, as in POSIX.
+        if ((d.Base & right) == 0) return d.Type == FileType.Directory ? Errno.IsDir : Errno.Badf;
         if (seek && (d.Base & Rights.FdSeek) == 0) return d.IsStream ? Errno.Spipe : Errno.NotCapable;
         if (count > MaxIovecs) return Errno.Inval;
 

@@ -12,7 +12,7 @@ internal static class Disassembler
     private static readonly Dictionary<Op, string> Shapes = new()
     {
         [Op.Unreachable] = "", [Op.SimdUnsupported] = "", [Op.Br] = "t", [Op.BrIfNez] = "st", [Op.BrIfEqz] = "st",
-        [Op.Return0] = "", [Op.Return1] = "s", [Op.Call] = "id", [Op.CallIndirect] = "iisd",
+        [Op.Return0] = "", [Op.Return1] = "s",
         [Op.Copy] = "ds", [Op.Copy2] = "dsds", [Op.Select] = "dsss", [Op.GlobalGet] = "di", [Op.GlobalSet] = "is",
         [Op.RefFunc] = "di", [Op.RefIsNull] = "ds",
         [Op.MemorySize] = "d", [Op.MemoryGrow] = "ds", [Op.MemoryFill] = "sss", [Op.MemoryCopy] = "sss",
@@ -25,6 +25,8 @@ internal static class Disassembler
     {
         if (Shapes.TryGetValue(op, out var s)) return s;
         if (op is >= Op.I32Load and <= Op.I64Load32U) return "dso";
+        if (op is >= Op.I32LoadAdd and <= Op.I64Load32UAdd) return "dsso";
+        if (op is >= Op.I32StoreAdd and <= Op.I64Store32Add) return "ssso";
         if (op is Op.I32AddImm or Op.I64AddImm) return "dsi";
         if (op is >= Op.BrI32Eq and <= Op.BrF64NotGe) return "sst";
         if (op is >= Op.SelectI32Eq and <= Op.SelectI32GeU) return "dssss";
@@ -65,7 +67,16 @@ internal static class Disassembler
             {
                 parts.Add(Slot(fn, code[at++]));
                 int n = code[at++];
-                for (int i = 0; i <= n; i++) parts.Add($"@{code[at++]}");
+                for (int i = 0; i <= n; i++, at++) parts.Add($"@{at + code[at]}");
+            }
+            else if (op is Op.Call or Op.CallIndirect)
+            {
+                if (op == Op.CallIndirect) { parts.Add($"type {code[at++]}"); parts.Add($"table {code[at++]}"); parts.Add(Slot(fn, code[at++])); }
+                else parts.Add($"func {code[at++]}");
+                parts.Add($"frame {Slot(fn, code[at++])}");
+                int n = code[at++];
+                parts.Add("(" + string.Join(", ", Enumerable.Range(0, n).Select(i => Slot(fn, code[at + i]))) + ")");
+                at += n;
             }
             else if (op == Op.ReturnN)
             {
@@ -76,11 +87,12 @@ internal static class Disassembler
             {
                 foreach (char c in Shape(op))
                 {
-                    int v = code[at++];
+                    int v = code[at];
+                    int operandAt = at++;
                     parts.Add(c switch
                     {
                         'd' or 's' => Slot(fn, v),
-                        't' => $"@{v}",
+                        't' => $"@{operandAt + v}",
                         'o' => $"+{(uint)v}",
                         _ => v.ToString(),
                     });
@@ -88,8 +100,8 @@ internal static class Disassembler
             }
             if (parts.Count > 0)
             {
-                var shape = op is Op.BrTable or Op.ReturnN ? "" : Shape(op);
-                if (shape.StartsWith('d') && op != Op.Call)
+                var shape = op is Op.BrTable or Op.ReturnN or Op.Call or Op.CallIndirect ? "" : Shape(op);
+                if (shape.StartsWith('d'))
                     sb.Append(' ').Append(parts[0]).Append(" <- ").Append(string.Join(", ", parts.Skip(1)));
                 else
                     sb.Append(' ').Append(string.Join(", ", parts));

@@ -17,11 +17,14 @@ internal sealed unsafe class Executor : IDisposable
     {
         /// <summary>The caller's address in the store (see <see cref="Store.GetFunction"/>).</summary>
         public int Function;
-        public int ReturnPc;
         public int Fp;
+        /// <summary>Where the caller continues (code arrays are pinned, so the pointer stays valid).</summary>
+        public int* ReturnIp;
     }
 
-    private const int StackSlots = 1 << 20; // 8 MiB of values
+    // 64 MiB of values, reserved by calloc (the OS commits pages as they are touched): interpreters compiled to
+    // Wasm have huge frames (QuickJS's JS_CallInternal needs ~270 slots), and 8 MiB cut their recursion to ~4k.
+    private const int StackSlots = 1 << 23;
 
     private readonly Store _store;
     private ulong* _stack;
@@ -91,6 +94,8 @@ internal sealed unsafe class Executor : IDisposable
 
     /// <summary>Store address of the running function, for backtraces (an int: no write barrier per call).</summary>
     private int _current = -1;
+    private Value[] _hostValues = new Value[16];
+    private int _hostValuesTop;
     /// <summary>Staging for multi-value returns, whose sources may overlap their destinations.</summary>
     private ulong[] _scratch = new ulong[8];
 
@@ -121,48 +126,58 @@ internal sealed unsafe class Executor : IDisposable
     {
         var type = f.Type;
         int np = type.Parameters.Length, nr = type.Results.Length;
-        var buf = new Value[np + nr];
-        for (int i = 0; i < np; i++) buf[i] = _store.FromBits(type.Parameters[i], Mask(type.Parameters[i], args[i]));
+        // Arguments and results live in a store-wide buffer used as a stack (host calls nest through Wasm), so a
+        // host call allocates nothing; the buffer only grows, and a nested call that grows it leaves this one's
+        // array (held in buf) intact.
+        int at = _hostValuesTop;
+        if (at + np + nr > _hostValues.Length) Array.Resize(ref _hostValues, Math.Max(_hostValues.Length * 2, at + np + nr));
+        var buf = _hostValues;
+        for (int i = 0; i < np; i++) buf[at + i] = _store.FromBits(type.Parameters[i], Mask(type.Parameters[i], args[i]));
+        buf.AsSpan(at + np, nr).Clear();
         int savedTop = _top, savedDepth = _depth;
         var saved = _current;
         _top = top;
+        _hostValuesTop = at + np + nr;
         try
         {
-            if (f is HostFunction h) h.Callback(buf.AsSpan(0, np), buf.AsSpan(np, nr));
-            else f.Invoke(buf.AsSpan(0, np), buf.AsSpan(np, nr));
+            if (f is HostFunction h) h.Callback(buf.AsSpan(at, np), buf.AsSpan(at + np, nr));
+            else f.Invoke(buf.AsSpan(at, np), buf.AsSpan(at + np, nr));
         }
         finally
         {
             _top = savedTop;
             _depth = savedDepth;
             _current = saved;
+            _hostValuesTop = at;
         }
         for (int i = 0; i < nr; i++)
         {
-            if (buf[np + i].Type != type.Results[i])
-                throw new WasmException($"host function {f.DebugName} returned {buf[np + i].Type.ToText()} for result {i}, expected {type.Results[i].ToText()}");
-            args[i] = _store.ToBits(buf[np + i]);
+            ref var r = ref buf[at + np + i];
+            if (r.Type != type.Results[i])
+                throw new WasmException($"host function {f.DebugName} returned {r.Type.ToText()} for result {i}, expected {type.Results[i].ToText()}");
+            args[i] = _store.ToBits(r);
         }
+        buf.AsSpan(at, np + nr).Clear(); // hold no references to host objects
     }
 
+    // Only ip, regs, inst, mem and memLen live across the loop, so the register allocator can keep them in
+    // callee-saved registers; everything the call and return paths need is recomputed or kept in fields.
     [SkipLocalsInit]
     private void Run(WasmFunction wf, int fp)
     {
-        var fn = wf.Code;
-        int* code = CodePointer(fn);
-        int* ip = code;
+        int* ip = CodePointer(wf.Code);
         ulong* regs = _stack + fp;
         var inst = wf.Instance;
-        Memory? memory = inst.Memories.Length > 0 ? inst.Memories[0] : null;
-        byte* mem = memory is null ? null : memory.Base;
-        ulong memLen = memory is null ? 0 : memory.ByteLength;
+        byte* mem = null;
+        ulong memLen = 0;
+        if (inst.Memories.Length > 0) { mem = inst.Memories[0].Base; memLen = inst.Memories[0].ByteLength; }
         int entryDepth = _depth;
         _current = wf.Address;
-        EnterFrame(regs, fn);
+        EnterFrame(regs, wf.Code);
 
         Function callee;
         int argBase;
-        int retPc;
+        int* returnIp;
 
         while (true)
         {
@@ -174,51 +189,51 @@ internal sealed unsafe class Executor : IDisposable
                 // ---- control ----
                 case Op.Unreachable: throw Trap("unreachable");
                 case Op.SimdUnsupported: throw Trap("SIMD not yet supported");
-                case Op.Br: ip = code + ip[1]; continue;
-                case Op.BrIfNez: ip = (uint)regs[ip[1]] != 0 ? code + ip[2] : ip + 3; continue;
-                case Op.BrIfEqz: ip = (uint)regs[ip[1]] == 0 ? code + ip[2] : ip + 3; continue;
+                case Op.Br: ip += 1 + ip[1]; continue;
+                case Op.BrIfNez: ip = (uint)regs[ip[1]] != 0 ? ip + 2 + ip[2] : ip + 3; continue;
+                case Op.BrIfEqz: ip = (uint)regs[ip[1]] == 0 ? ip + 2 + ip[2] : ip + 3; continue;
                 case Op.I32AddImm: regs[ip[1]] = (uint)((int)regs[ip[2]] + ip[3]); ip += 4; continue;
                 case Op.I64AddImm: regs[ip[1]] = regs[ip[2]] + (ulong)(long)ip[3]; ip += 4; continue;
-                case Op.BrI32Eq: ip = (uint)regs[ip[1]] == (uint)regs[ip[2]] ? code + ip[3] : ip + 4; continue;
-                case Op.BrI32Ne: ip = (uint)regs[ip[1]] != (uint)regs[ip[2]] ? code + ip[3] : ip + 4; continue;
-                case Op.BrI32LtS: ip = (int)regs[ip[1]] < (int)regs[ip[2]] ? code + ip[3] : ip + 4; continue;
-                case Op.BrI32LtU: ip = (uint)regs[ip[1]] < (uint)regs[ip[2]] ? code + ip[3] : ip + 4; continue;
-                case Op.BrI32GtS: ip = (int)regs[ip[1]] > (int)regs[ip[2]] ? code + ip[3] : ip + 4; continue;
-                case Op.BrI32GtU: ip = (uint)regs[ip[1]] > (uint)regs[ip[2]] ? code + ip[3] : ip + 4; continue;
-                case Op.BrI32LeS: ip = (int)regs[ip[1]] <= (int)regs[ip[2]] ? code + ip[3] : ip + 4; continue;
-                case Op.BrI32LeU: ip = (uint)regs[ip[1]] <= (uint)regs[ip[2]] ? code + ip[3] : ip + 4; continue;
-                case Op.BrI32GeS: ip = (int)regs[ip[1]] >= (int)regs[ip[2]] ? code + ip[3] : ip + 4; continue;
-                case Op.BrI32GeU: ip = (uint)regs[ip[1]] >= (uint)regs[ip[2]] ? code + ip[3] : ip + 4; continue;
-                case Op.BrI64Eq: ip = (ulong)regs[ip[1]] == (ulong)regs[ip[2]] ? code + ip[3] : ip + 4; continue;
-                case Op.BrI64Ne: ip = (ulong)regs[ip[1]] != (ulong)regs[ip[2]] ? code + ip[3] : ip + 4; continue;
-                case Op.BrI64LtS: ip = (long)regs[ip[1]] < (long)regs[ip[2]] ? code + ip[3] : ip + 4; continue;
-                case Op.BrI64LtU: ip = (ulong)regs[ip[1]] < (ulong)regs[ip[2]] ? code + ip[3] : ip + 4; continue;
-                case Op.BrI64GtS: ip = (long)regs[ip[1]] > (long)regs[ip[2]] ? code + ip[3] : ip + 4; continue;
-                case Op.BrI64GtU: ip = (ulong)regs[ip[1]] > (ulong)regs[ip[2]] ? code + ip[3] : ip + 4; continue;
-                case Op.BrI64LeS: ip = (long)regs[ip[1]] <= (long)regs[ip[2]] ? code + ip[3] : ip + 4; continue;
-                case Op.BrI64LeU: ip = (ulong)regs[ip[1]] <= (ulong)regs[ip[2]] ? code + ip[3] : ip + 4; continue;
-                case Op.BrI64GeS: ip = (long)regs[ip[1]] >= (long)regs[ip[2]] ? code + ip[3] : ip + 4; continue;
-                case Op.BrI64GeU: ip = (ulong)regs[ip[1]] >= (ulong)regs[ip[2]] ? code + ip[3] : ip + 4; continue;
-                case Op.BrF32Eq: ip = F32(regs[ip[1]]) == F32(regs[ip[2]]) ? code + ip[3] : ip + 4; continue;
-                case Op.BrF32Ne: ip = F32(regs[ip[1]]) != F32(regs[ip[2]]) ? code + ip[3] : ip + 4; continue;
-                case Op.BrF32Lt: ip = F32(regs[ip[1]]) < F32(regs[ip[2]]) ? code + ip[3] : ip + 4; continue;
-                case Op.BrF32Gt: ip = F32(regs[ip[1]]) > F32(regs[ip[2]]) ? code + ip[3] : ip + 4; continue;
-                case Op.BrF32Le: ip = F32(regs[ip[1]]) <= F32(regs[ip[2]]) ? code + ip[3] : ip + 4; continue;
-                case Op.BrF32Ge: ip = F32(regs[ip[1]]) >= F32(regs[ip[2]]) ? code + ip[3] : ip + 4; continue;
-                case Op.BrF32NotLt: ip = !(F32(regs[ip[1]]) < F32(regs[ip[2]])) ? code + ip[3] : ip + 4; continue;
-                case Op.BrF32NotGt: ip = !(F32(regs[ip[1]]) > F32(regs[ip[2]])) ? code + ip[3] : ip + 4; continue;
-                case Op.BrF32NotLe: ip = !(F32(regs[ip[1]]) <= F32(regs[ip[2]])) ? code + ip[3] : ip + 4; continue;
-                case Op.BrF32NotGe: ip = !(F32(regs[ip[1]]) >= F32(regs[ip[2]])) ? code + ip[3] : ip + 4; continue;
-                case Op.BrF64Eq: ip = F64(regs[ip[1]]) == F64(regs[ip[2]]) ? code + ip[3] : ip + 4; continue;
-                case Op.BrF64Ne: ip = F64(regs[ip[1]]) != F64(regs[ip[2]]) ? code + ip[3] : ip + 4; continue;
-                case Op.BrF64Lt: ip = F64(regs[ip[1]]) < F64(regs[ip[2]]) ? code + ip[3] : ip + 4; continue;
-                case Op.BrF64Gt: ip = F64(regs[ip[1]]) > F64(regs[ip[2]]) ? code + ip[3] : ip + 4; continue;
-                case Op.BrF64Le: ip = F64(regs[ip[1]]) <= F64(regs[ip[2]]) ? code + ip[3] : ip + 4; continue;
-                case Op.BrF64Ge: ip = F64(regs[ip[1]]) >= F64(regs[ip[2]]) ? code + ip[3] : ip + 4; continue;
-                case Op.BrF64NotLt: ip = !(F64(regs[ip[1]]) < F64(regs[ip[2]])) ? code + ip[3] : ip + 4; continue;
-                case Op.BrF64NotGt: ip = !(F64(regs[ip[1]]) > F64(regs[ip[2]])) ? code + ip[3] : ip + 4; continue;
-                case Op.BrF64NotLe: ip = !(F64(regs[ip[1]]) <= F64(regs[ip[2]])) ? code + ip[3] : ip + 4; continue;
-                case Op.BrF64NotGe: ip = !(F64(regs[ip[1]]) >= F64(regs[ip[2]])) ? code + ip[3] : ip + 4; continue;
+                case Op.BrI32Eq: ip = (uint)regs[ip[1]] == (uint)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrI32Ne: ip = (uint)regs[ip[1]] != (uint)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrI32LtS: ip = (int)regs[ip[1]] < (int)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrI32LtU: ip = (uint)regs[ip[1]] < (uint)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrI32GtS: ip = (int)regs[ip[1]] > (int)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrI32GtU: ip = (uint)regs[ip[1]] > (uint)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrI32LeS: ip = (int)regs[ip[1]] <= (int)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrI32LeU: ip = (uint)regs[ip[1]] <= (uint)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrI32GeS: ip = (int)regs[ip[1]] >= (int)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrI32GeU: ip = (uint)regs[ip[1]] >= (uint)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrI64Eq: ip = (ulong)regs[ip[1]] == (ulong)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrI64Ne: ip = (ulong)regs[ip[1]] != (ulong)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrI64LtS: ip = (long)regs[ip[1]] < (long)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrI64LtU: ip = (ulong)regs[ip[1]] < (ulong)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrI64GtS: ip = (long)regs[ip[1]] > (long)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrI64GtU: ip = (ulong)regs[ip[1]] > (ulong)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrI64LeS: ip = (long)regs[ip[1]] <= (long)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrI64LeU: ip = (ulong)regs[ip[1]] <= (ulong)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrI64GeS: ip = (long)regs[ip[1]] >= (long)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrI64GeU: ip = (ulong)regs[ip[1]] >= (ulong)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrF32Eq: ip = F32(regs[ip[1]]) == F32(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrF32Ne: ip = F32(regs[ip[1]]) != F32(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrF32Lt: ip = F32(regs[ip[1]]) < F32(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrF32Gt: ip = F32(regs[ip[1]]) > F32(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrF32Le: ip = F32(regs[ip[1]]) <= F32(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrF32Ge: ip = F32(regs[ip[1]]) >= F32(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrF32NotLt: ip = !(F32(regs[ip[1]]) < F32(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrF32NotGt: ip = !(F32(regs[ip[1]]) > F32(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrF32NotLe: ip = !(F32(regs[ip[1]]) <= F32(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrF32NotGe: ip = !(F32(regs[ip[1]]) >= F32(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrF64Eq: ip = F64(regs[ip[1]]) == F64(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrF64Ne: ip = F64(regs[ip[1]]) != F64(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrF64Lt: ip = F64(regs[ip[1]]) < F64(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrF64Gt: ip = F64(regs[ip[1]]) > F64(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrF64Le: ip = F64(regs[ip[1]]) <= F64(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrF64Ge: ip = F64(regs[ip[1]]) >= F64(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrF64NotLt: ip = !(F64(regs[ip[1]]) < F64(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrF64NotGt: ip = !(F64(regs[ip[1]]) > F64(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrF64NotLe: ip = !(F64(regs[ip[1]]) <= F64(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrF64NotGe: ip = !(F64(regs[ip[1]]) >= F64(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue;
                 case Op.SelectI32Eq: regs[ip[1]] = (uint)regs[ip[2]] == (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
                 case Op.SelectI32Ne: regs[ip[1]] = (uint)regs[ip[2]] != (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
                 case Op.SelectI32LtS: regs[ip[1]] = (int)regs[ip[2]] < (int)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
@@ -233,7 +248,8 @@ internal sealed unsafe class Executor : IDisposable
                 {
                     uint i = (uint)regs[ip[1]];
                     uint n = (uint)ip[2];
-                    ip = code + ip[3 + (int)(i < n ? i : n)];
+                    ip += 3 + (int)(i < n ? i : n);
+                    ip += *ip;
                     continue;
                 }
                 case Op.Return0: goto Return;
@@ -247,10 +263,14 @@ internal sealed unsafe class Executor : IDisposable
                     goto Return;
                 }
                 case Op.Call:
+                {
                     callee = inst.Functions[ip[1]];
                     argBase = ip[2];
-                    retPc = (int)(ip + 3 - code);
+                    int n = ip[3];
+                    for (int i = 0; i < n; i++) regs[argBase + i] = regs[ip[4 + i]];
+                    returnIp = ip + 4 + n;
                     goto Call;
+                }
                 case Op.CallIndirect:
                 {
                     var table = inst.Tables[ip[2]];
@@ -261,7 +281,9 @@ internal sealed unsafe class Executor : IDisposable
                     callee = _store.GetFunction((int)(e - 1));
                     if (callee.TypeId != inst.TypeIds[ip[1]]) throw Trap("indirect call type mismatch");
                     argBase = ip[4];
-                    retPc = (int)(ip + 5 - code);
+                    int n = ip[5];
+                    for (int k = 0; k < n; k++) regs[argBase + k] = regs[ip[6 + k]];
+                    returnIp = ip + 6 + n;
                     goto Call;
                 }
                 case Op.Copy: regs[ip[1]] = regs[ip[2]]; ip += 3; continue;
@@ -294,11 +316,28 @@ internal sealed unsafe class Executor : IDisposable
                 case Op.I32Store8: case Op.I64Store8: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 1 > memLen) goto Oob; mem[ea] = (byte)regs[ip[2]]; ip += 4; continue; }
                 case Op.I32Store16: case Op.I64Store16: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 2 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, (ushort)regs[ip[2]]); ip += 4; continue; }
                 case Op.I64Store32: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 4 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, (uint)regs[ip[2]]); ip += 4; continue; }
+                case Op.I32LoadAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 4 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(mem + ea); ip += 5; continue; }
+                case Op.I64LoadAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 8 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ulong>(mem + ea); ip += 5; continue; }
+                case Op.I32Load8SAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 1 > memLen) goto Oob; regs[ip[1]] = (uint)(int)*(sbyte*)(mem + ea); ip += 5; continue; }
+                case Op.I32Load8UAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 1 > memLen) goto Oob; regs[ip[1]] = mem[ea]; ip += 5; continue; }
+                case Op.I32Load16SAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 2 > memLen) goto Oob; regs[ip[1]] = (uint)(int)Unsafe.ReadUnaligned<short>(mem + ea); ip += 5; continue; }
+                case Op.I32Load16UAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 2 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ushort>(mem + ea); ip += 5; continue; }
+                case Op.I64Load8SAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 1 > memLen) goto Oob; regs[ip[1]] = (ulong)(long)*(sbyte*)(mem + ea); ip += 5; continue; }
+                case Op.I64Load8UAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 1 > memLen) goto Oob; regs[ip[1]] = mem[ea]; ip += 5; continue; }
+                case Op.I64Load16SAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 2 > memLen) goto Oob; regs[ip[1]] = (ulong)(long)Unsafe.ReadUnaligned<short>(mem + ea); ip += 5; continue; }
+                case Op.I64Load16UAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 2 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ushort>(mem + ea); ip += 5; continue; }
+                case Op.I64Load32SAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 4 > memLen) goto Oob; regs[ip[1]] = (ulong)(long)Unsafe.ReadUnaligned<int>(mem + ea); ip += 5; continue; }
+                case Op.I64Load32UAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 4 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(mem + ea); ip += 5; continue; }
+                case Op.I32StoreAdd: { ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]]) + (ulong)(uint)ip[4]; if (ea + 4 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, (uint)regs[ip[3]]); ip += 5; continue; }
+                case Op.I64StoreAdd: { ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]]) + (ulong)(uint)ip[4]; if (ea + 8 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, regs[ip[3]]); ip += 5; continue; }
+                case Op.I32Store8Add: case Op.I64Store8Add: { ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]]) + (ulong)(uint)ip[4]; if (ea + 1 > memLen) goto Oob; mem[ea] = (byte)regs[ip[3]]; ip += 5; continue; }
+                case Op.I32Store16Add: case Op.I64Store16Add: { ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]]) + (ulong)(uint)ip[4]; if (ea + 2 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, (ushort)regs[ip[3]]); ip += 5; continue; }
+                case Op.I64Store32Add: { ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]]) + (ulong)(uint)ip[4]; if (ea + 4 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, (uint)regs[ip[3]]); ip += 5; continue; }
                 case Op.MemorySize: regs[ip[1]] = memLen / MemoryType.PageSize; ip += 2; continue;
                 case Op.MemoryGrow:
                 {
-                    long old = memory!.Grow((uint)regs[ip[2]]);
-                    regs[ip[1]] = (uint)(int)old;
+                    var memory = inst.Memories[0];
+                    regs[ip[1]] = (uint)(int)memory.Grow((uint)regs[ip[2]]);
                     mem = memory.Base; memLen = memory.ByteLength;
                     ip += 3; continue;
                 }
@@ -491,54 +530,43 @@ internal sealed unsafe class Executor : IDisposable
                 case Op.I64TruncSatF32U: regs[ip[1]] = I64TruncSatU(F32(regs[ip[2]])); ip += 3; continue;
                 case Op.I64TruncSatF64S: regs[ip[1]] = (ulong)I64TruncSatS(F64(regs[ip[2]])); ip += 3; continue;
                 case Op.I64TruncSatF64U: regs[ip[1]] = I64TruncSatU(F64(regs[ip[2]])); ip += 3; continue;
-                default: throw new InvalidOperationException($"bad register-code op {ip[0]} in {wf.DebugName}");
+                default: throw new InvalidOperationException($"bad register-code op {ip[0]} in {_store.GetFunction(_current).DebugName}");
             }
 
         Call:
             if (callee is WasmFunction cw)
             {
                 var cfn = cw.Code;
-                int newFp = fp + argBase;
+                int newFp = (int)(regs - _stack) + argBase;
                 if (_depth >= _frames.Length - 1 || (long)newFp + cfn.FrameSize > StackSlots) throw Trap("call stack exhausted");
-                _frames[_depth++] = new Frame { Function = wf.Address, ReturnPc = retPc, Fp = fp };
-                wf = cw;
+                _frames[_depth++] = new Frame { Function = _current, Fp = (int)(regs - _stack), ReturnIp = returnIp };
                 _current = cw.Address;
-                fn = cfn;
-                code = CodePointer(cfn);
-                ip = code;
-                fp = newFp;
-                regs = _stack + fp;
+                ip = CodePointer(cfn);
+                regs = _stack + newFp;
                 EnterFrame(regs, cfn);
-                if (!ReferenceEquals(cw.Instance, inst))
-                {
-                    inst = cw.Instance;
-                    memory = inst.Memories.Length > 0 ? inst.Memories[0] : null;
-                }
-                if (memory is not null) { mem = memory.Base; memLen = memory.ByteLength; }
-                continue;
+                if (!ReferenceEquals(cw.Instance, inst)) inst = cw.Instance;
             }
-            CallHost(callee, regs + argBase, fp + fn.FrameSize);
-            if (memory is not null) { mem = memory.Base; memLen = memory.ByteLength; }
-            ip = code + retPc;
+            else
+            {
+                // Nested invocations from the host start above the arguments and results.
+                var type = callee.Type;
+                CallHost(callee, regs + argBase, (int)(regs - _stack) + argBase + Math.Max(type.Parameters.Length, type.Results.Length));
+                ip = returnIp;
+            }
+            // The callee (or the host) may have grown the memory.
+            if (inst.Memories.Length > 0) { mem = inst.Memories[0].Base; memLen = inst.Memories[0].ByteLength; }
             continue;
 
         Return:
             if (_depth == entryDepth) return;
             {
                 ref var f = ref _frames[--_depth];
-                wf = (WasmFunction)_store.GetFunction(f.Function);
-                _current = wf.Address;
-                fn = wf.Code;
-                code = CodePointer(fn);
-                ip = code + f.ReturnPc;
-                fp = f.Fp;
-                regs = _stack + fp;
-                if (!ReferenceEquals(wf.Instance, inst))
-                {
-                    inst = wf.Instance;
-                    memory = inst.Memories.Length > 0 ? inst.Memories[0] : null;
-                }
-                if (memory is not null) { mem = memory.Base; memLen = memory.ByteLength; }
+                _current = f.Function;
+                ip = f.ReturnIp;
+                regs = _stack + f.Fp;
+                var caller = ((WasmFunction)_store.GetFunction(f.Function)).Instance;
+                if (!ReferenceEquals(caller, inst)) inst = caller;
+                if (inst.Memories.Length > 0) { mem = inst.Memories[0].Base; memLen = inst.Memories[0].ByteLength; }
             }
             continue;
 

@@ -2,8 +2,8 @@ namespace WasmSharp.Interpreter;
 
 /// <summary>
 /// Register-code operations. Each instruction is an <see cref="Op"/> followed by int operands; a "slot" operand
-/// is an offset from the frame pointer (params, locals, constants or temporaries alike), a "target" is an index
-/// into the function's code. Numeric operations keep the Wasm opcode's number (0x45..0xC4) so one table serves
+/// is an offset from the frame pointer (params, locals, constants or temporaries alike), a "target" is the
+/// distance from the target operand itself to the instruction to go to. Numeric operations keep the Wasm opcode's number (0x45..0xC4) so one table serves
 /// decoding, validation and execution; their forms are [dst, a] (unary) and [dst, a, b] (binary).
 /// </summary>
 internal enum Op
@@ -69,6 +69,11 @@ internal enum Op
     // Taken when the comparison fails (NaN included): the negation of a float ordering is no ordering.
     BrF32NotLt, BrF32NotGt, BrF32NotLe, BrF32NotGe,
     BrF64NotLt, BrF64NotGt, BrF64NotLe, BrF64NotGe,
+
+    // Loads and stores whose address is an i32.add of two slots (or a slot and a constant): the addition wraps
+    // to 32 bits as the separate instruction would. Loads [dst, a, b, offset]; stores [a, b, value, offset].
+    I32LoadAdd = 0x160, I64LoadAdd, I32Load8SAdd, I32Load8UAdd, I32Load16SAdd, I32Load16UAdd, I64Load8SAdd, I64Load8UAdd, I64Load16SAdd, I64Load16UAdd, I64Load32SAdd, I64Load32UAdd,
+    I32StoreAdd = 0x170, I64StoreAdd, I32Store8Add, I32Store16Add, I64Store8Add, I64Store16Add, I64Store32Add,
 
     // Compare-and-select: [dst, a, b, x, y]: dst = (a op b) ? x : y.
     SelectI32Eq = 0x140, SelectI32Ne, SelectI32LtS, SelectI32LtU, SelectI32GtS, SelectI32GtU,

@@ -58,6 +58,14 @@ internal sealed class Translator
     private int _lastDstPos = -1;
     private int _lastDstHeight;
     private int _lastEnd;
+    // The last instruction's destination after a local.set was fused into it (see TryReclaimLocal).
+    private int _fusedPos = -1;
+    private int _fusedLocal;
+    private int _fusedEnd;
+    private int _prevDstPos = -1;
+    private int _prevDstHeight;
+    /// <summary>End of the run of local moves that follows the last producer, if any.</summary>
+    private int _movesEnd = -1;
 
 
     private int _paramCount;
@@ -73,6 +81,7 @@ internal sealed class Translator
         _labelPc.Clear();
         _labelFixups.Clear();
         _lastDstPos = -1;
+        _fusedPos = -1;
         _paramCount = paramCount;
         _localCount = localCount;
     }
@@ -108,6 +117,10 @@ internal sealed class Translator
     /// <summary>Emits a destination temporary and remembers it for local.set fusion.</summary>
     private void EmitDst(int height)
     {
+        // Remember the producer before this one when the two are adjacent, so that taking this one over
+        // (TryTakeCompare) can expose it in turn.
+        _prevDstPos = _lastDstPos >= 0 && _lastEnd == _len - 1 ? _lastDstPos : -1;
+        _prevDstHeight = _lastDstHeight;
         _lastDstPos = _len;
         _lastDstHeight = height;
         EmitTemp(height);
@@ -149,6 +162,11 @@ internal sealed class Translator
 
     public Operand Binary(Op op, ValueType result, int height, in Operand a, in Operand b)
     {
+        if (a.Loc == Loc.Const && b.Loc == Loc.Const && TryFold(op, _constants[a.Index], _constants[b.Index], out ulong folded))
+            return Constant(result, folded);
+        // x & 1 where x is a comparison just computed is x itself (unoptimised code masks every condition).
+        if (op == (Op)0x71 && IsJustComputedBoolean(a) && IsConstant(b, 1)) return a;
+        if (op == (Op)0x71 && IsJustComputedBoolean(b) && IsConstant(a, 1)) return b;
         if (TryImmediate(op, a, b, out var imm, out var reg))
         {
             Emit(imm.Op); EmitDst(height); EmitSlot(reg); Emit(imm.Value);
@@ -156,6 +174,39 @@ internal sealed class Translator
         }
         Emit(op); EmitDst(height); EmitSlot(a); EmitSlot(b);
         return EndProducer(result, height);
+    }
+
+    /// <summary>Integer operations on two constants that cannot trap are computed here (unoptimised code is full
+    /// of them, e.g. <c>i32.and (i32.const 0) (i32.const 255)</c>).</summary>
+    private static bool TryFold(Op op, ulong x, ulong y, out ulong r)
+    {
+        uint a = (uint)x, b = (uint)y;
+        (bool ok, r) = (int)op switch
+        {
+            0x46 => (true, (ulong)(a == b ? 1u : 0u)), 0x47 => (true, (ulong)(a != b ? 1u : 0u)),
+            0x48 => (true, (ulong)((int)a < (int)b ? 1u : 0u)), 0x49 => (true, (ulong)(a < b ? 1u : 0u)),
+            0x4A => (true, (ulong)((int)a > (int)b ? 1u : 0u)), 0x4B => (true, (ulong)(a > b ? 1u : 0u)),
+            0x4C => (true, (ulong)((int)a <= (int)b ? 1u : 0u)), 0x4D => (true, (ulong)(a <= b ? 1u : 0u)),
+            0x4E => (true, (ulong)((int)a >= (int)b ? 1u : 0u)), 0x4F => (true, (ulong)(a >= b ? 1u : 0u)),
+            0x6A => (true, (ulong)(a + b)), 0x6B => (true, (ulong)(a - b)), 0x6C => (true, (ulong)(a * b)),
+            0x71 => (true, (ulong)(a & b)), 0x72 => (true, (ulong)(a | b)), 0x73 => (true, (ulong)(a ^ b)),
+            0x74 => (true, (ulong)(a << (int)b)), 0x75 => (true, (ulong)((uint)((int)a >> (int)b))), 0x76 => (true, (ulong)(a >> (int)b)),
+            0x7C => (true, (ulong)(x + y)), 0x7D => (true, (ulong)(x - y)), 0x7E => (true, (ulong)(x * y)),
+            0x83 => (true, (ulong)(x & y)), 0x84 => (true, (ulong)(x | y)), 0x85 => (true, (ulong)(x ^ y)),
+            0x86 => (true, (ulong)(x << (int)y)), 0x87 => (true, (ulong)((ulong)((long)x >> (int)y))), 0x88 => (true, (ulong)(x >> (int)y)),
+            _ => (false, 0UL),
+        };
+        return ok;
+    }
+
+    private bool IsConstant(in Operand o, ulong value) => o.Loc == Loc.Const && _constants[o.Index] == value;
+
+    /// <summary>Whether <paramref name="o"/> is the result of the instruction just emitted, and that is a comparison.</summary>
+    private bool IsJustComputedBoolean(in Operand o)
+    {
+        if (o.Loc != Loc.Temp || _lastDstPos < 0 || _lastEnd != _len || o.Index != _lastDstHeight) return false;
+        int op = _code[_lastDstPos - 1];
+        return op is >= 0x45 and <= 0x66;
     }
 
     /// <summary>Adding or subtracting a constant becomes one register-immediate instruction.</summary>
@@ -191,16 +242,47 @@ internal sealed class Translator
     private bool TryTakeCompare(in Operand cond, Func<int, bool> accept, out int op, out int a, out int b)
     {
         op = a = b = 0;
-        if (cond.Loc != Loc.Temp || _lastDstPos < 0 || _lastEnd != _len || cond.Index != _lastDstHeight) return false;
+        if (cond.Loc != Loc.Temp || _lastDstPos < 0 || cond.Index != _lastDstHeight) return false;
+        bool adjacent = _lastEnd == _len;
+        if (!adjacent && _movesEnd != _len) return false;
         int start = _lastDstPos - 1; // every producer is [op, dst, ...]
         op = _code[start];
         if (!(op == 0x45 || op is (>= 0x46 and <= 0x4F) or (>= 0x51 and <= 0x66)) || !accept(op)) return false;
         a = _code[start + 2];
         b = op == 0x45 ? 0 : _code[start + 3];
-        // Drop the comparison; its slot operands are re-emitted with the consumer.
-        _len = start;
-        while (_slotPositions.Count > 0 && _slotPositions[^1] >= start) _slotPositions.RemoveAt(_slotPositions.Count - 1);
+        if (adjacent)
+        {
+            // Drop the comparison; its slot operands are re-emitted with the consumer.
+            _len = start;
+            while (_slotPositions.Count > 0 && _slotPositions[^1] >= start) _slotPositions.RemoveAt(_slotPositions.Count - 1);
+            // The producer before it, if adjacent, is the last instruction again.
+            _lastDstPos = _prevDstPos;
+            _lastDstHeight = _prevDstHeight;
+            _lastEnd = _len;
+            _prevDstPos = -1;
+            return true;
+        }
+        // Local moves (Copy) came between the comparison and its consumer, as optimised code puts its phi moves
+        // before a loop's back edge. The comparison can move after them when none writes what it reads or reads
+        // its result.
+        int dst = _code[_lastDstPos];
+        for (int pos = _lastEnd; pos < _len; pos += 3)
+        {
+            int moveDst = _code[pos + 1], moveSrc = _code[pos + 2];
+            if (moveDst == a || (op != 0x45 && moveDst == b) || moveSrc == dst) return false;
+        }
+        int length = _lastEnd - start;
+        _code.AsSpan(_lastEnd, _len - _lastEnd).CopyTo(_code.AsSpan(start));
+        _len -= length;
+        for (int i = _slotPositions.Count - 1; i >= 0; i--)
+        {
+            int pos = _slotPositions[i];
+            if (pos >= _lastEnd) _slotPositions[i] = pos - length;
+            else if (pos >= start) _slotPositions.RemoveAt(i);
+            else break;
+        }
         _lastDstPos = -1;
+        _prevDstPos = -1;
         return true;
     }
 
@@ -233,6 +315,13 @@ internal sealed class Translator
     {
         if (TryTakeCompare(cond, static _ => true, out int cmp, out int a, out int b))
         {
+            // Branching on eqz(x) is branching on x the other way; x may be a comparison just computed, too.
+            while (cmp == 0x45 && (a & TempTag) != 0
+                   && TryTakeCompare(new Operand(ValueType.I32, Loc.Temp, a & IndexMask), static _ => true, out int inner, out int ia, out int ib))
+            {
+                whenZero = !whenZero;
+                (cmp, a, b) = (inner, ia, ib);
+            }
             var op = CompareBranch(cmp, whenZero);
             Emit(op);
             EmitRaw(a);
@@ -275,13 +364,51 @@ internal sealed class Translator
 
     public Operand Load(Op op, ValueType result, int height, in Operand addr, uint offset)
     {
+        if (TryTakeAddressAdd(addr, out int x, out int y))
+        {
+            Emit(op - Op.I32Load + Op.I32LoadAdd); EmitDst(height); EmitRaw(x); EmitRaw(y); Emit((int)offset);
+            return EndProducer(result, height);
+        }
         Emit(op); EmitDst(height); EmitSlot(addr); Emit((int)offset);
         return EndProducer(result, height);
     }
 
     public void Store(Op op, in Operand addr, in Operand value, uint offset)
     {
+        if (TryTakeAddressAdd(addr, out int x, out int y))
+        {
+            Emit(op - Op.I32Store + Op.I32StoreAdd); EmitRaw(x); EmitRaw(y); EmitSlot(value); Emit((int)offset);
+            return;
+        }
         Emit(op); EmitSlot(addr); EmitSlot(value); Emit((int)offset);
+    }
+
+    /// <summary>If the address was just computed by i32.add (or an add of a constant), removes that instruction and
+    /// returns its two operands for a load or store that adds them itself.</summary>
+    private bool TryTakeAddressAdd(in Operand addr, out int x, out int y)
+    {
+        x = y = 0;
+        if (addr.Loc != Loc.Temp || _lastDstPos < 0 || _lastEnd != _len || addr.Index != _lastDstHeight) return false;
+        int start = _lastDstPos - 1;
+        int op = _code[start];
+        if (op == 0x6A)
+        {
+            x = _code[start + 2];
+            y = _code[start + 3];
+        }
+        else if (op == (int)Op.I32AddImm)
+        {
+            x = _code[start + 2];
+            y = ConstTag | Constant(ValueType.I32, (uint)_code[start + 3]).Index;
+        }
+        else return false;
+        _len = start;
+        while (_slotPositions.Count > 0 && _slotPositions[^1] >= start) _slotPositions.RemoveAt(_slotPositions.Count - 1);
+        _lastDstPos = _prevDstPos;
+        _lastDstHeight = _prevDstHeight;
+        _lastEnd = _len;
+        _prevDstPos = -1;
+        return true;
     }
 
     /// <summary>An instruction with a destination and immediate/slot operands, e.g. global.get, memory.size.</summary>
@@ -318,13 +445,38 @@ internal sealed class Translator
         {
             // Fuse: the producer writes the local directly.
             _code[_lastDstPos] = local;
+            _fusedPos = _lastDstPos;
+            _fusedLocal = local;
+            _fusedEnd = _len;
             _lastDstPos = -1;
             return;
         }
         if (pending) MaterializeLocal(local, stack);
         if (value.Loc == Loc.Local && value.Index == local) return;
+        // A move right after a producer (or after other such moves) leaves the producer takeable (TryTakeCompare).
+        bool chained = _lastDstPos >= 0 && (_lastEnd == _len || _movesEnd == _len);
         Emit(Op.Copy); Emit(local); EmitSlot(value);
-        _lastDstPos = -1;
+        if (chained) _movesEnd = _len;
+        else _lastDstPos = -1;
+    }
+
+    /// <summary>
+    /// When the instruction just emitted writes <paramref name="local"/> (a fused local.set) and the caller knows
+    /// this read is the local's last, the write is dead: the instruction writes a temporary at
+    /// <paramref name="height"/> instead, and later fusions (compare-and-branch, local.set) see it as a fresh result.
+    /// </summary>
+    public bool TryReclaimLocal(int local, int height, ValueType type, out Operand temp)
+    {
+        temp = default;
+        // The fused instruction must still be the last one: anything after it could write the temporary.
+        if (_fusedPos < 0 || _fusedLocal != local || _fusedEnd != _len || _code[_fusedPos] != local) return false;
+        _code[_fusedPos] = TempTag | height;
+        NoteHeight(height + 1);
+        _lastDstPos = _fusedPos;
+        _lastDstHeight = height;
+        _fusedPos = -1;
+        temp = new Operand(type, Loc.Temp, height);
+        return true;
     }
 
     /// <summary>Copies every pending read of <paramref name="local"/> into its own temporary.</summary>
@@ -376,15 +528,18 @@ internal sealed class Translator
         int pc = _len;
         _labelPc[label] = pc;
         if (_labelFixups[label] is { } fix)
-            foreach (var pos in fix) _code[pos] = pc;
+            foreach (var pos in fix) _code[pos] = pc - pos;
         _labelFixups[label] = null;
         _lastDstPos = -1;
+        _fusedPos = -1;
     }
 
+    /// <summary>A branch target, stored relative to the operand's own position so the executor needs no code
+    /// base: <c>ip = &amp;operand + operand</c>.</summary>
     private void EmitTarget(int label)
     {
         int pc = _labelPc[label];
-        if (pc >= 0) { Emit(pc); return; }
+        if (pc >= 0) { Emit(pc - _len); return; }
         (_labelFixups[label] ??= new List<int>()).Add(_len);
         Emit(-1);
     }
@@ -464,12 +619,6 @@ internal sealed class Translator
         _lastDstPos = -1;
     }
 
-    /// <summary>Copies call arguments into consecutive slots from <paramref name="baseHeight"/>.</summary>
-    public void MaterializeArgs(Span<Operand> args, int baseHeight)
-    {
-        for (int i = 0; i < args.Length; i++) Materialize(ref args[i], baseHeight + i);
-    }
-
     public void Return(ReadOnlySpan<Operand> values)
     {
         switch (values.Length)
@@ -488,17 +637,26 @@ internal sealed class Translator
 
     /// <summary>A call whose arguments sit (materialized) in the slots from <paramref name="argHeight"/>;
     /// results come back in the same place.</summary>
-    public void Call(int function, int argHeight, int paramCount, int resultCount)
+    /// <summary>A call. The callee's frame starts at the slot of <paramref name="argHeight"/>; the instruction
+    /// lists where each argument is, and the call itself moves them into place (no copy instruction per
+    /// argument). Results come back in the same slots.</summary>
+    public void Call(int function, int argHeight, ReadOnlySpan<Operand> args, int resultCount)
     {
         Emit(Op.Call); Emit(function); EmitTemp(argHeight);
-        NoteHeight(argHeight + Math.Max(paramCount, resultCount));
-        _lastDstPos = -1;
+        EmitArgs(args, argHeight, resultCount);
     }
 
-    public void CallIndirect(int typeIndex, int table, in Operand element, int argHeight, int paramCount, int resultCount)
+    public void CallIndirect(int typeIndex, int table, in Operand element, int argHeight, ReadOnlySpan<Operand> args, int resultCount)
     {
         Emit(Op.CallIndirect); Emit(typeIndex); Emit(table); EmitSlot(element); EmitTemp(argHeight);
-        NoteHeight(argHeight + Math.Max(paramCount, resultCount));
+        EmitArgs(args, argHeight, resultCount);
+    }
+
+    private void EmitArgs(ReadOnlySpan<Operand> args, int argHeight, int resultCount)
+    {
+        Emit(args.Length);
+        foreach (ref readonly var a in args) EmitSlot(a);
+        NoteHeight(argHeight + Math.Max(args.Length, resultCount));
         _lastDstPos = -1;
     }
 

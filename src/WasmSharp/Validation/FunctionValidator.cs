@@ -30,6 +30,13 @@ internal sealed class FunctionValidator
 
     private const ValueType Unknown = 0;
 
+    // Forwarding of single-read locals (see LocalReadCounter): a local.set of a constant or another local to a
+    // local read exactly once is not stored; the value waits here and the one local.get takes it over. Before
+    // control flow can leave the straight-line code, waiting values are stored after all.
+    private int[] _reads = [];
+    private Operand?[] _pending = [];
+    private readonly List<int> _pendingList = new();
+
     private readonly ModuleInfo _module;
     private readonly HashSet<uint> _declaredRefs;
     private readonly Translator _t = new();
@@ -62,6 +69,13 @@ internal sealed class FunctionValidator
             for (uint i = 0; i < count; i++) _locals[k++] = t;
 
         _t.Begin(paramCount, (int)body.TotalLocals);
+        if (_reads.Length < _locals.Length) { _reads = new int[_locals.Length]; _pending = new Operand?[_locals.Length]; }
+        _pendingList.Clear();
+        var reads = _reads.AsSpan(0, _locals.Length);
+        reads.Clear();
+        _pending.AsSpan(0, _locals.Length).Clear();
+        if (!LocalReadCounter.TryCount(_module.Bytes.Span.Slice(body.CodeOffset, body.CodeLength), reads))
+            reads.Fill(int.MaxValue);
         _stack.Clear();
         _ctrl.Clear();
         _ctrl.Add(new Control
@@ -131,6 +145,9 @@ internal sealed class FunctionValidator
 
     private void SetUnreachable()
     {
+        // Nothing after this point in the block runs: values still waiting are never read.
+        foreach (int x in _pendingList) _pending[x] = null;
+        _pendingList.Clear();
         ref var c = ref Top;
         _stack.RemoveRange(c.Height, _stack.Count - c.Height);
         c.Unreachable = true;
@@ -262,7 +279,16 @@ internal sealed class FunctionValidator
             {
                 uint idx = r.ReadU32();
                 var t = LocalType(idx);
-                Push(Live ? Translator.Local((int)idx, t) : new Operand(t, Loc.None, 0));
+                if (!Live) { PushTyped(t); return; }
+                if (_pending[idx] is Operand forwarded)
+                {
+                    _pending[idx] = null;
+                    _pendingList.Remove((int)idx);
+                    forwarded.Type = t;
+                    Push(forwarded);
+                }
+                else if (_reads[idx] == 1 && !HasLocalProvider((int)idx) && _t.TryReclaimLocal((int)idx, Height, t, out var temp)) Push(temp);
+                else Push(Translator.Local((int)idx, t));
                 return;
             }
             case 0x21: case 0x22:
@@ -270,11 +296,7 @@ internal sealed class FunctionValidator
                 uint idx = r.ReadU32();
                 var t = LocalType(idx);
                 var v = Pop(t);
-                if (Live)
-                {
-                    _t.LocalSet((int)idx, v, StackSpan);
-                    if (op == 0x22) Push(Translator.Local((int)idx, t));
-                }
+                if (Live) SetLocal((int)idx, v, tee: op == 0x22);
                 else if (op == 0x22) PushTyped(t);
                 return;
             }
@@ -359,6 +381,46 @@ internal sealed class FunctionValidator
         }
     }
 
+    private void SetLocal(int idx, Operand v, bool tee)
+    {
+        // A value written now replaces one still waiting; values waiting as reads of this local are stored first.
+        if (_pending[idx] is not null) { _pending[idx] = null; _pendingList.Remove(idx); }
+        for (int i = _pendingList.Count - 1; i >= 0; i--)
+        {
+            int x = _pendingList[i];
+            if (_pending[x] is { Loc: Loc.Local } w && w.Index == idx) StorePending(x);
+        }
+        if (!tee && _reads[idx] == 1 && v.Loc is Loc.Const or Loc.Local && !(v.Loc == Loc.Local && v.Index == idx) && !HasLocalProvider(idx))
+        {
+            _pending[idx] = v;
+            _pendingList.Add(idx);
+            return;
+        }
+        _t.LocalSet(idx, v, StackSpan);
+        if (tee) Push(Translator.Local(idx, _locals[idx]));
+    }
+
+    private bool HasLocalProvider(int idx)
+    {
+        foreach (ref var o in StackSpan)
+            if (o.Loc == Loc.Local && o.Index == idx) return true;
+        return false;
+    }
+
+    private void StorePending(int x)
+    {
+        var v = _pending[x]!.Value;
+        _pending[x] = null;
+        _pendingList.Remove(x);
+        _t.LocalSet(x, v, StackSpan);
+    }
+
+    /// <summary>Stores every waiting local: control may leave the straight-line code here.</summary>
+    private void FlushPending()
+    {
+        while (_pendingList.Count > 0) StorePending(_pendingList[^1]);
+    }
+
     private void PushConst(ValueType t, ulong bits) =>
         Push(Live ? _t.Constant(t, bits) : new Operand(t, Loc.None, 0));
 
@@ -434,6 +496,7 @@ internal sealed class FunctionValidator
     private void EnterBlock(ref WasmReader r, byte op)
     {
         var (ps, rs) = ReadBlockType(ref r);
+        if (Live) FlushPending();
         Operand cond = default;
         if (op == 0x04) cond = Pop(ValueType.I32);
         var args = PopValues(ps);
@@ -472,6 +535,7 @@ internal sealed class FunctionValidator
     {
         ref var c = ref Top;
         if (c.Kind != Kind.If) throw Malformed("else without if");
+        if (c.Live) FlushPending();
         CheckFrameEnd(ref c);
         if (c.Live)
         {
@@ -504,6 +568,7 @@ internal sealed class FunctionValidator
 
     private void End()
     {
+        if (Live && _ctrl.Count > 1) FlushPending(); // at the function's end the locals die
         ref var c = ref Top;
         CheckFrameEnd(ref c);
         if (c.Kind == Kind.If && !c.Params.AsSpan().SequenceEqual(c.Results)) throw Invalid("type mismatch");
@@ -549,6 +614,7 @@ internal sealed class FunctionValidator
 
     private void Br(uint depth)
     {
+        if (Live) FlushPending();
         var target = Label(depth);
         var vals = PopValues(target.LabelTypes);
         if (Live) _t.Branch(target.Label, vals, target.Height);
@@ -557,6 +623,7 @@ internal sealed class FunctionValidator
 
     private void BrIf(uint depth)
     {
+        if (Live) FlushPending();
         var target = Label(depth);
         var cond = Pop(ValueType.I32);
         var types = target.LabelTypes;
@@ -574,6 +641,7 @@ internal sealed class FunctionValidator
 
     private void BrTable(ref WasmReader r)
     {
+        if (Live) FlushPending();
         uint n = r.ReadCount();
         var depths = new uint[n + 1];
         for (int i = 0; i <= n; i++) depths[i] = r.ReadU32();
@@ -627,7 +695,7 @@ internal sealed class FunctionValidator
         if (f >= _module.FunctionTypeIndices.Count) throw Invalid($"unknown function {f}");
         var ft = _module.GetFunctionType((int)f);
         var args = PopValues(ft.Parameters);
-        EmitCall(ft, args, argHeight => _t.Call((int)f, argHeight, ft.Parameters.Length, ft.Results.Length));
+        EmitCall(ft, args, argHeight => _t.Call((int)f, argHeight, args, ft.Results.Length));
     }
 
     private void CallIndirect(uint typeIdx, uint tableIdx)
@@ -638,18 +706,14 @@ internal sealed class FunctionValidator
         var ft = _module.Types[(int)typeIdx];
         var elem = Pop(ValueType.I32);
         var args = PopValues(ft.Parameters);
-        EmitCall(ft, args, argHeight => _t.CallIndirect((int)typeIdx, (int)tableIdx, elem, argHeight, ft.Parameters.Length, ft.Results.Length));
+        EmitCall(ft, args, argHeight => _t.CallIndirect((int)typeIdx, (int)tableIdx, elem, argHeight, args, ft.Results.Length));
     }
 
     private void EmitCall(FunctionType ft, Operand[] args, Action<int> emit)
     {
         int argHeight = Height;
         bool live = Live;
-        if (live)
-        {
-            _t.MaterializeArgs(args, argHeight);
-            emit(argHeight);
-        }
+        if (live) emit(argHeight);
         for (int i = 0; i < ft.Results.Length; i++)
             _stack.Add(live ? new Operand(ft.Results[i], Loc.Temp, argHeight + i) : new Operand(ft.Results[i], Loc.None, 0));
     }

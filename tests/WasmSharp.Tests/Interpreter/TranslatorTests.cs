@@ -22,6 +22,18 @@ public class TranslatorTests
     }
 
     [Fact]
+    public void OperationsOnConstantsAreComputedAtTranslation()
+    {
+        // (6 * 7) - p0, and 1 << 33 (the shift count wraps to 1, as in Wasm)
+        var m = new FunctionModule()
+            .Func([I32], [I32], None, I32Const(6), I32Const(7), I32Mul, LocalGet(0), I32Sub)
+            .Func([], [I32], None, I32Const(1), I32Const(33), Op(0x74))
+            .Compile();
+        Assert.Equal(["i32.sub t0 <- #42, p0", "Return1 t0"], Code(m, 0));
+        Assert.Equal(["Return1 #2"], Code(m, 1));
+    }
+
+    [Fact]
     public void AddingAConstantIsRegisterImmediate()
     {
         var m = new FunctionModule()
@@ -72,7 +84,7 @@ public class TranslatorTests
             .Func([I32], [I32], None, LocalGet(0), I32Const(1), Call(1))
             .Func([I32, I32], [I32], None, LocalGet(0), LocalGet(1), I32Sub)
             .Compile();
-        Assert.Equal(["Copy t0 <- p0", "Copy t1 <- #1", "Call 1, t0", "Return1 t0"], Code(m));
+        Assert.Equal(["Call func 1, frame t0, (p0, #1)", "Return1 t0"], Code(m));
         using var store = new Store();
         Assert.Equal(41, new Linker().Instantiate(store, m).GetFunction("f0")!.Invoke(Value.I32(42))[0].AsI32());
     }
@@ -149,6 +161,120 @@ public class TranslatorTests
         Assert.Equal(20, inst.GetFunction("f0")!.Invoke(Value.I32(3), Value.I32(3))[0].AsI32());
         Assert.Equal(10, inst.GetFunction("f1")!.Invoke(Value.I32(0))[0].AsI32());
         Assert.Equal(20, inst.GetFunction("f1")!.Invoke(Value.I32(7))[0].AsI32());
+    }
+
+    [Fact]
+    public void UnoptimisedConditionBecomesOneCompareAndBranch()
+    {
+        // What clang -O0 emits for `if (a < b) return 1; return 2;`: every value goes through a local, and the
+        // condition is masked with 1 before the branch.
+        var m = new FunctionModule().Func([I32, I32], [I32], [I32, I32, I32],
+            LocalGet(0), LocalGet(1), I32LtS, LocalSet(2),
+            I32Const(1), LocalSet(3),
+            LocalGet(2), LocalGet(3), Op(0x71), LocalSet(4),
+            Block(), LocalGet(4), I32Eqz, BrIf(0), I32Const(1), Return, End,
+            I32Const(2)).Compile();
+        var code = Code(m);
+        Assert.StartsWith("BrI32GeS p0, p1, @", code[0]);
+        Assert.Equal(["Return1 #1", "Return1 #2"], code.Skip(1));
+        using var store = new Store();
+        var f = new Linker().Instantiate(store, m).GetFunction("f0")!;
+        Assert.Equal(1, f.Invoke(Value.I32(1), Value.I32(2))[0].AsI32());
+        Assert.Equal(2, f.Invoke(Value.I32(2), Value.I32(2))[0].AsI32());
+    }
+
+    [Fact]
+    public void ForwardedLocalIsStoredWhenItsReadIsInAnotherBlock()
+    {
+        // local 1 = 5 before a loop that reads it: the value must be in the local when the loop runs.
+        var m = new FunctionModule().Func([I32], [I32], [I32],
+            I32Const(5), LocalSet(1),
+            Loop(), LocalGet(0), I32Const(1), I32Sub, LocalTee(0), BrIf(0), End,
+            LocalGet(1)).Compile();
+        Assert.Contains("Copy l0 <- #5", Code(m));
+        using var store = new Store();
+        Assert.Equal(5, new Linker().Instantiate(store, m).GetFunction("f0")!.Invoke(Value.I32(3))[0].AsI32());
+    }
+
+    [Fact]
+    public void ForwardedLocalSurvivesAWriteToItsSource()
+    {
+        // local 1 = local 0; local 0 = 9; return local 1 + local 0: the forwarded read must see the old local 0.
+        var m = new FunctionModule().Func([I32], [I32], [I32],
+            LocalGet(0), LocalSet(1), I32Const(9), LocalSet(0), LocalGet(1), LocalGet(0), I32Add).Compile();
+        using var store = new Store();
+        Assert.Equal(12, new Linker().Instantiate(store, m).GetFunction("f0")!.Invoke(Value.I32(3))[0].AsI32());
+    }
+
+    [Fact]
+    public void LocalWriteStaysWhenAnotherInstructionCameBetween()
+    {
+        // l2 = load(0); drop(p0 + p1); return l2 — the add would overwrite a temporary holding l2's value.
+        var m = new FunctionModule().Memory().Func([I32, I32], [I32], [I32],
+            I32Const(0), I32Const(100), I32Store(0),
+            I32Const(0), I32Load(0), LocalSet(2),
+            LocalGet(0), LocalGet(1), I32Add, Drop,
+            LocalGet(2)).Compile();
+        using var store = new Store();
+        Assert.Equal(100, new Linker().Instantiate(store, m).GetFunction("f0")!.Invoke(Value.I32(1), Value.I32(2))[0].AsI32());
+    }
+
+    [Fact]
+    public void TeeThenGetKeepsTheLocalWritten()
+    {
+        // local.tee x; local.get x (loop.wast's param-break shape): the tee's value reads the local too, so the
+        // local.get is not its only read and the write must stay.
+        var m = new FunctionModule().Func([I32], [I32], [I32],
+            LocalGet(0), I32Const(4), I32Add, LocalTee(1), LocalGet(1), I32Add).Compile();
+        using var store = new Store();
+        Assert.Equal(14, new Linker().Instantiate(store, m).GetFunction("f0")!.Invoke(Value.I32(3))[0].AsI32());
+    }
+
+    [Fact]
+    public void ComparisonSinksPastLocalMovesIntoTheBranch()
+    {
+        // Optimised loops put their phi moves between the exit test and the back edge:
+        // loop: l1 = p0 * 2 ... (p0 != 10) ; l2 = l1 ; br_if — the moves must not touch what the test reads.
+        var m = new FunctionModule().Func([I32], [I32], [I32, I32],
+            Loop(),
+            LocalGet(0), I32Const(1), I32Add, LocalSet(0),
+            LocalGet(0), I32Const(10), Op(0x47),  // i32.ne p0, 10
+            LocalGet(1), LocalSet(2),             // move l2 <- l1
+            LocalGet(0), LocalSet(1),             // move l1 <- p0
+            BrIf(0),
+            End,
+            LocalGet(2)).Compile();
+        var code = Code(m);
+        Assert.Equal(["I32AddImm p0 <- p0, 1", "Copy l1 <- l0", "Copy l0 <- p0", "BrI32Ne p0, #10, @0", "Return1 l1"], code);
+        using var store = new Store();
+        Assert.Equal(9, new Linker().Instantiate(store, m).GetFunction("f0")!.Invoke(Value.I32(0))[0].AsI32());
+
+        // A move that writes what the comparison reads keeps them apart.
+        var kept = new FunctionModule().Func([I32], [I32], [I32],
+            Loop(),
+            LocalGet(0), I32Const(1), I32Add, LocalSet(0),
+            LocalGet(0), I32Const(10), Op(0x47),
+            LocalGet(1), LocalSet(0),             // p0 <- l0 after the test read p0
+            BrIf(0),
+            End,
+            LocalGet(0)).Compile();
+        Assert.Contains("i32.ne t0 <- p0, #10", Code(kept));
+    }
+
+    [Fact]
+    public void AddressAdditionFoldsIntoTheAccessAndStillWraps()
+    {
+        // store (p0 + p1) = 77; load (p0 + 32) — the additions wrap to 32 bits before the offset is added.
+        var m = new FunctionModule().Memory().Func([I32, I32], [I32], None,
+            LocalGet(0), LocalGet(1), I32Add, I32Const(77), I32Store(0),
+            LocalGet(0), I32Const(32), I32Add, I32Load(4)).Compile();
+        Assert.Equal(["I32StoreAdd p0, p1, #77, +0", "I32LoadAdd t0 <- p0, #32, +4", "Return1 t0"], Code(m));
+        using var store = new Store();
+        var f = new Linker().Instantiate(store, m).GetFunction("f0")!;
+        // p0 = -16: p0 + p1 = 20 and p0 + 32 + 4 = 20, both in bounds only because the additions wrap.
+        Assert.Equal(77, f.Invoke(Value.I32(-16), Value.I32(36))[0].AsI32());
+        Assert.Equal("out of bounds memory access",
+            Assert.Throws<TrapException>(() => f.Invoke(Value.I32(65530), Value.I32(0))).Message);
     }
 
     [Fact]

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds the C test programs of tests/programs twice: for wasm32-wasi with Debian's clang-19 and wasi-libc
+# (artifacts/programs/wasm/NAME.wasm, with DWARF and a name section) and natively with gcc
+# (artifacts/programs/native/NAME). Programs listed in WASM_ONLY use WASI directly and have no native build.
+# Rebuilds only what is out of date. Fails (exit 1) if a compiler is missing: run scripts/install-deps.sh.
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$(cd ../.. && pwd)
+out=${WASMSHARP_PROGRAMS_OUT:-$root/artifacts/programs}
+WASM_ONLY=" sandbox "
+
+CLANG=${CLANG:-clang-19}
+CC_NATIVE=${CC_NATIVE:-gcc}
+for tool in "$CLANG" "$CC_NATIVE"; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "error: $tool not found; run scripts/install-deps.sh" >&2
+    exit 1
+  fi
+done
+
+mkdir -p "$out/wasm" "$out/native"
+status=0
+for src in *.c; do
+  name=${src%.c}
+  wasm=$out/wasm/$name.wasm
+  if [ ! -e "$wasm" ] || [ "$src" -nt "$wasm" ] || [ common.h -nt "$wasm" ]; then
+    echo "build.sh: $CLANG --target=wasm32-wasi $src" >&2
+    "$CLANG" --target=wasm32-wasi -O1 -g -Wall -Werror -o "$wasm.tmp" "$src" && mv "$wasm.tmp" "$wasm" || status=1
+  fi
+  [[ "$WASM_ONLY" == *" $name "* ]] && continue
+  native=$out/native/$name
+  if [ ! -e "$native" ] || [ "$src" -nt "$native" ] || [ common.h -nt "$native" ]; then
+    echo "build.sh: $CC_NATIVE $src" >&2
+    "$CC_NATIVE" -O1 -g -Wall -Werror -o "$native.tmp" "$src" && mv "$native.tmp" "$native" || status=1
+  fi
+done
+exit $status
