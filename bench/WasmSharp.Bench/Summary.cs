@@ -9,7 +9,7 @@ namespace WasmSharp.Bench;
 internal sealed class Summary(BenchResults results, string metric)
 {
     /// <summary>A base shorter than this (net) is start-up noise, not a time to divide by.</summary>
-    public const double MinBaseMs = 10;
+    public const double MinBaseMs = 20;
 
     private double TimeOf(RunRecord r) => metric == "cpu" ? r.UserMs + r.SysMs : r.WallMs;
 
