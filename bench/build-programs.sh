@@ -2,6 +2,7 @@
 # Builds every benchmark program in bench/programs three ways, skipping what is up to date:
 #   wasm32-wasi at -O2 and at -O0 with Debian's clang-19 + lld-19 + wasi-libc, and natively with gcc -O2.
 # Output: artifacts/bench/{wasm-O2,wasm-O0}/NAME.wasm and artifacts/bench/native/NAME.
+# Also builds the harness's process-measuring wrapper, bench/runners/measure.c, to artifacts/bench/measure.
 # A program is rebuilt when its source, bench.h, or this script (the flags) is newer than its output.
 set -euo pipefail
 SELF=$(realpath "$0")
@@ -40,5 +41,12 @@ for src in "$SRC"/*.c; do
     built=$((built + 1))
   fi
 done
+measure=bench/runners/measure.c
+if [ ! -e "$OUT/measure" ] || [ "$measure" -nt "$OUT/measure" ] || [ "$SELF" -nt "$OUT/measure" ]; then
+  "$GCC" "${NATIVE_FLAGS[@]}" -o "$OUT/tmp/measure" "$measure"
+  mv "$OUT/tmp/measure" "$OUT/measure"
+  built=$((built + 1))
+fi
+
 [ "$built" -gt 0 ] && echo "build-programs: built $built binaries in $OUT" >&2
 exit 0

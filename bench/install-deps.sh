@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the benchmarks need, and does nothing when it is already there:
 #   - Debian packages: clang-19, lld-19, wasi-libc, the wasm32 compiler-rt builtins (the Wasm builds),
-#     gcc (the native builds), GNU time (peak memory), Node.js and npm (the V8 engines, the npm modules);
+#     gcc (the native builds and the measuring wrapper), Node.js and npm (the V8 engines, the npm modules),
+#     wabt (wat2wasm, for the micro-benchmarks' modules);
 #   - the npm packages whose .wasm files the start-up figure loads (bench/startup/modules.json), into the
 #     git-ignored artifacts/bench/npm.
 # The .NET 10 SDK is a prerequisite; NuGet packages (Wasmtime, ScottPlot, BenchmarkDotNet) come with dotnet build.
@@ -16,9 +17,9 @@ REQUIRED=(
   "/usr/lib/wasm32-wasi/libc.a:wasi-libc"
   "/usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a:libclang-rt-19-dev-wasm32"
   "gcc:gcc"
-  "/usr/bin/time:time"
   "node:nodejs"
   "npm:npm"
+  "wat2wasm:wabt"
 )
 
 have() { if [[ $1 == /* ]]; then [ -e "$1" ]; else command -v "$1" >/dev/null 2>&1; fi; }

@@ -37,13 +37,18 @@ internal sealed class ExecutionBenchmark(Options options, RepoPaths paths, Bench
                 var program = all[p];
                 var line = new StringBuilder($"[{round + 1}/{rounds}{(warmup ? " warm-up" : "")}] {program.Name,-10}");
                 int shift = (round + p) % variants.Count;
-                for (int k = 0; k < variants.Count; k++)
+                // The floor is subtracted from every other median, so it gets more samples; it costs little.
+                int samples = program == Manifest.Floor ? options.FloorSamples : 1;
+                for (int sample = 0; sample < samples; sample++)
                 {
-                    var variant = variants[(k + shift) % variants.Count];
-                    var record = RunOnce(program, variant, round, warmup);
-                    results.Runs.Add(record);
-                    line.Append($" {variant.Label}={(record.Verified ? record.WallMs.ToString("F0") : "FAIL")}");
-                    if (!record.Verified) Console.Error.WriteLine($"  {program.Name} on {variant.Label}: {record.Error}");
+                    for (int k = 0; k < variants.Count; k++)
+                    {
+                        var variant = variants[(k + shift + sample) % variants.Count];
+                        var record = RunOnce(program, variant, round, warmup);
+                        results.Runs.Add(record);
+                        if (sample == 0) line.Append($" {variant.Label}={(record.Verified ? record.WallMs.ToString("F0") : "FAIL")}");
+                        if (!record.Verified) Console.Error.WriteLine($"  {program.Name} on {variant.Label}: {record.Error}");
+                    }
                 }
                 Console.Error.WriteLine(line);
             }
@@ -53,7 +58,7 @@ internal sealed class ExecutionBenchmark(Options options, RepoPaths paths, Bench
     public RunRecord RunOnce(ProgramSpec program, Variant variant, int round, bool warmup)
     {
         string file = variant.Engine.IsNative ? paths.Native(program.Name) : paths.Wasm(program.Name, variant.Opt);
-        var r = Measurement.Run(variant.Engine.RunCommand(file, [program.Arg]), paths.Root, options.Timeout);
+        var r = Measurement.Run(paths.Measure, variant.Engine.RunCommand(file, [program.Arg]), paths.Root, options.Timeout);
         string stdout = r.Stdout.Trim();
         string? error =
             r.TimedOut ? $"timed out after {options.Timeout.TotalSeconds:F0} s"

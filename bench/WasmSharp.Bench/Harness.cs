@@ -5,8 +5,9 @@ namespace WasmSharp.Bench;
 /// <summary>One invocation: probe the engines, run the execution and start-up figures, write the outputs.</summary>
 internal static class Harness
 {
-    public static int Run(Options options, RepoPaths paths)
+    public static int Run(Options options, RepoPaths paths, string commandLine)
     {
+        if (options.Metric is not ("wall" or "cpu")) throw new ArgumentException($"unknown metric \"{options.Metric}\" (wall, cpu)");
         foreach (var o in options.OptLevels)
             if (o is not ("O2" or "O0")) throw new ArgumentException($"unknown build \"{o}\" (O2, O0)");
         var allPrograms = Manifest.ReadPrograms(paths.ProgramManifest, options.Quick);
@@ -20,6 +21,8 @@ internal static class Harness
             Started = DateTimeOffset.UtcNow,
             Finished = DateTimeOffset.UtcNow,
             Mode = options.Quick ? "quick" : "full",
+            Metric = options.Metric,
+            CommandLine = commandLine,
             MeasuredRuns = options.Runs,
             Warmups = options.Warmups,
             Machine = MachineInfo.Collect(paths),
@@ -68,16 +71,28 @@ internal static class Harness
         Console.Error.WriteLine($"engine {engine.Name}: n/a, {engine.Unavailable}");
     }
 
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        PreferredObjectCreationHandling = System.Text.Json.Serialization.JsonObjectCreationHandling.Populate,
+    };
+
+    /// <summary>Writes the report again from a JSON file of an earlier run (e.g. with another --metric).</summary>
+    public static int Render(string jsonPath, string directory, string? metric)
+    {
+        var results = JsonSerializer.Deserialize<BenchResults>(File.ReadAllText(jsonPath), JsonOptions)
+                      ?? throw new InvalidDataException($"{jsonPath}: empty");
+        if (metric is not null) results = results with { Metric = metric };
+        return Write(results, directory);
+    }
+
     private static int Write(BenchResults results, string directory)
     {
         Directory.CreateDirectory(directory);
         string json = Path.Combine(directory, "latest.json");
-        File.WriteAllText(json, JsonSerializer.Serialize(results, new JsonSerializerOptions
-        {
-            WriteIndented = true,
-            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        }));
+        File.WriteAllText(json, JsonSerializer.Serialize(results, JsonOptions));
         string? chart = null;
         if (results.Runs.Count > 0)
         {

@@ -11,21 +11,30 @@ internal static class MarkdownReport
 
     public static string Write(BenchResults results, string? chartFile)
     {
-        var s = new Summary(results);
+        var s = new Summary(results, results.Metric);
         var md = new StringBuilder();
+        string metric = results.Metric == "cpu" ? "CPU time (user + system)" : "wall time";
         var m = results.Machine;
         md.AppendLine($"# WasmSharp benchmarks ({results.Mode})");
         md.AppendLine();
         md.AppendLine($"{results.Started:yyyy-MM-dd HH:mm} to {results.Finished:HH:mm} UTC, commit `{m.Commit}`. " +
                       $"{m.Cpu}, {m.Cores} cores, load average {m.LoadAverageBefore} before and {m.LoadAverageAfter} after " +
                       "(other work on the machine makes every figure noisier).");
-        md.AppendLine($"Tools: {m.Dotnet}; node {m.Node}; {m.Wasmtime}; {m.Clang}; {m.Gcc}; {m.Kernel}.");
+        md.AppendLine($"Tools: {m.Dotnet}; node {m.Node}; {m.Wasmtime}; {m.Clang}; {m.Gcc}; {m.Kernel}. Command: `{results.CommandLine}`.");
         md.AppendLine();
+        if (Busy(m))
+        {
+            md.AppendLine($"**The machine was busy (load average {m.LoadAverageBefore.Split(' ')[0]} on {m.Cores} cores): wall " +
+                          "times of short runs were dominated by waiting for a CPU, so their wall-time ratios are noise. " +
+                          "Read the CPU-time figures.**");
+            md.AppendLine();
+        }
         md.AppendLine($"Each program ran {results.MeasuredRuns} times per engine and build after {results.Warmups} discarded " +
-                      "warm-up run(s), each run in a new process, engines interleaved run by run. A time is the median " +
-                      "wall time of a whole process run minus the engine's *floor* (the median wall time of a program that " +
-                      "only prints a line, on the same engine and build: process and runtime start-up), so it measures " +
-                      "execution. Ratios divide these net times; below 1 is faster than the base.");
+                      "warm-up run(s), each run in a new process, engines interleaved run by run, every engine given the " +
+                      $"same .wasm file and argument. A time is the median {metric} of a whole process run minus the " +
+                      "engine's *floor* (the median of a program that only prints a line, on the same engine and build: " +
+                      "process and runtime start-up), so it measures execution. Ratios divide these net times; below 1 " +
+                      $"is faster than the base; \"–\" where the base ran under {Summary.MinBaseMs:F0} ms net (start-up noise).");
         md.AppendLine();
         md.AppendLine("Engines:");
         foreach (var e in results.Engines)
@@ -39,6 +48,7 @@ internal static class MarkdownReport
         var programs = results.Programs.Select(p => p.Name).ToList();
         if (results.Runs.Count > 0)
         {
+            Headline(md, results, engines, available, programs);
             Execution(md, s, results, engines, available, programs);
             if (chartFile is not null) md.AppendLine($"![ratio to Wasmtime]({chartFile})").AppendLine();
             Memory(md, s, results, engines, available, programs);
@@ -48,39 +58,92 @@ internal static class MarkdownReport
         return md.ToString();
     }
 
+    /// <summary>More runnable work than 3/4 of the cores when the run started.</summary>
+    private static bool Busy(MachineInfo m) =>
+        double.TryParse(m.LoadAverageBefore.Split(' ')[0], System.Globalization.NumberStyles.Float, CultureInfo.InvariantCulture, out double load)
+        && load > 0.75 * m.Cores;
+
     private static string OptOf(string engine, string opt) => engine == Native ? ExecutionBenchmark.NativeOpt : opt;
 
+    /// <summary>Geometric means of the ratios by both metrics: where each engine stands, in one table.</summary>
+    private static void Headline(StringBuilder md, BenchResults results, List<string> engines, HashSet<string> available,
+        List<string> programs)
+    {
+        var wall = new Summary(results, "wall");
+        var cpu = new Summary(results, "cpu");
+        md.AppendLine("## Summary: geometric mean over the programs of the net-time ratios");
+        md.AppendLine();
+        md.AppendLine("Wall time is what a user waits; CPU time (user + system) is steadier when other work shares the " +
+                      "machine, but adds up background threads (JIT tiers, parallel compilation). (n) counts the " +
+                      "programs with a ratio.");
+        md.AppendLine();
+        Header(md, ["engine", "build", "÷ Wasmtime, wall", "÷ Wasmtime, CPU", "÷ native, wall", "÷ native, CPU"]);
+        foreach (var e in engines.Where(e => e != Native))
+            foreach (var opt in results.OptLevels)
+            {
+                if (!available.Contains(e))
+                {
+                    Row(md, [e, opt, "n/a", "n/a", "n/a", "n/a"]);
+                    continue;
+                }
+                string Mean(Summary s, string baseEngine)
+                {
+                    var (mean, n) = s.MeanRatio(programs, e, opt, baseEngine, OptOf(baseEngine, opt));
+                    return n == 0 ? "–" : $"{Ratio(mean)} ({n})";
+                }
+                Row(md, [e, opt, e == Baseline ? "1" : Mean(wall, Baseline), e == Baseline ? "1" : Mean(cpu, Baseline),
+                    Mean(wall, Native), Mean(cpu, Native)]);
+            }
+        md.AppendLine();
+    }
+
+    /// <summary>Times and ratios; each cell shows the primary metric and, in parentheses, the other one.</summary>
     private static void Execution(StringBuilder md, Summary s, BenchResults results, List<string> engines,
         HashSet<string> available, List<string> programs)
     {
-        md.AppendLine("## Execution time (ms, median, net of the floor)");
+        var other = new Summary(results, results.Metric == "cpu" ? "wall" : "cpu");
+        string names = results.Metric == "cpu" ? "CPU time (wall time)" : "wall time (CPU time)";
+        md.AppendLine($"## Execution time: ms, median {names}, net of the floor");
         md.AppendLine();
         Header(md, ["program", "build", .. engines]);
         foreach (var opt in results.OptLevels)
         {
-            Row(md, ["*floor* (wall)", opt, .. engines.Select(e => Cell(available, e, s.Floor(e, OptOf(e, opt)), Ms))]);
+            Row(md, ["*floor*", opt, .. engines.Select(e => Both(available, e,
+                s.Floor(e, OptOf(e, opt)), other.Floor(e, OptOf(e, opt)), Ms))]);
             foreach (var p in programs)
-                Row(md, [p, opt, .. engines.Select(e => CellOrStatus(s, available, p, e, OptOf(e, opt), s.Net(p, e, OptOf(e, opt)), Ms))]);
+                Row(md, [p, opt, .. engines.Select(e =>
+                {
+                    string status = available.Contains(e) ? s.Status(p, e, OptOf(e, opt)) : "n/a";
+                    return status == "ok" ? Both(available, e, s.Net(p, e, OptOf(e, opt)), other.Net(p, e, OptOf(e, opt)), Ms)
+                        : status == "n/a" ? status
+                        : status.StartsWith("checksum", StringComparison.Ordinal) ? "**wrong checksum**" : "error";
+                })]);
         }
         md.AppendLine();
 
         foreach (var (baseEngine, title) in new[] { (Baseline, "Wasmtime (same build)"), (Native, "native (gcc -O2)") })
         {
             var others = engines.Where(e => e != baseEngine).ToList();
-            md.AppendLine($"## Ratio to {title}: times slower, lower is better");
+            md.AppendLine($"## Ratio to {title}: times slower, lower is better; {names}");
             md.AppendLine();
             Header(md, ["program", "build", .. others]);
             foreach (var opt in results.OptLevels)
             {
+                double RatioOf(Summary x, string p, string e) => x.Ratio(p, e, OptOf(e, opt), baseEngine, OptOf(baseEngine, opt));
+                double MeanOf(Summary x, string e) => x.MeanRatio(programs, e, OptOf(e, opt), baseEngine, OptOf(baseEngine, opt)).Mean;
                 foreach (var p in programs)
-                    Row(md, [p, opt, .. others.Select(e => Cell(available, e,
-                        s.Ratio(p, e, OptOf(e, opt), baseEngine, OptOf(baseEngine, opt)), Ratio))]);
-                Row(md, ["**geometric mean**", opt, .. others.Select(e => "**" + Cell(available, e,
-                    Summary.GeometricMean(programs.Select(p => s.Ratio(p, e, OptOf(e, opt), baseEngine, OptOf(baseEngine, opt)))), Ratio) + "**")]);
+                    Row(md, [p, opt, .. others.Select(e => Both(available, e, RatioOf(s, p, e), RatioOf(other, p, e), Ratio))]);
+                Row(md, ["**geometric mean**", opt, .. others.Select(e =>
+                    "**" + Both(available, e, MeanOf(s, e), MeanOf(other, e), Ratio) + "**")]);
             }
             md.AppendLine();
         }
     }
+
+    private static string Both(HashSet<string> available, string engine, double primary, double secondary, Func<double, string> format) =>
+        !available.Contains(engine) ? "n/a"
+        : double.IsNaN(primary) && double.IsNaN(secondary) ? "–"
+        : $"{(double.IsNaN(primary) ? "–" : format(primary))} ({(double.IsNaN(secondary) ? "–" : format(secondary))})";
 
     private static void Memory(StringBuilder md, Summary s, BenchResults results, List<string> engines,
         HashSet<string> available, List<string> programs)
@@ -108,7 +171,7 @@ internal static class MarkdownReport
                       "every function to register code; Wasmtime compiles every function to machine code with Cranelift; " +
                       "V8 validates eagerly but compiles function bodies lazily, on first call.");
         md.AppendLine();
-        Header(md, ["module", "from", "MB", .. engines.SelectMany(e => new[] { $"{e} cold", $"{e} warm", $"{e} MB/s" })]);
+        Header(md, ["module", "from", "MB", .. engines.SelectMany(e => new[] { $"{e} cold", $"{e} warm", $"{e} MB/s" })], textColumns: 2);
         foreach (var module in results.StartupModules)
         {
             double mb = s.ModuleBytes(module.Name) / 1e6;
@@ -124,14 +187,15 @@ internal static class MarkdownReport
                 double warm = s.StartupWarm(module.Name, e);
                 cells.Add(Ms(s.StartupCold(module.Name, e)));
                 cells.Add(Ms(warm));
-                cells.Add(double.IsNaN(warm) ? "" : (mb / (warm / 1000)).ToString("F0", CultureInfo.InvariantCulture));
+                double rate = mb / (warm / 1000);
+                cells.Add(double.IsNaN(warm) ? "" : rate.ToString(rate < 10 ? "F1" : "F0", CultureInfo.InvariantCulture));
             }
             Row(md, cells);
         }
         md.AppendLine();
         md.AppendLine("Peak memory while compiling (MB, median):");
         md.AppendLine();
-        Header(md, ["module", .. engines]);
+        Header(md, ["module", .. engines], textColumns: 1);
         foreach (var module in results.StartupModules)
             Row(md, [module.Name, .. engines.Select(e => Mb(s.StartupRssMb(module.Name, e)))]);
         md.AppendLine();
@@ -156,14 +220,6 @@ internal static class MarkdownReport
         md.AppendLine();
     }
 
-    private static string CellOrStatus(Summary s, HashSet<string> available, string program, string engine, string opt,
-        double value, Func<double, string> format)
-    {
-        if (!available.Contains(engine)) return "n/a";
-        string status = s.Status(program, engine, opt);
-        return status == "ok" ? format(value) : status.StartsWith("checksum", StringComparison.Ordinal) ? "**wrong checksum**" : "error";
-    }
-
     private static string Cell(HashSet<string> available, string engine, double value, Func<double, string> format) =>
         !available.Contains(engine) ? "n/a" : double.IsNaN(value) ? "–" : format(value);
 
@@ -179,10 +235,11 @@ internal static class MarkdownReport
 
     private static string Escape(string s) => s.Replace("|", "\\|").Replace("\n", " ");
 
-    private static void Header(StringBuilder md, IReadOnlyList<string> cells)
+    /// <summary>A header row; the first <paramref name="textColumns"/> columns are left-aligned, numbers right.</summary>
+    private static void Header(StringBuilder md, IReadOnlyList<string> cells, int textColumns = 2)
     {
         Row(md, cells);
-        md.AppendLine("|" + string.Concat(cells.Select((_, i) => i < 2 ? " --- |" : " ---: |")));
+        md.AppendLine("|" + string.Concat(cells.Select((_, i) => i < textColumns ? " --- |" : " ---: |")));
     }
 
     private static void Row(StringBuilder md, IReadOnlyList<string> cells) =>

@@ -8,20 +8,18 @@ internal sealed record ProcessResult(
     double WallMs, double UserMs, double SysMs, long MaxRssKb, int ExitCode, bool TimedOut, string Stdout, string Stderr);
 
 /// <summary>
-/// Runs a command in a new process under GNU time (/usr/bin/time), which reports the child's peak resident set
-/// size (getrusage ru_maxrss) and CPU times. The wall time is the harness's own clock from process start to exit;
-/// GNU time's fork and exec are in it for every engine alike (well under a millisecond).
+/// Runs a command in a new process under bench/runners/measure.c, which forks it, waits for it with wait4 and
+/// reports its wall time (monotonic clock, fork to exit), CPU times and peak resident set size (ru_maxrss) with
+/// microsecond resolution. Nothing of the harness's own process handling is in the figures.
 /// </summary>
 internal static class Measurement
 {
-    public const string TimeCommand = "/usr/bin/time";
-
-    public static ProcessResult Run(IReadOnlyList<string> command, string workingDirectory, TimeSpan timeout)
+    public static ProcessResult Run(string measure, IReadOnlyList<string> command, string workingDirectory, TimeSpan timeout)
     {
-        string timeFile = Path.GetTempFileName();
+        string report = Path.GetTempFileName();
         try
         {
-            var psi = new ProcessStartInfo(TimeCommand)
+            var psi = new ProcessStartInfo(measure)
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
@@ -29,42 +27,26 @@ internal static class Measurement
                 UseShellExecute = false,
                 WorkingDirectory = workingDirectory,
             };
-            foreach (var a in (string[])["-f", "%U %S %M", "-o", timeFile, .. command]) psi.ArgumentList.Add(a);
+            foreach (var a in (string[])[report, .. command]) psi.ArgumentList.Add(a);
 
-            var clock = Stopwatch.StartNew();
-            using var process = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {command[0]}");
+            using var process = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {measure}");
             process.StandardInput.Close();
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
             bool exited = process.WaitForExit(timeout);
-            double wall = clock.Elapsed.TotalMilliseconds;
-            if (!exited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit();
-            }
-            process.WaitForExit(); // flushes the redirected streams
-            var (user, sys, rss) = ReadTimeFile(timeFile);
-            return new ProcessResult(wall, user, sys, rss, exited ? process.ExitCode : -1, !exited,
-                stdout.Result, stderr.Result);
+            if (!exited) process.Kill(entireProcessTree: true);
+            process.WaitForExit(); // also waits for the redirected streams to close
+            var fields = File.ReadAllText(report).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (!exited || fields.Length < 5)
+                return new ProcessResult(double.NaN, double.NaN, double.NaN, 0, -1, !exited, stdout.Result, stderr.Result);
+            double Ms(string us) => long.Parse(us, CultureInfo.InvariantCulture) / 1000.0;
+            return new ProcessResult(Ms(fields[0]), Ms(fields[1]), Ms(fields[2]),
+                long.Parse(fields[3], CultureInfo.InvariantCulture), int.Parse(fields[4], CultureInfo.InvariantCulture),
+                false, stdout.Result, stderr.Result);
         }
         finally
         {
-            File.Delete(timeFile);
+            File.Delete(report);
         }
-    }
-
-    /// <summary>GNU time's last line is "USER SYS MAXRSS"; before it may come "Command exited with non-zero
-    /// status N" or "Command terminated by signal N".</summary>
-    private static (double UserMs, double SysMs, long MaxRssKb) ReadTimeFile(string path)
-    {
-        var lines = File.Exists(path) ? File.ReadAllLines(path) : [];
-        var last = lines.LastOrDefault(l => l.Length > 0 && char.IsDigit(l[0]));
-        if (last is null) return (double.NaN, double.NaN, 0);
-        var parts = last.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length < 3) return (double.NaN, double.NaN, 0);
-        return (double.Parse(parts[0], CultureInfo.InvariantCulture) * 1000,
-                double.Parse(parts[1], CultureInfo.InvariantCulture) * 1000,
-                long.Parse(parts[2], CultureInfo.InvariantCulture));
     }
 }

@@ -14,6 +14,10 @@ internal sealed record Options
     public required IReadOnlyList<string> Programs { get; init; }
     /// <summary>Optimisation levels of the Wasm builds: O2, O0.</summary>
     public required IReadOnlyList<string> OptLevels { get; init; }
+    /// <summary>Runs of the floor program per engine and round (its median is subtracted from every program's).</summary>
+    public int FloorSamples { get; init; } = 3;
+    /// <summary>The time the tables show: "wall" (elapsed) or "cpu" (user + system time of the process).</summary>
+    public string Metric { get; init; } = "wall";
     public bool Execution { get; init; } = true;
     public bool Startup { get; init; } = true;
     /// <summary>Processes per (module, engine) in the start-up figure, and compilations in each.</summary>

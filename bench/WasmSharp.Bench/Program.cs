@@ -12,19 +12,24 @@ var engines = new Option<string>("--engines")
 };
 var programs = new Option<string?>("--programs") { Description = "Comma-separated programs (default: all)" };
 var opts = new Option<string>("--opt") { Description = "Wasm builds to run: O2,O0 (default: both)" };
+var metric = new Option<string>("--metric") { Description = "Time shown first in the tables and in the chart: wall (default) or cpu (user + system); both are always measured" };
+var floorSamples = new Option<int?>("--floor-samples") { Description = "Runs of the floor program per engine and round (default: 3)" };
 var noStartup = new Option<bool>("--no-startup") { Description = "Skip the start-up figure" };
 var onlyStartup = new Option<bool>("--startup-only") { Description = "Only the start-up figure" };
-var startupRuns = new Option<int?>("--startup-runs") { Description = "Processes per module and engine in the start-up figure (default: 2)" };
+var startupRuns = new Option<int?>("--startup-runs") { Description = "Processes per module and engine in the start-up figure (default: 2, quick: 1)" };
 var output = new Option<string?>("--output") { Description = "Folder for latest.md, latest.json, latest.png (default: bench/results)" };
+var fromJson = new Option<string?>("--from-json") { Description = "Only write the report again from this JSON file of an earlier run" };
 var root = new Option<string?>("--root") { Description = "Repository root (default: found above the harness)" };
 
 var command = new RootCommand("WasmSharp benchmark harness: every program on every engine, side by side")
 {
-    quick, runs, warmups, engines, programs, opts, noStartup, onlyStartup, startupRuns, output, root,
+    quick, runs, warmups, engines, programs, opts, metric, floorSamples, noStartup, onlyStartup, startupRuns, output, fromJson, root,
 };
 command.SetAction(parse =>
 {
     var paths = parse.GetValue(root) is { } r ? new RepoPaths(Path.GetFullPath(r)) : RepoPaths.Find(AppContext.BaseDirectory);
+    if (parse.GetValue(fromJson) is { } previous)
+        return Harness.Render(previous, parse.GetValue(output) ?? Path.Combine(paths.Root, "bench", "results"), parse.GetValue(metric));
     bool isQuick = parse.GetValue(quick);
     var options = new Options
     {
@@ -34,13 +39,15 @@ command.SetAction(parse =>
         Engines = Split(parse.GetValue(engines)) is { Count: > 0 } e ? e : EngineCatalog.Default,
         Programs = Split(parse.GetValue(programs)),
         OptLevels = Split(parse.GetValue(opts)) is { Count: > 0 } o ? o : ["O2", "O0"],
+        Metric = parse.GetValue(metric) ?? "wall",
+        FloorSamples = parse.GetValue(floorSamples) ?? 3,
         Execution = !parse.GetValue(onlyStartup),
         Startup = !parse.GetValue(noStartup),
-        StartupRuns = parse.GetValue(startupRuns) ?? 2,
-        StartupRepeats = 3,
+        StartupRuns = parse.GetValue(startupRuns) ?? (isQuick ? 1 : 2),
+        StartupRepeats = isQuick ? 2 : 3,
         OutputDirectory = parse.GetValue(output) ?? Path.Combine(paths.Root, "bench", "results"),
     };
-    return Harness.Run(options, paths);
+    return Harness.Run(options, paths, string.Join(' ', ["bench/run", .. args]));
 });
 return command.Parse(args).Invoke();
 

@@ -10,7 +10,7 @@ internal static class RatioChart
 {
     public static bool Write(BenchResults results, string path)
     {
-        var s = new Summary(results);
+        var s = new Summary(results, results.Metric);
         var available = results.Engines.Where(e => e.Unavailable is null).Select(e => e.Name).ToHashSet();
         var series = new List<(string Engine, string Opt)>();
         foreach (var e in results.Engines.Select(e => e.Name).Where(e => e != MarkdownReport.Baseline && available.Contains(e)))
@@ -60,15 +60,15 @@ internal static class RatioChart
             foreach (var m in new[] { 1.0, 2.0, 5.0 })
                 if (Math.Log10(d * m) >= lo - 0.3 && Math.Log10(d * m) <= hi + 0.3) ticks.Add(d * m);
         plot.Axes.Left.SetTicks(ticks.Select(Math.Log10).ToArray(), ticks.Select(t => t.ToString("0.##") + "x").ToArray());
-        plot.Axes.SetLimitsY(lo - 0.2, hi + 0.4);
+        plot.Axes.SetLimitsY(lo - 0.2, hi + 0.6); // headroom for the legend
         plot.Title($"Time relative to Wasmtime (same build), log scale, lower is faster — {results.Mode} run");
-        plot.YLabel("net execution time / Wasmtime's");
+        plot.YLabel($"net execution time ({results.Metric}) / Wasmtime's");
         plot.Legend.ManualItems.AddRange(series.Select((x, k) => new LegendItem
         {
             LabelText = x.Engine == MarkdownReport.Native ? "native gcc -O2 (vs wasmtime O2)" : $"{x.Engine} {x.Opt}",
             FillColor = SeriesColor(palette, series, k),
         }));
-        plot.ShowLegend(Alignment.UpperLeft);
+        plot.ShowLegend(Alignment.UpperCenter, Orientation.Horizontal);
         plot.SavePng(path, Math.Max(1200, programs.Count * (int)(groupWidth * 14)), 700);
         return true;
     }

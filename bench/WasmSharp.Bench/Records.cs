@@ -45,6 +45,10 @@ internal sealed record BenchResults
     public required DateTimeOffset Started { get; init; }
     public required DateTimeOffset Finished { get; set; }
     public required string Mode { get; init; }
+    /// <summary>The time the tables show first: "wall" or "cpu" (user + system).</summary>
+    public required string Metric { get; init; }
+    /// <summary>The harness's command line.</summary>
+    public required string CommandLine { get; init; }
     /// <summary>Measured runs per (program, engine, opt), after the discarded warm-ups.</summary>
     public required int MeasuredRuns { get; init; }
     public required int Warmups { get; init; }

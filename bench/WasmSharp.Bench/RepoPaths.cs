@@ -9,6 +9,8 @@ internal sealed class RepoPaths(string root)
     public string StartupManifest => Path.Combine(Root, "bench", "startup", "modules.json");
     public string Builds => Path.Combine(Root, "artifacts", "bench");
     public string NpmModules => Path.Combine(Builds, "npm", "node_modules");
+    /// <summary>The process-measuring wrapper (bench/runners/measure.c), built by bench/build-programs.sh.</summary>
+    public string Measure => Path.Combine(Builds, "measure");
 
     public string Wasm(string program, string opt) => Path.Combine(Builds, "wasm-" + opt, program + ".wasm");
     public string Native(string program) => Path.Combine(Builds, "native", program);

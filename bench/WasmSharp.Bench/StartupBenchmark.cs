@@ -43,7 +43,7 @@ internal sealed class StartupBenchmark(Options options, RepoPaths paths, BenchRe
 
     private StartupRecord CompileOnce(Engine engine, StartupModule module, string file, long bytes, int round)
     {
-        var r = Measurement.Run(engine.CompileCommand!(file, options.StartupRepeats), paths.Root, options.Timeout);
+        var r = Measurement.Run(paths.Measure, engine.CompileCommand!(file, options.StartupRepeats), paths.Root, options.Timeout);
         double[] times = [];
         string? error = r.TimedOut ? "timed out" : r.ExitCode != 0 ? $"exit code {r.ExitCode}: {ExecutionBenchmark.FirstLine(r.Stderr)}" : null;
         if (error is null)

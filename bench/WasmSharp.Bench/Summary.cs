@@ -2,11 +2,17 @@ namespace WasmSharp.Bench;
 
 /// <summary>
 /// The figures the report shows, computed from the raw runs: medians of the measured (not warm-up), verified
-/// runs; the engine's floor (median wall time of the empty program on the same engine and build); the net
-/// execution time (median wall time minus floor); and ratios of net times.
+/// runs; the engine's floor (median time of the empty program on the same engine and build); the net execution
+/// time (median time minus floor); and ratios of net times. The time is the wall time, or with the "cpu" metric
+/// the process's user + system CPU time (steadier on a busy machine, but it adds up background threads).
 /// </summary>
-internal sealed class Summary(BenchResults results)
+internal sealed class Summary(BenchResults results, string metric)
 {
+    /// <summary>A base shorter than this (net) is start-up noise, not a time to divide by.</summary>
+    public const double MinBaseMs = 20;
+
+    private double TimeOf(RunRecord r) => metric == "cpu" ? r.UserMs + r.SysMs : r.WallMs;
+
     public static double Median(IEnumerable<double> values)
     {
         var v = values.Where(x => !double.IsNaN(x)).OrderBy(x => x).ToArray();
@@ -32,24 +38,31 @@ internal sealed class Summary(BenchResults results)
         return failed is null ? "ok" : failed.Error ?? "failed";
     }
 
-    /// <summary>Median wall time in ms, or NaN when a measured run failed or none ran.</summary>
-    public double Wall(string program, string engine, string opt) =>
-        Status(program, engine, opt) == "ok" ? Median(Measured(program, engine, opt).Select(r => r.WallMs)) : double.NaN;
+    /// <summary>Median time in ms, or NaN when a measured run failed or none ran.</summary>
+    public double Time(string program, string engine, string opt) =>
+        Status(program, engine, opt) == "ok" ? Median(Measured(program, engine, opt).Select(TimeOf)) : double.NaN;
 
-    public double Floor(string engine, string opt) => Wall(Manifest.Floor.Name, engine, opt);
+    public double Floor(string engine, string opt) => Time(Manifest.Floor.Name, engine, opt);
 
-    /// <summary>Median wall time minus the engine's floor: the program's execution, without process start-up.</summary>
-    public double Net(string program, string engine, string opt) => Math.Max(0, Wall(program, engine, opt) - Floor(engine, opt));
+    /// <summary>Median time minus the engine's floor: the program's execution, without process start-up.</summary>
+    public double Net(string program, string engine, string opt) => Math.Max(0, Time(program, engine, opt) - Floor(engine, opt));
 
     public double PeakRssMb(string program, string engine, string opt) =>
         Status(program, engine, opt) == "ok" ? Median(Measured(program, engine, opt).Select(r => r.MaxRssKb / 1024.0)) : double.NaN;
 
     /// <summary>Net time of (engine, opt) over net time of (baseEngine, baseOpt); NaN if either is missing or the
-    /// base is under a millisecond (a ratio of noise).</summary>
+    /// base is under <see cref="MinBaseMs"/> (a ratio of noise).</summary>
     public double Ratio(string program, string engine, string opt, string baseEngine, string baseOpt)
     {
         double n = Net(program, engine, opt), b = Net(program, baseEngine, baseOpt);
-        return b < 1 || double.IsNaN(b) || double.IsNaN(n) ? double.NaN : n / b;
+        return b < MinBaseMs || double.IsNaN(b) || double.IsNaN(n) ? double.NaN : n / b;
+    }
+
+    /// <summary>Geometric mean over <paramref name="programs"/> of <see cref="Ratio"/>, and how many programs had one.</summary>
+    public (double Mean, int Count) MeanRatio(IEnumerable<string> programs, string engine, string opt, string baseEngine, string baseOpt)
+    {
+        var ratios = programs.Select(p => Ratio(p, engine, opt, baseEngine, baseOpt)).Where(r => !double.IsNaN(r)).ToList();
+        return (GeometricMean(ratios), ratios.Count);
     }
 
     public int VerifiedRuns => results.Runs.Count(r => r.Verified);

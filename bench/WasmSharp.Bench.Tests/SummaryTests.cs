@@ -1,0 +1,89 @@
+namespace WasmSharp.Bench.Tests;
+
+public class SummaryTests
+{
+    private static BenchResults Results(params RunRecord[] runs)
+    {
+        var results = new BenchResults
+        {
+            Started = DateTimeOffset.UnixEpoch,
+            Finished = DateTimeOffset.UnixEpoch,
+            Mode = "test",
+            Metric = "wall",
+            CommandLine = "bench/run",
+            MeasuredRuns = 3,
+            Warmups = 1,
+            Machine = new MachineInfo
+            {
+                Cpu = "cpu", Cores = 2, LoadAverageBefore = "0.5 0.5 0.5", Kernel = "k", Dotnet = "d", Node = "n",
+                Wasmtime = "w", Clang = "c", Gcc = "g", Commit = "x",
+            },
+            Engines = [new("wasmtime", "", null), new("wasmsharp", "", null)],
+            Programs = [new ProgramSpec("p", "", "1", "ok")],
+            OptLevels = ["O2"],
+        };
+        results.Runs.AddRange(runs);
+        return results;
+    }
+
+    private static RunRecord Run(string program, string engine, double wall, double cpu = 0, bool warmup = false, bool verified = true) => new()
+    {
+        Program = program, Engine = engine, Opt = "O2", Arg = "1", Round = 0, Warmup = warmup, WallMs = wall,
+        UserMs = cpu, SysMs = 0, MaxRssKb = 1024, ExitCode = 0, Verified = verified, Error = verified ? null : "checksum mismatch",
+    };
+
+    [Fact]
+    public void Median_of_odd_and_even_counts()
+    {
+        Assert.Equal(2, Summary.Median([3, 1, 2]));
+        Assert.Equal(2.5, Summary.Median([4, 1, 2, 3]));
+        Assert.True(double.IsNaN(Summary.Median([])));
+    }
+
+    [Fact]
+    public void Geometric_mean_ignores_missing_ratios()
+    {
+        Assert.Equal(4, Summary.GeometricMean([2, 8, double.NaN]), 9);
+    }
+
+    [Fact]
+    public void Net_time_is_the_median_minus_the_engines_floor_and_warmups_are_left_out()
+    {
+        var s = new Summary(Results(
+            Run("empty", "wasmtime", 100), Run("empty", "wasmtime", 110), Run("empty", "wasmtime", 90),
+            Run("p", "wasmtime", 1000, warmup: true),
+            Run("p", "wasmtime", 300), Run("p", "wasmtime", 320), Run("p", "wasmtime", 310)), "wall");
+        Assert.Equal(100, s.Floor("wasmtime", "O2"));
+        Assert.Equal(210, s.Net("p", "wasmtime", "O2"));
+    }
+
+    [Fact]
+    public void Ratio_divides_net_times_and_refuses_bases_below_the_minimum()
+    {
+        var s = new Summary(Results(
+            Run("empty", "wasmtime", 100), Run("empty", "wasmsharp", 150),
+            Run("p", "wasmtime", 150), Run("p", "wasmsharp", 650),
+            Run("q", "wasmtime", 105), Run("q", "wasmsharp", 400)), "wall");
+        Assert.Equal(10, s.Ratio("p", "wasmsharp", "O2", "wasmtime", "O2"), 9);
+        Assert.True(double.IsNaN(s.Ratio("q", "wasmsharp", "O2", "wasmtime", "O2"))); // base 5 ms net < minimum
+        var (mean, count) = s.MeanRatio(["p", "q"], "wasmsharp", "O2", "wasmtime", "O2");
+        Assert.Equal(10, mean, 9);
+        Assert.Equal(1, count);
+    }
+
+    [Fact]
+    public void Cpu_metric_uses_user_plus_system_time()
+    {
+        var s = new Summary(Results(Run("empty", "wasmtime", 500, cpu: 80), Run("p", "wasmtime", 900, cpu: 120)), "cpu");
+        Assert.Equal(40, s.Net("p", "wasmtime", "O2"));
+    }
+
+    [Fact]
+    public void A_failed_measured_run_makes_the_figure_missing()
+    {
+        var s = new Summary(Results(Run("empty", "wasmtime", 100), Run("p", "wasmtime", 300), Run("p", "wasmtime", 300, verified: false)), "wall");
+        Assert.StartsWith("checksum", s.Status("p", "wasmtime", "O2"));
+        Assert.True(double.IsNaN(s.Time("p", "wasmtime", "O2")));
+        Assert.Single(s.FailedRuns);
+    }
+}
