@@ -15,6 +15,8 @@ internal static class Program
             ExploreVerb.Create(),
             WastVerb.Create(),
         };
-        return root.Parse(RunVerb.SeparateProgramArguments(args)).Invoke();
+        // No response files: "@scope/pkg/x.wasm" (npm paths) and a guest's "@args" are plain arguments.
+        var parsing = new ParserConfiguration { ResponseFileTokenReplacer = null };
+        return root.Parse(RunVerb.SeparateProgramArguments(args), parsing).Invoke();
     }
 }
