@@ -252,14 +252,7 @@ internal sealed class Translator
         b = op == 0x45 ? 0 : _code[start + 3];
         if (adjacent)
         {
-            // Drop the comparison; its slot operands are re-emitted with the consumer.
-            _len = start;
-            while (_slotPositions.Count > 0 && _slotPositions[^1] >= start) _slotPositions.RemoveAt(_slotPositions.Count - 1);
-            // The producer before it, if adjacent, is the last instruction again.
-            _lastDstPos = _prevDstPos;
-            _lastDstHeight = _prevDstHeight;
-            _lastEnd = _len;
-            _prevDstPos = -1;
+            DropLastInstruction(start); // its slot operands are re-emitted with the consumer
             return true;
         }
         // Local moves (Copy) came between the comparison and its consumer, as optimised code puts its phi moves
@@ -402,13 +395,20 @@ internal sealed class Translator
             y = ConstTag | Constant(ValueType.I32, (uint)_code[start + 3]).Index;
         }
         else return false;
+        DropLastInstruction(start);
+        return true;
+    }
+
+    /// <summary>Removes the last instruction (from <paramref name="start"/>), taken over by its consumer; the
+    /// producer before it, if adjacent, is the last instruction again.</summary>
+    private void DropLastInstruction(int start)
+    {
         _len = start;
         while (_slotPositions.Count > 0 && _slotPositions[^1] >= start) _slotPositions.RemoveAt(_slotPositions.Count - 1);
         _lastDstPos = _prevDstPos;
         _lastDstHeight = _prevDstHeight;
         _lastEnd = _len;
         _prevDstPos = -1;
-        return true;
     }
 
     /// <summary>An instruction with a destination and immediate/slot operands, e.g. global.get, memory.size.</summary>
