@@ -295,6 +295,14 @@ internal sealed unsafe class Executor : IDisposable
                 case Op.Select: regs[ip[1]] = (uint)regs[ip[2]] != 0 ? regs[ip[3]] : regs[ip[4]]; ip += 5; continue;
                 case Op.GlobalGet: regs[ip[1]] = inst.Globals[ip[2]].Bits; ip += 3; continue;
                 case Op.GlobalSet: inst.Globals[ip[1]].Bits = regs[ip[2]]; ip += 3; continue;
+                case Op.GlobalGetAddImm: regs[ip[1]] = (uint)((uint)inst.Globals[ip[2]].Bits + (uint)ip[3]); ip += 4; continue;
+                case Op.GlobalAddImm:
+                {
+                    var g = inst.Globals[ip[2]];
+                    ulong v = (uint)((uint)g.Bits + (uint)ip[3]);
+                    regs[ip[1]] = v; g.Bits = v; ip += 4; continue;
+                }
+                case Op.GlobalSetAddImm: inst.Globals[ip[1]].Bits = (uint)((uint)regs[ip[2]] + (uint)ip[3]); ip += 4; continue;
                 case Op.RefFunc: regs[ip[1]] = (ulong)inst.Functions[ip[2]].Address + 1; ip += 3; continue;
                 case Op.RefIsNull: regs[ip[1]] = regs[ip[2]] == 0 ? 1UL : 0UL; ip += 3; continue;
 
@@ -316,6 +324,28 @@ internal sealed unsafe class Executor : IDisposable
                 case Op.I32Store8: case Op.I64Store8: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 1 > memLen) goto Oob; mem[ea] = (byte)regs[ip[2]]; ip += 4; continue; }
                 case Op.I32Store16: case Op.I64Store16: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 2 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, (ushort)regs[ip[2]]); ip += 4; continue; }
                 case Op.I64Store32: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 4 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, (uint)regs[ip[2]]); ip += 4; continue; }
+                case Op.I32LoadAddImm: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(mem + ea) + (uint)ip[4]; ip += 5; continue; }
+                case Op.I32LoadAddImmStore:
+                {
+                    ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[2]; if (ea + 4 > memLen) goto Oob;
+                    uint v = Unsafe.ReadUnaligned<uint>(mem + ea) + (uint)ip[3];
+                    ea = (uint)regs[ip[4]] + (ulong)(uint)ip[5]; if (ea + 4 > memLen) goto Oob;
+                    Unsafe.WriteUnaligned(mem + ea, v); ip += 6; continue;
+                }
+                case Op.I32Load2:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > memLen) goto Oob;
+                    regs[ip[1]] = Unsafe.ReadUnaligned<uint>(mem + ea);
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > memLen) goto Oob;
+                    regs[ip[4]] = Unsafe.ReadUnaligned<uint>(mem + ea); ip += 7; continue;
+                }
+                case Op.I64Load2:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > memLen) goto Oob;
+                    regs[ip[1]] = Unsafe.ReadUnaligned<ulong>(mem + ea);
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 8 > memLen) goto Oob;
+                    regs[ip[4]] = Unsafe.ReadUnaligned<ulong>(mem + ea); ip += 7; continue;
+                }
                 case Op.I32LoadAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 4 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(mem + ea); ip += 5; continue; }
                 case Op.I64LoadAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 8 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ulong>(mem + ea); ip += 5; continue; }
                 case Op.I32Load8SAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 1 > memLen) goto Oob; regs[ip[1]] = (uint)(int)*(sbyte*)(mem + ea); ip += 5; continue; }

@@ -60,6 +60,14 @@ internal enum Op
     // Fused forms (translation, not Wasm opcodes).
     I32AddImm = 0xF0,    // [dst, a, imm]: i32.add or i32.sub with a constant
     I64AddImm,           // [dst, a, imm]: i64.add or i64.sub with a constant that fits in 32 bits (sign-extended)
+    // Superinstructions for the shapes unoptimised code is made of (locals live in linear memory there).
+    I32LoadAddImm,       // [dst, addr, offset, imm]: i32.load, then add imm
+    I32LoadAddImmStore,  // [addr, offset, imm, store addr, store offset]: i32.load, add imm, i32.store (x++ in memory)
+    GlobalGetAddImm,     // [dst, global, imm]: global.get, then add imm (i32)
+    GlobalAddImm,        // [dst, global, imm]: dst = global + imm; global = dst (stack pointer bump)
+    GlobalSetAddImm,     // [global, src, imm]: global = src + imm (i32)
+    I32Load2,            // [dst, addr, offset, dst2, addr2, offset2]: two i32.loads, in order
+    I64Load2,            // [dst, addr, offset, dst2, addr2, offset2]: two i64.loads, in order
 
     // Compare-and-branch: [a, b, target], branch when the comparison holds.
     BrI32Eq = 0x100, BrI32Ne, BrI32LtS, BrI32LtU, BrI32GtS, BrI32GtU, BrI32LeS, BrI32LeU, BrI32GeS, BrI32GeU,

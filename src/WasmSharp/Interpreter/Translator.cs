@@ -54,16 +54,23 @@ internal sealed class Translator
     private readonly List<int> _labelPc = new();
     private readonly List<List<int>?> _labelFixups = new();
 
-    // The last instruction's destination, for fusing local.set/tee into it.
+    /// <summary>Start of the instruction emitted last (-1 after a label or a removal): superinstructions merge
+    /// into it only while nothing else, not even a branch target, came after it.</summary>
+    private int _instrStart = -1;
+
+    // The last instruction's destination, for fusing local.set/tee into it; _lastStart is that instruction's start.
     private int _lastDstPos = -1;
+    private int _lastStart;
     private int _lastDstHeight;
     private int _lastEnd;
     // The last instruction's destination after a local.set was fused into it (see TryReclaimLocal).
     private int _fusedPos = -1;
+    private int _fusedStart;
     private int _fusedLocal;
     private int _fusedEnd;
     private int _prevDstPos = -1;
     private int _prevDstHeight;
+    private int _prevStart;
     /// <summary>End of the run of local moves that follows the last producer, if any.</summary>
     private int _movesEnd = -1;
 
@@ -82,6 +89,7 @@ internal sealed class Translator
         _labelFixups.Clear();
         _lastDstPos = -1;
         _fusedPos = -1;
+        _instrStart = -1;
         _paramCount = paramCount;
         _localCount = localCount;
     }
@@ -94,7 +102,28 @@ internal sealed class Translator
         _code[_len++] = v;
     }
 
-    private void Emit(Op op) => Emit((int)op);
+    private void Emit(Op op)
+    {
+        _instrStart = _len;
+        Emit((int)op);
+    }
+
+    /// <summary>Whether the last instruction emitted is <paramref name="op"/> of <paramref name="length"/> words
+    /// and still ends the code.</summary>
+    private bool LastInstructionIs(Op op, int length) =>
+        _instrStart >= 0 && _instrStart + length == _len && _code[_instrStart] == (int)op;
+
+    /// <summary>Whether <paramref name="o"/> is the temporary the last instruction just wrote.</summary>
+    private bool IsLastResult(in Operand o) =>
+        o.Loc == Loc.Temp && _lastDstPos >= 0 && _lastEnd == _len && o.Index == _lastDstHeight;
+
+    /// <summary>The slot operand as emitted (locals untagged, constants and temporaries tagged).</summary>
+    private static int Encode(in Operand o) => o.Loc switch
+    {
+        Loc.Local => o.Index,
+        Loc.Const => ConstTag | o.Index,
+        _ => TempTag | o.Index,
+    };
 
     private void EmitSlot(in Operand o)
     {
@@ -121,6 +150,8 @@ internal sealed class Translator
         // (TryTakeCompare) can expose it in turn.
         _prevDstPos = _lastDstPos >= 0 && _lastEnd == _len - 1 ? _lastDstPos : -1;
         _prevDstHeight = _lastDstHeight;
+        _prevStart = _lastStart;
+        _lastStart = _len - 1; // every producer is [op, dst, ...]
         _lastDstPos = _len;
         _lastDstHeight = height;
         EmitTemp(height);
@@ -169,6 +200,17 @@ internal sealed class Translator
         if (op == (Op)0x71 && IsJustComputedBoolean(b) && IsConstant(a, 1)) return b;
         if (TryImmediate(op, a, b, out var imm, out var reg))
         {
+            // i32.load or global.get, then add a constant: one instruction (unoptimised code reads every
+            // variable from the shadow stack and adjusts the stack pointer so).
+            if (imm.Op == Op.I32AddImm && IsLastResult(reg) && _code[_lastStart] is (int)Op.I32Load or (int)Op.GlobalGet)
+            {
+                _code[_lastStart] = (int)(_code[_lastStart] == (int)Op.I32Load ? Op.I32LoadAddImm : Op.GlobalGetAddImm);
+                _code[_lastDstPos] = TempTag | height; // already in the relocation list
+                _lastDstHeight = height;
+                _prevDstPos = -1;
+                Emit(imm.Value);
+                return EndProducer(result, height);
+            }
             Emit(imm.Op); EmitDst(height); EmitSlot(reg); Emit(imm.Value);
             return EndProducer(result, height);
         }
@@ -204,8 +246,8 @@ internal sealed class Translator
     /// <summary>Whether <paramref name="o"/> is the result of the instruction just emitted, and that is a comparison.</summary>
     private bool IsJustComputedBoolean(in Operand o)
     {
-        if (o.Loc != Loc.Temp || _lastDstPos < 0 || _lastEnd != _len || o.Index != _lastDstHeight) return false;
-        int op = _code[_lastDstPos - 1];
+        if (!IsLastResult(o)) return false;
+        int op = _code[_lastStart];
         return op is >= 0x45 and <= 0x66;
     }
 
@@ -245,7 +287,7 @@ internal sealed class Translator
         if (cond.Loc != Loc.Temp || _lastDstPos < 0 || cond.Index != _lastDstHeight) return false;
         bool adjacent = _lastEnd == _len;
         if (!adjacent && _movesEnd != _len) return false;
-        int start = _lastDstPos - 1; // every producer is [op, dst, ...]
+        int start = _lastStart;
         op = _code[start];
         if (!(op == 0x45 || op is (>= 0x46 and <= 0x4F) or (>= 0x51 and <= 0x66)) || !accept(op)) return false;
         a = _code[start + 2];
@@ -276,6 +318,7 @@ internal sealed class Translator
         }
         _lastDstPos = -1;
         _prevDstPos = -1;
+        _instrStart = -1;
         return true;
     }
 
@@ -362,12 +405,46 @@ internal sealed class Translator
             Emit(op - Op.I32Load + Op.I32LoadAdd); EmitDst(height); EmitRaw(x); EmitRaw(y); Emit((int)offset);
             return EndProducer(result, height);
         }
+        if (op is Op.I32Load or Op.I64Load)
+        {
+            // Store-to-load forwarding: reading back what the instruction just before stored, at the same local or
+            // constant address, is the stored local or constant itself (if the store did not trap, neither would
+            // the load; nothing ran in between). Unoptimised code stores every variable and reloads it at once.
+            if (addr.Loc is Loc.Local or Loc.Const && LastInstructionIs(op - Op.I32Load + Op.I32Store, 4)
+                && _code[_instrStart + 1] == Encode(addr) && _code[_instrStart + 3] == (int)offset)
+            {
+                int v = _code[_instrStart + 2];
+                if ((v & TempTag) == 0)
+                    return (v & ConstTag) != 0 ? new Operand(result, Loc.Const, v & IndexMask) : new Operand(result, Loc.Local, v);
+            }
+            // Two loads in a row: one dispatch. The second may read the first one's result.
+            if (LastInstructionIs(op, 4))
+            {
+                int start = _instrStart;
+                _code[start] = (int)(op == Op.I32Load ? Op.I32Load2 : Op.I64Load2);
+                EmitDst(height); EmitSlot(addr); Emit((int)offset);
+                _lastStart = start;
+                _prevDstPos = -1;
+                _instrStart = start;
+                return EndProducer(result, height);
+            }
+        }
         Emit(op); EmitDst(height); EmitSlot(addr); Emit((int)offset);
         return EndProducer(result, height);
     }
 
     public void Store(Op op, in Operand addr, in Operand value, uint offset)
     {
+        if (op == Op.I32Store && IsLastResult(value) && _code[_lastStart] == (int)Op.I32LoadAddImm)
+        {
+            // x = load; x + k; store: one instruction (the temporary is dead once stored).
+            int start = _lastStart;
+            int loadAddr = _code[start + 2], loadOffset = _code[start + 3], k = _code[start + 4];
+            DropLastInstruction(start);
+            Emit(Op.I32LoadAddImmStore); EmitRaw(loadAddr); Emit(loadOffset); Emit(k); EmitSlot(addr); Emit((int)offset);
+            _lastDstPos = -1;
+            return;
+        }
         if (TryTakeAddressAdd(addr, out int x, out int y))
         {
             Emit(op - Op.I32Store + Op.I32StoreAdd); EmitRaw(x); EmitRaw(y); EmitSlot(value); Emit((int)offset);
@@ -381,8 +458,8 @@ internal sealed class Translator
     private bool TryTakeAddressAdd(in Operand addr, out int x, out int y)
     {
         x = y = 0;
-        if (addr.Loc != Loc.Temp || _lastDstPos < 0 || _lastEnd != _len || addr.Index != _lastDstHeight) return false;
-        int start = _lastDstPos - 1;
+        if (!IsLastResult(addr)) return false;
+        int start = _lastStart;
         int op = _code[start];
         if (op == 0x6A)
         {
@@ -407,8 +484,10 @@ internal sealed class Translator
         while (_slotPositions.Count > 0 && _slotPositions[^1] >= start) _slotPositions.RemoveAt(_slotPositions.Count - 1);
         _lastDstPos = _prevDstPos;
         _lastDstHeight = _prevDstHeight;
+        _lastStart = _prevStart;
         _lastEnd = _len;
         _prevDstPos = -1;
+        _instrStart = -1;
     }
 
     /// <summary>An instruction with a destination and immediate/slot operands, e.g. global.get, memory.size.</summary>
@@ -426,6 +505,34 @@ internal sealed class Translator
         Emit(op);
         foreach (var i in immediates) Emit(i);
         foreach (ref readonly var s in slots) EmitSlot(s);
+    }
+
+    public void GlobalSet(int global, in Operand value)
+    {
+        if (IsLastResult(value) && _code[_lastStart] == (int)Op.I32AddImm)
+        {
+            // global = x + k (the stack pointer restored on return)
+            int start = _lastStart;
+            int src = _code[start + 2], k = _code[start + 3];
+            DropLastInstruction(start);
+            Emit(Op.GlobalSetAddImm); Emit(global); EmitRaw(src); Emit(k);
+            _lastDstPos = -1;
+            return;
+        }
+        // global.get g; add k; (local.tee x;) global.set g: the stack pointer bumped on entry.
+        int bumpStart = -1;
+        if (IsLastResult(value)) bumpStart = _lastStart;
+        else if (value.Loc == Loc.Local && _fusedPos >= 0 && _fusedEnd == _len && _fusedLocal == value.Index && _code[_fusedPos] == value.Index)
+            bumpStart = _fusedStart;
+        if (bumpStart >= 0 && _code[bumpStart] == (int)Op.GlobalGetAddImm && _code[bumpStart + 2] == global)
+        {
+            _code[bumpStart] = (int)Op.GlobalAddImm;
+            _lastDstPos = -1;
+            _instrStart = -1;
+            return;
+        }
+        Effect(Op.GlobalSet, [global], [value]);
+        _lastDstPos = -1;
     }
 
     public void Unreachable() => Emit(Op.Unreachable);
@@ -446,6 +553,7 @@ internal sealed class Translator
             // Fuse: the producer writes the local directly.
             _code[_lastDstPos] = local;
             _fusedPos = _lastDstPos;
+            _fusedStart = _lastStart;
             _fusedLocal = local;
             _fusedEnd = _len;
             _lastDstPos = -1;
@@ -473,6 +581,7 @@ internal sealed class Translator
         _code[_fusedPos] = TempTag | height;
         NoteHeight(height + 1);
         _lastDstPos = _fusedPos;
+        _lastStart = _fusedStart;
         _lastDstHeight = height;
         _fusedPos = -1;
         temp = new Operand(type, Loc.Temp, height);
@@ -532,6 +641,7 @@ internal sealed class Translator
         _labelFixups[label] = null;
         _lastDstPos = -1;
         _fusedPos = -1;
+        _instrStart = -1;
     }
 
     /// <summary>A branch target, stored relative to the operand's own position so the executor needs no code

@@ -314,7 +314,7 @@ internal sealed class FunctionValidator
                 var g = GlobalTypeAt(idx);
                 if (!g.Mutable) throw Invalid("global is immutable");
                 var v = Pop(g.ValueType);
-                if (Live) _t.Effect(Op.GlobalSet, [(int)idx], [v]);
+                if (Live) _t.GlobalSet((int)idx, v);
                 return;
             }
             case 0x25:

@@ -25,6 +25,11 @@ internal sealed class FunctionModule
 
     public FunctionModule Memory() { _memory = true; return this; }
 
+    private readonly List<int> _globals = new();
+
+    /// <summary>Adds a mutable i32 global, exported as "g{index}".</summary>
+    public FunctionModule MutableGlobal(int init) { _globals.Add(init); return this; }
+
     private bool _exports = true;
 
     /// <summary>Leaves out the export section (exported functions count as declared references).</summary>
@@ -49,7 +54,11 @@ internal sealed class FunctionModule
             sections.Add(Section(2, Vec(_importNames.Select((n, i) => Cat(Name(n.Module), Name(n.Name), [0x00], U32((uint)i))).ToArray())));
         sections.Add(Section(3, Vec(_funcs.Select((_, i) => U32((uint)(_importedFuncs + i))).ToArray())));
         if (_memory) sections.Add(Section(5, Vec([0x00, 0x01])));
-        if (_exports) sections.Add(Section(7, Vec(_funcs.Select((_, i) => Cat(Name($"f{i}"), [0x00], U32((uint)(_importedFuncs + i)))).ToArray())));
+        if (_globals.Count > 0) sections.Add(Section(6, Vec(_globals.Select(g => Cat([0x7F, 0x01, 0x41], S64(g), [0x0B])).ToArray())));
+        if (_exports)
+            sections.Add(Section(7, Vec([
+                .. _funcs.Select((_, i) => Cat(Name($"f{i}"), [0x00], U32((uint)(_importedFuncs + i)))),
+                .. _globals.Select((_, i) => Cat(Name($"g{i}"), [0x03], U32((uint)i)))])));
         sections.Add(Section(10, Vec(_funcs.Select(f =>
         {
             var body = Cat(f.Locals, f.Body);
@@ -81,4 +90,8 @@ internal sealed class FunctionModule
     public static byte[] BrTable(uint[] depths, uint def) => Cat([0x0E], Vec(depths.Select(d => U32(d)).ToArray()), U32(def));
     public static byte[] I32Load(uint offset) => Cat([0x28, 0x02], U32(offset));
     public static byte[] I32Store(uint offset) => Cat([0x36, 0x02], U32(offset));
+    public static byte[] I32Load8U(uint offset) => Cat([0x2D, 0x00], U32(offset));
+    public static byte[] I32Store8(uint offset) => Cat([0x3A, 0x00], U32(offset));
+    public static byte[] GlobalGet(uint i) => Cat([0x23], U32(i));
+    public static byte[] GlobalSet(uint i) => Cat([0x24], U32(i));
 }

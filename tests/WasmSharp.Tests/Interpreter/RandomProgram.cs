@@ -7,6 +7,8 @@ namespace WasmSharp.Tests.Interpreter;
 /// accesses, in the shapes compilers emit (values through locals as -O0 does, phi moves, compare-and-branch,
 /// address arithmetic). Loops are bounded by a counter and memory accesses masked into the first page, so every
 /// program terminates without trapping (except integer division, which may trap, and both engines must agree).
+/// Like clang -O0 output, the function keeps a frame in linear memory below a stack-pointer global and reads and
+/// writes variables there (store then reload, x++ in memory, loads in a row, narrow stores over wide slots).
 /// </summary>
 internal sealed class RandomProgram
 {
@@ -16,6 +18,8 @@ internal sealed class RandomProgram
     private const int Params = 2, Locals = 6, MaxLoops = 3, FirstCounter = Params + Locals;
     // Single-use locals, written once and read once as unoptimised code does, after the loop counters.
     private const int FirstFresh = FirstCounter + MaxLoops, MaxFresh = 60;
+    // The frame pointer local: global 0 (the stack pointer, 2048) minus FrameSize, toggled by 4 now and then.
+    private const int Fp = FirstFresh + MaxFresh, FrameSize = 32;
     private int _fresh;
     private int _depth;
     private int _loops;
@@ -26,18 +30,25 @@ internal sealed class RandomProgram
     public static byte[] Generate(int seed)
     {
         var g = new RandomProgram(seed);
+        // Prologue: global.get sp; i32.const 32; i32.sub; local.tee fp; global.set sp
+        g.Emit(0x23, 0x00); g.Emit(0x41); g.Add(S64(FrameSize)); g.Emit(0x6B); g.Op(0x22, Fp); g.Emit(0x24, 0x00);
         for (int i = 0, n = g._rng.Next(3, 12); i < n; i++) g.Statement();
-        // Result: every local, mixed, plus a memory checksum.
+        // Epilogue: the stack pointer back (fp + 32).
+        g.Op(0x20, Fp); g.Emit(0x41); g.Add(S64(FrameSize)); g.Emit(0x6A); g.Emit(0x24, 0x00);
+        // Result: every local, mixed, plus checksums of memory (the frame included) and the stack pointer.
         g.Op(0x20, (uint)0);
         for (uint l = 1; l < Params + Locals; l++) { g.Op(0x20, l); g.Emit(0x73); g.Emit(0x41, 31); g.Emit(0x77); }
         for (int a = 0; a < 64; a += 4) { g.Emit(0x41); g.Add(S64(a)); g.Emit(0x28, 0x02, 0x00); g.Emit(0x6A); }
+        for (int a = 2048 - FrameSize - 4; a < 2048; a += 4) { g.Emit(0x41); g.Add(S64(a)); g.Emit(0x28, 0x02, 0x00); g.Emit(0x73); g.Emit(0x41, 7); g.Emit(0x77); }
+        g.Emit(0x23, 0x00); g.Emit(0x6A);
         var body = Cat([.. g._code, [0x0B]]);
-        var locals = Vec(Cat(U32(Locals + MaxLoops + MaxFresh), [0x7F]));
+        var locals = Vec(Cat(U32(Locals + MaxLoops + MaxFresh + 1), [0x7F]));
         var func = Cat(locals, body);
         return Module(
             Section(1, Vec(Cat([0x60], Vec([0x7F], [0x7F]), Vec([0x7F])))),
             Section(3, Vec(U32(0))),
             Section(5, Vec([0x00, 0x01])),
+            Section(6, Vec(Cat([0x7F, 0x01, 0x41], S64(2048), [0x0B]))),
             Section(7, Vec(Cat(Name("f"), [0x00], U32(0)))),
             Section(10, Vec(Cat(U32((uint)func.Length), func))));
     }
@@ -50,7 +61,7 @@ internal sealed class RandomProgram
 
     private void Statement()
     {
-        int kind = _depth > 3 ? _rng.Next(5) : _rng.Next(9);
+        int kind = _depth > 3 ? _rng.Next(5) : _rng.Next(13);
         switch (kind)
         {
             case 0: case 1: case 2: // local.set
@@ -84,7 +95,39 @@ internal sealed class RandomProgram
                 Emit(0x0B);
                 break;
             }
+            case 9: case 10: // a frame variable: fp[k] = expr, often read back at once
+                Op(0x20, Fp); Expr(); FrameStore();
+                if (_rng.Next(2) == 0) { Op(0x20, Fp); FrameLoad(); Op(0x21, WritableLocal()); }
+                break;
+            case 11: // fp[k] += c (x++ as -O0 does it), maybe into another slot
+                Op(0x20, Fp); Op(0x20, Fp); Emit(0x28, 0x02); Add(U32(FrameOffset()));
+                Emit(0x41); Add(S64(_rng.Next(-3, 4))); Emit(_rng.Next(2) == 0 ? (byte)0x6A : (byte)0x6B);
+                Emit(0x36, 0x02); Add(U32(FrameOffset()));
+                break;
+            default: // the frame pointer moves (fp ^= 4): what was stored at fp+k is not at the new fp+k
+                Op(0x20, Fp); Emit(0x41, 0x04); Emit(0x73); Op(0x21, Fp);
+                break;
         }
+    }
+
+    private uint FrameOffset() => (uint)_rng.Next(0, FrameSize / 4) * 4;
+
+    /// <summary>[fp, value] on the stack: an i32 store into the frame, sometimes a narrow one.</summary>
+    private void FrameStore()
+    {
+        switch (_rng.Next(6))
+        {
+            case 0: Emit(0x3A, 0x00); Add(U32(FrameOffset() + (uint)_rng.Next(4))); break; // i32.store8
+            case 1: Emit(0x3B, 0x01); Add(U32(FrameOffset())); break;                      // i32.store16
+            default: Emit(0x36, 0x02); Add(U32(FrameOffset())); break;
+        }
+    }
+
+    /// <summary>[fp] on the stack: an i32 load from the frame, sometimes a narrow one.</summary>
+    private void FrameLoad()
+    {
+        if (_rng.Next(5) == 0) { Emit(0x2D, 0x00); Add(U32(FrameOffset())); }            // i32.load8_u
+        else { Emit(0x28, 0x02); Add(U32(FrameOffset())); }
     }
 
     private void Block()
@@ -115,7 +158,7 @@ internal sealed class RandomProgram
 
     private void Expr(int depth = 0)
     {
-        int kind = depth > 3 ? _rng.Next(3) : _rng.Next(12);
+        int kind = depth > 3 ? _rng.Next(3) : _rng.Next(14);
         switch (kind)
         {
             case 0: Emit(0x41); Add(S64(_rng.Next(4) switch { 0 => 0, 1 => 1, 2 => _rng.Next(-100, 100), _ => _rng.Next() })); break;
@@ -128,6 +171,7 @@ internal sealed class RandomProgram
             case 5: Expr(depth + 1); Emit(0x45); break;                                      // eqz
             case 6: Address(); Emit(0x28, 0x02); Add(U32((uint)_rng.Next(0, 3) * 4)); break; // load
             case 7: Expr(depth + 1); Op(0x22, WritableLocal()); break;                       // tee
+            case 12: case 13: Op(0x20, Fp); FrameLoad(); break;                               // frame variable
             case 8: Expr(depth + 1); Expr(depth + 1); Condition(); Emit(0x1B); break;         // select
             case 9: Emit(0x41); Add(S64(_rng.Next(-5, 5))); Expr(depth + 1); Emit(0x6A); break; // add constant
             default: // through a single-use local, maybe with unrelated work between the write and the read

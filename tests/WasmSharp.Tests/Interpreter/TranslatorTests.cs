@@ -322,12 +322,95 @@ public class TranslatorTests
     [Fact]
     public void LoadAndStoreFoldTheirOffset()
     {
-        var m = new FunctionModule().Memory().Func([I32], [I32], None,
-            LocalGet(0), I32Const(99), I32Store(8), LocalGet(0), I32Load(8)).Compile();
-        Assert.Equal(["I32Store p0, #99, +8", "I32Load t0 <- p0, +8", "Return1 t0"], Code(m));
+        // (another base: the load is not a reload of the store)
+        var m = new FunctionModule().Memory().Func([I32, I32], [I32], None,
+            LocalGet(0), I32Const(99), I32Store(8), LocalGet(1), I32Load(12)).Compile();
+        Assert.Equal(["I32Store p0, #99, +8", "I32Load t0 <- p1, +12", "Return1 t0"], Code(m));
         using var store = new Store();
         var f = new Linker().Instantiate(store, m).GetFunction("f0")!;
-        Assert.Equal(99, f.Invoke(Value.I32(100))[0].AsI32());
+        Assert.Equal(99, f.Invoke(Value.I32(4), Value.I32(0))[0].AsI32());
+        Assert.Equal(0, f.Invoke(Value.I32(4), Value.I32(4))[0].AsI32());
+    }
+
+    [Fact]
+    public void ReloadingWhatWasJustStoredIsTheStoredValue()
+    {
+        // -O0: x = p1; return x  ->  store fp+8 <- p1; load fp+8
+        var m = new FunctionModule().Memory()
+            .Func([I32, I32], [I32], None, LocalGet(0), LocalGet(1), I32Store(8), LocalGet(0), I32Load(8))
+            // a narrower reload, another offset, or a branch target between: the load stays
+            .Func([I32, I32], [I32], None, LocalGet(0), LocalGet(1), I32Store(8), LocalGet(0), I32Load8U(8))
+            .Func([I32, I32], [I32], None, LocalGet(0), LocalGet(1), I32Store(8), Block(), End, LocalGet(0), I32Load(8))
+            // the stored local changes before the reload is used: the reload is the old value
+            .Func([I32, I32], [I32], None, LocalGet(0), LocalGet(1), I32Store(8), LocalGet(0), I32Load(8), I32Const(5), LocalSet(1), LocalGet(1), I32Add)
+            .Compile();
+        Assert.Equal(["I32Store p0, p1, +8", "Return1 p1"], Code(m, 0));
+        Assert.Contains("I32Load8U t0 <- p0, +8", Code(m, 1));
+        Assert.Contains("I32Load t0 <- p0, +8", Code(m, 2));
+        using var store = new Store();
+        var inst = new Linker().Instantiate(store, m);
+        Assert.Equal(0x1234, inst.GetFunction("f0")!.Invoke(Value.I32(16), Value.I32(0x1234))[0].AsI32());
+        Assert.Equal(0x34, inst.GetFunction("f1")!.Invoke(Value.I32(16), Value.I32(0x1234))[0].AsI32());
+        Assert.Equal(0x1234, inst.GetFunction("f2")!.Invoke(Value.I32(16), Value.I32(0x1234))[0].AsI32());
+        Assert.Equal(0x1234 + 5, inst.GetFunction("f3")!.Invoke(Value.I32(16), Value.I32(0x1234))[0].AsI32());
+        // The store traps out of bounds, so the forwarded load is never reached.
+        var e = Assert.Throws<TrapException>(() => inst.GetFunction("f0")!.Invoke(Value.I32(65532), Value.I32(1)));
+        Assert.Equal("out of bounds memory access", e.Message);
+    }
+
+    [Fact]
+    public void IncrementingAVariableInMemoryIsOneInstruction()
+    {
+        // fp[4] = fp[0] + 1, and t = fp[0] - 3
+        var m = new FunctionModule().Memory()
+            .Func([I32], [], None, LocalGet(0), LocalGet(0), I32Load(0), I32Const(1), I32Add, I32Store(4))
+            .Func([I32], [I32], None, LocalGet(0), I32Load(0), I32Const(3), I32Sub)
+            .Compile();
+        Assert.Equal(["I32LoadAddImmStore p0, +0, 1, p0, +4", "Return0"], Code(m, 0));
+        Assert.Equal(["I32LoadAddImm t0 <- p0, +0, -3", "Return1 t0"], Code(m, 1));
+        using var store = new Store();
+        var inst = new Linker().Instantiate(store, m);
+        inst.GetFunction("f0")!.Invoke(Value.I32(100));
+        Assert.Equal(1, inst.GetFunction("f1")!.Invoke(Value.I32(104))[0].AsI32() + 3);
+        Assert.Equal(-3, inst.GetFunction("f1")!.Invoke(Value.I32(100))[0].AsI32());
+        // The load traps before anything is stored; a store out of bounds traps after the load.
+        Assert.Equal("out of bounds memory access", Assert.Throws<TrapException>(() => inst.GetFunction("f0")!.Invoke(Value.I32(65533))).Message);
+        Assert.Equal("out of bounds memory access", Assert.Throws<TrapException>(() => inst.GetFunction("f0")!.Invoke(Value.I32(65532))).Message);
+    }
+
+    [Fact]
+    public void TwoLoadsInARowAreOneInstruction()
+    {
+        // fp[0] * fp[4], and *(*p0) (the second load reads the first one's result)
+        var m = new FunctionModule().Memory()
+            .Func([I32], [I32], None, LocalGet(0), I32Load(0), LocalGet(0), I32Load(4), I32Mul)
+            .Func([I32], [I32], None, LocalGet(0), I32Load(0), I32Load(0))
+            .Compile();
+        Assert.Equal(["I32Load2 t0 <- p0, +0, t1, p0, +4", "i32.mul t0 <- t0, t1", "Return1 t0"], Code(m, 0));
+        Assert.Equal(["I32Load2 t0 <- p0, +0, t0, t0, +0", "Return1 t0"], Code(m, 1));
+        using var store = new Store();
+        var inst = new Linker().Instantiate(store, m);
+        Assert.Equal(0, inst.GetFunction("f0")!.Invoke(Value.I32(8))[0].AsI32());
+        Assert.Equal(0, inst.GetFunction("f1")!.Invoke(Value.I32(8))[0].AsI32());
+        // The second access is checked on its own.
+        Assert.Equal("out of bounds memory access", Assert.Throws<TrapException>(() => inst.GetFunction("f0")!.Invoke(Value.I32(65532))).Message);
+    }
+
+    [Fact]
+    public void StackPointerAdjustmentsAreOneInstruction()
+    {
+        // -O0 prologue and epilogue: sp -= 16 (fp = sp), ..., sp = fp + 16
+        var m = new FunctionModule().Memory().MutableGlobal(1024)
+            .Func([], [I32], [I32],
+                GlobalGet(0), I32Const(16), I32Sub, LocalTee(0), GlobalSet(0),
+                GlobalGet(0),
+                LocalGet(0), I32Const(16), I32Add, GlobalSet(0))
+            .Compile();
+        Assert.Equal(["GlobalAddImm l0 <- 0, -16", "GlobalGet t0 <- 0", "GlobalSetAddImm 0, l0, 16", "Return1 t0"], Code(m));
+        using var store = new Store();
+        var inst = new Linker().Instantiate(store, m);
+        Assert.Equal(1008, inst.GetFunction("f0")!.Invoke()[0].AsI32());
+        Assert.Equal(1024, inst.GetGlobal("g0")!.Value.AsI32());
     }
 
     [Fact]
