@@ -18,7 +18,7 @@ internal static class Disassembler
         [Op.MemorySize] = "d", [Op.MemoryGrow] = "ds", [Op.MemoryFill] = "sss", [Op.MemoryCopy] = "sss",
         [Op.MemoryInit] = "isss", [Op.DataDrop] = "i",
         [Op.TableGet] = "dis", [Op.TableSet] = "iss", [Op.TableSize] = "di", [Op.TableGrow] = "diss",
-        [Op.I32LoadAddImm] = "dsoi", [Op.I32LoadAddImmStore] = "soiso", [Op.GlobalGetAddImm] = "dii",
+        [Op.I32LoadAddImm] = "dsoi", [Op.I32LoadAddImmStore] = "dsoiso", [Op.GlobalGetAddImm] = "dii",
         [Op.GlobalAddImm] = "dii", [Op.GlobalSetAddImm] = "isi", [Op.I32Load2] = "dsodso", [Op.I64Load2] = "dsodso",
         [Op.TableFill] = "isss", [Op.TableCopy] = "iisss", [Op.TableInit] = "iisss", [Op.ElemDrop] = "i",
     };

@@ -327,10 +327,10 @@ internal sealed unsafe class Executor : IDisposable
                 case Op.I32LoadAddImm: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(mem + ea) + (uint)ip[4]; ip += 5; continue; }
                 case Op.I32LoadAddImmStore:
                 {
-                    ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[2]; if (ea + 4 > memLen) goto Oob;
-                    uint v = Unsafe.ReadUnaligned<uint>(mem + ea) + (uint)ip[3];
-                    ea = (uint)regs[ip[4]] + (ulong)(uint)ip[5]; if (ea + 4 > memLen) goto Oob;
-                    Unsafe.WriteUnaligned(mem + ea, v); ip += 6; continue;
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > memLen) goto Oob;
+                    uint v = Unsafe.ReadUnaligned<uint>(mem + ea) + (uint)ip[4];
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > memLen) goto Oob;
+                    Unsafe.WriteUnaligned(mem + ea, v); regs[ip[1]] = v; ip += 7; continue;
                 }
                 case Op.I32Load2:
                 {

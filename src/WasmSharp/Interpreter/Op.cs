@@ -62,7 +62,7 @@ internal enum Op
     I64AddImm,           // [dst, a, imm]: i64.add or i64.sub with a constant that fits in 32 bits (sign-extended)
     // Superinstructions for the shapes unoptimised code is made of (locals live in linear memory there).
     I32LoadAddImm,       // [dst, addr, offset, imm]: i32.load, then add imm
-    I32LoadAddImmStore,  // [addr, offset, imm, store addr, store offset]: i32.load, add imm, i32.store (x++ in memory)
+    I32LoadAddImmStore,  // [dst, addr, offset, imm, store addr, store offset]: i32.load, add imm, i32.store (x++ in memory); the sum stays in dst
     GlobalGetAddImm,     // [dst, global, imm]: global.get, then add imm (i32)
     GlobalAddImm,        // [dst, global, imm]: dst = global + imm; global = dst (stack pointer bump)
     GlobalSetAddImm,     // [global, src, imm]: global = src + imm (i32)

@@ -54,6 +54,17 @@ internal sealed class Translator
     private readonly List<int> _labelPc = new();
     private readonly List<List<int>?> _labelFixups = new();
 
+    // Loop rotation: a loop whose code starts with a few instructions and a conditional exit has them copied to
+    // each back edge, with the exit condition negated to jump to the body, so an iteration runs no Br.
+    private const int MaxLoopHeadWords = 16;
+    private readonly record struct LoopHead(int Start, int CondStart, int End, int ExitLabel);
+    private readonly Dictionary<int, LoopHead> _loopHeads = new();
+    private int _openLoop = -1;
+    private int _openLoopStart;
+    // The last unconditional branch, when it still ends the code: a jump to the next instruction is removed.
+    private int _lastBrPos = -1;
+    private int _lastBrLabel;
+
     /// <summary>Start of the instruction emitted last (-1 after a label or a removal): superinstructions merge
     /// into it only while nothing else, not even a branch target, came after it.</summary>
     private int _instrStart = -1;
@@ -87,6 +98,9 @@ internal sealed class Translator
         _maxHeight = 0;
         _labelPc.Clear();
         _labelFixups.Clear();
+        _loopHeads.Clear();
+        _openLoop = -1;
+        _lastBrPos = -1;
         _lastDstPos = -1;
         _fusedPos = -1;
         _instrStart = -1;
@@ -368,8 +382,15 @@ internal sealed class Translator
             Emit(whenZero ? Op.BrIfEqz : Op.BrIfNez);
             EmitSlot(cond);
         }
+        int condStart = _instrStart;
         EmitTarget(label);
         _lastDstPos = -1;
+        if (_openLoop >= 0)
+        {
+            if (label != _openLoop && condStart - _openLoopStart <= MaxLoopHeadWords)
+                _loopHeads[_openLoop] = new LoopHead(_openLoopStart, condStart, _len, label);
+            _openLoop = -1;
+        }
     }
 
     /// <summary>Re-emits an already encoded slot operand, keeping it in the relocation list if tagged.</summary>
@@ -410,12 +431,13 @@ internal sealed class Translator
             // Store-to-load forwarding: reading back what the instruction just before stored, at the same local or
             // constant address, is the stored local or constant itself (if the store did not trap, neither would
             // the load; nothing ran in between). Unoptimised code stores every variable and reloads it at once.
-            if (addr.Loc is Loc.Local or Loc.Const && LastInstructionIs(op - Op.I32Load + Op.I32Store, 4)
-                && _code[_instrStart + 1] == Encode(addr) && _code[_instrStart + 3] == (int)offset)
+            if (addr.Loc is Loc.Local or Loc.Const && LastStore(out var storeOp, out int storeAddr, out int v, out int storeOffset)
+                && storeOp == op - Op.I32Load + Op.I32Store && storeAddr == Encode(addr) && storeOffset == (int)offset)
             {
-                int v = _code[_instrStart + 2];
                 if ((v & TempTag) == 0)
                     return (v & ConstTag) != 0 ? new Operand(result, Loc.Const, v & IndexMask) : new Operand(result, Loc.Local, v);
+                // A temporary stored from this very height (see Store) is still there.
+                if ((v & IndexMask) == height) return new Operand(result, Loc.Temp, height);
             }
             // Two loads in a row: one dispatch. The second may read the first one's result.
             if (LastInstructionIs(op, 4))
@@ -435,13 +457,22 @@ internal sealed class Translator
 
     public void Store(Op op, in Operand addr, in Operand value, uint offset)
     {
-        if (op == Op.I32Store && IsLastResult(value) && _code[_lastStart] == (int)Op.I32LoadAddImm)
+        var v = value;
+        if (op is Op.I32Store or Op.I64Store && addr.Loc != Loc.Temp && IsLastResult(v) && v.Index > 0)
         {
-            // x = load; x + k; store: one instruction (the temporary is dead once stored).
+            // The value's producer writes the slot of the address's height instead (free: the address is a local
+            // or constant), where a reload of the stored value would put its result (store-to-load forwarding).
+            _code[_lastDstPos] = TempTag | (v.Index - 1);
+            _lastDstHeight = v.Index - 1;
+            v = new Operand(v.Type, Loc.Temp, v.Index - 1);
+        }
+        if (op == Op.I32Store && IsLastResult(v) && _code[_lastStart] == (int)Op.I32LoadAddImm)
+        {
+            // x = load; x + k; store: one instruction, which leaves x + k in its temporary too.
             int start = _lastStart;
-            int loadAddr = _code[start + 2], loadOffset = _code[start + 3], k = _code[start + 4];
+            int dst = _code[start + 1], loadAddr = _code[start + 2], loadOffset = _code[start + 3], k = _code[start + 4];
             DropLastInstruction(start);
-            Emit(Op.I32LoadAddImmStore); EmitRaw(loadAddr); Emit(loadOffset); Emit(k); EmitSlot(addr); Emit((int)offset);
+            Emit(Op.I32LoadAddImmStore); EmitRaw(dst); EmitRaw(loadAddr); Emit(loadOffset); Emit(k); EmitSlot(addr); Emit((int)offset);
             _lastDstPos = -1;
             return;
         }
@@ -450,7 +481,28 @@ internal sealed class Translator
             Emit(op - Op.I32Store + Op.I32StoreAdd); EmitRaw(x); EmitRaw(y); EmitSlot(value); Emit((int)offset);
             return;
         }
-        Emit(op); EmitSlot(addr); EmitSlot(value); Emit((int)offset);
+        Emit(op); EmitSlot(addr); EmitSlot(v); Emit((int)offset);
+    }
+
+    /// <summary>The last instruction, if it is a store whose stored value stays in a slot: its plain store op,
+    /// address slot, value slot and offset (all as encoded).</summary>
+    private bool LastStore(out Op op, out int addr, out int value, out int offset)
+    {
+        if (LastInstructionIs(Op.I32Store, 4) || LastInstructionIs(Op.I64Store, 4))
+        {
+            op = (Op)_code[_instrStart];
+            (addr, value, offset) = (_code[_instrStart + 1], _code[_instrStart + 2], _code[_instrStart + 3]);
+            return true;
+        }
+        if (LastInstructionIs(Op.I32LoadAddImmStore, 7))
+        {
+            op = Op.I32Store;
+            (addr, value, offset) = (_code[_instrStart + 5], _code[_instrStart + 1], _code[_instrStart + 6]);
+            return true;
+        }
+        op = default;
+        addr = value = offset = 0;
+        return false;
     }
 
     /// <summary>If the address was just computed by i32.add (or an add of a constant), removes that instruction and
@@ -629,11 +681,28 @@ internal sealed class Translator
         return _labelPc.Count - 1;
     }
 
+    /// <summary>Binds a loop's label at its head and watches the head for a conditional exit (loop rotation).</summary>
+    public void BindLoop(int label)
+    {
+        Bind(label);
+        _openLoop = label;
+        _openLoopStart = _len;
+    }
+
     /// <summary>Whether some branch waits for <paramref name="label"/> (forward labels only).</summary>
     public bool HasBranches(int label) => _labelFixups[label] is { Count: > 0 };
 
     public void Bind(int label)
     {
+        if (_lastBrPos >= 0 && _lastBrPos + 2 == _len && _lastBrLabel == label)
+        {
+            // br to the very next instruction (the exit of a rotated loop head, mostly): nothing to do.
+            var fixups = _labelFixups[label]!;
+            fixups.RemoveAt(fixups.Count - 1);
+            _len = _lastBrPos;
+        }
+        _lastBrPos = -1;
+        _openLoop = -1;
         int pc = _len;
         _labelPc[label] = pc;
         if (_labelFixups[label] is { } fix)
@@ -685,7 +754,75 @@ internal sealed class Translator
     public void Branch(int label, ReadOnlySpan<Operand> values, int destHeight)
     {
         EmitCopies(values, destHeight);
+        _openLoop = -1;
+        if (_loopHeads.TryGetValue(label, out var head))
+        {
+            EmitLoopHead(head);
+            return;
+        }
+        int at = _len;
         Emit(Op.Br); EmitTarget(label);
+        if (_labelPc[label] < 0)
+        {
+            _lastBrPos = at;
+            _lastBrLabel = label;
+        }
+    }
+
+    /// <summary>A back edge of a rotated loop: the head's instructions again, then its exit condition negated to
+    /// jump into the body, then the exit itself (removed if the exit label comes next).</summary>
+    private void EmitLoopHead(LoopHead head)
+    {
+        int from = head.Start;
+        // A head that reloads the variable the back edge just stored (i++; i < n) has it in place already.
+        if (head.CondStart - from >= 4 && _code[from] is (int)Op.I32Load or (int)Op.I64Load
+            && LastStore(out var storeOp, out int storeAddr, out int value, out int storeOffset)
+            && storeOp == (Op)_code[from] - Op.I32Load + Op.I32Store && (storeAddr & TempTag) == 0
+            && storeAddr == _code[from + 2] && storeOffset == _code[from + 3] && value == _code[from + 1])
+            from += 4;
+        int words = head.CondStart - from;
+        if (_len + words > _code.Length) Array.Resize(ref _code, Math.Max(_code.Length * 2, _len + words + 16));
+        int at = _len;
+        _code.AsSpan(from, words).CopyTo(_code.AsSpan(at));
+        // Relocate the copied slot operands too (positions are ascending).
+        int first = _slotPositions.Count;
+        while (first > 0 && _slotPositions[first - 1] >= from) first--;
+        for (int i = first; i < _slotPositions.Count && _slotPositions[i] < head.CondStart; i++)
+            _slotPositions.Add(_slotPositions[i] - from + at);
+        _len += words;
+        var op = (Op)_code[head.CondStart];
+        Emit(Negated(op));
+        EmitRaw(_code[head.CondStart + 1]);
+        if (op is not (Op.BrIfNez or Op.BrIfEqz)) EmitRaw(_code[head.CondStart + 2]);
+        Emit(head.End - _len);
+        _lastDstPos = -1;
+        Branch(head.ExitLabel, [], 0);
+    }
+
+    /// <summary>The conditional branch taken exactly when <paramref name="op"/> is not.</summary>
+    private static Op Negated(Op op)
+    {
+        switch (op)
+        {
+            case Op.BrIfNez: return Op.BrIfEqz;
+            case Op.BrIfEqz: return Op.BrIfNez;
+            case >= Op.BrI32Eq and <= Op.BrI64GeU:
+            {
+                bool is64 = op >= Op.BrI64Eq;
+                int cmp = op - (is64 ? Op.BrI64Eq : Op.BrI32Eq); // eq ne lt_s lt_u gt_s gt_u le_s le_u ge_s ge_u
+                cmp = cmp switch { 0 => 1, 1 => 0, 2 => 8, 3 => 9, 4 => 6, 5 => 7, 6 => 4, 7 => 5, 8 => 2, _ => 3 };
+                return (is64 ? Op.BrI64Eq : Op.BrI32Eq) + cmp;
+            }
+            case Op.BrF32Eq: return Op.BrF32Ne;
+            case Op.BrF32Ne: return Op.BrF32Eq;
+            case Op.BrF64Eq: return Op.BrF64Ne;
+            case Op.BrF64Ne: return Op.BrF64Eq;
+            case >= Op.BrF32Lt and <= Op.BrF32Ge: return Op.BrF32NotLt + (op - Op.BrF32Lt);
+            case >= Op.BrF64Lt and <= Op.BrF64Ge: return Op.BrF64NotLt + (op - Op.BrF64Lt);
+            case >= Op.BrF32NotLt and <= Op.BrF32NotGe: return Op.BrF32Lt + (op - Op.BrF32NotLt);
+            case >= Op.BrF64NotLt and <= Op.BrF64NotGe: return Op.BrF64Lt + (op - Op.BrF64NotLt);
+            default: throw new InvalidOperationException($"not a conditional branch: {op}");
+        }
     }
 
     public void BranchIf(in Operand cond, int label, ReadOnlySpan<Operand> values, int destHeight)
@@ -709,6 +846,7 @@ internal sealed class Translator
     /// placed after the table (the code after br_table is unreachable).</summary>
     public void BranchTable(in Operand index, ReadOnlySpan<int> labels, ReadOnlySpan<int> destHeights, ReadOnlySpan<Operand> values)
     {
+        _openLoop = -1;
         Emit(Op.BrTable); EmitSlot(index); Emit(labels.Length - 1);
         var stubs = new List<(int Stub, int Entry)>();
         for (int i = 0; i < labels.Length; i++)
@@ -731,6 +869,7 @@ internal sealed class Translator
 
     public void Return(ReadOnlySpan<Operand> values)
     {
+        _openLoop = -1;
         switch (values.Length)
         {
             case 0: Emit(Op.Return0); break;

@@ -521,7 +521,7 @@ internal sealed class FunctionValidator
             // A loop's params are rewritten by branches back to its head, an if's are read by both arms.
             if (op != 0x02) _t.MaterializeFrom(StackSpan, height);
             frame.Label = _t.NewLabel();
-            if (op == 0x03) _t.Bind(frame.Label);
+            if (op == 0x03) _t.BindLoop(frame.Label);
             if (op == 0x04)
             {
                 frame.ElseLabel = _t.NewLabel();

@@ -78,6 +78,7 @@ internal sealed class FunctionModule
     public static byte[] LocalTee(uint i) => Cat([0x22], U32(i));
     public static byte[] I32Const(int v) => Cat([0x41], S64(v));
     public static byte[] I64Const(long v) => Cat([0x42], S64(v));
+    public static byte[] F64Const(double v) => Cat([0x44], BitConverter.GetBytes(v));
     public static byte[] Call(uint f) => Cat([0x10], U32(f));
     public static byte[] Op(params byte[] b) => b;
     public static readonly byte[] I32Add = [0x6A], I32Sub = [0x6B], I32Mul = [0x6C], I32Eqz = [0x45], I32LtS = [0x48], I32GtS = [0x4A];

@@ -20,6 +20,8 @@ internal sealed class RandomProgram
     private const int FirstFresh = FirstCounter + MaxLoops, MaxFresh = 60;
     // The frame pointer local: global 0 (the stack pointer, 2048) minus FrameSize, toggled by 4 now and then.
     private const int Fp = FirstFresh + MaxFresh, FrameSize = 32;
+    // Loop counters kept in memory live above everything the random addresses reach.
+    private const int CounterBase = 8192;
     private int _fresh;
     private int _depth;
     private int _loops;
@@ -88,11 +90,39 @@ internal sealed class RandomProgram
                 if (_loops >= MaxLoops) goto case 0;
                 uint counter = (uint)(FirstCounter + _loops++);
                 Emit(0x41); Add(S64(_rng.Next(1, 6))); Op(0x21, counter);
-                Emit(0x03, 0x40);
-                Block();
-                Op(0x20, counter); Emit(0x41, 0x01); Emit(0x6B); Op(0x22, counter);
-                Emit(0x0D, 0x00);
-                Emit(0x0B);
+                switch (_rng.Next(3))
+                {
+                    case 0: // do { } while (--counter)
+                        Emit(0x03, 0x40);
+                        Block();
+                        Op(0x20, counter); Emit(0x41, 0x01); Emit(0x6B); Op(0x22, counter);
+                        Emit(0x0D, 0x00);
+                        Emit(0x0B);
+                        break;
+                    case 1: // while (counter != 0) { ...; counter--; }: the test at the head (rotated)
+                        Emit(0x02, 0x40); Emit(0x03, 0x40);
+                        Op(0x20, counter); Emit(0x45); Emit(0x0D, 0x01);
+                        Block();
+                        Op(0x20, counter); Emit(0x41, 0x01); Emit(0x6B); Op(0x21, counter);
+                        Emit(0x0C, 0x00);
+                        Emit(0x0B); Emit(0x0B);
+                        break;
+                    default: // the same with the counter in memory at a constant address, as -O0 keeps it
+                    {
+                        uint at = (uint)(counter - FirstCounter) * 4;
+                        Emit(0x41); Add(S64(CounterBase)); Op(0x20, counter); Emit(0x36, 0x02); Add(U32(at));
+                        Emit(0x02, 0x40); Emit(0x03, 0x40);
+                        Emit(0x41); Add(S64(CounterBase)); Emit(0x28, 0x02); Add(U32(at)); Emit(0x41, 0x00); Emit(0x4C); Emit(0x0D, 0x01);
+                        Block();
+                        Emit(0x41); Add(S64(CounterBase)); Emit(0x41); Add(S64(CounterBase)); Emit(0x28, 0x02); Add(U32(at));
+                        Emit(0x41, 0x01); Emit(0x6B); Emit(0x36, 0x02); Add(U32(at));
+                        // sometimes another variable at the same base is stored last: not the counter
+                        if (_rng.Next(2) == 0) { Emit(0x41); Add(S64(CounterBase)); Expr(); Emit(0x36, 0x02); Add(U32(64)); }
+                        Emit(0x0C, 0x00);
+                        Emit(0x0B); Emit(0x0B);
+                        break;
+                    }
+                }
                 break;
             }
             case 9: case 10: // a frame variable: fp[k] = expr, often read back at once

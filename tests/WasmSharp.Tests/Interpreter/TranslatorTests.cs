@@ -366,7 +366,7 @@ public class TranslatorTests
             .Func([I32], [], None, LocalGet(0), LocalGet(0), I32Load(0), I32Const(1), I32Add, I32Store(4))
             .Func([I32], [I32], None, LocalGet(0), I32Load(0), I32Const(3), I32Sub)
             .Compile();
-        Assert.Equal(["I32LoadAddImmStore p0, +0, 1, p0, +4", "Return0"], Code(m, 0));
+        Assert.Equal(["I32LoadAddImmStore t0 <- p0, +0, 1, p0, +4", "Return0"], Code(m, 0));
         Assert.Equal(["I32LoadAddImm t0 <- p0, +0, -3", "Return1 t0"], Code(m, 1));
         using var store = new Store();
         var inst = new Linker().Instantiate(store, m);
@@ -394,6 +394,52 @@ public class TranslatorTests
         Assert.Equal(0, inst.GetFunction("f1")!.Invoke(Value.I32(8))[0].AsI32());
         // The second access is checked on its own.
         Assert.Equal("out of bounds memory access", Assert.Throws<TrapException>(() => inst.GetFunction("f0")!.Invoke(Value.I32(65532))).Message);
+    }
+
+    [Fact]
+    public void WhileLoopsTestTheirConditionAtTheBackEdge()
+    {
+        // for (i = 0; i < p0; i++) {} with i in memory at p1+8, as -O0 keeps it; then return i
+        var m = new FunctionModule().Memory().Func([I32, I32], [I32], None,
+            LocalGet(1), I32Const(0), I32Store(8),
+            Block(), Loop(),
+            LocalGet(1), I32Load(8), LocalGet(0), Op(0x4E) /* i32.ge_s */, BrIf(1),
+            LocalGet(1), LocalGet(1), I32Load(8), I32Const(1), I32Add, I32Store(8),
+            Br(0), End, End,
+            LocalGet(1), I32Load(8)).Compile();
+        // The back edge runs the head's test negated (no Br, and no reload of the i it just stored).
+        Assert.Equal([
+            "   0: I32Store p1, #0, +8",
+            "   4: I32Load t0 <- p1, +8",
+            "   8: BrI32GeS t0, p0, @23",
+            "  12: I32LoadAddImmStore t0 <- p1, +8, 1, p1, +8",
+            "  19: BrI32LtS t0, p0, @12",
+            "  23: I32Load t0 <- p1, +8",
+            "  27: Return1 t0"], WasmSharp.Interpreter.Disassembler.Lines(m.Functions[0]));
+        using var store = new Store();
+        var f = new Linker().Instantiate(store, m).GetFunction("f0")!;
+        Assert.Equal(10, f.Invoke(Value.I32(10), Value.I32(64))[0].AsI32());
+        Assert.Equal(0, f.Invoke(Value.I32(-5), Value.I32(64))[0].AsI32());
+    }
+
+    [Fact]
+    public void RotatedFloatLoopsExitOnNaN()
+    {
+        // while (p0 < p1) p0 += 1.5; return p0: the negated test at the back edge must be "not less", NaN included
+        var m = new FunctionModule().Func([F64, F64], [F64], None,
+            Block(), Loop(), LocalGet(0), LocalGet(1), Op(0x63) /* f64.lt */, I32Eqz, BrIf(1),
+            LocalGet(0), F64Const(1.5), Op(0xA0) /* f64.add */, LocalSet(0), Br(0), End, End, LocalGet(0)).Compile();
+        var code = Code(m);
+        Assert.DoesNotContain(code, l => l.StartsWith("Br "));
+        Assert.Contains(code, l => l.StartsWith("BrF64NotLt p0, p1"));
+        Assert.Contains(code, l => l.StartsWith("BrF64Lt p0, p1"));
+        using var store = new Store();
+        var f = new Linker().Instantiate(store, m).GetFunction("f0")!;
+        double Run(double a, double b) => f.Invoke(Value.F64(a), Value.F64(b))[0].AsF64();
+        Assert.Equal(3.0, Run(0, 3));
+        Assert.Equal(5.0, Run(5, 3));
+        Assert.True(double.IsNaN(Run(double.NaN, 3)));
+        Assert.Equal(0.0, Run(0, double.NaN));
     }
 
     [Fact]
