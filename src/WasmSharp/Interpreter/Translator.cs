@@ -54,6 +54,12 @@ internal sealed class Translator
     private readonly List<int> _labelPc = new();
     private readonly List<List<int>?> _labelFixups = new();
 
+    // Store-to-load forwarding: what straight-line code stored at a local or constant address, as a local or
+    // constant. An entry dies when its address or value local is written, when memory may change otherwise
+    // (a store elsewhere, a call, bulk memory) and at every label.
+    private readonly record struct Known(int Addr, int Offset, Op StoreOp, int Value);
+    private readonly List<Known> _known = new();
+
     // Loop rotation: a loop whose code starts with a few instructions and a conditional exit has them copied to
     // each back edge, with the exit condition negated to jump to the body, so an iteration runs no Br.
     private const int MaxLoopHeadWords = 16;
@@ -99,6 +105,7 @@ internal sealed class Translator
         _labelPc.Clear();
         _labelFixups.Clear();
         _loopHeads.Clear();
+        _known.Clear();
         _openLoop = -1;
         _lastBrPos = -1;
         _lastDstPos = -1;
@@ -119,7 +126,40 @@ internal sealed class Translator
     private void Emit(Op op)
     {
         _instrStart = _len;
+        if (_known.Count > 0 && !KeepsKnownMemory(op)) _known.Clear();
         Emit((int)op);
+    }
+
+    /// <summary>Whether <paramref name="op"/> leaves memory as it was (or is a plain store, which
+    /// <see cref="Store"/> accounts for itself). Locals it writes are accounted for in <see cref="LocalSet"/>.</summary>
+    private static bool KeepsKnownMemory(Op op) => op switch
+    {
+        >= Op.NumericFirst and <= Op.NumericLast => true,
+        >= Op.I32Load and <= Op.I64Load32U => true,
+        >= Op.I32Store and <= Op.I64Store32 => true,
+        >= Op.I32LoadAdd and <= Op.I64Load32UAdd => true,
+        >= Op.I32TruncSatF32S and <= Op.I64TruncSatF64U => true,
+        >= Op.BrI32Eq and <= Op.BrF64NotGe => true,
+        >= Op.SelectI32Eq and <= Op.SelectI32GeU => true,
+        Op.BrIfNez or Op.BrIfEqz or Op.Copy or Op.Select or Op.GlobalGet or Op.GlobalSet or Op.RefFunc or Op.RefIsNull
+            or Op.I32AddImm or Op.I64AddImm or Op.I32LoadAddImm or Op.GlobalGetAddImm or Op.GlobalAddImm
+            or Op.GlobalSetAddImm or Op.I32Load2 or Op.I64Load2 or Op.MemorySize => true,
+        _ => false,
+    };
+
+    private static int AccessSize(Op store) => store switch
+    {
+        Op.I32Store8 or Op.I64Store8 => 1,
+        Op.I32Store16 or Op.I64Store16 => 2,
+        Op.I32Store or Op.I64Store32 => 4,
+        _ => 8,
+    };
+
+    /// <summary>A local is written: what was known to be stored as its value, or at its address, is no longer.</summary>
+    private void ForgetLocal(int local)
+    {
+        for (int i = _known.Count - 1; i >= 0; i--)
+            if (_known[i].Addr == local || _known[i].Value == local) _known.RemoveAt(i);
     }
 
     /// <summary>Whether the last instruction emitted is <paramref name="op"/> of <paramref name="length"/> words
@@ -211,7 +251,14 @@ internal sealed class Translator
             return Constant(result, folded);
         // x & 1 where x is a comparison just computed is x itself (unoptimised code masks every condition).
         if (op == (Op)0x71 && IsJustComputedBoolean(a) && IsConstant(b, 1)) return a;
-        if (op == (Op)0x71 && IsJustComputedBoolean(b) && IsConstant(a, 1)) return b;
+        if (op == (Op)0x71 && IsJustComputedBoolean(b) && IsConstant(a, 1))
+        {
+            // The comparison wrote the slot above this result's: it writes this one instead.
+            _code[_lastDstPos] = TempTag | height;
+            _lastDstHeight = height;
+            return new Operand(result, Loc.Temp, height);
+        }
+        if (TryShiftPair(op, a, b, height, out var pair)) return pair;
         if (TryImmediate(op, a, b, out var imm, out var reg))
         {
             // i32.load or global.get, then add a constant: one instruction (unoptimised code reads every
@@ -253,6 +300,38 @@ internal sealed class Translator
             _ => (false, 0UL),
         };
         return ok;
+    }
+
+    /// <summary>(x &lt;&lt; k) >> k, as unoptimised code narrows a value: a sign extension (extend8_s, extend16_s,
+    /// extend32_s) or a mask, one instruction for two.</summary>
+    private bool TryShiftPair(Op op, in Operand a, in Operand b, int height, out Operand result)
+    {
+        result = default;
+        const int i32Shl = 0x74, i32ShrS = 0x75, i32ShrU = 0x76, i64Shl = 0x86, i64ShrS = 0x87, i64ShrU = 0x88;
+        int o = (int)op;
+        bool is64 = o is i64ShrS or i64ShrU;
+        if (!(o is i32ShrS or i32ShrU or i64ShrS or i64ShrU) || b.Loc != Loc.Const || !IsLastResult(a)) return false;
+        int start = _lastStart;
+        if (_code[start] != (is64 ? i64Shl : i32Shl) || (_code[start + 3] & ConstTag) == 0) return false;
+        ulong k = _constants[b.Index] & (is64 ? 63UL : 31UL);
+        if ((_constants[_code[start + 3] & IndexMask] & (is64 ? 63UL : 31UL)) != k || k == 0) return false;
+        int x = _code[start + 2];
+        var type = is64 ? ValueType.I64 : ValueType.I32;
+        if (o is i32ShrS or i64ShrS)
+        {
+            int ext = (is64, k) switch { (false, 24) => 0xC0, (false, 16) => 0xC1, (true, 56) => 0xC2, (true, 48) => 0xC3, (true, 32) => 0xC4, _ => 0 };
+            if (ext == 0) return false;
+            DropLastInstruction(start);
+            Emit((Op)ext); EmitDst(height); EmitRaw(x);
+            result = EndProducer(type, height);
+            return true;
+        }
+        ulong mask = is64 ? ulong.MaxValue >> (int)k : uint.MaxValue >> (int)k;
+        var m = Constant(type, mask);
+        DropLastInstruction(start);
+        Emit((Op)(is64 ? 0x83 : 0x71)); EmitDst(height); EmitRaw(x); EmitSlot(m);
+        result = EndProducer(type, height);
+        return true;
     }
 
     private bool IsConstant(in Operand o, ulong value) => o.Loc == Loc.Const && _constants[o.Index] == value;
@@ -431,6 +510,10 @@ internal sealed class Translator
             // Store-to-load forwarding: reading back what the instruction just before stored, at the same local or
             // constant address, is the stored local or constant itself (if the store did not trap, neither would
             // the load; nothing ran in between). Unoptimised code stores every variable and reloads it at once.
+            if (addr.Loc is Loc.Local or Loc.Const)
+                foreach (var k in _known)
+                    if (k.Addr == Encode(addr) && k.Offset == (int)offset && k.StoreOp == op - Op.I32Load + Op.I32Store)
+                        return (k.Value & ConstTag) != 0 ? new Operand(result, Loc.Const, k.Value & IndexMask) : new Operand(result, Loc.Local, k.Value);
             if (addr.Loc is Loc.Local or Loc.Const && LastStore(out var storeOp, out int storeAddr, out int v, out int storeOffset)
                 && storeOp == op - Op.I32Load + Op.I32Store && storeAddr == Encode(addr) && storeOffset == (int)offset)
             {
@@ -481,6 +564,22 @@ internal sealed class Translator
             Emit(op - Op.I32Store + Op.I32StoreAdd); EmitRaw(x); EmitRaw(y); EmitSlot(value); Emit((int)offset);
             return;
         }
+        if (addr.Loc is Loc.Local or Loc.Const && op is >= Op.I32Store and <= Op.I64Store32)
+        {
+            // A store through another address may alias anything known; through this one, what it overlaps.
+            int a = Encode(addr), size = AccessSize(op);
+            for (int i = _known.Count - 1; i >= 0; i--)
+            {
+                var k = _known[i];
+                if (k.Addr != a || (long)k.Offset < (long)(uint)offset + size && (long)(uint)offset < (long)k.Offset + AccessSize(k.StoreOp))
+                    _known.RemoveAt(i);
+            }
+            Emit(op); EmitSlot(addr); EmitSlot(v); Emit((int)offset);
+            if (op is Op.I32Store or Op.I64Store && v.Loc is Loc.Local or Loc.Const && offset <= int.MaxValue && _known.Count < 16)
+                _known.Add(new Known(a, (int)offset, op, Encode(v)));
+            return;
+        }
+        _known.Clear();
         Emit(op); EmitSlot(addr); EmitSlot(v); Emit((int)offset);
     }
 
@@ -596,6 +695,7 @@ internal sealed class Translator
     /// <summary>local.set: <paramref name="stack"/> is the operand stack after popping the value.</summary>
     public void LocalSet(int local, in Operand value, Span<Operand> stack)
     {
+        ForgetLocal(local);
         bool pending = false;
         foreach (ref var o in stack)
             if (o.Loc == Loc.Local && o.Index == local) { pending = true; break; }
@@ -609,6 +709,19 @@ internal sealed class Translator
             _fusedLocal = local;
             _fusedEnd = _len;
             _lastDstPos = -1;
+            return;
+        }
+        if (!pending && value.Loc == Loc.Temp && LastStore(out var storeOp, out int storeAddr, out int stored, out _)
+            && storeOp is Op.I32Store or Op.I64Store && stored == Encode(value) && storeAddr != local
+            && _lastDstPos >= 0 && _lastEnd == _instrStart && _code[_lastDstPos] == stored)
+        {
+            // x = (y = expr) through memory: the value stored just now, reloaded (forwarded) into a local. The
+            // producer writes the local and the store stores it, so no move is needed.
+            _code[_lastDstPos] = local;
+            _code[_instrStart + 2] = local;
+            _lastDstPos = -1;
+            int offset = _code[_instrStart + 3];
+            if ((storeAddr & TempTag) == 0 && offset >= 0) _known.Add(new Known(storeAddr, offset, storeOp, local));
             return;
         }
         if (pending) MaterializeLocal(local, stack);
@@ -703,6 +816,7 @@ internal sealed class Translator
         }
         _lastBrPos = -1;
         _openLoop = -1;
+        _known.Clear();
         int pc = _len;
         _labelPc[label] = pc;
         if (_labelFixups[label] is { } fix)
@@ -773,6 +887,7 @@ internal sealed class Translator
     /// jump into the body, then the exit itself (removed if the exit label comes next).</summary>
     private void EmitLoopHead(LoopHead head)
     {
+        _known.Clear(); // the copied head may store; nothing follows it but a label
         int from = head.Start;
         // A head that reloads the variable the back edge just stored (i++; i < n) has it in place already.
         if (head.CondStart - from >= 4 && _code[from] is (int)Op.I32Load or (int)Op.I64Load

@@ -31,9 +31,12 @@ internal sealed class FunctionValidator
     private const ValueType Unknown = 0;
 
     // Forwarding of single-read locals (see LocalReadCounter): a local.set of a constant or another local to a
-    // local read exactly once is not stored; the value waits here and the one local.get takes it over. Before
-    // control flow can leave the straight-line code, waiting values are stored after all.
+    // local read exactly once is not stored; the value waits here and the one local.get takes it over. A constant
+    // waits for every read of its local the same way (unoptimised code names constants: x = 16; a << x >> x),
+    // and is dropped once all the function's reads took it. Before control flow can leave the straight-line
+    // code, waiting values are stored after all.
     private int[] _reads = [];
+    private int[] _pendingUses = [];
     private Operand?[] _pending = [];
     private readonly List<int> _pendingList = new();
 
@@ -69,7 +72,7 @@ internal sealed class FunctionValidator
             for (uint i = 0; i < count; i++) _locals[k++] = t;
 
         _t.Begin(paramCount, (int)body.TotalLocals);
-        if (_reads.Length < _locals.Length) { _reads = new int[_locals.Length]; _pending = new Operand?[_locals.Length]; }
+        if (_reads.Length < _locals.Length) { _reads = new int[_locals.Length]; _pendingUses = new int[_locals.Length]; _pending = new Operand?[_locals.Length]; }
         _pendingList.Clear();
         var reads = _reads.AsSpan(0, _locals.Length);
         reads.Clear();
@@ -282,8 +285,11 @@ internal sealed class FunctionValidator
                 if (!Live) { PushTyped(t); return; }
                 if (_pending[idx] is Operand forwarded)
                 {
-                    _pending[idx] = null;
-                    _pendingList.Remove((int)idx);
+                    if (++_pendingUses[idx] >= _reads[idx])
+                    {
+                        _pending[idx] = null;
+                        _pendingList.Remove((int)idx);
+                    }
                     forwarded.Type = t;
                     Push(forwarded);
                 }
@@ -390,9 +396,11 @@ internal sealed class FunctionValidator
             int x = _pendingList[i];
             if (_pending[x] is { Loc: Loc.Local } w && w.Index == idx) StorePending(x);
         }
-        if (!tee && _reads[idx] == 1 && v.Loc is Loc.Const or Loc.Local && !(v.Loc == Loc.Local && v.Index == idx) && !HasLocalProvider(idx))
+        if (!tee && (_reads[idx] == 1 && v.Loc is Loc.Const or Loc.Local || _reads[idx] > 1 && v.Loc == Loc.Const)
+            && !(v.Loc == Loc.Local && v.Index == idx) && !HasLocalProvider(idx))
         {
             _pending[idx] = v;
+            _pendingUses[idx] = 0;
             _pendingList.Add(idx);
             return;
         }

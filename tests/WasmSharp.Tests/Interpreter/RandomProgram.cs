@@ -20,6 +20,8 @@ internal sealed class RandomProgram
     private const int FirstFresh = FirstCounter + MaxLoops, MaxFresh = 60;
     // The frame pointer local: global 0 (the stack pointer, 2048) minus FrameSize, toggled by 4 now and then.
     private const int Fp = FirstFresh + MaxFresh, FrameSize = 32;
+    // Another local holding the frame's address (as a pointer to a frame variable would): stores through it alias.
+    private const int FpAlias = Fp + 1;
     // Loop counters kept in memory live above everything the random addresses reach.
     private const int CounterBase = 8192;
     private int _fresh;
@@ -34,6 +36,7 @@ internal sealed class RandomProgram
         var g = new RandomProgram(seed);
         // Prologue: global.get sp; i32.const 32; i32.sub; local.tee fp; global.set sp
         g.Emit(0x23, 0x00); g.Emit(0x41); g.Add(S64(FrameSize)); g.Emit(0x6B); g.Op(0x22, Fp); g.Emit(0x24, 0x00);
+        g.Op(0x20, Fp); g.Op(0x21, FpAlias);
         for (int i = 0, n = g._rng.Next(3, 12); i < n; i++) g.Statement();
         // Epilogue: the stack pointer back (fp + 32).
         g.Op(0x20, Fp); g.Emit(0x41); g.Add(S64(FrameSize)); g.Emit(0x6A); g.Emit(0x24, 0x00);
@@ -44,7 +47,7 @@ internal sealed class RandomProgram
         for (int a = 2048 - FrameSize - 4; a < 2048; a += 4) { g.Emit(0x41); g.Add(S64(a)); g.Emit(0x28, 0x02, 0x00); g.Emit(0x73); g.Emit(0x41, 7); g.Emit(0x77); }
         g.Emit(0x23, 0x00); g.Emit(0x6A);
         var body = Cat([.. g._code, [0x0B]]);
-        var locals = Vec(Cat(U32(Locals + MaxLoops + MaxFresh + 1), [0x7F]));
+        var locals = Vec(Cat(U32(Locals + MaxLoops + MaxFresh + 2), [0x7F]));
         var func = Cat(locals, body);
         return Module(
             Section(1, Vec(Cat([0x60], Vec([0x7F], [0x7F]), Vec([0x7F])))),
@@ -63,7 +66,7 @@ internal sealed class RandomProgram
 
     private void Statement()
     {
-        int kind = _depth > 3 ? _rng.Next(5) : _rng.Next(13);
+        int kind = _depth > 3 ? _rng.Next(5) : _rng.Next(14);
         switch (kind)
         {
             case 0: case 1: case 2: // local.set
@@ -125,14 +128,19 @@ internal sealed class RandomProgram
                 }
                 break;
             }
-            case 9: case 10: // a frame variable: fp[k] = expr, often read back at once
-                Op(0x20, Fp); Expr(); FrameStore();
+            case 9: case 10: // a frame variable: fp[k] = expr (often a local or constant), often read back at once
+                Op(0x20, Fp);
+                if (_rng.Next(2) == 0) Expr(4); else Expr();
+                FrameStore();
                 if (_rng.Next(2) == 0) { Op(0x20, Fp); FrameLoad(); Op(0x21, WritableLocal()); }
                 break;
             case 11: // fp[k] += c (x++ as -O0 does it), maybe into another slot
                 Op(0x20, Fp); Op(0x20, Fp); Emit(0x28, 0x02); Add(U32(FrameOffset()));
                 Emit(0x41); Add(S64(_rng.Next(-3, 4))); Emit(_rng.Next(2) == 0 ? (byte)0x6A : (byte)0x6B);
                 Emit(0x36, 0x02); Add(U32(FrameOffset()));
+                break;
+            case 12: // a store through the alias of the frame
+                Op(0x20, FpAlias); Expr(4); Emit(0x36, 0x02); Add(U32(FrameOffset()));
                 break;
             default: // the frame pointer moves (fp ^= 4): what was stored at fp+k is not at the new fp+k
                 Op(0x20, Fp); Emit(0x41, 0x04); Emit(0x73); Op(0x21, Fp);

@@ -443,6 +443,60 @@ public class TranslatorTests
     }
 
     [Fact]
+    public void OneAndAComparisonIsTheComparisonInTheRightSlot()
+    {
+        // (1 & (p0 < p1)) + p0 * p1: the comparison's result must survive the multiplication above it
+        var m = new FunctionModule().Func([I32, I32], [I32], None,
+            I32Const(1), LocalGet(0), LocalGet(1), I32LtS, Op(0x71), LocalGet(0), LocalGet(1), I32Mul, I32Add).Compile();
+        using var store = new Store();
+        var f = new Linker().Instantiate(store, m).GetFunction("f0")!;
+        Assert.Equal(7, f.Invoke(Value.I32(2), Value.I32(3))[0].AsI32());
+        Assert.Equal(6, f.Invoke(Value.I32(3), Value.I32(2))[0].AsI32());
+    }
+
+    [Fact]
+    public void NamedConstantsAndShiftPairsNarrowInOneInstruction()
+    {
+        // -O0: k = 16; (p0 << k) >> k is a sign extension; (p0 << 24) >>> 24 a mask
+        var m = new FunctionModule()
+            .Func([I32], [I32], [I32], I32Const(16), LocalSet(1), LocalGet(0), LocalGet(1), Op(0x74), LocalGet(1), Op(0x75))
+            .Func([I32], [I32], None, LocalGet(0), I32Const(24), Op(0x74), I32Const(24), Op(0x76))
+            .Compile();
+        Assert.Equal(["i32.extend16_s t0 <- p0", "Return1 t0"], Code(m, 0));
+        Assert.Equal(["i32.and t0 <- p0, #255", "Return1 t0"], Code(m, 1));
+        using var store = new Store();
+        var inst = new Linker().Instantiate(store, m);
+        Assert.Equal(-32768, inst.GetFunction("f0")!.Invoke(Value.I32(0x18000))[0].AsI32());
+        Assert.Equal(32767, inst.GetFunction("f0")!.Invoke(Value.I32(0x7FFF))[0].AsI32());
+        Assert.Equal(0xAB, inst.GetFunction("f1")!.Invoke(Value.I32(0x12AB))[0].AsI32());
+    }
+
+    [Fact]
+    public void VariablesStoredEarlierInTheBlockAreNotReloaded()
+    {
+        var m = new FunctionModule().Memory()
+            // fp[8] = p1; fp[4] = 7; return fp[8] + fp[4]
+            .Func([I32, I32], [I32], None,
+                LocalGet(0), LocalGet(1), I32Store(8), LocalGet(0), I32Const(7), I32Store(4),
+                LocalGet(0), I32Load(8), LocalGet(0), I32Load(4), I32Add)
+            // a store through another address may alias: fp[8] = p1; *p1 = 7; return fp[8]
+            .Func([I32, I32], [I32], None,
+                LocalGet(0), LocalGet(1), I32Store(8), LocalGet(1), I32Const(7), I32Store(0), LocalGet(0), I32Load(8))
+            // a narrower store over part of it: fp[8] = p1; ((char*)fp)[9] = 0; return fp[8]
+            .Func([I32, I32], [I32], None,
+                LocalGet(0), LocalGet(1), I32Store(8), LocalGet(0), I32Const(0), I32Store8(9), LocalGet(0), I32Load(8))
+            .Compile();
+        Assert.Equal(["I32Store p0, p1, +8", "I32Store p0, #7, +4", "I32AddImm t0 <- p1, 7", "Return1 t0"], Code(m, 0));
+        Assert.Contains("I32Load t0 <- p0, +8", Code(m, 1));
+        Assert.Contains("I32Load t0 <- p0, +8", Code(m, 2));
+        using var store = new Store();
+        var inst = new Linker().Instantiate(store, m);
+        Assert.Equal(107, inst.GetFunction("f0")!.Invoke(Value.I32(16), Value.I32(100))[0].AsI32());
+        Assert.Equal(7, inst.GetFunction("f1")!.Invoke(Value.I32(16), Value.I32(24))[0].AsI32());
+        Assert.Equal(0x12340078, inst.GetFunction("f2")!.Invoke(Value.I32(16), Value.I32(0x12345678))[0].AsI32());
+    }
+
+    [Fact]
     public void StackPointerAdjustmentsAreOneInstruction()
     {
         // -O0 prologue and epilogue: sp -= 16 (fp = sp), ..., sp = fp + 16
