@@ -20,6 +20,7 @@ internal static class Disassembler
         [Op.TableGet] = "dis", [Op.TableSet] = "iss", [Op.TableSize] = "di", [Op.TableGrow] = "diss",
         [Op.I32LoadAddImm] = "dsoi", [Op.I32LoadAddImmStore] = "dsoiso", [Op.GlobalGetAddImm] = "dii",
         [Op.GlobalAddImm] = "dii", [Op.GlobalSetAddImm] = "isi", [Op.I32Load2] = "dsodso", [Op.I64Load2] = "dsodso",
+        [Op.I32LoadShl] = "dssio", [Op.I64LoadShl] = "dssio", [Op.I32StoreShl] = "ssiso", [Op.I64StoreShl] = "ssiso",
         [Op.TableFill] = "isss", [Op.TableCopy] = "iisss", [Op.TableInit] = "iisss", [Op.ElemDrop] = "i",
     };
 

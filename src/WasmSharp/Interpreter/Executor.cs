@@ -324,6 +324,10 @@ internal sealed unsafe class Executor : IDisposable
                 case Op.I32Store8: case Op.I64Store8: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 1 > memLen) goto Oob; mem[ea] = (byte)regs[ip[2]]; ip += 4; continue; }
                 case Op.I32Store16: case Op.I64Store16: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 2 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, (ushort)regs[ip[2]]); ip += 4; continue; }
                 case Op.I64Store32: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 4 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, (uint)regs[ip[2]]); ip += 4; continue; }
+                case Op.I32LoadShl: { ulong ea = (uint)((uint)regs[ip[2]] + ((uint)regs[ip[3]] << ip[4])) + (ulong)(uint)ip[5]; if (ea + 4 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(mem + ea); ip += 6; continue; }
+                case Op.I64LoadShl: { ulong ea = (uint)((uint)regs[ip[2]] + ((uint)regs[ip[3]] << ip[4])) + (ulong)(uint)ip[5]; if (ea + 8 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ulong>(mem + ea); ip += 6; continue; }
+                case Op.I32StoreShl: { ulong ea = (uint)((uint)regs[ip[1]] + ((uint)regs[ip[2]] << ip[3])) + (ulong)(uint)ip[5]; if (ea + 4 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, (uint)regs[ip[4]]); ip += 6; continue; }
+                case Op.I64StoreShl: { ulong ea = (uint)((uint)regs[ip[1]] + ((uint)regs[ip[2]] << ip[3])) + (ulong)(uint)ip[5]; if (ea + 8 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, regs[ip[4]]); ip += 6; continue; }
                 case Op.I32LoadAddImm: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(mem + ea) + (uint)ip[4]; ip += 5; continue; }
                 case Op.I32LoadAddImmStore:
                 {

@@ -68,6 +68,11 @@ internal enum Op
     GlobalSetAddImm,     // [global, src, imm]: global = src + imm (i32)
     I32Load2,            // [dst, addr, offset, dst2, addr2, offset2]: two i32.loads, in order
     I64Load2,            // [dst, addr, offset, dst2, addr2, offset2]: two i64.loads, in order
+    // Array accesses, address base + (index << shift) + offset (the add and shift wrap to 32 bits as in Wasm).
+    I32LoadShl,          // [dst, base, index, shift, offset]
+    I64LoadShl,          // [dst, base, index, shift, offset]
+    I32StoreShl,         // [base, index, shift, value, offset]
+    I64StoreShl,         // [base, index, shift, value, offset]
 
     // Compare-and-branch: [a, b, target], branch when the comparison holds.
     BrI32Eq = 0x100, BrI32Ne, BrI32LtS, BrI32LtU, BrI32GtS, BrI32GtU, BrI32LeS, BrI32LeU, BrI32GeS, BrI32GeU,

@@ -143,7 +143,7 @@ internal sealed class Translator
         >= Op.SelectI32Eq and <= Op.SelectI32GeU => true,
         Op.BrIfNez or Op.BrIfEqz or Op.Copy or Op.Select or Op.GlobalGet or Op.GlobalSet or Op.RefFunc or Op.RefIsNull
             or Op.I32AddImm or Op.I64AddImm or Op.I32LoadAddImm or Op.GlobalGetAddImm or Op.GlobalAddImm
-            or Op.GlobalSetAddImm or Op.I32Load2 or Op.I64Load2 or Op.MemorySize => true,
+            or Op.GlobalSetAddImm or Op.I32Load2 or Op.I64Load2 or Op.MemorySize or Op.I32LoadShl or Op.I64LoadShl => true,
         _ => false,
     };
 
@@ -500,6 +500,11 @@ internal sealed class Translator
 
     public Operand Load(Op op, ValueType result, int height, in Operand addr, uint offset)
     {
+        if (op is Op.I32Load or Op.I64Load && TryTakeScaledAddress(addr, out int b, out int i, out int shift))
+        {
+            Emit(op == Op.I32Load ? Op.I32LoadShl : Op.I64LoadShl); EmitDst(height); EmitRaw(b); EmitRaw(i); Emit(shift); Emit((int)offset);
+            return EndProducer(result, height);
+        }
         if (TryTakeAddressAdd(addr, out int x, out int y))
         {
             Emit(op - Op.I32Load + Op.I32LoadAdd); EmitDst(height); EmitRaw(x); EmitRaw(y); Emit((int)offset);
@@ -548,6 +553,13 @@ internal sealed class Translator
             _code[_lastDstPos] = TempTag | (v.Index - 1);
             _lastDstHeight = v.Index - 1;
             v = new Operand(v.Type, Loc.Temp, v.Index - 1);
+        }
+        if (op is Op.I32Store or Op.I64Store && addr.Loc == Loc.Temp && (value.Loc != Loc.Temp || value.Index < addr.Index)
+            && TryTakeScaledAddress(addr, out int sb, out int si, out int shift))
+        {
+            Emit(op == Op.I32Store ? Op.I32StoreShl : Op.I64StoreShl); EmitRaw(sb); EmitRaw(si); Emit(shift); EmitSlot(value); Emit((int)offset);
+            _lastDstPos = -1;
+            return;
         }
         if (op == Op.I32Store && IsLastResult(v) && _code[_lastStart] == (int)Op.I32LoadAddImm)
         {
@@ -602,6 +614,27 @@ internal sealed class Translator
         op = default;
         addr = value = offset = 0;
         return false;
+    }
+
+    /// <summary>If the address was just computed as base + (index &lt;&lt; k), by an i32.shl and an i32.add right after it,
+    /// removes both and returns base, index and k.</summary>
+    private bool TryTakeScaledAddress(in Operand addr, out int bas, out int index, out int shift)
+    {
+        bas = index = shift = 0;
+        if (!IsLastResult(addr) || _code[_lastStart] != 0x6A || _prevDstPos < 0) return false;
+        int add = _lastStart, shl = _prevStart;
+        if (_code[shl] != 0x74 || (_code[shl + 3] & ConstTag) == 0 || shl + 4 != add) return false;
+        int scaled = _code[_prevDstPos];
+        if ((scaled & TempTag) == 0) return false;
+        int x = _code[add + 2], y = _code[add + 3];
+        if (y == scaled && x != scaled) bas = x;
+        else if (x == scaled && y != scaled) bas = y;
+        else return false;
+        index = _code[shl + 2];
+        shift = (int)(_constants[_code[shl + 3] & IndexMask] & 31);
+        DropLastInstruction(add);
+        DropLastInstruction(shl);
+        return true;
     }
 
     /// <summary>If the address was just computed by i32.add (or an add of a constant), removes that instruction and

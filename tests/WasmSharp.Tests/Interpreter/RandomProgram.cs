@@ -22,6 +22,10 @@ internal sealed class RandomProgram
     private const int Fp = FirstFresh + MaxFresh, FrameSize = 32;
     // Another local holding the frame's address (as a pointer to a frame variable would): stores through it alias.
     private const int FpAlias = Fp + 1;
+    // The checksum loop's index and accumulator: every word random addresses reach is part of the result.
+    private const int ScanIndex = FpAlias + 1, ScanSum = FpAlias + 2;
+    // An array's address in a local (64), for base + (index << 2) accesses.
+    private const int ArrayBase = FpAlias + 3;
     // Loop counters kept in memory live above everything the random addresses reach.
     private const int CounterBase = 8192;
     private int _fresh;
@@ -37,6 +41,7 @@ internal sealed class RandomProgram
         // Prologue: global.get sp; i32.const 32; i32.sub; local.tee fp; global.set sp
         g.Emit(0x23, 0x00); g.Emit(0x41); g.Add(S64(FrameSize)); g.Emit(0x6B); g.Op(0x22, Fp); g.Emit(0x24, 0x00);
         g.Op(0x20, Fp); g.Op(0x21, FpAlias);
+        g.Emit(0x41, 0xC0, 0x00); g.Op(0x21, ArrayBase);
         for (int i = 0, n = g._rng.Next(3, 12); i < n; i++) g.Statement();
         // Epilogue: the stack pointer back (fp + 32).
         g.Op(0x20, Fp); g.Emit(0x41); g.Add(S64(FrameSize)); g.Emit(0x6A); g.Emit(0x24, 0x00);
@@ -46,8 +51,13 @@ internal sealed class RandomProgram
         for (int a = 0; a < 64; a += 4) { g.Emit(0x41); g.Add(S64(a)); g.Emit(0x28, 0x02, 0x00); g.Emit(0x6A); }
         for (int a = 2048 - FrameSize - 4; a < 2048; a += 4) { g.Emit(0x41); g.Add(S64(a)); g.Emit(0x28, 0x02, 0x00); g.Emit(0x73); g.Emit(0x41, 7); g.Emit(0x77); }
         g.Emit(0x23, 0x00); g.Emit(0x6A);
+        g.Emit(0x03, 0x40);
+        g.Op(0x20, ScanSum); g.Emit(0x41, 0x05); g.Emit(0x77); g.Op(0x20, ScanIndex); g.Emit(0x28, 0x02, 0x00); g.Emit(0x73); g.Op(0x21, ScanSum);
+        g.Op(0x20, ScanIndex); g.Emit(0x41, 0x04); g.Emit(0x6A); g.Op(0x22, ScanIndex); g.Emit(0x41); g.Add(S64(4160)); g.Emit(0x49); g.Emit(0x0D, 0x00);
+        g.Emit(0x0B);
+        g.Op(0x20, ScanSum); g.Emit(0x6A);
         var body = Cat([.. g._code, [0x0B]]);
-        var locals = Vec(Cat(U32(Locals + MaxLoops + MaxFresh + 2), [0x7F]));
+        var locals = Vec(Cat(U32(Locals + MaxLoops + MaxFresh + 5), [0x7F]));
         var func = Cat(locals, body);
         return Module(
             Section(1, Vec(Cat([0x60], Vec([0x7F], [0x7F]), Vec([0x7F])))),
@@ -190,6 +200,16 @@ internal sealed class RandomProgram
     private void Address()
     {
         // (expr & 0xFFC) + small constant: in bounds, sometimes through an add the access can take over.
+        if (_rng.Next(3) == 0)
+        {
+            // base + (index << 2), as array accesses compute it (the base first or second)
+            bool baseFirst = _rng.Next(2) == 0;
+            if (baseFirst) Op(0x20, ArrayBase);
+            Expr(); Emit(0x41); Add(S64(0x3FF)); Emit(0x71); Emit(0x41, 0x02); Emit(0x74);
+            if (!baseFirst) Op(0x20, ArrayBase);
+            Emit(0x6A);
+            return;
+        }
         Expr(); Emit(0x41); Add(S64(0xFFC)); Emit(0x71);
         if (_rng.Next(2) == 0) { Emit(0x41); Add(S64(_rng.Next(0, 16) * 4)); Emit(0x6A); }
     }

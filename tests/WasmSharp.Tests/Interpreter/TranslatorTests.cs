@@ -497,6 +497,28 @@ public class TranslatorTests
     }
 
     [Fact]
+    public void ArrayElementsAreAddressedInOneInstruction()
+    {
+        // a[i] = a[j] with a = p0, i = p1, j = p2 (i32 elements)
+        var m = new FunctionModule().Memory().Func([I32, I32, I32], [], None,
+            LocalGet(0), LocalGet(1), I32Const(2), Op(0x74), I32Add,
+            LocalGet(0), LocalGet(2), I32Const(2), Op(0x74), I32Add, I32Load(4),
+            I32Store(4))
+            .Func([I32, I32], [], None, LocalGet(0), LocalGet(1), I32Store(0))
+            .Func([I32], [I32], None, LocalGet(0), I32Load(0))
+            .Compile();
+        Assert.Equal(["i32.shl t1 <- p1, #2", "i32.add t0 <- p0, t1", "I32LoadShl t1 <- p0, p2, 2, +4", "I32Store t0, t1, +4", "Return0"], Code(m));
+        using var store = new Store();
+        var inst = new Linker().Instantiate(store, m);
+        inst.GetFunction("f1")!.Invoke(Value.I32(100 + 4 + 3 * 4), Value.I32(42));
+        inst.GetFunction("f0")!.Invoke(Value.I32(100), Value.I32(5), Value.I32(3));
+        Assert.Equal(42, inst.GetFunction("f2")!.Invoke(Value.I32(100 + 4 + 5 * 4))[0].AsI32());
+        // The index shift wraps to 32 bits before the offset is added, as separate instructions would.
+        Assert.Equal("out of bounds memory access",
+            Assert.Throws<TrapException>(() => inst.GetFunction("f0")!.Invoke(Value.I32(0), Value.I32(0), Value.I32(0x3FFFFFFF))).Message);
+    }
+
+    [Fact]
     public void StackPointerAdjustmentsAreOneInstruction()
     {
         // -O0 prologue and epilogue: sp -= 16 (fp = sp), ..., sp = fp + 16
