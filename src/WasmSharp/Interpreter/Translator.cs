@@ -171,6 +171,25 @@ internal sealed class Translator
     private bool IsLastResult(in Operand o) =>
         o.Loc == Loc.Temp && _lastDstPos >= 0 && _lastEnd == _len && o.Index == _lastDstHeight;
 
+    /// <summary>The last instruction writes the temporary at <paramref name="height"/> instead of its own (a lower
+    /// slot nothing live occupies); the operand is already in the relocation list.</summary>
+    private void MoveLastResult(int height)
+    {
+        _code[_lastDstPos] = TempTag | height;
+        _lastDstHeight = height;
+    }
+
+    /// <summary>A local or constant slot operand as emitted, back as an operand of <paramref name="type"/>.</summary>
+    private static Operand Decode(int slot, ValueType type) =>
+        (slot & ConstTag) != 0 ? new Operand(type, Loc.Const, slot & IndexMask) : new Operand(type, Loc.Local, slot);
+
+    /// <summary>Records that memory at (<paramref name="addr"/>, <paramref name="offset"/>) holds local or constant
+    /// <paramref name="value"/> (a plain full-width store just stored it).</summary>
+    private void Remember(int addr, uint offset, Op storeOp, int value)
+    {
+        if (offset <= int.MaxValue && _known.Count < 16) _known.Add(new Known(addr, (int)offset, storeOp, value));
+    }
+
     /// <summary>The slot operand as emitted (locals untagged, constants and temporaries tagged).</summary>
     private static int Encode(in Operand o) => o.Loc switch
     {
@@ -254,8 +273,7 @@ internal sealed class Translator
         if (op == (Op)0x71 && IsJustComputedBoolean(b) && IsConstant(a, 1))
         {
             // The comparison wrote the slot above this result's: it writes this one instead.
-            _code[_lastDstPos] = TempTag | height;
-            _lastDstHeight = height;
+            MoveLastResult(height);
             return new Operand(result, Loc.Temp, height);
         }
         if (TryShiftPair(op, a, b, height, out var pair)) return pair;
@@ -266,8 +284,7 @@ internal sealed class Translator
             if (imm.Op == Op.I32AddImm && IsLastResult(reg) && _code[_lastStart] is (int)Op.I32Load or (int)Op.GlobalGet)
             {
                 _code[_lastStart] = (int)(_code[_lastStart] == (int)Op.I32Load ? Op.I32LoadAddImm : Op.GlobalGetAddImm);
-                _code[_lastDstPos] = TempTag | height; // already in the relocation list
-                _lastDstHeight = height;
+                MoveLastResult(height);
                 _prevDstPos = -1;
                 Emit(imm.Value);
                 return EndProducer(result, height);
@@ -425,7 +442,7 @@ internal sealed class Translator
         {
             bool is64 = op >= 0x51;
             int cmp = op - (is64 ? 0x51 : 0x46); // eq ne lt_s lt_u gt_s gt_u le_s le_u ge_s ge_u
-            if (negate) cmp = cmp switch { 0 => 1, 1 => 0, 2 => 8, 3 => 9, 4 => 6, 5 => 7, 6 => 4, 7 => 5, 8 => 2, _ => 3 };
+            if (negate) cmp = NegatedIntCompare(cmp);
             return (is64 ? Op.BrI64Eq : Op.BrI32Eq) + cmp;
         }
         bool f64 = op >= 0x61;
@@ -437,6 +454,11 @@ internal sealed class Translator
         }
         return (f64 ? Op.BrF64Eq : Op.BrF32Eq) + f;
     }
+
+    /// <summary>The integer comparison that holds exactly when <paramref name="cmp"/> does not, both numbered in
+    /// Wasm's order: eq ne lt_s lt_u gt_s gt_u le_s le_u ge_s ge_u.</summary>
+    private static int NegatedIntCompare(int cmp) =>
+        cmp switch { 0 => 1, 1 => 0, 2 => 8, 3 => 9, 4 => 6, 5 => 7, 6 => 4, 7 => 5, 8 => 2, _ => 3 };
 
     /// <summary>Emits a conditional branch on <paramref name="cond"/> (taken when it is non-zero, or zero when
     /// <paramref name="whenZero"/>), fused with the comparison that produced it where possible.</summary>
@@ -512,18 +534,18 @@ internal sealed class Translator
         }
         if (op is Op.I32Load or Op.I64Load)
         {
-            // Store-to-load forwarding: reading back what the instruction just before stored, at the same local or
-            // constant address, is the stored local or constant itself (if the store did not trap, neither would
-            // the load; nothing ran in between). Unoptimised code stores every variable and reloads it at once.
+            // Store-to-load forwarding: reading back what was stored at the same local or constant address earlier
+            // in this straight-line block (see _known), or by the instruction just before, is the stored value
+            // itself (if the store did not trap, neither would the load). Unoptimised code stores every variable
+            // and reloads it soon after.
             if (addr.Loc is Loc.Local or Loc.Const)
                 foreach (var k in _known)
                     if (k.Addr == Encode(addr) && k.Offset == (int)offset && k.StoreOp == op - Op.I32Load + Op.I32Store)
-                        return (k.Value & ConstTag) != 0 ? new Operand(result, Loc.Const, k.Value & IndexMask) : new Operand(result, Loc.Local, k.Value);
+                        return Decode(k.Value, result);
             if (addr.Loc is Loc.Local or Loc.Const && LastStore(out var storeOp, out int storeAddr, out int v, out int storeOffset)
                 && storeOp == op - Op.I32Load + Op.I32Store && storeAddr == Encode(addr) && storeOffset == (int)offset)
             {
-                if ((v & TempTag) == 0)
-                    return (v & ConstTag) != 0 ? new Operand(result, Loc.Const, v & IndexMask) : new Operand(result, Loc.Local, v);
+                if ((v & TempTag) == 0) return Decode(v, result);
                 // A temporary stored from this very height (see Store) is still there.
                 if ((v & IndexMask) == height) return new Operand(result, Loc.Temp, height);
             }
@@ -550,14 +572,12 @@ internal sealed class Translator
         {
             // The value's producer writes the slot of the address's height instead (free: the address is a local
             // or constant), where a reload of the stored value would put its result (store-to-load forwarding).
-            _code[_lastDstPos] = TempTag | (v.Index - 1);
-            _lastDstHeight = v.Index - 1;
+            MoveLastResult(v.Index - 1);
             v = new Operand(v.Type, Loc.Temp, v.Index - 1);
         }
-        if (op is Op.I32Store or Op.I64Store && addr.Loc == Loc.Temp && (value.Loc != Loc.Temp || value.Index < addr.Index)
-            && TryTakeScaledAddress(addr, out int sb, out int si, out int shift))
+        if (op is Op.I32Store or Op.I64Store && TryTakeScaledAddress(addr, out int sb, out int si, out int shift))
         {
-            Emit(op == Op.I32Store ? Op.I32StoreShl : Op.I64StoreShl); EmitRaw(sb); EmitRaw(si); Emit(shift); EmitSlot(value); Emit((int)offset);
+            Emit(op == Op.I32Store ? Op.I32StoreShl : Op.I64StoreShl); EmitRaw(sb); EmitRaw(si); Emit(shift); EmitSlot(v); Emit((int)offset);
             _lastDstPos = -1;
             return;
         }
@@ -576,7 +596,8 @@ internal sealed class Translator
             Emit(op - Op.I32Store + Op.I32StoreAdd); EmitRaw(x); EmitRaw(y); EmitSlot(value); Emit((int)offset);
             return;
         }
-        if (addr.Loc is Loc.Local or Loc.Const && op is >= Op.I32Store and <= Op.I64Store32)
+        bool known = addr.Loc is Loc.Local or Loc.Const;
+        if (known)
         {
             // A store through another address may alias anything known; through this one, what it overlaps.
             int a = Encode(addr), size = AccessSize(op);
@@ -586,13 +607,10 @@ internal sealed class Translator
                 if (k.Addr != a || (long)k.Offset < (long)(uint)offset + size && (long)(uint)offset < (long)k.Offset + AccessSize(k.StoreOp))
                     _known.RemoveAt(i);
             }
-            Emit(op); EmitSlot(addr); EmitSlot(v); Emit((int)offset);
-            if (op is Op.I32Store or Op.I64Store && v.Loc is Loc.Local or Loc.Const && offset <= int.MaxValue && _known.Count < 16)
-                _known.Add(new Known(a, (int)offset, op, Encode(v)));
-            return;
         }
-        _known.Clear();
+        else _known.Clear();
         Emit(op); EmitSlot(addr); EmitSlot(v); Emit((int)offset);
+        if (known && op is Op.I32Store or Op.I64Store && v.Loc is Loc.Local or Loc.Const) Remember(Encode(addr), offset, op, Encode(v));
     }
 
     /// <summary>The last instruction, if it is a store whose stored value stays in a slot: its plain store op,
@@ -753,8 +771,7 @@ internal sealed class Translator
             _code[_lastDstPos] = local;
             _code[_instrStart + 2] = local;
             _lastDstPos = -1;
-            int offset = _code[_instrStart + 3];
-            if ((storeAddr & TempTag) == 0 && offset >= 0) _known.Add(new Known(storeAddr, offset, storeOp, local));
+            if ((storeAddr & TempTag) == 0) Remember(storeAddr, (uint)_code[_instrStart + 3], storeOp, local);
             return;
         }
         if (pending) MaterializeLocal(local, stack);
@@ -957,9 +974,8 @@ internal sealed class Translator
             case >= Op.BrI32Eq and <= Op.BrI64GeU:
             {
                 bool is64 = op >= Op.BrI64Eq;
-                int cmp = op - (is64 ? Op.BrI64Eq : Op.BrI32Eq); // eq ne lt_s lt_u gt_s gt_u le_s le_u ge_s ge_u
-                cmp = cmp switch { 0 => 1, 1 => 0, 2 => 8, 3 => 9, 4 => 6, 5 => 7, 6 => 4, 7 => 5, 8 => 2, _ => 3 };
-                return (is64 ? Op.BrI64Eq : Op.BrI32Eq) + cmp;
+                int cmp = op - (is64 ? Op.BrI64Eq : Op.BrI32Eq);
+                return (is64 ? Op.BrI64Eq : Op.BrI32Eq) + NegatedIntCompare(cmp);
             }
             case Op.BrF32Eq: return Op.BrF32Ne;
             case Op.BrF32Ne: return Op.BrF32Eq;
