@@ -77,6 +77,7 @@ internal static class Disassembler
                 if (op == Op.CallIndirect) { parts.Add($"type {code[at++]}"); parts.Add($"table {code[at++]}"); parts.Add(Slot(fn, code[at++])); }
                 else parts.Add($"func {code[at++]}");
                 parts.Add($"frame {Slot(fn, code[at++])}");
+                parts.Add($"result {Slot(fn, code[at++])}");
                 int n = code[at++];
                 parts.Add("(" + string.Join(", ", Enumerable.Range(0, n).Select(i => Slot(fn, code[at + i]))) + ")");
                 at += n;

@@ -20,6 +20,10 @@ internal sealed unsafe class Executor : IDisposable
         public int Fp;
         /// <summary>Where the caller continues (code arrays are pinned, so the pointer stays valid).</summary>
         public int* ReturnIp;
+        /// <summary>The caller's slot for a single result (<see cref="Op.Return1"/> writes it there).</summary>
+        public int Result;
+        /// <summary>The callee belongs to another instance: the return restores the caller's instance and memory.</summary>
+        public bool CrossInstance;
     }
 
     // 64 MiB of values, reserved by calloc (the OS commits pages as they are touched): interpreters compiled to
@@ -70,7 +74,8 @@ internal sealed unsafe class Executor : IDisposable
         int fp = _top;
         if (_depth >= _frames.Length - 1 || (long)fp + wf.Code.FrameSize > StackSlots) throw Trap("call stack exhausted");
         for (int i = 0; i < args.Length; i++) _stack[fp + i] = _store.ToBits(args[i]);
-        int savedTop = _top, savedDepth = _depth;
+        int savedTop = _top, savedDepth = _depth, savedEntryDepth = _entryDepth;
+        _entryDepth = _depth;
         try
         {
             Run(wf, fp);
@@ -84,6 +89,7 @@ internal sealed unsafe class Executor : IDisposable
         {
             _top = savedTop;
             _depth = savedDepth;
+            _entryDepth = savedEntryDepth;
             _current = -1;
         }
         for (int i = 0; i < type.Results.Length; i++)
@@ -160,23 +166,43 @@ internal sealed unsafe class Executor : IDisposable
         buf.AsSpan(at, np + nr).Clear(); // hold no references to host objects
     }
 
-    // Only ip, regs, inst, mem and memLen live across the loop, so the register allocator can keep them in
+    /// <summary>The running function's instance, and the frame depth at which the innermost
+    /// <see cref="Run"/> returns to its host caller: fields, so that only ip, regs, mem and memLen (and this)
+    /// live across the interpreter loop and all fit in callee-saved registers.</summary>
+    private Instance _inst = null!;
+    private int _entryDepth;
+    private byte* _mem;
+    private ulong _memLen;
+
+    /// <summary>Points the memory fields at the running instance's memory 0.</summary>
+    private void LoadMemory()
+    {
+        if (_inst.Memories.Length > 0) { _mem = _inst.Memories[0].Base; _memLen = _inst.Memories[0].ByteLength; }
+        else { _mem = null; _memLen = 0; }
+    }
+
+    /// <summary>After a return across instances: the caller's instance and memory.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RestoreInstance(int caller)
+    {
+        _inst = ((WasmFunction)_store.GetFunction(caller)).Instance;
+        LoadMemory();
+    }
+
+    // Only ip, regs, mem and memLen live across the loop, so the register allocator can keep them in
     // callee-saved registers; everything the call and return paths need is recomputed or kept in fields.
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Run(WasmFunction wf, int fp)
     {
         int* ip = CodePointer(wf.Code);
         ulong* regs = _stack + fp;
-        var inst = wf.Instance;
-        byte* mem = null;
-        ulong memLen = 0;
-        if (inst.Memories.Length > 0) { mem = inst.Memories[0].Base; memLen = inst.Memories[0].ByteLength; }
-        int entryDepth = _depth;
+        _inst = wf.Instance;
+        LoadMemory();
         _current = wf.Address;
         EnterFrame(regs, wf.Code);
 
         Function callee;
-        int argBase;
+        int argBase, resultSlot;
         int* returnIp;
 
         while (true)
@@ -253,7 +279,18 @@ internal sealed unsafe class Executor : IDisposable
                     continue;
                 }
                 case Op.Return0: goto Return;
-                case Op.Return1: regs[0] = regs[ip[1]]; goto Return;
+                case Op.Return1:
+                {
+                    ulong v = regs[ip[1]];
+                    if (_depth == _entryDepth) { regs[0] = v; return; }
+                    ref var f = ref _frames[--_depth];
+                    _current = f.Function;
+                    ip = f.ReturnIp;
+                    regs = _stack + f.Fp;
+                    regs[f.Result] = v;
+                    if (f.CrossInstance) RestoreInstance(f.Function);
+                    continue;
+                }
                 case Op.ReturnN:
                 {
                     int n = ip[1];
@@ -264,26 +301,28 @@ internal sealed unsafe class Executor : IDisposable
                 }
                 case Op.Call:
                 {
-                    callee = inst.Functions[ip[1]];
+                    callee = _inst.Functions[ip[1]];
                     argBase = ip[2];
-                    int n = ip[3];
-                    for (int i = 0; i < n; i++) regs[argBase + i] = regs[ip[4 + i]];
-                    returnIp = ip + 4 + n;
+                    resultSlot = ip[3];
+                    int n = ip[4];
+                    for (int i = 0; i < n; i++) regs[argBase + i] = regs[ip[5 + i]];
+                    returnIp = ip + 5 + n;
                     goto Call;
                 }
                 case Op.CallIndirect:
                 {
-                    var table = inst.Tables[ip[2]];
+                    var table = _inst.Tables[ip[2]];
                     uint i = (uint)regs[ip[3]];
                     if (i >= table.Length) throw Trap("undefined element");
                     ulong e = table.Elements[i];
                     if (e == 0) throw Trap("uninitialized element");
                     callee = _store.GetFunction((int)(e - 1));
-                    if (callee.TypeId != inst.TypeIds[ip[1]]) throw Trap("indirect call type mismatch");
+                    if (callee.TypeId != _inst.TypeIds[ip[1]]) throw Trap("indirect call type mismatch");
                     argBase = ip[4];
-                    int n = ip[5];
-                    for (int k = 0; k < n; k++) regs[argBase + k] = regs[ip[6 + k]];
-                    returnIp = ip + 6 + n;
+                    resultSlot = ip[5];
+                    int n = ip[6];
+                    for (int k = 0; k < n; k++) regs[argBase + k] = regs[ip[7 + k]];
+                    returnIp = ip + 7 + n;
                     goto Call;
                 }
                 case Op.Copy: regs[ip[1]] = regs[ip[2]]; ip += 3; continue;
@@ -293,116 +332,116 @@ internal sealed unsafe class Executor : IDisposable
                     regs[ip[1]] = a; regs[ip[3]] = b; ip += 5; continue;
                 }
                 case Op.Select: regs[ip[1]] = (uint)regs[ip[2]] != 0 ? regs[ip[3]] : regs[ip[4]]; ip += 5; continue;
-                case Op.GlobalGet: regs[ip[1]] = inst.Globals[ip[2]].Bits; ip += 3; continue;
-                case Op.GlobalSet: inst.Globals[ip[1]].Bits = regs[ip[2]]; ip += 3; continue;
-                case Op.GlobalGetAddImm: regs[ip[1]] = (uint)((uint)inst.Globals[ip[2]].Bits + (uint)ip[3]); ip += 4; continue;
+                case Op.GlobalGet: regs[ip[1]] = _inst.Globals[ip[2]].Bits; ip += 3; continue;
+                case Op.GlobalSet: _inst.Globals[ip[1]].Bits = regs[ip[2]]; ip += 3; continue;
+                case Op.GlobalGetAddImm: regs[ip[1]] = (uint)((uint)_inst.Globals[ip[2]].Bits + (uint)ip[3]); ip += 4; continue;
                 case Op.GlobalAddImm:
                 {
-                    var g = inst.Globals[ip[2]];
+                    var g = _inst.Globals[ip[2]];
                     ulong v = (uint)((uint)g.Bits + (uint)ip[3]);
                     regs[ip[1]] = v; g.Bits = v; ip += 4; continue;
                 }
-                case Op.GlobalSetAddImm: inst.Globals[ip[1]].Bits = (uint)((uint)regs[ip[2]] + (uint)ip[3]); ip += 4; continue;
-                case Op.RefFunc: regs[ip[1]] = (ulong)inst.Functions[ip[2]].Address + 1; ip += 3; continue;
+                case Op.GlobalSetAddImm: _inst.Globals[ip[1]].Bits = (uint)((uint)regs[ip[2]] + (uint)ip[3]); ip += 4; continue;
+                case Op.RefFunc: regs[ip[1]] = (ulong)_inst.Functions[ip[2]].Address + 1; ip += 3; continue;
                 case Op.RefIsNull: regs[ip[1]] = regs[ip[2]] == 0 ? 1UL : 0UL; ip += 3; continue;
 
                 // ---- memory ----
-                case Op.I32Load: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(mem + ea); ip += 4; continue; }
-                case Op.I64Load: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ulong>(mem + ea); ip += 4; continue; }
-                case Op.I32Load8S: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > memLen) goto Oob; regs[ip[1]] = (uint)(int)*(sbyte*)(mem + ea); ip += 4; continue; }
-                case Op.I32Load8U: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > memLen) goto Oob; regs[ip[1]] = mem[ea]; ip += 4; continue; }
-                case Op.I32Load16S: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 2 > memLen) goto Oob; regs[ip[1]] = (uint)(int)Unsafe.ReadUnaligned<short>(mem + ea); ip += 4; continue; }
-                case Op.I32Load16U: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 2 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ushort>(mem + ea); ip += 4; continue; }
-                case Op.I64Load8S: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > memLen) goto Oob; regs[ip[1]] = (ulong)(long)*(sbyte*)(mem + ea); ip += 4; continue; }
-                case Op.I64Load8U: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > memLen) goto Oob; regs[ip[1]] = mem[ea]; ip += 4; continue; }
-                case Op.I64Load16S: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 2 > memLen) goto Oob; regs[ip[1]] = (ulong)(long)Unsafe.ReadUnaligned<short>(mem + ea); ip += 4; continue; }
-                case Op.I64Load16U: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 2 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ushort>(mem + ea); ip += 4; continue; }
-                case Op.I64Load32S: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > memLen) goto Oob; regs[ip[1]] = (ulong)(long)Unsafe.ReadUnaligned<int>(mem + ea); ip += 4; continue; }
-                case Op.I64Load32U: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(mem + ea); ip += 4; continue; }
-                case Op.I32Store: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 4 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, (uint)regs[ip[2]]); ip += 4; continue; }
-                case Op.I64Store: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 8 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, regs[ip[2]]); ip += 4; continue; }
-                case Op.I32Store8: case Op.I64Store8: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 1 > memLen) goto Oob; mem[ea] = (byte)regs[ip[2]]; ip += 4; continue; }
-                case Op.I32Store16: case Op.I64Store16: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 2 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, (ushort)regs[ip[2]]); ip += 4; continue; }
-                case Op.I64Store32: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 4 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, (uint)regs[ip[2]]); ip += 4; continue; }
-                case Op.I32LoadShl: { ulong ea = (uint)((uint)regs[ip[2]] + ((uint)regs[ip[3]] << ip[4])) + (ulong)(uint)ip[5]; if (ea + 4 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(mem + ea); ip += 6; continue; }
-                case Op.I64LoadShl: { ulong ea = (uint)((uint)regs[ip[2]] + ((uint)regs[ip[3]] << ip[4])) + (ulong)(uint)ip[5]; if (ea + 8 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ulong>(mem + ea); ip += 6; continue; }
-                case Op.I32StoreShl: { ulong ea = (uint)((uint)regs[ip[1]] + ((uint)regs[ip[2]] << ip[3])) + (ulong)(uint)ip[5]; if (ea + 4 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, (uint)regs[ip[4]]); ip += 6; continue; }
-                case Op.I64StoreShl: { ulong ea = (uint)((uint)regs[ip[1]] + ((uint)regs[ip[2]] << ip[3])) + (ulong)(uint)ip[5]; if (ea + 8 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, regs[ip[4]]); ip += 6; continue; }
-                case Op.I32LoadAddImm: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(mem + ea) + (uint)ip[4]; ip += 5; continue; }
+                case Op.I32Load: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(_mem + ea); ip += 4; continue; }
+                case Op.I64Load: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ulong>(_mem + ea); ip += 4; continue; }
+                case Op.I32Load8S: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob; regs[ip[1]] = (uint)(int)*(sbyte*)(_mem + ea); ip += 4; continue; }
+                case Op.I32Load8U: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob; regs[ip[1]] = _mem[ea]; ip += 4; continue; }
+                case Op.I32Load16S: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 2 > _memLen) goto Oob; regs[ip[1]] = (uint)(int)Unsafe.ReadUnaligned<short>(_mem + ea); ip += 4; continue; }
+                case Op.I32Load16U: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 2 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ushort>(_mem + ea); ip += 4; continue; }
+                case Op.I64Load8S: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob; regs[ip[1]] = (ulong)(long)*(sbyte*)(_mem + ea); ip += 4; continue; }
+                case Op.I64Load8U: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob; regs[ip[1]] = _mem[ea]; ip += 4; continue; }
+                case Op.I64Load16S: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 2 > _memLen) goto Oob; regs[ip[1]] = (ulong)(long)Unsafe.ReadUnaligned<short>(_mem + ea); ip += 4; continue; }
+                case Op.I64Load16U: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 2 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ushort>(_mem + ea); ip += 4; continue; }
+                case Op.I64Load32S: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = (ulong)(long)Unsafe.ReadUnaligned<int>(_mem + ea); ip += 4; continue; }
+                case Op.I64Load32U: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(_mem + ea); ip += 4; continue; }
+                case Op.I32Store: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[2]]); ip += 4; continue; }
+                case Op.I64Store: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, regs[ip[2]]); ip += 4; continue; }
+                case Op.I32Store8: case Op.I64Store8: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob; _mem[ea] = (byte)regs[ip[2]]; ip += 4; continue; }
+                case Op.I32Store16: case Op.I64Store16: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 2 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (ushort)regs[ip[2]]); ip += 4; continue; }
+                case Op.I64Store32: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[2]]); ip += 4; continue; }
+                case Op.I32LoadShl: { ulong ea = (uint)((uint)regs[ip[2]] + ((uint)regs[ip[3]] << ip[4])) + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(_mem + ea); ip += 6; continue; }
+                case Op.I64LoadShl: { ulong ea = (uint)((uint)regs[ip[2]] + ((uint)regs[ip[3]] << ip[4])) + (ulong)(uint)ip[5]; if (ea + 8 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ulong>(_mem + ea); ip += 6; continue; }
+                case Op.I32StoreShl: { ulong ea = (uint)((uint)regs[ip[1]] + ((uint)regs[ip[2]] << ip[3])) + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[4]]); ip += 6; continue; }
+                case Op.I64StoreShl: { ulong ea = (uint)((uint)regs[ip[1]] + ((uint)regs[ip[2]] << ip[3])) + (ulong)(uint)ip[5]; if (ea + 8 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, regs[ip[4]]); ip += 6; continue; }
+                case Op.I32LoadAddImm: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(_mem + ea) + (uint)ip[4]; ip += 5; continue; }
                 case Op.I32LoadAddImmStore:
                 {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > memLen) goto Oob;
-                    uint v = Unsafe.ReadUnaligned<uint>(mem + ea) + (uint)ip[4];
-                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > memLen) goto Oob;
-                    Unsafe.WriteUnaligned(mem + ea, v); regs[ip[1]] = v; ip += 7; continue;
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
+                    uint v = Unsafe.ReadUnaligned<uint>(_mem + ea) + (uint)ip[4];
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
+                    Unsafe.WriteUnaligned(_mem + ea, v); regs[ip[1]] = v; ip += 7; continue;
                 }
                 case Op.I32Load2:
                 {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > memLen) goto Oob;
-                    regs[ip[1]] = Unsafe.ReadUnaligned<uint>(mem + ea);
-                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > memLen) goto Oob;
-                    regs[ip[4]] = Unsafe.ReadUnaligned<uint>(mem + ea); ip += 7; continue;
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
+                    regs[ip[1]] = Unsafe.ReadUnaligned<uint>(_mem + ea);
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
+                    regs[ip[4]] = Unsafe.ReadUnaligned<uint>(_mem + ea); ip += 7; continue;
                 }
                 case Op.I64Load2:
                 {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > memLen) goto Oob;
-                    regs[ip[1]] = Unsafe.ReadUnaligned<ulong>(mem + ea);
-                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 8 > memLen) goto Oob;
-                    regs[ip[4]] = Unsafe.ReadUnaligned<ulong>(mem + ea); ip += 7; continue;
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob;
+                    regs[ip[1]] = Unsafe.ReadUnaligned<ulong>(_mem + ea);
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 8 > _memLen) goto Oob;
+                    regs[ip[4]] = Unsafe.ReadUnaligned<ulong>(_mem + ea); ip += 7; continue;
                 }
-                case Op.I32LoadAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 4 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(mem + ea); ip += 5; continue; }
-                case Op.I64LoadAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 8 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ulong>(mem + ea); ip += 5; continue; }
-                case Op.I32Load8SAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 1 > memLen) goto Oob; regs[ip[1]] = (uint)(int)*(sbyte*)(mem + ea); ip += 5; continue; }
-                case Op.I32Load8UAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 1 > memLen) goto Oob; regs[ip[1]] = mem[ea]; ip += 5; continue; }
-                case Op.I32Load16SAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 2 > memLen) goto Oob; regs[ip[1]] = (uint)(int)Unsafe.ReadUnaligned<short>(mem + ea); ip += 5; continue; }
-                case Op.I32Load16UAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 2 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ushort>(mem + ea); ip += 5; continue; }
-                case Op.I64Load8SAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 1 > memLen) goto Oob; regs[ip[1]] = (ulong)(long)*(sbyte*)(mem + ea); ip += 5; continue; }
-                case Op.I64Load8UAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 1 > memLen) goto Oob; regs[ip[1]] = mem[ea]; ip += 5; continue; }
-                case Op.I64Load16SAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 2 > memLen) goto Oob; regs[ip[1]] = (ulong)(long)Unsafe.ReadUnaligned<short>(mem + ea); ip += 5; continue; }
-                case Op.I64Load16UAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 2 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ushort>(mem + ea); ip += 5; continue; }
-                case Op.I64Load32SAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 4 > memLen) goto Oob; regs[ip[1]] = (ulong)(long)Unsafe.ReadUnaligned<int>(mem + ea); ip += 5; continue; }
-                case Op.I64Load32UAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 4 > memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(mem + ea); ip += 5; continue; }
-                case Op.I32StoreAdd: { ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]]) + (ulong)(uint)ip[4]; if (ea + 4 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, (uint)regs[ip[3]]); ip += 5; continue; }
-                case Op.I64StoreAdd: { ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]]) + (ulong)(uint)ip[4]; if (ea + 8 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, regs[ip[3]]); ip += 5; continue; }
-                case Op.I32Store8Add: case Op.I64Store8Add: { ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]]) + (ulong)(uint)ip[4]; if (ea + 1 > memLen) goto Oob; mem[ea] = (byte)regs[ip[3]]; ip += 5; continue; }
-                case Op.I32Store16Add: case Op.I64Store16Add: { ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]]) + (ulong)(uint)ip[4]; if (ea + 2 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, (ushort)regs[ip[3]]); ip += 5; continue; }
-                case Op.I64Store32Add: { ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]]) + (ulong)(uint)ip[4]; if (ea + 4 > memLen) goto Oob; Unsafe.WriteUnaligned(mem + ea, (uint)regs[ip[3]]); ip += 5; continue; }
-                case Op.MemorySize: regs[ip[1]] = memLen / MemoryType.PageSize; ip += 2; continue;
+                case Op.I32LoadAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(_mem + ea); ip += 5; continue; }
+                case Op.I64LoadAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 8 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ulong>(_mem + ea); ip += 5; continue; }
+                case Op.I32Load8SAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 1 > _memLen) goto Oob; regs[ip[1]] = (uint)(int)*(sbyte*)(_mem + ea); ip += 5; continue; }
+                case Op.I32Load8UAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 1 > _memLen) goto Oob; regs[ip[1]] = _mem[ea]; ip += 5; continue; }
+                case Op.I32Load16SAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 2 > _memLen) goto Oob; regs[ip[1]] = (uint)(int)Unsafe.ReadUnaligned<short>(_mem + ea); ip += 5; continue; }
+                case Op.I32Load16UAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 2 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ushort>(_mem + ea); ip += 5; continue; }
+                case Op.I64Load8SAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 1 > _memLen) goto Oob; regs[ip[1]] = (ulong)(long)*(sbyte*)(_mem + ea); ip += 5; continue; }
+                case Op.I64Load8UAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 1 > _memLen) goto Oob; regs[ip[1]] = _mem[ea]; ip += 5; continue; }
+                case Op.I64Load16SAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 2 > _memLen) goto Oob; regs[ip[1]] = (ulong)(long)Unsafe.ReadUnaligned<short>(_mem + ea); ip += 5; continue; }
+                case Op.I64Load16UAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 2 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ushort>(_mem + ea); ip += 5; continue; }
+                case Op.I64Load32SAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = (ulong)(long)Unsafe.ReadUnaligned<int>(_mem + ea); ip += 5; continue; }
+                case Op.I64Load32UAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]]) + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(_mem + ea); ip += 5; continue; }
+                case Op.I32StoreAdd: { ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]]) + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[3]]); ip += 5; continue; }
+                case Op.I64StoreAdd: { ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]]) + (ulong)(uint)ip[4]; if (ea + 8 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, regs[ip[3]]); ip += 5; continue; }
+                case Op.I32Store8Add: case Op.I64Store8Add: { ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]]) + (ulong)(uint)ip[4]; if (ea + 1 > _memLen) goto Oob; _mem[ea] = (byte)regs[ip[3]]; ip += 5; continue; }
+                case Op.I32Store16Add: case Op.I64Store16Add: { ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]]) + (ulong)(uint)ip[4]; if (ea + 2 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (ushort)regs[ip[3]]); ip += 5; continue; }
+                case Op.I64Store32Add: { ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]]) + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[3]]); ip += 5; continue; }
+                case Op.MemorySize: regs[ip[1]] = _memLen / MemoryType.PageSize; ip += 2; continue;
                 case Op.MemoryGrow:
                 {
-                    var memory = inst.Memories[0];
+                    var memory = _inst.Memories[0];
                     regs[ip[1]] = (uint)(int)memory.Grow((uint)regs[ip[2]]);
-                    mem = memory.Base; memLen = memory.ByteLength;
+                    _mem = memory.Base; _memLen = memory.ByteLength;
                     ip += 3; continue;
                 }
                 case Op.MemoryFill:
                 {
                     ulong d = (uint)regs[ip[1]], n = (uint)regs[ip[3]];
-                    if (d + n > memLen) goto Oob;
-                    NativeMemory.Fill(mem + d, (nuint)n, (byte)regs[ip[2]]);
+                    if (d + n > _memLen) goto Oob;
+                    NativeMemory.Fill(_mem + d, (nuint)n, (byte)regs[ip[2]]);
                     ip += 4; continue;
                 }
                 case Op.MemoryCopy:
                 {
                     ulong d = (uint)regs[ip[1]], s = (uint)regs[ip[2]], n = (uint)regs[ip[3]];
-                    if (d + n > memLen || s + n > memLen) goto Oob;
-                    Buffer.MemoryCopy(mem + s, mem + d, n, n);
+                    if (d + n > _memLen || s + n > _memLen) goto Oob;
+                    Buffer.MemoryCopy(_mem + s, _mem + d, n, n);
                     ip += 4; continue;
                 }
                 case Op.MemoryInit:
                 {
-                    var seg = inst.DataSegments[ip[1]].Span;
+                    var seg = _inst.DataSegments[ip[1]].Span;
                     ulong d = (uint)regs[ip[2]], s = (uint)regs[ip[3]], n = (uint)regs[ip[4]];
-                    if (d + n > memLen || s + n > (ulong)seg.Length) goto Oob;
-                    seg.Slice((int)s, (int)n).CopyTo(new Span<byte>(mem + d, (int)n));
+                    if (d + n > _memLen || s + n > (ulong)seg.Length) goto Oob;
+                    seg.Slice((int)s, (int)n).CopyTo(new Span<byte>(_mem + d, (int)n));
                     ip += 5; continue;
                 }
-                case Op.DataDrop: inst.DataSegments[ip[1]] = ReadOnlyMemory<byte>.Empty; ip += 2; continue;
+                case Op.DataDrop: _inst.DataSegments[ip[1]] = ReadOnlyMemory<byte>.Empty; ip += 2; continue;
 
                 // ---- tables ----
                 case Op.TableGet:
                 {
-                    var t = inst.Tables[ip[2]];
+                    var t = _inst.Tables[ip[2]];
                     uint i = (uint)regs[ip[3]];
                     if (i >= t.Length) throw Trap("out of bounds table access");
                     regs[ip[1]] = t.Elements[i];
@@ -410,18 +449,18 @@ internal sealed unsafe class Executor : IDisposable
                 }
                 case Op.TableSet:
                 {
-                    var t = inst.Tables[ip[1]];
+                    var t = _inst.Tables[ip[1]];
                     uint i = (uint)regs[ip[2]];
                     if (i >= t.Length) throw Trap("out of bounds table access");
                     t.Elements[i] = regs[ip[3]];
                     ip += 4; continue;
                 }
-                case Op.TableSize: regs[ip[1]] = inst.Tables[ip[2]].Length; ip += 3; continue;
-                case Op.TableGrow: regs[ip[1]] = (uint)(int)inst.Tables[ip[2]].Grow((uint)regs[ip[4]], regs[ip[3]]); ip += 5; continue;
-                case Op.TableFill: inst.Tables[ip[1]].Fill((uint)regs[ip[2]], regs[ip[3]], (uint)regs[ip[4]]); ip += 5; continue;
-                case Op.TableCopy: inst.Tables[ip[1]].Copy(inst.Tables[ip[2]], (uint)regs[ip[3]], (uint)regs[ip[4]], (uint)regs[ip[5]]); ip += 6; continue;
-                case Op.TableInit: inst.Tables[ip[1]].Init((uint)regs[ip[3]], inst.ElementSegments[ip[2]], (uint)regs[ip[4]], (uint)regs[ip[5]]); ip += 6; continue;
-                case Op.ElemDrop: inst.ElementSegments[ip[1]] = []; ip += 2; continue;
+                case Op.TableSize: regs[ip[1]] = _inst.Tables[ip[2]].Length; ip += 3; continue;
+                case Op.TableGrow: regs[ip[1]] = (uint)(int)_inst.Tables[ip[2]].Grow((uint)regs[ip[4]], regs[ip[3]]); ip += 5; continue;
+                case Op.TableFill: _inst.Tables[ip[1]].Fill((uint)regs[ip[2]], regs[ip[3]], (uint)regs[ip[4]]); ip += 5; continue;
+                case Op.TableCopy: _inst.Tables[ip[1]].Copy(_inst.Tables[ip[2]], (uint)regs[ip[3]], (uint)regs[ip[4]], (uint)regs[ip[5]]); ip += 6; continue;
+                case Op.TableInit: _inst.Tables[ip[1]].Init((uint)regs[ip[3]], _inst.ElementSegments[ip[2]], (uint)regs[ip[4]], (uint)regs[ip[5]]); ip += 6; continue;
+                case Op.ElemDrop: _inst.ElementSegments[ip[1]] = []; ip += 2; continue;
 
                 // ---- i32 ----
                 case (Op)0x45: regs[ip[1]] = (uint)regs[ip[2]] == 0 ? 1UL : 0UL; ip += 3; continue;
@@ -571,36 +610,38 @@ internal sealed unsafe class Executor : IDisposable
             if (callee is WasmFunction cw)
             {
                 var cfn = cw.Code;
-                int newFp = (int)(regs - _stack) + argBase;
+                int callerFp = (int)(regs - _stack), newFp = callerFp + argBase;
                 if (_depth >= _frames.Length - 1 || (long)newFp + cfn.FrameSize > StackSlots) throw Trap("call stack exhausted");
-                _frames[_depth++] = new Frame { Function = _current, Fp = (int)(regs - _stack), ReturnIp = returnIp };
+                bool cross = !ReferenceEquals(cw.Instance, _inst);
+                _frames[_depth++] = new Frame { Function = _current, Fp = callerFp, ReturnIp = returnIp, Result = resultSlot, CrossInstance = cross };
                 _current = cw.Address;
                 ip = CodePointer(cfn);
                 regs = _stack + newFp;
                 EnterFrame(regs, cfn);
-                if (!ReferenceEquals(cw.Instance, inst)) inst = cw.Instance;
+                // Within an instance the memory fields stay valid: memory.grow updates them in place.
+                if (cross) { _inst = cw.Instance; LoadMemory(); }
             }
             else
             {
                 // Nested invocations from the host start above the arguments and results.
                 var type = callee.Type;
+                var callerInstance = _inst; // a nested invocation from the host replaces it
                 CallHost(callee, regs + argBase, (int)(regs - _stack) + argBase + Math.Max(type.Parameters.Length, type.Results.Length));
+                _inst = callerInstance;
+                if (type.Results.Length == 1) regs[resultSlot] = regs[argBase];
                 ip = returnIp;
+                LoadMemory(); // the host (or Wasm it called) may have grown the memory
             }
-            // The callee (or the host) may have grown the memory.
-            if (inst.Memories.Length > 0) { mem = inst.Memories[0].Base; memLen = inst.Memories[0].ByteLength; }
             continue;
 
         Return:
-            if (_depth == entryDepth) return;
+            if (_depth == _entryDepth) return;
             {
                 ref var f = ref _frames[--_depth];
                 _current = f.Function;
                 ip = f.ReturnIp;
                 regs = _stack + f.Fp;
-                var caller = ((WasmFunction)_store.GetFunction(f.Function)).Instance;
-                if (!ReferenceEquals(caller, inst)) inst = caller;
-                if (inst.Memories.Length > 0) { mem = inst.Memories[0].Base; memLen = inst.Memories[0].ByteLength; }
+                if (f.CrossInstance) RestoreInstance(f.Function);
             }
             continue;
 

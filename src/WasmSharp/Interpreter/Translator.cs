@@ -1048,29 +1048,41 @@ internal sealed class Translator
 
     // ---- calls -----------------------------------------------------------------------------------
 
-    /// <summary>A call whose arguments sit (materialized) in the slots from <paramref name="argHeight"/>;
-    /// results come back in the same place.</summary>
     /// <summary>A call. The callee's frame starts at the slot of <paramref name="argHeight"/>; the instruction
     /// lists where each argument is, and the call itself moves them into place (no copy instruction per
-    /// argument). Results come back in the same slots.</summary>
+    /// argument). Results come back in the same slots, except that a single result goes to the instruction's
+    /// result slot: the temporary at <paramref name="argHeight"/> until a local.set takes it over.</summary>
     public void Call(int function, int argHeight, ReadOnlySpan<Operand> args, int resultCount)
     {
+        int start = _len;
         Emit(Op.Call); Emit(function); EmitTemp(argHeight);
-        EmitArgs(args, argHeight, resultCount);
+        EmitCallTail(start, args, argHeight, resultCount);
     }
 
     public void CallIndirect(int typeIndex, int table, in Operand element, int argHeight, ReadOnlySpan<Operand> args, int resultCount)
     {
+        int start = _len;
         Emit(Op.CallIndirect); Emit(typeIndex); Emit(table); EmitSlot(element); EmitTemp(argHeight);
-        EmitArgs(args, argHeight, resultCount);
+        EmitCallTail(start, args, argHeight, resultCount);
     }
 
-    private void EmitArgs(ReadOnlySpan<Operand> args, int argHeight, int resultCount)
+    /// <summary>[result slot, n, args...]; a single result makes the call the last producer.</summary>
+    private void EmitCallTail(int start, ReadOnlySpan<Operand> args, int argHeight, int resultCount)
     {
+        int resultPos = _len;
+        EmitTemp(argHeight);
         Emit(args.Length);
         foreach (ref readonly var a in args) EmitSlot(a);
         NoteHeight(argHeight + Math.Max(args.Length, resultCount));
-        _lastDstPos = -1;
+        _prevDstPos = -1;
+        if (resultCount == 1)
+        {
+            _lastStart = start;
+            _lastDstPos = resultPos;
+            _lastDstHeight = argHeight;
+            _lastEnd = _len;
+        }
+        else _lastDstPos = -1;
     }
 
     // ---- finish ----------------------------------------------------------------------------------

@@ -76,6 +76,25 @@ public class ExecutorTests
     }
 
     [Fact]
+    public void CallsAcrossInstancesUseEachInstancesOwnMemory()
+    {
+        // B.f0 stores 100 at its address 0 and returns it; A stores 5 at its address 0, calls B (the result
+        // into a local), then reads its own address 0: 5 + 100, not B's 100 + 100.
+        var b = new FunctionModule().Memory()
+            .Func([], [I32], None, I32Const(0), I32Const(100), I32Store(0), I32Const(0), I32Load(0))
+            .Compile();
+        var a = new FunctionModule().Memory()
+            .ImportFunc("b", "f0", [], [I32])
+            .Func([], [I32], [I32], I32Const(0), I32Const(5), I32Store(0), Call(0), LocalSet(0), I32Const(0), I32Load(0), LocalGet(0), I32Add)
+            .Compile();
+        using var store = new Store();
+        var linker = new Linker();
+        linker.DefineInstance("b", linker.Instantiate(store, b));
+        var inst = linker.Instantiate(store, a);
+        Assert.Equal(105, inst.GetFunction("f0")!.Invoke()[0].AsI32());
+    }
+
+    [Fact]
     public void HostExceptionsSurfaceIntact()
     {
         var m = new FunctionModule()

@@ -84,9 +84,49 @@ public class TranslatorTests
             .Func([I32], [I32], None, LocalGet(0), I32Const(1), Call(1))
             .Func([I32, I32], [I32], None, LocalGet(0), LocalGet(1), I32Sub)
             .Compile();
-        Assert.Equal(["Call func 1, frame t0, (p0, #1)", "Return1 t0"], Code(m));
+        Assert.Equal(["Call func 1, frame t0, result t0, (p0, #1)", "Return1 t0"], Code(m));
         using var store = new Store();
         Assert.Equal(41, new Linker().Instantiate(store, m).GetFunction("f0")!.Invoke(Value.I32(42))[0].AsI32());
+    }
+
+    [Fact]
+    public void CallResultIsWrittenStraightIntoItsLocal()
+    {
+        // l0 = f1(p0); l0 + l0: the return writes l0, no copy after the call.
+        var m = new FunctionModule()
+            .Func([I32], [I32], [I32], LocalGet(0), Call(1), LocalSet(1), LocalGet(1), LocalGet(1), I32Add)
+            .Func([I32], [I32], None, LocalGet(0), I32Const(3), I32Mul)
+            .Compile();
+        Assert.Equal(["Call func 1, frame t0, result l0, (p0)", "i32.add t0 <- l0, l0", "Return1 t0"], Code(m));
+        using var store = new Store();
+        Assert.Equal(42, new Linker().Instantiate(store, m).GetFunction("f0")!.Invoke(Value.I32(7))[0].AsI32());
+    }
+
+    [Fact]
+    public void CallResultIntoALocalKeepsAPendingReadOfItsOldValue()
+    {
+        // l0 = 10; (l0 on the stack); l0 = f1(p0); old l0 - new l0
+        var m = new FunctionModule()
+            .Func([I32], [I32], [I32], I32Const(10), LocalSet(1), LocalGet(1), LocalGet(0), Call(1), LocalSet(1), LocalGet(1), I32Sub)
+            .Func([I32], [I32], None, LocalGet(0), I32Const(3), I32Mul)
+            .Compile();
+        using var store = new Store();
+        Assert.Equal(10 - 21, new Linker().Instantiate(store, m).GetFunction("f0")!.Invoke(Value.I32(7))[0].AsI32());
+    }
+
+    [Fact]
+    public void HostCallResultIsWrittenStraightIntoItsLocal()
+    {
+        var m = new FunctionModule()
+            .ImportFunc("env", "triple", [I32], [I32])
+            .Func([I32], [I32], [I32], LocalGet(0), Call(0), LocalSet(1), LocalGet(1), LocalGet(1), I32Add)
+            .Compile();
+        Assert.Equal(["Call func 0, frame t0, result l0, (p0)", "i32.add t0 <- l0, l0", "Return1 t0"], Code(m));
+        using var store = new Store();
+        var linker = new Linker();
+        linker.DefineFunction("env", "triple", new FunctionType([ValueType.I32], [ValueType.I32]),
+            (args, results) => results[0] = Value.I32(args[0].AsI32() * 3));
+        Assert.Equal(42, linker.Instantiate(store, m).GetFunction("f0")!.Invoke(Value.I32(7))[0].AsI32());
     }
 
     [Fact]
