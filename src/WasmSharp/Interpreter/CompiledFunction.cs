@@ -13,8 +13,11 @@ internal sealed class CompiledFunction
     /// <summary>Copied into the frame at <see cref="ConstBase"/> on entry.</summary>
     public required ulong[] Constants { get; init; }
     public required int ParamCount { get; init; }
-    /// <summary>Declared locals, excluding params; zeroed on entry.</summary>
+    /// <summary>Declared locals, excluding params.</summary>
     public required int LocalCount { get; init; }
+    /// <summary>The locals zeroed on entry: those some read may see before any write (in frame slots, ascending).
+    /// The others are written before every read, so their slots may hold anything.</summary>
+    public required int[] ZeroSlots { get; init; }
     public int ConstBase => ParamCount + LocalCount;
     /// <summary>Slots the frame needs in all.</summary>
     public required int FrameSize { get; init; }

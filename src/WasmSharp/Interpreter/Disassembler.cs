@@ -47,7 +47,7 @@ internal static class Disassembler
     public static string Disassemble(CompiledFunction fn)
     {
         var sb = new StringBuilder();
-        sb.Append($"func[{fn.Index}] {fn.Type}: {fn.ParamCount} params, {fn.LocalCount} locals, {fn.Constants.Length} constants, frame {fn.FrameSize}\n");
+        sb.Append($"func[{fn.Index}] {fn.Type}: {fn.ParamCount} params, {fn.LocalCount} locals ({fn.ZeroSlots.Length} zeroed on entry), {fn.Constants.Length} constants, frame {fn.FrameSize}\n");
         foreach (var line in Lines(fn)) sb.Append(line).Append('\n');
         return sb.ToString();
     }

@@ -122,7 +122,8 @@ internal sealed unsafe class Executor : IDisposable
     private static void EnterFrame(ulong* regs, CompiledFunction fn)
     {
         ulong* p = regs + fn.ParamCount;
-        for (int i = 0, n = fn.LocalCount; i < n; i++) p[i] = 0;
+        var zero = fn.ZeroSlots;
+        for (int i = 0; i < zero.Length; i++) regs[zero[i]] = 0;
         var constants = fn.Constants;
         p += fn.LocalCount;
         for (int i = 0; i < constants.Length; i++) p[i] = constants[i];

@@ -1087,7 +1087,7 @@ internal sealed class Translator
 
     // ---- finish ----------------------------------------------------------------------------------
 
-    public CompiledFunction Finish(FunctionType type, int index)
+    public CompiledFunction Finish(FunctionType type, int index, int[] zeroSlots)
     {
         // Keep only the constants some instruction still reads (folding into immediates and dead code drop
         // others), so that frame entry copies no more than needed.
@@ -1123,6 +1123,7 @@ internal sealed class Translator
             Constants = used.ToArray(),
             ParamCount = _paramCount,
             LocalCount = _localCount,
+            ZeroSlots = zeroSlots,
             FrameSize = tempBase + _maxHeight + 1,
         };
     }

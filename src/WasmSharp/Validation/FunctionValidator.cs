@@ -36,6 +36,16 @@ internal sealed class FunctionValidator
     // and is dropped once all the function's reads took it. Before control flow can leave the straight-line
     // code, waiting values are stored after all.
     private int[] _reads = [];
+    // Which locals a read may see before any write (their slots are zeroed on entry; the others need not be):
+    // a local counts as written when a write precedes the read in the code since the last point that paths
+    // can reach without passing that write: an else, or the end of a block or if (branches join there). A loop
+    // head is not such a point (its back edges come from paths that entered it from above, through the same
+    // writes), nor is a loop's end (reached only by falling through). _writtenIn[i] == _region: local i written.
+    private int[] _writtenIn = [];
+    private int _region;
+    private int _paramCount;
+    private readonly List<int> _zeroSlots = [];
+    private bool[] _zeroed = [];
     private int[] _pendingUses = [];
     private Operand?[] _pending = [];
     private readonly List<int> _pendingList = new();
@@ -63,6 +73,7 @@ internal sealed class FunctionValidator
         _funcIndex = funcIndex;
         var type = _module.GetFunctionType(funcIndex);
         int paramCount = type.Parameters.Length;
+        _paramCount = paramCount;
         ulong total = (ulong)paramCount + body.TotalLocals;
         if (total > MaxLocals) throw Invalid("too many locals", body.CodeOffset);
         _locals = new ValueType[total];
@@ -74,6 +85,11 @@ internal sealed class FunctionValidator
         _t.Begin(paramCount, (int)body.TotalLocals);
         if (_reads.Length < _locals.Length) { _reads = new int[_locals.Length]; _pendingUses = new int[_locals.Length]; _pending = new Operand?[_locals.Length]; }
         _pendingList.Clear();
+        if (_writtenIn.Length < _locals.Length) { _writtenIn = new int[_locals.Length]; _zeroed = new bool[_locals.Length]; }
+        _writtenIn.AsSpan(0, _locals.Length).Clear();
+        _zeroed.AsSpan(0, _locals.Length).Clear();
+        _region = 1;
+        _zeroSlots.Clear();
         var reads = _reads.AsSpan(0, _locals.Length);
         reads.Clear();
         _pending.AsSpan(0, _locals.Length).Clear();
@@ -96,7 +112,8 @@ internal sealed class FunctionValidator
             Step(ref r);
         }
         if (!r.AtEnd) throw new MalformedModuleException("section size mismatch", r.Offset, "code");
-        return _t.Finish(type, funcIndex);
+        _zeroSlots.Sort();
+        return _t.Finish(type, funcIndex, _zeroSlots.ToArray());
     }
 
     // ---- errors ----------------------------------------------------------------------------------
@@ -283,6 +300,7 @@ internal sealed class FunctionValidator
                 uint idx = r.ReadU32();
                 var t = LocalType(idx);
                 if (!Live) { PushTyped(t); return; }
+                if (_writtenIn[idx] != _region && idx >= _paramCount && !_zeroed[idx]) { _zeroed[idx] = true; _zeroSlots.Add((int)idx); }
                 if (_pending[idx] is Operand forwarded)
                 {
                     if (++_pendingUses[idx] >= _reads[idx])
@@ -389,6 +407,7 @@ internal sealed class FunctionValidator
 
     private void SetLocal(int idx, Operand v, bool tee)
     {
+        _writtenIn[idx] = _region;
         // A value written now replaces one still waiting; values waiting as reads of this local are stored first.
         if (_pending[idx] is not null) { _pending[idx] = null; _pendingList.Remove(idx); }
         for (int i = _pendingList.Count - 1; i >= 0; i--)
@@ -543,6 +562,7 @@ internal sealed class FunctionValidator
     {
         ref var c = ref Top;
         if (c.Kind != Kind.If) throw Malformed("else without if");
+        _region++; // the else arm starts from the if's entry, not from the then arm
         if (c.Live) FlushPending();
         CheckFrameEnd(ref c);
         if (c.Live)
@@ -576,6 +596,7 @@ internal sealed class FunctionValidator
 
     private void End()
     {
+        if (Top.Kind != Kind.Loop) _region++; // branches to the end join here
         if (Live && _ctrl.Count > 1) FlushPending(); // at the function's end the locals die
         ref var c = ref Top;
         CheckFrameEnd(ref c);

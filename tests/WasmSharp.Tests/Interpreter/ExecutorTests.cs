@@ -1,3 +1,4 @@
+using WasmSharp.Interpreter;
 using static WasmSharp.Tests.Interpreter.FunctionModule;
 
 namespace WasmSharp.Tests.Interpreter;
@@ -92,6 +93,35 @@ public class ExecutorTests
         linker.DefineInstance("b", linker.Instantiate(store, b));
         var inst = linker.Instantiate(store, a);
         Assert.Equal(105, inst.GetFunction("f0")!.Invoke()[0].AsI32());
+    }
+
+    [Fact]
+    public void LocalsReadBeforeAnyWriteAreZeroEvenWhereAnEarlierFrameLeftValues()
+    {
+        // f0(p) calls f1, which fills its locals with 0x55, then f2(p) in the same frame slots. In f2, l0 is written
+        // only in the if's then arm and read after the if, l1 is written in the then arm and read in the else arm,
+        // l3 is read before any write, and l5 is written in a block that a branch can leave first: those four slots
+        // are zeroed on entry. l2 (written before the loop that reads it) and l4 (written before its read) are not.
+        var m = new FunctionModule()
+            .Func([I32], [I32], None, Call(1), LocalGet(0), Call(2))
+            .Func([], [], [I32, I32, I32, I32, I32, I32],
+                I32Const(0x55), LocalTee(0), LocalTee(1), LocalTee(2), LocalTee(3), LocalTee(4), LocalSet(5))
+            .Func([I32], [I32], [I32, I32, I32, I32, I32, I32],
+                LocalGet(0), If(I32), I32Const(9), LocalSet(2), I32Const(7), LocalSet(1), LocalGet(1),
+                Else, LocalGet(2), End,
+                LocalGet(1), I32Add,
+                I32Const(3), LocalSet(3),
+                Loop(), LocalGet(3), I32Const(1), I32Sub, LocalTee(3), BrIf(0), End,
+                LocalGet(3), I32Add, LocalGet(4), I32Add,
+                I32Const(1000), LocalSet(5), LocalGet(5), I32Add,
+                Block(), LocalGet(0), I32Eqz, BrIf(0), I32Const(5), LocalSet(6), End,
+                LocalGet(6), I32Add)
+            .Compile();
+        Assert.Contains("6 locals (4 zeroed on entry)", Disassembler.Disassemble(m.Functions[2]));
+        using var store = new Store();
+        var f = new Linker().Instantiate(store, m).GetFunction("f0")!;
+        Assert.Equal(1000, f.Invoke(Value.I32(0))[0].AsI32());
+        Assert.Equal(7 + 7 + 1000 + 5, f.Invoke(Value.I32(1))[0].AsI32());
     }
 
     [Fact]

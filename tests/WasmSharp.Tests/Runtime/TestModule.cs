@@ -65,7 +65,7 @@ internal sealed class TestModule
         _functions.Add(new CompiledFunction
         {
             Type = t, Index = Info.FunctionTypeIndices.Count - 1, Code = [], Constants = [],
-            ParamCount = t.Parameters.Length, LocalCount = 0, FrameSize = t.Parameters.Length,
+            ParamCount = t.Parameters.Length, LocalCount = 0, ZeroSlots = [], FrameSize = t.Parameters.Length,
         });
         return this;
     }
