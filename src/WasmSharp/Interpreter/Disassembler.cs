@@ -21,6 +21,7 @@ internal static class Disassembler
         [Op.I32LoadAddImm] = "dsoi", [Op.I32LoadAddImmStore] = "dsoiso", [Op.GlobalGetAddImm] = "dii",
         [Op.GlobalAddImm] = "dii", [Op.GlobalSetAddImm] = "isi", [Op.I32Load2] = "dsodso", [Op.I64Load2] = "dsodso",
         [Op.I32LoadShl] = "dssio", [Op.I64LoadShl] = "dssio", [Op.I32StoreShl] = "ssiso", [Op.I64StoreShl] = "ssiso",
+        [Op.I32Store2] = "ssosso", [Op.I64Store2] = "ssosso", [Op.GlobalSetAddImmReturn1] = "isis",
         [Op.TableFill] = "isss", [Op.TableCopy] = "iisss", [Op.TableInit] = "iisss", [Op.ElemDrop] = "i",
     };
 
@@ -31,7 +32,7 @@ internal static class Disassembler
         if (op is >= Op.I32LoadAdd and <= Op.I64Load32UAdd) return "dsso";
         if (op is >= Op.I32StoreAdd and <= Op.I64Store32Add) return "ssso";
         if (op is Op.I32AddImm or Op.I64AddImm) return "dsi";
-        if (op is >= Op.BrI32Eq and <= Op.BrF64NotGe) return "sst";
+        if (op is >= Op.BrI32Eq and <= Op.BrI32AndNz) return "sst";
         if (op is >= Op.SelectI32Eq and <= Op.SelectI32GeU) return "dssss";
         if (op is >= Op.I32Store and <= Op.I64Store32) return "sso";
         if (op is >= Op.I32TruncSatF32S and <= Op.I64TruncSatF64U) return "ds";

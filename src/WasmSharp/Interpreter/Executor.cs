@@ -261,6 +261,8 @@ internal sealed unsafe class Executor : IDisposable
                 case Op.BrF64NotGt: ip = !(F64(regs[ip[1]]) > F64(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue;
                 case Op.BrF64NotLe: ip = !(F64(regs[ip[1]]) <= F64(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue;
                 case Op.BrF64NotGe: ip = !(F64(regs[ip[1]]) >= F64(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrI32AndZ: ip = ((uint)regs[ip[1]] & (uint)regs[ip[2]]) == 0 ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrI32AndNz: ip = ((uint)regs[ip[1]] & (uint)regs[ip[2]]) != 0 ? ip + 3 + ip[3] : ip + 4; continue;
                 case Op.SelectI32Eq: regs[ip[1]] = (uint)regs[ip[2]] == (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
                 case Op.SelectI32Ne: regs[ip[1]] = (uint)regs[ip[2]] != (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
                 case Op.SelectI32LtS: regs[ip[1]] = (int)regs[ip[2]] < (int)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
@@ -280,6 +282,10 @@ internal sealed unsafe class Executor : IDisposable
                     continue;
                 }
                 case Op.Return0: goto Return;
+                case Op.GlobalSetAddImmReturn1:
+                    _inst.Globals[ip[1]].Bits = (uint)((uint)regs[ip[2]] + (uint)ip[3]);
+                    ip += 3;
+                    goto case Op.Return1;
                 case Op.Return1:
                 {
                     ulong v = regs[ip[1]];
@@ -361,6 +367,26 @@ internal sealed unsafe class Executor : IDisposable
                 case Op.I64Load32U: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(_mem + ea); ip += 4; continue; }
                 case Op.I32Store: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[2]]); ip += 4; continue; }
                 case Op.I64Store: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, regs[ip[2]]); ip += 4; continue; }
+                case Op.I32Store2:
+                {
+                    ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3];
+                    if (ea + 4 > _memLen) goto Oob;
+                    Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[2]]);
+                    ea = (uint)regs[ip[4]] + (ulong)(uint)ip[6];
+                    if (ea + 4 > _memLen) goto Oob;
+                    Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[5]]);
+                    ip += 7; continue;
+                }
+                case Op.I64Store2:
+                {
+                    ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3];
+                    if (ea + 8 > _memLen) goto Oob;
+                    Unsafe.WriteUnaligned(_mem + ea, regs[ip[2]]);
+                    ea = (uint)regs[ip[4]] + (ulong)(uint)ip[6];
+                    if (ea + 8 > _memLen) goto Oob;
+                    Unsafe.WriteUnaligned(_mem + ea, regs[ip[5]]);
+                    ip += 7; continue;
+                }
                 case Op.I32Store8: case Op.I64Store8: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob; _mem[ea] = (byte)regs[ip[2]]; ip += 4; continue; }
                 case Op.I32Store16: case Op.I64Store16: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 2 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (ushort)regs[ip[2]]); ip += 4; continue; }
                 case Op.I64Store32: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[2]]); ip += 4; continue; }

@@ -73,6 +73,9 @@ internal enum Op
     I64LoadShl,          // [dst, base, index, shift, offset]
     I32StoreShl,         // [base, index, shift, value, offset]
     I64StoreShl,         // [base, index, shift, value, offset]
+    I32Store2,           // [addr, value, offset, addr2, value2, offset2]: two i32.stores, in order
+    I64Store2,           // [addr, value, offset, addr2, value2, offset2]: two i64.stores, in order
+    GlobalSetAddImmReturn1, // [global, src, imm, value]: global = src + imm (i32), then return value
 
     // Compare-and-branch: [a, b, target], branch when the comparison holds.
     BrI32Eq = 0x100, BrI32Ne, BrI32LtS, BrI32LtU, BrI32GtS, BrI32GtU, BrI32LeS, BrI32LeU, BrI32GeS, BrI32GeU,
@@ -82,6 +85,8 @@ internal enum Op
     // Taken when the comparison fails (NaN included): the negation of a float ordering is no ordering.
     BrF32NotLt, BrF32NotGt, BrF32NotLe, BrF32NotGe,
     BrF64NotLt, BrF64NotGt, BrF64NotLe, BrF64NotGe,
+    // Test-and-branch: [a, b, target], taken when a & b (i32) is zero / non-zero.
+    BrI32AndZ, BrI32AndNz,
 
     // Loads and stores whose address is an i32.add of two slots (or a slot and a constant): the addition wraps
     // to 32 bits as the separate instruction would. Loads [dst, a, b, offset]; stores [a, b, value, offset].

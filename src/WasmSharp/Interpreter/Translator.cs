@@ -139,11 +139,12 @@ internal sealed class Translator
         >= Op.I32Store and <= Op.I64Store32 => true,
         >= Op.I32LoadAdd and <= Op.I64Load32UAdd => true,
         >= Op.I32TruncSatF32S and <= Op.I64TruncSatF64U => true,
-        >= Op.BrI32Eq and <= Op.BrF64NotGe => true,
+        >= Op.BrI32Eq and <= Op.BrI32AndNz => true,
         >= Op.SelectI32Eq and <= Op.SelectI32GeU => true,
         Op.BrIfNez or Op.BrIfEqz or Op.Copy or Op.Select or Op.GlobalGet or Op.GlobalSet or Op.RefFunc or Op.RefIsNull
             or Op.I32AddImm or Op.I64AddImm or Op.I32LoadAddImm or Op.GlobalGetAddImm or Op.GlobalAddImm
-            or Op.GlobalSetAddImm or Op.I32Load2 or Op.I64Load2 or Op.MemorySize or Op.I32LoadShl or Op.I64LoadShl => true,
+            or Op.GlobalSetAddImm or Op.I32Load2 or Op.I64Load2 or Op.MemorySize or Op.I32LoadShl or Op.I64LoadShl
+            or Op.I32Store2 or Op.I64Store2 => true,
         _ => false,
     };
 
@@ -389,7 +390,7 @@ internal sealed class Translator
     }
 
     /// <summary>If <paramref name="cond"/> is the result of the instruction just emitted and that instruction is
-    /// a comparison (i32/i64/f32/f64, or i32.eqz), removes it and returns its opcode and encoded operands, so the
+    /// a comparison (i32/i64/f32/f64, or i32.eqz) or an i32.and (a bit test, for branches), removes it and returns its opcode and encoded operands, so the
     /// consumer can take the comparison over.</summary>
     private bool TryTakeCompare(in Operand cond, Func<int, bool> accept, out int op, out int a, out int b)
     {
@@ -399,7 +400,7 @@ internal sealed class Translator
         if (!adjacent && _movesEnd != _len) return false;
         int start = _lastStart;
         op = _code[start];
-        if (!(op == 0x45 || op is (>= 0x46 and <= 0x4F) or (>= 0x51 and <= 0x66)) || !accept(op)) return false;
+        if (!(op is 0x45 or 0x71 || op is (>= 0x46 and <= 0x4F) or (>= 0x51 and <= 0x66)) || !accept(op)) return false;
         a = _code[start + 2];
         b = op == 0x45 ? 0 : _code[start + 3];
         if (adjacent)
@@ -438,6 +439,7 @@ internal sealed class Translator
     private static Op CompareBranch(int op, bool negate)
     {
         if (op == 0x45) return negate ? Op.BrIfNez : Op.BrIfEqz;
+        if (op == 0x71) return negate ? Op.BrI32AndZ : Op.BrI32AndNz;
         if (op <= 0x5A)
         {
             bool is64 = op >= 0x51;
@@ -609,7 +611,15 @@ internal sealed class Translator
             }
         }
         else _known.Clear();
-        Emit(op); EmitSlot(addr); EmitSlot(v); Emit((int)offset);
+        if (op is Op.I32Store or Op.I64Store && LastInstructionIs(op, 4))
+        {
+            // Two stores in a row (a prologue spilling its params, a frame written field by field): one dispatch.
+            int start = _instrStart;
+            _code[start] = (int)(op == Op.I32Store ? Op.I32Store2 : Op.I64Store2);
+            EmitSlot(addr); EmitSlot(v); Emit((int)offset);
+            _lastDstPos = -1;
+        }
+        else { Emit(op); EmitSlot(addr); EmitSlot(v); Emit((int)offset); }
         if (known && op is Op.I32Store or Op.I64Store && v.Loc is Loc.Local or Loc.Const) Remember(Encode(addr), offset, op, Encode(v));
     }
 
@@ -621,6 +631,12 @@ internal sealed class Translator
         {
             op = (Op)_code[_instrStart];
             (addr, value, offset) = (_code[_instrStart + 1], _code[_instrStart + 2], _code[_instrStart + 3]);
+            return true;
+        }
+        if (LastInstructionIs(Op.I32Store2, 7) || LastInstructionIs(Op.I64Store2, 7))
+        {
+            op = _code[_instrStart] == (int)Op.I32Store2 ? Op.I32Store : Op.I64Store;
+            (addr, value, offset) = (_code[_instrStart + 4], _code[_instrStart + 5], _code[_instrStart + 6]);
             return true;
         }
         if (LastInstructionIs(Op.I32LoadAddImmStore, 7))
@@ -763,7 +779,7 @@ internal sealed class Translator
             return;
         }
         if (!pending && value.Loc == Loc.Temp && LastStore(out var storeOp, out int storeAddr, out int stored, out _)
-            && storeOp is Op.I32Store or Op.I64Store && stored == Encode(value) && storeAddr != local
+            && _code[_instrStart] is (int)Op.I32Store or (int)Op.I64Store && stored == Encode(value) && storeAddr != local
             && _lastDstPos >= 0 && _lastEnd == _instrStart && _code[_lastDstPos] == stored)
         {
             // x = (y = expr) through memory: the value stored just now, reloaded (forwarded) into a local. The
@@ -847,7 +863,7 @@ internal sealed class Translator
     /// <summary>Binds a loop's label at its head and watches the head for a conditional exit (loop rotation).</summary>
     public void BindLoop(int label)
     {
-        Bind(label);
+        Bind(label, backward: true);
         _openLoop = label;
         _openLoopStart = _len;
     }
@@ -855,7 +871,10 @@ internal sealed class Translator
     /// <summary>Whether some branch waits for <paramref name="label"/> (forward labels only).</summary>
     public bool HasBranches(int label) => _labelFixups[label] is { Count: > 0 };
 
-    public void Bind(int label)
+    /// <summary>Places <paramref name="label"/> here. A label no branch reaches (nothing waiting for it, and not a
+    /// loop's, which <paramref name="backward"/> branches will reach) joins nothing: the code runs straight on,
+    /// so what the translator knows about the instructions before it stays valid and fusions may span it.</summary>
+    public void Bind(int label, bool backward = false)
     {
         if (_lastBrPos >= 0 && _lastBrPos + 2 == _len && _lastBrLabel == label)
         {
@@ -866,12 +885,14 @@ internal sealed class Translator
         }
         _lastBrPos = -1;
         _openLoop = -1;
-        _known.Clear();
         int pc = _len;
         _labelPc[label] = pc;
-        if (_labelFixups[label] is { } fix)
-            foreach (var pos in fix) _code[pos] = pc - pos;
+        var fix = _labelFixups[label];
         _labelFixups[label] = null;
+        if (!backward && fix is not { Count: > 0 }) return;
+        if (fix is not null)
+            foreach (var pos in fix) _code[pos] = pc - pos;
+        _known.Clear();
         _lastDstPos = -1;
         _fusedPos = -1;
         _instrStart = -1;
@@ -971,6 +992,8 @@ internal sealed class Translator
         {
             case Op.BrIfNez: return Op.BrIfEqz;
             case Op.BrIfEqz: return Op.BrIfNez;
+            case Op.BrI32AndZ: return Op.BrI32AndNz;
+            case Op.BrI32AndNz: return Op.BrI32AndZ;
             case >= Op.BrI32Eq and <= Op.BrI64GeU:
             {
                 bool is64 = op >= Op.BrI64Eq;
@@ -1037,7 +1060,15 @@ internal sealed class Translator
         switch (values.Length)
         {
             case 0: Emit(Op.Return0); break;
-            case 1: Emit(Op.Return1); EmitSlot(values[0]); break;
+            case 1:
+                if (LastInstructionIs(Op.GlobalSetAddImm, 4))
+                {
+                    // An unoptimised function's epilogue (stack pointer restored, then return): one dispatch.
+                    _code[_instrStart] = (int)Op.GlobalSetAddImmReturn1;
+                    EmitSlot(values[0]);
+                }
+                else { Emit(Op.Return1); EmitSlot(values[0]); }
+                break;
             default:
                 Emit(Op.ReturnN); Emit(values.Length);
                 foreach (ref readonly var v in values) EmitSlot(v);

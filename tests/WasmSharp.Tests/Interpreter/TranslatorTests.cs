@@ -380,13 +380,16 @@ public class TranslatorTests
             .Func([I32, I32], [I32], None, LocalGet(0), LocalGet(1), I32Store(8), LocalGet(0), I32Load(8))
             // a narrower reload, another offset, or a branch target between: the load stays
             .Func([I32, I32], [I32], None, LocalGet(0), LocalGet(1), I32Store(8), LocalGet(0), I32Load8U(8))
-            .Func([I32, I32], [I32], None, LocalGet(0), LocalGet(1), I32Store(8), Block(), End, LocalGet(0), I32Load(8))
+            .Func([I32, I32], [I32], None, LocalGet(0), LocalGet(1), I32Store(8), Block(), LocalGet(1), BrIf(0), End, LocalGet(0), I32Load(8))
             // the stored local changes before the reload is used: the reload is the old value
             .Func([I32, I32], [I32], None, LocalGet(0), LocalGet(1), I32Store(8), LocalGet(0), I32Load(8), I32Const(5), LocalSet(1), LocalGet(1), I32Add)
+            // the end of a block no branch leaves is no branch target: straight-line code goes on
+            .Func([I32, I32], [I32], None, LocalGet(0), LocalGet(1), I32Store(8), Block(), End, LocalGet(0), I32Load(8))
             .Compile();
         Assert.Equal(["I32Store p0, p1, +8", "Return1 p1"], Code(m, 0));
         Assert.Contains("I32Load8U t0 <- p0, +8", Code(m, 1));
         Assert.Contains("I32Load t0 <- p0, +8", Code(m, 2));
+        Assert.Equal(["I32Store p0, p1, +8", "Return1 p1"], Code(m, 4));
         using var store = new Store();
         var inst = new Linker().Instantiate(store, m);
         Assert.Equal(0x1234, inst.GetFunction("f0")!.Invoke(Value.I32(16), Value.I32(0x1234))[0].AsI32());
@@ -434,6 +437,46 @@ public class TranslatorTests
         Assert.Equal(0, inst.GetFunction("f1")!.Invoke(Value.I32(8))[0].AsI32());
         // The second access is checked on its own.
         Assert.Equal("out of bounds memory access", Assert.Throws<TrapException>(() => inst.GetFunction("f0")!.Invoke(Value.I32(65532))).Message);
+    }
+
+    [Fact]
+    public void TwoStoresInARowAreOneInstruction()
+    {
+        // p0[8] = p1; p1[0] = p0 (the second store's address may be anything: here it can trap)
+        var m = new FunctionModule().Memory()
+            .Func([I32, I32], [], None, LocalGet(0), LocalGet(1), I32Store(8), LocalGet(1), LocalGet(0), I32Store(0))
+            .Func([I32], [I32], None, LocalGet(0), I32Load(0))
+            .Compile();
+        Assert.Equal(["I32Store2 p0, p1, +8, p1, p0, +0", "Return0"], Code(m, 0));
+        using var store = new Store();
+        var inst = new Linker().Instantiate(store, m);
+        inst.GetFunction("f0")!.Invoke(Value.I32(16), Value.I32(32));
+        Assert.Equal(32, inst.GetFunction("f1")!.Invoke(Value.I32(24))[0].AsI32());
+        Assert.Equal(16, inst.GetFunction("f1")!.Invoke(Value.I32(32))[0].AsI32());
+        // The second store traps out of bounds after the first has been made.
+        var e = Assert.Throws<TrapException>(() => inst.GetFunction("f0")!.Invoke(Value.I32(100), Value.I32(65534)));
+        Assert.Equal("out of bounds memory access", e.Message);
+        Assert.Equal(65534, inst.GetFunction("f1")!.Invoke(Value.I32(108))[0].AsI32());
+    }
+
+    [Fact]
+    public void BranchingOnABitTestIsOneInstruction()
+    {
+        // if (p0 & p1) return 1; return 2   and   while ((p0 & 1) == 0) p0 >>= 1 (a rotated loop tests it again)
+        var m = new FunctionModule()
+            .Func([I32, I32], [I32], None, Block(), LocalGet(0), LocalGet(1), Op(0x71), I32Eqz, BrIf(0), I32Const(1), Return, End, I32Const(2))
+            .Func([I32], [I32], None,
+                Block(), Loop(), LocalGet(0), I32Const(1), Op(0x71), BrIf(1),
+                LocalGet(0), I32Const(1), Op(0x76) /* i32.shr_u */, LocalSet(0), Br(0), End, End, LocalGet(0))
+            .Compile();
+        Assert.Equal(["BrI32AndZ p0, p1, @6", "Return1 #1", "Return1 #2"], Code(m, 0));
+        Assert.Equal(["BrI32AndNz p0, #1, @12", "i32.shr_u p0 <- p0, #1", "BrI32AndZ p0, #1, @4", "Return1 p0"], Code(m, 1));
+        using var store = new Store();
+        var inst = new Linker().Instantiate(store, m);
+        Assert.Equal(1, inst.GetFunction("f0")!.Invoke(Value.I32(6), Value.I32(3))[0].AsI32());
+        Assert.Equal(2, inst.GetFunction("f0")!.Invoke(Value.I32(6), Value.I32(9))[0].AsI32());
+        Assert.Equal(5, inst.GetFunction("f1")!.Invoke(Value.I32(40))[0].AsI32());
+        Assert.Equal(1, inst.GetFunction("f1")!.Invoke(Value.I32(1))[0].AsI32());
     }
 
     [Fact]
@@ -526,7 +569,7 @@ public class TranslatorTests
             .Func([I32, I32], [I32], None,
                 LocalGet(0), LocalGet(1), I32Store(8), LocalGet(0), I32Const(0), I32Store8(9), LocalGet(0), I32Load(8))
             .Compile();
-        Assert.Equal(["I32Store p0, p1, +8", "I32Store p0, #7, +4", "I32AddImm t0 <- p1, 7", "Return1 t0"], Code(m, 0));
+        Assert.Equal(["I32Store2 p0, p1, +8, p0, #7, +4", "I32AddImm t0 <- p1, 7", "Return1 t0"], Code(m, 0));
         Assert.Contains("I32Load t0 <- p0, +8", Code(m, 1));
         Assert.Contains("I32Load t0 <- p0, +8", Code(m, 2));
         using var store = new Store();
@@ -568,7 +611,8 @@ public class TranslatorTests
                 GlobalGet(0),
                 LocalGet(0), I32Const(16), I32Add, GlobalSet(0))
             .Compile();
-        Assert.Equal(["GlobalAddImm l0 <- 0, -16", "GlobalGet t0 <- 0", "GlobalSetAddImm 0, l0, 16", "Return1 t0"], Code(m));
+        // The epilogue's restore and return are one instruction.
+        Assert.Equal(["GlobalAddImm l0 <- 0, -16", "GlobalGet t0 <- 0", "GlobalSetAddImmReturn1 0, l0, 16, t0"], Code(m));
         using var store = new Store();
         var inst = new Linker().Instantiate(store, m);
         Assert.Equal(1008, inst.GetFunction("f0")!.Invoke()[0].AsI32());
