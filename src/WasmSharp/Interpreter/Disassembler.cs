@@ -22,6 +22,7 @@ internal static class Disassembler
         [Op.GlobalAddImm] = "dii", [Op.GlobalSetAddImm] = "isi", [Op.I32Load2] = "dsodso", [Op.I64Load2] = "dsodso",
         [Op.I32LoadShl] = "dssio", [Op.I64LoadShl] = "dssio", [Op.I32StoreShl] = "ssiso", [Op.I64StoreShl] = "ssiso",
         [Op.I32Store2] = "ssosso", [Op.I64Store2] = "ssosso", [Op.GlobalSetAddImmReturn1] = "isis",
+        [Op.I32LoadStoreAddImm] = "dsoiso",
         [Op.TableFill] = "isss", [Op.TableCopy] = "iisss", [Op.TableInit] = "iisss", [Op.ElemDrop] = "i",
     };
 

@@ -402,6 +402,14 @@ internal sealed unsafe class Executor : IDisposable
                     ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
                     Unsafe.WriteUnaligned(_mem + ea, v); regs[ip[1]] = v; ip += 7; continue;
                 }
+                case Op.I32LoadStoreAddImm:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
+                    uint v = Unsafe.ReadUnaligned<uint>(_mem + ea);
+                    regs[ip[1]] = v;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
+                    Unsafe.WriteUnaligned(_mem + ea, v + (uint)ip[4]); ip += 7; continue;
+                }
                 case Op.I32Load2:
                 {
                     ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;

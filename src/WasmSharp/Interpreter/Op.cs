@@ -76,6 +76,8 @@ internal enum Op
     I32Store2,           // [addr, value, offset, addr2, value2, offset2]: two i32.stores, in order
     I64Store2,           // [addr, value, offset, addr2, value2, offset2]: two i64.stores, in order
     GlobalSetAddImmReturn1, // [global, src, imm, value]: global = src + imm (i32), then return value
+    // (0xFF is the last free number here; further fused forms take numbers from the gaps below 0x45.)
+    I32LoadStoreAddImm = 0x18, // [dst, addr, offset, imm, store addr, store offset]: dst = i32.load, then i32.store dst + imm (p++ with the old p kept)
 
     // Compare-and-branch: [a, b, target], branch when the comparison holds.
     BrI32Eq = 0x100, BrI32Ne, BrI32LtS, BrI32LtU, BrI32GtS, BrI32GtU, BrI32LeS, BrI32LeU, BrI32GeS, BrI32GeU,

@@ -77,6 +77,8 @@ internal sealed class Translator
 
     // The last instruction's destination, for fusing local.set/tee into it; _lastStart is that instruction's start.
     private int _lastDstPos = -1;
+    /// <summary>An i32.load and the I32AddImm right after it that adds to what it loaded (their starts).</summary>
+    private int _loadThenAdd = -1, _addAfterLoad = -1;
     private int _lastStart;
     private int _lastDstHeight;
     private int _lastEnd;
@@ -111,6 +113,7 @@ internal sealed class Translator
         _lastDstPos = -1;
         _fusedPos = -1;
         _instrStart = -1;
+        _loadThenAdd = _addAfterLoad = -1;
         _paramCount = paramCount;
         _localCount = localCount;
     }
@@ -261,9 +264,34 @@ internal sealed class Translator
 
     public Operand Unary(Op op, ValueType result, int height, in Operand a)
     {
+        // A narrow unsigned load, then the sign extension of as many bits: the signed load (unoptimised code
+        // reloads a char and sign-extends it for every use).
+        if (IsLastResult(a) && SignedLoad(_code[_lastStart], (int)op) is int signedLoad)
+        {
+            _code[_lastStart] = signedLoad;
+            MoveLastResult(height);
+            return new Operand(result, Loc.Temp, height);
+        }
         Emit(op); EmitDst(height); EmitSlot(a);
         return EndProducer(result, height);
     }
+
+    /// <summary>The signed load that <paramref name="extend"/> (an i32/i64.extendN_s) after unsigned load
+    /// <paramref name="load"/> amounts to, or null.</summary>
+    private static int? SignedLoad(int load, int extend) => (extend, (Op)load) switch
+    {
+        (0xC0, Op.I32Load8U) => (int)Op.I32Load8S,
+        (0xC0, Op.I32Load8UAdd) => (int)Op.I32Load8SAdd,
+        (0xC1, Op.I32Load16U) => (int)Op.I32Load16S,
+        (0xC1, Op.I32Load16UAdd) => (int)Op.I32Load16SAdd,
+        (0xC2, Op.I64Load8U) => (int)Op.I64Load8S,
+        (0xC2, Op.I64Load8UAdd) => (int)Op.I64Load8SAdd,
+        (0xC3, Op.I64Load16U) => (int)Op.I64Load16S,
+        (0xC3, Op.I64Load16UAdd) => (int)Op.I64Load16SAdd,
+        (0xC4, Op.I64Load32U) => (int)Op.I64Load32S,
+        (0xC4, Op.I64Load32UAdd) => (int)Op.I64Load32SAdd,
+        _ => null,
+    };
 
     public Operand Binary(Op op, ValueType result, int height, in Operand a, in Operand b)
     {
@@ -290,7 +318,11 @@ internal sealed class Translator
                 Emit(imm.Value);
                 return EndProducer(result, height);
             }
+            // An add to what the instruction just before loaded: a store of the sum may take both over (Store).
+            int loadStart = imm.Op == Op.I32AddImm && reg.Loc != Loc.Const && LastInstructionIs(Op.I32Load, 4)
+                && _code[_instrStart + 1] == Encode(reg) ? _instrStart : -1;
             Emit(imm.Op); EmitDst(height); EmitSlot(reg); Emit(imm.Value);
+            (_loadThenAdd, _addAfterLoad) = (loadStart, _instrStart);
             return EndProducer(result, height);
         }
         Emit(op); EmitDst(height); EmitSlot(a); EmitSlot(b);
@@ -340,8 +372,7 @@ internal sealed class Translator
             int ext = (is64, k) switch { (false, 24) => 0xC0, (false, 16) => 0xC1, (true, 56) => 0xC2, (true, 48) => 0xC3, (true, 32) => 0xC4, _ => 0 };
             if (ext == 0) return false;
             DropLastInstruction(start);
-            Emit((Op)ext); EmitDst(height); EmitRaw(x);
-            result = EndProducer(type, height);
+            result = Unary((Op)ext, type, height, (x & TempTag) != 0 ? new Operand(type, Loc.Temp, x & IndexMask) : Decode(x, type));
             return true;
         }
         ulong mask = is64 ? ulong.MaxValue >> (int)k : uint.MaxValue >> (int)k;
@@ -591,6 +622,21 @@ internal sealed class Translator
             DropLastInstruction(start);
             Emit(Op.I32LoadAddImmStore); EmitRaw(dst); EmitRaw(loadAddr); Emit(loadOffset); Emit(k); EmitSlot(addr); Emit((int)offset);
             _lastDstPos = -1;
+            return;
+        }
+        if (op == Op.I32Store && IsLastResult(v) && LastInstructionIs(Op.I32AddImm, 4) && _instrStart == _addAfterLoad
+            && _loadThenAdd >= 0)
+        {
+            // old = load; store old + k (a pointer or counter in memory post-incremented, the old value used):
+            // one instruction, which leaves the old value where the load put it.
+            int start = _loadThenAdd;
+            int dst = _code[start + 1], loadAddr = _code[start + 2], loadOffset = _code[start + 3], k = _code[_lastStart + 3];
+            _len = start;
+            while (_slotPositions.Count > 0 && _slotPositions[^1] >= start) _slotPositions.RemoveAt(_slotPositions.Count - 1);
+            _lastDstPos = -1;
+            _prevDstPos = -1;
+            _fusedPos = -1;
+            Emit(Op.I32LoadStoreAddImm); EmitRaw(dst); EmitRaw(loadAddr); Emit(loadOffset); Emit(k); EmitSlot(addr); Emit((int)offset);
             return;
         }
         if (TryTakeAddressAdd(addr, out int x, out int y))

@@ -58,7 +58,8 @@ internal sealed class FunctionModule
         if (_exports)
             sections.Add(Section(7, Vec([
                 .. _funcs.Select((_, i) => Cat(Name($"f{i}"), [0x00], U32((uint)(_importedFuncs + i)))),
-                .. _globals.Select((_, i) => Cat(Name($"g{i}"), [0x03], U32((uint)i)))])));
+                .. _globals.Select((_, i) => Cat(Name($"g{i}"), [0x03], U32((uint)i))),
+                .. (_memory ? new[] { Cat(Name("memory"), [0x02], U32(0)) } : [])])));
         sections.Add(Section(10, Vec(_funcs.Select(f =>
         {
             var body = Cat(f.Locals, f.Body);

@@ -480,6 +480,55 @@ public class TranslatorTests
     }
 
     [Fact]
+    public void EveryOpHasItsOwnNumber()
+    {
+        var values = Enum.GetValues<WasmSharp.Interpreter.Op>().Select(o => (int)o).ToList();
+        Assert.Equal(Enum.GetNames<WasmSharp.Interpreter.Op>().Length, values.Distinct().Count());
+    }
+
+    [Fact]
+    public void AnUnsignedNarrowLoadThenItsSignExtensionIsASignedLoad()
+    {
+        // (char)p0[0], written as -O0 does: load8_u, shl 24, shr_s 24; and i64.extend16_s of an i64.load16_u
+        var m = new FunctionModule().Memory()
+            .Func([I32], [I32], None, LocalGet(0), I32Load8U(3), I32Const(24), Op(0x74), I32Const(24), Op(0x75))
+            .Func([I32], [I64], None, LocalGet(0), Op(0x33, 0x01, 0x02) /* i64.load16_u offset=2 */, Op(0xC3) /* i64.extend16_s */)
+            .Func([I32, I32], [I32], None, LocalGet(0), LocalGet(1), I32Add, I32Load8U(0), Op(0xC0) /* i32.extend8_s */)
+            .Compile();
+        Assert.Equal(["I32Load8S t0 <- p0, +3", "Return1 t0"], Code(m, 0));
+        Assert.Equal(["I64Load16S t0 <- p0, +2", "Return1 t0"], Code(m, 1));
+        Assert.Equal(["I32Load8SAdd t0 <- p0, p1, +0", "Return1 t0"], Code(m, 2));
+        using var store = new Store();
+        var inst = new Linker().Instantiate(store, m);
+        var mem = inst.GetMemory("memory")!;
+        mem.Span[3] = 0xF0;
+        mem.Span[4] = 0xFE;
+        Assert.Equal(-16, inst.GetFunction("f0")!.Invoke(Value.I32(0))[0].AsI32());
+        Assert.Equal(unchecked((long)0xFFFFFFFFFFFFFEF0), inst.GetFunction("f1")!.Invoke(Value.I32(1))[0].AsI64());
+        Assert.Equal(-2, inst.GetFunction("f2")!.Invoke(Value.I32(2), Value.I32(2))[0].AsI32());
+        Assert.Equal("out of bounds memory access", Assert.Throws<TrapException>(() => inst.GetFunction("f0")!.Invoke(Value.I32(65533))).Message);
+    }
+
+    [Fact]
+    public void PostIncrementInMemoryKeepingTheOldValueIsOneInstruction()
+    {
+        // -O0 *p++ with p at fp+8: l0 = fp[8]; fp[8] = l0 + 1; return l0 * 10 + fp[8]
+        var m = new FunctionModule().Memory()
+            .Func([I32], [I32], [I32],
+                LocalGet(0), I32Load(8), LocalSet(1),
+                LocalGet(0), LocalGet(1), I32Const(1), I32Add, I32Store(8),
+                LocalGet(1), I32Const(10), I32Mul, LocalGet(0), I32Load(8), I32Add)
+            .Compile();
+        Assert.Equal("I32LoadStoreAddImm l0 <- p0, +8, 1, p0, +8", Code(m)[0]);
+        using var store = new Store();
+        var inst = new Linker().Instantiate(store, m);
+        inst.GetMemory("memory")!.Span[24] = 41;
+        Assert.Equal(410 + 42, inst.GetFunction("f0")!.Invoke(Value.I32(16))[0].AsI32());
+        Assert.Equal(420 + 43, inst.GetFunction("f0")!.Invoke(Value.I32(16))[0].AsI32());
+        Assert.Equal("out of bounds memory access", Assert.Throws<TrapException>(() => inst.GetFunction("f0")!.Invoke(Value.I32(65528))).Message);
+    }
+
+    [Fact]
     public void WhileLoopsTestTheirConditionAtTheBackEdge()
     {
         // for (i = 0; i < p0; i++) {} with i in memory at p1+8, as -O0 keeps it; then return i
