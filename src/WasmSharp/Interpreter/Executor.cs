@@ -168,8 +168,7 @@ internal sealed unsafe class Executor : IDisposable
     }
 
     /// <summary>The running function's instance, and the frame depth at which the innermost
-    /// <see cref="Run"/> returns to its host caller: fields, so that only ip, regs, mem and memLen (and this)
-    /// live across the interpreter loop and all fit in callee-saved registers.</summary>
+    /// <see cref="Run"/> returns to its host caller (see the note on <see cref="Run"/>).</summary>
     private Instance _inst = null!;
     private int _entryDepth;
     private byte* _mem;
@@ -190,8 +189,11 @@ internal sealed unsafe class Executor : IDisposable
         LoadMemory();
     }
 
-    // Only ip, regs, mem and memLen live across the loop, so the register allocator can keep them in
-    // callee-saved registers; everything the call and return paths need is recomputed or kept in fields.
+    // Only ip and regs (and this) live across the loop, so they stay in callee-saved registers; the instance,
+    // the memory's base and limit and the entry depth are fields (as locals, RyuJIT kept the memory pair on the
+    // stack and wrote it back after every access; a field costs one load). AggressiveOptimization: a program's
+    // first call runs for its whole life, so tiering would leave it in on-stack-replacement code, which spilled
+    // ip to the stack on every instruction.
     [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Run(WasmFunction wf, int fp)
     {
