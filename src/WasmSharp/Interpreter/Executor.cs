@@ -404,6 +404,51 @@ internal sealed unsafe class Executor : IDisposable
                     ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
                     Unsafe.WriteUnaligned(_mem + ea, v); regs[ip[1]] = v; ip += 7; continue;
                 }
+                case Op.I32AddStore:
+                {
+                    uint v = (uint)regs[ip[2]] + (uint)regs[ip[3]];
+                    regs[ip[1]] = v;
+                    ulong ea = (uint)regs[ip[4]] + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob;
+                    Unsafe.WriteUnaligned(_mem + ea, v); ip += 6; continue;
+                }
+                case Op.I32XorStore:
+                {
+                    uint v = (uint)regs[ip[2]] ^ (uint)regs[ip[3]];
+                    regs[ip[1]] = v;
+                    ulong ea = (uint)regs[ip[4]] + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob;
+                    Unsafe.WriteUnaligned(_mem + ea, v); ip += 6; continue;
+                }
+                case Op.F64AddStore:
+                {
+                    ulong v = Bits(F64(regs[ip[2]]) + F64(regs[ip[3]]));
+                    regs[ip[1]] = v;
+                    ulong ea = (uint)regs[ip[4]] + (ulong)(uint)ip[5]; if (ea + 8 > _memLen) goto Oob;
+                    Unsafe.WriteUnaligned(_mem + ea, v); ip += 6; continue;
+                }
+                case Op.F64MulStore:
+                {
+                    ulong v = Bits(F64(regs[ip[2]]) * F64(regs[ip[3]]));
+                    regs[ip[1]] = v;
+                    ulong ea = (uint)regs[ip[4]] + (ulong)(uint)ip[5]; if (ea + 8 > _memLen) goto Oob;
+                    Unsafe.WriteUnaligned(_mem + ea, v); ip += 6; continue;
+                }
+                case Op.I32LoadStore:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
+                    uint v = Unsafe.ReadUnaligned<uint>(_mem + ea);
+                    regs[ip[1]] = v;
+                    ea = (uint)regs[ip[4]] + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob;
+                    Unsafe.WriteUnaligned(_mem + ea, v); ip += 6; continue;
+                }
+                case Op.GlobalAddImmStore:
+                {
+                    var g = _inst.Globals[ip[2]];
+                    uint sp = (uint)((uint)g.Bits + (uint)ip[3]);
+                    g.Bits = sp;
+                    regs[ip[1]] = sp;
+                    ulong ea = sp + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob;
+                    Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[4]]); ip += 6; continue;
+                }
                 case Op.I32LoadStoreAddImm:
                 {
                     ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;

@@ -78,6 +78,10 @@ internal enum Op
     GlobalSetAddImmReturn1, // [global, src, imm, value]: global = src + imm (i32), then return value
     // (0xFF is the last free number here; further fused forms take numbers from the gaps below 0x45.)
     I32LoadStoreAddImm = 0x18, // [dst, addr, offset, imm, store addr, store offset]: dst = i32.load, then i32.store dst + imm (p++ with the old p kept)
+    // An operation whose result is stored right away: [dst, a, b, store addr, store offset]; the result stays in dst.
+    I32AddStore = 0x19, I32XorStore, F64AddStore, F64MulStore,
+    I32LoadStore = 0x1D,     // [dst, addr, offset, store addr, store offset]: i32.load, then i32.store of it
+    GlobalAddImmStore = 0x1E,// [dst, global, imm, value, offset]: GlobalAddImm, then i32.store value at dst + offset (a prologue)
 
     // Compare-and-branch: [a, b, target], branch when the comparison holds.
     BrI32Eq = 0x100, BrI32Ne, BrI32LtS, BrI32LtU, BrI32GtS, BrI32GtU, BrI32LeS, BrI32LeU, BrI32GeS, BrI32GeU,

@@ -657,6 +657,24 @@ internal sealed class Translator
             }
         }
         else _known.Clear();
+        if (IsLastResult(v) && _lastStart == _instrStart && StoreOfResult(op, _instrStart >= 0 && _instrStart + 4 == _len ? _code[_instrStart] : -1) is Op fused)
+        {
+            // An operation (or a load) whose result is stored right away: one instruction; the result stays
+            // in its slot for later uses.
+            _code[_instrStart] = (int)fused;
+            EmitSlot(addr); Emit((int)offset);
+            _lastDstPos = -1;
+            return;
+        }
+        if (op == Op.I32Store && addr.Loc == Loc.Local && LastInstructionIs(Op.GlobalAddImm, 4) && _code[_instrStart + 1] == addr.Index)
+        {
+            // A prologue: the stack pointer bumped into the frame pointer, then a parameter spilled through it.
+            _code[_instrStart] = (int)Op.GlobalAddImmStore;
+            EmitSlot(v); Emit((int)offset);
+            _lastDstPos = -1;
+            if (v.Loc is Loc.Local or Loc.Const) Remember(Encode(addr), offset, op, Encode(v));
+            return;
+        }
         if (op is Op.I32Store or Op.I64Store && LastInstructionIs(op, 4))
         {
             // Two stores in a row (a prologue spilling its params, a frame written field by field): one dispatch.
@@ -668,6 +686,18 @@ internal sealed class Translator
         else { Emit(op); EmitSlot(addr); EmitSlot(v); Emit((int)offset); }
         if (known && op is Op.I32Store or Op.I64Store && v.Loc is Loc.Local or Loc.Const) Remember(Encode(addr), offset, op, Encode(v));
     }
+
+    /// <summary>The fused form of <paramref name="producer"/> (an opcode, of a 4-word instruction [op, dst, x, y])
+    /// followed by store <paramref name="store"/> of its result, if there is one.</summary>
+    private static Op? StoreOfResult(Op store, int producer) => (store, producer) switch
+    {
+        (Op.I32Store, 0x6A) => Op.I32AddStore,
+        (Op.I32Store, 0x73) => Op.I32XorStore,
+        (Op.I64Store, 0xA0) => Op.F64AddStore,
+        (Op.I64Store, 0xA2) => Op.F64MulStore,
+        (Op.I32Store, (int)Op.I32Load) => Op.I32LoadStore,
+        _ => null,
+    };
 
     /// <summary>The last instruction, if it is a store whose stored value stays in a slot: its plain store op,
     /// address slot, value slot and offset (all as encoded).</summary>
@@ -683,6 +713,13 @@ internal sealed class Translator
         {
             op = _code[_instrStart] == (int)Op.I32Store2 ? Op.I32Store : Op.I64Store;
             (addr, value, offset) = (_code[_instrStart + 4], _code[_instrStart + 5], _code[_instrStart + 6]);
+            return true;
+        }
+        if (_instrStart >= 0 && _instrStart + 6 == _len && (Op)_code[_instrStart] is Op.I32AddStore or Op.I32XorStore
+            or Op.F64AddStore or Op.F64MulStore or Op.I32LoadStore)
+        {
+            op = (Op)_code[_instrStart] is Op.F64AddStore or Op.F64MulStore ? Op.I64Store : Op.I32Store;
+            (addr, value, offset) = (_code[_instrStart + 4], _code[_instrStart + 1], _code[_instrStart + 5]);
             return true;
         }
         if (LastInstructionIs(Op.I32LoadAddImmStore, 7))
@@ -792,7 +829,7 @@ internal sealed class Translator
         {
             _code[bumpStart] = (int)Op.GlobalAddImm;
             _lastDstPos = -1;
-            _instrStart = -1;
+            _instrStart = bumpStart + 4 == _len ? bumpStart : -1; // a store through the new pointer may join it
             return;
         }
         Effect(Op.GlobalSet, [global], [value]);
@@ -834,6 +871,15 @@ internal sealed class Translator
             _code[_instrStart + 2] = local;
             _lastDstPos = -1;
             if ((storeAddr & TempTag) == 0) Remember(storeAddr, (uint)_code[_instrStart + 3], storeOp, local);
+            return;
+        }
+        if (!pending && value.Loc == Loc.Temp && LastStore(out storeOp, out storeAddr, out stored, out int storedAt)
+            && (Op)_code[_instrStart] is Op.I32AddStore or Op.I32XorStore or Op.F64AddStore or Op.F64MulStore or Op.I32LoadStore
+            && stored == Encode(value) && storeAddr != local)
+        {
+            // The same through an operation that stores its own result: it writes the local and stores it.
+            _code[_instrStart + 1] = local;
+            if ((storeAddr & TempTag) == 0) Remember(storeAddr, (uint)storedAt, storeOp, local);
             return;
         }
         if (pending) MaterializeLocal(local, stack);

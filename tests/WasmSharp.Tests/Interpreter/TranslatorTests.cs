@@ -529,6 +529,55 @@ public class TranslatorTests
     }
 
     [Fact]
+    public void AResultStoredRightAwayIsOneInstructionAndStaysForLaterUses()
+    {
+        // fp[8] = p1 + p2, reloaded into a local (x = y = p1 + p2); fp[16] = *x; return x * fp[16]. *(double*)p0 = d * d
+        var m = new FunctionModule().Memory()
+            .Func([I32, I32, I32], [I32], [I32],
+                LocalGet(0), LocalGet(1), LocalGet(2), I32Add, I32Store(8),
+                LocalGet(0), I32Load(8), LocalSet(3),
+                LocalGet(0), LocalGet(3), I32Load(0), I32Store(16),
+                LocalGet(3), LocalGet(0), I32Load(16), I32Mul)
+            .Func([I32, F64], [F64], None,
+                LocalGet(0), LocalGet(1), LocalGet(1), Op(0xA2) /* f64.mul */, Op(0x39, 0x03, 0x00) /* f64.store */,
+                LocalGet(0), Op(0x2B, 0x03, 0x00) /* f64.load */)
+            .Compile();
+        Assert.Equal(["I32AddStore l0 <- p1, p2, p0, +8", "I32LoadStore t0 <- l0, +0, p0, +16", "I32Load t1 <- p0, +16", "i32.mul t0 <- l0, t1", "Return1 t0"], Code(m, 0));
+        Assert.Equal(["F64MulStore t0 <- p1, p1, p0, +0", "Return1 t0"], Code(m, 1));
+        using var store = new Store();
+        var inst = new Linker().Instantiate(store, m);
+        var mem = inst.GetMemory("memory")!;
+        mem.Span[7] = 6;
+        Assert.Equal(42, inst.GetFunction("f0")!.Invoke(Value.I32(32), Value.I32(3), Value.I32(4))[0].AsI32());
+        Assert.Equal(7, mem.Span[40]);
+        Assert.Equal(6, mem.Span[48]);
+        Assert.Equal(6.25, inst.GetFunction("f1")!.Invoke(Value.I32(64), Value.F64(2.5))[0].AsF64());
+        // The store traps after the result is computed; the second access of a load-store is checked on its own.
+        Assert.Equal("out of bounds memory access", Assert.Throws<TrapException>(() => inst.GetFunction("f0")!.Invoke(Value.I32(65530), Value.I32(1), Value.I32(1))).Message);
+        Assert.Equal("out of bounds memory access", Assert.Throws<TrapException>(() => inst.GetFunction("f0")!.Invoke(Value.I32(65520), Value.I32(1), Value.I32(1))).Message);
+        Assert.Equal(2, mem.Span[65528]);
+    }
+
+    [Fact]
+    public void APrologueSpillingAParameterIsOneInstruction()
+    {
+        // sp -= 16 (fp = sp); fp[12] = p0; return fp[12] (forwarded: p0) + sp
+        var m = new FunctionModule().Memory().MutableGlobal(1024)
+            .Func([I32], [I32], [I32],
+                GlobalGet(0), I32Const(16), I32Sub, LocalTee(1), GlobalSet(0),
+                LocalGet(1), LocalGet(0), I32Store(12),
+                LocalGet(1), I32Load(12), GlobalGet(0), I32Add)
+            .Compile();
+        Assert.Equal("GlobalAddImmStore l0 <- 0, -16, p0, +12", Code(m)[0]);
+        Assert.DoesNotContain(Code(m), l => l.StartsWith("I32Load"));
+        using var store = new Store();
+        var inst = new Linker().Instantiate(store, m);
+        Assert.Equal(5 + 1008, inst.GetFunction("f0")!.Invoke(Value.I32(5))[0].AsI32());
+        Assert.Equal(5, inst.GetMemory("memory")!.Span[1008 + 12]);
+        Assert.Equal(1008, inst.GetGlobal("g0")!.Value.AsI32());
+    }
+
+    [Fact]
     public void WhileLoopsTestTheirConditionAtTheBackEdge()
     {
         // for (i = 0; i < p0; i++) {} with i in memory at p1+8, as -O0 keeps it; then return i
