@@ -133,12 +133,11 @@ internal sealed unsafe class Executor : IDisposable
     /// helpers' calls cost more than the copies (measured: 5% of a call-heavy run).</summary>
     private static void EnterFrame(ulong* regs, CompiledFunction fn)
     {
-        ulong* p = regs + fn.ParamCount;
         var zero = fn.ZeroSlots;
         for (int i = 0; i < zero.Length; i++) regs[zero[i]] = 0;
         var constants = fn.Constants;
-        p += fn.LocalCount;
-        for (int i = 0; i < constants.Length; i++) p[i] = constants[i];
+        ulong* c = regs + fn.ConstBase;
+        for (int i = 0; i < constants.Length; i++) c[i] = constants[i];
     }
 
     private void CallHost(Function f, ulong* args, int top)
@@ -505,7 +504,7 @@ internal sealed unsafe class Executor : IDisposable
                 {
                     var memory = _inst.Memories[0];
                     regs[ip[1]] = (uint)(int)memory.Grow((uint)regs[ip[2]]);
-                    _mem = memory.Base; _memLen = memory.ByteLength;
+                    LoadMemory();
                     ip += 3; continue;
                 }
                 case Op.MemoryFill:

@@ -421,8 +421,8 @@ internal sealed class Translator
     }
 
     /// <summary>If <paramref name="cond"/> is the result of the instruction just emitted and that instruction is
-    /// a comparison (i32/i64/f32/f64, or i32.eqz) or an i32.and (a bit test, for branches), removes it and returns its opcode and encoded operands, so the
-    /// consumer can take the comparison over.</summary>
+    /// a comparison (i32/i64/f32/f64, or i32.eqz) or an i32.and (a bit test, for branches), removes it and returns
+    /// its opcode and encoded operands, so the consumer can take the comparison over.</summary>
     private bool TryTakeCompare(in Operand cond, Func<int, bool> accept, out int op, out int a, out int b)
     {
         op = a = b = 0;
@@ -631,10 +631,8 @@ internal sealed class Translator
             // one instruction, which leaves the old value where the load put it.
             int start = _loadThenAdd;
             int dst = _code[start + 1], loadAddr = _code[start + 2], loadOffset = _code[start + 3], k = _code[_lastStart + 3];
-            _len = start;
-            while (_slotPositions.Count > 0 && _slotPositions[^1] >= start) _slotPositions.RemoveAt(_slotPositions.Count - 1);
+            DropLastInstruction(start); // the load and the add
             _lastDstPos = -1;
-            _prevDstPos = -1;
             _fusedPos = -1;
             Emit(Op.I32LoadStoreAddImm); EmitRaw(dst); EmitRaw(loadAddr); Emit(loadOffset); Emit(k); EmitSlot(addr); Emit((int)offset);
             return;
@@ -699,6 +697,11 @@ internal sealed class Translator
         _ => null,
     };
 
+    /// <summary>Whether <paramref name="op"/> is one of <see cref="StoreOfResult"/>'s forms, [op, dst, x, y, store
+    /// addr, store offset], which store the value they leave in dst.</summary>
+    private static bool StoresItsResult(Op op) =>
+        op is Op.I32AddStore or Op.I32XorStore or Op.F64AddStore or Op.F64MulStore or Op.I32LoadStore;
+
     /// <summary>The last instruction, if it is a store whose stored value stays in a slot: its plain store op,
     /// address slot, value slot and offset (all as encoded).</summary>
     private bool LastStore(out Op op, out int addr, out int value, out int offset)
@@ -715,8 +718,7 @@ internal sealed class Translator
             (addr, value, offset) = (_code[_instrStart + 4], _code[_instrStart + 5], _code[_instrStart + 6]);
             return true;
         }
-        if (_instrStart >= 0 && _instrStart + 6 == _len && (Op)_code[_instrStart] is Op.I32AddStore or Op.I32XorStore
-            or Op.F64AddStore or Op.F64MulStore or Op.I32LoadStore)
+        if (_instrStart >= 0 && _instrStart + 6 == _len && StoresItsResult((Op)_code[_instrStart]))
         {
             op = (Op)_code[_instrStart] is Op.F64AddStore or Op.F64MulStore ? Op.I64Store : Op.I32Store;
             (addr, value, offset) = (_code[_instrStart + 4], _code[_instrStart + 1], _code[_instrStart + 5]);
@@ -874,8 +876,7 @@ internal sealed class Translator
             return;
         }
         if (!pending && value.Loc == Loc.Temp && LastStore(out storeOp, out storeAddr, out stored, out int storedAt)
-            && (Op)_code[_instrStart] is Op.I32AddStore or Op.I32XorStore or Op.F64AddStore or Op.F64MulStore or Op.I32LoadStore
-            && stored == Encode(value) && storeAddr != local)
+            && StoresItsResult((Op)_code[_instrStart]) && stored == Encode(value) && storeAddr != local)
         {
             // The same through an operation that stores its own result: it writes the local and stores it.
             _code[_instrStart + 1] = local;

@@ -44,7 +44,6 @@ internal sealed class FunctionValidator
     private int[] _writtenIn = [];
     private int _region;
     private int _paramCount;
-    private readonly List<int> _zeroSlots = [];
     private bool[] _zeroed = [];
     private int[] _pendingUses = [];
     private Operand?[] _pending = [];
@@ -89,7 +88,6 @@ internal sealed class FunctionValidator
         _writtenIn.AsSpan(0, _locals.Length).Clear();
         _zeroed.AsSpan(0, _locals.Length).Clear();
         _region = 1;
-        _zeroSlots.Clear();
         var reads = _reads.AsSpan(0, _locals.Length);
         reads.Clear();
         _pending.AsSpan(0, _locals.Length).Clear();
@@ -112,8 +110,10 @@ internal sealed class FunctionValidator
             Step(ref r);
         }
         if (!r.AtEnd) throw new MalformedModuleException("section size mismatch", r.Offset, "code");
-        _zeroSlots.Sort();
-        return _t.Finish(type, funcIndex, _zeroSlots.ToArray());
+        var zeroSlots = new List<int>();
+        for (int i = paramCount; i < _locals.Length; i++)
+            if (_zeroed[i]) zeroSlots.Add(i);
+        return _t.Finish(type, funcIndex, zeroSlots.ToArray());
     }
 
     // ---- errors ----------------------------------------------------------------------------------
@@ -300,7 +300,7 @@ internal sealed class FunctionValidator
                 uint idx = r.ReadU32();
                 var t = LocalType(idx);
                 if (!Live) { PushTyped(t); return; }
-                if (_writtenIn[idx] != _region && idx >= _paramCount && !_zeroed[idx]) { _zeroed[idx] = true; _zeroSlots.Add((int)idx); }
+                if (_writtenIn[idx] != _region && idx >= _paramCount) _zeroed[idx] = true;
                 if (_pending[idx] is Operand forwarded)
                 {
                     if (++_pendingUses[idx] >= _reads[idx])
