@@ -222,7 +222,7 @@ internal sealed unsafe class Executor : IDisposable
         while (true)
         {
 #if WASMSHARP_OPSTATS
-            OpStats.Count(ip[0]);
+            OpStats.Count(ip);
 #endif
             switch ((Op)ip[0])
             {

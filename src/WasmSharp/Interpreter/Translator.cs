@@ -62,14 +62,20 @@ internal sealed class Translator
 
     // Loop rotation: a loop whose code starts with a few instructions and a conditional exit has them copied to
     // each back edge, with the exit condition negated to jump to the body, so an iteration runs no Br.
-    private const int MaxLoopHeadWords = 16;
-    private readonly record struct LoopHead(int Start, int CondStart, int End, int ExitLabel);
+    private const int MaxLoopHeadWords = 24;
+    /// <summary>A rotatable loop head: code [Start, CondStart), then a conditional branch to <see cref="Target"/>
+    /// (its label) that ends at <see cref="End"/>. <see cref="IntoBody"/>: the target is a label inside the loop
+    /// (the branch enters the body, and falling through leaves the loop); otherwise the branch is the exit.</summary>
+    private readonly record struct LoopHead(int Start, int CondStart, int End, int Target, bool IntoBody);
     private readonly Dictionary<int, LoopHead> _loopHeads = new();
     private int _openLoop = -1;
     private int _openLoopStart;
-    // The last unconditional branch, when it still ends the code: a jump to the next instruction is removed.
+    // The last unconditional branch, when it still ends the code: a jump to the next instruction is removed, and
+    // a conditional branch over it is inverted (JumpOverBr).
     private int _lastBrPos = -1;
     private int _lastBrLabel;
+    /// <summary>The last conditional branch: its start and end (its target operand is the last word).</summary>
+    private int _condStart = -1, _condEnd = -1;
 
     /// <summary>Start of the instruction emitted last (-1 after a label or a removal): superinstructions merge
     /// into it only while nothing else, not even a branch target, came after it.</summary>
@@ -110,6 +116,7 @@ internal sealed class Translator
         _known.Clear();
         _openLoop = -1;
         _lastBrPos = -1;
+        _condEnd = -1;
         _lastDstPos = -1;
         _fusedPos = -1;
         _instrStart = -1;
@@ -305,6 +312,14 @@ internal sealed class Translator
             MoveLastResult(height);
             return new Operand(result, Loc.Temp, height);
         }
+        // A mask keeping every bit an unsigned narrow load can set is no operation (unoptimised code masks each
+        // char it loads: load8_u, and 255).
+        if (op is (Op)0x71 or (Op)0x83 && (b.Loc == Loc.Const && IsLastResult(a) && MaskKeepsLoadedBits(_constants[b.Index])
+                                           || a.Loc == Loc.Const && IsLastResult(b) && MaskKeepsLoadedBits(_constants[a.Index])))
+        {
+            MoveLastResult(height);
+            return new Operand(result, Loc.Temp, height);
+        }
         if (TryShiftPair(op, a, b, height, out var pair)) return pair;
         if (TryImmediate(op, a, b, out var imm, out var reg))
         {
@@ -381,6 +396,21 @@ internal sealed class Translator
         Emit((Op)(is64 ? 0x83 : 0x71)); EmitDst(height); EmitRaw(x); EmitSlot(m);
         result = EndProducer(type, height);
         return true;
+    }
+
+    /// <summary>Whether the last instruction is an unsigned narrow load whose every possible result
+    /// <paramref name="mask"/> leaves as it is.</summary>
+    private bool MaskKeepsLoadedBits(ulong mask)
+    {
+        int bits = (Op)_code[_lastStart] switch
+        {
+            Op.I32Load8U or Op.I32Load8UAdd or Op.I64Load8U or Op.I64Load8UAdd => 8,
+            Op.I32Load16U or Op.I32Load16UAdd or Op.I64Load16U or Op.I64Load16UAdd => 16,
+            Op.I64Load32U or Op.I64Load32UAdd => 32,
+            _ => 0,
+        };
+        ulong loaded = (1UL << bits) - 1;
+        return bits > 0 && (mask & loaded) == loaded;
     }
 
     private bool IsConstant(in Operand o, ulong value) => o.Loc == Loc.Const && _constants[o.Index] == value;
@@ -519,10 +549,11 @@ internal sealed class Translator
         int condStart = _instrStart;
         EmitTarget(label);
         _lastDstPos = -1;
+        (_condStart, _condEnd) = (condStart, _len);
         if (_openLoop >= 0)
         {
             if (label != _openLoop && condStart - _openLoopStart <= MaxLoopHeadWords)
-                _loopHeads[_openLoop] = new LoopHead(_openLoopStart, condStart, _len, label);
+                _loopHeads[_openLoop] = new LoopHead(_openLoopStart, condStart, _len, label, label > _openLoop);
             _openLoop = -1;
         }
     }
@@ -976,6 +1007,9 @@ internal sealed class Translator
             fixups.RemoveAt(fixups.Count - 1);
             _len = _lastBrPos;
         }
+        else if (_lastBrPos >= 0 && _lastBrPos + 2 == _len && _condEnd == _lastBrPos
+                 && _labelFixups[label] is { Count: > 0 } waiting && waiting[^1] == _condEnd - 1)
+            JumpOverBr(label);
         _lastBrPos = -1;
         _openLoop = -1;
         int pc = _len;
@@ -985,10 +1019,37 @@ internal sealed class Translator
         if (!backward && fix is not { Count: > 0 }) return;
         if (fix is not null)
             foreach (var pos in fix) _code[pos] = pc - pos;
+        _condEnd = -1; // branches reach here: a Br placed here next is a target, not only a fallthrough
         _known.Clear();
         _lastDstPos = -1;
         _fusedPos = -1;
         _instrStart = -1;
+    }
+
+    /// <summary>
+    /// <c>br_if L1 (c); br L2; L1:</c> becomes <c>br_if L2 (!c)</c>: one dispatch fewer on the path that used to
+    /// jump (unoptimised code writes <c>if (x) continue;</c> so). <paramref name="label"/> is L1, being bound.
+    /// </summary>
+    private void JumpOverBr(int label)
+    {
+        int brLabel = _lastBrLabel;
+        if (_labelPc[brLabel] < 0) _labelFixups[brLabel]!.RemoveAt(_labelFixups[brLabel]!.Count - 1);
+        _labelFixups[label]!.RemoveAt(_labelFixups[label]!.Count - 1);
+        _len = _condEnd - 1; // the Br and the old target
+        _code[_condStart] = (int)Negated((Op)_code[_condStart]);
+        EmitTarget(brLabel);
+        _instrStart = -1;
+        _lastDstPos = -1;
+        _fusedPos = -1;
+        // A loop head ending in this branch now branches to L2 (it still ends where it did).
+        foreach (var (loop, head) in _loopHeads)
+            if (head.CondStart == _condStart)
+            {
+                if (brLabel == loop) _loopHeads.Remove(loop);
+                else _loopHeads[loop] = head with { Target = brLabel, IntoBody = brLabel > loop };
+                break;
+            }
+        _condEnd = -1;
     }
 
     /// <summary>A branch target, stored relative to the operand's own position so the executor needs no code
@@ -1040,11 +1101,8 @@ internal sealed class Translator
         }
         int at = _len;
         Emit(Op.Br); EmitTarget(label);
-        if (_labelPc[label] < 0)
-        {
-            _lastBrPos = at;
-            _lastBrLabel = label;
-        }
+        _lastBrPos = at;
+        _lastBrLabel = label;
     }
 
     /// <summary>A back edge of a rotated loop: the head's instructions again, then its exit condition negated to
@@ -1070,12 +1128,24 @@ internal sealed class Translator
             _slotPositions.Add(_slotPositions[i] - from + at);
         _len += words;
         var op = (Op)_code[head.CondStart];
+        if (head.IntoBody)
+        {
+            // The head's branch enters the body: the same branch, then a jump to where the head falls through.
+            Emit(op);
+            EmitRaw(_code[head.CondStart + 1]);
+            if (op is not (Op.BrIfNez or Op.BrIfEqz)) EmitRaw(_code[head.CondStart + 2]);
+            EmitTarget(head.Target);
+            Emit(Op.Br);
+            Emit(head.End - _len);
+            _lastDstPos = -1;
+            return;
+        }
         Emit(Negated(op));
         EmitRaw(_code[head.CondStart + 1]);
         if (op is not (Op.BrIfNez or Op.BrIfEqz)) EmitRaw(_code[head.CondStart + 2]);
         Emit(head.End - _len);
         _lastDstPos = -1;
-        Branch(head.ExitLabel, [], 0);
+        Branch(head.Target, [], 0);
     }
 
     /// <summary>The conditional branch taken exactly when <paramref name="op"/> is not.</summary>
@@ -1239,7 +1309,7 @@ internal sealed class Translator
             if ((v & TempTag) != 0) code[pos] = tempBase + (v & IndexMask);
             else if ((v & ConstTag) != 0) code[pos] = constBase + newIndex[v & IndexMask];
         }
-        return new CompiledFunction
+        var fn = new CompiledFunction
         {
             Type = type,
             Index = index,
@@ -1250,6 +1320,10 @@ internal sealed class Translator
             ZeroSlots = zeroSlots,
             FrameSize = tempBase + _maxHeight + 1,
         };
+#if WASMSHARP_OPSTATS
+        OpStats.Register(fn);
+#endif
+        return fn;
     }
 
     internal static Span<Operand> AsSpan(List<Operand> list) => CollectionsMarshal.AsSpan(list);

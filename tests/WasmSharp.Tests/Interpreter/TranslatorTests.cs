@@ -733,4 +733,75 @@ public class TranslatorTests
         Assert.Equal("i32.add", WasmSharp.Interpreter.Disassembler.Name((WasmSharp.Interpreter.Op)0x6A));
         Assert.Equal("i64.extend32_s", WasmSharp.Interpreter.Disassembler.Name((WasmSharp.Interpreter.Op)0xC4));
     }
+
+    [Fact]
+    public void AMaskKeepingEveryLoadedBitIsDropped()
+    {
+        // (p0[1] & 255) + (p0[1] & 0x1FF) stays a load; p0[1] & 127 keeps its mask; (u64)*(u32*)p0 & 0xFFFFFFFF
+        var m = new FunctionModule().Memory()
+            .Func([I32], [I32], None, LocalGet(0), I32Load8U(1), I32Const(255), Op(0x71))
+            .Func([I32], [I32], None, I32Const(0x1FF), LocalGet(0), I32Load8U(1), Op(0x71))
+            .Func([I32], [I32], None, LocalGet(0), I32Load8U(1), I32Const(127), Op(0x71))
+            .Func([I32], [I64], None, LocalGet(0), Op(0x35, 0x02, 0x00) /* i64.load32_u */, I64Const(0xFFFF_FFFF), Op(0x83))
+            .Compile();
+        Assert.Equal(["I32Load8U t0 <- p0, +1", "Return1 t0"], Code(m, 0));
+        Assert.Equal(["I32Load8U t0 <- p0, +1", "Return1 t0"], Code(m, 1));
+        Assert.Equal(["I32Load8U t0 <- p0, +1", "i32.and t0 <- t0, #127", "Return1 t0"], Code(m, 2));
+        Assert.Equal(["I64Load32U t0 <- p0, +0", "Return1 t0"], Code(m, 3));
+        using var store = new Store();
+        var inst = new Linker().Instantiate(store, m);
+        inst.GetMemory("memory")!.Span[1] = 0xF0;
+        inst.GetMemory("memory")!.Span[4] = 0x80;
+        Assert.Equal(0xF0, inst.GetFunction("f0")!.Invoke(Value.I32(0))[0].AsI32());
+        Assert.Equal(0xF0, inst.GetFunction("f1")!.Invoke(Value.I32(0))[0].AsI32());
+        Assert.Equal(0x70, inst.GetFunction("f2")!.Invoke(Value.I32(0))[0].AsI32());
+        Assert.Equal(0x8000_00F0L, inst.GetFunction("f3")!.Invoke(Value.I32(1))[0].AsI64());
+    }
+
+    [Fact]
+    public void ABranchOverABrIsInverted()
+    {
+        // block $b { block $skip { br_if $skip (p0 < p1); br $b } return 1 } return 2: one branch, no Br
+        var m = new FunctionModule().Func([I32, I32], [I32], None,
+            Block(), Block(), LocalGet(0), LocalGet(1), I32LtS, BrIf(0), Br(1), End, I32Const(1), Return, End, I32Const(2)).Compile();
+        Assert.Equal(["   0: BrI32GeS p0, p1, @6", "   4: Return1 #1", "   6: Return1 #2"], WasmSharp.Interpreter.Disassembler.Lines(m.Functions[0]));
+        using var store = new Store();
+        var f = new Linker().Instantiate(store, m).GetFunction("f0")!;
+        Assert.Equal(1, f.Invoke(Value.I32(1), Value.I32(2))[0].AsI32());
+        Assert.Equal(2, f.Invoke(Value.I32(2), Value.I32(2))[0].AsI32());
+        Assert.Equal(2, f.Invoke(Value.I32(3), Value.I32(2))[0].AsI32());
+    }
+
+    [Fact]
+    public void ABranchOverABrThatIsAlsoATargetStays()
+    {
+        // block $b { block $skip { block $mid { br_if $mid (p1); br_if $skip (p0) } br $b } return 1 } return 2:
+        // the br $b is reached from br_if $mid too, so it must stay
+        var m = new FunctionModule().Func([I32, I32], [I32], None,
+            Block(), Block(), Block(), LocalGet(1), BrIf(0), LocalGet(0), BrIf(1), End, Br(1), End, I32Const(1), Return, End, I32Const(2)).Compile();
+        using var store = new Store();
+        var f = new Linker().Instantiate(store, m).GetFunction("f0")!;
+        Assert.Equal(1, f.Invoke(Value.I32(1), Value.I32(0))[0].AsI32());
+        Assert.Equal(2, f.Invoke(Value.I32(1), Value.I32(1))[0].AsI32());
+        Assert.Equal(2, f.Invoke(Value.I32(0), Value.I32(1))[0].AsI32());
+        Assert.Equal(2, f.Invoke(Value.I32(0), Value.I32(0))[0].AsI32());
+    }
+
+    [Fact]
+    public void ALoopWhoseHeadBranchesIntoTheBodyRunsOneBranchPerIteration()
+    {
+        // loop $l { block $body { br_if $body (p0 < p1) ; return p0 } p0 += 3; br $l }, as -O0 writes while (p < end)
+        var m = new FunctionModule().Func([I32, I32], [I32], None,
+            Loop(), Block(), LocalGet(0), LocalGet(1), I32LtS, BrIf(0), LocalGet(0), Return, End,
+            LocalGet(0), I32Const(3), I32Add, LocalSet(0), Br(0), End, Unreachable).Compile();
+        var code = Code(m);
+        // The back edge: the head's branch into the body, taken while the loop runs; no Br on that path.
+        Assert.Equal(2, code.Count(l => l.StartsWith("BrI32LtS p0, p1")));
+        Assert.Equal(1, code.Count(l => l.StartsWith("Br ")));
+        Assert.Equal("Br", code[code.FindLastIndex(l => l.StartsWith("BrI32LtS")) + 1][..2]);
+        using var store = new Store();
+        var f = new Linker().Instantiate(store, m).GetFunction("f0")!;
+        Assert.Equal(12, f.Invoke(Value.I32(0), Value.I32(10))[0].AsI32());
+        Assert.Equal(20, f.Invoke(Value.I32(20), Value.I32(10))[0].AsI32());
+    }
 }
