@@ -74,6 +74,10 @@ internal sealed class Translator
     // a conditional branch over it is inverted (JumpOverBr).
     private int _lastBrPos = -1;
     private int _lastBrLabel;
+    /// <summary>Where the last unconditional jump (br, br_table, return, unreachable) ends.</summary>
+    private int _jumpEnd = -1;
+    /// <summary>Labels bound where the code before runs on into them (not right after a jump).</summary>
+    private readonly HashSet<int> _fallenInto = new();
     /// <summary>The last conditional branch: its start and end (its target operand is the last word).</summary>
     private int _condStart = -1, _condEnd = -1;
 
@@ -117,6 +121,8 @@ internal sealed class Translator
         _openLoop = -1;
         _lastBrPos = -1;
         _condEnd = -1;
+        _jumpEnd = -1;
+        _fallenInto.Clear();
         _lastDstPos = -1;
         _fusedPos = -1;
         _instrStart = -1;
@@ -869,7 +875,11 @@ internal sealed class Translator
         _lastDstPos = -1;
     }
 
-    public void Unreachable() => Emit(Op.Unreachable);
+    public void Unreachable()
+    {
+        Emit(Op.Unreachable);
+        _jumpEnd = _len;
+    }
 
     public void SimdUnsupported() => Emit(Op.SimdUnsupported);
 
@@ -1014,6 +1024,7 @@ internal sealed class Translator
         _openLoop = -1;
         int pc = _len;
         _labelPc[label] = pc;
+        if (_jumpEnd != pc) _fallenInto.Add(label);
         var fix = _labelFixups[label];
         _labelFixups[label] = null;
         if (!backward && fix is not { Count: > 0 }) return;
@@ -1101,6 +1112,7 @@ internal sealed class Translator
         }
         int at = _len;
         Emit(Op.Br); EmitTarget(label);
+        _jumpEnd = _len;
         _lastBrPos = at;
         _lastBrLabel = label;
     }
@@ -1128,7 +1140,9 @@ internal sealed class Translator
             _slotPositions.Add(_slotPositions[i] - from + at);
         _len += words;
         var op = (Op)_code[head.CondStart];
-        if (head.IntoBody)
+        // A branch to a label inside the loop enters the body when the code it skips leaves the loop (the head
+        // falls through to an exit); when that code runs on into the label (a && b), the branch is the rare way.
+        if (head.IntoBody && _labelPc[head.Target] >= 0 && !_fallenInto.Contains(head.Target))
         {
             // The head's branch enters the body: the same branch, then a jump to where the head falls through.
             Emit(op);
@@ -1137,6 +1151,7 @@ internal sealed class Translator
             EmitTarget(head.Target);
             Emit(Op.Br);
             Emit(head.End - _len);
+            _jumpEnd = _len;
             _lastDstPos = -1;
             return;
         }
@@ -1209,6 +1224,7 @@ internal sealed class Translator
             }
             else EmitTarget(labels[i]);
         }
+        _jumpEnd = _len;
         foreach (var (stub, i) in stubs)
         {
             Bind(stub);
@@ -1237,6 +1253,7 @@ internal sealed class Translator
                 foreach (ref readonly var v in values) EmitSlot(v);
                 break;
         }
+        _jumpEnd = _len;
         _lastDstPos = -1;
     }
 

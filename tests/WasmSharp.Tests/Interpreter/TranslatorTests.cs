@@ -804,4 +804,23 @@ public class TranslatorTests
         Assert.Equal(12, f.Invoke(Value.I32(0), Value.I32(10))[0].AsI32());
         Assert.Equal(20, f.Invoke(Value.I32(20), Value.I32(10))[0].AsI32());
     }
+
+    [Fact]
+    public void ALoopHeadWithAShortCircuitKeepsItsCommonPathFree()
+    {
+        // while (p0 < 50 && p1 != 0) p0++, as -O0 writes it: the head's branch to the && join is inside the loop
+        // but is the rare way (the code it skips runs on into the join), so the back edge is rotated as an exit.
+        var m = new FunctionModule().Func([I32, I32], [I32], [I32, I32],
+            Block(), Loop(), Block(),
+            LocalGet(0), I32Const(50), I32LtS, LocalSet(2), I32Const(0), LocalSet(3), LocalGet(2), I32Eqz, BrIf(0),
+            LocalGet(1), I32Const(0), Op(0x47) /* i32.ne */, LocalSet(3), End,
+            LocalGet(3), I32Eqz, BrIf(1), LocalGet(0), I32Const(1), I32Add, LocalSet(0), Br(0), End, End, LocalGet(0)).Compile();
+        var code = Code(m);
+        Assert.Contains(code, l => l.StartsWith("BrIfNez t0")); // taken while p0 < 50: into the second operand
+        using var store = new Store();
+        var f = new Linker().Instantiate(store, m).GetFunction("f0")!;
+        Assert.Equal(50, f.Invoke(Value.I32(3), Value.I32(1))[0].AsI32());
+        Assert.Equal(3, f.Invoke(Value.I32(3), Value.I32(0))[0].AsI32());
+        Assert.Equal(70, f.Invoke(Value.I32(70), Value.I32(1))[0].AsI32());
+    }
 }
