@@ -35,6 +35,8 @@ internal static class Disassembler
         if (op is >= Op.I32StoreAdd and <= Op.I64Store32Add) return "ssso";
         if (op is Op.I32AddImm or Op.I64AddImm) return "dsi";
         if (op is >= Op.BrI32Eq and <= Op.BrI32AndNz) return "sst";
+        if (op is >= Op.BrI32EqLoad2 and <= Op.BrI32GeULoad2) return "dsodsot";
+        if (op is >= Op.BrI32EqLoad and <= Op.BrI32GeULoad) return "sdsot";
         if (op is >= Op.SelectI32Eq and <= Op.SelectI32GeU) return "dssss";
         if (op is >= Op.I32Store and <= Op.I64Store32) return "sso";
         if (op is >= Op.I32TruncSatF32S and <= Op.I64TruncSatF64U) return "ds";

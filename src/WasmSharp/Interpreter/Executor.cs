@@ -276,6 +276,146 @@ internal sealed unsafe class Executor : IDisposable
                 case Op.BrF64NotGe: ip = !(F64(regs[ip[1]]) >= F64(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue;
                 case Op.BrI32AndZ: ip = ((uint)regs[ip[1]] & (uint)regs[ip[2]]) == 0 ? ip + 3 + ip[3] : ip + 4; continue;
                 case Op.BrI32AndNz: ip = ((uint)regs[ip[1]] & (uint)regs[ip[2]]) != 0 ? ip + 3 + ip[3] : ip + 4; continue;
+                case Op.BrI32EqLoad2:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
+                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
+                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ip = (uint)x == (uint)y ? ip + 7 + ip[7] : ip + 8; continue;
+                }
+                case Op.BrI32NeLoad2:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
+                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
+                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ip = (uint)x != (uint)y ? ip + 7 + ip[7] : ip + 8; continue;
+                }
+                case Op.BrI32LtSLoad2:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
+                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
+                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ip = (int)x < (int)y ? ip + 7 + ip[7] : ip + 8; continue;
+                }
+                case Op.BrI32LtULoad2:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
+                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
+                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ip = (uint)x < (uint)y ? ip + 7 + ip[7] : ip + 8; continue;
+                }
+                case Op.BrI32GtSLoad2:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
+                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
+                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ip = (int)x > (int)y ? ip + 7 + ip[7] : ip + 8; continue;
+                }
+                case Op.BrI32GtULoad2:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
+                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
+                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ip = (uint)x > (uint)y ? ip + 7 + ip[7] : ip + 8; continue;
+                }
+                case Op.BrI32LeSLoad2:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
+                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
+                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ip = (int)x <= (int)y ? ip + 7 + ip[7] : ip + 8; continue;
+                }
+                case Op.BrI32LeULoad2:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
+                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
+                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ip = (uint)x <= (uint)y ? ip + 7 + ip[7] : ip + 8; continue;
+                }
+                case Op.BrI32GeSLoad2:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
+                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
+                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ip = (int)x >= (int)y ? ip + 7 + ip[7] : ip + 8; continue;
+                }
+                case Op.BrI32GeULoad2:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
+                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
+                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ip = (uint)x >= (uint)y ? ip + 7 + ip[7] : ip + 8; continue;
+                }
+                case Op.BrI32EqLoad:
+                {
+                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob;
+                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
+                    ip = (uint)(uint)regs[ip[1]] == (uint)y ? ip + 5 + ip[5] : ip + 6; continue;
+                }
+                case Op.BrI32NeLoad:
+                {
+                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob;
+                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
+                    ip = (uint)(uint)regs[ip[1]] != (uint)y ? ip + 5 + ip[5] : ip + 6; continue;
+                }
+                case Op.BrI32LtSLoad:
+                {
+                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob;
+                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
+                    ip = (int)(uint)regs[ip[1]] < (int)y ? ip + 5 + ip[5] : ip + 6; continue;
+                }
+                case Op.BrI32LtULoad:
+                {
+                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob;
+                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
+                    ip = (uint)(uint)regs[ip[1]] < (uint)y ? ip + 5 + ip[5] : ip + 6; continue;
+                }
+                case Op.BrI32GtSLoad:
+                {
+                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob;
+                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
+                    ip = (int)(uint)regs[ip[1]] > (int)y ? ip + 5 + ip[5] : ip + 6; continue;
+                }
+                case Op.BrI32GtULoad:
+                {
+                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob;
+                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
+                    ip = (uint)(uint)regs[ip[1]] > (uint)y ? ip + 5 + ip[5] : ip + 6; continue;
+                }
+                case Op.BrI32LeSLoad:
+                {
+                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob;
+                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
+                    ip = (int)(uint)regs[ip[1]] <= (int)y ? ip + 5 + ip[5] : ip + 6; continue;
+                }
+                case Op.BrI32LeULoad:
+                {
+                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob;
+                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
+                    ip = (uint)(uint)regs[ip[1]] <= (uint)y ? ip + 5 + ip[5] : ip + 6; continue;
+                }
+                case Op.BrI32GeSLoad:
+                {
+                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob;
+                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
+                    ip = (int)(uint)regs[ip[1]] >= (int)y ? ip + 5 + ip[5] : ip + 6; continue;
+                }
+                case Op.BrI32GeULoad:
+                {
+                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob;
+                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
+                    ip = (uint)(uint)regs[ip[1]] >= (uint)y ? ip + 5 + ip[5] : ip + 6; continue;
+                }
                 case Op.SelectI32Eq: regs[ip[1]] = (uint)regs[ip[2]] == (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
                 case Op.SelectI32Ne: regs[ip[1]] = (uint)regs[ip[2]] != (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
                 case Op.SelectI32LtS: regs[ip[1]] = (int)regs[ip[2]] < (int)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;

@@ -99,6 +99,13 @@ internal enum Op
     I32LoadAdd = 0x160, I64LoadAdd, I32Load8SAdd, I32Load8UAdd, I32Load16SAdd, I32Load16UAdd, I64Load8SAdd, I64Load8UAdd, I64Load16SAdd, I64Load16UAdd, I64Load32SAdd, I64Load32UAdd,
     I32StoreAdd = 0x170, I64StoreAdd, I32Store8Add, I32Store16Add, I64Store8Add, I64Store16Add, I64Store32Add,
 
+    // Compare-and-branch on loaded values (unoptimised code loads each variable to compare it), i32 only. Load2:
+    // [dst, addr, offset, dst2, addr2, offset2, target]: two i32.loads in order, then branch when dst op dst2 holds.
+    // Load: [x, dst, addr, offset, target]: an i32.load, then branch when x op dst holds. The loads write dst as
+    // the plain ones would.
+    BrI32EqLoad2 = 0x180, BrI32NeLoad2, BrI32LtSLoad2, BrI32LtULoad2, BrI32GtSLoad2, BrI32GtULoad2, BrI32LeSLoad2, BrI32LeULoad2, BrI32GeSLoad2, BrI32GeULoad2,
+    BrI32EqLoad = 0x190, BrI32NeLoad, BrI32LtSLoad, BrI32LtULoad, BrI32GtSLoad, BrI32GtULoad, BrI32LeSLoad, BrI32LeULoad, BrI32GeSLoad, BrI32GeULoad,
+
     // Compare-and-select: [dst, a, b, x, y]: dst = (a op b) ? x : y.
     SelectI32Eq = 0x140, SelectI32Ne, SelectI32LtS, SelectI32LtU, SelectI32GtS, SelectI32GtU,
     SelectI32LeS, SelectI32LeU, SelectI32GeS, SelectI32GeU,

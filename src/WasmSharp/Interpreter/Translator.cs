@@ -100,6 +100,11 @@ internal sealed class Translator
     private int _prevDstPos = -1;
     private int _prevDstHeight;
     private int _prevStart;
+    // And the producer before that one, adjacent too: taking over two instructions (a comparison and its eqz)
+    // can expose it (a load compared).
+    private int _prev2DstPos = -1;
+    private int _prev2DstHeight;
+    private int _prev2Start;
     /// <summary>End of the run of local moves that follows the last producer, if any.</summary>
     private int _movesEnd = -1;
 
@@ -156,6 +161,8 @@ internal sealed class Translator
         >= Op.I32LoadAdd and <= Op.I64Load32UAdd => true,
         >= Op.I32TruncSatF32S and <= Op.I64TruncSatF64U => true,
         >= Op.BrI32Eq and <= Op.BrI32AndNz => true,
+        >= Op.BrI32EqLoad2 and <= Op.BrI32GeULoad2 => true,
+        >= Op.BrI32EqLoad and <= Op.BrI32GeULoad => true,
         >= Op.SelectI32Eq and <= Op.SelectI32GeU => true,
         Op.BrIfNez or Op.BrIfEqz or Op.Copy or Op.Select or Op.GlobalGet or Op.GlobalSet or Op.RefFunc or Op.RefIsNull
             or Op.I32AddImm or Op.I64AddImm or Op.I32LoadAddImm or Op.GlobalGetAddImm or Op.GlobalAddImm
@@ -238,7 +245,9 @@ internal sealed class Translator
     {
         // Remember the producer before this one when the two are adjacent, so that taking this one over
         // (TryTakeCompare) can expose it in turn.
-        _prevDstPos = _lastDstPos >= 0 && _lastEnd == _len - 1 ? _lastDstPos : -1;
+        bool adjacent = _lastDstPos >= 0 && _lastEnd == _len - 1;
+        (_prev2DstPos, _prev2DstHeight, _prev2Start) = adjacent ? (_prevDstPos, _prevDstHeight, _prevStart) : (-1, 0, 0);
+        _prevDstPos = adjacent ? _lastDstPos : -1;
         _prevDstHeight = _lastDstHeight;
         _prevStart = _lastStart;
         _lastStart = _len - 1; // every producer is [op, dst, ...]
@@ -335,7 +344,7 @@ internal sealed class Translator
             {
                 _code[_lastStart] = (int)(_code[_lastStart] == (int)Op.I32Load ? Op.I32LoadAddImm : Op.GlobalGetAddImm);
                 MoveLastResult(height);
-                _prevDstPos = -1;
+                _prevDstPos = _prev2DstPos = -1;
                 Emit(imm.Value);
                 return EndProducer(result, height);
             }
@@ -495,7 +504,7 @@ internal sealed class Translator
             else break;
         }
         _lastDstPos = -1;
-        _prevDstPos = -1;
+        _prevDstPos = _prev2DstPos = -1;
         _instrStart = -1;
         return true;
     }
@@ -524,6 +533,46 @@ internal sealed class Translator
         return (f64 ? Op.BrF64Eq : Op.BrF32Eq) + f;
     }
 
+    /// <summary>
+    /// If the instruction just before an i32 compare-and-branch (comparison <paramref name="cmp"/>, numbered as in
+    /// <see cref="NegatedIntCompare"/>, of slots <paramref name="a"/> and <paramref name="b"/>) is an i32.load or
+    /// an I32Load2 writing what it compares, turns it into the fused compare-and-branch on loaded values (only its
+    /// target is left to emit).
+    /// </summary>
+    private bool TryTakeLoads(int cmp, int a, int b)
+    {
+        if (_lastDstPos < 0 || _lastEnd != _len) return false;
+        int start = _lastStart;
+        if (_code[start] == (int)Op.I32Load2 && start + 7 == _len)
+        {
+            int d1 = _code[start + 1], d2 = _code[start + 4];
+            if (d1 == d2) return false;
+            if (a == d2 && b == d1) cmp = SwappedIntCompare(cmp);
+            else if (a != d1 || b != d2) return false;
+            _code[start] = (int)(Op.BrI32EqLoad2 + cmp);
+            _instrStart = start;
+            _lastDstPos = -1;
+            return true;
+        }
+        if (_code[start] == (int)Op.I32Load && start + 4 == _len)
+        {
+            int dst = _code[start + 1], addr = _code[start + 2], offset = _code[start + 3];
+            int x;
+            if (b == dst && a != dst) x = a;
+            else if (a == dst && b != dst) { x = b; cmp = SwappedIntCompare(cmp); }
+            else return false;
+            DropLastInstruction(start);
+            Emit(Op.BrI32EqLoad + cmp); EmitRaw(x); EmitRaw(dst); EmitRaw(addr); Emit(offset);
+            _lastDstPos = -1;
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>The integer comparison of (b, a) that holds exactly when <paramref name="cmp"/> of (a, b) does.</summary>
+    private static int SwappedIntCompare(int cmp) =>
+        cmp switch { 0 => 0, 1 => 1, 2 => 4, 3 => 5, 4 => 2, 5 => 3, 6 => 8, 7 => 9, 8 => 6, _ => 7 };
+
     /// <summary>The integer comparison that holds exactly when <paramref name="cmp"/> does not, both numbered in
     /// Wasm's order: eq ne lt_s lt_u gt_s gt_u le_s le_u ge_s ge_u.</summary>
     private static int NegatedIntCompare(int cmp) =>
@@ -543,9 +592,12 @@ internal sealed class Translator
                 (cmp, a, b) = (inner, ia, ib);
             }
             var op = CompareBranch(cmp, whenZero);
-            Emit(op);
-            EmitRaw(a);
-            if (op is not (Op.BrIfNez or Op.BrIfEqz)) EmitRaw(b);
+            if (!(op is >= Op.BrI32Eq and <= Op.BrI32GeU && TryTakeLoads(op - Op.BrI32Eq, a, b)))
+            {
+                Emit(op);
+                EmitRaw(a);
+                if (op is not (Op.BrIfNez or Op.BrIfEqz)) EmitRaw(b);
+            }
         }
         else
         {
@@ -626,7 +678,7 @@ internal sealed class Translator
                 _code[start] = (int)(op == Op.I32Load ? Op.I32Load2 : Op.I64Load2);
                 EmitDst(height); EmitSlot(addr); Emit((int)offset);
                 _lastStart = start;
-                _prevDstPos = -1;
+                _prevDstPos = _prev2DstPos = -1;
                 _instrStart = start;
                 return EndProducer(result, height);
             }
@@ -825,8 +877,9 @@ internal sealed class Translator
         _lastDstPos = _prevDstPos;
         _lastDstHeight = _prevDstHeight;
         _lastStart = _prevStart;
+        (_prevDstPos, _prevDstHeight, _prevStart) = (_prev2DstPos, _prev2DstHeight, _prev2Start);
+        _prev2DstPos = -1;
         _lastEnd = _len;
-        _prevDstPos = -1;
         _instrStart = -1;
     }
 
@@ -1122,32 +1175,43 @@ internal sealed class Translator
     private void EmitLoopHead(LoopHead head)
     {
         _known.Clear(); // the copied head may store; nothing follows it but a label
-        int from = head.Start;
-        // A head that reloads the variable the back edge just stored (i++; i < n) has it in place already.
-        if (head.CondStart - from >= 4 && _code[from] is (int)Op.I32Load or (int)Op.I64Load
-            && LastStore(out var storeOp, out int storeAddr, out int value, out int storeOffset)
-            && storeOp == (Op)_code[from] - Op.I32Load + Op.I32Store && (storeAddr & TempTag) == 0
-            && storeAddr == _code[from + 2] && storeOffset == _code[from + 3] && value == _code[from + 1])
-            from += 4;
-        int words = head.CondStart - from;
+        int from = head.Start, c = head.CondStart;
+        // A head that reloads the variable the back edge just stored (i++; i < n) has it in place already: a
+        // load first in the head is left out, and so is the (first) load of a head that is one fused branch.
+        int inPlace = 0;
+        if (LastStore(out var storeOp, out int storeAddr, out int value, out int storeOffset) && (storeAddr & TempTag) == 0)
+        {
+            if (c - from >= 4 && _code[from] is (int)Op.I32Load or (int)Op.I64Load
+                && storeOp == (Op)_code[from] - Op.I32Load + Op.I32Store
+                && storeAddr == _code[from + 2] && storeOffset == _code[from + 3] && value == _code[from + 1])
+                from += 4;
+            else if (c == from && storeOp == Op.I32Store)
+            {
+                var fused = (Op)_code[c];
+                if (fused is >= Op.BrI32EqLoad and <= Op.BrI32GeULoad
+                    && storeAddr == _code[c + 3] && storeOffset == _code[c + 4] && value == _code[c + 2])
+                    inPlace = 1;
+                else if (fused is >= Op.BrI32EqLoad2 and <= Op.BrI32GeULoad2
+                         && storeAddr == _code[c + 2] && storeOffset == _code[c + 3] && value == _code[c + 1])
+                    inPlace = 2;
+            }
+        }
+        int words = c - from;
         if (_len + words > _code.Length) Array.Resize(ref _code, Math.Max(_code.Length * 2, _len + words + 16));
         int at = _len;
         _code.AsSpan(from, words).CopyTo(_code.AsSpan(at));
         // Relocate the copied slot operands too (positions are ascending).
         int first = _slotPositions.Count;
         while (first > 0 && _slotPositions[first - 1] >= from) first--;
-        for (int i = first; i < _slotPositions.Count && _slotPositions[i] < head.CondStart; i++)
+        for (int i = first; i < _slotPositions.Count && _slotPositions[i] < c; i++)
             _slotPositions.Add(_slotPositions[i] - from + at);
         _len += words;
-        var op = (Op)_code[head.CondStart];
         // A branch to a label inside the loop enters the body when the code it skips leaves the loop (the head
         // falls through to an exit); when that code runs on into the label (a && b), the branch is the rare way.
         if (head.IntoBody && _labelPc[head.Target] >= 0 && !_fallenInto.Contains(head.Target))
         {
             // The head's branch enters the body: the same branch, then a jump to where the head falls through.
-            Emit(op);
-            EmitRaw(_code[head.CondStart + 1]);
-            if (op is not (Op.BrIfNez or Op.BrIfEqz)) EmitRaw(_code[head.CondStart + 2]);
+            EmitCondCopy(c, negate: false, inPlace);
             EmitTarget(head.Target);
             Emit(Op.Br);
             Emit(head.End - _len);
@@ -1155,12 +1219,40 @@ internal sealed class Translator
             _lastDstPos = -1;
             return;
         }
-        Emit(Negated(op));
-        EmitRaw(_code[head.CondStart + 1]);
-        if (op is not (Op.BrIfNez or Op.BrIfEqz)) EmitRaw(_code[head.CondStart + 2]);
+        EmitCondCopy(c, negate: true, inPlace);
         Emit(head.End - _len);
         _lastDstPos = -1;
         Branch(head.Target, [], 0);
+    }
+
+    /// <summary>Emits the conditional branch at <paramref name="c"/> again (negated if asked), all but its target.
+    /// <paramref name="inPlace"/>: 1 when a fused load's value is already in its slot (the plain compare-and-branch
+    /// does), 2 when the first of a fused pair's is (the single-load form does).</summary>
+    private void EmitCondCopy(int c, bool negate, int inPlace)
+    {
+        var op = (Op)_code[c];
+        if (negate) op = Negated(op);
+        switch (op)
+        {
+            case >= Op.BrI32EqLoad2 and <= Op.BrI32GeULoad2 when inPlace == 2:
+                Emit(Op.BrI32EqLoad + (op - Op.BrI32EqLoad2)); EmitRaw(_code[c + 1]); EmitRaw(_code[c + 4]); EmitRaw(_code[c + 5]); Emit(_code[c + 6]);
+                break;
+            case >= Op.BrI32EqLoad2 and <= Op.BrI32GeULoad2:
+                Emit(op); EmitRaw(_code[c + 1]); EmitRaw(_code[c + 2]); Emit(_code[c + 3]); EmitRaw(_code[c + 4]); EmitRaw(_code[c + 5]); Emit(_code[c + 6]);
+                break;
+            case >= Op.BrI32EqLoad and <= Op.BrI32GeULoad when inPlace == 1:
+                Emit(Op.BrI32Eq + (op - Op.BrI32EqLoad)); EmitRaw(_code[c + 1]); EmitRaw(_code[c + 2]);
+                break;
+            case >= Op.BrI32EqLoad and <= Op.BrI32GeULoad:
+                Emit(op); EmitRaw(_code[c + 1]); EmitRaw(_code[c + 2]); EmitRaw(_code[c + 3]); Emit(_code[c + 4]);
+                break;
+            case Op.BrIfNez or Op.BrIfEqz:
+                Emit(op); EmitRaw(_code[c + 1]);
+                break;
+            default:
+                Emit(op); EmitRaw(_code[c + 1]); EmitRaw(_code[c + 2]);
+                break;
+        }
     }
 
     /// <summary>The conditional branch taken exactly when <paramref name="op"/> is not.</summary>
@@ -1170,6 +1262,8 @@ internal sealed class Translator
         {
             case Op.BrIfNez: return Op.BrIfEqz;
             case Op.BrIfEqz: return Op.BrIfNez;
+            case >= Op.BrI32EqLoad2 and <= Op.BrI32GeULoad2: return Op.BrI32EqLoad2 + NegatedIntCompare(op - Op.BrI32EqLoad2);
+            case >= Op.BrI32EqLoad and <= Op.BrI32GeULoad: return Op.BrI32EqLoad + NegatedIntCompare(op - Op.BrI32EqLoad);
             case Op.BrI32AndZ: return Op.BrI32AndNz;
             case Op.BrI32AndNz: return Op.BrI32AndZ;
             case >= Op.BrI32Eq and <= Op.BrI64GeU:
@@ -1285,7 +1379,7 @@ internal sealed class Translator
         Emit(args.Length);
         foreach (ref readonly var a in args) EmitSlot(a);
         NoteHeight(argHeight + Math.Max(args.Length, resultCount));
-        _prevDstPos = -1;
+        _prevDstPos = _prev2DstPos = -1;
         if (resultCount == 1)
         {
             _lastStart = start;

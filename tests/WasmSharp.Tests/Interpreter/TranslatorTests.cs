@@ -588,15 +588,15 @@ public class TranslatorTests
             LocalGet(1), LocalGet(1), I32Load(8), I32Const(1), I32Add, I32Store(8),
             Br(0), End, End,
             LocalGet(1), I32Load(8)).Compile();
-        // The back edge runs the head's test negated (no Br, and no reload of the i it just stored).
+        // The head loads i and tests it in one instruction (p0 <= i: i >= p0 with the operands swapped); the back
+        // edge runs the test negated (no Br, and no reload of the i it just stored).
         Assert.Equal([
             "   0: I32Store p1, #0, +8",
-            "   4: I32Load t0 <- p1, +8",
-            "   8: BrI32GeS t0, p0, @23",
-            "  12: I32LoadAddImmStore t0 <- p1, +8, 1, p1, +8",
-            "  19: BrI32LtS t0, p0, @12",
-            "  23: I32Load t0 <- p1, +8",
-            "  27: Return1 t0"], WasmSharp.Interpreter.Disassembler.Lines(m.Functions[0]));
+            "   4: BrI32LeSLoad p0, t0, p1, +8, @21",
+            "  10: I32LoadAddImmStore t0 <- p1, +8, 1, p1, +8",
+            "  17: BrI32GtS p0, t0, @10",
+            "  21: I32Load t0 <- p1, +8",
+            "  25: Return1 t0"], WasmSharp.Interpreter.Disassembler.Lines(m.Functions[0]));
         using var store = new Store();
         var f = new Linker().Instantiate(store, m).GetFunction("f0")!;
         Assert.Equal(10, f.Invoke(Value.I32(10), Value.I32(64))[0].AsI32());
@@ -822,5 +822,48 @@ public class TranslatorTests
         Assert.Equal(50, f.Invoke(Value.I32(3), Value.I32(1))[0].AsI32());
         Assert.Equal(3, f.Invoke(Value.I32(3), Value.I32(0))[0].AsI32());
         Assert.Equal(70, f.Invoke(Value.I32(70), Value.I32(1))[0].AsI32());
+    }
+
+    public static TheoryData<byte> IntCompares() => new() { 0x46, 0x47, 0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F };
+
+    [Theory]
+    [MemberData(nameof(IntCompares))]
+    public void ComparingLoadedValuesIsOneInstruction(byte compare)
+    {
+        // if (mem[p0] cmp mem[p0 + 4]) return 1; if (p1 cmp mem[p0]) return 3; if (mem[p0 + 4] cmp p1) return 4; return 2
+        byte[] IfThenReturn(int v) => [compare, .. I32Eqz, .. BrIf(0), .. I32Const(v), .. Return, .. End];
+        var m = new FunctionModule().Memory().Func([I32, I32], [I32], None,
+            Block(), Block(), LocalGet(0), I32Load(0), LocalGet(0), I32Load(4), Op(compare), BrIf(0), Br(1), End, I32Const(1), Return, End,
+            Block(), LocalGet(1), LocalGet(0), I32Load(0), IfThenReturn(3),
+            Block(), LocalGet(0), I32Load(4), LocalGet(1), IfThenReturn(4),
+            I32Const(2)).Compile();
+        var code = Code(m);
+        Assert.Single(code, l => l.Contains("Load2 "));
+        Assert.Equal(2, code.Count(l => l.StartsWith("BrI32") && l.Contains("Load ")));
+        Assert.DoesNotContain(code, l => l.StartsWith("I32Load"));
+        Func<int, int, bool> holds = compare switch
+        {
+            0x46 => (a, b) => a == b, 0x47 => (a, b) => a != b,
+            0x48 => (a, b) => a < b, 0x49 => (a, b) => (uint)a < (uint)b,
+            0x4A => (a, b) => a > b, 0x4B => (a, b) => (uint)a > (uint)b,
+            0x4C => (a, b) => a <= b, 0x4D => (a, b) => (uint)a <= (uint)b,
+            0x4E => (a, b) => a >= b, _ => (a, b) => (uint)a >= (uint)b,
+        };
+        using var store = new Store();
+        var inst = new Linker().Instantiate(store, m);
+        var mem = inst.GetMemory("memory")!;
+        var f = inst.GetFunction("f0")!;
+        int[] values = [0, 1, -1, 5, int.MinValue, int.MaxValue];
+        foreach (int x in values)
+            foreach (int y in values)
+                foreach (int p1 in values)
+                {
+                    BitConverter.TryWriteBytes(mem.Span[64..], x);
+                    BitConverter.TryWriteBytes(mem.Span[68..], y);
+                    int expected = holds(x, y) ? 1 : holds(p1, x) ? 3 : holds(y, p1) ? 4 : 2;
+                    Assert.Equal(expected, f.Invoke(Value.I32(64), Value.I32(p1))[0].AsI32());
+                }
+        // The second load traps after the first: out of bounds at p0 + 4 only.
+        Assert.Equal("out of bounds memory access", Assert.Throws<TrapException>(() => f.Invoke(Value.I32(65532), Value.I32(0))).Message);
     }
 }
