@@ -20,7 +20,7 @@ internal static class Disassembler
         [Op.TableGet] = "dis", [Op.TableSet] = "iss", [Op.TableSize] = "di", [Op.TableGrow] = "diss",
         [Op.I32LoadAddImm] = "dsoi", [Op.I32LoadAddImmStore] = "dsoiso", [Op.GlobalGetAddImm] = "dii",
         [Op.GlobalAddImm] = "dii", [Op.GlobalSetAddImm] = "isi", [Op.I32Load2] = "dsodso", [Op.I64Load2] = "dsodso",
-        [Op.I32LoadShl] = "dssio", [Op.I64LoadShl] = "dssio", [Op.I32StoreShl] = "ssiso", [Op.I64StoreShl] = "ssiso",
+        [Op.I32LoadShl] = "dssiio", [Op.I64LoadShl] = "dssiio", [Op.I32StoreShl] = "ssisio", [Op.I64StoreShl] = "ssisio",
         [Op.I32Store2] = "ssosso", [Op.I64Store2] = "ssosso", [Op.GlobalSetAddImmReturn1] = "isis",
         [Op.I32LoadStoreAddImm] = "dsoiso", [Op.I32AddStore] = "dssso", [Op.I32XorStore] = "dssso",
         [Op.F64AddStore] = "dssso", [Op.F64MulStore] = "dssso", [Op.I32LoadStore] = "dsoso", [Op.GlobalAddImmStore] = "diiso",

@@ -543,10 +543,10 @@ internal sealed unsafe class Executor : IDisposable
                 case Op.I32Store8: case Op.I64Store8: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob; _mem[ea] = (byte)regs[ip[2]]; ip += 4; continue; }
                 case Op.I32Store16: case Op.I64Store16: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 2 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (ushort)regs[ip[2]]); ip += 4; continue; }
                 case Op.I64Store32: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[2]]); ip += 4; continue; }
-                case Op.I32LoadShl: { ulong ea = (uint)((uint)regs[ip[2]] + ((uint)regs[ip[3]] << ip[4])) + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(_mem + ea); ip += 6; continue; }
-                case Op.I64LoadShl: { ulong ea = (uint)((uint)regs[ip[2]] + ((uint)regs[ip[3]] << ip[4])) + (ulong)(uint)ip[5]; if (ea + 8 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ulong>(_mem + ea); ip += 6; continue; }
-                case Op.I32StoreShl: { ulong ea = (uint)((uint)regs[ip[1]] + ((uint)regs[ip[2]] << ip[3])) + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[4]]); ip += 6; continue; }
-                case Op.I64StoreShl: { ulong ea = (uint)((uint)regs[ip[1]] + ((uint)regs[ip[2]] << ip[3])) + (ulong)(uint)ip[5]; if (ea + 8 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, regs[ip[4]]); ip += 6; continue; }
+                case Op.I32LoadShl: { ulong ea = (uint)((uint)regs[ip[2]] + ((uint)regs[ip[3]] << ip[4]) + (uint)ip[5]) + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(_mem + ea); ip += 7; continue; }
+                case Op.I64LoadShl: { ulong ea = (uint)((uint)regs[ip[2]] + ((uint)regs[ip[3]] << ip[4]) + (uint)ip[5]) + (ulong)(uint)ip[6]; if (ea + 8 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ulong>(_mem + ea); ip += 7; continue; }
+                case Op.I32StoreShl: { ulong ea = (uint)((uint)regs[ip[1]] + ((uint)regs[ip[2]] << ip[3]) + (uint)ip[5]) + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[4]]); ip += 7; continue; }
+                case Op.I64StoreShl: { ulong ea = (uint)((uint)regs[ip[1]] + ((uint)regs[ip[2]] << ip[3]) + (uint)ip[5]) + (ulong)(uint)ip[6]; if (ea + 8 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, regs[ip[4]]); ip += 7; continue; }
                 case Op.I32LoadAddImm: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(_mem + ea) + (uint)ip[4]; ip += 5; continue; }
                 case Op.I32LoadAddImmStore:
                 {

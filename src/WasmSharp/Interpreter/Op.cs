@@ -68,11 +68,12 @@ internal enum Op
     GlobalSetAddImm,     // [global, src, imm]: global = src + imm (i32)
     I32Load2,            // [dst, addr, offset, dst2, addr2, offset2]: two i32.loads, in order
     I64Load2,            // [dst, addr, offset, dst2, addr2, offset2]: two i64.loads, in order
-    // Array accesses, address base + (index << shift) + offset (the add and shift wrap to 32 bits as in Wasm).
-    I32LoadShl,          // [dst, base, index, shift, offset]
-    I64LoadShl,          // [dst, base, index, shift, offset]
-    I32StoreShl,         // [base, index, shift, value, offset]
-    I64StoreShl,         // [base, index, shift, value, offset]
+    // Array accesses, address base + (index << shift) + imm, then + offset (the adds and the shift wrap to 32 bits
+    // as in Wasm; imm is a local array's place in the frame, added to the frame pointer, or 0).
+    I32LoadShl,          // [dst, base, index, shift, imm, offset]
+    I64LoadShl,          // [dst, base, index, shift, imm, offset]
+    I32StoreShl,         // [base, index, shift, value, imm, offset]
+    I64StoreShl,         // [base, index, shift, value, imm, offset]
     I32Store2,           // [addr, value, offset, addr2, value2, offset2]: two i32.stores, in order
     I64Store2,           // [addr, value, offset, addr2, value2, offset2]: two i64.stores, in order
     GlobalSetAddImmReturn1, // [global, src, imm, value]: global = src + imm (i32), then return value

@@ -97,6 +97,9 @@ internal sealed class Translator
     private int _fusedStart;
     private int _fusedLocal;
     private int _fusedEnd;
+    /// <summary>The fused local write before the last one (see TryTakeScaledAddress), while the code up to its
+    /// end stands: [start, end) writes the local at dst.</summary>
+    private (int Local, int Start, int Dst, int End) _earlierFused = (-1, 0, 0, 0);
     private int _prevDstPos = -1;
     private int _prevDstHeight;
     private int _prevStart;
@@ -112,8 +115,13 @@ internal sealed class Translator
     private int _paramCount;
     private int _localCount;
 
-    public void Begin(int paramCount, int localCount)
+    /// <summary>Static read counts of the locals (local.get and local.tee in the whole body), filled by the
+    /// validator before the walk.</summary>
+    private int[] _reads = [];
+
+    public void Begin(int paramCount, int localCount, int[] reads)
     {
+        _reads = reads;
         _len = 0;
         _slotPositions.Clear();
         _constants.Clear();
@@ -130,6 +138,7 @@ internal sealed class Translator
         _fallenInto.Clear();
         _lastDstPos = -1;
         _fusedPos = -1;
+        _earlierFused.Local = -1;
         _instrStart = -1;
         _loadThenAdd = _addAfterLoad = -1;
         _paramCount = paramCount;
@@ -494,6 +503,7 @@ internal sealed class Translator
             if (moveDst == a || (op != 0x45 && moveDst == b) || moveSrc == dst) return false;
         }
         int length = _lastEnd - start;
+        if (_earlierFused.End > start) _earlierFused.Local = -1;
         _code.AsSpan(_lastEnd, _len - _lastEnd).CopyTo(_code.AsSpan(start));
         _len -= length;
         for (int i = _slotPositions.Count - 1; i >= 0; i--)
@@ -644,9 +654,9 @@ internal sealed class Translator
 
     public Operand Load(Op op, ValueType result, int height, in Operand addr, uint offset)
     {
-        if (op is Op.I32Load or Op.I64Load && TryTakeScaledAddress(addr, out int b, out int i, out int shift))
+        if (op is Op.I32Load or Op.I64Load && TryTakeScaledAddress(addr, out int b, out int i, out int shift, out int addend))
         {
-            Emit(op == Op.I32Load ? Op.I32LoadShl : Op.I64LoadShl); EmitDst(height); EmitRaw(b); EmitRaw(i); Emit(shift); Emit((int)offset);
+            Emit(op == Op.I32Load ? Op.I32LoadShl : Op.I64LoadShl); EmitDst(height); EmitRaw(b); EmitRaw(i); Emit(shift); Emit(addend); Emit((int)offset);
             return EndProducer(result, height);
         }
         if (TryTakeAddressAdd(addr, out int x, out int y))
@@ -697,9 +707,9 @@ internal sealed class Translator
             MoveLastResult(v.Index - 1);
             v = new Operand(v.Type, Loc.Temp, v.Index - 1);
         }
-        if (op is Op.I32Store or Op.I64Store && TryTakeScaledAddress(addr, out int sb, out int si, out int shift))
+        if (op is Op.I32Store or Op.I64Store && TryTakeScaledAddress(addr, out int sb, out int si, out int shift, out int addend))
         {
-            Emit(op == Op.I32Store ? Op.I32StoreShl : Op.I64StoreShl); EmitRaw(sb); EmitRaw(si); Emit(shift); EmitSlot(v); Emit((int)offset);
+            Emit(op == Op.I32Store ? Op.I32StoreShl : Op.I64StoreShl); EmitRaw(sb); EmitRaw(si); Emit(shift); EmitSlot(v); Emit(addend); Emit((int)offset);
             _lastDstPos = -1;
             return;
         }
@@ -825,10 +835,12 @@ internal sealed class Translator
     }
 
     /// <summary>If the address was just computed as base + (index &lt;&lt; k), by an i32.shl and an i32.add right after it,
-    /// removes both and returns base, index and k.</summary>
-    private bool TryTakeScaledAddress(in Operand addr, out int bas, out int index, out int shift)
+    /// removes both and returns base, index and k. A base that is a local read only here, computed by the
+    /// instruction just before as another slot plus a constant (a local array's address in unoptimised code:
+    /// fp + 192), is taken over too: that slot becomes the base and the constant the <paramref name="addend"/>.</summary>
+    private bool TryTakeScaledAddress(in Operand addr, out int bas, out int index, out int shift, out int addend)
     {
-        bas = index = shift = 0;
+        bas = index = shift = addend = 0;
         if (!IsLastResult(addr) || _code[_lastStart] != 0x6A || _prevDstPos < 0) return false;
         int add = _lastStart, shl = _prevStart;
         if (_code[shl] != 0x74 || (_code[shl + 3] & ConstTag) == 0 || shl + 4 != add) return false;
@@ -842,6 +854,18 @@ internal sealed class Translator
         shift = (int)(_constants[_code[shl + 3] & IndexMask] & 31);
         DropLastInstruction(add);
         DropLastInstruction(shl);
+        var (local, start, dst, end) = _fusedPos >= 0 && _fusedLocal == bas ? (_fusedLocal, _fusedStart, _fusedPos, _fusedEnd) : _earlierFused;
+        bool singleReadLocal = (bas & (TempTag | ConstTag)) == 0 && bas < _reads.Length && _reads[bas] == 1 && local == bas;
+        if (!singleReadLocal && (bas & TempTag) != 0 && _lastDstPos >= 0 && _lastEnd == _len)
+            (start, dst, end) = (_lastStart, _lastDstPos, _lastEnd); // a temporary is read once
+        if ((singleReadLocal || (bas & TempTag) != 0) && end == _len
+            && start + 4 == end && _code[dst] == bas && _code[start] == (int)Op.I32AddImm && index != bas)
+        {
+            (bas, addend) = (_code[start + 2], _code[start + 3]);
+            _fusedPos = -1;
+            _earlierFused.Local = -1;
+            DropLastInstruction(start);
+        }
         return true;
     }
 
@@ -873,6 +897,7 @@ internal sealed class Translator
     private void DropLastInstruction(int start)
     {
         _len = start;
+        if (_earlierFused.End > start) _earlierFused.Local = -1;
         while (_slotPositions.Count > 0 && _slotPositions[^1] >= start) _slotPositions.RemoveAt(_slotPositions.Count - 1);
         _lastDstPos = _prevDstPos;
         _lastDstHeight = _prevDstHeight;
@@ -950,6 +975,7 @@ internal sealed class Translator
         {
             // Fuse: the producer writes the local directly.
             _code[_lastDstPos] = local;
+            if (_fusedPos >= 0) _earlierFused = (_fusedLocal, _fusedStart, _fusedPos, _fusedEnd);
             _fusedPos = _lastDstPos;
             _fusedStart = _lastStart;
             _fusedLocal = local;

@@ -81,8 +81,8 @@ internal sealed class FunctionValidator
         foreach (var (count, t) in body.LocalGroups)
             for (uint i = 0; i < count; i++) _locals[k++] = t;
 
-        _t.Begin(paramCount, (int)body.TotalLocals);
         if (_reads.Length < _locals.Length) { _reads = new int[_locals.Length]; _pendingUses = new int[_locals.Length]; _pending = new Operand?[_locals.Length]; }
+        _t.Begin(paramCount, (int)body.TotalLocals, _reads);
         _pendingList.Clear();
         if (_writtenIn.Length < _locals.Length) { _writtenIn = new int[_locals.Length]; _zeroed = new bool[_locals.Length]; }
         _writtenIn.AsSpan(0, _locals.Length).Clear();

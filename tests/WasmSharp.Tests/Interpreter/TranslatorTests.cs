@@ -688,7 +688,7 @@ public class TranslatorTests
             .Func([I32, I32], [], None, LocalGet(0), LocalGet(1), I32Store(0))
             .Func([I32], [I32], None, LocalGet(0), I32Load(0))
             .Compile();
-        Assert.Equal(["i32.shl t1 <- p1, #2", "i32.add t0 <- p0, t1", "I32LoadShl t1 <- p0, p2, 2, +4", "I32Store t0, t1, +4", "Return0"], Code(m));
+        Assert.Equal(["i32.shl t1 <- p1, #2", "i32.add t0 <- p0, t1", "I32LoadShl t1 <- p0, p2, 2, 0, +4", "I32Store t0, t1, +4", "Return0"], Code(m));
         using var store = new Store();
         var inst = new Linker().Instantiate(store, m);
         inst.GetFunction("f1")!.Invoke(Value.I32(100 + 4 + 3 * 4), Value.I32(42));
@@ -865,5 +865,31 @@ public class TranslatorTests
                 }
         // The second load traps after the first: out of bounds at p0 + 4 only.
         Assert.Equal("out of bounds memory access", Assert.Throws<TrapException>(() => f.Invoke(Value.I32(65532), Value.I32(0))).Message);
+    }
+
+    [Fact]
+    public void ALocalArrayInTheFrameIsAddressedFromTheFramePointer()
+    {
+        // -O0 with p0 as the frame pointer: l3 = p0 + 192 (a local array, read once); l3[p1] = p2; then the same
+        // through l4 = p0 + 192 and l5 = p1 << 2 (each read once): return *(l4 + l5). Base p0, index, 192: one access.
+        var m = new FunctionModule().Memory().Func([I32, I32, I32], [I32], [I32, I32, I32],
+            LocalGet(0), I32Const(192), I32Add, LocalSet(3),
+            LocalGet(3), LocalGet(1), I32Const(2), Op(0x74), I32Add, LocalGet(2), I32Store(0),
+            LocalGet(0), I32Const(192), I32Add, LocalSet(4),
+            LocalGet(1), I32Const(2), Op(0x74), LocalSet(5), LocalGet(4), LocalGet(5), I32Add, I32Load(0)).Compile();
+        var code = Code(m);
+        Assert.Equal(["I32StoreShl p0, p1, 2, p2, 192, +0", "I32LoadShl t0 <- p0, p1, 2, 192, +0", "Return1 t0"], code);
+        using var store = new Store();
+        var f = new Linker().Instantiate(store, m).GetFunction("f0")!;
+        Assert.Equal(77, f.Invoke(Value.I32(1000), Value.I32(3), Value.I32(77))[0].AsI32());
+        // fp + 192 wraps to 64 before the index is added, as the separate addition would.
+        Assert.Equal(78, f.Invoke(Value.I32(-128), Value.I32(3), Value.I32(78))[0].AsI32());
+        Assert.Equal("out of bounds memory access", Assert.Throws<TrapException>(() => f.Invoke(Value.I32(65536 - 200), Value.I32(3), Value.I32(1))).Message);
+        // A base read again later keeps its own instruction: l1 = p0 + 192; l1[p1] = 5; return l1
+        var m2 = new FunctionModule().Memory().Func([I32, I32], [I32], [I32],
+            LocalGet(0), I32Const(192), I32Add, LocalSet(2),
+            LocalGet(2), LocalGet(1), I32Const(2), Op(0x74), I32Add, I32Const(5), I32Store(0), LocalGet(2)).Compile();
+        var g = new Linker().Instantiate(store, m2).GetFunction("f0")!;
+        Assert.Equal(1192, g.Invoke(Value.I32(1000), Value.I32(3))[0].AsI32());
     }
 }
