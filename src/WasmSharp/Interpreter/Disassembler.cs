@@ -31,8 +31,8 @@ internal static class Disassembler
     {
         if (Shapes.TryGetValue(op, out var s)) return s;
         if (op is >= Op.I32Load and <= Op.I64Load32U) return "dso";
-        if (op is >= Op.I32LoadAdd and <= Op.I64Load32UAdd) return "dsso";
-        if (op is >= Op.I32StoreAdd and <= Op.I64Store32Add) return "ssso";
+        if (op is >= Op.I32LoadAdd and <= Op.I64Load32UAdd) return "dssio";
+        if (op is >= Op.I32StoreAdd and <= Op.I64Store32Add) return "sssio";
         if (op is Op.I32AddImm or Op.I64AddImm) return "dsi";
         if (op is >= Op.BrI32Eq and <= Op.BrI32AndNz) return "sst";
         if (op is >= Op.BrI32EqLoad2 and <= Op.BrI32GeULoad2) return "dsodsot";

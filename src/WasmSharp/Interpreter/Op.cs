@@ -95,8 +95,9 @@ internal enum Op
     // Test-and-branch: [a, b, target], taken when a & b (i32) is zero / non-zero.
     BrI32AndZ, BrI32AndNz,
 
-    // Loads and stores whose address is an i32.add of two slots (or a slot and a constant): the addition wraps
-    // to 32 bits as the separate instruction would. Loads [dst, a, b, offset]; stores [a, b, value, offset].
+    // Loads and stores whose address is an i32.add of two slots (or a slot and a constant), plus imm (a local
+    // array's place in the frame, or 0): the additions wrap to 32 bits as the separate instructions would, then
+    // the offset is added. Loads [dst, a, b, imm, offset]; stores [a, b, value, imm, offset].
     I32LoadAdd = 0x160, I64LoadAdd, I32Load8SAdd, I32Load8UAdd, I32Load16SAdd, I32Load16UAdd, I64Load8SAdd, I64Load8UAdd, I64Load16SAdd, I64Load16UAdd, I64Load32SAdd, I64Load32UAdd,
     I32StoreAdd = 0x170, I64StoreAdd, I32Store8Add, I32Store16Add, I64Store8Add, I64Store16Add, I64Store32Add,
 

@@ -659,9 +659,9 @@ internal sealed class Translator
             Emit(op == Op.I32Load ? Op.I32LoadShl : Op.I64LoadShl); EmitDst(height); EmitRaw(b); EmitRaw(i); Emit(shift); Emit(addend); Emit((int)offset);
             return EndProducer(result, height);
         }
-        if (TryTakeAddressAdd(addr, out int x, out int y))
+        if (TryTakeAddressAdd(addr, out int x, out int y, out int addend2))
         {
-            Emit(op - Op.I32Load + Op.I32LoadAdd); EmitDst(height); EmitRaw(x); EmitRaw(y); Emit((int)offset);
+            Emit(op - Op.I32Load + Op.I32LoadAdd); EmitDst(height); EmitRaw(x); EmitRaw(y); Emit(addend2); Emit((int)offset);
             return EndProducer(result, height);
         }
         if (op is Op.I32Load or Op.I64Load)
@@ -736,9 +736,9 @@ internal sealed class Translator
             Emit(Op.I32LoadStoreAddImm); EmitRaw(dst); EmitRaw(loadAddr); Emit(loadOffset); Emit(k); EmitSlot(addr); Emit((int)offset);
             return;
         }
-        if (TryTakeAddressAdd(addr, out int x, out int y))
+        if (TryTakeAddressAdd(addr, out int x, out int y, out int addend2))
         {
-            Emit(op - Op.I32Store + Op.I32StoreAdd); EmitRaw(x); EmitRaw(y); EmitSlot(value); Emit((int)offset);
+            Emit(op - Op.I32Store + Op.I32StoreAdd); EmitRaw(x); EmitRaw(y); EmitSlot(value); Emit(addend2); Emit((int)offset);
             return;
         }
         bool known = addr.Loc is Loc.Local or Loc.Const;
@@ -854,26 +854,47 @@ internal sealed class Translator
         shift = (int)(_constants[_code[shl + 3] & IndexMask] & 31);
         DropLastInstruction(add);
         DropLastInstruction(shl);
-        var (local, start, dst, end) = _fusedPos >= 0 && _fusedLocal == bas ? (_fusedLocal, _fusedStart, _fusedPos, _fusedEnd) : _earlierFused;
-        bool singleReadLocal = (bas & (TempTag | ConstTag)) == 0 && bas < _reads.Length && _reads[bas] == 1 && local == bas;
-        if (!singleReadLocal && (bas & TempTag) != 0 && _lastDstPos >= 0 && _lastEnd == _len)
-            (start, dst, end) = (_lastStart, _lastDstPos, _lastEnd); // a temporary is read once
-        if ((singleReadLocal || (bas & TempTag) != 0) && end == _len
-            && start + 4 == end && _code[dst] == bas && _code[start] == (int)Op.I32AddImm && index != bas)
-        {
-            (bas, addend) = (_code[start + 2], _code[start + 3]);
-            _fusedPos = -1;
-            _earlierFused.Local = -1;
-            DropLastInstruction(start);
-        }
+        addend = TakeAddImm(ref bas, index);
         return true;
     }
 
-    /// <summary>If the address was just computed by i32.add (or an add of a constant), removes that instruction and
-    /// returns its two operands for a load or store that adds them itself.</summary>
-    private bool TryTakeAddressAdd(in Operand addr, out int x, out int y)
+    /// <summary>
+    /// If <paramref name="slot"/> (an address part) was computed by the instruction now ending the code as another
+    /// slot plus a constant, and nothing else reads it (a temporary, or a local read only here), removes that
+    /// instruction, puts its source in <paramref name="slot"/> and returns the constant; else returns 0. A local
+    /// array's address in unoptimised code is such a sum: fp + 192. <paramref name="other"/>: the address's other
+    /// part, which must not be the slot itself.
+    /// </summary>
+    private int TakeAddImm(ref int slot, int other)
     {
-        x = y = 0;
+        if (slot == other || (slot & ConstTag) != 0) return 0;
+        int start, dst, end;
+        if ((slot & TempTag) != 0)
+        {
+            if (_lastDstPos < 0 || _lastEnd != _len) return 0;
+            (start, dst, end) = (_lastStart, _lastDstPos, _lastEnd);
+        }
+        else
+        {
+            var (local, fStart, fDst, fEnd) = _fusedPos >= 0 && _fusedLocal == slot ? (_fusedLocal, _fusedStart, _fusedPos, _fusedEnd) : _earlierFused;
+            if (local != slot || slot >= _reads.Length || _reads[slot] != 1) return 0;
+            (start, dst, end) = (fStart, fDst, fEnd);
+        }
+        if (end != _len || start + 4 != end || _code[dst] != slot || _code[start] != (int)Op.I32AddImm) return 0;
+        int k = _code[start + 3];
+        slot = _code[start + 2];
+        _fusedPos = -1;
+        _earlierFused.Local = -1;
+        DropLastInstruction(start);
+        return k;
+    }
+
+    /// <summary>If the address was just computed by i32.add (or an add of a constant), removes that instruction and
+    /// returns its two operands for a load or store that adds them itself, and a constant to add too (see
+    /// <see cref="TakeAddImm"/>).</summary>
+    private bool TryTakeAddressAdd(in Operand addr, out int x, out int y, out int addend)
+    {
+        x = y = addend = 0;
         if (!IsLastResult(addr)) return false;
         int start = _lastStart;
         int op = _code[start];
@@ -889,6 +910,11 @@ internal sealed class Translator
         }
         else return false;
         DropLastInstruction(start);
+        if (op == 0x6A)
+        {
+            addend = TakeAddImm(ref x, y);
+            if (addend == 0) addend = TakeAddImm(ref y, x);
+        }
         return true;
     }
 

@@ -308,7 +308,7 @@ public class TranslatorTests
         var m = new FunctionModule().Memory().Func([I32, I32], [I32], None,
             LocalGet(0), LocalGet(1), I32Add, I32Const(77), I32Store(0),
             LocalGet(0), I32Const(32), I32Add, I32Load(4)).Compile();
-        Assert.Equal(["I32StoreAdd p0, p1, #77, +0", "I32LoadAdd t0 <- p0, #32, +4", "Return1 t0"], Code(m));
+        Assert.Equal(["I32StoreAdd p0, p1, #77, 0, +0", "I32LoadAdd t0 <- p0, #32, 0, +4", "Return1 t0"], Code(m));
         using var store = new Store();
         var f = new Linker().Instantiate(store, m).GetFunction("f0")!;
         // p0 = -16: p0 + p1 = 20 and p0 + 32 + 4 = 20, both in bounds only because the additions wrap.
@@ -497,7 +497,7 @@ public class TranslatorTests
             .Compile();
         Assert.Equal(["I32Load8S t0 <- p0, +3", "Return1 t0"], Code(m, 0));
         Assert.Equal(["I64Load16S t0 <- p0, +2", "Return1 t0"], Code(m, 1));
-        Assert.Equal(["I32Load8SAdd t0 <- p0, p1, +0", "Return1 t0"], Code(m, 2));
+        Assert.Equal(["I32Load8SAdd t0 <- p0, p1, 0, +0", "Return1 t0"], Code(m, 2));
         using var store = new Store();
         var inst = new Linker().Instantiate(store, m);
         var mem = inst.GetMemory("memory")!;
@@ -891,5 +891,23 @@ public class TranslatorTests
             LocalGet(2), LocalGet(1), I32Const(2), Op(0x74), I32Add, I32Const(5), I32Store(0), LocalGet(2)).Compile();
         var g = new Linker().Instantiate(store, m2).GetFunction("f0")!;
         Assert.Equal(1192, g.Invoke(Value.I32(1000), Value.I32(3))[0].AsI32());
+    }
+
+    [Fact]
+    public void ALocalByteArrayInTheFrameIsAddressedFromTheFramePointer()
+    {
+        // -O0 with p0 as the frame pointer and a char buffer at fp + 48: buf[p1] = p2; return buf[p1 + 1] + buf[p1]
+        var m = new FunctionModule().Memory().Func([I32, I32, I32], [I32], [I32],
+            LocalGet(0), I32Const(48), I32Add, LocalGet(1), I32Add, LocalGet(2), I32Store8(0),
+            LocalGet(0), I32Const(48), I32Add, LocalSet(3), LocalGet(3), LocalGet(1), I32Add, I32Load8U(1),
+            LocalGet(1), LocalGet(0), I32Const(48), I32Add, I32Add, I32Load8U(0), I32Add).Compile();
+        Assert.Equal(["I32Store8Add p0, p1, p2, 48, +0", "I32Load8UAdd t0 <- p0, p1, 48, +1", "I32Load8UAdd t1 <- p1, p0, 48, +0",
+            "i32.add t0 <- t0, t1", "Return1 t0"], Code(m));
+        using var store = new Store();
+        var f = new Linker().Instantiate(store, m).GetFunction("f0")!;
+        Assert.Equal(7, f.Invoke(Value.I32(1000), Value.I32(3), Value.I32(7))[0].AsI32());
+        // fp + 48 wraps to 16: the buffer is at 16 + p1
+        Assert.Equal(9, f.Invoke(Value.I32(-32), Value.I32(0), Value.I32(9))[0].AsI32());
+        Assert.Equal("out of bounds memory access", Assert.Throws<TrapException>(() => f.Invoke(Value.I32(65536 - 48), Value.I32(0), Value.I32(1))).Message);
     }
 }
