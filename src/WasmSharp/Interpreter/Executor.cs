@@ -591,6 +591,22 @@ internal sealed unsafe class Executor : IDisposable
                     ea = (uint)regs[ip[4]] + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob;
                     Unsafe.WriteUnaligned(_mem + ea, v); ip += 6; continue;
                 }
+                case Op.I32Load8UStore8:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob;
+                    byte v = _mem[ea];
+                    regs[ip[1]] = v;
+                    ea = (uint)regs[ip[4]] + (ulong)(uint)ip[5]; if (ea + 1 > _memLen) goto Oob;
+                    _mem[ea] = v; ip += 6; continue;
+                }
+                case Op.I32Load8SStore8:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob;
+                    sbyte v = *(sbyte*)(_mem + ea);
+                    regs[ip[1]] = (uint)(int)v;
+                    ea = (uint)regs[ip[4]] + (ulong)(uint)ip[5]; if (ea + 1 > _memLen) goto Oob;
+                    *(sbyte*)(_mem + ea) = v; ip += 6; continue;
+                }
                 case Op.GlobalAddImmStore:
                 {
                     var g = _inst.Globals[ip[2]];

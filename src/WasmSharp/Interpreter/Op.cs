@@ -83,6 +83,9 @@ internal enum Op
     I32AddStore = 0x19, I32XorStore, F64AddStore, F64MulStore,
     I32LoadStore = 0x1D,     // [dst, addr, offset, store addr, store offset]: i32.load, then i32.store of it
     GlobalAddImmStore = 0x1E,// [dst, global, imm, value, offset]: GlobalAddImm, then i32.store value at dst + offset (a prologue)
+    // A byte copied: [dst, addr, offset, store addr, store offset]: i32.load8_u (or _s), then i32.store8 of it; the
+    // loaded value stays in dst (a reload of the stored byte reads it there).
+    I32Load8UStore8 = 0x1F, I32Load8SStore8 = 0x13,
 
     // Compare-and-branch: [a, b, target], branch when the comparison holds.
     BrI32Eq = 0x100, BrI32Ne, BrI32LtS, BrI32LtU, BrI32GtS, BrI32GtU, BrI32LeS, BrI32LeU, BrI32GeS, BrI32GeU,

@@ -312,6 +312,7 @@ internal sealed class Translator
     private static int? SignedLoad(int load, int extend) => (extend, (Op)load) switch
     {
         (0xC0, Op.I32Load8U) => (int)Op.I32Load8S,
+        (0xC0, Op.I32Load8UStore8) => (int)Op.I32Load8SStore8,
         (0xC0, Op.I32Load8UAdd) => (int)Op.I32Load8SAdd,
         (0xC1, Op.I32Load16U) => (int)Op.I32Load16S,
         (0xC1, Op.I32Load16UAdd) => (int)Op.I32Load16SAdd,
@@ -428,7 +429,7 @@ internal sealed class Translator
     {
         int bits = (Op)_code[_lastStart] switch
         {
-            Op.I32Load8U or Op.I32Load8UAdd or Op.I64Load8U or Op.I64Load8UAdd => 8,
+            Op.I32Load8U or Op.I32Load8UAdd or Op.I64Load8U or Op.I64Load8UAdd or Op.I32Load8UStore8 => 8,
             Op.I32Load16U or Op.I32Load16UAdd or Op.I64Load16U or Op.I64Load16UAdd => 16,
             Op.I64Load32U or Op.I64Load32UAdd => 32,
             _ => 0,
@@ -664,6 +665,21 @@ internal sealed class Translator
             Emit(op - Op.I32Load + Op.I32LoadAdd); EmitDst(height); EmitRaw(x); EmitRaw(y); Emit(addend2); Emit((int)offset);
             return EndProducer(result, height);
         }
+        if (op is Op.I32Load8U or Op.I32Load8S && addr.Loc is Loc.Local or Loc.Const
+            && LastInstructionIs(Op.I32Load8UStore8, 6) || LastInstructionIs(Op.I32Load8SStore8, 6))
+        {
+            // A byte just copied to this address, read back: the copy's loaded byte, extended as asked (its only
+            // reader so far, the store, takes the low byte either way).
+            int c = _instrStart;
+            if (_code[c + 4] == Encode(addr) && _code[c + 5] == (int)offset && _code[c + 1] == (TempTag | height))
+            {
+                _code[c] = (int)(op == Op.I32Load8U ? Op.I32Load8UStore8 : Op.I32Load8SStore8);
+                // The copy is the value's producer again: a local.set may take its result, an extension its sign.
+                (_lastStart, _lastDstPos, _lastDstHeight, _lastEnd) = (c, c + 1, height, _len);
+                _prevDstPos = _prev2DstPos = -1;
+                return new Operand(result, Loc.Temp, height);
+            }
+        }
         if (op is Op.I32Load or Op.I64Load)
         {
             // Store-to-load forwarding: reading back what was stored at the same local or constant address earlier
@@ -754,6 +770,17 @@ internal sealed class Translator
             }
         }
         else _known.Clear();
+        if (op == Op.I32Store8 && addr.Loc != Loc.Temp && IsLastResult(v) && v.Index > 0 && _lastStart == _instrStart
+            && (LastInstructionIs(Op.I32Load8U, 4) || LastInstructionIs(Op.I32Load8S, 4)))
+        {
+            // A byte copied (c = *p, kept in memory by unoptimised code): one instruction. The byte goes to the
+            // slot of the address's height, where a reload of it would put its result.
+            MoveLastResult(v.Index - 1);
+            _code[_instrStart] = (int)(_code[_instrStart] == (int)Op.I32Load8U ? Op.I32Load8UStore8 : Op.I32Load8SStore8);
+            EmitSlot(addr); Emit((int)offset);
+            _lastDstPos = -1;
+            return;
+        }
         if (IsLastResult(v) && _lastStart == _instrStart && StoreOfResult(op, _instrStart >= 0 && _instrStart + 4 == _len ? _code[_instrStart] : -1) is Op fused)
         {
             // An operation (or a load) whose result is stored right away: one instruction; the result stays

@@ -910,4 +910,33 @@ public class TranslatorTests
         Assert.Equal(9, f.Invoke(Value.I32(-32), Value.I32(0), Value.I32(9))[0].AsI32());
         Assert.Equal("out of bounds memory access", Assert.Throws<TrapException>(() => f.Invoke(Value.I32(65536 - 48), Value.I32(0), Value.I32(1))).Message);
     }
+
+    [Fact]
+    public void ACopiedByteIsOneInstructionAndItsReloadIsFree()
+    {
+        // -O0 char c = *p0; (c kept at fp p1 + 7) then return (signed char)c * 2 + (unsigned char)c
+        var m = new FunctionModule().Memory()
+            .Func([I32, I32], [I32], None,
+                LocalGet(1), LocalGet(0), I32Load8U(0), I32Store8(7),
+                LocalGet(1), Op(0x2C, 0x00, 0x07) /* i32.load8_s offset=7 */, I32Const(2), I32Mul,
+                LocalGet(1), I32Load8U(7), I32Add)
+            .Func([I32, I32], [I32], None,
+                LocalGet(1), LocalGet(0), I32Load8U(0), I32Store8(7), LocalGet(1), I32Load8U(7), I32Const(255), Op(0x71))
+            .Compile();
+        var code = Code(m, 0);
+        Assert.Equal("I32Load8SStore8 t0 <- p0, +0, p1, +7", code[0]);
+        Assert.Equal(["I32Load8UStore8 t0 <- p0, +0, p1, +7", "Return1 t0"], Code(m, 1));
+        using var store = new Store();
+        var inst = new Linker().Instantiate(store, m);
+        var mem = inst.GetMemory("memory")!;
+        mem.Span[100] = 0xFE;
+        Assert.Equal(-4 + 0xFE, inst.GetFunction("f0")!.Invoke(Value.I32(100), Value.I32(200))[0].AsI32());
+        Assert.Equal(0xFE, mem.Span[207]);
+        mem.Span[101] = 0x85;
+        Assert.Equal(0x85, inst.GetFunction("f1")!.Invoke(Value.I32(101), Value.I32(300))[0].AsI32());
+        Assert.Equal(0x85, mem.Span[307]);
+        // Each access is checked on its own: the load at the end of memory is fine, the store past it traps.
+        Assert.Equal("out of bounds memory access", Assert.Throws<TrapException>(() => inst.GetFunction("f1")!.Invoke(Value.I32(65535), Value.I32(65530))).Message);
+        Assert.Equal("out of bounds memory access", Assert.Throws<TrapException>(() => inst.GetFunction("f1")!.Invoke(Value.I32(65536), Value.I32(0))).Message);
+    }
 }
