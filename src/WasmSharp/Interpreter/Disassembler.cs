@@ -23,7 +23,8 @@ internal static class Disassembler
         [Op.I32LoadShl] = "dssiio", [Op.I64LoadShl] = "dssiio", [Op.I32StoreShl] = "ssisio", [Op.I64StoreShl] = "ssisio",
         [Op.I32Store2] = "ssosso", [Op.I64Store2] = "ssosso", [Op.GlobalSetAddImmReturn1] = "isis",
         [Op.I32LoadStoreAddImm] = "dsoiso", [Op.I32AddStore] = "dssso", [Op.I32XorStore] = "dssso",
-        [Op.F64AddStore] = "dssso", [Op.F64MulStore] = "dssso", [Op.I32LoadStore] = "dsoso", [Op.I32Load8UStore8] = "dsoso", [Op.I32Load8SStore8] = "dsoso", [Op.GlobalAddImmStore] = "diiso",
+        [Op.F64AddStore] = "dssso", [Op.F64MulStore] = "dssso", [Op.I32LoadStore] = "dsoso", [Op.I32Load2AddStore] = "dsodsodso", [Op.I32Load2LoadShl] = "dsodsodiio",
+        [Op.I32Load2Load8UAdd] = "dsodsodio", [Op.I32Load2Store8Add] = "dsodsosio", [Op.I32Load8UStore8] = "dsoso", [Op.I32Load8SStore8] = "dsoso", [Op.GlobalAddImmStore] = "diiso",
         [Op.TableFill] = "isss", [Op.TableCopy] = "iisss", [Op.TableInit] = "iisss", [Op.ElemDrop] = "i",
     };
 

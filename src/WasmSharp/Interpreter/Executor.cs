@@ -416,6 +416,43 @@ internal sealed unsafe class Executor : IDisposable
                     uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
                     ip = (uint)(uint)regs[ip[1]] >= (uint)y ? ip + 5 + ip[5] : ip + 6; continue;
                 }
+                case Op.I32Load2AddStore:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
+                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
+                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    uint v = x + y; regs[ip[7]] = v;
+                    ea = (uint)regs[ip[8]] + (ulong)(uint)ip[9]; if (ea + 4 > _memLen) goto Oob;
+                    Unsafe.WriteUnaligned(_mem + ea, v); ip += 10; continue;
+                }
+                case Op.I32Load2LoadShl:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
+                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
+                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ea = (uint)(x + (y << ip[8]) + (uint)ip[9]) + (ulong)(uint)ip[10]; if (ea + 4 > _memLen) goto Oob;
+                    regs[ip[7]] = Unsafe.ReadUnaligned<uint>(_mem + ea); ip += 11; continue;
+                }
+                case Op.I32Load2Load8UAdd:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
+                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
+                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ea = (uint)(x + y + (uint)ip[8]) + (ulong)(uint)ip[9]; if (ea + 1 > _memLen) goto Oob;
+                    regs[ip[7]] = _mem[ea]; ip += 10; continue;
+                }
+                case Op.I32Load2Store8Add:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
+                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
+                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ea = (uint)(x + y + (uint)ip[8]) + (ulong)(uint)ip[9]; if (ea + 1 > _memLen) goto Oob;
+                    _mem[ea] = (byte)regs[ip[7]]; ip += 10; continue;
+                }
                 case Op.SelectI32Eq: regs[ip[1]] = (uint)regs[ip[2]] == (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
                 case Op.SelectI32Ne: regs[ip[1]] = (uint)regs[ip[2]] != (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
                 case Op.SelectI32LtS: regs[ip[1]] = (int)regs[ip[2]] < (int)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;

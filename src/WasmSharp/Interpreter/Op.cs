@@ -111,6 +111,14 @@ internal enum Op
     BrI32EqLoad2 = 0x180, BrI32NeLoad2, BrI32LtSLoad2, BrI32LtULoad2, BrI32GtSLoad2, BrI32GtULoad2, BrI32LeSLoad2, BrI32LeULoad2, BrI32GeSLoad2, BrI32GeULoad2,
     BrI32EqLoad = 0x190, BrI32NeLoad, BrI32LtSLoad, BrI32LtULoad, BrI32GtSLoad, BrI32GtULoad, BrI32LeSLoad, BrI32LeULoad, BrI32GeSLoad, BrI32GeULoad,
 
+    // A pair of i32.loads [dst, addr, offset, dst2, addr2, offset2] (as I32Load2) whose two results feed the next
+    // instruction, fused with it (unoptimised code loads both operands from the frame: x += y, p[i], p[i] = v).
+    // Its operands follow: x = dst, y = dst2.
+    I32Load2AddStore = 0x1A0, // [..pair, sum dst, store addr, store offset]: x + y, stored (as I32AddStore)
+    I32Load2LoadShl,          // [..pair, dst, shift, imm, offset]: I32LoadShl with base x, index y
+    I32Load2Load8UAdd,        // [..pair, dst, imm, offset]: I32Load8UAdd of x + y
+    I32Load2Store8Add,        // [..pair, value, imm, offset]: I32Store8Add at x + y
+
     // Compare-and-select: [dst, a, b, x, y]: dst = (a op b) ? x : y.
     SelectI32Eq = 0x140, SelectI32Ne, SelectI32LtS, SelectI32LtU, SelectI32GtS, SelectI32GtU,
     SelectI32LeS, SelectI32LeU, SelectI32GeS, SelectI32GeU,

@@ -429,7 +429,7 @@ internal sealed class Translator
     {
         int bits = (Op)_code[_lastStart] switch
         {
-            Op.I32Load8U or Op.I32Load8UAdd or Op.I64Load8U or Op.I64Load8UAdd or Op.I32Load8UStore8 => 8,
+            Op.I32Load8U or Op.I32Load8UAdd or Op.I64Load8U or Op.I64Load8UAdd or Op.I32Load8UStore8 or Op.I32Load2Load8UAdd => 8,
             Op.I32Load16U or Op.I32Load16UAdd or Op.I64Load16U or Op.I64Load16UAdd => 16,
             Op.I64Load32U or Op.I64Load32UAdd => 32,
             _ => 0,
@@ -657,11 +657,23 @@ internal sealed class Translator
     {
         if (op is Op.I32Load or Op.I64Load && TryTakeScaledAddress(addr, out int b, out int i, out int shift, out int addend))
         {
+            if (op == Op.I32Load && Load2Feeding(b, i, ordered: true) is >= 0 and int pair)
+            {
+                MergeIntoLoad2(pair, Op.I32Load2LoadShl);
+                EmitDst(height); Emit(shift); Emit(addend); Emit((int)offset);
+                return EndMerged(pair, result, height);
+            }
             Emit(op == Op.I32Load ? Op.I32LoadShl : Op.I64LoadShl); EmitDst(height); EmitRaw(b); EmitRaw(i); Emit(shift); Emit(addend); Emit((int)offset);
             return EndProducer(result, height);
         }
         if (TryTakeAddressAdd(addr, out int x, out int y, out int addend2))
         {
+            if (op == Op.I32Load8U && Load2Feeding(x, y, ordered: false) is >= 0 and int pair)
+            {
+                MergeIntoLoad2(pair, Op.I32Load2Load8UAdd);
+                EmitDst(height); Emit(addend2); Emit((int)offset);
+                return EndMerged(pair, result, height);
+            }
             Emit(op - Op.I32Load + Op.I32LoadAdd); EmitDst(height); EmitRaw(x); EmitRaw(y); Emit(addend2); Emit((int)offset);
             return EndProducer(result, height);
         }
@@ -754,6 +766,14 @@ internal sealed class Translator
         }
         if (TryTakeAddressAdd(addr, out int x, out int y, out int addend2))
         {
+            if (op == Op.I32Store8 && Load2Feeding(x, y, ordered: false) is >= 0 and int pair)
+            {
+                _known.Clear();
+                MergeIntoLoad2(pair, Op.I32Load2Store8Add);
+                EmitSlot(value); Emit(addend2); Emit((int)offset);
+                _lastDstPos = -1;
+                return;
+            }
             Emit(op - Op.I32Store + Op.I32StoreAdd); EmitRaw(x); EmitRaw(y); EmitSlot(value); Emit(addend2); Emit((int)offset);
             return;
         }
@@ -788,6 +808,17 @@ internal sealed class Translator
             _code[_instrStart] = (int)fused;
             EmitSlot(addr); Emit((int)offset);
             _lastDstPos = -1;
+            // x + y stored, both just loaded by a pair: one instruction (-O0 x += y).
+            int add = _instrStart;
+            if (fused == Op.I32AddStore && _prevDstPos >= 0 && _prevStart + 7 == add && _code[_prevStart] == (int)Op.I32Load2
+                && IsPair(_prevStart, _code[add + 2], _code[add + 3], ordered: false))
+            {
+                int dst = _code[add + 1], storeAddr = _code[add + 4], storeOffset = _code[add + 5];
+                _len = add;
+                while (_slotPositions.Count > 0 && _slotPositions[^1] >= add) _slotPositions.RemoveAt(_slotPositions.Count - 1);
+                MergeIntoLoad2(_prevStart, Op.I32Load2AddStore);
+                EmitRaw(dst); EmitRaw(storeAddr); Emit(storeOffset);
+            }
             return;
         }
         if (op == Op.I32Store && addr.Loc == Loc.Local && LastInstructionIs(Op.GlobalAddImm, 4) && _code[_instrStart + 1] == addr.Index)
@@ -854,6 +885,12 @@ internal sealed class Translator
         {
             op = Op.I32Store;
             (addr, value, offset) = (_code[_instrStart + 5], _code[_instrStart + 1], _code[_instrStart + 6]);
+            return true;
+        }
+        if (LastInstructionIs(Op.I32Load2AddStore, 10))
+        {
+            op = Op.I32Store;
+            (addr, value, offset) = (_code[_instrStart + 8], _code[_instrStart + 7], _code[_instrStart + 9]);
             return true;
         }
         op = default;
@@ -943,6 +980,36 @@ internal sealed class Translator
             if (addend == 0) addend = TakeAddImm(ref y, x);
         }
         return true;
+    }
+
+    /// <summary>Whether the I32Load2 at <paramref name="start"/> writes <paramref name="x"/> and <paramref name="y"/>
+    /// (two different slots), in this order or, unless <paramref name="ordered"/>, the other.</summary>
+    private bool IsPair(int start, int x, int y, bool ordered)
+    {
+        int d1 = _code[start + 1], d2 = _code[start + 4];
+        return d1 != d2 && (x == d1 && y == d2 || !ordered && x == d2 && y == d1);
+    }
+
+    /// <summary>The start of the I32Load2 that ends the code and loads <paramref name="x"/> and <paramref name="y"/>
+    /// (see <see cref="IsPair"/>), or -1.</summary>
+    private int Load2Feeding(int x, int y, bool ordered) =>
+        _lastDstPos >= 0 && _lastEnd == _len && _lastStart + 7 == _len && _code[_lastStart] == (int)Op.I32Load2
+        && IsPair(_lastStart, x, y, ordered) ? _lastStart : -1;
+
+    /// <summary>The I32Load2 at <paramref name="start"/>, which ends the code, becomes <paramref name="merged"/>,
+    /// whose own operands are emitted next.</summary>
+    private void MergeIntoLoad2(int start, Op merged)
+    {
+        _code[start] = (int)merged;
+        _instrStart = start;
+    }
+
+    /// <summary>Ends a merged producer: it starts at <paramref name="start"/> (not where EmitDst assumes).</summary>
+    private Operand EndMerged(int start, ValueType result, int height)
+    {
+        _lastStart = start;
+        _prevDstPos = _prev2DstPos = -1;
+        return EndProducer(result, height);
     }
 
     /// <summary>Removes the last instruction (from <paramref name="start"/>), taken over by its consumer; the
@@ -1049,10 +1116,10 @@ internal sealed class Translator
             return;
         }
         if (!pending && value.Loc == Loc.Temp && LastStore(out storeOp, out storeAddr, out stored, out int storedAt)
-            && StoresItsResult((Op)_code[_instrStart]) && stored == Encode(value) && storeAddr != local)
+            && (StoresItsResult((Op)_code[_instrStart]) || _code[_instrStart] == (int)Op.I32Load2AddStore) && stored == Encode(value) && storeAddr != local)
         {
             // The same through an operation that stores its own result: it writes the local and stores it.
-            _code[_instrStart + 1] = local;
+            _code[_instrStart + (_code[_instrStart] == (int)Op.I32Load2AddStore ? 7 : 1)] = local;
             if ((storeAddr & TempTag) == 0) Remember(storeAddr, (uint)storedAt, storeOp, local);
             return;
         }

@@ -939,4 +939,42 @@ public class TranslatorTests
         Assert.Equal("out of bounds memory access", Assert.Throws<TrapException>(() => inst.GetFunction("f1")!.Invoke(Value.I32(65535), Value.I32(65530))).Message);
         Assert.Equal("out of bounds memory access", Assert.Throws<TrapException>(() => inst.GetFunction("f1")!.Invoke(Value.I32(65536), Value.I32(0))).Message);
     }
+
+    [Fact]
+    public void AnOperationOnTwoVariablesLoadedFromTheFrameIsOneInstruction()
+    {
+        // -O0 with the frame at p0: [p0+8] = p, [p0+12] = i, [p0+16] = x, [p0+20] = y.
+        // f0: x += y (return x); f1: return ((int*)p)[i]; f2: return ((unsigned char*)p)[i]; f3: ((char*)p)[i] = p1
+        byte[] Pair(uint a, uint b) => [.. LocalGet(0), .. I32Load(a), .. LocalGet(0), .. I32Load(b)];
+        var m = new FunctionModule().Memory()
+            .Func([I32], [I32], None, LocalGet(0), Pair(16, 20), I32Add, I32Store(16), LocalGet(0), I32Load(16))
+            .Func([I32], [I32], None, Pair(8, 12), I32Const(2), Op(0x74), I32Add, I32Load(4))
+            .Func([I32], [I32], None, Pair(8, 12), I32Add, I32Load8U(1))
+            .Func([I32, I32], [], None, Pair(8, 12), I32Add, LocalGet(1), I32Store8(2))
+            .Compile();
+        Assert.Equal(["I32Load2AddStore t1 <- p0, +16, t2, p0, +20, t0, p0, +16", "Return1 t0"], Code(m, 0));
+        Assert.Equal(["I32Load2LoadShl t0 <- p0, +8, t1, p0, +12, t0, 2, 0, +4", "Return1 t0"], Code(m, 1));
+        Assert.Equal(["I32Load2Load8UAdd t0 <- p0, +8, t1, p0, +12, t0, 0, +1", "Return1 t0"], Code(m, 2));
+        Assert.Equal(["I32Load2Store8Add t0 <- p0, +8, t1, p0, +12, p1, 0, +2", "Return0"], Code(m, 3));
+        using var store = new Store();
+        var inst = new Linker().Instantiate(store, m);
+        var mem = inst.GetMemory("memory")!;
+        void Put(int at, int v) => BitConverter.TryWriteBytes(mem.Span[at..], v);
+        Put(100 + 8, 1000); Put(100 + 12, 3); Put(100 + 16, 40); Put(100 + 20, 2);
+        Put(1000 + 4 + 3 * 4, 77);
+        mem.Span[1000 + 1 + 3] = 0xF9;
+        Assert.Equal(42, inst.GetFunction("f0")!.Invoke(Value.I32(100))[0].AsI32());
+        Assert.Equal(44, inst.GetFunction("f0")!.Invoke(Value.I32(100))[0].AsI32());
+        Assert.Equal(77, inst.GetFunction("f1")!.Invoke(Value.I32(100))[0].AsI32());
+        Assert.Equal(0xF9, inst.GetFunction("f2")!.Invoke(Value.I32(100))[0].AsI32());
+        inst.GetFunction("f3")!.Invoke(Value.I32(100), Value.I32(0x1AB));
+        Assert.Equal(0xAB, mem.Span[1000 + 2 + 3]);
+        // i = -1: p + (i << 2) wraps below p, as the separate instructions would; past the end, each access traps.
+        Put(100 + 12, -1);
+        Put(1000 + 4 - 4, 55);
+        Assert.Equal(55, inst.GetFunction("f1")!.Invoke(Value.I32(100))[0].AsI32());
+        Assert.Equal("out of bounds memory access", Assert.Throws<TrapException>(() => inst.GetFunction("f0")!.Invoke(Value.I32(65536 - 18))).Message);
+        Put(100 + 12, 65536);
+        Assert.Equal("out of bounds memory access", Assert.Throws<TrapException>(() => inst.GetFunction("f3")!.Invoke(Value.I32(100), Value.I32(1))).Message);
+    }
 }
