@@ -29,6 +29,25 @@ public class DifferentialTests
         }
     }
 
+    [Fact]
+    public void GeneratedProgramsReachTheFusedForms()
+    {
+        // The comparison above only checks what the programs make the translator emit.
+        string[] forms = ["I32Load2AddStore", "I32Load2LoadShl", "I32Load2Load8UAdd", "I32Load2Store8Add", "I32Load8UStore8",
+            "I32Load8SStore8", "BrI32", "Load2 ", "LoadShl", "StoreShl", "Store8Add", "I32LoadAddImmStore", "I32Load2 "];
+        var seen = new HashSet<string>();
+        for (int seed = 0; seed < 300 && seen.Count < forms.Length; seed++)
+        {
+            var code = FunctionModule.Code(Module.FromBytes(RandomProgram.Generate(seed)));
+            foreach (var form in forms)
+                if (code.Any(l => l.Contains(form))) seen.Add(form);
+        }
+        Assert.Empty(forms.Except(seen));
+        // An array in the frame addressed from the frame pointer with its offset taken over (fp + 16).
+        Assert.Contains(Enumerable.Range(0, 300).SelectMany(seed => FunctionModule.Code(Module.FromBytes(RandomProgram.Generate(seed)))),
+            l => l.Contains("Shl") && l.Contains(", 16, +") || l.Contains("Add") && l.Contains(", 16, +"));
+    }
+
     private static string RunWasmSharp(Module module, int a, int b)
     {
         using var store = new Store();

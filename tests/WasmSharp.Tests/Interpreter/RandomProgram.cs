@@ -76,9 +76,12 @@ internal sealed class RandomProgram
 
     private void Statement()
     {
-        int kind = _depth > 3 ? _rng.Next(5) : _rng.Next(14);
+        int kind = _depth > 3 ? _rng.Next(5) : _rng.Next(16);
         switch (kind)
         {
+            case 14: case 15:
+                FrameShape();
+                break;
             case 0: case 1: case 2: // local.set
                 Expr(); Op(0x21, WritableLocal());
                 break;
@@ -159,6 +162,66 @@ internal sealed class RandomProgram
     }
 
     private uint FrameOffset() => (uint)_rng.Next(0, FrameSize / 4) * 4;
+
+    /// <summary>Shapes of -O0 code on frame variables: arrays in the frame (fp + k, through a single-use local),
+    /// a byte copied into the frame and read back, a pointer and an index kept in the frame.</summary>
+    private void FrameShape()
+    {
+        uint FreshLocal() => _fresh < MaxFresh ? (uint)(FirstFresh + _fresh++) : WritableLocal();
+        void ArrayAddress(bool bytes)
+        {
+            // i = index; t = fp + k (0 or 16); t + i: a word array of 4 or a byte array of 16 inside the frame,
+            // in the order -O0 computes it
+            uint i = FreshLocal(), t = FreshLocal();
+            Expr(2); Emit(0x41, bytes ? (byte)15 : (byte)3); Emit(0x71); Op(0x21, i);
+            Op(0x20, Fp); Emit(0x41, (byte)(_rng.Next(2) * 16)); Emit(0x6A); Op(0x21, t);
+            Op(0x20, t); Op(0x20, i);
+            if (!bytes) { Emit(0x41, 0x02); Emit(0x74); }
+            Emit(0x6A);
+        }
+        switch (_rng.Next(5))
+        {
+            case 4: // x += y, or z = x + y, on frame variables reloaded after a store elsewhere
+                Emit(0x41); Add(S64(4096)); Expr(3); Emit(0x36, 0x02, 0x00);
+                Op(0x20, Fp); Op(0x20, Fp); Emit(0x28, 0x02); Add(U32(FrameOffset())); Op(0x20, Fp); Emit(0x28, 0x02); Add(U32(FrameOffset()));
+                Emit(0x6A); Emit(0x36, 0x02); Add(U32(FrameOffset()));
+                break;
+            case 0: // a word array in the frame
+                ArrayAddress(bytes: false);
+                if (_rng.Next(2) == 0) { Expr(2); Emit(0x36, 0x02, 0x00); }
+                else { Emit(0x28, 0x02, 0x00); Op(0x21, WritableLocal()); }
+                break;
+            case 1: // a byte array in the frame
+                ArrayAddress(bytes: true);
+                if (_rng.Next(2) == 0) { Expr(2); Emit(0x3A, 0x00, 0x00); }
+                else { Emit(0x2D, 0x00, 0x00); Op(0x21, WritableLocal()); }
+                break;
+            case 2: // char c = *addr kept in the frame, then read back signed or unsigned
+            {
+                uint at = FrameOffset() + (uint)_rng.Next(4);
+                Op(0x20, Fp); Address(); Emit(0x2D, 0x00, 0x00); Emit(0x3A, 0x00); Add(U32(at));
+                Op(0x20, Fp); Emit(_rng.Next(2) == 0 ? (byte)0x2C : (byte)0x2D, 0x00); Add(U32(at));
+                if (_rng.Next(2) == 0) { Emit(0x41); Add(S64(255)); Emit(0x71); }
+                Op(0x21, WritableLocal());
+                break;
+            }
+            default: // p = array (64) and i = expr & 15 in the frame, a store elsewhere, then p[i]
+            {
+                uint p = FrameOffset(), i = (p + 4 + (uint)_rng.Next(FrameSize / 4 - 1) * 4) % FrameSize;
+                Op(0x20, Fp); Emit(0x41, 0xC0, 0x00); Emit(0x36, 0x02); Add(U32(p));
+                Op(0x20, Fp); Expr(2); Emit(0x41, 15); Emit(0x71); Emit(0x36, 0x02); Add(U32(i));
+                Emit(0x41); Add(S64(4096)); Expr(3); Emit(0x36, 0x02, 0x00); // not the frame: the frame's values are reloaded
+                Op(0x20, Fp); Emit(0x28, 0x02); Add(U32(p)); Op(0x20, Fp); Emit(0x28, 0x02); Add(U32(i));
+                switch (_rng.Next(3))
+                {
+                    case 0: Emit(0x41, 0x02); Emit(0x74); Emit(0x6A); Emit(0x28, 0x02, 0x00); Op(0x21, WritableLocal()); break;
+                    case 1: Emit(0x6A); Emit(0x2D, 0x00, 0x00); Op(0x21, WritableLocal()); break;
+                    default: Emit(0x6A); Expr(3); Emit(0x3A, 0x00, 0x00); break;
+                }
+                break;
+            }
+        }
+    }
 
     /// <summary>[fp, value] on the stack: an i32 store into the frame, sometimes a narrow one.</summary>
     private void FrameStore()
