@@ -86,4 +86,21 @@ public class SummaryTests
         Assert.True(double.IsNaN(s.Time("p", "wasmtime", "O2")));
         Assert.Single(s.FailedRuns);
     }
+
+    [Fact]
+    public void The_report_gives_each_engines_O0_slowdown_over_its_own_O2()
+    {
+        static RunRecord At(string program, string engine, string opt, double wall) => Run(program, engine, wall) with { Opt = opt };
+        var results = Results(
+            At("empty", "wasmtime", "O2", 100), At("empty", "wasmtime", "O0", 100), At("empty", "wasmsharp", "O2", 200), At("empty", "wasmsharp", "O0", 200),
+            At("p", "wasmtime", "O2", 200), At("p", "wasmtime", "O0", 400), At("p", "wasmsharp", "O2", 1200), At("p", "wasmsharp", "O0", 1700));
+        results.OptLevels.Clear();
+        results.OptLevels.AddRange(["O2", "O0"]);
+        string md = MarkdownReport.Write(results, null);
+        int at = md.IndexOf("## Unoptimised code", StringComparison.Ordinal);
+        Assert.True(at >= 0, md);
+        // wasmtime (400 - 100) / (200 - 100) = 3; wasmsharp (1700 - 200) / (1200 - 200) = 1.5
+        Assert.Contains("| p | 3.00 (–) | 1.50 (–) |", md[at..]);
+        Assert.Contains("| **geometric mean** | **3.00 (–)** | **1.50 (–)** |", md[at..]);
+    }
 }

@@ -49,6 +49,7 @@ internal static class MarkdownReport
         if (results.Runs.Count > 0)
         {
             Headline(md, results, engines, available, programs);
+            Unoptimised(md, s, results, engines, available, programs);
             Execution(md, s, results, engines, available, programs);
             if (chartFile is not null) md.AppendLine($"![ratio to Wasmtime]({chartFile})").AppendLine();
             Memory(md, s, results, engines, available, programs);
@@ -94,6 +95,25 @@ internal static class MarkdownReport
                 Row(md, [e, opt, e == Baseline ? "1" : Mean(wall, Baseline), e == Baseline ? "1" : Mean(cpu, Baseline),
                     Mean(wall, Native), Mean(cpu, Native)]);
             }
+        md.AppendLine();
+    }
+
+    /// <summary>How much slower each engine runs the unoptimised build than the optimised one: -O0 code keeps its
+    /// variables in linear memory and is full of local traffic, which an engine may or may not see through.</summary>
+    private static void Unoptimised(StringBuilder md, Summary s, BenchResults results, List<string> engines,
+        HashSet<string> available, List<string> programs)
+    {
+        if (!results.OptLevels.Contains("O0") || !results.OptLevels.Contains("O2")) return;
+        var wasmEngines = engines.Where(e => e != Native).ToList();
+        var other = new Summary(results, results.Metric == "cpu" ? "wall" : "cpu");
+        string names = results.Metric == "cpu" ? "CPU time (wall time)" : "wall time (CPU time)";
+        md.AppendLine($"## Unoptimised code: -O0 time ÷ -O2 time of the same engine, lower is better; {names}");
+        md.AppendLine();
+        Header(md, ["program", .. wasmEngines]);
+        foreach (var p in programs)
+            Row(md, [p, .. wasmEngines.Select(e => Both(available, e, s.Ratio(p, e, "O0", e, "O2"), other.Ratio(p, e, "O0", e, "O2"), Ratio))]);
+        Row(md, ["**geometric mean**", .. wasmEngines.Select(e => "**" + Both(available, e,
+            s.MeanRatio(programs, e, "O0", e, "O2").Mean, other.MeanRatio(programs, e, "O0", e, "O2").Mean, Ratio) + "**")]);
         md.AppendLine();
     }
 
