@@ -22,37 +22,8 @@ REQUIRED=(
   "wat2wasm:wabt"
 )
 
-have() { if [[ $1 == /* ]]; then [ -e "$1" ]; else command -v "$1" >/dev/null 2>&1; fi; }
-
-missing=()
-for pair in "${REQUIRED[@]}"; do
-  what=${pair%%:*} pkg=${pair#*:}
-  if ! have "$what" && [[ " ${missing[*]} " != *" $pkg "* ]]; then missing+=("$pkg"); fi
-done
-
-if [ ${#missing[@]} -gt 0 ]; then
-  if ! command -v apt-get >/dev/null 2>&1; then
-    echo "error: missing packages (${missing[*]}) and no apt-get to install them; please install them by hand" >&2
-    exit 1
-  fi
-  SUDO=()
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null 2>&1 || { echo "error: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
-    SUDO=(sudo)
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  # Refresh the package lists only when a package has no install candidate yet.
-  for pkg in "${missing[@]}"; do
-    candidate=$(apt-cache policy "$pkg" 2>/dev/null | awk '/Candidate:/ { print $2 }')
-    if [ -z "$candidate" ] || [ "$candidate" = "(none)" ]; then
-      echo "bench/install-deps: apt-get update" >&2
-      "${SUDO[@]}" apt-get update -qq
-      break
-    fi
-  done
-  echo "bench/install-deps: installing ${missing[*]}" >&2
-  "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+source scripts/lib/apt-packages.sh
+install_missing_packages bench/install-deps "${REQUIRED[@]}"
 
 # npm packages of the start-up figure: installed when one of their files is missing.
 NPM_DIR=artifacts/bench/npm
