@@ -111,7 +111,9 @@ internal static class Disassembler
             if (parts.Count > 0)
             {
                 var shape = op is Op.BrTable or Op.ReturnN or Op.Call or Op.CallIndirect ? "" : Shape(op);
-                if (shape.StartsWith('d'))
+                if (op == Op.Copy2)
+                    sb.Append(' ').Append(parts[0]).Append(" <- ").Append(parts[1]).Append(", ").Append(parts[2]).Append(" <- ").Append(parts[3]);
+                else if (shape.StartsWith('d'))
                     sb.Append(' ').Append(parts[0]).Append(" <- ").Append(string.Join(", ", parts.Skip(1)));
                 else
                     sb.Append(' ').Append(string.Join(", ", parts));

@@ -498,11 +498,12 @@ internal sealed class Translator
         // before a loop's back edge. The comparison can move after them when none writes what it reads or reads
         // its result.
         int dst = _code[_lastDstPos];
-        for (int pos = _lastEnd; pos < _len; pos += 3)
-        {
-            int moveDst = _code[pos + 1], moveSrc = _code[pos + 2];
-            if (moveDst == a || (op != 0x45 && moveDst == b) || moveSrc == dst) return false;
-        }
+        for (int pos = _lastEnd; pos < _len; pos += _code[pos] == (int)Op.Copy2 ? 5 : 3)
+            for (int pair = pos + 1; pair < pos + (_code[pos] == (int)Op.Copy2 ? 5 : 3); pair += 2)
+            {
+                int moveDst = _code[pair], moveSrc = _code[pair + 1];
+                if (moveDst == a || (op != 0x45 && moveDst == b) || moveSrc == dst) return false;
+            }
         int length = _lastEnd - start;
         if (_earlierFused.End > start) _earlierFused.Local = -1;
         _code.AsSpan(_lastEnd, _len - _lastEnd).CopyTo(_code.AsSpan(start));
@@ -1127,7 +1128,14 @@ internal sealed class Translator
         if (value.Loc == Loc.Local && value.Index == local) return;
         // A move right after a producer (or after other such moves) leaves the producer takeable (TryTakeCompare).
         bool chained = _lastDstPos >= 0 && (_lastEnd == _len || _movesEnd == _len);
-        Emit(Op.Copy); Emit(local); EmitSlot(value);
+        if (LastInstructionIs(Op.Copy, 3) && _code[_instrStart + 1] != Encode(value))
+        {
+            // Two moves in a row (phi moves before a loop's back edge): one Copy2, which reads both sources first,
+            // the same as in order since the second does not read what the first wrote.
+            _code[_instrStart] = (int)Op.Copy2;
+            Emit(local); EmitSlot(value);
+        }
+        else { Emit(Op.Copy); Emit(local); EmitSlot(value); }
         if (chained) _movesEnd = _len;
         else _lastDstPos = -1;
     }

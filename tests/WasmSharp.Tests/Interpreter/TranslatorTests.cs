@@ -71,7 +71,7 @@ public class TranslatorTests
         var m = new FunctionModule().Func([I32], [I32], None,
             LocalGet(0), I32Const(5), LocalSet(0), LocalGet(0), I32Add).Compile();
         var code = Code(m);
-        Assert.Equal(["Copy t0 <- p0", "Copy p0 <- #5", "i32.add t0 <- t0, p0", "Return1 t0"], code);
+        Assert.Equal(["Copy2 t0 <- p0, p0 <- #5", "i32.add t0 <- t0, p0", "Return1 t0"], code);
         using var store = new Store();
         var f = new Linker().Instantiate(store, m).GetFunction("f0")!;
         Assert.Equal(15, f.Invoke(Value.I32(10))[0].AsI32());
@@ -285,7 +285,7 @@ public class TranslatorTests
             End,
             LocalGet(2)).Compile();
         var code = Code(m);
-        Assert.Equal(["I32AddImm p0 <- p0, 1", "Copy l1 <- l0", "Copy l0 <- p0", "BrI32Ne p0, #10, @0", "Return1 l1"], code);
+        Assert.Equal(["I32AddImm p0 <- p0, 1", "Copy2 l1 <- l0, l0 <- p0", "BrI32Ne p0, #10, @0", "Return1 l1"], code);
         using var store = new Store();
         Assert.Equal(9, new Linker().Instantiate(store, m).GetFunction("f0")!.Invoke(Value.I32(0))[0].AsI32());
 
@@ -976,5 +976,25 @@ public class TranslatorTests
         Assert.Equal("out of bounds memory access", Assert.Throws<TrapException>(() => inst.GetFunction("f0")!.Invoke(Value.I32(65536 - 18))).Message);
         Put(100 + 12, 65536);
         Assert.Equal("out of bounds memory access", Assert.Throws<TrapException>(() => inst.GetFunction("f3")!.Invoke(Value.I32(100), Value.I32(1))).Message);
+    }
+
+    [Fact]
+    public void TwoMovesInARowAreOneInstructionUnlessTheSecondReadsTheFirst()
+    {
+        // l0 = p0; l1 = p1 (one Copy2), then l2 = l1; p0 = l2 (the second reads what the first wrote: two Copies)
+        var m = new FunctionModule().Func([I32, I32], [I32], [I32, I32, I32],
+            LocalGet(0), LocalSet(2), LocalGet(1), LocalSet(3),
+            Block(), LocalGet(3), LocalSet(4), LocalGet(4), LocalSet(0), End,
+            LocalGet(0), LocalGet(2), I32Const(10), I32Mul, I32Add, LocalGet(4), I32Add).Compile();
+        var code = Code(m);
+        Assert.StartsWith("Copy2 ", code[0]);
+        Assert.Contains("l0 <- p0", code[0]);
+        Assert.Contains("l1 <- p1", code[0]);
+        Assert.Contains("Copy l2 <- l1", code);
+        Assert.Contains("Copy p0 <- l2", code);
+        using var store = new Store();
+        var f = new Linker().Instantiate(store, m).GetFunction("f0")!;
+        // p0 = p1 at the end: p1 + p0 * 10 + p1
+        Assert.Equal(7 + 30 + 7, f.Invoke(Value.I32(3), Value.I32(7))[0].AsI32());
     }
 }
