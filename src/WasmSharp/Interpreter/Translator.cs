@@ -679,7 +679,7 @@ internal sealed class Translator
             return EndProducer(result, height);
         }
         if (op is Op.I32Load8U or Op.I32Load8S && addr.Loc is Loc.Local or Loc.Const
-            && LastInstructionIs(Op.I32Load8UStore8, 6) || LastInstructionIs(Op.I32Load8SStore8, 6))
+            && (LastInstructionIs(Op.I32Load8UStore8, 6) || LastInstructionIs(Op.I32Load8SStore8, 6)))
         {
             // A byte just copied to this address, read back: the copy's loaded byte, extended as asked (its only
             // reader so far, the store, takes the low byte either way).

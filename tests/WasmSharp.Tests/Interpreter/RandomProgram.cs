@@ -196,11 +196,12 @@ internal sealed class RandomProgram
                 if (_rng.Next(2) == 0) { Expr(2); Emit(0x3A, 0x00, 0x00); }
                 else { Emit(0x2D, 0x00, 0x00); Op(0x21, WritableLocal()); }
                 break;
-            case 2: // char c = *addr kept in the frame, then read back signed or unsigned
+            case 2: // char c = *addr kept in the frame, then read back signed or unsigned (or wider)
             {
                 uint at = FrameOffset() + (uint)_rng.Next(4);
-                Op(0x20, Fp); Address(); Emit(0x2D, 0x00, 0x00); Emit(0x3A, 0x00); Add(U32(at));
-                Op(0x20, Fp); Emit(_rng.Next(2) == 0 ? (byte)0x2C : (byte)0x2D, 0x00); Add(U32(at));
+                Op(0x20, Fp); Address(); Emit(_rng.Next(2) == 0 ? (byte)0x2C : (byte)0x2D, 0x00, 0x00); Emit(0x3A, 0x00); Add(U32(at));
+                byte[] reloads = [0x2C, 0x2D, 0x2C, 0x2D, 0x28, 0x2F]; // load8_s, load8_u, i32.load, i32.load16_u
+                Op(0x20, Fp); Emit(reloads[_rng.Next(reloads.Length)], 0x00); Add(U32(at));
                 if (_rng.Next(2) == 0) { Emit(0x41); Add(S64(255)); Emit(0x71); }
                 Op(0x21, WritableLocal());
                 break;

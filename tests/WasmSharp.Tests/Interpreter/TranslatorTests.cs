@@ -997,4 +997,27 @@ public class TranslatorTests
         // p0 = p1 at the end: p1 + p0 * 10 + p1
         Assert.Equal(7 + 30 + 7, f.Invoke(Value.I32(3), Value.I32(7))[0].AsI32());
     }
+
+    [Fact]
+    public void OnlyAByteReloadReadsACopiedByteInPlace()
+    {
+        // -O0 c = *p0 (signed char) kept at p1 + 7, then the word, the halfword and the byte at p1 + 7 read back
+        byte[] CopyThenLoad(byte[] load) => [.. LocalGet(1), .. LocalGet(0), 0x2C, 0x00, 0x00 /* i32.load8_s */, .. I32Store8(7), .. LocalGet(1), .. load];
+        var m = new FunctionModule().Memory()
+            .Func([I32, I32], [I32], None, CopyThenLoad(I32Load(7)))
+            .Func([I32, I32], [I32], None, CopyThenLoad([0x2F, 0x01, 0x07])) // i32.load16_u offset=7
+            .Func([I32, I32], [I64], None, CopyThenLoad([0x31, 0x00, 0x07])) // i64.load8_u offset=7
+            .Func([I32, I32], [I32], None, CopyThenLoad(I32Load8U(7)))
+            .Compile();
+        using var store = new Store();
+        var inst = new Linker().Instantiate(store, m);
+        var mem = inst.GetMemory("memory")!;
+        mem.Span[100] = 0xAB;
+        mem.Span[208] = 0x12; mem.Span[209] = 0x34; mem.Span[210] = 0x56;
+        Assert.Equal(0x563412AB, inst.GetFunction("f0")!.Invoke(Value.I32(100), Value.I32(200))[0].AsI32());
+        Assert.Equal(0x12AB, inst.GetFunction("f1")!.Invoke(Value.I32(100), Value.I32(200))[0].AsI32());
+        Assert.Equal(0xABL, inst.GetFunction("f2")!.Invoke(Value.I32(100), Value.I32(200))[0].AsI64());
+        Assert.Equal(0xAB, inst.GetFunction("f3")!.Invoke(Value.I32(100), Value.I32(200))[0].AsI32());
+        Assert.Equal(["I32Load8UStore8 t0 <- p0, +0, p1, +7", "Return1 t0"], Code(m, 3));
+    }
 }
