@@ -59,13 +59,18 @@ internal sealed class RandomProgram
         var body = Cat([.. g._code, [0x0B]]);
         var locals = Vec(Cat(U32(Locals + MaxLoops + MaxFresh + 5), [0x7F]));
         var func = Cat(locals, body);
+        // Memory starts with arbitrary bytes where the program reads (not zeros, which would hide a load that reads
+        // the wrong width or the wrong address: zero looks like zero).
+        var data = new byte[8192];
+        new Random(seed ^ 0x5BD1E995).NextBytes(data);
         return Module(
             Section(1, Vec(Cat([0x60], Vec([0x7F], [0x7F]), Vec([0x7F])))),
             Section(3, Vec(U32(0))),
             Section(5, Vec([0x00, 0x01])),
             Section(6, Vec(Cat([0x7F, 0x01, 0x41], S64(2048), [0x0B]))),
             Section(7, Vec(Cat(Name("f"), [0x00], U32(0)))),
-            Section(10, Vec(Cat(U32((uint)func.Length), func))));
+            Section(10, Vec(Cat(U32((uint)func.Length), func))),
+            Section(11, Vec(Cat([0x00, 0x41, 0x00, 0x0B], U32((uint)data.Length), data))));
     }
 
     private void Emit(params byte[] b) => _code.Add(b);
@@ -145,7 +150,7 @@ internal sealed class RandomProgram
                 Op(0x20, Fp);
                 if (_rng.Next(2) == 0) Expr(4); else Expr();
                 FrameStore();
-                if (_rng.Next(2) == 0) { Op(0x20, Fp); FrameLoad(); Op(0x21, WritableLocal()); }
+                if (_rng.Next(2) == 0) { Op(0x20, Fp); FrameLoad(); Sink(); }
                 break;
             case 11: // fp[k] += c (x++ as -O0 does it), maybe into another slot
                 Op(0x20, Fp); Op(0x20, Fp); Emit(0x28, 0x02); Add(U32(FrameOffset()));
@@ -162,6 +167,14 @@ internal sealed class RandomProgram
     }
 
     private uint FrameOffset() => (uint)_rng.Next(0, FrameSize / 4) * 4;
+
+    /// <summary>[value] on the stack, read back from memory: into a local, or added into the sum that is part of
+    /// the result whatever happens later (a local may be overwritten before it counts).</summary>
+    private void Sink()
+    {
+        if (_rng.Next(2) == 0) { Op(0x21, WritableLocal()); return; }
+        Op(0x20, ScanSum); Emit(0x6A); Op(0x21, ScanSum);
+    }
 
     /// <summary>Shapes of -O0 code on frame variables: arrays in the frame (fp + k, through a single-use local),
     /// a byte copied into the frame and read back, a pointer and an index kept in the frame.</summary>
@@ -189,12 +202,12 @@ internal sealed class RandomProgram
             case 0: // a word array in the frame
                 ArrayAddress(bytes: false);
                 if (_rng.Next(2) == 0) { Expr(2); Emit(0x36, 0x02, 0x00); }
-                else { Emit(0x28, 0x02, 0x00); Op(0x21, WritableLocal()); }
+                else { Emit(0x28, 0x02, 0x00); Sink(); }
                 break;
             case 1: // a byte array in the frame
                 ArrayAddress(bytes: true);
                 if (_rng.Next(2) == 0) { Expr(2); Emit(0x3A, 0x00, 0x00); }
-                else { Emit(0x2D, 0x00, 0x00); Op(0x21, WritableLocal()); }
+                else { Emit(0x2D, 0x00, 0x00); Sink(); }
                 break;
             case 2: // char c = *addr kept in the frame, then read back signed or unsigned (or wider)
             {
@@ -203,7 +216,7 @@ internal sealed class RandomProgram
                 byte[] reloads = [0x2C, 0x2D, 0x2C, 0x2D, 0x28, 0x2F]; // load8_s, load8_u, i32.load, i32.load16_u
                 Op(0x20, Fp); Emit(reloads[_rng.Next(reloads.Length)], 0x00); Add(U32(at));
                 if (_rng.Next(2) == 0) { Emit(0x41); Add(S64(255)); Emit(0x71); }
-                Op(0x21, WritableLocal());
+                Sink();
                 break;
             }
             default: // p = array (64) and i = expr & 15 in the frame, a store elsewhere, then p[i]
@@ -215,8 +228,8 @@ internal sealed class RandomProgram
                 Op(0x20, Fp); Emit(0x28, 0x02); Add(U32(p)); Op(0x20, Fp); Emit(0x28, 0x02); Add(U32(i));
                 switch (_rng.Next(3))
                 {
-                    case 0: Emit(0x41, 0x02); Emit(0x74); Emit(0x6A); Emit(0x28, 0x02, 0x00); Op(0x21, WritableLocal()); break;
-                    case 1: Emit(0x6A); Emit(0x2D, 0x00, 0x00); Op(0x21, WritableLocal()); break;
+                    case 0: Emit(0x41, 0x02); Emit(0x74); Emit(0x6A); Emit(0x28, 0x02, 0x00); Sink(); break;
+                    case 1: Emit(0x6A); Emit(0x2D, 0x00, 0x00); Sink(); break;
                     default: Emit(0x6A); Expr(3); Emit(0x3A, 0x00, 0x00); break;
                 }
                 break;
