@@ -1,0 +1,511 @@
+namespace WasmSharp.Interpreter;
+
+/// <summary>Compare-and-branch and compare-and-select, labels, branches, loop rotation and returns.</summary>
+internal sealed partial class Translator
+{
+    // Loop rotation: a loop whose code starts with a few instructions and a conditional exit has them copied to
+    // each back edge, with the exit condition negated to jump to the body, so an iteration runs no Br.
+    private const int MaxLoopHeadWords = 24;
+    /// <summary>A rotatable loop head: code [Start, CondStart), then a conditional branch to <see cref="Target"/>
+    /// (its label) that ends at <see cref="End"/>. <see cref="IntoBody"/>: the target is a label inside the loop
+    /// (the branch enters the body, and falling through leaves the loop); otherwise the branch is the exit.</summary>
+    private readonly record struct LoopHead(int Start, int CondStart, int End, int Target, bool IntoBody);
+    private readonly Dictionary<int, LoopHead> _loopHeads = new();
+    private int _openLoop = -1;
+    private int _openLoopStart;
+    // The last unconditional branch, when it still ends the code: a jump to the next instruction is removed, and
+    // a conditional branch over it is inverted (JumpOverBr).
+    private int _lastBrPos = -1;
+    private int _lastBrLabel;
+    /// <summary>Where the last unconditional jump (br, br_table, return, unreachable) ends.</summary>
+    private int _jumpEnd = -1;
+    /// <summary>Labels bound where the code before runs on into them (not right after a jump).</summary>
+    private readonly HashSet<int> _fallenInto = new();
+    /// <summary>The last conditional branch: its start and end (its target operand is the last word).</summary>
+    private int _condStart = -1, _condEnd = -1;
+
+    /// <summary>If <paramref name="cond"/> is the result of the instruction just emitted and that instruction is
+    /// a comparison (i32/i64/f32/f64, or i32.eqz) or an i32.and (a bit test, for branches), removes it and returns
+    /// its opcode and encoded operands, so the consumer can take the comparison over.</summary>
+    private bool TryTakeCompare(in Operand cond, Func<int, bool> accept, out int op, out int a, out int b)
+    {
+        op = a = b = 0;
+        if (cond.Loc != Loc.Temp || _lastDstPos < 0 || cond.Index != _lastDstHeight) return false;
+        bool adjacent = _lastEnd == _len;
+        if (!adjacent && _movesEnd != _len) return false;
+        int start = _lastStart;
+        op = _code[start];
+        if (!(op is 0x45 or 0x71 || op is (>= 0x46 and <= 0x4F) or (>= 0x51 and <= 0x66)) || !accept(op)) return false;
+        a = _code[start + 2];
+        b = op == 0x45 ? 0 : _code[start + 3];
+        if (adjacent)
+        {
+            DropLastInstruction(start); // its slot operands are re-emitted with the consumer
+            return true;
+        }
+        // Local moves (Copy) came between the comparison and its consumer, as optimised code puts its phi moves
+        // before a loop's back edge. The comparison can move after them when none writes what it reads or reads
+        // its result.
+        int dst = _code[_lastDstPos];
+        for (int pos = _lastEnd; pos < _len; pos += _code[pos] == (int)Op.Copy2 ? 5 : 3)
+            for (int pair = pos + 1; pair < pos + (_code[pos] == (int)Op.Copy2 ? 5 : 3); pair += 2)
+            {
+                int moveDst = _code[pair], moveSrc = _code[pair + 1];
+                if (moveDst == a || (op != 0x45 && moveDst == b) || moveSrc == dst) return false;
+            }
+        int length = _lastEnd - start;
+        if (_earlierFused.End > start) _earlierFused.Local = -1;
+        _code.AsSpan(_lastEnd, _len - _lastEnd).CopyTo(_code.AsSpan(start));
+        _len -= length;
+        for (int i = _slotPositions.Count - 1; i >= 0; i--)
+        {
+            int pos = _slotPositions[i];
+            if (pos >= _lastEnd) _slotPositions[i] = pos - length;
+            else if (pos >= start) _slotPositions.RemoveAt(i);
+            else break;
+        }
+        _lastDstPos = -1;
+        _prevDstPos = _prev2DstPos = -1;
+        _instrStart = -1;
+        return true;
+    }
+
+    /// <summary>The compare-and-branch op for Wasm comparison <paramref name="op"/>, taken when it holds, or when it
+    /// fails if <paramref name="negate"/>. Integer comparisons negate into their complements; float ones (NaN
+    /// makes every ordering false) have their own negated forms.</summary>
+    private static Op CompareBranch(int op, bool negate)
+    {
+        if (op == 0x45) return negate ? Op.BrIfNez : Op.BrIfEqz;
+        if (op == 0x71) return negate ? Op.BrI32AndZ : Op.BrI32AndNz;
+        if (op <= 0x5A)
+        {
+            bool is64 = op >= 0x51;
+            int cmp = op - (is64 ? 0x51 : 0x46); // eq ne lt_s lt_u gt_s gt_u le_s le_u ge_s ge_u
+            if (negate) cmp = NegatedIntCompare(cmp);
+            return (is64 ? Op.BrI64Eq : Op.BrI32Eq) + cmp;
+        }
+        bool f64 = op >= 0x61;
+        int f = op - (f64 ? 0x61 : 0x5B); // eq ne lt gt le ge
+        if (negate)
+        {
+            if (f <= 1) f ^= 1;
+            else return (f64 ? Op.BrF64NotLt : Op.BrF32NotLt) + (f - 2);
+        }
+        return (f64 ? Op.BrF64Eq : Op.BrF32Eq) + f;
+    }
+
+    /// <summary>
+    /// If the instruction just before an i32 compare-and-branch (comparison <paramref name="cmp"/>, numbered as in
+    /// <see cref="NegatedIntCompare"/>, of slots <paramref name="a"/> and <paramref name="b"/>) is an i32.load or
+    /// an I32Load2 writing what it compares, turns it into the fused compare-and-branch on loaded values (only its
+    /// target is left to emit).
+    /// </summary>
+    private bool TryTakeLoads(int cmp, int a, int b)
+    {
+        if (_lastDstPos < 0 || _lastEnd != _len) return false;
+        int start = _lastStart;
+        if (_code[start] == (int)Op.I32Load2 && start + 7 == _len)
+        {
+            int d1 = _code[start + 1], d2 = _code[start + 4];
+            if (d1 == d2) return false;
+            if (a == d2 && b == d1) cmp = SwappedIntCompare(cmp);
+            else if (a != d1 || b != d2) return false;
+            _code[start] = (int)(Op.BrI32EqLoad2 + cmp);
+            _instrStart = start;
+            _lastDstPos = -1;
+            return true;
+        }
+        if (_code[start] == (int)Op.I32Load && start + 4 == _len)
+        {
+            int dst = _code[start + 1], addr = _code[start + 2], offset = _code[start + 3];
+            int x;
+            if (b == dst && a != dst) x = a;
+            else if (a == dst && b != dst) { x = b; cmp = SwappedIntCompare(cmp); }
+            else return false;
+            DropLastInstruction(start);
+            Emit(Op.BrI32EqLoad + cmp); EmitRaw(x); EmitRaw(dst); EmitRaw(addr); Emit(offset);
+            _lastDstPos = -1;
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>The integer comparison of (b, a) that holds exactly when <paramref name="cmp"/> of (a, b) does.</summary>
+    private static int SwappedIntCompare(int cmp) =>
+        cmp switch { 0 => 0, 1 => 1, 2 => 4, 3 => 5, 4 => 2, 5 => 3, 6 => 8, 7 => 9, 8 => 6, _ => 7 };
+
+    /// <summary>The integer comparison that holds exactly when <paramref name="cmp"/> does not, both numbered in
+    /// Wasm's order: eq ne lt_s lt_u gt_s gt_u le_s le_u ge_s ge_u.</summary>
+    private static int NegatedIntCompare(int cmp) =>
+        cmp switch { 0 => 1, 1 => 0, 2 => 8, 3 => 9, 4 => 6, 5 => 7, 6 => 4, 7 => 5, 8 => 2, _ => 3 };
+
+    /// <summary>Emits a conditional branch on <paramref name="cond"/> (taken when it is non-zero, or zero when
+    /// <paramref name="whenZero"/>), fused with the comparison that produced it where possible.</summary>
+    private void EmitCondBranch(in Operand cond, bool whenZero, int label)
+    {
+        if (TryTakeCompare(cond, static _ => true, out int cmp, out int a, out int b))
+        {
+            // Branching on eqz(x) is branching on x the other way; x may be a comparison just computed, too.
+            while (cmp == 0x45 && (a & TempTag) != 0
+                   && TryTakeCompare(new Operand(ValueType.I32, Loc.Temp, a & IndexMask), static _ => true, out int inner, out int ia, out int ib))
+            {
+                whenZero = !whenZero;
+                (cmp, a, b) = (inner, ia, ib);
+            }
+            var op = CompareBranch(cmp, whenZero);
+            if (!(op is >= Op.BrI32Eq and <= Op.BrI32GeU && TryTakeLoads(op - Op.BrI32Eq, a, b)))
+            {
+                Emit(op);
+                EmitRaw(a);
+                if (op is not (Op.BrIfNez or Op.BrIfEqz)) EmitRaw(b);
+            }
+        }
+        else
+        {
+            Emit(whenZero ? Op.BrIfEqz : Op.BrIfNez);
+            EmitSlot(cond);
+        }
+        int condStart = _instrStart;
+        EmitTarget(label);
+        _lastDstPos = -1;
+        (_condStart, _condEnd) = (condStart, _len);
+        if (_openLoop >= 0)
+        {
+            if (label != _openLoop && condStart - _openLoopStart <= MaxLoopHeadWords)
+                _loopHeads[_openLoop] = new LoopHead(_openLoopStart, condStart, _len, label, label > _openLoop);
+            _openLoop = -1;
+        }
+    }
+
+    public Operand Select(ValueType type, int height, in Operand a, in Operand b, in Operand cond)
+    {
+        // select on an i32 comparison takes the comparison over; on i32.eqz it swaps its operands.
+        if (TryTakeCompare(cond, static op => op <= 0x4F, out int cmp, out int ca, out int cb))
+        {
+            if (cmp == 0x45)
+            {
+                Emit(Op.Select); EmitDst(height); EmitRaw(ca); EmitSlot(b); EmitSlot(a);
+            }
+            else
+            {
+                Emit(Op.SelectI32Eq + (cmp - 0x46)); EmitDst(height); EmitRaw(ca); EmitRaw(cb); EmitSlot(a); EmitSlot(b);
+            }
+            return EndProducer(type, height);
+        }
+        Emit(Op.Select); EmitDst(height); EmitSlot(cond); EmitSlot(a); EmitSlot(b);
+        return EndProducer(type, height);
+    }
+
+    // ---- labels and branches ---------------------------------------------------------------------
+
+    public int NewLabel()
+    {
+        _labelPc.Add(-1);
+        _labelFixups.Add(null);
+        return _labelPc.Count - 1;
+    }
+
+    /// <summary>Binds a loop's label at its head and watches the head for a conditional exit (loop rotation).</summary>
+    public void BindLoop(int label)
+    {
+        Bind(label, backward: true);
+        _openLoop = label;
+        _openLoopStart = _len;
+    }
+
+    /// <summary>Whether some branch waits for <paramref name="label"/> (forward labels only).</summary>
+    public bool HasBranches(int label) => _labelFixups[label] is { Count: > 0 };
+
+    /// <summary>Places <paramref name="label"/> here. A label no branch reaches (nothing waiting for it, and not a
+    /// loop's, which <paramref name="backward"/> branches will reach) joins nothing: the code runs straight on,
+    /// so what the translator knows about the instructions before it stays valid and fusions may span it.</summary>
+    public void Bind(int label, bool backward = false)
+    {
+        if (_lastBrPos >= 0 && _lastBrPos + 2 == _len && _lastBrLabel == label)
+        {
+            // br to the very next instruction (the exit of a rotated loop head, mostly): nothing to do.
+            var fixups = _labelFixups[label]!;
+            fixups.RemoveAt(fixups.Count - 1);
+            _len = _lastBrPos;
+        }
+        else if (_lastBrPos >= 0 && _lastBrPos + 2 == _len && _condEnd == _lastBrPos
+                 && _labelFixups[label] is { Count: > 0 } waiting && waiting[^1] == _condEnd - 1)
+            JumpOverBr(label);
+        _lastBrPos = -1;
+        _openLoop = -1;
+        int pc = _len;
+        _labelPc[label] = pc;
+        if (_jumpEnd != pc) _fallenInto.Add(label);
+        var fix = _labelFixups[label];
+        _labelFixups[label] = null;
+        if (!backward && fix is not { Count: > 0 }) return;
+        if (fix is not null)
+            foreach (var pos in fix) _code[pos] = pc - pos;
+        _condEnd = -1; // branches reach here: a Br placed here next is a target, not only a fallthrough
+        _known.Clear();
+        _lastDstPos = -1;
+        _fusedPos = -1;
+        _instrStart = -1;
+    }
+
+    /// <summary>
+    /// <c>br_if L1 (c); br L2; L1:</c> becomes <c>br_if L2 (!c)</c>: one dispatch fewer on the path that used to
+    /// jump (unoptimised code writes <c>if (x) continue;</c> so). <paramref name="label"/> is L1, being bound.
+    /// </summary>
+    private void JumpOverBr(int label)
+    {
+        int brLabel = _lastBrLabel;
+        if (_labelPc[brLabel] < 0) _labelFixups[brLabel]!.RemoveAt(_labelFixups[brLabel]!.Count - 1);
+        _labelFixups[label]!.RemoveAt(_labelFixups[label]!.Count - 1);
+        _len = _condEnd - 1; // the Br and the old target
+        _code[_condStart] = (int)Negated((Op)_code[_condStart]);
+        EmitTarget(brLabel);
+        _instrStart = -1;
+        _lastDstPos = -1;
+        _fusedPos = -1;
+        // A loop head ending in this branch now branches to L2 (it still ends where it did).
+        foreach (var (loop, head) in _loopHeads)
+            if (head.CondStart == _condStart)
+            {
+                if (brLabel == loop) _loopHeads.Remove(loop);
+                else _loopHeads[loop] = head with { Target = brLabel, IntoBody = brLabel > loop };
+                break;
+            }
+        _condEnd = -1;
+    }
+
+    /// <summary>A branch target, stored relative to the operand's own position so the executor needs no code
+    /// base: <c>ip = &amp;operand + operand</c>.</summary>
+    private void EmitTarget(int label)
+    {
+        int pc = _labelPc[label];
+        if (pc >= 0) { Emit(pc - _len); return; }
+        (_labelFixups[label] ??= new List<int>()).Add(_len);
+        Emit(-1);
+    }
+
+    /// <summary>Whether moving <paramref name="values"/> to the slots from <paramref name="destHeight"/> needs code.</summary>
+    private static bool NeedsCopies(ReadOnlySpan<Operand> values, int destHeight)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (values[i].Loc != Loc.Temp || values[i].Index != destHeight + i) return true;
+        return false;
+    }
+
+    /// <summary>Moves branch values into the target's slots. Sources at or above the destinations are read
+    /// before they are overwritten (temporaries only move down), so ascending order is safe.</summary>
+    private void EmitCopies(ReadOnlySpan<Operand> values, int destHeight)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            var v = values[i];
+            if (v.Loc == Loc.Temp && v.Index == destHeight + i) continue;
+            Emit(Op.Copy); EmitTemp(destHeight + i); EmitSlot(v);
+        }
+        _lastDstPos = -1;
+    }
+
+    /// <summary>Writes values into a block's result slots at its end (fallthrough); updates the stack entries.</summary>
+    public void PlaceResults(Span<Operand> values, int destHeight)
+    {
+        EmitCopies(values, destHeight);
+        for (int i = 0; i < values.Length; i++) values[i] = new Operand(values[i].Type, Loc.Temp, destHeight + i);
+    }
+
+    public void Branch(int label, ReadOnlySpan<Operand> values, int destHeight)
+    {
+        EmitCopies(values, destHeight);
+        _openLoop = -1;
+        if (_loopHeads.TryGetValue(label, out var head))
+        {
+            EmitLoopHead(head);
+            return;
+        }
+        int at = _len;
+        Emit(Op.Br); EmitTarget(label);
+        _jumpEnd = _len;
+        _lastBrPos = at;
+        _lastBrLabel = label;
+    }
+
+    /// <summary>A back edge of a rotated loop: the head's instructions again, then its exit condition negated to
+    /// jump into the body, then the exit itself (removed if the exit label comes next).</summary>
+    private void EmitLoopHead(LoopHead head)
+    {
+        _known.Clear(); // the copied head may store; nothing follows it but a label
+        int from = head.Start, c = head.CondStart;
+        // A head that reloads the variable the back edge just stored (i++; i < n) has it in place already: a
+        // load first in the head is left out, and so is the (first) load of a head that is one fused branch.
+        int inPlace = 0;
+        if (LastStore(out var storeOp, out int storeAddr, out int value, out int storeOffset) && (storeAddr & TempTag) == 0)
+        {
+            if (c - from >= 4 && _code[from] is (int)Op.I32Load or (int)Op.I64Load
+                && storeOp == (Op)_code[from] - Op.I32Load + Op.I32Store
+                && storeAddr == _code[from + 2] && storeOffset == _code[from + 3] && value == _code[from + 1])
+                from += 4;
+            else if (c == from && storeOp == Op.I32Store)
+            {
+                var fused = (Op)_code[c];
+                if (fused is >= Op.BrI32EqLoad and <= Op.BrI32GeULoad
+                    && storeAddr == _code[c + 3] && storeOffset == _code[c + 4] && value == _code[c + 2])
+                    inPlace = 1;
+                else if (fused is >= Op.BrI32EqLoad2 and <= Op.BrI32GeULoad2
+                         && storeAddr == _code[c + 2] && storeOffset == _code[c + 3] && value == _code[c + 1])
+                    inPlace = 2;
+            }
+        }
+        int words = c - from;
+        if (_len + words > _code.Length) Array.Resize(ref _code, Math.Max(_code.Length * 2, _len + words + 16));
+        int at = _len;
+        _code.AsSpan(from, words).CopyTo(_code.AsSpan(at));
+        // Relocate the copied slot operands too (positions are ascending).
+        int first = _slotPositions.Count;
+        while (first > 0 && _slotPositions[first - 1] >= from) first--;
+        for (int i = first; i < _slotPositions.Count && _slotPositions[i] < c; i++)
+            _slotPositions.Add(_slotPositions[i] - from + at);
+        _len += words;
+        // A branch to a label inside the loop enters the body when the code it skips leaves the loop (the head
+        // falls through to an exit); when that code runs on into the label (a && b), the branch is the rare way.
+        if (head.IntoBody && _labelPc[head.Target] >= 0 && !_fallenInto.Contains(head.Target))
+        {
+            // The head's branch enters the body: the same branch, then a jump to where the head falls through.
+            EmitCondCopy(c, negate: false, inPlace);
+            EmitTarget(head.Target);
+            Emit(Op.Br);
+            Emit(head.End - _len);
+            _jumpEnd = _len;
+            _lastDstPos = -1;
+            return;
+        }
+        EmitCondCopy(c, negate: true, inPlace);
+        Emit(head.End - _len);
+        _lastDstPos = -1;
+        Branch(head.Target, [], 0);
+    }
+
+    /// <summary>Emits the conditional branch at <paramref name="c"/> again (negated if asked), all but its target.
+    /// <paramref name="inPlace"/>: 1 when a fused load's value is already in its slot (the plain compare-and-branch
+    /// does), 2 when the first of a fused pair's is (the single-load form does).</summary>
+    private void EmitCondCopy(int c, bool negate, int inPlace)
+    {
+        var op = (Op)_code[c];
+        if (negate) op = Negated(op);
+        switch (op)
+        {
+            case >= Op.BrI32EqLoad2 and <= Op.BrI32GeULoad2 when inPlace == 2:
+                Emit(Op.BrI32EqLoad + (op - Op.BrI32EqLoad2)); EmitRaw(_code[c + 1]); EmitRaw(_code[c + 4]); EmitRaw(_code[c + 5]); Emit(_code[c + 6]);
+                break;
+            case >= Op.BrI32EqLoad2 and <= Op.BrI32GeULoad2:
+                Emit(op); EmitRaw(_code[c + 1]); EmitRaw(_code[c + 2]); Emit(_code[c + 3]); EmitRaw(_code[c + 4]); EmitRaw(_code[c + 5]); Emit(_code[c + 6]);
+                break;
+            case >= Op.BrI32EqLoad and <= Op.BrI32GeULoad when inPlace == 1:
+                Emit(Op.BrI32Eq + (op - Op.BrI32EqLoad)); EmitRaw(_code[c + 1]); EmitRaw(_code[c + 2]);
+                break;
+            case >= Op.BrI32EqLoad and <= Op.BrI32GeULoad:
+                Emit(op); EmitRaw(_code[c + 1]); EmitRaw(_code[c + 2]); EmitRaw(_code[c + 3]); Emit(_code[c + 4]);
+                break;
+            case Op.BrIfNez or Op.BrIfEqz:
+                Emit(op); EmitRaw(_code[c + 1]);
+                break;
+            default:
+                Emit(op); EmitRaw(_code[c + 1]); EmitRaw(_code[c + 2]);
+                break;
+        }
+    }
+
+    /// <summary>The conditional branch taken exactly when <paramref name="op"/> is not.</summary>
+    private static Op Negated(Op op)
+    {
+        switch (op)
+        {
+            case Op.BrIfNez: return Op.BrIfEqz;
+            case Op.BrIfEqz: return Op.BrIfNez;
+            case >= Op.BrI32EqLoad2 and <= Op.BrI32GeULoad2: return Op.BrI32EqLoad2 + NegatedIntCompare(op - Op.BrI32EqLoad2);
+            case >= Op.BrI32EqLoad and <= Op.BrI32GeULoad: return Op.BrI32EqLoad + NegatedIntCompare(op - Op.BrI32EqLoad);
+            case Op.BrI32AndZ: return Op.BrI32AndNz;
+            case Op.BrI32AndNz: return Op.BrI32AndZ;
+            case >= Op.BrI32Eq and <= Op.BrI64GeU:
+            {
+                bool is64 = op >= Op.BrI64Eq;
+                int cmp = op - (is64 ? Op.BrI64Eq : Op.BrI32Eq);
+                return (is64 ? Op.BrI64Eq : Op.BrI32Eq) + NegatedIntCompare(cmp);
+            }
+            case Op.BrF32Eq: return Op.BrF32Ne;
+            case Op.BrF32Ne: return Op.BrF32Eq;
+            case Op.BrF64Eq: return Op.BrF64Ne;
+            case Op.BrF64Ne: return Op.BrF64Eq;
+            case >= Op.BrF32Lt and <= Op.BrF32Ge: return Op.BrF32NotLt + (op - Op.BrF32Lt);
+            case >= Op.BrF64Lt and <= Op.BrF64Ge: return Op.BrF64NotLt + (op - Op.BrF64Lt);
+            case >= Op.BrF32NotLt and <= Op.BrF32NotGe: return Op.BrF32Lt + (op - Op.BrF32NotLt);
+            case >= Op.BrF64NotLt and <= Op.BrF64NotGe: return Op.BrF64Lt + (op - Op.BrF64NotLt);
+            default: throw new InvalidOperationException($"not a conditional branch: {op}");
+        }
+    }
+
+    public void BranchIf(in Operand cond, int label, ReadOnlySpan<Operand> values, int destHeight)
+    {
+        if (!NeedsCopies(values, destHeight))
+        {
+            EmitCondBranch(cond, whenZero: false, label);
+            return;
+        }
+        int skip = NewLabel();
+        EmitCondBranch(cond, whenZero: true, skip);
+        Branch(label, values, destHeight);
+        Bind(skip);
+    }
+
+    /// <summary>if: jumps to <paramref name="label"/> when the condition is zero.</summary>
+    public void BranchIfZero(in Operand cond, int label) => EmitCondBranch(cond, whenZero: true, label);
+
+    /// <summary>br_table: <paramref name="labels"/> and <paramref name="destHeights"/> per entry, the default
+    /// last; every label takes the top <paramref name="values"/>. Targets that need copies go through stubs
+    /// placed after the table (the code after br_table is unreachable).</summary>
+    public void BranchTable(in Operand index, ReadOnlySpan<int> labels, ReadOnlySpan<int> destHeights, ReadOnlySpan<Operand> values)
+    {
+        _openLoop = -1;
+        Emit(Op.BrTable); EmitSlot(index); Emit(labels.Length - 1);
+        var stubs = new List<(int Stub, int Entry)>();
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (NeedsCopies(values, destHeights[i]))
+            {
+                int stub = NewLabel();
+                stubs.Add((stub, i));
+                EmitTarget(stub);
+            }
+            else EmitTarget(labels[i]);
+        }
+        _jumpEnd = _len;
+        foreach (var (stub, i) in stubs)
+        {
+            Bind(stub);
+            Branch(labels[i], values, destHeights[i]);
+        }
+        _lastDstPos = -1;
+    }
+
+    public void Return(ReadOnlySpan<Operand> values)
+    {
+        _openLoop = -1;
+        switch (values.Length)
+        {
+            case 0: Emit(Op.Return0); break;
+            case 1:
+                if (LastInstructionIs(Op.GlobalSetAddImm, 4))
+                {
+                    // An unoptimised function's epilogue (stack pointer restored, then return): one dispatch.
+                    _code[_instrStart] = (int)Op.GlobalSetAddImmReturn1;
+                    EmitSlot(values[0]);
+                }
+                else { Emit(Op.Return1); EmitSlot(values[0]); }
+                break;
+            default:
+                Emit(Op.ReturnN); Emit(values.Length);
+                foreach (ref readonly var v in values) EmitSlot(v);
+                break;
+        }
+        _jumpEnd = _len;
+        _lastDstPos = -1;
+    }
+}

@@ -1,0 +1,115 @@
+namespace WasmSharp.Interpreter;
+
+/// <summary>local.set fused into producers, single-read locals reclaimed, pending reads materialised.</summary>
+internal sealed partial class Translator
+{
+    // ---- locals ----------------------------------------------------------------------------------
+
+    /// <summary>local.set: <paramref name="stack"/> is the operand stack after popping the value.</summary>
+    public void LocalSet(int local, in Operand value, Span<Operand> stack)
+    {
+        ForgetLocal(local);
+        bool pending = false;
+        foreach (ref var o in stack)
+            if (o.Loc == Loc.Local && o.Index == local) { pending = true; break; }
+
+        if (!pending && value.Loc == Loc.Temp && _lastDstPos >= 0 && _lastEnd == _len && value.Index == _lastDstHeight)
+        {
+            // Fuse: the producer writes the local directly.
+            _code[_lastDstPos] = local;
+            if (_fusedPos >= 0) _earlierFused = (_fusedLocal, _fusedStart, _fusedPos, _fusedEnd);
+            _fusedPos = _lastDstPos;
+            _fusedStart = _lastStart;
+            _fusedLocal = local;
+            _fusedEnd = _len;
+            _lastDstPos = -1;
+            return;
+        }
+        if (!pending && value.Loc == Loc.Temp && LastStore(out var storeOp, out int storeAddr, out int stored, out _)
+            && _code[_instrStart] is (int)Op.I32Store or (int)Op.I64Store && stored == Encode(value) && storeAddr != local
+            && _lastDstPos >= 0 && _lastEnd == _instrStart && _code[_lastDstPos] == stored)
+        {
+            // x = (y = expr) through memory: the value stored just now, reloaded (forwarded) into a local. The
+            // producer writes the local and the store stores it, so no move is needed.
+            _code[_lastDstPos] = local;
+            _code[_instrStart + 2] = local;
+            _lastDstPos = -1;
+            if ((storeAddr & TempTag) == 0) Remember(storeAddr, (uint)_code[_instrStart + 3], storeOp, local);
+            return;
+        }
+        if (!pending && value.Loc == Loc.Temp && LastStore(out storeOp, out storeAddr, out stored, out int storedAt)
+            && (StoresItsResult((Op)_code[_instrStart]) || _code[_instrStart] == (int)Op.I32Load2AddStore) && stored == Encode(value) && storeAddr != local)
+        {
+            // The same through an operation that stores its own result: it writes the local and stores it.
+            _code[_instrStart + (_code[_instrStart] == (int)Op.I32Load2AddStore ? 7 : 1)] = local;
+            if ((storeAddr & TempTag) == 0) Remember(storeAddr, (uint)storedAt, storeOp, local);
+            return;
+        }
+        if (pending) MaterializeLocal(local, stack);
+        if (value.Loc == Loc.Local && value.Index == local) return;
+        // A move right after a producer (or after other such moves) leaves the producer takeable (TryTakeCompare).
+        bool chained = _lastDstPos >= 0 && (_lastEnd == _len || _movesEnd == _len);
+        if (LastInstructionIs(Op.Copy, 3) && _code[_instrStart + 1] != Encode(value))
+        {
+            // Two moves in a row (phi moves before a loop's back edge): one Copy2, which reads both sources first,
+            // the same as in order since the second does not read what the first wrote.
+            _code[_instrStart] = (int)Op.Copy2;
+            Emit(local); EmitSlot(value);
+        }
+        else { Emit(Op.Copy); Emit(local); EmitSlot(value); }
+        if (chained) _movesEnd = _len;
+        else _lastDstPos = -1;
+    }
+
+    /// <summary>
+    /// When the instruction just emitted writes <paramref name="local"/> (a fused local.set) and the caller knows
+    /// this read is the local's last, the write is dead: the instruction writes a temporary at
+    /// <paramref name="height"/> instead, and later fusions (compare-and-branch, local.set) see it as a fresh result.
+    /// </summary>
+    public bool TryReclaimLocal(int local, int height, ValueType type, out Operand temp)
+    {
+        temp = default;
+        // The fused instruction must still be the last one: anything after it could write the temporary.
+        if (_fusedPos < 0 || _fusedLocal != local || _fusedEnd != _len || _code[_fusedPos] != local) return false;
+        _code[_fusedPos] = TempTag | height;
+        NoteHeight(height + 1);
+        _lastDstPos = _fusedPos;
+        _lastStart = _fusedStart;
+        _lastDstHeight = height;
+        _fusedPos = -1;
+        temp = new Operand(type, Loc.Temp, height);
+        return true;
+    }
+
+    /// <summary>Copies every pending read of <paramref name="local"/> into its own temporary.</summary>
+    private void MaterializeLocal(int local, Span<Operand> stack)
+    {
+        for (int h = 0; h < stack.Length; h++)
+        {
+            ref var o = ref stack[h];
+            if (o.Loc == Loc.Local && o.Index == local) Materialize(ref o, h);
+        }
+    }
+
+    private void Materialize(ref Operand o, int height)
+    {
+        if (o.Loc == Loc.Temp && o.Index == height) return;
+        Emit(Op.Copy); EmitTemp(height); EmitSlot(o);
+        o = new Operand(o.Type, Loc.Temp, height);
+        _lastDstPos = -1;
+    }
+
+    /// <summary>On entry to a block: no local read may stay pending across control flow.</summary>
+    public void MaterializeLocals(Span<Operand> stack)
+    {
+        for (int h = 0; h < stack.Length; h++)
+            if (stack[h].Loc == Loc.Local) Materialize(ref stack[h], h);
+    }
+
+    /// <summary>Puts every operand from <paramref name="from"/> up in its own slot (block params, call args).</summary>
+    public void MaterializeFrom(Span<Operand> stack, int from)
+    {
+        for (int h = from; h < stack.Length; h++)
+            Materialize(ref stack[h], h);
+    }
+}
