@@ -102,19 +102,15 @@ internal sealed partial class Translator
     /// </summary>
     private bool TryTakeLoads(int cmp, int a, int b)
     {
-        if (_lastDstPos < 0 || _lastEnd != _len) return false;
-        int start = _lastStart;
-        if (_code[start] == (int)Op.I32Load2 && start + 7 == _len)
+        if (Load2Feeding(a, b, ordered: false) is >= 0 and int pair)
         {
-            int d1 = _code[start + 1], d2 = _code[start + 4];
-            if (d1 == d2) return false;
-            if (a == d2 && b == d1) cmp = SwappedIntCompare(cmp);
-            else if (a != d1 || b != d2) return false;
-            _code[start] = (int)(Op.BrI32EqLoad2 + cmp);
-            _instrStart = start;
+            if (a != _code[pair + 1]) cmp = SwappedIntCompare(cmp); // it compares the second load with the first
+            MergeIntoLoad2(pair, Op.BrI32EqLoad2 + cmp);
             _lastDstPos = -1;
             return true;
         }
+        if (_lastDstPos < 0 || _lastEnd != _len) return false;
+        int start = _lastStart;
         if (_code[start] == (int)Op.I32Load && start + 4 == _len)
         {
             int dst = _code[start + 1], addr = _code[start + 2], offset = _code[start + 3];

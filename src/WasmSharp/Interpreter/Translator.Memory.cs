@@ -169,11 +169,11 @@ internal sealed partial class Translator
             if (fused == Op.I32AddStore && _prevDstPos >= 0 && _prevStart + 7 == add && _code[_prevStart] == (int)Op.I32Load2
                 && IsPair(_prevStart, _code[add + 2], _code[add + 3], ordered: false))
             {
-                int dst = _code[add + 1], storeAddr = _code[add + 4], storeOffset = _code[add + 5];
-                _len = add;
-                while (_slotPositions.Count > 0 && _slotPositions[^1] >= add) _slotPositions.RemoveAt(_slotPositions.Count - 1);
-                MergeIntoLoad2(_prevStart, Op.I32Load2AddStore);
+                int dst = _code[add + 1], storeAddr = _code[add + 4], storeOffset = _code[add + 5], pair = _prevStart;
+                DropLastInstruction(add);
+                MergeIntoLoad2(pair, Op.I32Load2AddStore);
                 EmitRaw(dst); EmitRaw(storeAddr); Emit(storeOffset);
+                _lastDstPos = -1;
             }
             return;
         }
