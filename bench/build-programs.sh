@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds every benchmark program in bench/programs three ways, skipping what is up to date:
-#   wasm32-wasi at -O2 and at -O0 with Debian's clang-19 + lld-19 + wasi-libc, and natively with gcc -O2.
+#   wasm32-wasi at -O2 and at -O0 with scripts/wasi-cc (Debian's clang-19 + lld-19 + wasi-libc), and natively with gcc -O2.
 # Output: artifacts/bench/{wasm-O2,wasm-O0}/NAME.wasm and artifacts/bench/native/NAME.
 # Also builds the harness's process-measuring wrapper, bench/runners/measure.c, to artifacts/bench/measure.
 # A program is rebuilt when its source, bench.h, or this script (the flags) is newer than its output.
@@ -10,16 +10,16 @@ cd "$(dirname "$SELF")/.."
 
 SRC=bench/programs
 OUT=artifacts/bench
-CLANG=${CLANG:-clang-19}
+WASI_CC=scripts/wasi-cc
 GCC=${GCC:-gcc}
 # Default target features of clang-19 (no bulk memory, no SIMD): the code every Wasm engine must run.
-WASM_FLAGS=(--target=wasm32-wasi -fuse-ld=lld -Wl,--strip-debug -Wall -Wextra -Werror)
+WASM_FLAGS=(-fuse-ld=lld -Wl,--strip-debug -Wall -Wextra -Werror)
 NATIVE_FLAGS=(-O2 -Wall -Wextra -Werror)
 
 mkdir -p "$OUT/wasm-O2" "$OUT/wasm-O0" "$OUT/native" "$OUT/tmp"
 
 stale() { # stale OUTPUT SOURCE: true when OUTPUT is missing or older than its inputs
-  [ ! -e "$1" ] || [ "$2" -nt "$1" ] || [ "$SRC/bench.h" -nt "$1" ] || [ "$SELF" -nt "$1" ]
+  [ ! -e "$1" ] || [ "$2" -nt "$1" ] || [ "$SRC/bench.h" -nt "$1" ] || [ "$SELF" -nt "$1" ] || [ "$WASI_CC" -nt "$1" ]
 }
 
 built=0
@@ -29,7 +29,7 @@ for src in "$SRC"/*.c; do
     out="$OUT/wasm-$opt/$name.wasm"
     if stale "$out" "$src"; then
       # Built under its final file name (the linker records it as the module name), then moved into place.
-      "$CLANG" "${WASM_FLAGS[@]}" "-$opt" -o "$OUT/tmp/$name.wasm" "$src" -lm
+      "$WASI_CC" "${WASM_FLAGS[@]}" "-$opt" -o "$OUT/tmp/$name.wasm" "$src" -lm
       mv "$OUT/tmp/$name.wasm" "$out"
       built=$((built + 1))
     fi

@@ -6,7 +6,8 @@ set -euo pipefail
 
 # "what:debian-package" pairs; a package is installed when what is missing: a command, or a file (absolute path).
 # clang-19, lld-19 (wasm-ld), wasi-libc and the wasm32 compiler runtime build the C test programs and the sample
-# for wasm32-wasi; gcc builds the same programs natively to compare with.
+# for wasm32-wasi; gcc builds the same programs natively to compare with. binaryen (wasm-opt) is an ordinary tool of
+# a Wasm developer, installed so that the tests run where it is (scripts/wasi-cc keeps clang from running it).
 REQUIRED=(
   "wast2json:wabt"
   "wat2wasm:wabt"
@@ -15,6 +16,7 @@ REQUIRED=(
   "/usr/lib/wasm32-wasi/libc.a:wasi-libc"
   "/usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a:libclang-rt-19-dev-wasm32"
   "gcc:gcc"
+  "wasm-opt:binaryen"
 )
 
 source "$(dirname "$(realpath "$0")")/lib/apt-packages.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the C test programs of tests/programs twice: for wasm32-wasi with Debian's clang-19 and wasi-libc
+# Builds the C test programs of tests/programs twice: for wasm32-wasi with scripts/wasi-cc (Debian's clang-19 and wasi-libc)
 # (artifacts/programs/wasm/NAME.wasm, with DWARF and a name section) and natively with gcc
 # (artifacts/programs/native/NAME). Programs listed in WASM_ONLY use WASI directly and have no native build.
 # Rebuilds only what is out of date. Fails (exit 1) if a compiler is missing: run scripts/install-deps.sh.
@@ -9,9 +9,9 @@ root=$(cd ../.. && pwd)
 out=${WASMSHARP_PROGRAMS_OUT:-$root/artifacts/programs}
 WASM_ONLY=" sandbox "
 
-CLANG=${CLANG:-clang-19}
+WASI_CC=$root/scripts/wasi-cc
 CC_NATIVE=${CC_NATIVE:-gcc}
-for tool in "$CLANG" "$CC_NATIVE"; do
+for tool in "${CLANG:-clang-19}" "$CC_NATIVE"; do
   if ! command -v "$tool" >/dev/null 2>&1; then
     echo "error: $tool not found; run scripts/install-deps.sh" >&2
     exit 1
@@ -23,9 +23,9 @@ status=0
 for src in *.c; do
   name=${src%.c}
   wasm=$out/wasm/$name.wasm
-  if [ ! -e "$wasm" ] || [ "$src" -nt "$wasm" ] || [ common.h -nt "$wasm" ]; then
-    echo "build.sh: $CLANG --target=wasm32-wasi $src" >&2
-    "$CLANG" --target=wasm32-wasi -O1 -g -Wall -Werror -o "$wasm.tmp" "$src" && mv "$wasm.tmp" "$wasm" || status=1
+  if [ ! -e "$wasm" ] || [ "$src" -nt "$wasm" ] || [ common.h -nt "$wasm" ] || [ "$WASI_CC" -nt "$wasm" ]; then
+    echo "build.sh: wasi-cc $src" >&2
+    "$WASI_CC" -O1 -g -Wall -Werror -o "$wasm.tmp" "$src" && mv "$wasm.tmp" "$wasm" || status=1
   fi
   [[ "$WASM_ONLY" == *" $name "* ]] && continue
   native=$out/native/$name

@@ -13,6 +13,7 @@ internal static class Errors
         InvalidModuleException => $"invalid module: {ex.Message}",
         LinkException => $"link error: {ex.Message}",
         TrapException => $"trap: {ex.Message}",
+        InputException => ex.Message,
         IOException or UnauthorizedAccessException or PlatformNotSupportedException => ex.Message,
         WasmException => ex.Message,
         _ => $"internal error: {ex.GetType().Name}: {ex.Message}",

@@ -9,10 +9,18 @@ internal static class ExploreVerb
 {
     public static Command Create()
     {
-        var file = new Argument<string>("FILE") { Description = "A binary module (.wasm)" };
+        var file = ModuleFile.CreateArgument();
         var function = new Option<int?>("--function", "-f")
         {
             Description = "Only this function (index in the function index space, imports included)",
+            HelpName = "INDEX",
+            CustomParser = result =>
+            {
+                string text = result.Tokens[0].Value;
+                if (int.TryParse(text, System.Globalization.NumberStyles.None, null, out int index)) return index;
+                result.AddError($"--function takes a function index (0, 1, 2, ...), not '{text}'.");
+                return null;
+            },
         };
         var command = new Command("explore", "Print the translated register code of a module's functions") { file, function };
         command.SetAction(parse =>
@@ -21,7 +29,7 @@ internal static class ExploreVerb
             Module module;
             try
             {
-                module = Module.FromBytes(File.ReadAllBytes(path));
+                module = ModuleFile.Load(path);
             }
             catch (Exception ex) when (Errors.Describe(ex) is string message)
             {

@@ -12,15 +12,15 @@ internal static class InspectVerb
 
     public static Command Create()
     {
-        var file = new Argument<string>("FILE") { Description = "A binary module (.wasm)" };
+        var file = ModuleFile.CreateArgument();
         var command = new Command("inspect", "Show a module's sections, imports, exports, memories and tables") { file };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(file)!;
             try
             {
-                var bytes = File.ReadAllBytes(path);
-                var module = Module.FromBytes(bytes);
+                var bytes = ModuleFile.Read(path);
+                var module = ModuleFile.Decode(bytes);
                 Console.Out.Write(Describe(path, bytes, module));
                 return 0;
             }

@@ -21,7 +21,7 @@ internal static class RunVerb
 
     public static Command Create()
     {
-        var file = new Argument<string>("FILE") { Description = "A binary module (.wasm)" };
+        var file = ModuleFile.CreateArgument();
         var args = new Argument<string[]>("ARGS")
         {
             Description = "The program's arguments (argv[1...]); with --invoke, the function's arguments, parsed by its " +
@@ -84,7 +84,7 @@ internal static class RunVerb
         {
             if (!ParsePreopens(request.Dirs, error, out var preopens) || !ParseEnvironment(request.Envs, error, out var environment))
                 return 1;
-            var module = Module.FromBytes(File.ReadAllBytes(request.Path));
+            var module = ModuleFile.Load(request.Path);
 
             // With --invoke the arguments are the function's; the program then sees only its name.
             var argv = new List<string> { request.Path };

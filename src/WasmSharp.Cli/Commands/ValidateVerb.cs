@@ -7,14 +7,14 @@ internal static class ValidateVerb
 {
     public static Command Create()
     {
-        var file = new Argument<string>("FILE") { Description = "A binary module (.wasm)" };
+        var file = ModuleFile.CreateArgument();
         var command = new Command("validate", "Check that a module is well formed and valid") { file };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(file)!;
             try
             {
-                Module.FromBytes(File.ReadAllBytes(path));
+                ModuleFile.Load(path);
             }
             catch (Exception ex) when (Errors.Describe(ex) is string message)
             {

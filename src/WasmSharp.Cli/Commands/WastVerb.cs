@@ -13,13 +13,15 @@ internal static class WastVerb
             Description = ".wast files, or folders searched recursively for them",
             Arity = ArgumentArity.OneOrMore,
         };
+        paths.Validators.Add(ModuleFile.RejectOptions);
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Print every failure and message mismatch" };
         var simd = new Option<bool>("--simd") { Description = "Execute SIMD actions instead of skipping them" };
-        var jobs = new Option<int>("--jobs", "-j")
+        // No DefaultValueFactory: help would print this machine's processor count as the default.
+        var jobs = new Option<int?>("--jobs", "-j") { Description = "Scripts run in parallel (default: the number of processors)", HelpName = "N" };
+        jobs.Validators.Add(result =>
         {
-            Description = "Scripts run in parallel (default: processor count)",
-            DefaultValueFactory = _ => Environment.ProcessorCount,
-        };
+            if (result.GetValueOrDefault<int?>() is < 1) result.AddError("--jobs must be at least 1.");
+        });
 
         var command = new Command("wast", "Run spec test scripts (.wast, converted with wabt's wast2json)")
         {
@@ -31,7 +33,7 @@ internal static class WastVerb
             {
                 Verbose = parse.GetValue(verbose),
                 RunSimd = parse.GetValue(simd),
-                Jobs = Math.Max(1, parse.GetValue(jobs)),
+                Jobs = parse.GetValue(jobs) ?? Environment.ProcessorCount,
             };
             return WastDriver.Run(parse.GetValue(paths) ?? [], options, Console.Out, Console.Error);
         });

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+
+namespace WasmSharp.Cli.Commands;
+
+/// <summary>The module file the commands read: its command-line argument, and reading it with errors that name
+/// the actual problem (a directory, a text-format file) rather than what the file system or decoder ran into.</summary>
+internal static class ModuleFile
+{
+    /// <summary>The FILE argument of <c>run</c>, <c>validate</c>, <c>inspect</c> and <c>explore</c>.</summary>
+    public static Argument<string> CreateArgument()
+    {
+        var file = new Argument<string>("FILE") { Description = "A binary module (.wasm)" };
+        file.Validators.Add(RejectOptions);
+        return file;
+    }
+
+    /// <summary>
+    /// System.CommandLine gives an argument any token it cannot match, so an unknown option in front of the file
+    /// (<c>run --bogus x.wasm</c>) would become the file name; it is reported as an unknown option instead.
+    /// A file whose name starts with '-' is still reachable as <c>./-name</c>.
+    /// </summary>
+    public static void RejectOptions(ArgumentResult result)
+    {
+        foreach (var token in result.Tokens)
+        {
+            string value = token.Value;
+            if (value.Length < 2 || value[0] != '-') continue;
+            string hint = value is "--version" ? " ('wasmsharp --version' prints the version)" : "";
+            result.AddError($"Unrecognized option '{value}'{hint}.");
+        }
+    }
+
+    /// <summary>The file's bytes; a directory is reported as one.</summary>
+    public static byte[] Read(string path)
+    {
+        if (Directory.Exists(path)) throw new InputException($"'{path}' is a directory, not a module file");
+        return File.ReadAllBytes(path);
+    }
+
+    /// <summary>Reads, decodes and validates the module at <paramref name="path"/>.</summary>
+    public static Module Load(string path) => Decode(Read(path));
+
+    /// <summary>Decodes and validates; a file in the text format is said to be one.</summary>
+    public static Module Decode(byte[] bytes)
+    {
+        try
+        {
+            return Module.FromBytes(bytes);
+        }
+        catch (MalformedModuleException ex) when (ex.Offset == 0 && LooksLikeText(bytes))
+        {
+            throw new InputException($"malformed module: {ex.Message}: this is WebAssembly text format, and wasmsharp " +
+                                     "reads binary modules (convert it with wat2wasm)");
+        }
+    }
+
+    /// <summary>Whether the bytes start, after an optional UTF-8 byte order mark and white space, the way a .wat
+    /// file does: with '(' or a comment.</summary>
+    public static bool LooksLikeText(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.StartsWith("\uFEFF"u8)) bytes = bytes[3..];
+        bytes = bytes.TrimStart(" \t\r\n"u8);
+        return bytes.StartsWith("("u8) || bytes.StartsWith(";;"u8);
+    }
+}
+
+/// <summary>A problem with what the command was given, fully described by its message.</summary>
+internal sealed class InputException(string message) : Exception(message);

@@ -1,0 +1,139 @@
+using WasmSharp.Tests.Wasi;
+
+namespace WasmSharp.Tests.Cli;
+
+/// <summary>What a user meets at the command line: the command's name, and errors that name the actual problem.</summary>
+public sealed class CommandLineTests : IDisposable
+{
+    private readonly TestPrograms.TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_dir.Path, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Theory]
+    [InlineData(new string[0], "wasmsharp [command] [options]")]
+    [InlineData(new[] { "run" }, "wasmsharp run <FILE> [<ARGS>...] [options]")]
+    [InlineData(new[] { "explore" }, "wasmsharp explore <FILE> [options]")]
+    public void HelpNamesTheCommandWasmsharp(string[] verb, string usage)
+    {
+        var r = TestPrograms.RunCli([.. verb, "--help"]);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains($"Usage:\n  {usage}\n", r.StdoutText);
+        Assert.DoesNotContain("WasmSharp.Cli", r.StdoutText);
+    }
+
+    [Fact]
+    public void VersionIsPrinted()
+    {
+        var r = TestPrograms.RunCli(["--version"]);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Matches(@"^\d+\.\d+\.\d+", r.StdoutText);
+    }
+
+    [Fact]
+    public void ADirectoryIsSaidToBeOne()
+    {
+        foreach (var verb in new[] { "run", "validate", "inspect", "explore" })
+        {
+            var r = TestPrograms.RunCli([verb, _dir.Path]);
+            Assert.Equal(1, r.ExitCode);
+            Assert.Contains($"'{_dir.Path}' is a directory, not a module file", r.StderrText);
+            Assert.DoesNotContain("denied", r.StderrText);
+        }
+    }
+
+    [Theory]
+    [InlineData("run", "--bogus")]
+    [InlineData("validate", "--bogus")]
+    [InlineData("inspect", "-x")]
+    [InlineData("explore", "--bogus")]
+    [InlineData("run", "--version")]
+    public void AnUnknownOptionBeforeTheFileIsReportedAsOne(string verb, string option)
+    {
+        var module = Write("m.wasm", "");
+        var r = TestPrograms.RunCli([verb, option, module]);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains($"Unrecognized option '{option}'", r.StderrText);
+        Assert.DoesNotContain("Could not find file", r.StderrText);
+    }
+
+    [Fact]
+    public void VersionAfterRunPointsToTheRootOption()
+    {
+        var r = TestPrograms.RunCli(["run", "--version"]);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("'wasmsharp --version' prints the version", r.StderrText);
+    }
+
+    [Fact]
+    public void ProgramArgumentsThatLookLikeOptionsStillReachTheProgram()
+    {
+        // Only tokens before FILE are the command's: this one is the program's, and the module is not found.
+        var r = TestPrograms.RunCli(["run", Path.Combine(_dir.Path, "missing.wasm"), "--bogus"]);
+        Assert.Equal(1, r.ExitCode);
+        Assert.DoesNotContain("Unrecognized option", r.StderrText);
+        Assert.Contains("missing.wasm", r.StderrText);
+    }
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("-1")]
+    [InlineData("1.5")]
+    public void ExploreRejectsAFunctionThatIsNotAnIndex(string index)
+    {
+        var r = TestPrograms.RunCli(["explore", "-f", index, Write("m.wasm", "")]);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains($"--function takes a function index (0, 1, 2, ...), not '{index}'", r.StderrText);
+        Assert.DoesNotContain("Nullable", r.StderrText);
+    }
+
+    [Theory]
+    [InlineData("(module)\n")]
+    [InlineData("\uFEFF  ;; a comment\n(module (func))")]
+    [InlineData("\n\t(component)")]
+    public void TextFormatFilesAreSaidToBeText(string text)
+    {
+        var path = Write("m.wat", text);
+        foreach (var verb in new[] { "run", "validate", "inspect", "explore" })
+        {
+            var r = TestPrograms.RunCli([verb, path]);
+            Assert.Equal(1, r.ExitCode);
+            Assert.Contains("magic header not detected", r.StderrText);
+            Assert.Contains("this is WebAssembly text format", r.StderrText);
+        }
+    }
+
+    [Fact]
+    public void OtherBadMagicIsNotCalledText()
+    {
+        var r = TestPrograms.RunCli(["validate", Write("m.bin", "not wasm")]);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("magic header not detected", r.StderrText);
+        Assert.DoesNotContain("text format", r.StderrText);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-3")]
+    public void WastNeedsAtLeastOneJob(string jobs)
+    {
+        var r = TestPrograms.RunCli(["wast", "-j", jobs, Write("a.wast", "(module)")]);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("--jobs must be at least 1", r.StderrText);
+    }
+
+    [Fact]
+    public void WastHelpStatesTheJobsDefaultOnce()
+    {
+        var r = TestPrograms.RunCli(["wast", "--help"]);
+        var line = r.StdoutText.Split('\n').Single(l => l.Contains("--jobs"));
+        Assert.Contains("(default: the number of processors)", line);
+        Assert.DoesNotContain("[default:", line);
+    }
+}
