@@ -8,8 +8,20 @@ namespace WasmSharp;
 /// </summary>
 internal static unsafe partial class VirtualMemory
 {
+    private static long _liveReservations;
+
+    /// <summary>Reservations made and not yet released, process-wide (tests check that memories free theirs).</summary>
+    internal static long LiveReservations => Interlocked.Read(ref _liveReservations);
+
     /// <summary>Reserves <paramref name="bytes"/> of address space; null when the OS refuses.</summary>
     public static byte* Reserve(ulong bytes)
+    {
+        byte* p = ReserveCore(bytes);
+        if (p != null) Interlocked.Increment(ref _liveReservations);
+        return p;
+    }
+
+    private static byte* ReserveCore(ulong bytes)
     {
         if (bytes == 0 || bytes > (ulong)nint.MaxValue) return null;
         if (OperatingSystem.IsWindows())
@@ -34,6 +46,7 @@ internal static unsafe partial class VirtualMemory
     public static void Release(byte* start, ulong reservedBytes)
     {
         if (start == null) return;
+        Interlocked.Decrement(ref _liveReservations);
         if (OperatingSystem.IsWindows())
             VirtualFree(start, 0, MEM_RELEASE);
         else

@@ -20,6 +20,8 @@ internal sealed class RandomProgram
     private const int FirstFresh = FirstCounter + MaxLoops, MaxFresh = 60;
     // The frame pointer local: global 0 (the stack pointer, 2048) minus FrameSize, toggled by 4 now and then.
     private const int Fp = FirstFresh + MaxFresh, FrameSize = 32;
+    /// <summary>The frame pointer as the disassembler prints it (locals are numbered after the params).</summary>
+    public static readonly string FramePointerSlot = $"l{Fp - Params}";
     // Another local holding the frame's address (as a pointer to a frame variable would): stores through it alias.
     private const int FpAlias = Fp + 1;
     // The checksum loop's index and accumulator: every word random addresses reach is part of the result.

@@ -142,15 +142,4 @@ public class MemoryTests
         Assert.Equal(0, a.BasePointer);
         Assert.Equal(0, b.BasePointer);
     }
-
-    [Fact]
-    public void ManyMemoriesCanBeCreatedAndFreed()
-    {
-        for (int i = 0; i < 200; i++)
-        {
-            using var store = new Store();
-            var mem = new Memory(store, Type(1));
-            mem.Span[0] = 1;
-        }
-    }
 }
