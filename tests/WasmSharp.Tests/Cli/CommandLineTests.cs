@@ -16,6 +16,14 @@ public sealed class CommandLineTests : IDisposable
         return path;
     }
 
+    /// <summary>The command failed (exit code 1) saying <paramref name="expected"/>, and not <paramref name="wrong"/>.</summary>
+    private static void AssertError(ProcessResult r, string expected, string? wrong = null)
+    {
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains(expected, r.StderrText);
+        if (wrong is not null) Assert.DoesNotContain(wrong, r.StderrText);
+    }
+
     [Theory]
     [InlineData(new string[0], "wasmsharp [command] [options]")]
     [InlineData(new[] { "run" }, "wasmsharp run <FILE> [<ARGS>...] [options]")]
@@ -26,6 +34,17 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(0, r.ExitCode);
         Assert.Contains($"Usage:\n  {usage}\n", r.StdoutText);
         Assert.DoesNotContain("WasmSharp.Cli", r.StdoutText);
+    }
+
+    [Fact]
+    public void TheReadmeListsEveryCommand()
+    {
+        var readme = File.ReadAllText(Path.Combine(TestPrograms.RepositoryRoot, "README.md"));
+        var listed = System.Text.RegularExpressions.Regex.Matches(readme, @"^    wasmsharp ([a-z]+) ", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => m.Groups[1].Value).ToHashSet();
+        var commands = WasmSharp.Cli.Program.CreateRoot().Subcommands.Select(c => c.Name).ToArray();
+        Assert.NotEmpty(commands);
+        Assert.All(commands, c => Assert.Contains(c, listed));
     }
 
     [Fact]
@@ -42,9 +61,7 @@ public sealed class CommandLineTests : IDisposable
         foreach (var verb in new[] { "run", "validate", "inspect", "explore" })
         {
             var r = TestPrograms.RunCli([verb, _dir.Path]);
-            Assert.Equal(1, r.ExitCode);
-            Assert.Contains($"'{_dir.Path}' is a directory, not a module file", r.StderrText);
-            Assert.DoesNotContain("denied", r.StderrText);
+            AssertError(r, $"'{_dir.Path}' is a directory, not a module file", "denied");
         }
     }
 
@@ -58,17 +75,14 @@ public sealed class CommandLineTests : IDisposable
     {
         var module = Write("m.wasm", "");
         var r = TestPrograms.RunCli([verb, option, module]);
-        Assert.Equal(1, r.ExitCode);
-        Assert.Contains($"Unrecognized option '{option}'", r.StderrText);
-        Assert.DoesNotContain("Could not find file", r.StderrText);
+        AssertError(r, $"Unrecognized option '{option}'", "Could not find file");
     }
 
     [Fact]
     public void VersionAfterRunPointsToTheRootOption()
     {
         var r = TestPrograms.RunCli(["run", "--version"]);
-        Assert.Equal(1, r.ExitCode);
-        Assert.Contains("'wasmsharp --version' prints the version", r.StderrText);
+        AssertError(r, "'wasmsharp --version' prints the version");
     }
 
     [Fact]
@@ -88,9 +102,7 @@ public sealed class CommandLineTests : IDisposable
     public void ExploreRejectsAFunctionThatIsNotAnIndex(string index)
     {
         var r = TestPrograms.RunCli(["explore", "-f", index, Write("m.wasm", "")]);
-        Assert.Equal(1, r.ExitCode);
-        Assert.Contains($"--function takes a function index (0, 1, 2, ...), not '{index}'", r.StderrText);
-        Assert.DoesNotContain("Nullable", r.StderrText);
+        AssertError(r, $"--function takes a function index (0, 1, 2, ...), not '{index}'", "Nullable");
     }
 
     [Theory]
@@ -103,9 +115,7 @@ public sealed class CommandLineTests : IDisposable
         foreach (var verb in new[] { "run", "validate", "inspect", "explore" })
         {
             var r = TestPrograms.RunCli([verb, path]);
-            Assert.Equal(1, r.ExitCode);
-            Assert.Contains("magic header not detected", r.StderrText);
-            Assert.Contains("this is WebAssembly text format", r.StderrText);
+            AssertError(r, "magic header not detected (at offset 0x0): this is WebAssembly text format");
         }
     }
 
@@ -113,9 +123,7 @@ public sealed class CommandLineTests : IDisposable
     public void OtherBadMagicIsNotCalledText()
     {
         var r = TestPrograms.RunCli(["validate", Write("m.bin", "not wasm")]);
-        Assert.Equal(1, r.ExitCode);
-        Assert.Contains("magic header not detected", r.StderrText);
-        Assert.DoesNotContain("text format", r.StderrText);
+        AssertError(r, "magic header not detected", "text format");
     }
 
     [Theory]
@@ -124,8 +132,7 @@ public sealed class CommandLineTests : IDisposable
     public void WastNeedsAtLeastOneJob(string jobs)
     {
         var r = TestPrograms.RunCli(["wast", "-j", jobs, Write("a.wast", "(module)")]);
-        Assert.Equal(1, r.ExitCode);
-        Assert.Contains("--jobs must be at least 1", r.StderrText);
+        AssertError(r, "--jobs must be at least 1");
     }
 
     [Fact]

@@ -139,6 +139,17 @@ public sealed class PackagingTests : IDisposable
         Assert.Contains("Usage:\n  wasmsharp [command] [options]", r.StdoutText);
     }
 
+    [Fact]
+    public void TheSampleScriptPrintsWhatTheReadmeShows()
+    {
+        // README.md's first command for a fresh machine; it builds the CLI, so it runs in this class (never beside
+        // a pack or publish).
+        var r = TestPrograms.Run("bash", [Path.Combine(TestPrograms.RepositoryRoot, "scripts", "run-sample.sh")], null,
+            TestPrograms.RepositoryRoot, null, TimeSpan.FromMinutes(5));
+        Assert.True(r.ExitCode == 0, r.StderrText);
+        Assert.Equal(ReadmeSampleOutput(), r.StdoutText);
+    }
+
     /// <summary>The block README.md shows after "which prints", unindented.</summary>
     private static string ReadmeSampleOutput()
     {
