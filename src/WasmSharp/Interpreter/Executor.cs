@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using static WasmSharp.Interpreter.Numerics;
@@ -226,258 +227,211 @@ internal sealed unsafe class Executor : IDisposable
 #endif
             switch ((Op)ip[0])
             {
-                // ---- control ----
-                case Op.Unreachable: throw Trap("unreachable");
-                case Op.SimdUnsupported: throw Trap("SIMD not yet supported");
-                case Op.Br: ip += 1 + ip[1]; continue;
-                case Op.BrIfNez: ip = (uint)regs[ip[1]] != 0 ? ip + 2 + ip[2] : ip + 3; continue;
-                case Op.BrIfEqz: ip = (uint)regs[ip[1]] == 0 ? ip + 2 + ip[2] : ip + 3; continue;
-                case Op.I32AddImm: regs[ip[1]] = (uint)((int)regs[ip[2]] + ip[3]); ip += 4; continue;
-                case Op.I64AddImm: regs[ip[1]] = regs[ip[2]] + (ulong)(long)ip[3]; ip += 4; continue;
-                case Op.BrI32Eq: ip = (uint)regs[ip[1]] == (uint)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrI32Ne: ip = (uint)regs[ip[1]] != (uint)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrI32LtS: ip = (int)regs[ip[1]] < (int)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrI32LtU: ip = (uint)regs[ip[1]] < (uint)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrI32GtS: ip = (int)regs[ip[1]] > (int)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrI32GtU: ip = (uint)regs[ip[1]] > (uint)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrI32LeS: ip = (int)regs[ip[1]] <= (int)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrI32LeU: ip = (uint)regs[ip[1]] <= (uint)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrI32GeS: ip = (int)regs[ip[1]] >= (int)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrI32GeU: ip = (uint)regs[ip[1]] >= (uint)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrI64Eq: ip = (ulong)regs[ip[1]] == (ulong)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrI64Ne: ip = (ulong)regs[ip[1]] != (ulong)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrI64LtS: ip = (long)regs[ip[1]] < (long)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrI64LtU: ip = (ulong)regs[ip[1]] < (ulong)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrI64GtS: ip = (long)regs[ip[1]] > (long)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrI64GtU: ip = (ulong)regs[ip[1]] > (ulong)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrI64LeS: ip = (long)regs[ip[1]] <= (long)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrI64LeU: ip = (ulong)regs[ip[1]] <= (ulong)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrI64GeS: ip = (long)regs[ip[1]] >= (long)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrI64GeU: ip = (ulong)regs[ip[1]] >= (ulong)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrF32Eq: ip = F32(regs[ip[1]]) == F32(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrF32Ne: ip = F32(regs[ip[1]]) != F32(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrF32Lt: ip = F32(regs[ip[1]]) < F32(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrF32Gt: ip = F32(regs[ip[1]]) > F32(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrF32Le: ip = F32(regs[ip[1]]) <= F32(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrF32Ge: ip = F32(regs[ip[1]]) >= F32(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrF32NotLt: ip = !(F32(regs[ip[1]]) < F32(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrF32NotGt: ip = !(F32(regs[ip[1]]) > F32(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrF32NotLe: ip = !(F32(regs[ip[1]]) <= F32(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrF32NotGe: ip = !(F32(regs[ip[1]]) >= F32(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrF64Eq: ip = F64(regs[ip[1]]) == F64(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrF64Ne: ip = F64(regs[ip[1]]) != F64(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrF64Lt: ip = F64(regs[ip[1]]) < F64(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrF64Gt: ip = F64(regs[ip[1]]) > F64(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrF64Le: ip = F64(regs[ip[1]]) <= F64(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrF64Ge: ip = F64(regs[ip[1]]) >= F64(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrF64NotLt: ip = !(F64(regs[ip[1]]) < F64(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrF64NotGt: ip = !(F64(regs[ip[1]]) > F64(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrF64NotLe: ip = !(F64(regs[ip[1]]) <= F64(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrF64NotGe: ip = !(F64(regs[ip[1]]) >= F64(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrI32AndZ: ip = ((uint)regs[ip[1]] & (uint)regs[ip[2]]) == 0 ? ip + 3 + ip[3] : ip + 4; continue;
-                case Op.BrI32AndNz: ip = ((uint)regs[ip[1]] & (uint)regs[ip[2]]) != 0 ? ip + 3 + ip[3] : ip + 4; continue;
-                // The loads are written out in each handler: through an inlined helper, RyuJIT kept the values in
-                // more registers and spilled in the loop (measured: json, quicksort, sieve -O0 2% slower).
+                // <generated by tools/WasmSharp.Isa: one case per instruction of its table>
+                case Op.Unreachable: { throw Trap("unreachable"); }
+                case Op.SimdUnsupported: { throw Trap("SIMD not yet supported"); }
+                case Op.Br: { ip += 1 + ip[1]; continue; }
+                case Op.BrIfNez: { ip = (uint)regs[ip[1]] != 0 ? ip + 2 + ip[2] : ip + 3; continue; }
+                case Op.BrIfEqz: { ip = (uint)regs[ip[1]] == 0 ? ip + 2 + ip[2] : ip + 3; continue; }
+                case Op.I32AddImm: { regs[ip[1]] = (uint)((int)regs[ip[2]] + ip[3]); ip += 4; continue; }
+                case Op.I64AddImm: { regs[ip[1]] = regs[ip[2]] + (ulong)(long)ip[3]; ip += 4; continue; }
+                case Op.BrI32Eq: { ip = (uint)regs[ip[1]] == (uint)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrI32Ne: { ip = (uint)regs[ip[1]] != (uint)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrI32LtS: { ip = (int)regs[ip[1]] < (int)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrI32LtU: { ip = (uint)regs[ip[1]] < (uint)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrI32GtS: { ip = (int)regs[ip[1]] > (int)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrI32GtU: { ip = (uint)regs[ip[1]] > (uint)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrI32LeS: { ip = (int)regs[ip[1]] <= (int)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrI32LeU: { ip = (uint)regs[ip[1]] <= (uint)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrI32GeS: { ip = (int)regs[ip[1]] >= (int)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrI32GeU: { ip = (uint)regs[ip[1]] >= (uint)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrI64Eq: { ip = (ulong)regs[ip[1]] == (ulong)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrI64Ne: { ip = (ulong)regs[ip[1]] != (ulong)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrI64LtS: { ip = (long)regs[ip[1]] < (long)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrI64LtU: { ip = (ulong)regs[ip[1]] < (ulong)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrI64GtS: { ip = (long)regs[ip[1]] > (long)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrI64GtU: { ip = (ulong)regs[ip[1]] > (ulong)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrI64LeS: { ip = (long)regs[ip[1]] <= (long)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrI64LeU: { ip = (ulong)regs[ip[1]] <= (ulong)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrI64GeS: { ip = (long)regs[ip[1]] >= (long)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrI64GeU: { ip = (ulong)regs[ip[1]] >= (ulong)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrF32Eq: { ip = F32(regs[ip[1]]) == F32(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrF32Ne: { ip = F32(regs[ip[1]]) != F32(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrF32Lt: { ip = F32(regs[ip[1]]) < F32(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrF32Gt: { ip = F32(regs[ip[1]]) > F32(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrF32Le: { ip = F32(regs[ip[1]]) <= F32(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrF32Ge: { ip = F32(regs[ip[1]]) >= F32(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrF64Eq: { ip = F64(regs[ip[1]]) == F64(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrF64Ne: { ip = F64(regs[ip[1]]) != F64(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrF64Lt: { ip = F64(regs[ip[1]]) < F64(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrF64Gt: { ip = F64(regs[ip[1]]) > F64(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrF64Le: { ip = F64(regs[ip[1]]) <= F64(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrF64Ge: { ip = F64(regs[ip[1]]) >= F64(regs[ip[2]]) ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrF32NotLt: { ip = !(F32(regs[ip[1]]) < F32(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrF32NotGt: { ip = !(F32(regs[ip[1]]) > F32(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrF32NotLe: { ip = !(F32(regs[ip[1]]) <= F32(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrF32NotGe: { ip = !(F32(regs[ip[1]]) >= F32(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrF64NotLt: { ip = !(F64(regs[ip[1]]) < F64(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrF64NotGt: { ip = !(F64(regs[ip[1]]) > F64(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrF64NotLe: { ip = !(F64(regs[ip[1]]) <= F64(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrF64NotGe: { ip = !(F64(regs[ip[1]]) >= F64(regs[ip[2]])) ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrI32AndZ: { ip = ((uint)regs[ip[1]] & (uint)regs[ip[2]]) == 0 ? ip + 3 + ip[3] : ip + 4; continue; }
+                case Op.BrI32AndNz: { ip = ((uint)regs[ip[1]] & (uint)regs[ip[2]]) != 0 ? ip + 3 + ip[3] : ip + 4; continue; }
                 case Op.BrI32EqLoad2:
                 {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
-                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
-                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
-                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob; uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
                     ip = (uint)x == (uint)y ? ip + 7 + ip[7] : ip + 8; continue;
                 }
                 case Op.BrI32NeLoad2:
                 {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
-                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
-                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
-                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob; uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
                     ip = (uint)x != (uint)y ? ip + 7 + ip[7] : ip + 8; continue;
                 }
                 case Op.BrI32LtSLoad2:
                 {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
-                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
-                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
-                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob; uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
                     ip = (int)x < (int)y ? ip + 7 + ip[7] : ip + 8; continue;
                 }
                 case Op.BrI32LtULoad2:
                 {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
-                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
-                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
-                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob; uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
                     ip = (uint)x < (uint)y ? ip + 7 + ip[7] : ip + 8; continue;
                 }
                 case Op.BrI32GtSLoad2:
                 {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
-                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
-                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
-                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob; uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
                     ip = (int)x > (int)y ? ip + 7 + ip[7] : ip + 8; continue;
                 }
                 case Op.BrI32GtULoad2:
                 {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
-                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
-                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
-                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob; uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
                     ip = (uint)x > (uint)y ? ip + 7 + ip[7] : ip + 8; continue;
                 }
                 case Op.BrI32LeSLoad2:
                 {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
-                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
-                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
-                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob; uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
                     ip = (int)x <= (int)y ? ip + 7 + ip[7] : ip + 8; continue;
                 }
                 case Op.BrI32LeULoad2:
                 {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
-                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
-                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
-                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob; uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
                     ip = (uint)x <= (uint)y ? ip + 7 + ip[7] : ip + 8; continue;
                 }
                 case Op.BrI32GeSLoad2:
                 {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
-                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
-                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
-                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob; uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
                     ip = (int)x >= (int)y ? ip + 7 + ip[7] : ip + 8; continue;
                 }
                 case Op.BrI32GeULoad2:
                 {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
-                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
-                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
-                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob; uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
                     ip = (uint)x >= (uint)y ? ip + 7 + ip[7] : ip + 8; continue;
                 }
                 case Op.BrI32EqLoad:
                 {
-                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob;
-                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
+                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob; uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
                     ip = (uint)(uint)regs[ip[1]] == (uint)y ? ip + 5 + ip[5] : ip + 6; continue;
                 }
                 case Op.BrI32NeLoad:
                 {
-                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob;
-                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
+                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob; uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
                     ip = (uint)(uint)regs[ip[1]] != (uint)y ? ip + 5 + ip[5] : ip + 6; continue;
                 }
                 case Op.BrI32LtSLoad:
                 {
-                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob;
-                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
+                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob; uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
                     ip = (int)(uint)regs[ip[1]] < (int)y ? ip + 5 + ip[5] : ip + 6; continue;
                 }
                 case Op.BrI32LtULoad:
                 {
-                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob;
-                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
+                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob; uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
                     ip = (uint)(uint)regs[ip[1]] < (uint)y ? ip + 5 + ip[5] : ip + 6; continue;
                 }
                 case Op.BrI32GtSLoad:
                 {
-                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob;
-                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
+                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob; uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
                     ip = (int)(uint)regs[ip[1]] > (int)y ? ip + 5 + ip[5] : ip + 6; continue;
                 }
                 case Op.BrI32GtULoad:
                 {
-                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob;
-                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
+                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob; uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
                     ip = (uint)(uint)regs[ip[1]] > (uint)y ? ip + 5 + ip[5] : ip + 6; continue;
                 }
                 case Op.BrI32LeSLoad:
                 {
-                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob;
-                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
+                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob; uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
                     ip = (int)(uint)regs[ip[1]] <= (int)y ? ip + 5 + ip[5] : ip + 6; continue;
                 }
                 case Op.BrI32LeULoad:
                 {
-                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob;
-                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
+                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob; uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
                     ip = (uint)(uint)regs[ip[1]] <= (uint)y ? ip + 5 + ip[5] : ip + 6; continue;
                 }
                 case Op.BrI32GeSLoad:
                 {
-                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob;
-                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
+                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob; uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
                     ip = (int)(uint)regs[ip[1]] >= (int)y ? ip + 5 + ip[5] : ip + 6; continue;
                 }
                 case Op.BrI32GeULoad:
                 {
-                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob;
-                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
+                    ulong ea = (uint)regs[ip[3]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob; uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[2]] = y;
                     ip = (uint)(uint)regs[ip[1]] >= (uint)y ? ip + 5 + ip[5] : ip + 6; continue;
                 }
                 case Op.I32Load2AddStore:
                 {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
-                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
-                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
-                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob; uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
                     uint v = x + y; regs[ip[7]] = v;
-                    ea = (uint)regs[ip[8]] + (ulong)(uint)ip[9]; if (ea + 4 > _memLen) goto Oob;
-                    Unsafe.WriteUnaligned(_mem + ea, v); ip += 10; continue;
+                    ea = (uint)regs[ip[8]] + (ulong)(uint)ip[9]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, v);
+                    ip += 10; continue;
                 }
                 case Op.I32Load2LoadShl:
                 {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
-                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
-                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
-                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob; uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
                     ea = (uint)(x + (y << ip[8]) + (uint)ip[9]) + (ulong)(uint)ip[10]; if (ea + 4 > _memLen) goto Oob;
-                    regs[ip[7]] = Unsafe.ReadUnaligned<uint>(_mem + ea); ip += 11; continue;
+                    regs[ip[7]] = Unsafe.ReadUnaligned<uint>(_mem + ea);
+                    ip += 11; continue;
                 }
                 case Op.I32Load2Load8UAdd:
                 {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
-                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
-                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
-                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob; uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
                     ea = (uint)(x + y + (uint)ip[8]) + (ulong)(uint)ip[9]; if (ea + 1 > _memLen) goto Oob;
-                    regs[ip[7]] = _mem[ea]; ip += 10; continue;
+                    regs[ip[7]] = _mem[ea];
+                    ip += 10; continue;
                 }
                 case Op.I32Load2Store8Add:
                 {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
-                    uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
-                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
-                    uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; uint x = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[1]] = x;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob; uint y = Unsafe.ReadUnaligned<uint>(_mem + ea); regs[ip[4]] = y;
                     ea = (uint)(x + y + (uint)ip[8]) + (ulong)(uint)ip[9]; if (ea + 1 > _memLen) goto Oob;
-                    _mem[ea] = (byte)regs[ip[7]]; ip += 10; continue;
+                    _mem[ea] = (byte)regs[ip[7]];
+                    ip += 10; continue;
                 }
-                case Op.SelectI32Eq: regs[ip[1]] = (uint)regs[ip[2]] == (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
-                case Op.SelectI32Ne: regs[ip[1]] = (uint)regs[ip[2]] != (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
-                case Op.SelectI32LtS: regs[ip[1]] = (int)regs[ip[2]] < (int)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
-                case Op.SelectI32LtU: regs[ip[1]] = (uint)regs[ip[2]] < (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
-                case Op.SelectI32GtS: regs[ip[1]] = (int)regs[ip[2]] > (int)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
-                case Op.SelectI32GtU: regs[ip[1]] = (uint)regs[ip[2]] > (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
-                case Op.SelectI32LeS: regs[ip[1]] = (int)regs[ip[2]] <= (int)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
-                case Op.SelectI32LeU: regs[ip[1]] = (uint)regs[ip[2]] <= (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
-                case Op.SelectI32GeS: regs[ip[1]] = (int)regs[ip[2]] >= (int)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
-                case Op.SelectI32GeU: regs[ip[1]] = (uint)regs[ip[2]] >= (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue;
-                case Op.BrTable:
-                {
-                    uint i = (uint)regs[ip[1]];
-                    uint n = (uint)ip[2];
-                    ip += 3 + (int)(i < n ? i : n);
-                    ip += *ip;
-                    continue;
-                }
-                case Op.Return0: goto Return;
-                case Op.GlobalSetAddImmReturn1:
-                    _inst.Globals[ip[1]].Bits = (uint)((uint)regs[ip[2]] + (uint)ip[3]);
-                    ip += 3;
-                    goto case Op.Return1;
+                case Op.SelectI32Eq: { regs[ip[1]] = (uint)regs[ip[2]] == (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue; }
+                case Op.SelectI32Ne: { regs[ip[1]] = (uint)regs[ip[2]] != (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue; }
+                case Op.SelectI32LtS: { regs[ip[1]] = (int)regs[ip[2]] < (int)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue; }
+                case Op.SelectI32LtU: { regs[ip[1]] = (uint)regs[ip[2]] < (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue; }
+                case Op.SelectI32GtS: { regs[ip[1]] = (int)regs[ip[2]] > (int)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue; }
+                case Op.SelectI32GtU: { regs[ip[1]] = (uint)regs[ip[2]] > (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue; }
+                case Op.SelectI32LeS: { regs[ip[1]] = (int)regs[ip[2]] <= (int)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue; }
+                case Op.SelectI32LeU: { regs[ip[1]] = (uint)regs[ip[2]] <= (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue; }
+                case Op.SelectI32GeS: { regs[ip[1]] = (int)regs[ip[2]] >= (int)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue; }
+                case Op.SelectI32GeU: { regs[ip[1]] = (uint)regs[ip[2]] >= (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue; }
+                case Op.BrTable: { uint i = (uint)regs[ip[1]]; uint n = (uint)ip[2]; ip += 3 + (int)(i < n ? i : n); ip += *ip; continue; }
+                case Op.Return0: { goto Return; }
+                case Op.GlobalSetAddImmReturn1: { _inst.Globals[ip[1]].Bits = (uint)((uint)regs[ip[2]] + (uint)ip[3]); ip += 4 - 1; goto case Op.Return1; }
                 case Op.Return1:
                 {
                     ulong v = regs[ip[1]];
@@ -524,127 +478,160 @@ internal sealed unsafe class Executor : IDisposable
                     returnIp = ip + 7 + n;
                     goto Call;
                 }
-                case Op.Copy: regs[ip[1]] = regs[ip[2]]; ip += 3; continue;
-                case Op.Copy2:
+                case Op.Copy: { regs[ip[1]] = regs[ip[2]]; ip += 3; continue; }
+                case Op.Copy2: { ulong a = regs[ip[2]], b = regs[ip[4]]; regs[ip[1]] = a; regs[ip[3]] = b; ip += 5; continue; }
+                case Op.Select: { regs[ip[1]] = (uint)regs[ip[2]] != 0 ? regs[ip[3]] : regs[ip[4]]; ip += 5; continue; }
+                case Op.GlobalGet: { regs[ip[1]] = _inst.Globals[ip[2]].Bits; ip += 3; continue; }
+                case Op.GlobalSet: { _inst.Globals[ip[1]].Bits = regs[ip[2]]; ip += 3; continue; }
+                case Op.GlobalGetAddImm: { regs[ip[1]] = (uint)((uint)_inst.Globals[ip[2]].Bits + (uint)ip[3]); ip += 4; continue; }
+                case Op.GlobalAddImm: { var g = _inst.Globals[ip[2]]; ulong v = (uint)((uint)g.Bits + (uint)ip[3]); regs[ip[1]] = v; g.Bits = v; ip += 4; continue; }
+                case Op.GlobalSetAddImm: { _inst.Globals[ip[1]].Bits = (uint)((uint)regs[ip[2]] + (uint)ip[3]); ip += 4; continue; }
+                case Op.RefFunc: { regs[ip[1]] = (ulong)_inst.Functions[ip[2]].Address + 1; ip += 3; continue; }
+                case Op.RefIsNull: { regs[ip[1]] = regs[ip[2]] == 0 ? 1UL : 0UL; ip += 3; continue; }
+                case Op.I32Load:
                 {
-                    ulong a = regs[ip[2]], b = regs[ip[4]];
-                    regs[ip[1]] = a; regs[ip[3]] = b; ip += 5; continue;
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(_mem + ea); ip += 4; continue;
                 }
-                case Op.Select: regs[ip[1]] = (uint)regs[ip[2]] != 0 ? regs[ip[3]] : regs[ip[4]]; ip += 5; continue;
-                case Op.GlobalGet: regs[ip[1]] = _inst.Globals[ip[2]].Bits; ip += 3; continue;
-                case Op.GlobalSet: _inst.Globals[ip[1]].Bits = regs[ip[2]]; ip += 3; continue;
-                case Op.GlobalGetAddImm: regs[ip[1]] = (uint)((uint)_inst.Globals[ip[2]].Bits + (uint)ip[3]); ip += 4; continue;
-                case Op.GlobalAddImm:
+                case Op.I64Load:
                 {
-                    var g = _inst.Globals[ip[2]];
-                    ulong v = (uint)((uint)g.Bits + (uint)ip[3]);
-                    regs[ip[1]] = v; g.Bits = v; ip += 4; continue;
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ulong>(_mem + ea); ip += 4; continue;
                 }
-                case Op.GlobalSetAddImm: _inst.Globals[ip[1]].Bits = (uint)((uint)regs[ip[2]] + (uint)ip[3]); ip += 4; continue;
-                case Op.RefFunc: regs[ip[1]] = (ulong)_inst.Functions[ip[2]].Address + 1; ip += 3; continue;
-                case Op.RefIsNull: regs[ip[1]] = regs[ip[2]] == 0 ? 1UL : 0UL; ip += 3; continue;
-
-                // ---- memory ----
-                case Op.I32Load: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(_mem + ea); ip += 4; continue; }
-                case Op.I64Load: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ulong>(_mem + ea); ip += 4; continue; }
                 case Op.I32Load8S: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob; regs[ip[1]] = (uint)(int)*(sbyte*)(_mem + ea); ip += 4; continue; }
                 case Op.I32Load8U: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob; regs[ip[1]] = _mem[ea]; ip += 4; continue; }
-                case Op.I32Load16S: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 2 > _memLen) goto Oob; regs[ip[1]] = (uint)(int)Unsafe.ReadUnaligned<short>(_mem + ea); ip += 4; continue; }
-                case Op.I32Load16U: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 2 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ushort>(_mem + ea); ip += 4; continue; }
-                case Op.I64Load8S: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob; regs[ip[1]] = (ulong)(long)*(sbyte*)(_mem + ea); ip += 4; continue; }
+                case Op.I32Load16S:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 2 > _memLen) goto Oob; regs[ip[1]] = (uint)(int)Unsafe.ReadUnaligned<short>(_mem + ea); ip += 4; continue;
+                }
+                case Op.I32Load16U:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 2 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ushort>(_mem + ea); ip += 4; continue;
+                }
+                case Op.I64Load8S:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob; regs[ip[1]] = (ulong)(long)*(sbyte*)(_mem + ea); ip += 4; continue;
+                }
                 case Op.I64Load8U: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob; regs[ip[1]] = _mem[ea]; ip += 4; continue; }
-                case Op.I64Load16S: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 2 > _memLen) goto Oob; regs[ip[1]] = (ulong)(long)Unsafe.ReadUnaligned<short>(_mem + ea); ip += 4; continue; }
-                case Op.I64Load16U: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 2 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ushort>(_mem + ea); ip += 4; continue; }
-                case Op.I64Load32S: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = (ulong)(long)Unsafe.ReadUnaligned<int>(_mem + ea); ip += 4; continue; }
-                case Op.I64Load32U: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(_mem + ea); ip += 4; continue; }
-                case Op.I32Store: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[2]]); ip += 4; continue; }
+                case Op.I64Load16S:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 2 > _memLen) goto Oob; regs[ip[1]] = (ulong)(long)Unsafe.ReadUnaligned<short>(_mem + ea); ip += 4; continue;
+                }
+                case Op.I64Load16U:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 2 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ushort>(_mem + ea); ip += 4; continue;
+                }
+                case Op.I64Load32S:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = (ulong)(long)Unsafe.ReadUnaligned<int>(_mem + ea); ip += 4; continue;
+                }
+                case Op.I64Load32U:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(_mem + ea); ip += 4; continue;
+                }
+                case Op.I32Store:
+                {
+                    ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[2]]); ip += 4; continue;
+                }
                 case Op.I64Store: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, regs[ip[2]]); ip += 4; continue; }
+                case Op.I32Store8: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob; _mem[ea] = (byte)regs[ip[2]]; ip += 4; continue; }
+                case Op.I32Store16:
+                {
+                    ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 2 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (ushort)regs[ip[2]]); ip += 4; continue;
+                }
+                case Op.I64Store8: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob; _mem[ea] = (byte)regs[ip[2]]; ip += 4; continue; }
+                case Op.I64Store16:
+                {
+                    ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 2 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (ushort)regs[ip[2]]); ip += 4; continue;
+                }
+                case Op.I64Store32:
+                {
+                    ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[2]]); ip += 4; continue;
+                }
                 case Op.I32Store2:
                 {
-                    ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3];
-                    if (ea + 4 > _memLen) goto Oob;
-                    Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[2]]);
-                    ea = (uint)regs[ip[4]] + (ulong)(uint)ip[6];
-                    if (ea + 4 > _memLen) goto Oob;
-                    Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[5]]);
+                    ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[2]]);
+                    ea = (uint)regs[ip[4]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[5]]);
                     ip += 7; continue;
                 }
                 case Op.I64Store2:
                 {
-                    ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3];
-                    if (ea + 8 > _memLen) goto Oob;
-                    Unsafe.WriteUnaligned(_mem + ea, regs[ip[2]]);
-                    ea = (uint)regs[ip[4]] + (ulong)(uint)ip[6];
-                    if (ea + 8 > _memLen) goto Oob;
-                    Unsafe.WriteUnaligned(_mem + ea, regs[ip[5]]);
+                    ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, regs[ip[2]]);
+                    ea = (uint)regs[ip[4]] + (ulong)(uint)ip[6]; if (ea + 8 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, regs[ip[5]]);
                     ip += 7; continue;
                 }
-                case Op.I32Store8: case Op.I64Store8: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob; _mem[ea] = (byte)regs[ip[2]]; ip += 4; continue; }
-                case Op.I32Store16: case Op.I64Store16: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 2 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (ushort)regs[ip[2]]); ip += 4; continue; }
-                case Op.I64Store32: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[2]]); ip += 4; continue; }
-                case Op.I32LoadShl: { ulong ea = (uint)((uint)regs[ip[2]] + ((uint)regs[ip[3]] << ip[4]) + (uint)ip[5]) + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(_mem + ea); ip += 7; continue; }
-                case Op.I64LoadShl: { ulong ea = (uint)((uint)regs[ip[2]] + ((uint)regs[ip[3]] << ip[4]) + (uint)ip[5]) + (ulong)(uint)ip[6]; if (ea + 8 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ulong>(_mem + ea); ip += 7; continue; }
-                case Op.I32StoreShl: { ulong ea = (uint)((uint)regs[ip[1]] + ((uint)regs[ip[2]] << ip[3]) + (uint)ip[5]) + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[4]]); ip += 7; continue; }
-                case Op.I64StoreShl: { ulong ea = (uint)((uint)regs[ip[1]] + ((uint)regs[ip[2]] << ip[3]) + (uint)ip[5]) + (ulong)(uint)ip[6]; if (ea + 8 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, regs[ip[4]]); ip += 7; continue; }
-                case Op.I32LoadAddImm: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(_mem + ea) + (uint)ip[4]; ip += 5; continue; }
+                case Op.I32LoadShl:
+                {
+                    ulong ea = (uint)((uint)regs[ip[2]] + ((uint)regs[ip[3]] << ip[4]) + (uint)ip[5]) + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(_mem + ea); ip += 7; continue;
+                }
+                case Op.I64LoadShl:
+                {
+                    ulong ea = (uint)((uint)regs[ip[2]] + ((uint)regs[ip[3]] << ip[4]) + (uint)ip[5]) + (ulong)(uint)ip[6]; if (ea + 8 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ulong>(_mem + ea); ip += 7; continue;
+                }
+                case Op.I32StoreShl:
+                {
+                    ulong ea = (uint)((uint)regs[ip[1]] + ((uint)regs[ip[2]] << ip[3]) + (uint)ip[5]) + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[4]]); ip += 7; continue;
+                }
+                case Op.I64StoreShl:
+                {
+                    ulong ea = (uint)((uint)regs[ip[1]] + ((uint)regs[ip[2]] << ip[3]) + (uint)ip[5]) + (ulong)(uint)ip[6]; if (ea + 8 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, regs[ip[4]]); ip += 7; continue;
+                }
+                case Op.I32LoadAddImm:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(_mem + ea) + (uint)ip[4]; ip += 5; continue;
+                }
                 case Op.I32LoadAddImmStore:
                 {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
-                    uint v = Unsafe.ReadUnaligned<uint>(_mem + ea) + (uint)ip[4];
-                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
-                    Unsafe.WriteUnaligned(_mem + ea, v); regs[ip[1]] = v; ip += 7; continue;
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; uint v = Unsafe.ReadUnaligned<uint>(_mem + ea) + (uint)ip[4];
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, v); regs[ip[1]] = v;
+                    ip += 7; continue;
                 }
                 case Op.I32AddStore:
                 {
                     uint v = (uint)regs[ip[2]] + (uint)regs[ip[3]];
                     regs[ip[1]] = v;
-                    ulong ea = (uint)regs[ip[4]] + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob;
-                    Unsafe.WriteUnaligned(_mem + ea, v); ip += 6; continue;
+                    ulong ea = (uint)regs[ip[4]] + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, v);
+                    ip += 6; continue;
                 }
                 case Op.I32XorStore:
                 {
                     uint v = (uint)regs[ip[2]] ^ (uint)regs[ip[3]];
                     regs[ip[1]] = v;
-                    ulong ea = (uint)regs[ip[4]] + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob;
-                    Unsafe.WriteUnaligned(_mem + ea, v); ip += 6; continue;
+                    ulong ea = (uint)regs[ip[4]] + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, v);
+                    ip += 6; continue;
                 }
                 case Op.F64AddStore:
                 {
                     ulong v = Bits(F64(regs[ip[2]]) + F64(regs[ip[3]]));
                     regs[ip[1]] = v;
-                    ulong ea = (uint)regs[ip[4]] + (ulong)(uint)ip[5]; if (ea + 8 > _memLen) goto Oob;
-                    Unsafe.WriteUnaligned(_mem + ea, v); ip += 6; continue;
+                    ulong ea = (uint)regs[ip[4]] + (ulong)(uint)ip[5]; if (ea + 8 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, v);
+                    ip += 6; continue;
                 }
                 case Op.F64MulStore:
                 {
                     ulong v = Bits(F64(regs[ip[2]]) * F64(regs[ip[3]]));
                     regs[ip[1]] = v;
-                    ulong ea = (uint)regs[ip[4]] + (ulong)(uint)ip[5]; if (ea + 8 > _memLen) goto Oob;
-                    Unsafe.WriteUnaligned(_mem + ea, v); ip += 6; continue;
+                    ulong ea = (uint)regs[ip[4]] + (ulong)(uint)ip[5]; if (ea + 8 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, v);
+                    ip += 6; continue;
                 }
                 case Op.I32LoadStore:
                 {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
-                    uint v = Unsafe.ReadUnaligned<uint>(_mem + ea);
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; uint v = Unsafe.ReadUnaligned<uint>(_mem + ea);
                     regs[ip[1]] = v;
-                    ea = (uint)regs[ip[4]] + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob;
-                    Unsafe.WriteUnaligned(_mem + ea, v); ip += 6; continue;
+                    ea = (uint)regs[ip[4]] + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, v);
+                    ip += 6; continue;
                 }
                 case Op.I32Load8UStore8:
                 {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob;
-                    byte v = _mem[ea];
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob; byte v = _mem[ea];
                     regs[ip[1]] = v;
-                    ea = (uint)regs[ip[4]] + (ulong)(uint)ip[5]; if (ea + 1 > _memLen) goto Oob;
-                    _mem[ea] = v; ip += 6; continue;
+                    ea = (uint)regs[ip[4]] + (ulong)(uint)ip[5]; if (ea + 1 > _memLen) goto Oob; _mem[ea] = v;
+                    ip += 6; continue;
                 }
                 case Op.I32Load8SStore8:
                 {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob;
-                    sbyte v = *(sbyte*)(_mem + ea);
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob; sbyte v = *(sbyte*)(_mem + ea);
                     regs[ip[1]] = (uint)(int)v;
-                    ea = (uint)regs[ip[4]] + (ulong)(uint)ip[5]; if (ea + 1 > _memLen) goto Oob;
-                    *(sbyte*)(_mem + ea) = v; ip += 6; continue;
+                    ea = (uint)regs[ip[4]] + (ulong)(uint)ip[5]; if (ea + 1 > _memLen) goto Oob; *(sbyte*)(_mem + ea) = v;
+                    ip += 6; continue;
                 }
                 case Op.GlobalAddImmStore:
                 {
@@ -653,68 +640,113 @@ internal sealed unsafe class Executor : IDisposable
                     g.Bits = sp;
                     regs[ip[1]] = sp;
                     ulong ea = sp + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob;
-                    Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[4]]); ip += 6; continue;
+                    Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[4]]);
+                    ip += 6; continue;
                 }
                 case Op.I32LoadStoreAddImm:
                 {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
-                    uint v = Unsafe.ReadUnaligned<uint>(_mem + ea);
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; uint v = Unsafe.ReadUnaligned<uint>(_mem + ea);
                     regs[ip[1]] = v;
-                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
-                    Unsafe.WriteUnaligned(_mem + ea, v + (uint)ip[4]); ip += 7; continue;
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, v + (uint)ip[4]);
+                    ip += 7; continue;
                 }
                 case Op.I32Load2:
                 {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob;
-                    regs[ip[1]] = Unsafe.ReadUnaligned<uint>(_mem + ea);
-                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob;
-                    regs[ip[4]] = Unsafe.ReadUnaligned<uint>(_mem + ea); ip += 7; continue;
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(_mem + ea);
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 4 > _memLen) goto Oob; regs[ip[4]] = Unsafe.ReadUnaligned<uint>(_mem + ea);
+                    ip += 7; continue;
                 }
                 case Op.I64Load2:
                 {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob;
-                    regs[ip[1]] = Unsafe.ReadUnaligned<ulong>(_mem + ea);
-                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 8 > _memLen) goto Oob;
-                    regs[ip[4]] = Unsafe.ReadUnaligned<ulong>(_mem + ea); ip += 7; continue;
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ulong>(_mem + ea);
+                    ea = (uint)regs[ip[5]] + (ulong)(uint)ip[6]; if (ea + 8 > _memLen) goto Oob; regs[ip[4]] = Unsafe.ReadUnaligned<ulong>(_mem + ea);
+                    ip += 7; continue;
                 }
-                case Op.I32LoadAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(_mem + ea); ip += 6; continue; }
-                case Op.I64LoadAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 8 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ulong>(_mem + ea); ip += 6; continue; }
-                case Op.I32Load8SAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 1 > _memLen) goto Oob; regs[ip[1]] = (uint)(int)*(sbyte*)(_mem + ea); ip += 6; continue; }
-                case Op.I32Load8UAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 1 > _memLen) goto Oob; regs[ip[1]] = _mem[ea]; ip += 6; continue; }
-                case Op.I32Load16SAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 2 > _memLen) goto Oob; regs[ip[1]] = (uint)(int)Unsafe.ReadUnaligned<short>(_mem + ea); ip += 6; continue; }
-                case Op.I32Load16UAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 2 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ushort>(_mem + ea); ip += 6; continue; }
-                case Op.I64Load8SAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 1 > _memLen) goto Oob; regs[ip[1]] = (ulong)(long)*(sbyte*)(_mem + ea); ip += 6; continue; }
-                case Op.I64Load8UAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 1 > _memLen) goto Oob; regs[ip[1]] = _mem[ea]; ip += 6; continue; }
-                case Op.I64Load16SAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 2 > _memLen) goto Oob; regs[ip[1]] = (ulong)(long)Unsafe.ReadUnaligned<short>(_mem + ea); ip += 6; continue; }
-                case Op.I64Load16UAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 2 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ushort>(_mem + ea); ip += 6; continue; }
-                case Op.I64Load32SAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = (ulong)(long)Unsafe.ReadUnaligned<int>(_mem + ea); ip += 6; continue; }
-                case Op.I64Load32UAdd: { ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(_mem + ea); ip += 6; continue; }
-                case Op.I32StoreAdd: { ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[3]]); ip += 6; continue; }
-                case Op.I64StoreAdd: { ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 8 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, regs[ip[3]]); ip += 6; continue; }
-                case Op.I32Store8Add: case Op.I64Store8Add: { ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 1 > _memLen) goto Oob; _mem[ea] = (byte)regs[ip[3]]; ip += 6; continue; }
-                case Op.I32Store16Add: case Op.I64Store16Add: { ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 2 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (ushort)regs[ip[3]]); ip += 6; continue; }
-                case Op.I64Store32Add: { ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[3]]); ip += 6; continue; }
-                case Op.MemorySize: regs[ip[1]] = _memLen / MemoryType.PageSize; ip += 2; continue;
-                case Op.MemoryGrow:
+                case Op.I32LoadAdd:
                 {
-                    var memory = _inst.Memories[0];
-                    regs[ip[1]] = (uint)(int)memory.Grow((uint)regs[ip[2]]);
-                    LoadMemory();
-                    ip += 3; continue;
+                    ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(_mem + ea); ip += 6; continue;
                 }
+                case Op.I64LoadAdd:
+                {
+                    ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 8 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ulong>(_mem + ea); ip += 6; continue;
+                }
+                case Op.I32Load8SAdd:
+                {
+                    ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 1 > _memLen) goto Oob; regs[ip[1]] = (uint)(int)*(sbyte*)(_mem + ea); ip += 6; continue;
+                }
+                case Op.I32Load8UAdd:
+                {
+                    ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 1 > _memLen) goto Oob; regs[ip[1]] = _mem[ea]; ip += 6; continue;
+                }
+                case Op.I32Load16SAdd:
+                {
+                    ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 2 > _memLen) goto Oob; regs[ip[1]] = (uint)(int)Unsafe.ReadUnaligned<short>(_mem + ea); ip += 6; continue;
+                }
+                case Op.I32Load16UAdd:
+                {
+                    ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 2 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ushort>(_mem + ea); ip += 6; continue;
+                }
+                case Op.I64Load8SAdd:
+                {
+                    ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 1 > _memLen) goto Oob; regs[ip[1]] = (ulong)(long)*(sbyte*)(_mem + ea); ip += 6; continue;
+                }
+                case Op.I64Load8UAdd:
+                {
+                    ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 1 > _memLen) goto Oob; regs[ip[1]] = _mem[ea]; ip += 6; continue;
+                }
+                case Op.I64Load16SAdd:
+                {
+                    ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 2 > _memLen) goto Oob; regs[ip[1]] = (ulong)(long)Unsafe.ReadUnaligned<short>(_mem + ea); ip += 6; continue;
+                }
+                case Op.I64Load16UAdd:
+                {
+                    ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 2 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<ushort>(_mem + ea); ip += 6; continue;
+                }
+                case Op.I64Load32SAdd:
+                {
+                    ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = (ulong)(long)Unsafe.ReadUnaligned<int>(_mem + ea); ip += 6; continue;
+                }
+                case Op.I64Load32UAdd:
+                {
+                    ulong ea = (uint)((uint)regs[ip[2]] + (uint)regs[ip[3]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob; regs[ip[1]] = Unsafe.ReadUnaligned<uint>(_mem + ea); ip += 6; continue;
+                }
+                case Op.I32StoreAdd:
+                {
+                    ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[3]]); ip += 6; continue;
+                }
+                case Op.I64StoreAdd:
+                {
+                    ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 8 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, regs[ip[3]]); ip += 6; continue;
+                }
+                case Op.I32Store8Add:
+                {
+                    ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 1 > _memLen) goto Oob; _mem[ea] = (byte)regs[ip[3]]; ip += 6; continue;
+                }
+                case Op.I32Store16Add:
+                {
+                    ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 2 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (ushort)regs[ip[3]]); ip += 6; continue;
+                }
+                case Op.I64Store8Add:
+                {
+                    ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 1 > _memLen) goto Oob; _mem[ea] = (byte)regs[ip[3]]; ip += 6; continue;
+                }
+                case Op.I64Store16Add:
+                {
+                    ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 2 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (ushort)regs[ip[3]]); ip += 6; continue;
+                }
+                case Op.I64Store32Add:
+                {
+                    ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[3]]); ip += 6; continue;
+                }
+                case Op.MemorySize: { regs[ip[1]] = _memLen / MemoryType.PageSize; ip += 2; continue; }
+                case Op.MemoryGrow: { var memory = _inst.Memories[0]; regs[ip[1]] = (uint)(int)memory.Grow((uint)regs[ip[2]]); LoadMemory(); ip += 3; continue; }
                 case Op.MemoryFill:
                 {
-                    ulong d = (uint)regs[ip[1]], n = (uint)regs[ip[3]];
-                    if (d + n > _memLen) goto Oob;
-                    NativeMemory.Fill(_mem + d, (nuint)n, (byte)regs[ip[2]]);
-                    ip += 4; continue;
+                    ulong d = (uint)regs[ip[1]], n = (uint)regs[ip[3]]; if (d + n > _memLen) goto Oob; NativeMemory.Fill(_mem + d, (nuint)n, (byte)regs[ip[2]]); ip += 4; continue;
                 }
                 case Op.MemoryCopy:
                 {
-                    ulong d = (uint)regs[ip[1]], s = (uint)regs[ip[2]], n = (uint)regs[ip[3]];
-                    if (d + n > _memLen || s + n > _memLen) goto Oob;
-                    Buffer.MemoryCopy(_mem + s, _mem + d, n, n);
-                    ip += 4; continue;
+                    ulong d = (uint)regs[ip[1]], s = (uint)regs[ip[2]], n = (uint)regs[ip[3]]; if (d + n > _memLen || s + n > _memLen) goto Oob; Buffer.MemoryCopy(_mem + s, _mem + d, n, n); ip += 4; continue;
                 }
                 case Op.MemoryInit:
                 {
@@ -724,173 +756,158 @@ internal sealed unsafe class Executor : IDisposable
                     seg.Slice((int)s, (int)n).CopyTo(new Span<byte>(_mem + d, (int)n));
                     ip += 5; continue;
                 }
-                case Op.DataDrop: _inst.DataSegments[ip[1]] = ReadOnlyMemory<byte>.Empty; ip += 2; continue;
-
-                // ---- tables ----
+                case Op.DataDrop: { _inst.DataSegments[ip[1]] = ReadOnlyMemory<byte>.Empty; ip += 2; continue; }
                 case Op.TableGet:
                 {
-                    var t = _inst.Tables[ip[2]];
-                    uint i = (uint)regs[ip[3]];
-                    if (i >= t.Length) throw Trap("out of bounds table access");
-                    regs[ip[1]] = t.Elements[i];
-                    ip += 4; continue;
+                    var t = _inst.Tables[ip[2]]; uint i = (uint)regs[ip[3]]; if (i >= t.Length) throw Trap("out of bounds table access"); regs[ip[1]] = t.Elements[i]; ip += 4; continue;
                 }
                 case Op.TableSet:
                 {
-                    var t = _inst.Tables[ip[1]];
-                    uint i = (uint)regs[ip[2]];
-                    if (i >= t.Length) throw Trap("out of bounds table access");
-                    t.Elements[i] = regs[ip[3]];
-                    ip += 4; continue;
+                    var t = _inst.Tables[ip[1]]; uint i = (uint)regs[ip[2]]; if (i >= t.Length) throw Trap("out of bounds table access"); t.Elements[i] = regs[ip[3]]; ip += 4; continue;
                 }
-                case Op.TableSize: regs[ip[1]] = _inst.Tables[ip[2]].Length; ip += 3; continue;
-                case Op.TableGrow: regs[ip[1]] = (uint)(int)_inst.Tables[ip[2]].Grow((uint)regs[ip[4]], regs[ip[3]]); ip += 5; continue;
-                case Op.TableFill: _inst.Tables[ip[1]].Fill((uint)regs[ip[2]], regs[ip[3]], (uint)regs[ip[4]]); ip += 5; continue;
-                case Op.TableCopy: _inst.Tables[ip[1]].Copy(_inst.Tables[ip[2]], (uint)regs[ip[3]], (uint)regs[ip[4]], (uint)regs[ip[5]]); ip += 6; continue;
-                case Op.TableInit: _inst.Tables[ip[1]].Init((uint)regs[ip[3]], _inst.ElementSegments[ip[2]], (uint)regs[ip[4]], (uint)regs[ip[5]]); ip += 6; continue;
-                case Op.ElemDrop: _inst.ElementSegments[ip[1]] = []; ip += 2; continue;
-
-                // ---- i32 ----
-                case (Op)0x45: regs[ip[1]] = (uint)regs[ip[2]] == 0 ? 1UL : 0UL; ip += 3; continue;
-                case (Op)0x46: regs[ip[1]] = (uint)regs[ip[2]] == (uint)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x47: regs[ip[1]] = (uint)regs[ip[2]] != (uint)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x48: regs[ip[1]] = (int)regs[ip[2]] < (int)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x49: regs[ip[1]] = (uint)regs[ip[2]] < (uint)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x4A: regs[ip[1]] = (int)regs[ip[2]] > (int)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x4B: regs[ip[1]] = (uint)regs[ip[2]] > (uint)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x4C: regs[ip[1]] = (int)regs[ip[2]] <= (int)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x4D: regs[ip[1]] = (uint)regs[ip[2]] <= (uint)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x4E: regs[ip[1]] = (int)regs[ip[2]] >= (int)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x4F: regs[ip[1]] = (uint)regs[ip[2]] >= (uint)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
-                // ---- i64 compare ----
-                case (Op)0x50: regs[ip[1]] = regs[ip[2]] == 0 ? 1UL : 0UL; ip += 3; continue;
-                case (Op)0x51: regs[ip[1]] = regs[ip[2]] == regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x52: regs[ip[1]] = regs[ip[2]] != regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x53: regs[ip[1]] = (long)regs[ip[2]] < (long)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x54: regs[ip[1]] = regs[ip[2]] < regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x55: regs[ip[1]] = (long)regs[ip[2]] > (long)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x56: regs[ip[1]] = regs[ip[2]] > regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x57: regs[ip[1]] = (long)regs[ip[2]] <= (long)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x58: regs[ip[1]] = regs[ip[2]] <= regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x59: regs[ip[1]] = (long)regs[ip[2]] >= (long)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x5A: regs[ip[1]] = regs[ip[2]] >= regs[ip[3]] ? 1UL : 0UL; ip += 4; continue;
-                // ---- f32 / f64 compare ----
-                case (Op)0x5B: regs[ip[1]] = F32(regs[ip[2]]) == F32(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x5C: regs[ip[1]] = F32(regs[ip[2]]) != F32(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x5D: regs[ip[1]] = F32(regs[ip[2]]) < F32(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x5E: regs[ip[1]] = F32(regs[ip[2]]) > F32(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x5F: regs[ip[1]] = F32(regs[ip[2]]) <= F32(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x60: regs[ip[1]] = F32(regs[ip[2]]) >= F32(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x61: regs[ip[1]] = F64(regs[ip[2]]) == F64(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x62: regs[ip[1]] = F64(regs[ip[2]]) != F64(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x63: regs[ip[1]] = F64(regs[ip[2]]) < F64(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x64: regs[ip[1]] = F64(regs[ip[2]]) > F64(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x65: regs[ip[1]] = F64(regs[ip[2]]) <= F64(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue;
-                case (Op)0x66: regs[ip[1]] = F64(regs[ip[2]]) >= F64(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue;
-                // ---- i32 arithmetic ----
-                case (Op)0x67: regs[ip[1]] = Clz((uint)regs[ip[2]]); ip += 3; continue;
-                case (Op)0x68: regs[ip[1]] = Ctz((uint)regs[ip[2]]); ip += 3; continue;
-                case (Op)0x69: regs[ip[1]] = Popcnt((uint)regs[ip[2]]); ip += 3; continue;
-                case (Op)0x6A: regs[ip[1]] = (uint)regs[ip[2]] + (uint)regs[ip[3]]; ip += 4; continue;
-                case (Op)0x6B: regs[ip[1]] = (uint)regs[ip[2]] - (uint)regs[ip[3]]; ip += 4; continue;
-                case (Op)0x6C: regs[ip[1]] = (uint)regs[ip[2]] * (uint)regs[ip[3]]; ip += 4; continue;
-                case (Op)0x6D: regs[ip[1]] = (uint)DivS((int)regs[ip[2]], (int)regs[ip[3]]); ip += 4; continue;
-                case (Op)0x6E: regs[ip[1]] = DivU((uint)regs[ip[2]], (uint)regs[ip[3]]); ip += 4; continue;
-                case (Op)0x6F: regs[ip[1]] = (uint)RemS((int)regs[ip[2]], (int)regs[ip[3]]); ip += 4; continue;
-                case (Op)0x70: regs[ip[1]] = RemU((uint)regs[ip[2]], (uint)regs[ip[3]]); ip += 4; continue;
-                case (Op)0x71: regs[ip[1]] = (uint)regs[ip[2]] & (uint)regs[ip[3]]; ip += 4; continue;
-                case (Op)0x72: regs[ip[1]] = (uint)regs[ip[2]] | (uint)regs[ip[3]]; ip += 4; continue;
-                case (Op)0x73: regs[ip[1]] = (uint)regs[ip[2]] ^ (uint)regs[ip[3]]; ip += 4; continue;
-                case (Op)0x74: regs[ip[1]] = (uint)regs[ip[2]] << (int)regs[ip[3]]; ip += 4; continue;
-                case (Op)0x75: regs[ip[1]] = (uint)((int)regs[ip[2]] >> (int)regs[ip[3]]); ip += 4; continue;
-                case (Op)0x76: regs[ip[1]] = (uint)regs[ip[2]] >> (int)regs[ip[3]]; ip += 4; continue;
-                case (Op)0x77: regs[ip[1]] = System.Numerics.BitOperations.RotateLeft((uint)regs[ip[2]], (int)regs[ip[3]]); ip += 4; continue;
-                case (Op)0x78: regs[ip[1]] = System.Numerics.BitOperations.RotateRight((uint)regs[ip[2]], (int)regs[ip[3]]); ip += 4; continue;
-                // ---- i64 arithmetic ----
-                case (Op)0x79: regs[ip[1]] = Clz(regs[ip[2]]); ip += 3; continue;
-                case (Op)0x7A: regs[ip[1]] = Ctz(regs[ip[2]]); ip += 3; continue;
-                case (Op)0x7B: regs[ip[1]] = Popcnt(regs[ip[2]]); ip += 3; continue;
-                case (Op)0x7C: regs[ip[1]] = regs[ip[2]] + regs[ip[3]]; ip += 4; continue;
-                case (Op)0x7D: regs[ip[1]] = regs[ip[2]] - regs[ip[3]]; ip += 4; continue;
-                case (Op)0x7E: regs[ip[1]] = regs[ip[2]] * regs[ip[3]]; ip += 4; continue;
-                case (Op)0x7F: regs[ip[1]] = (ulong)DivS((long)regs[ip[2]], (long)regs[ip[3]]); ip += 4; continue;
-                case (Op)0x80: regs[ip[1]] = DivU(regs[ip[2]], regs[ip[3]]); ip += 4; continue;
-                case (Op)0x81: regs[ip[1]] = (ulong)RemS((long)regs[ip[2]], (long)regs[ip[3]]); ip += 4; continue;
-                case (Op)0x82: regs[ip[1]] = RemU(regs[ip[2]], regs[ip[3]]); ip += 4; continue;
-                case (Op)0x83: regs[ip[1]] = regs[ip[2]] & regs[ip[3]]; ip += 4; continue;
-                case (Op)0x84: regs[ip[1]] = regs[ip[2]] | regs[ip[3]]; ip += 4; continue;
-                case (Op)0x85: regs[ip[1]] = regs[ip[2]] ^ regs[ip[3]]; ip += 4; continue;
-                case (Op)0x86: regs[ip[1]] = regs[ip[2]] << (int)regs[ip[3]]; ip += 4; continue;
-                case (Op)0x87: regs[ip[1]] = (ulong)((long)regs[ip[2]] >> (int)regs[ip[3]]); ip += 4; continue;
-                case (Op)0x88: regs[ip[1]] = regs[ip[2]] >> (int)regs[ip[3]]; ip += 4; continue;
-                case (Op)0x89: regs[ip[1]] = System.Numerics.BitOperations.RotateLeft(regs[ip[2]], (int)regs[ip[3]]); ip += 4; continue;
-                case (Op)0x8A: regs[ip[1]] = System.Numerics.BitOperations.RotateRight(regs[ip[2]], (int)regs[ip[3]]); ip += 4; continue;
-                // ---- f32 arithmetic ----
-                case (Op)0x8B: regs[ip[1]] = (uint)regs[ip[2]] & 0x7FFF_FFFFu; ip += 3; continue;
-                case (Op)0x8C: regs[ip[1]] = (uint)regs[ip[2]] ^ 0x8000_0000u; ip += 3; continue;
-                case (Op)0x8D: regs[ip[1]] = Bits(Ceil(F32(regs[ip[2]]))); ip += 3; continue;
-                case (Op)0x8E: regs[ip[1]] = Bits(Floor(F32(regs[ip[2]]))); ip += 3; continue;
-                case (Op)0x8F: regs[ip[1]] = Bits(Trunc(F32(regs[ip[2]]))); ip += 3; continue;
-                case (Op)0x90: regs[ip[1]] = Bits(Nearest(F32(regs[ip[2]]))); ip += 3; continue;
-                case (Op)0x91: regs[ip[1]] = Bits(MathF.Sqrt(F32(regs[ip[2]]))); ip += 3; continue;
-                case (Op)0x92: regs[ip[1]] = Bits(F32(regs[ip[2]]) + F32(regs[ip[3]])); ip += 4; continue;
-                case (Op)0x93: regs[ip[1]] = Bits(F32(regs[ip[2]]) - F32(regs[ip[3]])); ip += 4; continue;
-                case (Op)0x94: regs[ip[1]] = Bits(F32(regs[ip[2]]) * F32(regs[ip[3]])); ip += 4; continue;
-                case (Op)0x95: regs[ip[1]] = Bits(F32(regs[ip[2]]) / F32(regs[ip[3]])); ip += 4; continue;
-                case (Op)0x96: regs[ip[1]] = Bits(Min(F32(regs[ip[2]]), F32(regs[ip[3]]))); ip += 4; continue;
-                case (Op)0x97: regs[ip[1]] = Bits(Max(F32(regs[ip[2]]), F32(regs[ip[3]]))); ip += 4; continue;
-                case (Op)0x98: regs[ip[1]] = ((uint)regs[ip[2]] & 0x7FFF_FFFFu) | ((uint)regs[ip[3]] & 0x8000_0000u); ip += 4; continue;
-                // ---- f64 arithmetic ----
-                case (Op)0x99: regs[ip[1]] = regs[ip[2]] & 0x7FFF_FFFF_FFFF_FFFFUL; ip += 3; continue;
-                case (Op)0x9A: regs[ip[1]] = regs[ip[2]] ^ 0x8000_0000_0000_0000UL; ip += 3; continue;
-                case (Op)0x9B: regs[ip[1]] = Bits(Ceil(F64(regs[ip[2]]))); ip += 3; continue;
-                case (Op)0x9C: regs[ip[1]] = Bits(Floor(F64(regs[ip[2]]))); ip += 3; continue;
-                case (Op)0x9D: regs[ip[1]] = Bits(Trunc(F64(regs[ip[2]]))); ip += 3; continue;
-                case (Op)0x9E: regs[ip[1]] = Bits(Nearest(F64(regs[ip[2]]))); ip += 3; continue;
-                case (Op)0x9F: regs[ip[1]] = Bits(Math.Sqrt(F64(regs[ip[2]]))); ip += 3; continue;
-                case (Op)0xA0: regs[ip[1]] = Bits(F64(regs[ip[2]]) + F64(regs[ip[3]])); ip += 4; continue;
-                case (Op)0xA1: regs[ip[1]] = Bits(F64(regs[ip[2]]) - F64(regs[ip[3]])); ip += 4; continue;
-                case (Op)0xA2: regs[ip[1]] = Bits(F64(regs[ip[2]]) * F64(regs[ip[3]])); ip += 4; continue;
-                case (Op)0xA3: regs[ip[1]] = Bits(F64(regs[ip[2]]) / F64(regs[ip[3]])); ip += 4; continue;
-                case (Op)0xA4: regs[ip[1]] = Bits(Min(F64(regs[ip[2]]), F64(regs[ip[3]]))); ip += 4; continue;
-                case (Op)0xA5: regs[ip[1]] = Bits(Max(F64(regs[ip[2]]), F64(regs[ip[3]]))); ip += 4; continue;
-                case (Op)0xA6: regs[ip[1]] = (regs[ip[2]] & 0x7FFF_FFFF_FFFF_FFFFUL) | (regs[ip[3]] & 0x8000_0000_0000_0000UL); ip += 4; continue;
-                // ---- conversions ----
-                case (Op)0xA7: regs[ip[1]] = (uint)regs[ip[2]]; ip += 3; continue;
-                case (Op)0xA8: regs[ip[1]] = (uint)I32TruncS(F32(regs[ip[2]])); ip += 3; continue;
-                case (Op)0xA9: regs[ip[1]] = I32TruncU(F32(regs[ip[2]])); ip += 3; continue;
-                case (Op)0xAA: regs[ip[1]] = (uint)I32TruncS(F64(regs[ip[2]])); ip += 3; continue;
-                case (Op)0xAB: regs[ip[1]] = I32TruncU(F64(regs[ip[2]])); ip += 3; continue;
-                case (Op)0xAC: regs[ip[1]] = (ulong)(long)(int)regs[ip[2]]; ip += 3; continue;
-                case (Op)0xAD: regs[ip[1]] = (uint)regs[ip[2]]; ip += 3; continue;
-                case (Op)0xAE: regs[ip[1]] = (ulong)I64TruncS(F32(regs[ip[2]])); ip += 3; continue;
-                case (Op)0xAF: regs[ip[1]] = I64TruncU(F32(regs[ip[2]])); ip += 3; continue;
-                case (Op)0xB0: regs[ip[1]] = (ulong)I64TruncS(F64(regs[ip[2]])); ip += 3; continue;
-                case (Op)0xB1: regs[ip[1]] = I64TruncU(F64(regs[ip[2]])); ip += 3; continue;
-                case (Op)0xB2: regs[ip[1]] = Bits((float)(int)regs[ip[2]]); ip += 3; continue;
-                case (Op)0xB3: regs[ip[1]] = Bits((float)(uint)regs[ip[2]]); ip += 3; continue;
-                case (Op)0xB4: regs[ip[1]] = Bits((float)(long)regs[ip[2]]); ip += 3; continue;
-                case (Op)0xB5: regs[ip[1]] = Bits(U64ToF32(regs[ip[2]])); ip += 3; continue;
-                case (Op)0xB6: regs[ip[1]] = Bits((float)F64(regs[ip[2]])); ip += 3; continue;
-                case (Op)0xB7: regs[ip[1]] = Bits((double)(int)regs[ip[2]]); ip += 3; continue;
-                case (Op)0xB8: regs[ip[1]] = Bits((double)(uint)regs[ip[2]]); ip += 3; continue;
-                case (Op)0xB9: regs[ip[1]] = Bits((double)(long)regs[ip[2]]); ip += 3; continue;
-                case (Op)0xBA: regs[ip[1]] = Bits(U64ToF64(regs[ip[2]])); ip += 3; continue;
-                case (Op)0xBB: regs[ip[1]] = Bits((double)F32(regs[ip[2]])); ip += 3; continue;
-                case (Op)0xBC: case (Op)0xBD: case (Op)0xBE: case (Op)0xBF: regs[ip[1]] = regs[ip[2]]; ip += 3; continue;
-                case (Op)0xC0: regs[ip[1]] = (uint)(int)(sbyte)regs[ip[2]]; ip += 3; continue;
-                case (Op)0xC1: regs[ip[1]] = (uint)(int)(short)regs[ip[2]]; ip += 3; continue;
-                case (Op)0xC2: regs[ip[1]] = (ulong)(long)(sbyte)regs[ip[2]]; ip += 3; continue;
-                case (Op)0xC3: regs[ip[1]] = (ulong)(long)(short)regs[ip[2]]; ip += 3; continue;
-                case (Op)0xC4: regs[ip[1]] = (ulong)(long)(int)regs[ip[2]]; ip += 3; continue;
-                case Op.I32TruncSatF32S: regs[ip[1]] = (uint)I32TruncSatS(F32(regs[ip[2]])); ip += 3; continue;
-                case Op.I32TruncSatF32U: regs[ip[1]] = I32TruncSatU(F32(regs[ip[2]])); ip += 3; continue;
-                case Op.I32TruncSatF64S: regs[ip[1]] = (uint)I32TruncSatS(F64(regs[ip[2]])); ip += 3; continue;
-                case Op.I32TruncSatF64U: regs[ip[1]] = I32TruncSatU(F64(regs[ip[2]])); ip += 3; continue;
-                case Op.I64TruncSatF32S: regs[ip[1]] = (ulong)I64TruncSatS(F32(regs[ip[2]])); ip += 3; continue;
-                case Op.I64TruncSatF32U: regs[ip[1]] = I64TruncSatU(F32(regs[ip[2]])); ip += 3; continue;
-                case Op.I64TruncSatF64S: regs[ip[1]] = (ulong)I64TruncSatS(F64(regs[ip[2]])); ip += 3; continue;
-                case Op.I64TruncSatF64U: regs[ip[1]] = I64TruncSatU(F64(regs[ip[2]])); ip += 3; continue;
+                case Op.TableSize: { regs[ip[1]] = _inst.Tables[ip[2]].Length; ip += 3; continue; }
+                case Op.TableGrow: { regs[ip[1]] = (uint)(int)_inst.Tables[ip[2]].Grow((uint)regs[ip[4]], regs[ip[3]]); ip += 5; continue; }
+                case Op.TableFill: { _inst.Tables[ip[1]].Fill((uint)regs[ip[2]], regs[ip[3]], (uint)regs[ip[4]]); ip += 5; continue; }
+                case Op.TableCopy: { _inst.Tables[ip[1]].Copy(_inst.Tables[ip[2]], (uint)regs[ip[3]], (uint)regs[ip[4]], (uint)regs[ip[5]]); ip += 6; continue; }
+                case Op.TableInit: { _inst.Tables[ip[1]].Init((uint)regs[ip[3]], _inst.ElementSegments[ip[2]], (uint)regs[ip[4]], (uint)regs[ip[5]]); ip += 6; continue; }
+                case Op.ElemDrop: { _inst.ElementSegments[ip[1]] = []; ip += 2; continue; }
+                case Op.I32Eqz: { regs[ip[1]] = (uint)regs[ip[2]] == 0 ? 1UL : 0UL; ip += 3; continue; }
+                case Op.I32Eq: { regs[ip[1]] = (uint)regs[ip[2]] == (uint)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue; }
+                case Op.I32Ne: { regs[ip[1]] = (uint)regs[ip[2]] != (uint)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue; }
+                case Op.I32LtS: { regs[ip[1]] = (int)regs[ip[2]] < (int)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue; }
+                case Op.I32LtU: { regs[ip[1]] = (uint)regs[ip[2]] < (uint)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue; }
+                case Op.I32GtS: { regs[ip[1]] = (int)regs[ip[2]] > (int)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue; }
+                case Op.I32GtU: { regs[ip[1]] = (uint)regs[ip[2]] > (uint)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue; }
+                case Op.I32LeS: { regs[ip[1]] = (int)regs[ip[2]] <= (int)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue; }
+                case Op.I32LeU: { regs[ip[1]] = (uint)regs[ip[2]] <= (uint)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue; }
+                case Op.I32GeS: { regs[ip[1]] = (int)regs[ip[2]] >= (int)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue; }
+                case Op.I32GeU: { regs[ip[1]] = (uint)regs[ip[2]] >= (uint)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue; }
+                case Op.I64Eqz: { regs[ip[1]] = (ulong)regs[ip[2]] == 0 ? 1UL : 0UL; ip += 3; continue; }
+                case Op.I64Eq: { regs[ip[1]] = (ulong)regs[ip[2]] == (ulong)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue; }
+                case Op.I64Ne: { regs[ip[1]] = (ulong)regs[ip[2]] != (ulong)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue; }
+                case Op.I64LtS: { regs[ip[1]] = (long)regs[ip[2]] < (long)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue; }
+                case Op.I64LtU: { regs[ip[1]] = (ulong)regs[ip[2]] < (ulong)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue; }
+                case Op.I64GtS: { regs[ip[1]] = (long)regs[ip[2]] > (long)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue; }
+                case Op.I64GtU: { regs[ip[1]] = (ulong)regs[ip[2]] > (ulong)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue; }
+                case Op.I64LeS: { regs[ip[1]] = (long)regs[ip[2]] <= (long)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue; }
+                case Op.I64LeU: { regs[ip[1]] = (ulong)regs[ip[2]] <= (ulong)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue; }
+                case Op.I64GeS: { regs[ip[1]] = (long)regs[ip[2]] >= (long)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue; }
+                case Op.I64GeU: { regs[ip[1]] = (ulong)regs[ip[2]] >= (ulong)regs[ip[3]] ? 1UL : 0UL; ip += 4; continue; }
+                case Op.F32Eq: { regs[ip[1]] = F32(regs[ip[2]]) == F32(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue; }
+                case Op.F32Ne: { regs[ip[1]] = F32(regs[ip[2]]) != F32(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue; }
+                case Op.F32Lt: { regs[ip[1]] = F32(regs[ip[2]]) < F32(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue; }
+                case Op.F32Gt: { regs[ip[1]] = F32(regs[ip[2]]) > F32(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue; }
+                case Op.F32Le: { regs[ip[1]] = F32(regs[ip[2]]) <= F32(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue; }
+                case Op.F32Ge: { regs[ip[1]] = F32(regs[ip[2]]) >= F32(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue; }
+                case Op.F64Eq: { regs[ip[1]] = F64(regs[ip[2]]) == F64(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue; }
+                case Op.F64Ne: { regs[ip[1]] = F64(regs[ip[2]]) != F64(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue; }
+                case Op.F64Lt: { regs[ip[1]] = F64(regs[ip[2]]) < F64(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue; }
+                case Op.F64Gt: { regs[ip[1]] = F64(regs[ip[2]]) > F64(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue; }
+                case Op.F64Le: { regs[ip[1]] = F64(regs[ip[2]]) <= F64(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue; }
+                case Op.F64Ge: { regs[ip[1]] = F64(regs[ip[2]]) >= F64(regs[ip[3]]) ? 1UL : 0UL; ip += 4; continue; }
+                case Op.I32Clz: { regs[ip[1]] = Clz((uint)regs[ip[2]]); ip += 3; continue; }
+                case Op.I32Ctz: { regs[ip[1]] = Ctz((uint)regs[ip[2]]); ip += 3; continue; }
+                case Op.I32Popcnt: { regs[ip[1]] = Popcnt((uint)regs[ip[2]]); ip += 3; continue; }
+                case Op.I32Add: { regs[ip[1]] = (uint)regs[ip[2]] + (uint)regs[ip[3]]; ip += 4; continue; }
+                case Op.I32Sub: { regs[ip[1]] = (uint)regs[ip[2]] - (uint)regs[ip[3]]; ip += 4; continue; }
+                case Op.I32Mul: { regs[ip[1]] = (uint)regs[ip[2]] * (uint)regs[ip[3]]; ip += 4; continue; }
+                case Op.I32DivS: { regs[ip[1]] = (uint)DivS((int)regs[ip[2]], (int)regs[ip[3]]); ip += 4; continue; }
+                case Op.I32DivU: { regs[ip[1]] = DivU((uint)regs[ip[2]], (uint)regs[ip[3]]); ip += 4; continue; }
+                case Op.I32RemS: { regs[ip[1]] = (uint)RemS((int)regs[ip[2]], (int)regs[ip[3]]); ip += 4; continue; }
+                case Op.I32RemU: { regs[ip[1]] = RemU((uint)regs[ip[2]], (uint)regs[ip[3]]); ip += 4; continue; }
+                case Op.I32And: { regs[ip[1]] = (uint)regs[ip[2]] & (uint)regs[ip[3]]; ip += 4; continue; }
+                case Op.I32Or: { regs[ip[1]] = (uint)regs[ip[2]] | (uint)regs[ip[3]]; ip += 4; continue; }
+                case Op.I32Xor: { regs[ip[1]] = (uint)regs[ip[2]] ^ (uint)regs[ip[3]]; ip += 4; continue; }
+                case Op.I32Shl: { regs[ip[1]] = (uint)regs[ip[2]] << (int)regs[ip[3]]; ip += 4; continue; }
+                case Op.I32ShrS: { regs[ip[1]] = (uint)((int)regs[ip[2]] >> (int)regs[ip[3]]); ip += 4; continue; }
+                case Op.I32ShrU: { regs[ip[1]] = (uint)regs[ip[2]] >> (int)regs[ip[3]]; ip += 4; continue; }
+                case Op.I32Rotl: { regs[ip[1]] = BitOperations.RotateLeft((uint)regs[ip[2]], (int)regs[ip[3]]); ip += 4; continue; }
+                case Op.I32Rotr: { regs[ip[1]] = BitOperations.RotateRight((uint)regs[ip[2]], (int)regs[ip[3]]); ip += 4; continue; }
+                case Op.I64Clz: { regs[ip[1]] = Clz(regs[ip[2]]); ip += 3; continue; }
+                case Op.I64Ctz: { regs[ip[1]] = Ctz(regs[ip[2]]); ip += 3; continue; }
+                case Op.I64Popcnt: { regs[ip[1]] = Popcnt(regs[ip[2]]); ip += 3; continue; }
+                case Op.I64Add: { regs[ip[1]] = regs[ip[2]] + regs[ip[3]]; ip += 4; continue; }
+                case Op.I64Sub: { regs[ip[1]] = regs[ip[2]] - regs[ip[3]]; ip += 4; continue; }
+                case Op.I64Mul: { regs[ip[1]] = regs[ip[2]] * regs[ip[3]]; ip += 4; continue; }
+                case Op.I64DivS: { regs[ip[1]] = (ulong)DivS((long)regs[ip[2]], (long)regs[ip[3]]); ip += 4; continue; }
+                case Op.I64DivU: { regs[ip[1]] = DivU(regs[ip[2]], regs[ip[3]]); ip += 4; continue; }
+                case Op.I64RemS: { regs[ip[1]] = (ulong)RemS((long)regs[ip[2]], (long)regs[ip[3]]); ip += 4; continue; }
+                case Op.I64RemU: { regs[ip[1]] = RemU(regs[ip[2]], regs[ip[3]]); ip += 4; continue; }
+                case Op.I64And: { regs[ip[1]] = regs[ip[2]] & regs[ip[3]]; ip += 4; continue; }
+                case Op.I64Or: { regs[ip[1]] = regs[ip[2]] | regs[ip[3]]; ip += 4; continue; }
+                case Op.I64Xor: { regs[ip[1]] = regs[ip[2]] ^ regs[ip[3]]; ip += 4; continue; }
+                case Op.I64Shl: { regs[ip[1]] = regs[ip[2]] << (int)regs[ip[3]]; ip += 4; continue; }
+                case Op.I64ShrS: { regs[ip[1]] = (ulong)((long)regs[ip[2]] >> (int)regs[ip[3]]); ip += 4; continue; }
+                case Op.I64ShrU: { regs[ip[1]] = regs[ip[2]] >> (int)regs[ip[3]]; ip += 4; continue; }
+                case Op.I64Rotl: { regs[ip[1]] = BitOperations.RotateLeft(regs[ip[2]], (int)regs[ip[3]]); ip += 4; continue; }
+                case Op.I64Rotr: { regs[ip[1]] = BitOperations.RotateRight(regs[ip[2]], (int)regs[ip[3]]); ip += 4; continue; }
+                case Op.F32Abs: { regs[ip[1]] = (uint)regs[ip[2]] & 0x7FFF_FFFFu; ip += 3; continue; }
+                case Op.F32Neg: { regs[ip[1]] = (uint)regs[ip[2]] ^ 0x8000_0000u; ip += 3; continue; }
+                case Op.F32Ceil: { regs[ip[1]] = Bits(Ceil(F32(regs[ip[2]]))); ip += 3; continue; }
+                case Op.F32Floor: { regs[ip[1]] = Bits(Floor(F32(regs[ip[2]]))); ip += 3; continue; }
+                case Op.F32Trunc: { regs[ip[1]] = Bits(Trunc(F32(regs[ip[2]]))); ip += 3; continue; }
+                case Op.F32Nearest: { regs[ip[1]] = Bits(Nearest(F32(regs[ip[2]]))); ip += 3; continue; }
+                case Op.F32Sqrt: { regs[ip[1]] = Bits(MathF.Sqrt(F32(regs[ip[2]]))); ip += 3; continue; }
+                case Op.F32Add: { regs[ip[1]] = Bits(F32(regs[ip[2]]) + F32(regs[ip[3]])); ip += 4; continue; }
+                case Op.F32Sub: { regs[ip[1]] = Bits(F32(regs[ip[2]]) - F32(regs[ip[3]])); ip += 4; continue; }
+                case Op.F32Mul: { regs[ip[1]] = Bits(F32(regs[ip[2]]) * F32(regs[ip[3]])); ip += 4; continue; }
+                case Op.F32Div: { regs[ip[1]] = Bits(F32(regs[ip[2]]) / F32(regs[ip[3]])); ip += 4; continue; }
+                case Op.F32Min: { regs[ip[1]] = Bits(Min(F32(regs[ip[2]]), F32(regs[ip[3]]))); ip += 4; continue; }
+                case Op.F32Max: { regs[ip[1]] = Bits(Max(F32(regs[ip[2]]), F32(regs[ip[3]]))); ip += 4; continue; }
+                case Op.F32Copysign: { regs[ip[1]] = ((uint)regs[ip[2]] & 0x7FFF_FFFFu) | ((uint)regs[ip[3]] & 0x8000_0000u); ip += 4; continue; }
+                case Op.F64Abs: { regs[ip[1]] = regs[ip[2]] & 0x7FFF_FFFF_FFFF_FFFFUL; ip += 3; continue; }
+                case Op.F64Neg: { regs[ip[1]] = regs[ip[2]] ^ 0x8000_0000_0000_0000UL; ip += 3; continue; }
+                case Op.F64Ceil: { regs[ip[1]] = Bits(Ceil(F64(regs[ip[2]]))); ip += 3; continue; }
+                case Op.F64Floor: { regs[ip[1]] = Bits(Floor(F64(regs[ip[2]]))); ip += 3; continue; }
+                case Op.F64Trunc: { regs[ip[1]] = Bits(Trunc(F64(regs[ip[2]]))); ip += 3; continue; }
+                case Op.F64Nearest: { regs[ip[1]] = Bits(Nearest(F64(regs[ip[2]]))); ip += 3; continue; }
+                case Op.F64Sqrt: { regs[ip[1]] = Bits(Math.Sqrt(F64(regs[ip[2]]))); ip += 3; continue; }
+                case Op.F64Add: { regs[ip[1]] = Bits(F64(regs[ip[2]]) + F64(regs[ip[3]])); ip += 4; continue; }
+                case Op.F64Sub: { regs[ip[1]] = Bits(F64(regs[ip[2]]) - F64(regs[ip[3]])); ip += 4; continue; }
+                case Op.F64Mul: { regs[ip[1]] = Bits(F64(regs[ip[2]]) * F64(regs[ip[3]])); ip += 4; continue; }
+                case Op.F64Div: { regs[ip[1]] = Bits(F64(regs[ip[2]]) / F64(regs[ip[3]])); ip += 4; continue; }
+                case Op.F64Min: { regs[ip[1]] = Bits(Min(F64(regs[ip[2]]), F64(regs[ip[3]]))); ip += 4; continue; }
+                case Op.F64Max: { regs[ip[1]] = Bits(Max(F64(regs[ip[2]]), F64(regs[ip[3]]))); ip += 4; continue; }
+                case Op.F64Copysign: { regs[ip[1]] = (regs[ip[2]] & 0x7FFF_FFFF_FFFF_FFFFUL) | (regs[ip[3]] & 0x8000_0000_0000_0000UL); ip += 4; continue; }
+                case Op.I32WrapI64: { regs[ip[1]] = (uint)regs[ip[2]]; ip += 3; continue; }
+                case Op.I32TruncF32S: { regs[ip[1]] = (uint)I32TruncS(F32(regs[ip[2]])); ip += 3; continue; }
+                case Op.I32TruncF32U: { regs[ip[1]] = I32TruncU(F32(regs[ip[2]])); ip += 3; continue; }
+                case Op.I32TruncF64S: { regs[ip[1]] = (uint)I32TruncS(F64(regs[ip[2]])); ip += 3; continue; }
+                case Op.I32TruncF64U: { regs[ip[1]] = I32TruncU(F64(regs[ip[2]])); ip += 3; continue; }
+                case Op.I64ExtendI32S: { regs[ip[1]] = (ulong)(long)(int)regs[ip[2]]; ip += 3; continue; }
+                case Op.I64ExtendI32U: { regs[ip[1]] = (uint)regs[ip[2]]; ip += 3; continue; }
+                case Op.I64TruncF32S: { regs[ip[1]] = (ulong)I64TruncS(F32(regs[ip[2]])); ip += 3; continue; }
+                case Op.I64TruncF32U: { regs[ip[1]] = I64TruncU(F32(regs[ip[2]])); ip += 3; continue; }
+                case Op.I64TruncF64S: { regs[ip[1]] = (ulong)I64TruncS(F64(regs[ip[2]])); ip += 3; continue; }
+                case Op.I64TruncF64U: { regs[ip[1]] = I64TruncU(F64(regs[ip[2]])); ip += 3; continue; }
+                case Op.F32ConvertI32S: { regs[ip[1]] = Bits((float)(int)regs[ip[2]]); ip += 3; continue; }
+                case Op.F32ConvertI32U: { regs[ip[1]] = Bits((float)(uint)regs[ip[2]]); ip += 3; continue; }
+                case Op.F32ConvertI64S: { regs[ip[1]] = Bits((float)(long)regs[ip[2]]); ip += 3; continue; }
+                case Op.F32ConvertI64U: { regs[ip[1]] = Bits(U64ToF32(regs[ip[2]])); ip += 3; continue; }
+                case Op.F32DemoteF64: { regs[ip[1]] = Bits((float)F64(regs[ip[2]])); ip += 3; continue; }
+                case Op.F64ConvertI32S: { regs[ip[1]] = Bits((double)(int)regs[ip[2]]); ip += 3; continue; }
+                case Op.F64ConvertI32U: { regs[ip[1]] = Bits((double)(uint)regs[ip[2]]); ip += 3; continue; }
+                case Op.F64ConvertI64S: { regs[ip[1]] = Bits((double)(long)regs[ip[2]]); ip += 3; continue; }
+                case Op.F64ConvertI64U: { regs[ip[1]] = Bits(U64ToF64(regs[ip[2]])); ip += 3; continue; }
+                case Op.F64PromoteF32: { regs[ip[1]] = Bits((double)F32(regs[ip[2]])); ip += 3; continue; }
+                case Op.I32ReinterpretF32: { regs[ip[1]] = regs[ip[2]]; ip += 3; continue; }
+                case Op.I64ReinterpretF64: { regs[ip[1]] = regs[ip[2]]; ip += 3; continue; }
+                case Op.F32ReinterpretI32: { regs[ip[1]] = regs[ip[2]]; ip += 3; continue; }
+                case Op.F64ReinterpretI64: { regs[ip[1]] = regs[ip[2]]; ip += 3; continue; }
+                case Op.I32Extend8S: { regs[ip[1]] = (uint)(int)(sbyte)regs[ip[2]]; ip += 3; continue; }
+                case Op.I32Extend16S: { regs[ip[1]] = (uint)(int)(short)regs[ip[2]]; ip += 3; continue; }
+                case Op.I64Extend8S: { regs[ip[1]] = (ulong)(long)(sbyte)regs[ip[2]]; ip += 3; continue; }
+                case Op.I64Extend16S: { regs[ip[1]] = (ulong)(long)(short)regs[ip[2]]; ip += 3; continue; }
+                case Op.I64Extend32S: { regs[ip[1]] = (ulong)(long)(int)regs[ip[2]]; ip += 3; continue; }
+                case Op.I32TruncSatF32S: { regs[ip[1]] = (uint)I32TruncSatS(F32(regs[ip[2]])); ip += 3; continue; }
+                case Op.I32TruncSatF32U: { regs[ip[1]] = I32TruncSatU(F32(regs[ip[2]])); ip += 3; continue; }
+                case Op.I32TruncSatF64S: { regs[ip[1]] = (uint)I32TruncSatS(F64(regs[ip[2]])); ip += 3; continue; }
+                case Op.I32TruncSatF64U: { regs[ip[1]] = I32TruncSatU(F64(regs[ip[2]])); ip += 3; continue; }
+                case Op.I64TruncSatF32S: { regs[ip[1]] = (ulong)I64TruncSatS(F32(regs[ip[2]])); ip += 3; continue; }
+                case Op.I64TruncSatF32U: { regs[ip[1]] = I64TruncSatU(F32(regs[ip[2]])); ip += 3; continue; }
+                case Op.I64TruncSatF64S: { regs[ip[1]] = (ulong)I64TruncSatS(F64(regs[ip[2]])); ip += 3; continue; }
+                case Op.I64TruncSatF64U: { regs[ip[1]] = I64TruncSatU(F64(regs[ip[2]])); ip += 3; continue; }
+                // </generated>
                 default: throw new InvalidOperationException($"bad register-code op {ip[0]} in {_store.GetFunction(_current).DebugName}");
             }
 

@@ -19,8 +19,8 @@ internal static unsafe class OpStats
         lock (Functions) Functions.Add(fn);
     }
 
-    private static readonly long[] Ops = new long[512];
-    private static readonly long[,] Pairs = new long[512, 512];
+    private static readonly long[] Ops = new long[OpInfo.Count];
+    private static readonly long[,] Pairs = new long[OpInfo.Count, OpInfo.Count];
     private static readonly Dictionary<long, long> Triples = new();
     private static int _previous, _previous2;
 
@@ -47,8 +47,8 @@ internal static unsafe class OpStats
             err.WriteLine($"{n * 100.0 / total,6:F2}%  {Disassembler.Name((Op)op)}");
         err.WriteLine("-- pairs");
         var pairs = new List<(int A, int B, long N)>();
-        for (int a = 0; a < 512; a++)
-            for (int b = 0; b < 512; b++)
+        for (int a = 0; a < OpInfo.Count; a++)
+            for (int b = 0; b < OpInfo.Count; b++)
                 if (Pairs[a, b] > 0) pairs.Add((a, b, Pairs[a, b]));
         foreach (var (a, b, n) in pairs.OrderByDescending(x => x.N).Take(60))
             err.WriteLine($"{n * 100.0 / total,6:F2}%  {Disassembler.Name((Op)a)} ; {Disassembler.Name((Op)b)}");

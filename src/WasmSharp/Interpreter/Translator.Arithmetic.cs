@@ -9,9 +9,9 @@ internal sealed partial class Translator
     {
         // A narrow unsigned load, then the sign extension of as many bits: the signed load (unoptimised code
         // reloads a char and sign-extends it for every use).
-        if (IsLastResult(a) && SignedLoad(_code[_lastStart], (int)op) is int signedLoad)
+        if (IsLastResult(a) && SignedLoad((Op)_code[_lastStart], op) is Op signedLoad)
         {
-            _code[_lastStart] = signedLoad;
+            _code[_lastStart] = (int)signedLoad;
             MoveLastResult(height);
             return new Operand(result, Loc.Temp, height);
         }
@@ -19,31 +19,18 @@ internal sealed partial class Translator
         return EndProducer(result, height);
     }
 
-    /// <summary>The signed load that <paramref name="extend"/> (an i32/i64.extendN_s) after unsigned load
+    /// <summary>The signed load that <paramref name="extend"/> (an extendN_s) after unsigned load
     /// <paramref name="load"/> amounts to, or null.</summary>
-    private static int? SignedLoad(int load, int extend) => (extend, (Op)load) switch
-    {
-        (0xC0, Op.I32Load8U) => (int)Op.I32Load8S,
-        (0xC0, Op.I32Load8UStore8) => (int)Op.I32Load8SStore8,
-        (0xC0, Op.I32Load8UAdd) => (int)Op.I32Load8SAdd,
-        (0xC1, Op.I32Load16U) => (int)Op.I32Load16S,
-        (0xC1, Op.I32Load16UAdd) => (int)Op.I32Load16SAdd,
-        (0xC2, Op.I64Load8U) => (int)Op.I64Load8S,
-        (0xC2, Op.I64Load8UAdd) => (int)Op.I64Load8SAdd,
-        (0xC3, Op.I64Load16U) => (int)Op.I64Load16S,
-        (0xC3, Op.I64Load16UAdd) => (int)Op.I64Load16SAdd,
-        (0xC4, Op.I64Load32U) => (int)Op.I64Load32S,
-        (0xC4, Op.I64Load32UAdd) => (int)Op.I64Load32SAdd,
-        _ => null,
-    };
+    private static Op? SignedLoad(Op load, Op extend) =>
+        OpInfo.SignExtendedBits(extend) is > 0 and int bits && OpInfo.ZeroExtendedBits(load) == bits ? OpInfo.SignedTwin(load) : null;
 
     public Operand Binary(Op op, ValueType result, int height, in Operand a, in Operand b)
     {
         if (a.Loc == Loc.Const && b.Loc == Loc.Const && TryFold(op, _constants[a.Index], _constants[b.Index], out ulong folded))
             return Constant(result, folded);
         // x & 1 where x is a comparison just computed is x itself (unoptimised code masks every condition).
-        if (op == (Op)0x71 && IsJustComputedBoolean(a) && IsConstant(b, 1)) return a;
-        if (op == (Op)0x71 && IsJustComputedBoolean(b) && IsConstant(a, 1))
+        if (op == Op.I32And && IsJustComputedBoolean(a) && IsConstant(b, 1)) return a;
+        if (op == Op.I32And && IsJustComputedBoolean(b) && IsConstant(a, 1))
         {
             // The comparison wrote the slot above this result's: it writes this one instead.
             MoveLastResult(height);
@@ -51,7 +38,7 @@ internal sealed partial class Translator
         }
         // A mask keeping every bit an unsigned narrow load can set is no operation (unoptimised code masks each
         // char it loads: load8_u, and 255).
-        if (op is (Op)0x71 or (Op)0x83 && (b.Loc == Loc.Const && IsLastResult(a) && MaskKeepsLoadedBits(_constants[b.Index])
+        if (op is Op.I32And or Op.I64And && (b.Loc == Loc.Const && IsLastResult(a) && MaskKeepsLoadedBits(_constants[b.Index])
                                            || a.Loc == Loc.Const && IsLastResult(b) && MaskKeepsLoadedBits(_constants[a.Index])))
         {
             MoveLastResult(height);
@@ -71,8 +58,8 @@ internal sealed partial class Translator
                 return EndProducer(result, height);
             }
             // An add to what the instruction just before loaded: a store of the sum may take both over (Store).
-            int loadStart = imm.Op == Op.I32AddImm && reg.Loc != Loc.Const && LastInstructionIs(Op.I32Load, 4)
-                && _code[_instrStart + 1] == Encode(reg) ? _instrStart : -1;
+            int loadStart = imm.Op == Op.I32AddImm && reg.Loc != Loc.Const && LastInstructionIs(Op.I32Load)
+                && _code[_instrStart + Layout.I32Load.Dst] == Encode(reg) ? _instrStart : -1;
             Emit(imm.Op); EmitDst(height); EmitSlot(reg); Emit(imm.Value);
             (_loadThenAdd, _addAfterLoad) = (loadStart, _instrStart);
             return EndProducer(result, height);
@@ -86,19 +73,19 @@ internal sealed partial class Translator
     private static bool TryFold(Op op, ulong x, ulong y, out ulong r)
     {
         uint a = (uint)x, b = (uint)y;
-        (bool ok, r) = (int)op switch
+        (bool ok, r) = op switch
         {
-            0x46 => (true, (ulong)(a == b ? 1u : 0u)), 0x47 => (true, (ulong)(a != b ? 1u : 0u)),
-            0x48 => (true, (ulong)((int)a < (int)b ? 1u : 0u)), 0x49 => (true, (ulong)(a < b ? 1u : 0u)),
-            0x4A => (true, (ulong)((int)a > (int)b ? 1u : 0u)), 0x4B => (true, (ulong)(a > b ? 1u : 0u)),
-            0x4C => (true, (ulong)((int)a <= (int)b ? 1u : 0u)), 0x4D => (true, (ulong)(a <= b ? 1u : 0u)),
-            0x4E => (true, (ulong)((int)a >= (int)b ? 1u : 0u)), 0x4F => (true, (ulong)(a >= b ? 1u : 0u)),
-            0x6A => (true, (ulong)(a + b)), 0x6B => (true, (ulong)(a - b)), 0x6C => (true, (ulong)(a * b)),
-            0x71 => (true, (ulong)(a & b)), 0x72 => (true, (ulong)(a | b)), 0x73 => (true, (ulong)(a ^ b)),
-            0x74 => (true, (ulong)(a << (int)b)), 0x75 => (true, (ulong)((uint)((int)a >> (int)b))), 0x76 => (true, (ulong)(a >> (int)b)),
-            0x7C => (true, (ulong)(x + y)), 0x7D => (true, (ulong)(x - y)), 0x7E => (true, (ulong)(x * y)),
-            0x83 => (true, (ulong)(x & y)), 0x84 => (true, (ulong)(x | y)), 0x85 => (true, (ulong)(x ^ y)),
-            0x86 => (true, (ulong)(x << (int)y)), 0x87 => (true, (ulong)((ulong)((long)x >> (int)y))), 0x88 => (true, (ulong)(x >> (int)y)),
+            Op.I32Eq => (true, (ulong)(a == b ? 1u : 0u)), Op.I32Ne => (true, (ulong)(a != b ? 1u : 0u)),
+            Op.I32LtS => (true, (ulong)((int)a < (int)b ? 1u : 0u)), Op.I32LtU => (true, (ulong)(a < b ? 1u : 0u)),
+            Op.I32GtS => (true, (ulong)((int)a > (int)b ? 1u : 0u)), Op.I32GtU => (true, (ulong)(a > b ? 1u : 0u)),
+            Op.I32LeS => (true, (ulong)((int)a <= (int)b ? 1u : 0u)), Op.I32LeU => (true, (ulong)(a <= b ? 1u : 0u)),
+            Op.I32GeS => (true, (ulong)((int)a >= (int)b ? 1u : 0u)), Op.I32GeU => (true, (ulong)(a >= b ? 1u : 0u)),
+            Op.I32Add => (true, (ulong)(a + b)), Op.I32Sub => (true, (ulong)(a - b)), Op.I32Mul => (true, (ulong)(a * b)),
+            Op.I32And => (true, (ulong)(a & b)), Op.I32Or => (true, (ulong)(a | b)), Op.I32Xor => (true, (ulong)(a ^ b)),
+            Op.I32Shl => (true, (ulong)(a << (int)b)), Op.I32ShrS => (true, (ulong)((uint)((int)a >> (int)b))), Op.I32ShrU => (true, (ulong)(a >> (int)b)),
+            Op.I64Add => (true, (ulong)(x + y)), Op.I64Sub => (true, (ulong)(x - y)), Op.I64Mul => (true, (ulong)(x * y)),
+            Op.I64And => (true, (ulong)(x & y)), Op.I64Or => (true, (ulong)(x | y)), Op.I64Xor => (true, (ulong)(x ^ y)),
+            Op.I64Shl => (true, (ulong)(x << (int)y)), Op.I64ShrS => (true, (ulong)((ulong)((long)x >> (int)y))), Op.I64ShrU => (true, (ulong)(x >> (int)y)),
             _ => (false, 0UL),
         };
         return ok;
@@ -109,28 +96,30 @@ internal sealed partial class Translator
     private bool TryShiftPair(Op op, in Operand a, in Operand b, int height, out Operand result)
     {
         result = default;
-        const int i32Shl = 0x74, i32ShrS = 0x75, i32ShrU = 0x76, i64Shl = 0x86, i64ShrS = 0x87, i64ShrU = 0x88;
-        int o = (int)op;
-        bool is64 = o is i64ShrS or i64ShrU;
-        if (!(o is i32ShrS or i32ShrU or i64ShrS or i64ShrU) || b.Loc != Loc.Const || !IsLastResult(a)) return false;
+        bool is64 = op is Op.I64ShrS or Op.I64ShrU;
+        if (!(op is Op.I32ShrS or Op.I32ShrU or Op.I64ShrS or Op.I64ShrU) || b.Loc != Loc.Const || !IsLastResult(a)) return false;
         int start = _lastStart;
-        if (_code[start] != (is64 ? i64Shl : i32Shl) || (_code[start + 3] & ConstTag) == 0) return false;
+        if (_code[start] != (int)(is64 ? Op.I64Shl : Op.I32Shl) || (_code[start + Layout.I32Shl.B] & ConstTag) == 0) return false;
         ulong k = _constants[b.Index] & (is64 ? 63UL : 31UL);
-        if ((_constants[_code[start + 3] & IndexMask] & (is64 ? 63UL : 31UL)) != k || k == 0) return false;
-        int x = _code[start + 2];
+        if ((_constants[_code[start + Layout.I32Shl.B] & IndexMask] & (is64 ? 63UL : 31UL)) != k || k == 0) return false;
+        int x = _code[start + Layout.I32Shl.A];
         var type = is64 ? ValueType.I64 : ValueType.I32;
-        if (o is i32ShrS or i64ShrS)
+        if (op is Op.I32ShrS or Op.I64ShrS)
         {
-            int ext = (is64, k) switch { (false, 24) => 0xC0, (false, 16) => 0xC1, (true, 56) => 0xC2, (true, 48) => 0xC3, (true, 32) => 0xC4, _ => 0 };
-            if (ext == 0) return false;
+            Op? ext = (is64, k) switch
+            {
+                (false, 24) => Op.I32Extend8S, (false, 16) => Op.I32Extend16S,
+                (true, 56) => Op.I64Extend8S, (true, 48) => Op.I64Extend16S, (true, 32) => Op.I64Extend32S, _ => null,
+            };
+            if (ext is not Op extend) return false;
             DropLastInstruction(start);
-            result = Unary((Op)ext, type, height, (x & TempTag) != 0 ? new Operand(type, Loc.Temp, x & IndexMask) : Decode(x, type));
+            result = Unary(extend, type, height, (x & TempTag) != 0 ? new Operand(type, Loc.Temp, x & IndexMask) : Decode(x, type));
             return true;
         }
         ulong mask = is64 ? ulong.MaxValue >> (int)k : uint.MaxValue >> (int)k;
         var m = Constant(type, mask);
         DropLastInstruction(start);
-        Emit((Op)(is64 ? 0x83 : 0x71)); EmitDst(height); EmitRaw(x); EmitSlot(m);
+        Emit(is64 ? Op.I64And : Op.I32And); EmitDst(height); EmitRaw(x); EmitSlot(m);
         result = EndProducer(type, height);
         return true;
     }
@@ -139,13 +128,7 @@ internal sealed partial class Translator
     /// <paramref name="mask"/> leaves as it is.</summary>
     private bool MaskKeepsLoadedBits(ulong mask)
     {
-        int bits = (Op)_code[_lastStart] switch
-        {
-            Op.I32Load8U or Op.I32Load8UAdd or Op.I64Load8U or Op.I64Load8UAdd or Op.I32Load8UStore8 or Op.I32Load2Load8UAdd => 8,
-            Op.I32Load16U or Op.I32Load16UAdd or Op.I64Load16U or Op.I64Load16UAdd => 16,
-            Op.I64Load32U or Op.I64Load32UAdd => 32,
-            _ => 0,
-        };
+        int bits = OpInfo.ZeroExtendedBits((Op)_code[_lastStart]);
         ulong loaded = (1UL << bits) - 1;
         return bits > 0 && (mask & loaded) == loaded;
     }
@@ -156,8 +139,7 @@ internal sealed partial class Translator
     private bool IsJustComputedBoolean(in Operand o)
     {
         if (!IsLastResult(o)) return false;
-        int op = _code[_lastStart];
-        return op is >= 0x45 and <= 0x66;
+        return OpInfo.Boolean((Op)_code[_lastStart]);
     }
 
     /// <summary>Adding or subtracting a constant becomes one register-immediate instruction.</summary>
@@ -165,25 +147,25 @@ internal sealed partial class Translator
     {
         imm = default;
         reg = default;
-        const Op i32Add = (Op)0x6A, i32Sub = (Op)0x6B, i64Add = (Op)0x7C, i64Sub = (Op)0x7D;
-        if (op is not (i32Add or i32Sub or i64Add or i64Sub)) return false;
-        bool commutative = op is i32Add or i64Add;
+        if (OpInfo.ImmediateForm(op) is not Op form) return false;
+        bool commutative = op is Op.I32Add or Op.I64Add;
         Operand c;
         if (b.Loc == Loc.Const) { c = b; reg = a; }
         else if (commutative && a.Loc == Loc.Const) { c = a; reg = b; }
         else return false;
         if (reg.Loc == Loc.Const) return false;
         ulong bits = _constants[c.Index];
-        if (op is i32Add or i32Sub)
+        bool subtract = op is Op.I32Sub or Op.I64Sub;
+        if (form == Op.I32AddImm)
         {
             int v = (int)bits;
-            imm = (Op.I32AddImm, op == i32Sub ? unchecked(-v) : v);
+            imm = (form, subtract ? unchecked(-v) : v);
             return true;
         }
         long l = (long)bits;
-        if (op == i64Sub) l = unchecked(-l);
+        if (subtract) l = unchecked(-l);
         if (l < int.MinValue || l > int.MaxValue) return false;
-        imm = (Op.I64AddImm, (int)l);
+        imm = (form, (int)l);
         return true;
     }
 }

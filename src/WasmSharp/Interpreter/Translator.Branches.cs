@@ -27,17 +27,18 @@ internal sealed partial class Translator
     /// <summary>If <paramref name="cond"/> is the result of the instruction just emitted and that instruction is
     /// a comparison (i32/i64/f32/f64, or i32.eqz) or an i32.and (a bit test, for branches), removes it and returns
     /// its opcode and encoded operands, so the consumer can take the comparison over.</summary>
-    private bool TryTakeCompare(in Operand cond, Func<int, bool> accept, out int op, out int a, out int b)
+    private bool TryTakeCompare(in Operand cond, Func<Op, bool> accept, out Op op, out int a, out int b)
     {
-        op = a = b = 0;
+        op = default;
+        a = b = 0;
         if (cond.Loc != Loc.Temp || _lastDstPos < 0 || cond.Index != _lastDstHeight) return false;
         bool adjacent = _lastEnd == _len;
         if (!adjacent && _movesEnd != _len) return false;
         int start = _lastStart;
-        op = _code[start];
-        if (!(op is 0x45 or 0x71 || op is (>= 0x46 and <= 0x4F) or (>= 0x51 and <= 0x66)) || !accept(op)) return false;
-        a = _code[start + 2];
-        b = op == 0x45 ? 0 : _code[start + 3];
+        op = (Op)_code[start];
+        if (OpInfo.BranchForm(op) is null || !accept(op)) return false;
+        a = _code[start + (op == Op.I32Eqz ? Layout.Unary.A : Layout.Binary.A)];
+        b = op == Op.I32Eqz ? 0 : _code[start + Layout.Binary.B];
         if (adjacent)
         {
             DropLastInstruction(start); // its slot operands are re-emitted with the consumer
@@ -47,11 +48,11 @@ internal sealed partial class Translator
         // before a loop's back edge. The comparison can move after them when none writes what it reads or reads
         // its result.
         int dst = _code[_lastDstPos];
-        for (int pos = _lastEnd; pos < _len; pos += _code[pos] == (int)Op.Copy2 ? 5 : 3)
-            for (int pair = pos + 1; pair < pos + (_code[pos] == (int)Op.Copy2 ? 5 : 3); pair += 2)
+        for (int pos = _lastEnd; pos < _len; pos += OpInfo.Length((Op)_code[pos]))
+            for (int pair = pos + Layout.Copy.Dst; pair < pos + OpInfo.Length((Op)_code[pos]); pair += Layout.Copy2.Dst2 - Layout.Copy2.Dst)
             {
-                int moveDst = _code[pair], moveSrc = _code[pair + 1];
-                if (moveDst == a || (op != 0x45 && moveDst == b) || moveSrc == dst) return false;
+                int moveDst = _code[pair], moveSrc = _code[pair + Layout.Copy.Src - Layout.Copy.Dst];
+                if (moveDst == a || (op != Op.I32Eqz && moveDst == b) || moveSrc == dst) return false;
             }
         int length = _lastEnd - start;
         if (_earlierFused.End > start) _earlierFused.Local = -1;
@@ -70,86 +71,61 @@ internal sealed partial class Translator
         return true;
     }
 
-    /// <summary>The compare-and-branch op for Wasm comparison <paramref name="op"/>, taken when it holds, or when it
-    /// fails if <paramref name="negate"/>. Integer comparisons negate into their complements; float ones (NaN
-    /// makes every ordering false) have their own negated forms.</summary>
-    private static Op CompareBranch(int op, bool negate)
+    /// <summary>The compare-and-branch op for comparison <paramref name="op"/>, taken when it holds, or when it fails
+    /// if <paramref name="negate"/>. Integer comparisons negate into their complements; float ones (NaN makes every
+    /// ordering false) have their own negated forms.</summary>
+    private static Op CompareBranch(Op op, bool negate)
     {
-        if (op == 0x45) return negate ? Op.BrIfNez : Op.BrIfEqz;
-        if (op == 0x71) return negate ? Op.BrI32AndZ : Op.BrI32AndNz;
-        if (op <= 0x5A)
-        {
-            bool is64 = op >= 0x51;
-            int cmp = op - (is64 ? 0x51 : 0x46); // eq ne lt_s lt_u gt_s gt_u le_s le_u ge_s ge_u
-            if (negate) cmp = NegatedIntCompare(cmp);
-            return (is64 ? Op.BrI64Eq : Op.BrI32Eq) + cmp;
-        }
-        bool f64 = op >= 0x61;
-        int f = op - (f64 ? 0x61 : 0x5B); // eq ne lt gt le ge
-        if (negate)
-        {
-            if (f <= 1) f ^= 1;
-            else return (f64 ? Op.BrF64NotLt : Op.BrF32NotLt) + (f - 2);
-        }
-        return (f64 ? Op.BrF64Eq : Op.BrF32Eq) + f;
+        var branch = OpInfo.BranchForm(op)!.Value;
+        return negate ? Negated(branch) : branch;
     }
 
     /// <summary>
-    /// If the instruction just before an i32 compare-and-branch (comparison <paramref name="cmp"/>, numbered as in
-    /// <see cref="NegatedIntCompare"/>, of slots <paramref name="a"/> and <paramref name="b"/>) is an i32.load or
-    /// an I32Load2 writing what it compares, turns it into the fused compare-and-branch on loaded values (only its
-    /// target is left to emit).
+    /// If the instruction just before i32 compare-and-branch <paramref name="branch"/> (of slots <paramref name="a"/>
+    /// and <paramref name="b"/>) is an i32.load or an I32Load2 writing what it compares, turns it into the fused
+    /// compare-and-branch on loaded values (only its target is left to emit).
     /// </summary>
-    private bool TryTakeLoads(int cmp, int a, int b)
+    private bool TryTakeLoads(Op branch, int a, int b)
     {
         if (Load2Feeding(a, b, ordered: false) is >= 0 and int pair)
         {
-            if (a != _code[pair + 1]) cmp = SwappedIntCompare(cmp); // it compares the second load with the first
-            MergeIntoLoad2(pair, Op.BrI32EqLoad2 + cmp);
+            if (a != _code[pair + Layout.I32Load2.X]) branch = OpInfo.Swapped(branch)!.Value; // it compares the second load with the first
+            MergeIntoLoad2(pair, OpInfo.Load2Form(branch)!.Value);
             _lastDstPos = -1;
             return true;
         }
         if (_lastDstPos < 0 || _lastEnd != _len) return false;
         int start = _lastStart;
-        if (_code[start] == (int)Op.I32Load && start + 4 == _len)
+        if (_code[start] == (int)Op.I32Load && start + Layout.I32Load.Length == _len)
         {
-            int dst = _code[start + 1], addr = _code[start + 2], offset = _code[start + 3];
+            int dst = _code[start + Layout.I32Load.Dst], addr = _code[start + Layout.I32Load.Addr], offset = _code[start + Layout.I32Load.Offset];
             int x;
             if (b == dst && a != dst) x = a;
-            else if (a == dst && b != dst) { x = b; cmp = SwappedIntCompare(cmp); }
+            else if (a == dst && b != dst) { x = b; branch = OpInfo.Swapped(branch)!.Value; }
             else return false;
             DropLastInstruction(start);
-            Emit(Op.BrI32EqLoad + cmp); EmitRaw(x); EmitRaw(dst); EmitRaw(addr); Emit(offset);
+            Emit(OpInfo.LoadForm(branch)!.Value); EmitRaw(x); EmitRaw(dst); EmitRaw(addr); Emit(offset);
             _lastDstPos = -1;
             return true;
         }
         return false;
     }
 
-    /// <summary>The integer comparison of (b, a) that holds exactly when <paramref name="cmp"/> of (a, b) does.</summary>
-    private static int SwappedIntCompare(int cmp) =>
-        cmp switch { 0 => 0, 1 => 1, 2 => 4, 3 => 5, 4 => 2, 5 => 3, 6 => 8, 7 => 9, 8 => 6, _ => 7 };
-
-    /// <summary>The integer comparison that holds exactly when <paramref name="cmp"/> does not, both numbered in
-    /// Wasm's order: eq ne lt_s lt_u gt_s gt_u le_s le_u ge_s ge_u.</summary>
-    private static int NegatedIntCompare(int cmp) =>
-        cmp switch { 0 => 1, 1 => 0, 2 => 8, 3 => 9, 4 => 6, 5 => 7, 6 => 4, 7 => 5, 8 => 2, _ => 3 };
-
     /// <summary>Emits a conditional branch on <paramref name="cond"/> (taken when it is non-zero, or zero when
     /// <paramref name="whenZero"/>), fused with the comparison that produced it where possible.</summary>
     private void EmitCondBranch(in Operand cond, bool whenZero, int label)
     {
-        if (TryTakeCompare(cond, static _ => true, out int cmp, out int a, out int b))
+        if (TryTakeCompare(cond, static _ => true, out var cmp, out int a, out int b))
         {
             // Branching on eqz(x) is branching on x the other way; x may be a comparison just computed, too.
-            while (cmp == 0x45 && (a & TempTag) != 0
-                   && TryTakeCompare(new Operand(ValueType.I32, Loc.Temp, a & IndexMask), static _ => true, out int inner, out int ia, out int ib))
+            while (cmp == Op.I32Eqz && (a & TempTag) != 0
+                   && TryTakeCompare(new Operand(ValueType.I32, Loc.Temp, a & IndexMask), static _ => true, out var inner, out int ia, out int ib))
             {
                 whenZero = !whenZero;
                 (cmp, a, b) = (inner, ia, ib);
             }
             var op = CompareBranch(cmp, whenZero);
-            if (!(op is >= Op.BrI32Eq and <= Op.BrI32GeU && TryTakeLoads(op - Op.BrI32Eq, a, b)))
+            if (!(OpInfo.IntBranch(op) && TryTakeLoads(op, a, b)))
             {
                 Emit(op);
                 EmitRaw(a);
@@ -176,15 +152,15 @@ internal sealed partial class Translator
     public Operand Select(ValueType type, int height, in Operand a, in Operand b, in Operand cond)
     {
         // select on an i32 comparison takes the comparison over; on i32.eqz it swaps its operands.
-        if (TryTakeCompare(cond, static op => op <= 0x4F, out int cmp, out int ca, out int cb))
+        if (TryTakeCompare(cond, static op => op == Op.I32Eqz || OpInfo.SelectForm(op) is not null, out var cmp, out int ca, out int cb))
         {
-            if (cmp == 0x45)
+            if (cmp == Op.I32Eqz)
             {
                 Emit(Op.Select); EmitDst(height); EmitRaw(ca); EmitSlot(b); EmitSlot(a);
             }
             else
             {
-                Emit(Op.SelectI32Eq + (cmp - 0x46)); EmitDst(height); EmitRaw(ca); EmitRaw(cb); EmitSlot(a); EmitSlot(b);
+                Emit(OpInfo.SelectForm(cmp)!.Value); EmitDst(height); EmitRaw(ca); EmitRaw(cb); EmitSlot(a); EmitSlot(b);
             }
             return EndProducer(type, height);
         }
@@ -217,14 +193,14 @@ internal sealed partial class Translator
     /// so what the translator knows about the instructions before it stays valid and fusions may span it.</summary>
     public void Bind(int label, bool backward = false)
     {
-        if (_lastBrPos >= 0 && _lastBrPos + 2 == _len && _lastBrLabel == label)
+        if (_lastBrPos >= 0 && _lastBrPos + Layout.Br.Length == _len && _lastBrLabel == label)
         {
             // br to the very next instruction (the exit of a rotated loop head, mostly): nothing to do.
             var fixups = _labelFixups[label]!;
             fixups.RemoveAt(fixups.Count - 1);
             _len = _lastBrPos;
         }
-        else if (_lastBrPos >= 0 && _lastBrPos + 2 == _len && _condEnd == _lastBrPos
+        else if (_lastBrPos >= 0 && _lastBrPos + Layout.Br.Length == _len && _condEnd == _lastBrPos
                  && _labelFixups[label] is { Count: > 0 } waiting && waiting[^1] == _condEnd - 1)
             JumpOverBr(label);
         _lastBrPos = -1;
@@ -335,18 +311,18 @@ internal sealed partial class Translator
         int inPlace = 0;
         if (LastStore(out var storeOp, out int storeAddr, out int value, out int storeOffset) && (storeAddr & TempTag) == 0)
         {
-            if (c - from >= 4 && _code[from] is (int)Op.I32Load or (int)Op.I64Load
-                && storeOp == (Op)_code[from] - Op.I32Load + Op.I32Store
-                && storeAddr == _code[from + 2] && storeOffset == _code[from + 3] && value == _code[from + 1])
-                from += 4;
+            if (c - from >= Layout.Load.Length && _code[from] is (int)Op.I32Load or (int)Op.I64Load
+                && storeOp == OpInfo.MatchingStore((Op)_code[from])
+                && storeAddr == _code[from + Layout.Load.Addr] && storeOffset == _code[from + Layout.Load.Offset] && value == _code[from + Layout.Load.Dst])
+                from += Layout.Load.Length;
             else if (c == from && storeOp == Op.I32Store)
             {
                 var fused = (Op)_code[c];
-                if (fused is >= Op.BrI32EqLoad and <= Op.BrI32GeULoad
-                    && storeAddr == _code[c + 3] && storeOffset == _code[c + 4] && value == _code[c + 2])
+                if (OpInfo.BranchOnLoad(fused)
+                    && storeAddr == _code[c + Layout.BrI32Load.Addr] && storeOffset == _code[c + Layout.BrI32Load.Offset] && value == _code[c + Layout.BrI32Load.Y])
                     inPlace = 1;
-                else if (fused is >= Op.BrI32EqLoad2 and <= Op.BrI32GeULoad2
-                         && storeAddr == _code[c + 2] && storeOffset == _code[c + 3] && value == _code[c + 1])
+                else if (OpInfo.BranchOnLoad2(fused)
+                         && storeAddr == _code[c + Layout.BrI32Load2.XAddr] && storeOffset == _code[c + Layout.BrI32Load2.XOffset] && value == _code[c + Layout.BrI32Load2.X])
                     inPlace = 2;
             }
         }
@@ -386,57 +362,30 @@ internal sealed partial class Translator
     {
         var op = (Op)_code[c];
         if (negate) op = Negated(op);
-        switch (op)
+        if (inPlace == 2 && OpInfo.BranchOnLoad2(op))
         {
-            case >= Op.BrI32EqLoad2 and <= Op.BrI32GeULoad2 when inPlace == 2:
-                Emit(Op.BrI32EqLoad + (op - Op.BrI32EqLoad2)); EmitRaw(_code[c + 1]); EmitRaw(_code[c + 4]); EmitRaw(_code[c + 5]); Emit(_code[c + 6]);
-                break;
-            case >= Op.BrI32EqLoad2 and <= Op.BrI32GeULoad2:
-                Emit(op); EmitRaw(_code[c + 1]); EmitRaw(_code[c + 2]); Emit(_code[c + 3]); EmitRaw(_code[c + 4]); EmitRaw(_code[c + 5]); Emit(_code[c + 6]);
-                break;
-            case >= Op.BrI32EqLoad and <= Op.BrI32GeULoad when inPlace == 1:
-                Emit(Op.BrI32Eq + (op - Op.BrI32EqLoad)); EmitRaw(_code[c + 1]); EmitRaw(_code[c + 2]);
-                break;
-            case >= Op.BrI32EqLoad and <= Op.BrI32GeULoad:
-                Emit(op); EmitRaw(_code[c + 1]); EmitRaw(_code[c + 2]); EmitRaw(_code[c + 3]); Emit(_code[c + 4]);
-                break;
-            case Op.BrIfNez or Op.BrIfEqz:
-                Emit(op); EmitRaw(_code[c + 1]);
-                break;
-            default:
-                Emit(op); EmitRaw(_code[c + 1]); EmitRaw(_code[c + 2]);
-                break;
+            Emit(OpInfo.LoadForm(op)!.Value);
+            EmitRaw(_code[c + Layout.BrI32Load2.X]); EmitRaw(_code[c + Layout.BrI32Load2.Y]);
+            EmitRaw(_code[c + Layout.BrI32Load2.YAddr]); Emit(_code[c + Layout.BrI32Load2.YOffset]);
+            return;
+        }
+        if (inPlace == 1 && OpInfo.BranchOnLoad(op))
+        {
+            Emit(OpInfo.PlainForm(op)!.Value); EmitRaw(_code[c + Layout.BrI32Load.X]); EmitRaw(_code[c + Layout.BrI32Load.Y]);
+            return;
+        }
+        // The same operands, all but the target (the branch's last).
+        Emit(op);
+        string shape = OpInfo.Shape(op);
+        for (int k = 0; k < shape.Length - 1; k++)
+        {
+            if (shape[k] is 'd' or 's') EmitRaw(_code[c + 1 + k]);
+            else Emit(_code[c + 1 + k]);
         }
     }
 
     /// <summary>The conditional branch taken exactly when <paramref name="op"/> is not.</summary>
-    private static Op Negated(Op op)
-    {
-        switch (op)
-        {
-            case Op.BrIfNez: return Op.BrIfEqz;
-            case Op.BrIfEqz: return Op.BrIfNez;
-            case >= Op.BrI32EqLoad2 and <= Op.BrI32GeULoad2: return Op.BrI32EqLoad2 + NegatedIntCompare(op - Op.BrI32EqLoad2);
-            case >= Op.BrI32EqLoad and <= Op.BrI32GeULoad: return Op.BrI32EqLoad + NegatedIntCompare(op - Op.BrI32EqLoad);
-            case Op.BrI32AndZ: return Op.BrI32AndNz;
-            case Op.BrI32AndNz: return Op.BrI32AndZ;
-            case >= Op.BrI32Eq and <= Op.BrI64GeU:
-            {
-                bool is64 = op >= Op.BrI64Eq;
-                int cmp = op - (is64 ? Op.BrI64Eq : Op.BrI32Eq);
-                return (is64 ? Op.BrI64Eq : Op.BrI32Eq) + NegatedIntCompare(cmp);
-            }
-            case Op.BrF32Eq: return Op.BrF32Ne;
-            case Op.BrF32Ne: return Op.BrF32Eq;
-            case Op.BrF64Eq: return Op.BrF64Ne;
-            case Op.BrF64Ne: return Op.BrF64Eq;
-            case >= Op.BrF32Lt and <= Op.BrF32Ge: return Op.BrF32NotLt + (op - Op.BrF32Lt);
-            case >= Op.BrF64Lt and <= Op.BrF64Ge: return Op.BrF64NotLt + (op - Op.BrF64Lt);
-            case >= Op.BrF32NotLt and <= Op.BrF32NotGe: return Op.BrF32Lt + (op - Op.BrF32NotLt);
-            case >= Op.BrF64NotLt and <= Op.BrF64NotGe: return Op.BrF64Lt + (op - Op.BrF64NotLt);
-            default: throw new InvalidOperationException($"not a conditional branch: {op}");
-        }
-    }
+    private static Op Negated(Op op) => OpInfo.Negated(op) ?? throw new InvalidOperationException($"not a conditional branch: {op}");
 
     public void BranchIf(in Operand cond, int label, ReadOnlySpan<Operand> values, int destHeight)
     {
@@ -488,7 +437,7 @@ internal sealed partial class Translator
         {
             case 0: Emit(Op.Return0); break;
             case 1:
-                if (LastInstructionIs(Op.GlobalSetAddImm, 4))
+                if (LastInstructionIs(Op.GlobalSetAddImm))
                 {
                     // An unoptimised function's epilogue (stack pointer restored, then return): one dispatch.
                     _code[_instrStart] = (int)Op.GlobalSetAddImmReturn1;

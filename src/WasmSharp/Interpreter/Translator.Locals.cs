@@ -25,23 +25,23 @@ internal sealed partial class Translator
             _lastDstPos = -1;
             return;
         }
-        if (!pending && value.Loc == Loc.Temp && LastStore(out var storeOp, out int storeAddr, out int stored, out _)
+        if (!pending && value.Loc == Loc.Temp && LastStore(out var storeOp, out int storeAddr, out int stored, out int storedAt, out int valueAt)
             && _code[_instrStart] is (int)Op.I32Store or (int)Op.I64Store && stored == Encode(value) && storeAddr != local
             && _lastDstPos >= 0 && _lastEnd == _instrStart && _code[_lastDstPos] == stored)
         {
             // x = (y = expr) through memory: the value stored just now, reloaded (forwarded) into a local. The
             // producer writes the local and the store stores it, so no move is needed.
             _code[_lastDstPos] = local;
-            _code[_instrStart + 2] = local;
+            _code[valueAt] = local;
             _lastDstPos = -1;
-            if ((storeAddr & TempTag) == 0) Remember(storeAddr, (uint)_code[_instrStart + 3], storeOp, local);
+            if ((storeAddr & TempTag) == 0) Remember(storeAddr, (uint)storedAt, storeOp, local);
             return;
         }
-        if (!pending && value.Loc == Loc.Temp && LastStore(out storeOp, out storeAddr, out stored, out int storedAt)
-            && (StoresItsResult((Op)_code[_instrStart]) || _code[_instrStart] == (int)Op.I32Load2AddStore) && stored == Encode(value) && storeAddr != local)
+        if (!pending && value.Loc == Loc.Temp && LastStore(out storeOp, out storeAddr, out stored, out storedAt, out valueAt)
+            && (OpInfo.StoresItsResult((Op)_code[_instrStart]) || _code[_instrStart] == (int)Op.I32Load2AddStore) && stored == Encode(value) && storeAddr != local)
         {
             // The same through an operation that stores its own result: it writes the local and stores it.
-            _code[_instrStart + (_code[_instrStart] == (int)Op.I32Load2AddStore ? 7 : 1)] = local;
+            _code[valueAt] = local;
             if ((storeAddr & TempTag) == 0) Remember(storeAddr, (uint)storedAt, storeOp, local);
             return;
         }
@@ -49,7 +49,7 @@ internal sealed partial class Translator
         if (value.Loc == Loc.Local && value.Index == local) return;
         // A move right after a producer (or after other such moves) leaves the producer takeable (TryTakeCompare).
         bool chained = _lastDstPos >= 0 && (_lastEnd == _len || _movesEnd == _len);
-        if (LastInstructionIs(Op.Copy, 3) && _code[_instrStart + 1] != Encode(value))
+        if (LastInstructionIs(Op.Copy) && _code[_instrStart + Layout.Copy.Dst] != Encode(value))
         {
             // Two moves in a row (phi moves before a loop's back edge): one Copy2, which reads both sources first,
             // the same as in order since the second does not read what the first wrote.

@@ -30,20 +30,21 @@ internal sealed partial class Translator
                 EmitDst(height); Emit(addend2); Emit((int)offset);
                 return EndMerged(pair, result, height);
             }
-            Emit(op - Op.I32Load + Op.I32LoadAdd); EmitDst(height); EmitRaw(x); EmitRaw(y); Emit(addend2); Emit((int)offset);
+            Emit(OpInfo.AddForm(op)!.Value); EmitDst(height); EmitRaw(x); EmitRaw(y); Emit(addend2); Emit((int)offset);
             return EndProducer(result, height);
         }
         if (op is Op.I32Load8U or Op.I32Load8S && addr.Loc is Loc.Local or Loc.Const
-            && (LastInstructionIs(Op.I32Load8UStore8, 6) || LastInstructionIs(Op.I32Load8SStore8, 6)))
+            && (LastInstructionIs(Op.I32Load8UStore8) || LastInstructionIs(Op.I32Load8SStore8)))
         {
             // A byte just copied to this address, read back: the copy's loaded byte, extended as asked (its only
             // reader so far, the store, takes the low byte either way).
             int c = _instrStart;
-            if (_code[c + 4] == Encode(addr) && _code[c + 5] == (int)offset && _code[c + 1] == (TempTag | height))
+            if (_code[c + Layout.I32Load8UStore8.StoreAddr] == Encode(addr) && _code[c + Layout.I32Load8UStore8.StoreOffset] == (int)offset
+                && _code[c + Layout.I32Load8UStore8.Dst] == (TempTag | height))
             {
                 _code[c] = (int)(op == Op.I32Load8U ? Op.I32Load8UStore8 : Op.I32Load8SStore8);
                 // The copy is the value's producer again: a local.set may take its result, an extension its sign.
-                (_lastStart, _lastDstPos, _lastDstHeight, _lastEnd) = (c, c + 1, height, _len);
+                (_lastStart, _lastDstPos, _lastDstHeight, _lastEnd) = (c, c + Layout.I32Load8UStore8.Dst, height, _len);
                 _prevDstPos = _prev2DstPos = -1;
                 return new Operand(result, Loc.Temp, height);
             }
@@ -56,17 +57,17 @@ internal sealed partial class Translator
             // and reloads it soon after.
             if (addr.Loc is Loc.Local or Loc.Const)
                 foreach (var k in _known)
-                    if (k.Addr == Encode(addr) && k.Offset == (int)offset && k.StoreOp == op - Op.I32Load + Op.I32Store)
+                    if (k.Addr == Encode(addr) && k.Offset == (int)offset && k.StoreOp == OpInfo.MatchingStore(op))
                         return Decode(k.Value, result);
             if (addr.Loc is Loc.Local or Loc.Const && LastStore(out var storeOp, out int storeAddr, out int v, out int storeOffset)
-                && storeOp == op - Op.I32Load + Op.I32Store && storeAddr == Encode(addr) && storeOffset == (int)offset)
+                && storeOp == OpInfo.MatchingStore(op) && storeAddr == Encode(addr) && storeOffset == (int)offset)
             {
                 if ((v & TempTag) == 0) return Decode(v, result);
                 // A temporary stored from this very height (see Store) is still there.
                 if ((v & IndexMask) == height) return new Operand(result, Loc.Temp, height);
             }
             // Two loads in a row: one dispatch. The second may read the first one's result.
-            if (LastInstructionIs(op, 4))
+            if (LastInstructionIs(op))
             {
                 int start = _instrStart;
                 _code[start] = (int)(op == Op.I32Load ? Op.I32Load2 : Op.I64Load2);
@@ -101,19 +102,21 @@ internal sealed partial class Translator
         {
             // x = load; x + k; store: one instruction, which leaves x + k in its temporary too.
             int start = _lastStart;
-            int dst = _code[start + 1], loadAddr = _code[start + 2], loadOffset = _code[start + 3], k = _code[start + 4];
+            int dst = _code[start + Layout.I32LoadAddImm.Dst], loadAddr = _code[start + Layout.I32LoadAddImm.Addr],
+                loadOffset = _code[start + Layout.I32LoadAddImm.Offset], k = _code[start + Layout.I32LoadAddImm.Imm];
             DropLastInstruction(start);
             Emit(Op.I32LoadAddImmStore); EmitRaw(dst); EmitRaw(loadAddr); Emit(loadOffset); Emit(k); EmitSlot(addr); Emit((int)offset);
             _lastDstPos = -1;
             return;
         }
-        if (op == Op.I32Store && IsLastResult(v) && LastInstructionIs(Op.I32AddImm, 4) && _instrStart == _addAfterLoad
+        if (op == Op.I32Store && IsLastResult(v) && LastInstructionIs(Op.I32AddImm) && _instrStart == _addAfterLoad
             && _loadThenAdd >= 0)
         {
             // old = load; store old + k (a pointer or counter in memory post-incremented, the old value used):
             // one instruction, which leaves the old value where the load put it.
             int start = _loadThenAdd;
-            int dst = _code[start + 1], loadAddr = _code[start + 2], loadOffset = _code[start + 3], k = _code[_lastStart + 3];
+            int dst = _code[start + Layout.I32Load.Dst], loadAddr = _code[start + Layout.I32Load.Addr], loadOffset = _code[start + Layout.I32Load.Offset];
+            int k = _code[_lastStart + Layout.I32AddImm.Imm];
             DropLastInstruction(start); // the load and the add
             _lastDstPos = -1;
             _fusedPos = -1;
@@ -130,24 +133,24 @@ internal sealed partial class Translator
                 _lastDstPos = -1;
                 return;
             }
-            Emit(op - Op.I32Store + Op.I32StoreAdd); EmitRaw(x); EmitRaw(y); EmitSlot(value); Emit(addend2); Emit((int)offset);
+            Emit(OpInfo.AddForm(op)!.Value); EmitRaw(x); EmitRaw(y); EmitSlot(value); Emit(addend2); Emit((int)offset);
             return;
         }
         bool known = addr.Loc is Loc.Local or Loc.Const;
         if (known)
         {
             // A store through another address may alias anything known; through this one, what it overlaps.
-            int a = Encode(addr), size = AccessSize(op);
+            int a = Encode(addr), size = OpInfo.AccessSize(op);
             for (int i = _known.Count - 1; i >= 0; i--)
             {
                 var k = _known[i];
-                if (k.Addr != a || (long)k.Offset < (long)(uint)offset + size && (long)(uint)offset < (long)k.Offset + AccessSize(k.StoreOp))
+                if (k.Addr != a || (long)k.Offset < (long)(uint)offset + size && (long)(uint)offset < (long)k.Offset + OpInfo.AccessSize(k.StoreOp))
                     _known.RemoveAt(i);
             }
         }
         else _known.Clear();
         if (op == Op.I32Store8 && addr.Loc != Loc.Temp && IsLastResult(v) && v.Index > 0 && _lastStart == _instrStart
-            && (LastInstructionIs(Op.I32Load8U, 4) || LastInstructionIs(Op.I32Load8S, 4)))
+            && (LastInstructionIs(Op.I32Load8U) || LastInstructionIs(Op.I32Load8S)))
         {
             // A byte copied (c = *p, kept in memory by unoptimised code): one instruction. The byte goes to the
             // slot of the address's height, where a reload of it would put its result.
@@ -157,7 +160,7 @@ internal sealed partial class Translator
             _lastDstPos = -1;
             return;
         }
-        if (IsLastResult(v) && _lastStart == _instrStart && StoreOfResult(op, _instrStart >= 0 && _instrStart + 4 == _len ? _code[_instrStart] : -1) is Op fused)
+        if (IsLastResult(v) && _lastStart == _instrStart && StoreOfResult(op, LastInstruction) is Op fused)
         {
             // An operation (or a load) whose result is stored right away: one instruction; the result stays
             // in its slot for later uses.
@@ -166,10 +169,11 @@ internal sealed partial class Translator
             _lastDstPos = -1;
             // x + y stored, both just loaded by a pair: one instruction (-O0 x += y).
             int add = _instrStart;
-            if (fused == Op.I32AddStore && _prevDstPos >= 0 && _prevStart + 7 == add && _code[_prevStart] == (int)Op.I32Load2
-                && IsPair(_prevStart, _code[add + 2], _code[add + 3], ordered: false))
+            if (fused == Op.I32AddStore && _prevDstPos >= 0 && _prevStart + Layout.I32Load2.Length == add && _code[_prevStart] == (int)Op.I32Load2
+                && IsPair(_prevStart, _code[add + Layout.I32AddStore.A], _code[add + Layout.I32AddStore.B], ordered: false))
             {
-                int dst = _code[add + 1], storeAddr = _code[add + 4], storeOffset = _code[add + 5], pair = _prevStart;
+                int dst = _code[add + Layout.I32AddStore.Dst], storeAddr = _code[add + Layout.I32AddStore.Addr];
+                int storeOffset = _code[add + Layout.I32AddStore.Offset], pair = _prevStart;
                 DropLastInstruction(add);
                 MergeIntoLoad2(pair, Op.I32Load2AddStore);
                 EmitRaw(dst); EmitRaw(storeAddr); Emit(storeOffset);
@@ -177,7 +181,7 @@ internal sealed partial class Translator
             }
             return;
         }
-        if (op == Op.I32Store && addr.Loc == Loc.Local && LastInstructionIs(Op.GlobalAddImm, 4) && _code[_instrStart + 1] == addr.Index)
+        if (op == Op.I32Store && addr.Loc == Loc.Local && LastInstructionIs(Op.GlobalAddImm) && _code[_instrStart + Layout.GlobalAddImm.Dst] == addr.Index)
         {
             // A prologue: the stack pointer bumped into the frame pointer, then a parameter spilled through it.
             _code[_instrStart] = (int)Op.GlobalAddImmStore;
@@ -186,7 +190,7 @@ internal sealed partial class Translator
             if (v.Loc is Loc.Local or Loc.Const) Remember(Encode(addr), offset, op, Encode(v));
             return;
         }
-        if (op is Op.I32Store or Op.I64Store && LastInstructionIs(op, 4))
+        if (op is Op.I32Store or Op.I64Store && LastInstructionIs(op))
         {
             // Two stores in a row (a prologue spilling its params, a frame written field by field): one dispatch.
             int start = _instrStart;
@@ -198,59 +202,26 @@ internal sealed partial class Translator
         if (known && op is Op.I32Store or Op.I64Store && v.Loc is Loc.Local or Loc.Const) Remember(Encode(addr), offset, op, Encode(v));
     }
 
-    /// <summary>The fused form of <paramref name="producer"/> (an opcode, of a 4-word instruction [op, dst, x, y])
-    /// followed by store <paramref name="store"/> of its result, if there is one.</summary>
-    private static Op? StoreOfResult(Op store, int producer) => (store, producer) switch
-    {
-        (Op.I32Store, 0x6A) => Op.I32AddStore,
-        (Op.I32Store, 0x73) => Op.I32XorStore,
-        (Op.I64Store, 0xA0) => Op.F64AddStore,
-        (Op.I64Store, 0xA2) => Op.F64MulStore,
-        (Op.I32Store, (int)Op.I32Load) => Op.I32LoadStore,
-        _ => null,
-    };
+    /// <summary>The fused form of <paramref name="producer"/> (the last instruction) followed by store
+    /// <paramref name="store"/> of its result, if there is one.</summary>
+    private static Op? StoreOfResult(Op store, Op? producer) =>
+        producer is Op p && OpInfo.StoreForm(p) is Op fused && OpInfo.TryLastStore(fused, out var plain, out _, out _, out _) && plain == store
+            ? fused : null;
 
-    /// <summary>Whether <paramref name="op"/> is one of <see cref="StoreOfResult"/>'s forms, [op, dst, x, y, store
-    /// addr, store offset], which store the value they leave in dst.</summary>
-    private static bool StoresItsResult(Op op) =>
-        op is Op.I32AddStore or Op.I32XorStore or Op.F64AddStore or Op.F64MulStore or Op.I32LoadStore;
+    /// <summary>The last instruction, if it ends in a store whose stored value stays in a slot: the plain store
+    /// op, address slot, value slot and offset (all as encoded).</summary>
+    private bool LastStore(out Op op, out int addr, out int value, out int offset) => LastStore(out op, out addr, out value, out offset, out _);
 
-    /// <summary>The last instruction, if it is a store whose stored value stays in a slot: its plain store op,
-    /// address slot, value slot and offset (all as encoded).</summary>
-    private bool LastStore(out Op op, out int addr, out int value, out int offset)
+    /// <summary>The same, and where in the code the stored value's slot is.</summary>
+    private bool LastStore(out Op op, out int addr, out int value, out int offset, out int valueAt)
     {
-        if (LastInstructionIs(Op.I32Store, 4) || LastInstructionIs(Op.I64Store, 4))
+        if (LastInstruction is Op last && OpInfo.TryLastStore(last, out op, out int a, out int v, out int o))
         {
-            op = (Op)_code[_instrStart];
-            (addr, value, offset) = (_code[_instrStart + 1], _code[_instrStart + 2], _code[_instrStart + 3]);
-            return true;
-        }
-        if (LastInstructionIs(Op.I32Store2, 7) || LastInstructionIs(Op.I64Store2, 7))
-        {
-            op = _code[_instrStart] == (int)Op.I32Store2 ? Op.I32Store : Op.I64Store;
-            (addr, value, offset) = (_code[_instrStart + 4], _code[_instrStart + 5], _code[_instrStart + 6]);
-            return true;
-        }
-        if (_instrStart >= 0 && _instrStart + 6 == _len && StoresItsResult((Op)_code[_instrStart]))
-        {
-            op = (Op)_code[_instrStart] is Op.F64AddStore or Op.F64MulStore ? Op.I64Store : Op.I32Store;
-            (addr, value, offset) = (_code[_instrStart + 4], _code[_instrStart + 1], _code[_instrStart + 5]);
-            return true;
-        }
-        if (LastInstructionIs(Op.I32LoadAddImmStore, 7))
-        {
-            op = Op.I32Store;
-            (addr, value, offset) = (_code[_instrStart + 5], _code[_instrStart + 1], _code[_instrStart + 6]);
-            return true;
-        }
-        if (LastInstructionIs(Op.I32Load2AddStore, 10))
-        {
-            op = Op.I32Store;
-            (addr, value, offset) = (_code[_instrStart + 8], _code[_instrStart + 7], _code[_instrStart + 9]);
+            (addr, value, offset, valueAt) = (_code[_instrStart + a], _code[_instrStart + v], _code[_instrStart + o], _instrStart + v);
             return true;
         }
         op = default;
-        addr = value = offset = 0;
+        addr = value = offset = valueAt = 0;
         return false;
     }
 
@@ -261,17 +232,17 @@ internal sealed partial class Translator
     private bool TryTakeScaledAddress(in Operand addr, out int bas, out int index, out int shift, out int addend)
     {
         bas = index = shift = addend = 0;
-        if (!IsLastResult(addr) || _code[_lastStart] != 0x6A || _prevDstPos < 0) return false;
+        if (!IsLastResult(addr) || _code[_lastStart] != (int)Op.I32Add || _prevDstPos < 0) return false;
         int add = _lastStart, shl = _prevStart;
-        if (_code[shl] != 0x74 || (_code[shl + 3] & ConstTag) == 0 || shl + 4 != add) return false;
+        if (_code[shl] != (int)Op.I32Shl || (_code[shl + Layout.I32Shl.B] & ConstTag) == 0 || shl + Layout.I32Shl.Length != add) return false;
         int scaled = _code[_prevDstPos];
         if ((scaled & TempTag) == 0) return false;
-        int x = _code[add + 2], y = _code[add + 3];
+        int x = _code[add + Layout.I32Add.A], y = _code[add + Layout.I32Add.B];
         if (y == scaled && x != scaled) bas = x;
         else if (x == scaled && y != scaled) bas = y;
         else return false;
-        index = _code[shl + 2];
-        shift = (int)(_constants[_code[shl + 3] & IndexMask] & 31);
+        index = _code[shl + Layout.I32Shl.A];
+        shift = (int)(_constants[_code[shl + Layout.I32Shl.B] & IndexMask] & 31);
         DropLastInstruction(add);
         DropLastInstruction(shl);
         addend = TakeAddImm(ref bas, index);
@@ -300,9 +271,9 @@ internal sealed partial class Translator
             if (local != slot || slot >= _reads.Length || _reads[slot] != 1) return 0;
             (start, dst, end) = (fStart, fDst, fEnd);
         }
-        if (end != _len || start + 4 != end || _code[dst] != slot || _code[start] != (int)Op.I32AddImm) return 0;
-        int k = _code[start + 3];
-        slot = _code[start + 2];
+        if (end != _len || start + Layout.I32AddImm.Length != end || _code[dst] != slot || _code[start] != (int)Op.I32AddImm) return 0;
+        int k = _code[start + Layout.I32AddImm.Imm];
+        slot = _code[start + Layout.I32AddImm.A];
         _fusedPos = -1;
         _earlierFused.Local = -1;
         DropLastInstruction(start);
@@ -317,20 +288,20 @@ internal sealed partial class Translator
         x = y = addend = 0;
         if (!IsLastResult(addr)) return false;
         int start = _lastStart;
-        int op = _code[start];
-        if (op == 0x6A)
+        var op = (Op)_code[start];
+        if (op == Op.I32Add)
         {
-            x = _code[start + 2];
-            y = _code[start + 3];
+            x = _code[start + Layout.I32Add.A];
+            y = _code[start + Layout.I32Add.B];
         }
-        else if (op == (int)Op.I32AddImm)
+        else if (op == Op.I32AddImm)
         {
-            x = _code[start + 2];
-            y = ConstTag | Constant(ValueType.I32, (uint)_code[start + 3]).Index;
+            x = _code[start + Layout.I32AddImm.A];
+            y = ConstTag | Constant(ValueType.I32, (uint)_code[start + Layout.I32AddImm.Imm]).Index;
         }
         else return false;
         DropLastInstruction(start);
-        if (op == 0x6A)
+        if (op == Op.I32Add)
         {
             addend = TakeAddImm(ref x, y);
             if (addend == 0) addend = TakeAddImm(ref y, x);
@@ -342,14 +313,14 @@ internal sealed partial class Translator
     /// (two different slots), in this order or, unless <paramref name="ordered"/>, the other.</summary>
     private bool IsPair(int start, int x, int y, bool ordered)
     {
-        int d1 = _code[start + 1], d2 = _code[start + 4];
+        int d1 = _code[start + Layout.I32Load2.X], d2 = _code[start + Layout.I32Load2.Y];
         return d1 != d2 && (x == d1 && y == d2 || !ordered && x == d2 && y == d1);
     }
 
     /// <summary>The start of the I32Load2 that ends the code and loads <paramref name="x"/> and <paramref name="y"/>
     /// (see <see cref="IsPair"/>), or -1.</summary>
     private int Load2Feeding(int x, int y, bool ordered) =>
-        _lastDstPos >= 0 && _lastEnd == _len && _lastStart + 7 == _len && _code[_lastStart] == (int)Op.I32Load2
+        _lastDstPos >= 0 && _lastEnd == _len && _lastStart + Layout.I32Load2.Length == _len && _code[_lastStart] == (int)Op.I32Load2
         && IsPair(_lastStart, x, y, ordered) ? _lastStart : -1;
 
     /// <summary>The I32Load2 at <paramref name="start"/>, which ends the code, becomes <paramref name="merged"/>,

@@ -132,37 +132,9 @@ internal sealed partial class Translator
     private void Emit(Op op)
     {
         _instrStart = _len;
-        if (_known.Count > 0 && !KeepsKnownMemory(op)) _known.Clear();
+        if (_known.Count > 0 && !OpInfo.KeepsMemoryFacts(op)) _known.Clear();
         Emit((int)op);
     }
-
-    /// <summary>Whether <paramref name="op"/> leaves memory as it was (or is a plain store, which
-    /// <see cref="Store"/> accounts for itself). Locals it writes are accounted for in <see cref="LocalSet"/>.</summary>
-    private static bool KeepsKnownMemory(Op op) => op switch
-    {
-        >= Op.NumericFirst and <= Op.NumericLast => true,
-        >= Op.I32Load and <= Op.I64Load32U => true,
-        >= Op.I32Store and <= Op.I64Store32 => true,
-        >= Op.I32LoadAdd and <= Op.I64Load32UAdd => true,
-        >= Op.I32TruncSatF32S and <= Op.I64TruncSatF64U => true,
-        >= Op.BrI32Eq and <= Op.BrI32AndNz => true,
-        >= Op.BrI32EqLoad2 and <= Op.BrI32GeULoad2 => true,
-        >= Op.BrI32EqLoad and <= Op.BrI32GeULoad => true,
-        >= Op.SelectI32Eq and <= Op.SelectI32GeU => true,
-        Op.BrIfNez or Op.BrIfEqz or Op.Copy or Op.Select or Op.GlobalGet or Op.GlobalSet or Op.RefFunc or Op.RefIsNull
-            or Op.I32AddImm or Op.I64AddImm or Op.I32LoadAddImm or Op.GlobalGetAddImm or Op.GlobalAddImm
-            or Op.GlobalSetAddImm or Op.I32Load2 or Op.I64Load2 or Op.MemorySize or Op.I32LoadShl or Op.I64LoadShl
-            or Op.I32Store2 or Op.I64Store2 => true,
-        _ => false,
-    };
-
-    private static int AccessSize(Op store) => store switch
-    {
-        Op.I32Store8 or Op.I64Store8 => 1,
-        Op.I32Store16 or Op.I64Store16 => 2,
-        Op.I32Store or Op.I64Store32 => 4,
-        _ => 8,
-    };
 
     /// <summary>A local is written: what was known to be stored as its value, or at its address, is no longer.</summary>
     private void ForgetLocal(int local)
@@ -171,10 +143,13 @@ internal sealed partial class Translator
             if (_known[i].Addr == local || _known[i].Value == local) _known.RemoveAt(i);
     }
 
-    /// <summary>Whether the last instruction emitted is <paramref name="op"/> of <paramref name="length"/> words
-    /// and still ends the code.</summary>
-    private bool LastInstructionIs(Op op, int length) =>
-        _instrStart >= 0 && _instrStart + length == _len && _code[_instrStart] == (int)op;
+    /// <summary>Whether the last instruction emitted is <paramref name="op"/> and still ends the code.</summary>
+    private bool LastInstructionIs(Op op) =>
+        _instrStart >= 0 && _instrStart + OpInfo.Length(op) == _len && _code[_instrStart] == (int)op;
+
+    /// <summary>The last instruction emitted, if it still ends the code whole.</summary>
+    private Op? LastInstruction =>
+        _instrStart >= 0 && _instrStart + OpInfo.Length((Op)_code[_instrStart]) == _len ? (Op)_code[_instrStart] : null;
 
     /// <summary>Whether <paramref name="o"/> is the temporary the last instruction just wrote.</summary>
     private bool IsLastResult(in Operand o) =>
@@ -313,7 +288,7 @@ internal sealed partial class Translator
         {
             // global = x + k (the stack pointer restored on return)
             int start = _lastStart;
-            int src = _code[start + 2], k = _code[start + 3];
+            int src = _code[start + Layout.I32AddImm.A], k = _code[start + Layout.I32AddImm.Imm];
             DropLastInstruction(start);
             Emit(Op.GlobalSetAddImm); Emit(global); EmitRaw(src); Emit(k);
             _lastDstPos = -1;
@@ -324,11 +299,11 @@ internal sealed partial class Translator
         if (IsLastResult(value)) bumpStart = _lastStart;
         else if (value.Loc == Loc.Local && _fusedPos >= 0 && _fusedEnd == _len && _fusedLocal == value.Index && _code[_fusedPos] == value.Index)
             bumpStart = _fusedStart;
-        if (bumpStart >= 0 && _code[bumpStart] == (int)Op.GlobalGetAddImm && _code[bumpStart + 2] == global)
+        if (bumpStart >= 0 && _code[bumpStart] == (int)Op.GlobalGetAddImm && _code[bumpStart + Layout.GlobalGetAddImm.Global] == global)
         {
             _code[bumpStart] = (int)Op.GlobalAddImm;
             _lastDstPos = -1;
-            _instrStart = bumpStart + 4 == _len ? bumpStart : -1; // a store through the new pointer may join it
+            _instrStart = bumpStart + Layout.GlobalAddImm.Length == _len ? bumpStart : -1; // a store through the new pointer may join it
             return;
         }
         Effect(Op.GlobalSet, [global], [value]);

@@ -465,7 +465,8 @@ internal sealed class FunctionValidator
             Push(a);
             return;
         }
-        Push(sig.Binary ? _t.Binary((Op)op, sig.Result, Height, a, b) : _t.Unary((Op)op, sig.Result, Height, a));
+        var operation = OpInfo.FromWasm(op);
+        Push(sig.Binary ? _t.Binary(operation, sig.Result, Height, a, b) : _t.Unary(operation, sig.Result, Height, a));
     }
 
     private static readonly (Op Op, ValueType Type, byte Align)[] Loads =
@@ -758,7 +759,7 @@ internal sealed class FunctionValidator
             {
                 var sig = NumericOps.TruncSat(sub);
                 var a = Pop(sig.A);
-                if (Live) Push(_t.Unary((Op)((int)Op.I32TruncSatF32S + (int)sub), sig.Result, Height, a));
+                if (Live) Push(_t.Unary(OpInfo.FromWasmFC(sub), sig.Result, Height, a));
                 else PushTyped(sig.Result);
                 return;
             }

@@ -729,9 +729,9 @@ public class TranslatorTests
     public void EveryNumericOpHasAName()
     {
         for (int op = 0x45; op <= 0xC4; op++)
-            Assert.False(string.IsNullOrEmpty(WasmSharp.Interpreter.Disassembler.Name((WasmSharp.Interpreter.Op)op)));
-        Assert.Equal("i32.add", WasmSharp.Interpreter.Disassembler.Name((WasmSharp.Interpreter.Op)0x6A));
-        Assert.Equal("i64.extend32_s", WasmSharp.Interpreter.Disassembler.Name((WasmSharp.Interpreter.Op)0xC4));
+            Assert.False(string.IsNullOrEmpty(WasmSharp.Interpreter.Disassembler.Name(WasmSharp.Interpreter.OpInfo.FromWasm(op))));
+        Assert.Equal("i32.add", WasmSharp.Interpreter.Disassembler.Name(WasmSharp.Interpreter.OpInfo.FromWasm(0x6A)));
+        Assert.Equal("i64.extend32_s", WasmSharp.Interpreter.Disassembler.Name(WasmSharp.Interpreter.OpInfo.FromWasm(0xC4)));
     }
 
     [Fact]
