@@ -27,6 +27,7 @@ public static partial class Generator
         [
             ("src/WasmSharp/Interpreter/Op.g.cs", OpEnum(all)),
             ("src/WasmSharp/Interpreter/OpInfo.g.cs", OpInfo(all)),
+            ("src/WasmSharp/Validation/SimdOpcodes.g.cs", SimdOpcodes()),
             (executorPath, SpliceCases(File.ReadAllText(Path.Combine(root, executorPath)), Cases(all))),
         ];
     }
@@ -206,10 +207,42 @@ public static partial class Generator
         return sb.ToString();
     }
 
+    /// <summary>The validator's SIMD decoding table, with the operation that runs each opcode.</summary>
+    private static string SimdOpcodes()
+    {
+        var sb = new StringBuilder(Header);
+        sb.Append("""
+
+            using WasmSharp.Interpreter;
+
+            namespace WasmSharp.Validation;
+
+            internal static partial class SimdOpcodes
+            {
+                /// <summary>Number of assigned SIMD opcodes in WebAssembly 2.0.</summary>
+
+            """);
+        var simd = Instructions.Simd;
+        sb.Append($"    public const int Count = {simd.Count};\n\n");
+        sb.Append("    private static SimdOpInfo?[] Build()\n    {\n        var t = new SimdOpInfo?[256];\n");
+        foreach (var (d, op) in simd.OrderBy(s => s.Decode.Opcode))
+        {
+            string ps = "[" + string.Join(", ", d.Params.Select(p => "ValueType." + p)) + "]";
+            string result = d.Result is null ? "null" : "ValueType." + d.Result;
+            string operation = op is null ? "null" : "Op." + op.Name;
+            sb.Append($"        t[0x{d.Opcode:X2}] = new(\"{d.Text}\", SimdImmediate.{d.Immediate}, {ps}, {result}, {d.Align}, {d.Lanes}, {operation});\n");
+        }
+        sb.Append("        return t;\n    }\n}\n");
+        return sb.ToString();
+    }
+
     // ---- the executor's cases -----------------------------------------------------------------------------
 
     [GeneratedRegex(@"\$([A-Za-z_][A-Za-z0-9_]*)")]
     private static partial Regex SlotRef();
+
+    [GeneratedRegex(@"%([A-Za-z_][A-Za-z0-9_]*)")]
+    private static partial Regex PointerRef();
 
     [GeneratedRegex(@"#([A-Za-z_][A-Za-z0-9_]*)")]
     private static partial Regex RawRef();
@@ -259,6 +292,7 @@ public static partial class Generator
             body = body[..at] + $"ip = {cond} ? ip + {target} + ip[{target}] : ip + {i.Length}; continue;" + body[(close + 1)..];
         }
         body = RawRef().Replace(body, m => $"ip[{i.Position(m.Groups[1].Value)}]");
+        body = PointerRef().Replace(body, m => $"(regs + ip[{i.Position(m.Groups[1].Value)}])");
         body = SlotRef().Replace(body, m =>
         {
             int pos = i.Position(m.Groups[1].Value);

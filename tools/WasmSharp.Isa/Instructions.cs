@@ -26,6 +26,7 @@ public static partial class Instructions
         Bulk();
         Tables();
         Numeric();
+        SimdInstructions();
     }
 
     // ---- building blocks -------------------------------------------------------------------------------

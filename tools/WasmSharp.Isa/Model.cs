@@ -58,6 +58,7 @@ public sealed class Instr
     /// <summary>Operands follow the fixed ones: a count, then that many (calls, br_table, multi-value return).</summary>
     public bool Variable { get; init; }
     /// <summary>The executor's case, in C# with <c>$name</c> for an operand (a slot's value, or an immediate),
+    /// <c>%name</c> for a pointer to a slot (a v128's first of two),
     /// <c>#name</c> for an operand's raw word, <c>@POS(name)</c> for its position, <c>@REST</c> for the position
     /// after the fixed operands, <c>@LEN</c> for the length, <c>@BRANCH(cond)</c> and <c>@JUMP</c> for the
     /// target. Unless the body transfers control itself, the instruction continues with the next one.</summary>
@@ -73,6 +74,8 @@ public sealed class Instr
     /// <summary>Bits an extendN_s sign-extends from.</summary>
     public int SignExtendedBits { get; init; }
     public StoreRole? LastStore { get; init; }
+    /// <summary>The SIMD opcode (after 0xFD) this operation runs.</summary>
+    public int? SimdOpcode { get; set; }
     /// <summary>A family shares one operand layout; the generator checks that it does.</summary>
     public string? Family { get; init; }
 

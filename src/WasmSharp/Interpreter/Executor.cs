@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using static WasmSharp.Interpreter.Numerics;
 
 namespace WasmSharp.Interpreter;
@@ -192,6 +193,13 @@ internal sealed unsafe class Executor : IDisposable
         if (_inst.Memories.Length > 0) { _mem = _inst.Memories[0].Base; _memLen = _inst.Memories[0].ByteLength; }
         else { _mem = null; _memLen = 0; }
     }
+
+    /// <summary>A v128 in the frame: a pair of slots, the low half first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> LoadV(ulong* slot) => Vector128.Load((byte*)slot);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreV(ulong* slot, Vector128<byte> v) => v.Store((byte*)slot);
 
     /// <summary>After a return across instances: the caller's instance and memory.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -907,6 +915,308 @@ internal sealed unsafe class Executor : IDisposable
                 case Op.I64TruncSatF32U: { regs[ip[1]] = I64TruncSatU(F32(regs[ip[2]])); ip += 3; continue; }
                 case Op.I64TruncSatF64S: { regs[ip[1]] = (ulong)I64TruncSatS(F64(regs[ip[2]])); ip += 3; continue; }
                 case Op.I64TruncSatF64U: { regs[ip[1]] = I64TruncSatU(F64(regs[ip[2]])); ip += 3; continue; }
+                case Op.V128Load:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 16 > _memLen) goto Oob; StoreV((regs + ip[1]), Vector128.Load(_mem + ea)); ip += 4; continue;
+                }
+                case Op.V128Load8x8S:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load8x8S(Unsafe.ReadUnaligned<ulong>(_mem + ea))); ip += 4; continue;
+                }
+                case Op.V128Load8x8U:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load8x8U(Unsafe.ReadUnaligned<ulong>(_mem + ea))); ip += 4; continue;
+                }
+                case Op.V128Load16x4S:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load16x4S(Unsafe.ReadUnaligned<ulong>(_mem + ea))); ip += 4; continue;
+                }
+                case Op.V128Load16x4U:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load16x4U(Unsafe.ReadUnaligned<ulong>(_mem + ea))); ip += 4; continue;
+                }
+                case Op.V128Load32x2S:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load32x2S(Unsafe.ReadUnaligned<ulong>(_mem + ea))); ip += 4; continue;
+                }
+                case Op.V128Load32x2U:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load32x2U(Unsafe.ReadUnaligned<ulong>(_mem + ea))); ip += 4; continue;
+                }
+                case Op.V128Load8Splat:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load8Splat(_mem[ea])); ip += 4; continue;
+                }
+                case Op.V128Load16Splat:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 2 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load16Splat(Unsafe.ReadUnaligned<ushort>(_mem + ea))); ip += 4; continue;
+                }
+                case Op.V128Load32Splat:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load32Splat(Unsafe.ReadUnaligned<uint>(_mem + ea))); ip += 4; continue;
+                }
+                case Op.V128Load64Splat:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load64Splat(Unsafe.ReadUnaligned<ulong>(_mem + ea))); ip += 4; continue;
+                }
+                case Op.V128Store: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 16 > _memLen) goto Oob; LoadV((regs + ip[2])).Store(_mem + ea); ip += 4; continue; }
+                case Op.I8x16Shuffle: { StoreV((regs + ip[1]), SimdOps.I8x16Shuffle(LoadV((regs + ip[2])), LoadV((regs + ip[3])), LoadV((regs + ip[4])))); ip += 5; continue; }
+                case Op.I8x16Swizzle: { StoreV((regs + ip[1]), SimdOps.I8x16Swizzle(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I8x16Splat: { StoreV((regs + ip[1]), SimdOps.I8x16Splat((int)regs[ip[2]])); ip += 3; continue; }
+                case Op.I16x8Splat: { StoreV((regs + ip[1]), SimdOps.I16x8Splat((int)regs[ip[2]])); ip += 3; continue; }
+                case Op.I32x4Splat: { StoreV((regs + ip[1]), SimdOps.I32x4Splat((int)regs[ip[2]])); ip += 3; continue; }
+                case Op.I64x2Splat: { StoreV((regs + ip[1]), SimdOps.I64x2Splat((long)regs[ip[2]])); ip += 3; continue; }
+                case Op.F32x4Splat: { StoreV((regs + ip[1]), SimdOps.F32x4Splat((uint)regs[ip[2]])); ip += 3; continue; }
+                case Op.F64x2Splat: { StoreV((regs + ip[1]), SimdOps.F64x2Splat(regs[ip[2]])); ip += 3; continue; }
+                case Op.I8x16ExtractLaneS: { regs[ip[1]] = (uint)SimdOps.I8x16ExtractLaneS(LoadV((regs + ip[2])), ip[3]); ip += 4; continue; }
+                case Op.I8x16ExtractLaneU: { regs[ip[1]] = (uint)SimdOps.I8x16ExtractLaneU(LoadV((regs + ip[2])), ip[3]); ip += 4; continue; }
+                case Op.I8x16ReplaceLane: { StoreV((regs + ip[1]), SimdOps.I8x16ReplaceLane(LoadV((regs + ip[2])), ip[4], (int)regs[ip[3]])); ip += 5; continue; }
+                case Op.I16x8ExtractLaneS: { regs[ip[1]] = (uint)SimdOps.I16x8ExtractLaneS(LoadV((regs + ip[2])), ip[3]); ip += 4; continue; }
+                case Op.I16x8ExtractLaneU: { regs[ip[1]] = (uint)SimdOps.I16x8ExtractLaneU(LoadV((regs + ip[2])), ip[3]); ip += 4; continue; }
+                case Op.I16x8ReplaceLane: { StoreV((regs + ip[1]), SimdOps.I16x8ReplaceLane(LoadV((regs + ip[2])), ip[4], (int)regs[ip[3]])); ip += 5; continue; }
+                case Op.I32x4ExtractLane: { regs[ip[1]] = (uint)SimdOps.I32x4ExtractLane(LoadV((regs + ip[2])), ip[3]); ip += 4; continue; }
+                case Op.I32x4ReplaceLane: { StoreV((regs + ip[1]), SimdOps.I32x4ReplaceLane(LoadV((regs + ip[2])), ip[4], (int)regs[ip[3]])); ip += 5; continue; }
+                case Op.I64x2ExtractLane: { regs[ip[1]] = (ulong)SimdOps.I64x2ExtractLane(LoadV((regs + ip[2])), ip[3]); ip += 4; continue; }
+                case Op.I64x2ReplaceLane: { StoreV((regs + ip[1]), SimdOps.I64x2ReplaceLane(LoadV((regs + ip[2])), ip[4], (long)regs[ip[3]])); ip += 5; continue; }
+                case Op.F32x4ExtractLane: { regs[ip[1]] = SimdOps.F32x4ExtractLane(LoadV((regs + ip[2])), ip[3]); ip += 4; continue; }
+                case Op.F32x4ReplaceLane: { StoreV((regs + ip[1]), SimdOps.F32x4ReplaceLane(LoadV((regs + ip[2])), ip[4], (uint)regs[ip[3]])); ip += 5; continue; }
+                case Op.F64x2ExtractLane: { regs[ip[1]] = SimdOps.F64x2ExtractLane(LoadV((regs + ip[2])), ip[3]); ip += 4; continue; }
+                case Op.F64x2ReplaceLane: { StoreV((regs + ip[1]), SimdOps.F64x2ReplaceLane(LoadV((regs + ip[2])), ip[4], regs[ip[3]])); ip += 5; continue; }
+                case Op.I8x16Eq: { StoreV((regs + ip[1]), SimdOps.I8x16Eq(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I8x16Ne: { StoreV((regs + ip[1]), SimdOps.I8x16Ne(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I8x16LtS: { StoreV((regs + ip[1]), SimdOps.I8x16LtS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I8x16LtU: { StoreV((regs + ip[1]), SimdOps.I8x16LtU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I8x16GtS: { StoreV((regs + ip[1]), SimdOps.I8x16GtS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I8x16GtU: { StoreV((regs + ip[1]), SimdOps.I8x16GtU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I8x16LeS: { StoreV((regs + ip[1]), SimdOps.I8x16LeS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I8x16LeU: { StoreV((regs + ip[1]), SimdOps.I8x16LeU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I8x16GeS: { StoreV((regs + ip[1]), SimdOps.I8x16GeS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I8x16GeU: { StoreV((regs + ip[1]), SimdOps.I8x16GeU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8Eq: { StoreV((regs + ip[1]), SimdOps.I16x8Eq(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8Ne: { StoreV((regs + ip[1]), SimdOps.I16x8Ne(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8LtS: { StoreV((regs + ip[1]), SimdOps.I16x8LtS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8LtU: { StoreV((regs + ip[1]), SimdOps.I16x8LtU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8GtS: { StoreV((regs + ip[1]), SimdOps.I16x8GtS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8GtU: { StoreV((regs + ip[1]), SimdOps.I16x8GtU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8LeS: { StoreV((regs + ip[1]), SimdOps.I16x8LeS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8LeU: { StoreV((regs + ip[1]), SimdOps.I16x8LeU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8GeS: { StoreV((regs + ip[1]), SimdOps.I16x8GeS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8GeU: { StoreV((regs + ip[1]), SimdOps.I16x8GeU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I32x4Eq: { StoreV((regs + ip[1]), SimdOps.I32x4Eq(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I32x4Ne: { StoreV((regs + ip[1]), SimdOps.I32x4Ne(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I32x4LtS: { StoreV((regs + ip[1]), SimdOps.I32x4LtS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I32x4LtU: { StoreV((regs + ip[1]), SimdOps.I32x4LtU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I32x4GtS: { StoreV((regs + ip[1]), SimdOps.I32x4GtS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I32x4GtU: { StoreV((regs + ip[1]), SimdOps.I32x4GtU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I32x4LeS: { StoreV((regs + ip[1]), SimdOps.I32x4LeS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I32x4LeU: { StoreV((regs + ip[1]), SimdOps.I32x4LeU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I32x4GeS: { StoreV((regs + ip[1]), SimdOps.I32x4GeS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I32x4GeU: { StoreV((regs + ip[1]), SimdOps.I32x4GeU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F32x4Eq: { StoreV((regs + ip[1]), SimdOps.F32x4Eq(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F32x4Ne: { StoreV((regs + ip[1]), SimdOps.F32x4Ne(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F32x4Lt: { StoreV((regs + ip[1]), SimdOps.F32x4Lt(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F32x4Gt: { StoreV((regs + ip[1]), SimdOps.F32x4Gt(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F32x4Le: { StoreV((regs + ip[1]), SimdOps.F32x4Le(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F32x4Ge: { StoreV((regs + ip[1]), SimdOps.F32x4Ge(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F64x2Eq: { StoreV((regs + ip[1]), SimdOps.F64x2Eq(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F64x2Ne: { StoreV((regs + ip[1]), SimdOps.F64x2Ne(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F64x2Lt: { StoreV((regs + ip[1]), SimdOps.F64x2Lt(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F64x2Gt: { StoreV((regs + ip[1]), SimdOps.F64x2Gt(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F64x2Le: { StoreV((regs + ip[1]), SimdOps.F64x2Le(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F64x2Ge: { StoreV((regs + ip[1]), SimdOps.F64x2Ge(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.V128Not: { StoreV((regs + ip[1]), SimdOps.V128Not(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.V128And: { StoreV((regs + ip[1]), SimdOps.V128And(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.V128Andnot: { StoreV((regs + ip[1]), SimdOps.V128Andnot(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.V128Or: { StoreV((regs + ip[1]), SimdOps.V128Or(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.V128Xor: { StoreV((regs + ip[1]), SimdOps.V128Xor(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.V128Bitselect: { StoreV((regs + ip[1]), SimdOps.V128Bitselect(LoadV((regs + ip[2])), LoadV((regs + ip[3])), LoadV((regs + ip[4])))); ip += 5; continue; }
+                case Op.V128AnyTrue: { regs[ip[1]] = (uint)SimdOps.V128AnyTrue(LoadV((regs + ip[2]))); ip += 3; continue; }
+                case Op.V128Load8Lane:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[4]; if (ea + 1 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load8Lane(LoadV((regs + ip[3])), ip[5], _mem[ea])); ip += 6; continue;
+                }
+                case Op.V128Load16Lane:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[4]; if (ea + 2 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load16Lane(LoadV((regs + ip[3])), ip[5], Unsafe.ReadUnaligned<ushort>(_mem + ea))); ip += 6; continue;
+                }
+                case Op.V128Load32Lane:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load32Lane(LoadV((regs + ip[3])), ip[5], Unsafe.ReadUnaligned<uint>(_mem + ea))); ip += 6; continue;
+                }
+                case Op.V128Load64Lane:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[4]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load64Lane(LoadV((regs + ip[3])), ip[5], Unsafe.ReadUnaligned<ulong>(_mem + ea))); ip += 6; continue;
+                }
+                case Op.V128Store8Lane:
+                {
+                    ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob; _mem[ea] = SimdOps.Store8Lane(LoadV((regs + ip[2])), ip[4]); ip += 5; continue;
+                }
+                case Op.V128Store16Lane:
+                {
+                    ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 2 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, SimdOps.Store16Lane(LoadV((regs + ip[2])), ip[4])); ip += 5; continue;
+                }
+                case Op.V128Store32Lane:
+                {
+                    ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, SimdOps.Store32Lane(LoadV((regs + ip[2])), ip[4])); ip += 5; continue;
+                }
+                case Op.V128Store64Lane:
+                {
+                    ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, SimdOps.Store64Lane(LoadV((regs + ip[2])), ip[4])); ip += 5; continue;
+                }
+                case Op.V128Load32Zero:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load32Zero(Unsafe.ReadUnaligned<uint>(_mem + ea))); ip += 4; continue;
+                }
+                case Op.V128Load64Zero:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load64Zero(Unsafe.ReadUnaligned<ulong>(_mem + ea))); ip += 4; continue;
+                }
+                case Op.F32x4DemoteF64x2Zero: { StoreV((regs + ip[1]), SimdOps.F32x4DemoteF64x2Zero(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.F64x2PromoteLowF32x4: { StoreV((regs + ip[1]), SimdOps.F64x2PromoteLowF32x4(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I8x16Abs: { StoreV((regs + ip[1]), SimdOps.I8x16Abs(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I8x16Neg: { StoreV((regs + ip[1]), SimdOps.I8x16Neg(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I8x16Popcnt: { StoreV((regs + ip[1]), SimdOps.I8x16Popcnt(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I8x16AllTrue: { regs[ip[1]] = (uint)SimdOps.I8x16AllTrue(LoadV((regs + ip[2]))); ip += 3; continue; }
+                case Op.I8x16Bitmask: { regs[ip[1]] = (uint)SimdOps.I8x16Bitmask(LoadV((regs + ip[2]))); ip += 3; continue; }
+                case Op.I8x16NarrowI16x8S: { StoreV((regs + ip[1]), SimdOps.I8x16NarrowI16x8S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I8x16NarrowI16x8U: { StoreV((regs + ip[1]), SimdOps.I8x16NarrowI16x8U(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F32x4Ceil: { StoreV((regs + ip[1]), SimdOps.F32x4Ceil(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.F32x4Floor: { StoreV((regs + ip[1]), SimdOps.F32x4Floor(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.F32x4Trunc: { StoreV((regs + ip[1]), SimdOps.F32x4Trunc(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.F32x4Nearest: { StoreV((regs + ip[1]), SimdOps.F32x4Nearest(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I8x16Shl: { StoreV((regs + ip[1]), SimdOps.I8x16Shl(LoadV((regs + ip[2])), (int)regs[ip[3]])); ip += 4; continue; }
+                case Op.I8x16ShrS: { StoreV((regs + ip[1]), SimdOps.I8x16ShrS(LoadV((regs + ip[2])), (int)regs[ip[3]])); ip += 4; continue; }
+                case Op.I8x16ShrU: { StoreV((regs + ip[1]), SimdOps.I8x16ShrU(LoadV((regs + ip[2])), (int)regs[ip[3]])); ip += 4; continue; }
+                case Op.I8x16Add: { StoreV((regs + ip[1]), SimdOps.I8x16Add(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I8x16AddSatS: { StoreV((regs + ip[1]), SimdOps.I8x16AddSatS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I8x16AddSatU: { StoreV((regs + ip[1]), SimdOps.I8x16AddSatU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I8x16Sub: { StoreV((regs + ip[1]), SimdOps.I8x16Sub(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I8x16SubSatS: { StoreV((regs + ip[1]), SimdOps.I8x16SubSatS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I8x16SubSatU: { StoreV((regs + ip[1]), SimdOps.I8x16SubSatU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F64x2Ceil: { StoreV((regs + ip[1]), SimdOps.F64x2Ceil(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.F64x2Floor: { StoreV((regs + ip[1]), SimdOps.F64x2Floor(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I8x16MinS: { StoreV((regs + ip[1]), SimdOps.I8x16MinS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I8x16MinU: { StoreV((regs + ip[1]), SimdOps.I8x16MinU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I8x16MaxS: { StoreV((regs + ip[1]), SimdOps.I8x16MaxS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I8x16MaxU: { StoreV((regs + ip[1]), SimdOps.I8x16MaxU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F64x2Trunc: { StoreV((regs + ip[1]), SimdOps.F64x2Trunc(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I8x16AvgrU: { StoreV((regs + ip[1]), SimdOps.I8x16AvgrU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8ExtaddPairwiseI8x16S: { StoreV((regs + ip[1]), SimdOps.I16x8ExtaddPairwiseI8x16S(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I16x8ExtaddPairwiseI8x16U: { StoreV((regs + ip[1]), SimdOps.I16x8ExtaddPairwiseI8x16U(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I32x4ExtaddPairwiseI16x8S: { StoreV((regs + ip[1]), SimdOps.I32x4ExtaddPairwiseI16x8S(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I32x4ExtaddPairwiseI16x8U: { StoreV((regs + ip[1]), SimdOps.I32x4ExtaddPairwiseI16x8U(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I16x8Abs: { StoreV((regs + ip[1]), SimdOps.I16x8Abs(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I16x8Neg: { StoreV((regs + ip[1]), SimdOps.I16x8Neg(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I16x8Q15mulrSatS: { StoreV((regs + ip[1]), SimdOps.I16x8Q15mulrSatS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8AllTrue: { regs[ip[1]] = (uint)SimdOps.I16x8AllTrue(LoadV((regs + ip[2]))); ip += 3; continue; }
+                case Op.I16x8Bitmask: { regs[ip[1]] = (uint)SimdOps.I16x8Bitmask(LoadV((regs + ip[2]))); ip += 3; continue; }
+                case Op.I16x8NarrowI32x4S: { StoreV((regs + ip[1]), SimdOps.I16x8NarrowI32x4S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8NarrowI32x4U: { StoreV((regs + ip[1]), SimdOps.I16x8NarrowI32x4U(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8ExtendLowI8x16S: { StoreV((regs + ip[1]), SimdOps.I16x8ExtendLowI8x16S(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I16x8ExtendHighI8x16S: { StoreV((regs + ip[1]), SimdOps.I16x8ExtendHighI8x16S(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I16x8ExtendLowI8x16U: { StoreV((regs + ip[1]), SimdOps.I16x8ExtendLowI8x16U(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I16x8ExtendHighI8x16U: { StoreV((regs + ip[1]), SimdOps.I16x8ExtendHighI8x16U(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I16x8Shl: { StoreV((regs + ip[1]), SimdOps.I16x8Shl(LoadV((regs + ip[2])), (int)regs[ip[3]])); ip += 4; continue; }
+                case Op.I16x8ShrS: { StoreV((regs + ip[1]), SimdOps.I16x8ShrS(LoadV((regs + ip[2])), (int)regs[ip[3]])); ip += 4; continue; }
+                case Op.I16x8ShrU: { StoreV((regs + ip[1]), SimdOps.I16x8ShrU(LoadV((regs + ip[2])), (int)regs[ip[3]])); ip += 4; continue; }
+                case Op.I16x8Add: { StoreV((regs + ip[1]), SimdOps.I16x8Add(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8AddSatS: { StoreV((regs + ip[1]), SimdOps.I16x8AddSatS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8AddSatU: { StoreV((regs + ip[1]), SimdOps.I16x8AddSatU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8Sub: { StoreV((regs + ip[1]), SimdOps.I16x8Sub(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8SubSatS: { StoreV((regs + ip[1]), SimdOps.I16x8SubSatS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8SubSatU: { StoreV((regs + ip[1]), SimdOps.I16x8SubSatU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F64x2Nearest: { StoreV((regs + ip[1]), SimdOps.F64x2Nearest(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I16x8Mul: { StoreV((regs + ip[1]), SimdOps.I16x8Mul(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8MinS: { StoreV((regs + ip[1]), SimdOps.I16x8MinS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8MinU: { StoreV((regs + ip[1]), SimdOps.I16x8MinU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8MaxS: { StoreV((regs + ip[1]), SimdOps.I16x8MaxS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8MaxU: { StoreV((regs + ip[1]), SimdOps.I16x8MaxU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8AvgrU: { StoreV((regs + ip[1]), SimdOps.I16x8AvgrU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8ExtmulLowI8x16S: { StoreV((regs + ip[1]), SimdOps.I16x8ExtmulLowI8x16S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8ExtmulHighI8x16S: { StoreV((regs + ip[1]), SimdOps.I16x8ExtmulHighI8x16S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8ExtmulLowI8x16U: { StoreV((regs + ip[1]), SimdOps.I16x8ExtmulLowI8x16U(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I16x8ExtmulHighI8x16U: { StoreV((regs + ip[1]), SimdOps.I16x8ExtmulHighI8x16U(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I32x4Abs: { StoreV((regs + ip[1]), SimdOps.I32x4Abs(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I32x4Neg: { StoreV((regs + ip[1]), SimdOps.I32x4Neg(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I32x4AllTrue: { regs[ip[1]] = (uint)SimdOps.I32x4AllTrue(LoadV((regs + ip[2]))); ip += 3; continue; }
+                case Op.I32x4Bitmask: { regs[ip[1]] = (uint)SimdOps.I32x4Bitmask(LoadV((regs + ip[2]))); ip += 3; continue; }
+                case Op.I32x4ExtendLowI16x8S: { StoreV((regs + ip[1]), SimdOps.I32x4ExtendLowI16x8S(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I32x4ExtendHighI16x8S: { StoreV((regs + ip[1]), SimdOps.I32x4ExtendHighI16x8S(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I32x4ExtendLowI16x8U: { StoreV((regs + ip[1]), SimdOps.I32x4ExtendLowI16x8U(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I32x4ExtendHighI16x8U: { StoreV((regs + ip[1]), SimdOps.I32x4ExtendHighI16x8U(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I32x4Shl: { StoreV((regs + ip[1]), SimdOps.I32x4Shl(LoadV((regs + ip[2])), (int)regs[ip[3]])); ip += 4; continue; }
+                case Op.I32x4ShrS: { StoreV((regs + ip[1]), SimdOps.I32x4ShrS(LoadV((regs + ip[2])), (int)regs[ip[3]])); ip += 4; continue; }
+                case Op.I32x4ShrU: { StoreV((regs + ip[1]), SimdOps.I32x4ShrU(LoadV((regs + ip[2])), (int)regs[ip[3]])); ip += 4; continue; }
+                case Op.I32x4Add: { StoreV((regs + ip[1]), SimdOps.I32x4Add(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I32x4Sub: { StoreV((regs + ip[1]), SimdOps.I32x4Sub(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I32x4Mul: { StoreV((regs + ip[1]), SimdOps.I32x4Mul(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I32x4MinS: { StoreV((regs + ip[1]), SimdOps.I32x4MinS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I32x4MinU: { StoreV((regs + ip[1]), SimdOps.I32x4MinU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I32x4MaxS: { StoreV((regs + ip[1]), SimdOps.I32x4MaxS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I32x4MaxU: { StoreV((regs + ip[1]), SimdOps.I32x4MaxU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I32x4DotI16x8S: { StoreV((regs + ip[1]), SimdOps.I32x4DotI16x8S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I32x4ExtmulLowI16x8S: { StoreV((regs + ip[1]), SimdOps.I32x4ExtmulLowI16x8S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I32x4ExtmulHighI16x8S: { StoreV((regs + ip[1]), SimdOps.I32x4ExtmulHighI16x8S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I32x4ExtmulLowI16x8U: { StoreV((regs + ip[1]), SimdOps.I32x4ExtmulLowI16x8U(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I32x4ExtmulHighI16x8U: { StoreV((regs + ip[1]), SimdOps.I32x4ExtmulHighI16x8U(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I64x2Abs: { StoreV((regs + ip[1]), SimdOps.I64x2Abs(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I64x2Neg: { StoreV((regs + ip[1]), SimdOps.I64x2Neg(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I64x2AllTrue: { regs[ip[1]] = (uint)SimdOps.I64x2AllTrue(LoadV((regs + ip[2]))); ip += 3; continue; }
+                case Op.I64x2Bitmask: { regs[ip[1]] = (uint)SimdOps.I64x2Bitmask(LoadV((regs + ip[2]))); ip += 3; continue; }
+                case Op.I64x2ExtendLowI32x4S: { StoreV((regs + ip[1]), SimdOps.I64x2ExtendLowI32x4S(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I64x2ExtendHighI32x4S: { StoreV((regs + ip[1]), SimdOps.I64x2ExtendHighI32x4S(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I64x2ExtendLowI32x4U: { StoreV((regs + ip[1]), SimdOps.I64x2ExtendLowI32x4U(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I64x2ExtendHighI32x4U: { StoreV((regs + ip[1]), SimdOps.I64x2ExtendHighI32x4U(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I64x2Shl: { StoreV((regs + ip[1]), SimdOps.I64x2Shl(LoadV((regs + ip[2])), (int)regs[ip[3]])); ip += 4; continue; }
+                case Op.I64x2ShrS: { StoreV((regs + ip[1]), SimdOps.I64x2ShrS(LoadV((regs + ip[2])), (int)regs[ip[3]])); ip += 4; continue; }
+                case Op.I64x2ShrU: { StoreV((regs + ip[1]), SimdOps.I64x2ShrU(LoadV((regs + ip[2])), (int)regs[ip[3]])); ip += 4; continue; }
+                case Op.I64x2Add: { StoreV((regs + ip[1]), SimdOps.I64x2Add(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I64x2Sub: { StoreV((regs + ip[1]), SimdOps.I64x2Sub(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I64x2Mul: { StoreV((regs + ip[1]), SimdOps.I64x2Mul(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I64x2Eq: { StoreV((regs + ip[1]), SimdOps.I64x2Eq(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I64x2Ne: { StoreV((regs + ip[1]), SimdOps.I64x2Ne(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I64x2LtS: { StoreV((regs + ip[1]), SimdOps.I64x2LtS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I64x2GtS: { StoreV((regs + ip[1]), SimdOps.I64x2GtS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I64x2LeS: { StoreV((regs + ip[1]), SimdOps.I64x2LeS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I64x2GeS: { StoreV((regs + ip[1]), SimdOps.I64x2GeS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I64x2ExtmulLowI32x4S: { StoreV((regs + ip[1]), SimdOps.I64x2ExtmulLowI32x4S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I64x2ExtmulHighI32x4S: { StoreV((regs + ip[1]), SimdOps.I64x2ExtmulHighI32x4S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I64x2ExtmulLowI32x4U: { StoreV((regs + ip[1]), SimdOps.I64x2ExtmulLowI32x4U(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I64x2ExtmulHighI32x4U: { StoreV((regs + ip[1]), SimdOps.I64x2ExtmulHighI32x4U(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F32x4Abs: { StoreV((regs + ip[1]), SimdOps.F32x4Abs(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.F32x4Neg: { StoreV((regs + ip[1]), SimdOps.F32x4Neg(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.F32x4Sqrt: { StoreV((regs + ip[1]), SimdOps.F32x4Sqrt(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.F32x4Add: { StoreV((regs + ip[1]), SimdOps.F32x4Add(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F32x4Sub: { StoreV((regs + ip[1]), SimdOps.F32x4Sub(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F32x4Mul: { StoreV((regs + ip[1]), SimdOps.F32x4Mul(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F32x4Div: { StoreV((regs + ip[1]), SimdOps.F32x4Div(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F32x4Min: { StoreV((regs + ip[1]), SimdOps.F32x4Min(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F32x4Max: { StoreV((regs + ip[1]), SimdOps.F32x4Max(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F32x4Pmin: { StoreV((regs + ip[1]), SimdOps.F32x4Pmin(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F32x4Pmax: { StoreV((regs + ip[1]), SimdOps.F32x4Pmax(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F64x2Abs: { StoreV((regs + ip[1]), SimdOps.F64x2Abs(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.F64x2Neg: { StoreV((regs + ip[1]), SimdOps.F64x2Neg(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.F64x2Sqrt: { StoreV((regs + ip[1]), SimdOps.F64x2Sqrt(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.F64x2Add: { StoreV((regs + ip[1]), SimdOps.F64x2Add(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F64x2Sub: { StoreV((regs + ip[1]), SimdOps.F64x2Sub(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F64x2Mul: { StoreV((regs + ip[1]), SimdOps.F64x2Mul(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F64x2Div: { StoreV((regs + ip[1]), SimdOps.F64x2Div(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F64x2Min: { StoreV((regs + ip[1]), SimdOps.F64x2Min(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F64x2Max: { StoreV((regs + ip[1]), SimdOps.F64x2Max(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F64x2Pmin: { StoreV((regs + ip[1]), SimdOps.F64x2Pmin(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.F64x2Pmax: { StoreV((regs + ip[1]), SimdOps.F64x2Pmax(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
+                case Op.I32x4TruncSatF32x4S: { StoreV((regs + ip[1]), SimdOps.I32x4TruncSatF32x4S(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I32x4TruncSatF32x4U: { StoreV((regs + ip[1]), SimdOps.I32x4TruncSatF32x4U(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.F32x4ConvertI32x4S: { StoreV((regs + ip[1]), SimdOps.F32x4ConvertI32x4S(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.F32x4ConvertI32x4U: { StoreV((regs + ip[1]), SimdOps.F32x4ConvertI32x4U(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I32x4TruncSatF64x2SZero: { StoreV((regs + ip[1]), SimdOps.I32x4TruncSatF64x2SZero(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.I32x4TruncSatF64x2UZero: { StoreV((regs + ip[1]), SimdOps.I32x4TruncSatF64x2UZero(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.F64x2ConvertLowI32x4S: { StoreV((regs + ip[1]), SimdOps.F64x2ConvertLowI32x4S(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.F64x2ConvertLowI32x4U: { StoreV((regs + ip[1]), SimdOps.F64x2ConvertLowI32x4U(LoadV((regs + ip[2])))); ip += 3; continue; }
+                case Op.CopyV128: { StoreV((regs + ip[1]), LoadV((regs + ip[2]))); ip += 3; continue; }
+                case Op.SelectV128: { StoreV((regs + ip[1]), (uint)regs[ip[2]] != 0 ? LoadV((regs + ip[3])) : LoadV((regs + ip[4]))); ip += 5; continue; }
+                case Op.GlobalGetV128: { var g = _inst.Globals[ip[2]]; ulong lo = g.Bits, hi = g.HighBits; (regs + ip[1])[0] = lo; (regs + ip[1])[1] = hi; ip += 3; continue; }
+                case Op.GlobalSetV128: { var g = _inst.Globals[ip[1]]; g.Bits = (regs + ip[2])[0]; g.HighBits = (regs + ip[2])[1]; ip += 3; continue; }
                 // </generated>
                 default: throw new InvalidOperationException($"bad register-code op {ip[0]} in {_store.GetFunction(_current).DebugName}");
             }

@@ -627,4 +627,482 @@ internal enum Op
     I64TruncSatF64S = 305,
     /// <summary>The saturating truncation 0xFC 7. [dst, a]</summary>
     I64TruncSatF64U = 306,
+    /// <summary>v128.load: 16 bytes at addr + offset. [dst, addr, offset]</summary>
+    V128Load = 307,
+    /// <summary>v128.load8x8_s: 8 bytes at addr + offset. [dst, addr, offset]</summary>
+    V128Load8x8S = 308,
+    /// <summary>v128.load8x8_u: 8 bytes at addr + offset. [dst, addr, offset]</summary>
+    V128Load8x8U = 309,
+    /// <summary>v128.load16x4_s: 8 bytes at addr + offset. [dst, addr, offset]</summary>
+    V128Load16x4S = 310,
+    /// <summary>v128.load16x4_u: 8 bytes at addr + offset. [dst, addr, offset]</summary>
+    V128Load16x4U = 311,
+    /// <summary>v128.load32x2_s: 8 bytes at addr + offset. [dst, addr, offset]</summary>
+    V128Load32x2S = 312,
+    /// <summary>v128.load32x2_u: 8 bytes at addr + offset. [dst, addr, offset]</summary>
+    V128Load32x2U = 313,
+    /// <summary>v128.load8_splat: 1 bytes at addr + offset. [dst, addr, offset]</summary>
+    V128Load8Splat = 314,
+    /// <summary>v128.load16_splat: 2 bytes at addr + offset. [dst, addr, offset]</summary>
+    V128Load16Splat = 315,
+    /// <summary>v128.load32_splat: 4 bytes at addr + offset. [dst, addr, offset]</summary>
+    V128Load32Splat = 316,
+    /// <summary>v128.load64_splat: 8 bytes at addr + offset. [dst, addr, offset]</summary>
+    V128Load64Splat = 317,
+    /// <summary>v128.store: 16 bytes at addr + offset. [addr, value, offset]</summary>
+    V128Store = 318,
+    /// <summary>i8x16.shuffle (lanes: the 16 indices, a constant). [dst, a, b, lanes]</summary>
+    I8x16Shuffle = 319,
+    /// <summary>i8x16.swizzle. [dst, a, b]</summary>
+    I8x16Swizzle = 320,
+    /// <summary>i8x16.splat. [dst, x]</summary>
+    I8x16Splat = 321,
+    /// <summary>i16x8.splat. [dst, x]</summary>
+    I16x8Splat = 322,
+    /// <summary>i32x4.splat. [dst, x]</summary>
+    I32x4Splat = 323,
+    /// <summary>i64x2.splat. [dst, x]</summary>
+    I64x2Splat = 324,
+    /// <summary>f32x4.splat. [dst, x]</summary>
+    F32x4Splat = 325,
+    /// <summary>f64x2.splat. [dst, x]</summary>
+    F64x2Splat = 326,
+    /// <summary>i8x16.extract_lane_s. [dst, a, lane]</summary>
+    I8x16ExtractLaneS = 327,
+    /// <summary>i8x16.extract_lane_u. [dst, a, lane]</summary>
+    I8x16ExtractLaneU = 328,
+    /// <summary>i8x16.replace_lane. [dst, a, x, lane]</summary>
+    I8x16ReplaceLane = 329,
+    /// <summary>i16x8.extract_lane_s. [dst, a, lane]</summary>
+    I16x8ExtractLaneS = 330,
+    /// <summary>i16x8.extract_lane_u. [dst, a, lane]</summary>
+    I16x8ExtractLaneU = 331,
+    /// <summary>i16x8.replace_lane. [dst, a, x, lane]</summary>
+    I16x8ReplaceLane = 332,
+    /// <summary>i32x4.extract_lane. [dst, a, lane]</summary>
+    I32x4ExtractLane = 333,
+    /// <summary>i32x4.replace_lane. [dst, a, x, lane]</summary>
+    I32x4ReplaceLane = 334,
+    /// <summary>i64x2.extract_lane. [dst, a, lane]</summary>
+    I64x2ExtractLane = 335,
+    /// <summary>i64x2.replace_lane. [dst, a, x, lane]</summary>
+    I64x2ReplaceLane = 336,
+    /// <summary>f32x4.extract_lane. [dst, a, lane]</summary>
+    F32x4ExtractLane = 337,
+    /// <summary>f32x4.replace_lane. [dst, a, x, lane]</summary>
+    F32x4ReplaceLane = 338,
+    /// <summary>f64x2.extract_lane. [dst, a, lane]</summary>
+    F64x2ExtractLane = 339,
+    /// <summary>f64x2.replace_lane. [dst, a, x, lane]</summary>
+    F64x2ReplaceLane = 340,
+    /// <summary>i8x16.eq. [dst, a, b]</summary>
+    I8x16Eq = 341,
+    /// <summary>i8x16.ne. [dst, a, b]</summary>
+    I8x16Ne = 342,
+    /// <summary>i8x16.lt_s. [dst, a, b]</summary>
+    I8x16LtS = 343,
+    /// <summary>i8x16.lt_u. [dst, a, b]</summary>
+    I8x16LtU = 344,
+    /// <summary>i8x16.gt_s. [dst, a, b]</summary>
+    I8x16GtS = 345,
+    /// <summary>i8x16.gt_u. [dst, a, b]</summary>
+    I8x16GtU = 346,
+    /// <summary>i8x16.le_s. [dst, a, b]</summary>
+    I8x16LeS = 347,
+    /// <summary>i8x16.le_u. [dst, a, b]</summary>
+    I8x16LeU = 348,
+    /// <summary>i8x16.ge_s. [dst, a, b]</summary>
+    I8x16GeS = 349,
+    /// <summary>i8x16.ge_u. [dst, a, b]</summary>
+    I8x16GeU = 350,
+    /// <summary>i16x8.eq. [dst, a, b]</summary>
+    I16x8Eq = 351,
+    /// <summary>i16x8.ne. [dst, a, b]</summary>
+    I16x8Ne = 352,
+    /// <summary>i16x8.lt_s. [dst, a, b]</summary>
+    I16x8LtS = 353,
+    /// <summary>i16x8.lt_u. [dst, a, b]</summary>
+    I16x8LtU = 354,
+    /// <summary>i16x8.gt_s. [dst, a, b]</summary>
+    I16x8GtS = 355,
+    /// <summary>i16x8.gt_u. [dst, a, b]</summary>
+    I16x8GtU = 356,
+    /// <summary>i16x8.le_s. [dst, a, b]</summary>
+    I16x8LeS = 357,
+    /// <summary>i16x8.le_u. [dst, a, b]</summary>
+    I16x8LeU = 358,
+    /// <summary>i16x8.ge_s. [dst, a, b]</summary>
+    I16x8GeS = 359,
+    /// <summary>i16x8.ge_u. [dst, a, b]</summary>
+    I16x8GeU = 360,
+    /// <summary>i32x4.eq. [dst, a, b]</summary>
+    I32x4Eq = 361,
+    /// <summary>i32x4.ne. [dst, a, b]</summary>
+    I32x4Ne = 362,
+    /// <summary>i32x4.lt_s. [dst, a, b]</summary>
+    I32x4LtS = 363,
+    /// <summary>i32x4.lt_u. [dst, a, b]</summary>
+    I32x4LtU = 364,
+    /// <summary>i32x4.gt_s. [dst, a, b]</summary>
+    I32x4GtS = 365,
+    /// <summary>i32x4.gt_u. [dst, a, b]</summary>
+    I32x4GtU = 366,
+    /// <summary>i32x4.le_s. [dst, a, b]</summary>
+    I32x4LeS = 367,
+    /// <summary>i32x4.le_u. [dst, a, b]</summary>
+    I32x4LeU = 368,
+    /// <summary>i32x4.ge_s. [dst, a, b]</summary>
+    I32x4GeS = 369,
+    /// <summary>i32x4.ge_u. [dst, a, b]</summary>
+    I32x4GeU = 370,
+    /// <summary>f32x4.eq. [dst, a, b]</summary>
+    F32x4Eq = 371,
+    /// <summary>f32x4.ne. [dst, a, b]</summary>
+    F32x4Ne = 372,
+    /// <summary>f32x4.lt. [dst, a, b]</summary>
+    F32x4Lt = 373,
+    /// <summary>f32x4.gt. [dst, a, b]</summary>
+    F32x4Gt = 374,
+    /// <summary>f32x4.le. [dst, a, b]</summary>
+    F32x4Le = 375,
+    /// <summary>f32x4.ge. [dst, a, b]</summary>
+    F32x4Ge = 376,
+    /// <summary>f64x2.eq. [dst, a, b]</summary>
+    F64x2Eq = 377,
+    /// <summary>f64x2.ne. [dst, a, b]</summary>
+    F64x2Ne = 378,
+    /// <summary>f64x2.lt. [dst, a, b]</summary>
+    F64x2Lt = 379,
+    /// <summary>f64x2.gt. [dst, a, b]</summary>
+    F64x2Gt = 380,
+    /// <summary>f64x2.le. [dst, a, b]</summary>
+    F64x2Le = 381,
+    /// <summary>f64x2.ge. [dst, a, b]</summary>
+    F64x2Ge = 382,
+    /// <summary>v128.not. [dst, a]</summary>
+    V128Not = 383,
+    /// <summary>v128.and. [dst, a, b]</summary>
+    V128And = 384,
+    /// <summary>v128.andnot. [dst, a, b]</summary>
+    V128Andnot = 385,
+    /// <summary>v128.or. [dst, a, b]</summary>
+    V128Or = 386,
+    /// <summary>v128.xor. [dst, a, b]</summary>
+    V128Xor = 387,
+    /// <summary>v128.bitselect. [dst, a, b, c]</summary>
+    V128Bitselect = 388,
+    /// <summary>v128.any_true. [dst, a]</summary>
+    V128AnyTrue = 389,
+    /// <summary>v128.load8_lane: vec with lane replaced by 1 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
+    V128Load8Lane = 390,
+    /// <summary>v128.load16_lane: vec with lane replaced by 2 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
+    V128Load16Lane = 391,
+    /// <summary>v128.load32_lane: vec with lane replaced by 4 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
+    V128Load32Lane = 392,
+    /// <summary>v128.load64_lane: vec with lane replaced by 8 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
+    V128Load64Lane = 393,
+    /// <summary>v128.store8_lane: lane of vec, 1 bytes at addr + offset. [addr, vec, offset, lane]</summary>
+    V128Store8Lane = 394,
+    /// <summary>v128.store16_lane: lane of vec, 2 bytes at addr + offset. [addr, vec, offset, lane]</summary>
+    V128Store16Lane = 395,
+    /// <summary>v128.store32_lane: lane of vec, 4 bytes at addr + offset. [addr, vec, offset, lane]</summary>
+    V128Store32Lane = 396,
+    /// <summary>v128.store64_lane: lane of vec, 8 bytes at addr + offset. [addr, vec, offset, lane]</summary>
+    V128Store64Lane = 397,
+    /// <summary>v128.load32_zero: 4 bytes at addr + offset. [dst, addr, offset]</summary>
+    V128Load32Zero = 398,
+    /// <summary>v128.load64_zero: 8 bytes at addr + offset. [dst, addr, offset]</summary>
+    V128Load64Zero = 399,
+    /// <summary>f32x4.demote_f64x2_zero. [dst, a]</summary>
+    F32x4DemoteF64x2Zero = 400,
+    /// <summary>f64x2.promote_low_f32x4. [dst, a]</summary>
+    F64x2PromoteLowF32x4 = 401,
+    /// <summary>i8x16.abs. [dst, a]</summary>
+    I8x16Abs = 402,
+    /// <summary>i8x16.neg. [dst, a]</summary>
+    I8x16Neg = 403,
+    /// <summary>i8x16.popcnt. [dst, a]</summary>
+    I8x16Popcnt = 404,
+    /// <summary>i8x16.all_true. [dst, a]</summary>
+    I8x16AllTrue = 405,
+    /// <summary>i8x16.bitmask. [dst, a]</summary>
+    I8x16Bitmask = 406,
+    /// <summary>i8x16.narrow_i16x8_s. [dst, a, b]</summary>
+    I8x16NarrowI16x8S = 407,
+    /// <summary>i8x16.narrow_i16x8_u. [dst, a, b]</summary>
+    I8x16NarrowI16x8U = 408,
+    /// <summary>f32x4.ceil. [dst, a]</summary>
+    F32x4Ceil = 409,
+    /// <summary>f32x4.floor. [dst, a]</summary>
+    F32x4Floor = 410,
+    /// <summary>f32x4.trunc. [dst, a]</summary>
+    F32x4Trunc = 411,
+    /// <summary>f32x4.nearest. [dst, a]</summary>
+    F32x4Nearest = 412,
+    /// <summary>i8x16.shl. [dst, a, count]</summary>
+    I8x16Shl = 413,
+    /// <summary>i8x16.shr_s. [dst, a, count]</summary>
+    I8x16ShrS = 414,
+    /// <summary>i8x16.shr_u. [dst, a, count]</summary>
+    I8x16ShrU = 415,
+    /// <summary>i8x16.add. [dst, a, b]</summary>
+    I8x16Add = 416,
+    /// <summary>i8x16.add_sat_s. [dst, a, b]</summary>
+    I8x16AddSatS = 417,
+    /// <summary>i8x16.add_sat_u. [dst, a, b]</summary>
+    I8x16AddSatU = 418,
+    /// <summary>i8x16.sub. [dst, a, b]</summary>
+    I8x16Sub = 419,
+    /// <summary>i8x16.sub_sat_s. [dst, a, b]</summary>
+    I8x16SubSatS = 420,
+    /// <summary>i8x16.sub_sat_u. [dst, a, b]</summary>
+    I8x16SubSatU = 421,
+    /// <summary>f64x2.ceil. [dst, a]</summary>
+    F64x2Ceil = 422,
+    /// <summary>f64x2.floor. [dst, a]</summary>
+    F64x2Floor = 423,
+    /// <summary>i8x16.min_s. [dst, a, b]</summary>
+    I8x16MinS = 424,
+    /// <summary>i8x16.min_u. [dst, a, b]</summary>
+    I8x16MinU = 425,
+    /// <summary>i8x16.max_s. [dst, a, b]</summary>
+    I8x16MaxS = 426,
+    /// <summary>i8x16.max_u. [dst, a, b]</summary>
+    I8x16MaxU = 427,
+    /// <summary>f64x2.trunc. [dst, a]</summary>
+    F64x2Trunc = 428,
+    /// <summary>i8x16.avgr_u. [dst, a, b]</summary>
+    I8x16AvgrU = 429,
+    /// <summary>i16x8.extadd_pairwise_i8x16_s. [dst, a]</summary>
+    I16x8ExtaddPairwiseI8x16S = 430,
+    /// <summary>i16x8.extadd_pairwise_i8x16_u. [dst, a]</summary>
+    I16x8ExtaddPairwiseI8x16U = 431,
+    /// <summary>i32x4.extadd_pairwise_i16x8_s. [dst, a]</summary>
+    I32x4ExtaddPairwiseI16x8S = 432,
+    /// <summary>i32x4.extadd_pairwise_i16x8_u. [dst, a]</summary>
+    I32x4ExtaddPairwiseI16x8U = 433,
+    /// <summary>i16x8.abs. [dst, a]</summary>
+    I16x8Abs = 434,
+    /// <summary>i16x8.neg. [dst, a]</summary>
+    I16x8Neg = 435,
+    /// <summary>i16x8.q15mulr_sat_s. [dst, a, b]</summary>
+    I16x8Q15mulrSatS = 436,
+    /// <summary>i16x8.all_true. [dst, a]</summary>
+    I16x8AllTrue = 437,
+    /// <summary>i16x8.bitmask. [dst, a]</summary>
+    I16x8Bitmask = 438,
+    /// <summary>i16x8.narrow_i32x4_s. [dst, a, b]</summary>
+    I16x8NarrowI32x4S = 439,
+    /// <summary>i16x8.narrow_i32x4_u. [dst, a, b]</summary>
+    I16x8NarrowI32x4U = 440,
+    /// <summary>i16x8.extend_low_i8x16_s. [dst, a]</summary>
+    I16x8ExtendLowI8x16S = 441,
+    /// <summary>i16x8.extend_high_i8x16_s. [dst, a]</summary>
+    I16x8ExtendHighI8x16S = 442,
+    /// <summary>i16x8.extend_low_i8x16_u. [dst, a]</summary>
+    I16x8ExtendLowI8x16U = 443,
+    /// <summary>i16x8.extend_high_i8x16_u. [dst, a]</summary>
+    I16x8ExtendHighI8x16U = 444,
+    /// <summary>i16x8.shl. [dst, a, count]</summary>
+    I16x8Shl = 445,
+    /// <summary>i16x8.shr_s. [dst, a, count]</summary>
+    I16x8ShrS = 446,
+    /// <summary>i16x8.shr_u. [dst, a, count]</summary>
+    I16x8ShrU = 447,
+    /// <summary>i16x8.add. [dst, a, b]</summary>
+    I16x8Add = 448,
+    /// <summary>i16x8.add_sat_s. [dst, a, b]</summary>
+    I16x8AddSatS = 449,
+    /// <summary>i16x8.add_sat_u. [dst, a, b]</summary>
+    I16x8AddSatU = 450,
+    /// <summary>i16x8.sub. [dst, a, b]</summary>
+    I16x8Sub = 451,
+    /// <summary>i16x8.sub_sat_s. [dst, a, b]</summary>
+    I16x8SubSatS = 452,
+    /// <summary>i16x8.sub_sat_u. [dst, a, b]</summary>
+    I16x8SubSatU = 453,
+    /// <summary>f64x2.nearest. [dst, a]</summary>
+    F64x2Nearest = 454,
+    /// <summary>i16x8.mul. [dst, a, b]</summary>
+    I16x8Mul = 455,
+    /// <summary>i16x8.min_s. [dst, a, b]</summary>
+    I16x8MinS = 456,
+    /// <summary>i16x8.min_u. [dst, a, b]</summary>
+    I16x8MinU = 457,
+    /// <summary>i16x8.max_s. [dst, a, b]</summary>
+    I16x8MaxS = 458,
+    /// <summary>i16x8.max_u. [dst, a, b]</summary>
+    I16x8MaxU = 459,
+    /// <summary>i16x8.avgr_u. [dst, a, b]</summary>
+    I16x8AvgrU = 460,
+    /// <summary>i16x8.extmul_low_i8x16_s. [dst, a, b]</summary>
+    I16x8ExtmulLowI8x16S = 461,
+    /// <summary>i16x8.extmul_high_i8x16_s. [dst, a, b]</summary>
+    I16x8ExtmulHighI8x16S = 462,
+    /// <summary>i16x8.extmul_low_i8x16_u. [dst, a, b]</summary>
+    I16x8ExtmulLowI8x16U = 463,
+    /// <summary>i16x8.extmul_high_i8x16_u. [dst, a, b]</summary>
+    I16x8ExtmulHighI8x16U = 464,
+    /// <summary>i32x4.abs. [dst, a]</summary>
+    I32x4Abs = 465,
+    /// <summary>i32x4.neg. [dst, a]</summary>
+    I32x4Neg = 466,
+    /// <summary>i32x4.all_true. [dst, a]</summary>
+    I32x4AllTrue = 467,
+    /// <summary>i32x4.bitmask. [dst, a]</summary>
+    I32x4Bitmask = 468,
+    /// <summary>i32x4.extend_low_i16x8_s. [dst, a]</summary>
+    I32x4ExtendLowI16x8S = 469,
+    /// <summary>i32x4.extend_high_i16x8_s. [dst, a]</summary>
+    I32x4ExtendHighI16x8S = 470,
+    /// <summary>i32x4.extend_low_i16x8_u. [dst, a]</summary>
+    I32x4ExtendLowI16x8U = 471,
+    /// <summary>i32x4.extend_high_i16x8_u. [dst, a]</summary>
+    I32x4ExtendHighI16x8U = 472,
+    /// <summary>i32x4.shl. [dst, a, count]</summary>
+    I32x4Shl = 473,
+    /// <summary>i32x4.shr_s. [dst, a, count]</summary>
+    I32x4ShrS = 474,
+    /// <summary>i32x4.shr_u. [dst, a, count]</summary>
+    I32x4ShrU = 475,
+    /// <summary>i32x4.add. [dst, a, b]</summary>
+    I32x4Add = 476,
+    /// <summary>i32x4.sub. [dst, a, b]</summary>
+    I32x4Sub = 477,
+    /// <summary>i32x4.mul. [dst, a, b]</summary>
+    I32x4Mul = 478,
+    /// <summary>i32x4.min_s. [dst, a, b]</summary>
+    I32x4MinS = 479,
+    /// <summary>i32x4.min_u. [dst, a, b]</summary>
+    I32x4MinU = 480,
+    /// <summary>i32x4.max_s. [dst, a, b]</summary>
+    I32x4MaxS = 481,
+    /// <summary>i32x4.max_u. [dst, a, b]</summary>
+    I32x4MaxU = 482,
+    /// <summary>i32x4.dot_i16x8_s. [dst, a, b]</summary>
+    I32x4DotI16x8S = 483,
+    /// <summary>i32x4.extmul_low_i16x8_s. [dst, a, b]</summary>
+    I32x4ExtmulLowI16x8S = 484,
+    /// <summary>i32x4.extmul_high_i16x8_s. [dst, a, b]</summary>
+    I32x4ExtmulHighI16x8S = 485,
+    /// <summary>i32x4.extmul_low_i16x8_u. [dst, a, b]</summary>
+    I32x4ExtmulLowI16x8U = 486,
+    /// <summary>i32x4.extmul_high_i16x8_u. [dst, a, b]</summary>
+    I32x4ExtmulHighI16x8U = 487,
+    /// <summary>i64x2.abs. [dst, a]</summary>
+    I64x2Abs = 488,
+    /// <summary>i64x2.neg. [dst, a]</summary>
+    I64x2Neg = 489,
+    /// <summary>i64x2.all_true. [dst, a]</summary>
+    I64x2AllTrue = 490,
+    /// <summary>i64x2.bitmask. [dst, a]</summary>
+    I64x2Bitmask = 491,
+    /// <summary>i64x2.extend_low_i32x4_s. [dst, a]</summary>
+    I64x2ExtendLowI32x4S = 492,
+    /// <summary>i64x2.extend_high_i32x4_s. [dst, a]</summary>
+    I64x2ExtendHighI32x4S = 493,
+    /// <summary>i64x2.extend_low_i32x4_u. [dst, a]</summary>
+    I64x2ExtendLowI32x4U = 494,
+    /// <summary>i64x2.extend_high_i32x4_u. [dst, a]</summary>
+    I64x2ExtendHighI32x4U = 495,
+    /// <summary>i64x2.shl. [dst, a, count]</summary>
+    I64x2Shl = 496,
+    /// <summary>i64x2.shr_s. [dst, a, count]</summary>
+    I64x2ShrS = 497,
+    /// <summary>i64x2.shr_u. [dst, a, count]</summary>
+    I64x2ShrU = 498,
+    /// <summary>i64x2.add. [dst, a, b]</summary>
+    I64x2Add = 499,
+    /// <summary>i64x2.sub. [dst, a, b]</summary>
+    I64x2Sub = 500,
+    /// <summary>i64x2.mul. [dst, a, b]</summary>
+    I64x2Mul = 501,
+    /// <summary>i64x2.eq. [dst, a, b]</summary>
+    I64x2Eq = 502,
+    /// <summary>i64x2.ne. [dst, a, b]</summary>
+    I64x2Ne = 503,
+    /// <summary>i64x2.lt_s. [dst, a, b]</summary>
+    I64x2LtS = 504,
+    /// <summary>i64x2.gt_s. [dst, a, b]</summary>
+    I64x2GtS = 505,
+    /// <summary>i64x2.le_s. [dst, a, b]</summary>
+    I64x2LeS = 506,
+    /// <summary>i64x2.ge_s. [dst, a, b]</summary>
+    I64x2GeS = 507,
+    /// <summary>i64x2.extmul_low_i32x4_s. [dst, a, b]</summary>
+    I64x2ExtmulLowI32x4S = 508,
+    /// <summary>i64x2.extmul_high_i32x4_s. [dst, a, b]</summary>
+    I64x2ExtmulHighI32x4S = 509,
+    /// <summary>i64x2.extmul_low_i32x4_u. [dst, a, b]</summary>
+    I64x2ExtmulLowI32x4U = 510,
+    /// <summary>i64x2.extmul_high_i32x4_u. [dst, a, b]</summary>
+    I64x2ExtmulHighI32x4U = 511,
+    /// <summary>f32x4.abs. [dst, a]</summary>
+    F32x4Abs = 512,
+    /// <summary>f32x4.neg. [dst, a]</summary>
+    F32x4Neg = 513,
+    /// <summary>f32x4.sqrt. [dst, a]</summary>
+    F32x4Sqrt = 514,
+    /// <summary>f32x4.add. [dst, a, b]</summary>
+    F32x4Add = 515,
+    /// <summary>f32x4.sub. [dst, a, b]</summary>
+    F32x4Sub = 516,
+    /// <summary>f32x4.mul. [dst, a, b]</summary>
+    F32x4Mul = 517,
+    /// <summary>f32x4.div. [dst, a, b]</summary>
+    F32x4Div = 518,
+    /// <summary>f32x4.min. [dst, a, b]</summary>
+    F32x4Min = 519,
+    /// <summary>f32x4.max. [dst, a, b]</summary>
+    F32x4Max = 520,
+    /// <summary>f32x4.pmin. [dst, a, b]</summary>
+    F32x4Pmin = 521,
+    /// <summary>f32x4.pmax. [dst, a, b]</summary>
+    F32x4Pmax = 522,
+    /// <summary>f64x2.abs. [dst, a]</summary>
+    F64x2Abs = 523,
+    /// <summary>f64x2.neg. [dst, a]</summary>
+    F64x2Neg = 524,
+    /// <summary>f64x2.sqrt. [dst, a]</summary>
+    F64x2Sqrt = 525,
+    /// <summary>f64x2.add. [dst, a, b]</summary>
+    F64x2Add = 526,
+    /// <summary>f64x2.sub. [dst, a, b]</summary>
+    F64x2Sub = 527,
+    /// <summary>f64x2.mul. [dst, a, b]</summary>
+    F64x2Mul = 528,
+    /// <summary>f64x2.div. [dst, a, b]</summary>
+    F64x2Div = 529,
+    /// <summary>f64x2.min. [dst, a, b]</summary>
+    F64x2Min = 530,
+    /// <summary>f64x2.max. [dst, a, b]</summary>
+    F64x2Max = 531,
+    /// <summary>f64x2.pmin. [dst, a, b]</summary>
+    F64x2Pmin = 532,
+    /// <summary>f64x2.pmax. [dst, a, b]</summary>
+    F64x2Pmax = 533,
+    /// <summary>i32x4.trunc_sat_f32x4_s. [dst, a]</summary>
+    I32x4TruncSatF32x4S = 534,
+    /// <summary>i32x4.trunc_sat_f32x4_u. [dst, a]</summary>
+    I32x4TruncSatF32x4U = 535,
+    /// <summary>f32x4.convert_i32x4_s. [dst, a]</summary>
+    F32x4ConvertI32x4S = 536,
+    /// <summary>f32x4.convert_i32x4_u. [dst, a]</summary>
+    F32x4ConvertI32x4U = 537,
+    /// <summary>i32x4.trunc_sat_f64x2_s_zero. [dst, a]</summary>
+    I32x4TruncSatF64x2SZero = 538,
+    /// <summary>i32x4.trunc_sat_f64x2_u_zero. [dst, a]</summary>
+    I32x4TruncSatF64x2UZero = 539,
+    /// <summary>f64x2.convert_low_i32x4_s. [dst, a]</summary>
+    F64x2ConvertLowI32x4S = 540,
+    /// <summary>f64x2.convert_low_i32x4_u. [dst, a]</summary>
+    F64x2ConvertLowI32x4U = 541,
+    /// <summary>dst = src (v128). [dst, src]</summary>
+    CopyV128 = 542,
+    /// <summary>dst = cond ? a : b (v128). [dst, cond, a, b]</summary>
+    SelectV128 = 543,
+    /// <summary>dst = global (v128). [dst, global]</summary>
+    GlobalGetV128 = 544,
+    /// <summary>global = src (v128). [global, src]</summary>
+    GlobalSetV128 = 545,
 }

@@ -9,12 +9,12 @@ namespace WasmSharp.Interpreter;
 internal static partial class OpInfo
 {
     /// <summary>Number of operations.</summary>
-    public const int Count = 307;
+    public const int Count = 546;
 
     /// <summary>Words of the instruction, the op included; 0 when operands follow a count (see <see cref="IsVariable"/>).</summary>
     public static int Length(Op op) => Lengths[(int)op];
 
-    private static ReadOnlySpan<byte> Lengths => [1, 1, 2, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 10, 11, 10, 10, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 0, 1, 5, 2, 0, 0, 0, 3, 5, 5, 3, 3, 4, 4, 4, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 7, 7, 7, 7, 7, 7, 5, 7, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 2, 3, 4, 4, 5, 2, 4, 4, 3, 5, 5, 6, 6, 2, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3];
+    private static ReadOnlySpan<byte> Lengths => [1, 1, 2, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 10, 11, 10, 10, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 0, 1, 5, 2, 0, 0, 0, 3, 5, 5, 3, 3, 4, 4, 4, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 7, 7, 7, 7, 7, 7, 5, 7, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 2, 3, 4, 4, 5, 2, 4, 4, 3, 5, 5, 6, 6, 2, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 5, 4, 3, 3, 3, 3, 3, 3, 4, 4, 5, 4, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 5, 3, 6, 6, 6, 6, 5, 5, 5, 5, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 4, 4, 4, 4, 3, 4, 3, 3, 3, 3, 3, 3, 4, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 5, 3, 3];
 
     /// <summary>Whether operands follow a count after the fixed ones (calls, br_table, multi-value returns).</summary>
     public static bool IsVariable(Op op) => op is Op.BrTable or Op.ReturnN or Op.Call or Op.CallIndirect;
@@ -62,7 +62,37 @@ internal static partial class OpInfo
         "ds", "ds", "ds", "ds", "ds", "ds", "ds", "ds",
         "ds", "ds", "ds", "ds", "ds", "ds", "ds", "ds",
         "ds", "ds", "ds", "ds", "ds", "ds", "ds", "ds",
-        "ds", "ds", "ds",
+        "ds", "ds", "ds", "dso", "dso", "dso", "dso", "dso",
+        "dso", "dso", "dso", "dso", "dso", "dso", "sso", "dsss",
+        "dss", "ds", "ds", "ds", "ds", "ds", "ds", "dsi",
+        "dsi", "dssi", "dsi", "dsi", "dssi", "dsi", "dssi", "dsi",
+        "dssi", "dsi", "dssi", "dsi", "dssi", "dss", "dss", "dss",
+        "dss", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
+        "dss", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
+        "dss", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
+        "dss", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
+        "dss", "dss", "dss", "dss", "dss", "dss", "dss", "ds",
+        "dss", "dss", "dss", "dss", "dsss", "ds", "dssoi", "dssoi",
+        "dssoi", "dssoi", "ssoi", "ssoi", "ssoi", "ssoi", "dso", "dso",
+        "ds", "ds", "ds", "ds", "ds", "ds", "ds", "dss",
+        "dss", "ds", "ds", "ds", "ds", "dss", "dss", "dss",
+        "dss", "dss", "dss", "dss", "dss", "dss", "ds", "ds",
+        "dss", "dss", "dss", "dss", "ds", "dss", "ds", "ds",
+        "ds", "ds", "ds", "ds", "dss", "ds", "ds", "dss",
+        "dss", "ds", "ds", "ds", "ds", "dss", "dss", "dss",
+        "dss", "dss", "dss", "dss", "dss", "dss", "ds", "dss",
+        "dss", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
+        "dss", "ds", "ds", "ds", "ds", "ds", "ds", "ds",
+        "ds", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
+        "dss", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
+        "ds", "ds", "ds", "ds", "ds", "ds", "ds", "ds",
+        "dss", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
+        "dss", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
+        "ds", "ds", "ds", "dss", "dss", "dss", "dss", "dss",
+        "dss", "dss", "dss", "ds", "ds", "ds", "dss", "dss",
+        "dss", "dss", "dss", "dss", "dss", "dss", "ds", "ds",
+        "ds", "ds", "ds", "ds", "ds", "ds", "ds", "dsss",
+        "di", "is",
     ];
 
     /// <summary>The name the disassembler prints.</summary>
@@ -108,7 +138,37 @@ internal static partial class OpInfo
         "f32.convert_i32_s", "f32.convert_i32_u", "f32.convert_i64_s", "f32.convert_i64_u", "f32.demote_f64", "f64.convert_i32_s", "f64.convert_i32_u", "f64.convert_i64_s",
         "f64.convert_i64_u", "f64.promote_f32", "i32.reinterpret_f32", "i64.reinterpret_f64", "f32.reinterpret_i32", "f64.reinterpret_i64", "i32.extend8_s", "i32.extend16_s",
         "i64.extend8_s", "i64.extend16_s", "i64.extend32_s", "I32TruncSatF32S", "I32TruncSatF32U", "I32TruncSatF64S", "I32TruncSatF64U", "I64TruncSatF32S",
-        "I64TruncSatF32U", "I64TruncSatF64S", "I64TruncSatF64U",
+        "I64TruncSatF32U", "I64TruncSatF64S", "I64TruncSatF64U", "v128.load", "v128.load8x8_s", "v128.load8x8_u", "v128.load16x4_s", "v128.load16x4_u",
+        "v128.load32x2_s", "v128.load32x2_u", "v128.load8_splat", "v128.load16_splat", "v128.load32_splat", "v128.load64_splat", "v128.store", "i8x16.shuffle",
+        "i8x16.swizzle", "i8x16.splat", "i16x8.splat", "i32x4.splat", "i64x2.splat", "f32x4.splat", "f64x2.splat", "i8x16.extract_lane_s",
+        "i8x16.extract_lane_u", "i8x16.replace_lane", "i16x8.extract_lane_s", "i16x8.extract_lane_u", "i16x8.replace_lane", "i32x4.extract_lane", "i32x4.replace_lane", "i64x2.extract_lane",
+        "i64x2.replace_lane", "f32x4.extract_lane", "f32x4.replace_lane", "f64x2.extract_lane", "f64x2.replace_lane", "i8x16.eq", "i8x16.ne", "i8x16.lt_s",
+        "i8x16.lt_u", "i8x16.gt_s", "i8x16.gt_u", "i8x16.le_s", "i8x16.le_u", "i8x16.ge_s", "i8x16.ge_u", "i16x8.eq",
+        "i16x8.ne", "i16x8.lt_s", "i16x8.lt_u", "i16x8.gt_s", "i16x8.gt_u", "i16x8.le_s", "i16x8.le_u", "i16x8.ge_s",
+        "i16x8.ge_u", "i32x4.eq", "i32x4.ne", "i32x4.lt_s", "i32x4.lt_u", "i32x4.gt_s", "i32x4.gt_u", "i32x4.le_s",
+        "i32x4.le_u", "i32x4.ge_s", "i32x4.ge_u", "f32x4.eq", "f32x4.ne", "f32x4.lt", "f32x4.gt", "f32x4.le",
+        "f32x4.ge", "f64x2.eq", "f64x2.ne", "f64x2.lt", "f64x2.gt", "f64x2.le", "f64x2.ge", "v128.not",
+        "v128.and", "v128.andnot", "v128.or", "v128.xor", "v128.bitselect", "v128.any_true", "v128.load8_lane", "v128.load16_lane",
+        "v128.load32_lane", "v128.load64_lane", "v128.store8_lane", "v128.store16_lane", "v128.store32_lane", "v128.store64_lane", "v128.load32_zero", "v128.load64_zero",
+        "f32x4.demote_f64x2_zero", "f64x2.promote_low_f32x4", "i8x16.abs", "i8x16.neg", "i8x16.popcnt", "i8x16.all_true", "i8x16.bitmask", "i8x16.narrow_i16x8_s",
+        "i8x16.narrow_i16x8_u", "f32x4.ceil", "f32x4.floor", "f32x4.trunc", "f32x4.nearest", "i8x16.shl", "i8x16.shr_s", "i8x16.shr_u",
+        "i8x16.add", "i8x16.add_sat_s", "i8x16.add_sat_u", "i8x16.sub", "i8x16.sub_sat_s", "i8x16.sub_sat_u", "f64x2.ceil", "f64x2.floor",
+        "i8x16.min_s", "i8x16.min_u", "i8x16.max_s", "i8x16.max_u", "f64x2.trunc", "i8x16.avgr_u", "i16x8.extadd_pairwise_i8x16_s", "i16x8.extadd_pairwise_i8x16_u",
+        "i32x4.extadd_pairwise_i16x8_s", "i32x4.extadd_pairwise_i16x8_u", "i16x8.abs", "i16x8.neg", "i16x8.q15mulr_sat_s", "i16x8.all_true", "i16x8.bitmask", "i16x8.narrow_i32x4_s",
+        "i16x8.narrow_i32x4_u", "i16x8.extend_low_i8x16_s", "i16x8.extend_high_i8x16_s", "i16x8.extend_low_i8x16_u", "i16x8.extend_high_i8x16_u", "i16x8.shl", "i16x8.shr_s", "i16x8.shr_u",
+        "i16x8.add", "i16x8.add_sat_s", "i16x8.add_sat_u", "i16x8.sub", "i16x8.sub_sat_s", "i16x8.sub_sat_u", "f64x2.nearest", "i16x8.mul",
+        "i16x8.min_s", "i16x8.min_u", "i16x8.max_s", "i16x8.max_u", "i16x8.avgr_u", "i16x8.extmul_low_i8x16_s", "i16x8.extmul_high_i8x16_s", "i16x8.extmul_low_i8x16_u",
+        "i16x8.extmul_high_i8x16_u", "i32x4.abs", "i32x4.neg", "i32x4.all_true", "i32x4.bitmask", "i32x4.extend_low_i16x8_s", "i32x4.extend_high_i16x8_s", "i32x4.extend_low_i16x8_u",
+        "i32x4.extend_high_i16x8_u", "i32x4.shl", "i32x4.shr_s", "i32x4.shr_u", "i32x4.add", "i32x4.sub", "i32x4.mul", "i32x4.min_s",
+        "i32x4.min_u", "i32x4.max_s", "i32x4.max_u", "i32x4.dot_i16x8_s", "i32x4.extmul_low_i16x8_s", "i32x4.extmul_high_i16x8_s", "i32x4.extmul_low_i16x8_u", "i32x4.extmul_high_i16x8_u",
+        "i64x2.abs", "i64x2.neg", "i64x2.all_true", "i64x2.bitmask", "i64x2.extend_low_i32x4_s", "i64x2.extend_high_i32x4_s", "i64x2.extend_low_i32x4_u", "i64x2.extend_high_i32x4_u",
+        "i64x2.shl", "i64x2.shr_s", "i64x2.shr_u", "i64x2.add", "i64x2.sub", "i64x2.mul", "i64x2.eq", "i64x2.ne",
+        "i64x2.lt_s", "i64x2.gt_s", "i64x2.le_s", "i64x2.ge_s", "i64x2.extmul_low_i32x4_s", "i64x2.extmul_high_i32x4_s", "i64x2.extmul_low_i32x4_u", "i64x2.extmul_high_i32x4_u",
+        "f32x4.abs", "f32x4.neg", "f32x4.sqrt", "f32x4.add", "f32x4.sub", "f32x4.mul", "f32x4.div", "f32x4.min",
+        "f32x4.max", "f32x4.pmin", "f32x4.pmax", "f64x2.abs", "f64x2.neg", "f64x2.sqrt", "f64x2.add", "f64x2.sub",
+        "f64x2.mul", "f64x2.div", "f64x2.min", "f64x2.max", "f64x2.pmin", "f64x2.pmax", "i32x4.trunc_sat_f32x4_s", "i32x4.trunc_sat_f32x4_u",
+        "f32x4.convert_i32x4_s", "f32x4.convert_i32x4_u", "i32x4.trunc_sat_f64x2_s_zero", "i32x4.trunc_sat_f64x2_u_zero", "f64x2.convert_low_i32x4_s", "f64x2.convert_low_i32x4_u", "CopyV128", "SelectV128",
+        "GlobalGetV128", "GlobalSetV128",
     ];
 
     /// <summary>Leaves memory as it was (or is a plain store, which the translator accounts for itself): what store-to-load forwarding knows survives it.</summary>
@@ -372,7 +432,241 @@ internal static partial class OpInfo
         Op.I64TruncSatF32S or
         Op.I64TruncSatF32U or
         Op.I64TruncSatF64S or
-        Op.I64TruncSatF64U;
+        Op.I64TruncSatF64U or
+        Op.V128Load or
+        Op.V128Load8x8S or
+        Op.V128Load8x8U or
+        Op.V128Load16x4S or
+        Op.V128Load16x4U or
+        Op.V128Load32x2S or
+        Op.V128Load32x2U or
+        Op.V128Load8Splat or
+        Op.V128Load16Splat or
+        Op.V128Load32Splat or
+        Op.V128Load64Splat or
+        Op.I8x16Shuffle or
+        Op.I8x16Swizzle or
+        Op.I8x16Splat or
+        Op.I16x8Splat or
+        Op.I32x4Splat or
+        Op.I64x2Splat or
+        Op.F32x4Splat or
+        Op.F64x2Splat or
+        Op.I8x16ExtractLaneS or
+        Op.I8x16ExtractLaneU or
+        Op.I8x16ReplaceLane or
+        Op.I16x8ExtractLaneS or
+        Op.I16x8ExtractLaneU or
+        Op.I16x8ReplaceLane or
+        Op.I32x4ExtractLane or
+        Op.I32x4ReplaceLane or
+        Op.I64x2ExtractLane or
+        Op.I64x2ReplaceLane or
+        Op.F32x4ExtractLane or
+        Op.F32x4ReplaceLane or
+        Op.F64x2ExtractLane or
+        Op.F64x2ReplaceLane or
+        Op.I8x16Eq or
+        Op.I8x16Ne or
+        Op.I8x16LtS or
+        Op.I8x16LtU or
+        Op.I8x16GtS or
+        Op.I8x16GtU or
+        Op.I8x16LeS or
+        Op.I8x16LeU or
+        Op.I8x16GeS or
+        Op.I8x16GeU or
+        Op.I16x8Eq or
+        Op.I16x8Ne or
+        Op.I16x8LtS or
+        Op.I16x8LtU or
+        Op.I16x8GtS or
+        Op.I16x8GtU or
+        Op.I16x8LeS or
+        Op.I16x8LeU or
+        Op.I16x8GeS or
+        Op.I16x8GeU or
+        Op.I32x4Eq or
+        Op.I32x4Ne or
+        Op.I32x4LtS or
+        Op.I32x4LtU or
+        Op.I32x4GtS or
+        Op.I32x4GtU or
+        Op.I32x4LeS or
+        Op.I32x4LeU or
+        Op.I32x4GeS or
+        Op.I32x4GeU or
+        Op.F32x4Eq or
+        Op.F32x4Ne or
+        Op.F32x4Lt or
+        Op.F32x4Gt or
+        Op.F32x4Le or
+        Op.F32x4Ge or
+        Op.F64x2Eq or
+        Op.F64x2Ne or
+        Op.F64x2Lt or
+        Op.F64x2Gt or
+        Op.F64x2Le or
+        Op.F64x2Ge or
+        Op.V128Not or
+        Op.V128And or
+        Op.V128Andnot or
+        Op.V128Or or
+        Op.V128Xor or
+        Op.V128Bitselect or
+        Op.V128AnyTrue or
+        Op.V128Load8Lane or
+        Op.V128Load16Lane or
+        Op.V128Load32Lane or
+        Op.V128Load64Lane or
+        Op.V128Load32Zero or
+        Op.V128Load64Zero or
+        Op.F32x4DemoteF64x2Zero or
+        Op.F64x2PromoteLowF32x4 or
+        Op.I8x16Abs or
+        Op.I8x16Neg or
+        Op.I8x16Popcnt or
+        Op.I8x16AllTrue or
+        Op.I8x16Bitmask or
+        Op.I8x16NarrowI16x8S or
+        Op.I8x16NarrowI16x8U or
+        Op.F32x4Ceil or
+        Op.F32x4Floor or
+        Op.F32x4Trunc or
+        Op.F32x4Nearest or
+        Op.I8x16Shl or
+        Op.I8x16ShrS or
+        Op.I8x16ShrU or
+        Op.I8x16Add or
+        Op.I8x16AddSatS or
+        Op.I8x16AddSatU or
+        Op.I8x16Sub or
+        Op.I8x16SubSatS or
+        Op.I8x16SubSatU or
+        Op.F64x2Ceil or
+        Op.F64x2Floor or
+        Op.I8x16MinS or
+        Op.I8x16MinU or
+        Op.I8x16MaxS or
+        Op.I8x16MaxU or
+        Op.F64x2Trunc or
+        Op.I8x16AvgrU or
+        Op.I16x8ExtaddPairwiseI8x16S or
+        Op.I16x8ExtaddPairwiseI8x16U or
+        Op.I32x4ExtaddPairwiseI16x8S or
+        Op.I32x4ExtaddPairwiseI16x8U or
+        Op.I16x8Abs or
+        Op.I16x8Neg or
+        Op.I16x8Q15mulrSatS or
+        Op.I16x8AllTrue or
+        Op.I16x8Bitmask or
+        Op.I16x8NarrowI32x4S or
+        Op.I16x8NarrowI32x4U or
+        Op.I16x8ExtendLowI8x16S or
+        Op.I16x8ExtendHighI8x16S or
+        Op.I16x8ExtendLowI8x16U or
+        Op.I16x8ExtendHighI8x16U or
+        Op.I16x8Shl or
+        Op.I16x8ShrS or
+        Op.I16x8ShrU or
+        Op.I16x8Add or
+        Op.I16x8AddSatS or
+        Op.I16x8AddSatU or
+        Op.I16x8Sub or
+        Op.I16x8SubSatS or
+        Op.I16x8SubSatU or
+        Op.F64x2Nearest or
+        Op.I16x8Mul or
+        Op.I16x8MinS or
+        Op.I16x8MinU or
+        Op.I16x8MaxS or
+        Op.I16x8MaxU or
+        Op.I16x8AvgrU or
+        Op.I16x8ExtmulLowI8x16S or
+        Op.I16x8ExtmulHighI8x16S or
+        Op.I16x8ExtmulLowI8x16U or
+        Op.I16x8ExtmulHighI8x16U or
+        Op.I32x4Abs or
+        Op.I32x4Neg or
+        Op.I32x4AllTrue or
+        Op.I32x4Bitmask or
+        Op.I32x4ExtendLowI16x8S or
+        Op.I32x4ExtendHighI16x8S or
+        Op.I32x4ExtendLowI16x8U or
+        Op.I32x4ExtendHighI16x8U or
+        Op.I32x4Shl or
+        Op.I32x4ShrS or
+        Op.I32x4ShrU or
+        Op.I32x4Add or
+        Op.I32x4Sub or
+        Op.I32x4Mul or
+        Op.I32x4MinS or
+        Op.I32x4MinU or
+        Op.I32x4MaxS or
+        Op.I32x4MaxU or
+        Op.I32x4DotI16x8S or
+        Op.I32x4ExtmulLowI16x8S or
+        Op.I32x4ExtmulHighI16x8S or
+        Op.I32x4ExtmulLowI16x8U or
+        Op.I32x4ExtmulHighI16x8U or
+        Op.I64x2Abs or
+        Op.I64x2Neg or
+        Op.I64x2AllTrue or
+        Op.I64x2Bitmask or
+        Op.I64x2ExtendLowI32x4S or
+        Op.I64x2ExtendHighI32x4S or
+        Op.I64x2ExtendLowI32x4U or
+        Op.I64x2ExtendHighI32x4U or
+        Op.I64x2Shl or
+        Op.I64x2ShrS or
+        Op.I64x2ShrU or
+        Op.I64x2Add or
+        Op.I64x2Sub or
+        Op.I64x2Mul or
+        Op.I64x2Eq or
+        Op.I64x2Ne or
+        Op.I64x2LtS or
+        Op.I64x2GtS or
+        Op.I64x2LeS or
+        Op.I64x2GeS or
+        Op.I64x2ExtmulLowI32x4S or
+        Op.I64x2ExtmulHighI32x4S or
+        Op.I64x2ExtmulLowI32x4U or
+        Op.I64x2ExtmulHighI32x4U or
+        Op.F32x4Abs or
+        Op.F32x4Neg or
+        Op.F32x4Sqrt or
+        Op.F32x4Add or
+        Op.F32x4Sub or
+        Op.F32x4Mul or
+        Op.F32x4Div or
+        Op.F32x4Min or
+        Op.F32x4Max or
+        Op.F32x4Pmin or
+        Op.F32x4Pmax or
+        Op.F64x2Abs or
+        Op.F64x2Neg or
+        Op.F64x2Sqrt or
+        Op.F64x2Add or
+        Op.F64x2Sub or
+        Op.F64x2Mul or
+        Op.F64x2Div or
+        Op.F64x2Min or
+        Op.F64x2Max or
+        Op.F64x2Pmin or
+        Op.F64x2Pmax or
+        Op.I32x4TruncSatF32x4S or
+        Op.I32x4TruncSatF32x4U or
+        Op.F32x4ConvertI32x4S or
+        Op.F32x4ConvertI32x4U or
+        Op.I32x4TruncSatF64x2SZero or
+        Op.I32x4TruncSatF64x2UZero or
+        Op.F64x2ConvertLowI32x4S or
+        Op.F64x2ConvertLowI32x4U or
+        Op.CopyV128 or
+        Op.SelectV128 or
+        Op.GlobalGetV128 or
+        Op.GlobalSetV128;
 
     /// <summary>A numeric operation whose result is stored right away, [op, dst, x, y, store addr, store offset]; the result stays in dst too.</summary>
     public static bool StoresItsResult(Op op) => op is
@@ -3896,6 +4190,2110 @@ internal static class Layout
     {
         public const int Dst = 1;
         public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.V128Load"/>.</summary>
+    internal static class V128Load
+    {
+        public const int Dst = 1;
+        public const int Addr = 2;
+        public const int Offset = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.V128Load8x8S"/>.</summary>
+    internal static class V128Load8x8S
+    {
+        public const int Dst = 1;
+        public const int Addr = 2;
+        public const int Offset = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.V128Load8x8U"/>.</summary>
+    internal static class V128Load8x8U
+    {
+        public const int Dst = 1;
+        public const int Addr = 2;
+        public const int Offset = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.V128Load16x4S"/>.</summary>
+    internal static class V128Load16x4S
+    {
+        public const int Dst = 1;
+        public const int Addr = 2;
+        public const int Offset = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.V128Load16x4U"/>.</summary>
+    internal static class V128Load16x4U
+    {
+        public const int Dst = 1;
+        public const int Addr = 2;
+        public const int Offset = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.V128Load32x2S"/>.</summary>
+    internal static class V128Load32x2S
+    {
+        public const int Dst = 1;
+        public const int Addr = 2;
+        public const int Offset = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.V128Load32x2U"/>.</summary>
+    internal static class V128Load32x2U
+    {
+        public const int Dst = 1;
+        public const int Addr = 2;
+        public const int Offset = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.V128Load8Splat"/>.</summary>
+    internal static class V128Load8Splat
+    {
+        public const int Dst = 1;
+        public const int Addr = 2;
+        public const int Offset = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.V128Load16Splat"/>.</summary>
+    internal static class V128Load16Splat
+    {
+        public const int Dst = 1;
+        public const int Addr = 2;
+        public const int Offset = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.V128Load32Splat"/>.</summary>
+    internal static class V128Load32Splat
+    {
+        public const int Dst = 1;
+        public const int Addr = 2;
+        public const int Offset = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.V128Load64Splat"/>.</summary>
+    internal static class V128Load64Splat
+    {
+        public const int Dst = 1;
+        public const int Addr = 2;
+        public const int Offset = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.V128Store"/>.</summary>
+    internal static class V128Store
+    {
+        public const int Addr = 1;
+        public const int Value = 2;
+        public const int Offset = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I8x16Shuffle"/>.</summary>
+    internal static class I8x16Shuffle
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Lanes = 4;
+        public const int Length = 5;
+    }
+
+    /// <summary><see cref="Op.I8x16Swizzle"/>.</summary>
+    internal static class I8x16Swizzle
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I8x16Splat"/>.</summary>
+    internal static class I8x16Splat
+    {
+        public const int Dst = 1;
+        public const int X = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I16x8Splat"/>.</summary>
+    internal static class I16x8Splat
+    {
+        public const int Dst = 1;
+        public const int X = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I32x4Splat"/>.</summary>
+    internal static class I32x4Splat
+    {
+        public const int Dst = 1;
+        public const int X = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I64x2Splat"/>.</summary>
+    internal static class I64x2Splat
+    {
+        public const int Dst = 1;
+        public const int X = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.F32x4Splat"/>.</summary>
+    internal static class F32x4Splat
+    {
+        public const int Dst = 1;
+        public const int X = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.F64x2Splat"/>.</summary>
+    internal static class F64x2Splat
+    {
+        public const int Dst = 1;
+        public const int X = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I8x16ExtractLaneS"/>.</summary>
+    internal static class I8x16ExtractLaneS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Lane = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I8x16ExtractLaneU"/>.</summary>
+    internal static class I8x16ExtractLaneU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Lane = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I8x16ReplaceLane"/>.</summary>
+    internal static class I8x16ReplaceLane
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int X = 3;
+        public const int Lane = 4;
+        public const int Length = 5;
+    }
+
+    /// <summary><see cref="Op.I16x8ExtractLaneS"/>.</summary>
+    internal static class I16x8ExtractLaneS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Lane = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8ExtractLaneU"/>.</summary>
+    internal static class I16x8ExtractLaneU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Lane = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8ReplaceLane"/>.</summary>
+    internal static class I16x8ReplaceLane
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int X = 3;
+        public const int Lane = 4;
+        public const int Length = 5;
+    }
+
+    /// <summary><see cref="Op.I32x4ExtractLane"/>.</summary>
+    internal static class I32x4ExtractLane
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Lane = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4ReplaceLane"/>.</summary>
+    internal static class I32x4ReplaceLane
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int X = 3;
+        public const int Lane = 4;
+        public const int Length = 5;
+    }
+
+    /// <summary><see cref="Op.I64x2ExtractLane"/>.</summary>
+    internal static class I64x2ExtractLane
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Lane = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I64x2ReplaceLane"/>.</summary>
+    internal static class I64x2ReplaceLane
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int X = 3;
+        public const int Lane = 4;
+        public const int Length = 5;
+    }
+
+    /// <summary><see cref="Op.F32x4ExtractLane"/>.</summary>
+    internal static class F32x4ExtractLane
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Lane = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F32x4ReplaceLane"/>.</summary>
+    internal static class F32x4ReplaceLane
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int X = 3;
+        public const int Lane = 4;
+        public const int Length = 5;
+    }
+
+    /// <summary><see cref="Op.F64x2ExtractLane"/>.</summary>
+    internal static class F64x2ExtractLane
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Lane = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F64x2ReplaceLane"/>.</summary>
+    internal static class F64x2ReplaceLane
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int X = 3;
+        public const int Lane = 4;
+        public const int Length = 5;
+    }
+
+    /// <summary><see cref="Op.I8x16Eq"/>.</summary>
+    internal static class I8x16Eq
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I8x16Ne"/>.</summary>
+    internal static class I8x16Ne
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I8x16LtS"/>.</summary>
+    internal static class I8x16LtS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I8x16LtU"/>.</summary>
+    internal static class I8x16LtU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I8x16GtS"/>.</summary>
+    internal static class I8x16GtS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I8x16GtU"/>.</summary>
+    internal static class I8x16GtU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I8x16LeS"/>.</summary>
+    internal static class I8x16LeS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I8x16LeU"/>.</summary>
+    internal static class I8x16LeU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I8x16GeS"/>.</summary>
+    internal static class I8x16GeS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I8x16GeU"/>.</summary>
+    internal static class I8x16GeU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8Eq"/>.</summary>
+    internal static class I16x8Eq
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8Ne"/>.</summary>
+    internal static class I16x8Ne
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8LtS"/>.</summary>
+    internal static class I16x8LtS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8LtU"/>.</summary>
+    internal static class I16x8LtU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8GtS"/>.</summary>
+    internal static class I16x8GtS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8GtU"/>.</summary>
+    internal static class I16x8GtU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8LeS"/>.</summary>
+    internal static class I16x8LeS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8LeU"/>.</summary>
+    internal static class I16x8LeU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8GeS"/>.</summary>
+    internal static class I16x8GeS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8GeU"/>.</summary>
+    internal static class I16x8GeU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4Eq"/>.</summary>
+    internal static class I32x4Eq
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4Ne"/>.</summary>
+    internal static class I32x4Ne
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4LtS"/>.</summary>
+    internal static class I32x4LtS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4LtU"/>.</summary>
+    internal static class I32x4LtU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4GtS"/>.</summary>
+    internal static class I32x4GtS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4GtU"/>.</summary>
+    internal static class I32x4GtU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4LeS"/>.</summary>
+    internal static class I32x4LeS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4LeU"/>.</summary>
+    internal static class I32x4LeU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4GeS"/>.</summary>
+    internal static class I32x4GeS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4GeU"/>.</summary>
+    internal static class I32x4GeU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F32x4Eq"/>.</summary>
+    internal static class F32x4Eq
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F32x4Ne"/>.</summary>
+    internal static class F32x4Ne
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F32x4Lt"/>.</summary>
+    internal static class F32x4Lt
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F32x4Gt"/>.</summary>
+    internal static class F32x4Gt
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F32x4Le"/>.</summary>
+    internal static class F32x4Le
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F32x4Ge"/>.</summary>
+    internal static class F32x4Ge
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F64x2Eq"/>.</summary>
+    internal static class F64x2Eq
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F64x2Ne"/>.</summary>
+    internal static class F64x2Ne
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F64x2Lt"/>.</summary>
+    internal static class F64x2Lt
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F64x2Gt"/>.</summary>
+    internal static class F64x2Gt
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F64x2Le"/>.</summary>
+    internal static class F64x2Le
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F64x2Ge"/>.</summary>
+    internal static class F64x2Ge
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.V128Not"/>.</summary>
+    internal static class V128Not
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.V128And"/>.</summary>
+    internal static class V128And
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.V128Andnot"/>.</summary>
+    internal static class V128Andnot
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.V128Or"/>.</summary>
+    internal static class V128Or
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.V128Xor"/>.</summary>
+    internal static class V128Xor
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.V128Bitselect"/>.</summary>
+    internal static class V128Bitselect
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int C = 4;
+        public const int Length = 5;
+    }
+
+    /// <summary><see cref="Op.V128AnyTrue"/>.</summary>
+    internal static class V128AnyTrue
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.V128Load8Lane"/>.</summary>
+    internal static class V128Load8Lane
+    {
+        public const int Dst = 1;
+        public const int Addr = 2;
+        public const int Vec = 3;
+        public const int Offset = 4;
+        public const int Lane = 5;
+        public const int Length = 6;
+    }
+
+    /// <summary><see cref="Op.V128Load16Lane"/>.</summary>
+    internal static class V128Load16Lane
+    {
+        public const int Dst = 1;
+        public const int Addr = 2;
+        public const int Vec = 3;
+        public const int Offset = 4;
+        public const int Lane = 5;
+        public const int Length = 6;
+    }
+
+    /// <summary><see cref="Op.V128Load32Lane"/>.</summary>
+    internal static class V128Load32Lane
+    {
+        public const int Dst = 1;
+        public const int Addr = 2;
+        public const int Vec = 3;
+        public const int Offset = 4;
+        public const int Lane = 5;
+        public const int Length = 6;
+    }
+
+    /// <summary><see cref="Op.V128Load64Lane"/>.</summary>
+    internal static class V128Load64Lane
+    {
+        public const int Dst = 1;
+        public const int Addr = 2;
+        public const int Vec = 3;
+        public const int Offset = 4;
+        public const int Lane = 5;
+        public const int Length = 6;
+    }
+
+    /// <summary><see cref="Op.V128Store8Lane"/>.</summary>
+    internal static class V128Store8Lane
+    {
+        public const int Addr = 1;
+        public const int Vec = 2;
+        public const int Offset = 3;
+        public const int Lane = 4;
+        public const int Length = 5;
+    }
+
+    /// <summary><see cref="Op.V128Store16Lane"/>.</summary>
+    internal static class V128Store16Lane
+    {
+        public const int Addr = 1;
+        public const int Vec = 2;
+        public const int Offset = 3;
+        public const int Lane = 4;
+        public const int Length = 5;
+    }
+
+    /// <summary><see cref="Op.V128Store32Lane"/>.</summary>
+    internal static class V128Store32Lane
+    {
+        public const int Addr = 1;
+        public const int Vec = 2;
+        public const int Offset = 3;
+        public const int Lane = 4;
+        public const int Length = 5;
+    }
+
+    /// <summary><see cref="Op.V128Store64Lane"/>.</summary>
+    internal static class V128Store64Lane
+    {
+        public const int Addr = 1;
+        public const int Vec = 2;
+        public const int Offset = 3;
+        public const int Lane = 4;
+        public const int Length = 5;
+    }
+
+    /// <summary><see cref="Op.V128Load32Zero"/>.</summary>
+    internal static class V128Load32Zero
+    {
+        public const int Dst = 1;
+        public const int Addr = 2;
+        public const int Offset = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.V128Load64Zero"/>.</summary>
+    internal static class V128Load64Zero
+    {
+        public const int Dst = 1;
+        public const int Addr = 2;
+        public const int Offset = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F32x4DemoteF64x2Zero"/>.</summary>
+    internal static class F32x4DemoteF64x2Zero
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.F64x2PromoteLowF32x4"/>.</summary>
+    internal static class F64x2PromoteLowF32x4
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I8x16Abs"/>.</summary>
+    internal static class I8x16Abs
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I8x16Neg"/>.</summary>
+    internal static class I8x16Neg
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I8x16Popcnt"/>.</summary>
+    internal static class I8x16Popcnt
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I8x16AllTrue"/>.</summary>
+    internal static class I8x16AllTrue
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I8x16Bitmask"/>.</summary>
+    internal static class I8x16Bitmask
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I8x16NarrowI16x8S"/>.</summary>
+    internal static class I8x16NarrowI16x8S
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I8x16NarrowI16x8U"/>.</summary>
+    internal static class I8x16NarrowI16x8U
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F32x4Ceil"/>.</summary>
+    internal static class F32x4Ceil
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.F32x4Floor"/>.</summary>
+    internal static class F32x4Floor
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.F32x4Trunc"/>.</summary>
+    internal static class F32x4Trunc
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.F32x4Nearest"/>.</summary>
+    internal static class F32x4Nearest
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I8x16Shl"/>.</summary>
+    internal static class I8x16Shl
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Count = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I8x16ShrS"/>.</summary>
+    internal static class I8x16ShrS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Count = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I8x16ShrU"/>.</summary>
+    internal static class I8x16ShrU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Count = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I8x16Add"/>.</summary>
+    internal static class I8x16Add
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I8x16AddSatS"/>.</summary>
+    internal static class I8x16AddSatS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I8x16AddSatU"/>.</summary>
+    internal static class I8x16AddSatU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I8x16Sub"/>.</summary>
+    internal static class I8x16Sub
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I8x16SubSatS"/>.</summary>
+    internal static class I8x16SubSatS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I8x16SubSatU"/>.</summary>
+    internal static class I8x16SubSatU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F64x2Ceil"/>.</summary>
+    internal static class F64x2Ceil
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.F64x2Floor"/>.</summary>
+    internal static class F64x2Floor
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I8x16MinS"/>.</summary>
+    internal static class I8x16MinS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I8x16MinU"/>.</summary>
+    internal static class I8x16MinU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I8x16MaxS"/>.</summary>
+    internal static class I8x16MaxS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I8x16MaxU"/>.</summary>
+    internal static class I8x16MaxU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F64x2Trunc"/>.</summary>
+    internal static class F64x2Trunc
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I8x16AvgrU"/>.</summary>
+    internal static class I8x16AvgrU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8ExtaddPairwiseI8x16S"/>.</summary>
+    internal static class I16x8ExtaddPairwiseI8x16S
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I16x8ExtaddPairwiseI8x16U"/>.</summary>
+    internal static class I16x8ExtaddPairwiseI8x16U
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I32x4ExtaddPairwiseI16x8S"/>.</summary>
+    internal static class I32x4ExtaddPairwiseI16x8S
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I32x4ExtaddPairwiseI16x8U"/>.</summary>
+    internal static class I32x4ExtaddPairwiseI16x8U
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I16x8Abs"/>.</summary>
+    internal static class I16x8Abs
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I16x8Neg"/>.</summary>
+    internal static class I16x8Neg
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I16x8Q15mulrSatS"/>.</summary>
+    internal static class I16x8Q15mulrSatS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8AllTrue"/>.</summary>
+    internal static class I16x8AllTrue
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I16x8Bitmask"/>.</summary>
+    internal static class I16x8Bitmask
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I16x8NarrowI32x4S"/>.</summary>
+    internal static class I16x8NarrowI32x4S
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8NarrowI32x4U"/>.</summary>
+    internal static class I16x8NarrowI32x4U
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8ExtendLowI8x16S"/>.</summary>
+    internal static class I16x8ExtendLowI8x16S
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I16x8ExtendHighI8x16S"/>.</summary>
+    internal static class I16x8ExtendHighI8x16S
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I16x8ExtendLowI8x16U"/>.</summary>
+    internal static class I16x8ExtendLowI8x16U
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I16x8ExtendHighI8x16U"/>.</summary>
+    internal static class I16x8ExtendHighI8x16U
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I16x8Shl"/>.</summary>
+    internal static class I16x8Shl
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Count = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8ShrS"/>.</summary>
+    internal static class I16x8ShrS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Count = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8ShrU"/>.</summary>
+    internal static class I16x8ShrU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Count = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8Add"/>.</summary>
+    internal static class I16x8Add
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8AddSatS"/>.</summary>
+    internal static class I16x8AddSatS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8AddSatU"/>.</summary>
+    internal static class I16x8AddSatU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8Sub"/>.</summary>
+    internal static class I16x8Sub
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8SubSatS"/>.</summary>
+    internal static class I16x8SubSatS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8SubSatU"/>.</summary>
+    internal static class I16x8SubSatU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F64x2Nearest"/>.</summary>
+    internal static class F64x2Nearest
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I16x8Mul"/>.</summary>
+    internal static class I16x8Mul
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8MinS"/>.</summary>
+    internal static class I16x8MinS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8MinU"/>.</summary>
+    internal static class I16x8MinU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8MaxS"/>.</summary>
+    internal static class I16x8MaxS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8MaxU"/>.</summary>
+    internal static class I16x8MaxU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8AvgrU"/>.</summary>
+    internal static class I16x8AvgrU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8ExtmulLowI8x16S"/>.</summary>
+    internal static class I16x8ExtmulLowI8x16S
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8ExtmulHighI8x16S"/>.</summary>
+    internal static class I16x8ExtmulHighI8x16S
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8ExtmulLowI8x16U"/>.</summary>
+    internal static class I16x8ExtmulLowI8x16U
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I16x8ExtmulHighI8x16U"/>.</summary>
+    internal static class I16x8ExtmulHighI8x16U
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4Abs"/>.</summary>
+    internal static class I32x4Abs
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I32x4Neg"/>.</summary>
+    internal static class I32x4Neg
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I32x4AllTrue"/>.</summary>
+    internal static class I32x4AllTrue
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I32x4Bitmask"/>.</summary>
+    internal static class I32x4Bitmask
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I32x4ExtendLowI16x8S"/>.</summary>
+    internal static class I32x4ExtendLowI16x8S
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I32x4ExtendHighI16x8S"/>.</summary>
+    internal static class I32x4ExtendHighI16x8S
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I32x4ExtendLowI16x8U"/>.</summary>
+    internal static class I32x4ExtendLowI16x8U
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I32x4ExtendHighI16x8U"/>.</summary>
+    internal static class I32x4ExtendHighI16x8U
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I32x4Shl"/>.</summary>
+    internal static class I32x4Shl
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Count = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4ShrS"/>.</summary>
+    internal static class I32x4ShrS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Count = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4ShrU"/>.</summary>
+    internal static class I32x4ShrU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Count = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4Add"/>.</summary>
+    internal static class I32x4Add
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4Sub"/>.</summary>
+    internal static class I32x4Sub
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4Mul"/>.</summary>
+    internal static class I32x4Mul
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4MinS"/>.</summary>
+    internal static class I32x4MinS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4MinU"/>.</summary>
+    internal static class I32x4MinU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4MaxS"/>.</summary>
+    internal static class I32x4MaxS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4MaxU"/>.</summary>
+    internal static class I32x4MaxU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4DotI16x8S"/>.</summary>
+    internal static class I32x4DotI16x8S
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4ExtmulLowI16x8S"/>.</summary>
+    internal static class I32x4ExtmulLowI16x8S
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4ExtmulHighI16x8S"/>.</summary>
+    internal static class I32x4ExtmulHighI16x8S
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4ExtmulLowI16x8U"/>.</summary>
+    internal static class I32x4ExtmulLowI16x8U
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4ExtmulHighI16x8U"/>.</summary>
+    internal static class I32x4ExtmulHighI16x8U
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I64x2Abs"/>.</summary>
+    internal static class I64x2Abs
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I64x2Neg"/>.</summary>
+    internal static class I64x2Neg
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I64x2AllTrue"/>.</summary>
+    internal static class I64x2AllTrue
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I64x2Bitmask"/>.</summary>
+    internal static class I64x2Bitmask
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I64x2ExtendLowI32x4S"/>.</summary>
+    internal static class I64x2ExtendLowI32x4S
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I64x2ExtendHighI32x4S"/>.</summary>
+    internal static class I64x2ExtendHighI32x4S
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I64x2ExtendLowI32x4U"/>.</summary>
+    internal static class I64x2ExtendLowI32x4U
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I64x2ExtendHighI32x4U"/>.</summary>
+    internal static class I64x2ExtendHighI32x4U
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I64x2Shl"/>.</summary>
+    internal static class I64x2Shl
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Count = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I64x2ShrS"/>.</summary>
+    internal static class I64x2ShrS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Count = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I64x2ShrU"/>.</summary>
+    internal static class I64x2ShrU
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Count = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I64x2Add"/>.</summary>
+    internal static class I64x2Add
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I64x2Sub"/>.</summary>
+    internal static class I64x2Sub
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I64x2Mul"/>.</summary>
+    internal static class I64x2Mul
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I64x2Eq"/>.</summary>
+    internal static class I64x2Eq
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I64x2Ne"/>.</summary>
+    internal static class I64x2Ne
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I64x2LtS"/>.</summary>
+    internal static class I64x2LtS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I64x2GtS"/>.</summary>
+    internal static class I64x2GtS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I64x2LeS"/>.</summary>
+    internal static class I64x2LeS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I64x2GeS"/>.</summary>
+    internal static class I64x2GeS
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I64x2ExtmulLowI32x4S"/>.</summary>
+    internal static class I64x2ExtmulLowI32x4S
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I64x2ExtmulHighI32x4S"/>.</summary>
+    internal static class I64x2ExtmulHighI32x4S
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I64x2ExtmulLowI32x4U"/>.</summary>
+    internal static class I64x2ExtmulLowI32x4U
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I64x2ExtmulHighI32x4U"/>.</summary>
+    internal static class I64x2ExtmulHighI32x4U
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F32x4Abs"/>.</summary>
+    internal static class F32x4Abs
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.F32x4Neg"/>.</summary>
+    internal static class F32x4Neg
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.F32x4Sqrt"/>.</summary>
+    internal static class F32x4Sqrt
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.F32x4Add"/>.</summary>
+    internal static class F32x4Add
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F32x4Sub"/>.</summary>
+    internal static class F32x4Sub
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F32x4Mul"/>.</summary>
+    internal static class F32x4Mul
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F32x4Div"/>.</summary>
+    internal static class F32x4Div
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F32x4Min"/>.</summary>
+    internal static class F32x4Min
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F32x4Max"/>.</summary>
+    internal static class F32x4Max
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F32x4Pmin"/>.</summary>
+    internal static class F32x4Pmin
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F32x4Pmax"/>.</summary>
+    internal static class F32x4Pmax
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F64x2Abs"/>.</summary>
+    internal static class F64x2Abs
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.F64x2Neg"/>.</summary>
+    internal static class F64x2Neg
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.F64x2Sqrt"/>.</summary>
+    internal static class F64x2Sqrt
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.F64x2Add"/>.</summary>
+    internal static class F64x2Add
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F64x2Sub"/>.</summary>
+    internal static class F64x2Sub
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F64x2Mul"/>.</summary>
+    internal static class F64x2Mul
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F64x2Div"/>.</summary>
+    internal static class F64x2Div
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F64x2Min"/>.</summary>
+    internal static class F64x2Min
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F64x2Max"/>.</summary>
+    internal static class F64x2Max
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F64x2Pmin"/>.</summary>
+    internal static class F64x2Pmin
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.F64x2Pmax"/>.</summary>
+    internal static class F64x2Pmax
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int B = 3;
+        public const int Length = 4;
+    }
+
+    /// <summary><see cref="Op.I32x4TruncSatF32x4S"/>.</summary>
+    internal static class I32x4TruncSatF32x4S
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I32x4TruncSatF32x4U"/>.</summary>
+    internal static class I32x4TruncSatF32x4U
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.F32x4ConvertI32x4S"/>.</summary>
+    internal static class F32x4ConvertI32x4S
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.F32x4ConvertI32x4U"/>.</summary>
+    internal static class F32x4ConvertI32x4U
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I32x4TruncSatF64x2SZero"/>.</summary>
+    internal static class I32x4TruncSatF64x2SZero
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.I32x4TruncSatF64x2UZero"/>.</summary>
+    internal static class I32x4TruncSatF64x2UZero
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.F64x2ConvertLowI32x4S"/>.</summary>
+    internal static class F64x2ConvertLowI32x4S
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.F64x2ConvertLowI32x4U"/>.</summary>
+    internal static class F64x2ConvertLowI32x4U
+    {
+        public const int Dst = 1;
+        public const int A = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.CopyV128"/>.</summary>
+    internal static class CopyV128
+    {
+        public const int Dst = 1;
+        public const int Src = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.SelectV128"/>.</summary>
+    internal static class SelectV128
+    {
+        public const int Dst = 1;
+        public const int Cond = 2;
+        public const int A = 3;
+        public const int B = 4;
+        public const int Length = 5;
+    }
+
+    /// <summary><see cref="Op.GlobalGetV128"/>.</summary>
+    internal static class GlobalGetV128
+    {
+        public const int Dst = 1;
+        public const int Global = 2;
+        public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.GlobalSetV128"/>.</summary>
+    internal static class GlobalSetV128
+    {
+        public const int Global = 1;
+        public const int Src = 2;
         public const int Length = 3;
     }
 }
