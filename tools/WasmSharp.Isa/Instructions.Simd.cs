@@ -24,6 +24,7 @@ public static partial class Instructions
         SimdList.Add(new SimdDecode(opcode, text, imm, ps, result, align, lanes));
         var instr = Add(PascalOf(text), operands, body, doc, props, display: text);
         instr.SimdOpcode = opcode;
+        instr.Simd = true;
         return instr;
     }
 
@@ -294,12 +295,12 @@ public static partial class Instructions
         Unary(0xFF, "f64x2.convert_low_i32x4_u");
 
         // Moving v128 values (a pair of slots): locals, block results, select, globals.
-        Add("CopyV128", "d:dst s:src", "StoreV(%dst, LoadV(%src));", "dst = src (v128).", Props.KeepsMemoryFacts);
+        Add("CopyV128", "d:dst s:src", "StoreV(%dst, LoadV(%src));", "dst = src (v128).", Props.KeepsMemoryFacts).Simd = true;
         Add("SelectV128", "d:dst s:cond s:a s:b", "StoreV(%dst, (uint)$cond != 0 ? LoadV(%a) : LoadV(%b));", "dst = cond ? a : b (v128).",
-            Props.KeepsMemoryFacts);
+            Props.KeepsMemoryFacts).Simd = true;
         Add("GlobalGetV128", "d:dst i:global", "var g = _inst.Globals[$global]; ulong lo = g.Bits, hi = g.HighBits; %dst[0] = lo; %dst[1] = hi;",
-            "dst = global (v128).", Props.KeepsMemoryFacts);
+            "dst = global (v128).", Props.KeepsMemoryFacts).Simd = true;
         Add("GlobalSetV128", "i:global s:src", "var g = _inst.Globals[$global]; g.Bits = %src[0]; g.HighBits = %src[1];",
-            "global = src (v128).", Props.KeepsMemoryFacts);
+            "global = src (v128).", Props.KeepsMemoryFacts).Simd = true;
     }
 }

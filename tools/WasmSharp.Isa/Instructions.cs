@@ -111,7 +111,6 @@ public static partial class Instructions
     private static void Control()
     {
         Add("Unreachable", "", "throw Trap(\"unreachable\");", "Traps.");
-        Add("SimdUnsupported", "", "throw Trap(\"SIMD not yet supported\");", "A SIMD instruction, which the interpreter does not execute yet.");
         Add("Br", "t:target", "@JUMP", "Jumps.");
         var nez = Add("BrIfNez", "s:cond t:target", "@BRANCH((uint)$cond != 0)", "Branches when cond (i32) is not zero.", Keeps);
         var eqz = Add("BrIfEqz", "s:cond t:target", "@BRANCH((uint)$cond == 0)", "Branches when cond (i32) is zero.", Keeps);
@@ -243,22 +242,22 @@ public static partial class Instructions
             "global = src + imm (i32), then returns value: an unoptimised function's epilogue.");
         Add("Return1", "s:value",
             """
-            ulong v = $value;
-            if (_depth == _entryDepth) { regs[0] = v; return; }
+            var v = LoadV(%value);
+            if (_depth == _entryDepth) { StoreV(regs, v); return; }
             ref var f = ref _frames[--_depth];
             _current = f.Function;
             ip = f.ReturnIp;
             regs = _stack + f.Fp;
-            regs[f.Result] = v;
+            StoreV(regs + f.Result, v);
             if (f.CrossInstance) RestoreInstance(f.Function);
             continue;
-            """, "Returns one value, straight into the caller's result slot.");
+            """, "Returns one value, straight into the caller's result slot (both words: it may be a v128).");
         Add("ReturnN", "i:count",
             """
             int n = $count;
-            if (_scratch.Length < n) _scratch = new ulong[n];
-            for (int i = 0; i < n; i++) _scratch[i] = regs[ip[@REST + i]];
-            for (int i = 0; i < n; i++) regs[i] = _scratch[i];
+            ulong* scratch = Scratch(n * SlotWords);
+            for (int i = 0; i < n; i++) StoreV(scratch + i * SlotWords, LoadV(regs + ip[@REST + i]));
+            for (int i = 0; i < n; i++) StoreV(regs + i * SlotWords, LoadV(scratch + i * SlotWords));
             goto Return;
             """, "Returns count values (sources may overlap the result slots, so they are staged).", variable: true);
         Add("Call", "i:function d:frame d:result i:count",
@@ -267,7 +266,7 @@ public static partial class Instructions
             argBase = #frame;
             resultSlot = #result;
             int n = $count;
-            for (int i = 0; i < n; i++) regs[argBase + i] = regs[ip[@REST + i]];
+            for (int i = 0; i < n; i++) StoreV(regs + argBase + i * SlotWords, LoadV(regs + ip[@REST + i]));
             returnIp = ip + @REST + n;
             goto Call;
             """, "Calls: the callee's frame starts at frame, where the count arguments are moved; a single result goes to result.",
@@ -284,7 +283,7 @@ public static partial class Instructions
             argBase = #frame;
             resultSlot = #result;
             int n = $count;
-            for (int k = 0; k < n; k++) regs[argBase + k] = regs[ip[@REST + k]];
+            for (int k = 0; k < n; k++) StoreV(regs + argBase + k * SlotWords, LoadV(regs + ip[@REST + k]));
             returnIp = ip + @REST + n;
             goto Call;
             """, "Calls the function at table[element] after checking its type, as Call does.", variable: true);

@@ -15,7 +15,6 @@ internal static class WastVerb
         };
         paths.Validators.Add(ModuleFile.RejectOptions);
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Print every failure and message mismatch" };
-        var simd = new Option<bool>("--simd") { Description = "Execute SIMD actions instead of skipping them" };
         // No DefaultValueFactory: help would print this machine's processor count as the default.
         var jobs = new Option<int?>("--jobs", "-j") { Description = "Scripts run in parallel (default: the number of processors)", HelpName = "N" };
         jobs.Validators.Add(result =>
@@ -25,14 +24,13 @@ internal static class WastVerb
 
         var command = new Command("wast", "Run spec test scripts (.wast, converted with wabt's wast2json)")
         {
-            paths, verbose, simd, jobs,
+            paths, verbose, jobs,
         };
         command.SetAction(parse =>
         {
             var options = new WastOptions
             {
                 Verbose = parse.GetValue(verbose),
-                RunSimd = parse.GetValue(simd),
                 Jobs = parse.GetValue(jobs) ?? Environment.ProcessorCount,
             };
             return WastDriver.Run(parse.GetValue(paths) ?? [], options, Console.Out, Console.Error);

@@ -6,8 +6,6 @@ namespace WasmSharp.Cli.Wast;
 internal sealed record WastOptions
 {
     public bool Verbose { get; init; }
-    /// <summary>Execute SIMD actions instead of skipping them.</summary>
-    public bool RunSimd { get; init; }
     public int Jobs { get; init; } = Environment.ProcessorCount;
     /// <summary>Failures printed per file without --verbose.</summary>
     public int ShownFailures { get; init; } = 3;
@@ -17,7 +15,6 @@ internal sealed record WastOptions
 /// exception, also from unfinished parts of the library, is a failure of that command and the script goes on.</summary>
 internal sealed class ScriptRunner
 {
-    public const string SimdReason = "SIMD not yet supported";
     public const string TextModuleReason = "text-format module (module quote)";
 
     /// <summary>Thrown for a failed check whose message says everything.</summary>
@@ -28,7 +25,6 @@ internal sealed class ScriptRunner
 
     private readonly WastScript _script;
     private readonly string _dir;
-    private readonly bool _simdFile;
     private readonly WastOptions _options;
     private readonly FileResult _result;
     private readonly HostRefs _refs = new();
@@ -40,11 +36,10 @@ internal sealed class ScriptRunner
     private SpecTestHost? _spectest;
     private string? _setupError;
 
-    public ScriptRunner(WastScript script, string dir, bool simdFile, WastOptions options, FileResult result)
+    public ScriptRunner(WastScript script, string dir, WastOptions options, FileResult result)
     {
         _script = script;
         _dir = dir;
-        _simdFile = simdFile;
         _options = options;
         _result = result;
     }
@@ -107,7 +102,6 @@ internal sealed class ScriptRunner
         }
         if (cmd.Action is { } action)
         {
-            if (SimdSkip(cmd) is string reason) return Outcome.Skip(reason);
             return cmd.Type switch
             {
                 "action" => RunAction(action),
@@ -124,15 +118,6 @@ internal sealed class ScriptRunner
             "assert_uninstantiable" or "assert_trap" => ExpectInstantiationError<TrapException>(cmd, "trap", e => e.Message),
             _ => Outcome.Skip($"unknown command '{cmd.Type}'"),
         };
-    }
-
-    private string? SimdSkip(WastCommand cmd)
-    {
-        if (_options.RunSimd) return null;
-        if (_simdFile) return SimdReason;
-        bool v128 = (cmd.Action?.Args?.Any(WastValues.InvolvesV128) ?? false)
-                    || (cmd.Expected?.Any(WastValues.InvolvesV128) ?? false);
-        return v128 ? SimdReason : null;
     }
 
     // ---- modules ----

@@ -112,8 +112,7 @@ internal static class WastDriver
             else
             {
                 var script = WastScript.Load(json);
-                bool simd = Path.GetFileName(path).StartsWith("simd_", StringComparison.Ordinal);
-                new ScriptRunner(script, temp, simd, options, result).Run();
+                new ScriptRunner(script, temp, options, result).Run();
             }
         }
         catch (Exception ex)

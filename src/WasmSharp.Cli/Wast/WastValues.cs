@@ -43,10 +43,6 @@ internal static class WastValues
         _ => null,
     };
 
-    /// <summary>Whether the constant is a v128 or a choice involving one.</summary>
-    public static bool InvolvesV128(WastValue v) =>
-        v.Type == "v128" || (v.Values?.Any(InvolvesV128) ?? false);
-
     /// <summary>Lane width in bits of a v128 lane type.</summary>
     public static int LaneBits(string? laneType) => laneType switch
     {

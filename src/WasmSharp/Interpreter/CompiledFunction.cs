@@ -1,21 +1,28 @@
 namespace WasmSharp.Interpreter;
 
 /// <summary>
-/// A function body translated to register code. Frame layout, in 64-bit slots from the frame pointer:
-/// <c>[params | locals | constants | temporaries]</c>.
+/// A function body translated to register code. Frame layout, in slots from the frame pointer:
+/// <c>[params | locals | constants | temporaries]</c>. A slot is <see cref="SlotWords"/> 64-bit words, so that a v128
+/// fits in one; scalars use its first word. Slot operands in <see cref="Code"/> are word offsets (slot index times
+/// <see cref="SlotWords"/>); the counts here are in slots.
 /// </summary>
 internal sealed class CompiledFunction
 {
+    /// <summary>64-bit words per slot.</summary>
+    public const int SlotWords = 2;
+
     public required FunctionType Type { get; init; }
     /// <summary>Index in the module's function index space.</summary>
     public required int Index { get; init; }
     public required int[] Code { get; init; }
-    /// <summary>Copied into the frame at <see cref="ConstBase"/> on entry.</summary>
+    /// <summary>The constants' values (a v128's low half), slot by slot from <see cref="ConstBase"/>.</summary>
     public required ulong[] Constants { get; init; }
+    /// <summary>What frame entry copies to <see cref="ConstBase"/>: each constant's two words.</summary>
+    public required ulong[] FrameConstants { get; init; }
     public required int ParamCount { get; init; }
     /// <summary>Declared locals, excluding params.</summary>
     public required int LocalCount { get; init; }
-    /// <summary>The locals zeroed on entry: those some read may see before any write (in frame slots, ascending).
+    /// <summary>The locals zeroed on entry: those some read may see before any write (as word offsets, ascending).
     /// The others are written before every read, so their slots may hold anything.</summary>
     public required int[] ZeroSlots { get; init; }
     public int ConstBase => ParamCount + LocalCount;

@@ -87,8 +87,10 @@ internal static class Disassembler
         return lines;
     }
 
-    private static string Slot(CompiledFunction fn, int slot)
+    /// <summary>A slot operand (a word offset) by what it is.</summary>
+    private static string Slot(CompiledFunction fn, int words)
     {
+        int slot = words / CompiledFunction.SlotWords;
         if (slot < fn.ParamCount) return $"p{slot}";
         if (slot < fn.ConstBase) return $"l{slot - fn.ParamCount}";
         if (slot < fn.ConstBase + fn.Constants.Length) return $"#{(long)fn.Constants[slot - fn.ConstBase]}";

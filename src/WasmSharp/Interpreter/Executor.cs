@@ -28,9 +28,14 @@ internal sealed unsafe class Executor : IDisposable
         public bool CrossInstance;
     }
 
-    // 64 MiB of values, reserved by calloc (the OS commits pages as they are touched): interpreters compiled to
-    // Wasm have huge frames (QuickJS's JS_CallInternal needs ~270 slots), and 8 MiB cut their recursion to ~4k.
-    private const int StackSlots = 1 << 23;
+    // 128 MiB of values (8M slots of two words), reserved by calloc (the OS commits pages as they are touched):
+    // interpreters compiled to Wasm have huge frames (QuickJS's JS_CallInternal needs ~270 slots), and 8 MiB cut
+    // their recursion to ~4k.
+    private const int StackWords = 1 << 24;
+
+    /// <summary>Words (ulongs) per slot: every slot is 16 bytes, so a v128 fits in one; the translator scales slot
+    /// operands by it, so handlers index the frame with them as they are.</summary>
+    private const int SlotWords = CompiledFunction.SlotWords;
 
     private readonly Store _store;
     private ulong* _stack;
@@ -56,7 +61,7 @@ internal sealed unsafe class Executor : IDisposable
     private void EnsureStack()
     {
         if (_stack != null) return;
-        _stack = (ulong*)NativeMemory.AllocZeroed((nuint)StackSlots * sizeof(ulong));
+        _stack = (ulong*)NativeMemory.AllocZeroed((nuint)StackWords * sizeof(ulong));
         _frames = new Frame[_store.MaxCallDepth + 1];
     }
 
@@ -64,6 +69,9 @@ internal sealed unsafe class Executor : IDisposable
     {
         if (_stack != null) NativeMemory.Free(_stack);
         _stack = null;
+        NativeMemory.Free(_scratch);
+        _scratch = null;
+        _scratchWords = 0;
     }
 
     public void Invoke(Function function, ReadOnlySpan<Value> args, Span<Value> results)
@@ -86,8 +94,8 @@ internal sealed unsafe class Executor : IDisposable
         EnsureStack();
         var wf = (WasmFunction)function;
         int fp = _top;
-        if (_depth >= _frames.Length - 1 || (long)fp + wf.Code.FrameSize > StackSlots) throw Trap("call stack exhausted");
-        for (int i = 0; i < args.Length; i++) _stack[fp + i] = _store.ToBits(args[i]);
+        if (_depth >= _frames.Length - 1 || (long)fp + (long)wf.Code.FrameSize * SlotWords > StackWords) throw Trap("call stack exhausted");
+        for (int i = 0; i < args.Length; i++) WriteValue(_stack + fp + i * SlotWords, args[i]);
         int savedTop = _top, savedDepth = _depth, savedEntryDepth = _entryDepth;
         _entryDepth = _depth;
         try
@@ -107,17 +115,41 @@ internal sealed unsafe class Executor : IDisposable
             _current = -1;
         }
         for (int i = 0; i < type.Results.Length; i++)
-            results[i] = _store.FromBits(type.Results[i], Mask(type.Results[i], _stack[fp + i]));
+            results[i] = ReadValue(type.Results[i], _stack + fp + i * SlotWords);
     }
 
-    private static ulong Mask(ValueType t, ulong bits) => t is ValueType.I32 or ValueType.F32 ? (uint)bits : bits;
+    /// <summary>The value in a slot (i32 and f32 use its low 32 bits, v128 both words).</summary>
+    private Value ReadValue(ValueType t, ulong* slot) => t switch
+    {
+        ValueType.I32 or ValueType.F32 => _store.FromBits(t, (uint)slot[0]),
+        ValueType.V128 => _store.FromBits(t, slot[0], slot[1]),
+        _ => _store.FromBits(t, slot[0]),
+    };
+
+    private void WriteValue(ulong* slot, in Value v)
+    {
+        slot[0] = _store.ToBits(v);
+        slot[1] = v.HighBits;
+    }
 
     /// <summary>Store address of the running function, for backtraces (an int: no write barrier per call).</summary>
     private int _current = -1;
     private Value[] _hostValues = new Value[16];
     private int _hostValuesTop;
-    /// <summary>Staging for multi-value returns, whose sources may overlap their destinations.</summary>
-    private ulong[] _scratch = new ulong[8];
+    /// <summary>Staging for multi-value returns, whose sources may overlap their destinations (native, so the
+    /// interpreter loop pins nothing).</summary>
+    private ulong* _scratch;
+    private int _scratchWords;
+
+    private ulong* Scratch(int words)
+    {
+        if (_scratchWords < words)
+        {
+            _scratch = (ulong*)NativeMemory.Realloc(_scratch, (nuint)words * sizeof(ulong));
+            _scratchWords = words;
+        }
+        return _scratch;
+    }
 
     private string[] Backtrace(int fromDepth)
     {
@@ -136,10 +168,10 @@ internal sealed unsafe class Executor : IDisposable
     private static void EnterFrame(ulong* regs, CompiledFunction fn)
     {
         var zero = fn.ZeroSlots;
-        for (int i = 0; i < zero.Length; i++) regs[zero[i]] = 0;
-        var constants = fn.Constants;
-        ulong* c = regs + fn.ConstBase;
-        for (int i = 0; i < constants.Length; i++) c[i] = constants[i];
+        for (int i = 0; i < zero.Length; i++) StoreV(regs + zero[i], default);
+        var words = fn.FrameConstants;
+        ulong* c = regs + fn.ConstBase * SlotWords;
+        for (int i = 0; i < words.Length; i++) c[i] = words[i];
     }
 
     private void CallHost(Function f, ulong* args, int top)
@@ -152,7 +184,7 @@ internal sealed unsafe class Executor : IDisposable
         int at = _hostValuesTop;
         if (at + np + nr > _hostValues.Length) Array.Resize(ref _hostValues, Math.Max(_hostValues.Length * 2, at + np + nr));
         var buf = _hostValues;
-        for (int i = 0; i < np; i++) buf[at + i] = _store.FromBits(type.Parameters[i], Mask(type.Parameters[i], args[i]));
+        for (int i = 0; i < np; i++) buf[at + i] = ReadValue(type.Parameters[i], args + i * SlotWords);
         buf.AsSpan(at + np, nr).Clear();
         int savedTop = _top, savedDepth = _depth;
         var saved = _current;
@@ -175,7 +207,7 @@ internal sealed unsafe class Executor : IDisposable
             ref var r = ref buf[at + np + i];
             if (r.Type != type.Results[i])
                 throw new WasmException($"host function {f.DebugName} returned {r.Type.ToText()} for result {i}, expected {type.Results[i].ToText()}");
-            args[i] = _store.ToBits(r);
+            WriteValue(args + i * SlotWords, r);
         }
         buf.AsSpan(at, np + nr).Clear(); // hold no references to host objects
     }
@@ -200,6 +232,320 @@ internal sealed unsafe class Executor : IDisposable
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreV(ulong* slot, Vector128<byte> v) => v.Store((byte*)slot);
+
+    /// <summary>Runs one SIMD instruction and returns where the next one is. A method of its own: with the vector
+    /// code in it, Run grew too large for RyuJIT to optimise (it switched to MinOpts, and everything ran 1.7x slower).</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private int* RunSimd(int* ip, ulong* regs)
+    {
+        switch ((Op)ip[0])
+        {
+            // <generated by tools/WasmSharp.Isa: one case per SIMD instruction of its table>
+                case Op.V128Load: { ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 16 > _memLen) goto Oob; StoreV((regs + ip[1]), Vector128.Load(_mem + ea)); return ip + 4; }
+                case Op.V128Load8x8S:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load8x8S(Unsafe.ReadUnaligned<ulong>(_mem + ea))); return ip + 4;
+                }
+                case Op.V128Load8x8U:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load8x8U(Unsafe.ReadUnaligned<ulong>(_mem + ea))); return ip + 4;
+                }
+                case Op.V128Load16x4S:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load16x4S(Unsafe.ReadUnaligned<ulong>(_mem + ea))); return ip + 4;
+                }
+                case Op.V128Load16x4U:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load16x4U(Unsafe.ReadUnaligned<ulong>(_mem + ea))); return ip + 4;
+                }
+                case Op.V128Load32x2S:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load32x2S(Unsafe.ReadUnaligned<ulong>(_mem + ea))); return ip + 4;
+                }
+                case Op.V128Load32x2U:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load32x2U(Unsafe.ReadUnaligned<ulong>(_mem + ea))); return ip + 4;
+                }
+                case Op.V128Load8Splat:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load8Splat(_mem[ea])); return ip + 4;
+                }
+                case Op.V128Load16Splat:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 2 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load16Splat(Unsafe.ReadUnaligned<ushort>(_mem + ea))); return ip + 4;
+                }
+                case Op.V128Load32Splat:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load32Splat(Unsafe.ReadUnaligned<uint>(_mem + ea))); return ip + 4;
+                }
+                case Op.V128Load64Splat:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load64Splat(Unsafe.ReadUnaligned<ulong>(_mem + ea))); return ip + 4;
+                }
+                case Op.V128Store: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 16 > _memLen) goto Oob; LoadV((regs + ip[2])).Store(_mem + ea); return ip + 4; }
+                case Op.I8x16Shuffle: { StoreV((regs + ip[1]), SimdOps.I8x16Shuffle(LoadV((regs + ip[2])), LoadV((regs + ip[3])), LoadV((regs + ip[4])))); return ip + 5; }
+                case Op.I8x16Swizzle: { StoreV((regs + ip[1]), SimdOps.I8x16Swizzle(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I8x16Splat: { StoreV((regs + ip[1]), SimdOps.I8x16Splat((int)regs[ip[2]])); return ip + 3; }
+                case Op.I16x8Splat: { StoreV((regs + ip[1]), SimdOps.I16x8Splat((int)regs[ip[2]])); return ip + 3; }
+                case Op.I32x4Splat: { StoreV((regs + ip[1]), SimdOps.I32x4Splat((int)regs[ip[2]])); return ip + 3; }
+                case Op.I64x2Splat: { StoreV((regs + ip[1]), SimdOps.I64x2Splat((long)regs[ip[2]])); return ip + 3; }
+                case Op.F32x4Splat: { StoreV((regs + ip[1]), SimdOps.F32x4Splat((uint)regs[ip[2]])); return ip + 3; }
+                case Op.F64x2Splat: { StoreV((regs + ip[1]), SimdOps.F64x2Splat(regs[ip[2]])); return ip + 3; }
+                case Op.I8x16ExtractLaneS: { regs[ip[1]] = (uint)SimdOps.I8x16ExtractLaneS(LoadV((regs + ip[2])), ip[3]); return ip + 4; }
+                case Op.I8x16ExtractLaneU: { regs[ip[1]] = (uint)SimdOps.I8x16ExtractLaneU(LoadV((regs + ip[2])), ip[3]); return ip + 4; }
+                case Op.I8x16ReplaceLane: { StoreV((regs + ip[1]), SimdOps.I8x16ReplaceLane(LoadV((regs + ip[2])), ip[4], (int)regs[ip[3]])); return ip + 5; }
+                case Op.I16x8ExtractLaneS: { regs[ip[1]] = (uint)SimdOps.I16x8ExtractLaneS(LoadV((regs + ip[2])), ip[3]); return ip + 4; }
+                case Op.I16x8ExtractLaneU: { regs[ip[1]] = (uint)SimdOps.I16x8ExtractLaneU(LoadV((regs + ip[2])), ip[3]); return ip + 4; }
+                case Op.I16x8ReplaceLane: { StoreV((regs + ip[1]), SimdOps.I16x8ReplaceLane(LoadV((regs + ip[2])), ip[4], (int)regs[ip[3]])); return ip + 5; }
+                case Op.I32x4ExtractLane: { regs[ip[1]] = (uint)SimdOps.I32x4ExtractLane(LoadV((regs + ip[2])), ip[3]); return ip + 4; }
+                case Op.I32x4ReplaceLane: { StoreV((regs + ip[1]), SimdOps.I32x4ReplaceLane(LoadV((regs + ip[2])), ip[4], (int)regs[ip[3]])); return ip + 5; }
+                case Op.I64x2ExtractLane: { regs[ip[1]] = (ulong)SimdOps.I64x2ExtractLane(LoadV((regs + ip[2])), ip[3]); return ip + 4; }
+                case Op.I64x2ReplaceLane: { StoreV((regs + ip[1]), SimdOps.I64x2ReplaceLane(LoadV((regs + ip[2])), ip[4], (long)regs[ip[3]])); return ip + 5; }
+                case Op.F32x4ExtractLane: { regs[ip[1]] = SimdOps.F32x4ExtractLane(LoadV((regs + ip[2])), ip[3]); return ip + 4; }
+                case Op.F32x4ReplaceLane: { StoreV((regs + ip[1]), SimdOps.F32x4ReplaceLane(LoadV((regs + ip[2])), ip[4], (uint)regs[ip[3]])); return ip + 5; }
+                case Op.F64x2ExtractLane: { regs[ip[1]] = SimdOps.F64x2ExtractLane(LoadV((regs + ip[2])), ip[3]); return ip + 4; }
+                case Op.F64x2ReplaceLane: { StoreV((regs + ip[1]), SimdOps.F64x2ReplaceLane(LoadV((regs + ip[2])), ip[4], regs[ip[3]])); return ip + 5; }
+                case Op.I8x16Eq: { StoreV((regs + ip[1]), SimdOps.I8x16Eq(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I8x16Ne: { StoreV((regs + ip[1]), SimdOps.I8x16Ne(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I8x16LtS: { StoreV((regs + ip[1]), SimdOps.I8x16LtS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I8x16LtU: { StoreV((regs + ip[1]), SimdOps.I8x16LtU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I8x16GtS: { StoreV((regs + ip[1]), SimdOps.I8x16GtS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I8x16GtU: { StoreV((regs + ip[1]), SimdOps.I8x16GtU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I8x16LeS: { StoreV((regs + ip[1]), SimdOps.I8x16LeS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I8x16LeU: { StoreV((regs + ip[1]), SimdOps.I8x16LeU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I8x16GeS: { StoreV((regs + ip[1]), SimdOps.I8x16GeS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I8x16GeU: { StoreV((regs + ip[1]), SimdOps.I8x16GeU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8Eq: { StoreV((regs + ip[1]), SimdOps.I16x8Eq(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8Ne: { StoreV((regs + ip[1]), SimdOps.I16x8Ne(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8LtS: { StoreV((regs + ip[1]), SimdOps.I16x8LtS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8LtU: { StoreV((regs + ip[1]), SimdOps.I16x8LtU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8GtS: { StoreV((regs + ip[1]), SimdOps.I16x8GtS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8GtU: { StoreV((regs + ip[1]), SimdOps.I16x8GtU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8LeS: { StoreV((regs + ip[1]), SimdOps.I16x8LeS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8LeU: { StoreV((regs + ip[1]), SimdOps.I16x8LeU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8GeS: { StoreV((regs + ip[1]), SimdOps.I16x8GeS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8GeU: { StoreV((regs + ip[1]), SimdOps.I16x8GeU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I32x4Eq: { StoreV((regs + ip[1]), SimdOps.I32x4Eq(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I32x4Ne: { StoreV((regs + ip[1]), SimdOps.I32x4Ne(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I32x4LtS: { StoreV((regs + ip[1]), SimdOps.I32x4LtS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I32x4LtU: { StoreV((regs + ip[1]), SimdOps.I32x4LtU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I32x4GtS: { StoreV((regs + ip[1]), SimdOps.I32x4GtS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I32x4GtU: { StoreV((regs + ip[1]), SimdOps.I32x4GtU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I32x4LeS: { StoreV((regs + ip[1]), SimdOps.I32x4LeS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I32x4LeU: { StoreV((regs + ip[1]), SimdOps.I32x4LeU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I32x4GeS: { StoreV((regs + ip[1]), SimdOps.I32x4GeS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I32x4GeU: { StoreV((regs + ip[1]), SimdOps.I32x4GeU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F32x4Eq: { StoreV((regs + ip[1]), SimdOps.F32x4Eq(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F32x4Ne: { StoreV((regs + ip[1]), SimdOps.F32x4Ne(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F32x4Lt: { StoreV((regs + ip[1]), SimdOps.F32x4Lt(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F32x4Gt: { StoreV((regs + ip[1]), SimdOps.F32x4Gt(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F32x4Le: { StoreV((regs + ip[1]), SimdOps.F32x4Le(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F32x4Ge: { StoreV((regs + ip[1]), SimdOps.F32x4Ge(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F64x2Eq: { StoreV((regs + ip[1]), SimdOps.F64x2Eq(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F64x2Ne: { StoreV((regs + ip[1]), SimdOps.F64x2Ne(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F64x2Lt: { StoreV((regs + ip[1]), SimdOps.F64x2Lt(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F64x2Gt: { StoreV((regs + ip[1]), SimdOps.F64x2Gt(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F64x2Le: { StoreV((regs + ip[1]), SimdOps.F64x2Le(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F64x2Ge: { StoreV((regs + ip[1]), SimdOps.F64x2Ge(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.V128Not: { StoreV((regs + ip[1]), SimdOps.V128Not(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.V128And: { StoreV((regs + ip[1]), SimdOps.V128And(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.V128Andnot: { StoreV((regs + ip[1]), SimdOps.V128Andnot(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.V128Or: { StoreV((regs + ip[1]), SimdOps.V128Or(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.V128Xor: { StoreV((regs + ip[1]), SimdOps.V128Xor(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.V128Bitselect: { StoreV((regs + ip[1]), SimdOps.V128Bitselect(LoadV((regs + ip[2])), LoadV((regs + ip[3])), LoadV((regs + ip[4])))); return ip + 5; }
+                case Op.V128AnyTrue: { regs[ip[1]] = (uint)SimdOps.V128AnyTrue(LoadV((regs + ip[2]))); return ip + 3; }
+                case Op.V128Load8Lane:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[4]; if (ea + 1 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load8Lane(LoadV((regs + ip[3])), ip[5], _mem[ea])); return ip + 6;
+                }
+                case Op.V128Load16Lane:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[4]; if (ea + 2 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load16Lane(LoadV((regs + ip[3])), ip[5], Unsafe.ReadUnaligned<ushort>(_mem + ea))); return ip + 6;
+                }
+                case Op.V128Load32Lane:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load32Lane(LoadV((regs + ip[3])), ip[5], Unsafe.ReadUnaligned<uint>(_mem + ea))); return ip + 6;
+                }
+                case Op.V128Load64Lane:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[4]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load64Lane(LoadV((regs + ip[3])), ip[5], Unsafe.ReadUnaligned<ulong>(_mem + ea))); return ip + 6;
+                }
+                case Op.V128Store8Lane:
+                {
+                    ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob; _mem[ea] = SimdOps.Store8Lane(LoadV((regs + ip[2])), ip[4]); return ip + 5;
+                }
+                case Op.V128Store16Lane:
+                {
+                    ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 2 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, SimdOps.Store16Lane(LoadV((regs + ip[2])), ip[4])); return ip + 5;
+                }
+                case Op.V128Store32Lane:
+                {
+                    ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, SimdOps.Store32Lane(LoadV((regs + ip[2])), ip[4])); return ip + 5;
+                }
+                case Op.V128Store64Lane:
+                {
+                    ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, SimdOps.Store64Lane(LoadV((regs + ip[2])), ip[4])); return ip + 5;
+                }
+                case Op.V128Load32Zero:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load32Zero(Unsafe.ReadUnaligned<uint>(_mem + ea))); return ip + 4;
+                }
+                case Op.V128Load64Zero:
+                {
+                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load64Zero(Unsafe.ReadUnaligned<ulong>(_mem + ea))); return ip + 4;
+                }
+                case Op.F32x4DemoteF64x2Zero: { StoreV((regs + ip[1]), SimdOps.F32x4DemoteF64x2Zero(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.F64x2PromoteLowF32x4: { StoreV((regs + ip[1]), SimdOps.F64x2PromoteLowF32x4(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I8x16Abs: { StoreV((regs + ip[1]), SimdOps.I8x16Abs(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I8x16Neg: { StoreV((regs + ip[1]), SimdOps.I8x16Neg(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I8x16Popcnt: { StoreV((regs + ip[1]), SimdOps.I8x16Popcnt(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I8x16AllTrue: { regs[ip[1]] = (uint)SimdOps.I8x16AllTrue(LoadV((regs + ip[2]))); return ip + 3; }
+                case Op.I8x16Bitmask: { regs[ip[1]] = (uint)SimdOps.I8x16Bitmask(LoadV((regs + ip[2]))); return ip + 3; }
+                case Op.I8x16NarrowI16x8S: { StoreV((regs + ip[1]), SimdOps.I8x16NarrowI16x8S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I8x16NarrowI16x8U: { StoreV((regs + ip[1]), SimdOps.I8x16NarrowI16x8U(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F32x4Ceil: { StoreV((regs + ip[1]), SimdOps.F32x4Ceil(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.F32x4Floor: { StoreV((regs + ip[1]), SimdOps.F32x4Floor(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.F32x4Trunc: { StoreV((regs + ip[1]), SimdOps.F32x4Trunc(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.F32x4Nearest: { StoreV((regs + ip[1]), SimdOps.F32x4Nearest(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I8x16Shl: { StoreV((regs + ip[1]), SimdOps.I8x16Shl(LoadV((regs + ip[2])), (int)regs[ip[3]])); return ip + 4; }
+                case Op.I8x16ShrS: { StoreV((regs + ip[1]), SimdOps.I8x16ShrS(LoadV((regs + ip[2])), (int)regs[ip[3]])); return ip + 4; }
+                case Op.I8x16ShrU: { StoreV((regs + ip[1]), SimdOps.I8x16ShrU(LoadV((regs + ip[2])), (int)regs[ip[3]])); return ip + 4; }
+                case Op.I8x16Add: { StoreV((regs + ip[1]), SimdOps.I8x16Add(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I8x16AddSatS: { StoreV((regs + ip[1]), SimdOps.I8x16AddSatS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I8x16AddSatU: { StoreV((regs + ip[1]), SimdOps.I8x16AddSatU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I8x16Sub: { StoreV((regs + ip[1]), SimdOps.I8x16Sub(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I8x16SubSatS: { StoreV((regs + ip[1]), SimdOps.I8x16SubSatS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I8x16SubSatU: { StoreV((regs + ip[1]), SimdOps.I8x16SubSatU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F64x2Ceil: { StoreV((regs + ip[1]), SimdOps.F64x2Ceil(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.F64x2Floor: { StoreV((regs + ip[1]), SimdOps.F64x2Floor(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I8x16MinS: { StoreV((regs + ip[1]), SimdOps.I8x16MinS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I8x16MinU: { StoreV((regs + ip[1]), SimdOps.I8x16MinU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I8x16MaxS: { StoreV((regs + ip[1]), SimdOps.I8x16MaxS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I8x16MaxU: { StoreV((regs + ip[1]), SimdOps.I8x16MaxU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F64x2Trunc: { StoreV((regs + ip[1]), SimdOps.F64x2Trunc(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I8x16AvgrU: { StoreV((regs + ip[1]), SimdOps.I8x16AvgrU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8ExtaddPairwiseI8x16S: { StoreV((regs + ip[1]), SimdOps.I16x8ExtaddPairwiseI8x16S(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I16x8ExtaddPairwiseI8x16U: { StoreV((regs + ip[1]), SimdOps.I16x8ExtaddPairwiseI8x16U(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I32x4ExtaddPairwiseI16x8S: { StoreV((regs + ip[1]), SimdOps.I32x4ExtaddPairwiseI16x8S(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I32x4ExtaddPairwiseI16x8U: { StoreV((regs + ip[1]), SimdOps.I32x4ExtaddPairwiseI16x8U(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I16x8Abs: { StoreV((regs + ip[1]), SimdOps.I16x8Abs(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I16x8Neg: { StoreV((regs + ip[1]), SimdOps.I16x8Neg(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I16x8Q15mulrSatS: { StoreV((regs + ip[1]), SimdOps.I16x8Q15mulrSatS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8AllTrue: { regs[ip[1]] = (uint)SimdOps.I16x8AllTrue(LoadV((regs + ip[2]))); return ip + 3; }
+                case Op.I16x8Bitmask: { regs[ip[1]] = (uint)SimdOps.I16x8Bitmask(LoadV((regs + ip[2]))); return ip + 3; }
+                case Op.I16x8NarrowI32x4S: { StoreV((regs + ip[1]), SimdOps.I16x8NarrowI32x4S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8NarrowI32x4U: { StoreV((regs + ip[1]), SimdOps.I16x8NarrowI32x4U(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8ExtendLowI8x16S: { StoreV((regs + ip[1]), SimdOps.I16x8ExtendLowI8x16S(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I16x8ExtendHighI8x16S: { StoreV((regs + ip[1]), SimdOps.I16x8ExtendHighI8x16S(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I16x8ExtendLowI8x16U: { StoreV((regs + ip[1]), SimdOps.I16x8ExtendLowI8x16U(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I16x8ExtendHighI8x16U: { StoreV((regs + ip[1]), SimdOps.I16x8ExtendHighI8x16U(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I16x8Shl: { StoreV((regs + ip[1]), SimdOps.I16x8Shl(LoadV((regs + ip[2])), (int)regs[ip[3]])); return ip + 4; }
+                case Op.I16x8ShrS: { StoreV((regs + ip[1]), SimdOps.I16x8ShrS(LoadV((regs + ip[2])), (int)regs[ip[3]])); return ip + 4; }
+                case Op.I16x8ShrU: { StoreV((regs + ip[1]), SimdOps.I16x8ShrU(LoadV((regs + ip[2])), (int)regs[ip[3]])); return ip + 4; }
+                case Op.I16x8Add: { StoreV((regs + ip[1]), SimdOps.I16x8Add(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8AddSatS: { StoreV((regs + ip[1]), SimdOps.I16x8AddSatS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8AddSatU: { StoreV((regs + ip[1]), SimdOps.I16x8AddSatU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8Sub: { StoreV((regs + ip[1]), SimdOps.I16x8Sub(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8SubSatS: { StoreV((regs + ip[1]), SimdOps.I16x8SubSatS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8SubSatU: { StoreV((regs + ip[1]), SimdOps.I16x8SubSatU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F64x2Nearest: { StoreV((regs + ip[1]), SimdOps.F64x2Nearest(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I16x8Mul: { StoreV((regs + ip[1]), SimdOps.I16x8Mul(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8MinS: { StoreV((regs + ip[1]), SimdOps.I16x8MinS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8MinU: { StoreV((regs + ip[1]), SimdOps.I16x8MinU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8MaxS: { StoreV((regs + ip[1]), SimdOps.I16x8MaxS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8MaxU: { StoreV((regs + ip[1]), SimdOps.I16x8MaxU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8AvgrU: { StoreV((regs + ip[1]), SimdOps.I16x8AvgrU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8ExtmulLowI8x16S: { StoreV((regs + ip[1]), SimdOps.I16x8ExtmulLowI8x16S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8ExtmulHighI8x16S: { StoreV((regs + ip[1]), SimdOps.I16x8ExtmulHighI8x16S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8ExtmulLowI8x16U: { StoreV((regs + ip[1]), SimdOps.I16x8ExtmulLowI8x16U(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I16x8ExtmulHighI8x16U: { StoreV((regs + ip[1]), SimdOps.I16x8ExtmulHighI8x16U(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I32x4Abs: { StoreV((regs + ip[1]), SimdOps.I32x4Abs(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I32x4Neg: { StoreV((regs + ip[1]), SimdOps.I32x4Neg(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I32x4AllTrue: { regs[ip[1]] = (uint)SimdOps.I32x4AllTrue(LoadV((regs + ip[2]))); return ip + 3; }
+                case Op.I32x4Bitmask: { regs[ip[1]] = (uint)SimdOps.I32x4Bitmask(LoadV((regs + ip[2]))); return ip + 3; }
+                case Op.I32x4ExtendLowI16x8S: { StoreV((regs + ip[1]), SimdOps.I32x4ExtendLowI16x8S(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I32x4ExtendHighI16x8S: { StoreV((regs + ip[1]), SimdOps.I32x4ExtendHighI16x8S(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I32x4ExtendLowI16x8U: { StoreV((regs + ip[1]), SimdOps.I32x4ExtendLowI16x8U(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I32x4ExtendHighI16x8U: { StoreV((regs + ip[1]), SimdOps.I32x4ExtendHighI16x8U(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I32x4Shl: { StoreV((regs + ip[1]), SimdOps.I32x4Shl(LoadV((regs + ip[2])), (int)regs[ip[3]])); return ip + 4; }
+                case Op.I32x4ShrS: { StoreV((regs + ip[1]), SimdOps.I32x4ShrS(LoadV((regs + ip[2])), (int)regs[ip[3]])); return ip + 4; }
+                case Op.I32x4ShrU: { StoreV((regs + ip[1]), SimdOps.I32x4ShrU(LoadV((regs + ip[2])), (int)regs[ip[3]])); return ip + 4; }
+                case Op.I32x4Add: { StoreV((regs + ip[1]), SimdOps.I32x4Add(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I32x4Sub: { StoreV((regs + ip[1]), SimdOps.I32x4Sub(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I32x4Mul: { StoreV((regs + ip[1]), SimdOps.I32x4Mul(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I32x4MinS: { StoreV((regs + ip[1]), SimdOps.I32x4MinS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I32x4MinU: { StoreV((regs + ip[1]), SimdOps.I32x4MinU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I32x4MaxS: { StoreV((regs + ip[1]), SimdOps.I32x4MaxS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I32x4MaxU: { StoreV((regs + ip[1]), SimdOps.I32x4MaxU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I32x4DotI16x8S: { StoreV((regs + ip[1]), SimdOps.I32x4DotI16x8S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I32x4ExtmulLowI16x8S: { StoreV((regs + ip[1]), SimdOps.I32x4ExtmulLowI16x8S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I32x4ExtmulHighI16x8S: { StoreV((regs + ip[1]), SimdOps.I32x4ExtmulHighI16x8S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I32x4ExtmulLowI16x8U: { StoreV((regs + ip[1]), SimdOps.I32x4ExtmulLowI16x8U(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I32x4ExtmulHighI16x8U: { StoreV((regs + ip[1]), SimdOps.I32x4ExtmulHighI16x8U(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I64x2Abs: { StoreV((regs + ip[1]), SimdOps.I64x2Abs(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I64x2Neg: { StoreV((regs + ip[1]), SimdOps.I64x2Neg(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I64x2AllTrue: { regs[ip[1]] = (uint)SimdOps.I64x2AllTrue(LoadV((regs + ip[2]))); return ip + 3; }
+                case Op.I64x2Bitmask: { regs[ip[1]] = (uint)SimdOps.I64x2Bitmask(LoadV((regs + ip[2]))); return ip + 3; }
+                case Op.I64x2ExtendLowI32x4S: { StoreV((regs + ip[1]), SimdOps.I64x2ExtendLowI32x4S(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I64x2ExtendHighI32x4S: { StoreV((regs + ip[1]), SimdOps.I64x2ExtendHighI32x4S(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I64x2ExtendLowI32x4U: { StoreV((regs + ip[1]), SimdOps.I64x2ExtendLowI32x4U(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I64x2ExtendHighI32x4U: { StoreV((regs + ip[1]), SimdOps.I64x2ExtendHighI32x4U(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I64x2Shl: { StoreV((regs + ip[1]), SimdOps.I64x2Shl(LoadV((regs + ip[2])), (int)regs[ip[3]])); return ip + 4; }
+                case Op.I64x2ShrS: { StoreV((regs + ip[1]), SimdOps.I64x2ShrS(LoadV((regs + ip[2])), (int)regs[ip[3]])); return ip + 4; }
+                case Op.I64x2ShrU: { StoreV((regs + ip[1]), SimdOps.I64x2ShrU(LoadV((regs + ip[2])), (int)regs[ip[3]])); return ip + 4; }
+                case Op.I64x2Add: { StoreV((regs + ip[1]), SimdOps.I64x2Add(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I64x2Sub: { StoreV((regs + ip[1]), SimdOps.I64x2Sub(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I64x2Mul: { StoreV((regs + ip[1]), SimdOps.I64x2Mul(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I64x2Eq: { StoreV((regs + ip[1]), SimdOps.I64x2Eq(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I64x2Ne: { StoreV((regs + ip[1]), SimdOps.I64x2Ne(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I64x2LtS: { StoreV((regs + ip[1]), SimdOps.I64x2LtS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I64x2GtS: { StoreV((regs + ip[1]), SimdOps.I64x2GtS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I64x2LeS: { StoreV((regs + ip[1]), SimdOps.I64x2LeS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I64x2GeS: { StoreV((regs + ip[1]), SimdOps.I64x2GeS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I64x2ExtmulLowI32x4S: { StoreV((regs + ip[1]), SimdOps.I64x2ExtmulLowI32x4S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I64x2ExtmulHighI32x4S: { StoreV((regs + ip[1]), SimdOps.I64x2ExtmulHighI32x4S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I64x2ExtmulLowI32x4U: { StoreV((regs + ip[1]), SimdOps.I64x2ExtmulLowI32x4U(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I64x2ExtmulHighI32x4U: { StoreV((regs + ip[1]), SimdOps.I64x2ExtmulHighI32x4U(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F32x4Abs: { StoreV((regs + ip[1]), SimdOps.F32x4Abs(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.F32x4Neg: { StoreV((regs + ip[1]), SimdOps.F32x4Neg(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.F32x4Sqrt: { StoreV((regs + ip[1]), SimdOps.F32x4Sqrt(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.F32x4Add: { StoreV((regs + ip[1]), SimdOps.F32x4Add(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F32x4Sub: { StoreV((regs + ip[1]), SimdOps.F32x4Sub(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F32x4Mul: { StoreV((regs + ip[1]), SimdOps.F32x4Mul(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F32x4Div: { StoreV((regs + ip[1]), SimdOps.F32x4Div(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F32x4Min: { StoreV((regs + ip[1]), SimdOps.F32x4Min(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F32x4Max: { StoreV((regs + ip[1]), SimdOps.F32x4Max(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F32x4Pmin: { StoreV((regs + ip[1]), SimdOps.F32x4Pmin(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F32x4Pmax: { StoreV((regs + ip[1]), SimdOps.F32x4Pmax(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F64x2Abs: { StoreV((regs + ip[1]), SimdOps.F64x2Abs(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.F64x2Neg: { StoreV((regs + ip[1]), SimdOps.F64x2Neg(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.F64x2Sqrt: { StoreV((regs + ip[1]), SimdOps.F64x2Sqrt(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.F64x2Add: { StoreV((regs + ip[1]), SimdOps.F64x2Add(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F64x2Sub: { StoreV((regs + ip[1]), SimdOps.F64x2Sub(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F64x2Mul: { StoreV((regs + ip[1]), SimdOps.F64x2Mul(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F64x2Div: { StoreV((regs + ip[1]), SimdOps.F64x2Div(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F64x2Min: { StoreV((regs + ip[1]), SimdOps.F64x2Min(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F64x2Max: { StoreV((regs + ip[1]), SimdOps.F64x2Max(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F64x2Pmin: { StoreV((regs + ip[1]), SimdOps.F64x2Pmin(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.F64x2Pmax: { StoreV((regs + ip[1]), SimdOps.F64x2Pmax(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); return ip + 4; }
+                case Op.I32x4TruncSatF32x4S: { StoreV((regs + ip[1]), SimdOps.I32x4TruncSatF32x4S(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I32x4TruncSatF32x4U: { StoreV((regs + ip[1]), SimdOps.I32x4TruncSatF32x4U(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.F32x4ConvertI32x4S: { StoreV((regs + ip[1]), SimdOps.F32x4ConvertI32x4S(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.F32x4ConvertI32x4U: { StoreV((regs + ip[1]), SimdOps.F32x4ConvertI32x4U(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I32x4TruncSatF64x2SZero: { StoreV((regs + ip[1]), SimdOps.I32x4TruncSatF64x2SZero(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.I32x4TruncSatF64x2UZero: { StoreV((regs + ip[1]), SimdOps.I32x4TruncSatF64x2UZero(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.F64x2ConvertLowI32x4S: { StoreV((regs + ip[1]), SimdOps.F64x2ConvertLowI32x4S(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.F64x2ConvertLowI32x4U: { StoreV((regs + ip[1]), SimdOps.F64x2ConvertLowI32x4U(LoadV((regs + ip[2])))); return ip + 3; }
+                case Op.CopyV128: { StoreV((regs + ip[1]), LoadV((regs + ip[2]))); return ip + 3; }
+                case Op.SelectV128: { StoreV((regs + ip[1]), (uint)regs[ip[2]] != 0 ? LoadV((regs + ip[3])) : LoadV((regs + ip[4]))); return ip + 5; }
+                case Op.GlobalGetV128: { var g = _inst.Globals[ip[2]]; ulong lo = g.Bits, hi = g.HighBits; (regs + ip[1])[0] = lo; (regs + ip[1])[1] = hi; return ip + 3; }
+                case Op.GlobalSetV128: { var g = _inst.Globals[ip[1]]; g.Bits = (regs + ip[2])[0]; g.HighBits = (regs + ip[2])[1]; return ip + 3; }
+            // </generated>
+            default: throw new InvalidOperationException($"bad SIMD register-code op {ip[0]}");
+        }
+    Oob:
+        throw Trap("out of bounds memory access");
+    }
 
     /// <summary>After a return across instances: the caller's instance and memory.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -237,7 +583,6 @@ internal sealed unsafe class Executor : IDisposable
             {
                 // <generated by tools/WasmSharp.Isa: one case per instruction of its table>
                 case Op.Unreachable: { throw Trap("unreachable"); }
-                case Op.SimdUnsupported: { throw Trap("SIMD not yet supported"); }
                 case Op.Br: { ip += 1 + ip[1]; continue; }
                 case Op.BrIfNez: { ip = (uint)regs[ip[1]] != 0 ? ip + 2 + ip[2] : ip + 3; continue; }
                 case Op.BrIfEqz: { ip = (uint)regs[ip[1]] == 0 ? ip + 2 + ip[2] : ip + 3; continue; }
@@ -442,22 +787,22 @@ internal sealed unsafe class Executor : IDisposable
                 case Op.GlobalSetAddImmReturn1: { _inst.Globals[ip[1]].Bits = (uint)((uint)regs[ip[2]] + (uint)ip[3]); ip += 4 - 1; goto case Op.Return1; }
                 case Op.Return1:
                 {
-                    ulong v = regs[ip[1]];
-                    if (_depth == _entryDepth) { regs[0] = v; return; }
+                    var v = LoadV((regs + ip[1]));
+                    if (_depth == _entryDepth) { StoreV(regs, v); return; }
                     ref var f = ref _frames[--_depth];
                     _current = f.Function;
                     ip = f.ReturnIp;
                     regs = _stack + f.Fp;
-                    regs[f.Result] = v;
+                    StoreV(regs + f.Result, v);
                     if (f.CrossInstance) RestoreInstance(f.Function);
                     continue;
                 }
                 case Op.ReturnN:
                 {
                     int n = ip[1];
-                    if (_scratch.Length < n) _scratch = new ulong[n];
-                    for (int i = 0; i < n; i++) _scratch[i] = regs[ip[2 + i]];
-                    for (int i = 0; i < n; i++) regs[i] = _scratch[i];
+                    ulong* scratch = Scratch(n * SlotWords);
+                    for (int i = 0; i < n; i++) StoreV(scratch + i * SlotWords, LoadV(regs + ip[2 + i]));
+                    for (int i = 0; i < n; i++) StoreV(regs + i * SlotWords, LoadV(scratch + i * SlotWords));
                     goto Return;
                 }
                 case Op.Call:
@@ -466,7 +811,7 @@ internal sealed unsafe class Executor : IDisposable
                     argBase = ip[2];
                     resultSlot = ip[3];
                     int n = ip[4];
-                    for (int i = 0; i < n; i++) regs[argBase + i] = regs[ip[5 + i]];
+                    for (int i = 0; i < n; i++) StoreV(regs + argBase + i * SlotWords, LoadV(regs + ip[5 + i]));
                     returnIp = ip + 5 + n;
                     goto Call;
                 }
@@ -482,7 +827,7 @@ internal sealed unsafe class Executor : IDisposable
                     argBase = ip[4];
                     resultSlot = ip[5];
                     int n = ip[6];
-                    for (int k = 0; k < n; k++) regs[argBase + k] = regs[ip[7 + k]];
+                    for (int k = 0; k < n; k++) StoreV(regs + argBase + k * SlotWords, LoadV(regs + ip[7 + k]));
                     returnIp = ip + 7 + n;
                     goto Call;
                 }
@@ -915,310 +1260,10 @@ internal sealed unsafe class Executor : IDisposable
                 case Op.I64TruncSatF32U: { regs[ip[1]] = I64TruncSatU(F32(regs[ip[2]])); ip += 3; continue; }
                 case Op.I64TruncSatF64S: { regs[ip[1]] = (ulong)I64TruncSatS(F64(regs[ip[2]])); ip += 3; continue; }
                 case Op.I64TruncSatF64U: { regs[ip[1]] = I64TruncSatU(F64(regs[ip[2]])); ip += 3; continue; }
-                case Op.V128Load:
-                {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 16 > _memLen) goto Oob; StoreV((regs + ip[1]), Vector128.Load(_mem + ea)); ip += 4; continue;
-                }
-                case Op.V128Load8x8S:
-                {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load8x8S(Unsafe.ReadUnaligned<ulong>(_mem + ea))); ip += 4; continue;
-                }
-                case Op.V128Load8x8U:
-                {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load8x8U(Unsafe.ReadUnaligned<ulong>(_mem + ea))); ip += 4; continue;
-                }
-                case Op.V128Load16x4S:
-                {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load16x4S(Unsafe.ReadUnaligned<ulong>(_mem + ea))); ip += 4; continue;
-                }
-                case Op.V128Load16x4U:
-                {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load16x4U(Unsafe.ReadUnaligned<ulong>(_mem + ea))); ip += 4; continue;
-                }
-                case Op.V128Load32x2S:
-                {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load32x2S(Unsafe.ReadUnaligned<ulong>(_mem + ea))); ip += 4; continue;
-                }
-                case Op.V128Load32x2U:
-                {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load32x2U(Unsafe.ReadUnaligned<ulong>(_mem + ea))); ip += 4; continue;
-                }
-                case Op.V128Load8Splat:
-                {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load8Splat(_mem[ea])); ip += 4; continue;
-                }
-                case Op.V128Load16Splat:
-                {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 2 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load16Splat(Unsafe.ReadUnaligned<ushort>(_mem + ea))); ip += 4; continue;
-                }
-                case Op.V128Load32Splat:
-                {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load32Splat(Unsafe.ReadUnaligned<uint>(_mem + ea))); ip += 4; continue;
-                }
-                case Op.V128Load64Splat:
-                {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load64Splat(Unsafe.ReadUnaligned<ulong>(_mem + ea))); ip += 4; continue;
-                }
-                case Op.V128Store: { ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 16 > _memLen) goto Oob; LoadV((regs + ip[2])).Store(_mem + ea); ip += 4; continue; }
-                case Op.I8x16Shuffle: { StoreV((regs + ip[1]), SimdOps.I8x16Shuffle(LoadV((regs + ip[2])), LoadV((regs + ip[3])), LoadV((regs + ip[4])))); ip += 5; continue; }
-                case Op.I8x16Swizzle: { StoreV((regs + ip[1]), SimdOps.I8x16Swizzle(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I8x16Splat: { StoreV((regs + ip[1]), SimdOps.I8x16Splat((int)regs[ip[2]])); ip += 3; continue; }
-                case Op.I16x8Splat: { StoreV((regs + ip[1]), SimdOps.I16x8Splat((int)regs[ip[2]])); ip += 3; continue; }
-                case Op.I32x4Splat: { StoreV((regs + ip[1]), SimdOps.I32x4Splat((int)regs[ip[2]])); ip += 3; continue; }
-                case Op.I64x2Splat: { StoreV((regs + ip[1]), SimdOps.I64x2Splat((long)regs[ip[2]])); ip += 3; continue; }
-                case Op.F32x4Splat: { StoreV((regs + ip[1]), SimdOps.F32x4Splat((uint)regs[ip[2]])); ip += 3; continue; }
-                case Op.F64x2Splat: { StoreV((regs + ip[1]), SimdOps.F64x2Splat(regs[ip[2]])); ip += 3; continue; }
-                case Op.I8x16ExtractLaneS: { regs[ip[1]] = (uint)SimdOps.I8x16ExtractLaneS(LoadV((regs + ip[2])), ip[3]); ip += 4; continue; }
-                case Op.I8x16ExtractLaneU: { regs[ip[1]] = (uint)SimdOps.I8x16ExtractLaneU(LoadV((regs + ip[2])), ip[3]); ip += 4; continue; }
-                case Op.I8x16ReplaceLane: { StoreV((regs + ip[1]), SimdOps.I8x16ReplaceLane(LoadV((regs + ip[2])), ip[4], (int)regs[ip[3]])); ip += 5; continue; }
-                case Op.I16x8ExtractLaneS: { regs[ip[1]] = (uint)SimdOps.I16x8ExtractLaneS(LoadV((regs + ip[2])), ip[3]); ip += 4; continue; }
-                case Op.I16x8ExtractLaneU: { regs[ip[1]] = (uint)SimdOps.I16x8ExtractLaneU(LoadV((regs + ip[2])), ip[3]); ip += 4; continue; }
-                case Op.I16x8ReplaceLane: { StoreV((regs + ip[1]), SimdOps.I16x8ReplaceLane(LoadV((regs + ip[2])), ip[4], (int)regs[ip[3]])); ip += 5; continue; }
-                case Op.I32x4ExtractLane: { regs[ip[1]] = (uint)SimdOps.I32x4ExtractLane(LoadV((regs + ip[2])), ip[3]); ip += 4; continue; }
-                case Op.I32x4ReplaceLane: { StoreV((regs + ip[1]), SimdOps.I32x4ReplaceLane(LoadV((regs + ip[2])), ip[4], (int)regs[ip[3]])); ip += 5; continue; }
-                case Op.I64x2ExtractLane: { regs[ip[1]] = (ulong)SimdOps.I64x2ExtractLane(LoadV((regs + ip[2])), ip[3]); ip += 4; continue; }
-                case Op.I64x2ReplaceLane: { StoreV((regs + ip[1]), SimdOps.I64x2ReplaceLane(LoadV((regs + ip[2])), ip[4], (long)regs[ip[3]])); ip += 5; continue; }
-                case Op.F32x4ExtractLane: { regs[ip[1]] = SimdOps.F32x4ExtractLane(LoadV((regs + ip[2])), ip[3]); ip += 4; continue; }
-                case Op.F32x4ReplaceLane: { StoreV((regs + ip[1]), SimdOps.F32x4ReplaceLane(LoadV((regs + ip[2])), ip[4], (uint)regs[ip[3]])); ip += 5; continue; }
-                case Op.F64x2ExtractLane: { regs[ip[1]] = SimdOps.F64x2ExtractLane(LoadV((regs + ip[2])), ip[3]); ip += 4; continue; }
-                case Op.F64x2ReplaceLane: { StoreV((regs + ip[1]), SimdOps.F64x2ReplaceLane(LoadV((regs + ip[2])), ip[4], regs[ip[3]])); ip += 5; continue; }
-                case Op.I8x16Eq: { StoreV((regs + ip[1]), SimdOps.I8x16Eq(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I8x16Ne: { StoreV((regs + ip[1]), SimdOps.I8x16Ne(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I8x16LtS: { StoreV((regs + ip[1]), SimdOps.I8x16LtS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I8x16LtU: { StoreV((regs + ip[1]), SimdOps.I8x16LtU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I8x16GtS: { StoreV((regs + ip[1]), SimdOps.I8x16GtS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I8x16GtU: { StoreV((regs + ip[1]), SimdOps.I8x16GtU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I8x16LeS: { StoreV((regs + ip[1]), SimdOps.I8x16LeS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I8x16LeU: { StoreV((regs + ip[1]), SimdOps.I8x16LeU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I8x16GeS: { StoreV((regs + ip[1]), SimdOps.I8x16GeS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I8x16GeU: { StoreV((regs + ip[1]), SimdOps.I8x16GeU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8Eq: { StoreV((regs + ip[1]), SimdOps.I16x8Eq(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8Ne: { StoreV((regs + ip[1]), SimdOps.I16x8Ne(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8LtS: { StoreV((regs + ip[1]), SimdOps.I16x8LtS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8LtU: { StoreV((regs + ip[1]), SimdOps.I16x8LtU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8GtS: { StoreV((regs + ip[1]), SimdOps.I16x8GtS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8GtU: { StoreV((regs + ip[1]), SimdOps.I16x8GtU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8LeS: { StoreV((regs + ip[1]), SimdOps.I16x8LeS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8LeU: { StoreV((regs + ip[1]), SimdOps.I16x8LeU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8GeS: { StoreV((regs + ip[1]), SimdOps.I16x8GeS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8GeU: { StoreV((regs + ip[1]), SimdOps.I16x8GeU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I32x4Eq: { StoreV((regs + ip[1]), SimdOps.I32x4Eq(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I32x4Ne: { StoreV((regs + ip[1]), SimdOps.I32x4Ne(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I32x4LtS: { StoreV((regs + ip[1]), SimdOps.I32x4LtS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I32x4LtU: { StoreV((regs + ip[1]), SimdOps.I32x4LtU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I32x4GtS: { StoreV((regs + ip[1]), SimdOps.I32x4GtS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I32x4GtU: { StoreV((regs + ip[1]), SimdOps.I32x4GtU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I32x4LeS: { StoreV((regs + ip[1]), SimdOps.I32x4LeS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I32x4LeU: { StoreV((regs + ip[1]), SimdOps.I32x4LeU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I32x4GeS: { StoreV((regs + ip[1]), SimdOps.I32x4GeS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I32x4GeU: { StoreV((regs + ip[1]), SimdOps.I32x4GeU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F32x4Eq: { StoreV((regs + ip[1]), SimdOps.F32x4Eq(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F32x4Ne: { StoreV((regs + ip[1]), SimdOps.F32x4Ne(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F32x4Lt: { StoreV((regs + ip[1]), SimdOps.F32x4Lt(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F32x4Gt: { StoreV((regs + ip[1]), SimdOps.F32x4Gt(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F32x4Le: { StoreV((regs + ip[1]), SimdOps.F32x4Le(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F32x4Ge: { StoreV((regs + ip[1]), SimdOps.F32x4Ge(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F64x2Eq: { StoreV((regs + ip[1]), SimdOps.F64x2Eq(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F64x2Ne: { StoreV((regs + ip[1]), SimdOps.F64x2Ne(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F64x2Lt: { StoreV((regs + ip[1]), SimdOps.F64x2Lt(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F64x2Gt: { StoreV((regs + ip[1]), SimdOps.F64x2Gt(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F64x2Le: { StoreV((regs + ip[1]), SimdOps.F64x2Le(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F64x2Ge: { StoreV((regs + ip[1]), SimdOps.F64x2Ge(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.V128Not: { StoreV((regs + ip[1]), SimdOps.V128Not(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.V128And: { StoreV((regs + ip[1]), SimdOps.V128And(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.V128Andnot: { StoreV((regs + ip[1]), SimdOps.V128Andnot(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.V128Or: { StoreV((regs + ip[1]), SimdOps.V128Or(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.V128Xor: { StoreV((regs + ip[1]), SimdOps.V128Xor(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.V128Bitselect: { StoreV((regs + ip[1]), SimdOps.V128Bitselect(LoadV((regs + ip[2])), LoadV((regs + ip[3])), LoadV((regs + ip[4])))); ip += 5; continue; }
-                case Op.V128AnyTrue: { regs[ip[1]] = (uint)SimdOps.V128AnyTrue(LoadV((regs + ip[2]))); ip += 3; continue; }
-                case Op.V128Load8Lane:
-                {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[4]; if (ea + 1 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load8Lane(LoadV((regs + ip[3])), ip[5], _mem[ea])); ip += 6; continue;
-                }
-                case Op.V128Load16Lane:
-                {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[4]; if (ea + 2 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load16Lane(LoadV((regs + ip[3])), ip[5], Unsafe.ReadUnaligned<ushort>(_mem + ea))); ip += 6; continue;
-                }
-                case Op.V128Load32Lane:
-                {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[4]; if (ea + 4 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load32Lane(LoadV((regs + ip[3])), ip[5], Unsafe.ReadUnaligned<uint>(_mem + ea))); ip += 6; continue;
-                }
-                case Op.V128Load64Lane:
-                {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[4]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load64Lane(LoadV((regs + ip[3])), ip[5], Unsafe.ReadUnaligned<ulong>(_mem + ea))); ip += 6; continue;
-                }
-                case Op.V128Store8Lane:
-                {
-                    ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 1 > _memLen) goto Oob; _mem[ea] = SimdOps.Store8Lane(LoadV((regs + ip[2])), ip[4]); ip += 5; continue;
-                }
-                case Op.V128Store16Lane:
-                {
-                    ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 2 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, SimdOps.Store16Lane(LoadV((regs + ip[2])), ip[4])); ip += 5; continue;
-                }
-                case Op.V128Store32Lane:
-                {
-                    ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, SimdOps.Store32Lane(LoadV((regs + ip[2])), ip[4])); ip += 5; continue;
-                }
-                case Op.V128Store64Lane:
-                {
-                    ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, SimdOps.Store64Lane(LoadV((regs + ip[2])), ip[4])); ip += 5; continue;
-                }
-                case Op.V128Load32Zero:
-                {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load32Zero(Unsafe.ReadUnaligned<uint>(_mem + ea))); ip += 4; continue;
-                }
-                case Op.V128Load64Zero:
-                {
-                    ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > _memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load64Zero(Unsafe.ReadUnaligned<ulong>(_mem + ea))); ip += 4; continue;
-                }
-                case Op.F32x4DemoteF64x2Zero: { StoreV((regs + ip[1]), SimdOps.F32x4DemoteF64x2Zero(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.F64x2PromoteLowF32x4: { StoreV((regs + ip[1]), SimdOps.F64x2PromoteLowF32x4(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I8x16Abs: { StoreV((regs + ip[1]), SimdOps.I8x16Abs(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I8x16Neg: { StoreV((regs + ip[1]), SimdOps.I8x16Neg(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I8x16Popcnt: { StoreV((regs + ip[1]), SimdOps.I8x16Popcnt(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I8x16AllTrue: { regs[ip[1]] = (uint)SimdOps.I8x16AllTrue(LoadV((regs + ip[2]))); ip += 3; continue; }
-                case Op.I8x16Bitmask: { regs[ip[1]] = (uint)SimdOps.I8x16Bitmask(LoadV((regs + ip[2]))); ip += 3; continue; }
-                case Op.I8x16NarrowI16x8S: { StoreV((regs + ip[1]), SimdOps.I8x16NarrowI16x8S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I8x16NarrowI16x8U: { StoreV((regs + ip[1]), SimdOps.I8x16NarrowI16x8U(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F32x4Ceil: { StoreV((regs + ip[1]), SimdOps.F32x4Ceil(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.F32x4Floor: { StoreV((regs + ip[1]), SimdOps.F32x4Floor(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.F32x4Trunc: { StoreV((regs + ip[1]), SimdOps.F32x4Trunc(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.F32x4Nearest: { StoreV((regs + ip[1]), SimdOps.F32x4Nearest(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I8x16Shl: { StoreV((regs + ip[1]), SimdOps.I8x16Shl(LoadV((regs + ip[2])), (int)regs[ip[3]])); ip += 4; continue; }
-                case Op.I8x16ShrS: { StoreV((regs + ip[1]), SimdOps.I8x16ShrS(LoadV((regs + ip[2])), (int)regs[ip[3]])); ip += 4; continue; }
-                case Op.I8x16ShrU: { StoreV((regs + ip[1]), SimdOps.I8x16ShrU(LoadV((regs + ip[2])), (int)regs[ip[3]])); ip += 4; continue; }
-                case Op.I8x16Add: { StoreV((regs + ip[1]), SimdOps.I8x16Add(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I8x16AddSatS: { StoreV((regs + ip[1]), SimdOps.I8x16AddSatS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I8x16AddSatU: { StoreV((regs + ip[1]), SimdOps.I8x16AddSatU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I8x16Sub: { StoreV((regs + ip[1]), SimdOps.I8x16Sub(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I8x16SubSatS: { StoreV((regs + ip[1]), SimdOps.I8x16SubSatS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I8x16SubSatU: { StoreV((regs + ip[1]), SimdOps.I8x16SubSatU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F64x2Ceil: { StoreV((regs + ip[1]), SimdOps.F64x2Ceil(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.F64x2Floor: { StoreV((regs + ip[1]), SimdOps.F64x2Floor(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I8x16MinS: { StoreV((regs + ip[1]), SimdOps.I8x16MinS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I8x16MinU: { StoreV((regs + ip[1]), SimdOps.I8x16MinU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I8x16MaxS: { StoreV((regs + ip[1]), SimdOps.I8x16MaxS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I8x16MaxU: { StoreV((regs + ip[1]), SimdOps.I8x16MaxU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F64x2Trunc: { StoreV((regs + ip[1]), SimdOps.F64x2Trunc(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I8x16AvgrU: { StoreV((regs + ip[1]), SimdOps.I8x16AvgrU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8ExtaddPairwiseI8x16S: { StoreV((regs + ip[1]), SimdOps.I16x8ExtaddPairwiseI8x16S(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I16x8ExtaddPairwiseI8x16U: { StoreV((regs + ip[1]), SimdOps.I16x8ExtaddPairwiseI8x16U(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I32x4ExtaddPairwiseI16x8S: { StoreV((regs + ip[1]), SimdOps.I32x4ExtaddPairwiseI16x8S(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I32x4ExtaddPairwiseI16x8U: { StoreV((regs + ip[1]), SimdOps.I32x4ExtaddPairwiseI16x8U(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I16x8Abs: { StoreV((regs + ip[1]), SimdOps.I16x8Abs(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I16x8Neg: { StoreV((regs + ip[1]), SimdOps.I16x8Neg(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I16x8Q15mulrSatS: { StoreV((regs + ip[1]), SimdOps.I16x8Q15mulrSatS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8AllTrue: { regs[ip[1]] = (uint)SimdOps.I16x8AllTrue(LoadV((regs + ip[2]))); ip += 3; continue; }
-                case Op.I16x8Bitmask: { regs[ip[1]] = (uint)SimdOps.I16x8Bitmask(LoadV((regs + ip[2]))); ip += 3; continue; }
-                case Op.I16x8NarrowI32x4S: { StoreV((regs + ip[1]), SimdOps.I16x8NarrowI32x4S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8NarrowI32x4U: { StoreV((regs + ip[1]), SimdOps.I16x8NarrowI32x4U(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8ExtendLowI8x16S: { StoreV((regs + ip[1]), SimdOps.I16x8ExtendLowI8x16S(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I16x8ExtendHighI8x16S: { StoreV((regs + ip[1]), SimdOps.I16x8ExtendHighI8x16S(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I16x8ExtendLowI8x16U: { StoreV((regs + ip[1]), SimdOps.I16x8ExtendLowI8x16U(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I16x8ExtendHighI8x16U: { StoreV((regs + ip[1]), SimdOps.I16x8ExtendHighI8x16U(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I16x8Shl: { StoreV((regs + ip[1]), SimdOps.I16x8Shl(LoadV((regs + ip[2])), (int)regs[ip[3]])); ip += 4; continue; }
-                case Op.I16x8ShrS: { StoreV((regs + ip[1]), SimdOps.I16x8ShrS(LoadV((regs + ip[2])), (int)regs[ip[3]])); ip += 4; continue; }
-                case Op.I16x8ShrU: { StoreV((regs + ip[1]), SimdOps.I16x8ShrU(LoadV((regs + ip[2])), (int)regs[ip[3]])); ip += 4; continue; }
-                case Op.I16x8Add: { StoreV((regs + ip[1]), SimdOps.I16x8Add(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8AddSatS: { StoreV((regs + ip[1]), SimdOps.I16x8AddSatS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8AddSatU: { StoreV((regs + ip[1]), SimdOps.I16x8AddSatU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8Sub: { StoreV((regs + ip[1]), SimdOps.I16x8Sub(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8SubSatS: { StoreV((regs + ip[1]), SimdOps.I16x8SubSatS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8SubSatU: { StoreV((regs + ip[1]), SimdOps.I16x8SubSatU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F64x2Nearest: { StoreV((regs + ip[1]), SimdOps.F64x2Nearest(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I16x8Mul: { StoreV((regs + ip[1]), SimdOps.I16x8Mul(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8MinS: { StoreV((regs + ip[1]), SimdOps.I16x8MinS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8MinU: { StoreV((regs + ip[1]), SimdOps.I16x8MinU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8MaxS: { StoreV((regs + ip[1]), SimdOps.I16x8MaxS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8MaxU: { StoreV((regs + ip[1]), SimdOps.I16x8MaxU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8AvgrU: { StoreV((regs + ip[1]), SimdOps.I16x8AvgrU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8ExtmulLowI8x16S: { StoreV((regs + ip[1]), SimdOps.I16x8ExtmulLowI8x16S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8ExtmulHighI8x16S: { StoreV((regs + ip[1]), SimdOps.I16x8ExtmulHighI8x16S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8ExtmulLowI8x16U: { StoreV((regs + ip[1]), SimdOps.I16x8ExtmulLowI8x16U(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I16x8ExtmulHighI8x16U: { StoreV((regs + ip[1]), SimdOps.I16x8ExtmulHighI8x16U(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I32x4Abs: { StoreV((regs + ip[1]), SimdOps.I32x4Abs(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I32x4Neg: { StoreV((regs + ip[1]), SimdOps.I32x4Neg(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I32x4AllTrue: { regs[ip[1]] = (uint)SimdOps.I32x4AllTrue(LoadV((regs + ip[2]))); ip += 3; continue; }
-                case Op.I32x4Bitmask: { regs[ip[1]] = (uint)SimdOps.I32x4Bitmask(LoadV((regs + ip[2]))); ip += 3; continue; }
-                case Op.I32x4ExtendLowI16x8S: { StoreV((regs + ip[1]), SimdOps.I32x4ExtendLowI16x8S(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I32x4ExtendHighI16x8S: { StoreV((regs + ip[1]), SimdOps.I32x4ExtendHighI16x8S(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I32x4ExtendLowI16x8U: { StoreV((regs + ip[1]), SimdOps.I32x4ExtendLowI16x8U(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I32x4ExtendHighI16x8U: { StoreV((regs + ip[1]), SimdOps.I32x4ExtendHighI16x8U(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I32x4Shl: { StoreV((regs + ip[1]), SimdOps.I32x4Shl(LoadV((regs + ip[2])), (int)regs[ip[3]])); ip += 4; continue; }
-                case Op.I32x4ShrS: { StoreV((regs + ip[1]), SimdOps.I32x4ShrS(LoadV((regs + ip[2])), (int)regs[ip[3]])); ip += 4; continue; }
-                case Op.I32x4ShrU: { StoreV((regs + ip[1]), SimdOps.I32x4ShrU(LoadV((regs + ip[2])), (int)regs[ip[3]])); ip += 4; continue; }
-                case Op.I32x4Add: { StoreV((regs + ip[1]), SimdOps.I32x4Add(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I32x4Sub: { StoreV((regs + ip[1]), SimdOps.I32x4Sub(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I32x4Mul: { StoreV((regs + ip[1]), SimdOps.I32x4Mul(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I32x4MinS: { StoreV((regs + ip[1]), SimdOps.I32x4MinS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I32x4MinU: { StoreV((regs + ip[1]), SimdOps.I32x4MinU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I32x4MaxS: { StoreV((regs + ip[1]), SimdOps.I32x4MaxS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I32x4MaxU: { StoreV((regs + ip[1]), SimdOps.I32x4MaxU(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I32x4DotI16x8S: { StoreV((regs + ip[1]), SimdOps.I32x4DotI16x8S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I32x4ExtmulLowI16x8S: { StoreV((regs + ip[1]), SimdOps.I32x4ExtmulLowI16x8S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I32x4ExtmulHighI16x8S: { StoreV((regs + ip[1]), SimdOps.I32x4ExtmulHighI16x8S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I32x4ExtmulLowI16x8U: { StoreV((regs + ip[1]), SimdOps.I32x4ExtmulLowI16x8U(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I32x4ExtmulHighI16x8U: { StoreV((regs + ip[1]), SimdOps.I32x4ExtmulHighI16x8U(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I64x2Abs: { StoreV((regs + ip[1]), SimdOps.I64x2Abs(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I64x2Neg: { StoreV((regs + ip[1]), SimdOps.I64x2Neg(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I64x2AllTrue: { regs[ip[1]] = (uint)SimdOps.I64x2AllTrue(LoadV((regs + ip[2]))); ip += 3; continue; }
-                case Op.I64x2Bitmask: { regs[ip[1]] = (uint)SimdOps.I64x2Bitmask(LoadV((regs + ip[2]))); ip += 3; continue; }
-                case Op.I64x2ExtendLowI32x4S: { StoreV((regs + ip[1]), SimdOps.I64x2ExtendLowI32x4S(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I64x2ExtendHighI32x4S: { StoreV((regs + ip[1]), SimdOps.I64x2ExtendHighI32x4S(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I64x2ExtendLowI32x4U: { StoreV((regs + ip[1]), SimdOps.I64x2ExtendLowI32x4U(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I64x2ExtendHighI32x4U: { StoreV((regs + ip[1]), SimdOps.I64x2ExtendHighI32x4U(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I64x2Shl: { StoreV((regs + ip[1]), SimdOps.I64x2Shl(LoadV((regs + ip[2])), (int)regs[ip[3]])); ip += 4; continue; }
-                case Op.I64x2ShrS: { StoreV((regs + ip[1]), SimdOps.I64x2ShrS(LoadV((regs + ip[2])), (int)regs[ip[3]])); ip += 4; continue; }
-                case Op.I64x2ShrU: { StoreV((regs + ip[1]), SimdOps.I64x2ShrU(LoadV((regs + ip[2])), (int)regs[ip[3]])); ip += 4; continue; }
-                case Op.I64x2Add: { StoreV((regs + ip[1]), SimdOps.I64x2Add(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I64x2Sub: { StoreV((regs + ip[1]), SimdOps.I64x2Sub(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I64x2Mul: { StoreV((regs + ip[1]), SimdOps.I64x2Mul(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I64x2Eq: { StoreV((regs + ip[1]), SimdOps.I64x2Eq(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I64x2Ne: { StoreV((regs + ip[1]), SimdOps.I64x2Ne(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I64x2LtS: { StoreV((regs + ip[1]), SimdOps.I64x2LtS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I64x2GtS: { StoreV((regs + ip[1]), SimdOps.I64x2GtS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I64x2LeS: { StoreV((regs + ip[1]), SimdOps.I64x2LeS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I64x2GeS: { StoreV((regs + ip[1]), SimdOps.I64x2GeS(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I64x2ExtmulLowI32x4S: { StoreV((regs + ip[1]), SimdOps.I64x2ExtmulLowI32x4S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I64x2ExtmulHighI32x4S: { StoreV((regs + ip[1]), SimdOps.I64x2ExtmulHighI32x4S(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I64x2ExtmulLowI32x4U: { StoreV((regs + ip[1]), SimdOps.I64x2ExtmulLowI32x4U(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I64x2ExtmulHighI32x4U: { StoreV((regs + ip[1]), SimdOps.I64x2ExtmulHighI32x4U(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F32x4Abs: { StoreV((regs + ip[1]), SimdOps.F32x4Abs(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.F32x4Neg: { StoreV((regs + ip[1]), SimdOps.F32x4Neg(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.F32x4Sqrt: { StoreV((regs + ip[1]), SimdOps.F32x4Sqrt(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.F32x4Add: { StoreV((regs + ip[1]), SimdOps.F32x4Add(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F32x4Sub: { StoreV((regs + ip[1]), SimdOps.F32x4Sub(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F32x4Mul: { StoreV((regs + ip[1]), SimdOps.F32x4Mul(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F32x4Div: { StoreV((regs + ip[1]), SimdOps.F32x4Div(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F32x4Min: { StoreV((regs + ip[1]), SimdOps.F32x4Min(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F32x4Max: { StoreV((regs + ip[1]), SimdOps.F32x4Max(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F32x4Pmin: { StoreV((regs + ip[1]), SimdOps.F32x4Pmin(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F32x4Pmax: { StoreV((regs + ip[1]), SimdOps.F32x4Pmax(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F64x2Abs: { StoreV((regs + ip[1]), SimdOps.F64x2Abs(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.F64x2Neg: { StoreV((regs + ip[1]), SimdOps.F64x2Neg(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.F64x2Sqrt: { StoreV((regs + ip[1]), SimdOps.F64x2Sqrt(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.F64x2Add: { StoreV((regs + ip[1]), SimdOps.F64x2Add(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F64x2Sub: { StoreV((regs + ip[1]), SimdOps.F64x2Sub(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F64x2Mul: { StoreV((regs + ip[1]), SimdOps.F64x2Mul(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F64x2Div: { StoreV((regs + ip[1]), SimdOps.F64x2Div(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F64x2Min: { StoreV((regs + ip[1]), SimdOps.F64x2Min(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F64x2Max: { StoreV((regs + ip[1]), SimdOps.F64x2Max(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F64x2Pmin: { StoreV((regs + ip[1]), SimdOps.F64x2Pmin(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.F64x2Pmax: { StoreV((regs + ip[1]), SimdOps.F64x2Pmax(LoadV((regs + ip[2])), LoadV((regs + ip[3])))); ip += 4; continue; }
-                case Op.I32x4TruncSatF32x4S: { StoreV((regs + ip[1]), SimdOps.I32x4TruncSatF32x4S(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I32x4TruncSatF32x4U: { StoreV((regs + ip[1]), SimdOps.I32x4TruncSatF32x4U(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.F32x4ConvertI32x4S: { StoreV((regs + ip[1]), SimdOps.F32x4ConvertI32x4S(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.F32x4ConvertI32x4U: { StoreV((regs + ip[1]), SimdOps.F32x4ConvertI32x4U(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I32x4TruncSatF64x2SZero: { StoreV((regs + ip[1]), SimdOps.I32x4TruncSatF64x2SZero(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.I32x4TruncSatF64x2UZero: { StoreV((regs + ip[1]), SimdOps.I32x4TruncSatF64x2UZero(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.F64x2ConvertLowI32x4S: { StoreV((regs + ip[1]), SimdOps.F64x2ConvertLowI32x4S(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.F64x2ConvertLowI32x4U: { StoreV((regs + ip[1]), SimdOps.F64x2ConvertLowI32x4U(LoadV((regs + ip[2])))); ip += 3; continue; }
-                case Op.CopyV128: { StoreV((regs + ip[1]), LoadV((regs + ip[2]))); ip += 3; continue; }
-                case Op.SelectV128: { StoreV((regs + ip[1]), (uint)regs[ip[2]] != 0 ? LoadV((regs + ip[3])) : LoadV((regs + ip[4]))); ip += 5; continue; }
-                case Op.GlobalGetV128: { var g = _inst.Globals[ip[2]]; ulong lo = g.Bits, hi = g.HighBits; (regs + ip[1])[0] = lo; (regs + ip[1])[1] = hi; ip += 3; continue; }
-                case Op.GlobalSetV128: { var g = _inst.Globals[ip[1]]; g.Bits = (regs + ip[2])[0]; g.HighBits = (regs + ip[2])[1]; ip += 3; continue; }
                 // </generated>
-                default: throw new InvalidOperationException($"bad register-code op {ip[0]} in {_store.GetFunction(_current).DebugName}");
+                default:
+                    if (ip[0] >= (int)OpInfo.FirstSimd && ip[0] < OpInfo.Count) { ip = RunSimd(ip, regs); continue; }
+                    throw new InvalidOperationException($"bad register-code op {ip[0]} in {_store.GetFunction(_current).DebugName}");
             }
 
         Call:
@@ -1226,7 +1271,7 @@ internal sealed unsafe class Executor : IDisposable
             {
                 var cfn = cw.Code;
                 int callerFp = (int)(regs - _stack), newFp = callerFp + argBase;
-                if (_depth >= _frames.Length - 1 || (long)newFp + cfn.FrameSize > StackSlots) throw Trap("call stack exhausted");
+                if (_depth >= _frames.Length - 1 || (long)newFp + (long)cfn.FrameSize * SlotWords > StackWords) throw Trap("call stack exhausted");
                 bool cross = !ReferenceEquals(cw.Instance, _inst);
                 _frames[_depth++] = new Frame { Function = _current, Fp = callerFp, ReturnIp = returnIp, Result = resultSlot, CrossInstance = cross };
                 _current = cw.Address;
@@ -1241,9 +1286,9 @@ internal sealed unsafe class Executor : IDisposable
                 // Nested invocations from the host start above the arguments and results.
                 var type = callee.Type;
                 var callerInstance = _inst; // a nested invocation from the host replaces it
-                CallHost(callee, regs + argBase, (int)(regs - _stack) + argBase + Math.Max(type.Parameters.Length, type.Results.Length));
+                CallHost(callee, regs + argBase, (int)(regs - _stack) + argBase + Math.Max(type.Parameters.Length, type.Results.Length) * SlotWords);
                 _inst = callerInstance;
-                if (type.Results.Length == 1) regs[resultSlot] = regs[argBase];
+                if (type.Results.Length == 1) StoreV(regs + resultSlot, LoadV(regs + argBase));
                 ip = returnIp;
                 LoadMemory(); // the host (or Wasm it called) may have grown the memory
             }

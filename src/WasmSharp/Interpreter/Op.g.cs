@@ -15,1094 +15,1092 @@ internal enum Op
 {
     /// <summary>Traps. []</summary>
     Unreachable = 0,
-    /// <summary>A SIMD instruction, which the interpreter does not execute yet. []</summary>
-    SimdUnsupported = 1,
     /// <summary>Jumps. [target]</summary>
-    Br = 2,
+    Br = 1,
     /// <summary>Branches when cond (i32) is not zero. [cond, target]</summary>
-    BrIfNez = 3,
+    BrIfNez = 2,
     /// <summary>Branches when cond (i32) is zero. [cond, target]</summary>
-    BrIfEqz = 4,
+    BrIfEqz = 3,
     /// <summary>i32.add or i32.sub with a constant. [dst, a, imm]</summary>
-    I32AddImm = 5,
+    I32AddImm = 4,
     /// <summary>i64.add or i64.sub with a constant that fits in 32 bits (sign-extended). [dst, a, imm]</summary>
-    I64AddImm = 6,
+    I64AddImm = 5,
     /// <summary>Branches when a == b (i32). [a, b, target]</summary>
-    BrI32Eq = 7,
+    BrI32Eq = 6,
     /// <summary>Branches when a != b (i32). [a, b, target]</summary>
-    BrI32Ne = 8,
+    BrI32Ne = 7,
     /// <summary>Branches when a &lt; b (i32, signed). [a, b, target]</summary>
-    BrI32LtS = 9,
+    BrI32LtS = 8,
     /// <summary>Branches when a &lt; b (i32). [a, b, target]</summary>
-    BrI32LtU = 10,
+    BrI32LtU = 9,
     /// <summary>Branches when a &gt; b (i32, signed). [a, b, target]</summary>
-    BrI32GtS = 11,
+    BrI32GtS = 10,
     /// <summary>Branches when a &gt; b (i32). [a, b, target]</summary>
-    BrI32GtU = 12,
+    BrI32GtU = 11,
     /// <summary>Branches when a &lt;= b (i32, signed). [a, b, target]</summary>
-    BrI32LeS = 13,
+    BrI32LeS = 12,
     /// <summary>Branches when a &lt;= b (i32). [a, b, target]</summary>
-    BrI32LeU = 14,
+    BrI32LeU = 13,
     /// <summary>Branches when a &gt;= b (i32, signed). [a, b, target]</summary>
-    BrI32GeS = 15,
+    BrI32GeS = 14,
     /// <summary>Branches when a &gt;= b (i32). [a, b, target]</summary>
-    BrI32GeU = 16,
+    BrI32GeU = 15,
     /// <summary>Branches when a == b (i64). [a, b, target]</summary>
-    BrI64Eq = 17,
+    BrI64Eq = 16,
     /// <summary>Branches when a != b (i64). [a, b, target]</summary>
-    BrI64Ne = 18,
+    BrI64Ne = 17,
     /// <summary>Branches when a &lt; b (i64, signed). [a, b, target]</summary>
-    BrI64LtS = 19,
+    BrI64LtS = 18,
     /// <summary>Branches when a &lt; b (i64). [a, b, target]</summary>
-    BrI64LtU = 20,
+    BrI64LtU = 19,
     /// <summary>Branches when a &gt; b (i64, signed). [a, b, target]</summary>
-    BrI64GtS = 21,
+    BrI64GtS = 20,
     /// <summary>Branches when a &gt; b (i64). [a, b, target]</summary>
-    BrI64GtU = 22,
+    BrI64GtU = 21,
     /// <summary>Branches when a &lt;= b (i64, signed). [a, b, target]</summary>
-    BrI64LeS = 23,
+    BrI64LeS = 22,
     /// <summary>Branches when a &lt;= b (i64). [a, b, target]</summary>
-    BrI64LeU = 24,
+    BrI64LeU = 23,
     /// <summary>Branches when a &gt;= b (i64, signed). [a, b, target]</summary>
-    BrI64GeS = 25,
+    BrI64GeS = 24,
     /// <summary>Branches when a &gt;= b (i64). [a, b, target]</summary>
-    BrI64GeU = 26,
+    BrI64GeU = 25,
     /// <summary>Branches when a == b (f32). [a, b, target]</summary>
-    BrF32Eq = 27,
+    BrF32Eq = 26,
     /// <summary>Branches when a != b (f32). [a, b, target]</summary>
-    BrF32Ne = 28,
+    BrF32Ne = 27,
     /// <summary>Branches when a &lt; b (f32). [a, b, target]</summary>
-    BrF32Lt = 29,
+    BrF32Lt = 28,
     /// <summary>Branches when a &gt; b (f32). [a, b, target]</summary>
-    BrF32Gt = 30,
+    BrF32Gt = 29,
     /// <summary>Branches when a &lt;= b (f32). [a, b, target]</summary>
-    BrF32Le = 31,
+    BrF32Le = 30,
     /// <summary>Branches when a &gt;= b (f32). [a, b, target]</summary>
-    BrF32Ge = 32,
+    BrF32Ge = 31,
     /// <summary>Branches when a == b (f64). [a, b, target]</summary>
-    BrF64Eq = 33,
+    BrF64Eq = 32,
     /// <summary>Branches when a != b (f64). [a, b, target]</summary>
-    BrF64Ne = 34,
+    BrF64Ne = 33,
     /// <summary>Branches when a &lt; b (f64). [a, b, target]</summary>
-    BrF64Lt = 35,
+    BrF64Lt = 34,
     /// <summary>Branches when a &gt; b (f64). [a, b, target]</summary>
-    BrF64Gt = 36,
+    BrF64Gt = 35,
     /// <summary>Branches when a &lt;= b (f64). [a, b, target]</summary>
-    BrF64Le = 37,
+    BrF64Le = 36,
     /// <summary>Branches when a &gt;= b (f64). [a, b, target]</summary>
-    BrF64Ge = 38,
+    BrF64Ge = 37,
     /// <summary>Branches when a &lt; b fails (f32; NaN included). [a, b, target]</summary>
-    BrF32NotLt = 39,
+    BrF32NotLt = 38,
     /// <summary>Branches when a &gt; b fails (f32; NaN included). [a, b, target]</summary>
-    BrF32NotGt = 40,
+    BrF32NotGt = 39,
     /// <summary>Branches when a &lt;= b fails (f32; NaN included). [a, b, target]</summary>
-    BrF32NotLe = 41,
+    BrF32NotLe = 40,
     /// <summary>Branches when a &gt;= b fails (f32; NaN included). [a, b, target]</summary>
-    BrF32NotGe = 42,
+    BrF32NotGe = 41,
     /// <summary>Branches when a &lt; b fails (f64; NaN included). [a, b, target]</summary>
-    BrF64NotLt = 43,
+    BrF64NotLt = 42,
     /// <summary>Branches when a &gt; b fails (f64; NaN included). [a, b, target]</summary>
-    BrF64NotGt = 44,
+    BrF64NotGt = 43,
     /// <summary>Branches when a &lt;= b fails (f64; NaN included). [a, b, target]</summary>
-    BrF64NotLe = 45,
+    BrF64NotLe = 44,
     /// <summary>Branches when a &gt;= b fails (f64; NaN included). [a, b, target]</summary>
-    BrF64NotGe = 46,
+    BrF64NotGe = 45,
     /// <summary>Branches when a &amp; b (i32) is zero. [a, b, target]</summary>
-    BrI32AndZ = 47,
+    BrI32AndZ = 46,
     /// <summary>Branches when a &amp; b (i32) is not zero. [a, b, target]</summary>
-    BrI32AndNz = 48,
+    BrI32AndNz = 47,
     /// <summary>Two i32.loads in order, then branches when x == y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32EqLoad2 = 49,
+    BrI32EqLoad2 = 48,
     /// <summary>Two i32.loads in order, then branches when x != y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32NeLoad2 = 50,
+    BrI32NeLoad2 = 49,
     /// <summary>Two i32.loads in order, then branches when x &lt; y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32LtSLoad2 = 51,
+    BrI32LtSLoad2 = 50,
     /// <summary>Two i32.loads in order, then branches when x &lt; y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32LtULoad2 = 52,
+    BrI32LtULoad2 = 51,
     /// <summary>Two i32.loads in order, then branches when x &gt; y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32GtSLoad2 = 53,
+    BrI32GtSLoad2 = 52,
     /// <summary>Two i32.loads in order, then branches when x &gt; y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32GtULoad2 = 54,
+    BrI32GtULoad2 = 53,
     /// <summary>Two i32.loads in order, then branches when x &lt;= y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32LeSLoad2 = 55,
+    BrI32LeSLoad2 = 54,
     /// <summary>Two i32.loads in order, then branches when x &lt;= y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32LeULoad2 = 56,
+    BrI32LeULoad2 = 55,
     /// <summary>Two i32.loads in order, then branches when x &gt;= y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32GeSLoad2 = 57,
+    BrI32GeSLoad2 = 56,
     /// <summary>Two i32.loads in order, then branches when x &gt;= y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32GeULoad2 = 58,
+    BrI32GeULoad2 = 57,
     /// <summary>An i32.load into y, then branches when x == y. [x, y, addr, offset, target]</summary>
-    BrI32EqLoad = 59,
+    BrI32EqLoad = 58,
     /// <summary>An i32.load into y, then branches when x != y. [x, y, addr, offset, target]</summary>
-    BrI32NeLoad = 60,
+    BrI32NeLoad = 59,
     /// <summary>An i32.load into y, then branches when x &lt; y. [x, y, addr, offset, target]</summary>
-    BrI32LtSLoad = 61,
+    BrI32LtSLoad = 60,
     /// <summary>An i32.load into y, then branches when x &lt; y. [x, y, addr, offset, target]</summary>
-    BrI32LtULoad = 62,
+    BrI32LtULoad = 61,
     /// <summary>An i32.load into y, then branches when x &gt; y. [x, y, addr, offset, target]</summary>
-    BrI32GtSLoad = 63,
+    BrI32GtSLoad = 62,
     /// <summary>An i32.load into y, then branches when x &gt; y. [x, y, addr, offset, target]</summary>
-    BrI32GtULoad = 64,
+    BrI32GtULoad = 63,
     /// <summary>An i32.load into y, then branches when x &lt;= y. [x, y, addr, offset, target]</summary>
-    BrI32LeSLoad = 65,
+    BrI32LeSLoad = 64,
     /// <summary>An i32.load into y, then branches when x &lt;= y. [x, y, addr, offset, target]</summary>
-    BrI32LeULoad = 66,
+    BrI32LeULoad = 65,
     /// <summary>An i32.load into y, then branches when x &gt;= y. [x, y, addr, offset, target]</summary>
-    BrI32GeSLoad = 67,
+    BrI32GeSLoad = 66,
     /// <summary>An i32.load into y, then branches when x &gt;= y. [x, y, addr, offset, target]</summary>
-    BrI32GeULoad = 68,
+    BrI32GeULoad = 67,
     /// <summary>The pair, then x + y into sum, stored (as I32AddStore). [x, xAddr, xOffset, y, yAddr, yOffset, sum, addr, offset]</summary>
-    I32Load2AddStore = 69,
+    I32Load2AddStore = 68,
     /// <summary>The pair, then I32LoadShl with base x and index y. [x, xAddr, xOffset, y, yAddr, yOffset, dst, shift, imm, offset]</summary>
-    I32Load2LoadShl = 70,
+    I32Load2LoadShl = 69,
     /// <summary>The pair, then I32Load8UAdd of x + y. [x, xAddr, xOffset, y, yAddr, yOffset, dst, imm, offset]</summary>
-    I32Load2Load8UAdd = 71,
+    I32Load2Load8UAdd = 70,
     /// <summary>The pair, then I32Store8Add at x + y. [x, xAddr, xOffset, y, yAddr, yOffset, value, imm, offset]</summary>
-    I32Load2Store8Add = 72,
+    I32Load2Store8Add = 71,
     /// <summary>dst = a == b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32Eq = 73,
+    SelectI32Eq = 72,
     /// <summary>dst = a != b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32Ne = 74,
+    SelectI32Ne = 73,
     /// <summary>dst = a &lt; b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32LtS = 75,
+    SelectI32LtS = 74,
     /// <summary>dst = a &lt; b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32LtU = 76,
+    SelectI32LtU = 75,
     /// <summary>dst = a &gt; b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32GtS = 77,
+    SelectI32GtS = 76,
     /// <summary>dst = a &gt; b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32GtU = 78,
+    SelectI32GtU = 77,
     /// <summary>dst = a &lt;= b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32LeS = 79,
+    SelectI32LeS = 78,
     /// <summary>dst = a &lt;= b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32LeU = 80,
+    SelectI32LeU = 79,
     /// <summary>dst = a &gt;= b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32GeS = 81,
+    SelectI32GeS = 80,
     /// <summary>dst = a &gt;= b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32GeU = 82,
+    SelectI32GeU = 81,
     /// <summary>Jumps to target[index], or to the default (the last of count + 1 targets) when index &gt;= count. [index, count, ...]</summary>
-    BrTable = 83,
+    BrTable = 82,
     /// <summary>Returns. []</summary>
-    Return0 = 84,
+    Return0 = 83,
     /// <summary>global = src + imm (i32), then returns value: an unoptimised function's epilogue. [global, src, imm, value]</summary>
-    GlobalSetAddImmReturn1 = 85,
-    /// <summary>Returns one value, straight into the caller's result slot. [value]</summary>
-    Return1 = 86,
+    GlobalSetAddImmReturn1 = 84,
+    /// <summary>Returns one value, straight into the caller's result slot (both words: it may be a v128). [value]</summary>
+    Return1 = 85,
     /// <summary>Returns count values (sources may overlap the result slots, so they are staged). [count, ...]</summary>
-    ReturnN = 87,
+    ReturnN = 86,
     /// <summary>Calls: the callee's frame starts at frame, where the count arguments are moved; a single result goes to result. [function, frame, result, count, ...]</summary>
-    Call = 88,
+    Call = 87,
     /// <summary>Calls the function at table[element] after checking its type, as Call does. [type, table, element, frame, result, count, ...]</summary>
-    CallIndirect = 89,
+    CallIndirect = 88,
     /// <summary>dst = src. [dst, src]</summary>
-    Copy = 90,
+    Copy = 89,
     /// <summary>Two moves; both sources are read first. [dst, src, dst2, src2]</summary>
-    Copy2 = 91,
+    Copy2 = 90,
     /// <summary>dst = cond ? a : b. [dst, cond, a, b]</summary>
-    Select = 92,
+    Select = 91,
     /// <summary>dst = global. [dst, global]</summary>
-    GlobalGet = 93,
+    GlobalGet = 92,
     /// <summary>global = src. [global, src]</summary>
-    GlobalSet = 94,
+    GlobalSet = 93,
     /// <summary>dst = global + imm (i32). [dst, global, imm]</summary>
-    GlobalGetAddImm = 95,
+    GlobalGetAddImm = 94,
     /// <summary>dst = global + imm (i32), and global = dst: the stack pointer bumped. [dst, global, imm]</summary>
-    GlobalAddImm = 96,
+    GlobalAddImm = 95,
     /// <summary>global = src + imm (i32). [global, src, imm]</summary>
-    GlobalSetAddImm = 97,
+    GlobalSetAddImm = 96,
     /// <summary>dst = a reference to function. [dst, function]</summary>
-    RefFunc = 98,
+    RefFunc = 97,
     /// <summary>dst = src is null. [dst, src]</summary>
-    RefIsNull = 99,
+    RefIsNull = 98,
     /// <summary>dst = the 4-byte value at addr + offset. [dst, addr, offset]</summary>
-    I32Load = 100,
+    I32Load = 99,
     /// <summary>dst = the 8-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load = 101,
+    I64Load = 100,
     /// <summary>dst = the 1-byte value at addr + offset. [dst, addr, offset]</summary>
-    I32Load8S = 102,
+    I32Load8S = 101,
     /// <summary>dst = the 1-byte value at addr + offset. [dst, addr, offset]</summary>
-    I32Load8U = 103,
+    I32Load8U = 102,
     /// <summary>dst = the 2-byte value at addr + offset. [dst, addr, offset]</summary>
-    I32Load16S = 104,
+    I32Load16S = 103,
     /// <summary>dst = the 2-byte value at addr + offset. [dst, addr, offset]</summary>
-    I32Load16U = 105,
+    I32Load16U = 104,
     /// <summary>dst = the 1-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load8S = 106,
+    I64Load8S = 105,
     /// <summary>dst = the 1-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load8U = 107,
+    I64Load8U = 106,
     /// <summary>dst = the 2-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load16S = 108,
+    I64Load16S = 107,
     /// <summary>dst = the 2-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load16U = 109,
+    I64Load16U = 108,
     /// <summary>dst = the 4-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load32S = 110,
+    I64Load32S = 109,
     /// <summary>dst = the 4-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load32U = 111,
+    I64Load32U = 110,
     /// <summary>Stores the low 4 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I32Store = 112,
+    I32Store = 111,
     /// <summary>Stores the low 8 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I64Store = 113,
+    I64Store = 112,
     /// <summary>Stores the low 1 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I32Store8 = 114,
+    I32Store8 = 113,
     /// <summary>Stores the low 2 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I32Store16 = 115,
+    I32Store16 = 114,
     /// <summary>Stores the low 1 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I64Store8 = 116,
+    I64Store8 = 115,
     /// <summary>Stores the low 2 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I64Store16 = 117,
+    I64Store16 = 116,
     /// <summary>Stores the low 4 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I64Store32 = 118,
+    I64Store32 = 117,
     /// <summary>Two I32Stores, in order. [addr, value, offset, addr2, value2, offset2]</summary>
-    I32Store2 = 119,
+    I32Store2 = 118,
     /// <summary>Two I64Stores, in order. [addr, value, offset, addr2, value2, offset2]</summary>
-    I64Store2 = 120,
+    I64Store2 = 119,
     /// <summary>An array access: dst = the i32 at base + (index &lt;&lt; shift) + imm (wrapping to 32 bits), + offset. [dst, base, index, shift, imm, offset]</summary>
-    I32LoadShl = 121,
+    I32LoadShl = 120,
     /// <summary>I32LoadShl for an i64. [dst, base, index, shift, imm, offset]</summary>
-    I64LoadShl = 122,
+    I64LoadShl = 121,
     /// <summary>An array store: the i32 value at base + (index &lt;&lt; shift) + imm (wrapping to 32 bits), + offset. [base, index, shift, value, imm, offset]</summary>
-    I32StoreShl = 123,
+    I32StoreShl = 122,
     /// <summary>I32StoreShl for an i64. [base, index, shift, value, imm, offset]</summary>
-    I64StoreShl = 124,
+    I64StoreShl = 123,
     /// <summary>An i32.load, then add imm. [dst, addr, offset, imm]</summary>
-    I32LoadAddImm = 125,
+    I32LoadAddImm = 124,
     /// <summary>An i32.load, add imm, i32.store (x++ in memory); the sum stays in dst. [dst, addr, offset, imm, storeAddr, storeOffset]</summary>
-    I32LoadAddImmStore = 126,
+    I32LoadAddImmStore = 125,
     /// <summary>I32Add, then its result stored; it stays in dst. [dst, a, b, addr, offset]</summary>
-    I32AddStore = 127,
+    I32AddStore = 126,
     /// <summary>I32Xor, then its result stored; it stays in dst. [dst, a, b, addr, offset]</summary>
-    I32XorStore = 128,
+    I32XorStore = 127,
     /// <summary>F64Add, then its result stored; it stays in dst. [dst, a, b, addr, offset]</summary>
-    F64AddStore = 129,
+    F64AddStore = 128,
     /// <summary>F64Mul, then its result stored; it stays in dst. [dst, a, b, addr, offset]</summary>
-    F64MulStore = 130,
+    F64MulStore = 129,
     /// <summary>An i32.load, then an i32.store of what it loaded; it stays in dst. [dst, a, aOffset, addr, offset]</summary>
-    I32LoadStore = 131,
+    I32LoadStore = 130,
     /// <summary>A byte copied: i32.load8_u, then i32.store8 of it; the loaded value stays in dst. [dst, addr, offset, storeAddr, storeOffset]</summary>
-    I32Load8UStore8 = 132,
+    I32Load8UStore8 = 131,
     /// <summary>I32Load8UStore8, sign-extending. [dst, addr, offset, storeAddr, storeOffset]</summary>
-    I32Load8SStore8 = 133,
+    I32Load8SStore8 = 132,
     /// <summary>GlobalAddImm, then i32.store value at dst + offset: a prologue spilling a parameter. [dst, global, imm, value, offset]</summary>
-    GlobalAddImmStore = 134,
+    GlobalAddImmStore = 133,
     /// <summary>dst = i32.load, then i32.store dst + imm (p++ with the old p kept). [dst, addr, offset, imm, storeAddr, storeOffset]</summary>
-    I32LoadStoreAddImm = 135,
+    I32LoadStoreAddImm = 134,
     /// <summary>Two i32.loads, in order. [x, xAddr, xOffset, y, yAddr, yOffset]</summary>
-    I32Load2 = 136,
+    I32Load2 = 135,
     /// <summary>Two i64.loads, in order. [x, xAddr, xOffset, y, yAddr, yOffset]</summary>
-    I64Load2 = 137,
+    I64Load2 = 136,
     /// <summary>I32Load at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I32LoadAdd = 138,
+    I32LoadAdd = 137,
     /// <summary>I64Load at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64LoadAdd = 139,
+    I64LoadAdd = 138,
     /// <summary>I32Load8S at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I32Load8SAdd = 140,
+    I32Load8SAdd = 139,
     /// <summary>I32Load8U at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I32Load8UAdd = 141,
+    I32Load8UAdd = 140,
     /// <summary>I32Load16S at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I32Load16SAdd = 142,
+    I32Load16SAdd = 141,
     /// <summary>I32Load16U at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I32Load16UAdd = 143,
+    I32Load16UAdd = 142,
     /// <summary>I64Load8S at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load8SAdd = 144,
+    I64Load8SAdd = 143,
     /// <summary>I64Load8U at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load8UAdd = 145,
+    I64Load8UAdd = 144,
     /// <summary>I64Load16S at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load16SAdd = 146,
+    I64Load16SAdd = 145,
     /// <summary>I64Load16U at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load16UAdd = 147,
+    I64Load16UAdd = 146,
     /// <summary>I64Load32S at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load32SAdd = 148,
+    I64Load32SAdd = 147,
     /// <summary>I64Load32U at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load32UAdd = 149,
+    I64Load32UAdd = 148,
     /// <summary>I32Store at a + b + imm. [a, b, value, imm, offset]</summary>
-    I32StoreAdd = 150,
+    I32StoreAdd = 149,
     /// <summary>I64Store at a + b + imm. [a, b, value, imm, offset]</summary>
-    I64StoreAdd = 151,
+    I64StoreAdd = 150,
     /// <summary>I32Store8 at a + b + imm. [a, b, value, imm, offset]</summary>
-    I32Store8Add = 152,
+    I32Store8Add = 151,
     /// <summary>I32Store16 at a + b + imm. [a, b, value, imm, offset]</summary>
-    I32Store16Add = 153,
+    I32Store16Add = 152,
     /// <summary>I64Store8 at a + b + imm. [a, b, value, imm, offset]</summary>
-    I64Store8Add = 154,
+    I64Store8Add = 153,
     /// <summary>I64Store16 at a + b + imm. [a, b, value, imm, offset]</summary>
-    I64Store16Add = 155,
+    I64Store16Add = 154,
     /// <summary>I64Store32 at a + b + imm. [a, b, value, imm, offset]</summary>
-    I64Store32Add = 156,
+    I64Store32Add = 155,
     /// <summary>dst = memory.size. [dst]</summary>
-    MemorySize = 157,
+    MemorySize = 156,
     /// <summary>dst = memory.grow delta. [dst, delta]</summary>
-    MemoryGrow = 158,
+    MemoryGrow = 157,
     /// <summary>memory.fill. [dst, value, n]</summary>
-    MemoryFill = 159,
+    MemoryFill = 158,
     /// <summary>memory.copy. [dst, src, n]</summary>
-    MemoryCopy = 160,
+    MemoryCopy = 159,
     /// <summary>memory.init. [segment, dst, src, n]</summary>
-    MemoryInit = 161,
+    MemoryInit = 160,
     /// <summary>data.drop. [segment]</summary>
-    DataDrop = 162,
+    DataDrop = 161,
     /// <summary>dst = table[index]. [dst, table, index]</summary>
-    TableGet = 163,
+    TableGet = 162,
     /// <summary>table[index] = value. [table, index, value]</summary>
-    TableSet = 164,
+    TableSet = 163,
     /// <summary>dst = table.size. [dst, table]</summary>
-    TableSize = 165,
+    TableSize = 164,
     /// <summary>dst = table.grow. [dst, table, init, n]</summary>
-    TableGrow = 166,
+    TableGrow = 165,
     /// <summary>table.fill. [table, index, value, n]</summary>
-    TableFill = 167,
+    TableFill = 166,
     /// <summary>table.copy. [dstTable, srcTable, dst, src, n]</summary>
-    TableCopy = 168,
+    TableCopy = 167,
     /// <summary>table.init. [table, segment, dst, src, n]</summary>
-    TableInit = 169,
+    TableInit = 168,
     /// <summary>elem.drop. [segment]</summary>
-    ElemDrop = 170,
+    ElemDrop = 169,
     /// <summary>i32.eqz. [dst, a]</summary>
-    I32Eqz = 171,
+    I32Eqz = 170,
     /// <summary>i32.eq. [dst, a, b]</summary>
-    I32Eq = 172,
+    I32Eq = 171,
     /// <summary>i32.ne. [dst, a, b]</summary>
-    I32Ne = 173,
+    I32Ne = 172,
     /// <summary>i32.lt_s. [dst, a, b]</summary>
-    I32LtS = 174,
+    I32LtS = 173,
     /// <summary>i32.lt_u. [dst, a, b]</summary>
-    I32LtU = 175,
+    I32LtU = 174,
     /// <summary>i32.gt_s. [dst, a, b]</summary>
-    I32GtS = 176,
+    I32GtS = 175,
     /// <summary>i32.gt_u. [dst, a, b]</summary>
-    I32GtU = 177,
+    I32GtU = 176,
     /// <summary>i32.le_s. [dst, a, b]</summary>
-    I32LeS = 178,
+    I32LeS = 177,
     /// <summary>i32.le_u. [dst, a, b]</summary>
-    I32LeU = 179,
+    I32LeU = 178,
     /// <summary>i32.ge_s. [dst, a, b]</summary>
-    I32GeS = 180,
+    I32GeS = 179,
     /// <summary>i32.ge_u. [dst, a, b]</summary>
-    I32GeU = 181,
+    I32GeU = 180,
     /// <summary>i64.eqz. [dst, a]</summary>
-    I64Eqz = 182,
+    I64Eqz = 181,
     /// <summary>i64.eq. [dst, a, b]</summary>
-    I64Eq = 183,
+    I64Eq = 182,
     /// <summary>i64.ne. [dst, a, b]</summary>
-    I64Ne = 184,
+    I64Ne = 183,
     /// <summary>i64.lt_s. [dst, a, b]</summary>
-    I64LtS = 185,
+    I64LtS = 184,
     /// <summary>i64.lt_u. [dst, a, b]</summary>
-    I64LtU = 186,
+    I64LtU = 185,
     /// <summary>i64.gt_s. [dst, a, b]</summary>
-    I64GtS = 187,
+    I64GtS = 186,
     /// <summary>i64.gt_u. [dst, a, b]</summary>
-    I64GtU = 188,
+    I64GtU = 187,
     /// <summary>i64.le_s. [dst, a, b]</summary>
-    I64LeS = 189,
+    I64LeS = 188,
     /// <summary>i64.le_u. [dst, a, b]</summary>
-    I64LeU = 190,
+    I64LeU = 189,
     /// <summary>i64.ge_s. [dst, a, b]</summary>
-    I64GeS = 191,
+    I64GeS = 190,
     /// <summary>i64.ge_u. [dst, a, b]</summary>
-    I64GeU = 192,
+    I64GeU = 191,
     /// <summary>f32.eq. [dst, a, b]</summary>
-    F32Eq = 193,
+    F32Eq = 192,
     /// <summary>f32.ne. [dst, a, b]</summary>
-    F32Ne = 194,
+    F32Ne = 193,
     /// <summary>f32.lt. [dst, a, b]</summary>
-    F32Lt = 195,
+    F32Lt = 194,
     /// <summary>f32.gt. [dst, a, b]</summary>
-    F32Gt = 196,
+    F32Gt = 195,
     /// <summary>f32.le. [dst, a, b]</summary>
-    F32Le = 197,
+    F32Le = 196,
     /// <summary>f32.ge. [dst, a, b]</summary>
-    F32Ge = 198,
+    F32Ge = 197,
     /// <summary>f64.eq. [dst, a, b]</summary>
-    F64Eq = 199,
+    F64Eq = 198,
     /// <summary>f64.ne. [dst, a, b]</summary>
-    F64Ne = 200,
+    F64Ne = 199,
     /// <summary>f64.lt. [dst, a, b]</summary>
-    F64Lt = 201,
+    F64Lt = 200,
     /// <summary>f64.gt. [dst, a, b]</summary>
-    F64Gt = 202,
+    F64Gt = 201,
     /// <summary>f64.le. [dst, a, b]</summary>
-    F64Le = 203,
+    F64Le = 202,
     /// <summary>f64.ge. [dst, a, b]</summary>
-    F64Ge = 204,
+    F64Ge = 203,
     /// <summary>i32.clz. [dst, a]</summary>
-    I32Clz = 205,
+    I32Clz = 204,
     /// <summary>i32.ctz. [dst, a]</summary>
-    I32Ctz = 206,
+    I32Ctz = 205,
     /// <summary>i32.popcnt. [dst, a]</summary>
-    I32Popcnt = 207,
+    I32Popcnt = 206,
     /// <summary>i32.add. [dst, a, b]</summary>
-    I32Add = 208,
+    I32Add = 207,
     /// <summary>i32.sub. [dst, a, b]</summary>
-    I32Sub = 209,
+    I32Sub = 208,
     /// <summary>i32.mul. [dst, a, b]</summary>
-    I32Mul = 210,
+    I32Mul = 209,
     /// <summary>i32.div_s. [dst, a, b]</summary>
-    I32DivS = 211,
+    I32DivS = 210,
     /// <summary>i32.div_u. [dst, a, b]</summary>
-    I32DivU = 212,
+    I32DivU = 211,
     /// <summary>i32.rem_s. [dst, a, b]</summary>
-    I32RemS = 213,
+    I32RemS = 212,
     /// <summary>i32.rem_u. [dst, a, b]</summary>
-    I32RemU = 214,
+    I32RemU = 213,
     /// <summary>i32.and. [dst, a, b]</summary>
-    I32And = 215,
+    I32And = 214,
     /// <summary>i32.or. [dst, a, b]</summary>
-    I32Or = 216,
+    I32Or = 215,
     /// <summary>i32.xor. [dst, a, b]</summary>
-    I32Xor = 217,
+    I32Xor = 216,
     /// <summary>i32.shl. [dst, a, b]</summary>
-    I32Shl = 218,
+    I32Shl = 217,
     /// <summary>i32.shr_s. [dst, a, b]</summary>
-    I32ShrS = 219,
+    I32ShrS = 218,
     /// <summary>i32.shr_u. [dst, a, b]</summary>
-    I32ShrU = 220,
+    I32ShrU = 219,
     /// <summary>i32.rotl. [dst, a, b]</summary>
-    I32Rotl = 221,
+    I32Rotl = 220,
     /// <summary>i32.rotr. [dst, a, b]</summary>
-    I32Rotr = 222,
+    I32Rotr = 221,
     /// <summary>i64.clz. [dst, a]</summary>
-    I64Clz = 223,
+    I64Clz = 222,
     /// <summary>i64.ctz. [dst, a]</summary>
-    I64Ctz = 224,
+    I64Ctz = 223,
     /// <summary>i64.popcnt. [dst, a]</summary>
-    I64Popcnt = 225,
+    I64Popcnt = 224,
     /// <summary>i64.add. [dst, a, b]</summary>
-    I64Add = 226,
+    I64Add = 225,
     /// <summary>i64.sub. [dst, a, b]</summary>
-    I64Sub = 227,
+    I64Sub = 226,
     /// <summary>i64.mul. [dst, a, b]</summary>
-    I64Mul = 228,
+    I64Mul = 227,
     /// <summary>i64.div_s. [dst, a, b]</summary>
-    I64DivS = 229,
+    I64DivS = 228,
     /// <summary>i64.div_u. [dst, a, b]</summary>
-    I64DivU = 230,
+    I64DivU = 229,
     /// <summary>i64.rem_s. [dst, a, b]</summary>
-    I64RemS = 231,
+    I64RemS = 230,
     /// <summary>i64.rem_u. [dst, a, b]</summary>
-    I64RemU = 232,
+    I64RemU = 231,
     /// <summary>i64.and. [dst, a, b]</summary>
-    I64And = 233,
+    I64And = 232,
     /// <summary>i64.or. [dst, a, b]</summary>
-    I64Or = 234,
+    I64Or = 233,
     /// <summary>i64.xor. [dst, a, b]</summary>
-    I64Xor = 235,
+    I64Xor = 234,
     /// <summary>i64.shl. [dst, a, b]</summary>
-    I64Shl = 236,
+    I64Shl = 235,
     /// <summary>i64.shr_s. [dst, a, b]</summary>
-    I64ShrS = 237,
+    I64ShrS = 236,
     /// <summary>i64.shr_u. [dst, a, b]</summary>
-    I64ShrU = 238,
+    I64ShrU = 237,
     /// <summary>i64.rotl. [dst, a, b]</summary>
-    I64Rotl = 239,
+    I64Rotl = 238,
     /// <summary>i64.rotr. [dst, a, b]</summary>
-    I64Rotr = 240,
+    I64Rotr = 239,
     /// <summary>f32.abs. [dst, a]</summary>
-    F32Abs = 241,
+    F32Abs = 240,
     /// <summary>f32.neg. [dst, a]</summary>
-    F32Neg = 242,
+    F32Neg = 241,
     /// <summary>f32.ceil. [dst, a]</summary>
-    F32Ceil = 243,
+    F32Ceil = 242,
     /// <summary>f32.floor. [dst, a]</summary>
-    F32Floor = 244,
+    F32Floor = 243,
     /// <summary>f32.trunc. [dst, a]</summary>
-    F32Trunc = 245,
+    F32Trunc = 244,
     /// <summary>f32.nearest. [dst, a]</summary>
-    F32Nearest = 246,
+    F32Nearest = 245,
     /// <summary>f32.sqrt. [dst, a]</summary>
-    F32Sqrt = 247,
+    F32Sqrt = 246,
     /// <summary>f32.add. [dst, a, b]</summary>
-    F32Add = 248,
+    F32Add = 247,
     /// <summary>f32.sub. [dst, a, b]</summary>
-    F32Sub = 249,
+    F32Sub = 248,
     /// <summary>f32.mul. [dst, a, b]</summary>
-    F32Mul = 250,
+    F32Mul = 249,
     /// <summary>f32.div. [dst, a, b]</summary>
-    F32Div = 251,
+    F32Div = 250,
     /// <summary>f32.min. [dst, a, b]</summary>
-    F32Min = 252,
+    F32Min = 251,
     /// <summary>f32.max. [dst, a, b]</summary>
-    F32Max = 253,
+    F32Max = 252,
     /// <summary>f32.copysign. [dst, a, b]</summary>
-    F32Copysign = 254,
+    F32Copysign = 253,
     /// <summary>f64.abs. [dst, a]</summary>
-    F64Abs = 255,
+    F64Abs = 254,
     /// <summary>f64.neg. [dst, a]</summary>
-    F64Neg = 256,
+    F64Neg = 255,
     /// <summary>f64.ceil. [dst, a]</summary>
-    F64Ceil = 257,
+    F64Ceil = 256,
     /// <summary>f64.floor. [dst, a]</summary>
-    F64Floor = 258,
+    F64Floor = 257,
     /// <summary>f64.trunc. [dst, a]</summary>
-    F64Trunc = 259,
+    F64Trunc = 258,
     /// <summary>f64.nearest. [dst, a]</summary>
-    F64Nearest = 260,
+    F64Nearest = 259,
     /// <summary>f64.sqrt. [dst, a]</summary>
-    F64Sqrt = 261,
+    F64Sqrt = 260,
     /// <summary>f64.add. [dst, a, b]</summary>
-    F64Add = 262,
+    F64Add = 261,
     /// <summary>f64.sub. [dst, a, b]</summary>
-    F64Sub = 263,
+    F64Sub = 262,
     /// <summary>f64.mul. [dst, a, b]</summary>
-    F64Mul = 264,
+    F64Mul = 263,
     /// <summary>f64.div. [dst, a, b]</summary>
-    F64Div = 265,
+    F64Div = 264,
     /// <summary>f64.min. [dst, a, b]</summary>
-    F64Min = 266,
+    F64Min = 265,
     /// <summary>f64.max. [dst, a, b]</summary>
-    F64Max = 267,
+    F64Max = 266,
     /// <summary>f64.copysign. [dst, a, b]</summary>
-    F64Copysign = 268,
+    F64Copysign = 267,
     /// <summary>i32.wrap_i64. [dst, a]</summary>
-    I32WrapI64 = 269,
+    I32WrapI64 = 268,
     /// <summary>i32.trunc_f32_s. [dst, a]</summary>
-    I32TruncF32S = 270,
+    I32TruncF32S = 269,
     /// <summary>i32.trunc_f32_u. [dst, a]</summary>
-    I32TruncF32U = 271,
+    I32TruncF32U = 270,
     /// <summary>i32.trunc_f64_s. [dst, a]</summary>
-    I32TruncF64S = 272,
+    I32TruncF64S = 271,
     /// <summary>i32.trunc_f64_u. [dst, a]</summary>
-    I32TruncF64U = 273,
+    I32TruncF64U = 272,
     /// <summary>i64.extend_i32_s. [dst, a]</summary>
-    I64ExtendI32S = 274,
+    I64ExtendI32S = 273,
     /// <summary>i64.extend_i32_u. [dst, a]</summary>
-    I64ExtendI32U = 275,
+    I64ExtendI32U = 274,
     /// <summary>i64.trunc_f32_s. [dst, a]</summary>
-    I64TruncF32S = 276,
+    I64TruncF32S = 275,
     /// <summary>i64.trunc_f32_u. [dst, a]</summary>
-    I64TruncF32U = 277,
+    I64TruncF32U = 276,
     /// <summary>i64.trunc_f64_s. [dst, a]</summary>
-    I64TruncF64S = 278,
+    I64TruncF64S = 277,
     /// <summary>i64.trunc_f64_u. [dst, a]</summary>
-    I64TruncF64U = 279,
+    I64TruncF64U = 278,
     /// <summary>f32.convert_i32_s. [dst, a]</summary>
-    F32ConvertI32S = 280,
+    F32ConvertI32S = 279,
     /// <summary>f32.convert_i32_u. [dst, a]</summary>
-    F32ConvertI32U = 281,
+    F32ConvertI32U = 280,
     /// <summary>f32.convert_i64_s. [dst, a]</summary>
-    F32ConvertI64S = 282,
+    F32ConvertI64S = 281,
     /// <summary>f32.convert_i64_u. [dst, a]</summary>
-    F32ConvertI64U = 283,
+    F32ConvertI64U = 282,
     /// <summary>f32.demote_f64. [dst, a]</summary>
-    F32DemoteF64 = 284,
+    F32DemoteF64 = 283,
     /// <summary>f64.convert_i32_s. [dst, a]</summary>
-    F64ConvertI32S = 285,
+    F64ConvertI32S = 284,
     /// <summary>f64.convert_i32_u. [dst, a]</summary>
-    F64ConvertI32U = 286,
+    F64ConvertI32U = 285,
     /// <summary>f64.convert_i64_s. [dst, a]</summary>
-    F64ConvertI64S = 287,
+    F64ConvertI64S = 286,
     /// <summary>f64.convert_i64_u. [dst, a]</summary>
-    F64ConvertI64U = 288,
+    F64ConvertI64U = 287,
     /// <summary>f64.promote_f32. [dst, a]</summary>
-    F64PromoteF32 = 289,
+    F64PromoteF32 = 288,
     /// <summary>i32.reinterpret_f32. [dst, a]</summary>
-    I32ReinterpretF32 = 290,
+    I32ReinterpretF32 = 289,
     /// <summary>i64.reinterpret_f64. [dst, a]</summary>
-    I64ReinterpretF64 = 291,
+    I64ReinterpretF64 = 290,
     /// <summary>f32.reinterpret_i32. [dst, a]</summary>
-    F32ReinterpretI32 = 292,
+    F32ReinterpretI32 = 291,
     /// <summary>f64.reinterpret_i64. [dst, a]</summary>
-    F64ReinterpretI64 = 293,
+    F64ReinterpretI64 = 292,
     /// <summary>i32.extend8_s. [dst, a]</summary>
-    I32Extend8S = 294,
+    I32Extend8S = 293,
     /// <summary>i32.extend16_s. [dst, a]</summary>
-    I32Extend16S = 295,
+    I32Extend16S = 294,
     /// <summary>i64.extend8_s. [dst, a]</summary>
-    I64Extend8S = 296,
+    I64Extend8S = 295,
     /// <summary>i64.extend16_s. [dst, a]</summary>
-    I64Extend16S = 297,
+    I64Extend16S = 296,
     /// <summary>i64.extend32_s. [dst, a]</summary>
-    I64Extend32S = 298,
+    I64Extend32S = 297,
     /// <summary>The saturating truncation 0xFC 0. [dst, a]</summary>
-    I32TruncSatF32S = 299,
+    I32TruncSatF32S = 298,
     /// <summary>The saturating truncation 0xFC 1. [dst, a]</summary>
-    I32TruncSatF32U = 300,
+    I32TruncSatF32U = 299,
     /// <summary>The saturating truncation 0xFC 2. [dst, a]</summary>
-    I32TruncSatF64S = 301,
+    I32TruncSatF64S = 300,
     /// <summary>The saturating truncation 0xFC 3. [dst, a]</summary>
-    I32TruncSatF64U = 302,
+    I32TruncSatF64U = 301,
     /// <summary>The saturating truncation 0xFC 4. [dst, a]</summary>
-    I64TruncSatF32S = 303,
+    I64TruncSatF32S = 302,
     /// <summary>The saturating truncation 0xFC 5. [dst, a]</summary>
-    I64TruncSatF32U = 304,
+    I64TruncSatF32U = 303,
     /// <summary>The saturating truncation 0xFC 6. [dst, a]</summary>
-    I64TruncSatF64S = 305,
+    I64TruncSatF64S = 304,
     /// <summary>The saturating truncation 0xFC 7. [dst, a]</summary>
-    I64TruncSatF64U = 306,
+    I64TruncSatF64U = 305,
     /// <summary>v128.load: 16 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load = 307,
+    V128Load = 306,
     /// <summary>v128.load8x8_s: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load8x8S = 308,
+    V128Load8x8S = 307,
     /// <summary>v128.load8x8_u: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load8x8U = 309,
+    V128Load8x8U = 308,
     /// <summary>v128.load16x4_s: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load16x4S = 310,
+    V128Load16x4S = 309,
     /// <summary>v128.load16x4_u: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load16x4U = 311,
+    V128Load16x4U = 310,
     /// <summary>v128.load32x2_s: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load32x2S = 312,
+    V128Load32x2S = 311,
     /// <summary>v128.load32x2_u: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load32x2U = 313,
+    V128Load32x2U = 312,
     /// <summary>v128.load8_splat: 1 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load8Splat = 314,
+    V128Load8Splat = 313,
     /// <summary>v128.load16_splat: 2 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load16Splat = 315,
+    V128Load16Splat = 314,
     /// <summary>v128.load32_splat: 4 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load32Splat = 316,
+    V128Load32Splat = 315,
     /// <summary>v128.load64_splat: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load64Splat = 317,
+    V128Load64Splat = 316,
     /// <summary>v128.store: 16 bytes at addr + offset. [addr, value, offset]</summary>
-    V128Store = 318,
+    V128Store = 317,
     /// <summary>i8x16.shuffle (lanes: the 16 indices, a constant). [dst, a, b, lanes]</summary>
-    I8x16Shuffle = 319,
+    I8x16Shuffle = 318,
     /// <summary>i8x16.swizzle. [dst, a, b]</summary>
-    I8x16Swizzle = 320,
+    I8x16Swizzle = 319,
     /// <summary>i8x16.splat. [dst, x]</summary>
-    I8x16Splat = 321,
+    I8x16Splat = 320,
     /// <summary>i16x8.splat. [dst, x]</summary>
-    I16x8Splat = 322,
+    I16x8Splat = 321,
     /// <summary>i32x4.splat. [dst, x]</summary>
-    I32x4Splat = 323,
+    I32x4Splat = 322,
     /// <summary>i64x2.splat. [dst, x]</summary>
-    I64x2Splat = 324,
+    I64x2Splat = 323,
     /// <summary>f32x4.splat. [dst, x]</summary>
-    F32x4Splat = 325,
+    F32x4Splat = 324,
     /// <summary>f64x2.splat. [dst, x]</summary>
-    F64x2Splat = 326,
+    F64x2Splat = 325,
     /// <summary>i8x16.extract_lane_s. [dst, a, lane]</summary>
-    I8x16ExtractLaneS = 327,
+    I8x16ExtractLaneS = 326,
     /// <summary>i8x16.extract_lane_u. [dst, a, lane]</summary>
-    I8x16ExtractLaneU = 328,
+    I8x16ExtractLaneU = 327,
     /// <summary>i8x16.replace_lane. [dst, a, x, lane]</summary>
-    I8x16ReplaceLane = 329,
+    I8x16ReplaceLane = 328,
     /// <summary>i16x8.extract_lane_s. [dst, a, lane]</summary>
-    I16x8ExtractLaneS = 330,
+    I16x8ExtractLaneS = 329,
     /// <summary>i16x8.extract_lane_u. [dst, a, lane]</summary>
-    I16x8ExtractLaneU = 331,
+    I16x8ExtractLaneU = 330,
     /// <summary>i16x8.replace_lane. [dst, a, x, lane]</summary>
-    I16x8ReplaceLane = 332,
+    I16x8ReplaceLane = 331,
     /// <summary>i32x4.extract_lane. [dst, a, lane]</summary>
-    I32x4ExtractLane = 333,
+    I32x4ExtractLane = 332,
     /// <summary>i32x4.replace_lane. [dst, a, x, lane]</summary>
-    I32x4ReplaceLane = 334,
+    I32x4ReplaceLane = 333,
     /// <summary>i64x2.extract_lane. [dst, a, lane]</summary>
-    I64x2ExtractLane = 335,
+    I64x2ExtractLane = 334,
     /// <summary>i64x2.replace_lane. [dst, a, x, lane]</summary>
-    I64x2ReplaceLane = 336,
+    I64x2ReplaceLane = 335,
     /// <summary>f32x4.extract_lane. [dst, a, lane]</summary>
-    F32x4ExtractLane = 337,
+    F32x4ExtractLane = 336,
     /// <summary>f32x4.replace_lane. [dst, a, x, lane]</summary>
-    F32x4ReplaceLane = 338,
+    F32x4ReplaceLane = 337,
     /// <summary>f64x2.extract_lane. [dst, a, lane]</summary>
-    F64x2ExtractLane = 339,
+    F64x2ExtractLane = 338,
     /// <summary>f64x2.replace_lane. [dst, a, x, lane]</summary>
-    F64x2ReplaceLane = 340,
+    F64x2ReplaceLane = 339,
     /// <summary>i8x16.eq. [dst, a, b]</summary>
-    I8x16Eq = 341,
+    I8x16Eq = 340,
     /// <summary>i8x16.ne. [dst, a, b]</summary>
-    I8x16Ne = 342,
+    I8x16Ne = 341,
     /// <summary>i8x16.lt_s. [dst, a, b]</summary>
-    I8x16LtS = 343,
+    I8x16LtS = 342,
     /// <summary>i8x16.lt_u. [dst, a, b]</summary>
-    I8x16LtU = 344,
+    I8x16LtU = 343,
     /// <summary>i8x16.gt_s. [dst, a, b]</summary>
-    I8x16GtS = 345,
+    I8x16GtS = 344,
     /// <summary>i8x16.gt_u. [dst, a, b]</summary>
-    I8x16GtU = 346,
+    I8x16GtU = 345,
     /// <summary>i8x16.le_s. [dst, a, b]</summary>
-    I8x16LeS = 347,
+    I8x16LeS = 346,
     /// <summary>i8x16.le_u. [dst, a, b]</summary>
-    I8x16LeU = 348,
+    I8x16LeU = 347,
     /// <summary>i8x16.ge_s. [dst, a, b]</summary>
-    I8x16GeS = 349,
+    I8x16GeS = 348,
     /// <summary>i8x16.ge_u. [dst, a, b]</summary>
-    I8x16GeU = 350,
+    I8x16GeU = 349,
     /// <summary>i16x8.eq. [dst, a, b]</summary>
-    I16x8Eq = 351,
+    I16x8Eq = 350,
     /// <summary>i16x8.ne. [dst, a, b]</summary>
-    I16x8Ne = 352,
+    I16x8Ne = 351,
     /// <summary>i16x8.lt_s. [dst, a, b]</summary>
-    I16x8LtS = 353,
+    I16x8LtS = 352,
     /// <summary>i16x8.lt_u. [dst, a, b]</summary>
-    I16x8LtU = 354,
+    I16x8LtU = 353,
     /// <summary>i16x8.gt_s. [dst, a, b]</summary>
-    I16x8GtS = 355,
+    I16x8GtS = 354,
     /// <summary>i16x8.gt_u. [dst, a, b]</summary>
-    I16x8GtU = 356,
+    I16x8GtU = 355,
     /// <summary>i16x8.le_s. [dst, a, b]</summary>
-    I16x8LeS = 357,
+    I16x8LeS = 356,
     /// <summary>i16x8.le_u. [dst, a, b]</summary>
-    I16x8LeU = 358,
+    I16x8LeU = 357,
     /// <summary>i16x8.ge_s. [dst, a, b]</summary>
-    I16x8GeS = 359,
+    I16x8GeS = 358,
     /// <summary>i16x8.ge_u. [dst, a, b]</summary>
-    I16x8GeU = 360,
+    I16x8GeU = 359,
     /// <summary>i32x4.eq. [dst, a, b]</summary>
-    I32x4Eq = 361,
+    I32x4Eq = 360,
     /// <summary>i32x4.ne. [dst, a, b]</summary>
-    I32x4Ne = 362,
+    I32x4Ne = 361,
     /// <summary>i32x4.lt_s. [dst, a, b]</summary>
-    I32x4LtS = 363,
+    I32x4LtS = 362,
     /// <summary>i32x4.lt_u. [dst, a, b]</summary>
-    I32x4LtU = 364,
+    I32x4LtU = 363,
     /// <summary>i32x4.gt_s. [dst, a, b]</summary>
-    I32x4GtS = 365,
+    I32x4GtS = 364,
     /// <summary>i32x4.gt_u. [dst, a, b]</summary>
-    I32x4GtU = 366,
+    I32x4GtU = 365,
     /// <summary>i32x4.le_s. [dst, a, b]</summary>
-    I32x4LeS = 367,
+    I32x4LeS = 366,
     /// <summary>i32x4.le_u. [dst, a, b]</summary>
-    I32x4LeU = 368,
+    I32x4LeU = 367,
     /// <summary>i32x4.ge_s. [dst, a, b]</summary>
-    I32x4GeS = 369,
+    I32x4GeS = 368,
     /// <summary>i32x4.ge_u. [dst, a, b]</summary>
-    I32x4GeU = 370,
+    I32x4GeU = 369,
     /// <summary>f32x4.eq. [dst, a, b]</summary>
-    F32x4Eq = 371,
+    F32x4Eq = 370,
     /// <summary>f32x4.ne. [dst, a, b]</summary>
-    F32x4Ne = 372,
+    F32x4Ne = 371,
     /// <summary>f32x4.lt. [dst, a, b]</summary>
-    F32x4Lt = 373,
+    F32x4Lt = 372,
     /// <summary>f32x4.gt. [dst, a, b]</summary>
-    F32x4Gt = 374,
+    F32x4Gt = 373,
     /// <summary>f32x4.le. [dst, a, b]</summary>
-    F32x4Le = 375,
+    F32x4Le = 374,
     /// <summary>f32x4.ge. [dst, a, b]</summary>
-    F32x4Ge = 376,
+    F32x4Ge = 375,
     /// <summary>f64x2.eq. [dst, a, b]</summary>
-    F64x2Eq = 377,
+    F64x2Eq = 376,
     /// <summary>f64x2.ne. [dst, a, b]</summary>
-    F64x2Ne = 378,
+    F64x2Ne = 377,
     /// <summary>f64x2.lt. [dst, a, b]</summary>
-    F64x2Lt = 379,
+    F64x2Lt = 378,
     /// <summary>f64x2.gt. [dst, a, b]</summary>
-    F64x2Gt = 380,
+    F64x2Gt = 379,
     /// <summary>f64x2.le. [dst, a, b]</summary>
-    F64x2Le = 381,
+    F64x2Le = 380,
     /// <summary>f64x2.ge. [dst, a, b]</summary>
-    F64x2Ge = 382,
+    F64x2Ge = 381,
     /// <summary>v128.not. [dst, a]</summary>
-    V128Not = 383,
+    V128Not = 382,
     /// <summary>v128.and. [dst, a, b]</summary>
-    V128And = 384,
+    V128And = 383,
     /// <summary>v128.andnot. [dst, a, b]</summary>
-    V128Andnot = 385,
+    V128Andnot = 384,
     /// <summary>v128.or. [dst, a, b]</summary>
-    V128Or = 386,
+    V128Or = 385,
     /// <summary>v128.xor. [dst, a, b]</summary>
-    V128Xor = 387,
+    V128Xor = 386,
     /// <summary>v128.bitselect. [dst, a, b, c]</summary>
-    V128Bitselect = 388,
+    V128Bitselect = 387,
     /// <summary>v128.any_true. [dst, a]</summary>
-    V128AnyTrue = 389,
+    V128AnyTrue = 388,
     /// <summary>v128.load8_lane: vec with lane replaced by 1 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
-    V128Load8Lane = 390,
+    V128Load8Lane = 389,
     /// <summary>v128.load16_lane: vec with lane replaced by 2 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
-    V128Load16Lane = 391,
+    V128Load16Lane = 390,
     /// <summary>v128.load32_lane: vec with lane replaced by 4 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
-    V128Load32Lane = 392,
+    V128Load32Lane = 391,
     /// <summary>v128.load64_lane: vec with lane replaced by 8 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
-    V128Load64Lane = 393,
+    V128Load64Lane = 392,
     /// <summary>v128.store8_lane: lane of vec, 1 bytes at addr + offset. [addr, vec, offset, lane]</summary>
-    V128Store8Lane = 394,
+    V128Store8Lane = 393,
     /// <summary>v128.store16_lane: lane of vec, 2 bytes at addr + offset. [addr, vec, offset, lane]</summary>
-    V128Store16Lane = 395,
+    V128Store16Lane = 394,
     /// <summary>v128.store32_lane: lane of vec, 4 bytes at addr + offset. [addr, vec, offset, lane]</summary>
-    V128Store32Lane = 396,
+    V128Store32Lane = 395,
     /// <summary>v128.store64_lane: lane of vec, 8 bytes at addr + offset. [addr, vec, offset, lane]</summary>
-    V128Store64Lane = 397,
+    V128Store64Lane = 396,
     /// <summary>v128.load32_zero: 4 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load32Zero = 398,
+    V128Load32Zero = 397,
     /// <summary>v128.load64_zero: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load64Zero = 399,
+    V128Load64Zero = 398,
     /// <summary>f32x4.demote_f64x2_zero. [dst, a]</summary>
-    F32x4DemoteF64x2Zero = 400,
+    F32x4DemoteF64x2Zero = 399,
     /// <summary>f64x2.promote_low_f32x4. [dst, a]</summary>
-    F64x2PromoteLowF32x4 = 401,
+    F64x2PromoteLowF32x4 = 400,
     /// <summary>i8x16.abs. [dst, a]</summary>
-    I8x16Abs = 402,
+    I8x16Abs = 401,
     /// <summary>i8x16.neg. [dst, a]</summary>
-    I8x16Neg = 403,
+    I8x16Neg = 402,
     /// <summary>i8x16.popcnt. [dst, a]</summary>
-    I8x16Popcnt = 404,
+    I8x16Popcnt = 403,
     /// <summary>i8x16.all_true. [dst, a]</summary>
-    I8x16AllTrue = 405,
+    I8x16AllTrue = 404,
     /// <summary>i8x16.bitmask. [dst, a]</summary>
-    I8x16Bitmask = 406,
+    I8x16Bitmask = 405,
     /// <summary>i8x16.narrow_i16x8_s. [dst, a, b]</summary>
-    I8x16NarrowI16x8S = 407,
+    I8x16NarrowI16x8S = 406,
     /// <summary>i8x16.narrow_i16x8_u. [dst, a, b]</summary>
-    I8x16NarrowI16x8U = 408,
+    I8x16NarrowI16x8U = 407,
     /// <summary>f32x4.ceil. [dst, a]</summary>
-    F32x4Ceil = 409,
+    F32x4Ceil = 408,
     /// <summary>f32x4.floor. [dst, a]</summary>
-    F32x4Floor = 410,
+    F32x4Floor = 409,
     /// <summary>f32x4.trunc. [dst, a]</summary>
-    F32x4Trunc = 411,
+    F32x4Trunc = 410,
     /// <summary>f32x4.nearest. [dst, a]</summary>
-    F32x4Nearest = 412,
+    F32x4Nearest = 411,
     /// <summary>i8x16.shl. [dst, a, count]</summary>
-    I8x16Shl = 413,
+    I8x16Shl = 412,
     /// <summary>i8x16.shr_s. [dst, a, count]</summary>
-    I8x16ShrS = 414,
+    I8x16ShrS = 413,
     /// <summary>i8x16.shr_u. [dst, a, count]</summary>
-    I8x16ShrU = 415,
+    I8x16ShrU = 414,
     /// <summary>i8x16.add. [dst, a, b]</summary>
-    I8x16Add = 416,
+    I8x16Add = 415,
     /// <summary>i8x16.add_sat_s. [dst, a, b]</summary>
-    I8x16AddSatS = 417,
+    I8x16AddSatS = 416,
     /// <summary>i8x16.add_sat_u. [dst, a, b]</summary>
-    I8x16AddSatU = 418,
+    I8x16AddSatU = 417,
     /// <summary>i8x16.sub. [dst, a, b]</summary>
-    I8x16Sub = 419,
+    I8x16Sub = 418,
     /// <summary>i8x16.sub_sat_s. [dst, a, b]</summary>
-    I8x16SubSatS = 420,
+    I8x16SubSatS = 419,
     /// <summary>i8x16.sub_sat_u. [dst, a, b]</summary>
-    I8x16SubSatU = 421,
+    I8x16SubSatU = 420,
     /// <summary>f64x2.ceil. [dst, a]</summary>
-    F64x2Ceil = 422,
+    F64x2Ceil = 421,
     /// <summary>f64x2.floor. [dst, a]</summary>
-    F64x2Floor = 423,
+    F64x2Floor = 422,
     /// <summary>i8x16.min_s. [dst, a, b]</summary>
-    I8x16MinS = 424,
+    I8x16MinS = 423,
     /// <summary>i8x16.min_u. [dst, a, b]</summary>
-    I8x16MinU = 425,
+    I8x16MinU = 424,
     /// <summary>i8x16.max_s. [dst, a, b]</summary>
-    I8x16MaxS = 426,
+    I8x16MaxS = 425,
     /// <summary>i8x16.max_u. [dst, a, b]</summary>
-    I8x16MaxU = 427,
+    I8x16MaxU = 426,
     /// <summary>f64x2.trunc. [dst, a]</summary>
-    F64x2Trunc = 428,
+    F64x2Trunc = 427,
     /// <summary>i8x16.avgr_u. [dst, a, b]</summary>
-    I8x16AvgrU = 429,
+    I8x16AvgrU = 428,
     /// <summary>i16x8.extadd_pairwise_i8x16_s. [dst, a]</summary>
-    I16x8ExtaddPairwiseI8x16S = 430,
+    I16x8ExtaddPairwiseI8x16S = 429,
     /// <summary>i16x8.extadd_pairwise_i8x16_u. [dst, a]</summary>
-    I16x8ExtaddPairwiseI8x16U = 431,
+    I16x8ExtaddPairwiseI8x16U = 430,
     /// <summary>i32x4.extadd_pairwise_i16x8_s. [dst, a]</summary>
-    I32x4ExtaddPairwiseI16x8S = 432,
+    I32x4ExtaddPairwiseI16x8S = 431,
     /// <summary>i32x4.extadd_pairwise_i16x8_u. [dst, a]</summary>
-    I32x4ExtaddPairwiseI16x8U = 433,
+    I32x4ExtaddPairwiseI16x8U = 432,
     /// <summary>i16x8.abs. [dst, a]</summary>
-    I16x8Abs = 434,
+    I16x8Abs = 433,
     /// <summary>i16x8.neg. [dst, a]</summary>
-    I16x8Neg = 435,
+    I16x8Neg = 434,
     /// <summary>i16x8.q15mulr_sat_s. [dst, a, b]</summary>
-    I16x8Q15mulrSatS = 436,
+    I16x8Q15mulrSatS = 435,
     /// <summary>i16x8.all_true. [dst, a]</summary>
-    I16x8AllTrue = 437,
+    I16x8AllTrue = 436,
     /// <summary>i16x8.bitmask. [dst, a]</summary>
-    I16x8Bitmask = 438,
+    I16x8Bitmask = 437,
     /// <summary>i16x8.narrow_i32x4_s. [dst, a, b]</summary>
-    I16x8NarrowI32x4S = 439,
+    I16x8NarrowI32x4S = 438,
     /// <summary>i16x8.narrow_i32x4_u. [dst, a, b]</summary>
-    I16x8NarrowI32x4U = 440,
+    I16x8NarrowI32x4U = 439,
     /// <summary>i16x8.extend_low_i8x16_s. [dst, a]</summary>
-    I16x8ExtendLowI8x16S = 441,
+    I16x8ExtendLowI8x16S = 440,
     /// <summary>i16x8.extend_high_i8x16_s. [dst, a]</summary>
-    I16x8ExtendHighI8x16S = 442,
+    I16x8ExtendHighI8x16S = 441,
     /// <summary>i16x8.extend_low_i8x16_u. [dst, a]</summary>
-    I16x8ExtendLowI8x16U = 443,
+    I16x8ExtendLowI8x16U = 442,
     /// <summary>i16x8.extend_high_i8x16_u. [dst, a]</summary>
-    I16x8ExtendHighI8x16U = 444,
+    I16x8ExtendHighI8x16U = 443,
     /// <summary>i16x8.shl. [dst, a, count]</summary>
-    I16x8Shl = 445,
+    I16x8Shl = 444,
     /// <summary>i16x8.shr_s. [dst, a, count]</summary>
-    I16x8ShrS = 446,
+    I16x8ShrS = 445,
     /// <summary>i16x8.shr_u. [dst, a, count]</summary>
-    I16x8ShrU = 447,
+    I16x8ShrU = 446,
     /// <summary>i16x8.add. [dst, a, b]</summary>
-    I16x8Add = 448,
+    I16x8Add = 447,
     /// <summary>i16x8.add_sat_s. [dst, a, b]</summary>
-    I16x8AddSatS = 449,
+    I16x8AddSatS = 448,
     /// <summary>i16x8.add_sat_u. [dst, a, b]</summary>
-    I16x8AddSatU = 450,
+    I16x8AddSatU = 449,
     /// <summary>i16x8.sub. [dst, a, b]</summary>
-    I16x8Sub = 451,
+    I16x8Sub = 450,
     /// <summary>i16x8.sub_sat_s. [dst, a, b]</summary>
-    I16x8SubSatS = 452,
+    I16x8SubSatS = 451,
     /// <summary>i16x8.sub_sat_u. [dst, a, b]</summary>
-    I16x8SubSatU = 453,
+    I16x8SubSatU = 452,
     /// <summary>f64x2.nearest. [dst, a]</summary>
-    F64x2Nearest = 454,
+    F64x2Nearest = 453,
     /// <summary>i16x8.mul. [dst, a, b]</summary>
-    I16x8Mul = 455,
+    I16x8Mul = 454,
     /// <summary>i16x8.min_s. [dst, a, b]</summary>
-    I16x8MinS = 456,
+    I16x8MinS = 455,
     /// <summary>i16x8.min_u. [dst, a, b]</summary>
-    I16x8MinU = 457,
+    I16x8MinU = 456,
     /// <summary>i16x8.max_s. [dst, a, b]</summary>
-    I16x8MaxS = 458,
+    I16x8MaxS = 457,
     /// <summary>i16x8.max_u. [dst, a, b]</summary>
-    I16x8MaxU = 459,
+    I16x8MaxU = 458,
     /// <summary>i16x8.avgr_u. [dst, a, b]</summary>
-    I16x8AvgrU = 460,
+    I16x8AvgrU = 459,
     /// <summary>i16x8.extmul_low_i8x16_s. [dst, a, b]</summary>
-    I16x8ExtmulLowI8x16S = 461,
+    I16x8ExtmulLowI8x16S = 460,
     /// <summary>i16x8.extmul_high_i8x16_s. [dst, a, b]</summary>
-    I16x8ExtmulHighI8x16S = 462,
+    I16x8ExtmulHighI8x16S = 461,
     /// <summary>i16x8.extmul_low_i8x16_u. [dst, a, b]</summary>
-    I16x8ExtmulLowI8x16U = 463,
+    I16x8ExtmulLowI8x16U = 462,
     /// <summary>i16x8.extmul_high_i8x16_u. [dst, a, b]</summary>
-    I16x8ExtmulHighI8x16U = 464,
+    I16x8ExtmulHighI8x16U = 463,
     /// <summary>i32x4.abs. [dst, a]</summary>
-    I32x4Abs = 465,
+    I32x4Abs = 464,
     /// <summary>i32x4.neg. [dst, a]</summary>
-    I32x4Neg = 466,
+    I32x4Neg = 465,
     /// <summary>i32x4.all_true. [dst, a]</summary>
-    I32x4AllTrue = 467,
+    I32x4AllTrue = 466,
     /// <summary>i32x4.bitmask. [dst, a]</summary>
-    I32x4Bitmask = 468,
+    I32x4Bitmask = 467,
     /// <summary>i32x4.extend_low_i16x8_s. [dst, a]</summary>
-    I32x4ExtendLowI16x8S = 469,
+    I32x4ExtendLowI16x8S = 468,
     /// <summary>i32x4.extend_high_i16x8_s. [dst, a]</summary>
-    I32x4ExtendHighI16x8S = 470,
+    I32x4ExtendHighI16x8S = 469,
     /// <summary>i32x4.extend_low_i16x8_u. [dst, a]</summary>
-    I32x4ExtendLowI16x8U = 471,
+    I32x4ExtendLowI16x8U = 470,
     /// <summary>i32x4.extend_high_i16x8_u. [dst, a]</summary>
-    I32x4ExtendHighI16x8U = 472,
+    I32x4ExtendHighI16x8U = 471,
     /// <summary>i32x4.shl. [dst, a, count]</summary>
-    I32x4Shl = 473,
+    I32x4Shl = 472,
     /// <summary>i32x4.shr_s. [dst, a, count]</summary>
-    I32x4ShrS = 474,
+    I32x4ShrS = 473,
     /// <summary>i32x4.shr_u. [dst, a, count]</summary>
-    I32x4ShrU = 475,
+    I32x4ShrU = 474,
     /// <summary>i32x4.add. [dst, a, b]</summary>
-    I32x4Add = 476,
+    I32x4Add = 475,
     /// <summary>i32x4.sub. [dst, a, b]</summary>
-    I32x4Sub = 477,
+    I32x4Sub = 476,
     /// <summary>i32x4.mul. [dst, a, b]</summary>
-    I32x4Mul = 478,
+    I32x4Mul = 477,
     /// <summary>i32x4.min_s. [dst, a, b]</summary>
-    I32x4MinS = 479,
+    I32x4MinS = 478,
     /// <summary>i32x4.min_u. [dst, a, b]</summary>
-    I32x4MinU = 480,
+    I32x4MinU = 479,
     /// <summary>i32x4.max_s. [dst, a, b]</summary>
-    I32x4MaxS = 481,
+    I32x4MaxS = 480,
     /// <summary>i32x4.max_u. [dst, a, b]</summary>
-    I32x4MaxU = 482,
+    I32x4MaxU = 481,
     /// <summary>i32x4.dot_i16x8_s. [dst, a, b]</summary>
-    I32x4DotI16x8S = 483,
+    I32x4DotI16x8S = 482,
     /// <summary>i32x4.extmul_low_i16x8_s. [dst, a, b]</summary>
-    I32x4ExtmulLowI16x8S = 484,
+    I32x4ExtmulLowI16x8S = 483,
     /// <summary>i32x4.extmul_high_i16x8_s. [dst, a, b]</summary>
-    I32x4ExtmulHighI16x8S = 485,
+    I32x4ExtmulHighI16x8S = 484,
     /// <summary>i32x4.extmul_low_i16x8_u. [dst, a, b]</summary>
-    I32x4ExtmulLowI16x8U = 486,
+    I32x4ExtmulLowI16x8U = 485,
     /// <summary>i32x4.extmul_high_i16x8_u. [dst, a, b]</summary>
-    I32x4ExtmulHighI16x8U = 487,
+    I32x4ExtmulHighI16x8U = 486,
     /// <summary>i64x2.abs. [dst, a]</summary>
-    I64x2Abs = 488,
+    I64x2Abs = 487,
     /// <summary>i64x2.neg. [dst, a]</summary>
-    I64x2Neg = 489,
+    I64x2Neg = 488,
     /// <summary>i64x2.all_true. [dst, a]</summary>
-    I64x2AllTrue = 490,
+    I64x2AllTrue = 489,
     /// <summary>i64x2.bitmask. [dst, a]</summary>
-    I64x2Bitmask = 491,
+    I64x2Bitmask = 490,
     /// <summary>i64x2.extend_low_i32x4_s. [dst, a]</summary>
-    I64x2ExtendLowI32x4S = 492,
+    I64x2ExtendLowI32x4S = 491,
     /// <summary>i64x2.extend_high_i32x4_s. [dst, a]</summary>
-    I64x2ExtendHighI32x4S = 493,
+    I64x2ExtendHighI32x4S = 492,
     /// <summary>i64x2.extend_low_i32x4_u. [dst, a]</summary>
-    I64x2ExtendLowI32x4U = 494,
+    I64x2ExtendLowI32x4U = 493,
     /// <summary>i64x2.extend_high_i32x4_u. [dst, a]</summary>
-    I64x2ExtendHighI32x4U = 495,
+    I64x2ExtendHighI32x4U = 494,
     /// <summary>i64x2.shl. [dst, a, count]</summary>
-    I64x2Shl = 496,
+    I64x2Shl = 495,
     /// <summary>i64x2.shr_s. [dst, a, count]</summary>
-    I64x2ShrS = 497,
+    I64x2ShrS = 496,
     /// <summary>i64x2.shr_u. [dst, a, count]</summary>
-    I64x2ShrU = 498,
+    I64x2ShrU = 497,
     /// <summary>i64x2.add. [dst, a, b]</summary>
-    I64x2Add = 499,
+    I64x2Add = 498,
     /// <summary>i64x2.sub. [dst, a, b]</summary>
-    I64x2Sub = 500,
+    I64x2Sub = 499,
     /// <summary>i64x2.mul. [dst, a, b]</summary>
-    I64x2Mul = 501,
+    I64x2Mul = 500,
     /// <summary>i64x2.eq. [dst, a, b]</summary>
-    I64x2Eq = 502,
+    I64x2Eq = 501,
     /// <summary>i64x2.ne. [dst, a, b]</summary>
-    I64x2Ne = 503,
+    I64x2Ne = 502,
     /// <summary>i64x2.lt_s. [dst, a, b]</summary>
-    I64x2LtS = 504,
+    I64x2LtS = 503,
     /// <summary>i64x2.gt_s. [dst, a, b]</summary>
-    I64x2GtS = 505,
+    I64x2GtS = 504,
     /// <summary>i64x2.le_s. [dst, a, b]</summary>
-    I64x2LeS = 506,
+    I64x2LeS = 505,
     /// <summary>i64x2.ge_s. [dst, a, b]</summary>
-    I64x2GeS = 507,
+    I64x2GeS = 506,
     /// <summary>i64x2.extmul_low_i32x4_s. [dst, a, b]</summary>
-    I64x2ExtmulLowI32x4S = 508,
+    I64x2ExtmulLowI32x4S = 507,
     /// <summary>i64x2.extmul_high_i32x4_s. [dst, a, b]</summary>
-    I64x2ExtmulHighI32x4S = 509,
+    I64x2ExtmulHighI32x4S = 508,
     /// <summary>i64x2.extmul_low_i32x4_u. [dst, a, b]</summary>
-    I64x2ExtmulLowI32x4U = 510,
+    I64x2ExtmulLowI32x4U = 509,
     /// <summary>i64x2.extmul_high_i32x4_u. [dst, a, b]</summary>
-    I64x2ExtmulHighI32x4U = 511,
+    I64x2ExtmulHighI32x4U = 510,
     /// <summary>f32x4.abs. [dst, a]</summary>
-    F32x4Abs = 512,
+    F32x4Abs = 511,
     /// <summary>f32x4.neg. [dst, a]</summary>
-    F32x4Neg = 513,
+    F32x4Neg = 512,
     /// <summary>f32x4.sqrt. [dst, a]</summary>
-    F32x4Sqrt = 514,
+    F32x4Sqrt = 513,
     /// <summary>f32x4.add. [dst, a, b]</summary>
-    F32x4Add = 515,
+    F32x4Add = 514,
     /// <summary>f32x4.sub. [dst, a, b]</summary>
-    F32x4Sub = 516,
+    F32x4Sub = 515,
     /// <summary>f32x4.mul. [dst, a, b]</summary>
-    F32x4Mul = 517,
+    F32x4Mul = 516,
     /// <summary>f32x4.div. [dst, a, b]</summary>
-    F32x4Div = 518,
+    F32x4Div = 517,
     /// <summary>f32x4.min. [dst, a, b]</summary>
-    F32x4Min = 519,
+    F32x4Min = 518,
     /// <summary>f32x4.max. [dst, a, b]</summary>
-    F32x4Max = 520,
+    F32x4Max = 519,
     /// <summary>f32x4.pmin. [dst, a, b]</summary>
-    F32x4Pmin = 521,
+    F32x4Pmin = 520,
     /// <summary>f32x4.pmax. [dst, a, b]</summary>
-    F32x4Pmax = 522,
+    F32x4Pmax = 521,
     /// <summary>f64x2.abs. [dst, a]</summary>
-    F64x2Abs = 523,
+    F64x2Abs = 522,
     /// <summary>f64x2.neg. [dst, a]</summary>
-    F64x2Neg = 524,
+    F64x2Neg = 523,
     /// <summary>f64x2.sqrt. [dst, a]</summary>
-    F64x2Sqrt = 525,
+    F64x2Sqrt = 524,
     /// <summary>f64x2.add. [dst, a, b]</summary>
-    F64x2Add = 526,
+    F64x2Add = 525,
     /// <summary>f64x2.sub. [dst, a, b]</summary>
-    F64x2Sub = 527,
+    F64x2Sub = 526,
     /// <summary>f64x2.mul. [dst, a, b]</summary>
-    F64x2Mul = 528,
+    F64x2Mul = 527,
     /// <summary>f64x2.div. [dst, a, b]</summary>
-    F64x2Div = 529,
+    F64x2Div = 528,
     /// <summary>f64x2.min. [dst, a, b]</summary>
-    F64x2Min = 530,
+    F64x2Min = 529,
     /// <summary>f64x2.max. [dst, a, b]</summary>
-    F64x2Max = 531,
+    F64x2Max = 530,
     /// <summary>f64x2.pmin. [dst, a, b]</summary>
-    F64x2Pmin = 532,
+    F64x2Pmin = 531,
     /// <summary>f64x2.pmax. [dst, a, b]</summary>
-    F64x2Pmax = 533,
+    F64x2Pmax = 532,
     /// <summary>i32x4.trunc_sat_f32x4_s. [dst, a]</summary>
-    I32x4TruncSatF32x4S = 534,
+    I32x4TruncSatF32x4S = 533,
     /// <summary>i32x4.trunc_sat_f32x4_u. [dst, a]</summary>
-    I32x4TruncSatF32x4U = 535,
+    I32x4TruncSatF32x4U = 534,
     /// <summary>f32x4.convert_i32x4_s. [dst, a]</summary>
-    F32x4ConvertI32x4S = 536,
+    F32x4ConvertI32x4S = 535,
     /// <summary>f32x4.convert_i32x4_u. [dst, a]</summary>
-    F32x4ConvertI32x4U = 537,
+    F32x4ConvertI32x4U = 536,
     /// <summary>i32x4.trunc_sat_f64x2_s_zero. [dst, a]</summary>
-    I32x4TruncSatF64x2SZero = 538,
+    I32x4TruncSatF64x2SZero = 537,
     /// <summary>i32x4.trunc_sat_f64x2_u_zero. [dst, a]</summary>
-    I32x4TruncSatF64x2UZero = 539,
+    I32x4TruncSatF64x2UZero = 538,
     /// <summary>f64x2.convert_low_i32x4_s. [dst, a]</summary>
-    F64x2ConvertLowI32x4S = 540,
+    F64x2ConvertLowI32x4S = 539,
     /// <summary>f64x2.convert_low_i32x4_u. [dst, a]</summary>
-    F64x2ConvertLowI32x4U = 541,
+    F64x2ConvertLowI32x4U = 540,
     /// <summary>dst = src (v128). [dst, src]</summary>
-    CopyV128 = 542,
+    CopyV128 = 541,
     /// <summary>dst = cond ? a : b (v128). [dst, cond, a, b]</summary>
-    SelectV128 = 543,
+    SelectV128 = 542,
     /// <summary>dst = global (v128). [dst, global]</summary>
-    GlobalGetV128 = 544,
+    GlobalGetV128 = 543,
     /// <summary>global = src (v128). [global, src]</summary>
-    GlobalSetV128 = 545,
+    GlobalSetV128 = 544,
 }

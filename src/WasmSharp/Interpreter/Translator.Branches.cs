@@ -151,6 +151,7 @@ internal sealed partial class Translator
 
     public Operand Select(ValueType type, int height, in Operand a, in Operand b, in Operand cond)
     {
+        if (type == ValueType.V128) return SelectV128(height, a, b, cond);
         // select on an i32 comparison takes the comparison over; on i32.eqz it swaps its operands.
         if (TryTakeCompare(cond, static op => op == Op.I32Eqz || OpInfo.SelectForm(op) is not null, out var cmp, out int ca, out int cb))
         {
@@ -272,7 +273,7 @@ internal sealed partial class Translator
         {
             var v = values[i];
             if (v.Loc == Loc.Temp && v.Index == destHeight + i) continue;
-            Emit(Op.Copy); EmitTemp(destHeight + i); EmitSlot(v);
+            Emit(CopyOf(v.Type)); EmitTemp(destHeight + i); EmitSlot(v);
         }
         _lastDstPos = -1;
     }

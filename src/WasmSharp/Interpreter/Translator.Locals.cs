@@ -49,7 +49,8 @@ internal sealed partial class Translator
         if (value.Loc == Loc.Local && value.Index == local) return;
         // A move right after a producer (or after other such moves) leaves the producer takeable (TryTakeCompare).
         bool chained = _lastDstPos >= 0 && (_lastEnd == _len || _movesEnd == _len);
-        if (LastInstructionIs(Op.Copy) && _code[_instrStart + Layout.Copy.Dst] != Encode(value))
+        if (value.Type == ValueType.V128) { Emit(Op.CopyV128); Emit(local); EmitSlot(value); }
+        else if (LastInstructionIs(Op.Copy) && _code[_instrStart + Layout.Copy.Dst] != Encode(value))
         {
             // Two moves in a row (phi moves before a loop's back edge): one Copy2, which reads both sources first,
             // the same as in order since the second does not read what the first wrote.
@@ -94,7 +95,7 @@ internal sealed partial class Translator
     private void Materialize(ref Operand o, int height)
     {
         if (o.Loc == Loc.Temp && o.Index == height) return;
-        Emit(Op.Copy); EmitTemp(height); EmitSlot(o);
+        Emit(CopyOf(o.Type)); EmitTemp(height); EmitSlot(o);
         o = new Operand(o.Type, Loc.Temp, height);
         _lastDstPos = -1;
     }

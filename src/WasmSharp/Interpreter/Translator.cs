@@ -49,7 +49,10 @@ internal sealed partial class Translator
     private int _len;
     private readonly List<int> _slotPositions = new();
     private readonly List<ulong> _constants = new();
+    /// <summary>The high half of each constant (0 but for v128s), parallel to <see cref="_constants"/>.</summary>
+    private readonly List<ulong> _constantHighs = new();
     private readonly Dictionary<ulong, int> _constantIds = new();
+    private readonly Dictionary<(ulong, ulong), int> _v128Ids = new();
     private int _maxHeight;
 
     // Labels: bound pc (or -1) and the code positions waiting for it.
@@ -101,7 +104,9 @@ internal sealed partial class Translator
         _len = 0;
         _slotPositions.Clear();
         _constants.Clear();
+        _constantHighs.Clear();
         _constantIds.Clear();
+        _v128Ids.Clear();
         _maxHeight = 0;
         _labelPc.Clear();
         _labelFixups.Clear();
@@ -235,9 +240,23 @@ internal sealed partial class Translator
         {
             id = _constants.Count;
             _constants.Add(bits);
+            _constantHighs.Add(0);
             _constantIds.Add(bits, id);
         }
         return new Operand(type, Loc.Const, id);
+    }
+
+    /// <summary>A v128 constant: one slot, like any constant, holding both halves.</summary>
+    public Operand ConstantV128(ulong low, ulong high)
+    {
+        if (!_v128Ids.TryGetValue((low, high), out int id))
+        {
+            id = _constants.Count;
+            _constants.Add(low);
+            _constantHighs.Add(high);
+            _v128Ids.Add((low, high), id);
+        }
+        return new Operand(ValueType.V128, Loc.Const, id);
     }
 
     public static Operand Local(int index, ValueType type) => new(type, Loc.Local, index);
@@ -316,8 +335,6 @@ internal sealed partial class Translator
         _jumpEnd = _len;
     }
 
-    public void SimdUnsupported() => Emit(Op.SimdUnsupported);
-
     // ---- calls -----------------------------------------------------------------------------------
 
     /// <summary>A call. The callee's frame starts at the slot of <paramref name="argHeight"/>; the instruction
@@ -366,6 +383,7 @@ internal sealed partial class Translator
         var newIndex = new int[_constants.Count];
         Array.Fill(newIndex, -1);
         var used = new List<ulong>();
+        var frameConstants = new List<ulong>();
         foreach (int pos in _slotPositions)
         {
             int v = _code[pos];
@@ -375,6 +393,8 @@ internal sealed partial class Translator
             {
                 newIndex[c] = used.Count;
                 used.Add(_constants[c]);
+                frameConstants.Add(_constants[c]);
+                frameConstants.Add(_constantHighs[c]);
             }
         }
         int constBase = _paramCount + _localCount;
@@ -387,15 +407,20 @@ internal sealed partial class Translator
             if ((v & TempTag) != 0) code[pos] = tempBase + (v & IndexMask);
             else if ((v & ConstTag) != 0) code[pos] = constBase + newIndex[v & IndexMask];
         }
+        // Slot operands become word offsets (every slot is two words), so handlers index the frame with them.
+        for (int pc = 0; pc < code.Length; pc += OpInfo.LengthAt(code, pc))
+            for (int at = pc + 1, end = pc + OpInfo.LengthAt(code, pc); at < end; at++)
+                if (OpInfo.IsSlot(code, pc, at)) code[at] *= CompiledFunction.SlotWords;
         var fn = new CompiledFunction
         {
             Type = type,
             Index = index,
             Code = code,
             Constants = used.ToArray(),
+            FrameConstants = frameConstants.ToArray(),
             ParamCount = _paramCount,
             LocalCount = _localCount,
-            ZeroSlots = zeroSlots,
+            ZeroSlots = Array.ConvertAll(zeroSlots, z => z * CompiledFunction.SlotWords),
             FrameSize = tempBase + _maxHeight + 1,
         };
 #if WASMSHARP_OPSTATS

@@ -328,7 +328,7 @@ internal sealed class FunctionValidator
             {
                 uint idx = r.ReadU32();
                 var g = GlobalTypeAt(idx);
-                if (Live) Push(_t.Produce(Op.GlobalGet, g.ValueType, Height, [(int)idx], []));
+                if (Live) Push(_t.Produce(g.ValueType == ValueType.V128 ? Op.GlobalGetV128 : Op.GlobalGet, g.ValueType, Height, [(int)idx], []));
                 else PushTyped(g.ValueType);
                 return;
             }
@@ -338,7 +338,8 @@ internal sealed class FunctionValidator
                 var g = GlobalTypeAt(idx);
                 if (!g.Mutable) throw Invalid("global is immutable");
                 var v = Pop(g.ValueType);
-                if (Live) _t.GlobalSet((int)idx, v);
+                if (Live && g.ValueType == ValueType.V128) _t.Effect(Op.GlobalSetV128, [(int)idx], [v]);
+                else if (Live) _t.GlobalSet((int)idx, v);
                 return;
             }
             case 0x25:
@@ -857,43 +858,59 @@ internal sealed class FunctionValidator
         }
     }
 
-    // ---- SIMD: validated and translated to a trap until the interpreter executes it ---------------
+    // ---- SIMD ------------------------------------------------------------------------------------
 
     private void Simd(ref WasmReader r)
     {
         uint sub = r.ReadU32();
         if (!SimdOpcodes.TryGet(sub, out var info)) throw Malformed("illegal opcode");
+        Span<int> immediates = stackalloc int[2];
+        int immediateCount = 0;
+        ulong low = 0, high = 0;
         switch (info.Immediate)
         {
             case SimdImmediate.MemArg:
-                ReadMemArg(ref r, info.Align);
+                immediates[immediateCount++] = (int)ReadMemArg(ref r, info.Align);
                 break;
             case SimdImmediate.MemArgLane:
-                ReadMemArg(ref r, info.Align);
-                if (r.ReadByte() >= info.Lanes) throw Invalid("invalid lane index");
+                immediates[immediateCount++] = (int)ReadMemArg(ref r, info.Align);
+                immediates[immediateCount++] = ReadLane(ref r, info.Lanes);
                 break;
             case SimdImmediate.Lane:
-                if (r.ReadByte() >= info.Lanes) throw Invalid("invalid lane index");
+                immediates[immediateCount++] = ReadLane(ref r, info.Lanes);
                 break;
             case SimdImmediate.Bytes16:
-                r.ReadBytes(16);
-                break;
             case SimdImmediate.Shuffle:
-                for (int i = 0; i < 16; i++)
-                    if (r.ReadByte() >= info.Lanes) throw Invalid("invalid lane index");
-                break;
-        }
-        for (int i = info.Params.Length - 1; i >= 0; i--) Pop(info.Params[i]);
-        bool live = Live;
-        if (live) _t.SimdUnsupported();
-        if (info.Result is ValueType rt)
-        {
-            if (live)
             {
-                _t.NoteHeight(Height + 1);
-                Push(new Operand(rt, Loc.Temp, Height));
+                var bytes = r.ReadBytes(16);
+                if (info.Immediate == SimdImmediate.Shuffle)
+                    foreach (byte lane in bytes)
+                        if (lane >= info.Lanes) throw Invalid("invalid lane index");
+                low = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+                high = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]);
+                break;
             }
-            else PushTyped(rt);
         }
+        var args = PopValues(info.Params);
+        if (!Live)
+        {
+            if (info.Result is ValueType rt) PushTyped(rt);
+            return;
+        }
+        if (info.Operation is not Op op)
+        {
+            Push(_t.ConstantV128(low, high)); // v128.const
+            return;
+        }
+        // i8x16.shuffle reads its lane indices from a constant slot.
+        Operand[] slots = info.Immediate == SimdImmediate.Shuffle ? [.. args, _t.ConstantV128(low, high)] : args;
+        if (_t.Shaped(op, info.Result, Height, slots, immediates[..immediateCount]) is Operand result) Push(result);
+    }
+
+    private int ReadLane(ref WasmReader r, int lanes)
+    {
+        byte lane = r.ReadByte();
+        if (lane >= lanes) throw Invalid("invalid lane index");
+        return lane;
     }
 }

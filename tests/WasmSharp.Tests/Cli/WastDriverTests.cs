@@ -45,16 +45,18 @@ public sealed class WastDriverTests : IDisposable
     }
 
     [Wast2JsonFact]
-    public void SimdActionsAreSkippedButModulesStillLoad()
+    public void SimdScriptsRunWithV128ArgumentsAndResults()
     {
         var path = Write("simd_x.wast", """
-            (module (func (export "f") (result i32) (i32.const 1)))
-            (assert_return (invoke "f") (i32.const 1))
+            (module (func (export "f") (param v128) (result v128) (i32x4.add (local.get 0) (v128.const i32x4 1 2 3 4))))
+            (assert_return (invoke "f" (v128.const i32x4 10 20 30 40)) (v128.const i32x4 11 22 33 44))
+            (assert_return (invoke "f" (v128.const i32x4 -1 0 0 0)) (v128.const i32x4 0 2 3 4))
+            (assert_return (invoke "f" (v128.const i32x4 0 0 0 0)) (v128.const i32x4 1 2 3 5))
             """);
         var r = WastDriver.RunFile(path, new WastOptions());
-        // The module loads (passes); only the assertion is skipped.
-        Assert.Equal((1, 0, 1), (r.Passed, r.Failed, r.Skipped));
-        Assert.Equal(1, r.SkipReasons[ScriptRunner.SimdReason]);
+        // The module, two right results, and one wrong expectation that must fail: the comparison sees every lane.
+        Assert.Equal((3, 1, 0), (r.Passed, r.Failed, r.Skipped));
+        Assert.Equal(4, r.Failures[0].Line);
     }
 
     [Wast2JsonFact]

@@ -1,0 +1,30 @@
+namespace WasmSharp.Interpreter;
+
+/// <summary>What the generated tables leave to code: walking instructions whose operands follow a count.</summary>
+internal static partial class OpInfo
+{
+    /// <summary>Words of the instruction at <paramref name="pc"/>, its variable operands included.</summary>
+    public static int LengthAt(ReadOnlySpan<int> code, int pc)
+    {
+        var op = (Op)code[pc];
+        return op switch
+        {
+            Op.BrTable => Layout.BrTable.Fixed + code[pc + Layout.BrTable.Count] + 1, // the default target too
+            Op.Call => Layout.Call.Fixed + code[pc + Layout.Call.Count],
+            Op.CallIndirect => Layout.CallIndirect.Fixed + code[pc + Layout.CallIndirect.Count],
+            Op.ReturnN => Layout.ReturnN.Fixed + code[pc + Layout.ReturnN.Count],
+            _ => Length(op),
+        };
+    }
+
+    /// <summary>Whether the operand at <paramref name="at"/> of the instruction at <paramref name="pc"/> is a slot
+    /// (read or written): a fixed operand whose shape says so, or a variable one of a call or return.</summary>
+    public static bool IsSlot(ReadOnlySpan<int> code, int pc, int at)
+    {
+        var op = (Op)code[pc];
+        string shape = Shape(op);
+        int k = at - pc - 1;
+        if (k < shape.Length) return shape[k] is 'd' or 's';
+        return op is Op.Call or Op.CallIndirect or Op.ReturnN; // the arguments or results; BrTable's are targets
+    }
+}
