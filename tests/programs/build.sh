@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the C test programs of tests/programs twice: for wasm32-wasi with scripts/wasi-cc (Debian's clang-19 and wasi-libc)
-# (artifacts/programs/wasm/NAME.wasm, with DWARF and a name section) and natively with gcc
-# (artifacts/programs/native/NAME). Programs listed in WASM_ONLY use WASI directly and have no native build.
+# Builds the C test programs of tests/programs three times: twice for wasm32-wasi with scripts/wasi-cc (Debian's
+# clang-19 and wasi-libc): artifacts/programs/wasm/NAME.wasm (-O1, with DWARF and a name section) and
+# artifacts/programs/wasm-simd/NAME.wasm (-O2 -msimd128: clang vectorises loops into v128 code); and natively with
+# gcc (artifacts/programs/native/NAME). Programs listed in WASM_ONLY use WASI directly and have no native build.
 # Rebuilds only what is out of date. Fails (exit 1) if a compiler is missing: run scripts/install-deps.sh.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -18,7 +19,7 @@ for tool in "${CLANG:-clang-19}" "$CC_NATIVE"; do
   fi
 done
 
-mkdir -p "$out/wasm" "$out/native"
+mkdir -p "$out/wasm" "$out/wasm-simd" "$out/native"
 status=0
 for src in *.c; do
   name=${src%.c}
@@ -26,6 +27,11 @@ for src in *.c; do
   if [ ! -e "$wasm" ] || [ "$src" -nt "$wasm" ] || [ common.h -nt "$wasm" ] || [ "$WASI_CC" -nt "$wasm" ]; then
     echo "build.sh: wasi-cc $src" >&2
     "$WASI_CC" -O1 -g -Wall -Werror -o "$wasm.tmp" "$src" && mv "$wasm.tmp" "$wasm" || status=1
+  fi
+  simd=$out/wasm-simd/$name.wasm
+  if [ ! -e "$simd" ] || [ "$src" -nt "$simd" ] || [ common.h -nt "$simd" ] || [ "$WASI_CC" -nt "$simd" ]; then
+    echo "build.sh: wasi-cc -O2 -msimd128 $src" >&2
+    "$WASI_CC" -O2 -msimd128 -g -Wall -Werror -o "$simd.tmp" "$src" && mv "$simd.tmp" "$simd" || status=1
   fi
   [[ "$WASM_ONLY" == *" $name "* ]] && continue
   native=$out/native/$name

@@ -5,7 +5,8 @@ namespace WasmSharp.Tests.Wasi;
 /// <summary>
 /// Each C program of tests/programs runs natively and on wasmsharp (<c>wasmsharp run --dir TMP::.</c>) with the
 /// same arguments, environment and standard input, each in its own fresh temporary directory; stdout, stderr,
-/// the exit code and the files the program leaves behind must all be the same.
+/// the exit code and the files the program leaves behind must all be the same. Both wasm builds run: -O1, and
+/// -O2 -msimd128 (its loops vectorised into v128 code).
 /// </summary>
 public class ProgramTests
 {
@@ -31,6 +32,7 @@ public class ProgramTests
         { "clocks", [] },
         { "random", [] },
         { "bigwrite", [] },
+        { "vectors", [] },
     };
 
     [Theory]
@@ -74,14 +76,27 @@ public class ProgramTests
     private static void Compare(string program, string[] args, byte[]? stdin)
     {
         using var tmp = new TestPrograms.TempDirectory();
-        string nativeDir = tmp.Sub("native"), wasmDir = tmp.Sub("wasm");
+        string nativeDir = tmp.Sub("native");
         var native = TestPrograms.RunNative(program, args, TestEnvironment, nativeDir, stdin);
-        var wasm = TestPrograms.RunWasm(program, args, TestEnvironment, wasmDir, ".", stdin);
+        foreach (bool simd in new[] { false, true })
+        {
+            string wasmDir = tmp.Sub(simd ? "wasm-simd" : "wasm");
+            var wasm = TestPrograms.RunWasm(program, args, TestEnvironment, wasmDir, ".", stdin, simd);
+            string build = simd ? "-msimd128 build" : "wasm build";
+            Assert.True(native.StdoutText == wasm.StdoutText, $"{build}: " + Diff("stdout", native.StdoutText, wasm.StdoutText, wasm.StderrText));
+            Assert.True(native.StderrText == wasm.StderrText, $"{build}: stderr {wasm.StderrText}");
+            Assert.True(native.ExitCode == wasm.ExitCode, $"{build}: exit code {wasm.ExitCode}, natively {native.ExitCode}");
+            Assert.Equal(TestPrograms.Snapshot(nativeDir), TestPrograms.Snapshot(wasmDir));
+        }
+    }
 
-        Assert.True(native.StdoutText == wasm.StdoutText, Diff("stdout", native.StdoutText, wasm.StdoutText, wasm.StderrText));
-        Assert.Equal(native.StderrText, wasm.StderrText);
-        Assert.Equal(native.ExitCode, wasm.ExitCode);
-        Assert.Equal(TestPrograms.Snapshot(nativeDir), TestPrograms.Snapshot(wasmDir));
+    [Fact]
+    public void TheSimdBuildRunsVectorCode()
+    {
+        // The -msimd128 build of vectors.c is v128 code: the comparison above exercises SIMD execution.
+        var code = string.Join('\n', Module.FromFile(TestPrograms.WasmSimd("vectors")).Functions.SelectMany(f => WasmSharp.Interpreter.Disassembler.Lines(f, withPc: false)));
+        foreach (var op in new[] { "v128.load", "v128.store", "i32x4.add", "i8x16.add_sat_s", "i64x2.mul", "f32x4.mul", "i32x4.trunc_sat_f32x4_s" })
+            Assert.Contains(op + " ", code);
     }
 
     /// <summary>A readable account of the first difference between two large outputs.</summary>

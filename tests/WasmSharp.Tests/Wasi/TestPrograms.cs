@@ -20,6 +20,8 @@ internal static class TestPrograms
     public static string OutputDirectory => Built.Value;
 
     public static string Wasm(string name) => Path.Combine(OutputDirectory, "wasm", name + ".wasm");
+    /// <summary>The build with -O2 -msimd128 (loops vectorised into v128 code).</summary>
+    public static string WasmSimd(string name) => Path.Combine(OutputDirectory, "wasm-simd", name + ".wasm");
     public static string Native(string name) => Path.Combine(OutputDirectory, "native", name);
 
     private static string FindRoot()
@@ -50,11 +52,12 @@ internal static class TestPrograms
         string workingDirectory, byte[]? stdin) =>
         Run(Native(name), args, environment, workingDirectory, stdin, TimeSpan.FromMinutes(2));
 
-    /// <summary>Runs the program on wasmsharp: <c>wasmsharp run --dir DIR::GUEST --env ... NAME.wasm ARGS</c>.</summary>
+    /// <summary>Runs the program on wasmsharp: <c>wasmsharp run --dir DIR::GUEST --env ... NAME.wasm ARGS</c> (the
+    /// -msimd128 build when <paramref name="simd"/>).</summary>
     public static ProcessResult RunWasm(string name, string[] args, IReadOnlyDictionary<string, string> environment,
-        string preopen, string guestName, byte[]? stdin) =>
+        string preopen, string guestName, byte[]? stdin, bool simd = false) =>
         RunCli(["run", "--dir", $"{preopen}::{guestName}", .. environment.SelectMany(kv => new[] { "--env", $"{kv.Key}={kv.Value}" }),
-            Wasm(name), .. args], stdin);
+            simd ? WasmSimd(name) : Wasm(name), .. args], stdin);
 
     public static ProcessResult RunCli(string[] args, byte[]? stdin = null) =>
         Run(DotNet, [CliDll, .. args], environment: null, workingDirectory: RepositoryRoot, stdin, TimeSpan.FromMinutes(5));
