@@ -42,6 +42,14 @@ public class ManifestTests
     }
 
     [Fact]
+    public void Every_build_the_harness_accepts_is_made_by_build_programs()
+    {
+        // The harness reads artifacts/bench/wasm-NAME/ for each build NAME; the script names its flags by build.
+        string script = File.ReadAllText(Path.Combine(Paths.Root, "bench", "build-programs.sh"));
+        Assert.All(ExecutionBenchmark.WasmBuilds, build => Assert.Contains($"[{build}]=", script));
+    }
+
+    [Fact]
     public void Engine_names_resolve_and_unknown_ones_are_refused()
     {
         foreach (var name in EngineCatalog.Default) Assert.Equal(name, EngineCatalog.Create(name, Paths).Name);

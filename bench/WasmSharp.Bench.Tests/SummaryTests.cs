@@ -103,4 +103,32 @@ public class SummaryTests
         Assert.Contains("| p | 3.00 (–) | 1.50 (–) |", md[at..]);
         Assert.Contains("| **geometric mean** | **3.00 (–)** | **1.50 (–)** |", md[at..]);
     }
+
+    [Fact]
+    public void The_report_gives_each_engines_SIMD_speed_up_over_its_own_O2()
+    {
+        static RunRecord At(string program, string engine, string opt, double wall, double cpu) => Run(program, engine, wall, cpu) with { Opt = opt };
+        var results = Results(
+            At("empty", "wasmtime", "O2", 100, 80), At("empty", "wasmtime", "O2-simd", 100, 80),
+            At("empty", "wasmsharp", "O2", 200, 150), At("empty", "wasmsharp", "O2-simd", 200, 150),
+            At("p", "wasmtime", "O2", 500, 480), At("p", "wasmtime", "O2-simd", 200, 180),
+            At("p", "wasmsharp", "O2", 1200, 1150), At("p", "wasmsharp", "O2-simd", 1450, 1400));
+        results.OptLevels.Clear();
+        results.OptLevels.AddRange(["O2", "O2-simd"]);
+        string md = MarkdownReport.Write(results, null);
+        int at = md.IndexOf("## SIMD", StringComparison.Ordinal);
+        Assert.True(at >= 0, md);
+        Assert.DoesNotContain("## Unoptimised code", md);
+        // wall: wasmtime (500 - 100) / (200 - 100) = 4, wasmsharp (1200 - 200) / (1450 - 200) = 0.8 (slower with SIMD);
+        // CPU in parentheses: (480 - 80) / (180 - 80) = 4, (1150 - 150) / (1400 - 150) = 0.8
+        Assert.Contains("| p | 4.00 (4.00) | 0.80 (0.80) |", md[at..]);
+        Assert.Contains("| **geometric mean** | **4.00 (4.00)** | **0.80 (0.80)** |", md[at..]);
+    }
+
+    [Fact]
+    public void The_SIMD_table_needs_both_builds()
+    {
+        var results = Results(Run("empty", "wasmtime", 100), Run("p", "wasmtime", 300), Run("empty", "wasmsharp", 100), Run("p", "wasmsharp", 900));
+        Assert.DoesNotContain("## SIMD", MarkdownReport.Write(results, null));
+    }
 }

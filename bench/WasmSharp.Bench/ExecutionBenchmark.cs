@@ -9,13 +9,18 @@ namespace WasmSharp.Bench;
 /// </summary>
 internal sealed class ExecutionBenchmark(Options options, RepoPaths paths, BenchResults results)
 {
-    /// <summary>An engine paired with the build it runs: O2 or O0 for Wasm, gcc-O2 for native.</summary>
+    /// <summary>An engine paired with the build it runs: one of <see cref="WasmBuilds"/>, or gcc-O2 for native.</summary>
     public readonly record struct Variant(Engine Engine, string Opt)
     {
         public string Label => Engine.IsNative ? Engine.Name : $"{Engine.Name}-{Opt}";
     }
 
     public const string NativeOpt = "gcc-O2";
+
+    /// <summary>The Wasm builds bench/build-programs.sh makes (artifacts/bench/wasm-NAME/), and so the names --opt
+    /// takes: clang -O2 and -O0 with the default target features, and "O2-simd", -O2 -msimd128 (clang vectorises
+    /// loops into v128 code). All of them by default.</summary>
+    public static readonly string[] WasmBuilds = ["O2", "O0", "O2-simd"];
 
     public static List<Variant> Variants(IEnumerable<Engine> engines, IReadOnlyList<string> optLevels) =>
         engines.Where(e => e.Unavailable is null)

@@ -9,7 +9,8 @@ internal static class Harness
     {
         if (options.Metric is not ("wall" or "cpu")) throw new ArgumentException($"unknown metric \"{options.Metric}\" (wall, cpu)");
         foreach (var o in options.OptLevels)
-            if (o is not ("O2" or "O0")) throw new ArgumentException($"unknown build \"{o}\" (O2, O0)");
+            if (!ExecutionBenchmark.WasmBuilds.Contains(o))
+                throw new ArgumentException($"unknown build \"{o}\" ({string.Join(", ", ExecutionBenchmark.WasmBuilds)})");
         var allPrograms = Manifest.ReadPrograms(paths.ProgramManifest, options.Quick);
         var unknown = options.Programs.Except(allPrograms.Select(p => p.Name)).ToList();
         if (unknown.Count > 0) throw new ArgumentException($"unknown program(s): {string.Join(", ", unknown)}");

@@ -12,7 +12,7 @@ internal sealed record Options
     public required IReadOnlyList<string> Engines { get; init; }
     /// <summary>Program names; empty means all of the manifest.</summary>
     public required IReadOnlyList<string> Programs { get; init; }
-    /// <summary>Optimisation levels of the Wasm builds: O2, O0.</summary>
+    /// <summary>The Wasm builds to run: O2, O0, O2-simd (see <see cref="ExecutionBenchmark.WasmBuilds"/>).</summary>
     public required IReadOnlyList<string> OptLevels { get; init; }
     /// <summary>Runs of the floor program per engine and round (its median is subtracted from every program's).</summary>
     public int FloorSamples { get; init; } = 3;

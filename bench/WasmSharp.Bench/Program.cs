@@ -11,7 +11,10 @@ var engines = new Option<string>("--engines")
                   "for `wasmsharp run --engine NAME`)",
 };
 var programs = new Option<string?>("--programs") { Description = "Comma-separated programs (default: all)" };
-var opts = new Option<string>("--opt") { Description = "Wasm builds to run: O2,O0 (default: both)" };
+var opts = new Option<string>("--opt")
+{
+    Description = $"Wasm builds to run: {string.Join(",", ExecutionBenchmark.WasmBuilds)} (O2-simd is -O2 -msimd128; default: all)",
+};
 var metric = new Option<string>("--metric") { Description = "Time shown first in the tables and in the chart: wall (default) or cpu (user + system); both are always measured" };
 var floorSamples = new Option<int?>("--floor-samples") { Description = "Runs of the floor program per engine and round (default: 3)" };
 var noStartup = new Option<bool>("--no-startup") { Description = "Skip the start-up figure" };
@@ -38,7 +41,7 @@ command.SetAction(parse =>
         Warmups = parse.GetValue(warmups) ?? 1,
         Engines = Split(parse.GetValue(engines)) is { Count: > 0 } e ? e : EngineCatalog.Default,
         Programs = Split(parse.GetValue(programs)),
-        OptLevels = Split(parse.GetValue(opts)) is { Count: > 0 } o ? o : ["O2", "O0"],
+        OptLevels = Split(parse.GetValue(opts)) is { Count: > 0 } o ? o : [.. ExecutionBenchmark.WasmBuilds],
         Metric = parse.GetValue(metric) ?? "wall",
         FloorSamples = parse.GetValue(floorSamples) ?? 3,
         Execution = !parse.GetValue(onlyStartup),

@@ -4,7 +4,7 @@ namespace WasmSharp.Bench;
 
 /// <summary>
 /// The PNG chart: net execution time relative to Wasmtime (same build), one bar group per program, a bar per
-/// engine and build (O0 bars paler), on a logarithmic axis so that 1/4x and 4x look alike.
+/// engine and build (O0 bars paler, O2-simd bars darker), on a logarithmic axis so that 1/4x and 4x look alike.
 /// </summary>
 internal static class RatioChart
 {
@@ -77,6 +77,12 @@ internal static class RatioChart
     {
         var engines = series.Select(x => x.Engine).Distinct().ToList();
         var color = palette.GetColor(engines.IndexOf(series[k].Engine));
-        return series[k].Opt == "O0" ? color.WithAlpha(0.45) : color;
+        // One hue per engine; its builds told apart by shade: O0 paler, O2-simd darker.
+        return series[k].Opt switch
+        {
+            "O0" => color.WithAlpha(0.45),
+            "O2-simd" => color.Darken(0.4),
+            _ => color,
+        };
     }
 }

@@ -5,7 +5,7 @@ internal sealed record RunRecord
 {
     public required string Program { get; init; }
     public required string Engine { get; init; }
-    /// <summary>O2 or O0 for Wasm builds, "gcc-O2" for native.</summary>
+    /// <summary>O2, O0 or O2-simd for Wasm builds, "gcc-O2" for native.</summary>
     public required string Opt { get; init; }
     public required string Arg { get; init; }
     public required int Round { get; init; }
