@@ -74,8 +74,8 @@ public sealed class Instr
     /// <summary>Bits an extendN_s sign-extends from.</summary>
     public int SignExtendedBits { get; init; }
     public StoreRole? LastStore { get; init; }
-    /// <summary>Runs in the executor's separate SIMD method (<c>RunSimd</c>) rather than in its main loop: vector code
-    /// in the loop made the method too large for RyuJIT to optimise (it switched to MinOpts: 1.7x slower).</summary>
+    /// <summary>Runs in a small method of its own, called through a table, rather than in the executor's main loop:
+    /// vector code in the loop made it too large for RyuJIT to optimise (it switched to MinOpts: 1.7x slower).</summary>
     public bool Simd { get; set; }
     /// <summary>The SIMD opcode (after 0xFD) this operation runs.</summary>
     public int? SimdOpcode { get; set; }
