@@ -9,14 +9,14 @@ internal sealed partial class Translator
     {
         // A narrow unsigned load, then the sign extension of as many bits: the signed load (unoptimised code
         // reloads a char and sign-extends it for every use).
-        if (IsLastResult(a) && SignedLoad((Op)_code[_lastStart], op) is Op signedLoad)
+        if (IsLastResult(a) && SignedLoad(_recent.Last!.Op, op) is Op signedLoad)
         {
-            _code[_lastStart] = (int)signedLoad;
+            Rewrite(signedLoad);
             MoveLastResult(height);
             return new Operand(result, Loc.Temp, height);
         }
         Emit(op); EmitDst(height); EmitSlot(a);
-        return EndProducer(result, height);
+        return Temp(result, height);
     }
 
     /// <summary>The signed load that <paramref name="extend"/> (an extendN_s) after unsigned load
@@ -49,23 +49,19 @@ internal sealed partial class Translator
         {
             // i32.load or global.get, then add a constant: one instruction (unoptimised code reads every
             // variable from the shadow stack and adjusts the stack pointer so).
-            if (imm.Op == Op.I32AddImm && IsLastResult(reg) && _code[_lastStart] is (int)Op.I32Load or (int)Op.GlobalGet)
+            if (imm.Op == Op.I32AddImm && IsLastResult(reg) && _recent.Last!.Op is Op.I32Load or Op.GlobalGet)
             {
-                _code[_lastStart] = (int)(_code[_lastStart] == (int)Op.I32Load ? Op.I32LoadAddImm : Op.GlobalGetAddImm);
+                Rewrite(_recent.Last.Op == Op.I32Load ? Op.I32LoadAddImm : Op.GlobalGetAddImm);
                 MoveLastResult(height);
-                _prevDstPos = _prev2DstPos = -1;
+                _recent.Last.Below = 0; // removing the merged instruction uncovers no producer
                 Emit(imm.Value);
-                return EndProducer(result, height);
+                return Temp(result, height);
             }
-            // An add to what the instruction just before loaded: a store of the sum may take both over (Store).
-            int loadStart = imm.Op == Op.I32AddImm && reg.Loc != Loc.Const && LastInstructionIs(Op.I32Load)
-                && _code[_instrStart + Layout.I32Load.Dst] == Encode(reg) ? _instrStart : -1;
             Emit(imm.Op); EmitDst(height); EmitSlot(reg); Emit(imm.Value);
-            (_loadThenAdd, _addAfterLoad) = (loadStart, _instrStart);
-            return EndProducer(result, height);
+            return Temp(result, height);
         }
         Emit(op); EmitDst(height); EmitSlot(a); EmitSlot(b);
-        return EndProducer(result, height);
+        return Temp(result, height);
     }
 
     /// <summary>Integer operations on two constants that cannot trap are computed here (unoptimised code is full
@@ -98,8 +94,8 @@ internal sealed partial class Translator
         result = default;
         bool is64 = op is Op.I64ShrS or Op.I64ShrU;
         if (!(op is Op.I32ShrS or Op.I32ShrU or Op.I64ShrS or Op.I64ShrU) || b.Loc != Loc.Const || !IsLastResult(a)) return false;
-        int start = _lastStart;
-        if (_code[start] != (int)(is64 ? Op.I64Shl : Op.I32Shl) || (_code[start + Layout.I32Shl.B] & ConstTag) == 0) return false;
+        int start = _recent.Last!.Start;
+        if (_recent.Last.Op != (is64 ? Op.I64Shl : Op.I32Shl) || (_code[start + Layout.I32Shl.B] & ConstTag) == 0) return false;
         ulong k = _constants[b.Index] & (is64 ? 63UL : 31UL);
         if ((_constants[_code[start + Layout.I32Shl.B] & IndexMask] & (is64 ? 63UL : 31UL)) != k || k == 0) return false;
         int x = _code[start + Layout.I32Shl.A];
@@ -112,15 +108,15 @@ internal sealed partial class Translator
                 (true, 56) => Op.I64Extend8S, (true, 48) => Op.I64Extend16S, (true, 32) => Op.I64Extend32S, _ => null,
             };
             if (ext is not Op extend) return false;
-            DropLastInstruction(start);
+            Remove(start);
             result = Unary(extend, type, height, (x & TempTag) != 0 ? new Operand(type, Loc.Temp, x & IndexMask) : Decode(x, type));
             return true;
         }
         ulong mask = is64 ? ulong.MaxValue >> (int)k : uint.MaxValue >> (int)k;
         var m = Constant(type, mask);
-        DropLastInstruction(start);
+        Remove(start);
         Emit(is64 ? Op.I64And : Op.I32And); EmitDst(height); EmitRaw(x); EmitSlot(m);
-        result = EndProducer(type, height);
+        result = Temp(type, height);
         return true;
     }
 
@@ -128,7 +124,7 @@ internal sealed partial class Translator
     /// <paramref name="mask"/> leaves as it is.</summary>
     private bool MaskKeepsLoadedBits(ulong mask)
     {
-        int bits = OpInfo.ZeroExtendedBits((Op)_code[_lastStart]);
+        int bits = OpInfo.ZeroExtendedBits(_recent.Last!.Op);
         ulong loaded = (1UL << bits) - 1;
         return bits > 0 && (mask & loaded) == loaded;
     }
@@ -136,11 +132,7 @@ internal sealed partial class Translator
     private bool IsConstant(in Operand o, ulong value) => o.Loc == Loc.Const && _constants[o.Index] == value;
 
     /// <summary>Whether <paramref name="o"/> is the result of the instruction just emitted, and that is a comparison.</summary>
-    private bool IsJustComputedBoolean(in Operand o)
-    {
-        if (!IsLastResult(o)) return false;
-        return OpInfo.Boolean((Op)_code[_lastStart]);
-    }
+    private bool IsJustComputedBoolean(in Operand o) => IsLastResult(o) && OpInfo.Boolean(_recent.Last!.Op);
 
     /// <summary>Adding or subtracting a constant becomes one register-immediate instruction.</summary>
     private bool TryImmediate(Op op, in Operand a, in Operand b, out (Op Op, int Value) imm, out Operand reg)

@@ -31,43 +31,39 @@ internal sealed partial class Translator
     {
         op = default;
         a = b = 0;
-        if (cond.Loc != Loc.Temp || _lastDstPos < 0 || cond.Index != _lastDstHeight) return false;
-        bool adjacent = _lastEnd == _len;
-        if (!adjacent && _movesEnd != _len) return false;
-        int start = _lastStart;
-        op = (Op)_code[start];
+        if (cond.Loc != Loc.Temp || _recent.ProducerBeforeMoves is not { } producer || cond.Index != producer.Height) return false;
+        bool adjacent = producer == _recent.Last;
+        int start = producer.Start, end = producer.End;
+        op = producer.Op;
         if (OpInfo.BranchForm(op) is null || !accept(op)) return false;
         a = _code[start + (op == Op.I32Eqz ? Layout.Unary.A : Layout.Binary.A)];
         b = op == Op.I32Eqz ? 0 : _code[start + Layout.Binary.B];
         if (adjacent)
         {
-            DropLastInstruction(start); // its slot operands are re-emitted with the consumer
+            Remove(start); // its slot operands are re-emitted with the consumer
             return true;
         }
         // Local moves (Copy) came between the comparison and its consumer, as optimised code puts its phi moves
         // before a loop's back edge. The comparison can move after them when none writes what it reads or reads
         // its result.
-        int dst = _code[_lastDstPos];
-        for (int pos = _lastEnd; pos < _len; pos += OpInfo.Length((Op)_code[pos]))
+        int dst = _code[producer.Dst];
+        for (int pos = end; pos < _len; pos += OpInfo.Length((Op)_code[pos]))
             for (int pair = pos + Layout.Copy.Dst; pair < pos + OpInfo.Length((Op)_code[pos]); pair += Layout.Copy2.Dst2 - Layout.Copy2.Dst)
             {
                 int moveDst = _code[pair], moveSrc = _code[pair + Layout.Copy.Src - Layout.Copy.Dst];
                 if (moveDst == a || (op != Op.I32Eqz && moveDst == b) || moveSrc == dst) return false;
             }
-        int length = _lastEnd - start;
-        if (_earlierFused.End > start) _earlierFused.Local = -1;
-        _code.AsSpan(_lastEnd, _len - _lastEnd).CopyTo(_code.AsSpan(start));
+        int length = end - start;
+        _code.AsSpan(end, _len - end).CopyTo(_code.AsSpan(start));
         _len -= length;
         for (int i = _slotPositions.Count - 1; i >= 0; i--)
         {
             int pos = _slotPositions[i];
-            if (pos >= _lastEnd) _slotPositions[i] = pos - length;
+            if (pos >= end) _slotPositions[i] = pos - length;
             else if (pos >= start) _slotPositions.RemoveAt(i);
             else break;
         }
-        _lastDstPos = -1;
-        _prevDstPos = _prev2DstPos = -1;
-        _instrStart = -1;
+        _recent.Clear(); // the moves moved
         return true;
     }
 
@@ -87,25 +83,22 @@ internal sealed partial class Translator
     /// </summary>
     private bool TryTakeLoads(Op branch, int a, int b)
     {
-        if (Load2Feeding(a, b, ordered: false) is >= 0 and int pair)
+        if (Load2Feeding(a, b, ordered: false))
         {
-            if (a != _code[pair + Layout.I32Load2.X]) branch = OpInfo.Swapped(branch)!.Value; // it compares the second load with the first
-            MergeIntoLoad2(pair, OpInfo.Load2Form(branch)!.Value);
-            _lastDstPos = -1;
+            if (a != _code[_recent.Last!.Start + Layout.I32Load2.X]) branch = OpInfo.Swapped(branch)!.Value; // it compares the second load with the first
+            MergeIntoLoad2(OpInfo.Load2Form(branch)!.Value);
             return true;
         }
-        if (_lastDstPos < 0 || _lastEnd != _len) return false;
-        int start = _lastStart;
-        if (_code[start] == (int)Op.I32Load && start + Layout.I32Load.Length == _len)
+        if (_recent.LastProducer is { Op: Op.I32Load } load)
         {
+            int start = load.Start;
             int dst = _code[start + Layout.I32Load.Dst], addr = _code[start + Layout.I32Load.Addr], offset = _code[start + Layout.I32Load.Offset];
             int x;
             if (b == dst && a != dst) x = a;
             else if (a == dst && b != dst) { x = b; branch = OpInfo.Swapped(branch)!.Value; }
             else return false;
-            DropLastInstruction(start);
+            Remove(start);
             Emit(OpInfo.LoadForm(branch)!.Value); EmitRaw(x); EmitRaw(dst); EmitRaw(addr); Emit(offset);
-            _lastDstPos = -1;
             return true;
         }
         return false;
@@ -137,9 +130,8 @@ internal sealed partial class Translator
             Emit(whenZero ? Op.BrIfEqz : Op.BrIfNez);
             EmitSlot(cond);
         }
-        int condStart = _instrStart;
+        int condStart = _recent.Last!.Start;
         EmitTarget(label);
-        _lastDstPos = -1;
         (_condStart, _condEnd) = (condStart, _len);
         if (_openLoop >= 0)
         {
@@ -163,10 +155,10 @@ internal sealed partial class Translator
             {
                 Emit(OpInfo.SelectForm(cmp)!.Value); EmitDst(height); EmitRaw(ca); EmitRaw(cb); EmitSlot(a); EmitSlot(b);
             }
-            return EndProducer(type, height);
+            return Temp(type, height);
         }
         Emit(Op.Select); EmitDst(height); EmitSlot(cond); EmitSlot(a); EmitSlot(b);
-        return EndProducer(type, height);
+        return Temp(type, height);
     }
 
     // ---- labels and branches ---------------------------------------------------------------------
@@ -199,7 +191,7 @@ internal sealed partial class Translator
             // br to the very next instruction (the exit of a rotated loop head, mostly): nothing to do.
             var fixups = _labelFixups[label]!;
             fixups.RemoveAt(fixups.Count - 1);
-            _len = _lastBrPos;
+            Remove(_lastBrPos);
         }
         else if (_lastBrPos >= 0 && _lastBrPos + Layout.Br.Length == _len && _condEnd == _lastBrPos
                  && _labelFixups[label] is { Count: > 0 } waiting && waiting[^1] == _condEnd - 1)
@@ -216,9 +208,7 @@ internal sealed partial class Translator
             foreach (var pos in fix) _code[pos] = pc - pos;
         _condEnd = -1; // branches reach here: a Br placed here next is a target, not only a fallthrough
         _known.Clear();
-        _lastDstPos = -1;
-        _fusedPos = -1;
-        _instrStart = -1;
+        _recent.Clear();
     }
 
     /// <summary>
@@ -232,10 +222,8 @@ internal sealed partial class Translator
         _labelFixups[label]!.RemoveAt(_labelFixups[label]!.Count - 1);
         _len = _condEnd - 1; // the Br and the old target
         _code[_condStart] = (int)Negated((Op)_code[_condStart]);
+        _recent.Clear(); // the branch changed in place
         EmitTarget(brLabel);
-        _instrStart = -1;
-        _lastDstPos = -1;
-        _fusedPos = -1;
         // A loop head ending in this branch now branches to L2 (it still ends where it did).
         foreach (var (loop, head) in _loopHeads)
             if (head.CondStart == _condStart)
@@ -275,7 +263,7 @@ internal sealed partial class Translator
             if (v.Loc == Loc.Temp && v.Index == destHeight + i) continue;
             Emit(CopyOf(v.Type)); EmitTemp(destHeight + i); EmitSlot(v);
         }
-        _lastDstPos = -1;
+        _recent.EndProducer(); // the values are the target's now, moved or not
     }
 
     /// <summary>Writes values into a block's result slots at its end (fallthrough); updates the stack entries.</summary>
@@ -328,6 +316,7 @@ internal sealed partial class Translator
             }
         }
         int words = c - from;
+        _recent.Clear(); // the head's code is copied in whole
         if (_len + words > _code.Length) Array.Resize(ref _code, Math.Max(_code.Length * 2, _len + words + 16));
         int at = _len;
         _code.AsSpan(from, words).CopyTo(_code.AsSpan(at));
@@ -347,12 +336,10 @@ internal sealed partial class Translator
             Emit(Op.Br);
             Emit(head.End - _len);
             _jumpEnd = _len;
-            _lastDstPos = -1;
             return;
         }
         EmitCondCopy(c, negate: true, inPlace);
         Emit(head.End - _len);
-        _lastDstPos = -1;
         Branch(head.Target, [], 0);
     }
 
@@ -428,7 +415,6 @@ internal sealed partial class Translator
             Bind(stub);
             Branch(labels[i], values, destHeights[i]);
         }
-        _lastDstPos = -1;
     }
 
     public void Return(ReadOnlySpan<Operand> values)
@@ -441,7 +427,7 @@ internal sealed partial class Translator
                 if (LastInstructionIs(Op.GlobalSetAddImm))
                 {
                     // An unoptimised function's epilogue (stack pointer restored, then return): one dispatch.
-                    _code[_instrStart] = (int)Op.GlobalSetAddImmReturn1;
+                    Rewrite(Op.GlobalSetAddImmReturn1);
                     EmitSlot(values[0]);
                 }
                 else { Emit(Op.Return1); EmitSlot(values[0]); }
@@ -452,6 +438,5 @@ internal sealed partial class Translator
                 break;
         }
         _jumpEnd = _len;
-        _lastDstPos = -1;
     }
 }

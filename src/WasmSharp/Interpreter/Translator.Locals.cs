@@ -13,32 +13,29 @@ internal sealed partial class Translator
         foreach (ref var o in stack)
             if (o.Loc == Loc.Local && o.Index == local) { pending = true; break; }
 
-        if (!pending && value.Loc == Loc.Temp && _lastDstPos >= 0 && _lastEnd == _len && value.Index == _lastDstHeight)
+        if (!pending && IsLastResult(value))
         {
             // Fuse: the producer writes the local directly.
-            _code[_lastDstPos] = local;
-            if (_fusedPos >= 0) _earlierFused = (_fusedLocal, _fusedStart, _fusedPos, _fusedEnd);
-            _fusedPos = _lastDstPos;
-            _fusedStart = _lastStart;
-            _fusedLocal = local;
-            _fusedEnd = _len;
-            _lastDstPos = -1;
+            var producer = _recent.Last!;
+            _code[producer.Dst] = local;
+            producer.Local = local;
+            producer.Producer = false;
             return;
         }
         if (!pending && value.Loc == Loc.Temp && LastStore(out var storeOp, out int storeAddr, out int stored, out int storedAt, out int valueAt)
-            && _code[_instrStart] is (int)Op.I32Store or (int)Op.I64Store && stored == Encode(value) && storeAddr != local
-            && _lastDstPos >= 0 && _lastEnd == _instrStart && _code[_lastDstPos] == stored)
+            && LastInstruction is Op.I32Store or Op.I64Store && stored == Encode(value) && storeAddr != local
+            && _recent.Back(1) is { Producer: true } source && _code[source.Dst] == stored)
         {
             // x = (y = expr) through memory: the value stored just now, reloaded (forwarded) into a local. The
-            // producer writes the local and the store stores it, so no move is needed.
-            _code[_lastDstPos] = local;
+            // producer (right before the store) writes the local and the store stores it, so no move is needed.
+            _code[source.Dst] = local;
             _code[valueAt] = local;
-            _lastDstPos = -1;
+            source.Producer = false;
             if ((storeAddr & TempTag) == 0) Remember(storeAddr, (uint)storedAt, storeOp, local);
             return;
         }
         if (!pending && value.Loc == Loc.Temp && LastStore(out storeOp, out storeAddr, out stored, out storedAt, out valueAt)
-            && (OpInfo.StoresItsResult((Op)_code[_instrStart]) || _code[_instrStart] == (int)Op.I32Load2AddStore) && stored == Encode(value) && storeAddr != local)
+            && LastInstruction is Op last && (OpInfo.StoresItsResult(last) || last == Op.I32Load2AddStore) && stored == Encode(value) && storeAddr != local)
         {
             // The same through an operation that stores its own result: it writes the local and stores it.
             _code[valueAt] = local;
@@ -48,18 +45,16 @@ internal sealed partial class Translator
         if (pending) MaterializeLocal(local, stack);
         if (value.Loc == Loc.Local && value.Index == local) return;
         // A move right after a producer (or after other such moves) leaves the producer takeable (TryTakeCompare).
-        bool chained = _lastDstPos >= 0 && (_lastEnd == _len || _movesEnd == _len);
+        bool chained = _recent.ProducerBeforeMoves is not null;
         if (value.Type == ValueType.V128) { Emit(Op.CopyV128); Emit(local); EmitSlot(value); }
-        else if (LastInstructionIs(Op.Copy) && _code[_instrStart + Layout.Copy.Dst] != Encode(value))
+        else if (LastInstructionIs(Op.Copy) && _code[_recent.Last!.Start + Layout.Copy.Dst] != Encode(value))
         {
             // Two moves in a row (phi moves before a loop's back edge): one Copy2, which reads both sources first,
             // the same as in order since the second does not read what the first wrote.
-            _code[_instrStart] = (int)Op.Copy2;
+            Rewrite(Op.Copy2);
             Emit(local); EmitSlot(value);
         }
-        else { Emit(Op.Copy); Emit(local); EmitSlot(value); }
-        if (chained) _movesEnd = _len;
-        else _lastDstPos = -1;
+        else { Emit(Op.Copy, keepsProducer: chained); Emit(local); EmitSlot(value); }
     }
 
     /// <summary>
@@ -71,13 +66,11 @@ internal sealed partial class Translator
     {
         temp = default;
         // The fused instruction must still be the last one: anything after it could write the temporary.
-        if (_fusedPos < 0 || _fusedLocal != local || _fusedEnd != _len || _code[_fusedPos] != local) return false;
-        _code[_fusedPos] = TempTag | height;
+        if (_recent.Last is not { } fused || fused.Local != local) return false;
+        _code[fused.Dst] = TempTag | height;
         NoteHeight(height + 1);
-        _lastDstPos = _fusedPos;
-        _lastStart = _fusedStart;
-        _lastDstHeight = height;
-        _fusedPos = -1;
+        fused.Local = -1;
+        _recent.SetProducer(fused, fused.Dst, height);
         temp = new Operand(type, Loc.Temp, height);
         return true;
     }
@@ -97,7 +90,6 @@ internal sealed partial class Translator
         if (o.Loc == Loc.Temp && o.Index == height) return;
         Emit(CopyOf(o.Type)); EmitTemp(height); EmitSlot(o);
         o = new Operand(o.Type, Loc.Temp, height);
-        _lastDstPos = -1;
     }
 
     /// <summary>On entry to a block: no local read may stay pending across control flow.</summary>

@@ -13,39 +13,40 @@ internal sealed partial class Translator
     {
         if (op is Op.I32Load or Op.I64Load && TryTakeScaledAddress(addr, out int b, out int i, out int shift, out int addend))
         {
-            if (op == Op.I32Load && Load2Feeding(b, i, ordered: true) is >= 0 and int pair)
+            if (op == Op.I32Load && Load2Feeding(b, i, ordered: true))
             {
-                MergeIntoLoad2(pair, Op.I32Load2LoadShl);
+                MergeIntoLoad2(Op.I32Load2LoadShl);
                 EmitDst(height); Emit(shift); Emit(addend); Emit((int)offset);
-                return EndMerged(pair, result, height);
+                return Temp(result, height);
             }
             Emit(op == Op.I32Load ? Op.I32LoadShl : Op.I64LoadShl); EmitDst(height); EmitRaw(b); EmitRaw(i); Emit(shift); Emit(addend); Emit((int)offset);
-            return EndProducer(result, height);
+            return Temp(result, height);
         }
         if (TryTakeAddressAdd(addr, out int x, out int y, out int addend2))
         {
-            if (op == Op.I32Load8U && Load2Feeding(x, y, ordered: false) is >= 0 and int pair)
+            if (op == Op.I32Load8U && Load2Feeding(x, y, ordered: false))
             {
-                MergeIntoLoad2(pair, Op.I32Load2Load8UAdd);
+                MergeIntoLoad2(Op.I32Load2Load8UAdd);
                 EmitDst(height); Emit(addend2); Emit((int)offset);
-                return EndMerged(pair, result, height);
+                return Temp(result, height);
             }
             Emit(OpInfo.AddForm(op)!.Value); EmitDst(height); EmitRaw(x); EmitRaw(y); Emit(addend2); Emit((int)offset);
-            return EndProducer(result, height);
+            return Temp(result, height);
         }
         if (op is Op.I32Load8U or Op.I32Load8S && addr.Loc is Loc.Local or Loc.Const
             && (LastInstructionIs(Op.I32Load8UStore8) || LastInstructionIs(Op.I32Load8SStore8)))
         {
             // A byte just copied to this address, read back: the copy's loaded byte, extended as asked (its only
             // reader so far, the store, takes the low byte either way).
-            int c = _instrStart;
+            var copy = _recent.Last!;
+            int c = copy.Start;
             if (_code[c + Layout.I32Load8UStore8.StoreAddr] == Encode(addr) && _code[c + Layout.I32Load8UStore8.StoreOffset] == (int)offset
                 && _code[c + Layout.I32Load8UStore8.Dst] == (TempTag | height))
             {
-                _code[c] = (int)(op == Op.I32Load8U ? Op.I32Load8UStore8 : Op.I32Load8SStore8);
+                Rewrite(op == Op.I32Load8U ? Op.I32Load8UStore8 : Op.I32Load8SStore8);
                 // The copy is the value's producer again: a local.set may take its result, an extension its sign.
-                (_lastStart, _lastDstPos, _lastDstHeight, _lastEnd) = (c, c + Layout.I32Load8UStore8.Dst, height, _len);
-                _prevDstPos = _prev2DstPos = -1;
+                _recent.SetProducer(copy, c + Layout.I32Load8UStore8.Dst, height);
+                copy.Below = 0; // removing it uncovers no producer
                 return new Operand(result, Loc.Temp, height);
             }
         }
@@ -69,17 +70,14 @@ internal sealed partial class Translator
             // Two loads in a row: one dispatch. The second may read the first one's result.
             if (LastInstructionIs(op))
             {
-                int start = _instrStart;
-                _code[start] = (int)(op == Op.I32Load ? Op.I32Load2 : Op.I64Load2);
+                Rewrite(op == Op.I32Load ? Op.I32Load2 : Op.I64Load2);
+                _recent.Last!.Below = 0; // removing the pair uncovers no producer
                 EmitDst(height); EmitSlot(addr); Emit((int)offset);
-                _lastStart = start;
-                _prevDstPos = _prev2DstPos = -1;
-                _instrStart = start;
-                return EndProducer(result, height);
+                return Temp(result, height);
             }
         }
         Emit(op); EmitDst(height); EmitSlot(addr); Emit((int)offset);
-        return EndProducer(result, height);
+        return Temp(result, height);
     }
 
     public void Store(Op op, in Operand addr, in Operand value, uint offset)
@@ -95,42 +93,38 @@ internal sealed partial class Translator
         if (op is Op.I32Store or Op.I64Store && TryTakeScaledAddress(addr, out int sb, out int si, out int shift, out int addend))
         {
             Emit(op == Op.I32Store ? Op.I32StoreShl : Op.I64StoreShl); EmitRaw(sb); EmitRaw(si); Emit(shift); EmitSlot(v); Emit(addend); Emit((int)offset);
-            _lastDstPos = -1;
             return;
         }
-        if (op == Op.I32Store && IsLastResult(v) && _code[_lastStart] == (int)Op.I32LoadAddImm)
+        if (op == Op.I32Store && IsLastResult(v) && _recent.Last!.Op == Op.I32LoadAddImm)
         {
             // x = load; x + k; store: one instruction, which leaves x + k in its temporary too.
-            int start = _lastStart;
+            int start = _recent.Last.Start;
             int dst = _code[start + Layout.I32LoadAddImm.Dst], loadAddr = _code[start + Layout.I32LoadAddImm.Addr],
                 loadOffset = _code[start + Layout.I32LoadAddImm.Offset], k = _code[start + Layout.I32LoadAddImm.Imm];
-            DropLastInstruction(start);
+            Remove(start);
             Emit(Op.I32LoadAddImmStore); EmitRaw(dst); EmitRaw(loadAddr); Emit(loadOffset); Emit(k); EmitSlot(addr); Emit((int)offset);
-            _lastDstPos = -1;
             return;
         }
-        if (op == Op.I32Store && IsLastResult(v) && LastInstructionIs(Op.I32AddImm) && _instrStart == _addAfterLoad
-            && _loadThenAdd >= 0)
+        if (op == Op.I32Store && IsLastResult(v) && LastInstructionIs(Op.I32AddImm) && _recent.Back(1) is { Op: Op.I32Load, Uncovered: false } load
+            && _code[load.Start + Layout.I32Load.Dst] == _code[_recent.Last!.Start + Layout.I32AddImm.A])
         {
             // old = load; store old + k (a pointer or counter in memory post-incremented, the old value used):
-            // one instruction, which leaves the old value where the load put it.
-            int start = _loadThenAdd;
+            // one instruction, which leaves the old value where the load put it. (The load was whole when the add
+            // came: nothing had been removed after it.)
+            int start = load.Start;
             int dst = _code[start + Layout.I32Load.Dst], loadAddr = _code[start + Layout.I32Load.Addr], loadOffset = _code[start + Layout.I32Load.Offset];
-            int k = _code[_lastStart + Layout.I32AddImm.Imm];
-            DropLastInstruction(start); // the load and the add
-            _lastDstPos = -1;
-            _fusedPos = -1;
+            int k = _code[_recent.Last.Start + Layout.I32AddImm.Imm];
+            Remove(start); // the load and the add
             Emit(Op.I32LoadStoreAddImm); EmitRaw(dst); EmitRaw(loadAddr); Emit(loadOffset); Emit(k); EmitSlot(addr); Emit((int)offset);
             return;
         }
         if (TryTakeAddressAdd(addr, out int x, out int y, out int addend2))
         {
-            if (op == Op.I32Store8 && Load2Feeding(x, y, ordered: false) is >= 0 and int pair)
+            if (op == Op.I32Store8 && Load2Feeding(x, y, ordered: false))
             {
                 _known.Clear();
-                MergeIntoLoad2(pair, Op.I32Load2Store8Add);
+                MergeIntoLoad2(Op.I32Load2Store8Add);
                 EmitSlot(value); Emit(addend2); Emit((int)offset);
-                _lastDstPos = -1;
                 return;
             }
             Emit(OpInfo.AddForm(op)!.Value); EmitRaw(x); EmitRaw(y); EmitSlot(value); Emit(addend2); Emit((int)offset);
@@ -149,56 +143,58 @@ internal sealed partial class Translator
             }
         }
         else _known.Clear();
-        if (op == Op.I32Store8 && addr.Loc != Loc.Temp && IsLastResult(v) && v.Index > 0 && _lastStart == _instrStart
+        if (op == Op.I32Store8 && addr.Loc != Loc.Temp && IsLastResult(v) && v.Index > 0
             && (LastInstructionIs(Op.I32Load8U) || LastInstructionIs(Op.I32Load8S)))
         {
             // A byte copied (c = *p, kept in memory by unoptimised code): one instruction. The byte goes to the
             // slot of the address's height, where a reload of it would put its result.
             MoveLastResult(v.Index - 1);
-            _code[_instrStart] = (int)(_code[_instrStart] == (int)Op.I32Load8U ? Op.I32Load8UStore8 : Op.I32Load8SStore8);
+            Rewrite(_recent.Last!.Op == Op.I32Load8U ? Op.I32Load8UStore8 : Op.I32Load8SStore8);
             EmitSlot(addr); Emit((int)offset);
-            _lastDstPos = -1;
+            _recent.EndProducer();
             return;
         }
-        if (IsLastResult(v) && _lastStart == _instrStart && StoreOfResult(op, LastInstruction) is Op fused)
+        if (IsLastResult(v) && StoreOfResult(op, LastInstruction) is Op fused)
         {
             // An operation (or a load) whose result is stored right away: one instruction; the result stays
             // in its slot for later uses.
-            _code[_instrStart] = (int)fused;
+            var add = _recent.Last!;
+            Rewrite(fused);
             EmitSlot(addr); Emit((int)offset);
-            _lastDstPos = -1;
+            _recent.EndProducer();
             // x + y stored, both just loaded by a pair: one instruction (-O0 x += y).
-            int add = _instrStart;
-            if (fused == Op.I32AddStore && _prevDstPos >= 0 && _prevStart + Layout.I32Load2.Length == add && _code[_prevStart] == (int)Op.I32Load2
-                && IsPair(_prevStart, _code[add + Layout.I32AddStore.A], _code[add + Layout.I32AddStore.B], ordered: false))
+            if (fused == Op.I32AddStore && add.Below > 0 && _recent.Back(1) is { Op: Op.I32Load2 } pair
+                && IsPair(pair.Start, _code[add.Start + Layout.I32AddStore.A], _code[add.Start + Layout.I32AddStore.B], ordered: false))
             {
-                int dst = _code[add + Layout.I32AddStore.Dst], storeAddr = _code[add + Layout.I32AddStore.Addr];
-                int storeOffset = _code[add + Layout.I32AddStore.Offset], pair = _prevStart;
-                DropLastInstruction(add);
-                MergeIntoLoad2(pair, Op.I32Load2AddStore);
+                int dst = _code[add.Start + Layout.I32AddStore.Dst], storeAddr = _code[add.Start + Layout.I32AddStore.Addr];
+                int storeOffset = _code[add.Start + Layout.I32AddStore.Offset];
+                Remove(add.Start);
+                MergeIntoLoad2(Op.I32Load2AddStore);
                 EmitRaw(dst); EmitRaw(storeAddr); Emit(storeOffset);
-                _lastDstPos = -1;
             }
             return;
         }
-        if (op == Op.I32Store && addr.Loc == Loc.Local && LastInstructionIs(Op.GlobalAddImm) && _code[_instrStart + Layout.GlobalAddImm.Dst] == addr.Index)
+        if (op == Op.I32Store && addr.Loc == Loc.Local && LastInstructionIs(Op.GlobalAddImm) && _code[_recent.Last!.Start + Layout.GlobalAddImm.Dst] == addr.Index)
         {
             // A prologue: the stack pointer bumped into the frame pointer, then a parameter spilled through it.
-            _code[_instrStart] = (int)Op.GlobalAddImmStore;
+            Rewrite(Op.GlobalAddImmStore);
             EmitSlot(v); Emit((int)offset);
-            _lastDstPos = -1;
             if (v.Loc is Loc.Local or Loc.Const) Remember(Encode(addr), offset, op, Encode(v));
             return;
         }
         if (op is Op.I32Store or Op.I64Store && LastInstructionIs(op))
         {
             // Two stores in a row (a prologue spilling its params, a frame written field by field): one dispatch.
-            int start = _instrStart;
-            _code[start] = (int)(op == Op.I32Store ? Op.I32Store2 : Op.I64Store2);
+            Rewrite(op == Op.I32Store ? Op.I32Store2 : Op.I64Store2);
             EmitSlot(addr); EmitSlot(v); Emit((int)offset);
-            _lastDstPos = -1;
+            _recent.EndProducer();
         }
-        else { Emit(op); EmitSlot(addr); EmitSlot(v); Emit((int)offset); }
+        else
+        {
+            // A store of the producer's result right after it: a local.set may still make the producer write the
+            // local the store then stores (LocalSet).
+            Emit(op, keepsProducer: _recent.LastProducer is not null); EmitSlot(addr); EmitSlot(v); Emit((int)offset);
+        }
         if (known && op is Op.I32Store or Op.I64Store && v.Loc is Loc.Local or Loc.Const) Remember(Encode(addr), offset, op, Encode(v));
     }
 
@@ -215,9 +211,10 @@ internal sealed partial class Translator
     /// <summary>The same, and where in the code the stored value's slot is.</summary>
     private bool LastStore(out Op op, out int addr, out int value, out int offset, out int valueAt)
     {
-        if (LastInstruction is Op last && OpInfo.TryLastStore(last, out op, out int a, out int v, out int o))
+        if (_recent.Mergeable is { } last && OpInfo.TryLastStore(last.Op, out op, out int a, out int v, out int o))
         {
-            (addr, value, offset, valueAt) = (_code[_instrStart + a], _code[_instrStart + v], _code[_instrStart + o], _instrStart + v);
+            int at = last.Start;
+            (addr, value, offset, valueAt) = (_code[at + a], _code[at + v], _code[at + o], at + v);
             return true;
         }
         op = default;
@@ -232,10 +229,12 @@ internal sealed partial class Translator
     private bool TryTakeScaledAddress(in Operand addr, out int bas, out int index, out int shift, out int addend)
     {
         bas = index = shift = addend = 0;
-        if (!IsLastResult(addr) || _code[_lastStart] != (int)Op.I32Add || _prevDstPos < 0) return false;
-        int add = _lastStart, shl = _prevStart;
-        if (_code[shl] != (int)Op.I32Shl || (_code[shl + Layout.I32Shl.B] & ConstTag) == 0 || shl + Layout.I32Shl.Length != add) return false;
-        int scaled = _code[_prevDstPos];
+        // The add is the producer, the shl the one right before it (Below).
+        if (!IsLastResult(addr) || _recent.Last!.Op != Op.I32Add || _recent.Last.Below == 0 || _recent.Back(1) is not { Op: Op.I32Shl } shifted)
+            return false;
+        int add = _recent.Last.Start, shl = shifted.Start;
+        if ((_code[shl + Layout.I32Shl.B] & ConstTag) == 0) return false;
+        int scaled = _code[shifted.Dst];
         if ((scaled & TempTag) == 0) return false;
         int x = _code[add + Layout.I32Add.A], y = _code[add + Layout.I32Add.B];
         if (y == scaled && x != scaled) bas = x;
@@ -243,8 +242,8 @@ internal sealed partial class Translator
         else return false;
         index = _code[shl + Layout.I32Shl.A];
         shift = (int)(_constants[_code[shl + Layout.I32Shl.B] & IndexMask] & 31);
-        DropLastInstruction(add);
-        DropLastInstruction(shl);
+        Remove(add);
+        Remove(shl);
         addend = TakeAddImm(ref bas, index);
         return true;
     }
@@ -259,24 +258,16 @@ internal sealed partial class Translator
     private int TakeAddImm(ref int slot, int other)
     {
         if (slot == other || (slot & ConstTag) != 0) return 0;
-        int start, dst, end;
-        if ((slot & TempTag) != 0)
-        {
-            if (_lastDstPos < 0 || _lastEnd != _len) return 0;
-            (start, dst, end) = (_lastStart, _lastDstPos, _lastEnd);
-        }
-        else
-        {
-            var (local, fStart, fDst, fEnd) = _fusedPos >= 0 && _fusedLocal == slot ? (_fusedLocal, _fusedStart, _fusedPos, _fusedEnd) : _earlierFused;
-            if (local != slot || slot >= _reads.Length || _reads[slot] != 1) return 0;
-            (start, dst, end) = (fStart, fDst, fEnd);
-        }
-        if (end != _len || start + Layout.I32AddImm.Length != end || _code[dst] != slot || _code[start] != (int)Op.I32AddImm) return 0;
+        if (_recent.Last is not { Op: Op.I32AddImm } sum) return 0;
+        // A temporary: the producer's result; a local: what a local.set fused into the sum makes it write.
+        bool computes = (slot & TempTag) != 0 ? sum.Producer : sum.Local == slot && slot < _reads.Length && _reads[slot] == 1;
+        if (!computes || _code[sum.Dst] != slot) return 0;
+        int start = sum.Start;
         int k = _code[start + Layout.I32AddImm.Imm];
         slot = _code[start + Layout.I32AddImm.A];
-        _fusedPos = -1;
-        _earlierFused.Local = -1;
-        DropLastInstruction(start);
+        // The fused local writes are forgotten: after this sum, the address takes over none a local.set fused into.
+        _recent.ForgetLocalWrites();
+        Remove(start);
         return k;
     }
 
@@ -287,8 +278,8 @@ internal sealed partial class Translator
     {
         x = y = addend = 0;
         if (!IsLastResult(addr)) return false;
-        int start = _lastStart;
-        var op = (Op)_code[start];
+        int start = _recent.Last!.Start;
+        var op = _recent.Last.Op;
         if (op == Op.I32Add)
         {
             x = _code[start + Layout.I32Add.A];
@@ -300,7 +291,7 @@ internal sealed partial class Translator
             y = ConstTag | Constant(ValueType.I32, (uint)_code[start + Layout.I32AddImm.Imm]).Index;
         }
         else return false;
-        DropLastInstruction(start);
+        Remove(start);
         if (op == Op.I32Add)
         {
             addend = TakeAddImm(ref x, y);
@@ -317,25 +308,20 @@ internal sealed partial class Translator
         return d1 != d2 && (x == d1 && y == d2 || !ordered && x == d2 && y == d1);
     }
 
-    /// <summary>The start of the I32Load2 that ends the code and loads <paramref name="x"/> and <paramref name="y"/>
-    /// (see <see cref="IsPair"/>), or -1.</summary>
-    private int Load2Feeding(int x, int y, bool ordered) =>
-        _lastDstPos >= 0 && _lastEnd == _len && _lastStart + Layout.I32Load2.Length == _len && _code[_lastStart] == (int)Op.I32Load2
-        && IsPair(_lastStart, x, y, ordered) ? _lastStart : -1;
+    /// <summary>Whether the producer ends the code and is an I32Load2 that loads <paramref name="x"/> and
+    /// <paramref name="y"/> (see <see cref="IsPair"/>).</summary>
+    private bool Load2Feeding(int x, int y, bool ordered) =>
+        _recent.LastProducer is { Op: Op.I32Load2 } pair && IsPair(pair.Start, x, y, ordered);
 
-    /// <summary>The I32Load2 at <paramref name="start"/>, which ends the code, becomes <paramref name="merged"/>,
-    /// whose own operands are emitted next.</summary>
-    private void MergeIntoLoad2(int start, Op merged)
+    /// <summary>The I32Load2 that ends the code becomes <paramref name="merged"/>, whose own operands are emitted
+    /// next (a merged producer emits its destination: <see cref="EmitDst"/>). It is a new last instruction: one may
+    /// merge into it, and its removal would make no producer before it the producer again.</summary>
+    private void MergeIntoLoad2(Op merged)
     {
-        _code[start] = (int)merged;
-        _instrStart = start;
-    }
-
-    /// <summary>Ends a merged producer: it starts at <paramref name="start"/> (not where EmitDst assumes).</summary>
-    private Operand EndMerged(int start, ValueType result, int height)
-    {
-        _lastStart = start;
-        _prevDstPos = _prev2DstPos = -1;
-        return EndProducer(result, height);
+        Rewrite(merged);
+        var last = _recent.Last!;
+        last.Uncovered = false;
+        last.Below = 0;
+        _recent.EndProducer();
     }
 }

@@ -23,7 +23,7 @@ internal sealed partial class Translator
         }
         if (s != slots.Length || i != immediates.Length)
             throw new InvalidOperationException($"{op} takes {s} slots and {i} immediates, not {slots.Length} and {immediates.Length}");
-        return result is ValueType type ? EndProducer(type, height) : null;
+        return result is ValueType type ? Temp(type, height) : null;
     }
 
     /// <summary>The move of a value of <paramref name="type"/>: a v128 fills its slot, scalars its first word.</summary>
@@ -33,6 +33,6 @@ internal sealed partial class Translator
     private Operand SelectV128(int height, in Operand a, in Operand b, in Operand cond)
     {
         Emit(Op.SelectV128); EmitDst(height); EmitSlot(cond); EmitSlot(a); EmitSlot(b);
-        return EndProducer(ValueType.V128, height);
+        return Temp(ValueType.V128, height);
     }
 }

@@ -37,7 +37,8 @@ internal struct Operand
 /// Temporaries take the slot of their stack height, so allocation is the validator's own height bookkeeping.
 /// Slot operands are emitted tagged and placed once the constant count and frame size are known.
 /// This file holds the state and the helpers every part uses; the instructions are by concern in the other
-/// Translator.*.cs files (arithmetic, memory, locals, branches).
+/// Translator.*.cs files (arithmetic, memory, locals, branches), and what the peephole rules know of the code just
+/// emitted in Translator.Recent.cs.
 /// </summary>
 internal sealed partial class Translator
 {
@@ -60,36 +61,8 @@ internal sealed partial class Translator
     private readonly List<List<int>?> _labelFixups = new();
     // Store-to-load forwarding (_known) is in Translator.Memory.cs; loop rotation's state in Translator.Branches.cs.
 
-    /// <summary>Start of the instruction emitted last (-1 after a label or a removal): superinstructions merge
-    /// into it only while nothing else, not even a branch target, came after it.</summary>
-    private int _instrStart = -1;
-
-    // The last instruction's destination, for fusing local.set/tee into it; _lastStart is that instruction's start.
-    private int _lastDstPos = -1;
-    /// <summary>An i32.load and the I32AddImm right after it that adds to what it loaded (their starts).</summary>
-    private int _loadThenAdd = -1, _addAfterLoad = -1;
-    private int _lastStart;
-    private int _lastDstHeight;
-    private int _lastEnd;
-    // The last instruction's destination after a local.set was fused into it (see TryReclaimLocal).
-    private int _fusedPos = -1;
-    private int _fusedStart;
-    private int _fusedLocal;
-    private int _fusedEnd;
-    /// <summary>The fused local write before the last one (see TryTakeScaledAddress), while the code up to its
-    /// end stands: [start, end) writes the local at dst.</summary>
-    private (int Local, int Start, int Dst, int End) _earlierFused = (-1, 0, 0, 0);
-    private int _prevDstPos = -1;
-    private int _prevDstHeight;
-    private int _prevStart;
-    // And the producer before that one, adjacent too: taking over two instructions (a comparison and its eqz)
-    // can expose it (a load compared).
-    private int _prev2DstPos = -1;
-    private int _prev2DstHeight;
-    private int _prev2Start;
-    /// <summary>End of the run of local moves that follows the last producer, if any.</summary>
-    private int _movesEnd = -1;
-
+    /// <summary>The last instructions emitted, as the peephole rules see them (Translator.Recent.cs).</summary>
+    private readonly RecentInstructions _recent = new();
 
     private int _paramCount;
     private int _localCount;
@@ -117,11 +90,7 @@ internal sealed partial class Translator
         _condEnd = -1;
         _jumpEnd = -1;
         _fallenInto.Clear();
-        _lastDstPos = -1;
-        _fusedPos = -1;
-        _earlierFused.Local = -1;
-        _instrStart = -1;
-        _loadThenAdd = _addAfterLoad = -1;
+        _recent.Clear();
         _paramCount = paramCount;
         _localCount = localCount;
     }
@@ -132,12 +101,14 @@ internal sealed partial class Translator
     {
         if (_len == _code.Length) Array.Resize(ref _code, _len * 2);
         _code[_len++] = v;
+        _recent.Extend(_len);
     }
 
-    private void Emit(Op op)
+    /// <summary>Starts instruction <paramref name="op"/>: see <see cref="RecentInstructions.Push"/>.</summary>
+    private void Emit(Op op, bool keepsProducer = false)
     {
-        _instrStart = _len;
         if (_known.Count > 0 && !OpInfo.KeepsMemoryFacts(op)) _known.Clear();
+        _recent.Push(op, _len, keepsProducer);
         Emit((int)op);
     }
 
@@ -148,24 +119,32 @@ internal sealed partial class Translator
             if (_known[i].Addr == local || _known[i].Value == local) _known.RemoveAt(i);
     }
 
-    /// <summary>Whether the last instruction emitted is <paramref name="op"/> and still ends the code.</summary>
-    private bool LastInstructionIs(Op op) =>
-        _instrStart >= 0 && _instrStart + OpInfo.Length(op) == _len && _code[_instrStart] == (int)op;
+    /// <summary>Whether the last instruction is <paramref name="op"/> and a superinstruction may merge into it.</summary>
+    private bool LastInstructionIs(Op op) => _recent.Mergeable?.Op == op;
 
-    /// <summary>The last instruction emitted, if it still ends the code whole.</summary>
-    private Op? LastInstruction =>
-        _instrStart >= 0 && _instrStart + OpInfo.Length((Op)_code[_instrStart]) == _len ? (Op)_code[_instrStart] : null;
+    /// <summary>The last instruction, if a superinstruction may merge into it.</summary>
+    private Op? LastInstruction => _recent.Mergeable?.Op;
 
     /// <summary>Whether <paramref name="o"/> is the temporary the last instruction just wrote.</summary>
-    private bool IsLastResult(in Operand o) =>
-        o.Loc == Loc.Temp && _lastDstPos >= 0 && _lastEnd == _len && o.Index == _lastDstHeight;
+    private bool IsLastResult(in Operand o) => o.Loc == Loc.Temp && _recent.LastProducer is { } p && o.Index == p.Height;
 
     /// <summary>The last instruction writes the temporary at <paramref name="height"/> instead of its own (a lower
     /// slot nothing live occupies); the operand is already in the relocation list.</summary>
     private void MoveLastResult(int height)
     {
-        _code[_lastDstPos] = TempTag | height;
-        _lastDstHeight = height;
+        var p = _recent.Last!;
+        _code[p.Dst] = TempTag | height;
+        p.Height = height;
+    }
+
+    /// <summary>The last instruction becomes <paramref name="op"/> (a merge: its operands stay where they are); a fused
+    /// local write it had is forgotten (<see cref="Emitted.Local"/>).</summary>
+    private void Rewrite(Op op)
+    {
+        var last = _recent.Last!;
+        _code[last.Start] = (int)op;
+        last.Op = op;
+        last.Local = -1;
     }
 
     /// <summary>A local or constant slot operand as emitted, back as an operand of <paramref name="type"/>.</summary>
@@ -205,27 +184,14 @@ internal sealed partial class Translator
         Emit(TempTag | height);
     }
 
-    /// <summary>Emits a destination temporary and remembers it for local.set fusion.</summary>
+    /// <summary>Emits the last instruction's destination, the temporary at <paramref name="height"/>: it is the producer.</summary>
     private void EmitDst(int height)
     {
-        // Remember the producer before this one when the two are adjacent, so that taking this one over
-        // (TryTakeCompare) can expose it in turn.
-        bool adjacent = _lastDstPos >= 0 && _lastEnd == _len - 1;
-        (_prev2DstPos, _prev2DstHeight, _prev2Start) = adjacent ? (_prevDstPos, _prevDstHeight, _prevStart) : (-1, 0, 0);
-        _prevDstPos = adjacent ? _lastDstPos : -1;
-        _prevDstHeight = _lastDstHeight;
-        _prevStart = _lastStart;
-        _lastStart = _len - 1; // every producer is [op, dst, ...]
-        _lastDstPos = _len;
-        _lastDstHeight = height;
+        _recent.SetProducer(_recent.Last!, _len, height);
         EmitTemp(height);
     }
 
-    private Operand EndProducer(ValueType type, int height)
-    {
-        _lastEnd = _len;
-        return new Operand(type, Loc.Temp, height);
-    }
+    private static Operand Temp(ValueType type, int height) => new(type, Loc.Temp, height);
 
     public void NoteHeight(int height)
     {
@@ -268,20 +234,13 @@ internal sealed partial class Translator
         Emit(slot);
     }
 
-    /// <summary>Removes the last instruction (from <paramref name="start"/>), taken over by its consumer; the
-    /// producer before it, if adjacent, is the last instruction again.</summary>
-    private void DropLastInstruction(int start)
+    /// <summary>Removes the code from <paramref name="start"/> (where an instruction starts): the last instruction or
+    /// instructions, taken over by their consumer, or a jump to the next instruction.</summary>
+    private void Remove(int start)
     {
         _len = start;
-        if (_earlierFused.End > start) _earlierFused.Local = -1;
         while (_slotPositions.Count > 0 && _slotPositions[^1] >= start) _slotPositions.RemoveAt(_slotPositions.Count - 1);
-        _lastDstPos = _prevDstPos;
-        _lastDstHeight = _prevDstHeight;
-        _lastStart = _prevStart;
-        (_prevDstPos, _prevDstHeight, _prevStart) = (_prev2DstPos, _prev2DstHeight, _prev2Start);
-        _prev2DstPos = -1;
-        _lastEnd = _len;
-        _instrStart = -1;
+        _recent.RemoveFrom(start);
     }
 
     /// <summary>An instruction with a destination and immediate/slot operands, e.g. global.get, memory.size.</summary>
@@ -290,7 +249,7 @@ internal sealed partial class Translator
         Emit(op); EmitDst(height);
         foreach (var i in immediatesBefore) Emit(i);
         foreach (ref readonly var s in slots) EmitSlot(s);
-        return EndProducer(result, height);
+        return Temp(result, height);
     }
 
     /// <summary>An instruction without a result: immediates, then slots.</summary>
@@ -303,30 +262,25 @@ internal sealed partial class Translator
 
     public void GlobalSet(int global, in Operand value)
     {
-        if (IsLastResult(value) && _code[_lastStart] == (int)Op.I32AddImm)
+        if (IsLastResult(value) && _recent.Last!.Op == Op.I32AddImm)
         {
             // global = x + k (the stack pointer restored on return)
-            int start = _lastStart;
+            int start = _recent.Last.Start;
             int src = _code[start + Layout.I32AddImm.A], k = _code[start + Layout.I32AddImm.Imm];
-            DropLastInstruction(start);
+            Remove(start);
             Emit(Op.GlobalSetAddImm); Emit(global); EmitRaw(src); Emit(k);
-            _lastDstPos = -1;
             return;
         }
         // global.get g; add k; (local.tee x;) global.set g: the stack pointer bumped on entry.
-        int bumpStart = -1;
-        if (IsLastResult(value)) bumpStart = _lastStart;
-        else if (value.Loc == Loc.Local && _fusedPos >= 0 && _fusedEnd == _len && _fusedLocal == value.Index && _code[_fusedPos] == value.Index)
-            bumpStart = _fusedStart;
-        if (bumpStart >= 0 && _code[bumpStart] == (int)Op.GlobalGetAddImm && _code[bumpStart + Layout.GlobalGetAddImm.Global] == global)
+        var bump = IsLastResult(value) || (value.Loc == Loc.Local && _recent.Last?.Local == value.Index) ? _recent.Last : null;
+        if (bump is { Op: Op.GlobalGetAddImm } && _code[bump.Start + Layout.GlobalGetAddImm.Global] == global)
         {
-            _code[bumpStart] = (int)Op.GlobalAddImm;
-            _lastDstPos = -1;
-            _instrStart = bumpStart + Layout.GlobalAddImm.Length == _len ? bumpStart : -1; // a store through the new pointer may join it
+            Rewrite(Op.GlobalAddImm);
+            bump.Uncovered = false; // a store through the new pointer may join it
+            _recent.EndProducer();
             return;
         }
         Effect(Op.GlobalSet, [global], [value]);
-        _lastDstPos = -1;
     }
 
     public void Unreachable()
@@ -343,35 +297,27 @@ internal sealed partial class Translator
     /// result slot: the temporary at <paramref name="argHeight"/> until a local.set takes it over.</summary>
     public void Call(int function, int argHeight, ReadOnlySpan<Operand> args, int resultCount)
     {
-        int start = _len;
         Emit(Op.Call); Emit(function); EmitTemp(argHeight);
-        EmitCallTail(start, args, argHeight, resultCount);
+        EmitCallTail(args, argHeight, resultCount);
     }
 
     public void CallIndirect(int typeIndex, int table, in Operand element, int argHeight, ReadOnlySpan<Operand> args, int resultCount)
     {
-        int start = _len;
         Emit(Op.CallIndirect); Emit(typeIndex); Emit(table); EmitSlot(element); EmitTemp(argHeight);
-        EmitCallTail(start, args, argHeight, resultCount);
+        EmitCallTail(args, argHeight, resultCount);
     }
 
-    /// <summary>[result slot, n, args...]; a single result makes the call the last producer.</summary>
-    private void EmitCallTail(int start, ReadOnlySpan<Operand> args, int argHeight, int resultCount)
+    /// <summary>[result slot, n, args...]; a single result makes the call the producer.</summary>
+    private void EmitCallTail(ReadOnlySpan<Operand> args, int argHeight, int resultCount)
     {
         int resultPos = _len;
         EmitTemp(argHeight);
         Emit(args.Length);
         foreach (ref readonly var a in args) EmitSlot(a);
         NoteHeight(argHeight + Math.Max(args.Length, resultCount));
-        _prevDstPos = _prev2DstPos = -1;
-        if (resultCount == 1)
-        {
-            _lastStart = start;
-            _lastDstPos = resultPos;
-            _lastDstHeight = argHeight;
-            _lastEnd = _len;
-        }
-        else _lastDstPos = -1;
+        var call = _recent.Last!;
+        call.Below = 0;
+        if (resultCount == 1) _recent.SetProducer(call, resultPos, argHeight);
     }
 
     // ---- finish ----------------------------------------------------------------------------------
