@@ -3,14 +3,18 @@ using static WasmSharp.Tests.Binary.WasmBuilder;
 namespace WasmSharp.Tests.Interpreter;
 
 /// <summary>
-/// Generates valid modules of one i32 function with random control flow, locals, arithmetic and memory
-/// accesses, in the shapes compilers emit (values through locals as -O0 does, phi moves, compare-and-branch,
-/// address arithmetic). Loops are bounded by a counter and memory accesses masked into the first page, so every
-/// program terminates without trapping (except integer division, which may trap, and both engines must agree).
-/// Like clang -O0 output, the function keeps a frame in linear memory below a stack-pointer global and reads and
-/// writes variables there (store then reload, x++ in memory, loads in a row, narrow stores over wide slots).
+/// Generates valid modules of one (param i32 i32) (result i32) function with random control flow, locals,
+/// arithmetic and memory accesses, in the shapes compilers emit (values through locals as -O0 does, phi moves,
+/// compare-and-branch, address arithmetic), on i32, i64, f32, f64 and v128 values (the other types in the partial
+/// files RandomProgram.I64, .Float and .Simd). Loops are bounded by a counter and memory accesses masked into the
+/// first page, so every program terminates without trapping (except integer division and the trapping float
+/// truncations, which may trap, and both engines must agree). Like clang -O0 output, the function keeps a frame in
+/// linear memory below a stack-pointer global and reads and writes variables there (store then reload, x++ in
+/// memory, loads in a row, narrow stores over wide slots).
+/// Wasm leaves the payload and sign of a NaN an operation produces open, so no such bits may reach the result: a
+/// float that may be one is canonicalised (see RandomProgram.Float) before its bits are observed.
 /// </summary>
-internal sealed class RandomProgram
+internal sealed partial class RandomProgram
 {
     private readonly Random _rng;
     private readonly List<byte[]> _code = new();
@@ -26,8 +30,18 @@ internal sealed class RandomProgram
     private const int FpAlias = Fp + 1;
     // The checksum loop's index and accumulator: every word random addresses reach is part of the result.
     private const int ScanIndex = FpAlias + 1, ScanSum = FpAlias + 2;
-    // An array's address in a local (64), for base + (index << 2) accesses.
+    // An array's address in a local (64), for base + (index << 2) accesses (<< 3 and << 4 for i64 and v128).
     private const int ArrayBase = FpAlias + 3;
+    private const int I32Declared = ArrayBase + 1 - Params;
+    // Locals of the other types, after the i32 ones: a few variables each, an accumulator (part of the result
+    // whatever happens to the variables) and, for floats and v128, a scratch local for the canonicalisation of NaNs.
+    private const int FirstI64 = ArrayBase + 1, I64Locals = 4, Sum64 = FirstI64 + I64Locals, I64Temp = Sum64 + 1;
+    private const int FirstF32 = I64Temp + 1, F32Locals = 3, F32Temp = FirstF32 + F32Locals;
+    private const int FirstF64 = F32Temp + 1, F64Locals = 3, F64Temp = FirstF64 + F64Locals;
+    private const int FirstV128 = F64Temp + 1, V128Locals = 3, VSum = FirstV128 + V128Locals, V128Temp = VSum + 1;
+    // The end of the checksummed memory: every byte the random accesses reach (an address below 4160, see Address,
+    // plus an offset below 64, plus at most 16 bytes).
+    private const int ScanEnd = 4240;
     // Loop counters kept in memory live above everything the random addresses reach.
     private const int CounterBase = 8192;
     private int _fresh;
@@ -44,7 +58,8 @@ internal sealed class RandomProgram
         g.Emit(0x23, 0x00); g.Emit(0x41); g.Add(S64(FrameSize)); g.Emit(0x6B); g.Op(0x22, Fp); g.Emit(0x24, 0x00);
         g.Op(0x20, Fp); g.Op(0x21, FpAlias);
         g.Emit(0x41, 0xC0, 0x00); g.Op(0x21, ArrayBase);
-        for (int i = 0, n = g._rng.Next(3, 12); i < n; i++) g.Statement();
+        g.InitTypedLocals();
+        for (int i = 0, n = g._rng.Next(3, 14); i < n; i++) g.Statement();
         // Epilogue: the stack pointer back (fp + 32).
         g.Op(0x20, Fp); g.Emit(0x41); g.Add(S64(FrameSize)); g.Emit(0x6A); g.Emit(0x24, 0x00);
         // Result: every local, mixed, plus checksums of memory (the frame included) and the stack pointer.
@@ -53,13 +68,15 @@ internal sealed class RandomProgram
         for (int a = 0; a < 64; a += 4) { g.Emit(0x41); g.Add(S64(a)); g.Emit(0x28, 0x02, 0x00); g.Emit(0x6A); }
         for (int a = 2048 - FrameSize - 4; a < 2048; a += 4) { g.Emit(0x41); g.Add(S64(a)); g.Emit(0x28, 0x02, 0x00); g.Emit(0x73); g.Emit(0x41, 7); g.Emit(0x77); }
         g.Emit(0x23, 0x00); g.Emit(0x6A);
+        g.FoldTypedLocals();
         g.Emit(0x03, 0x40);
         g.Op(0x20, ScanSum); g.Emit(0x41, 0x05); g.Emit(0x77); g.Op(0x20, ScanIndex); g.Emit(0x28, 0x02, 0x00); g.Emit(0x73); g.Op(0x21, ScanSum);
-        g.Op(0x20, ScanIndex); g.Emit(0x41, 0x04); g.Emit(0x6A); g.Op(0x22, ScanIndex); g.Emit(0x41); g.Add(S64(4160)); g.Emit(0x49); g.Emit(0x0D, 0x00);
+        g.Op(0x20, ScanIndex); g.Emit(0x41, 0x04); g.Emit(0x6A); g.Op(0x22, ScanIndex); g.Emit(0x41); g.Add(S64(ScanEnd)); g.Emit(0x49); g.Emit(0x0D, 0x00);
         g.Emit(0x0B);
         g.Op(0x20, ScanSum); g.Emit(0x6A);
         var body = Cat([.. g._code, [0x0B]]);
-        var locals = Vec(Cat(U32(Locals + MaxLoops + MaxFresh + 5), [0x7F]));
+        var locals = Vec(Cat(U32(I32Declared), [0x7F]), Cat(U32(I64Locals + 2), [0x7E]), Cat(U32(F32Locals + 1), [0x7D]),
+            Cat(U32(F64Locals + 1), [0x7C]), Cat(U32(V128Locals + 2), [0x7B]));
         var func = Cat(locals, body);
         // Memory starts with arbitrary bytes where the program reads (not zeros, which would hide a load that reads
         // the wrong width or the wrong address: zero looks like zero).
@@ -78,11 +95,24 @@ internal sealed class RandomProgram
     private void Emit(params byte[] b) => _code.Add(b);
     private void Add(byte[] b) => _code.Add(b);
     private void Op(byte op, uint imm) => _code.Add(Cat([op], U32(imm)));
+    private void Op(byte op, int imm) => Op(op, (uint)imm);
     private uint AnyLocal() => (uint)_rng.Next(Params + Locals);
     private uint WritableLocal() => (uint)_rng.Next(Params + Locals); // params are writable too
 
     private void Statement()
     {
+        // Two in five statements work on the other types (which mix i32 values in too).
+        if (_rng.Next(5) < 2)
+        {
+            switch (_rng.Next(10))
+            {
+                case < 3: I64Statement(); break;
+                case < 5: FloatStatement(f64: false); break;
+                case < 7: FloatStatement(f64: true); break;
+                default: V128Statement(); break;
+            }
+            return;
+        }
         int kind = _depth > 3 ? _rng.Next(5) : _rng.Next(16);
         switch (kind)
         {
@@ -264,9 +294,19 @@ internal sealed class RandomProgram
         _depth--;
     }
 
-    private void Condition()
+    /// <summary>[] -> [i32]; <paramref name="depth"/>: how deep in an expression it is (0 for a statement's).</summary>
+    private void Condition(int depth = 0)
     {
-        Expr();
+        // Sometimes a comparison of another type, or a v128 test: compare-and-branch on i64 and floats.
+        if (_rng.Next(4) == 0) { TypedCondition(depth); return; }
+        if (_rng.Next(8) == 0)
+        {
+            // if (x < y) on two frame variables, as -O0 loads both (two loads in a row, then compare-and-branch)
+            Op(0x20, Fp); Emit(0x28, 0x02); Add(U32(FrameOffset())); Op(0x20, Fp); Emit(0x28, 0x02); Add(U32(FrameOffset()));
+            Emit((byte)_rng.Next(0x46, 0x50));
+            return;
+        }
+        Expr(depth);
         switch (_rng.Next(4))
         {
             case 0: Expr(); Emit((byte)_rng.Next(0x46, 0x50)); break;            // compare
@@ -276,25 +316,31 @@ internal sealed class RandomProgram
         }
     }
 
-    private void Address()
+    /// <summary>[] -> [address] for an access of 1 &lt;&lt; <paramref name="log2"/> bytes (4 unless told): aligned to
+    /// its size (4 at least), and below 4160.</summary>
+    private void Address(int log2 = 2)
     {
-        // (expr & 0xFFC) + small constant: in bounds, sometimes through an add the access can take over.
+        int size = 1 << Math.Max(log2, 2);
+        // (expr & mask) + small constant: in bounds, sometimes through an add the access can take over.
         if (_rng.Next(3) == 0)
         {
-            // base + (index << 2), as array accesses compute it (the base first or second)
+            // base + (index << k), as array accesses compute it (the base first or second)
             bool baseFirst = _rng.Next(2) == 0;
             if (baseFirst) Op(0x20, ArrayBase);
-            Expr(); Emit(0x41); Add(S64(0x3FF)); Emit(0x71); Emit(0x41, 0x02); Emit(0x74);
+            Expr(); Emit(0x41); Add(S64(0xFFF / size)); Emit(0x71); Emit(0x41, (byte)Math.Max(log2, 2)); Emit(0x74);
             if (!baseFirst) Op(0x20, ArrayBase);
             Emit(0x6A);
             return;
         }
-        Expr(); Emit(0x41); Add(S64(0xFFC)); Emit(0x71);
-        if (_rng.Next(2) == 0) { Emit(0x41); Add(S64(_rng.Next(0, 16) * 4)); Emit(0x6A); }
+        Expr(); Emit(0x41); Add(S64(0x1000 - size)); Emit(0x71);
+        if (_rng.Next(2) == 0) { Emit(0x41); Add(S64(_rng.Next(0, 64 / size) * size)); Emit(0x6A); }
     }
 
     private void Expr(int depth = 0)
     {
+        // Now and then an i32 from another type's values (comparisons, conversions, lanes), or an i32 operation
+        // the cases below leave out.
+        if (depth <= 2 && _rng.Next(7) == 0) { TypedToI32(depth + 1); return; }
         int kind = depth > 3 ? _rng.Next(3) : _rng.Next(14);
         switch (kind)
         {
