@@ -269,7 +269,7 @@ internal sealed partial class RandomProgram
     /// operations' corner cases (NaN, signed zeros, rounding, saturation), whatever else the program does.</summary>
     private void FloatKernel(bool f64)
     {
-        switch (_rng.Next(9))
+        switch (_rng.Next(10))
         {
             case 7: case 8: // compare-and-branch, maybe negated (the Not forms)
                 BranchKernel(() =>
@@ -294,11 +294,17 @@ internal sealed partial class RandomProgram
                 if (toI64) I64ToSum(); else { Op(0x20, ScanSum); Emit(0x6A); Op(0x21, ScanSum); }
                 break;
             }
-            default: // from integers at their edges, or the other width
+            default: // from integers where rounding has its edges (or any), or from the other width
                 switch (_rng.Next(3))
                 {
-                    case 0: Emit(0x41); Add(S64((int)EdgeI64Value())); Emit(F(f64, (byte)(0xB2 + _rng.Next(2)), 5)); FloatToSums(f64, true); break;
-                    case 1: I64Edge(); Emit(F(f64, (byte)(0xB4 + _rng.Next(2)), 5)); FloatToSums(f64, true); break;
+                    case 0:
+                        if (_rng.Next(4) == 0) Expr(3); else { Emit(0x41); Add(S64(unchecked((int)RoundingEdge(i32: true)))); }
+                        Emit(F(f64, (byte)(0xB2 + _rng.Next(2)), 5)); FloatToSums(f64, true);
+                        break;
+                    case 1:
+                        if (_rng.Next(4) == 0) I64Edge(); else I64Const(RoundingEdge(i32: false));
+                        Emit(F(f64, (byte)(0xB4 + _rng.Next(2)), 5)); FloatToSums(f64, true);
+                        break;
                     default: FloatEdge(!f64); Emit(f64 ? (byte)0xBB : (byte)0xB6); FloatToSums(f64, false); break;
                 }
                 break;

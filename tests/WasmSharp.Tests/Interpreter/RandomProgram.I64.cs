@@ -33,13 +33,22 @@ internal sealed partial class RandomProgram
     };
 
     /// <summary>An i64 from a few values where integer operations have their edge cases (so that two operands are
-    /// often equal, or MIN and -1 meet), and where conversions to floats round: just above a midpoint between two
-    /// floats (2^24 + 1, 2^53 + 1), and where rounding through a double first would make it one (2^62 + 2^38 + 1,
-    /// and the same above 2^63).</summary>
+    /// often equal, or MIN and -1 meet).</summary>
     private long EdgeI64Value()
     {
-        long[] pool = [0, 1, -1, 2, long.MinValue, long.MaxValue, int.MinValue, int.MaxValue, 0xFFFFFFFF, 0x80000000, 31, 32, 63, 64,
-            0x1000001, 0x20000000000001, 0x4000004000000001, unchecked((long)0x8000008000000001)];
+        long[] pool = [0, 1, -1, 2, long.MinValue, long.MaxValue, int.MinValue, int.MaxValue, 0xFFFFFFFF, 0x80000000, 31, 32, 63, 64];
+        return pool[_rng.Next(pool.Length)];
+    }
+
+    /// <summary>An integer whose conversion to f32 or f64 rounds at an edge: just above a midpoint between two floats
+    /// (2^53 + 1 for f64; rounding through a double first would make 2^62 + 2^38 + 1 one, for f32), on a midpoint
+    /// (ties to even), or the largest values. <paramref name="i32"/>: one for i32 (2^24 + 1, above 2^31 unsigned).</summary>
+    private long RoundingEdge(bool i32)
+    {
+        long[] pool = i32
+            ? [0x1000001, 0x1000003, 0x80000080, 0x80000081, int.MaxValue, -0x1000001, -1]
+            : [0x20000000000001, 0x4000004000000001, unchecked((long)0x8000008000000001), unchecked((long)0x8000018000000000),
+               -0x4000004000000001, -1, long.MaxValue];
         return pool[_rng.Next(pool.Length)];
     }
 
