@@ -41,9 +41,9 @@ internal static class Disassembler
                 int n = code[at++];
                 for (int i = 0; i <= n; i++, at++) parts.Add($"@{at + code[at]}");
             }
-            else if (op is Op.Call or Op.CallIndirect)
+            else if (op is Op.Call or Op.CallV128 or Op.CallIndirect or Op.CallIndirectV128)
             {
-                if (op == Op.CallIndirect) { parts.Add($"type {code[at++]}"); parts.Add($"table {code[at++]}"); parts.Add(Slot(fn, code[at++])); }
+                if (op is Op.CallIndirect or Op.CallIndirectV128) { parts.Add($"type {code[at++]}"); parts.Add($"table {code[at++]}"); parts.Add(Slot(fn, code[at++])); }
                 else parts.Add($"func {code[at++]}");
                 parts.Add($"frame {Slot(fn, code[at++])}");
                 parts.Add($"result {Slot(fn, code[at++])}");
@@ -73,7 +73,7 @@ internal static class Disassembler
             }
             if (parts.Count > 0)
             {
-                var shape = op is Op.BrTable or Op.ReturnN or Op.Call or Op.CallIndirect ? "" : Shape(op);
+                var shape = OpInfo.IsVariable(op) ? "" : Shape(op);
                 if (op == Op.Copy2)
                     sb.Append(' ').Append(parts[0]).Append(" <- ").Append(parts[1]).Append(", ").Append(parts[2]).Append(" <- ").Append(parts[3]);
                 else if (shape.StartsWith('d'))

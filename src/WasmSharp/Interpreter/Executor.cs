@@ -473,6 +473,18 @@ internal sealed unsafe partial class Executor : IDisposable
                 case Op.GlobalSetAddImmReturn1: { _inst.Globals[ip[1]].Bits = (uint)((uint)regs[ip[2]] + (uint)ip[3]); ip += 4 - 1; goto case Op.Return1; }
                 case Op.Return1:
                 {
+                    ulong v = regs[ip[1]];
+                    if (_depth == _entryDepth) { regs[0] = v; return; }
+                    ref var f = ref _frames[--_depth];
+                    _current = f.Function;
+                    ip = f.ReturnIp;
+                    regs = _stack + f.Fp;
+                    regs[f.Result] = v;
+                    if (f.CrossInstance) RestoreInstance(f.Function);
+                    continue;
+                }
+                case Op.Return1V128:
+                {
                     var v = LoadV((regs + ip[1]));
                     if (_depth == _entryDepth) { StoreV(regs, v); return; }
                     ref var f = ref _frames[--_depth];
@@ -497,23 +509,49 @@ internal sealed unsafe partial class Executor : IDisposable
                     argBase = ip[2];
                     resultSlot = ip[3];
                     int n = ip[4];
-                    for (int i = 0; i < n; i++) StoreV(regs + argBase + i * SlotWords, LoadV(regs + ip[5 + i]));
+                    for (int i = 0; i < n; i++) regs[argBase + i * SlotWords] = regs[ip[5 + i]];
                     returnIp = ip + 5 + n;
                     goto Call;
                 }
                 case Op.CallIndirect:
                 {
                     var table = _inst.Tables[ip[2]];
-                    uint i = (uint)regs[ip[3]];
-                    if (i >= table.Length) throw Trap("undefined element");
-                    ulong e = table.Elements[i];
-                    if (e == 0) throw Trap("uninitialized element");
-                    callee = _store.GetFunction((int)(e - 1));
+                    uint e = (uint)regs[ip[3]];
+                    if (e >= table.Length) throw Trap("undefined element");
+                    ulong entry = table.Elements[e];
+                    if (entry == 0) throw Trap("uninitialized element");
+                    callee = _store.GetFunction((int)(entry - 1));
                     if (callee.TypeId != _inst.TypeIds[ip[1]]) throw Trap("indirect call type mismatch");
                     argBase = ip[4];
                     resultSlot = ip[5];
                     int n = ip[6];
-                    for (int k = 0; k < n; k++) StoreV(regs + argBase + k * SlotWords, LoadV(regs + ip[7 + k]));
+                    for (int i = 0; i < n; i++) regs[argBase + i * SlotWords] = regs[ip[7 + i]];
+                    returnIp = ip + 7 + n;
+                    goto Call;
+                }
+                case Op.CallV128:
+                {
+                    callee = _inst.Functions[ip[1]];
+                    argBase = ip[2];
+                    resultSlot = ip[3];
+                    int n = ip[4];
+                    for (int i = 0; i < n; i++) StoreV(regs + argBase + i * SlotWords, LoadV(regs + ip[5 + i]));
+                    returnIp = ip + 5 + n;
+                    goto Call;
+                }
+                case Op.CallIndirectV128:
+                {
+                    var table = _inst.Tables[ip[2]];
+                    uint e = (uint)regs[ip[3]];
+                    if (e >= table.Length) throw Trap("undefined element");
+                    ulong entry = table.Elements[e];
+                    if (entry == 0) throw Trap("uninitialized element");
+                    callee = _store.GetFunction((int)(entry - 1));
+                    if (callee.TypeId != _inst.TypeIds[ip[1]]) throw Trap("indirect call type mismatch");
+                    argBase = ip[4];
+                    resultSlot = ip[5];
+                    int n = ip[6];
+                    for (int i = 0; i < n; i++) StoreV(regs + argBase + i * SlotWords, LoadV(regs + ip[7 + i]));
                     returnIp = ip + 7 + n;
                     goto Call;
                 }

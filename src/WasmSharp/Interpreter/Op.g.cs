@@ -181,926 +181,932 @@ internal enum Op
     BrTable = 82,
     /// <summary>Returns. []</summary>
     Return0 = 83,
-    /// <summary>global = src + imm (i32), then returns value: an unoptimised function's epilogue. [global, src, imm, value]</summary>
+    /// <summary>global = src + imm (i32), then returns value (a scalar): an unoptimised function's epilogue. [global, src, imm, value]</summary>
     GlobalSetAddImmReturn1 = 84,
-    /// <summary>Returns one value, straight into the caller's result slot (both words: it may be a v128). [value]</summary>
+    /// <summary>Returns one value, a scalar, straight into the caller's result slot. [value]</summary>
     Return1 = 85,
+    /// <summary>Returns one value, a v128 (both words), straight into the caller's result slot. [value]</summary>
+    Return1V128 = 86,
     /// <summary>Returns count values (sources may overlap the result slots, so they are staged). [count, ...]</summary>
-    ReturnN = 86,
+    ReturnN = 87,
     /// <summary>Calls: the callee's frame starts at frame, where the count arguments are moved; a single result goes to result. [function, frame, result, count, ...]</summary>
-    Call = 87,
+    Call = 88,
     /// <summary>Calls the function at table[element] after checking its type, as Call does. [type, table, element, frame, result, count, ...]</summary>
-    CallIndirect = 88,
+    CallIndirect = 89,
+    /// <summary>Calls: the callee's frame starts at frame, where the count arguments are moved, both words of each (a v128 among them); a single result goes to result. [function, frame, result, count, ...]</summary>
+    CallV128 = 90,
+    /// <summary>Calls the function at table[element] after checking its type, as CallV128 does. [type, table, element, frame, result, count, ...]</summary>
+    CallIndirectV128 = 91,
     /// <summary>dst = src. [dst, src]</summary>
-    Copy = 89,
+    Copy = 92,
     /// <summary>Two moves; both sources are read first. [dst, src, dst2, src2]</summary>
-    Copy2 = 90,
+    Copy2 = 93,
     /// <summary>dst = cond ? a : b. [dst, cond, a, b]</summary>
-    Select = 91,
+    Select = 94,
     /// <summary>dst = global. [dst, global]</summary>
-    GlobalGet = 92,
+    GlobalGet = 95,
     /// <summary>global = src. [global, src]</summary>
-    GlobalSet = 93,
+    GlobalSet = 96,
     /// <summary>dst = global + imm (i32). [dst, global, imm]</summary>
-    GlobalGetAddImm = 94,
+    GlobalGetAddImm = 97,
     /// <summary>dst = global + imm (i32), and global = dst: the stack pointer bumped. [dst, global, imm]</summary>
-    GlobalAddImm = 95,
+    GlobalAddImm = 98,
     /// <summary>global = src + imm (i32). [global, src, imm]</summary>
-    GlobalSetAddImm = 96,
+    GlobalSetAddImm = 99,
     /// <summary>dst = a reference to function. [dst, function]</summary>
-    RefFunc = 97,
+    RefFunc = 100,
     /// <summary>dst = src is null. [dst, src]</summary>
-    RefIsNull = 98,
+    RefIsNull = 101,
     /// <summary>dst = the 4-byte value at addr + offset. [dst, addr, offset]</summary>
-    I32Load = 99,
+    I32Load = 102,
     /// <summary>dst = the 8-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load = 100,
+    I64Load = 103,
     /// <summary>dst = the 1-byte value at addr + offset. [dst, addr, offset]</summary>
-    I32Load8S = 101,
+    I32Load8S = 104,
     /// <summary>dst = the 1-byte value at addr + offset. [dst, addr, offset]</summary>
-    I32Load8U = 102,
+    I32Load8U = 105,
     /// <summary>dst = the 2-byte value at addr + offset. [dst, addr, offset]</summary>
-    I32Load16S = 103,
+    I32Load16S = 106,
     /// <summary>dst = the 2-byte value at addr + offset. [dst, addr, offset]</summary>
-    I32Load16U = 104,
+    I32Load16U = 107,
     /// <summary>dst = the 1-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load8S = 105,
+    I64Load8S = 108,
     /// <summary>dst = the 1-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load8U = 106,
+    I64Load8U = 109,
     /// <summary>dst = the 2-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load16S = 107,
+    I64Load16S = 110,
     /// <summary>dst = the 2-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load16U = 108,
+    I64Load16U = 111,
     /// <summary>dst = the 4-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load32S = 109,
+    I64Load32S = 112,
     /// <summary>dst = the 4-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load32U = 110,
+    I64Load32U = 113,
     /// <summary>Stores the low 4 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I32Store = 111,
+    I32Store = 114,
     /// <summary>Stores the low 8 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I64Store = 112,
+    I64Store = 115,
     /// <summary>Stores the low 1 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I32Store8 = 113,
+    I32Store8 = 116,
     /// <summary>Stores the low 2 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I32Store16 = 114,
+    I32Store16 = 117,
     /// <summary>Stores the low 1 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I64Store8 = 115,
+    I64Store8 = 118,
     /// <summary>Stores the low 2 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I64Store16 = 116,
+    I64Store16 = 119,
     /// <summary>Stores the low 4 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I64Store32 = 117,
+    I64Store32 = 120,
     /// <summary>Two I32Stores, in order. [addr, value, offset, addr2, value2, offset2]</summary>
-    I32Store2 = 118,
+    I32Store2 = 121,
     /// <summary>Two I64Stores, in order. [addr, value, offset, addr2, value2, offset2]</summary>
-    I64Store2 = 119,
+    I64Store2 = 122,
     /// <summary>An array access: dst = the i32 at base + (index &lt;&lt; shift) + imm (wrapping to 32 bits), + offset. [dst, base, index, shift, imm, offset]</summary>
-    I32LoadShl = 120,
+    I32LoadShl = 123,
     /// <summary>I32LoadShl for an i64. [dst, base, index, shift, imm, offset]</summary>
-    I64LoadShl = 121,
+    I64LoadShl = 124,
     /// <summary>An array store: the i32 value at base + (index &lt;&lt; shift) + imm (wrapping to 32 bits), + offset. [base, index, shift, value, imm, offset]</summary>
-    I32StoreShl = 122,
+    I32StoreShl = 125,
     /// <summary>I32StoreShl for an i64. [base, index, shift, value, imm, offset]</summary>
-    I64StoreShl = 123,
+    I64StoreShl = 126,
     /// <summary>An i32.load, then add imm. [dst, addr, offset, imm]</summary>
-    I32LoadAddImm = 124,
+    I32LoadAddImm = 127,
     /// <summary>An i32.load, add imm, i32.store (x++ in memory); the sum stays in dst. [dst, addr, offset, imm, storeAddr, storeOffset]</summary>
-    I32LoadAddImmStore = 125,
+    I32LoadAddImmStore = 128,
     /// <summary>I32Add, then its result stored; it stays in dst. [dst, a, b, addr, offset]</summary>
-    I32AddStore = 126,
+    I32AddStore = 129,
     /// <summary>I32Xor, then its result stored; it stays in dst. [dst, a, b, addr, offset]</summary>
-    I32XorStore = 127,
+    I32XorStore = 130,
     /// <summary>F64Add, then its result stored; it stays in dst. [dst, a, b, addr, offset]</summary>
-    F64AddStore = 128,
+    F64AddStore = 131,
     /// <summary>F64Mul, then its result stored; it stays in dst. [dst, a, b, addr, offset]</summary>
-    F64MulStore = 129,
+    F64MulStore = 132,
     /// <summary>An i32.load, then an i32.store of what it loaded; it stays in dst. [dst, a, aOffset, addr, offset]</summary>
-    I32LoadStore = 130,
+    I32LoadStore = 133,
     /// <summary>A byte copied: i32.load8_u, then i32.store8 of it; the loaded value stays in dst. [dst, addr, offset, storeAddr, storeOffset]</summary>
-    I32Load8UStore8 = 131,
+    I32Load8UStore8 = 134,
     /// <summary>I32Load8UStore8, sign-extending. [dst, addr, offset, storeAddr, storeOffset]</summary>
-    I32Load8SStore8 = 132,
+    I32Load8SStore8 = 135,
     /// <summary>GlobalAddImm, then i32.store value at dst + offset: a prologue spilling a parameter. [dst, global, imm, value, offset]</summary>
-    GlobalAddImmStore = 133,
+    GlobalAddImmStore = 136,
     /// <summary>dst = i32.load, then i32.store dst + imm (p++ with the old p kept). [dst, addr, offset, imm, storeAddr, storeOffset]</summary>
-    I32LoadStoreAddImm = 134,
+    I32LoadStoreAddImm = 137,
     /// <summary>Two i32.loads, in order. [x, xAddr, xOffset, y, yAddr, yOffset]</summary>
-    I32Load2 = 135,
+    I32Load2 = 138,
     /// <summary>Two i64.loads, in order. [x, xAddr, xOffset, y, yAddr, yOffset]</summary>
-    I64Load2 = 136,
+    I64Load2 = 139,
     /// <summary>I32Load at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I32LoadAdd = 137,
+    I32LoadAdd = 140,
     /// <summary>I64Load at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64LoadAdd = 138,
+    I64LoadAdd = 141,
     /// <summary>I32Load8S at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I32Load8SAdd = 139,
+    I32Load8SAdd = 142,
     /// <summary>I32Load8U at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I32Load8UAdd = 140,
+    I32Load8UAdd = 143,
     /// <summary>I32Load16S at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I32Load16SAdd = 141,
+    I32Load16SAdd = 144,
     /// <summary>I32Load16U at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I32Load16UAdd = 142,
+    I32Load16UAdd = 145,
     /// <summary>I64Load8S at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load8SAdd = 143,
+    I64Load8SAdd = 146,
     /// <summary>I64Load8U at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load8UAdd = 144,
+    I64Load8UAdd = 147,
     /// <summary>I64Load16S at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load16SAdd = 145,
+    I64Load16SAdd = 148,
     /// <summary>I64Load16U at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load16UAdd = 146,
+    I64Load16UAdd = 149,
     /// <summary>I64Load32S at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load32SAdd = 147,
+    I64Load32SAdd = 150,
     /// <summary>I64Load32U at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load32UAdd = 148,
+    I64Load32UAdd = 151,
     /// <summary>I32Store at a + b + imm. [a, b, value, imm, offset]</summary>
-    I32StoreAdd = 149,
+    I32StoreAdd = 152,
     /// <summary>I64Store at a + b + imm. [a, b, value, imm, offset]</summary>
-    I64StoreAdd = 150,
+    I64StoreAdd = 153,
     /// <summary>I32Store8 at a + b + imm. [a, b, value, imm, offset]</summary>
-    I32Store8Add = 151,
+    I32Store8Add = 154,
     /// <summary>I32Store16 at a + b + imm. [a, b, value, imm, offset]</summary>
-    I32Store16Add = 152,
+    I32Store16Add = 155,
     /// <summary>I64Store8 at a + b + imm. [a, b, value, imm, offset]</summary>
-    I64Store8Add = 153,
+    I64Store8Add = 156,
     /// <summary>I64Store16 at a + b + imm. [a, b, value, imm, offset]</summary>
-    I64Store16Add = 154,
+    I64Store16Add = 157,
     /// <summary>I64Store32 at a + b + imm. [a, b, value, imm, offset]</summary>
-    I64Store32Add = 155,
+    I64Store32Add = 158,
     /// <summary>dst = memory.size. [dst]</summary>
-    MemorySize = 156,
+    MemorySize = 159,
     /// <summary>dst = memory.grow delta. [dst, delta]</summary>
-    MemoryGrow = 157,
+    MemoryGrow = 160,
     /// <summary>memory.fill. [dst, value, n]</summary>
-    MemoryFill = 158,
+    MemoryFill = 161,
     /// <summary>memory.copy. [dst, src, n]</summary>
-    MemoryCopy = 159,
+    MemoryCopy = 162,
     /// <summary>memory.init. [segment, dst, src, n]</summary>
-    MemoryInit = 160,
+    MemoryInit = 163,
     /// <summary>data.drop. [segment]</summary>
-    DataDrop = 161,
+    DataDrop = 164,
     /// <summary>dst = table[index]. [dst, table, index]</summary>
-    TableGet = 162,
+    TableGet = 165,
     /// <summary>table[index] = value. [table, index, value]</summary>
-    TableSet = 163,
+    TableSet = 166,
     /// <summary>dst = table.size. [dst, table]</summary>
-    TableSize = 164,
+    TableSize = 167,
     /// <summary>dst = table.grow. [dst, table, init, n]</summary>
-    TableGrow = 165,
+    TableGrow = 168,
     /// <summary>table.fill. [table, index, value, n]</summary>
-    TableFill = 166,
+    TableFill = 169,
     /// <summary>table.copy. [dstTable, srcTable, dst, src, n]</summary>
-    TableCopy = 167,
+    TableCopy = 170,
     /// <summary>table.init. [table, segment, dst, src, n]</summary>
-    TableInit = 168,
+    TableInit = 171,
     /// <summary>elem.drop. [segment]</summary>
-    ElemDrop = 169,
+    ElemDrop = 172,
     /// <summary>i32.eqz. [dst, a]</summary>
-    I32Eqz = 170,
+    I32Eqz = 173,
     /// <summary>i32.eq. [dst, a, b]</summary>
-    I32Eq = 171,
+    I32Eq = 174,
     /// <summary>i32.ne. [dst, a, b]</summary>
-    I32Ne = 172,
+    I32Ne = 175,
     /// <summary>i32.lt_s. [dst, a, b]</summary>
-    I32LtS = 173,
+    I32LtS = 176,
     /// <summary>i32.lt_u. [dst, a, b]</summary>
-    I32LtU = 174,
+    I32LtU = 177,
     /// <summary>i32.gt_s. [dst, a, b]</summary>
-    I32GtS = 175,
+    I32GtS = 178,
     /// <summary>i32.gt_u. [dst, a, b]</summary>
-    I32GtU = 176,
+    I32GtU = 179,
     /// <summary>i32.le_s. [dst, a, b]</summary>
-    I32LeS = 177,
+    I32LeS = 180,
     /// <summary>i32.le_u. [dst, a, b]</summary>
-    I32LeU = 178,
+    I32LeU = 181,
     /// <summary>i32.ge_s. [dst, a, b]</summary>
-    I32GeS = 179,
+    I32GeS = 182,
     /// <summary>i32.ge_u. [dst, a, b]</summary>
-    I32GeU = 180,
+    I32GeU = 183,
     /// <summary>i64.eqz. [dst, a]</summary>
-    I64Eqz = 181,
+    I64Eqz = 184,
     /// <summary>i64.eq. [dst, a, b]</summary>
-    I64Eq = 182,
+    I64Eq = 185,
     /// <summary>i64.ne. [dst, a, b]</summary>
-    I64Ne = 183,
+    I64Ne = 186,
     /// <summary>i64.lt_s. [dst, a, b]</summary>
-    I64LtS = 184,
+    I64LtS = 187,
     /// <summary>i64.lt_u. [dst, a, b]</summary>
-    I64LtU = 185,
+    I64LtU = 188,
     /// <summary>i64.gt_s. [dst, a, b]</summary>
-    I64GtS = 186,
+    I64GtS = 189,
     /// <summary>i64.gt_u. [dst, a, b]</summary>
-    I64GtU = 187,
+    I64GtU = 190,
     /// <summary>i64.le_s. [dst, a, b]</summary>
-    I64LeS = 188,
+    I64LeS = 191,
     /// <summary>i64.le_u. [dst, a, b]</summary>
-    I64LeU = 189,
+    I64LeU = 192,
     /// <summary>i64.ge_s. [dst, a, b]</summary>
-    I64GeS = 190,
+    I64GeS = 193,
     /// <summary>i64.ge_u. [dst, a, b]</summary>
-    I64GeU = 191,
+    I64GeU = 194,
     /// <summary>f32.eq. [dst, a, b]</summary>
-    F32Eq = 192,
+    F32Eq = 195,
     /// <summary>f32.ne. [dst, a, b]</summary>
-    F32Ne = 193,
+    F32Ne = 196,
     /// <summary>f32.lt. [dst, a, b]</summary>
-    F32Lt = 194,
+    F32Lt = 197,
     /// <summary>f32.gt. [dst, a, b]</summary>
-    F32Gt = 195,
+    F32Gt = 198,
     /// <summary>f32.le. [dst, a, b]</summary>
-    F32Le = 196,
+    F32Le = 199,
     /// <summary>f32.ge. [dst, a, b]</summary>
-    F32Ge = 197,
+    F32Ge = 200,
     /// <summary>f64.eq. [dst, a, b]</summary>
-    F64Eq = 198,
+    F64Eq = 201,
     /// <summary>f64.ne. [dst, a, b]</summary>
-    F64Ne = 199,
+    F64Ne = 202,
     /// <summary>f64.lt. [dst, a, b]</summary>
-    F64Lt = 200,
+    F64Lt = 203,
     /// <summary>f64.gt. [dst, a, b]</summary>
-    F64Gt = 201,
+    F64Gt = 204,
     /// <summary>f64.le. [dst, a, b]</summary>
-    F64Le = 202,
+    F64Le = 205,
     /// <summary>f64.ge. [dst, a, b]</summary>
-    F64Ge = 203,
+    F64Ge = 206,
     /// <summary>i32.clz. [dst, a]</summary>
-    I32Clz = 204,
+    I32Clz = 207,
     /// <summary>i32.ctz. [dst, a]</summary>
-    I32Ctz = 205,
+    I32Ctz = 208,
     /// <summary>i32.popcnt. [dst, a]</summary>
-    I32Popcnt = 206,
+    I32Popcnt = 209,
     /// <summary>i32.add. [dst, a, b]</summary>
-    I32Add = 207,
+    I32Add = 210,
     /// <summary>i32.sub. [dst, a, b]</summary>
-    I32Sub = 208,
+    I32Sub = 211,
     /// <summary>i32.mul. [dst, a, b]</summary>
-    I32Mul = 209,
+    I32Mul = 212,
     /// <summary>i32.div_s. [dst, a, b]</summary>
-    I32DivS = 210,
+    I32DivS = 213,
     /// <summary>i32.div_u. [dst, a, b]</summary>
-    I32DivU = 211,
+    I32DivU = 214,
     /// <summary>i32.rem_s. [dst, a, b]</summary>
-    I32RemS = 212,
+    I32RemS = 215,
     /// <summary>i32.rem_u. [dst, a, b]</summary>
-    I32RemU = 213,
+    I32RemU = 216,
     /// <summary>i32.and. [dst, a, b]</summary>
-    I32And = 214,
+    I32And = 217,
     /// <summary>i32.or. [dst, a, b]</summary>
-    I32Or = 215,
+    I32Or = 218,
     /// <summary>i32.xor. [dst, a, b]</summary>
-    I32Xor = 216,
+    I32Xor = 219,
     /// <summary>i32.shl. [dst, a, b]</summary>
-    I32Shl = 217,
+    I32Shl = 220,
     /// <summary>i32.shr_s. [dst, a, b]</summary>
-    I32ShrS = 218,
+    I32ShrS = 221,
     /// <summary>i32.shr_u. [dst, a, b]</summary>
-    I32ShrU = 219,
+    I32ShrU = 222,
     /// <summary>i32.rotl. [dst, a, b]</summary>
-    I32Rotl = 220,
+    I32Rotl = 223,
     /// <summary>i32.rotr. [dst, a, b]</summary>
-    I32Rotr = 221,
+    I32Rotr = 224,
     /// <summary>i64.clz. [dst, a]</summary>
-    I64Clz = 222,
+    I64Clz = 225,
     /// <summary>i64.ctz. [dst, a]</summary>
-    I64Ctz = 223,
+    I64Ctz = 226,
     /// <summary>i64.popcnt. [dst, a]</summary>
-    I64Popcnt = 224,
+    I64Popcnt = 227,
     /// <summary>i64.add. [dst, a, b]</summary>
-    I64Add = 225,
+    I64Add = 228,
     /// <summary>i64.sub. [dst, a, b]</summary>
-    I64Sub = 226,
+    I64Sub = 229,
     /// <summary>i64.mul. [dst, a, b]</summary>
-    I64Mul = 227,
+    I64Mul = 230,
     /// <summary>i64.div_s. [dst, a, b]</summary>
-    I64DivS = 228,
+    I64DivS = 231,
     /// <summary>i64.div_u. [dst, a, b]</summary>
-    I64DivU = 229,
+    I64DivU = 232,
     /// <summary>i64.rem_s. [dst, a, b]</summary>
-    I64RemS = 230,
+    I64RemS = 233,
     /// <summary>i64.rem_u. [dst, a, b]</summary>
-    I64RemU = 231,
+    I64RemU = 234,
     /// <summary>i64.and. [dst, a, b]</summary>
-    I64And = 232,
+    I64And = 235,
     /// <summary>i64.or. [dst, a, b]</summary>
-    I64Or = 233,
+    I64Or = 236,
     /// <summary>i64.xor. [dst, a, b]</summary>
-    I64Xor = 234,
+    I64Xor = 237,
     /// <summary>i64.shl. [dst, a, b]</summary>
-    I64Shl = 235,
+    I64Shl = 238,
     /// <summary>i64.shr_s. [dst, a, b]</summary>
-    I64ShrS = 236,
+    I64ShrS = 239,
     /// <summary>i64.shr_u. [dst, a, b]</summary>
-    I64ShrU = 237,
+    I64ShrU = 240,
     /// <summary>i64.rotl. [dst, a, b]</summary>
-    I64Rotl = 238,
+    I64Rotl = 241,
     /// <summary>i64.rotr. [dst, a, b]</summary>
-    I64Rotr = 239,
+    I64Rotr = 242,
     /// <summary>f32.abs. [dst, a]</summary>
-    F32Abs = 240,
+    F32Abs = 243,
     /// <summary>f32.neg. [dst, a]</summary>
-    F32Neg = 241,
+    F32Neg = 244,
     /// <summary>f32.ceil. [dst, a]</summary>
-    F32Ceil = 242,
+    F32Ceil = 245,
     /// <summary>f32.floor. [dst, a]</summary>
-    F32Floor = 243,
+    F32Floor = 246,
     /// <summary>f32.trunc. [dst, a]</summary>
-    F32Trunc = 244,
+    F32Trunc = 247,
     /// <summary>f32.nearest. [dst, a]</summary>
-    F32Nearest = 245,
+    F32Nearest = 248,
     /// <summary>f32.sqrt. [dst, a]</summary>
-    F32Sqrt = 246,
+    F32Sqrt = 249,
     /// <summary>f32.add. [dst, a, b]</summary>
-    F32Add = 247,
+    F32Add = 250,
     /// <summary>f32.sub. [dst, a, b]</summary>
-    F32Sub = 248,
+    F32Sub = 251,
     /// <summary>f32.mul. [dst, a, b]</summary>
-    F32Mul = 249,
+    F32Mul = 252,
     /// <summary>f32.div. [dst, a, b]</summary>
-    F32Div = 250,
+    F32Div = 253,
     /// <summary>f32.min. [dst, a, b]</summary>
-    F32Min = 251,
+    F32Min = 254,
     /// <summary>f32.max. [dst, a, b]</summary>
-    F32Max = 252,
+    F32Max = 255,
     /// <summary>f32.copysign. [dst, a, b]</summary>
-    F32Copysign = 253,
+    F32Copysign = 256,
     /// <summary>f64.abs. [dst, a]</summary>
-    F64Abs = 254,
+    F64Abs = 257,
     /// <summary>f64.neg. [dst, a]</summary>
-    F64Neg = 255,
+    F64Neg = 258,
     /// <summary>f64.ceil. [dst, a]</summary>
-    F64Ceil = 256,
+    F64Ceil = 259,
     /// <summary>f64.floor. [dst, a]</summary>
-    F64Floor = 257,
+    F64Floor = 260,
     /// <summary>f64.trunc. [dst, a]</summary>
-    F64Trunc = 258,
+    F64Trunc = 261,
     /// <summary>f64.nearest. [dst, a]</summary>
-    F64Nearest = 259,
+    F64Nearest = 262,
     /// <summary>f64.sqrt. [dst, a]</summary>
-    F64Sqrt = 260,
+    F64Sqrt = 263,
     /// <summary>f64.add. [dst, a, b]</summary>
-    F64Add = 261,
+    F64Add = 264,
     /// <summary>f64.sub. [dst, a, b]</summary>
-    F64Sub = 262,
+    F64Sub = 265,
     /// <summary>f64.mul. [dst, a, b]</summary>
-    F64Mul = 263,
+    F64Mul = 266,
     /// <summary>f64.div. [dst, a, b]</summary>
-    F64Div = 264,
+    F64Div = 267,
     /// <summary>f64.min. [dst, a, b]</summary>
-    F64Min = 265,
+    F64Min = 268,
     /// <summary>f64.max. [dst, a, b]</summary>
-    F64Max = 266,
+    F64Max = 269,
     /// <summary>f64.copysign. [dst, a, b]</summary>
-    F64Copysign = 267,
+    F64Copysign = 270,
     /// <summary>i32.wrap_i64. [dst, a]</summary>
-    I32WrapI64 = 268,
+    I32WrapI64 = 271,
     /// <summary>i32.trunc_f32_s. [dst, a]</summary>
-    I32TruncF32S = 269,
+    I32TruncF32S = 272,
     /// <summary>i32.trunc_f32_u. [dst, a]</summary>
-    I32TruncF32U = 270,
+    I32TruncF32U = 273,
     /// <summary>i32.trunc_f64_s. [dst, a]</summary>
-    I32TruncF64S = 271,
+    I32TruncF64S = 274,
     /// <summary>i32.trunc_f64_u. [dst, a]</summary>
-    I32TruncF64U = 272,
+    I32TruncF64U = 275,
     /// <summary>i64.extend_i32_s. [dst, a]</summary>
-    I64ExtendI32S = 273,
+    I64ExtendI32S = 276,
     /// <summary>i64.extend_i32_u. [dst, a]</summary>
-    I64ExtendI32U = 274,
+    I64ExtendI32U = 277,
     /// <summary>i64.trunc_f32_s. [dst, a]</summary>
-    I64TruncF32S = 275,
+    I64TruncF32S = 278,
     /// <summary>i64.trunc_f32_u. [dst, a]</summary>
-    I64TruncF32U = 276,
+    I64TruncF32U = 279,
     /// <summary>i64.trunc_f64_s. [dst, a]</summary>
-    I64TruncF64S = 277,
+    I64TruncF64S = 280,
     /// <summary>i64.trunc_f64_u. [dst, a]</summary>
-    I64TruncF64U = 278,
+    I64TruncF64U = 281,
     /// <summary>f32.convert_i32_s. [dst, a]</summary>
-    F32ConvertI32S = 279,
+    F32ConvertI32S = 282,
     /// <summary>f32.convert_i32_u. [dst, a]</summary>
-    F32ConvertI32U = 280,
+    F32ConvertI32U = 283,
     /// <summary>f32.convert_i64_s. [dst, a]</summary>
-    F32ConvertI64S = 281,
+    F32ConvertI64S = 284,
     /// <summary>f32.convert_i64_u. [dst, a]</summary>
-    F32ConvertI64U = 282,
+    F32ConvertI64U = 285,
     /// <summary>f32.demote_f64. [dst, a]</summary>
-    F32DemoteF64 = 283,
+    F32DemoteF64 = 286,
     /// <summary>f64.convert_i32_s. [dst, a]</summary>
-    F64ConvertI32S = 284,
+    F64ConvertI32S = 287,
     /// <summary>f64.convert_i32_u. [dst, a]</summary>
-    F64ConvertI32U = 285,
+    F64ConvertI32U = 288,
     /// <summary>f64.convert_i64_s. [dst, a]</summary>
-    F64ConvertI64S = 286,
+    F64ConvertI64S = 289,
     /// <summary>f64.convert_i64_u. [dst, a]</summary>
-    F64ConvertI64U = 287,
+    F64ConvertI64U = 290,
     /// <summary>f64.promote_f32. [dst, a]</summary>
-    F64PromoteF32 = 288,
+    F64PromoteF32 = 291,
     /// <summary>i32.reinterpret_f32. [dst, a]</summary>
-    I32ReinterpretF32 = 289,
+    I32ReinterpretF32 = 292,
     /// <summary>i64.reinterpret_f64. [dst, a]</summary>
-    I64ReinterpretF64 = 290,
+    I64ReinterpretF64 = 293,
     /// <summary>f32.reinterpret_i32. [dst, a]</summary>
-    F32ReinterpretI32 = 291,
+    F32ReinterpretI32 = 294,
     /// <summary>f64.reinterpret_i64. [dst, a]</summary>
-    F64ReinterpretI64 = 292,
+    F64ReinterpretI64 = 295,
     /// <summary>i32.extend8_s. [dst, a]</summary>
-    I32Extend8S = 293,
+    I32Extend8S = 296,
     /// <summary>i32.extend16_s. [dst, a]</summary>
-    I32Extend16S = 294,
+    I32Extend16S = 297,
     /// <summary>i64.extend8_s. [dst, a]</summary>
-    I64Extend8S = 295,
+    I64Extend8S = 298,
     /// <summary>i64.extend16_s. [dst, a]</summary>
-    I64Extend16S = 296,
+    I64Extend16S = 299,
     /// <summary>i64.extend32_s. [dst, a]</summary>
-    I64Extend32S = 297,
+    I64Extend32S = 300,
     /// <summary>The saturating truncation 0xFC 0. [dst, a]</summary>
-    I32TruncSatF32S = 298,
+    I32TruncSatF32S = 301,
     /// <summary>The saturating truncation 0xFC 1. [dst, a]</summary>
-    I32TruncSatF32U = 299,
+    I32TruncSatF32U = 302,
     /// <summary>The saturating truncation 0xFC 2. [dst, a]</summary>
-    I32TruncSatF64S = 300,
+    I32TruncSatF64S = 303,
     /// <summary>The saturating truncation 0xFC 3. [dst, a]</summary>
-    I32TruncSatF64U = 301,
+    I32TruncSatF64U = 304,
     /// <summary>The saturating truncation 0xFC 4. [dst, a]</summary>
-    I64TruncSatF32S = 302,
+    I64TruncSatF32S = 305,
     /// <summary>The saturating truncation 0xFC 5. [dst, a]</summary>
-    I64TruncSatF32U = 303,
+    I64TruncSatF32U = 306,
     /// <summary>The saturating truncation 0xFC 6. [dst, a]</summary>
-    I64TruncSatF64S = 304,
+    I64TruncSatF64S = 307,
     /// <summary>The saturating truncation 0xFC 7. [dst, a]</summary>
-    I64TruncSatF64U = 305,
+    I64TruncSatF64U = 308,
     /// <summary>v128.load: 16 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load = 306,
+    V128Load = 309,
     /// <summary>v128.load8x8_s: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load8x8S = 307,
+    V128Load8x8S = 310,
     /// <summary>v128.load8x8_u: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load8x8U = 308,
+    V128Load8x8U = 311,
     /// <summary>v128.load16x4_s: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load16x4S = 309,
+    V128Load16x4S = 312,
     /// <summary>v128.load16x4_u: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load16x4U = 310,
+    V128Load16x4U = 313,
     /// <summary>v128.load32x2_s: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load32x2S = 311,
+    V128Load32x2S = 314,
     /// <summary>v128.load32x2_u: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load32x2U = 312,
+    V128Load32x2U = 315,
     /// <summary>v128.load8_splat: 1 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load8Splat = 313,
+    V128Load8Splat = 316,
     /// <summary>v128.load16_splat: 2 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load16Splat = 314,
+    V128Load16Splat = 317,
     /// <summary>v128.load32_splat: 4 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load32Splat = 315,
+    V128Load32Splat = 318,
     /// <summary>v128.load64_splat: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load64Splat = 316,
+    V128Load64Splat = 319,
     /// <summary>v128.store: 16 bytes at addr + offset. [addr, value, offset]</summary>
-    V128Store = 317,
+    V128Store = 320,
     /// <summary>i8x16.shuffle (lanes: the 16 indices, a constant). [dst, a, b, lanes]</summary>
-    I8x16Shuffle = 318,
+    I8x16Shuffle = 321,
     /// <summary>i8x16.swizzle. [dst, a, b]</summary>
-    I8x16Swizzle = 319,
+    I8x16Swizzle = 322,
     /// <summary>i8x16.splat. [dst, x]</summary>
-    I8x16Splat = 320,
+    I8x16Splat = 323,
     /// <summary>i16x8.splat. [dst, x]</summary>
-    I16x8Splat = 321,
+    I16x8Splat = 324,
     /// <summary>i32x4.splat. [dst, x]</summary>
-    I32x4Splat = 322,
+    I32x4Splat = 325,
     /// <summary>i64x2.splat. [dst, x]</summary>
-    I64x2Splat = 323,
+    I64x2Splat = 326,
     /// <summary>f32x4.splat. [dst, x]</summary>
-    F32x4Splat = 324,
+    F32x4Splat = 327,
     /// <summary>f64x2.splat. [dst, x]</summary>
-    F64x2Splat = 325,
+    F64x2Splat = 328,
     /// <summary>i8x16.extract_lane_s. [dst, a, lane]</summary>
-    I8x16ExtractLaneS = 326,
+    I8x16ExtractLaneS = 329,
     /// <summary>i8x16.extract_lane_u. [dst, a, lane]</summary>
-    I8x16ExtractLaneU = 327,
+    I8x16ExtractLaneU = 330,
     /// <summary>i8x16.replace_lane. [dst, a, x, lane]</summary>
-    I8x16ReplaceLane = 328,
+    I8x16ReplaceLane = 331,
     /// <summary>i16x8.extract_lane_s. [dst, a, lane]</summary>
-    I16x8ExtractLaneS = 329,
+    I16x8ExtractLaneS = 332,
     /// <summary>i16x8.extract_lane_u. [dst, a, lane]</summary>
-    I16x8ExtractLaneU = 330,
+    I16x8ExtractLaneU = 333,
     /// <summary>i16x8.replace_lane. [dst, a, x, lane]</summary>
-    I16x8ReplaceLane = 331,
+    I16x8ReplaceLane = 334,
     /// <summary>i32x4.extract_lane. [dst, a, lane]</summary>
-    I32x4ExtractLane = 332,
+    I32x4ExtractLane = 335,
     /// <summary>i32x4.replace_lane. [dst, a, x, lane]</summary>
-    I32x4ReplaceLane = 333,
+    I32x4ReplaceLane = 336,
     /// <summary>i64x2.extract_lane. [dst, a, lane]</summary>
-    I64x2ExtractLane = 334,
+    I64x2ExtractLane = 337,
     /// <summary>i64x2.replace_lane. [dst, a, x, lane]</summary>
-    I64x2ReplaceLane = 335,
+    I64x2ReplaceLane = 338,
     /// <summary>f32x4.extract_lane. [dst, a, lane]</summary>
-    F32x4ExtractLane = 336,
+    F32x4ExtractLane = 339,
     /// <summary>f32x4.replace_lane. [dst, a, x, lane]</summary>
-    F32x4ReplaceLane = 337,
+    F32x4ReplaceLane = 340,
     /// <summary>f64x2.extract_lane. [dst, a, lane]</summary>
-    F64x2ExtractLane = 338,
+    F64x2ExtractLane = 341,
     /// <summary>f64x2.replace_lane. [dst, a, x, lane]</summary>
-    F64x2ReplaceLane = 339,
+    F64x2ReplaceLane = 342,
     /// <summary>i8x16.eq. [dst, a, b]</summary>
-    I8x16Eq = 340,
+    I8x16Eq = 343,
     /// <summary>i8x16.ne. [dst, a, b]</summary>
-    I8x16Ne = 341,
+    I8x16Ne = 344,
     /// <summary>i8x16.lt_s. [dst, a, b]</summary>
-    I8x16LtS = 342,
+    I8x16LtS = 345,
     /// <summary>i8x16.lt_u. [dst, a, b]</summary>
-    I8x16LtU = 343,
+    I8x16LtU = 346,
     /// <summary>i8x16.gt_s. [dst, a, b]</summary>
-    I8x16GtS = 344,
+    I8x16GtS = 347,
     /// <summary>i8x16.gt_u. [dst, a, b]</summary>
-    I8x16GtU = 345,
+    I8x16GtU = 348,
     /// <summary>i8x16.le_s. [dst, a, b]</summary>
-    I8x16LeS = 346,
+    I8x16LeS = 349,
     /// <summary>i8x16.le_u. [dst, a, b]</summary>
-    I8x16LeU = 347,
+    I8x16LeU = 350,
     /// <summary>i8x16.ge_s. [dst, a, b]</summary>
-    I8x16GeS = 348,
+    I8x16GeS = 351,
     /// <summary>i8x16.ge_u. [dst, a, b]</summary>
-    I8x16GeU = 349,
+    I8x16GeU = 352,
     /// <summary>i16x8.eq. [dst, a, b]</summary>
-    I16x8Eq = 350,
+    I16x8Eq = 353,
     /// <summary>i16x8.ne. [dst, a, b]</summary>
-    I16x8Ne = 351,
+    I16x8Ne = 354,
     /// <summary>i16x8.lt_s. [dst, a, b]</summary>
-    I16x8LtS = 352,
+    I16x8LtS = 355,
     /// <summary>i16x8.lt_u. [dst, a, b]</summary>
-    I16x8LtU = 353,
+    I16x8LtU = 356,
     /// <summary>i16x8.gt_s. [dst, a, b]</summary>
-    I16x8GtS = 354,
+    I16x8GtS = 357,
     /// <summary>i16x8.gt_u. [dst, a, b]</summary>
-    I16x8GtU = 355,
+    I16x8GtU = 358,
     /// <summary>i16x8.le_s. [dst, a, b]</summary>
-    I16x8LeS = 356,
+    I16x8LeS = 359,
     /// <summary>i16x8.le_u. [dst, a, b]</summary>
-    I16x8LeU = 357,
+    I16x8LeU = 360,
     /// <summary>i16x8.ge_s. [dst, a, b]</summary>
-    I16x8GeS = 358,
+    I16x8GeS = 361,
     /// <summary>i16x8.ge_u. [dst, a, b]</summary>
-    I16x8GeU = 359,
+    I16x8GeU = 362,
     /// <summary>i32x4.eq. [dst, a, b]</summary>
-    I32x4Eq = 360,
+    I32x4Eq = 363,
     /// <summary>i32x4.ne. [dst, a, b]</summary>
-    I32x4Ne = 361,
+    I32x4Ne = 364,
     /// <summary>i32x4.lt_s. [dst, a, b]</summary>
-    I32x4LtS = 362,
+    I32x4LtS = 365,
     /// <summary>i32x4.lt_u. [dst, a, b]</summary>
-    I32x4LtU = 363,
+    I32x4LtU = 366,
     /// <summary>i32x4.gt_s. [dst, a, b]</summary>
-    I32x4GtS = 364,
+    I32x4GtS = 367,
     /// <summary>i32x4.gt_u. [dst, a, b]</summary>
-    I32x4GtU = 365,
+    I32x4GtU = 368,
     /// <summary>i32x4.le_s. [dst, a, b]</summary>
-    I32x4LeS = 366,
+    I32x4LeS = 369,
     /// <summary>i32x4.le_u. [dst, a, b]</summary>
-    I32x4LeU = 367,
+    I32x4LeU = 370,
     /// <summary>i32x4.ge_s. [dst, a, b]</summary>
-    I32x4GeS = 368,
+    I32x4GeS = 371,
     /// <summary>i32x4.ge_u. [dst, a, b]</summary>
-    I32x4GeU = 369,
+    I32x4GeU = 372,
     /// <summary>f32x4.eq. [dst, a, b]</summary>
-    F32x4Eq = 370,
+    F32x4Eq = 373,
     /// <summary>f32x4.ne. [dst, a, b]</summary>
-    F32x4Ne = 371,
+    F32x4Ne = 374,
     /// <summary>f32x4.lt. [dst, a, b]</summary>
-    F32x4Lt = 372,
+    F32x4Lt = 375,
     /// <summary>f32x4.gt. [dst, a, b]</summary>
-    F32x4Gt = 373,
+    F32x4Gt = 376,
     /// <summary>f32x4.le. [dst, a, b]</summary>
-    F32x4Le = 374,
+    F32x4Le = 377,
     /// <summary>f32x4.ge. [dst, a, b]</summary>
-    F32x4Ge = 375,
+    F32x4Ge = 378,
     /// <summary>f64x2.eq. [dst, a, b]</summary>
-    F64x2Eq = 376,
+    F64x2Eq = 379,
     /// <summary>f64x2.ne. [dst, a, b]</summary>
-    F64x2Ne = 377,
+    F64x2Ne = 380,
     /// <summary>f64x2.lt. [dst, a, b]</summary>
-    F64x2Lt = 378,
+    F64x2Lt = 381,
     /// <summary>f64x2.gt. [dst, a, b]</summary>
-    F64x2Gt = 379,
+    F64x2Gt = 382,
     /// <summary>f64x2.le. [dst, a, b]</summary>
-    F64x2Le = 380,
+    F64x2Le = 383,
     /// <summary>f64x2.ge. [dst, a, b]</summary>
-    F64x2Ge = 381,
+    F64x2Ge = 384,
     /// <summary>v128.not. [dst, a]</summary>
-    V128Not = 382,
+    V128Not = 385,
     /// <summary>v128.and. [dst, a, b]</summary>
-    V128And = 383,
+    V128And = 386,
     /// <summary>v128.andnot. [dst, a, b]</summary>
-    V128Andnot = 384,
+    V128Andnot = 387,
     /// <summary>v128.or. [dst, a, b]</summary>
-    V128Or = 385,
+    V128Or = 388,
     /// <summary>v128.xor. [dst, a, b]</summary>
-    V128Xor = 386,
+    V128Xor = 389,
     /// <summary>v128.bitselect. [dst, a, b, c]</summary>
-    V128Bitselect = 387,
+    V128Bitselect = 390,
     /// <summary>v128.any_true. [dst, a]</summary>
-    V128AnyTrue = 388,
+    V128AnyTrue = 391,
     /// <summary>v128.load8_lane: vec with lane replaced by 1 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
-    V128Load8Lane = 389,
+    V128Load8Lane = 392,
     /// <summary>v128.load16_lane: vec with lane replaced by 2 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
-    V128Load16Lane = 390,
+    V128Load16Lane = 393,
     /// <summary>v128.load32_lane: vec with lane replaced by 4 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
-    V128Load32Lane = 391,
+    V128Load32Lane = 394,
     /// <summary>v128.load64_lane: vec with lane replaced by 8 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
-    V128Load64Lane = 392,
+    V128Load64Lane = 395,
     /// <summary>v128.store8_lane: lane of vec, 1 bytes at addr + offset. [addr, vec, offset, lane]</summary>
-    V128Store8Lane = 393,
+    V128Store8Lane = 396,
     /// <summary>v128.store16_lane: lane of vec, 2 bytes at addr + offset. [addr, vec, offset, lane]</summary>
-    V128Store16Lane = 394,
+    V128Store16Lane = 397,
     /// <summary>v128.store32_lane: lane of vec, 4 bytes at addr + offset. [addr, vec, offset, lane]</summary>
-    V128Store32Lane = 395,
+    V128Store32Lane = 398,
     /// <summary>v128.store64_lane: lane of vec, 8 bytes at addr + offset. [addr, vec, offset, lane]</summary>
-    V128Store64Lane = 396,
+    V128Store64Lane = 399,
     /// <summary>v128.load32_zero: 4 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load32Zero = 397,
+    V128Load32Zero = 400,
     /// <summary>v128.load64_zero: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load64Zero = 398,
+    V128Load64Zero = 401,
     /// <summary>f32x4.demote_f64x2_zero. [dst, a]</summary>
-    F32x4DemoteF64x2Zero = 399,
+    F32x4DemoteF64x2Zero = 402,
     /// <summary>f64x2.promote_low_f32x4. [dst, a]</summary>
-    F64x2PromoteLowF32x4 = 400,
+    F64x2PromoteLowF32x4 = 403,
     /// <summary>i8x16.abs. [dst, a]</summary>
-    I8x16Abs = 401,
+    I8x16Abs = 404,
     /// <summary>i8x16.neg. [dst, a]</summary>
-    I8x16Neg = 402,
+    I8x16Neg = 405,
     /// <summary>i8x16.popcnt. [dst, a]</summary>
-    I8x16Popcnt = 403,
+    I8x16Popcnt = 406,
     /// <summary>i8x16.all_true. [dst, a]</summary>
-    I8x16AllTrue = 404,
+    I8x16AllTrue = 407,
     /// <summary>i8x16.bitmask. [dst, a]</summary>
-    I8x16Bitmask = 405,
+    I8x16Bitmask = 408,
     /// <summary>i8x16.narrow_i16x8_s. [dst, a, b]</summary>
-    I8x16NarrowI16x8S = 406,
+    I8x16NarrowI16x8S = 409,
     /// <summary>i8x16.narrow_i16x8_u. [dst, a, b]</summary>
-    I8x16NarrowI16x8U = 407,
+    I8x16NarrowI16x8U = 410,
     /// <summary>f32x4.ceil. [dst, a]</summary>
-    F32x4Ceil = 408,
+    F32x4Ceil = 411,
     /// <summary>f32x4.floor. [dst, a]</summary>
-    F32x4Floor = 409,
+    F32x4Floor = 412,
     /// <summary>f32x4.trunc. [dst, a]</summary>
-    F32x4Trunc = 410,
+    F32x4Trunc = 413,
     /// <summary>f32x4.nearest. [dst, a]</summary>
-    F32x4Nearest = 411,
+    F32x4Nearest = 414,
     /// <summary>i8x16.shl. [dst, a, count]</summary>
-    I8x16Shl = 412,
+    I8x16Shl = 415,
     /// <summary>i8x16.shr_s. [dst, a, count]</summary>
-    I8x16ShrS = 413,
+    I8x16ShrS = 416,
     /// <summary>i8x16.shr_u. [dst, a, count]</summary>
-    I8x16ShrU = 414,
+    I8x16ShrU = 417,
     /// <summary>i8x16.add. [dst, a, b]</summary>
-    I8x16Add = 415,
+    I8x16Add = 418,
     /// <summary>i8x16.add_sat_s. [dst, a, b]</summary>
-    I8x16AddSatS = 416,
+    I8x16AddSatS = 419,
     /// <summary>i8x16.add_sat_u. [dst, a, b]</summary>
-    I8x16AddSatU = 417,
+    I8x16AddSatU = 420,
     /// <summary>i8x16.sub. [dst, a, b]</summary>
-    I8x16Sub = 418,
+    I8x16Sub = 421,
     /// <summary>i8x16.sub_sat_s. [dst, a, b]</summary>
-    I8x16SubSatS = 419,
+    I8x16SubSatS = 422,
     /// <summary>i8x16.sub_sat_u. [dst, a, b]</summary>
-    I8x16SubSatU = 420,
+    I8x16SubSatU = 423,
     /// <summary>f64x2.ceil. [dst, a]</summary>
-    F64x2Ceil = 421,
+    F64x2Ceil = 424,
     /// <summary>f64x2.floor. [dst, a]</summary>
-    F64x2Floor = 422,
+    F64x2Floor = 425,
     /// <summary>i8x16.min_s. [dst, a, b]</summary>
-    I8x16MinS = 423,
+    I8x16MinS = 426,
     /// <summary>i8x16.min_u. [dst, a, b]</summary>
-    I8x16MinU = 424,
+    I8x16MinU = 427,
     /// <summary>i8x16.max_s. [dst, a, b]</summary>
-    I8x16MaxS = 425,
+    I8x16MaxS = 428,
     /// <summary>i8x16.max_u. [dst, a, b]</summary>
-    I8x16MaxU = 426,
+    I8x16MaxU = 429,
     /// <summary>f64x2.trunc. [dst, a]</summary>
-    F64x2Trunc = 427,
+    F64x2Trunc = 430,
     /// <summary>i8x16.avgr_u. [dst, a, b]</summary>
-    I8x16AvgrU = 428,
+    I8x16AvgrU = 431,
     /// <summary>i16x8.extadd_pairwise_i8x16_s. [dst, a]</summary>
-    I16x8ExtaddPairwiseI8x16S = 429,
+    I16x8ExtaddPairwiseI8x16S = 432,
     /// <summary>i16x8.extadd_pairwise_i8x16_u. [dst, a]</summary>
-    I16x8ExtaddPairwiseI8x16U = 430,
+    I16x8ExtaddPairwiseI8x16U = 433,
     /// <summary>i32x4.extadd_pairwise_i16x8_s. [dst, a]</summary>
-    I32x4ExtaddPairwiseI16x8S = 431,
+    I32x4ExtaddPairwiseI16x8S = 434,
     /// <summary>i32x4.extadd_pairwise_i16x8_u. [dst, a]</summary>
-    I32x4ExtaddPairwiseI16x8U = 432,
+    I32x4ExtaddPairwiseI16x8U = 435,
     /// <summary>i16x8.abs. [dst, a]</summary>
-    I16x8Abs = 433,
+    I16x8Abs = 436,
     /// <summary>i16x8.neg. [dst, a]</summary>
-    I16x8Neg = 434,
+    I16x8Neg = 437,
     /// <summary>i16x8.q15mulr_sat_s. [dst, a, b]</summary>
-    I16x8Q15mulrSatS = 435,
+    I16x8Q15mulrSatS = 438,
     /// <summary>i16x8.all_true. [dst, a]</summary>
-    I16x8AllTrue = 436,
+    I16x8AllTrue = 439,
     /// <summary>i16x8.bitmask. [dst, a]</summary>
-    I16x8Bitmask = 437,
+    I16x8Bitmask = 440,
     /// <summary>i16x8.narrow_i32x4_s. [dst, a, b]</summary>
-    I16x8NarrowI32x4S = 438,
+    I16x8NarrowI32x4S = 441,
     /// <summary>i16x8.narrow_i32x4_u. [dst, a, b]</summary>
-    I16x8NarrowI32x4U = 439,
+    I16x8NarrowI32x4U = 442,
     /// <summary>i16x8.extend_low_i8x16_s. [dst, a]</summary>
-    I16x8ExtendLowI8x16S = 440,
+    I16x8ExtendLowI8x16S = 443,
     /// <summary>i16x8.extend_high_i8x16_s. [dst, a]</summary>
-    I16x8ExtendHighI8x16S = 441,
+    I16x8ExtendHighI8x16S = 444,
     /// <summary>i16x8.extend_low_i8x16_u. [dst, a]</summary>
-    I16x8ExtendLowI8x16U = 442,
+    I16x8ExtendLowI8x16U = 445,
     /// <summary>i16x8.extend_high_i8x16_u. [dst, a]</summary>
-    I16x8ExtendHighI8x16U = 443,
+    I16x8ExtendHighI8x16U = 446,
     /// <summary>i16x8.shl. [dst, a, count]</summary>
-    I16x8Shl = 444,
+    I16x8Shl = 447,
     /// <summary>i16x8.shr_s. [dst, a, count]</summary>
-    I16x8ShrS = 445,
+    I16x8ShrS = 448,
     /// <summary>i16x8.shr_u. [dst, a, count]</summary>
-    I16x8ShrU = 446,
+    I16x8ShrU = 449,
     /// <summary>i16x8.add. [dst, a, b]</summary>
-    I16x8Add = 447,
+    I16x8Add = 450,
     /// <summary>i16x8.add_sat_s. [dst, a, b]</summary>
-    I16x8AddSatS = 448,
+    I16x8AddSatS = 451,
     /// <summary>i16x8.add_sat_u. [dst, a, b]</summary>
-    I16x8AddSatU = 449,
+    I16x8AddSatU = 452,
     /// <summary>i16x8.sub. [dst, a, b]</summary>
-    I16x8Sub = 450,
+    I16x8Sub = 453,
     /// <summary>i16x8.sub_sat_s. [dst, a, b]</summary>
-    I16x8SubSatS = 451,
+    I16x8SubSatS = 454,
     /// <summary>i16x8.sub_sat_u. [dst, a, b]</summary>
-    I16x8SubSatU = 452,
+    I16x8SubSatU = 455,
     /// <summary>f64x2.nearest. [dst, a]</summary>
-    F64x2Nearest = 453,
+    F64x2Nearest = 456,
     /// <summary>i16x8.mul. [dst, a, b]</summary>
-    I16x8Mul = 454,
+    I16x8Mul = 457,
     /// <summary>i16x8.min_s. [dst, a, b]</summary>
-    I16x8MinS = 455,
+    I16x8MinS = 458,
     /// <summary>i16x8.min_u. [dst, a, b]</summary>
-    I16x8MinU = 456,
+    I16x8MinU = 459,
     /// <summary>i16x8.max_s. [dst, a, b]</summary>
-    I16x8MaxS = 457,
+    I16x8MaxS = 460,
     /// <summary>i16x8.max_u. [dst, a, b]</summary>
-    I16x8MaxU = 458,
+    I16x8MaxU = 461,
     /// <summary>i16x8.avgr_u. [dst, a, b]</summary>
-    I16x8AvgrU = 459,
+    I16x8AvgrU = 462,
     /// <summary>i16x8.extmul_low_i8x16_s. [dst, a, b]</summary>
-    I16x8ExtmulLowI8x16S = 460,
+    I16x8ExtmulLowI8x16S = 463,
     /// <summary>i16x8.extmul_high_i8x16_s. [dst, a, b]</summary>
-    I16x8ExtmulHighI8x16S = 461,
+    I16x8ExtmulHighI8x16S = 464,
     /// <summary>i16x8.extmul_low_i8x16_u. [dst, a, b]</summary>
-    I16x8ExtmulLowI8x16U = 462,
+    I16x8ExtmulLowI8x16U = 465,
     /// <summary>i16x8.extmul_high_i8x16_u. [dst, a, b]</summary>
-    I16x8ExtmulHighI8x16U = 463,
+    I16x8ExtmulHighI8x16U = 466,
     /// <summary>i32x4.abs. [dst, a]</summary>
-    I32x4Abs = 464,
+    I32x4Abs = 467,
     /// <summary>i32x4.neg. [dst, a]</summary>
-    I32x4Neg = 465,
+    I32x4Neg = 468,
     /// <summary>i32x4.all_true. [dst, a]</summary>
-    I32x4AllTrue = 466,
+    I32x4AllTrue = 469,
     /// <summary>i32x4.bitmask. [dst, a]</summary>
-    I32x4Bitmask = 467,
+    I32x4Bitmask = 470,
     /// <summary>i32x4.extend_low_i16x8_s. [dst, a]</summary>
-    I32x4ExtendLowI16x8S = 468,
+    I32x4ExtendLowI16x8S = 471,
     /// <summary>i32x4.extend_high_i16x8_s. [dst, a]</summary>
-    I32x4ExtendHighI16x8S = 469,
+    I32x4ExtendHighI16x8S = 472,
     /// <summary>i32x4.extend_low_i16x8_u. [dst, a]</summary>
-    I32x4ExtendLowI16x8U = 470,
+    I32x4ExtendLowI16x8U = 473,
     /// <summary>i32x4.extend_high_i16x8_u. [dst, a]</summary>
-    I32x4ExtendHighI16x8U = 471,
+    I32x4ExtendHighI16x8U = 474,
     /// <summary>i32x4.shl. [dst, a, count]</summary>
-    I32x4Shl = 472,
+    I32x4Shl = 475,
     /// <summary>i32x4.shr_s. [dst, a, count]</summary>
-    I32x4ShrS = 473,
+    I32x4ShrS = 476,
     /// <summary>i32x4.shr_u. [dst, a, count]</summary>
-    I32x4ShrU = 474,
+    I32x4ShrU = 477,
     /// <summary>i32x4.add. [dst, a, b]</summary>
-    I32x4Add = 475,
+    I32x4Add = 478,
     /// <summary>i32x4.sub. [dst, a, b]</summary>
-    I32x4Sub = 476,
+    I32x4Sub = 479,
     /// <summary>i32x4.mul. [dst, a, b]</summary>
-    I32x4Mul = 477,
+    I32x4Mul = 480,
     /// <summary>i32x4.min_s. [dst, a, b]</summary>
-    I32x4MinS = 478,
+    I32x4MinS = 481,
     /// <summary>i32x4.min_u. [dst, a, b]</summary>
-    I32x4MinU = 479,
+    I32x4MinU = 482,
     /// <summary>i32x4.max_s. [dst, a, b]</summary>
-    I32x4MaxS = 480,
+    I32x4MaxS = 483,
     /// <summary>i32x4.max_u. [dst, a, b]</summary>
-    I32x4MaxU = 481,
+    I32x4MaxU = 484,
     /// <summary>i32x4.dot_i16x8_s. [dst, a, b]</summary>
-    I32x4DotI16x8S = 482,
+    I32x4DotI16x8S = 485,
     /// <summary>i32x4.extmul_low_i16x8_s. [dst, a, b]</summary>
-    I32x4ExtmulLowI16x8S = 483,
+    I32x4ExtmulLowI16x8S = 486,
     /// <summary>i32x4.extmul_high_i16x8_s. [dst, a, b]</summary>
-    I32x4ExtmulHighI16x8S = 484,
+    I32x4ExtmulHighI16x8S = 487,
     /// <summary>i32x4.extmul_low_i16x8_u. [dst, a, b]</summary>
-    I32x4ExtmulLowI16x8U = 485,
+    I32x4ExtmulLowI16x8U = 488,
     /// <summary>i32x4.extmul_high_i16x8_u. [dst, a, b]</summary>
-    I32x4ExtmulHighI16x8U = 486,
+    I32x4ExtmulHighI16x8U = 489,
     /// <summary>i64x2.abs. [dst, a]</summary>
-    I64x2Abs = 487,
+    I64x2Abs = 490,
     /// <summary>i64x2.neg. [dst, a]</summary>
-    I64x2Neg = 488,
+    I64x2Neg = 491,
     /// <summary>i64x2.all_true. [dst, a]</summary>
-    I64x2AllTrue = 489,
+    I64x2AllTrue = 492,
     /// <summary>i64x2.bitmask. [dst, a]</summary>
-    I64x2Bitmask = 490,
+    I64x2Bitmask = 493,
     /// <summary>i64x2.extend_low_i32x4_s. [dst, a]</summary>
-    I64x2ExtendLowI32x4S = 491,
+    I64x2ExtendLowI32x4S = 494,
     /// <summary>i64x2.extend_high_i32x4_s. [dst, a]</summary>
-    I64x2ExtendHighI32x4S = 492,
+    I64x2ExtendHighI32x4S = 495,
     /// <summary>i64x2.extend_low_i32x4_u. [dst, a]</summary>
-    I64x2ExtendLowI32x4U = 493,
+    I64x2ExtendLowI32x4U = 496,
     /// <summary>i64x2.extend_high_i32x4_u. [dst, a]</summary>
-    I64x2ExtendHighI32x4U = 494,
+    I64x2ExtendHighI32x4U = 497,
     /// <summary>i64x2.shl. [dst, a, count]</summary>
-    I64x2Shl = 495,
+    I64x2Shl = 498,
     /// <summary>i64x2.shr_s. [dst, a, count]</summary>
-    I64x2ShrS = 496,
+    I64x2ShrS = 499,
     /// <summary>i64x2.shr_u. [dst, a, count]</summary>
-    I64x2ShrU = 497,
+    I64x2ShrU = 500,
     /// <summary>i64x2.add. [dst, a, b]</summary>
-    I64x2Add = 498,
+    I64x2Add = 501,
     /// <summary>i64x2.sub. [dst, a, b]</summary>
-    I64x2Sub = 499,
+    I64x2Sub = 502,
     /// <summary>i64x2.mul. [dst, a, b]</summary>
-    I64x2Mul = 500,
+    I64x2Mul = 503,
     /// <summary>i64x2.eq. [dst, a, b]</summary>
-    I64x2Eq = 501,
+    I64x2Eq = 504,
     /// <summary>i64x2.ne. [dst, a, b]</summary>
-    I64x2Ne = 502,
+    I64x2Ne = 505,
     /// <summary>i64x2.lt_s. [dst, a, b]</summary>
-    I64x2LtS = 503,
+    I64x2LtS = 506,
     /// <summary>i64x2.gt_s. [dst, a, b]</summary>
-    I64x2GtS = 504,
+    I64x2GtS = 507,
     /// <summary>i64x2.le_s. [dst, a, b]</summary>
-    I64x2LeS = 505,
+    I64x2LeS = 508,
     /// <summary>i64x2.ge_s. [dst, a, b]</summary>
-    I64x2GeS = 506,
+    I64x2GeS = 509,
     /// <summary>i64x2.extmul_low_i32x4_s. [dst, a, b]</summary>
-    I64x2ExtmulLowI32x4S = 507,
+    I64x2ExtmulLowI32x4S = 510,
     /// <summary>i64x2.extmul_high_i32x4_s. [dst, a, b]</summary>
-    I64x2ExtmulHighI32x4S = 508,
+    I64x2ExtmulHighI32x4S = 511,
     /// <summary>i64x2.extmul_low_i32x4_u. [dst, a, b]</summary>
-    I64x2ExtmulLowI32x4U = 509,
+    I64x2ExtmulLowI32x4U = 512,
     /// <summary>i64x2.extmul_high_i32x4_u. [dst, a, b]</summary>
-    I64x2ExtmulHighI32x4U = 510,
+    I64x2ExtmulHighI32x4U = 513,
     /// <summary>f32x4.abs. [dst, a]</summary>
-    F32x4Abs = 511,
+    F32x4Abs = 514,
     /// <summary>f32x4.neg. [dst, a]</summary>
-    F32x4Neg = 512,
+    F32x4Neg = 515,
     /// <summary>f32x4.sqrt. [dst, a]</summary>
-    F32x4Sqrt = 513,
+    F32x4Sqrt = 516,
     /// <summary>f32x4.add. [dst, a, b]</summary>
-    F32x4Add = 514,
+    F32x4Add = 517,
     /// <summary>f32x4.sub. [dst, a, b]</summary>
-    F32x4Sub = 515,
+    F32x4Sub = 518,
     /// <summary>f32x4.mul. [dst, a, b]</summary>
-    F32x4Mul = 516,
+    F32x4Mul = 519,
     /// <summary>f32x4.div. [dst, a, b]</summary>
-    F32x4Div = 517,
+    F32x4Div = 520,
     /// <summary>f32x4.min. [dst, a, b]</summary>
-    F32x4Min = 518,
+    F32x4Min = 521,
     /// <summary>f32x4.max. [dst, a, b]</summary>
-    F32x4Max = 519,
+    F32x4Max = 522,
     /// <summary>f32x4.pmin. [dst, a, b]</summary>
-    F32x4Pmin = 520,
+    F32x4Pmin = 523,
     /// <summary>f32x4.pmax. [dst, a, b]</summary>
-    F32x4Pmax = 521,
+    F32x4Pmax = 524,
     /// <summary>f64x2.abs. [dst, a]</summary>
-    F64x2Abs = 522,
+    F64x2Abs = 525,
     /// <summary>f64x2.neg. [dst, a]</summary>
-    F64x2Neg = 523,
+    F64x2Neg = 526,
     /// <summary>f64x2.sqrt. [dst, a]</summary>
-    F64x2Sqrt = 524,
+    F64x2Sqrt = 527,
     /// <summary>f64x2.add. [dst, a, b]</summary>
-    F64x2Add = 525,
+    F64x2Add = 528,
     /// <summary>f64x2.sub. [dst, a, b]</summary>
-    F64x2Sub = 526,
+    F64x2Sub = 529,
     /// <summary>f64x2.mul. [dst, a, b]</summary>
-    F64x2Mul = 527,
+    F64x2Mul = 530,
     /// <summary>f64x2.div. [dst, a, b]</summary>
-    F64x2Div = 528,
+    F64x2Div = 531,
     /// <summary>f64x2.min. [dst, a, b]</summary>
-    F64x2Min = 529,
+    F64x2Min = 532,
     /// <summary>f64x2.max. [dst, a, b]</summary>
-    F64x2Max = 530,
+    F64x2Max = 533,
     /// <summary>f64x2.pmin. [dst, a, b]</summary>
-    F64x2Pmin = 531,
+    F64x2Pmin = 534,
     /// <summary>f64x2.pmax. [dst, a, b]</summary>
-    F64x2Pmax = 532,
+    F64x2Pmax = 535,
     /// <summary>i32x4.trunc_sat_f32x4_s. [dst, a]</summary>
-    I32x4TruncSatF32x4S = 533,
+    I32x4TruncSatF32x4S = 536,
     /// <summary>i32x4.trunc_sat_f32x4_u. [dst, a]</summary>
-    I32x4TruncSatF32x4U = 534,
+    I32x4TruncSatF32x4U = 537,
     /// <summary>f32x4.convert_i32x4_s. [dst, a]</summary>
-    F32x4ConvertI32x4S = 535,
+    F32x4ConvertI32x4S = 538,
     /// <summary>f32x4.convert_i32x4_u. [dst, a]</summary>
-    F32x4ConvertI32x4U = 536,
+    F32x4ConvertI32x4U = 539,
     /// <summary>i32x4.trunc_sat_f64x2_s_zero. [dst, a]</summary>
-    I32x4TruncSatF64x2SZero = 537,
+    I32x4TruncSatF64x2SZero = 540,
     /// <summary>i32x4.trunc_sat_f64x2_u_zero. [dst, a]</summary>
-    I32x4TruncSatF64x2UZero = 538,
+    I32x4TruncSatF64x2UZero = 541,
     /// <summary>f64x2.convert_low_i32x4_s. [dst, a]</summary>
-    F64x2ConvertLowI32x4S = 539,
+    F64x2ConvertLowI32x4S = 542,
     /// <summary>f64x2.convert_low_i32x4_u. [dst, a]</summary>
-    F64x2ConvertLowI32x4U = 540,
+    F64x2ConvertLowI32x4U = 543,
     /// <summary>dst = src (v128). [dst, src]</summary>
-    CopyV128 = 541,
+    CopyV128 = 544,
     /// <summary>dst = cond ? a : b (v128). [dst, cond, a, b]</summary>
-    SelectV128 = 542,
+    SelectV128 = 545,
     /// <summary>dst = global (v128). [dst, global]</summary>
-    GlobalGetV128 = 543,
+    GlobalGetV128 = 546,
     /// <summary>global = src (v128). [global, src]</summary>
-    GlobalSetV128 = 544,
+    GlobalSetV128 = 547,
 }

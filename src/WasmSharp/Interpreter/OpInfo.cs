@@ -10,8 +10,8 @@ internal static partial class OpInfo
         return op switch
         {
             Op.BrTable => Layout.BrTable.Fixed + code[pc + Layout.BrTable.Count] + 1, // the default target too
-            Op.Call => Layout.Call.Fixed + code[pc + Layout.Call.Count],
-            Op.CallIndirect => Layout.CallIndirect.Fixed + code[pc + Layout.CallIndirect.Count],
+            Op.Call or Op.CallV128 => Layout.Calls.Fixed + code[pc + Layout.Calls.Count],
+            Op.CallIndirect or Op.CallIndirectV128 => Layout.IndirectCalls.Fixed + code[pc + Layout.IndirectCalls.Count],
             Op.ReturnN => Layout.ReturnN.Fixed + code[pc + Layout.ReturnN.Count],
             _ => Length(op),
         };
@@ -25,6 +25,6 @@ internal static partial class OpInfo
         string shape = Shape(op);
         int k = at - pc - 1;
         if (k < shape.Length) return shape[k] is 'd' or 's';
-        return op is Op.Call or Op.CallIndirect or Op.ReturnN; // the arguments or results; BrTable's are targets
+        return IsVariable(op) && op != Op.BrTable; // the arguments or results; BrTable's are targets
     }
 }

@@ -424,13 +424,14 @@ internal sealed partial class Translator
         {
             case 0: Emit(Op.Return0); break;
             case 1:
-                if (LastInstructionIs(Op.GlobalSetAddImm))
+                bool v128 = values[0].Type == ValueType.V128;
+                if (!v128 && LastInstructionIs(Op.GlobalSetAddImm))
                 {
                     // An unoptimised function's epilogue (stack pointer restored, then return): one dispatch.
                     Rewrite(Op.GlobalSetAddImmReturn1);
                     EmitSlot(values[0]);
                 }
-                else { Emit(Op.Return1); EmitSlot(values[0]); }
+                else { Emit(v128 ? Op.Return1V128 : Op.Return1); EmitSlot(values[0]); }
                 break;
             default:
                 Emit(Op.ReturnN); Emit(values.Length);

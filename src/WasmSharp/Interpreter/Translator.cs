@@ -297,14 +297,21 @@ internal sealed partial class Translator
     /// result slot: the temporary at <paramref name="argHeight"/> until a local.set takes it over.</summary>
     public void Call(int function, int argHeight, ReadOnlySpan<Operand> args, int resultCount)
     {
-        Emit(Op.Call); Emit(function); EmitTemp(argHeight);
+        Emit(HasV128(args) ? Op.CallV128 : Op.Call); Emit(function); EmitTemp(argHeight);
         EmitCallTail(args, argHeight, resultCount);
     }
 
     public void CallIndirect(int typeIndex, int table, in Operand element, int argHeight, ReadOnlySpan<Operand> args, int resultCount)
     {
-        Emit(Op.CallIndirect); Emit(typeIndex); Emit(table); EmitSlot(element); EmitTemp(argHeight);
+        Emit(HasV128(args) ? Op.CallIndirectV128 : Op.CallIndirect); Emit(typeIndex); Emit(table); EmitSlot(element); EmitTemp(argHeight);
         EmitCallTail(args, argHeight, resultCount);
+    }
+
+    private static bool HasV128(ReadOnlySpan<Operand> args)
+    {
+        foreach (ref readonly var a in args)
+            if (a.Type == ValueType.V128) return true;
+        return false;
     }
 
     /// <summary>[result slot, n, args...]; a single result makes the call the producer.</summary>

@@ -43,6 +43,30 @@ public class V128Tests
     }
 
     [Fact]
+    public void CallsMoveV128ArgumentsAndResultsWholeAndScalarsAsOneWord()
+    {
+        // f0(a, v) = f1(a, v, a) - v, f1(x, w, y) = w + [x y x y]: the v128 call and return move both words;
+        // f2 calls with scalars only, which move one word each (the high word of a scalar slot is never read).
+        var m = new FunctionModule()
+            .Func([I32, V128], [V128], None, LocalGet(0), LocalGet(1), LocalGet(0), Call(1), LocalGet(1), I32x4Sub)
+            .Func([I32, V128, I32], [V128], None, LocalGet(1), LocalGet(0), Op(0xFD, 0x11), LocalGet(2), Op(0xFD, 0x1C, 1),
+                  LocalGet(0), Op(0xFD, 0x1C, 2), LocalGet(2), Op(0xFD, 0x1C, 3), I32x4Add)
+            .Func([I32], [I32], None, LocalGet(0), LocalGet(0), I32Add, Call(3))
+            .Func([I32], [I32], None, LocalGet(0), I32Const(1), I32Add)
+            .Compile();
+        Assert.Equal("CallV128", Code(m, 0)[0].Split(' ')[0]);
+        Assert.Equal("Return1V128", Code(m, 1)[^1].Split(' ')[0]);
+        Assert.Equal(["i32.add", "Call", "Return1"], Code(m, 2).Select(l => l.Split(' ')[0]));
+        using var store = new Store();
+        var inst = new Linker().Instantiate(store, m);
+        var f = inst.GetFunction<int, Vector128<byte>, Vector128<byte>>("f0");
+        Assert.Equal(Lanes(5, 5, 5, 5), f(5, Lanes(1, -2, int.MaxValue, 4)));
+        var g = inst.GetFunction<int, Vector128<byte>, int, Vector128<byte>>("f1");
+        Assert.Equal(Lanes(8, 7, 10, 9), g(7, Lanes(1, 2, 3, 4), 5));
+        Assert.Equal(7, inst.GetFunction("f2")!.Invoke(Value.I32(3))[0].AsI32());
+    }
+
+    [Fact]
     public void MultiValueReturnsBlockResultsSelectAndLocalsKeepBothHalves()
     {
         // f0(c) = (v, c, w) where v and w leave a block and a select: v = c ? [1 2 3 4] : [5 6 7 8], w = v + v.
