@@ -17,8 +17,11 @@ internal sealed class CompiledFunction
     public required int[] Code { get; init; }
     /// <summary>The constants' values (a v128's low half), slot by slot from <see cref="ConstBase"/>.</summary>
     public required ulong[] Constants { get; init; }
-    /// <summary>What frame entry copies to <see cref="ConstBase"/>: each constant's two words.</summary>
+    /// <summary>What frame entry copies to <see cref="ConstBase"/>: each constant's two words if
+    /// <see cref="WideConstants"/>, else only its low word (the high word of a scalar's slot is never read).</summary>
     public required ulong[] FrameConstants { get; init; }
+    /// <summary>Some constant is a v128.</summary>
+    public required bool WideConstants { get; init; }
     public required int ParamCount { get; init; }
     /// <summary>Declared locals, excluding params.</summary>
     public required int LocalCount { get; init; }

@@ -171,7 +171,8 @@ internal sealed unsafe partial class Executor : IDisposable
         for (int i = 0; i < zero.Length; i++) StoreV(regs + zero[i], default);
         var words = fn.FrameConstants;
         ulong* c = regs + fn.ConstBase * SlotWords;
-        for (int i = 0; i < words.Length; i++) c[i] = words[i];
+        if (fn.WideConstants) for (int i = 0; i < words.Length; i++) c[i] = words[i];
+        else for (int i = 0; i < words.Length; i++) c[i * SlotWords] = words[i];
     }
 
     private void CallHost(Function f, ulong* args, int top)

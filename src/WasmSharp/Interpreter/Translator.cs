@@ -337,6 +337,7 @@ internal sealed partial class Translator
         Array.Fill(newIndex, -1);
         var used = new List<ulong>();
         var frameConstants = new List<ulong>();
+        bool wide = _v128Ids.Count > 0; // both words of every constant, else only the low ones
         foreach (int pos in _slotPositions)
         {
             int v = _code[pos];
@@ -347,7 +348,7 @@ internal sealed partial class Translator
                 newIndex[c] = used.Count;
                 used.Add(_constants[c]);
                 frameConstants.Add(_constants[c]);
-                frameConstants.Add(_constantHighs[c]);
+                if (wide) frameConstants.Add(_constantHighs[c]);
             }
         }
         int constBase = _paramCount + _localCount;
@@ -371,6 +372,7 @@ internal sealed partial class Translator
             Code = code,
             Constants = used.ToArray(),
             FrameConstants = frameConstants.ToArray(),
+            WideConstants = wide,
             ParamCount = _paramCount,
             LocalCount = _localCount,
             ZeroSlots = Array.ConvertAll(zeroSlots, z => z * CompiledFunction.SlotWords),

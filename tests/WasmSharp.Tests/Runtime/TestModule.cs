@@ -64,7 +64,7 @@ internal sealed class TestModule
         Info.FunctionTypeIndices.Add(idx);
         _functions.Add(new CompiledFunction
         {
-            Type = t, Index = Info.FunctionTypeIndices.Count - 1, Code = [], Constants = [], FrameConstants = [],
+            Type = t, Index = Info.FunctionTypeIndices.Count - 1, Code = [], Constants = [], FrameConstants = [], WideConstants = false,
             ParamCount = t.Parameters.Length, LocalCount = 0, ZeroSlots = [], FrameSize = t.Parameters.Length,
         });
         return this;
