@@ -55,12 +55,67 @@ public sealed class LinkException : WasmException
     public LinkException(string reason, string detail) : base($"{reason}: {detail}") { Reason = reason; }
 }
 
+/// <summary>What made a function trap. The values are stable: native code reports a trap by its number (0 is none).</summary>
+public enum TrapCode
+{
+    /// <summary>An <c>unreachable</c> instruction ran.</summary>
+    Unreachable = 1,
+    /// <summary>A load, store or bulk memory operation reached outside the memory.</summary>
+    OutOfBoundsMemoryAccess,
+    /// <summary>A table access or bulk table operation reached outside the table.</summary>
+    OutOfBoundsTableAccess,
+    /// <summary><c>call_indirect</c> with an index outside the table.</summary>
+    UndefinedElement,
+    /// <summary><c>call_indirect</c> on a null entry.</summary>
+    UninitializedElement,
+    /// <summary><c>call_indirect</c> on a function of another type.</summary>
+    IndirectCallTypeMismatch,
+    /// <summary>Integer division or remainder by zero.</summary>
+    IntegerDivideByZero,
+    /// <summary>Signed division of the smallest integer by -1, or a float truncated to an integer out of range.</summary>
+    IntegerOverflow,
+    /// <summary>A NaN truncated to an integer.</summary>
+    InvalidConversionToInteger,
+    /// <summary>Calls nested deeper than the engine allows (a runaway recursion).</summary>
+    CallStackExhausted,
+    /// <summary>The call was cancelled (its <see cref="System.Threading.CancellationToken"/>, or a timeout).</summary>
+    Interrupted,
+    /// <summary>A host function threw a <see cref="TrapException"/> with a message of its own.</summary>
+    Host,
+}
+
 /// <summary>A WebAssembly trap. <see cref="Exception.Message"/> is the spec's trap message
-/// ("integer divide by zero", "out of bounds memory access", ...).</summary>
+/// ("integer divide by zero", "out of bounds memory access", ...), <see cref="Code"/> its kind.</summary>
 public sealed class TrapException : WasmException
 {
-    public TrapException(string message) : base(message) { }
+    /// <summary>A trap of the given kind, with the spec's message for it.</summary>
+    public TrapException(TrapCode code) : base(MessageOf(code)) { Code = code; }
+
+    /// <summary>A trap raised by a host function, with its own message (<see cref="Code"/> is <see cref="TrapCode.Host"/>).</summary>
+    public TrapException(string message) : base(message) { Code = TrapCode.Host; }
+
+    /// <summary>The kind of trap.</summary>
+    public TrapCode Code { get; }
 
     /// <summary>Wasm function names (innermost first) active when the trap happened, when known.</summary>
     public IReadOnlyList<string> WasmBacktrace { get; internal set; } = Array.Empty<string>();
+
+    /// <summary>The spec's message for a trap of kind <paramref name="code"/> (the reference interpreter's wording,
+    /// which the spec tests' assert_trap expects).</summary>
+    public static string MessageOf(TrapCode code) => code switch
+    {
+        TrapCode.Unreachable => "unreachable",
+        TrapCode.OutOfBoundsMemoryAccess => "out of bounds memory access",
+        TrapCode.OutOfBoundsTableAccess => "out of bounds table access",
+        TrapCode.UndefinedElement => "undefined element",
+        TrapCode.UninitializedElement => "uninitialized element",
+        TrapCode.IndirectCallTypeMismatch => "indirect call type mismatch",
+        TrapCode.IntegerDivideByZero => "integer divide by zero",
+        TrapCode.IntegerOverflow => "integer overflow",
+        TrapCode.InvalidConversionToInteger => "invalid conversion to integer",
+        TrapCode.CallStackExhausted => "call stack exhausted",
+        TrapCode.Interrupted => "interrupted",
+        TrapCode.Host => "host trap",
+        _ => throw new ArgumentOutOfRangeException(nameof(code), code, "not a trap code"),
+    };
 }

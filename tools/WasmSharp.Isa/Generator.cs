@@ -290,7 +290,7 @@ public static partial class Generator
             sb.Append($"\n    /// <summary>{Xml(i.Doc)}</summary>\n    [SkipLocalsInit]\n");
             sb.Append($"    private static int* {i.Name}(Executor self, int* ip, ulong* regs)\n    {{\n");
             foreach (var line in body.Split('\n')) sb.Append("        ").Append(line).Append('\n');
-            if (body.Contains("goto Oob")) sb.Append("    Oob:\n        throw Trap(\"out of bounds memory access\");\n");
+            if (body.Contains("goto Oob")) sb.Append("    Oob:\n        throw Trap(TrapCode.OutOfBoundsMemoryAccess);\n");
             sb.Append("    }\n");
         }
         sb.Append("}\n");

@@ -110,7 +110,7 @@ public static partial class Instructions
 
     private static void Control()
     {
-        Add("Unreachable", "", "throw Trap(\"unreachable\");", "Traps.");
+        Add("Unreachable", "", "throw Trap(TrapCode.Unreachable);", "Traps.");
         Add("Br", "t:target", "@JUMP", "Jumps.");
         var nez = Add("BrIfNez", "s:cond t:target", "@BRANCH((uint)$cond != 0)", "Branches when cond (i32) is not zero.", Keeps);
         var eqz = Add("BrIfEqz", "s:cond t:target", "@BRANCH((uint)$cond == 0)", "Branches when cond (i32) is zero.", Keeps);
@@ -291,11 +291,11 @@ public static partial class Instructions
                 $$"""
                 var table = _inst.Tables[$table];
                 uint e = (uint)$element;
-                if (e >= table.Length) throw Trap("undefined element");
+                if (e >= table.Length) throw Trap(TrapCode.UndefinedElement);
                 ulong entry = table.Elements[e];
-                if (entry == 0) throw Trap("uninitialized element");
+                if (entry == 0) throw Trap(TrapCode.UninitializedElement);
                 callee = _store.GetFunction((int)(entry - 1));
-                if (callee.TypeId != _inst.TypeIds[$type]) throw Trap("indirect call type mismatch");
+                if (callee.TypeId != _inst.TypeIds[$type]) throw Trap(TrapCode.IndirectCallTypeMismatch);
                 argBase = #frame;
                 resultSlot = #result;
                 int n = $count;
@@ -467,10 +467,10 @@ public static partial class Instructions
     private static void Tables()
     {
         Add("TableGet", "d:dst i:table s:index",
-            "var t = _inst.Tables[$table]; uint i = (uint)$index; if (i >= t.Length) throw Trap(\"out of bounds table access\"); $dst = t.Elements[i];",
+            "var t = _inst.Tables[$table]; uint i = (uint)$index; if (i >= t.Length) throw Trap(TrapCode.OutOfBoundsTableAccess); $dst = t.Elements[i];",
             "dst = table[index].");
         Add("TableSet", "i:table s:index s:value",
-            "var t = _inst.Tables[$table]; uint i = (uint)$index; if (i >= t.Length) throw Trap(\"out of bounds table access\"); t.Elements[i] = $value;",
+            "var t = _inst.Tables[$table]; uint i = (uint)$index; if (i >= t.Length) throw Trap(TrapCode.OutOfBoundsTableAccess); t.Elements[i] = $value;",
             "table[index] = value.");
         Add("TableSize", "d:dst i:table", "$dst = _inst.Tables[$table].Length;", "dst = table.size.");
         Add("TableGrow", "d:dst i:table s:init s:n", "$dst = (uint)(int)_inst.Tables[$table].Grow((uint)$n, $init);", "dst = table.grow.");

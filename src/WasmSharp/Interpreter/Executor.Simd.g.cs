@@ -262,7 +262,7 @@ internal sealed unsafe partial class Executor
     {
         ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 16 > self._memLen) goto Oob; StoreV((regs + ip[1]), Vector128.Load(self._mem + ea)); return ip + 4;
     Oob:
-        throw Trap("out of bounds memory access");
+        throw Trap(TrapCode.OutOfBoundsMemoryAccess);
     }
 
     /// <summary>v128.load8x8_s: 8 bytes at addr + offset.</summary>
@@ -271,7 +271,7 @@ internal sealed unsafe partial class Executor
     {
         ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > self._memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load8x8S(Unsafe.ReadUnaligned<ulong>(self._mem + ea))); return ip + 4;
     Oob:
-        throw Trap("out of bounds memory access");
+        throw Trap(TrapCode.OutOfBoundsMemoryAccess);
     }
 
     /// <summary>v128.load8x8_u: 8 bytes at addr + offset.</summary>
@@ -280,7 +280,7 @@ internal sealed unsafe partial class Executor
     {
         ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > self._memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load8x8U(Unsafe.ReadUnaligned<ulong>(self._mem + ea))); return ip + 4;
     Oob:
-        throw Trap("out of bounds memory access");
+        throw Trap(TrapCode.OutOfBoundsMemoryAccess);
     }
 
     /// <summary>v128.load16x4_s: 8 bytes at addr + offset.</summary>
@@ -289,7 +289,7 @@ internal sealed unsafe partial class Executor
     {
         ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > self._memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load16x4S(Unsafe.ReadUnaligned<ulong>(self._mem + ea))); return ip + 4;
     Oob:
-        throw Trap("out of bounds memory access");
+        throw Trap(TrapCode.OutOfBoundsMemoryAccess);
     }
 
     /// <summary>v128.load16x4_u: 8 bytes at addr + offset.</summary>
@@ -298,7 +298,7 @@ internal sealed unsafe partial class Executor
     {
         ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > self._memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load16x4U(Unsafe.ReadUnaligned<ulong>(self._mem + ea))); return ip + 4;
     Oob:
-        throw Trap("out of bounds memory access");
+        throw Trap(TrapCode.OutOfBoundsMemoryAccess);
     }
 
     /// <summary>v128.load32x2_s: 8 bytes at addr + offset.</summary>
@@ -307,7 +307,7 @@ internal sealed unsafe partial class Executor
     {
         ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > self._memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load32x2S(Unsafe.ReadUnaligned<ulong>(self._mem + ea))); return ip + 4;
     Oob:
-        throw Trap("out of bounds memory access");
+        throw Trap(TrapCode.OutOfBoundsMemoryAccess);
     }
 
     /// <summary>v128.load32x2_u: 8 bytes at addr + offset.</summary>
@@ -316,7 +316,7 @@ internal sealed unsafe partial class Executor
     {
         ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > self._memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load32x2U(Unsafe.ReadUnaligned<ulong>(self._mem + ea))); return ip + 4;
     Oob:
-        throw Trap("out of bounds memory access");
+        throw Trap(TrapCode.OutOfBoundsMemoryAccess);
     }
 
     /// <summary>v128.load8_splat: 1 bytes at addr + offset.</summary>
@@ -325,7 +325,7 @@ internal sealed unsafe partial class Executor
     {
         ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 1 > self._memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load8Splat(self._mem[ea])); return ip + 4;
     Oob:
-        throw Trap("out of bounds memory access");
+        throw Trap(TrapCode.OutOfBoundsMemoryAccess);
     }
 
     /// <summary>v128.load16_splat: 2 bytes at addr + offset.</summary>
@@ -334,7 +334,7 @@ internal sealed unsafe partial class Executor
     {
         ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 2 > self._memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load16Splat(Unsafe.ReadUnaligned<ushort>(self._mem + ea))); return ip + 4;
     Oob:
-        throw Trap("out of bounds memory access");
+        throw Trap(TrapCode.OutOfBoundsMemoryAccess);
     }
 
     /// <summary>v128.load32_splat: 4 bytes at addr + offset.</summary>
@@ -343,7 +343,7 @@ internal sealed unsafe partial class Executor
     {
         ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > self._memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load32Splat(Unsafe.ReadUnaligned<uint>(self._mem + ea))); return ip + 4;
     Oob:
-        throw Trap("out of bounds memory access");
+        throw Trap(TrapCode.OutOfBoundsMemoryAccess);
     }
 
     /// <summary>v128.load64_splat: 8 bytes at addr + offset.</summary>
@@ -352,7 +352,7 @@ internal sealed unsafe partial class Executor
     {
         ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > self._memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load64Splat(Unsafe.ReadUnaligned<ulong>(self._mem + ea))); return ip + 4;
     Oob:
-        throw Trap("out of bounds memory access");
+        throw Trap(TrapCode.OutOfBoundsMemoryAccess);
     }
 
     /// <summary>v128.store: 16 bytes at addr + offset.</summary>
@@ -361,7 +361,7 @@ internal sealed unsafe partial class Executor
     {
         ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 16 > self._memLen) goto Oob; LoadV((regs + ip[2])).Store(self._mem + ea); return ip + 4;
     Oob:
-        throw Trap("out of bounds memory access");
+        throw Trap(TrapCode.OutOfBoundsMemoryAccess);
     }
 
     /// <summary>i8x16.shuffle (lanes: the 16 indices, a constant).</summary>
@@ -867,7 +867,7 @@ internal sealed unsafe partial class Executor
     {
         ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[4]; if (ea + 1 > self._memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load8Lane(LoadV((regs + ip[3])), ip[5], self._mem[ea])); return ip + 6;
     Oob:
-        throw Trap("out of bounds memory access");
+        throw Trap(TrapCode.OutOfBoundsMemoryAccess);
     }
 
     /// <summary>v128.load16_lane: vec with lane replaced by 2 bytes at addr + offset.</summary>
@@ -876,7 +876,7 @@ internal sealed unsafe partial class Executor
     {
         ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[4]; if (ea + 2 > self._memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load16Lane(LoadV((regs + ip[3])), ip[5], Unsafe.ReadUnaligned<ushort>(self._mem + ea))); return ip + 6;
     Oob:
-        throw Trap("out of bounds memory access");
+        throw Trap(TrapCode.OutOfBoundsMemoryAccess);
     }
 
     /// <summary>v128.load32_lane: vec with lane replaced by 4 bytes at addr + offset.</summary>
@@ -885,7 +885,7 @@ internal sealed unsafe partial class Executor
     {
         ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[4]; if (ea + 4 > self._memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load32Lane(LoadV((regs + ip[3])), ip[5], Unsafe.ReadUnaligned<uint>(self._mem + ea))); return ip + 6;
     Oob:
-        throw Trap("out of bounds memory access");
+        throw Trap(TrapCode.OutOfBoundsMemoryAccess);
     }
 
     /// <summary>v128.load64_lane: vec with lane replaced by 8 bytes at addr + offset.</summary>
@@ -894,7 +894,7 @@ internal sealed unsafe partial class Executor
     {
         ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[4]; if (ea + 8 > self._memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load64Lane(LoadV((regs + ip[3])), ip[5], Unsafe.ReadUnaligned<ulong>(self._mem + ea))); return ip + 6;
     Oob:
-        throw Trap("out of bounds memory access");
+        throw Trap(TrapCode.OutOfBoundsMemoryAccess);
     }
 
     /// <summary>v128.store8_lane: lane of vec, 1 bytes at addr + offset.</summary>
@@ -903,7 +903,7 @@ internal sealed unsafe partial class Executor
     {
         ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 1 > self._memLen) goto Oob; self._mem[ea] = SimdOps.Store8Lane(LoadV((regs + ip[2])), ip[4]); return ip + 5;
     Oob:
-        throw Trap("out of bounds memory access");
+        throw Trap(TrapCode.OutOfBoundsMemoryAccess);
     }
 
     /// <summary>v128.store16_lane: lane of vec, 2 bytes at addr + offset.</summary>
@@ -912,7 +912,7 @@ internal sealed unsafe partial class Executor
     {
         ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 2 > self._memLen) goto Oob; Unsafe.WriteUnaligned(self._mem + ea, SimdOps.Store16Lane(LoadV((regs + ip[2])), ip[4])); return ip + 5;
     Oob:
-        throw Trap("out of bounds memory access");
+        throw Trap(TrapCode.OutOfBoundsMemoryAccess);
     }
 
     /// <summary>v128.store32_lane: lane of vec, 4 bytes at addr + offset.</summary>
@@ -921,7 +921,7 @@ internal sealed unsafe partial class Executor
     {
         ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 4 > self._memLen) goto Oob; Unsafe.WriteUnaligned(self._mem + ea, SimdOps.Store32Lane(LoadV((regs + ip[2])), ip[4])); return ip + 5;
     Oob:
-        throw Trap("out of bounds memory access");
+        throw Trap(TrapCode.OutOfBoundsMemoryAccess);
     }
 
     /// <summary>v128.store64_lane: lane of vec, 8 bytes at addr + offset.</summary>
@@ -930,7 +930,7 @@ internal sealed unsafe partial class Executor
     {
         ulong ea = (uint)regs[ip[1]] + (ulong)(uint)ip[3]; if (ea + 8 > self._memLen) goto Oob; Unsafe.WriteUnaligned(self._mem + ea, SimdOps.Store64Lane(LoadV((regs + ip[2])), ip[4])); return ip + 5;
     Oob:
-        throw Trap("out of bounds memory access");
+        throw Trap(TrapCode.OutOfBoundsMemoryAccess);
     }
 
     /// <summary>v128.load32_zero: 4 bytes at addr + offset.</summary>
@@ -939,7 +939,7 @@ internal sealed unsafe partial class Executor
     {
         ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 4 > self._memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load32Zero(Unsafe.ReadUnaligned<uint>(self._mem + ea))); return ip + 4;
     Oob:
-        throw Trap("out of bounds memory access");
+        throw Trap(TrapCode.OutOfBoundsMemoryAccess);
     }
 
     /// <summary>v128.load64_zero: 8 bytes at addr + offset.</summary>
@@ -948,7 +948,7 @@ internal sealed unsafe partial class Executor
     {
         ulong ea = (uint)regs[ip[2]] + (ulong)(uint)ip[3]; if (ea + 8 > self._memLen) goto Oob; StoreV((regs + ip[1]), SimdOps.Load64Zero(Unsafe.ReadUnaligned<ulong>(self._mem + ea))); return ip + 4;
     Oob:
-        throw Trap("out of bounds memory access");
+        throw Trap(TrapCode.OutOfBoundsMemoryAccess);
     }
 
     /// <summary>f32x4.demote_f64x2_zero.</summary>

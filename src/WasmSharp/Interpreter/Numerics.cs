@@ -7,7 +7,7 @@ namespace WasmSharp.Interpreter;
 internal static class Numerics
 {
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static TrapException Trap(string message) => new(message);
+    public static TrapException Trap(TrapCode code) => new(code);
 
     public static float F32(ulong bits) => BitConverter.UInt32BitsToSingle((uint)bits);
     public static double F64(ulong bits) => BitConverter.UInt64BitsToDouble(bits);
@@ -53,62 +53,62 @@ internal static class Numerics
 
     public static int DivS(int a, int b)
     {
-        if (b == 0) throw Trap("integer divide by zero");
-        if (a == int.MinValue && b == -1) throw Trap("integer overflow");
+        if (b == 0) throw Trap(TrapCode.IntegerDivideByZero);
+        if (a == int.MinValue && b == -1) throw Trap(TrapCode.IntegerOverflow);
         return a / b;
     }
 
     public static int RemS(int a, int b)
     {
-        if (b == 0) throw Trap("integer divide by zero");
+        if (b == 0) throw Trap(TrapCode.IntegerDivideByZero);
         return b == -1 ? 0 : a % b;
     }
 
-    public static uint DivU(uint a, uint b) => b == 0 ? throw Trap("integer divide by zero") : a / b;
-    public static uint RemU(uint a, uint b) => b == 0 ? throw Trap("integer divide by zero") : a % b;
+    public static uint DivU(uint a, uint b) => b == 0 ? throw Trap(TrapCode.IntegerDivideByZero) : a / b;
+    public static uint RemU(uint a, uint b) => b == 0 ? throw Trap(TrapCode.IntegerDivideByZero) : a % b;
 
     public static long DivS(long a, long b)
     {
-        if (b == 0) throw Trap("integer divide by zero");
-        if (a == long.MinValue && b == -1) throw Trap("integer overflow");
+        if (b == 0) throw Trap(TrapCode.IntegerDivideByZero);
+        if (a == long.MinValue && b == -1) throw Trap(TrapCode.IntegerOverflow);
         return a / b;
     }
 
     public static long RemS(long a, long b)
     {
-        if (b == 0) throw Trap("integer divide by zero");
+        if (b == 0) throw Trap(TrapCode.IntegerDivideByZero);
         return b == -1 ? 0 : a % b;
     }
 
-    public static ulong DivU(ulong a, ulong b) => b == 0 ? throw Trap("integer divide by zero") : a / b;
-    public static ulong RemU(ulong a, ulong b) => b == 0 ? throw Trap("integer divide by zero") : a % b;
+    public static ulong DivU(ulong a, ulong b) => b == 0 ? throw Trap(TrapCode.IntegerDivideByZero) : a / b;
+    public static ulong RemU(ulong a, ulong b) => b == 0 ? throw Trap(TrapCode.IntegerDivideByZero) : a % b;
 
     // Trapping truncations: NaN is "invalid conversion", out of range is "integer overflow".
     public static int I32TruncS(double x)
     {
-        if (double.IsNaN(x)) throw Trap("invalid conversion to integer");
-        if (!(x > -2147483649.0 && x < 2147483648.0)) throw Trap("integer overflow");
+        if (double.IsNaN(x)) throw Trap(TrapCode.InvalidConversionToInteger);
+        if (!(x > -2147483649.0 && x < 2147483648.0)) throw Trap(TrapCode.IntegerOverflow);
         return (int)x;
     }
 
     public static uint I32TruncU(double x)
     {
-        if (double.IsNaN(x)) throw Trap("invalid conversion to integer");
-        if (!(x > -1.0 && x < 4294967296.0)) throw Trap("integer overflow");
+        if (double.IsNaN(x)) throw Trap(TrapCode.InvalidConversionToInteger);
+        if (!(x > -1.0 && x < 4294967296.0)) throw Trap(TrapCode.IntegerOverflow);
         return (uint)x;
     }
 
     public static long I64TruncS(double x)
     {
-        if (double.IsNaN(x)) throw Trap("invalid conversion to integer");
-        if (!(x >= -9223372036854775808.0 && x < 9223372036854775808.0)) throw Trap("integer overflow");
+        if (double.IsNaN(x)) throw Trap(TrapCode.InvalidConversionToInteger);
+        if (!(x >= -9223372036854775808.0 && x < 9223372036854775808.0)) throw Trap(TrapCode.IntegerOverflow);
         return (long)x;
     }
 
     public static ulong I64TruncU(double x)
     {
-        if (double.IsNaN(x)) throw Trap("invalid conversion to integer");
-        if (!(x > -1.0 && x < 18446744073709551616.0)) throw Trap("integer overflow");
+        if (double.IsNaN(x)) throw Trap(TrapCode.InvalidConversionToInteger);
+        if (!(x > -1.0 && x < 18446744073709551616.0)) throw Trap(TrapCode.IntegerOverflow);
         return (ulong)x;
     }
 

@@ -167,7 +167,7 @@ public sealed unsafe class Memory : IDisposable
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static TrapException OutOfBounds() => new("out of bounds memory access");
+    private static TrapException OutOfBounds() => new(TrapCode.OutOfBoundsMemoryAccess);
 
     /// <summary>Frees the memory. Afterwards it has size 0, so every access traps instead of touching freed pages.</summary>
     public void Dispose()

@@ -120,5 +120,5 @@ public sealed class Table
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static TrapException OutOfBounds() => new("out of bounds table access");
+    private static TrapException OutOfBounds() => new(TrapCode.OutOfBoundsTableAccess);
 }

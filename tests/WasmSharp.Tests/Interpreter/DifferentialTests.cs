@@ -116,5 +116,6 @@ public class DifferentialTests
         message.Contains("divide by zero", StringComparison.OrdinalIgnoreCase) ? "integer divide by zero"
         : message.Contains("overflow", StringComparison.OrdinalIgnoreCase) ? "integer overflow"
         : message.Contains("invalid conversion to integer", StringComparison.OrdinalIgnoreCase) ? "invalid conversion to integer"
+        : message.Contains("out of bounds memory access", StringComparison.OrdinalIgnoreCase) ? "out of bounds memory access"
         : message;
 }

@@ -30,7 +30,7 @@ internal sealed partial class RandomProgram
     private const int FpAlias = Fp + 1;
     // The checksum loop's index and accumulator: every word random addresses reach is part of the result.
     private const int ScanIndex = FpAlias + 1, ScanSum = FpAlias + 2;
-    // An array's address in a local (64), for base + (index << 2) accesses (<< 3 and << 4 for i64 and v128).
+    // An array's address in a local (64 or 60), for base + (index << 2) accesses (<< 3 and << 4 for i64 and v128).
     private const int ArrayBase = FpAlias + 3;
     private const int I32Declared = ArrayBase + 1 - Params;
     // Locals of the other types, after the i32 ones: a few variables each, an accumulator (part of the result
@@ -48,7 +48,25 @@ internal sealed partial class RandomProgram
     private int _depth;
     private int _loops;
 
-    private RandomProgram(int seed) => _rng = new Random(seed);
+    // Now and then an access at the end of the page: the last bytes in bounds, straddling the end, or just past it,
+    // so that every load and store form's bounds check (fused ones included) decides a trap. Drawn from a generator
+    // of their own, so that the other programs stay as they were.
+    // One program in five does this, at one address in four (the others keep their whole run).
+    private readonly Random _edgeRng;
+    private readonly bool _edges;
+    private const int PageEnd = 0x10000;
+    // The array base: 64, or 60 in the programs that reach the end, so that base + (index << 3 or 4) can straddle it.
+    private readonly int _arrayBase;
+
+    private RandomProgram(int seed)
+    {
+        _rng = new Random(seed);
+        _edgeRng = new Random(seed ^ 0x2545F491);
+        _edges = _edgeRng.Next(5) == 0;
+        _arrayBase = _edges ? 60 : 64;
+    }
+
+    private bool AtTheEnd() => _edges && _edgeRng.Next(4) == 0;
 
     /// <summary>(param i32 i32) (result i32), exported as "f", with one page of memory.</summary>
     public static byte[] Generate(int seed)
@@ -57,7 +75,7 @@ internal sealed partial class RandomProgram
         // Prologue: global.get sp; i32.const 32; i32.sub; local.tee fp; global.set sp
         g.Emit(0x23, 0x00); g.Emit(0x41); g.Add(S64(FrameSize)); g.Emit(0x6B); g.Op(0x22, Fp); g.Emit(0x24, 0x00);
         g.Op(0x20, Fp); g.Op(0x21, FpAlias);
-        g.Emit(0x41, 0xC0, 0x00); g.Op(0x21, ArrayBase);
+        g.Emit(0x41); g.Add(S64(g._arrayBase)); g.Op(0x21, ArrayBase);
         g.InitTypedLocals();
         for (int i = 0, n = g._rng.Next(3, 14); i < n; i++) g.Statement();
         // Epilogue: the stack pointer back (fp + 32).
@@ -317,7 +335,8 @@ internal sealed partial class RandomProgram
     }
 
     /// <summary>[] -> [address] for an access of 1 &lt;&lt; <paramref name="log2"/> bytes (4 unless told): aligned to
-    /// its size (4 at least), and below 4160.</summary>
+    /// its size (4 at least), and below 4160; now and then (see <see cref="AtTheEnd"/>) at the end of the page
+    /// instead.</summary>
     private void Address(int log2 = 2)
     {
         int size = 1 << Math.Max(log2, 2);
@@ -327,9 +346,22 @@ internal sealed partial class RandomProgram
             // base + (index << k), as array accesses compute it (the base first or second)
             bool baseFirst = _rng.Next(2) == 0;
             if (baseFirst) Op(0x20, ArrayBase);
-            Expr(); Emit(0x41); Add(S64(0xFFF / size)); Emit(0x71); Emit(0x41, (byte)Math.Max(log2, 2)); Emit(0x74);
+            int shift = Math.Max(log2, 2);
+            if (AtTheEnd())
+            {
+                // An index computed at run time (a constant one would fold into the access's offset): (x & 0) + i.
+                Expr(); Emit(0x41, 0x00); Emit(0x71);
+                Emit(0x41); Add(S64(((PageEnd - _arrayBase) >> shift) - _edgeRng.Next(2))); Emit(0x6A);
+            }
+            else { Expr(); Emit(0x41); Add(S64(0xFFF / size)); Emit(0x71); }
+            Emit(0x41, (byte)shift); Emit(0x74);
             if (!baseFirst) Op(0x20, ArrayBase);
             Emit(0x6A);
+            return;
+        }
+        if (AtTheEnd())
+        {
+            Emit(0x41); Add(S64(PageEnd - size + _edgeRng.Next(3) * size / 2)); // last in bounds, straddling, past
             return;
         }
         Expr(); Emit(0x41); Add(S64(0x1000 - size)); Emit(0x71);

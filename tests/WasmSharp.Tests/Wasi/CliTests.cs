@@ -92,7 +92,7 @@ public class TrapReportTests
     [Fact]
     public void ShortBacktraceIsPrintedWhole()
     {
-        var trap = new TrapException("integer divide by zero") { WasmBacktrace = ["div", "main", "_start"] };
+        var trap = new TrapException(TrapCode.IntegerDivideByZero) { WasmBacktrace = ["div", "main", "_start"] };
         Assert.Equal("error: trap: integer divide by zero\nwasm backtrace:\n    0: div\n    1: main\n    2: _start\n",
             Errors.DescribeTrap(trap));
     }
@@ -101,7 +101,7 @@ public class TrapReportTests
     public void DeepBacktraceLeavesOutTheMiddle()
     {
         var frames = Enumerable.Range(0, 5000).Select(i => $"f{i}").ToArray();
-        var lines = Errors.DescribeTrap(new TrapException("call stack exhausted") { WasmBacktrace = frames })
+        var lines = Errors.DescribeTrap(new TrapException(TrapCode.CallStackExhausted) { WasmBacktrace = frames })
             .Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2 + 40 + 1 + 10, lines.Length);
         Assert.Equal("   39: f39", lines[41]);
