@@ -39,14 +39,14 @@ internal static class ModuleFile
     }
 
     /// <summary>Reads, decodes and validates the module at <paramref name="path"/>.</summary>
-    public static Module Load(string path) => Decode(Read(path));
+    public static Module Load(string path, Engine? engine = null) => Decode(Read(path), engine);
 
     /// <summary>Decodes and validates; a file in the text format is said to be one.</summary>
-    public static Module Decode(byte[] bytes)
+    public static Module Decode(byte[] bytes, Engine? engine = null)
     {
         try
         {
-            return Module.FromBytes(bytes);
+            return Module.FromBytes(engine ?? Engine.Default, bytes);
         }
         catch (MalformedModuleException ex) when (ex.Offset == 0 && LooksLikeText(bytes))
         {

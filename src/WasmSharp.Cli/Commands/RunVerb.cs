@@ -4,7 +4,7 @@ using WasmSharp.Wasi;
 namespace WasmSharp.Cli.Commands;
 
 /// <summary>
-/// <c>wasmsharp run [--dir HOST[::GUEST]]... [--env NAME=VALUE]... [--invoke NAME] FILE [ARGS...]</c>: runs a
+/// <c>wasmsharp run [--dir HOST[::GUEST]]... [--env NAME=VALUE]... [--invoke NAME] [--timeout SECONDS] FILE [ARGS...]</c>: runs a
 /// WASI program (its <c>_start</c>, with ARGS as its arguments) or calls one export (ARGS parsed by its
 /// parameter types). Everything after FILE belongs to the program (see <see cref="SeparateProgramArguments"/>).
 /// </summary>
@@ -17,7 +17,7 @@ internal static class RunVerb
     public const int TrapExitCode = 134;
 
     /// <summary>Options of <c>run</c> that take a value (the value is the next token unless given with '=').</summary>
-    private static readonly string[] ValueOptions = ["--dir", "--env", "--invoke"];
+    private static readonly string[] ValueOptions = ["--dir", "--env", "--invoke", "--timeout"];
 
     public static Command Create()
     {
@@ -41,12 +41,23 @@ internal static class RunVerb
             Arity = ArgumentArity.ZeroOrMore,
         };
         var invoke = new Option<string?>("--invoke") { Description = "Call this export instead of _start", HelpName = "NAME" };
+        var timeout = new Option<double?>("--timeout")
+        {
+            Description = "Stop the program after this many seconds: it traps \"interrupted\" (exit code 134)",
+            HelpName = "SECONDS",
+        };
+        timeout.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double?>() is double s && !(s > 0 && s <= int.MaxValue / 1000.0))
+                result.AddError("--timeout takes a positive number of seconds");
+        });
         var command = new Command("run", "Run a WebAssembly program (WASI preview1) or call one of its exports")
         {
-            file, args, dirs, envs, invoke,
+            file, args, dirs, envs, invoke, timeout,
         };
         command.SetAction(parse => Run(new RunRequest(parse.GetValue(file)!, parse.GetValue(args) ?? [],
-            parse.GetValue(dirs) ?? [], parse.GetValue(envs) ?? [], parse.GetValue(invoke)), Console.Out, Console.Error));
+            parse.GetValue(dirs) ?? [], parse.GetValue(envs) ?? [], parse.GetValue(invoke), parse.GetValue(timeout)),
+            Console.Out, Console.Error));
         return command;
     }
 
@@ -74,17 +85,20 @@ internal static class RunVerb
         return args;
     }
 
-    public sealed record RunRequest(string Path, string[] Args, string[] Dirs, string[] Envs, string? Invoke);
+    public sealed record RunRequest(string Path, string[] Args, string[] Dirs, string[] Envs, string? Invoke, double? Timeout = null);
 
     public static int Run(RunRequest request, TextWriter output, TextWriter error)
     {
         Store? store = null;
         WasiPreview1? wasi = null;
+        CancellationTokenSource? deadline = null;
         try
         {
             if (!ParsePreopens(request.Dirs, error, out var preopens) || !ParseEnvironment(request.Envs, error, out var environment))
                 return 1;
-            var module = ModuleFile.Load(request.Path);
+            // A timeout needs loops that can be stopped: the module is compiled with interruption checks.
+            var engine = request.Timeout is null ? Engine.Default : new Engine(new EngineConfig { Interruptible = true });
+            var module = ModuleFile.Load(request.Path, engine);
 
             // With --invoke the arguments are the function's; the program then sees only its name.
             var argv = new List<string> { request.Path };
@@ -97,7 +111,13 @@ internal static class RunVerb
                 Trace = System.Environment.GetEnvironmentVariable("WASMSHARP_TRACE_WASI") is "1" ? Console.Error : null,
             });
 
-            store = new Store { MaxCallDepth = CallDepth };
+            store = new Store(engine) { MaxCallDepth = CallDepth };
+            if (request.Timeout is double seconds)
+            {
+                // From here on: start functions and the program's own run count against the time.
+                deadline = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+                deadline.Token.Register(static s => ((Store)s!).Interrupt(), store);
+            }
             var linker = wasi.Define(new Linker());
             var instance = linker.Instantiate(store, module);
             bool usesWasi = module.Imports.Any(i => i.Module == WasiPreview1.ModuleName);
@@ -123,6 +143,8 @@ internal static class RunVerb
         }
         catch (TrapException trap)
         {
+            if (trap.Code == TrapCode.Interrupted && deadline is not null)
+                error.WriteLine($"error: timed out after {request.Timeout} s");
             error.Write(Errors.DescribeTrap(trap));
             return TrapExitCode;
         }
@@ -135,6 +157,7 @@ internal static class RunVerb
         {
             try
             {
+                deadline?.Dispose();
                 wasi?.Dispose();
                 store?.Dispose();
             }

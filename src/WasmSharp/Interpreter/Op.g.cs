@@ -15,1098 +15,1100 @@ internal enum Op
 {
     /// <summary>Traps. []</summary>
     Unreachable = 0,
+    /// <summary>Traps "interrupted" if the store was interrupted: at every loop head of a module compiled interruptible. []</summary>
+    Interrupt = 1,
     /// <summary>Jumps. [target]</summary>
-    Br = 1,
+    Br = 2,
     /// <summary>Branches when cond (i32) is not zero. [cond, target]</summary>
-    BrIfNez = 2,
+    BrIfNez = 3,
     /// <summary>Branches when cond (i32) is zero. [cond, target]</summary>
-    BrIfEqz = 3,
+    BrIfEqz = 4,
     /// <summary>i32.add or i32.sub with a constant. [dst, a, imm]</summary>
-    I32AddImm = 4,
+    I32AddImm = 5,
     /// <summary>i64.add or i64.sub with a constant that fits in 32 bits (sign-extended). [dst, a, imm]</summary>
-    I64AddImm = 5,
+    I64AddImm = 6,
     /// <summary>Branches when a == b (i32). [a, b, target]</summary>
-    BrI32Eq = 6,
+    BrI32Eq = 7,
     /// <summary>Branches when a != b (i32). [a, b, target]</summary>
-    BrI32Ne = 7,
+    BrI32Ne = 8,
     /// <summary>Branches when a &lt; b (i32, signed). [a, b, target]</summary>
-    BrI32LtS = 8,
+    BrI32LtS = 9,
     /// <summary>Branches when a &lt; b (i32). [a, b, target]</summary>
-    BrI32LtU = 9,
+    BrI32LtU = 10,
     /// <summary>Branches when a &gt; b (i32, signed). [a, b, target]</summary>
-    BrI32GtS = 10,
+    BrI32GtS = 11,
     /// <summary>Branches when a &gt; b (i32). [a, b, target]</summary>
-    BrI32GtU = 11,
+    BrI32GtU = 12,
     /// <summary>Branches when a &lt;= b (i32, signed). [a, b, target]</summary>
-    BrI32LeS = 12,
+    BrI32LeS = 13,
     /// <summary>Branches when a &lt;= b (i32). [a, b, target]</summary>
-    BrI32LeU = 13,
+    BrI32LeU = 14,
     /// <summary>Branches when a &gt;= b (i32, signed). [a, b, target]</summary>
-    BrI32GeS = 14,
+    BrI32GeS = 15,
     /// <summary>Branches when a &gt;= b (i32). [a, b, target]</summary>
-    BrI32GeU = 15,
+    BrI32GeU = 16,
     /// <summary>Branches when a == b (i64). [a, b, target]</summary>
-    BrI64Eq = 16,
+    BrI64Eq = 17,
     /// <summary>Branches when a != b (i64). [a, b, target]</summary>
-    BrI64Ne = 17,
+    BrI64Ne = 18,
     /// <summary>Branches when a &lt; b (i64, signed). [a, b, target]</summary>
-    BrI64LtS = 18,
+    BrI64LtS = 19,
     /// <summary>Branches when a &lt; b (i64). [a, b, target]</summary>
-    BrI64LtU = 19,
+    BrI64LtU = 20,
     /// <summary>Branches when a &gt; b (i64, signed). [a, b, target]</summary>
-    BrI64GtS = 20,
+    BrI64GtS = 21,
     /// <summary>Branches when a &gt; b (i64). [a, b, target]</summary>
-    BrI64GtU = 21,
+    BrI64GtU = 22,
     /// <summary>Branches when a &lt;= b (i64, signed). [a, b, target]</summary>
-    BrI64LeS = 22,
+    BrI64LeS = 23,
     /// <summary>Branches when a &lt;= b (i64). [a, b, target]</summary>
-    BrI64LeU = 23,
+    BrI64LeU = 24,
     /// <summary>Branches when a &gt;= b (i64, signed). [a, b, target]</summary>
-    BrI64GeS = 24,
+    BrI64GeS = 25,
     /// <summary>Branches when a &gt;= b (i64). [a, b, target]</summary>
-    BrI64GeU = 25,
+    BrI64GeU = 26,
     /// <summary>Branches when a == b (f32). [a, b, target]</summary>
-    BrF32Eq = 26,
+    BrF32Eq = 27,
     /// <summary>Branches when a != b (f32). [a, b, target]</summary>
-    BrF32Ne = 27,
+    BrF32Ne = 28,
     /// <summary>Branches when a &lt; b (f32). [a, b, target]</summary>
-    BrF32Lt = 28,
+    BrF32Lt = 29,
     /// <summary>Branches when a &gt; b (f32). [a, b, target]</summary>
-    BrF32Gt = 29,
+    BrF32Gt = 30,
     /// <summary>Branches when a &lt;= b (f32). [a, b, target]</summary>
-    BrF32Le = 30,
+    BrF32Le = 31,
     /// <summary>Branches when a &gt;= b (f32). [a, b, target]</summary>
-    BrF32Ge = 31,
+    BrF32Ge = 32,
     /// <summary>Branches when a == b (f64). [a, b, target]</summary>
-    BrF64Eq = 32,
+    BrF64Eq = 33,
     /// <summary>Branches when a != b (f64). [a, b, target]</summary>
-    BrF64Ne = 33,
+    BrF64Ne = 34,
     /// <summary>Branches when a &lt; b (f64). [a, b, target]</summary>
-    BrF64Lt = 34,
+    BrF64Lt = 35,
     /// <summary>Branches when a &gt; b (f64). [a, b, target]</summary>
-    BrF64Gt = 35,
+    BrF64Gt = 36,
     /// <summary>Branches when a &lt;= b (f64). [a, b, target]</summary>
-    BrF64Le = 36,
+    BrF64Le = 37,
     /// <summary>Branches when a &gt;= b (f64). [a, b, target]</summary>
-    BrF64Ge = 37,
+    BrF64Ge = 38,
     /// <summary>Branches when a &lt; b fails (f32; NaN included). [a, b, target]</summary>
-    BrF32NotLt = 38,
+    BrF32NotLt = 39,
     /// <summary>Branches when a &gt; b fails (f32; NaN included). [a, b, target]</summary>
-    BrF32NotGt = 39,
+    BrF32NotGt = 40,
     /// <summary>Branches when a &lt;= b fails (f32; NaN included). [a, b, target]</summary>
-    BrF32NotLe = 40,
+    BrF32NotLe = 41,
     /// <summary>Branches when a &gt;= b fails (f32; NaN included). [a, b, target]</summary>
-    BrF32NotGe = 41,
+    BrF32NotGe = 42,
     /// <summary>Branches when a &lt; b fails (f64; NaN included). [a, b, target]</summary>
-    BrF64NotLt = 42,
+    BrF64NotLt = 43,
     /// <summary>Branches when a &gt; b fails (f64; NaN included). [a, b, target]</summary>
-    BrF64NotGt = 43,
+    BrF64NotGt = 44,
     /// <summary>Branches when a &lt;= b fails (f64; NaN included). [a, b, target]</summary>
-    BrF64NotLe = 44,
+    BrF64NotLe = 45,
     /// <summary>Branches when a &gt;= b fails (f64; NaN included). [a, b, target]</summary>
-    BrF64NotGe = 45,
+    BrF64NotGe = 46,
     /// <summary>Branches when a &amp; b (i32) is zero. [a, b, target]</summary>
-    BrI32AndZ = 46,
+    BrI32AndZ = 47,
     /// <summary>Branches when a &amp; b (i32) is not zero. [a, b, target]</summary>
-    BrI32AndNz = 47,
+    BrI32AndNz = 48,
     /// <summary>Two i32.loads in order, then branches when x == y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32EqLoad2 = 48,
+    BrI32EqLoad2 = 49,
     /// <summary>Two i32.loads in order, then branches when x != y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32NeLoad2 = 49,
+    BrI32NeLoad2 = 50,
     /// <summary>Two i32.loads in order, then branches when x &lt; y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32LtSLoad2 = 50,
+    BrI32LtSLoad2 = 51,
     /// <summary>Two i32.loads in order, then branches when x &lt; y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32LtULoad2 = 51,
+    BrI32LtULoad2 = 52,
     /// <summary>Two i32.loads in order, then branches when x &gt; y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32GtSLoad2 = 52,
+    BrI32GtSLoad2 = 53,
     /// <summary>Two i32.loads in order, then branches when x &gt; y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32GtULoad2 = 53,
+    BrI32GtULoad2 = 54,
     /// <summary>Two i32.loads in order, then branches when x &lt;= y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32LeSLoad2 = 54,
+    BrI32LeSLoad2 = 55,
     /// <summary>Two i32.loads in order, then branches when x &lt;= y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32LeULoad2 = 55,
+    BrI32LeULoad2 = 56,
     /// <summary>Two i32.loads in order, then branches when x &gt;= y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32GeSLoad2 = 56,
+    BrI32GeSLoad2 = 57,
     /// <summary>Two i32.loads in order, then branches when x &gt;= y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32GeULoad2 = 57,
+    BrI32GeULoad2 = 58,
     /// <summary>An i32.load into y, then branches when x == y. [x, y, addr, offset, target]</summary>
-    BrI32EqLoad = 58,
+    BrI32EqLoad = 59,
     /// <summary>An i32.load into y, then branches when x != y. [x, y, addr, offset, target]</summary>
-    BrI32NeLoad = 59,
+    BrI32NeLoad = 60,
     /// <summary>An i32.load into y, then branches when x &lt; y. [x, y, addr, offset, target]</summary>
-    BrI32LtSLoad = 60,
+    BrI32LtSLoad = 61,
     /// <summary>An i32.load into y, then branches when x &lt; y. [x, y, addr, offset, target]</summary>
-    BrI32LtULoad = 61,
+    BrI32LtULoad = 62,
     /// <summary>An i32.load into y, then branches when x &gt; y. [x, y, addr, offset, target]</summary>
-    BrI32GtSLoad = 62,
+    BrI32GtSLoad = 63,
     /// <summary>An i32.load into y, then branches when x &gt; y. [x, y, addr, offset, target]</summary>
-    BrI32GtULoad = 63,
+    BrI32GtULoad = 64,
     /// <summary>An i32.load into y, then branches when x &lt;= y. [x, y, addr, offset, target]</summary>
-    BrI32LeSLoad = 64,
+    BrI32LeSLoad = 65,
     /// <summary>An i32.load into y, then branches when x &lt;= y. [x, y, addr, offset, target]</summary>
-    BrI32LeULoad = 65,
+    BrI32LeULoad = 66,
     /// <summary>An i32.load into y, then branches when x &gt;= y. [x, y, addr, offset, target]</summary>
-    BrI32GeSLoad = 66,
+    BrI32GeSLoad = 67,
     /// <summary>An i32.load into y, then branches when x &gt;= y. [x, y, addr, offset, target]</summary>
-    BrI32GeULoad = 67,
+    BrI32GeULoad = 68,
     /// <summary>The pair, then x + y into sum, stored (as I32AddStore). [x, xAddr, xOffset, y, yAddr, yOffset, sum, addr, offset]</summary>
-    I32Load2AddStore = 68,
+    I32Load2AddStore = 69,
     /// <summary>The pair, then I32LoadShl with base x and index y. [x, xAddr, xOffset, y, yAddr, yOffset, dst, shift, imm, offset]</summary>
-    I32Load2LoadShl = 69,
+    I32Load2LoadShl = 70,
     /// <summary>The pair, then I32Load8UAdd of x + y. [x, xAddr, xOffset, y, yAddr, yOffset, dst, imm, offset]</summary>
-    I32Load2Load8UAdd = 70,
+    I32Load2Load8UAdd = 71,
     /// <summary>The pair, then I32Store8Add at x + y. [x, xAddr, xOffset, y, yAddr, yOffset, value, imm, offset]</summary>
-    I32Load2Store8Add = 71,
+    I32Load2Store8Add = 72,
     /// <summary>dst = a == b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32Eq = 72,
+    SelectI32Eq = 73,
     /// <summary>dst = a != b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32Ne = 73,
+    SelectI32Ne = 74,
     /// <summary>dst = a &lt; b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32LtS = 74,
+    SelectI32LtS = 75,
     /// <summary>dst = a &lt; b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32LtU = 75,
+    SelectI32LtU = 76,
     /// <summary>dst = a &gt; b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32GtS = 76,
+    SelectI32GtS = 77,
     /// <summary>dst = a &gt; b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32GtU = 77,
+    SelectI32GtU = 78,
     /// <summary>dst = a &lt;= b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32LeS = 78,
+    SelectI32LeS = 79,
     /// <summary>dst = a &lt;= b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32LeU = 79,
+    SelectI32LeU = 80,
     /// <summary>dst = a &gt;= b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32GeS = 80,
+    SelectI32GeS = 81,
     /// <summary>dst = a &gt;= b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32GeU = 81,
+    SelectI32GeU = 82,
     /// <summary>Jumps to target[index], or to the default (the last of count + 1 targets) when index &gt;= count. [index, count, ...]</summary>
-    BrTable = 82,
+    BrTable = 83,
     /// <summary>Returns. []</summary>
-    Return0 = 83,
+    Return0 = 84,
     /// <summary>global = src + imm (i32), then returns value (a scalar): an unoptimised function's epilogue. [global, src, imm, value]</summary>
-    GlobalSetAddImmReturn1 = 84,
+    GlobalSetAddImmReturn1 = 85,
     /// <summary>Returns one value, a scalar, straight into the caller's result slot. [value]</summary>
-    Return1 = 85,
+    Return1 = 86,
     /// <summary>Returns one value, a v128 (both words), straight into the caller's result slot. [value]</summary>
-    Return1V128 = 86,
+    Return1V128 = 87,
     /// <summary>Returns count values (sources may overlap the result slots, so they are staged). [count, ...]</summary>
-    ReturnN = 87,
+    ReturnN = 88,
     /// <summary>Calls: the callee's frame starts at frame, where the count arguments are moved; a single result goes to result. [function, frame, result, count, ...]</summary>
-    Call = 88,
+    Call = 89,
     /// <summary>Calls the function at table[element] after checking its type, as Call does. [type, table, element, frame, result, count, ...]</summary>
-    CallIndirect = 89,
+    CallIndirect = 90,
     /// <summary>Calls: the callee's frame starts at frame, where the count arguments are moved, both words of each (a v128 among them); a single result goes to result. [function, frame, result, count, ...]</summary>
-    CallV128 = 90,
+    CallV128 = 91,
     /// <summary>Calls the function at table[element] after checking its type, as CallV128 does. [type, table, element, frame, result, count, ...]</summary>
-    CallIndirectV128 = 91,
+    CallIndirectV128 = 92,
     /// <summary>dst = src. [dst, src]</summary>
-    Copy = 92,
+    Copy = 93,
     /// <summary>Two moves; both sources are read first. [dst, src, dst2, src2]</summary>
-    Copy2 = 93,
+    Copy2 = 94,
     /// <summary>dst = cond ? a : b. [dst, cond, a, b]</summary>
-    Select = 94,
+    Select = 95,
     /// <summary>dst = global. [dst, global]</summary>
-    GlobalGet = 95,
+    GlobalGet = 96,
     /// <summary>global = src. [global, src]</summary>
-    GlobalSet = 96,
+    GlobalSet = 97,
     /// <summary>dst = global + imm (i32). [dst, global, imm]</summary>
-    GlobalGetAddImm = 97,
+    GlobalGetAddImm = 98,
     /// <summary>dst = global + imm (i32), and global = dst: the stack pointer bumped. [dst, global, imm]</summary>
-    GlobalAddImm = 98,
+    GlobalAddImm = 99,
     /// <summary>global = src + imm (i32). [global, src, imm]</summary>
-    GlobalSetAddImm = 99,
+    GlobalSetAddImm = 100,
     /// <summary>dst = a reference to function. [dst, function]</summary>
-    RefFunc = 100,
+    RefFunc = 101,
     /// <summary>dst = src is null. [dst, src]</summary>
-    RefIsNull = 101,
+    RefIsNull = 102,
     /// <summary>dst = the 4-byte value at addr + offset. [dst, addr, offset]</summary>
-    I32Load = 102,
+    I32Load = 103,
     /// <summary>dst = the 8-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load = 103,
+    I64Load = 104,
     /// <summary>dst = the 1-byte value at addr + offset. [dst, addr, offset]</summary>
-    I32Load8S = 104,
+    I32Load8S = 105,
     /// <summary>dst = the 1-byte value at addr + offset. [dst, addr, offset]</summary>
-    I32Load8U = 105,
+    I32Load8U = 106,
     /// <summary>dst = the 2-byte value at addr + offset. [dst, addr, offset]</summary>
-    I32Load16S = 106,
+    I32Load16S = 107,
     /// <summary>dst = the 2-byte value at addr + offset. [dst, addr, offset]</summary>
-    I32Load16U = 107,
+    I32Load16U = 108,
     /// <summary>dst = the 1-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load8S = 108,
+    I64Load8S = 109,
     /// <summary>dst = the 1-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load8U = 109,
+    I64Load8U = 110,
     /// <summary>dst = the 2-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load16S = 110,
+    I64Load16S = 111,
     /// <summary>dst = the 2-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load16U = 111,
+    I64Load16U = 112,
     /// <summary>dst = the 4-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load32S = 112,
+    I64Load32S = 113,
     /// <summary>dst = the 4-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load32U = 113,
+    I64Load32U = 114,
     /// <summary>Stores the low 4 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I32Store = 114,
+    I32Store = 115,
     /// <summary>Stores the low 8 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I64Store = 115,
+    I64Store = 116,
     /// <summary>Stores the low 1 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I32Store8 = 116,
+    I32Store8 = 117,
     /// <summary>Stores the low 2 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I32Store16 = 117,
+    I32Store16 = 118,
     /// <summary>Stores the low 1 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I64Store8 = 118,
+    I64Store8 = 119,
     /// <summary>Stores the low 2 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I64Store16 = 119,
+    I64Store16 = 120,
     /// <summary>Stores the low 4 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I64Store32 = 120,
+    I64Store32 = 121,
     /// <summary>Two I32Stores, in order. [addr, value, offset, addr2, value2, offset2]</summary>
-    I32Store2 = 121,
+    I32Store2 = 122,
     /// <summary>Two I64Stores, in order. [addr, value, offset, addr2, value2, offset2]</summary>
-    I64Store2 = 122,
+    I64Store2 = 123,
     /// <summary>An array access: dst = the i32 at base + (index &lt;&lt; shift) + imm (wrapping to 32 bits), + offset. [dst, base, index, shift, imm, offset]</summary>
-    I32LoadShl = 123,
+    I32LoadShl = 124,
     /// <summary>I32LoadShl for an i64. [dst, base, index, shift, imm, offset]</summary>
-    I64LoadShl = 124,
+    I64LoadShl = 125,
     /// <summary>An array store: the i32 value at base + (index &lt;&lt; shift) + imm (wrapping to 32 bits), + offset. [base, index, shift, value, imm, offset]</summary>
-    I32StoreShl = 125,
+    I32StoreShl = 126,
     /// <summary>I32StoreShl for an i64. [base, index, shift, value, imm, offset]</summary>
-    I64StoreShl = 126,
+    I64StoreShl = 127,
     /// <summary>An i32.load, then add imm. [dst, addr, offset, imm]</summary>
-    I32LoadAddImm = 127,
+    I32LoadAddImm = 128,
     /// <summary>An i32.load, add imm, i32.store (x++ in memory); the sum stays in dst. [dst, addr, offset, imm, storeAddr, storeOffset]</summary>
-    I32LoadAddImmStore = 128,
+    I32LoadAddImmStore = 129,
     /// <summary>I32Add, then its result stored; it stays in dst. [dst, a, b, addr, offset]</summary>
-    I32AddStore = 129,
+    I32AddStore = 130,
     /// <summary>I32Xor, then its result stored; it stays in dst. [dst, a, b, addr, offset]</summary>
-    I32XorStore = 130,
+    I32XorStore = 131,
     /// <summary>F64Add, then its result stored; it stays in dst. [dst, a, b, addr, offset]</summary>
-    F64AddStore = 131,
+    F64AddStore = 132,
     /// <summary>F64Mul, then its result stored; it stays in dst. [dst, a, b, addr, offset]</summary>
-    F64MulStore = 132,
+    F64MulStore = 133,
     /// <summary>An i32.load, then an i32.store of what it loaded; it stays in dst. [dst, a, aOffset, addr, offset]</summary>
-    I32LoadStore = 133,
+    I32LoadStore = 134,
     /// <summary>A byte copied: i32.load8_u, then i32.store8 of it; the loaded value stays in dst. [dst, addr, offset, storeAddr, storeOffset]</summary>
-    I32Load8UStore8 = 134,
+    I32Load8UStore8 = 135,
     /// <summary>I32Load8UStore8, sign-extending. [dst, addr, offset, storeAddr, storeOffset]</summary>
-    I32Load8SStore8 = 135,
+    I32Load8SStore8 = 136,
     /// <summary>GlobalAddImm, then i32.store value at dst + offset: a prologue spilling a parameter. [dst, global, imm, value, offset]</summary>
-    GlobalAddImmStore = 136,
+    GlobalAddImmStore = 137,
     /// <summary>dst = i32.load, then i32.store dst + imm (p++ with the old p kept). [dst, addr, offset, imm, storeAddr, storeOffset]</summary>
-    I32LoadStoreAddImm = 137,
+    I32LoadStoreAddImm = 138,
     /// <summary>Two i32.loads, in order. [x, xAddr, xOffset, y, yAddr, yOffset]</summary>
-    I32Load2 = 138,
+    I32Load2 = 139,
     /// <summary>Two i64.loads, in order. [x, xAddr, xOffset, y, yAddr, yOffset]</summary>
-    I64Load2 = 139,
+    I64Load2 = 140,
     /// <summary>I32Load at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I32LoadAdd = 140,
+    I32LoadAdd = 141,
     /// <summary>I64Load at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64LoadAdd = 141,
+    I64LoadAdd = 142,
     /// <summary>I32Load8S at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I32Load8SAdd = 142,
+    I32Load8SAdd = 143,
     /// <summary>I32Load8U at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I32Load8UAdd = 143,
+    I32Load8UAdd = 144,
     /// <summary>I32Load16S at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I32Load16SAdd = 144,
+    I32Load16SAdd = 145,
     /// <summary>I32Load16U at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I32Load16UAdd = 145,
+    I32Load16UAdd = 146,
     /// <summary>I64Load8S at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load8SAdd = 146,
+    I64Load8SAdd = 147,
     /// <summary>I64Load8U at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load8UAdd = 147,
+    I64Load8UAdd = 148,
     /// <summary>I64Load16S at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load16SAdd = 148,
+    I64Load16SAdd = 149,
     /// <summary>I64Load16U at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load16UAdd = 149,
+    I64Load16UAdd = 150,
     /// <summary>I64Load32S at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load32SAdd = 150,
+    I64Load32SAdd = 151,
     /// <summary>I64Load32U at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load32UAdd = 151,
+    I64Load32UAdd = 152,
     /// <summary>I32Store at a + b + imm. [a, b, value, imm, offset]</summary>
-    I32StoreAdd = 152,
+    I32StoreAdd = 153,
     /// <summary>I64Store at a + b + imm. [a, b, value, imm, offset]</summary>
-    I64StoreAdd = 153,
+    I64StoreAdd = 154,
     /// <summary>I32Store8 at a + b + imm. [a, b, value, imm, offset]</summary>
-    I32Store8Add = 154,
+    I32Store8Add = 155,
     /// <summary>I32Store16 at a + b + imm. [a, b, value, imm, offset]</summary>
-    I32Store16Add = 155,
+    I32Store16Add = 156,
     /// <summary>I64Store8 at a + b + imm. [a, b, value, imm, offset]</summary>
-    I64Store8Add = 156,
+    I64Store8Add = 157,
     /// <summary>I64Store16 at a + b + imm. [a, b, value, imm, offset]</summary>
-    I64Store16Add = 157,
+    I64Store16Add = 158,
     /// <summary>I64Store32 at a + b + imm. [a, b, value, imm, offset]</summary>
-    I64Store32Add = 158,
+    I64Store32Add = 159,
     /// <summary>dst = memory.size. [dst]</summary>
-    MemorySize = 159,
+    MemorySize = 160,
     /// <summary>dst = memory.grow delta. [dst, delta]</summary>
-    MemoryGrow = 160,
+    MemoryGrow = 161,
     /// <summary>memory.fill. [dst, value, n]</summary>
-    MemoryFill = 161,
+    MemoryFill = 162,
     /// <summary>memory.copy. [dst, src, n]</summary>
-    MemoryCopy = 162,
+    MemoryCopy = 163,
     /// <summary>memory.init. [segment, dst, src, n]</summary>
-    MemoryInit = 163,
+    MemoryInit = 164,
     /// <summary>data.drop. [segment]</summary>
-    DataDrop = 164,
+    DataDrop = 165,
     /// <summary>dst = table[index]. [dst, table, index]</summary>
-    TableGet = 165,
+    TableGet = 166,
     /// <summary>table[index] = value. [table, index, value]</summary>
-    TableSet = 166,
+    TableSet = 167,
     /// <summary>dst = table.size. [dst, table]</summary>
-    TableSize = 167,
+    TableSize = 168,
     /// <summary>dst = table.grow. [dst, table, init, n]</summary>
-    TableGrow = 168,
+    TableGrow = 169,
     /// <summary>table.fill. [table, index, value, n]</summary>
-    TableFill = 169,
+    TableFill = 170,
     /// <summary>table.copy. [dstTable, srcTable, dst, src, n]</summary>
-    TableCopy = 170,
+    TableCopy = 171,
     /// <summary>table.init. [table, segment, dst, src, n]</summary>
-    TableInit = 171,
+    TableInit = 172,
     /// <summary>elem.drop. [segment]</summary>
-    ElemDrop = 172,
+    ElemDrop = 173,
     /// <summary>i32.eqz. [dst, a]</summary>
-    I32Eqz = 173,
+    I32Eqz = 174,
     /// <summary>i32.eq. [dst, a, b]</summary>
-    I32Eq = 174,
+    I32Eq = 175,
     /// <summary>i32.ne. [dst, a, b]</summary>
-    I32Ne = 175,
+    I32Ne = 176,
     /// <summary>i32.lt_s. [dst, a, b]</summary>
-    I32LtS = 176,
+    I32LtS = 177,
     /// <summary>i32.lt_u. [dst, a, b]</summary>
-    I32LtU = 177,
+    I32LtU = 178,
     /// <summary>i32.gt_s. [dst, a, b]</summary>
-    I32GtS = 178,
+    I32GtS = 179,
     /// <summary>i32.gt_u. [dst, a, b]</summary>
-    I32GtU = 179,
+    I32GtU = 180,
     /// <summary>i32.le_s. [dst, a, b]</summary>
-    I32LeS = 180,
+    I32LeS = 181,
     /// <summary>i32.le_u. [dst, a, b]</summary>
-    I32LeU = 181,
+    I32LeU = 182,
     /// <summary>i32.ge_s. [dst, a, b]</summary>
-    I32GeS = 182,
+    I32GeS = 183,
     /// <summary>i32.ge_u. [dst, a, b]</summary>
-    I32GeU = 183,
+    I32GeU = 184,
     /// <summary>i64.eqz. [dst, a]</summary>
-    I64Eqz = 184,
+    I64Eqz = 185,
     /// <summary>i64.eq. [dst, a, b]</summary>
-    I64Eq = 185,
+    I64Eq = 186,
     /// <summary>i64.ne. [dst, a, b]</summary>
-    I64Ne = 186,
+    I64Ne = 187,
     /// <summary>i64.lt_s. [dst, a, b]</summary>
-    I64LtS = 187,
+    I64LtS = 188,
     /// <summary>i64.lt_u. [dst, a, b]</summary>
-    I64LtU = 188,
+    I64LtU = 189,
     /// <summary>i64.gt_s. [dst, a, b]</summary>
-    I64GtS = 189,
+    I64GtS = 190,
     /// <summary>i64.gt_u. [dst, a, b]</summary>
-    I64GtU = 190,
+    I64GtU = 191,
     /// <summary>i64.le_s. [dst, a, b]</summary>
-    I64LeS = 191,
+    I64LeS = 192,
     /// <summary>i64.le_u. [dst, a, b]</summary>
-    I64LeU = 192,
+    I64LeU = 193,
     /// <summary>i64.ge_s. [dst, a, b]</summary>
-    I64GeS = 193,
+    I64GeS = 194,
     /// <summary>i64.ge_u. [dst, a, b]</summary>
-    I64GeU = 194,
+    I64GeU = 195,
     /// <summary>f32.eq. [dst, a, b]</summary>
-    F32Eq = 195,
+    F32Eq = 196,
     /// <summary>f32.ne. [dst, a, b]</summary>
-    F32Ne = 196,
+    F32Ne = 197,
     /// <summary>f32.lt. [dst, a, b]</summary>
-    F32Lt = 197,
+    F32Lt = 198,
     /// <summary>f32.gt. [dst, a, b]</summary>
-    F32Gt = 198,
+    F32Gt = 199,
     /// <summary>f32.le. [dst, a, b]</summary>
-    F32Le = 199,
+    F32Le = 200,
     /// <summary>f32.ge. [dst, a, b]</summary>
-    F32Ge = 200,
+    F32Ge = 201,
     /// <summary>f64.eq. [dst, a, b]</summary>
-    F64Eq = 201,
+    F64Eq = 202,
     /// <summary>f64.ne. [dst, a, b]</summary>
-    F64Ne = 202,
+    F64Ne = 203,
     /// <summary>f64.lt. [dst, a, b]</summary>
-    F64Lt = 203,
+    F64Lt = 204,
     /// <summary>f64.gt. [dst, a, b]</summary>
-    F64Gt = 204,
+    F64Gt = 205,
     /// <summary>f64.le. [dst, a, b]</summary>
-    F64Le = 205,
+    F64Le = 206,
     /// <summary>f64.ge. [dst, a, b]</summary>
-    F64Ge = 206,
+    F64Ge = 207,
     /// <summary>i32.clz. [dst, a]</summary>
-    I32Clz = 207,
+    I32Clz = 208,
     /// <summary>i32.ctz. [dst, a]</summary>
-    I32Ctz = 208,
+    I32Ctz = 209,
     /// <summary>i32.popcnt. [dst, a]</summary>
-    I32Popcnt = 209,
+    I32Popcnt = 210,
     /// <summary>i32.add. [dst, a, b]</summary>
-    I32Add = 210,
+    I32Add = 211,
     /// <summary>i32.sub. [dst, a, b]</summary>
-    I32Sub = 211,
+    I32Sub = 212,
     /// <summary>i32.mul. [dst, a, b]</summary>
-    I32Mul = 212,
+    I32Mul = 213,
     /// <summary>i32.div_s. [dst, a, b]</summary>
-    I32DivS = 213,
+    I32DivS = 214,
     /// <summary>i32.div_u. [dst, a, b]</summary>
-    I32DivU = 214,
+    I32DivU = 215,
     /// <summary>i32.rem_s. [dst, a, b]</summary>
-    I32RemS = 215,
+    I32RemS = 216,
     /// <summary>i32.rem_u. [dst, a, b]</summary>
-    I32RemU = 216,
+    I32RemU = 217,
     /// <summary>i32.and. [dst, a, b]</summary>
-    I32And = 217,
+    I32And = 218,
     /// <summary>i32.or. [dst, a, b]</summary>
-    I32Or = 218,
+    I32Or = 219,
     /// <summary>i32.xor. [dst, a, b]</summary>
-    I32Xor = 219,
+    I32Xor = 220,
     /// <summary>i32.shl. [dst, a, b]</summary>
-    I32Shl = 220,
+    I32Shl = 221,
     /// <summary>i32.shr_s. [dst, a, b]</summary>
-    I32ShrS = 221,
+    I32ShrS = 222,
     /// <summary>i32.shr_u. [dst, a, b]</summary>
-    I32ShrU = 222,
+    I32ShrU = 223,
     /// <summary>i32.rotl. [dst, a, b]</summary>
-    I32Rotl = 223,
+    I32Rotl = 224,
     /// <summary>i32.rotr. [dst, a, b]</summary>
-    I32Rotr = 224,
+    I32Rotr = 225,
     /// <summary>i64.clz. [dst, a]</summary>
-    I64Clz = 225,
+    I64Clz = 226,
     /// <summary>i64.ctz. [dst, a]</summary>
-    I64Ctz = 226,
+    I64Ctz = 227,
     /// <summary>i64.popcnt. [dst, a]</summary>
-    I64Popcnt = 227,
+    I64Popcnt = 228,
     /// <summary>i64.add. [dst, a, b]</summary>
-    I64Add = 228,
+    I64Add = 229,
     /// <summary>i64.sub. [dst, a, b]</summary>
-    I64Sub = 229,
+    I64Sub = 230,
     /// <summary>i64.mul. [dst, a, b]</summary>
-    I64Mul = 230,
+    I64Mul = 231,
     /// <summary>i64.div_s. [dst, a, b]</summary>
-    I64DivS = 231,
+    I64DivS = 232,
     /// <summary>i64.div_u. [dst, a, b]</summary>
-    I64DivU = 232,
+    I64DivU = 233,
     /// <summary>i64.rem_s. [dst, a, b]</summary>
-    I64RemS = 233,
+    I64RemS = 234,
     /// <summary>i64.rem_u. [dst, a, b]</summary>
-    I64RemU = 234,
+    I64RemU = 235,
     /// <summary>i64.and. [dst, a, b]</summary>
-    I64And = 235,
+    I64And = 236,
     /// <summary>i64.or. [dst, a, b]</summary>
-    I64Or = 236,
+    I64Or = 237,
     /// <summary>i64.xor. [dst, a, b]</summary>
-    I64Xor = 237,
+    I64Xor = 238,
     /// <summary>i64.shl. [dst, a, b]</summary>
-    I64Shl = 238,
+    I64Shl = 239,
     /// <summary>i64.shr_s. [dst, a, b]</summary>
-    I64ShrS = 239,
+    I64ShrS = 240,
     /// <summary>i64.shr_u. [dst, a, b]</summary>
-    I64ShrU = 240,
+    I64ShrU = 241,
     /// <summary>i64.rotl. [dst, a, b]</summary>
-    I64Rotl = 241,
+    I64Rotl = 242,
     /// <summary>i64.rotr. [dst, a, b]</summary>
-    I64Rotr = 242,
+    I64Rotr = 243,
     /// <summary>f32.abs. [dst, a]</summary>
-    F32Abs = 243,
+    F32Abs = 244,
     /// <summary>f32.neg. [dst, a]</summary>
-    F32Neg = 244,
+    F32Neg = 245,
     /// <summary>f32.ceil. [dst, a]</summary>
-    F32Ceil = 245,
+    F32Ceil = 246,
     /// <summary>f32.floor. [dst, a]</summary>
-    F32Floor = 246,
+    F32Floor = 247,
     /// <summary>f32.trunc. [dst, a]</summary>
-    F32Trunc = 247,
+    F32Trunc = 248,
     /// <summary>f32.nearest. [dst, a]</summary>
-    F32Nearest = 248,
+    F32Nearest = 249,
     /// <summary>f32.sqrt. [dst, a]</summary>
-    F32Sqrt = 249,
+    F32Sqrt = 250,
     /// <summary>f32.add. [dst, a, b]</summary>
-    F32Add = 250,
+    F32Add = 251,
     /// <summary>f32.sub. [dst, a, b]</summary>
-    F32Sub = 251,
+    F32Sub = 252,
     /// <summary>f32.mul. [dst, a, b]</summary>
-    F32Mul = 252,
+    F32Mul = 253,
     /// <summary>f32.div. [dst, a, b]</summary>
-    F32Div = 253,
+    F32Div = 254,
     /// <summary>f32.min. [dst, a, b]</summary>
-    F32Min = 254,
+    F32Min = 255,
     /// <summary>f32.max. [dst, a, b]</summary>
-    F32Max = 255,
+    F32Max = 256,
     /// <summary>f32.copysign. [dst, a, b]</summary>
-    F32Copysign = 256,
+    F32Copysign = 257,
     /// <summary>f64.abs. [dst, a]</summary>
-    F64Abs = 257,
+    F64Abs = 258,
     /// <summary>f64.neg. [dst, a]</summary>
-    F64Neg = 258,
+    F64Neg = 259,
     /// <summary>f64.ceil. [dst, a]</summary>
-    F64Ceil = 259,
+    F64Ceil = 260,
     /// <summary>f64.floor. [dst, a]</summary>
-    F64Floor = 260,
+    F64Floor = 261,
     /// <summary>f64.trunc. [dst, a]</summary>
-    F64Trunc = 261,
+    F64Trunc = 262,
     /// <summary>f64.nearest. [dst, a]</summary>
-    F64Nearest = 262,
+    F64Nearest = 263,
     /// <summary>f64.sqrt. [dst, a]</summary>
-    F64Sqrt = 263,
+    F64Sqrt = 264,
     /// <summary>f64.add. [dst, a, b]</summary>
-    F64Add = 264,
+    F64Add = 265,
     /// <summary>f64.sub. [dst, a, b]</summary>
-    F64Sub = 265,
+    F64Sub = 266,
     /// <summary>f64.mul. [dst, a, b]</summary>
-    F64Mul = 266,
+    F64Mul = 267,
     /// <summary>f64.div. [dst, a, b]</summary>
-    F64Div = 267,
+    F64Div = 268,
     /// <summary>f64.min. [dst, a, b]</summary>
-    F64Min = 268,
+    F64Min = 269,
     /// <summary>f64.max. [dst, a, b]</summary>
-    F64Max = 269,
+    F64Max = 270,
     /// <summary>f64.copysign. [dst, a, b]</summary>
-    F64Copysign = 270,
+    F64Copysign = 271,
     /// <summary>i32.wrap_i64. [dst, a]</summary>
-    I32WrapI64 = 271,
+    I32WrapI64 = 272,
     /// <summary>i32.trunc_f32_s. [dst, a]</summary>
-    I32TruncF32S = 272,
+    I32TruncF32S = 273,
     /// <summary>i32.trunc_f32_u. [dst, a]</summary>
-    I32TruncF32U = 273,
+    I32TruncF32U = 274,
     /// <summary>i32.trunc_f64_s. [dst, a]</summary>
-    I32TruncF64S = 274,
+    I32TruncF64S = 275,
     /// <summary>i32.trunc_f64_u. [dst, a]</summary>
-    I32TruncF64U = 275,
+    I32TruncF64U = 276,
     /// <summary>i64.extend_i32_s. [dst, a]</summary>
-    I64ExtendI32S = 276,
+    I64ExtendI32S = 277,
     /// <summary>i64.extend_i32_u. [dst, a]</summary>
-    I64ExtendI32U = 277,
+    I64ExtendI32U = 278,
     /// <summary>i64.trunc_f32_s. [dst, a]</summary>
-    I64TruncF32S = 278,
+    I64TruncF32S = 279,
     /// <summary>i64.trunc_f32_u. [dst, a]</summary>
-    I64TruncF32U = 279,
+    I64TruncF32U = 280,
     /// <summary>i64.trunc_f64_s. [dst, a]</summary>
-    I64TruncF64S = 280,
+    I64TruncF64S = 281,
     /// <summary>i64.trunc_f64_u. [dst, a]</summary>
-    I64TruncF64U = 281,
+    I64TruncF64U = 282,
     /// <summary>f32.convert_i32_s. [dst, a]</summary>
-    F32ConvertI32S = 282,
+    F32ConvertI32S = 283,
     /// <summary>f32.convert_i32_u. [dst, a]</summary>
-    F32ConvertI32U = 283,
+    F32ConvertI32U = 284,
     /// <summary>f32.convert_i64_s. [dst, a]</summary>
-    F32ConvertI64S = 284,
+    F32ConvertI64S = 285,
     /// <summary>f32.convert_i64_u. [dst, a]</summary>
-    F32ConvertI64U = 285,
+    F32ConvertI64U = 286,
     /// <summary>f32.demote_f64. [dst, a]</summary>
-    F32DemoteF64 = 286,
+    F32DemoteF64 = 287,
     /// <summary>f64.convert_i32_s. [dst, a]</summary>
-    F64ConvertI32S = 287,
+    F64ConvertI32S = 288,
     /// <summary>f64.convert_i32_u. [dst, a]</summary>
-    F64ConvertI32U = 288,
+    F64ConvertI32U = 289,
     /// <summary>f64.convert_i64_s. [dst, a]</summary>
-    F64ConvertI64S = 289,
+    F64ConvertI64S = 290,
     /// <summary>f64.convert_i64_u. [dst, a]</summary>
-    F64ConvertI64U = 290,
+    F64ConvertI64U = 291,
     /// <summary>f64.promote_f32. [dst, a]</summary>
-    F64PromoteF32 = 291,
+    F64PromoteF32 = 292,
     /// <summary>i32.reinterpret_f32. [dst, a]</summary>
-    I32ReinterpretF32 = 292,
+    I32ReinterpretF32 = 293,
     /// <summary>i64.reinterpret_f64. [dst, a]</summary>
-    I64ReinterpretF64 = 293,
+    I64ReinterpretF64 = 294,
     /// <summary>f32.reinterpret_i32. [dst, a]</summary>
-    F32ReinterpretI32 = 294,
+    F32ReinterpretI32 = 295,
     /// <summary>f64.reinterpret_i64. [dst, a]</summary>
-    F64ReinterpretI64 = 295,
+    F64ReinterpretI64 = 296,
     /// <summary>i32.extend8_s. [dst, a]</summary>
-    I32Extend8S = 296,
+    I32Extend8S = 297,
     /// <summary>i32.extend16_s. [dst, a]</summary>
-    I32Extend16S = 297,
+    I32Extend16S = 298,
     /// <summary>i64.extend8_s. [dst, a]</summary>
-    I64Extend8S = 298,
+    I64Extend8S = 299,
     /// <summary>i64.extend16_s. [dst, a]</summary>
-    I64Extend16S = 299,
+    I64Extend16S = 300,
     /// <summary>i64.extend32_s. [dst, a]</summary>
-    I64Extend32S = 300,
+    I64Extend32S = 301,
     /// <summary>The saturating truncation 0xFC 0. [dst, a]</summary>
-    I32TruncSatF32S = 301,
+    I32TruncSatF32S = 302,
     /// <summary>The saturating truncation 0xFC 1. [dst, a]</summary>
-    I32TruncSatF32U = 302,
+    I32TruncSatF32U = 303,
     /// <summary>The saturating truncation 0xFC 2. [dst, a]</summary>
-    I32TruncSatF64S = 303,
+    I32TruncSatF64S = 304,
     /// <summary>The saturating truncation 0xFC 3. [dst, a]</summary>
-    I32TruncSatF64U = 304,
+    I32TruncSatF64U = 305,
     /// <summary>The saturating truncation 0xFC 4. [dst, a]</summary>
-    I64TruncSatF32S = 305,
+    I64TruncSatF32S = 306,
     /// <summary>The saturating truncation 0xFC 5. [dst, a]</summary>
-    I64TruncSatF32U = 306,
+    I64TruncSatF32U = 307,
     /// <summary>The saturating truncation 0xFC 6. [dst, a]</summary>
-    I64TruncSatF64S = 307,
+    I64TruncSatF64S = 308,
     /// <summary>The saturating truncation 0xFC 7. [dst, a]</summary>
-    I64TruncSatF64U = 308,
+    I64TruncSatF64U = 309,
     /// <summary>v128.load: 16 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load = 309,
+    V128Load = 310,
     /// <summary>v128.load8x8_s: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load8x8S = 310,
+    V128Load8x8S = 311,
     /// <summary>v128.load8x8_u: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load8x8U = 311,
+    V128Load8x8U = 312,
     /// <summary>v128.load16x4_s: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load16x4S = 312,
+    V128Load16x4S = 313,
     /// <summary>v128.load16x4_u: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load16x4U = 313,
+    V128Load16x4U = 314,
     /// <summary>v128.load32x2_s: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load32x2S = 314,
+    V128Load32x2S = 315,
     /// <summary>v128.load32x2_u: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load32x2U = 315,
+    V128Load32x2U = 316,
     /// <summary>v128.load8_splat: 1 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load8Splat = 316,
+    V128Load8Splat = 317,
     /// <summary>v128.load16_splat: 2 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load16Splat = 317,
+    V128Load16Splat = 318,
     /// <summary>v128.load32_splat: 4 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load32Splat = 318,
+    V128Load32Splat = 319,
     /// <summary>v128.load64_splat: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load64Splat = 319,
+    V128Load64Splat = 320,
     /// <summary>v128.store: 16 bytes at addr + offset. [addr, value, offset]</summary>
-    V128Store = 320,
+    V128Store = 321,
     /// <summary>i8x16.shuffle (lanes: the 16 indices, a constant). [dst, a, b, lanes]</summary>
-    I8x16Shuffle = 321,
+    I8x16Shuffle = 322,
     /// <summary>i8x16.swizzle. [dst, a, b]</summary>
-    I8x16Swizzle = 322,
+    I8x16Swizzle = 323,
     /// <summary>i8x16.splat. [dst, x]</summary>
-    I8x16Splat = 323,
+    I8x16Splat = 324,
     /// <summary>i16x8.splat. [dst, x]</summary>
-    I16x8Splat = 324,
+    I16x8Splat = 325,
     /// <summary>i32x4.splat. [dst, x]</summary>
-    I32x4Splat = 325,
+    I32x4Splat = 326,
     /// <summary>i64x2.splat. [dst, x]</summary>
-    I64x2Splat = 326,
+    I64x2Splat = 327,
     /// <summary>f32x4.splat. [dst, x]</summary>
-    F32x4Splat = 327,
+    F32x4Splat = 328,
     /// <summary>f64x2.splat. [dst, x]</summary>
-    F64x2Splat = 328,
+    F64x2Splat = 329,
     /// <summary>i8x16.extract_lane_s. [dst, a, lane]</summary>
-    I8x16ExtractLaneS = 329,
+    I8x16ExtractLaneS = 330,
     /// <summary>i8x16.extract_lane_u. [dst, a, lane]</summary>
-    I8x16ExtractLaneU = 330,
+    I8x16ExtractLaneU = 331,
     /// <summary>i8x16.replace_lane. [dst, a, x, lane]</summary>
-    I8x16ReplaceLane = 331,
+    I8x16ReplaceLane = 332,
     /// <summary>i16x8.extract_lane_s. [dst, a, lane]</summary>
-    I16x8ExtractLaneS = 332,
+    I16x8ExtractLaneS = 333,
     /// <summary>i16x8.extract_lane_u. [dst, a, lane]</summary>
-    I16x8ExtractLaneU = 333,
+    I16x8ExtractLaneU = 334,
     /// <summary>i16x8.replace_lane. [dst, a, x, lane]</summary>
-    I16x8ReplaceLane = 334,
+    I16x8ReplaceLane = 335,
     /// <summary>i32x4.extract_lane. [dst, a, lane]</summary>
-    I32x4ExtractLane = 335,
+    I32x4ExtractLane = 336,
     /// <summary>i32x4.replace_lane. [dst, a, x, lane]</summary>
-    I32x4ReplaceLane = 336,
+    I32x4ReplaceLane = 337,
     /// <summary>i64x2.extract_lane. [dst, a, lane]</summary>
-    I64x2ExtractLane = 337,
+    I64x2ExtractLane = 338,
     /// <summary>i64x2.replace_lane. [dst, a, x, lane]</summary>
-    I64x2ReplaceLane = 338,
+    I64x2ReplaceLane = 339,
     /// <summary>f32x4.extract_lane. [dst, a, lane]</summary>
-    F32x4ExtractLane = 339,
+    F32x4ExtractLane = 340,
     /// <summary>f32x4.replace_lane. [dst, a, x, lane]</summary>
-    F32x4ReplaceLane = 340,
+    F32x4ReplaceLane = 341,
     /// <summary>f64x2.extract_lane. [dst, a, lane]</summary>
-    F64x2ExtractLane = 341,
+    F64x2ExtractLane = 342,
     /// <summary>f64x2.replace_lane. [dst, a, x, lane]</summary>
-    F64x2ReplaceLane = 342,
+    F64x2ReplaceLane = 343,
     /// <summary>i8x16.eq. [dst, a, b]</summary>
-    I8x16Eq = 343,
+    I8x16Eq = 344,
     /// <summary>i8x16.ne. [dst, a, b]</summary>
-    I8x16Ne = 344,
+    I8x16Ne = 345,
     /// <summary>i8x16.lt_s. [dst, a, b]</summary>
-    I8x16LtS = 345,
+    I8x16LtS = 346,
     /// <summary>i8x16.lt_u. [dst, a, b]</summary>
-    I8x16LtU = 346,
+    I8x16LtU = 347,
     /// <summary>i8x16.gt_s. [dst, a, b]</summary>
-    I8x16GtS = 347,
+    I8x16GtS = 348,
     /// <summary>i8x16.gt_u. [dst, a, b]</summary>
-    I8x16GtU = 348,
+    I8x16GtU = 349,
     /// <summary>i8x16.le_s. [dst, a, b]</summary>
-    I8x16LeS = 349,
+    I8x16LeS = 350,
     /// <summary>i8x16.le_u. [dst, a, b]</summary>
-    I8x16LeU = 350,
+    I8x16LeU = 351,
     /// <summary>i8x16.ge_s. [dst, a, b]</summary>
-    I8x16GeS = 351,
+    I8x16GeS = 352,
     /// <summary>i8x16.ge_u. [dst, a, b]</summary>
-    I8x16GeU = 352,
+    I8x16GeU = 353,
     /// <summary>i16x8.eq. [dst, a, b]</summary>
-    I16x8Eq = 353,
+    I16x8Eq = 354,
     /// <summary>i16x8.ne. [dst, a, b]</summary>
-    I16x8Ne = 354,
+    I16x8Ne = 355,
     /// <summary>i16x8.lt_s. [dst, a, b]</summary>
-    I16x8LtS = 355,
+    I16x8LtS = 356,
     /// <summary>i16x8.lt_u. [dst, a, b]</summary>
-    I16x8LtU = 356,
+    I16x8LtU = 357,
     /// <summary>i16x8.gt_s. [dst, a, b]</summary>
-    I16x8GtS = 357,
+    I16x8GtS = 358,
     /// <summary>i16x8.gt_u. [dst, a, b]</summary>
-    I16x8GtU = 358,
+    I16x8GtU = 359,
     /// <summary>i16x8.le_s. [dst, a, b]</summary>
-    I16x8LeS = 359,
+    I16x8LeS = 360,
     /// <summary>i16x8.le_u. [dst, a, b]</summary>
-    I16x8LeU = 360,
+    I16x8LeU = 361,
     /// <summary>i16x8.ge_s. [dst, a, b]</summary>
-    I16x8GeS = 361,
+    I16x8GeS = 362,
     /// <summary>i16x8.ge_u. [dst, a, b]</summary>
-    I16x8GeU = 362,
+    I16x8GeU = 363,
     /// <summary>i32x4.eq. [dst, a, b]</summary>
-    I32x4Eq = 363,
+    I32x4Eq = 364,
     /// <summary>i32x4.ne. [dst, a, b]</summary>
-    I32x4Ne = 364,
+    I32x4Ne = 365,
     /// <summary>i32x4.lt_s. [dst, a, b]</summary>
-    I32x4LtS = 365,
+    I32x4LtS = 366,
     /// <summary>i32x4.lt_u. [dst, a, b]</summary>
-    I32x4LtU = 366,
+    I32x4LtU = 367,
     /// <summary>i32x4.gt_s. [dst, a, b]</summary>
-    I32x4GtS = 367,
+    I32x4GtS = 368,
     /// <summary>i32x4.gt_u. [dst, a, b]</summary>
-    I32x4GtU = 368,
+    I32x4GtU = 369,
     /// <summary>i32x4.le_s. [dst, a, b]</summary>
-    I32x4LeS = 369,
+    I32x4LeS = 370,
     /// <summary>i32x4.le_u. [dst, a, b]</summary>
-    I32x4LeU = 370,
+    I32x4LeU = 371,
     /// <summary>i32x4.ge_s. [dst, a, b]</summary>
-    I32x4GeS = 371,
+    I32x4GeS = 372,
     /// <summary>i32x4.ge_u. [dst, a, b]</summary>
-    I32x4GeU = 372,
+    I32x4GeU = 373,
     /// <summary>f32x4.eq. [dst, a, b]</summary>
-    F32x4Eq = 373,
+    F32x4Eq = 374,
     /// <summary>f32x4.ne. [dst, a, b]</summary>
-    F32x4Ne = 374,
+    F32x4Ne = 375,
     /// <summary>f32x4.lt. [dst, a, b]</summary>
-    F32x4Lt = 375,
+    F32x4Lt = 376,
     /// <summary>f32x4.gt. [dst, a, b]</summary>
-    F32x4Gt = 376,
+    F32x4Gt = 377,
     /// <summary>f32x4.le. [dst, a, b]</summary>
-    F32x4Le = 377,
+    F32x4Le = 378,
     /// <summary>f32x4.ge. [dst, a, b]</summary>
-    F32x4Ge = 378,
+    F32x4Ge = 379,
     /// <summary>f64x2.eq. [dst, a, b]</summary>
-    F64x2Eq = 379,
+    F64x2Eq = 380,
     /// <summary>f64x2.ne. [dst, a, b]</summary>
-    F64x2Ne = 380,
+    F64x2Ne = 381,
     /// <summary>f64x2.lt. [dst, a, b]</summary>
-    F64x2Lt = 381,
+    F64x2Lt = 382,
     /// <summary>f64x2.gt. [dst, a, b]</summary>
-    F64x2Gt = 382,
+    F64x2Gt = 383,
     /// <summary>f64x2.le. [dst, a, b]</summary>
-    F64x2Le = 383,
+    F64x2Le = 384,
     /// <summary>f64x2.ge. [dst, a, b]</summary>
-    F64x2Ge = 384,
+    F64x2Ge = 385,
     /// <summary>v128.not. [dst, a]</summary>
-    V128Not = 385,
+    V128Not = 386,
     /// <summary>v128.and. [dst, a, b]</summary>
-    V128And = 386,
+    V128And = 387,
     /// <summary>v128.andnot. [dst, a, b]</summary>
-    V128Andnot = 387,
+    V128Andnot = 388,
     /// <summary>v128.or. [dst, a, b]</summary>
-    V128Or = 388,
+    V128Or = 389,
     /// <summary>v128.xor. [dst, a, b]</summary>
-    V128Xor = 389,
+    V128Xor = 390,
     /// <summary>v128.bitselect. [dst, a, b, c]</summary>
-    V128Bitselect = 390,
+    V128Bitselect = 391,
     /// <summary>v128.any_true. [dst, a]</summary>
-    V128AnyTrue = 391,
+    V128AnyTrue = 392,
     /// <summary>v128.load8_lane: vec with lane replaced by 1 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
-    V128Load8Lane = 392,
+    V128Load8Lane = 393,
     /// <summary>v128.load16_lane: vec with lane replaced by 2 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
-    V128Load16Lane = 393,
+    V128Load16Lane = 394,
     /// <summary>v128.load32_lane: vec with lane replaced by 4 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
-    V128Load32Lane = 394,
+    V128Load32Lane = 395,
     /// <summary>v128.load64_lane: vec with lane replaced by 8 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
-    V128Load64Lane = 395,
+    V128Load64Lane = 396,
     /// <summary>v128.store8_lane: lane of vec, 1 bytes at addr + offset. [addr, vec, offset, lane]</summary>
-    V128Store8Lane = 396,
+    V128Store8Lane = 397,
     /// <summary>v128.store16_lane: lane of vec, 2 bytes at addr + offset. [addr, vec, offset, lane]</summary>
-    V128Store16Lane = 397,
+    V128Store16Lane = 398,
     /// <summary>v128.store32_lane: lane of vec, 4 bytes at addr + offset. [addr, vec, offset, lane]</summary>
-    V128Store32Lane = 398,
+    V128Store32Lane = 399,
     /// <summary>v128.store64_lane: lane of vec, 8 bytes at addr + offset. [addr, vec, offset, lane]</summary>
-    V128Store64Lane = 399,
+    V128Store64Lane = 400,
     /// <summary>v128.load32_zero: 4 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load32Zero = 400,
+    V128Load32Zero = 401,
     /// <summary>v128.load64_zero: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load64Zero = 401,
+    V128Load64Zero = 402,
     /// <summary>f32x4.demote_f64x2_zero. [dst, a]</summary>
-    F32x4DemoteF64x2Zero = 402,
+    F32x4DemoteF64x2Zero = 403,
     /// <summary>f64x2.promote_low_f32x4. [dst, a]</summary>
-    F64x2PromoteLowF32x4 = 403,
+    F64x2PromoteLowF32x4 = 404,
     /// <summary>i8x16.abs. [dst, a]</summary>
-    I8x16Abs = 404,
+    I8x16Abs = 405,
     /// <summary>i8x16.neg. [dst, a]</summary>
-    I8x16Neg = 405,
+    I8x16Neg = 406,
     /// <summary>i8x16.popcnt. [dst, a]</summary>
-    I8x16Popcnt = 406,
+    I8x16Popcnt = 407,
     /// <summary>i8x16.all_true. [dst, a]</summary>
-    I8x16AllTrue = 407,
+    I8x16AllTrue = 408,
     /// <summary>i8x16.bitmask. [dst, a]</summary>
-    I8x16Bitmask = 408,
+    I8x16Bitmask = 409,
     /// <summary>i8x16.narrow_i16x8_s. [dst, a, b]</summary>
-    I8x16NarrowI16x8S = 409,
+    I8x16NarrowI16x8S = 410,
     /// <summary>i8x16.narrow_i16x8_u. [dst, a, b]</summary>
-    I8x16NarrowI16x8U = 410,
+    I8x16NarrowI16x8U = 411,
     /// <summary>f32x4.ceil. [dst, a]</summary>
-    F32x4Ceil = 411,
+    F32x4Ceil = 412,
     /// <summary>f32x4.floor. [dst, a]</summary>
-    F32x4Floor = 412,
+    F32x4Floor = 413,
     /// <summary>f32x4.trunc. [dst, a]</summary>
-    F32x4Trunc = 413,
+    F32x4Trunc = 414,
     /// <summary>f32x4.nearest. [dst, a]</summary>
-    F32x4Nearest = 414,
+    F32x4Nearest = 415,
     /// <summary>i8x16.shl. [dst, a, count]</summary>
-    I8x16Shl = 415,
+    I8x16Shl = 416,
     /// <summary>i8x16.shr_s. [dst, a, count]</summary>
-    I8x16ShrS = 416,
+    I8x16ShrS = 417,
     /// <summary>i8x16.shr_u. [dst, a, count]</summary>
-    I8x16ShrU = 417,
+    I8x16ShrU = 418,
     /// <summary>i8x16.add. [dst, a, b]</summary>
-    I8x16Add = 418,
+    I8x16Add = 419,
     /// <summary>i8x16.add_sat_s. [dst, a, b]</summary>
-    I8x16AddSatS = 419,
+    I8x16AddSatS = 420,
     /// <summary>i8x16.add_sat_u. [dst, a, b]</summary>
-    I8x16AddSatU = 420,
+    I8x16AddSatU = 421,
     /// <summary>i8x16.sub. [dst, a, b]</summary>
-    I8x16Sub = 421,
+    I8x16Sub = 422,
     /// <summary>i8x16.sub_sat_s. [dst, a, b]</summary>
-    I8x16SubSatS = 422,
+    I8x16SubSatS = 423,
     /// <summary>i8x16.sub_sat_u. [dst, a, b]</summary>
-    I8x16SubSatU = 423,
+    I8x16SubSatU = 424,
     /// <summary>f64x2.ceil. [dst, a]</summary>
-    F64x2Ceil = 424,
+    F64x2Ceil = 425,
     /// <summary>f64x2.floor. [dst, a]</summary>
-    F64x2Floor = 425,
+    F64x2Floor = 426,
     /// <summary>i8x16.min_s. [dst, a, b]</summary>
-    I8x16MinS = 426,
+    I8x16MinS = 427,
     /// <summary>i8x16.min_u. [dst, a, b]</summary>
-    I8x16MinU = 427,
+    I8x16MinU = 428,
     /// <summary>i8x16.max_s. [dst, a, b]</summary>
-    I8x16MaxS = 428,
+    I8x16MaxS = 429,
     /// <summary>i8x16.max_u. [dst, a, b]</summary>
-    I8x16MaxU = 429,
+    I8x16MaxU = 430,
     /// <summary>f64x2.trunc. [dst, a]</summary>
-    F64x2Trunc = 430,
+    F64x2Trunc = 431,
     /// <summary>i8x16.avgr_u. [dst, a, b]</summary>
-    I8x16AvgrU = 431,
+    I8x16AvgrU = 432,
     /// <summary>i16x8.extadd_pairwise_i8x16_s. [dst, a]</summary>
-    I16x8ExtaddPairwiseI8x16S = 432,
+    I16x8ExtaddPairwiseI8x16S = 433,
     /// <summary>i16x8.extadd_pairwise_i8x16_u. [dst, a]</summary>
-    I16x8ExtaddPairwiseI8x16U = 433,
+    I16x8ExtaddPairwiseI8x16U = 434,
     /// <summary>i32x4.extadd_pairwise_i16x8_s. [dst, a]</summary>
-    I32x4ExtaddPairwiseI16x8S = 434,
+    I32x4ExtaddPairwiseI16x8S = 435,
     /// <summary>i32x4.extadd_pairwise_i16x8_u. [dst, a]</summary>
-    I32x4ExtaddPairwiseI16x8U = 435,
+    I32x4ExtaddPairwiseI16x8U = 436,
     /// <summary>i16x8.abs. [dst, a]</summary>
-    I16x8Abs = 436,
+    I16x8Abs = 437,
     /// <summary>i16x8.neg. [dst, a]</summary>
-    I16x8Neg = 437,
+    I16x8Neg = 438,
     /// <summary>i16x8.q15mulr_sat_s. [dst, a, b]</summary>
-    I16x8Q15mulrSatS = 438,
+    I16x8Q15mulrSatS = 439,
     /// <summary>i16x8.all_true. [dst, a]</summary>
-    I16x8AllTrue = 439,
+    I16x8AllTrue = 440,
     /// <summary>i16x8.bitmask. [dst, a]</summary>
-    I16x8Bitmask = 440,
+    I16x8Bitmask = 441,
     /// <summary>i16x8.narrow_i32x4_s. [dst, a, b]</summary>
-    I16x8NarrowI32x4S = 441,
+    I16x8NarrowI32x4S = 442,
     /// <summary>i16x8.narrow_i32x4_u. [dst, a, b]</summary>
-    I16x8NarrowI32x4U = 442,
+    I16x8NarrowI32x4U = 443,
     /// <summary>i16x8.extend_low_i8x16_s. [dst, a]</summary>
-    I16x8ExtendLowI8x16S = 443,
+    I16x8ExtendLowI8x16S = 444,
     /// <summary>i16x8.extend_high_i8x16_s. [dst, a]</summary>
-    I16x8ExtendHighI8x16S = 444,
+    I16x8ExtendHighI8x16S = 445,
     /// <summary>i16x8.extend_low_i8x16_u. [dst, a]</summary>
-    I16x8ExtendLowI8x16U = 445,
+    I16x8ExtendLowI8x16U = 446,
     /// <summary>i16x8.extend_high_i8x16_u. [dst, a]</summary>
-    I16x8ExtendHighI8x16U = 446,
+    I16x8ExtendHighI8x16U = 447,
     /// <summary>i16x8.shl. [dst, a, count]</summary>
-    I16x8Shl = 447,
+    I16x8Shl = 448,
     /// <summary>i16x8.shr_s. [dst, a, count]</summary>
-    I16x8ShrS = 448,
+    I16x8ShrS = 449,
     /// <summary>i16x8.shr_u. [dst, a, count]</summary>
-    I16x8ShrU = 449,
+    I16x8ShrU = 450,
     /// <summary>i16x8.add. [dst, a, b]</summary>
-    I16x8Add = 450,
+    I16x8Add = 451,
     /// <summary>i16x8.add_sat_s. [dst, a, b]</summary>
-    I16x8AddSatS = 451,
+    I16x8AddSatS = 452,
     /// <summary>i16x8.add_sat_u. [dst, a, b]</summary>
-    I16x8AddSatU = 452,
+    I16x8AddSatU = 453,
     /// <summary>i16x8.sub. [dst, a, b]</summary>
-    I16x8Sub = 453,
+    I16x8Sub = 454,
     /// <summary>i16x8.sub_sat_s. [dst, a, b]</summary>
-    I16x8SubSatS = 454,
+    I16x8SubSatS = 455,
     /// <summary>i16x8.sub_sat_u. [dst, a, b]</summary>
-    I16x8SubSatU = 455,
+    I16x8SubSatU = 456,
     /// <summary>f64x2.nearest. [dst, a]</summary>
-    F64x2Nearest = 456,
+    F64x2Nearest = 457,
     /// <summary>i16x8.mul. [dst, a, b]</summary>
-    I16x8Mul = 457,
+    I16x8Mul = 458,
     /// <summary>i16x8.min_s. [dst, a, b]</summary>
-    I16x8MinS = 458,
+    I16x8MinS = 459,
     /// <summary>i16x8.min_u. [dst, a, b]</summary>
-    I16x8MinU = 459,
+    I16x8MinU = 460,
     /// <summary>i16x8.max_s. [dst, a, b]</summary>
-    I16x8MaxS = 460,
+    I16x8MaxS = 461,
     /// <summary>i16x8.max_u. [dst, a, b]</summary>
-    I16x8MaxU = 461,
+    I16x8MaxU = 462,
     /// <summary>i16x8.avgr_u. [dst, a, b]</summary>
-    I16x8AvgrU = 462,
+    I16x8AvgrU = 463,
     /// <summary>i16x8.extmul_low_i8x16_s. [dst, a, b]</summary>
-    I16x8ExtmulLowI8x16S = 463,
+    I16x8ExtmulLowI8x16S = 464,
     /// <summary>i16x8.extmul_high_i8x16_s. [dst, a, b]</summary>
-    I16x8ExtmulHighI8x16S = 464,
+    I16x8ExtmulHighI8x16S = 465,
     /// <summary>i16x8.extmul_low_i8x16_u. [dst, a, b]</summary>
-    I16x8ExtmulLowI8x16U = 465,
+    I16x8ExtmulLowI8x16U = 466,
     /// <summary>i16x8.extmul_high_i8x16_u. [dst, a, b]</summary>
-    I16x8ExtmulHighI8x16U = 466,
+    I16x8ExtmulHighI8x16U = 467,
     /// <summary>i32x4.abs. [dst, a]</summary>
-    I32x4Abs = 467,
+    I32x4Abs = 468,
     /// <summary>i32x4.neg. [dst, a]</summary>
-    I32x4Neg = 468,
+    I32x4Neg = 469,
     /// <summary>i32x4.all_true. [dst, a]</summary>
-    I32x4AllTrue = 469,
+    I32x4AllTrue = 470,
     /// <summary>i32x4.bitmask. [dst, a]</summary>
-    I32x4Bitmask = 470,
+    I32x4Bitmask = 471,
     /// <summary>i32x4.extend_low_i16x8_s. [dst, a]</summary>
-    I32x4ExtendLowI16x8S = 471,
+    I32x4ExtendLowI16x8S = 472,
     /// <summary>i32x4.extend_high_i16x8_s. [dst, a]</summary>
-    I32x4ExtendHighI16x8S = 472,
+    I32x4ExtendHighI16x8S = 473,
     /// <summary>i32x4.extend_low_i16x8_u. [dst, a]</summary>
-    I32x4ExtendLowI16x8U = 473,
+    I32x4ExtendLowI16x8U = 474,
     /// <summary>i32x4.extend_high_i16x8_u. [dst, a]</summary>
-    I32x4ExtendHighI16x8U = 474,
+    I32x4ExtendHighI16x8U = 475,
     /// <summary>i32x4.shl. [dst, a, count]</summary>
-    I32x4Shl = 475,
+    I32x4Shl = 476,
     /// <summary>i32x4.shr_s. [dst, a, count]</summary>
-    I32x4ShrS = 476,
+    I32x4ShrS = 477,
     /// <summary>i32x4.shr_u. [dst, a, count]</summary>
-    I32x4ShrU = 477,
+    I32x4ShrU = 478,
     /// <summary>i32x4.add. [dst, a, b]</summary>
-    I32x4Add = 478,
+    I32x4Add = 479,
     /// <summary>i32x4.sub. [dst, a, b]</summary>
-    I32x4Sub = 479,
+    I32x4Sub = 480,
     /// <summary>i32x4.mul. [dst, a, b]</summary>
-    I32x4Mul = 480,
+    I32x4Mul = 481,
     /// <summary>i32x4.min_s. [dst, a, b]</summary>
-    I32x4MinS = 481,
+    I32x4MinS = 482,
     /// <summary>i32x4.min_u. [dst, a, b]</summary>
-    I32x4MinU = 482,
+    I32x4MinU = 483,
     /// <summary>i32x4.max_s. [dst, a, b]</summary>
-    I32x4MaxS = 483,
+    I32x4MaxS = 484,
     /// <summary>i32x4.max_u. [dst, a, b]</summary>
-    I32x4MaxU = 484,
+    I32x4MaxU = 485,
     /// <summary>i32x4.dot_i16x8_s. [dst, a, b]</summary>
-    I32x4DotI16x8S = 485,
+    I32x4DotI16x8S = 486,
     /// <summary>i32x4.extmul_low_i16x8_s. [dst, a, b]</summary>
-    I32x4ExtmulLowI16x8S = 486,
+    I32x4ExtmulLowI16x8S = 487,
     /// <summary>i32x4.extmul_high_i16x8_s. [dst, a, b]</summary>
-    I32x4ExtmulHighI16x8S = 487,
+    I32x4ExtmulHighI16x8S = 488,
     /// <summary>i32x4.extmul_low_i16x8_u. [dst, a, b]</summary>
-    I32x4ExtmulLowI16x8U = 488,
+    I32x4ExtmulLowI16x8U = 489,
     /// <summary>i32x4.extmul_high_i16x8_u. [dst, a, b]</summary>
-    I32x4ExtmulHighI16x8U = 489,
+    I32x4ExtmulHighI16x8U = 490,
     /// <summary>i64x2.abs. [dst, a]</summary>
-    I64x2Abs = 490,
+    I64x2Abs = 491,
     /// <summary>i64x2.neg. [dst, a]</summary>
-    I64x2Neg = 491,
+    I64x2Neg = 492,
     /// <summary>i64x2.all_true. [dst, a]</summary>
-    I64x2AllTrue = 492,
+    I64x2AllTrue = 493,
     /// <summary>i64x2.bitmask. [dst, a]</summary>
-    I64x2Bitmask = 493,
+    I64x2Bitmask = 494,
     /// <summary>i64x2.extend_low_i32x4_s. [dst, a]</summary>
-    I64x2ExtendLowI32x4S = 494,
+    I64x2ExtendLowI32x4S = 495,
     /// <summary>i64x2.extend_high_i32x4_s. [dst, a]</summary>
-    I64x2ExtendHighI32x4S = 495,
+    I64x2ExtendHighI32x4S = 496,
     /// <summary>i64x2.extend_low_i32x4_u. [dst, a]</summary>
-    I64x2ExtendLowI32x4U = 496,
+    I64x2ExtendLowI32x4U = 497,
     /// <summary>i64x2.extend_high_i32x4_u. [dst, a]</summary>
-    I64x2ExtendHighI32x4U = 497,
+    I64x2ExtendHighI32x4U = 498,
     /// <summary>i64x2.shl. [dst, a, count]</summary>
-    I64x2Shl = 498,
+    I64x2Shl = 499,
     /// <summary>i64x2.shr_s. [dst, a, count]</summary>
-    I64x2ShrS = 499,
+    I64x2ShrS = 500,
     /// <summary>i64x2.shr_u. [dst, a, count]</summary>
-    I64x2ShrU = 500,
+    I64x2ShrU = 501,
     /// <summary>i64x2.add. [dst, a, b]</summary>
-    I64x2Add = 501,
+    I64x2Add = 502,
     /// <summary>i64x2.sub. [dst, a, b]</summary>
-    I64x2Sub = 502,
+    I64x2Sub = 503,
     /// <summary>i64x2.mul. [dst, a, b]</summary>
-    I64x2Mul = 503,
+    I64x2Mul = 504,
     /// <summary>i64x2.eq. [dst, a, b]</summary>
-    I64x2Eq = 504,
+    I64x2Eq = 505,
     /// <summary>i64x2.ne. [dst, a, b]</summary>
-    I64x2Ne = 505,
+    I64x2Ne = 506,
     /// <summary>i64x2.lt_s. [dst, a, b]</summary>
-    I64x2LtS = 506,
+    I64x2LtS = 507,
     /// <summary>i64x2.gt_s. [dst, a, b]</summary>
-    I64x2GtS = 507,
+    I64x2GtS = 508,
     /// <summary>i64x2.le_s. [dst, a, b]</summary>
-    I64x2LeS = 508,
+    I64x2LeS = 509,
     /// <summary>i64x2.ge_s. [dst, a, b]</summary>
-    I64x2GeS = 509,
+    I64x2GeS = 510,
     /// <summary>i64x2.extmul_low_i32x4_s. [dst, a, b]</summary>
-    I64x2ExtmulLowI32x4S = 510,
+    I64x2ExtmulLowI32x4S = 511,
     /// <summary>i64x2.extmul_high_i32x4_s. [dst, a, b]</summary>
-    I64x2ExtmulHighI32x4S = 511,
+    I64x2ExtmulHighI32x4S = 512,
     /// <summary>i64x2.extmul_low_i32x4_u. [dst, a, b]</summary>
-    I64x2ExtmulLowI32x4U = 512,
+    I64x2ExtmulLowI32x4U = 513,
     /// <summary>i64x2.extmul_high_i32x4_u. [dst, a, b]</summary>
-    I64x2ExtmulHighI32x4U = 513,
+    I64x2ExtmulHighI32x4U = 514,
     /// <summary>f32x4.abs. [dst, a]</summary>
-    F32x4Abs = 514,
+    F32x4Abs = 515,
     /// <summary>f32x4.neg. [dst, a]</summary>
-    F32x4Neg = 515,
+    F32x4Neg = 516,
     /// <summary>f32x4.sqrt. [dst, a]</summary>
-    F32x4Sqrt = 516,
+    F32x4Sqrt = 517,
     /// <summary>f32x4.add. [dst, a, b]</summary>
-    F32x4Add = 517,
+    F32x4Add = 518,
     /// <summary>f32x4.sub. [dst, a, b]</summary>
-    F32x4Sub = 518,
+    F32x4Sub = 519,
     /// <summary>f32x4.mul. [dst, a, b]</summary>
-    F32x4Mul = 519,
+    F32x4Mul = 520,
     /// <summary>f32x4.div. [dst, a, b]</summary>
-    F32x4Div = 520,
+    F32x4Div = 521,
     /// <summary>f32x4.min. [dst, a, b]</summary>
-    F32x4Min = 521,
+    F32x4Min = 522,
     /// <summary>f32x4.max. [dst, a, b]</summary>
-    F32x4Max = 522,
+    F32x4Max = 523,
     /// <summary>f32x4.pmin. [dst, a, b]</summary>
-    F32x4Pmin = 523,
+    F32x4Pmin = 524,
     /// <summary>f32x4.pmax. [dst, a, b]</summary>
-    F32x4Pmax = 524,
+    F32x4Pmax = 525,
     /// <summary>f64x2.abs. [dst, a]</summary>
-    F64x2Abs = 525,
+    F64x2Abs = 526,
     /// <summary>f64x2.neg. [dst, a]</summary>
-    F64x2Neg = 526,
+    F64x2Neg = 527,
     /// <summary>f64x2.sqrt. [dst, a]</summary>
-    F64x2Sqrt = 527,
+    F64x2Sqrt = 528,
     /// <summary>f64x2.add. [dst, a, b]</summary>
-    F64x2Add = 528,
+    F64x2Add = 529,
     /// <summary>f64x2.sub. [dst, a, b]</summary>
-    F64x2Sub = 529,
+    F64x2Sub = 530,
     /// <summary>f64x2.mul. [dst, a, b]</summary>
-    F64x2Mul = 530,
+    F64x2Mul = 531,
     /// <summary>f64x2.div. [dst, a, b]</summary>
-    F64x2Div = 531,
+    F64x2Div = 532,
     /// <summary>f64x2.min. [dst, a, b]</summary>
-    F64x2Min = 532,
+    F64x2Min = 533,
     /// <summary>f64x2.max. [dst, a, b]</summary>
-    F64x2Max = 533,
+    F64x2Max = 534,
     /// <summary>f64x2.pmin. [dst, a, b]</summary>
-    F64x2Pmin = 534,
+    F64x2Pmin = 535,
     /// <summary>f64x2.pmax. [dst, a, b]</summary>
-    F64x2Pmax = 535,
+    F64x2Pmax = 536,
     /// <summary>i32x4.trunc_sat_f32x4_s. [dst, a]</summary>
-    I32x4TruncSatF32x4S = 536,
+    I32x4TruncSatF32x4S = 537,
     /// <summary>i32x4.trunc_sat_f32x4_u. [dst, a]</summary>
-    I32x4TruncSatF32x4U = 537,
+    I32x4TruncSatF32x4U = 538,
     /// <summary>f32x4.convert_i32x4_s. [dst, a]</summary>
-    F32x4ConvertI32x4S = 538,
+    F32x4ConvertI32x4S = 539,
     /// <summary>f32x4.convert_i32x4_u. [dst, a]</summary>
-    F32x4ConvertI32x4U = 539,
+    F32x4ConvertI32x4U = 540,
     /// <summary>i32x4.trunc_sat_f64x2_s_zero. [dst, a]</summary>
-    I32x4TruncSatF64x2SZero = 540,
+    I32x4TruncSatF64x2SZero = 541,
     /// <summary>i32x4.trunc_sat_f64x2_u_zero. [dst, a]</summary>
-    I32x4TruncSatF64x2UZero = 541,
+    I32x4TruncSatF64x2UZero = 542,
     /// <summary>f64x2.convert_low_i32x4_s. [dst, a]</summary>
-    F64x2ConvertLowI32x4S = 542,
+    F64x2ConvertLowI32x4S = 543,
     /// <summary>f64x2.convert_low_i32x4_u. [dst, a]</summary>
-    F64x2ConvertLowI32x4U = 543,
+    F64x2ConvertLowI32x4U = 544,
     /// <summary>dst = src (v128). [dst, src]</summary>
-    CopyV128 = 544,
+    CopyV128 = 545,
     /// <summary>dst = cond ? a : b (v128). [dst, cond, a, b]</summary>
-    SelectV128 = 545,
+    SelectV128 = 546,
     /// <summary>dst = global (v128). [dst, global]</summary>
-    GlobalGetV128 = 546,
+    GlobalGetV128 = 547,
     /// <summary>global = src (v128). [global, src]</summary>
-    GlobalSetV128 = 547,
+    GlobalSetV128 = 548,
 }

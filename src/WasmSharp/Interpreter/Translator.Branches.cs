@@ -174,9 +174,19 @@ internal sealed partial class Translator
     public void BindLoop(int label)
     {
         Bind(label, backward: true);
+        if (Interruptible)
+        {
+            // Every iteration passes the check: the head is where each back-edge lands, so the loop is not rotated
+            // (a rotated back-edge would jump past the head).
+            Emit(Op.Interrupt);
+            return;
+        }
         _openLoop = label;
         _openLoopStart = _len;
     }
+
+    /// <summary>Loop heads check the store's interrupt flag (<see cref="EngineConfig.Interruptible"/>).</summary>
+    public bool Interruptible { get; set; }
 
     /// <summary>Whether some branch waits for <paramref name="label"/> (forward labels only).</summary>
     public bool HasBranches(int label) => _labelFixups[label] is { Count: > 0 };

@@ -34,6 +34,38 @@ public abstract partial class Function
     /// <summary>Calls the function, writing its results into <paramref name="results"/>.</summary>
     public void Invoke(ReadOnlySpan<Value> args, Span<Value> results) => Store.Executor.Invoke(this, args, results);
 
+    /// <summary>Calls the function; when <paramref name="cancellationToken"/> is cancelled, the call traps
+    /// "interrupted" (<see cref="TrapCode.Interrupted"/>), as <see cref="Store.Interrupt"/> makes it. A token already
+    /// cancelled traps at once.</summary>
+    public void Invoke(ReadOnlySpan<Value> args, Span<Value> results, CancellationToken cancellationToken)
+    {
+        if (!cancellationToken.CanBeCanceled)
+        {
+            Invoke(args, results);
+            return;
+        }
+        var registration = cancellationToken.Register(static store => ((Store)store!).Interrupt(), Store);
+        try
+        {
+            Store.Executor.Invoke(this, args, results);
+        }
+        finally
+        {
+            registration.Dispose(); // waits for a callback that is running
+            // A cancellation that came after the call ended must not stop the store's next call.
+            if (cancellationToken.IsCancellationRequested) Store.Executor.ClearInterrupt();
+        }
+    }
+
+    /// <summary>Calls the function with a <paramref name="cancellationToken"/> (see
+    /// <see cref="Invoke(ReadOnlySpan{Value}, Span{Value}, CancellationToken)"/>).</summary>
+    public Value[] Invoke(CancellationToken cancellationToken, params Value[] args)
+    {
+        var results = new Value[Type.Results.Length];
+        Invoke(args, results, cancellationToken);
+        return results;
+    }
+
     /// <summary>Name for backtraces.</summary>
     public virtual string DebugName => "<function>";
 

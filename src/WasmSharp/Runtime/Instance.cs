@@ -44,6 +44,8 @@ public sealed partial class Instance
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(imports);
+        if (!ReferenceEquals(module.Engine, store.Engine))
+            throw new WasmException("the module was compiled by another engine than the store's: create both with the same Engine");
         var info = module.Info;
         if (imports.Length != info.Imports.Count)
             throw new LinkException("wrong number of imports", $"the module has {info.Imports.Count}, got {imports.Length}");

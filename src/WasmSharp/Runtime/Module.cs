@@ -10,35 +10,46 @@ namespace WasmSharp;
 public sealed class Module
 {
     internal ModuleInfo Info { get; }
+    /// <summary>The engine that compiled the module; it runs in that engine's stores.</summary>
+    public Engine Engine { get; }
     /// <summary>Translated bodies of the functions the module defines (not the imports).</summary>
     internal CompiledFunction[] Functions { get; }
 
-    private Module(ModuleInfo info, CompiledFunction[] functions)
+    private Module(Engine engine, ModuleInfo info, CompiledFunction[] functions)
     {
+        Engine = engine;
         Info = info;
         Functions = functions;
     }
 
     /// <summary>Decodes, validates and translates a binary module. Throws <see cref="MalformedModuleException"/>
     /// or <see cref="InvalidModuleException"/>.</summary>
-    public static Module FromBytes(ReadOnlyMemory<byte> bytes)
+    public static Module FromBytes(ReadOnlyMemory<byte> bytes) => FromBytes(Engine.Default, bytes);
+
+    /// <summary>As <see cref="FromBytes(ReadOnlyMemory{byte})"/>, compiled by <paramref name="engine"/>.</summary>
+    public static Module FromBytes(Engine engine, ReadOnlyMemory<byte> bytes)
     {
-        var (info, functions) = ModuleValidator.Compile(bytes);
-        return new Module(info, functions);
+        ArgumentNullException.ThrowIfNull(engine);
+        var (info, functions) = ModuleValidator.Compile(bytes, engine.Config);
+        return new Module(engine, info, functions);
     }
 
     /// <summary>A module from already decoded and translated parts (tests, other front ends).</summary>
-    internal static Module FromParts(ModuleInfo info, CompiledFunction[] functions) => new(info, functions);
+    internal static Module FromParts(ModuleInfo info, CompiledFunction[] functions) => new(Engine.Default, info, functions);
 
     public static Module FromBytes(byte[] bytes) => FromBytes(bytes.AsMemory());
+    public static Module FromBytes(Engine engine, byte[] bytes) => FromBytes(engine, bytes.AsMemory());
 
-    public static Module FromFile(string path) => FromBytes(File.ReadAllBytes(path));
+    public static Module FromFile(string path) => FromFile(Engine.Default, path);
+    public static Module FromFile(Engine engine, string path) => FromBytes(engine, File.ReadAllBytes(path));
 
-    public static Module FromStream(Stream stream)
+    public static Module FromStream(Stream stream) => FromStream(Engine.Default, stream);
+
+    public static Module FromStream(Engine engine, Stream stream)
     {
         using var ms = new MemoryStream();
         stream.CopyTo(ms);
-        return FromBytes(ms.ToArray());
+        return FromBytes(engine, ms.ToArray());
     }
 
     /// <summary>Checks a binary module without keeping it; throws as <see cref="FromBytes(ReadOnlyMemory{byte})"/> does.</summary>

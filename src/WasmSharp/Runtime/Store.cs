@@ -18,10 +18,26 @@ public sealed class Store : IDisposable
     /// <summary>Most nested Wasm calls before "call stack exhausted".</summary>
     public int MaxCallDepth { get; init; } = 10_000;
 
-    public Store()
+    /// <summary>A store of <see cref="Engine.Default"/>.</summary>
+    public Store() : this(Engine.Default) { }
+
+    /// <summary>A store whose modules are compiled by <paramref name="engine"/>.</summary>
+    public Store(Engine engine)
     {
+        ArgumentNullException.ThrowIfNull(engine);
+        Engine = engine;
         Executor = new Executor(this);
     }
+
+    /// <summary>The engine whose modules this store instantiates.</summary>
+    public Engine Engine { get; }
+
+    /// <summary>
+    /// Stops the Wasm code running in this store; any thread may call it. The running call traps "interrupted"
+    /// (<see cref="TrapCode.Interrupted"/>) at its next function entry, or at its next loop iteration in modules
+    /// compiled with <see cref="EngineConfig.Interruptible"/>. With nothing running, the next call traps at once.
+    /// </summary>
+    public void Interrupt() => Executor.Interrupt();
 
     internal int AddFunction(Function f)
     {

@@ -58,10 +58,11 @@ internal sealed class FunctionValidator
     private int _funcIndex;
     private long _instrOffset;
 
-    public FunctionValidator(ModuleInfo module, HashSet<uint> declaredRefs)
+    public FunctionValidator(ModuleInfo module, HashSet<uint> declaredRefs, bool interruptible = false)
     {
         _module = module;
         _declaredRefs = declaredRefs;
+        _t.Interruptible = interruptible;
     }
 
     /// <summary>Largest number of locals (params included) a function may declare.</summary>

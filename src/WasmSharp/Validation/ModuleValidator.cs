@@ -12,11 +12,14 @@ internal sealed class ModuleValidator : ICodeConsumer
 {
     private FunctionValidator? _functions;
     private CompiledFunction[] _compiled = [];
+    private readonly EngineConfig _config;
+
+    private ModuleValidator(EngineConfig config) => _config = config;
 
     /// <summary>Decodes, validates and translates <paramref name="bytes"/>.</summary>
-    public static (ModuleInfo Info, CompiledFunction[] Functions) Compile(ReadOnlyMemory<byte> bytes)
+    public static (ModuleInfo Info, CompiledFunction[] Functions) Compile(ReadOnlyMemory<byte> bytes, EngineConfig? config = null)
     {
-        var v = new ModuleValidator();
+        var v = new ModuleValidator(config ?? Engine.Default.Config);
         var info = ModuleReader.Read(bytes, v);
         return (info, v.Finish(info));
     }
@@ -24,7 +27,7 @@ internal sealed class ModuleValidator : ICodeConsumer
     public void BeginCode(ModuleInfo m)
     {
         var refs = ValidateDeclarations(m);
-        _functions = new FunctionValidator(m, refs);
+        _functions = new FunctionValidator(m, refs, _config.Interruptible);
         _compiled = new CompiledFunction[m.Functions.Count];
     }
 
