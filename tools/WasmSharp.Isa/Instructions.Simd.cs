@@ -298,9 +298,9 @@ public static partial class Instructions
         Add("CopyV128", "d:dst s:src", "StoreV(%dst, LoadV(%src));", "dst = src (v128).", Props.KeepsMemoryFacts).Simd = true;
         Add("SelectV128", "d:dst s:cond s:a s:b", "StoreV(%dst, (uint)$cond != 0 ? LoadV(%a) : LoadV(%b));", "dst = cond ? a : b (v128).",
             Props.KeepsMemoryFacts).Simd = true;
-        Add("GlobalGetV128", "d:dst i:global", "var g = _inst.Globals[$global]; ulong lo = g.Bits, hi = g.HighBits; %dst[0] = lo; %dst[1] = hi;",
+        Add("GlobalGetV128", "d:dst i:global", "StoreV(%dst, LoadV(_globals[$global]));",
             "dst = global (v128).", Props.KeepsMemoryFacts).Simd = true;
-        Add("GlobalSetV128", "i:global s:src", "var g = _inst.Globals[$global]; g.Bits = %src[0]; g.HighBits = %src[1];",
+        Add("GlobalSetV128", "i:global s:src", "StoreV(_globals[$global], LoadV(%src));",
             "global = src (v128).", Props.KeepsMemoryFacts).Simd = true;
     }
 }

@@ -240,7 +240,7 @@ public static partial class Instructions
             "Jumps to target[index], or to the default (the last of count + 1 targets) when index >= count.", variable: true);
         Add("Return0", "", "goto Return;", "Returns.");
         Add("GlobalSetAddImmReturn1", "i:global s:src i:imm s:value",
-            "_inst.Globals[$global].Bits = (uint)((uint)$src + (uint)$imm); ip += @POS(value) - 1; goto case Op.Return1;",
+            "*_globals[$global] = (uint)((uint)$src + (uint)$imm); ip += @POS(value) - 1; goto case Op.Return1;",
             "global = src + imm (i32), then returns value (a scalar): an unoptimised function's epilogue.");
         // One result, straight into the caller's result slot. A scalar moves as one word: moved as two, the load
         // would span the word just stored by the instruction that computed it and the hardware could not forward
@@ -314,14 +314,14 @@ public static partial class Instructions
         Add("Copy2", "d:dst s:src d:dst2 s:src2", "ulong a = $src, b = $src2; $dst = a; $dst2 = b;",
             "Two moves; both sources are read first.");
         Add("Select", "d:dst s:cond s:a s:b", "$dst = (uint)$cond != 0 ? $a : $b;", "dst = cond ? a : b.", Keeps);
-        Add("GlobalGet", "d:dst i:global", "$dst = _inst.Globals[$global].Bits;", "dst = global.", Keeps);
-        Add("GlobalSet", "i:global s:src", "_inst.Globals[$global].Bits = $src;", "global = src.", Keeps);
-        Add("GlobalGetAddImm", "d:dst i:global i:imm", "$dst = (uint)((uint)_inst.Globals[$global].Bits + (uint)$imm);",
+        Add("GlobalGet", "d:dst i:global", "$dst = *_globals[$global];", "dst = global.", Keeps);
+        Add("GlobalSet", "i:global s:src", "*_globals[$global] = $src;", "global = src.", Keeps);
+        Add("GlobalGetAddImm", "d:dst i:global i:imm", "$dst = (uint)((uint)*_globals[$global] + (uint)$imm);",
             "dst = global + imm (i32).", Keeps);
         Add("GlobalAddImm", "d:dst i:global i:imm",
-            "var g = _inst.Globals[$global]; ulong v = (uint)((uint)g.Bits + (uint)$imm); $dst = v; g.Bits = v;",
+            "ulong* g = _globals[$global]; ulong v = (uint)((uint)*g + (uint)$imm); $dst = v; *g = v;",
             "dst = global + imm (i32), and global = dst: the stack pointer bumped.", Keeps);
-        Add("GlobalSetAddImm", "i:global s:src i:imm", "_inst.Globals[$global].Bits = (uint)((uint)$src + (uint)$imm);",
+        Add("GlobalSetAddImm", "i:global s:src i:imm", "*_globals[$global] = (uint)((uint)$src + (uint)$imm);",
             "global = src + imm (i32).", Keeps);
         Add("RefFunc", "d:dst i:function", "$dst = (ulong)_inst.Functions[$function].Address + 1;", "dst = a reference to function.", Keeps);
         Add("RefIsNull", "d:dst s:src", "$dst = $src == 0 ? 1UL : 0UL;", "dst = src is null.", Keeps);
@@ -409,9 +409,9 @@ public static partial class Instructions
         Get("I32Load8UStore8").Rel["SignedTwin"] = "I32Load8SStore8";
         Add("GlobalAddImmStore", "d:dst i:global i:imm s:value o:offset",
             """
-            var g = _inst.Globals[$global];
-            uint sp = (uint)((uint)g.Bits + (uint)$imm);
-            g.Bits = sp;
+            ulong* g = _globals[$global];
+            uint sp = (uint)((uint)*g + (uint)$imm);
+            *g = sp;
             $dst = sp;
             ulong ea = sp + (ulong)(uint)$offset; if (ea + 4 > _memLen) goto Oob;
             Unsafe.WriteUnaligned(_mem + ea, (uint)$value);

@@ -1963,13 +1963,13 @@ internal sealed unsafe partial class Executor
     [SkipLocalsInit]
     private static int* GlobalGetV128(Executor self, int* ip, ulong* regs)
     {
-        var g = self._inst.Globals[ip[2]]; ulong lo = g.Bits, hi = g.HighBits; (regs + ip[1])[0] = lo; (regs + ip[1])[1] = hi; return ip + 3;
+        StoreV((regs + ip[1]), LoadV(self._globals[ip[2]])); return ip + 3;
     }
 
     /// <summary>global = src (v128).</summary>
     [SkipLocalsInit]
     private static int* GlobalSetV128(Executor self, int* ip, ulong* regs)
     {
-        var g = self._inst.Globals[ip[1]]; g.Bits = (regs + ip[2])[0]; g.HighBits = (regs + ip[2])[1]; return ip + 3;
+        StoreV(self._globals[ip[1]], LoadV((regs + ip[2]))); return ip + 3;
     }
 }

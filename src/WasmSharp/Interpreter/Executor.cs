@@ -254,12 +254,17 @@ internal sealed unsafe partial class Executor : IDisposable
     private int _entryDepth;
     private byte* _mem;
     private ulong _memLen;
+    /// <summary>The running instance's global cells (from its <see cref="InstanceContext"/>).</summary>
+    private ulong** _globals;
 
-    /// <summary>Points the memory fields at the running instance's memory 0.</summary>
+    /// <summary>Points the memory fields at the running instance's memory 0 (read from its context), and the
+    /// globals at its cells.</summary>
     private void LoadMemory()
     {
-        if (_inst.Memories.Length > 0) { _mem = _inst.Memories[0].Base; _memLen = _inst.Memories[0].ByteLength; }
+        var c = _inst.Context;
+        if (c->MemoryCount > 0) { _mem = c->Memories[0]->Base; _memLen = c->Memories[0]->Length; }
         else { _mem = null; _memLen = 0; }
+        _globals = c->Globals;
     }
 
     /// <summary>A v128 in the frame: a pair of slots, the low half first.</summary>
@@ -507,7 +512,7 @@ internal sealed unsafe partial class Executor : IDisposable
                 case Op.SelectI32GeU: { regs[ip[1]] = (uint)regs[ip[2]] >= (uint)regs[ip[3]] ? regs[ip[4]] : regs[ip[5]]; ip += 6; continue; }
                 case Op.BrTable: { uint i = (uint)regs[ip[1]]; uint n = (uint)ip[2]; ip += 3 + (int)(i < n ? i : n); ip += *ip; continue; }
                 case Op.Return0: { goto Return; }
-                case Op.GlobalSetAddImmReturn1: { _inst.Globals[ip[1]].Bits = (uint)((uint)regs[ip[2]] + (uint)ip[3]); ip += 4 - 1; goto case Op.Return1; }
+                case Op.GlobalSetAddImmReturn1: { *_globals[ip[1]] = (uint)((uint)regs[ip[2]] + (uint)ip[3]); ip += 4 - 1; goto case Op.Return1; }
                 case Op.Return1:
                 {
                     ulong v = regs[ip[1]];
@@ -595,11 +600,11 @@ internal sealed unsafe partial class Executor : IDisposable
                 case Op.Copy: { regs[ip[1]] = regs[ip[2]]; ip += 3; continue; }
                 case Op.Copy2: { ulong a = regs[ip[2]], b = regs[ip[4]]; regs[ip[1]] = a; regs[ip[3]] = b; ip += 5; continue; }
                 case Op.Select: { regs[ip[1]] = (uint)regs[ip[2]] != 0 ? regs[ip[3]] : regs[ip[4]]; ip += 5; continue; }
-                case Op.GlobalGet: { regs[ip[1]] = _inst.Globals[ip[2]].Bits; ip += 3; continue; }
-                case Op.GlobalSet: { _inst.Globals[ip[1]].Bits = regs[ip[2]]; ip += 3; continue; }
-                case Op.GlobalGetAddImm: { regs[ip[1]] = (uint)((uint)_inst.Globals[ip[2]].Bits + (uint)ip[3]); ip += 4; continue; }
-                case Op.GlobalAddImm: { var g = _inst.Globals[ip[2]]; ulong v = (uint)((uint)g.Bits + (uint)ip[3]); regs[ip[1]] = v; g.Bits = v; ip += 4; continue; }
-                case Op.GlobalSetAddImm: { _inst.Globals[ip[1]].Bits = (uint)((uint)regs[ip[2]] + (uint)ip[3]); ip += 4; continue; }
+                case Op.GlobalGet: { regs[ip[1]] = *_globals[ip[2]]; ip += 3; continue; }
+                case Op.GlobalSet: { *_globals[ip[1]] = regs[ip[2]]; ip += 3; continue; }
+                case Op.GlobalGetAddImm: { regs[ip[1]] = (uint)((uint)*_globals[ip[2]] + (uint)ip[3]); ip += 4; continue; }
+                case Op.GlobalAddImm: { ulong* g = _globals[ip[2]]; ulong v = (uint)((uint)*g + (uint)ip[3]); regs[ip[1]] = v; *g = v; ip += 4; continue; }
+                case Op.GlobalSetAddImm: { *_globals[ip[1]] = (uint)((uint)regs[ip[2]] + (uint)ip[3]); ip += 4; continue; }
                 case Op.RefFunc: { regs[ip[1]] = (ulong)_inst.Functions[ip[2]].Address + 1; ip += 3; continue; }
                 case Op.RefIsNull: { regs[ip[1]] = regs[ip[2]] == 0 ? 1UL : 0UL; ip += 3; continue; }
                 case Op.I32Load:
@@ -749,9 +754,9 @@ internal sealed unsafe partial class Executor : IDisposable
                 }
                 case Op.GlobalAddImmStore:
                 {
-                    var g = _inst.Globals[ip[2]];
-                    uint sp = (uint)((uint)g.Bits + (uint)ip[3]);
-                    g.Bits = sp;
+                    ulong* g = _globals[ip[2]];
+                    uint sp = (uint)((uint)*g + (uint)ip[3]);
+                    *g = sp;
                     regs[ip[1]] = sp;
                     ulong ea = sp + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob;
                     Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[4]]);

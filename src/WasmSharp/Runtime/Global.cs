@@ -1,10 +1,18 @@
+using System.Runtime.InteropServices;
+
 namespace WasmSharp;
 
 /// <summary>A global variable. The value is kept as slot bits (references encoded as in <see cref="Store"/>).</summary>
-public sealed class Global
+public sealed unsafe class Global
 {
-    internal ulong Bits;
-    internal ulong HighBits;
+    /// <summary>The value's cell, where running code reads and writes it (instance contexts point here): 16 bytes of
+    /// unmanaged memory at a stable address (a v128's two words; other values use the first), freed with this object.</summary>
+    internal readonly ulong* Cell = (ulong*)NativeMemory.AlignedAlloc(16, 16);
+
+    internal ulong Bits { get => Cell[0]; set => Cell[0] = value; }
+    internal ulong HighBits { get => Cell[1]; set => Cell[1] = value; }
+
+    ~Global() => NativeMemory.AlignedFree(Cell);
 
     /// <summary>The store the global belongs to.</summary>
     public Store Store { get; }

@@ -1,10 +1,19 @@
+using System.Runtime.InteropServices;
 using WasmSharp.Binary;
 
 namespace WasmSharp;
 
 /// <summary>An instantiated module: its functions, tables, memories and globals in a <see cref="Store"/>.</summary>
-public sealed partial class Instance
+public sealed unsafe partial class Instance
 {
+    /// <summary>What running code reads of this instance (memories, globals), at stable unmanaged addresses.</summary>
+    internal InstanceContext* Context;
+
+    ~Instance()
+    {
+        if (Context != null) NativeMemory.Free(Context);
+    }
+
     /// <summary>The module this is an instance of.</summary>
     public Module Module { get; }
     /// <summary>The store holding the instance's objects.</summary>
@@ -93,6 +102,7 @@ public sealed partial class Instance
         foreach (var type in info.Tables) tables[nt++] = new Table(store, type, Value.Null(type.ElementType));
         inst.Memories = memories;
         foreach (var type in info.Memories) memories[nm++] = new Memory(store, type);
+        inst.Context = InstanceContext.Create(memories, globals);
 
         var elements = new ulong[info.Elements.Count][];
         for (int i = 0; i < elements.Length; i++)

@@ -10,10 +10,14 @@ namespace WasmSharp;
 /// </summary>
 public sealed unsafe class Memory : IDisposable
 {
+    /// <summary>Base and current length where running code reads them (instance contexts point here): unmanaged,
+    /// at a stable address, freed with this object (after Dispose it says base null, length 0).</summary>
+    internal readonly MemoryDefinition* Definition = (MemoryDefinition*)NativeMemory.AllocZeroed((nuint)sizeof(MemoryDefinition));
+
     /// <summary>Start of the memory; valid until disposed.</summary>
-    internal byte* Base;
+    internal byte* Base { get => Definition->Base; private set => Definition->Base = value; }
     /// <summary>Current size in bytes (pages * 65536).</summary>
-    internal ulong ByteLength;
+    internal ulong ByteLength { get => Definition->Length; private set => Definition->Length = value; }
 
     /// <summary>Bytes reserved at <see cref="Base"/>; growth never goes past them.</summary>
     private ulong _reserved;
@@ -176,7 +180,11 @@ public sealed unsafe class Memory : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    ~Memory() => Free();
+    ~Memory()
+    {
+        Free();
+        NativeMemory.Free(Definition);
+    }
 
     private void Free()
     {

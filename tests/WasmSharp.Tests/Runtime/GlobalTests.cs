@@ -52,4 +52,24 @@ public class GlobalTests
         Assert.Same(o, e.Value.Reference);
         Assert.Equal(ValueType.ExternRef, e.Value.Type);
     }
+
+    [Fact]
+    public void AGlobalIsOneCellForTheHostAndEveryInstanceThatImportsIt()
+    {
+        using var store = new Store();
+        var g = new Global(store, new GlobalType(ValueType.I32, true), Value.I32(10));
+        var v = new Global(store, new GlobalType(ValueType.V128, true), Value.V128(0x0000_0002_0000_0001, 0x0000_0004_0000_0003));
+        var linker = new Linker().Define("env", "g", g).Define("env", "v", v);
+        var module = Module.FromBytes(Modules.SharedGlobals);
+        var a = linker.Instantiate(store, module);
+        var b = linker.Instantiate(store, module);
+        Assert.Equal(11, a.GetFunction<int>("bump")());
+        Assert.Equal(12, b.GetFunction<int>("bump")());
+        g.Value = Value.I32(100);
+        Assert.Equal(101, a.GetFunction<int>("bump")());
+        Assert.Equal(101, g.Value.AsI32());
+        a.GetAction("vbump")();
+        b.GetAction("vbump")();
+        Assert.Equal(Value.V128(0x0000_0004_0000_0003, 0x0000_0006_0000_0005), v.Value);
+    }
 }

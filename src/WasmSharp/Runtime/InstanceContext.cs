@@ -1,0 +1,43 @@
+using System.Runtime.InteropServices;
+
+namespace WasmSharp;
+
+/// <summary>A linear memory's base and current length, as running code reads them (owned by <see cref="Memory"/>).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct MemoryDefinition
+{
+    public byte* Base;
+    public ulong Length;
+}
+
+/// <summary>
+/// What running code reads of an instance, at stable unmanaged addresses (ARCHITECTURE decision 10): the engines
+/// (the interpreter, native code) read memories and globals through it, never through managed objects. One block
+/// per instance: this header, then the arrays it points into. Imported memories and globals are the exporter's own
+/// definitions and cells, so every instance sharing one sees every write and every growth.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct InstanceContext
+{
+    /// <summary>Per memory index, its definition (imports first).</summary>
+    public MemoryDefinition** Memories;
+    /// <summary>Per global index, its 16-byte cell (imports first).</summary>
+    public ulong** Globals;
+    public int MemoryCount;
+    public int GlobalCount;
+
+    /// <summary>Allocates and fills the context of an instance with these memories and globals; free it with
+    /// <see cref="NativeMemory.Free"/>.</summary>
+    public static InstanceContext* Create(Memory[] memories, Global[] globals)
+    {
+        nuint bytes = (nuint)sizeof(InstanceContext) + (nuint)(memories.Length + globals.Length) * (nuint)sizeof(nint);
+        var c = (InstanceContext*)NativeMemory.AllocZeroed(bytes);
+        c->Memories = (MemoryDefinition**)(c + 1);
+        c->Globals = (ulong**)(c->Memories + memories.Length);
+        c->MemoryCount = memories.Length;
+        c->GlobalCount = globals.Length;
+        for (int i = 0; i < memories.Length; i++) c->Memories[i] = memories[i].Definition;
+        for (int i = 0; i < globals.Length; i++) c->Globals[i] = globals[i].Cell;
+        return c;
+    }
+}
