@@ -286,7 +286,7 @@ public static partial class Generator
         foreach (var i in simd)
         {
             // The executor's fields, through the instance the loop passes.
-            string body = Regex.Replace(Expand(i), @"(?<![\w.])_(mem|memLen|inst|globals)\b", "self._$1");
+            string body = Regex.Replace(Expand(i), @"(?<![\w.])_(mem|memLen|inst|globals|tables)\b", "self._$1");
             sb.Append($"\n    /// <summary>{Xml(i.Doc)}</summary>\n    [SkipLocalsInit]\n");
             sb.Append($"    private static int* {i.Name}(Executor self, int* ip, ulong* regs)\n    {{\n");
             foreach (var line in body.Split('\n')) sb.Append("        ").Append(line).Append('\n');

@@ -291,10 +291,10 @@ public static partial class Instructions
                 variable: true, family: "Calls");
             Add($"CallIndirect{suffix}", "i:type i:table s:element d:frame d:result i:count",
                 $$"""
-                var table = _inst.Tables[$table];
+                TableDefinition* table = _tables[$table];
                 uint e = (uint)$element;
-                if (e >= table.Length) throw Trap(TrapCode.UndefinedElement);
-                ulong entry = table.Elements[e];
+                if (e >= table->Length) throw Trap(TrapCode.UndefinedElement);
+                ulong entry = table->Elements[e];
                 if (entry == 0) throw Trap(TrapCode.UninitializedElement);
                 callee = _store.GetFunction((int)(entry - 1));
                 if (callee.TypeId != _inst.TypeIds[$type]) throw Trap(TrapCode.IndirectCallTypeMismatch);
@@ -469,12 +469,12 @@ public static partial class Instructions
     private static void Tables()
     {
         Add("TableGet", "d:dst i:table s:index",
-            "var t = _inst.Tables[$table]; uint i = (uint)$index; if (i >= t.Length) throw Trap(TrapCode.OutOfBoundsTableAccess); $dst = t.Elements[i];",
+            "TableDefinition* t = _tables[$table]; uint i = (uint)$index; if (i >= t->Length) throw Trap(TrapCode.OutOfBoundsTableAccess); $dst = t->Elements[i];",
             "dst = table[index].");
         Add("TableSet", "i:table s:index s:value",
-            "var t = _inst.Tables[$table]; uint i = (uint)$index; if (i >= t.Length) throw Trap(TrapCode.OutOfBoundsTableAccess); t.Elements[i] = $value;",
+            "TableDefinition* t = _tables[$table]; uint i = (uint)$index; if (i >= t->Length) throw Trap(TrapCode.OutOfBoundsTableAccess); t->Elements[i] = $value;",
             "table[index] = value.");
-        Add("TableSize", "d:dst i:table", "$dst = _inst.Tables[$table].Length;", "dst = table.size.");
+        Add("TableSize", "d:dst i:table", "$dst = _tables[$table]->Length;", "dst = table.size.");
         Add("TableGrow", "d:dst i:table s:init s:n", "$dst = (uint)(int)_inst.Tables[$table].Grow((uint)$n, $init);", "dst = table.grow.");
         Add("TableFill", "i:table s:index s:value s:n", "_inst.Tables[$table].Fill((uint)$index, $value, (uint)$n);", "table.fill.");
         Add("TableCopy", "i:dstTable i:srcTable s:dst s:src s:n",

@@ -254,17 +254,19 @@ internal sealed unsafe partial class Executor : IDisposable
     private int _entryDepth;
     private byte* _mem;
     private ulong _memLen;
-    /// <summary>The running instance's global cells (from its <see cref="InstanceContext"/>).</summary>
+    /// <summary>The running instance's global cells and tables (from its <see cref="InstanceContext"/>).</summary>
     private ulong** _globals;
+    private TableDefinition** _tables;
 
     /// <summary>Points the memory fields at the running instance's memory 0 (read from its context), and the
-    /// globals at its cells.</summary>
+    /// globals and tables at its own.</summary>
     private void LoadMemory()
     {
         var c = _inst.Context;
         if (c->MemoryCount > 0) { _mem = c->Memories[0]->Base; _memLen = c->Memories[0]->Length; }
         else { _mem = null; _memLen = 0; }
         _globals = c->Globals;
+        _tables = c->Tables;
     }
 
     /// <summary>A v128 in the frame: a pair of slots, the low half first.</summary>
@@ -557,10 +559,10 @@ internal sealed unsafe partial class Executor : IDisposable
                 }
                 case Op.CallIndirect:
                 {
-                    var table = _inst.Tables[ip[2]];
+                    TableDefinition* table = _tables[ip[2]];
                     uint e = (uint)regs[ip[3]];
-                    if (e >= table.Length) throw Trap(TrapCode.UndefinedElement);
-                    ulong entry = table.Elements[e];
+                    if (e >= table->Length) throw Trap(TrapCode.UndefinedElement);
+                    ulong entry = table->Elements[e];
                     if (entry == 0) throw Trap(TrapCode.UninitializedElement);
                     callee = _store.GetFunction((int)(entry - 1));
                     if (callee.TypeId != _inst.TypeIds[ip[1]]) throw Trap(TrapCode.IndirectCallTypeMismatch);
@@ -583,10 +585,10 @@ internal sealed unsafe partial class Executor : IDisposable
                 }
                 case Op.CallIndirectV128:
                 {
-                    var table = _inst.Tables[ip[2]];
+                    TableDefinition* table = _tables[ip[2]];
                     uint e = (uint)regs[ip[3]];
-                    if (e >= table.Length) throw Trap(TrapCode.UndefinedElement);
-                    ulong entry = table.Elements[e];
+                    if (e >= table->Length) throw Trap(TrapCode.UndefinedElement);
+                    ulong entry = table->Elements[e];
                     if (entry == 0) throw Trap(TrapCode.UninitializedElement);
                     callee = _store.GetFunction((int)(entry - 1));
                     if (callee.TypeId != _inst.TypeIds[ip[1]]) throw Trap(TrapCode.IndirectCallTypeMismatch);
@@ -878,13 +880,13 @@ internal sealed unsafe partial class Executor : IDisposable
                 case Op.DataDrop: { _inst.DataSegments[ip[1]] = ReadOnlyMemory<byte>.Empty; ip += 2; continue; }
                 case Op.TableGet:
                 {
-                    var t = _inst.Tables[ip[2]]; uint i = (uint)regs[ip[3]]; if (i >= t.Length) throw Trap(TrapCode.OutOfBoundsTableAccess); regs[ip[1]] = t.Elements[i]; ip += 4; continue;
+                    TableDefinition* t = _tables[ip[2]]; uint i = (uint)regs[ip[3]]; if (i >= t->Length) throw Trap(TrapCode.OutOfBoundsTableAccess); regs[ip[1]] = t->Elements[i]; ip += 4; continue;
                 }
                 case Op.TableSet:
                 {
-                    var t = _inst.Tables[ip[1]]; uint i = (uint)regs[ip[2]]; if (i >= t.Length) throw Trap(TrapCode.OutOfBoundsTableAccess); t.Elements[i] = regs[ip[3]]; ip += 4; continue;
+                    TableDefinition* t = _tables[ip[1]]; uint i = (uint)regs[ip[2]]; if (i >= t->Length) throw Trap(TrapCode.OutOfBoundsTableAccess); t->Elements[i] = regs[ip[3]]; ip += 4; continue;
                 }
-                case Op.TableSize: { regs[ip[1]] = _inst.Tables[ip[2]].Length; ip += 3; continue; }
+                case Op.TableSize: { regs[ip[1]] = _tables[ip[2]]->Length; ip += 3; continue; }
                 case Op.TableGrow: { regs[ip[1]] = (uint)(int)_inst.Tables[ip[2]].Grow((uint)regs[ip[4]], regs[ip[3]]); ip += 5; continue; }
                 case Op.TableFill: { _inst.Tables[ip[1]].Fill((uint)regs[ip[2]], regs[ip[3]], (uint)regs[ip[4]]); ip += 5; continue; }
                 case Op.TableCopy: { _inst.Tables[ip[1]].Copy(_inst.Tables[ip[2]], (uint)regs[ip[3]], (uint)regs[ip[4]], (uint)regs[ip[5]]); ip += 6; continue; }

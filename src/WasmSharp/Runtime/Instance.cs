@@ -102,7 +102,7 @@ public sealed unsafe partial class Instance
         foreach (var type in info.Tables) tables[nt++] = new Table(store, type, Value.Null(type.ElementType));
         inst.Memories = memories;
         foreach (var type in info.Memories) memories[nm++] = new Memory(store, type);
-        inst.Context = InstanceContext.Create(memories, globals);
+        inst.Context = InstanceContext.Create(memories, globals, tables);
 
         var elements = new ulong[info.Elements.Count][];
         for (int i = 0; i < elements.Length; i++)

@@ -1,17 +1,38 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace WasmSharp;
 
 /// <summary>A table of references. Elements are kept as slot bits (see <see cref="Store"/>: 0 is null).</summary>
-public sealed class Table
+public sealed unsafe class Table
 {
     /// <summary>Most elements a table may hold here, whatever its type allows: growing past it fails (-1)
     /// rather than exhausting the process's memory.</summary>
     public const uint MaxElements = 10_000_000;
 
-    internal ulong[] Elements;
-    /// <summary>Current number of elements (Elements may have spare capacity).</summary>
-    internal uint Length;
+    /// <summary>Elements and length where running code reads them (instance contexts point here): unmanaged, at a
+    /// stable address, freed with this object. Growth may move the elements, never the definition.</summary>
+    internal readonly TableDefinition* Definition = (TableDefinition*)NativeMemory.AllocZeroed((nuint)sizeof(TableDefinition));
+    /// <summary>Elements allocated (at least <see cref="Length"/>).</summary>
+    private ulong _capacity;
+
+    /// <summary>The current elements.</summary>
+    internal Span<ulong> Elements => new(Definition->Elements, (int)Definition->Length);
+    /// <summary>Current number of elements.</summary>
+    internal uint Length => (uint)Definition->Length;
+
+    ~Table()
+    {
+        NativeMemory.Free(Definition->Elements);
+        NativeMemory.Free(Definition);
+    }
+
+    /// <summary>Room for <paramref name="capacity"/> elements, keeping the first <see cref="Length"/>.</summary>
+    private void Reserve(ulong capacity)
+    {
+        Definition->Elements = (ulong*)NativeMemory.Realloc(Definition->Elements, (nuint)Math.Max(capacity, 1) * sizeof(ulong));
+        _capacity = capacity;
+    }
 
     private TableType _type;
 
@@ -43,9 +64,9 @@ public sealed class Table
         if (type.Limits.Min > MaxLimit(type))
             throw new WasmException($"table size {type.Limits.Min} exceeds the limit of {MaxLimit(type)} elements");
         ulong bits = InitBits(init);
-        Length = (uint)type.Limits.Min;
-        Elements = Length == 0 ? [] : new ulong[Length];
-        if (bits != 0) Elements.AsSpan().Fill(bits);
+        Reserve(type.Limits.Min);
+        Definition->Length = type.Limits.Min;
+        Elements.Fill(bits);
     }
 
     private static ulong MaxLimit(TableType type) =>
@@ -65,7 +86,7 @@ public sealed class Table
     public Value Get(uint index)
     {
         if (index >= Length) throw OutOfBounds();
-        return Store.BitsToRef(_type.ElementType, Elements[index]);
+        return Store.BitsToRef(_type.ElementType, Definition->Elements[index]);
     }
 
     /// <summary>Sets the element at <paramref name="index"/>; traps with "out of bounds table access".</summary>
@@ -73,7 +94,7 @@ public sealed class Table
     {
         ulong bits = InitBits(value);
         if (index >= Length) throw OutOfBounds();
-        Elements[index] = bits;
+        Definition->Elements[index] = bits;
     }
 
     /// <summary>Grows by <paramref name="delta"/> elements set to <paramref name="init"/>; returns the old size, or -1.</summary>
@@ -85,16 +106,13 @@ public sealed class Table
         uint old = Length;
         ulong size = (ulong)old + delta;
         if (size > MaxLimit(_type)) return -1;
-        if (size > (ulong)Elements.Length)
+        if (size > _capacity)
         {
             // Amortised doubling, but never past what the table may reach.
-            ulong capacity = Math.Min(Math.Max(size, Math.Max((ulong)Elements.Length * 2, 4)), MaxLimit(_type));
-            var grown = new ulong[capacity];
-            Elements.AsSpan(0, (int)old).CopyTo(grown);
-            Elements = grown;
+            Reserve(Math.Min(Math.Max(size, Math.Max(_capacity * 2, 4)), MaxLimit(_type)));
         }
-        Elements.AsSpan((int)old, (int)delta).Fill(initBits);
-        Length = (uint)size;
+        new Span<ulong>(Definition->Elements + old, (int)delta).Fill(initBits);
+        Definition->Length = size;
         return old;
     }
 
@@ -102,21 +120,21 @@ public sealed class Table
     internal void Fill(uint dst, ulong bits, uint n)
     {
         if ((ulong)dst + n > Length) throw OutOfBounds();
-        Elements.AsSpan((int)dst, (int)n).Fill(bits);
+        Elements.Slice((int)dst, (int)n).Fill(bits);
     }
 
     /// <summary>table.copy from <paramref name="src"/> (possibly this table; ranges may overlap).</summary>
     internal void Copy(Table src, uint dst, uint srcIdx, uint n)
     {
         if ((ulong)srcIdx + n > src.Length || (ulong)dst + n > Length) throw OutOfBounds();
-        Array.Copy(src.Elements, srcIdx, Elements, dst, n);
+        src.Elements.Slice((int)srcIdx, (int)n).CopyTo(Elements.Slice((int)dst)); // memmove: overlap is fine
     }
 
     /// <summary>table.init: copies <paramref name="n"/> slots of <paramref name="segment"/> from <paramref name="src"/>.</summary>
     internal void Init(uint dst, ulong[] segment, uint src, uint n)
     {
         if ((ulong)src + n > (ulong)segment.Length || (ulong)dst + n > Length) throw OutOfBounds();
-        Array.Copy(segment, src, Elements, dst, n);
+        segment.AsSpan((int)src, (int)n).CopyTo(Elements.Slice((int)dst));
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

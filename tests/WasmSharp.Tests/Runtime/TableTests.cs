@@ -71,7 +71,7 @@ public class TableTests
         using var store = new Store();
         var t = new Table(store, Externs(4), Value.Null(ValueType.ExternRef));
         t.Fill(1, 7, 2);
-        Assert.Equal(new ulong[] { 0, 7, 7, 0 }, t.Elements[..4]);
+        Assert.Equal(new ulong[] { 0, 7, 7, 0 }, t.Elements[..4].ToArray());
         Assert.Throws<TrapException>(() => t.Fill(3, 9, 2));
         Assert.Equal(0UL, t.Elements[3]);
         t.Fill(4, 9, 0);
@@ -83,15 +83,15 @@ public class TableTests
     {
         using var store = new Store();
         var t = new Table(store, Externs(6), Value.Null(ValueType.ExternRef));
-        for (uint i = 0; i < 6; i++) t.Elements[i] = i + 1;
+        for (int i = 0; i < 6; i++) t.Elements[i] = (ulong)i + 1;
         t.Copy(t, 1, 0, 4);
-        Assert.Equal(new ulong[] { 1, 1, 2, 3, 4, 6 }, t.Elements[..6]);
+        Assert.Equal(new ulong[] { 1, 1, 2, 3, 4, 6 }, t.Elements[..6].ToArray());
         t.Copy(t, 0, 2, 4);
-        Assert.Equal(new ulong[] { 2, 3, 4, 6, 4, 6 }, t.Elements[..6]);
+        Assert.Equal(new ulong[] { 2, 3, 4, 6, 4, 6 }, t.Elements[..6].ToArray());
         var other = new Table(store, Externs(2), Value.Null(ValueType.ExternRef));
         Assert.Throws<TrapException>(() => other.Copy(t, 0, 5, 2));
         Assert.Throws<TrapException>(() => t.Copy(other, 5, 0, 2));
-        Assert.Equal(new ulong[] { 0, 0 }, other.Elements[..2]);
+        Assert.Equal(new ulong[] { 0, 0 }, other.Elements[..2].ToArray());
         other.Copy(t, 1, 5, 1);
         Assert.Equal(6UL, other.Elements[1]);
         t.Copy(other, 6, 2, 0);
@@ -104,7 +104,7 @@ public class TableTests
         var t = new Table(store, Externs(4), Value.Null(ValueType.ExternRef));
         ulong[] seg = [5, 6, 7];
         t.Init(1, seg, 1, 2);
-        Assert.Equal(new ulong[] { 0, 6, 7, 0 }, t.Elements[..4]);
+        Assert.Equal(new ulong[] { 0, 6, 7, 0 }, t.Elements[..4].ToArray());
         Assert.Throws<TrapException>(() => t.Init(0, seg, 2, 2));
         Assert.Throws<TrapException>(() => t.Init(3, seg, 0, 2));
         Assert.Equal(0UL, t.Elements[3]);
