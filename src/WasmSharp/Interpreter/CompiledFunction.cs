@@ -8,8 +8,9 @@ namespace WasmSharp.Interpreter;
 /// </summary>
 internal sealed class CompiledFunction
 {
-    /// <summary>64-bit words per slot.</summary>
-    public const int SlotWords = 2;
+    /// <summary>64-bit words per slot: the host convention's (<see cref="HostSlots"/>), so that a call passes a host
+    /// function the callee frame's slots as they are.</summary>
+    public const int SlotWords = HostSlots.Words;
 
     public required FunctionType Type { get; init; }
     /// <summary>Index in the module's function index space.</summary>

@@ -212,6 +212,24 @@ internal sealed unsafe partial class Executor : IDisposable
 
     private void CallHost(Function f, ulong* args, int top)
     {
+        if (f is HostFunction { SlotsCallback: { } raw })
+        {
+            // The frame's slots are the convention's: the host reads and writes them in place.
+            int topBefore = _top, depthBefore = _depth;
+            var current = _current;
+            _top = top;
+            try
+            {
+                raw(new HostSlots(args));
+            }
+            finally
+            {
+                _top = topBefore;
+                _depth = depthBefore;
+                _current = current;
+            }
+            return;
+        }
         var type = f.Type;
         int np = type.Parameters.Length, nr = type.Results.Length;
         // Arguments and results live in a store-wide buffer used as a stack (host calls nest through Wasm), so a

@@ -97,16 +97,32 @@ internal sealed class WasmFunction : Function
         Instance.Module.Info.FunctionNames.TryGetValue((uint)Index, out var n) ? n : $"func[{Index}]";
 }
 
-/// <summary>A function implemented by the host.</summary>
+/// <summary>A function implemented by the host, on <see cref="Value"/>s or on raw slots (<see cref="HostSlots"/>).</summary>
 public sealed class HostFunction : Function
 {
+    /// <summary>The function on <see cref="Value"/>s (for one on raw slots, a bridge that stages them).</summary>
     public HostCallback Callback { get; }
+    /// <summary>The function on raw slots, which engines call directly; null for one on <see cref="Value"/>s.</summary>
+    public HostSlotsCallback? SlotsCallback { get; }
     public string Name { get; }
 
     public HostFunction(Store store, FunctionType type, HostCallback callback, string name = "<host>")
         : base(store, type)
     {
+        ArgumentNullException.ThrowIfNull(callback);
         Callback = callback;
+        Name = name;
+    }
+
+    /// <summary>A host function on raw slots: engines call it with no <see cref="Value"/> in between. Its type may
+    /// hold numbers and v128 only.</summary>
+    public HostFunction(Store store, FunctionType type, HostSlotsCallback callback, string name = "<host>")
+        : base(store, type)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        HostSlots.Check(type);
+        SlotsCallback = callback;
+        Callback = (args, results) => HostSlots.Invoke(callback, type, args, results);
         Name = name;
     }
 

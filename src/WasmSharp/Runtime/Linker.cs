@@ -46,6 +46,20 @@ public sealed partial class Linker
         return this;
     }
 
+    /// <summary>Defines a host function of type <paramref name="type"/> on raw slots (see <see cref="HostSlots"/>):
+    /// called by every engine with no <see cref="Value"/> in between. <paramref name="type"/> may hold numbers and
+    /// v128 only.</summary>
+    public Linker DefineFunction(string module, string name, FunctionType type, HostSlotsCallback callback)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(callback);
+        HostSlots.Check(type);
+        _items[(module, name)] = new HostDefinition(type, callback, $"{module}.{name}");
+        return this;
+    }
+
     /// <summary>The item defined as (<paramref name="module"/>, <paramref name="name"/>) as seen from
     /// <paramref name="store"/> (host functions are created there), or null.</summary>
     public object? Get(Store store, string module, string name)
@@ -78,11 +92,13 @@ public sealed partial class Linker
         item is HostDefinition host ? host.In(store) : item;
 
     /// <summary>A host function not yet bound to a store.</summary>
-    private sealed class HostDefinition(FunctionType type, HostCallback callback, string name)
+    private sealed class HostDefinition(FunctionType type, Delegate callback, string name)
     {
         private readonly ConditionalWeakTable<Store, HostFunction> _perStore = new();
 
         public HostFunction In(Store store) =>
-            _perStore.GetValue(store, s => new HostFunction(s, type, callback, name));
+            _perStore.GetValue(store, s => callback is HostSlotsCallback raw
+                ? new HostFunction(s, type, raw, name)
+                : new HostFunction(s, type, (HostCallback)callback, name));
     }
 }

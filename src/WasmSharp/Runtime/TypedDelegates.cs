@@ -195,83 +195,83 @@ public sealed partial class Instance
 
 public sealed partial class Linker
 {
-    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double map to i32, i64, f32, f64).</summary>
+    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double, Vector128&lt;byte&gt; map to i32, i64, f32, f64, v128), called on raw slots (<see cref="HostSlots"/>).</summary>
     public Linker DefineFunction<TResult>(string module, string name, Func<TResult> function)
     {
         ArgumentNullException.ThrowIfNull(function);
         var type = new FunctionType([], [ValueMarshal<TResult>.Require()]);
-        return DefineFunction(module, name, type, (args, results) => results[0] = ValueMarshal<TResult>.To(function()));
+        return DefineFunction(module, name, type, (HostSlotsCallback)(s => s.Set(0, function())));
     }
 
-    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double map to i32, i64, f32, f64).</summary>
+    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double, Vector128&lt;byte&gt; map to i32, i64, f32, f64, v128), called on raw slots (<see cref="HostSlots"/>).</summary>
     public Linker DefineFunction(string module, string name, Action function)
     {
         ArgumentNullException.ThrowIfNull(function);
         var type = new FunctionType([], []);
-        return DefineFunction(module, name, type, (args, results) => function());
+        return DefineFunction(module, name, type, (HostSlotsCallback)(s => function()));
     }
 
-    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double map to i32, i64, f32, f64).</summary>
+    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double, Vector128&lt;byte&gt; map to i32, i64, f32, f64, v128), called on raw slots (<see cref="HostSlots"/>).</summary>
     public Linker DefineFunction<T1, TResult>(string module, string name, Func<T1, TResult> function)
     {
         ArgumentNullException.ThrowIfNull(function);
         var type = new FunctionType([ValueMarshal<T1>.Require()], [ValueMarshal<TResult>.Require()]);
-        return DefineFunction(module, name, type, (args, results) => results[0] = ValueMarshal<TResult>.To(function(ValueMarshal<T1>.From(args[0]))));
+        return DefineFunction(module, name, type, (HostSlotsCallback)(s => s.Set(0, function(s.Get<T1>(0)))));
     }
 
-    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double map to i32, i64, f32, f64).</summary>
+    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double, Vector128&lt;byte&gt; map to i32, i64, f32, f64, v128), called on raw slots (<see cref="HostSlots"/>).</summary>
     public Linker DefineFunction<T1>(string module, string name, Action<T1> function)
     {
         ArgumentNullException.ThrowIfNull(function);
         var type = new FunctionType([ValueMarshal<T1>.Require()], []);
-        return DefineFunction(module, name, type, (args, results) => function(ValueMarshal<T1>.From(args[0])));
+        return DefineFunction(module, name, type, (HostSlotsCallback)(s => function(s.Get<T1>(0))));
     }
 
-    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double map to i32, i64, f32, f64).</summary>
+    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double, Vector128&lt;byte&gt; map to i32, i64, f32, f64, v128), called on raw slots (<see cref="HostSlots"/>).</summary>
     public Linker DefineFunction<T1, T2, TResult>(string module, string name, Func<T1, T2, TResult> function)
     {
         ArgumentNullException.ThrowIfNull(function);
         var type = new FunctionType([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require()], [ValueMarshal<TResult>.Require()]);
-        return DefineFunction(module, name, type, (args, results) => results[0] = ValueMarshal<TResult>.To(function(ValueMarshal<T1>.From(args[0]), ValueMarshal<T2>.From(args[1]))));
+        return DefineFunction(module, name, type, (HostSlotsCallback)(s => s.Set(0, function(s.Get<T1>(0), s.Get<T2>(1)))));
     }
 
-    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double map to i32, i64, f32, f64).</summary>
+    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double, Vector128&lt;byte&gt; map to i32, i64, f32, f64, v128), called on raw slots (<see cref="HostSlots"/>).</summary>
     public Linker DefineFunction<T1, T2>(string module, string name, Action<T1, T2> function)
     {
         ArgumentNullException.ThrowIfNull(function);
         var type = new FunctionType([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require()], []);
-        return DefineFunction(module, name, type, (args, results) => function(ValueMarshal<T1>.From(args[0]), ValueMarshal<T2>.From(args[1])));
+        return DefineFunction(module, name, type, (HostSlotsCallback)(s => function(s.Get<T1>(0), s.Get<T2>(1))));
     }
 
-    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double map to i32, i64, f32, f64).</summary>
+    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double, Vector128&lt;byte&gt; map to i32, i64, f32, f64, v128), called on raw slots (<see cref="HostSlots"/>).</summary>
     public Linker DefineFunction<T1, T2, T3, TResult>(string module, string name, Func<T1, T2, T3, TResult> function)
     {
         ArgumentNullException.ThrowIfNull(function);
         var type = new FunctionType([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require(), ValueMarshal<T3>.Require()], [ValueMarshal<TResult>.Require()]);
-        return DefineFunction(module, name, type, (args, results) => results[0] = ValueMarshal<TResult>.To(function(ValueMarshal<T1>.From(args[0]), ValueMarshal<T2>.From(args[1]), ValueMarshal<T3>.From(args[2]))));
+        return DefineFunction(module, name, type, (HostSlotsCallback)(s => s.Set(0, function(s.Get<T1>(0), s.Get<T2>(1), s.Get<T3>(2)))));
     }
 
-    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double map to i32, i64, f32, f64).</summary>
+    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double, Vector128&lt;byte&gt; map to i32, i64, f32, f64, v128), called on raw slots (<see cref="HostSlots"/>).</summary>
     public Linker DefineFunction<T1, T2, T3>(string module, string name, Action<T1, T2, T3> function)
     {
         ArgumentNullException.ThrowIfNull(function);
         var type = new FunctionType([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require(), ValueMarshal<T3>.Require()], []);
-        return DefineFunction(module, name, type, (args, results) => function(ValueMarshal<T1>.From(args[0]), ValueMarshal<T2>.From(args[1]), ValueMarshal<T3>.From(args[2])));
+        return DefineFunction(module, name, type, (HostSlotsCallback)(s => function(s.Get<T1>(0), s.Get<T2>(1), s.Get<T3>(2))));
     }
 
-    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double map to i32, i64, f32, f64).</summary>
+    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double, Vector128&lt;byte&gt; map to i32, i64, f32, f64, v128), called on raw slots (<see cref="HostSlots"/>).</summary>
     public Linker DefineFunction<T1, T2, T3, T4, TResult>(string module, string name, Func<T1, T2, T3, T4, TResult> function)
     {
         ArgumentNullException.ThrowIfNull(function);
         var type = new FunctionType([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require(), ValueMarshal<T3>.Require(), ValueMarshal<T4>.Require()], [ValueMarshal<TResult>.Require()]);
-        return DefineFunction(module, name, type, (args, results) => results[0] = ValueMarshal<TResult>.To(function(ValueMarshal<T1>.From(args[0]), ValueMarshal<T2>.From(args[1]), ValueMarshal<T3>.From(args[2]), ValueMarshal<T4>.From(args[3]))));
+        return DefineFunction(module, name, type, (HostSlotsCallback)(s => s.Set(0, function(s.Get<T1>(0), s.Get<T2>(1), s.Get<T3>(2), s.Get<T4>(3)))));
     }
 
-    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double map to i32, i64, f32, f64).</summary>
+    /// <summary>Defines a host function implemented by a typed delegate (int, long, float, double, Vector128&lt;byte&gt; map to i32, i64, f32, f64, v128), called on raw slots (<see cref="HostSlots"/>).</summary>
     public Linker DefineFunction<T1, T2, T3, T4>(string module, string name, Action<T1, T2, T3, T4> function)
     {
         ArgumentNullException.ThrowIfNull(function);
         var type = new FunctionType([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require(), ValueMarshal<T3>.Require(), ValueMarshal<T4>.Require()], []);
-        return DefineFunction(module, name, type, (args, results) => function(ValueMarshal<T1>.From(args[0]), ValueMarshal<T2>.From(args[1]), ValueMarshal<T3>.From(args[2]), ValueMarshal<T4>.From(args[3])));
+        return DefineFunction(module, name, type, (HostSlotsCallback)(s => function(s.Get<T1>(0), s.Get<T2>(1), s.Get<T3>(2), s.Get<T4>(3))));
     }
 }

@@ -5,8 +5,8 @@ namespace WasmSharp;
 
 /// <summary>
 /// Converts between <see cref="Value"/> and the .NET types of typed delegates: int ↔ i32, long ↔ i64,
-/// float ↔ f32, double ↔ f64, Vector128/// float ↔ f32, double ↔ f64. The <c>typeof(T)</c> testslt;byte/// float ↔ f32, double ↔ f64. The <c>typeof(T)</c> testsgt; ↔ v128. The <c>typeof(T)</c> tests are constants per instantiation, so the JIT keeps only
-/// one branch and nothing is boxed.
+/// float ↔ f32, double ↔ f64, <c>Vector128&lt;byte&gt;</c> ↔ v128. The <c>typeof(T)</c> tests are constants per
+/// instantiation, so the JIT keeps only one branch and nothing is boxed.
 /// </summary>
 internal static class ValueMarshal<T>
 {

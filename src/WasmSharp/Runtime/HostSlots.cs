@@ -1,0 +1,85 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace WasmSharp;
+
+/// <summary>
+/// A host function's arguments and results as raw slots, the convention every engine calls hosts by (ARCHITECTURE
+/// decision 10): value i is in slot i, slots 16 bytes apart (a v128 fills one, other values take its first 8 bytes,
+/// an i32 or f32 the low 4 of those). Results are written from slot 0 over the arguments, so read every argument
+/// before writing a result. Numbers and v128 only: a function with reference-typed parameters or results takes
+/// <see cref="Value"/>s (<see cref="HostCallback"/>).
+/// </summary>
+public readonly unsafe ref struct HostSlots
+{
+    private readonly ulong* _slots;
+
+    internal HostSlots(ulong* slots) => _slots = slots;
+
+    /// <summary>64-bit words per slot.</summary>
+    internal const int Words = 2;
+
+    public int I32(int i) => (int)_slots[i * Words];
+    public long I64(int i) => (long)_slots[i * Words];
+    public float F32(int i) => BitConverter.UInt32BitsToSingle((uint)_slots[i * Words]);
+    public double F64(int i) => BitConverter.UInt64BitsToDouble(_slots[i * Words]);
+    public Vector128<byte> V128(int i) => Vector128.Load((byte*)(_slots + i * Words));
+
+    public void SetI32(int i, int value) => _slots[i * Words] = (uint)value;
+    public void SetI64(int i, long value) => _slots[i * Words] = (ulong)value;
+    public void SetF32(int i, float value) => _slots[i * Words] = BitConverter.SingleToUInt32Bits(value);
+    public void SetF64(int i, double value) => _slots[i * Words] = BitConverter.DoubleToUInt64Bits(value);
+    public void SetV128(int i, Vector128<byte> value) => value.Store((byte*)(_slots + i * Words));
+
+    /// <summary>Slot <paramref name="i"/> as the typed-delegate type <typeparamref name="T"/> (see ValueMarshal).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal T Get<T>(int i)
+    {
+        ulong* s = _slots + i * Words;
+        if (typeof(T) == typeof(int)) { int x = (int)*s; return Unsafe.As<int, T>(ref x); }
+        if (typeof(T) == typeof(long)) { long x = (long)*s; return Unsafe.As<long, T>(ref x); }
+        if (typeof(T) == typeof(float)) { float x = BitConverter.UInt32BitsToSingle((uint)*s); return Unsafe.As<float, T>(ref x); }
+        if (typeof(T) == typeof(double)) { double x = BitConverter.UInt64BitsToDouble(*s); return Unsafe.As<double, T>(ref x); }
+        if (typeof(T) == typeof(Vector128<byte>)) { var x = Vector128.Load((byte*)s); return Unsafe.As<Vector128<byte>, T>(ref x); }
+        throw new WasmException($"type {typeof(T).Name} has no WebAssembly equivalent");
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Set<T>(int i, T x)
+    {
+        ulong* s = _slots + i * Words;
+        if (typeof(T) == typeof(int)) *s = (uint)Unsafe.As<T, int>(ref x);
+        else if (typeof(T) == typeof(long)) *s = (ulong)Unsafe.As<T, long>(ref x);
+        else if (typeof(T) == typeof(float)) *s = BitConverter.SingleToUInt32Bits(Unsafe.As<T, float>(ref x));
+        else if (typeof(T) == typeof(double)) *s = BitConverter.DoubleToUInt64Bits(Unsafe.As<T, double>(ref x));
+        else if (typeof(T) == typeof(Vector128<byte>)) Unsafe.As<T, Vector128<byte>>(ref x).Store((byte*)s);
+        else throw new WasmException($"type {typeof(T).Name} has no WebAssembly equivalent");
+    }
+
+    /// <summary>Calls <paramref name="callback"/> on <paramref name="args"/>, staged in slots, and returns its
+    /// results into <paramref name="results"/> (a raw function called through the <see cref="Value"/> API).</summary>
+    internal static void Invoke(HostSlotsCallback callback, FunctionType type, ReadOnlySpan<Value> args, Span<Value> results)
+    {
+        int n = Math.Max(type.Parameters.Length, type.Results.Length);
+        ulong* slots = stackalloc ulong[Math.Max(n, 1) * Words];
+        for (int i = 0; i < args.Length; i++) { slots[i * Words] = args[i].Bits; slots[i * Words + 1] = args[i].HighBits; }
+        callback(new HostSlots(slots));
+        for (int i = 0; i < type.Results.Length; i++)
+        {
+            var t = type.Results[i];
+            ulong low = t is ValueType.I32 or ValueType.F32 ? (uint)slots[i * Words] : slots[i * Words];
+            results[i] = Value.FromBits(t, low, t == ValueType.V128 ? slots[i * Words + 1] : 0);
+        }
+    }
+
+    /// <summary>Throws unless every parameter and result of <paramref name="type"/> is a number or a v128.</summary>
+    internal static void Check(FunctionType type)
+    {
+        foreach (var t in type.Parameters.Concat(type.Results))
+            if (t.IsReference())
+                throw new WasmException($"a host function on raw slots cannot take or return {t.ToText()} (type {type}); use a HostCallback");
+    }
+}
+
+/// <summary>A host function on raw slots (see <see cref="HostSlots"/>): reads its arguments, then writes every result.</summary>
+public delegate void HostSlotsCallback(HostSlots slots);
