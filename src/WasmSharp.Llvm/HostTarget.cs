@@ -1,0 +1,90 @@
+using WasmSharp.Llvm.Native;
+using static WasmSharp.Llvm.Native.LlvmApi;
+
+namespace WasmSharp.Llvm;
+
+/// <summary>
+/// LLVM code generation for this machine: its triple, CPU and features (code built for them is not portable, so
+/// they belong in every cache key), position-independent (ld.lld -shared refuses the absolute relocations of jump
+/// tables otherwise), at one optimisation level.
+/// </summary>
+internal sealed unsafe class HostTarget : IDisposable
+{
+    public string Triple { get; }
+    public string Cpu { get; }
+    public string Features { get; }
+    /// <summary>0 to 3, as -O0 to -O3.</summary>
+    public int OptLevel { get; }
+    private nint _machine;
+
+    public HostTarget(int optLevel)
+    {
+        LlvmLibrary.Check();
+        if (optLevel is < 0 or > 3) throw new ArgumentOutOfRangeException(nameof(optLevel), optLevel, "0 to 3");
+        OptLevel = optLevel;
+        Triple = TakeMessage(LLVMGetDefaultTargetTriple());
+        Cpu = TakeMessage(LLVMGetHostCPUName());
+        Features = TakeMessage(LLVMGetHostCPUFeatures());
+        nint target;
+        byte* error;
+        if (LLVMGetTargetFromTriple(Triple, &target, &error) != 0)
+            throw new WasmException($"LLVM has no target for {Triple}: {TakeMessage(error)}");
+        _machine = LLVMCreateTargetMachine(target, Triple, Cpu, Features, (LLVMCodeGenOptLevel)optLevel, LLVMRelocMode.PIC, LLVMCodeModel.Default);
+        if (_machine == 0) throw new WasmException($"LLVM could not create a target machine for {Triple} ({Cpu})");
+    }
+
+    /// <summary>Gives <paramref name="module"/> this machine's triple and data layout (before optimising it).</summary>
+    public void Prepare(nint module)
+    {
+        LLVMSetTarget(module, Triple);
+        nint layout = LLVMCreateTargetDataLayout(_machine);
+        LLVMSetModuleDataLayout(module, layout);
+        LLVMDisposeTargetData(layout);
+    }
+
+    /// <summary>Checks <paramref name="module"/> (LLVM aborts the process on some broken IR, so nothing broken
+    /// reaches it), runs the optimisation pipeline of <see cref="OptLevel"/>, and returns the object code.</summary>
+    public byte[] Compile(nint module)
+    {
+        byte* message;
+        if (LLVMVerifyModule(module, LLVMVerifierFailureAction.ReturnStatus, &message) != 0)
+            throw new InvalidOperationException($"the backend produced invalid LLVM IR: {TakeMessage(message)}");
+        TakeMessage(message);
+        if (OptLevel > 0)
+        {
+            nint options = LLVMCreatePassBuilderOptions();
+            try
+            {
+                nint error = LLVMRunPasses(module, $"default<O{OptLevel}>", _machine, options);
+                if (error != 0)
+                {
+                    byte* text = LLVMGetErrorMessage(error);
+                    string why = System.Runtime.InteropServices.Marshal.PtrToStringUTF8((nint)text) ?? "";
+                    LLVMDisposeErrorMessage(text);
+                    throw new InvalidOperationException($"LLVM's pass pipeline failed: {why}");
+                }
+            }
+            finally
+            {
+                LLVMDisposePassBuilderOptions(options);
+            }
+        }
+        nint buffer;
+        if (LLVMTargetMachineEmitToMemoryBuffer(_machine, module, LLVMCodeGenFileType.Object, &message, &buffer) != 0)
+            throw new WasmException($"LLVM code generation failed: {TakeMessage(message)}");
+        try
+        {
+            return new ReadOnlySpan<byte>(LLVMGetBufferStart(buffer), checked((int)LLVMGetBufferSize(buffer))).ToArray();
+        }
+        finally
+        {
+            LLVMDisposeMemoryBuffer(buffer);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_machine != 0) LLVMDisposeTargetMachine(_machine);
+        _machine = 0;
+    }
+}

@@ -1,0 +1,91 @@
+using System.Runtime.InteropServices;
+
+namespace WasmSharp.Llvm.Native;
+
+/// <summary>
+/// The part of LLVM's C API (llvm-c/*.h of LLVM 19) the backend uses, bound with LibraryImport to the system's
+/// libLLVM (Debian's libllvm19), which <see cref="LlvmLibrary"/> locates at run time. Handles are opaque pointers;
+/// strings LLVM returns are freed with <see cref="LLVMDisposeMessage"/>.
+/// </summary>
+internal static unsafe partial class LlvmApi
+{
+    /// <summary>The name the imports use; <see cref="LlvmLibrary"/> resolves it to the installed library.</summary>
+    public const string Library = "WasmSharpLLVM";
+
+    // ---- Core: contexts, modules, types -------------------------------------------------------------
+    [LibraryImport(Library)] public static partial nint LLVMContextCreate();
+    [LibraryImport(Library)] public static partial void LLVMContextDispose(nint context);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMModuleCreateWithNameInContext(string name, nint context);
+    [LibraryImport(Library)] public static partial void LLVMDisposeModule(nint module);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial void LLVMSetTarget(nint module, string triple);
+    [LibraryImport(Library)] public static partial void LLVMSetModuleDataLayout(nint module, nint layout);
+    [LibraryImport(Library)] public static partial void LLVMDisposeMessage(byte* message);
+
+    [LibraryImport(Library)] public static partial nint LLVMInt32TypeInContext(nint context);
+    [LibraryImport(Library)] public static partial nint LLVMInt64TypeInContext(nint context);
+    [LibraryImport(Library)] public static partial nint LLVMFunctionType(nint returnType, nint* paramTypes, uint paramCount, int isVarArg);
+
+    // ---- Functions, blocks, instructions ----------------------------------------------------------
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMAddFunction(nint module, string name, nint functionType);
+    [LibraryImport(Library)] public static partial nint LLVMGetParam(nint function, uint index);
+    [LibraryImport(Library)] public static partial void LLVMSetLinkage(nint global, LLVMLinkage linkage);
+    [LibraryImport(Library)] public static partial void LLVMSetVisibility(nint global, LLVMVisibility visibility);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMAppendBasicBlockInContext(nint context, nint function, string name);
+    [LibraryImport(Library)] public static partial nint LLVMCreateBuilderInContext(nint context);
+    [LibraryImport(Library)] public static partial void LLVMDisposeBuilder(nint builder);
+    [LibraryImport(Library)] public static partial void LLVMPositionBuilderAtEnd(nint builder, nint block);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMBuildAdd(nint builder, nint lhs, nint rhs, string name);
+    [LibraryImport(Library)] public static partial nint LLVMBuildRet(nint builder, nint value);
+
+    // ---- Verification ----------------------------------------------------------------------------
+    /// <summary>Returns non-zero when the module is broken; the message says why (LLVMReturnStatusAction).</summary>
+    [LibraryImport(Library)] public static partial int LLVMVerifyModule(nint module, LLVMVerifierFailureAction action, byte** message);
+
+    // ---- Targets and code generation -------------------------------------------------------------
+    // LLVMInitializeNativeTarget is a header inline; the exported per-target entry points do its work.
+    [LibraryImport(Library)] public static partial void LLVMInitializeX86TargetInfo();
+    [LibraryImport(Library)] public static partial void LLVMInitializeX86Target();
+    [LibraryImport(Library)] public static partial void LLVMInitializeX86TargetMC();
+    [LibraryImport(Library)] public static partial void LLVMInitializeX86AsmPrinter();
+    [LibraryImport(Library)] public static partial byte* LLVMGetDefaultTargetTriple();
+    [LibraryImport(Library)] public static partial byte* LLVMGetHostCPUName();
+    [LibraryImport(Library)] public static partial byte* LLVMGetHostCPUFeatures();
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial int LLVMGetTargetFromTriple(string triple, nint* target, byte** errorMessage);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint LLVMCreateTargetMachine(nint target, string triple, string cpu, string features,
+        LLVMCodeGenOptLevel level, LLVMRelocMode reloc, LLVMCodeModel codeModel);
+    [LibraryImport(Library)] public static partial void LLVMDisposeTargetMachine(nint machine);
+    [LibraryImport(Library)] public static partial nint LLVMCreateTargetDataLayout(nint machine);
+    [LibraryImport(Library)] public static partial void LLVMDisposeTargetData(nint data);
+    [LibraryImport(Library)]
+    public static partial int LLVMTargetMachineEmitToMemoryBuffer(nint machine, nint module, LLVMCodeGenFileType fileType,
+        byte** errorMessage, nint* buffer);
+    [LibraryImport(Library)] public static partial byte* LLVMGetBufferStart(nint buffer);
+    [LibraryImport(Library)] public static partial nuint LLVMGetBufferSize(nint buffer);
+    [LibraryImport(Library)] public static partial void LLVMDisposeMemoryBuffer(nint buffer);
+
+    // ---- The new pass manager --------------------------------------------------------------------
+    [LibraryImport(Library)] public static partial nint LLVMCreatePassBuilderOptions();
+    [LibraryImport(Library)] public static partial void LLVMDisposePassBuilderOptions(nint options);
+    /// <summary>Returns an LLVMErrorRef (null on success).</summary>
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMRunPasses(nint module, string passes, nint machine, nint options);
+    [LibraryImport(Library)] public static partial byte* LLVMGetErrorMessage(nint error);
+    [LibraryImport(Library)] public static partial void LLVMDisposeErrorMessage(byte* message);
+
+    /// <summary>A string LLVM allocated, copied and freed.</summary>
+    public static string TakeMessage(byte* message)
+    {
+        if (message == null) return "";
+        string s = Marshal.PtrToStringUTF8((nint)message) ?? "";
+        LLVMDisposeMessage(message);
+        return s;
+    }
+}
+
+internal enum LLVMLinkage { External = 0, Internal = 8, Private = 9 }
+internal enum LLVMVisibility { Default = 0, Hidden = 1, Protected = 2 }
+internal enum LLVMVerifierFailureAction { AbortProcess = 0, PrintMessage = 1, ReturnStatus = 2 }
+internal enum LLVMCodeGenOptLevel { None = 0, Less = 1, Default = 2, Aggressive = 3 }
+internal enum LLVMRelocMode { Default = 0, Static = 1, PIC = 2 }
+internal enum LLVMCodeModel { Default = 0, JITDefault = 1, Small = 3 }
+internal enum LLVMCodeGenFileType { Assembly = 0, Object = 1 }
