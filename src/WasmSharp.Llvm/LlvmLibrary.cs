@@ -30,6 +30,18 @@ public static unsafe class LlvmLibrary
     /// <summary>The path of ld.lld-19.</summary>
     internal static string LinkerPath => State.Value.LinkerPath ?? throw new InvalidOperationException(Problem);
 
+    /// <summary>LLVM's version, as "major.minor.patch".</summary>
+    public static string Version
+    {
+        get
+        {
+            Check();
+            uint major, minor, patch;
+            LlvmApi.LLVMGetVersion(&major, &minor, &patch);
+            return $"{major}.{minor}.{patch}";
+        }
+    }
+
     /// <summary>Throws <see cref="WasmException"/> with <see cref="Problem"/> unless LLVM can be used.</summary>
     public static void Check()
     {

@@ -20,6 +20,7 @@ internal static unsafe partial class LlvmApi
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial void LLVMSetTarget(nint module, string triple);
     [LibraryImport(Library)] public static partial void LLVMSetModuleDataLayout(nint module, nint layout);
     [LibraryImport(Library)] public static partial void LLVMDisposeMessage(byte* message);
+    [LibraryImport(Library)] public static partial void LLVMGetVersion(uint* major, uint* minor, uint* patch);
 
     [LibraryImport(Library)] public static partial nint LLVMInt32TypeInContext(nint context);
     [LibraryImport(Library)] public static partial nint LLVMInt64TypeInContext(nint context);

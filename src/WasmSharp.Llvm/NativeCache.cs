@@ -1,0 +1,107 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace WasmSharp.Llvm;
+
+/// <summary>
+/// The content-addressed cache of compiled modules: a shared library per key, so an unchanged module is compiled
+/// once. The key covers everything the code depends on (<see cref="Key"/>). An entry's file name carries the SHA-256
+/// of its content, checked before every use: a truncated, corrupt or tampered entry is deleted and rebuilt, never
+/// loaded. Entries are written to a temporary file and renamed into place, so readers see a whole file or none, and
+/// two processes compiling the same module at once each publish a complete entry (the later rename wins).
+/// </summary>
+internal sealed class NativeCache
+{
+    /// <summary>Changes whenever the backend's output for the same input may change.</summary>
+    public const string BackendVersion = "wasmsharp-llvm-1";
+
+    public NativeCache(string? directory = null) => Directory = directory ?? DefaultDirectory();
+
+    public string Directory { get; }
+
+    /// <summary><c>$XDG_CACHE_HOME/wasmsharp</c>, else <c>~/.cache/wasmsharp</c>.</summary>
+    public static string DefaultDirectory()
+    {
+        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        var root = !string.IsNullOrEmpty(xdg) && Path.IsPathRooted(xdg)
+            ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        return Path.Combine(root, "wasmsharp");
+    }
+
+    /// <summary>The key of <paramref name="module"/> compiled by this backend with LLVM <paramref name="llvmVersion"/>
+    /// for <paramref name="triple"/>, <paramref name="cpu"/> and <paramref name="features"/> (code built for one CPU
+    /// may not run on another) with <paramref name="options"/>: hex SHA-256 over all of them.</summary>
+    public static string Key(ReadOnlySpan<byte> module, string llvmVersion, string triple, string cpu, string features, string options)
+    {
+        using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        h.AppendData(SHA256.HashData(module));
+        foreach (var part in new[] { BackendVersion, llvmVersion, triple, cpu, features, options })
+        {
+            var bytes = Encoding.UTF8.GetBytes(part);
+            h.AppendData(BitConverter.GetBytes(bytes.Length)); // lengths keep ("ab", "c") apart from ("a", "bc")
+            h.AppendData(bytes);
+        }
+        return Convert.ToHexStringLower(h.GetHashAndReset());
+    }
+
+    private string Folder(string key) => Path.Combine(Directory, key[..2]);
+
+    /// <summary>The path of a verified entry for <paramref name="key"/>, or null. Entries that fail the check are
+    /// deleted.</summary>
+    public string? TryGet(string key)
+    {
+        var folder = Folder(key);
+        if (!System.IO.Directory.Exists(folder)) return null;
+        foreach (var path in System.IO.Directory.EnumerateFiles(folder, key + "-*.so"))
+        {
+            if (Verify(path, key)) return path;
+            TryDelete(path);
+        }
+        return null;
+    }
+
+    /// <summary>Stores <paramref name="library"/> under <paramref name="key"/> and returns the entry's path.</summary>
+    public string Put(string key, ReadOnlySpan<byte> library)
+    {
+        var folder = Folder(key);
+        System.IO.Directory.CreateDirectory(folder);
+        var final = Path.Combine(folder, $"{key}-{Convert.ToHexStringLower(SHA256.HashData(library))}.so");
+        var temp = Path.Combine(folder, $".{key}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var f = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                f.Write(library);
+                f.Flush(flushToDisk: true);
+            }
+            File.Move(temp, final, overwrite: true);
+        }
+        finally
+        {
+            TryDelete(temp);
+        }
+        return final;
+    }
+
+    /// <summary>Whether the file's content hashes to the name it carries.</summary>
+    private static bool Verify(string path, string key)
+    {
+        var name = Path.GetFileNameWithoutExtension(path);
+        if (name.Length != key.Length + 1 + 64 || !name.StartsWith(key + "-", StringComparison.Ordinal)) return false;
+        try
+        {
+            using var f = File.OpenRead(path);
+            return Convert.ToHexStringLower(SHA256.HashData(f)) == name[(key.Length + 1)..];
+        }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}
