@@ -38,6 +38,33 @@ internal static unsafe partial class LlvmApi
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMBuildAdd(nint builder, nint lhs, nint rhs, string name);
     [LibraryImport(Library)] public static partial nint LLVMBuildRet(nint builder, nint value);
 
+    [LibraryImport(Library)] public static partial nint LLVMInt1TypeInContext(nint context);
+    [LibraryImport(Library)] public static partial nint LLVMInt8TypeInContext(nint context);
+    [LibraryImport(Library)] public static partial nint LLVMVoidTypeInContext(nint context);
+    [LibraryImport(Library)] public static partial nint LLVMPointerTypeInContext(nint context, uint addressSpace);
+    [LibraryImport(Library)] public static partial nint LLVMConstInt(nint type, ulong value, int signExtend);
+    [LibraryImport(Library)] public static partial nint LLVMConstNull(nint type);
+    [LibraryImport(Library)] public static partial nint LLVMGetUndef(nint type);
+    [LibraryImport(Library)] public static partial nint LLVMGetInsertBlock(nint builder);
+    [LibraryImport(Library)] public static partial nint LLVMGetEntryBasicBlock(nint function);
+    [LibraryImport(Library)] public static partial nint LLVMGetFirstInstruction(nint block);
+    [LibraryImport(Library)] public static partial void LLVMPositionBuilderBefore(nint builder, nint instruction);
+    [LibraryImport(Library)] public static partial nint LLVMGetBasicBlockTerminator(nint block);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMBuildAlloca(nint builder, nint type, string name);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMBuildLoad2(nint builder, nint type, nint pointer, string name);
+    [LibraryImport(Library)] public static partial nint LLVMBuildStore(nint builder, nint value, nint pointer);
+    [LibraryImport(Library)] public static partial void LLVMSetAlignment(nint instruction, uint bytes);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMBuildGEP2(nint builder, nint type, nint pointer, nint* indices, uint count, string name);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMBuildBinOp(nint builder, LLVMOpcode op, nint lhs, nint rhs, string name);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMBuildCast(nint builder, LLVMOpcode op, nint value, nint type, string name);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMBuildICmp(nint builder, LLVMIntPredicate predicate, nint lhs, nint rhs, string name);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMBuildSelect(nint builder, nint condition, nint then, nint otherwise, string name);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMBuildCall2(nint builder, nint functionType, nint function, nint* args, uint count, string name);
+    [LibraryImport(Library)] public static partial nint LLVMBuildBr(nint builder, nint block);
+    [LibraryImport(Library)] public static partial nint LLVMBuildCondBr(nint builder, nint condition, nint then, nint otherwise);
+    [LibraryImport(Library)] public static partial nint LLVMBuildRetVoid(nint builder);
+    [LibraryImport(Library)] public static partial nint LLVMBuildUnreachable(nint builder);
+
     // ---- Verification ----------------------------------------------------------------------------
     /// <summary>Returns non-zero when the module is broken; the message says why (LLVMReturnStatusAction).</summary>
     [LibraryImport(Library)] public static partial int LLVMVerifyModule(nint module, LLVMVerifierFailureAction action, byte** message);
@@ -83,6 +110,12 @@ internal static unsafe partial class LlvmApi
     }
 }
 
+internal enum LLVMOpcode
+{
+    Add = 8, Sub = 10, Mul = 12, UDiv = 14, SDiv = 15, URem = 17, SRem = 18,
+    Shl = 20, LShr = 21, AShr = 22, And = 23, Or = 24, Xor = 25, Trunc = 30, ZExt = 31, SExt = 32,
+}
+internal enum LLVMIntPredicate { EQ = 32, NE, UGT, UGE, ULT, ULE, SGT, SGE, SLT, SLE }
 internal enum LLVMLinkage { External = 0, Internal = 8, Private = 9 }
 internal enum LLVMVisibility { Default = 0, Hidden = 1, Protected = 2 }
 internal enum LLVMVerifierFailureAction { AbortProcess = 0, PrintMessage = 1, ReturnStatus = 2 }

@@ -37,6 +37,9 @@ internal unsafe struct InstanceContext
     public int MemoryCount;
     public int GlobalCount;
     public int TableCount;
+    /// <summary>Set by native code when it traps (a <see cref="WasmSharp.TrapCode"/>; 0: none): every native call
+    /// returns, each caller sees it and returns too, and the entry's caller turns it into a TrapException.</summary>
+    public int TrapCode;
 
     /// <summary>Allocates and fills the context of an instance with these memories, globals and tables; free it
     /// with <see cref="NativeMemory.Free"/>.</summary>

@@ -1,0 +1,444 @@
+using System.Runtime.InteropServices;
+using WasmSharp.Binary;
+using WasmSharp.Llvm.Native;
+using static WasmSharp.Llvm.Native.LlvmApi;
+
+namespace WasmSharp.Llvm;
+
+/// <summary>
+/// Translates one validated function body straight from Wasm to LLVM IR. The first slice of issue 13's translator:
+/// i32/i64 integer arithmetic, comparisons and conversions, locals, globals, structured control flow with one
+/// result at most, direct calls between the module's functions, and i32/i64 loads and stores; anything else throws
+/// <see cref="NotSupportedException"/>. Locals are allocas (mem2reg makes them SSA values). A trap stores its code
+/// in the instance context and returns; after every call the caller checks the code and returns too, so nothing
+/// unwinds and no signal is involved.
+/// </summary>
+internal sealed unsafe class FunctionTranslator
+{
+    private readonly ModuleTranslator _m;
+    private readonly nint _b;
+    private nint _function;
+    private nint _ctx;
+    private FunctionType _type = null!;
+    private readonly List<(nint Slot, ValueType Type)> _locals = new();
+    private readonly List<(nint Value, ValueType Type)> _stack = new();
+    private readonly List<Frame> _frames = new();
+    private readonly Dictionary<TrapCode, nint> _trapBlocks = new();
+    private nint _propagate;
+
+    private sealed class Frame
+    {
+        public byte Kind; // 0x02 block, 0x03 loop, 0x04 if, 0 the function
+        public ValueType? Result;
+        public nint End, Header, Else, ResultSlot;
+        public int Height;
+        public bool HasElse;
+    }
+
+    public FunctionTranslator(ModuleTranslator module, nint builder)
+    {
+        _m = module;
+        _b = builder;
+    }
+
+    public void Translate(int functionIndex, nint function, FunctionType type, FunctionBody body, ReadOnlySpan<byte> moduleBytes)
+    {
+        _function = function;
+        _type = type;
+        _locals.Clear(); _stack.Clear(); _frames.Clear(); _trapBlocks.Clear(); _propagate = 0;
+        _ctx = LLVMGetParam(function, 0);
+        Position(LLVMAppendBasicBlockInContext(_m.Context, function, "entry"));
+        for (int i = 0; i < type.Parameters.Length; i++)
+        {
+            var slot = Alloca(type.Parameters[i]);
+            LLVMBuildStore(_b, LLVMGetParam(function, (uint)i + 1), slot);
+        }
+        foreach (var (count, t) in body.LocalGroups)
+            for (uint i = 0; i < count; i++) LLVMBuildStore(_b, LLVMConstNull(_m.TypeOf(t)), Alloca(t));
+        if (type.Results.Length > 1) throw new NotSupportedException("multiple results");
+        var end = Block("return");
+        _frames.Add(new Frame { Kind = 0, Result = type.Results.Length == 1 ? type.Results[0] : null, End = end, Height = 0,
+            ResultSlot = type.Results.Length == 1 ? Alloca(type.Results[0], local: false) : 0 });
+
+        var r = new WasmReader(moduleBytes.Slice(body.CodeOffset, body.CodeLength), body.CodeOffset, "code");
+        while (_frames.Count > 0) Instruction(ref r, functionIndex);
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------
+
+    private nint Alloca(ValueType t, bool local = true)
+    {
+        // Allocas go to the entry block's start, where mem2reg finds them.
+        var slot = LLVMBuildAlloca(_b, _m.TypeOf(t), "");
+        if (local) _locals.Add((slot, t));
+        return slot;
+    }
+
+    private nint Block(string name) => LLVMAppendBasicBlockInContext(_m.Context, _function, name);
+    private void Position(nint block) => LLVMPositionBuilderAtEnd(_b, block);
+    private bool Terminated => LLVMGetBasicBlockTerminator(LLVMGetInsertBlock(_b)) != 0;
+
+    /// <summary>After a branch, return or trap: the code that follows is unreachable; it goes to a block of its own
+    /// that nothing reaches (LLVM drops it), and the frame's operands are gone.</summary>
+    private void Dead()
+    {
+        Position(Block("dead"));
+        var f = _frames[^1];
+        _stack.RemoveRange(f.Height, _stack.Count - f.Height);
+    }
+
+    private void Push(nint v, ValueType t) => _stack.Add((v, t));
+
+    private nint Pop(ValueType t)
+    {
+        if (_stack.Count <= _frames[^1].Height) return LLVMGetUndef(_m.TypeOf(t)); // dead code's polymorphic stack
+        var (v, _) = _stack[^1];
+        _stack.RemoveAt(_stack.Count - 1);
+        return v;
+    }
+
+    private (nint, ValueType) PopAny()
+    {
+        if (_stack.Count <= _frames[^1].Height) return (LLVMGetUndef(_m.I32), ValueType.I32);
+        var top = _stack[^1];
+        _stack.RemoveAt(_stack.Count - 1);
+        return top;
+    }
+
+    private nint Const(ValueType t, ulong v) => LLVMConstInt(_m.TypeOf(t), v, 0);
+
+    private nint ContextField(int offset, nint type)
+    {
+        nint index = LLVMConstInt(_m.I64, (ulong)offset, 0);
+        nint p = LLVMBuildGEP2(_b, _m.I8, _ctx, &index, 1, "");
+        return LLVMBuildLoad2(_b, type, p, "");
+    }
+
+    private nint Gep(nint basePointer, nint byteOffset) => LLVMBuildGEP2(_b, _m.I8, basePointer, &byteOffset, 1, "");
+
+    /// <summary>Branches to a trap of kind <paramref name="code"/> when <paramref name="condition"/> holds.</summary>
+    private void TrapIf(nint condition, TrapCode code)
+    {
+        var go = Block("ok");
+        LLVMBuildCondBr(_b, condition, TrapBlock(code), go);
+        Position(go);
+    }
+
+    private nint TrapBlock(TrapCode code)
+    {
+        if (_trapBlocks.TryGetValue(code, out var block)) return block;
+        var here = LLVMGetInsertBlock(_b);
+        block = Block("trap");
+        Position(block);
+        LLVMBuildStore(_b, LLVMConstInt(_m.I32, (ulong)code, 0), Gep(_ctx, Const(ValueType.I64, (ulong)ModuleTranslator.TrapCodeOffset)));
+        ReturnZero();
+        Position(here);
+        return _trapBlocks[code] = block;
+    }
+
+    private void ReturnZero()
+    {
+        if (_type.Results.Length == 0) LLVMBuildRetVoid(_b);
+        else LLVMBuildRet(_b, LLVMConstNull(_m.TypeOf(_type.Results[0])));
+    }
+
+    /// <summary>After a call: if the callee trapped, return at once (the code is already in the context).</summary>
+    private void PropagateTrap()
+    {
+        if (_propagate == 0)
+        {
+            var here = LLVMGetInsertBlock(_b);
+            _propagate = Block("propagate");
+            Position(_propagate);
+            ReturnZero();
+            Position(here);
+        }
+        nint code = LLVMBuildLoad2(_b, _m.I32, Gep(_ctx, Const(ValueType.I64, (ulong)ModuleTranslator.TrapCodeOffset)), "");
+        TrapIfTo(LLVMBuildICmp(_b, LLVMIntPredicate.NE, code, Const(ValueType.I32, 0), ""), _propagate);
+    }
+
+    private void TrapIfTo(nint condition, nint target)
+    {
+        var go = Block("ok");
+        LLVMBuildCondBr(_b, condition, target, go);
+        Position(go);
+    }
+
+    /// <summary>Branches to frame <paramref name="depth"/> (0: the innermost): a loop's head, or a block's end with its
+    /// result stored.</summary>
+    private void BranchTo(int depth, bool keepValue)
+    {
+        var f = _frames[^(depth + 1)];
+        if (f.Kind == 0x03) { LLVMBuildBr(_b, f.Header); return; }
+        if (f.Result is ValueType t)
+        {
+            // br_if leaves the value on the stack for the fall-through path.
+            nint v = !keepValue ? Pop(t) : _stack.Count > _frames[^1].Height ? _stack[^1].Value : LLVMGetUndef(_m.TypeOf(t));
+            LLVMBuildStore(_b, v, f.ResultSlot);
+        }
+        LLVMBuildBr(_b, f.End);
+    }
+
+    private ValueType? ReadBlockType(ref WasmReader r)
+    {
+        byte b = r.ReadByte();
+        if (b == 0x40) return null;
+        if (b is 0x7F or 0x7E) return (ValueType)b;
+        throw new NotSupportedException($"block type 0x{b:x2}");
+    }
+
+    // ---- instructions ----------------------------------------------------------------------------
+
+    private void Instruction(ref WasmReader r, int functionIndex)
+    {
+        long offset = r.Offset;
+        byte op = r.ReadByte();
+        switch (op)
+        {
+            case 0x00: LLVMBuildBr(_b, TrapBlock(TrapCode.Unreachable)); Dead(); return;
+            case 0x01: return;
+            case 0x02: case 0x03: case 0x04:
+            {
+                var result = ReadBlockType(ref r);
+                var f = new Frame { Kind = op, Result = result, End = Block("end"), Height = _stack.Count };
+                if (result is ValueType t) f.ResultSlot = AllocaAtEntry(t);
+                if (op == 0x04)
+                {
+                    nint cond = Pop(ValueType.I32);
+                    f.Height = _stack.Count;
+                    var then = Block("then");
+                    f.Else = Block("else");
+                    LLVMBuildCondBr(_b, LLVMBuildICmp(_b, LLVMIntPredicate.NE, cond, Const(ValueType.I32, 0), ""), then, f.Else);
+                    Position(then);
+                }
+                else if (op == 0x03)
+                {
+                    f.Header = Block("loop");
+                    LLVMBuildBr(_b, f.Header);
+                    Position(f.Header);
+                }
+                _frames.Add(f);
+                return;
+            }
+            case 0x05:
+            {
+                var f = _frames[^1];
+                EndOfArm(f);
+                f.HasElse = true;
+                Position(f.Else);
+                return;
+            }
+            case 0x0B:
+            {
+                var f = _frames[^1];
+                EndOfArm(f);
+                if (f.Kind == 0x04 && !f.HasElse)
+                {
+                    Position(f.Else);
+                    LLVMBuildBr(_b, f.End);
+                }
+                _frames.RemoveAt(_frames.Count - 1);
+                Position(f.End);
+                if (f.Kind == 0)
+                {
+                    if (f.Result is ValueType rt) LLVMBuildRet(_b, LLVMBuildLoad2(_b, _m.TypeOf(rt), f.ResultSlot, ""));
+                    else LLVMBuildRetVoid(_b);
+                    return;
+                }
+                if (f.Result is ValueType t) Push(LLVMBuildLoad2(_b, _m.TypeOf(t), f.ResultSlot, ""), t);
+                return;
+            }
+            case 0x0C: BranchTo((int)r.ReadU32(), keepValue: false); Dead(); return;
+            case 0x0D:
+            {
+                int depth = (int)r.ReadU32();
+                nint cond = Pop(ValueType.I32);
+                var taken = Block("br_if");
+                var next = Block("next");
+                LLVMBuildCondBr(_b, LLVMBuildICmp(_b, LLVMIntPredicate.NE, cond, Const(ValueType.I32, 0), ""), taken, next);
+                Position(taken);
+                BranchTo(depth, keepValue: true);
+                Position(next);
+                return;
+            }
+            case 0x0F: BranchTo(_frames.Count - 1, keepValue: false); Dead(); return;
+            case 0x10:
+            {
+                int callee = (int)r.ReadU32();
+                if (callee < _m.Info.ImportedFunctionCount) throw new NotSupportedException("calls to imported functions");
+                var ct = _m.Info.GetFunctionType(callee);
+                if (ct.Results.Length > 1) throw new NotSupportedException("multiple results");
+                var args = new nint[ct.Parameters.Length + 1];
+                for (int i = ct.Parameters.Length - 1; i >= 0; i--) args[i + 1] = Pop(ct.Parameters[i]);
+                args[0] = _ctx;
+                var (fn, fnType) = _m.Function(callee);
+                nint result;
+                fixed (nint* a = args) result = LLVMBuildCall2(_b, fnType, fn, a, (uint)args.Length, "");
+                PropagateTrap();
+                if (ct.Results.Length == 1) Push(result, ct.Results[0]);
+                return;
+            }
+            case 0x1A: PopAny(); return;
+            case 0x1B:
+            {
+                nint cond = Pop(ValueType.I32);
+                var (b, t) = PopAny();
+                nint a = Pop(t);
+                Push(LLVMBuildSelect(_b, LLVMBuildICmp(_b, LLVMIntPredicate.NE, cond, Const(ValueType.I32, 0), ""), a, b, ""), t);
+                return;
+            }
+            case 0x20: { var (slot, t) = _locals[(int)r.ReadU32()]; Push(LLVMBuildLoad2(_b, _m.TypeOf(t), slot, ""), t); return; }
+            case 0x21: { var (slot, t) = _locals[(int)r.ReadU32()]; LLVMBuildStore(_b, Pop(t), slot); return; }
+            case 0x22:
+            {
+                var (slot, t) = _locals[(int)r.ReadU32()];
+                nint v = Pop(t);
+                LLVMBuildStore(_b, v, slot);
+                Push(v, t);
+                return;
+            }
+            case 0x23: case 0x24:
+            {
+                int g = (int)r.ReadU32();
+                var t = _m.GlobalType(g);
+                nint cells = ContextField(ModuleTranslator.GlobalsOffset, _m.Ptr);
+                nint cellPointer = Gep(cells, Const(ValueType.I64, (ulong)g * 8));
+                nint cell = LLVMBuildLoad2(_b, _m.Ptr, cellPointer, "");
+                if (op == 0x23) Push(LLVMBuildLoad2(_b, _m.TypeOf(t), cell, ""), t);
+                else LLVMBuildStore(_b, Pop(t), cell);
+                return;
+            }
+            case 0x28: Load(ref r, ValueType.I32, 4); return;
+            case 0x29: Load(ref r, ValueType.I64, 8); return;
+            case 0x36: Store(ref r, ValueType.I32, 4); return;
+            case 0x37: Store(ref r, ValueType.I64, 8); return;
+            case 0x41: Push(Const(ValueType.I32, (uint)r.ReadS32()), ValueType.I32); return;
+            case 0x42: Push(Const(ValueType.I64, (ulong)r.ReadS64()), ValueType.I64); return;
+            case 0x45: Eqz(ValueType.I32); return;
+            case 0x50: Eqz(ValueType.I64); return;
+            case >= 0x46 and <= 0x4F: Compare(ValueType.I32, op - 0x46); return;
+            case >= 0x51 and <= 0x5A: Compare(ValueType.I64, op - 0x51); return;
+            case >= 0x6A and <= 0x76: Binary(ValueType.I32, op - 0x6A); return;
+            case >= 0x7C and <= 0x88: Binary(ValueType.I64, op - 0x7C); return;
+            case 0xA7: Push(LLVMBuildCast(_b, LLVMOpcode.Trunc, Pop(ValueType.I64), _m.I32, ""), ValueType.I32); return;
+            case 0xAC: Push(LLVMBuildCast(_b, LLVMOpcode.SExt, Pop(ValueType.I32), _m.I64, ""), ValueType.I64); return;
+            case 0xAD: Push(LLVMBuildCast(_b, LLVMOpcode.ZExt, Pop(ValueType.I32), _m.I64, ""), ValueType.I64); return;
+            default: throw new NotSupportedException($"opcode 0x{op:x2} (function {functionIndex}, offset 0x{offset:x})");
+        }
+    }
+
+    private nint AllocaAtEntry(ValueType t)
+    {
+        var here = LLVMGetInsertBlock(_b);
+        var entry = LLVMGetEntryBasicBlock(_function);
+        var first = LLVMGetFirstInstruction(entry);
+        if (first != 0) LLVMPositionBuilderBefore(_b, first); else Position(entry);
+        var slot = LLVMBuildAlloca(_b, _m.TypeOf(t), "");
+        Position(here);
+        return slot;
+    }
+
+    /// <summary>The end of a block's (or an if arm's) code: its result stored, then on to the end.</summary>
+    private void EndOfArm(Frame f)
+    {
+        if (!Terminated)
+        {
+            if (f.Result is ValueType t && f.ResultSlot != 0) LLVMBuildStore(_b, Pop(t), f.ResultSlot);
+            LLVMBuildBr(_b, f.End);
+        }
+        _stack.RemoveRange(f.Height, _stack.Count - f.Height);
+    }
+
+    private void Eqz(ValueType t) =>
+        Push(LLVMBuildCast(_b, LLVMOpcode.ZExt, LLVMBuildICmp(_b, LLVMIntPredicate.EQ, Pop(t), Const(t, 0), ""), _m.I32, ""), ValueType.I32);
+
+    private static readonly LLVMIntPredicate[] Predicates =
+    [
+        LLVMIntPredicate.EQ, LLVMIntPredicate.NE, LLVMIntPredicate.SLT, LLVMIntPredicate.ULT, LLVMIntPredicate.SGT,
+        LLVMIntPredicate.UGT, LLVMIntPredicate.SLE, LLVMIntPredicate.ULE, LLVMIntPredicate.SGE, LLVMIntPredicate.UGE,
+    ];
+
+    private void Compare(ValueType t, int k)
+    {
+        nint b = Pop(t), a = Pop(t);
+        Push(LLVMBuildCast(_b, LLVMOpcode.ZExt, LLVMBuildICmp(_b, Predicates[k], a, b, ""), _m.I32, ""), ValueType.I32);
+    }
+
+    /// <summary>add sub mul div_s div_u rem_s rem_u and or xor shl shr_s shr_u, in Wasm's order.</summary>
+    private void Binary(ValueType t, int k)
+    {
+        nint b = Pop(t), a = Pop(t);
+        nint zero = Const(t, 0), minusOne = Const(t, ulong.MaxValue);
+        ulong bits = t == ValueType.I32 ? 32UL : 64UL;
+        nint result;
+        switch (k)
+        {
+            case 3: case 4: case 5: case 6:
+            {
+                TrapIf(LLVMBuildICmp(_b, LLVMIntPredicate.EQ, b, zero, ""), TrapCode.IntegerDivideByZero);
+                if (k == 3)
+                {
+                    nint min = Const(t, 1UL << (int)(bits - 1));
+                    nint overflow = LLVMBuildBinOp(_b, LLVMOpcode.And, LLVMBuildICmp(_b, LLVMIntPredicate.EQ, a, min, ""),
+                        LLVMBuildICmp(_b, LLVMIntPredicate.EQ, b, minusOne, ""), "");
+                    TrapIf(overflow, TrapCode.IntegerOverflow);
+                    result = LLVMBuildBinOp(_b, LLVMOpcode.SDiv, a, b, "");
+                }
+                else if (k == 5)
+                {
+                    // MIN rem -1 is 0 in Wasm and undefined in LLVM: divide by 1 instead when b is -1.
+                    nint isMinusOne = LLVMBuildICmp(_b, LLVMIntPredicate.EQ, b, minusOne, "");
+                    nint safe = LLVMBuildSelect(_b, isMinusOne, Const(t, 1), b, "");
+                    result = LLVMBuildSelect(_b, isMinusOne, zero, LLVMBuildBinOp(_b, LLVMOpcode.SRem, a, safe, ""), "");
+                }
+                else result = LLVMBuildBinOp(_b, k == 4 ? LLVMOpcode.UDiv : LLVMOpcode.URem, a, b, "");
+                break;
+            }
+            case 10: case 11: case 12:
+            {
+                nint count = LLVMBuildBinOp(_b, LLVMOpcode.And, b, Const(t, bits - 1), ""); // Wasm takes the count mod the width
+                result = LLVMBuildBinOp(_b, k == 10 ? LLVMOpcode.Shl : k == 11 ? LLVMOpcode.AShr : LLVMOpcode.LShr, a, count, "");
+                break;
+            }
+            default:
+            {
+                LLVMOpcode[] plain = [LLVMOpcode.Add, LLVMOpcode.Sub, LLVMOpcode.Mul, 0, 0, 0, 0, LLVMOpcode.And, LLVMOpcode.Or, LLVMOpcode.Xor];
+                result = LLVMBuildBinOp(_b, plain[k], a, b, "");
+                break;
+            }
+        }
+        Push(result, t);
+    }
+
+    /// <summary>The effective address of an access of <paramref name="size"/> bytes, trapping when any byte is out
+    /// of bounds: i32 address + offset, as 64-bit, against the memory's current length (read from its definition).</summary>
+    private nint Address(ref WasmReader r, int size)
+    {
+        r.ReadU32(); // alignment hint
+        ulong offset = r.ReadU32();
+        nint address = LLVMBuildCast(_b, LLVMOpcode.ZExt, Pop(ValueType.I32), _m.I64, "");
+        nint ea = LLVMBuildBinOp(_b, LLVMOpcode.Add, address, Const(ValueType.I64, offset), "");
+        nint memories = ContextField(ModuleTranslator.MemoriesOffset, _m.Ptr);
+        nint definition = LLVMBuildLoad2(_b, _m.Ptr, memories, "");
+        nint basePointer = LLVMBuildLoad2(_b, _m.Ptr, definition, "");
+        nint length = LLVMBuildLoad2(_b, _m.I64, Gep(definition, Const(ValueType.I64, 8)), "");
+        nint end = LLVMBuildBinOp(_b, LLVMOpcode.Add, ea, Const(ValueType.I64, (ulong)size), "");
+        TrapIf(LLVMBuildICmp(_b, LLVMIntPredicate.UGT, end, length, ""), TrapCode.OutOfBoundsMemoryAccess);
+        return Gep(basePointer, ea);
+    }
+
+    private void Load(ref WasmReader r, ValueType t, int size)
+    {
+        nint p = Address(ref r, size);
+        nint v = LLVMBuildLoad2(_b, _m.TypeOf(t), p, "");
+        LLVMSetAlignment(v, 1);
+        Push(v, t);
+    }
+
+    private void Store(ref WasmReader r, ValueType t, int size)
+    {
+        nint v = Pop(t);
+        nint p = Address(ref r, size);
+        LLVMSetAlignment(LLVMBuildStore(_b, v, p), 1);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Runtime.InteropServices;
+
+namespace WasmSharp.Llvm;
+
+/// <summary>
+/// A module's functions compiled to native code and loaded: one shared library, an entry per defined function,
+/// called on raw slots with an instance's context (so native code reads that instance's memories and globals, the
+/// same ones the interpreter and the host use). Not yet wired into Store and Linker (issue 13, next step): for now
+/// tests call the entries directly.
+/// </summary>
+internal sealed unsafe class NativeModule : IDisposable
+{
+    private nint _library;
+    private readonly nint[] _entries;
+    private readonly int _imported;
+
+    private NativeModule(nint library, nint[] entries, int imported)
+    {
+        _library = library;
+        _entries = entries;
+        _imported = imported;
+    }
+
+    /// <summary>Compiles <paramref name="module"/> at <paramref name="optLevel"/> into a shared library under
+    /// <paramref name="directory"/> and loads it. Throws <see cref="NotSupportedException"/> for what the
+    /// translator does not handle yet.</summary>
+    public static NativeModule Compile(Module module, int optLevel, string directory)
+    {
+        var info = module.Info;
+        byte[] obj;
+        using (var target = new HostTarget(optLevel))
+        using (var translator = new ModuleTranslator(info, "wasm"))
+        {
+            target.Prepare(translator.Module);
+            translator.TranslateAll();
+            obj = target.Compile(translator.Module);
+        }
+        Directory.CreateDirectory(directory);
+        string name = Path.Combine(directory, $"module-{Guid.NewGuid():N}");
+        File.WriteAllBytes(name + ".o", obj);
+        SharedLibraryLinker.Link([name + ".o"], name + ".so");
+        File.Delete(name + ".o");
+        nint library = NativeLibrary.Load(name + ".so");
+        var entries = new nint[info.Codes.Count];
+        for (int i = 0; i < entries.Length; i++)
+            entries[i] = NativeLibrary.GetExport(library, ModuleTranslator.EntryName(info.ImportedFunctionCount + i));
+        return new NativeModule(library, entries, info.ImportedFunctionCount);
+    }
+
+    /// <summary>Calls defined function <paramref name="index"/> (function index space) of <paramref name="instance"/>
+    /// natively. A trap surfaces as <see cref="TrapException"/>.</summary>
+    public Value[] Invoke(Instance instance, int index, params Value[] args)
+    {
+        var type = instance.Module.Info.GetFunctionType(index);
+        int n = Math.Max(Math.Max(type.Parameters.Length, type.Results.Length), 1);
+        ulong* slots = stackalloc ulong[n * HostSlots.Words];
+        for (int i = 0; i < args.Length; i++) slots[i * HostSlots.Words] = args[i].Bits;
+        var ctx = instance.Context;
+        ctx->TrapCode = 0;
+        ((delegate* unmanaged<InstanceContext*, ulong*, void>)_entries[index - _imported])(ctx, slots);
+        if (ctx->TrapCode != 0)
+        {
+            var code = (TrapCode)ctx->TrapCode;
+            ctx->TrapCode = 0;
+            throw new TrapException(code);
+        }
+        var results = new Value[type.Results.Length];
+        for (int i = 0; i < results.Length; i++)
+        {
+            var t = type.Results[i];
+            results[i] = Value.FromBits(t, t == ValueType.I32 ? (uint)slots[i * HostSlots.Words] : slots[i * HostSlots.Words]);
+        }
+        return results;
+    }
+
+    public void Dispose()
+    {
+        if (_library != 0) NativeLibrary.Free(_library);
+        _library = 0;
+    }
+}

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using WasmSharp.Llvm;
+
+namespace WasmSharp.Tests.Llvm;
+
+/// <summary>The first slice of the Wasm → LLVM translator: native code agrees with the interpreter on the same
+/// instance (its memory and globals shared through the instance context), traps included.</summary>
+public sealed class NativeTranslationTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("wasmsharp-native-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>Text to binary with wabt's wat2wasm (scripts/install-deps.sh installs it).</summary>
+    private byte[] Wat(string text)
+    {
+        var wat = Path.Combine(_dir, "m.wat");
+        var wasm = Path.Combine(_dir, "m.wasm");
+        File.WriteAllText(wat, text);
+        using var p = Process.Start(new ProcessStartInfo("wat2wasm", [wat, "-o", wasm]) { RedirectStandardError = true })!;
+        string err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, err);
+        return File.ReadAllBytes(wasm);
+    }
+
+    private const string Program = """
+        (module
+          (memory 1)
+          (global $counter (mut i32) (i32.const 0))
+          (global $big (mut i64) (i64.const 0))
+          (func $fib (param $n i32) (result i32)
+            (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
+              (then (local.get $n))
+              (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1)))
+                             (call $fib (i32.sub (local.get $n) (i32.const 2)))))))
+          (func $sum (param $n i32) (result i64) (local $i i32) (local $acc i64)
+            ;; memory[i] = i * 3 for i < n, then the sum of the i64 products of neighbours
+            (block $done
+              (loop $fill
+                (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+                (i32.store (i32.shl (local.get $i) (i32.const 2)) (i32.mul (local.get $i) (i32.const 3)))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $fill)))
+            (local.set $i (i32.const 1))
+            (block $out
+              (loop $next
+                (br_if $out (i32.ge_u (local.get $i) (local.get $n)))
+                (local.set $acc (i64.add (local.get $acc)
+                  (i64.mul (i64.extend_i32_u (i32.load offset=0 (i32.shl (local.get $i) (i32.const 2))))
+                           (i64.extend_i32_s (i32.load offset=0 (i32.shl (i32.sub (local.get $i) (i32.const 1)) (i32.const 2)))))))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $next)))
+            (global.set $counter (i32.add (global.get $counter) (i32.const 1)))
+            (global.set $big (local.get $acc))
+            (local.get $acc))
+          (func $div (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+          (func $rem (param i64 i64) (result i64) (i64.rem_s (local.get 0) (local.get 1)))
+          (func $shifts (param i32 i32) (result i32)
+            (i32.xor (i32.shl (local.get 0) (local.get 1)) (i32.shr_s (local.get 0) (local.get 1))))
+          (func $load (param i32) (result i64) (i64.load offset=4 (local.get 0)))
+          (func $deep (param i32) (result i32) (call $div (i32.const 1) (local.get 0)))
+          (func $select (param i32 i64 i64) (result i64) (select (local.get 1) (local.get 2) (local.get 0)))
+          (func $early (param i32) (result i32)
+            (block $b (result i32)
+              (br_if $b (i32.const 7) (local.get 0))
+              (drop)
+              (return (i32.const 9))))
+          (func $trap (unreachable))
+          (func $counter (result i32) (global.get $counter)))
+        """;
+
+    public static TheoryData<int, long[], string> Calls => new()
+    {
+        { 0, [20], "6765" },
+        { 1, [1000], "" },                 // compared with the interpreter below
+        { 2, [-7, 2], "-3" },
+        { 2, [1, 0], "trap: integer divide by zero" },
+        { 2, [int.MinValue, -1], "trap: integer overflow" },
+        { 3, [long.MinValue, -1], "0" },
+        { 3, [-7, 3], "-1" },
+        { 4, [-5, 33], "" },
+        { 5, [65528], "trap: out of bounds memory access" },
+        { 5, [65524], "" },
+        { 6, [0], "trap: integer divide by zero" },
+        { 7, [1, 5, 6], "5" },
+        { 7, [0, 5, 6], "6" },
+        { 8, [1], "7" },
+        { 8, [0], "9" },
+        { 9, [], "trap: unreachable" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Calls))]
+    public void NativeCodeAgreesWithTheInterpreter(int function, long[] args, string expected)
+    {
+        var module = Module.FromBytes(Wat(Program));
+        using var native = NativeModule.Compile(module, optLevel: 2, _dir);
+        using var store = new Store();
+        var interpreted = new Linker().Instantiate(store, module);
+        using var store2 = new Store();
+        var forNative = new Linker().Instantiate(store2, module);
+        var type = module.Info.GetFunctionType(function);
+        var values = args.Select((a, i) => type.Parameters[i] == ValueType.I32 ? Value.I32((int)a) : Value.I64(a)).ToArray();
+
+        string Run(Func<Value[]> call)
+        {
+            try { return string.Join(",", call().Select(v => v.Type == ValueType.I32 ? v.AsI32().ToString() : v.AsI64().ToString())); }
+            catch (TrapException t) { return "trap: " + t.Message; }
+        }
+        string theirs = Run(() => interpreted.GetFunction($"f{function}") is { } f ? f.Invoke(values) : CallByIndex(interpreted, function, values));
+        string ours = Run(() => native.Invoke(forNative, function, values));
+        Assert.Equal(theirs, ours);
+        if (expected != "") Assert.Equal(expected, ours);
+        // The native run's memory and globals are the instance's own.
+        Assert.Equal(interpreted.Module.Info.Globals.Count, forNative.Module.Info.Globals.Count);
+        if (function == 1)
+        {
+            Assert.Equal(1, native.Invoke(forNative, 10)[0].AsI32());
+            Assert.Equal(ours, Global(forNative, 1).ToString());
+        }
+    }
+
+    private static Value[] CallByIndex(Instance instance, int index, Value[] args) => instance.Functions[index].Invoke(args);
+
+    private static long Global(Instance instance, int index) => instance.Globals[index].Value.AsI64();
+
+    [Fact]
+    public void WhatTheSliceCannotTranslateIsSaidSo()
+    {
+        var module = Module.FromBytes(Wat("(module (func (param f64) (result f64) (f64.sqrt (local.get 0))))"));
+        var e = Assert.Throws<NotSupportedException>(() => NativeModule.Compile(module, 0, _dir));
+        Assert.Contains("f64", e.Message);
+    }
+}
