@@ -8,7 +8,7 @@ namespace WasmSharp.Llvm;
 /// <summary>
 /// Translates one validated function body straight from Wasm to LLVM IR. The first slice of issue 13's translator:
 /// i32/i64 integer arithmetic, comparisons and conversions, locals, globals, structured control flow with one
-/// result at most, direct calls between the module's functions, and i32/i64 loads and stores; anything else throws
+/// result at most, calls (imports through the instance context's CallFunction), and i32/i64 loads and stores; anything else throws
 /// <see cref="NotSupportedException"/>. Locals are allocas (mem2reg makes them SSA values). A trap stores its code
 /// in the instance context and returns; after every call the caller checks the code and returns too, so nothing
 /// unwinds and no signal is involved.
@@ -265,9 +265,13 @@ internal sealed unsafe class FunctionTranslator
             case 0x10:
             {
                 int callee = (int)r.ReadU32();
-                if (callee < _m.Info.ImportedFunctionCount) throw new NotSupportedException("calls to imported functions");
                 var ct = _m.Info.GetFunctionType(callee);
                 if (ct.Results.Length > 1) throw new NotSupportedException("multiple results");
+                if (callee < _m.Info.ImportedFunctionCount)
+                {
+                    CallOut(callee, ct);
+                    return;
+                }
                 var args = new nint[ct.Parameters.Length + 1];
                 for (int i = ct.Parameters.Length - 1; i >= 0; i--) args[i + 1] = Pop(ct.Parameters[i]);
                 args[0] = _ctx;
@@ -327,13 +331,34 @@ internal sealed unsafe class FunctionTranslator
         }
     }
 
-    private nint AllocaAtEntry(ValueType t)
+    /// <summary>A call the module cannot make directly (an import): through the context's CallFunction, with the
+    /// arguments in raw slots of a buffer in the frame, the result read back from slot 0.</summary>
+    private void CallOut(int callee, FunctionType ct)
+    {
+        int n = Math.Max(Math.Max(ct.Parameters.Length, ct.Results.Length), 1);
+        nint buffer = AllocaAtEntry(LLVMArrayType2(_m.I8, (ulong)(n * HostSlots.Words * 8)));
+        for (int i = ct.Parameters.Length - 1; i >= 0; i--)
+        {
+            nint v = Pop(ct.Parameters[i]);
+            if (ct.Parameters[i] == ValueType.I32) v = LLVMBuildCast(_b, LLVMOpcode.ZExt, v, _m.I64, "");
+            LLVMBuildStore(_b, v, Gep(buffer, Const(ValueType.I64, (ulong)(i * HostSlots.Words * 8))));
+        }
+        nint target = ContextField(ModuleTranslator.CallFunctionOffset, _m.Ptr);
+        nint* args = stackalloc nint[] { _ctx, Const(ValueType.I32, (ulong)callee), buffer };
+        LLVMBuildCall2(_b, _m.CallOutType, target, args, 3, "");
+        PropagateTrap();
+        if (ct.Results.Length == 1) Push(LLVMBuildLoad2(_b, _m.TypeOf(ct.Results[0]), buffer, ""), ct.Results[0]);
+    }
+
+    private nint AllocaAtEntry(ValueType t) => AllocaAtEntry(_m.TypeOf(t));
+
+    private nint AllocaAtEntry(nint type)
     {
         var here = LLVMGetInsertBlock(_b);
         var entry = LLVMGetEntryBasicBlock(_function);
         var first = LLVMGetFirstInstruction(entry);
         if (first != 0) LLVMPositionBuilderBefore(_b, first); else Position(entry);
-        var slot = LLVMBuildAlloca(_b, _m.TypeOf(t), "");
+        var slot = LLVMBuildAlloca(_b, type, "");
         Position(here);
         return slot;
     }

@@ -16,6 +16,7 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     public static readonly int MemoriesOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.Memories));
     public static readonly int GlobalsOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.Globals));
     public static readonly int TrapCodeOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.TrapCode));
+    public static readonly int CallFunctionOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.CallFunction));
 
     public ModuleInfo Info { get; }
     public nint Context { get; }
@@ -26,6 +27,8 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     public nint Ptr { get; }
     public nint Void { get; }
     private readonly (nint Function, nint Type)[] _functions;
+    /// <summary>void (ptr ctx, i32 index, ptr slots): <see cref="InstanceContext.CallFunction"/>'s type.</summary>
+    public nint CallOutType { get; }
 
     public ModuleTranslator(ModuleInfo info, string name)
     {
@@ -38,6 +41,8 @@ internal sealed unsafe class ModuleTranslator : IDisposable
         I64 = LLVMInt64TypeInContext(Context);
         Ptr = LLVMPointerTypeInContext(Context, 0);
         Void = LLVMVoidTypeInContext(Context);
+        nint* callOut = stackalloc nint[] { Ptr, I32, Ptr };
+        CallOutType = LLVMFunctionType(Void, callOut, 3, 0);
         _functions = new (nint, nint)[info.Codes.Count];
         for (int i = 0; i < _functions.Length; i++)
         {

@@ -62,7 +62,7 @@ internal sealed unsafe class NativeModule : IDisposable
         {
             var code = (TrapCode)ctx->TrapCode;
             ctx->TrapCode = 0;
-            throw new TrapException(code);
+            throw NativeCalls.TakeFailure(code);
         }
         var results = new Value[type.Results.Length];
         for (int i = 0; i < results.Length; i++)

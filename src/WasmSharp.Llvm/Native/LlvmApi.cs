@@ -24,6 +24,7 @@ internal static unsafe partial class LlvmApi
 
     [LibraryImport(Library)] public static partial nint LLVMInt32TypeInContext(nint context);
     [LibraryImport(Library)] public static partial nint LLVMInt64TypeInContext(nint context);
+    [LibraryImport(Library)] public static partial nint LLVMArrayType2(nint elementType, ulong count);
     [LibraryImport(Library)] public static partial nint LLVMFunctionType(nint returnType, nint* paramTypes, uint paramCount, int isVarArg);
 
     // ---- Functions, blocks, instructions ----------------------------------------------------------

@@ -11,7 +11,9 @@ public sealed unsafe partial class Instance
 
     ~Instance()
     {
-        if (Context != null) NativeMemory.Free(Context);
+        if (Context == null) return;
+        if (Context->Instance != 0) GCHandle.FromIntPtr(Context->Instance).Free();
+        NativeMemory.Free(Context);
     }
 
     /// <summary>The module this is an instance of.</summary>
@@ -103,6 +105,7 @@ public sealed unsafe partial class Instance
         inst.Memories = memories;
         foreach (var type in info.Memories) memories[nm++] = new Memory(store, type);
         inst.Context = InstanceContext.Create(memories, globals, tables);
+        inst.Context->Instance = GCHandle.ToIntPtr(GCHandle.Alloc(inst, GCHandleType.Weak));
 
         var elements = new ulong[info.Elements.Count][];
         for (int i = 0; i < elements.Length; i++)

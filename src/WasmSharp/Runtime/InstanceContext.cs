@@ -40,6 +40,12 @@ internal unsafe struct InstanceContext
     /// <summary>Set by native code when it traps (a <see cref="WasmSharp.TrapCode"/>; 0: none): every native call
     /// returns, each caller sees it and returns too, and the entry's caller turns it into a TrapException.</summary>
     public int TrapCode;
+    /// <summary>A weak GCHandle of the <see cref="Instance"/> (native code calling out finds it here).</summary>
+    public nint Instance;
+    /// <summary>How native code calls function <c>index</c> of this instance's index space that it cannot call
+    /// directly (an import: the host, another instance, the interpreter): arguments in raw slots, results written
+    /// back over them (<see cref="NativeCalls.CallFunction"/>).</summary>
+    public delegate* unmanaged<InstanceContext*, int, ulong*, void> CallFunction;
 
     /// <summary>Allocates and fills the context of an instance with these memories, globals and tables; free it
     /// with <see cref="NativeMemory.Free"/>.</summary>
@@ -56,6 +62,64 @@ internal unsafe struct InstanceContext
         for (int i = 0; i < memories.Length; i++) c->Memories[i] = memories[i].Definition;
         for (int i = 0; i < globals.Length; i++) c->Globals[i] = globals[i].Cell;
         for (int i = 0; i < tables.Length; i++) c->Tables[i] = tables[i].Definition;
+        c->CallFunction = &NativeCalls.CallFunction;
         return c;
+    }
+}
+
+/// <summary>What native code calls back into: functions it cannot reach directly, with the host convention's raw
+/// slots. Nothing may unwind through native frames: a trap becomes the context's trap code, and any other exception
+/// (a host's own) is kept and rethrown, intact, once native code has returned to its caller.</summary>
+internal static unsafe class NativeCalls
+{
+    /// <summary>An exception a callee threw while native code was running on this thread.</summary>
+    [ThreadStatic] private static System.Runtime.ExceptionServices.ExceptionDispatchInfo? _pending;
+
+    [UnmanagedCallersOnly]
+    public static void CallFunction(InstanceContext* ctx, int index, ulong* slots)
+    {
+        try
+        {
+            var instance = (Instance)GCHandle.FromIntPtr(ctx->Instance).Target!;
+            var f = instance.Functions[index];
+            var type = f.Type;
+            if (f is HostFunction { SlotsCallback: { } raw })
+            {
+                raw(new HostSlots(slots));
+                return;
+            }
+            var args = new Value[type.Parameters.Length];
+            for (int i = 0; i < args.Length; i++)
+            {
+                var t = type.Parameters[i];
+                ulong low = slots[i * HostSlots.Words];
+                args[i] = f.Store.FromBits(t, t is ValueType.I32 or ValueType.F32 ? (uint)low : low, slots[i * HostSlots.Words + 1]);
+            }
+            var results = f.Invoke(args);
+            for (int i = 0; i < results.Length; i++)
+            {
+                slots[i * HostSlots.Words] = f.Store.ToBits(results[i]);
+                slots[i * HostSlots.Words + 1] = results[i].HighBits;
+            }
+        }
+        catch (TrapException trap) when (trap.Code != WasmSharp.TrapCode.Host)
+        {
+            ctx->TrapCode = (int)trap.Code;
+        }
+        catch (Exception e)
+        {
+            _pending = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            ctx->TrapCode = (int)WasmSharp.TrapCode.Host;
+        }
+    }
+
+    /// <summary>After native code returned with <paramref name="code"/> set: the exception to throw (a host's own,
+    /// as it was thrown, or the trap).</summary>
+    public static Exception TakeFailure(TrapCode code)
+    {
+        var pending = _pending;
+        _pending = null;
+        if (pending is not null) pending.Throw();
+        return new TrapException(code);
     }
 }

@@ -132,4 +132,43 @@ public sealed class NativeTranslationTests : IDisposable
         var e = Assert.Throws<NotSupportedException>(() => NativeModule.Compile(module, 0, _dir));
         Assert.Contains("f64", e.Message);
     }
+
+    private const string Imports = """
+        (module
+          (import "env" "add" (func $add (param i32 i64) (result i64)))
+          (import "env" "log" (func $log (param i32)))
+          (import "env" "fail" (func $fail (param i32)))
+          (import "other" "div" (func $div (param i32 i32) (result i32)))
+          (func (param i32) (result i64)
+            (call $log (local.get 0))
+            (i64.add (call $add (local.get 0) (i64.const 0x100000000)) (i64.const 1)))
+          (func (param i32) (call $fail (local.get 0)))
+          (func (param i32 i32) (result i32) (i32.add (call $div (local.get 0) (local.get 1)) (i32.const 1000))))
+        """;
+
+    [Fact]
+    public void NativeCodeCallsTheHostAndOtherInstances()
+    {
+        var other = Module.FromBytes(Wat("(module (func (export \"div\") (param i32 i32) (result i32) (i32.div_u (local.get 0) (local.get 1))))"));
+        var module = Module.FromBytes(Wat(Imports));
+        using var native = NativeModule.Compile(module, optLevel: 2, _dir);
+        using var store = new Store();
+        var logged = new List<int>();
+        var boom = new InvalidOperationException("the host's own failure");
+        var linker = new Linker()
+            .DefineFunction("env", "add", (int a, long b) => a + b)                               // raw slots
+            .DefineFunction("env", "log", new FunctionType([ValueType.I32], []), (args, _) => logged.Add(args[0].AsI32())) // Values
+            .DefineFunction("env", "fail", (int how) => { if (how == 1) throw boom; throw new TrapException(TrapCode.IntegerOverflow); });
+        linker.DefineInstance("other", linker.Instantiate(store, other));
+        var inst = linker.Instantiate(store, module);
+
+        Assert.Equal(0x100000000L + 7 + 1, native.Invoke(inst, 4, Value.I32(7))[0].AsI64());
+        Assert.Equal([7], logged);
+        Assert.Same(boom, Assert.Throws<InvalidOperationException>(() => native.Invoke(inst, 5, Value.I32(1))));
+        Assert.Equal(TrapCode.IntegerOverflow, Assert.Throws<TrapException>(() => native.Invoke(inst, 5, Value.I32(2))).Code);
+        Assert.Equal(1003, native.Invoke(inst, 6, Value.I32(7), Value.I32(2))[0].AsI32());
+        Assert.Equal(TrapCode.IntegerDivideByZero, Assert.Throws<TrapException>(() => native.Invoke(inst, 6, Value.I32(7), Value.I32(0))).Code);
+        // The instance goes on working after each failure.
+        Assert.Equal(0x100000000L + 1 + 1, native.Invoke(inst, 4, Value.I32(1))[0].AsI64());
+    }
 }
