@@ -59,6 +59,10 @@ internal sealed unsafe class FunctionTranslator
         var end = Block("return");
         _frames.Add(new Frame { Kind = 0, Result = type.Results.Length == 1 ? type.Results[0] : null, End = end, Height = 0,
             ResultSlot = type.Results.Length == 1 ? Alloca(type.Results[0], local: false) : 0 });
+        // The stack check: below the context's limit, trap "call stack exhausted" before the thread's stack ends.
+        nint sp = LLVMBuildCast(_b, LLVMOpcode.PtrToInt, LLVMBuildAlloca(_b, _m.I8, "sp"), _m.I64, "");
+        nint limit = ContextField(ModuleTranslator.StackLimitOffset, _m.I64);
+        TrapIf(LLVMBuildICmp(_b, LLVMIntPredicate.ULT, sp, limit, ""), TrapCode.CallStackExhausted);
 
         var r = new WasmReader(moduleBytes.Slice(body.CodeOffset, body.CodeLength), body.CodeOffset, "code");
         while (_frames.Count > 0) Instruction(ref r, functionIndex);

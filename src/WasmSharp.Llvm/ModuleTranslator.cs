@@ -16,6 +16,7 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     public static readonly int MemoriesOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.Memories));
     public static readonly int GlobalsOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.Globals));
     public static readonly int TrapCodeOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.TrapCode));
+    public static readonly int StackLimitOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.StackLimit));
     public static readonly int CallFunctionOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.CallFunction));
 
     public ModuleInfo Info { get; }

@@ -1,14 +1,15 @@
 using System.Runtime.InteropServices;
+using WasmSharp.Binary;
 
 namespace WasmSharp.Llvm;
 
 /// <summary>
 /// A module's functions compiled to native code and loaded: one shared library, an entry per defined function,
 /// called on raw slots with an instance's context (so native code reads that instance's memories and globals, the
-/// same ones the interpreter and the host use). Not yet wired into Store and Linker (issue 13, next step): for now
-/// tests call the entries directly.
+/// same ones the interpreter and the host use). Engines with an <see cref="LlvmBackend"/> call the entries; tests may
+/// call them directly (<see cref="Invoke"/>).
 /// </summary>
-internal sealed unsafe class NativeModule : IDisposable
+internal sealed unsafe class NativeModule : NativeCode, IDisposable
 {
     private nint _library;
     private readonly nint[] _entries;
@@ -22,14 +23,41 @@ internal sealed unsafe class NativeModule : IDisposable
     }
 
     /// <summary>Compiles <paramref name="module"/> at <paramref name="optLevel"/> into a shared library under
-    /// <paramref name="directory"/> and loads it. Throws <see cref="NotSupportedException"/> for what the
+    /// <paramref name="directory"/> (no cache) and loads it. Throws <see cref="NotSupportedException"/> for what the
     /// translator does not handle yet.</summary>
-    public static NativeModule Compile(Module module, int optLevel, string directory)
+    public static NativeModule Compile(Module module, int optLevel, string directory) => Open(Build(module, optLevel, directory), module.Info);
+
+    public override nint Entry(int definedIndex) => _entries[definedIndex];
+
+    /// <summary>The module's native code from <paramref name="cache"/>, compiled and stored there first when missing.</summary>
+    public static NativeModule Load(Module module, int optLevel, NativeCache cache)
     {
         var info = module.Info;
+        string key;
+        using (var target = new HostTarget(optLevel))
+            key = NativeCache.Key(info.Bytes.Span, LlvmLibrary.Version, target.Triple, target.Cpu, target.Features, $"O{optLevel}");
+        var path = cache.TryGet(key);
+        if (path is null)
+        {
+            var work = Directory.CreateTempSubdirectory("wasmsharp-compile-").FullName;
+            try
+            {
+                var library = Build(module, optLevel, work);
+                path = cache.Put(key, File.ReadAllBytes(library));
+            }
+            finally
+            {
+                Directory.Delete(work, recursive: true);
+            }
+        }
+        return Open(path, info);
+    }
+
+    private static string Build(Module module, int optLevel, string directory)
+    {
         byte[] obj;
         using (var target = new HostTarget(optLevel))
-        using (var translator = new ModuleTranslator(info, "wasm"))
+        using (var translator = new ModuleTranslator(module.Info, "wasm"))
         {
             target.Prepare(translator.Module);
             translator.TranslateAll();
@@ -40,7 +68,12 @@ internal sealed unsafe class NativeModule : IDisposable
         File.WriteAllBytes(name + ".o", obj);
         SharedLibraryLinker.Link([name + ".o"], name + ".so");
         File.Delete(name + ".o");
-        nint library = NativeLibrary.Load(name + ".so");
+        return name + ".so";
+    }
+
+    private static NativeModule Open(string path, ModuleInfo info)
+    {
+        nint library = NativeLibrary.Load(path);
         var entries = new nint[info.Codes.Count];
         for (int i = 0; i < entries.Length; i++)
             entries[i] = NativeLibrary.GetExport(library, ModuleTranslator.EntryName(info.ImportedFunctionCount + i));

@@ -17,7 +17,7 @@ internal static class RunVerb
     public const int TrapExitCode = 134;
 
     /// <summary>Options of <c>run</c> that take a value (the value is the next token unless given with '=').</summary>
-    private static readonly string[] ValueOptions = ["--dir", "--env", "--invoke", "--timeout"];
+    private static readonly string[] ValueOptions = ["--dir", "--env", "--invoke", "--timeout", "--engine"];
 
     public static Command Create()
     {
@@ -51,13 +51,14 @@ internal static class RunVerb
             if (result.GetValueOrDefault<double?>() is double s && !(s > 0 && s <= int.MaxValue / 1000.0))
                 result.AddError("--timeout takes a positive number of seconds");
         });
+        var engine = EngineOption.Create();
         var command = new Command("run", "Run a WebAssembly program (WASI preview1) or call one of its exports")
         {
-            file, args, dirs, envs, invoke, timeout,
+            file, args, dirs, envs, invoke, timeout, engine,
         };
         command.SetAction(parse => Run(new RunRequest(parse.GetValue(file)!, parse.GetValue(args) ?? [],
-            parse.GetValue(dirs) ?? [], parse.GetValue(envs) ?? [], parse.GetValue(invoke), parse.GetValue(timeout)),
-            Console.Out, Console.Error));
+            parse.GetValue(dirs) ?? [], parse.GetValue(envs) ?? [], parse.GetValue(invoke), parse.GetValue(timeout),
+            parse.GetValue(engine) ?? "interp"), Console.Out, Console.Error));
         return command;
     }
 
@@ -85,7 +86,8 @@ internal static class RunVerb
         return args;
     }
 
-    public sealed record RunRequest(string Path, string[] Args, string[] Dirs, string[] Envs, string? Invoke, double? Timeout = null);
+    public sealed record RunRequest(string Path, string[] Args, string[] Dirs, string[] Envs, string? Invoke, double? Timeout = null,
+        string EngineName = "interp");
 
     public static int Run(RunRequest request, TextWriter output, TextWriter error)
     {
@@ -97,8 +99,16 @@ internal static class RunVerb
             if (!ParsePreopens(request.Dirs, error, out var preopens) || !ParseEnvironment(request.Envs, error, out var environment))
                 return 1;
             // A timeout needs loops that can be stopped: the module is compiled with interruption checks.
-            var engine = request.Timeout is null ? Engine.Default : new Engine(new EngineConfig { Interruptible = true });
+            var engine = EngineOption.Build(request.EngineName, interruptible: request.Timeout is not null, out var problem);
+            if (engine is null)
+            {
+                error.WriteLine($"error: {problem}");
+                return 1;
+            }
             var module = ModuleFile.Load(request.Path, engine);
+            // Asked for by name, the native engine says when a module runs on the interpreter instead.
+            if (request.EngineName == "llvm" && module.NativeFallback is { } why)
+                error.WriteLine($"wasmsharp: running on the interpreter: {why}");
 
             // With --invoke the arguments are the function's; the program then sees only its name.
             var argv = new List<string> { request.Path };

@@ -22,16 +22,24 @@ internal static class WastVerb
             if (result.GetValueOrDefault<int?>() is < 1) result.AddError("--jobs must be at least 1.");
         });
 
+        var engine = EngineOption.Create();
         var command = new Command("wast", "Run spec test scripts (.wast, converted with wabt's wast2json)")
         {
-            paths, verbose, jobs,
+            paths, verbose, jobs, engine,
         };
         command.SetAction(parse =>
         {
+            var chosen = EngineOption.Build(parse.GetValue(engine)!, interruptible: false, out var problem);
+            if (chosen is null)
+            {
+                Console.Error.WriteLine($"error: {problem}");
+                return 1;
+            }
             var options = new WastOptions
             {
                 Verbose = parse.GetValue(verbose),
                 Jobs = parse.GetValue(jobs) ?? Environment.ProcessorCount,
+                Engine = chosen,
             };
             return WastDriver.Run(parse.GetValue(paths) ?? [], options, Console.Out, Console.Error);
         });

@@ -9,6 +9,13 @@ internal sealed record WastOptions
     public int Jobs { get; init; } = Environment.ProcessorCount;
     /// <summary>Failures printed per file without --verbose.</summary>
     public int ShownFailures { get; init; } = 3;
+    /// <summary>Compiles the modules and makes the stores (<c>--engine</c>).</summary>
+    public Engine Engine { get; init; } = Engine.Default;
+    /// <summary>Why modules ran on the interpreter under a native engine, counted (shared by the scripts).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, int> NativeFallbacks { get; } = new();
+    /// <summary>Modules compiled to native code.</summary>
+    public int NativeModules => _native;
+    internal int _native;
 }
 
 /// <summary>Runs the commands of one converted script in one <see cref="Store"/>. Every command is guarded: any
@@ -48,7 +55,7 @@ internal sealed class ScriptRunner
     {
         try
         {
-            _store = new Store();
+            _store = new Store(_options.Engine);
             _linker = new Linker();
             _spectest = new SpecTestHost(_store, _linker);
         }
@@ -168,7 +175,16 @@ internal sealed class ScriptRunner
     private static bool IsTextModule(WastCommand cmd) =>
         cmd.ModuleType == "text" || (cmd.Filename?.EndsWith(".wat", StringComparison.OrdinalIgnoreCase) ?? false);
 
-    private Module ReadModule(WastCommand cmd) => Module.FromBytes(ReadBytes(cmd));
+    private Module ReadModule(WastCommand cmd)
+    {
+        var module = Module.FromBytes(_options.Engine, ReadBytes(cmd));
+        if (_options.Engine.Config.Native is not null)
+        {
+            if (module.NativeFallback is { } why) _options.NativeFallbacks.AddOrUpdate(why, 1, (_, n) => n + 1);
+            else Interlocked.Increment(ref _options._native);
+        }
+        return module;
+    }
 
     private byte[] ReadBytes(WastCommand cmd)
     {
@@ -248,7 +264,7 @@ internal sealed class ScriptRunner
         var bytes = ReadBytes(cmd);
         try
         {
-            Module.FromBytes(bytes);
+            Module.FromBytes(_options.Engine, bytes);
         }
         catch (MalformedModuleException ex) when (malformed)
         {

@@ -58,6 +58,13 @@ internal static class WastDriver
         output.WriteLine($"{files.Count} files ({failedFiles} with failures) in {clock.Elapsed.TotalSeconds:0.0}s; {mismatches} message mismatches");
         if (skipReasons.Count > 0)
             output.WriteLine("skipped: " + string.Join(", ", skipReasons.Select(kv => $"{kv.Value} {kv.Key}")));
+        if (options.Engine.Config.Native is not null)
+        {
+            int fallbacks = options.NativeFallbacks.Values.Sum();
+            output.WriteLine($"native engine: {options.NativeModules} modules compiled, {fallbacks} ran on the interpreter" +
+                (fallbacks == 0 ? "" : "; most common reasons: " + string.Join("; ",
+                    options.NativeFallbacks.OrderByDescending(kv => kv.Value).Take(5).Select(kv => $"{kv.Value}x {kv.Key}"))));
+        }
         output.WriteLine($"{passed} passed, {failed} failed, {skipped} skipped");
         output.Flush();
         return failed > 0 ? 1 : 0;

@@ -114,7 +114,7 @@ internal static unsafe partial class LlvmApi
 internal enum LLVMOpcode
 {
     Add = 8, Sub = 10, Mul = 12, UDiv = 14, SDiv = 15, URem = 17, SRem = 18,
-    Shl = 20, LShr = 21, AShr = 22, And = 23, Or = 24, Xor = 25, Trunc = 30, ZExt = 31, SExt = 32,
+    Shl = 20, LShr = 21, AShr = 22, And = 23, Or = 24, Xor = 25, Trunc = 30, ZExt = 31, SExt = 32, PtrToInt = 39,
 }
 internal enum LLVMIntPredicate { EQ = 32, NE, UGT, UGE, ULT, ULE, SGT, SGE, SLT, SLE }
 internal enum LLVMLinkage { External = 0, Internal = 8, Private = 9 }

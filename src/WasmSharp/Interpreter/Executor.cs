@@ -135,7 +135,8 @@ internal sealed unsafe partial class Executor : IDisposable
         _entryDepth = _depth;
         try
         {
-            Run(wf, fp);
+            if (wf.NativeEntry != 0) RunNative(wf, fp);
+            else Run(wf, fp);
         }
         catch (TrapException trap) when (trap.WasmBacktrace.Count == 0)
         {
@@ -151,6 +152,45 @@ internal sealed unsafe partial class Executor : IDisposable
         }
         for (int i = 0; i < type.Results.Length; i++)
             results[i] = ReadValue(type.Results[i], _stack + fp + i * SlotWords);
+    }
+
+    // ---- native code ------------------------------------------------------------------------------
+
+    /// <summary>Stack native code may use below the point where the outermost native call on a thread began; deeper,
+    /// it traps "call stack exhausted" (it checks at every function entry) long before the thread's stack ends.</summary>
+    private const int NativeStackBudget = 512 * 1024;
+    [ThreadStatic] private static nint t_nativeStackLimit;
+    [ThreadStatic] private static int t_nativeDepth;
+
+    /// <summary>Runs <paramref name="f"/>'s native entry on the slots at <paramref name="fp"/> (arguments in, results
+    /// out), with nested invocations (native code calling back through the host) placed above them.</summary>
+    private void RunNative(WasmFunction f, int fp)
+    {
+        var type = f.Type;
+        var ctx = f.Instance.Context;
+        if (Volatile.Read(ref _interrupt) != 0) throw Interrupted();
+        byte probe;
+        if (t_nativeDepth == 0) t_nativeStackLimit = (nint)(&probe) - NativeStackBudget;
+        int savedTop = _top;
+        _top = fp + Math.Max(type.Parameters.Length, type.Results.Length) * SlotWords;
+        if ((long)_top > StackWords) throw Trap(TrapCode.CallStackExhausted);
+        t_nativeDepth++;
+        ctx->StackLimit = t_nativeStackLimit;
+        try
+        {
+            ((delegate* unmanaged<InstanceContext*, ulong*, void>)f.NativeEntry)(ctx, _stack + fp);
+        }
+        finally
+        {
+            t_nativeDepth--;
+            _top = savedTop;
+        }
+        if (ctx->TrapCode != 0)
+        {
+            var code = (TrapCode)ctx->TrapCode;
+            ctx->TrapCode = 0;
+            throw NativeCalls.TakeFailure(code);
+        }
     }
 
     /// <summary>The value in a slot (i32 and f32 use its low 32 bits, v128 both words).</summary>
@@ -1059,7 +1099,16 @@ internal sealed unsafe partial class Executor : IDisposable
             }
 
         Call:
-            if (callee is WasmFunction cw)
+            if (callee is WasmFunction { NativeEntry: not 0 } nw)
+            {
+                var callerInstance = _inst; // native code may call back into the interpreter
+                RunNative(nw, (int)(regs - _stack) + argBase);
+                _inst = callerInstance;
+                if (nw.Type.Results.Length == 1) StoreV(regs + resultSlot, LoadV(regs + argBase));
+                ip = returnIp;
+                LoadMemory();
+            }
+            else if (callee is WasmFunction cw)
             {
                 var cfn = cw.Code;
                 int callerFp = (int)(regs - _stack), newFp = callerFp + argBase;

@@ -11,6 +11,10 @@ public sealed record EngineConfig
     /// are still checked (at no cost), so only a loop that makes no calls cannot be stopped.
     /// </summary>
     public bool Interruptible { get; init; }
+
+    /// <summary>Compiles modules to native code (WasmSharp.Llvm's LlvmBackend); null: the interpreter runs everything.
+    /// A module the backend cannot compile runs on the interpreter (<see cref="Module.NativeFallback"/> says why).</summary>
+    public NativeBackend? Native { get; init; }
 }
 
 /// <summary>

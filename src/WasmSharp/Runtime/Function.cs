@@ -85,12 +85,16 @@ internal sealed class WasmFunction : Function
     public readonly int Index;
     public readonly CompiledFunction Code;
 
-    public WasmFunction(Store store, Instance instance, int index, CompiledFunction code)
+    /// <summary>The native entry (see <see cref="NativeCode"/>), or 0: the interpreter runs <see cref="Code"/>.</summary>
+    public readonly nint NativeEntry;
+
+    public WasmFunction(Store store, Instance instance, int index, CompiledFunction code, nint nativeEntry = 0)
         : base(store, code.Type)
     {
         Instance = instance;
         Index = index;
         Code = code;
+        NativeEntry = nativeEntry;
     }
 
     public override string DebugName =>

@@ -91,7 +91,7 @@ public sealed unsafe partial class Instance
         // Functions first: global initialisers and element segments may take their references.
         inst.Functions = functions;
         for (int i = 0; i < definedFunctions; i++)
-            functions[nf + i] = new WasmFunction(store, inst, nf + i, module.Functions[i]);
+            functions[nf + i] = new WasmFunction(store, inst, nf + i, module.Functions[i], module.Native?.Entry(i) ?? 0);
 
         inst.Globals = globals;
         foreach (var def in info.Globals)

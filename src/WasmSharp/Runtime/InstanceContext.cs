@@ -40,6 +40,8 @@ internal unsafe struct InstanceContext
     /// <summary>Set by native code when it traps (a <see cref="WasmSharp.TrapCode"/>; 0: none): every native call
     /// returns, each caller sees it and returns too, and the entry's caller turns it into a TrapException.</summary>
     public int TrapCode;
+    /// <summary>Native code traps "call stack exhausted" when its stack pointer goes below this address.</summary>
+    public nint StackLimit;
     /// <summary>A weak GCHandle of the <see cref="Instance"/> (native code calling out finds it here).</summary>
     public nint Instance;
     /// <summary>How native code calls function <c>index</c> of this instance's index space that it cannot call

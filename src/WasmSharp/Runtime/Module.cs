@@ -31,8 +31,25 @@ public sealed class Module
     {
         ArgumentNullException.ThrowIfNull(engine);
         var (info, functions) = ModuleValidator.Compile(bytes, engine.Config);
-        return new Module(engine, info, functions);
+        var module = new Module(engine, info, functions);
+        if (engine.Config.Native is { } backend)
+        {
+            if (engine.Config.Interruptible)
+                module.NativeFallback = "native code has no interruption checks yet (EngineConfig.Interruptible)";
+            else
+            {
+                module.Native = backend.TryCompile(module, out var reason);
+                module.NativeFallback = module.Native is null ? reason ?? "the native backend declined it" : null;
+            }
+        }
+        return module;
     }
+
+    /// <summary>The module's native code, when its engine has a native backend that compiled it.</summary>
+    internal NativeCode? Native { get; private set; }
+
+    /// <summary>Why the module runs on the interpreter although its engine has a native backend; null otherwise.</summary>
+    public string? NativeFallback { get; private set; }
 
     /// <summary>A module from already decoded and translated parts (tests, other front ends).</summary>
     internal static Module FromParts(ModuleInfo info, CompiledFunction[] functions) => new(Engine.Default, info, functions);

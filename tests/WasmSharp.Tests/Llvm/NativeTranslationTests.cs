@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using WasmSharp.Llvm;
 
 namespace WasmSharp.Tests.Llvm;
@@ -11,18 +10,7 @@ public sealed class NativeTranslationTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    /// <summary>Text to binary with wabt's wat2wasm (scripts/install-deps.sh installs it).</summary>
-    private byte[] Wat(string text)
-    {
-        var wat = Path.Combine(_dir, "m.wat");
-        var wasm = Path.Combine(_dir, "m.wasm");
-        File.WriteAllText(wat, text);
-        using var p = Process.Start(new ProcessStartInfo("wat2wasm", [wat, "-o", wasm]) { RedirectStandardError = true })!;
-        string err = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, err);
-        return File.ReadAllBytes(wasm);
-    }
+    private static byte[] Wat(string text) => WatCompiler.Compile(text);
 
     private const string Program = """
         (module

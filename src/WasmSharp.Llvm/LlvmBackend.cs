@@ -1,0 +1,38 @@
+namespace WasmSharp.Llvm;
+
+/// <summary>
+/// The native tier as an engine's backend: <c>new Engine(new EngineConfig { Native = new LlvmBackend() })</c>.
+/// A module is compiled to a shared library once and kept in the content-addressed cache
+/// (<see cref="NativeCache"/>); a module the translator cannot handle yet, or a machine without LLVM, runs on the
+/// interpreter and <see cref="Module.NativeFallback"/> says why.
+/// </summary>
+public sealed class LlvmBackend : NativeBackend
+{
+    /// <param name="optLevel">LLVM's optimisation level, 0 to 3.</param>
+    /// <param name="cacheDirectory">Where compiled modules are kept (default: <c>$XDG_CACHE_HOME/wasmsharp</c>).</param>
+    public LlvmBackend(int optLevel = 2, string? cacheDirectory = null)
+    {
+        if (optLevel is < 0 or > 3) throw new ArgumentOutOfRangeException(nameof(optLevel), optLevel, "0 to 3");
+        OptLevel = optLevel;
+        Cache = new NativeCache(cacheDirectory);
+    }
+
+    public int OptLevel { get; }
+    internal NativeCache Cache { get; }
+
+    internal override NativeCode? TryCompile(Module module, out string? reason)
+    {
+        reason = LlvmLibrary.Problem;
+        if (reason is not null) return null;
+        try
+        {
+            reason = null;
+            return NativeModule.Load(module, OptLevel, Cache);
+        }
+        catch (NotSupportedException e)
+        {
+            reason = "the native translator does not handle " + e.Message + " yet";
+            return null;
+        }
+    }
+}

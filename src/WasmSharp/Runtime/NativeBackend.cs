@@ -1,0 +1,19 @@
+namespace WasmSharp;
+
+/// <summary>
+/// A compiler of modules to native code that an <see cref="Engine"/> uses (<see cref="EngineConfig.Native"/>):
+/// WasmSharp.Llvm's LlvmBackend. A module it cannot compile runs on the interpreter, and says why
+/// (<see cref="Module.NativeFallback"/>).
+/// </summary>
+public abstract class NativeBackend
+{
+    /// <summary>Native code for <paramref name="module"/>'s defined functions, or null with the reason.</summary>
+    internal abstract NativeCode? TryCompile(Module module, out string? reason);
+}
+
+/// <summary>A module's functions as native code: per defined function, an entry on raw slots,
+/// <c>void entry(InstanceContext* ctx, ulong* slots)</c>.</summary>
+internal abstract class NativeCode
+{
+    public abstract nint Entry(int definedIndex);
+}

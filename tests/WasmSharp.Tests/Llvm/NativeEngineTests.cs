@@ -1,0 +1,129 @@
+using WasmSharp.Llvm;
+using WasmSharp.Tests.Wasi;
+
+namespace WasmSharp.Tests.Llvm;
+
+/// <summary>An engine with the LLVM backend: modules the translator handles run natively behind the same API,
+/// the others on the interpreter, and the two call each other.</summary>
+public sealed class NativeEngineTests : IDisposable
+{
+    private readonly string _cache = Directory.CreateTempSubdirectory("wasmsharp-engine-").FullName;
+    private readonly Engine _engine;
+
+    public NativeEngineTests() => _engine = new Engine(new EngineConfig { Native = new LlvmBackend(2, _cache) });
+
+    public void Dispose() => Directory.Delete(_cache, recursive: true);
+
+    private static byte[] Wat(string text) => WatCompiler.Compile(text);
+
+    private const string Fib = """
+        (module
+          (func $fib (export "fib") (param $n i32) (result i32)
+            (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
+              (then (local.get $n))
+              (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1)))
+                             (call $fib (i32.sub (local.get $n) (i32.const 2)))))))
+          (func (export "forever") (param i32) (result i32) (call 1 (local.get 0))))
+        """;
+
+    [Fact]
+    public void AModuleRunsNativelyBehindTheSameApi()
+    {
+        var module = Module.FromBytes(_engine, Wat(Fib));
+        Assert.Null(module.NativeFallback);
+        using var store = new Store(_engine);
+        var inst = new Linker().Instantiate(store, module);
+        Assert.Equal(6765, inst.GetFunction<int, int>("fib")(20));
+        Assert.Equal(832040, inst.GetFunction("fib")!.Invoke(Value.I32(30))[0].AsI32());
+        // Runaway recursion traps before the native stack ends, and the store goes on.
+        var trap = Assert.Throws<TrapException>(() => inst.GetFunction<int, int>("forever")(1));
+        Assert.Equal(TrapCode.CallStackExhausted, trap.Code);
+        Assert.Equal(55, inst.GetFunction<int, int>("fib")(10));
+        // Compiled once: the cache holds the library, and a second engine on the same cache finds it.
+        Assert.Single(Directory.EnumerateFiles(_cache, "*.so", SearchOption.AllDirectories));
+        var again = Module.FromBytes(new Engine(new EngineConfig { Native = new LlvmBackend(2, _cache) }), Wat(Fib));
+        Assert.Null(again.NativeFallback);
+        Assert.Single(Directory.EnumerateFiles(_cache, "*.so", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void WhatTheTranslatorCannotDoYetRunsOnTheInterpreter()
+    {
+        var module = Module.FromBytes(_engine, Wat("(module (func (export \"sqrt\") (param f64) (result f64) (f64.sqrt (local.get 0))))"));
+        Assert.Contains("f64", module.NativeFallback);
+        using var store = new Store(_engine);
+        Assert.Equal(3.0, new Linker().Instantiate(store, module).GetFunction<double, double>("sqrt")(9.0));
+    }
+
+    [Fact]
+    public void InterpretedAndNativeModulesCallEachOther()
+    {
+        // An interpreted module (f64 keeps it there) calls a native one, which calls the host.
+        using var store = new Store(_engine);
+        var calls = 0;
+        var linker = new Linker().DefineFunction("env", "tick", () => { calls++; });
+        var native = Module.FromBytes(_engine, Wat("""
+            (module (import "env" "tick" (func $tick))
+              (func (export "twice") (param i32) (result i32) (call $tick) (i32.mul (local.get 0) (i32.const 2))))
+            """));
+        Assert.Null(native.NativeFallback);
+        linker.DefineInstance("native", linker.Instantiate(store, native));
+        var interpreted = Module.FromBytes(_engine, Wat("""
+            (module (import "native" "twice" (func $twice (param i32) (result i32)))
+              (func (export "run") (param i32) (result f64) (f64.convert_i32_s (call $twice (local.get 0)))))
+            """));
+        Assert.NotNull(interpreted.NativeFallback);
+        var run = linker.Instantiate(store, interpreted).GetFunction<int, double>("run");
+        Assert.Equal(42.0, run(21));
+        Assert.Equal(1, calls);
+    }
+}
+
+/// <summary>Wasm text to binary with wabt's wat2wasm (installed by scripts/install-deps.sh).</summary>
+internal static class WatCompiler
+{
+    public static byte[] Compile(string text)
+    {
+        var dir = Directory.CreateTempSubdirectory("wasmsharp-wat-").FullName;
+        try
+        {
+            var wat = Path.Combine(dir, "m.wat");
+            var wasm = Path.Combine(dir, "m.wasm");
+            File.WriteAllText(wat, text);
+            using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("wat2wasm", [wat, "-o", wasm]) { RedirectStandardError = true })!;
+            string err = p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            if (p.ExitCode != 0) throw new InvalidOperationException("wat2wasm: " + err);
+            return File.ReadAllBytes(wasm);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
+
+/// <summary>The command line's --engine.</summary>
+public sealed class EngineOptionTests
+{
+    [Fact]
+    public void RunAndWastTakeTheNativeEngine()
+    {
+        var fib = Path.Combine(TestPrograms.RepositoryRoot, "examples", "fib.wat");
+        var wasm = Path.Combine(Directory.CreateTempSubdirectory("wasmsharp-cli-").FullName, "fib.wasm");
+        File.WriteAllBytes(wasm, WatCompiler.Compile(File.ReadAllText(fib)));
+        var r = TestPrograms.RunCli(["run", "--engine", "llvm", "--invoke", "fib", wasm, "25"]);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("75025\n", r.StdoutText);
+        Assert.DoesNotContain("running on the interpreter", r.StderrText);
+
+        var hello = TestPrograms.RunCli(["run", "--engine", "llvm", TestPrograms.Wasm("args"), "x"]);
+        Assert.Equal(0, hello.ExitCode);
+        Assert.Contains("wasmsharp: running on the interpreter: ", hello.StderrText);
+
+        var wast = TestPrograms.RunCli(["wast", "--engine", "llvm", Path.Combine(TestPrograms.RepositoryRoot, "..", "shared", "testsuite", "core", "int_exprs.wast")]);
+        Assert.Equal(0, wast.ExitCode);
+        Assert.Matches(@"native engine: [1-9]\d* modules compiled", wast.StdoutText);
+        Assert.EndsWith(" 0 failed, 0 skipped\n", wast.StdoutText);
+    }
+}
