@@ -318,8 +318,43 @@ internal sealed unsafe class FunctionTranslator
             }
             case 0x28: Load(ref r, ValueType.I32, 4); return;
             case 0x29: Load(ref r, ValueType.I64, 8); return;
+            // Narrow loads: i32.load8_s/u, load16_s/u, then i64's 8, 16 and 32 (signed first).
+            case >= 0x2C and <= 0x35:
+            {
+                int k = op - 0x2C;
+                var t = k < 4 ? ValueType.I32 : ValueType.I64;
+                int size = k < 4 ? 1 << (k / 2) : 1 << ((k - 4) / 2);
+                bool signed = k % 2 == 0;
+                NarrowLoad(ref r, t, size, signed);
+                return;
+            }
             case 0x36: Store(ref r, ValueType.I32, 4); return;
             case 0x37: Store(ref r, ValueType.I64, 8); return;
+            case 0x3A: NarrowStore(ref r, ValueType.I32, 1); return;
+            case 0x3B: NarrowStore(ref r, ValueType.I32, 2); return;
+            case 0x3C: NarrowStore(ref r, ValueType.I64, 1); return;
+            case 0x3D: NarrowStore(ref r, ValueType.I64, 2); return;
+            case 0x3E: NarrowStore(ref r, ValueType.I64, 4); return;
+            case 0x3F:
+            {
+                r.ReadByte(); // memory 0
+                nint definition = LLVMBuildLoad2(_b, _m.Ptr, ContextField(ModuleTranslator.MemoriesOffset, _m.Ptr), "");
+                nint length = LLVMBuildLoad2(_b, _m.I64, Gep(definition, Const(ValueType.I64, 8)), "");
+                nint pages = LLVMBuildBinOp(_b, LLVMOpcode.LShr, length, Const(ValueType.I64, 16), "");
+                Push(LLVMBuildCast(_b, LLVMOpcode.Trunc, pages, _m.I32, ""), ValueType.I32);
+                return;
+            }
+            case 0x40:
+            {
+                r.ReadByte(); // memory 0
+                nint delta = Pop(ValueType.I32);
+                nint grow = ContextField(ModuleTranslator.GrowMemoryOffset, _m.Ptr);
+                nint* args = stackalloc nint[] { _ctx, Const(ValueType.I32, 0), delta };
+                nint old = LLVMBuildCall2(_b, _m.GrowType, grow, args, 3, "");
+                PropagateTrap();
+                Push(old, ValueType.I32);
+                return;
+            }
             case 0x41: Push(Const(ValueType.I32, (uint)r.ReadS32()), ValueType.I32); return;
             case 0x42: Push(Const(ValueType.I64, (ulong)r.ReadS64()), ValueType.I64); return;
             case 0x45: Eqz(ValueType.I32); return;
@@ -328,6 +363,22 @@ internal sealed unsafe class FunctionTranslator
             case >= 0x51 and <= 0x5A: Compare(ValueType.I64, op - 0x51); return;
             case >= 0x6A and <= 0x76: Binary(ValueType.I32, op - 0x6A); return;
             case >= 0x7C and <= 0x88: Binary(ValueType.I64, op - 0x7C); return;
+            case 0x67: Unary(ValueType.I32, "llvm.ctlz"); return;
+            case 0x68: Unary(ValueType.I32, "llvm.cttz"); return;
+            case 0x69: Unary(ValueType.I32, "llvm.ctpop"); return;
+            case 0x79: Unary(ValueType.I64, "llvm.ctlz"); return;
+            case 0x7A: Unary(ValueType.I64, "llvm.cttz"); return;
+            case 0x7B: Unary(ValueType.I64, "llvm.ctpop"); return;
+            case 0x77: Rotate(ValueType.I32, "llvm.fshl"); return;
+            case 0x78: Rotate(ValueType.I32, "llvm.fshr"); return;
+            case 0x89: Rotate(ValueType.I64, "llvm.fshl"); return;
+            case 0x8A: Rotate(ValueType.I64, "llvm.fshr"); return;
+            case 0xC0: SignExtend(ValueType.I32, _m.I8); return;
+            case 0xC1: SignExtend(ValueType.I32, _m.I16); return;
+            case 0xC2: SignExtend(ValueType.I64, _m.I8); return;
+            case 0xC3: SignExtend(ValueType.I64, _m.I16); return;
+            case 0xC4: SignExtend(ValueType.I64, _m.I32); return;
+            case 0x0E: BranchTable(ref r); return;
             case 0xA7: Push(LLVMBuildCast(_b, LLVMOpcode.Trunc, Pop(ValueType.I64), _m.I32, ""), ValueType.I32); return;
             case 0xAC: Push(LLVMBuildCast(_b, LLVMOpcode.SExt, Pop(ValueType.I32), _m.I64, ""), ValueType.I64); return;
             case 0xAD: Push(LLVMBuildCast(_b, LLVMOpcode.ZExt, Pop(ValueType.I32), _m.I64, ""), ValueType.I64); return;
@@ -376,6 +427,67 @@ internal sealed unsafe class FunctionTranslator
             LLVMBuildBr(_b, f.End);
         }
         _stack.RemoveRange(f.Height, _stack.Count - f.Height);
+    }
+
+    /// <summary>clz, ctz (zero is not poison: the width) and popcnt.</summary>
+    private void Unary(ValueType t, string intrinsic)
+    {
+        var (fn, type) = _m.Intrinsic(intrinsic, _m.TypeOf(t));
+        nint x = Pop(t);
+        nint* args = stackalloc nint[] { x, LLVMConstInt(_m.I1, 0, 0) };
+        Push(LLVMBuildCall2(_b, type, fn, args, intrinsic == "llvm.ctpop" ? 1u : 2u, ""), t);
+    }
+
+    /// <summary>rotl, rotr: funnel shifts of the value with itself (the count taken modulo the width).</summary>
+    private void Rotate(ValueType t, string intrinsic)
+    {
+        var (fn, type) = _m.Intrinsic(intrinsic, _m.TypeOf(t));
+        nint count = Pop(t), x = Pop(t);
+        nint* args = stackalloc nint[] { x, x, count };
+        Push(LLVMBuildCall2(_b, type, fn, args, 3, ""), t);
+    }
+
+    private void SignExtend(ValueType t, nint narrow) =>
+        Push(LLVMBuildCast(_b, LLVMOpcode.SExt, LLVMBuildCast(_b, LLVMOpcode.Trunc, Pop(t), narrow, ""), _m.TypeOf(t), ""), t);
+
+    private nint IntType(int bytes) => bytes switch { 1 => _m.I8, 2 => _m.I16, 4 => _m.I32, _ => _m.I64 };
+
+    private void NarrowLoad(ref WasmReader r, ValueType t, int size, bool signed)
+    {
+        nint p = Address(ref r, size);
+        nint v = LLVMBuildLoad2(_b, IntType(size), p, "");
+        LLVMSetAlignment(v, 1);
+        Push(LLVMBuildCast(_b, signed ? LLVMOpcode.SExt : LLVMOpcode.ZExt, v, _m.TypeOf(t), ""), t);
+    }
+
+    private void NarrowStore(ref WasmReader r, ValueType t, int size)
+    {
+        nint v = LLVMBuildCast(_b, LLVMOpcode.Trunc, Pop(t), IntType(size), "");
+        nint p = Address(ref r, size);
+        LLVMSetAlignment(LLVMBuildStore(_b, v, p), 1);
+    }
+
+    /// <summary>br_table: a switch on the index, each target through a block that stores the carried value (when
+    /// the target takes one) and branches.</summary>
+    private void BranchTable(ref WasmReader r)
+    {
+        uint count = r.ReadU32();
+        var depths = new int[count + 1];
+        for (int i = 0; i <= count; i++) depths[i] = (int)r.ReadU32();
+        nint index = Pop(ValueType.I32);
+        var blocks = new Dictionary<int, nint>();
+        var here = LLVMGetInsertBlock(_b);
+        foreach (int d in depths.Distinct())
+        {
+            var block = Block("br_table");
+            Position(block);
+            BranchTo(d, keepValue: true);
+            blocks[d] = block;
+        }
+        Position(here);
+        nint sw = LLVMBuildSwitch(_b, index, blocks[depths[count]], count);
+        for (int i = 0; i < count; i++) LLVMAddCase(sw, Const(ValueType.I32, (ulong)i), blocks[depths[i]]);
+        Dead();
     }
 
     private void Eqz(ValueType t) =>

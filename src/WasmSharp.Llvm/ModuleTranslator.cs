@@ -17,12 +17,15 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     public static readonly int GlobalsOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.Globals));
     public static readonly int TrapCodeOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.TrapCode));
     public static readonly int StackLimitOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.StackLimit));
+    public static readonly int GrowMemoryOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.GrowMemory));
     public static readonly int CallFunctionOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.CallFunction));
 
     public ModuleInfo Info { get; }
     public nint Context { get; }
     public nint Module { get; private set; }
+    public nint I1 { get; }
     public nint I8 { get; }
+    public nint I16 { get; }
     public nint I32 { get; }
     public nint I64 { get; }
     public nint Ptr { get; }
@@ -30,6 +33,19 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     private readonly (nint Function, nint Type)[] _functions;
     /// <summary>void (ptr ctx, i32 index, ptr slots): <see cref="InstanceContext.CallFunction"/>'s type.</summary>
     public nint CallOutType { get; }
+    /// <summary>i32 (ptr ctx, i32 memory, i32 delta): <see cref="InstanceContext.GrowMemory"/>'s type.</summary>
+    public nint GrowType { get; }
+    private readonly Dictionary<(string, nint), (nint, nint)> _intrinsics = new();
+
+    /// <summary>The declaration of intrinsic <paramref name="name"/> overloaded on <paramref name="type"/>, and its type.</summary>
+    public (nint Function, nint Type) Intrinsic(string name, nint type)
+    {
+        if (_intrinsics.TryGetValue((name, type), out var known)) return known;
+        uint id = LLVMLookupIntrinsicID(name, (nuint)name.Length);
+        if (id == 0) throw new InvalidOperationException($"LLVM has no intrinsic {name}");
+        nint fn = LLVMGetIntrinsicDeclaration(Module, id, &type, 1);
+        return _intrinsics[(name, type)] = (fn, LLVMGlobalGetValueType(fn));
+    }
 
     public ModuleTranslator(ModuleInfo info, string name)
     {
@@ -37,13 +53,17 @@ internal sealed unsafe class ModuleTranslator : IDisposable
         Info = info;
         Context = LLVMContextCreate();
         Module = LLVMModuleCreateWithNameInContext(name, Context);
+        I1 = LLVMInt1TypeInContext(Context);
         I8 = LLVMInt8TypeInContext(Context);
+        I16 = LLVMInt16TypeInContext(Context);
         I32 = LLVMInt32TypeInContext(Context);
         I64 = LLVMInt64TypeInContext(Context);
         Ptr = LLVMPointerTypeInContext(Context, 0);
         Void = LLVMVoidTypeInContext(Context);
         nint* callOut = stackalloc nint[] { Ptr, I32, Ptr };
         CallOutType = LLVMFunctionType(Void, callOut, 3, 0);
+        nint* grow = stackalloc nint[] { Ptr, I32, I32 };
+        GrowType = LLVMFunctionType(I32, grow, 3, 0);
         _functions = new (nint, nint)[info.Codes.Count];
         for (int i = 0; i < _functions.Length; i++)
         {

@@ -180,7 +180,12 @@ internal sealed class ScriptRunner
         var module = Module.FromBytes(_options.Engine, ReadBytes(cmd));
         if (_options.Engine.Config.Native is not null)
         {
-            if (module.NativeFallback is { } why) _options.NativeFallbacks.AddOrUpdate(why, 1, (_, n) => n + 1);
+            if (module.NativeFallback is { } why)
+            {
+                // Counted by kind: "opcode 0x44 (function 3, offset 0x17)" as "opcode 0x44".
+                why = System.Text.RegularExpressions.Regex.Replace(why, @" \(function \d+, offset 0x[0-9a-f]+\)", "");
+                _options.NativeFallbacks.AddOrUpdate(why, 1, (_, n) => n + 1);
+            }
             else Interlocked.Increment(ref _options._native);
         }
         return module;

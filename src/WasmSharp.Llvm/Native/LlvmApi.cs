@@ -41,6 +41,12 @@ internal static unsafe partial class LlvmApi
 
     [LibraryImport(Library)] public static partial nint LLVMInt1TypeInContext(nint context);
     [LibraryImport(Library)] public static partial nint LLVMInt8TypeInContext(nint context);
+    [LibraryImport(Library)] public static partial nint LLVMInt16TypeInContext(nint context);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial uint LLVMLookupIntrinsicID(string name, nuint length);
+    [LibraryImport(Library)] public static partial nint LLVMGetIntrinsicDeclaration(nint module, uint id, nint* overloadTypes, nuint count);
+    [LibraryImport(Library)] public static partial nint LLVMGlobalGetValueType(nint global);
+    [LibraryImport(Library)] public static partial nint LLVMBuildSwitch(nint builder, nint value, nint otherwise, uint caseCount);
+    [LibraryImport(Library)] public static partial void LLVMAddCase(nint @switch, nint onValue, nint destination);
     [LibraryImport(Library)] public static partial nint LLVMVoidTypeInContext(nint context);
     [LibraryImport(Library)] public static partial nint LLVMPointerTypeInContext(nint context, uint addressSpace);
     [LibraryImport(Library)] public static partial nint LLVMConstInt(nint type, ulong value, int signExtend);

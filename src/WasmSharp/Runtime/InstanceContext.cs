@@ -48,6 +48,8 @@ internal unsafe struct InstanceContext
     /// directly (an import: the host, another instance, the interpreter): arguments in raw slots, results written
     /// back over them (<see cref="NativeCalls.CallFunction"/>).</summary>
     public delegate* unmanaged<InstanceContext*, int, ulong*, void> CallFunction;
+    /// <summary>memory.grow for native code: (context, memory index, delta in pages) → old size in pages, or -1.</summary>
+    public delegate* unmanaged<InstanceContext*, int, uint, int> GrowMemory;
 
     /// <summary>Allocates and fills the context of an instance with these memories, globals and tables; free it
     /// with <see cref="NativeMemory.Free"/>.</summary>
@@ -65,6 +67,7 @@ internal unsafe struct InstanceContext
         for (int i = 0; i < globals.Length; i++) c->Globals[i] = globals[i].Cell;
         for (int i = 0; i < tables.Length; i++) c->Tables[i] = tables[i].Definition;
         c->CallFunction = &NativeCalls.CallFunction;
+        c->GrowMemory = &NativeCalls.GrowMemory;
         return c;
     }
 }
@@ -112,6 +115,22 @@ internal static unsafe class NativeCalls
         {
             _pending = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
             ctx->TrapCode = (int)WasmSharp.TrapCode.Host;
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    public static int GrowMemory(InstanceContext* ctx, int memory, uint delta)
+    {
+        try
+        {
+            var instance = (Instance)GCHandle.FromIntPtr(ctx->Instance).Target!;
+            return (int)instance.Memories[memory].Grow(delta);
+        }
+        catch (Exception e)
+        {
+            _pending = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            ctx->TrapCode = (int)WasmSharp.TrapCode.Host;
+            return -1;
         }
     }
 
