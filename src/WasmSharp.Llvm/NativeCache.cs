@@ -12,8 +12,12 @@ namespace WasmSharp.Llvm;
 /// </summary>
 internal sealed class NativeCache
 {
-    /// <summary>Changes whenever the backend's output for the same input may change.</summary>
-    public const string BackendVersion = "wasmsharp-llvm-1";
+    /// <summary>The backend's build: the module version ids of WasmSharp.Llvm (the translator) and WasmSharp (the
+    /// instance context's layout, the calls native code makes back). Deterministic builds derive them from the
+    /// assemblies' contents, so any change to either makes new keys: a library built by another build of WasmSharp,
+    /// which may read the context differently, is never loaded.</summary>
+    public static readonly string BackendVersion =
+        $"{typeof(NativeCache).Assembly.ManifestModule.ModuleVersionId:N}+{typeof(Module).Assembly.ManifestModule.ModuleVersionId:N}";
 
     public NativeCache(string? directory = null) => Directory = directory ?? DefaultDirectory();
 

@@ -97,5 +97,13 @@ public sealed class NativeCacheTests : IDisposable
     }
 
     [Fact]
+    public void TheKeyCoversTheBuildOfWasmSharp()
+    {
+        // A library from another build may read the instance context differently: its key must differ.
+        Assert.Contains(typeof(Module).Assembly.ManifestModule.ModuleVersionId.ToString("N"), NativeCache.BackendVersion);
+        Assert.Contains(typeof(NativeCache).Assembly.ManifestModule.ModuleVersionId.ToString("N"), NativeCache.BackendVersion);
+    }
+
+    [Fact]
     public void LlvmReportsItsVersion() => Assert.StartsWith("19.", LlvmLibrary.Version);
 }
