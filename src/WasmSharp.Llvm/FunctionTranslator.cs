@@ -187,7 +187,7 @@ internal sealed unsafe class FunctionTranslator
     {
         byte b = r.ReadByte();
         if (b == 0x40) return null;
-        if (b is 0x7F or 0x7E) return (ValueType)b;
+        if (b is 0x7F or 0x7E or 0x7D or 0x7C) return (ValueType)b;
         throw new NotSupportedException($"block type 0x{b:x2}");
     }
 
@@ -286,6 +286,21 @@ internal sealed unsafe class FunctionTranslator
                 if (ct.Results.Length == 1) Push(result, ct.Results[0]);
                 return;
             }
+            case 0x11:
+            {
+                int typeIndex = (int)r.ReadU32();
+                int table = (int)r.ReadU32();
+                var ct = _m.Info.Types[typeIndex];
+                if (ct.Results.Length > 1) throw new NotSupportedException("multiple results");
+                nint element = Pop(ValueType.I32);
+                CallOut(ct, (buffer, ctx) =>
+                {
+                    nint target = ContextField(ModuleTranslator.CallIndirectOffset, _m.Ptr);
+                    nint* args = stackalloc nint[] { ctx, Const(ValueType.I32, (ulong)table), Const(ValueType.I32, (ulong)typeIndex), element, buffer };
+                    LLVMBuildCall2(_b, _m.CallIndirectType, target, args, 5, "");
+                });
+                return;
+            }
             case 0x1A: PopAny(); return;
             case 0x1B:
             {
@@ -355,6 +370,38 @@ internal sealed unsafe class FunctionTranslator
                 Push(old, ValueType.I32);
                 return;
             }
+            case 0x2A: Load(ref r, ValueType.F32, 4); return;
+            case 0x2B: Load(ref r, ValueType.F64, 8); return;
+            case 0x38: Store(ref r, ValueType.F32, 4); return;
+            case 0x39: Store(ref r, ValueType.F64, 8); return;
+            case 0x43: Push(LLVMBuildCast(_b, LLVMOpcode.BitCast, Const(ValueType.I32, BitConverter.ToUInt32(r.ReadBytes(4))), _m.F32, ""), ValueType.F32); return;
+            case 0x44: Push(LLVMBuildCast(_b, LLVMOpcode.BitCast, Const(ValueType.I64, BitConverter.ToUInt64(r.ReadBytes(8))), _m.F64, ""), ValueType.F64); return;
+            case >= 0x5B and <= 0x60: FloatCompare(ValueType.F32, op - 0x5B); return;
+            case >= 0x61 and <= 0x66: FloatCompare(ValueType.F64, op - 0x61); return;
+            case >= 0x8B and <= 0x98: FloatOp(ValueType.F32, op - 0x8B); return;
+            case >= 0x99 and <= 0xA6: FloatOp(ValueType.F64, op - 0x99); return;
+            case 0xA8: Truncate(ValueType.F32, ValueType.I32, signed: true); return;
+            case 0xA9: Truncate(ValueType.F32, ValueType.I32, signed: false); return;
+            case 0xAA: Truncate(ValueType.F64, ValueType.I32, signed: true); return;
+            case 0xAB: Truncate(ValueType.F64, ValueType.I32, signed: false); return;
+            case 0xAE: Truncate(ValueType.F32, ValueType.I64, signed: true); return;
+            case 0xAF: Truncate(ValueType.F32, ValueType.I64, signed: false); return;
+            case 0xB0: Truncate(ValueType.F64, ValueType.I64, signed: true); return;
+            case 0xB1: Truncate(ValueType.F64, ValueType.I64, signed: false); return;
+            case 0xB2: Convert(ValueType.I32, ValueType.F32, LLVMOpcode.SIToFP); return;
+            case 0xB3: Convert(ValueType.I32, ValueType.F32, LLVMOpcode.UIToFP); return;
+            case 0xB4: Convert(ValueType.I64, ValueType.F32, LLVMOpcode.SIToFP); return;
+            case 0xB5: Convert(ValueType.I64, ValueType.F32, LLVMOpcode.UIToFP); return;
+            case 0xB6: Convert(ValueType.F64, ValueType.F32, LLVMOpcode.FPTrunc); Push(Quiet(Pop(ValueType.F32), ValueType.F32), ValueType.F32); return;
+            case 0xB7: Convert(ValueType.I32, ValueType.F64, LLVMOpcode.SIToFP); return;
+            case 0xB8: Convert(ValueType.I32, ValueType.F64, LLVMOpcode.UIToFP); return;
+            case 0xB9: Convert(ValueType.I64, ValueType.F64, LLVMOpcode.SIToFP); return;
+            case 0xBA: Convert(ValueType.I64, ValueType.F64, LLVMOpcode.UIToFP); return;
+            case 0xBB: Convert(ValueType.F32, ValueType.F64, LLVMOpcode.FPExt); Push(Quiet(Pop(ValueType.F64), ValueType.F64), ValueType.F64); return;
+            case 0xBC: Convert(ValueType.F32, ValueType.I32, LLVMOpcode.BitCast); return;
+            case 0xBD: Convert(ValueType.F64, ValueType.I64, LLVMOpcode.BitCast); return;
+            case 0xBE: Convert(ValueType.I32, ValueType.F32, LLVMOpcode.BitCast); return;
+            case 0xBF: Convert(ValueType.I64, ValueType.F64, LLVMOpcode.BitCast); return;
             case 0x41: Push(Const(ValueType.I32, (uint)r.ReadS32()), ValueType.I32); return;
             case 0x42: Push(Const(ValueType.I64, (ulong)r.ReadS64()), ValueType.I64); return;
             case 0x45: Eqz(ValueType.I32); return;
@@ -386,9 +433,16 @@ internal sealed unsafe class FunctionTranslator
         }
     }
 
-    /// <summary>A call the module cannot make directly (an import): through the context's CallFunction, with the
-    /// arguments in raw slots of a buffer in the frame, the result read back from slot 0.</summary>
-    private void CallOut(int callee, FunctionType ct)
+    /// <summary>A call the module cannot make directly (an import, or call_indirect): through one of the context's
+    /// callbacks, with the arguments in raw slots of a buffer in the frame, the result read back from slot 0.</summary>
+    private void CallOut(int callee, FunctionType ct) => CallOut(ct, (buffer, ctx) =>
+    {
+        nint target = ContextField(ModuleTranslator.CallFunctionOffset, _m.Ptr);
+        nint* args = stackalloc nint[] { ctx, Const(ValueType.I32, (ulong)callee), buffer };
+        LLVMBuildCall2(_b, _m.CallOutType, target, args, 3, "");
+    });
+
+    private void CallOut(FunctionType ct, Action<nint, nint> call)
     {
         int n = Math.Max(Math.Max(ct.Parameters.Length, ct.Results.Length), 1);
         nint buffer = AllocaAtEntry(LLVMArrayType2(_m.I8, (ulong)(n * HostSlots.Words * 8)));
@@ -396,11 +450,10 @@ internal sealed unsafe class FunctionTranslator
         {
             nint v = Pop(ct.Parameters[i]);
             if (ct.Parameters[i] == ValueType.I32) v = LLVMBuildCast(_b, LLVMOpcode.ZExt, v, _m.I64, "");
+            else if (ct.Parameters[i] == ValueType.F32) v = LLVMBuildCast(_b, LLVMOpcode.ZExt, LLVMBuildCast(_b, LLVMOpcode.BitCast, v, _m.I32, ""), _m.I64, "");
             LLVMBuildStore(_b, v, Gep(buffer, Const(ValueType.I64, (ulong)(i * HostSlots.Words * 8))));
         }
-        nint target = ContextField(ModuleTranslator.CallFunctionOffset, _m.Ptr);
-        nint* args = stackalloc nint[] { _ctx, Const(ValueType.I32, (ulong)callee), buffer };
-        LLVMBuildCall2(_b, _m.CallOutType, target, args, 3, "");
+        call(buffer, _ctx);
         PropagateTrap();
         if (ct.Results.Length == 1) Push(LLVMBuildLoad2(_b, _m.TypeOf(ct.Results[0]), buffer, ""), ct.Results[0]);
     }
@@ -489,6 +542,84 @@ internal sealed unsafe class FunctionTranslator
         for (int i = 0; i < count; i++) LLVMAddCase(sw, Const(ValueType.I32, (ulong)i), blocks[depths[i]]);
         Dead();
     }
+
+    private void Convert(ValueType from, ValueType to, LLVMOpcode cast) =>
+        Push(LLVMBuildCast(_b, cast, Pop(from), _m.TypeOf(to), ""), to);
+
+    private static readonly LLVMRealPredicate[] FloatPredicates =
+        [LLVMRealPredicate.OEQ, LLVMRealPredicate.UNE, LLVMRealPredicate.OLT, LLVMRealPredicate.OGT, LLVMRealPredicate.OLE, LLVMRealPredicate.OGE];
+
+    private void FloatCompare(ValueType t, int k)
+    {
+        nint b = Pop(t), a = Pop(t);
+        Push(LLVMBuildCast(_b, LLVMOpcode.ZExt, LLVMBuildFCmp(_b, FloatPredicates[k], a, b, ""), _m.I32, ""), ValueType.I32);
+    }
+
+    /// <summary>abs neg ceil floor trunc nearest sqrt add sub mul div min max copysign, in Wasm's order. abs, neg and
+    /// copysign work on the sign bit alone (NaN payloads kept); min and max are LLVM's minimum/maximum: NaN if
+    /// either is, and -0 below +0, as Wasm has them.</summary>
+    private void FloatOp(ValueType t, int k)
+    {
+        nint type = _m.TypeOf(t);
+        if (k == 1) { Push(LLVMBuildFNeg(_b, Pop(t), ""), t); return; }
+        string[] unary = ["llvm.fabs", "", "llvm.ceil", "llvm.floor", "llvm.trunc", "llvm.roundeven", "llvm.sqrt"];
+        if (k < unary.Length)
+        {
+            var (fn, fnType) = _m.Intrinsic(unary[k], type);
+            nint x = Pop(t);
+            Push(LLVMBuildCall2(_b, fnType, fn, &x, 1, ""), t);
+            return;
+        }
+        nint b = Pop(t), a = Pop(t);
+        switch (k)
+        {
+            case 7: Push(Quiet(LLVMBuildBinOp(_b, LLVMOpcode.FAdd, a, b, ""), t), t); return;
+            case 8: Push(Quiet(LLVMBuildBinOp(_b, LLVMOpcode.FSub, a, b, ""), t), t); return;
+            case 9: Push(Quiet(LLVMBuildBinOp(_b, LLVMOpcode.FMul, a, b, ""), t), t); return;
+            case 10: Push(Quiet(LLVMBuildBinOp(_b, LLVMOpcode.FDiv, a, b, ""), t), t); return;
+        }
+        var (f, ft) = _m.Intrinsic(k == 11 ? "llvm.minimum" : k == 12 ? "llvm.maximum" : "llvm.copysign", type);
+        nint* args = stackalloc nint[] { a, b };
+        nint r = LLVMBuildCall2(_b, ft, f, args, 2, "");
+        Push(k == 13 ? r : Quiet(r, t), t);
+    }
+
+    /// <summary>
+    /// An arithmetic result as Wasm has it: a NaN result is an arithmetic NaN (quiet bit set). LLVM treats signalling
+    /// NaNs as quiet ones, so it folds x - 0, x * 1, x / 1 to x and lets minimum pass a signalling NaN through; the
+    /// quiet bit is set here where the result is a NaN (an integer or, which no fold removes).
+    /// </summary>
+    private nint Quiet(nint v, ValueType t)
+    {
+        nint it = t == ValueType.F32 ? _m.I32 : _m.I64;
+        ulong bit = t == ValueType.F32 ? 0x0040_0000UL : 0x0008_0000_0000_0000UL;
+        nint bits = LLVMBuildCast(_b, LLVMOpcode.BitCast, v, it, "");
+        nint quieted = LLVMBuildCast(_b, LLVMOpcode.BitCast, LLVMBuildBinOp(_b, LLVMOpcode.Or, bits, LLVMConstInt(it, bit, 0), ""), _m.TypeOf(t), "");
+        return LLVMBuildSelect(_b, LLVMBuildFCmp(_b, LLVMRealPredicate.UNO, v, v, ""), quieted, v, "");
+    }
+
+    /// <summary>Float to integer, trapping on NaN ("invalid conversion to integer") and out of range ("integer
+    /// overflow"): the value, exactly as a double, against the bounds of the integer type.</summary>
+    private void Truncate(ValueType from, ValueType to, bool signed)
+    {
+        nint x = Pop(from);
+        nint d = from == ValueType.F32 ? LLVMBuildCast(_b, LLVMOpcode.FPExt, x, _m.F64, "") : x;
+        TrapIf(LLVMBuildFCmp(_b, LLVMRealPredicate.UNO, d, d, ""), TrapCode.InvalidConversionToInteger);
+        (double low, double high) = (to, signed) switch
+        {
+            (ValueType.I32, true) => (-2147483649.0, 2147483648.0),
+            (ValueType.I32, false) => (-1.0, 4294967296.0),
+            (ValueType.I64, true) => (-9223372036854777856.0, 9223372036854775808.0), // the double below -2^63
+            _ => (-1.0, 18446744073709551616.0),
+        };
+        nint above = LLVMBuildFCmp(_b, LLVMRealPredicate.OGT, d, Real(low), "");
+        nint below = LLVMBuildFCmp(_b, LLVMRealPredicate.OLT, d, Real(high), "");
+        TrapIf(LLVMBuildBinOp(_b, LLVMOpcode.Xor, LLVMBuildBinOp(_b, LLVMOpcode.And, above, below, ""), LLVMConstInt(_m.I1, 1, 0), ""),
+            TrapCode.IntegerOverflow);
+        Push(LLVMBuildCast(_b, signed ? LLVMOpcode.FPToSI : LLVMOpcode.FPToUI, d, _m.TypeOf(to), ""), to);
+    }
+
+    private nint Real(double v) => LLVMBuildCast(_b, LLVMOpcode.BitCast, Const(ValueType.I64, BitConverter.DoubleToUInt64Bits(v)), _m.F64, "");
 
     private void Eqz(ValueType t) =>
         Push(LLVMBuildCast(_b, LLVMOpcode.ZExt, LLVMBuildICmp(_b, LLVMIntPredicate.EQ, Pop(t), Const(t, 0), ""), _m.I32, ""), ValueType.I32);

@@ -17,6 +17,7 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     public static readonly int GlobalsOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.Globals));
     public static readonly int TrapCodeOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.TrapCode));
     public static readonly int StackLimitOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.StackLimit));
+    public static readonly int CallIndirectOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.CallIndirect));
     public static readonly int GrowMemoryOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.GrowMemory));
     public static readonly int CallFunctionOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.CallFunction));
 
@@ -28,6 +29,8 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     public nint I16 { get; }
     public nint I32 { get; }
     public nint I64 { get; }
+    public nint F32 { get; }
+    public nint F64 { get; }
     public nint Ptr { get; }
     public nint Void { get; }
     private readonly (nint Function, nint Type)[] _functions;
@@ -35,6 +38,8 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     public nint CallOutType { get; }
     /// <summary>i32 (ptr ctx, i32 memory, i32 delta): <see cref="InstanceContext.GrowMemory"/>'s type.</summary>
     public nint GrowType { get; }
+    /// <summary>void (ptr ctx, i32 table, i32 type, i32 element, ptr slots): <see cref="InstanceContext.CallIndirect"/>'s type.</summary>
+    public nint CallIndirectType { get; }
     private readonly Dictionary<(string, nint), (nint, nint)> _intrinsics = new();
 
     /// <summary>The declaration of intrinsic <paramref name="name"/> overloaded on <paramref name="type"/>, and its type.</summary>
@@ -58,12 +63,16 @@ internal sealed unsafe class ModuleTranslator : IDisposable
         I16 = LLVMInt16TypeInContext(Context);
         I32 = LLVMInt32TypeInContext(Context);
         I64 = LLVMInt64TypeInContext(Context);
+        F32 = LLVMFloatTypeInContext(Context);
+        F64 = LLVMDoubleTypeInContext(Context);
         Ptr = LLVMPointerTypeInContext(Context, 0);
         Void = LLVMVoidTypeInContext(Context);
         nint* callOut = stackalloc nint[] { Ptr, I32, Ptr };
         CallOutType = LLVMFunctionType(Void, callOut, 3, 0);
         nint* grow = stackalloc nint[] { Ptr, I32, I32 };
         GrowType = LLVMFunctionType(I32, grow, 3, 0);
+        nint* indirect = stackalloc nint[] { Ptr, I32, I32, I32, Ptr };
+        CallIndirectType = LLVMFunctionType(Void, indirect, 5, 0);
         _functions = new (nint, nint)[info.Codes.Count];
         for (int i = 0; i < _functions.Length; i++)
         {
@@ -85,6 +94,8 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     {
         ValueType.I32 => I32,
         ValueType.I64 => I64,
+        ValueType.F32 => F32,
+        ValueType.F64 => F64,
         _ => throw new NotSupportedException($"{t.ToText()} values"),
     };
 
@@ -142,8 +153,13 @@ internal sealed unsafe class ModuleTranslator : IDisposable
         fixed (nint* a = args) result = LLVMBuildCall2(b, fnType, fn, a, (uint)args.Length, "");
         if (type.Results.Length == 1)
         {
-            // A whole word: an i32 result zero-extended, as the slot convention has it.
-            nint word = type.Results[0] == ValueType.I32 ? LLVMBuildCast(b, LLVMOpcode.ZExt, result, I64, "") : result;
+            // A whole word: 32-bit results zero-extended, as the slot convention has it.
+            nint word = type.Results[0] switch
+            {
+                ValueType.I32 => LLVMBuildCast(b, LLVMOpcode.ZExt, result, I64, ""),
+                ValueType.F32 => LLVMBuildCast(b, LLVMOpcode.ZExt, LLVMBuildCast(b, LLVMOpcode.BitCast, result, I32, ""), I64, ""),
+                _ => result,
+            };
             LLVMBuildStore(b, word, Slot(b, slots, 0));
         }
         LLVMBuildRetVoid(b);

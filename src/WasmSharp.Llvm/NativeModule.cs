@@ -101,7 +101,7 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
         for (int i = 0; i < results.Length; i++)
         {
             var t = type.Results[i];
-            results[i] = Value.FromBits(t, t == ValueType.I32 ? (uint)slots[i * HostSlots.Words] : slots[i * HostSlots.Words]);
+            results[i] = Value.FromBits(t, t is ValueType.I32 or ValueType.F32 ? (uint)slots[i * HostSlots.Words] : slots[i * HostSlots.Words]);
         }
         return results;
     }

@@ -42,6 +42,10 @@ internal static unsafe partial class LlvmApi
     [LibraryImport(Library)] public static partial nint LLVMInt1TypeInContext(nint context);
     [LibraryImport(Library)] public static partial nint LLVMInt8TypeInContext(nint context);
     [LibraryImport(Library)] public static partial nint LLVMInt16TypeInContext(nint context);
+    [LibraryImport(Library)] public static partial nint LLVMFloatTypeInContext(nint context);
+    [LibraryImport(Library)] public static partial nint LLVMDoubleTypeInContext(nint context);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMBuildFCmp(nint builder, LLVMRealPredicate predicate, nint lhs, nint rhs, string name);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMBuildFNeg(nint builder, nint value, string name);
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial uint LLVMLookupIntrinsicID(string name, nuint length);
     [LibraryImport(Library)] public static partial nint LLVMGetIntrinsicDeclaration(nint module, uint id, nint* overloadTypes, nuint count);
     [LibraryImport(Library)] public static partial nint LLVMGlobalGetValueType(nint global);
@@ -121,7 +125,9 @@ internal enum LLVMOpcode
 {
     Add = 8, Sub = 10, Mul = 12, UDiv = 14, SDiv = 15, URem = 17, SRem = 18,
     Shl = 20, LShr = 21, AShr = 22, And = 23, Or = 24, Xor = 25, Trunc = 30, ZExt = 31, SExt = 32, PtrToInt = 39,
+    FAdd = 9, FSub = 11, FMul = 13, FDiv = 16, FPToUI = 33, FPToSI = 34, UIToFP = 35, SIToFP = 36, FPTrunc = 37, FPExt = 38, BitCast = 41,
 }
+internal enum LLVMRealPredicate { OEQ = 1, OGT = 2, OGE = 3, OLT = 4, OLE = 5, UNO = 8, UNE = 14 }
 internal enum LLVMIntPredicate { EQ = 32, NE, UGT, UGE, ULT, ULE, SGT, SGE, SLT, SLE }
 internal enum LLVMLinkage { External = 0, Internal = 8, Private = 9 }
 internal enum LLVMVisibility { Default = 0, Hidden = 1, Protected = 2 }

@@ -48,6 +48,9 @@ internal unsafe struct InstanceContext
     /// directly (an import: the host, another instance, the interpreter): arguments in raw slots, results written
     /// back over them (<see cref="NativeCalls.CallFunction"/>).</summary>
     public delegate* unmanaged<InstanceContext*, int, ulong*, void> CallFunction;
+    /// <summary>call_indirect for native code: (context, table, type index, element, slots), with the checks and
+    /// traps of the spec, then the call as <see cref="CallFunction"/> makes it.</summary>
+    public delegate* unmanaged<InstanceContext*, int, int, uint, ulong*, void> CallIndirect;
     /// <summary>memory.grow for native code: (context, memory index, delta in pages) → old size in pages, or -1.</summary>
     public delegate* unmanaged<InstanceContext*, int, uint, int> GrowMemory;
 
@@ -68,6 +71,7 @@ internal unsafe struct InstanceContext
         for (int i = 0; i < tables.Length; i++) c->Tables[i] = tables[i].Definition;
         c->CallFunction = &NativeCalls.CallFunction;
         c->GrowMemory = &NativeCalls.GrowMemory;
+        c->CallIndirect = &NativeCalls.CallIndirect;
         return c;
     }
 }
@@ -86,26 +90,7 @@ internal static unsafe class NativeCalls
         try
         {
             var instance = (Instance)GCHandle.FromIntPtr(ctx->Instance).Target!;
-            var f = instance.Functions[index];
-            var type = f.Type;
-            if (f is HostFunction { SlotsCallback: { } raw })
-            {
-                raw(new HostSlots(slots));
-                return;
-            }
-            var args = new Value[type.Parameters.Length];
-            for (int i = 0; i < args.Length; i++)
-            {
-                var t = type.Parameters[i];
-                ulong low = slots[i * HostSlots.Words];
-                args[i] = f.Store.FromBits(t, t is ValueType.I32 or ValueType.F32 ? (uint)low : low, slots[i * HostSlots.Words + 1]);
-            }
-            var results = f.Invoke(args);
-            for (int i = 0; i < results.Length; i++)
-            {
-                slots[i * HostSlots.Words] = f.Store.ToBits(results[i]);
-                slots[i * HostSlots.Words + 1] = results[i].HighBits;
-            }
+            InvokeOnSlots(instance.Functions[index], slots);
         }
         catch (TrapException trap) when (trap.Code != WasmSharp.TrapCode.Host)
         {
@@ -115,6 +100,55 @@ internal static unsafe class NativeCalls
         {
             _pending = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
             ctx->TrapCode = (int)WasmSharp.TrapCode.Host;
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    public static void CallIndirect(InstanceContext* ctx, int table, int typeIndex, uint element, ulong* slots)
+    {
+        try
+        {
+            var instance = (Instance)GCHandle.FromIntPtr(ctx->Instance).Target!;
+            var t = instance.Tables[table];
+            if (element >= t.Length) throw new TrapException(WasmSharp.TrapCode.UndefinedElement);
+            ulong entry = t.Elements[(int)element];
+            if (entry == 0) throw new TrapException(WasmSharp.TrapCode.UninitializedElement);
+            var callee = instance.Store.GetFunction((int)(entry - 1));
+            if (callee.TypeId != instance.TypeIds[typeIndex]) throw new TrapException(WasmSharp.TrapCode.IndirectCallTypeMismatch);
+            InvokeOnSlots(callee, slots);
+        }
+        catch (TrapException trap) when (trap.Code != WasmSharp.TrapCode.Host)
+        {
+            ctx->TrapCode = (int)trap.Code;
+        }
+        catch (Exception e)
+        {
+            _pending = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            ctx->TrapCode = (int)WasmSharp.TrapCode.Host;
+        }
+    }
+
+    /// <summary>Calls <paramref name="f"/> with its arguments in raw slots, its results written back over them.</summary>
+    private static void InvokeOnSlots(Function f, ulong* slots)
+    {
+        var type = f.Type;
+        if (f is HostFunction { SlotsCallback: { } raw })
+        {
+            raw(new HostSlots(slots));
+            return;
+        }
+        var args = new Value[type.Parameters.Length];
+        for (int i = 0; i < args.Length; i++)
+        {
+            var t = type.Parameters[i];
+            ulong low = slots[i * HostSlots.Words];
+            args[i] = f.Store.FromBits(t, t is ValueType.I32 or ValueType.F32 ? (uint)low : low, slots[i * HostSlots.Words + 1]);
+        }
+        var results = f.Invoke(args);
+        for (int i = 0; i < results.Length; i++)
+        {
+            slots[i * HostSlots.Words] = f.Store.ToBits(results[i]);
+            slots[i * HostSlots.Words + 1] = results[i].HighBits;
         }
     }
 

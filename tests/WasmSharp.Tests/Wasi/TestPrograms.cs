@@ -55,8 +55,8 @@ internal static class TestPrograms
     /// <summary>Runs the program on wasmsharp: <c>wasmsharp run --dir DIR::GUEST --env ... NAME.wasm ARGS</c> (the
     /// -msimd128 build when <paramref name="simd"/>).</summary>
     public static ProcessResult RunWasm(string name, string[] args, IReadOnlyDictionary<string, string> environment,
-        string preopen, string guestName, byte[]? stdin, bool simd = false) =>
-        RunCli(["run", "--dir", $"{preopen}::{guestName}", .. environment.SelectMany(kv => new[] { "--env", $"{kv.Key}={kv.Value}" }),
+        string preopen, string guestName, byte[]? stdin, bool simd = false, string engine = "interp") =>
+        RunCli(["run", "--engine", engine, "--dir", $"{preopen}::{guestName}", .. environment.SelectMany(kv => new[] { "--env", $"{kv.Key}={kv.Value}" }),
             simd ? WasmSimd(name) : Wasm(name), .. args], stdin);
 
     public static ProcessResult RunCli(string[] args, byte[]? stdin = null) =>
