@@ -25,6 +25,10 @@ internal sealed unsafe class FunctionTranslator
     private readonly List<Frame> _frames = new();
     private readonly Dictionary<TrapCode, nint> _trapBlocks = new();
     private nint _propagate;
+    /// <summary>Memory 0's base and length in allocas (SSA values after mem2reg), so accesses do not reload them
+    /// through the context: the base never moves, and the length is reloaded after every call and memory.grow,
+    /// the only things that change it. 0 without a memory.</summary>
+    private nint _memBase, _memLength;
 
     private sealed class Frame
     {
@@ -56,6 +60,13 @@ internal sealed unsafe class FunctionTranslator
         foreach (var (count, t) in body.LocalGroups)
             for (uint i = 0; i < count; i++) LLVMBuildStore(_b, LLVMConstNull(_m.TypeOf(t)), Alloca(t));
         if (type.Results.Length > 1) throw new NotSupportedException("multiple results");
+        _memBase = _memLength = 0;
+        if (_m.Info.ImportedMemoryCount + _m.Info.Memories.Count > 0)
+        {
+            _memBase = LLVMBuildAlloca(_b, _m.Ptr, "membase");
+            _memLength = LLVMBuildAlloca(_b, _m.I64, "memlength");
+            ReloadMemory();
+        }
         var end = Block("return");
         _frames.Add(new Frame { Kind = 0, Result = type.Results.Length == 1 ? type.Results[0] : null, End = end, Height = 0,
             ResultSlot = type.Results.Length == 1 ? Alloca(type.Results[0], local: false) : 0 });
@@ -159,6 +170,7 @@ internal sealed unsafe class FunctionTranslator
         }
         nint code = LLVMBuildLoad2(_b, _m.I32, Gep(_ctx, Const(ValueType.I64, (ulong)ModuleTranslator.TrapCodeOffset)), "");
         TrapIfTo(LLVMBuildICmp(_b, LLVMIntPredicate.NE, code, Const(ValueType.I32, 0), ""), _propagate);
+        ReloadMemory(); // the callee (or the host) may have grown the memory
     }
 
     private void TrapIfTo(nint condition, nint target)
@@ -682,18 +694,26 @@ internal sealed unsafe class FunctionTranslator
         Push(result, t);
     }
 
+    /// <summary>Reads memory 0's base and length from its definition into the allocas.</summary>
+    private void ReloadMemory()
+    {
+        if (_memBase == 0) return;
+        nint memories = ContextField(ModuleTranslator.MemoriesOffset, _m.Ptr);
+        nint definition = LLVMBuildLoad2(_b, _m.Ptr, memories, "");
+        LLVMBuildStore(_b, LLVMBuildLoad2(_b, _m.Ptr, definition, ""), _memBase);
+        LLVMBuildStore(_b, LLVMBuildLoad2(_b, _m.I64, Gep(definition, Const(ValueType.I64, 8)), ""), _memLength);
+    }
+
     /// <summary>The effective address of an access of <paramref name="size"/> bytes, trapping when any byte is out
-    /// of bounds: i32 address + offset, as 64-bit, against the memory's current length (read from its definition).</summary>
+    /// of bounds: i32 address + offset, as 64-bit, against the memory's current length.</summary>
     private nint Address(ref WasmReader r, int size)
     {
         r.ReadU32(); // alignment hint
         ulong offset = r.ReadU32();
         nint address = LLVMBuildCast(_b, LLVMOpcode.ZExt, Pop(ValueType.I32), _m.I64, "");
         nint ea = LLVMBuildBinOp(_b, LLVMOpcode.Add, address, Const(ValueType.I64, offset), "");
-        nint memories = ContextField(ModuleTranslator.MemoriesOffset, _m.Ptr);
-        nint definition = LLVMBuildLoad2(_b, _m.Ptr, memories, "");
-        nint basePointer = LLVMBuildLoad2(_b, _m.Ptr, definition, "");
-        nint length = LLVMBuildLoad2(_b, _m.I64, Gep(definition, Const(ValueType.I64, 8)), "");
+        nint basePointer = LLVMBuildLoad2(_b, _m.Ptr, _memBase, "");
+        nint length = LLVMBuildLoad2(_b, _m.I64, _memLength, "");
         nint end = LLVMBuildBinOp(_b, LLVMOpcode.Add, ea, Const(ValueType.I64, (ulong)size), "");
         TrapIf(LLVMBuildICmp(_b, LLVMIntPredicate.UGT, end, length, ""), TrapCode.OutOfBoundsMemoryAccess);
         return Gep(basePointer, ea);
