@@ -278,19 +278,20 @@ public static partial class Instructions
         })
         {
             string args = suffix == "" ? "" : ", both words of each (a v128 among them)";
-            Add($"Call{suffix}", "i:function d:frame d:result i:count",
-                $$"""
-                callee = _inst.Functions[$function];
+            // Once the callee is known: the frame, the result slot, the arguments moved, then the call.
+            string enter = $$"""
                 argBase = #frame;
                 resultSlot = #result;
                 int n = $count;
                 for (int i = 0; i < n; i++) {{move}};
                 returnIp = ip + @REST + n;
                 goto Call;
-                """, $"Calls: the callee's frame starts at frame, where the count arguments are moved{args}; a single result goes to result.",
+                """;
+            Add($"Call{suffix}", "i:function d:frame d:result i:count", "callee = _inst.Functions[$function];\n" + enter,
+                $"Calls: the callee's frame starts at frame, where the count arguments are moved{args}; a single result goes to result.",
                 variable: true, family: "Calls");
             Add($"CallIndirect{suffix}", "i:type i:table s:element d:frame d:result i:count",
-                $$"""
+                """
                 TableDefinition* table = _tables[$table];
                 uint e = (uint)$element;
                 if (e >= table->Length) throw Trap(TrapCode.UndefinedElement);
@@ -298,13 +299,9 @@ public static partial class Instructions
                 if (entry == 0) throw Trap(TrapCode.UninitializedElement);
                 callee = _store.GetFunction((int)(entry - 1));
                 if (callee.TypeId != _inst.TypeIds[$type]) throw Trap(TrapCode.IndirectCallTypeMismatch);
-                argBase = #frame;
-                resultSlot = #result;
-                int n = $count;
-                for (int i = 0; i < n; i++) {{move}};
-                returnIp = ip + @REST + n;
-                goto Call;
-                """, $"Calls the function at table[element] after checking its type, as Call{suffix} does.", variable: true, family: "IndirectCalls");
+
+                """ + enter,
+                $"Calls the function at table[element] after checking its type, as Call{suffix} does.", variable: true, family: "IndirectCalls");
         }
     }
 
