@@ -122,12 +122,7 @@ internal sealed unsafe class FunctionTranslator
 
     private nint Const(ValueType t, ulong v) => LLVMConstInt(_m.TypeOf(t), v, 0);
 
-    private nint ContextField(int offset, nint type)
-    {
-        nint index = LLVMConstInt(_m.I64, (ulong)offset, 0);
-        nint p = LLVMBuildGEP2(_b, _m.I8, _ctx, &index, 1, "");
-        return LLVMBuildLoad2(_b, type, p, "");
-    }
+    private nint ContextField(int offset, nint type) => LLVMBuildLoad2(_b, type, Gep(_ctx, Const(ValueType.I64, (ulong)offset)), "");
 
     private nint Gep(nint basePointer, nint byteOffset) => LLVMBuildGEP2(_b, _m.I8, basePointer, &byteOffset, 1, "");
 
@@ -145,11 +140,13 @@ internal sealed unsafe class FunctionTranslator
         var here = LLVMGetInsertBlock(_b);
         block = Block("trap");
         Position(block);
-        LLVMBuildStore(_b, LLVMConstInt(_m.I32, (ulong)code, 0), Gep(_ctx, Const(ValueType.I64, (ulong)ModuleTranslator.TrapCodeOffset)));
+        LLVMBuildStore(_b, LLVMConstInt(_m.I32, (ulong)code, 0), TrapCodePointer());
         ReturnZero();
         Position(here);
         return _trapBlocks[code] = block;
     }
+
+    private nint TrapCodePointer() => Gep(_ctx, Const(ValueType.I64, (ulong)ModuleTranslator.TrapCodeOffset));
 
     private void ReturnZero()
     {
@@ -168,7 +165,7 @@ internal sealed unsafe class FunctionTranslator
             ReturnZero();
             Position(here);
         }
-        nint code = LLVMBuildLoad2(_b, _m.I32, Gep(_ctx, Const(ValueType.I64, (ulong)ModuleTranslator.TrapCodeOffset)), "");
+        nint code = LLVMBuildLoad2(_b, _m.I32, TrapCodePointer(), "");
         TrapIfTo(LLVMBuildICmp(_b, LLVMIntPredicate.NE, code, Const(ValueType.I32, 0), ""), _propagate);
         ReloadMemory(); // the callee (or the host) may have grown the memory
     }

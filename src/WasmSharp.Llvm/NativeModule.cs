@@ -25,7 +25,11 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
     /// <summary>Compiles <paramref name="module"/> at <paramref name="optLevel"/> into a shared library under
     /// <paramref name="directory"/> (no cache) and loads it. Throws <see cref="NotSupportedException"/> for what the
     /// translator does not handle yet.</summary>
-    public static NativeModule Compile(Module module, int optLevel, string directory) => Open(Build(module, optLevel, directory), module.Info);
+    public static NativeModule Compile(Module module, int optLevel, string directory)
+    {
+        using var target = new HostTarget(optLevel);
+        return Open(Build(module, target, directory), module.Info);
+    }
 
     public override nint Entry(int definedIndex) => _entries[definedIndex];
 
@@ -33,16 +37,15 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
     public static NativeModule Load(Module module, int optLevel, NativeCache cache)
     {
         var info = module.Info;
-        string key;
-        using (var target = new HostTarget(optLevel))
-            key = NativeCache.Key(info.Bytes.Span, LlvmLibrary.Version, target.Triple, target.Cpu, target.Features, $"O{optLevel}");
+        using var target = new HostTarget(optLevel);
+        string key = NativeCache.Key(info.Bytes.Span, LlvmLibrary.Version, target.Triple, target.Cpu, target.Features, $"O{optLevel}");
         var path = cache.TryGet(key);
         if (path is null)
         {
             var work = Directory.CreateTempSubdirectory("wasmsharp-compile-").FullName;
             try
             {
-                var library = Build(module, optLevel, work);
+                var library = Build(module, target, work);
                 path = cache.Put(key, File.ReadAllBytes(library));
             }
             finally
@@ -53,10 +56,9 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
         return Open(path, info);
     }
 
-    private static string Build(Module module, int optLevel, string directory)
+    private static string Build(Module module, HostTarget target, string directory)
     {
         byte[] obj;
-        using (var target = new HostTarget(optLevel))
         using (var translator = new ModuleTranslator(module.Info, "wasm"))
         {
             target.Prepare(translator.Module);
@@ -87,22 +89,10 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
         var type = instance.Module.Info.GetFunctionType(index);
         int n = Math.Max(Math.Max(type.Parameters.Length, type.Results.Length), 1);
         ulong* slots = stackalloc ulong[n * HostSlots.Words];
-        for (int i = 0; i < args.Length; i++) slots[i * HostSlots.Words] = args[i].Bits;
-        var ctx = instance.Context;
-        ctx->TrapCode = 0;
-        ((delegate* unmanaged<InstanceContext*, ulong*, void>)_entries[index - _imported])(ctx, slots);
-        if (ctx->TrapCode != 0)
-        {
-            var code = (TrapCode)ctx->TrapCode;
-            ctx->TrapCode = 0;
-            throw NativeCalls.TakeFailure(code);
-        }
+        for (int i = 0; i < args.Length; i++) HostSlots.Write(instance.Store, slots + i * HostSlots.Words, args[i]);
+        NativeCalls.Enter(_entries[index - _imported], instance.Context, slots);
         var results = new Value[type.Results.Length];
-        for (int i = 0; i < results.Length; i++)
-        {
-            var t = type.Results[i];
-            results[i] = Value.FromBits(t, t is ValueType.I32 or ValueType.F32 ? (uint)slots[i * HostSlots.Words] : slots[i * HostSlots.Words]);
-        }
+        for (int i = 0; i < results.Length; i++) results[i] = HostSlots.Read(instance.Store, type.Results[i], slots + i * HostSlots.Words);
         return results;
     }
 

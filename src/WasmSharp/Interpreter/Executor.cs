@@ -156,56 +156,28 @@ internal sealed unsafe partial class Executor : IDisposable
 
     // ---- native code ------------------------------------------------------------------------------
 
-    /// <summary>Stack native code may use below the point where the outermost native call on a thread began; deeper,
-    /// it traps "call stack exhausted" (it checks at every function entry) long before the thread's stack ends.</summary>
-    private const int NativeStackBudget = 512 * 1024;
-    [ThreadStatic] private static nint t_nativeStackLimit;
-    [ThreadStatic] private static int t_nativeDepth;
-
     /// <summary>Runs <paramref name="f"/>'s native entry on the slots at <paramref name="fp"/> (arguments in, results
     /// out), with nested invocations (native code calling back through the host) placed above them.</summary>
     private void RunNative(WasmFunction f, int fp)
     {
         var type = f.Type;
-        var ctx = f.Instance.Context;
         if (Volatile.Read(ref _interrupt) != 0) throw Interrupted();
-        byte probe;
-        if (t_nativeDepth == 0) t_nativeStackLimit = (nint)(&probe) - NativeStackBudget;
         int savedTop = _top;
         _top = fp + Math.Max(type.Parameters.Length, type.Results.Length) * SlotWords;
         if ((long)_top > StackWords) throw Trap(TrapCode.CallStackExhausted);
-        t_nativeDepth++;
-        ctx->StackLimit = t_nativeStackLimit;
         try
         {
-            ((delegate* unmanaged<InstanceContext*, ulong*, void>)f.NativeEntry)(ctx, _stack + fp);
+            NativeCalls.Enter(f.NativeEntry, f.Instance.Context, _stack + fp);
         }
         finally
         {
-            t_nativeDepth--;
             _top = savedTop;
         }
-        if (ctx->TrapCode != 0)
-        {
-            var code = (TrapCode)ctx->TrapCode;
-            ctx->TrapCode = 0;
-            throw NativeCalls.TakeFailure(code);
-        }
     }
 
-    /// <summary>The value in a slot (i32 and f32 use its low 32 bits, v128 both words).</summary>
-    private Value ReadValue(ValueType t, ulong* slot) => t switch
-    {
-        ValueType.I32 or ValueType.F32 => _store.FromBits(t, (uint)slot[0]),
-        ValueType.V128 => _store.FromBits(t, slot[0], slot[1]),
-        _ => _store.FromBits(t, slot[0]),
-    };
+    private Value ReadValue(ValueType t, ulong* slot) => HostSlots.Read(_store, t, slot);
 
-    private void WriteValue(ulong* slot, in Value v)
-    {
-        slot[0] = _store.ToBits(v);
-        slot[1] = v.HighBits;
-    }
+    private void WriteValue(ulong* slot, in Value v) => HostSlots.Write(_store, slot, v);
 
     /// <summary>Store address of the running function, for backtraces (an int: no write barrier per call).</summary>
     private int _current = -1;

@@ -126,7 +126,7 @@ public sealed class HostFunction : Function
         ArgumentNullException.ThrowIfNull(callback);
         HostSlots.Check(type);
         SlotsCallback = callback;
-        Callback = (args, results) => HostSlots.Invoke(callback, type, args, results);
+        Callback = (args, results) => HostSlots.Invoke(store, callback, type, args, results);
         Name = name;
     }
 

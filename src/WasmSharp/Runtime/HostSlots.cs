@@ -56,20 +56,47 @@ public readonly unsafe ref struct HostSlots
         else throw new WasmException($"type {typeof(T).Name} has no WebAssembly equivalent");
     }
 
+    /// <summary>The value of type <paramref name="t"/> in <paramref name="slot"/> (i32 and f32 use its low 32 bits,
+    /// v128 both words; references are decoded by <paramref name="store"/>).</summary>
+    internal static Value Read(Store store, ValueType t, ulong* slot) => t switch
+    {
+        ValueType.I32 or ValueType.F32 => store.FromBits(t, (uint)slot[0]),
+        ValueType.V128 => store.FromBits(t, slot[0], slot[1]),
+        _ => store.FromBits(t, slot[0]),
+    };
+
+    /// <summary>Writes <paramref name="v"/> into <paramref name="slot"/>, both words.</summary>
+    internal static void Write(Store store, ulong* slot, in Value v)
+    {
+        slot[0] = store.ToBits(v);
+        slot[1] = v.HighBits;
+    }
+
+    /// <summary>Calls <paramref name="f"/> with its arguments in raw slots, its results written back over them: a
+    /// raw host function directly, any other through <see cref="Function.Invoke(Value[])"/>.</summary>
+    internal static void InvokeOnSlots(Function f, ulong* slots)
+    {
+        if (f is HostFunction { SlotsCallback: { } raw })
+        {
+            raw(new HostSlots(slots));
+            return;
+        }
+        var type = f.Type;
+        var args = new Value[type.Parameters.Length];
+        for (int i = 0; i < args.Length; i++) args[i] = Read(f.Store, type.Parameters[i], slots + i * Words);
+        var results = f.Invoke(args);
+        for (int i = 0; i < results.Length; i++) Write(f.Store, slots + i * Words, results[i]);
+    }
+
     /// <summary>Calls <paramref name="callback"/> on <paramref name="args"/>, staged in slots, and returns its
     /// results into <paramref name="results"/> (a raw function called through the <see cref="Value"/> API).</summary>
-    internal static void Invoke(HostSlotsCallback callback, FunctionType type, ReadOnlySpan<Value> args, Span<Value> results)
+    internal static void Invoke(Store store, HostSlotsCallback callback, FunctionType type, ReadOnlySpan<Value> args, Span<Value> results)
     {
         int n = Math.Max(type.Parameters.Length, type.Results.Length);
         ulong* slots = stackalloc ulong[Math.Max(n, 1) * Words];
-        for (int i = 0; i < args.Length; i++) { slots[i * Words] = args[i].Bits; slots[i * Words + 1] = args[i].HighBits; }
+        for (int i = 0; i < args.Length; i++) Write(store, slots + i * Words, args[i]);
         callback(new HostSlots(slots));
-        for (int i = 0; i < type.Results.Length; i++)
-        {
-            var t = type.Results[i];
-            ulong low = t is ValueType.I32 or ValueType.F32 ? (uint)slots[i * Words] : slots[i * Words];
-            results[i] = Value.FromBits(t, low, t == ValueType.V128 ? slots[i * Words + 1] : 0);
-        }
+        for (int i = 0; i < type.Results.Length; i++) results[i] = Read(store, type.Results[i], slots + i * Words);
     }
 
     /// <summary>Throws unless every parameter and result of <paramref name="type"/> is a number or a v128.</summary>

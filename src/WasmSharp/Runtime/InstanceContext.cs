@@ -84,22 +84,42 @@ internal static unsafe class NativeCalls
     /// <summary>An exception a callee threw while native code was running on this thread.</summary>
     [ThreadStatic] private static System.Runtime.ExceptionServices.ExceptionDispatchInfo? _pending;
 
+    /// <summary>Stack native code may use below the point where the outermost native call on a thread began; deeper,
+    /// it traps "call stack exhausted" (it checks at every function entry) long before the thread's stack ends.</summary>
+    private const int NativeStackBudget = 512 * 1024;
+    [ThreadStatic] private static nint t_stackLimit;
+    [ThreadStatic] private static int t_depth;
+
+    /// <summary>Calls a native entry (<see cref="NativeCode.Entry"/>) on <paramref name="slots"/> with
+    /// <paramref name="ctx"/>, under this thread's stack limit, and throws what it left there, if anything.</summary>
+    public static void Enter(nint entry, InstanceContext* ctx, ulong* slots)
+    {
+        byte probe;
+        if (t_depth == 0) t_stackLimit = (nint)(&probe) - NativeStackBudget;
+        t_depth++;
+        ctx->StackLimit = t_stackLimit;
+        try
+        {
+            ((delegate* unmanaged<InstanceContext*, ulong*, void>)entry)(ctx, slots);
+        }
+        finally
+        {
+            t_depth--;
+        }
+        ThrowIfFailed(ctx);
+    }
+
     [UnmanagedCallersOnly]
     public static void CallFunction(InstanceContext* ctx, int index, ulong* slots)
     {
         try
         {
             var instance = (Instance)GCHandle.FromIntPtr(ctx->Instance).Target!;
-            InvokeOnSlots(instance.Functions[index], slots);
-        }
-        catch (TrapException trap) when (trap.Code != WasmSharp.TrapCode.Host)
-        {
-            ctx->TrapCode = (int)trap.Code;
+            HostSlots.InvokeOnSlots(instance.Functions[index], slots);
         }
         catch (Exception e)
         {
-            _pending = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
-            ctx->TrapCode = (int)WasmSharp.TrapCode.Host;
+            Fail(ctx, e);
         }
     }
 
@@ -115,40 +135,11 @@ internal static unsafe class NativeCalls
             if (entry == 0) throw new TrapException(WasmSharp.TrapCode.UninitializedElement);
             var callee = instance.Store.GetFunction((int)(entry - 1));
             if (callee.TypeId != instance.TypeIds[typeIndex]) throw new TrapException(WasmSharp.TrapCode.IndirectCallTypeMismatch);
-            InvokeOnSlots(callee, slots);
-        }
-        catch (TrapException trap) when (trap.Code != WasmSharp.TrapCode.Host)
-        {
-            ctx->TrapCode = (int)trap.Code;
+            HostSlots.InvokeOnSlots(callee, slots);
         }
         catch (Exception e)
         {
-            _pending = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
-            ctx->TrapCode = (int)WasmSharp.TrapCode.Host;
-        }
-    }
-
-    /// <summary>Calls <paramref name="f"/> with its arguments in raw slots, its results written back over them.</summary>
-    private static void InvokeOnSlots(Function f, ulong* slots)
-    {
-        var type = f.Type;
-        if (f is HostFunction { SlotsCallback: { } raw })
-        {
-            raw(new HostSlots(slots));
-            return;
-        }
-        var args = new Value[type.Parameters.Length];
-        for (int i = 0; i < args.Length; i++)
-        {
-            var t = type.Parameters[i];
-            ulong low = slots[i * HostSlots.Words];
-            args[i] = f.Store.FromBits(t, t is ValueType.I32 or ValueType.F32 ? (uint)low : low, slots[i * HostSlots.Words + 1]);
-        }
-        var results = f.Invoke(args);
-        for (int i = 0; i < results.Length; i++)
-        {
-            slots[i * HostSlots.Words] = f.Store.ToBits(results[i]);
-            slots[i * HostSlots.Words + 1] = results[i].HighBits;
+            Fail(ctx, e);
         }
     }
 
@@ -162,15 +153,37 @@ internal static unsafe class NativeCalls
         }
         catch (Exception e)
         {
-            _pending = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
-            ctx->TrapCode = (int)WasmSharp.TrapCode.Host;
+            Fail(ctx, e);
             return -1;
         }
     }
 
+    /// <summary>A callback failed: a trap of the spec's becomes the context's trap code; anything else (a host's
+    /// own exception, or its TrapException with a message of its own) is kept to be rethrown as it was.</summary>
+    private static void Fail(InstanceContext* ctx, Exception e)
+    {
+        if (e is TrapException { Code: not WasmSharp.TrapCode.Host } trap)
+        {
+            ctx->TrapCode = (int)trap.Code;
+            return;
+        }
+        _pending = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+        ctx->TrapCode = (int)WasmSharp.TrapCode.Host;
+    }
+
+    /// <summary>Throws what native code left in <paramref name="ctx"/> when it returned, if anything: the kept
+    /// exception, or the trap of its code (which is cleared).</summary>
+    private static void ThrowIfFailed(InstanceContext* ctx)
+    {
+        if (ctx->TrapCode == 0) return;
+        var code = (TrapCode)ctx->TrapCode;
+        ctx->TrapCode = 0;
+        throw TakeFailure(code);
+    }
+
     /// <summary>After native code returned with <paramref name="code"/> set: the exception to throw (a host's own,
     /// as it was thrown, or the trap).</summary>
-    public static Exception TakeFailure(TrapCode code)
+    private static Exception TakeFailure(TrapCode code)
     {
         var pending = _pending;
         _pending = null;
