@@ -1071,16 +1071,7 @@ internal sealed unsafe partial class Executor : IDisposable
             }
 
         Call:
-            if (callee is WasmFunction { NativeEntry: not 0 } nw)
-            {
-                var callerInstance = _inst; // native code may call back into the interpreter
-                RunNative(nw, (int)(regs - _stack) + argBase);
-                _inst = callerInstance;
-                if (nw.Type.Results.Length == 1) StoreV(regs + resultSlot, LoadV(regs + argBase));
-                ip = returnIp;
-                LoadMemory();
-            }
-            else if (callee is WasmFunction cw)
+            if (callee is WasmFunction { NativeEntry: 0 } cw)
             {
                 var cfn = cw.Code;
                 int callerFp = (int)(regs - _stack), newFp = callerFp + argBase;
@@ -1096,14 +1087,17 @@ internal sealed unsafe partial class Executor : IDisposable
             }
             else
             {
-                // Nested invocations from the host start above the arguments and results.
+                // Native code and host functions run on the callee frame's slots; nested invocations (from the host,
+                // or native code calling back) start above the arguments and results, and replace the instance.
                 var type = callee.Type;
-                var callerInstance = _inst; // a nested invocation from the host replaces it
-                CallHost(callee, regs + argBase, (int)(regs - _stack) + argBase + Math.Max(type.Parameters.Length, type.Results.Length) * SlotWords);
+                var callerInstance = _inst;
+                int calleeFp = (int)(regs - _stack) + argBase;
+                if (callee is WasmFunction native) RunNative(native, calleeFp);
+                else CallHost(callee, regs + argBase, calleeFp + Math.Max(type.Parameters.Length, type.Results.Length) * SlotWords);
                 _inst = callerInstance;
                 if (type.Results.Length == 1) StoreV(regs + resultSlot, LoadV(regs + argBase));
                 ip = returnIp;
-                LoadMemory(); // the host (or Wasm it called) may have grown the memory
+                LoadMemory(); // the callee may have grown the memory
             }
             continue;
 
