@@ -582,15 +582,32 @@ internal sealed unsafe class FunctionTranslator
         nint b = Pop(t), a = Pop(t);
         switch (k)
         {
-            case 7: Push(Quiet(LLVMBuildBinOp(_b, LLVMOpcode.FAdd, a, b, ""), t), t); return;
-            case 8: Push(Quiet(LLVMBuildBinOp(_b, LLVMOpcode.FSub, a, b, ""), t), t); return;
-            case 9: Push(Quiet(LLVMBuildBinOp(_b, LLVMOpcode.FMul, a, b, ""), t), t); return;
-            case 10: Push(Quiet(LLVMBuildBinOp(_b, LLVMOpcode.FDiv, a, b, ""), t), t); return;
+            case >= 7 and <= 10:
+            {
+                LLVMOpcode[] ops = [LLVMOpcode.FAdd, LLVMOpcode.FSub, LLVMOpcode.FMul, LLVMOpcode.FDiv];
+                nint v = LLVMBuildBinOp(_b, ops[k - 7], a, b, "");
+                // The hardware quiets a NaN it computes; only LLVM's identity folds pass an operand through.
+                Push(IsIdentityConstant(a) || IsIdentityConstant(b) ? Quiet(v, t) : v, t);
+                return;
+            }
         }
         var (f, ft) = _m.Intrinsic(k == 11 ? "llvm.minimum" : k == 12 ? "llvm.maximum" : "llvm.copysign", type);
         nint* args = stackalloc nint[] { a, b };
         nint r = LLVMBuildCall2(_b, ft, f, args, 2, "");
         Push(k == 13 ? r : Quiet(r, t), t);
+    }
+
+    /// <summary>A constant LLVM may fold an arithmetic operation with into one of its operands (or its negation):
+    /// ±0 and ±1. x86 sets the quiet bit of any NaN it computes, so add, sub, mul and div need quieting only where
+    /// such a fold can replace the instruction (x + -0, x - 0, -0 - x, x * 1, x * -1, x / 1, x / -1).
+    /// Constants that appear only after inlining are not seen here: a signalling NaN reaching such a fold through a
+    /// call with a constant argument keeps its signalling bit.</summary>
+    private static bool IsIdentityConstant(nint v)
+    {
+        if (LLVMIsAConstantFP(v) == 0) return false;
+        int lossy;
+        double d = LLVMConstRealGetDouble(v, &lossy);
+        return d is 0.0 or 1.0 or -1.0; // 0.0 matches -0.0 too
     }
 
     /// <summary>

@@ -55,6 +55,8 @@ internal static unsafe partial class LlvmApi
     [LibraryImport(Library)] public static partial nint LLVMPointerTypeInContext(nint context, uint addressSpace);
     [LibraryImport(Library)] public static partial nint LLVMConstInt(nint type, ulong value, int signExtend);
     [LibraryImport(Library)] public static partial nint LLVMConstNull(nint type);
+    [LibraryImport(Library)] public static partial nint LLVMIsAConstantFP(nint value);
+    [LibraryImport(Library)] public static partial double LLVMConstRealGetDouble(nint constant, int* losesInfo);
     [LibraryImport(Library)] public static partial nint LLVMGetUndef(nint type);
     [LibraryImport(Library)] public static partial nint LLVMGetInsertBlock(nint builder);
     [LibraryImport(Library)] public static partial nint LLVMGetEntryBasicBlock(nint function);
