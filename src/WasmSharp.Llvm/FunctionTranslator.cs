@@ -29,6 +29,9 @@ internal sealed unsafe class FunctionTranslator
     /// through the context: the base never moves, and the length is reloaded after every call and memory.grow,
     /// the only things that change it. 0 without a memory.</summary>
     private nint _memBase, _memLength;
+    /// <summary>The last load from linear memory: the value pushed, and the load (which may differ: a narrow load's
+    /// value is extended).</summary>
+    private (nint Value, nint Load) _lastLoad;
 
     private sealed class Frame
     {
@@ -49,7 +52,7 @@ internal sealed unsafe class FunctionTranslator
     {
         _function = function;
         _type = type;
-        _locals.Clear(); _stack.Clear(); _frames.Clear(); _trapBlocks.Clear(); _propagate = 0;
+        _locals.Clear(); _stack.Clear(); _frames.Clear(); _trapBlocks.Clear(); _propagate = 0; _lastLoad = default;
         _ctx = LLVMGetParam(function, 0);
         Position(LLVMAppendBasicBlockInContext(_m.Context, function, "entry"));
         for (int i = 0; i < type.Parameters.Length; i++)
@@ -310,7 +313,13 @@ internal sealed unsafe class FunctionTranslator
                 });
                 return;
             }
-            case 0x1A: PopAny(); return;
+            case 0x1A:
+            {
+                // A load whose value is dropped must still trap: LLVM deletes unused loads, unless volatile.
+                var (v, _) = PopAny();
+                if (_m.GuardPages && v == _lastLoad.Value) LLVMSetVolatile(_lastLoad.Load, 1);
+                return;
+            }
             case 0x1B:
             {
                 nint cond = Pop(ValueType.I32);
@@ -519,7 +528,9 @@ internal sealed unsafe class FunctionTranslator
         nint p = Address(ref r, size);
         nint v = LLVMBuildLoad2(_b, IntType(size), p, "");
         LLVMSetAlignment(v, 1);
-        Push(LLVMBuildCast(_b, signed ? LLVMOpcode.SExt : LLVMOpcode.ZExt, v, _m.TypeOf(t), ""), t);
+        nint extended = LLVMBuildCast(_b, signed ? LLVMOpcode.SExt : LLVMOpcode.ZExt, v, _m.TypeOf(t), "");
+        _lastLoad = (extended, v);
+        Push(extended, t);
     }
 
     private void NarrowStore(ref WasmReader r, ValueType t, int size)
@@ -727,6 +738,7 @@ internal sealed unsafe class FunctionTranslator
         nint address = LLVMBuildCast(_b, LLVMOpcode.ZExt, Pop(ValueType.I32), _m.I64, "");
         nint ea = LLVMBuildBinOp(_b, LLVMOpcode.Add, address, Const(ValueType.I64, offset), "");
         nint basePointer = LLVMBuildLoad2(_b, _m.Ptr, _memBase, "");
+        if (_m.GuardPages) return Gep(basePointer, ea); // past the end: the reservation's inaccessible pages
         nint length = LLVMBuildLoad2(_b, _m.I64, _memLength, "");
         nint end = LLVMBuildBinOp(_b, LLVMOpcode.Add, ea, Const(ValueType.I64, (ulong)size), "");
         TrapIf(LLVMBuildICmp(_b, LLVMIntPredicate.UGT, end, length, ""), TrapCode.OutOfBoundsMemoryAccess);
@@ -738,6 +750,7 @@ internal sealed unsafe class FunctionTranslator
         nint p = Address(ref r, size);
         nint v = LLVMBuildLoad2(_b, _m.TypeOf(t), p, "");
         LLVMSetAlignment(v, 1);
+        _lastLoad = (v, v);
         Push(v, t);
     }
 

@@ -10,14 +10,32 @@ public sealed class LlvmBackend : NativeBackend
 {
     /// <param name="optLevel">LLVM's optimisation level, 0 to 3.</param>
     /// <param name="cacheDirectory">Where compiled modules are kept (default: <c>$XDG_CACHE_HOME/wasmsharp</c>).</param>
-    public LlvmBackend(int optLevel = 2, string? cacheDirectory = null)
+    /// <param name="guardPages">Out-of-bounds accesses caught by guard pages (<see cref="GuardPages"/>) rather than
+    /// checked in code: by default where that is available (Linux on x86-64).</param>
+    public LlvmBackend(int optLevel = 2, string? cacheDirectory = null, bool? guardPages = null)
     {
         if (optLevel is < 0 or > 3) throw new ArgumentOutOfRangeException(nameof(optLevel), optLevel, "0 to 3");
         OptLevel = optLevel;
         Cache = new NativeCache(cacheDirectory);
+        _guardPages = guardPages;
     }
 
     public int OptLevel { get; }
+    private readonly bool? _guardPages;
+
+    /// <summary>Whether compiled code relies on guard pages (asked at the first compile; false where they are not
+    /// available).</summary>
+    public bool UsesGuardPages
+    {
+        get
+        {
+            if (_guardPages == false) return false;
+            GuardPages.Cache ??= Cache;
+            if (GuardPages.IsAvailable) return true;
+            if (_guardPages == true) throw new WasmException(GuardPages.Problem!);
+            return false;
+        }
+    }
     internal NativeCache Cache { get; }
 
     internal override NativeCode? TryCompile(Module module, out string? reason)
@@ -27,7 +45,7 @@ public sealed class LlvmBackend : NativeBackend
         try
         {
             reason = null;
-            return NativeModule.Load(module, OptLevel, Cache);
+            return NativeModule.Load(module, OptLevel, Cache, UsesGuardPages);
         }
         catch (NotSupportedException e)
         {

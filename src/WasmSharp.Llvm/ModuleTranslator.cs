@@ -52,8 +52,18 @@ internal sealed unsafe class ModuleTranslator : IDisposable
         return _intrinsics[(name, type)] = (fn, LLVMGlobalGetValueType(fn));
     }
 
-    public ModuleTranslator(ModuleInfo info, string name)
+    /// <summary>Accesses to linear memory go unchecked, past the end into the reservation's inaccessible pages
+    /// (<see cref="Llvm.GuardPages"/>); else each access checks its bounds.</summary>
+    public bool GuardPages { get; }
+
+    /// <summary>The section all generated code goes to; the linker's <c>__start_</c>/<c>__stop_</c> symbols of it give
+    /// the code's address range (<see cref="CodeStartSymbol"/>, <see cref="CodeEndSymbol"/>).</summary>
+    private const string CodeSection = "wasmsharp_text";
+    public const string CodeStartSymbol = "wasmsharp_code_start", CodeEndSymbol = "wasmsharp_code_end";
+
+    public ModuleTranslator(ModuleInfo info, string name, bool guardPages = false)
     {
+        GuardPages = guardPages;
         LlvmLibrary.Check();
         Info = info;
         Context = LLVMContextCreate();
@@ -86,6 +96,7 @@ internal sealed unsafe class ModuleTranslator : IDisposable
             fixed (nint* p = ps) fnType = LLVMFunctionType(type.Results.Length == 0 ? Void : TypeOf(type.Results[0]), p, (uint)ps.Length, 0);
             nint fn = LLVMAddFunction(Module, $"wasm_f{index}", fnType);
             LLVMSetLinkage(fn, LLVMLinkage.Internal);
+            LLVMSetSection(fn, CodeSection);
             _functions[i] = (fn, fnType);
         }
     }
@@ -128,6 +139,7 @@ internal sealed unsafe class ModuleTranslator : IDisposable
                 ft.Translate(index, _functions[i].Function, Info.GetFunctionType(index), Info.Codes[i], bytes);
             }
             for (int i = 0; i < _functions.Length; i++) AddEntry(builder, Info.ImportedFunctionCount + i);
+            ExportCodeRange();
         }
         finally
         {
@@ -137,11 +149,26 @@ internal sealed unsafe class ModuleTranslator : IDisposable
 
     public static string EntryName(int index) => $"wasmsharp_entry_{index}";
 
+    /// <summary>Exports the start and end of the code section as two pointers.</summary>
+    private void ExportCodeRange()
+    {
+        if (_functions.Length == 0) return; // no code, no section (NativeModule takes the range as empty)
+        foreach (var (symbol, name) in new[] { ("__start_" + CodeSection, CodeStartSymbol), ("__stop_" + CodeSection, CodeEndSymbol) })
+        {
+            nint bound = LLVMAddGlobal(Module, I8, symbol);
+            LLVMSetVisibility(bound, LLVMVisibility.Hidden);
+            nint pointer = LLVMAddGlobal(Module, Ptr, name);
+            LLVMSetInitializer(pointer, bound);
+            LLVMSetGlobalConstant(pointer, 1);
+        }
+    }
+
     private void AddEntry(nint b, int index)
     {
         var type = Info.GetFunctionType(index);
         nint* ps = stackalloc nint[] { Ptr, Ptr };
         nint entry = LLVMAddFunction(Module, EntryName(index), LLVMFunctionType(Void, ps, 2, 0));
+        LLVMSetSection(entry, CodeSection);
         LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(Context, entry, "entry"));
         nint slots = LLVMGetParam(entry, 1);
         var args = new nint[type.Parameters.Length + 1];

@@ -15,37 +15,51 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
     private readonly nint[] _entries;
     private readonly int _imported;
 
-    private NativeModule(nint library, nint[] entries, int imported)
+    private readonly nint _guardedEnter;
+    private readonly (nint, nint) _codeRange;
+
+    private NativeModule(nint library, nint[] entries, int imported, bool guardPages)
     {
         _library = library;
         _entries = entries;
         _imported = imported;
+        if (guardPages)
+        {
+            _guardedEnter = GuardPages.Enter;
+            if (NativeLibrary.TryGetExport(library, ModuleTranslator.CodeStartSymbol, out var start) &&
+                NativeLibrary.TryGetExport(library, ModuleTranslator.CodeEndSymbol, out var end))
+                _codeRange = (*(nint*)start, *(nint*)end);
+        }
     }
+
+    public override nint GuardedEnter => _guardedEnter;
+    public override (nint Start, nint End) CodeRange => _codeRange;
 
     /// <summary>Compiles <paramref name="module"/> at <paramref name="optLevel"/> into a shared library under
     /// <paramref name="directory"/> (no cache) and loads it. Throws <see cref="NotSupportedException"/> for what the
     /// translator does not handle yet.</summary>
-    public static NativeModule Compile(Module module, int optLevel, string directory)
+    public static NativeModule Compile(Module module, int optLevel, string directory, bool guardPages = false)
     {
         using var target = new HostTarget(optLevel);
-        return Open(Build(module, target, directory), module.Info);
+        return Open(Build(module, target, directory, guardPages), module.Info, guardPages);
     }
 
     public override nint Entry(int definedIndex) => _entries[definedIndex];
 
     /// <summary>The module's native code from <paramref name="cache"/>, compiled and stored there first when missing.</summary>
-    public static NativeModule Load(Module module, int optLevel, NativeCache cache)
+    public static NativeModule Load(Module module, int optLevel, NativeCache cache, bool guardPages = false)
     {
         var info = module.Info;
         using var target = new HostTarget(optLevel);
-        string key = NativeCache.Key(info.Bytes.Span, LlvmLibrary.Version, target.Triple, target.Cpu, target.Features, $"O{optLevel}");
+        string options = $"O{optLevel}" + (guardPages ? " guard-pages" : "");
+        string key = NativeCache.Key(info.Bytes.Span, LlvmLibrary.Version, target.Triple, target.Cpu, target.Features, options);
         var path = cache.TryGet(key);
         if (path is null)
         {
             var work = Directory.CreateTempSubdirectory("wasmsharp-compile-").FullName;
             try
             {
-                var library = Build(module, target, work);
+                var library = Build(module, target, work, guardPages);
                 path = cache.Put(key, File.ReadAllBytes(library));
             }
             finally
@@ -53,13 +67,13 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
                 Directory.Delete(work, recursive: true);
             }
         }
-        return Open(path, info);
+        return Open(path, info, guardPages);
     }
 
-    private static string Build(Module module, HostTarget target, string directory)
+    private static string Build(Module module, HostTarget target, string directory, bool guardPages)
     {
         byte[] obj;
-        using (var translator = new ModuleTranslator(module.Info, "wasm"))
+        using (var translator = new ModuleTranslator(module.Info, "wasm", guardPages))
         {
             target.Prepare(translator.Module);
             translator.TranslateAll();
@@ -73,13 +87,13 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
         return name + ".so";
     }
 
-    private static NativeModule Open(string path, ModuleInfo info)
+    private static NativeModule Open(string path, ModuleInfo info, bool guardPages)
     {
         nint library = NativeLibrary.Load(path);
         var entries = new nint[info.Codes.Count];
         for (int i = 0; i < entries.Length; i++)
             entries[i] = NativeLibrary.GetExport(library, ModuleTranslator.EntryName(info.ImportedFunctionCount + i));
-        return new NativeModule(library, entries, info.ImportedFunctionCount);
+        return new NativeModule(library, entries, info.ImportedFunctionCount, guardPages);
     }
 
     /// <summary>Calls defined function <paramref name="index"/> (function index space) of <paramref name="instance"/>

@@ -7,8 +7,9 @@ internal static class SharedLibraryLinker
 {
     /// <summary>Links <paramref name="objects"/> into <paramref name="output"/>. Symbols bind inside the library
     /// (-Bsymbolic: calls between its functions skip the PLT); nothing is left undefined (native code reaches the
-    /// host through its instance context, never through symbols).</summary>
-    public static void Link(IReadOnlyList<string> objects, string output)
+    /// host through its instance context, never through symbols) unless <paramref name="allowUndefined"/>: then they
+    /// bind against the process (libc) when the library is loaded.</summary>
+    public static void Link(IReadOnlyList<string> objects, string output, bool allowUndefined = false)
     {
         var psi = new ProcessStartInfo(LlvmLibrary.LinkerPath)
         {
@@ -16,7 +17,8 @@ internal static class SharedLibraryLinker
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "-shared", "-Bsymbolic", "--no-undefined", "--hash-style=gnu", "-o", output }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { "-shared", "-Bsymbolic", "--hash-style=gnu", "-o", output }) psi.ArgumentList.Add(a);
+        if (!allowUndefined) psi.ArgumentList.Add("--no-undefined");
         foreach (var o in objects) psi.ArgumentList.Add(o);
         using var p = Process.Start(psi) ?? throw new WasmException($"could not start {LlvmLibrary.LinkerPath}");
         var stderr = p.StandardError.ReadToEndAsync();

@@ -17,7 +17,7 @@ internal static class RunVerb
     public const int TrapExitCode = 134;
 
     /// <summary>Options of <c>run</c> that take a value (the value is the next token unless given with '=').</summary>
-    private static readonly string[] ValueOptions = ["--dir", "--env", "--invoke", "--timeout", "--engine"];
+    private static readonly string[] ValueOptions = ["--dir", "--env", "--invoke", "--timeout", "--engine", "--bounds-checks"];
 
     public static Command Create()
     {
@@ -52,13 +52,14 @@ internal static class RunVerb
                 result.AddError("--timeout takes a positive number of seconds");
         });
         var engine = EngineOption.Create();
+        var bounds = EngineOption.CreateBoundsChecks();
         var command = new Command("run", "Run a WebAssembly program (WASI preview1) or call one of its exports")
         {
-            file, args, dirs, envs, invoke, timeout, engine,
+            file, args, dirs, envs, invoke, timeout, engine, bounds,
         };
         command.SetAction(parse => Run(new RunRequest(parse.GetValue(file)!, parse.GetValue(args) ?? [],
             parse.GetValue(dirs) ?? [], parse.GetValue(envs) ?? [], parse.GetValue(invoke), parse.GetValue(timeout),
-            parse.GetValue(engine) ?? "interp"), Console.Out, Console.Error));
+            parse.GetValue(engine) ?? "interp", parse.GetValue(bounds) ?? "auto"), Console.Out, Console.Error));
         return command;
     }
 
@@ -87,7 +88,7 @@ internal static class RunVerb
     }
 
     public sealed record RunRequest(string Path, string[] Args, string[] Dirs, string[] Envs, string? Invoke, double? Timeout = null,
-        string EngineName = "interp");
+        string EngineName = "interp", string BoundsChecks = "auto");
 
     public static int Run(RunRequest request, TextWriter output, TextWriter error)
     {
@@ -99,7 +100,7 @@ internal static class RunVerb
             if (!ParsePreopens(request.Dirs, error, out var preopens) || !ParseEnvironment(request.Envs, error, out var environment))
                 return 1;
             // A timeout needs loops that can be stopped: the module is compiled with interruption checks.
-            var engine = EngineOption.Build(request.EngineName, interruptible: request.Timeout is not null, out var problem);
+            var engine = EngineOption.Build(request.EngineName, interruptible: request.Timeout is not null, out var problem, request.BoundsChecks);
             if (engine is null)
             {
                 error.WriteLine($"error: {problem}");

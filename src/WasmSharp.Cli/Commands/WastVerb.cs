@@ -23,13 +23,14 @@ internal static class WastVerb
         });
 
         var engine = EngineOption.Create();
+        var bounds = EngineOption.CreateBoundsChecks();
         var command = new Command("wast", "Run spec test scripts (.wast, converted with wabt's wast2json)")
         {
-            paths, verbose, jobs, engine,
+            paths, verbose, jobs, engine, bounds,
         };
         command.SetAction(parse =>
         {
-            var chosen = EngineOption.Build(parse.GetValue(engine)!, interruptible: false, out var problem);
+            var chosen = EngineOption.Build(parse.GetValue(engine)!, interruptible: false, out var problem, parse.GetValue(bounds)!);
             if (chosen is null)
             {
                 Console.Error.WriteLine($"error: {problem}");

@@ -78,6 +78,19 @@ internal static unsafe partial class LlvmApi
     [LibraryImport(Library)] public static partial nint LLVMBuildRetVoid(nint builder);
     [LibraryImport(Library)] public static partial nint LLVMBuildUnreachable(nint builder);
 
+    [LibraryImport(Library)] public static partial void LLVMSetVolatile(nint memoryAccess, int isVolatile);
+    [LibraryImport(Library)] public static partial nint LLVMIsALoadInst(nint value);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial void LLVMSetSection(nint global, string section);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMAddGlobal(nint module, nint type, string name);
+    [LibraryImport(Library)] public static partial void LLVMSetInitializer(nint global, nint value);
+    [LibraryImport(Library)] public static partial void LLVMSetGlobalConstant(nint global, int isConstant);
+
+    // ---- Textual IR --------------------------------------------------------------------------------
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint LLVMCreateMemoryBufferWithMemoryRangeCopy(byte* data, nuint length, string name);
+    /// <summary>Parses textual IR into a new module; takes ownership of the buffer. Non-zero on failure.</summary>
+    [LibraryImport(Library)] public static partial int LLVMParseIRInContext(nint context, nint buffer, nint* module, byte** message);
+
     // ---- Verification ----------------------------------------------------------------------------
     /// <summary>Returns non-zero when the module is broken; the message says why (LLVMReturnStatusAction).</summary>
     [LibraryImport(Library)] public static partial int LLVMVerifyModule(nint module, LLVMVerifierFailureAction action, byte** message);

@@ -88,10 +88,16 @@ public sealed unsafe partial class Instance
             nm != info.ImportedMemoryCount || ng != info.ImportedGlobalCount)
             throw new WasmException("module import counts are inconsistent");
 
-        // Functions first: global initialisers and element segments may take their references.
+        inst.Memories = memories;
+        foreach (var type in info.Memories) memories[nm++] = new Memory(store, type);
+        // Native code that relies on guard pages needs every memory's whole reservation; else the interpreter runs.
+        var native = module.Native;
+        if (native is { GuardedEnter: not 0 } && memories.Any(m => m.Definition->Reserved < Memory.FullReservation)) native = null;
+
+        // Functions next: global initialisers and element segments may take their references.
         inst.Functions = functions;
         for (int i = 0; i < definedFunctions; i++)
-            functions[nf + i] = new WasmFunction(store, inst, nf + i, module.Functions[i], module.Native?.Entry(i) ?? 0);
+            functions[nf + i] = new WasmFunction(store, inst, nf + i, module.Functions[i], native?.Entry(i) ?? 0);
 
         inst.Globals = globals;
         foreach (var def in info.Globals)
@@ -102,9 +108,12 @@ public sealed unsafe partial class Instance
 
         inst.Tables = tables;
         foreach (var type in info.Tables) tables[nt++] = new Table(store, type, Value.Null(type.ElementType));
-        inst.Memories = memories;
-        foreach (var type in info.Memories) memories[nm++] = new Memory(store, type);
         inst.Context = InstanceContext.Create(memories, globals, tables);
+        if (native is { GuardedEnter: not 0 and var enter })
+        {
+            (inst.Context->CodeStart, inst.Context->CodeEnd) = native.CodeRange;
+            inst.Context->GuardedEnter = (delegate* unmanaged<nint, InstanceContext*, ulong*, int>)enter;
+        }
         inst.Context->Instance = GCHandle.ToIntPtr(GCHandle.Alloc(inst, GCHandleType.Weak));
 
         var elements = new ulong[info.Elements.Count][];

@@ -8,6 +8,10 @@ internal unsafe struct MemoryDefinition
 {
     public byte* Base;
     public ulong Length;
+    /// <summary>Bytes of address space reserved at <see cref="Base"/> (inaccessible past <see cref="Length"/>): native
+    /// code compiled for guard pages runs only on memories with <see cref="Memory.FullReservation"/>, and its fault
+    /// handler takes a fault inside this range for an out-of-bounds access.</summary>
+    public ulong Reserved;
 }
 
 /// <summary>A table's elements (slot bits, 0 is null) and current length, as running code reads them (owned by
@@ -53,6 +57,11 @@ internal unsafe struct InstanceContext
     public delegate* unmanaged<InstanceContext*, int, int, uint, ulong*, void> CallIndirect;
     /// <summary>memory.grow for native code: (context, memory index, delta in pages) → old size in pages, or -1.</summary>
     public delegate* unmanaged<InstanceContext*, int, uint, int> GrowMemory;
+    /// <summary>Native code relying on guard pages: its code's address range (a fault handler takes only faults
+    /// there for traps), and the entry that runs it under that handler, <c>int (entry, context, slots)</c>, non-zero
+    /// when an access faulted. 0 for code that checks bounds itself.</summary>
+    public nint CodeStart, CodeEnd;
+    public delegate* unmanaged<nint, InstanceContext*, ulong*, int> GuardedEnter;
 
     /// <summary>Allocates and fills the context of an instance with these memories, globals and tables; free it
     /// with <see cref="NativeMemory.Free"/>.</summary>
@@ -100,7 +109,8 @@ internal static unsafe class NativeCalls
         ctx->StackLimit = t_stackLimit;
         try
         {
-            ((delegate* unmanaged<InstanceContext*, ulong*, void>)entry)(ctx, slots);
+            if (ctx->GuardedEnter == null) ((delegate* unmanaged<InstanceContext*, ulong*, void>)entry)(ctx, slots);
+            else if (ctx->GuardedEnter(entry, ctx, slots) != 0) ctx->TrapCode = (int)WasmSharp.TrapCode.OutOfBoundsMemoryAccess;
         }
         finally
         {

@@ -62,7 +62,7 @@ public sealed unsafe class Memory : IDisposable
         {
             if (size > FullReservation) continue;
             Base = VirtualMemory.Reserve(size);
-            if (Base != null) { _reserved = size; break; }
+            if (Base != null) { _reserved = Definition->Reserved = size; break; }
         }
         if (Base == null)
             throw new WasmException("could not reserve address space for a linear memory");
@@ -82,7 +82,7 @@ public sealed unsafe class Memory : IDisposable
         type.Limits.Max is ulong max ? Math.Min(max, MemoryType.MaxPages32) : MemoryType.MaxPages32;
 
     /// <summary>Address of byte 0. Stable across <see cref="Grow"/>; invalid after <see cref="Dispose"/>.</summary>
-    public nint BasePointer => (nint)Base;
+    public nint BasePointer => _disposed ? 0 : (nint)Base;
     /// <summary>Current size in 64 KiB pages.</summary>
     public ulong Pages => ByteLength / MemoryType.PageSize;
     /// <summary>Current size in bytes.</summary>
@@ -95,8 +95,8 @@ public sealed unsafe class Memory : IDisposable
     public long Grow(ulong deltaPages)
     {
         ulong old = ByteLength / MemoryType.PageSize;
-        if (deltaPages == 0) return Base == null ? -1 : (long)old;
-        if (Base == null || deltaPages > MemoryType.MaxPages32) return -1;
+        if (deltaPages == 0) return _disposed ? -1 : (long)old;
+        if (_disposed || deltaPages > MemoryType.MaxPages32) return -1;
         ulong pages = old + deltaPages;
         if (pages > MaxPagesLimit(_type)) return -1;
         ulong bytes = pages * MemoryType.PageSize;
@@ -189,8 +189,18 @@ public sealed unsafe class Memory : IDisposable
     private void Free()
     {
         ByteLength = 0;
-        Base = null;
+        _disposed = true;
+        // Code that still runs on this memory sees a size of 0; native code that relies on guard pages, which does
+        // not read the size, reaches an inaccessible reservation instead of freed (and maybe reused) address space.
+        Base = Tombstone;
+        Definition->Reserved = Tombstone == null ? 0 : FullReservation;
         nint p = Interlocked.Exchange(ref _reservation, 0);
         if (p != 0) VirtualMemory.Release((byte*)p, _reserved);
     }
+
+    private bool _disposed;
+
+    /// <summary>One inaccessible full reservation, process-wide, that disposed memories point at.</summary>
+    private static byte* Tombstone => (byte*)TombstoneReservation.Value;
+    private static readonly Lazy<nint> TombstoneReservation = new(() => (nint)VirtualMemory.ReservePermanently(FullReservation));
 }

@@ -16,4 +16,11 @@ public abstract class NativeBackend
 internal abstract class NativeCode
 {
     public abstract nint Entry(int definedIndex);
+
+    /// <summary>For code that leaves bounds checks to guard pages: the entry that runs it under the fault handler
+    /// (<see cref="InstanceContext.GuardedEnter"/>); 0 for code that checks bounds itself. Such code runs only on
+    /// memories with the full reservation (<see cref="Memory.FullReservation"/>).</summary>
+    public virtual nint GuardedEnter => 0;
+    /// <summary>The address range of the code (where the fault handler takes faults for traps).</summary>
+    public virtual (nint Start, nint End) CodeRange => (0, 0);
 }

@@ -21,6 +21,9 @@ internal static unsafe partial class VirtualMemory
         return p;
     }
 
+    /// <summary>Reserves address space that is never released (not counted in <see cref="LiveReservations"/>).</summary>
+    public static byte* ReservePermanently(ulong bytes) => ReserveCore(bytes);
+
     private static byte* ReserveCore(ulong bytes)
     {
         if (bytes == 0 || bytes > (ulong)nint.MaxValue) return null;
