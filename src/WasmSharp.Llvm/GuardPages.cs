@@ -188,25 +188,21 @@ internal static unsafe class GuardPages
         }
     }
 
-    /// <summary>The support library's cache key.</summary>
-    public static string Key
-    {
-        get
-        {
-            using var target = new HostTarget(0);
-            return NativeCache.Key(Encoding.UTF8.GetBytes(Source()), LlvmLibrary.Version, target.Triple, target.Cpu, target.Features, "guard-pages");
-        }
-    }
+    /// <summary>The support library's cache key for <paramref name="host"/>.</summary>
+    public static string Key(HostDescription host) => NativeCache.Key(Encoding.UTF8.GetBytes(Source()), host, "guard-pages");
 
     private static string Build(NativeCache cache)
     {
-        string source = Source(), key = Key;
+        var host = HostDescription.Get(cache);
+        if (cache.TryGet(Key(host)) is { } cached) return cached;
+        host = HostDescription.Confirm(cache, host);
+        string key = Key(host);
+        if (cache.TryGet(key) is { } found) return found;
         using var target = new HostTarget(0);
-        if (cache.TryGet(key) is { } cached) return cached;
         nint context = LLVMContextCreate();
         try
         {
-            nint module = Parse(context, source);
+            nint module = Parse(context, Source());
             byte[] obj;
             try
             {

@@ -18,7 +18,18 @@ public sealed class LlvmBackend : NativeBackend
         OptLevel = optLevel;
         Cache = new NativeCache(cacheDirectory);
         _guardPages = guardPages;
+        // What every compile or cache hit needs first (the host's description, the guard-page support library,
+        // loading OpenSSL for SHA-256) takes 20-30 ms: done on another core while the caller reads and validates
+        // its module.
+        _warmUp = Task.Run(() =>
+        {
+            if (LlvmLibrary.Problem is not null) return;
+            HostDescription.Get(Cache);
+            _ = UsesGuardPages;
+        });
     }
+
+    private readonly Task _warmUp;
 
     public int OptLevel { get; }
     private readonly bool? _guardPages;
@@ -42,6 +53,7 @@ public sealed class LlvmBackend : NativeBackend
     {
         reason = LlvmLibrary.Problem;
         if (reason is not null) return null;
+        try { _warmUp.Wait(); } catch (AggregateException) { } // its failures show again below, where they are handled
         try
         {
             reason = null;

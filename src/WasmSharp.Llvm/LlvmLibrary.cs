@@ -6,7 +6,7 @@ namespace WasmSharp.Llvm;
 
 /// <summary>
 /// Finds the system's LLVM 19 and lld at run time. Nothing loads LLVM until <see cref="Check"/> or a compile asks
-/// for it, and when either is missing the backend says so in one line (<see cref="Problem"/>) and the interpreter
+/// for it (running a module from the cache does not), and when either is missing the backend says so in one line (<see cref="Problem"/>) and the interpreter
 /// runs. Debian: <c>libllvm19</c> (libLLVM.so.19.1, also named libLLVM-19.so) and <c>lld-19</c> (ld.lld-19).
 /// </summary>
 public static unsafe class LlvmLibrary
@@ -17,20 +17,27 @@ public static unsafe class LlvmLibrary
     /// <summary>The linker, found on the PATH or in /usr/bin.</summary>
     internal const string LinkerName = "ld.lld-19";
 
-    private static readonly Lazy<(nint Handle, string? LinkerPath, string? Problem)> State = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
+    /// <summary>Where the library and the linker are: found on disk without loading anything.</summary>
+    private static readonly Lazy<(string? LibraryPath, string? LinkerPath, string? Problem)> Located = new(Locate, LazyThreadSafetyMode.ExecutionAndPublication);
+    /// <summary>The library, loaded and its X86 target initialised (the first compile needs it; a cache hit does not).</summary>
+    private static readonly Lazy<(nint Handle, string? Problem)> Loaded = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
 
     static LlvmLibrary() => NativeLibrary.SetDllImportResolver(typeof(LlvmLibrary).Assembly, Resolve);
 
-    /// <summary>Why the native tier cannot run here, in one line, or null when it can.</summary>
-    public static string? Problem => State.Value.Problem;
+    /// <summary>Why the native tier cannot run here, in one line, or null when it can. Looks for the files only:
+    /// LLVM is loaded when something is compiled.</summary>
+    public static string? Problem => Located.Value.Problem;
 
-    /// <summary>Whether LLVM and the linker are there (loads LLVM the first time).</summary>
-    public static bool IsAvailable => State.Value.Problem is null;
+    /// <summary>Whether LLVM and the linker are there.</summary>
+    public static bool IsAvailable => Problem is null;
 
     /// <summary>The path of ld.lld-19.</summary>
-    internal static string LinkerPath => State.Value.LinkerPath ?? throw new InvalidOperationException(Problem);
+    internal static string LinkerPath => Located.Value.LinkerPath ?? throw new InvalidOperationException(Problem);
 
-    /// <summary>LLVM's version, as "major.minor.patch".</summary>
+    /// <summary>The path of libLLVM, as found on disk (null when it is not).</summary>
+    internal static string? LibraryPath => Located.Value.LibraryPath;
+
+    /// <summary>LLVM's version, as "major.minor.patch" (loads LLVM).</summary>
     public static string Version
     {
         get
@@ -42,10 +49,11 @@ public static unsafe class LlvmLibrary
         }
     }
 
-    /// <summary>Throws <see cref="WasmException"/> with <see cref="Problem"/> unless LLVM can be used.</summary>
+    /// <summary>Loads LLVM, or throws <see cref="WasmException"/> with the reason it cannot be used.</summary>
     public static void Check()
     {
         if (Problem is { } problem) throw new WasmException(problem);
+        if (Loaded.Value.Problem is { } failed) throw new WasmException(failed);
     }
 
     /// <summary>The loaded library, set before the target initialisers call into it.</summary>
@@ -58,23 +66,33 @@ public static unsafe class LlvmLibrary
         return _handle;
     }
 
-    private static (nint, string?, string?) Load()
+    /// <summary>The directories the dynamic loader searches for libLLVM on Debian and its kin.</summary>
+    private static IEnumerable<string> LibraryDirectories() =>
+        (Environment.GetEnvironmentVariable("LD_LIBRARY_PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Concat(["/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib/llvm-19/lib", "/usr/lib64", "/usr/lib", "/lib"]);
+
+    private static (string?, string?, string?) Locate()
     {
-        nint handle = 0;
-        foreach (var name in Names)
-            if (NativeLibrary.TryLoad(name, out handle)) break;
-        if (handle == 0)
-            return (0, null, $"the native tier needs LLVM 19: {Names[0]} was not found (Debian package libllvm19)");
-        _handle = handle;
+        string? library = (from dir in LibraryDirectories() from name in Names select Path.Combine(dir, name)).FirstOrDefault(File.Exists);
+        if (library is null)
+            return (null, null, $"the native tier needs LLVM 19: {Names[0]} was not found (Debian package libllvm19)");
         var linker = FindLinker();
         if (linker is null)
-            return (handle, null, $"the native tier needs the linker {LinkerName}, which was not found (Debian package lld-19)");
+            return (library, null, $"the native tier needs the linker {LinkerName}, which was not found (Debian package lld-19)");
+        return (library, linker, null);
+    }
+
+    private static (nint, string?) Load()
+    {
+        if (!NativeLibrary.TryLoad(Located.Value.LibraryPath!, out nint handle))
+            return (0, $"the native tier needs LLVM 19: {Located.Value.LibraryPath} could not be loaded");
+        _handle = handle;
         // The exported per-target initialisers (LLVMInitializeNativeTarget is a header inline).
         LlvmApi.LLVMInitializeX86TargetInfo();
         LlvmApi.LLVMInitializeX86Target();
         LlvmApi.LLVMInitializeX86TargetMC();
         LlvmApi.LLVMInitializeX86AsmPrinter();
-        return (handle, linker, null);
+        return (handle, null);
     }
 
     private static string? FindLinker()

@@ -5,7 +5,7 @@ namespace WasmSharp.Llvm;
 
 /// <summary>
 /// The content-addressed cache of compiled modules: a shared library per key, so an unchanged module is compiled
-/// once. The key covers everything the code depends on (<see cref="Key"/>). An entry's file name carries the SHA-256
+/// once. The key covers everything the code depends on (<see cref="Key(ReadOnlySpan{byte}, string, string, string, string, string)"/>). An entry's file name carries the SHA-256
 /// of its content, checked before every use: a truncated, corrupt or tampered entry is deleted and rebuilt, never
 /// loaded. Entries are written to a temporary file and renamed into place, so readers see a whole file or none, and
 /// two processes compiling the same module at once each publish a complete entry (the later rename wins).
@@ -48,6 +48,11 @@ internal sealed class NativeCache
         }
         return Convert.ToHexStringLower(h.GetHashAndReset());
     }
+
+    /// <summary>The key of <paramref name="module"/> built by this backend for <paramref name="host"/> with
+    /// <paramref name="options"/>.</summary>
+    public static string Key(ReadOnlySpan<byte> module, HostDescription host, string options) =>
+        Key(module, host.LlvmVersion, host.Triple, host.Cpu, host.Features, options);
 
     private string Folder(string key) => Path.Combine(Directory, key[..2]);
 

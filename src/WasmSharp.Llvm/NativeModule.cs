@@ -50,12 +50,23 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
     public static NativeModule Load(Module module, int optLevel, NativeCache cache, bool guardPages = false)
     {
         var info = module.Info;
-        using var target = new HostTarget(optLevel);
         string options = $"O{optLevel}" + (guardPages ? " guard-pages" : "");
-        string key = NativeCache.Key(info.Bytes.Span, LlvmLibrary.Version, target.Triple, target.Cpu, target.Features, options);
+        // A hit needs no LLVM: the key's host part comes from the cache too.
+        var host = HostDescription.Get(cache);
+        string key = NativeCache.Key(info.Bytes.Span, host, options);
         var path = cache.TryGet(key);
         if (path is null)
         {
+            var confirmed = HostDescription.Confirm(cache, host);
+            if (confirmed != host)
+            {
+                key = NativeCache.Key(info.Bytes.Span, confirmed, options);
+                path = cache.TryGet(key);
+            }
+        }
+        if (path is null)
+        {
+            using var target = new HostTarget(optLevel);
             var work = Directory.CreateTempSubdirectory("wasmsharp-compile-").FullName;
             try
             {

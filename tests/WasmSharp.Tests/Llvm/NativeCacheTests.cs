@@ -106,4 +106,24 @@ public sealed class NativeCacheTests : IDisposable
 
     [Fact]
     public void LlvmReportsItsVersion() => Assert.StartsWith("19.", LlvmLibrary.Version);
+
+    [Fact]
+    public void TheHostsDescriptionIsKeptSoACacheHitNeedsNoLlvm()
+    {
+        var first = new NativeCache(Path.Combine(_dir, "a"));
+        var real = HostDescription.Get(first);
+        Assert.StartsWith("19.", real.LlvmVersion);
+        var file = Assert.Single(Directory.EnumerateFiles(Path.Combine(first.Directory, "host")));
+        Assert.Equal([real.Triple, real.Cpu, real.Features, real.LlvmVersion], File.ReadAllLines(file));
+        // Another cache with a description for this machine's fingerprint: it is read, not recomputed by LLVM.
+        var second = new NativeCache(Path.Combine(_dir, "b"));
+        var planted = Path.Combine(second.Directory, "host", Path.GetFileName(file));
+        Directory.CreateDirectory(Path.GetDirectoryName(planted)!);
+        File.WriteAllLines(planted, ["x86_64-unknown-linux-gnu", "i386", "+none", "19.0.0"]);
+        var read = HostDescription.Get(second);
+        Assert.Equal("i386", read.Cpu);
+        // A compile asks LLVM anyway; a kept description it contradicts is replaced.
+        Assert.Equal(real, HostDescription.Confirm(second, read));
+        Assert.Equal(real.Cpu, File.ReadAllLines(planted)[1]);
+    }
 }

@@ -18,7 +18,7 @@ public sealed class NativeEngineTests : IDisposable
 
     /// <summary>The compiled modules in the cache (the guard-page support library may be there too).</summary>
     private IEnumerable<string> ModuleLibraries() =>
-        Directory.EnumerateFiles(_cache, "*.so", SearchOption.AllDirectories).Where(p => !Path.GetFileName(p).StartsWith(GuardPages.Key));
+        Directory.EnumerateFiles(_cache, "*.so", SearchOption.AllDirectories).Where(p => !Path.GetFileName(p).StartsWith(GuardPages.Key(HostDescription.Get(new NativeCache(_cache)))));
 
     private const string Fib = """
         (module
