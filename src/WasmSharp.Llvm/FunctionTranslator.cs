@@ -36,8 +36,13 @@ internal sealed unsafe class FunctionTranslator
     private sealed class Frame
     {
         public byte Kind; // 0x02 block, 0x03 loop, 0x04 if, 0 the function
-        public ValueType? Result;
-        public nint End, Header, Else, ResultSlot;
+        public ValueType[] Params = [], Results = [];
+        /// <summary>Where branches leave the values they carry: results (to the end), or a loop's parameters (to
+        /// its head). Allocas, promoted to phis by mem2reg.</summary>
+        public nint[] ResultSlots = [], ParamSlots = [];
+        /// <summary>An if's parameters, which its else arm starts with too (SSA values from before the branch).</summary>
+        public nint[] ParamValues = [];
+        public nint End, Header, Else;
         public int Height;
         public bool HasElse;
     }
@@ -62,7 +67,6 @@ internal sealed unsafe class FunctionTranslator
         }
         foreach (var (count, t) in body.LocalGroups)
             for (uint i = 0; i < count; i++) LLVMBuildStore(_b, LLVMConstNull(_m.TypeOf(t)), Alloca(t));
-        if (type.Results.Length > 1) throw new NotSupportedException("multiple results");
         _memBase = _memLength = 0;
         if (_m.Info.ImportedMemoryCount + _m.Info.Memories.Count > 0)
         {
@@ -71,11 +75,11 @@ internal sealed unsafe class FunctionTranslator
             ReloadMemory();
         }
         var end = Block("return");
-        _frames.Add(new Frame { Kind = 0, Result = type.Results.Length == 1 ? type.Results[0] : null, End = end, Height = 0,
-            ResultSlot = type.Results.Length == 1 ? Alloca(type.Results[0], local: false) : 0 });
+        _frames.Add(new Frame { Kind = 0, Results = type.Results, End = end, Height = 0,
+            ResultSlots = type.Results.Select(t => Alloca(t, local: false)).ToArray() });
         // The stack check: below the context's limit, trap "call stack exhausted" before the thread's stack ends.
         nint sp = LLVMBuildCast(_b, LLVMOpcode.PtrToInt, LLVMBuildAlloca(_b, _m.I8, "sp"), _m.I64, "");
-        nint limit = ContextField(ModuleTranslator.StackLimitOffset, _m.I64);
+        nint limit = ContextField(ModuleTranslator.StackLimitOffset, _m.I64, invariant: false);
         TrapIf(LLVMBuildICmp(_b, LLVMIntPredicate.ULT, sp, limit, ""), TrapCode.CallStackExhausted);
 
         var r = new WasmReader(moduleBytes.Slice(body.CodeOffset, body.CodeLength), body.CodeOffset, "code");
@@ -125,7 +129,18 @@ internal sealed unsafe class FunctionTranslator
 
     private nint Const(ValueType t, ulong v) => LLVMConstInt(_m.TypeOf(t), v, 0);
 
-    private nint ContextField(int offset, nint type) => LLVMBuildLoad2(_b, type, Gep(_ctx, Const(ValueType.I64, (ulong)offset)), "");
+    /// <summary>Loads a field of the instance context; <paramref name="invariant"/> for fields set once when the
+    /// instance is made (array pointers, callbacks).</summary>
+    private nint ContextField(int offset, nint type, bool invariant = true) =>
+        ContextLoad(type, Gep(_ctx, Const(ValueType.I64, (ulong)offset)), invariant);
+
+    private nint ContextLoad(nint type, nint pointer, bool invariant)
+    {
+        nint v = LLVMBuildLoad2(_b, type, pointer, "");
+        _m.Tag(v, ModuleTranslator.Region.Context);
+        if (invariant) _m.Invariant(v);
+        return v;
+    }
 
     private nint Gep(nint basePointer, nint byteOffset) => LLVMBuildGEP2(_b, _m.I8, basePointer, &byteOffset, 1, "");
 
@@ -143,7 +158,7 @@ internal sealed unsafe class FunctionTranslator
         var here = LLVMGetInsertBlock(_b);
         block = Block("trap");
         Position(block);
-        LLVMBuildStore(_b, LLVMConstInt(_m.I32, (ulong)code, 0), TrapCodePointer());
+        _m.Tag(LLVMBuildStore(_b, LLVMConstInt(_m.I32, (ulong)code, 0), TrapCodePointer()), ModuleTranslator.Region.Context);
         ReturnZero();
         Position(here);
         return _trapBlocks[code] = block;
@@ -154,7 +169,7 @@ internal sealed unsafe class FunctionTranslator
     private void ReturnZero()
     {
         if (_type.Results.Length == 0) LLVMBuildRetVoid(_b);
-        else LLVMBuildRet(_b, LLVMConstNull(_m.TypeOf(_type.Results[0])));
+        else LLVMBuildRet(_b, LLVMConstNull(_m.ReturnType(_type)));
     }
 
     /// <summary>After a call: if the callee trapped, return at once (the code is already in the context).</summary>
@@ -168,7 +183,7 @@ internal sealed unsafe class FunctionTranslator
             ReturnZero();
             Position(here);
         }
-        nint code = LLVMBuildLoad2(_b, _m.I32, TrapCodePointer(), "");
+        nint code = ContextLoad(_m.I32, TrapCodePointer(), invariant: false);
         TrapIfTo(LLVMBuildICmp(_b, LLVMIntPredicate.NE, code, Const(ValueType.I32, 0), ""), _propagate);
         ReloadMemory(); // the callee (or the host) may have grown the memory
     }
@@ -180,27 +195,48 @@ internal sealed unsafe class FunctionTranslator
         Position(go);
     }
 
-    /// <summary>Branches to frame <paramref name="depth"/> (0: the innermost): a loop's head, or a block's end with its
-    /// result stored.</summary>
+    /// <summary>Branches to frame <paramref name="depth"/> (0: the innermost) with the values it carries stored: a
+    /// loop's head with its parameters, or a block's end with its results. br_if keeps them on the stack for the
+    /// path that falls through (<paramref name="keepValue"/>).</summary>
     private void BranchTo(int depth, bool keepValue)
     {
         var f = _frames[^(depth + 1)];
-        if (f.Kind == 0x03) { LLVMBuildBr(_b, f.Header); return; }
-        if (f.Result is ValueType t)
-        {
-            // br_if leaves the value on the stack for the fall-through path.
-            nint v = !keepValue ? Pop(t) : _stack.Count > _frames[^1].Height ? _stack[^1].Value : LLVMGetUndef(_m.TypeOf(t));
-            LLVMBuildStore(_b, v, f.ResultSlot);
-        }
-        LLVMBuildBr(_b, f.End);
+        bool loop = f.Kind == 0x03;
+        StoreCarried(loop ? f.Params : f.Results, loop ? f.ParamSlots : f.ResultSlots, keepValue);
+        LLVMBuildBr(_b, loop ? f.Header : f.End);
     }
 
-    private ValueType? ReadBlockType(ref WasmReader r)
+    /// <summary>Stores the top <c>types.Length</c> operands in <paramref name="slots"/> (popping them unless
+    /// <paramref name="keep"/>).</summary>
+    private void StoreCarried(ValueType[] types, nint[] slots, bool keep)
     {
-        byte b = r.ReadByte();
-        if (b == 0x40) return null;
-        if (b is 0x7F or 0x7E or 0x7D or 0x7C) return (ValueType)b;
-        throw new NotSupportedException($"block type 0x{b:x2}");
+        for (int i = types.Length - 1; i >= 0; i--)
+        {
+            nint v;
+            if (!keep) v = Pop(types[i]);
+            else
+            {
+                int at = _stack.Count - (types.Length - i);
+                v = at >= _frames[^1].Height ? _stack[at].Value : LLVMGetUndef(_m.TypeOf(types[i]));
+            }
+            LLVMBuildStore(_b, v, slots[i]);
+        }
+    }
+
+    /// <summary>Loads <paramref name="slots"/> onto the operand stack.</summary>
+    private void PushSlots(ValueType[] types, nint[] slots)
+    {
+        for (int i = 0; i < types.Length; i++) Push(LLVMBuildLoad2(_b, _m.TypeOf(types[i]), slots[i], ""), types[i]);
+    }
+
+    /// <summary>A block type: none, one result, or a type index (parameters and results).</summary>
+    private (ValueType[] Params, ValueType[] Results) ReadBlockType(ref WasmReader r)
+    {
+        byte b = r.PeekByte();
+        if (b == 0x40) { r.ReadByte(); return ([], []); }
+        if ((b & 0x40) != 0) { r.ReadByte(); return ([], [(ValueType)b]); } // a value type (negative as s33)
+        var type = _m.Info.Types[(int)r.ReadS33()];
+        return (type.Parameters, type.Results);
     }
 
     // ---- instructions ----------------------------------------------------------------------------
@@ -215,25 +251,34 @@ internal sealed unsafe class FunctionTranslator
             case 0x01: return;
             case 0x02: case 0x03: case 0x04:
             {
-                var result = ReadBlockType(ref r);
-                var f = new Frame { Kind = op, Result = result, End = Block("end"), Height = _stack.Count };
-                if (result is ValueType t) f.ResultSlot = AllocaAtEntry(t);
+                var (ps, rs) = ReadBlockType(ref r);
+                foreach (var t in ps.Concat(rs)) _m.TypeOf(t); // refuses types the translator does not handle yet
+                var f = new Frame { Kind = op, Params = ps, Results = rs, End = Block("end") };
+                f.ResultSlots = rs.Select(t => AllocaAtEntry(t)).ToArray();
+                nint cond = op == 0x04 ? Pop(ValueType.I32) : 0;
+                var args = new nint[ps.Length];
+                for (int i = ps.Length - 1; i >= 0; i--) args[i] = Pop(ps[i]);
+                f.Height = _stack.Count;
                 if (op == 0x04)
                 {
-                    nint cond = Pop(ValueType.I32);
-                    f.Height = _stack.Count;
                     var then = Block("then");
                     f.Else = Block("else");
+                    f.ParamValues = args;
                     LLVMBuildCondBr(_b, LLVMBuildICmp(_b, LLVMIntPredicate.NE, cond, Const(ValueType.I32, 0), ""), then, f.Else);
                     Position(then);
                 }
-                else if (op == 0x03)
+                _frames.Add(f);
+                if (op == 0x03)
                 {
+                    f.ParamSlots = ps.Select(t => AllocaAtEntry(t)).ToArray();
+                    for (int i = 0; i < ps.Length; i++) LLVMBuildStore(_b, args[i], f.ParamSlots[i]);
                     f.Header = Block("loop");
                     LLVMBuildBr(_b, f.Header);
                     Position(f.Header);
+                    PushSlots(ps, f.ParamSlots);
                 }
-                _frames.Add(f);
+                else
+                    for (int i = 0; i < ps.Length; i++) Push(args[i], ps[i]);
                 return;
             }
             case 0x05:
@@ -242,6 +287,7 @@ internal sealed unsafe class FunctionTranslator
                 EndOfArm(f);
                 f.HasElse = true;
                 Position(f.Else);
+                for (int i = 0; i < f.Params.Length; i++) Push(f.ParamValues[i], f.Params[i]);
                 return;
             }
             case 0x0B:
@@ -250,18 +296,19 @@ internal sealed unsafe class FunctionTranslator
                 EndOfArm(f);
                 if (f.Kind == 0x04 && !f.HasElse)
                 {
+                    // No else: the parameters pass through as the results (validation made their types equal).
                     Position(f.Else);
+                    for (int i = 0; i < f.Results.Length; i++) LLVMBuildStore(_b, f.ParamValues[i], f.ResultSlots[i]);
                     LLVMBuildBr(_b, f.End);
                 }
                 _frames.RemoveAt(_frames.Count - 1);
                 Position(f.End);
                 if (f.Kind == 0)
                 {
-                    if (f.Result is ValueType rt) LLVMBuildRet(_b, LLVMBuildLoad2(_b, _m.TypeOf(rt), f.ResultSlot, ""));
-                    else LLVMBuildRetVoid(_b);
+                    Return(f);
                     return;
                 }
-                if (f.Result is ValueType t) Push(LLVMBuildLoad2(_b, _m.TypeOf(t), f.ResultSlot, ""), t);
+                PushSlots(f.Results, f.ResultSlots);
                 return;
             }
             case 0x0C: BranchTo((int)r.ReadU32(), keepValue: false); Dead(); return;
@@ -282,7 +329,6 @@ internal sealed unsafe class FunctionTranslator
             {
                 int callee = (int)r.ReadU32();
                 var ct = _m.Info.GetFunctionType(callee);
-                if (ct.Results.Length > 1) throw new NotSupportedException("multiple results");
                 if (callee < _m.Info.ImportedFunctionCount)
                 {
                     CallOut(callee, ct);
@@ -295,7 +341,7 @@ internal sealed unsafe class FunctionTranslator
                 nint result;
                 fixed (nint* a = args) result = LLVMBuildCall2(_b, fnType, fn, a, (uint)args.Length, "");
                 PropagateTrap();
-                if (ct.Results.Length == 1) Push(result, ct.Results[0]);
+                PushResults(result, ct);
                 return;
             }
             case 0x11:
@@ -303,7 +349,6 @@ internal sealed unsafe class FunctionTranslator
                 int typeIndex = (int)r.ReadU32();
                 int table = (int)r.ReadU32();
                 var ct = _m.Info.Types[typeIndex];
-                if (ct.Results.Length > 1) throw new NotSupportedException("multiple results");
                 nint element = Pop(ValueType.I32);
                 CallOut(ct, (buffer, ctx) =>
                 {
@@ -344,9 +389,10 @@ internal sealed unsafe class FunctionTranslator
                 var t = _m.GlobalType(g);
                 nint cells = ContextField(ModuleTranslator.GlobalsOffset, _m.Ptr);
                 nint cellPointer = Gep(cells, Const(ValueType.I64, (ulong)g * 8));
-                nint cell = LLVMBuildLoad2(_b, _m.Ptr, cellPointer, "");
-                if (op == 0x23) Push(LLVMBuildLoad2(_b, _m.TypeOf(t), cell, ""), t);
-                else LLVMBuildStore(_b, Pop(t), cell);
+                nint cell = ContextLoad(_m.Ptr, cellPointer, invariant: true);
+                nint access = op == 0x23 ? LLVMBuildLoad2(_b, _m.TypeOf(t), cell, "") : LLVMBuildStore(_b, Pop(t), cell);
+                _m.Tag(access, ModuleTranslator.Region.Global);
+                if (op == 0x23) Push(access, t);
                 return;
             }
             case 0x28: Load(ref r, ValueType.I32, 4); return;
@@ -371,8 +417,7 @@ internal sealed unsafe class FunctionTranslator
             case 0x3F:
             {
                 r.ReadByte(); // memory 0
-                nint definition = LLVMBuildLoad2(_b, _m.Ptr, ContextField(ModuleTranslator.MemoriesOffset, _m.Ptr), "");
-                nint length = LLVMBuildLoad2(_b, _m.I64, Gep(definition, Const(ValueType.I64, 8)), "");
+                nint length = MemoryLength();
                 nint pages = LLVMBuildBinOp(_b, LLVMOpcode.LShr, length, Const(ValueType.I64, 16), "");
                 Push(LLVMBuildCast(_b, LLVMOpcode.Trunc, pages, _m.I32, ""), ValueType.I32);
                 return;
@@ -444,11 +489,167 @@ internal sealed unsafe class FunctionTranslator
             case 0xC3: SignExtend(ValueType.I64, _m.I16); return;
             case 0xC4: SignExtend(ValueType.I64, _m.I32); return;
             case 0x0E: BranchTable(ref r); return;
+            case 0x1C:
+            {
+                for (uint n = r.ReadU32(); n > 0; n--) r.ReadByte(); // select's result type (validated)
+                goto case 0x1B;
+            }
+            case 0xD0: r.ReadByte(); Push(Const(ValueType.I64, 0), ValueType.FuncRef); return; // ref.null (its type is not needed: bits)
+            case 0xD1:
+            {
+                var (v, _) = PopAny();
+                Push(LLVMBuildCast(_b, LLVMOpcode.ZExt, LLVMBuildICmp(_b, LLVMIntPredicate.EQ, v, Const(ValueType.I64, 0), ""), _m.I32, ""), ValueType.I32);
+                return;
+            }
+            case 0xD2:
+            {
+                nint refs = ContextField(ModuleTranslator.FunctionRefsOffset, _m.Ptr);
+                Push(ContextLoad(_m.I64, Gep(refs, Const(ValueType.I64, (ulong)r.ReadU32() * 8)), invariant: true), ValueType.FuncRef);
+                return;
+            }
+            case 0x25: case 0x26:
+            {
+                int table = (int)r.ReadU32();
+                var elementType = _m.TableType(table);
+                nint value = op == 0x26 ? Pop(elementType) : 0;
+                nint index = LLVMBuildCast(_b, LLVMOpcode.ZExt, Pop(ValueType.I32), _m.I64, "");
+                nint definition = TableDefinition(table);
+                nint length = ContextLoad(_m.I64, Gep(definition, Const(ValueType.I64, 8)), invariant: false);
+                TrapIf(LLVMBuildICmp(_b, LLVMIntPredicate.UGE, index, length, ""), TrapCode.OutOfBoundsTableAccess);
+                nint elements = ContextLoad(_m.Ptr, definition, invariant: false); // growth may move them
+                nint slot = LLVMBuildGEP2(_b, _m.I64, elements, &index, 1, "");
+                if (op == 0x25) Push(ContextLoad(_m.I64, slot, invariant: false), elementType);
+                else _m.Tag(LLVMBuildStore(_b, value, slot), ModuleTranslator.Region.Context);
+                return;
+            }
+            case 0xFC: Prefixed(ref r, functionIndex, offset); return;
             case 0xA7: Push(LLVMBuildCast(_b, LLVMOpcode.Trunc, Pop(ValueType.I64), _m.I32, ""), ValueType.I32); return;
             case 0xAC: Push(LLVMBuildCast(_b, LLVMOpcode.SExt, Pop(ValueType.I32), _m.I64, ""), ValueType.I64); return;
             case 0xAD: Push(LLVMBuildCast(_b, LLVMOpcode.ZExt, Pop(ValueType.I32), _m.I64, ""), ValueType.I64); return;
             default: throw new NotSupportedException($"opcode 0x{op:x2} (function {functionIndex}, offset 0x{offset:x})");
         }
+    }
+
+    private nint TableDefinition(int table)
+    {
+        nint tables = ContextField(ModuleTranslator.TablesOffset, _m.Ptr);
+        return ContextLoad(_m.Ptr, Gep(tables, Const(ValueType.I64, (ulong)table * 8)), invariant: true);
+    }
+
+    /// <summary>The 0xFC instructions: saturating truncations, bulk memory and table operations.</summary>
+    private void Prefixed(ref WasmReader r, int functionIndex, long offset)
+    {
+        uint sub = r.ReadU32();
+        switch (sub)
+        {
+            case <= 7:
+            {
+                // i32.trunc_sat_f32_s, _u, f64_s, _u, then i64's: LLVM's saturating conversions are Wasm's exactly.
+                var to = sub < 4 ? ValueType.I32 : ValueType.I64;
+                var from = sub % 4 < 2 ? ValueType.F32 : ValueType.F64;
+                var (fn, type) = _m.Intrinsic(sub % 2 == 0 ? "llvm.fptosi.sat" : "llvm.fptoui.sat", _m.TypeOf(to), _m.TypeOf(from));
+                nint x = Pop(from);
+                Push(LLVMBuildCall2(_b, type, fn, &x, 1, ""), to);
+                return;
+            }
+            case 8: // memory.init data memory: d s n
+            {
+                int data = (int)r.ReadU32();
+                int memory = r.ReadByte();
+                nint n = Pop(ValueType.I32), src = Pop(ValueType.I32), dst = Pop(ValueType.I32);
+                Bulk(8, data, memory, dst, src, n);
+                return;
+            }
+            case 9: Bulk(9, (int)r.ReadU32(), 0, 0, 0, 0); return;
+            case 10: case 11:
+            {
+                r.ReadByte();
+                if (sub == 10) r.ReadByte();
+                nint n = Zext(Pop(ValueType.I32));
+                nint source = Pop(ValueType.I32); // memory.copy's source, memory.fill's byte
+                nint dst = Zext(Pop(ValueType.I32));
+                nint length = MemoryLength();
+                // Both ranges inside the memory, checked before any byte is written.
+                nint outside = LLVMBuildICmp(_b, LLVMIntPredicate.UGT, LLVMBuildBinOp(_b, LLVMOpcode.Add, dst, n, ""), length, "");
+                if (sub == 10)
+                    outside = LLVMBuildBinOp(_b, LLVMOpcode.Or, outside,
+                        LLVMBuildICmp(_b, LLVMIntPredicate.UGT, LLVMBuildBinOp(_b, LLVMOpcode.Add, Zext(source), n, ""), length, ""), "");
+                TrapIf(outside, TrapCode.OutOfBoundsMemoryAccess);
+                nint basePointer = LLVMBuildLoad2(_b, _m.Ptr, _memBase, "");
+                nint to = Gep(basePointer, dst);
+                nint call;
+                if (sub == 10)
+                {
+                    var (fn, type) = _m.Intrinsic("llvm.memmove", _m.Ptr, _m.Ptr, _m.I64);
+                    nint* args = stackalloc nint[] { to, Gep(basePointer, Zext(source)), n, LLVMConstInt(_m.I1, 0, 0) };
+                    call = LLVMBuildCall2(_b, type, fn, args, 4, "");
+                }
+                else
+                {
+                    var (fn, type) = _m.Intrinsic("llvm.memset", _m.Ptr, _m.I64);
+                    nint* args = stackalloc nint[] { to, LLVMBuildCast(_b, LLVMOpcode.Trunc, source, _m.I8, ""), n, LLVMConstInt(_m.I1, 0, 0) };
+                    call = LLVMBuildCall2(_b, type, fn, args, 4, "");
+                }
+                return;
+            }
+            case 12: // table.init elem table: d s n
+            {
+                int element = (int)r.ReadU32(), table = (int)r.ReadU32();
+                nint n = Pop(ValueType.I32), src = Pop(ValueType.I32), dst = Pop(ValueType.I32);
+                Bulk(12, element, table, dst, src, n);
+                return;
+            }
+            case 13: Bulk(13, (int)r.ReadU32(), 0, 0, 0, 0); return;
+            case 14: // table.copy dst src: d s n
+            {
+                int dstTable = (int)r.ReadU32(), srcTable = (int)r.ReadU32();
+                nint n = Pop(ValueType.I32), src = Pop(ValueType.I32), dst = Pop(ValueType.I32);
+                Bulk(14, dstTable, srcTable, dst, src, n);
+                return;
+            }
+            case 15: // table.grow: init n → old size or -1
+            {
+                int table = (int)r.ReadU32();
+                nint n = Pop(ValueType.I32);
+                nint init = Pop(_m.TableType(table));
+                Push(LLVMBuildCast(_b, LLVMOpcode.Trunc, Bulk(15, table, 0, init, n, 0), _m.I32, ""), ValueType.I32);
+                return;
+            }
+            case 16:
+            {
+                nint length = ContextLoad(_m.I64, Gep(TableDefinition((int)r.ReadU32()), Const(ValueType.I64, 8)), invariant: false);
+                Push(LLVMBuildCast(_b, LLVMOpcode.Trunc, length, _m.I32, ""), ValueType.I32);
+                return;
+            }
+            case 17: // table.fill: i value n
+            {
+                int table = (int)r.ReadU32();
+                nint n = Pop(ValueType.I32), value = Pop(_m.TableType(table)), index = Pop(ValueType.I32);
+                Bulk(17, table, 0, index, value, n);
+                return;
+            }
+            default: throw new NotSupportedException($"opcode 0xfc {sub} (function {functionIndex}, offset 0x{offset:x})");
+        }
+    }
+
+    private nint Zext(nint i32) => LLVMBuildCast(_b, LLVMOpcode.ZExt, i32, _m.I64, "");
+
+    /// <summary>Memory 0's current length, read from its definition.</summary>
+    private nint MemoryLength()
+    {
+        nint definition = ContextLoad(_m.Ptr, ContextField(ModuleTranslator.MemoriesOffset, _m.Ptr), invariant: true);
+        return ContextLoad(_m.I64, Gep(definition, Const(ValueType.I64, 8)), invariant: false);
+    }
+
+    /// <summary>A bulk operation through the context's callback: i32 operands zero-extended, references as bits.</summary>
+    private nint Bulk(int op, int x, int y, nint a, nint b, nint c)
+    {
+        nint Word(nint v) => v == 0 ? Const(ValueType.I64, 0) : LLVMTypeOf(v) == _m.I64 ? v : Zext(v);
+        nint target = ContextField(ModuleTranslator.BulkOffset, _m.Ptr);
+        nint* args = stackalloc nint[] { _ctx, Const(ValueType.I32, (ulong)op), Const(ValueType.I32, (ulong)x), Const(ValueType.I32, (ulong)y), Word(a), Word(b), Word(c) };
+        nint result = LLVMBuildCall2(_b, _m.BulkType, target, args, 7, "");
+        PropagateTrap();
+        return result;
     }
 
     /// <summary>A call the module cannot make directly (an import, or call_indirect): through one of the context's
@@ -473,10 +674,30 @@ internal sealed unsafe class FunctionTranslator
         }
         call(buffer, _ctx);
         PropagateTrap();
-        if (ct.Results.Length == 1) Push(LLVMBuildLoad2(_b, _m.TypeOf(ct.Results[0]), buffer, ""), ct.Results[0]);
+        for (int i = 0; i < ct.Results.Length; i++)
+            Push(LLVMBuildLoad2(_b, _m.TypeOf(ct.Results[i]), Gep(buffer, Const(ValueType.I64, (ulong)(i * HostSlots.Words * 8))), ""), ct.Results[i]);
     }
 
     private nint AllocaAtEntry(ValueType t) => AllocaAtEntry(_m.TypeOf(t));
+
+    /// <summary>A direct call's results onto the stack: the value, or the fields of the struct it returned.</summary>
+    private void PushResults(nint result, FunctionType ct)
+    {
+        if (ct.Results.Length == 1) Push(result, ct.Results[0]);
+        else
+            for (int i = 0; i < ct.Results.Length; i++) Push(LLVMBuildExtractValue(_b, result, (uint)i, ""), ct.Results[i]);
+    }
+
+    /// <summary>The function's end: its results returned (several as a struct).</summary>
+    private void Return(Frame f)
+    {
+        if (f.Results.Length == 0) { LLVMBuildRetVoid(_b); return; }
+        if (f.Results.Length == 1) { LLVMBuildRet(_b, LLVMBuildLoad2(_b, _m.TypeOf(f.Results[0]), f.ResultSlots[0], "")); return; }
+        nint aggregate = LLVMGetUndef(_m.ReturnType(_type));
+        for (int i = 0; i < f.Results.Length; i++)
+            aggregate = LLVMBuildInsertValue(_b, aggregate, LLVMBuildLoad2(_b, _m.TypeOf(f.Results[i]), f.ResultSlots[i], ""), (uint)i, "");
+        LLVMBuildRet(_b, aggregate);
+    }
 
     private nint AllocaAtEntry(nint type)
     {
@@ -494,7 +715,7 @@ internal sealed unsafe class FunctionTranslator
     {
         if (!Terminated)
         {
-            if (f.Result is ValueType t && f.ResultSlot != 0) LLVMBuildStore(_b, Pop(t), f.ResultSlot);
+            StoreCarried(f.Results, f.ResultSlots, keep: false);
             LLVMBuildBr(_b, f.End);
         }
         _stack.RemoveRange(f.Height, _stack.Count - f.Height);
@@ -528,6 +749,7 @@ internal sealed unsafe class FunctionTranslator
         nint p = Address(ref r, size);
         nint v = LLVMBuildLoad2(_b, IntType(size), p, "");
         LLVMSetAlignment(v, 1);
+        _m.Tag(v, ModuleTranslator.Region.Memory);
         nint extended = LLVMBuildCast(_b, signed ? LLVMOpcode.SExt : LLVMOpcode.ZExt, v, _m.TypeOf(t), "");
         _lastLoad = (extended, v);
         Push(extended, t);
@@ -537,7 +759,9 @@ internal sealed unsafe class FunctionTranslator
     {
         nint v = LLVMBuildCast(_b, LLVMOpcode.Trunc, Pop(t), IntType(size), "");
         nint p = Address(ref r, size);
-        LLVMSetAlignment(LLVMBuildStore(_b, v, p), 1);
+        nint store = LLVMBuildStore(_b, v, p);
+        LLVMSetAlignment(store, 1);
+        _m.Tag(store, ModuleTranslator.Region.Memory);
     }
 
     /// <summary>br_table: a switch on the index, each target through a block that stores the carried value (when
@@ -724,9 +948,10 @@ internal sealed unsafe class FunctionTranslator
     {
         if (_memBase == 0) return;
         nint memories = ContextField(ModuleTranslator.MemoriesOffset, _m.Ptr);
-        nint definition = LLVMBuildLoad2(_b, _m.Ptr, memories, "");
-        LLVMBuildStore(_b, LLVMBuildLoad2(_b, _m.Ptr, definition, ""), _memBase);
-        LLVMBuildStore(_b, LLVMBuildLoad2(_b, _m.I64, Gep(definition, Const(ValueType.I64, 8)), ""), _memLength);
+        nint definition = ContextLoad(_m.Ptr, memories, invariant: true);
+        // The base moves only when the memory is disposed (a host may do that during a call).
+        LLVMBuildStore(_b, ContextLoad(_m.Ptr, definition, invariant: false), _memBase);
+        if (!_m.GuardPages) LLVMBuildStore(_b, ContextLoad(_m.I64, Gep(definition, Const(ValueType.I64, 8)), invariant: false), _memLength);
     }
 
     /// <summary>The effective address of an access of <paramref name="size"/> bytes, trapping when any byte is out
@@ -750,6 +975,7 @@ internal sealed unsafe class FunctionTranslator
         nint p = Address(ref r, size);
         nint v = LLVMBuildLoad2(_b, _m.TypeOf(t), p, "");
         LLVMSetAlignment(v, 1);
+        _m.Tag(v, ModuleTranslator.Region.Memory);
         _lastLoad = (v, v);
         Push(v, t);
     }
@@ -758,6 +984,8 @@ internal sealed unsafe class FunctionTranslator
     {
         nint v = Pop(t);
         nint p = Address(ref r, size);
-        LLVMSetAlignment(LLVMBuildStore(_b, v, p), 1);
+        nint store = LLVMBuildStore(_b, v, p);
+        LLVMSetAlignment(store, 1);
+        _m.Tag(store, ModuleTranslator.Region.Memory);
     }
 }

@@ -218,8 +218,7 @@ internal static unsafe class GuardPages
             {
                 string o = Path.Combine(work, "guard.o"), so = Path.Combine(work, "guard.so");
                 File.WriteAllBytes(o, obj);
-                // libc's symbols (sigaction, _setjmp, longjmp) resolve against the process when it is loaded.
-                SharedLibraryLinker.Link([o], so, allowUndefined: true);
+                SharedLibraryLinker.Link([o], so);
                 return cache.Put(key, File.ReadAllBytes(so));
             }
             finally

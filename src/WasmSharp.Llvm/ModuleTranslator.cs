@@ -13,6 +13,10 @@ namespace WasmSharp.Llvm;
 /// </summary>
 internal sealed unsafe class ModuleTranslator : IDisposable
 {
+    /// <summary>The disjoint places native code reads and writes besides its own stack: linear memory, global
+    /// cells, and the instance context with what it points to (memory definitions, the arrays of pointers).</summary>
+    public enum Region { Memory, Global, Context }
+
     public static readonly int MemoriesOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.Memories));
     public static readonly int GlobalsOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.Globals));
     public static readonly int TrapCodeOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.TrapCode));
@@ -20,6 +24,9 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     public static readonly int CallIndirectOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.CallIndirect));
     public static readonly int GrowMemoryOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.GrowMemory));
     public static readonly int CallFunctionOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.CallFunction));
+    public static readonly int TablesOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.Tables));
+    public static readonly int BulkOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.Bulk));
+    public static readonly int FunctionRefsOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.FunctionRefs));
 
     public ModuleInfo Info { get; }
     public nint Context { get; }
@@ -40,17 +47,29 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     public nint GrowType { get; }
     /// <summary>void (ptr ctx, i32 table, i32 type, i32 element, ptr slots): <see cref="InstanceContext.CallIndirect"/>'s type.</summary>
     public nint CallIndirectType { get; }
-    private readonly Dictionary<(string, nint), (nint, nint)> _intrinsics = new();
+    /// <summary>i64 (ptr ctx, i32 op, i32 x, i32 y, i64 a, i64 b, i64 c): <see cref="InstanceContext.Bulk"/>'s type.</summary>
+    public nint BulkType { get; }
+    private readonly Dictionary<(string, nint, nint, nint), (nint, nint)> _intrinsics = new();
+    private readonly uint _tbaaKind, _invariantKind;
+    private readonly nint[] _tbaaTags = new nint[3];
+    private readonly nint _emptyNode;
 
     /// <summary>The declaration of intrinsic <paramref name="name"/> overloaded on <paramref name="type"/>, and its type.</summary>
-    public (nint Function, nint Type) Intrinsic(string name, nint type)
+    public (nint Function, nint Type) Intrinsic(string name, nint type) => Intrinsic(name, type, 0);
+
+    /// <summary>An intrinsic overloaded on two or three types (the others 0: on fewer).</summary>
+    public (nint Function, nint Type) Intrinsic(string name, nint type, nint second, nint third = 0)
     {
-        if (_intrinsics.TryGetValue((name, type), out var known)) return known;
+        if (_intrinsics.TryGetValue((name, type, second, third), out var known)) return known;
         uint id = LLVMLookupIntrinsicID(name, (nuint)name.Length);
         if (id == 0) throw new InvalidOperationException($"LLVM has no intrinsic {name}");
-        nint fn = LLVMGetIntrinsicDeclaration(Module, id, &type, 1);
-        return _intrinsics[(name, type)] = (fn, LLVMGlobalGetValueType(fn));
+        nint* types = stackalloc nint[] { type, second, third };
+        nint fn = LLVMGetIntrinsicDeclaration(Module, id, types, second == 0 ? 1u : third == 0 ? 2u : 3u);
+        return _intrinsics[(name, type, second, third)] = (fn, LLVMGlobalGetValueType(fn));
     }
+
+    /// <summary>The element type of table <paramref name="index"/> (imports first).</summary>
+    public ValueType TableType(int index) => Info.AllTables[index].ElementType;
 
     /// <summary>Accesses to linear memory go unchecked, past the end into the reservation's inaccessible pages
     /// (<see cref="Llvm.GuardPages"/>); else each access checks its bounds.</summary>
@@ -83,22 +102,59 @@ internal sealed unsafe class ModuleTranslator : IDisposable
         GrowType = LLVMFunctionType(I32, grow, 3, 0);
         nint* indirect = stackalloc nint[] { Ptr, I32, I32, I32, Ptr };
         CallIndirectType = LLVMFunctionType(Void, indirect, 5, 0);
+        nint* bulk = stackalloc nint[] { Ptr, I32, I32, I32, I64, I64, I64 };
+        BulkType = LLVMFunctionType(I64, bulk, 7, 0);
+        _tbaaKind = LLVMGetMDKindIDInContext(Context, "tbaa", 4);
+        _invariantKind = LLVMGetMDKindIDInContext(Context, "invariant.load", 14);
+        _emptyNode = LLVMMetadataAsValue(Context, LLVMMDNodeInContext2(Context, null, 0));
+        nint root = Node(MDString("wasmsharp"));
+        nint zero = LLVMValueAsMetadata(LLVMConstInt(I64, 0, 0));
+        foreach (Region region in Enum.GetValues<Region>())
+        {
+            nint type = Node(MDString(region.ToString()), root, zero);
+            _tbaaTags[(int)region] = LLVMMetadataAsValue(Context, Node(type, type, zero));
+        }
         _functions = new (nint, nint)[info.Codes.Count];
         for (int i = 0; i < _functions.Length; i++)
         {
             int index = info.ImportedFunctionCount + i;
             var type = info.GetFunctionType(index);
-            if (type.Results.Length > 1) throw new NotSupportedException("multiple results");
             var ps = new nint[type.Parameters.Length + 1];
             ps[0] = Ptr;
             for (int k = 0; k < type.Parameters.Length; k++) ps[k + 1] = TypeOf(type.Parameters[k]);
             nint fnType;
-            fixed (nint* p = ps) fnType = LLVMFunctionType(type.Results.Length == 0 ? Void : TypeOf(type.Results[0]), p, (uint)ps.Length, 0);
+            fixed (nint* p = ps) fnType = LLVMFunctionType(ReturnType(type), p, (uint)ps.Length, 0);
             nint fn = LLVMAddFunction(Module, $"wasm_f{index}", fnType);
             LLVMSetLinkage(fn, LLVMLinkage.Internal);
             LLVMSetSection(fn, CodeSection);
+            // No calls to memset/memcpy made up from loops: under guard pages a fault must be in this code to trap.
+            LLVMAddAttributeAtIndex(fn, FunctionIndex, LLVMCreateStringAttribute(Context, "no-builtins", 11, "", 0));
             _functions[i] = (fn, fnType);
         }
+    }
+
+    private nint MDString(string text) => LLVMMDStringInContext2(Context, text, (nuint)System.Text.Encoding.UTF8.GetByteCount(text));
+
+    private nint Node(params nint[] operands)
+    {
+        fixed (nint* p = operands) return LLVMMDNodeInContext2(Context, p, (nuint)operands.Length);
+    }
+
+    /// <summary>Marks a load or store as an access to <paramref name="region"/>: for LLVM's type-based alias analysis
+    /// the regions never overlap, so a store to linear memory leaves globals and the context where they were.</summary>
+    public void Tag(nint access, Region region) => LLVMSetMetadata(access, _tbaaKind, _tbaaTags[(int)region]);
+
+    /// <summary>Marks a load of a value that never changes while the instance lives (the context's array pointers,
+    /// a global's cell pointer, the callbacks), which LLVM may then hoist and merge across calls.</summary>
+    public void Invariant(nint load) => LLVMSetMetadata(load, _invariantKind, _emptyNode);
+
+    /// <summary>What a function of type <paramref name="type"/> returns: void, its result, or a struct of its results.</summary>
+    public nint ReturnType(FunctionType type)
+    {
+        if (type.Results.Length == 0) return Void;
+        if (type.Results.Length == 1) return TypeOf(type.Results[0]);
+        var fields = type.Results.Select(TypeOf).ToArray();
+        fixed (nint* p = fields) return LLVMStructTypeInContext(Context, p, (uint)fields.Length, 0);
     }
 
     public nint TypeOf(ValueType t) => t switch
@@ -107,23 +163,14 @@ internal sealed unsafe class ModuleTranslator : IDisposable
         ValueType.I64 => I64,
         ValueType.F32 => F32,
         ValueType.F64 => F64,
+        ValueType.FuncRef or ValueType.ExternRef => I64, // slot bits: 0 null, else an address + 1
         _ => throw new NotSupportedException($"{t.ToText()} values"),
     };
 
     /// <summary>The LLVM function and its type of defined function <paramref name="index"/> (function index space).</summary>
     public (nint Function, nint Type) Function(int index) => _functions[index - Info.ImportedFunctionCount];
 
-    public ValueType GlobalType(int index)
-    {
-        int imported = 0;
-        foreach (var imp in Info.Imports)
-            if (imp.Kind == ExternalKind.Global)
-            {
-                if (imported == index) return imp.Global!.ValueType;
-                imported++;
-            }
-        return Info.Globals[index - imported].Type.ValueType;
-    }
+    public ValueType GlobalType(int index) => Info.AllGlobals[index].ValueType;
 
     /// <summary>Translates every body, then adds the entries.</summary>
     public void TranslateAll()
@@ -178,16 +225,17 @@ internal sealed unsafe class ModuleTranslator : IDisposable
         var (fn, fnType) = Function(index);
         nint result;
         fixed (nint* a = args) result = LLVMBuildCall2(b, fnType, fn, a, (uint)args.Length, "");
-        if (type.Results.Length == 1)
+        for (int k = 0; k < type.Results.Length; k++)
         {
+            nint value = type.Results.Length == 1 ? result : LLVMBuildExtractValue(b, result, (uint)k, "");
             // A whole word: 32-bit results zero-extended, as the slot convention has it.
-            nint word = type.Results[0] switch
+            nint word = type.Results[k] switch
             {
-                ValueType.I32 => LLVMBuildCast(b, LLVMOpcode.ZExt, result, I64, ""),
-                ValueType.F32 => LLVMBuildCast(b, LLVMOpcode.ZExt, LLVMBuildCast(b, LLVMOpcode.BitCast, result, I32, ""), I64, ""),
-                _ => result,
+                ValueType.I32 => LLVMBuildCast(b, LLVMOpcode.ZExt, value, I64, ""),
+                ValueType.F32 => LLVMBuildCast(b, LLVMOpcode.ZExt, LLVMBuildCast(b, LLVMOpcode.BitCast, value, I32, ""), I64, ""),
+                _ => value,
             };
-            LLVMBuildStore(b, word, Slot(b, slots, 0));
+            LLVMBuildStore(b, word, Slot(b, slots, k));
         }
         LLVMBuildRetVoid(b);
     }

@@ -5,11 +5,18 @@ namespace WasmSharp.Llvm;
 /// <summary>Links object files into a shared library with ld.lld-19 (lld has no C API: one process per link).</summary>
 internal static class SharedLibraryLinker
 {
+    /// <summary>The C library the generated code may call (memmove and memset for bulk memory, the signal functions
+    /// of the guard-page support library), linked by path: "libc.so" is a linker script in libc6-dev, which a
+    /// machine that only runs programs may not have.</summary>
+    private static readonly string? LibC =
+        new[] { "/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libc.so.6", "/lib64/libc.so.6", "/usr/lib64/libc.so.6" }
+            .FirstOrDefault(File.Exists);
+
     /// <summary>Links <paramref name="objects"/> into <paramref name="output"/>. Symbols bind inside the library
-    /// (-Bsymbolic: calls between its functions skip the PLT); nothing is left undefined (native code reaches the
-    /// host through its instance context, never through symbols) unless <paramref name="allowUndefined"/>: then they
-    /// bind against the process (libc) when the library is loaded.</summary>
-    public static void Link(IReadOnlyList<string> objects, string output, bool allowUndefined = false)
+    /// (-Bsymbolic: calls between its functions skip the PLT); nothing is left undefined but what libc defines
+    /// (native code reaches the host through its instance context, never through symbols). Without a libc found on
+    /// disk, undefined symbols are left for the process's own libc to resolve when the library is loaded.</summary>
+    public static void Link(IReadOnlyList<string> objects, string output)
     {
         var psi = new ProcessStartInfo(LlvmLibrary.LinkerPath)
         {
@@ -17,9 +24,13 @@ internal static class SharedLibraryLinker
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "-shared", "-Bsymbolic", "--hash-style=gnu", "-o", output }) psi.ArgumentList.Add(a);
-        if (!allowUndefined) psi.ArgumentList.Add("--no-undefined");
+        foreach (var a in new[] { "-shared", "-Bsymbolic", "--hash-style=gnu", "--as-needed", "-o", output }) psi.ArgumentList.Add(a);
         foreach (var o in objects) psi.ArgumentList.Add(o);
+        if (LibC is not null)
+        {
+            psi.ArgumentList.Add("--no-undefined");
+            psi.ArgumentList.Add(LibC);
+        }
         using var p = Process.Start(psi) ?? throw new WasmException($"could not start {LlvmLibrary.LinkerPath}");
         var stderr = p.StandardError.ReadToEndAsync();
         p.StandardOutput.ReadToEnd();

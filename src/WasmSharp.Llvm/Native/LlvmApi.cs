@@ -85,6 +85,25 @@ internal static unsafe partial class LlvmApi
     [LibraryImport(Library)] public static partial void LLVMSetInitializer(nint global, nint value);
     [LibraryImport(Library)] public static partial void LLVMSetGlobalConstant(nint global, int isConstant);
 
+    [LibraryImport(Library)] public static partial nint LLVMStructTypeInContext(nint context, nint* elementTypes, uint count, int packed);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMBuildExtractValue(nint builder, nint aggregate, uint index, string name);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMBuildInsertValue(nint builder, nint aggregate, nint element, uint index, string name);
+
+    [LibraryImport(Library)] public static partial nint LLVMTypeOf(nint value);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMCreateStringAttribute(nint context, string key, uint keyLength, string value, uint valueLength);
+    /// <summary>Index ~0 (<see cref="FunctionIndex"/>) puts the attribute on the function itself.</summary>
+    [LibraryImport(Library)] public static partial void LLVMAddAttributeAtIndex(nint function, uint index, nint attribute);
+    public const uint FunctionIndex = uint.MaxValue;
+
+    // ---- Metadata ----------------------------------------------------------------------------------
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial uint LLVMGetMDKindIDInContext(nint context, string name, uint length);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMMDStringInContext2(nint context, string text, nuint length);
+    [LibraryImport(Library)] public static partial nint LLVMMDNodeInContext2(nint context, nint* metadata, nuint count);
+    [LibraryImport(Library)] public static partial nint LLVMValueAsMetadata(nint value);
+    [LibraryImport(Library)] public static partial nint LLVMMetadataAsValue(nint context, nint metadata);
+    [LibraryImport(Library)] public static partial void LLVMSetMetadata(nint instruction, uint kind, nint node);
+
     // ---- Textual IR --------------------------------------------------------------------------------
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     public static partial nint LLVMCreateMemoryBufferWithMemoryRangeCopy(byte* data, nuint length, string name);

@@ -108,7 +108,7 @@ public sealed unsafe partial class Instance
 
         inst.Tables = tables;
         foreach (var type in info.Tables) tables[nt++] = new Table(store, type, Value.Null(type.ElementType));
-        inst.Context = InstanceContext.Create(memories, globals, tables);
+        inst.Context = InstanceContext.Create(memories, globals, tables, functions);
         if (native is { GuardedEnter: not 0 and var enter })
         {
             (inst.Context->CodeStart, inst.Context->CodeEnd) = native.CodeRange;

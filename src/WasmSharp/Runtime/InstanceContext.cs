@@ -57,6 +57,11 @@ internal unsafe struct InstanceContext
     public delegate* unmanaged<InstanceContext*, int, int, uint, ulong*, void> CallIndirect;
     /// <summary>memory.grow for native code: (context, memory index, delta in pages) → old size in pages, or -1.</summary>
     public delegate* unmanaged<InstanceContext*, int, uint, int> GrowMemory;
+    /// <summary>The bulk operations native code leaves to the runtime (<see cref="NativeCalls.Bulk"/>): (context,
+    /// 0xFC sub-opcode, two immediates, three operands) → a result (table.grow's).</summary>
+    public delegate* unmanaged<InstanceContext*, int, int, int, ulong, ulong, ulong, ulong> Bulk;
+    /// <summary>Per function index, the slot bits of a reference to it (ref.func).</summary>
+    public ulong* FunctionRefs;
     /// <summary>Native code relying on guard pages: its code's address range (a fault handler takes only faults
     /// there for traps), and the entry that runs it under that handler, <c>int (entry, context, slots)</c>, non-zero
     /// when an access faulted. 0 for code that checks bounds itself.</summary>
@@ -65,13 +70,15 @@ internal unsafe struct InstanceContext
 
     /// <summary>Allocates and fills the context of an instance with these memories, globals and tables; free it
     /// with <see cref="NativeMemory.Free"/>.</summary>
-    public static InstanceContext* Create(Memory[] memories, Global[] globals, Table[] tables)
+    public static InstanceContext* Create(Memory[] memories, Global[] globals, Table[] tables, Function[] functions)
     {
-        nuint bytes = (nuint)sizeof(InstanceContext) + (nuint)(memories.Length + globals.Length + tables.Length) * (nuint)sizeof(nint);
+        nuint bytes = (nuint)sizeof(InstanceContext) + (nuint)(memories.Length + globals.Length + tables.Length + functions.Length) * (nuint)sizeof(nint);
         var c = (InstanceContext*)NativeMemory.AllocZeroed(bytes);
         c->Memories = (MemoryDefinition**)(c + 1);
         c->Globals = (ulong**)(c->Memories + memories.Length);
         c->Tables = (TableDefinition**)(c->Globals + globals.Length);
+        c->FunctionRefs = (ulong*)(c->Tables + tables.Length);
+        for (int i = 0; i < functions.Length; i++) c->FunctionRefs[i] = (ulong)functions[i].Address + 1;
         c->MemoryCount = memories.Length;
         c->GlobalCount = globals.Length;
         c->TableCount = tables.Length;
@@ -81,6 +88,7 @@ internal unsafe struct InstanceContext
         c->CallFunction = &NativeCalls.CallFunction;
         c->GrowMemory = &NativeCalls.GrowMemory;
         c->CallIndirect = &NativeCalls.CallIndirect;
+        c->Bulk = &NativeCalls.Bulk;
         return c;
     }
 }
@@ -165,6 +173,32 @@ internal static unsafe class NativeCalls
         {
             Fail(ctx, e);
             return -1;
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    public static ulong Bulk(InstanceContext* ctx, int op, int x, int y, ulong a, ulong b, ulong c)
+    {
+        try
+        {
+            var inst = (Instance)GCHandle.FromIntPtr(ctx->Instance).Target!;
+            switch (op)
+            {
+                case 8: inst.Memories[y].Init(a, inst.DataSegments[x].Span, b, c); break; // memory.init data, memory: d s n
+                case 9: inst.DataSegments[x] = ReadOnlyMemory<byte>.Empty; break;
+                case 12: inst.Tables[y].Init((uint)a, inst.ElementSegments[x], (uint)b, (uint)c); break; // table.init elem, table
+                case 13: inst.ElementSegments[x] = []; break;
+                case 14: inst.Tables[x].Copy(inst.Tables[y], (uint)a, (uint)b, (uint)c); break; // table.copy dst, src
+                case 15: return (uint)(int)inst.Tables[x].Grow((uint)b, a); // table.grow: init, n
+                case 17: inst.Tables[x].Fill((uint)a, b, (uint)c); break; // table.fill: i, value, n
+                default: throw new InvalidOperationException($"no bulk operation 0xfc {op}");
+            }
+            return 0;
+        }
+        catch (Exception e)
+        {
+            Fail(ctx, e);
+            return 0;
         }
     }
 
