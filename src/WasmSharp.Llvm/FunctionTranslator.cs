@@ -348,14 +348,7 @@ internal sealed unsafe class FunctionTranslator
             {
                 int typeIndex = (int)r.ReadU32();
                 int table = (int)r.ReadU32();
-                var ct = _m.Info.Types[typeIndex];
-                nint element = Pop(ValueType.I32);
-                CallOut(ct, (buffer, ctx) =>
-                {
-                    nint target = ContextField(ModuleTranslator.CallIndirectOffset, _m.Ptr);
-                    nint* args = stackalloc nint[] { ctx, Const(ValueType.I32, (ulong)table), Const(ValueType.I32, (ulong)typeIndex), element, buffer };
-                    LLVMBuildCall2(_b, _m.CallIndirectType, target, args, 5, "");
-                });
+                CallIndirect(typeIndex, table);
                 return;
             }
             case 0x1A:
@@ -663,19 +656,92 @@ internal sealed unsafe class FunctionTranslator
 
     private void CallOut(FunctionType ct, Action<nint, nint> call)
     {
+        var results = CallOut(ct, PopArguments(ct), call);
+        for (int i = 0; i < results.Length; i++) Push(results[i], ct.Results[i]);
+    }
+
+    private nint[] PopArguments(FunctionType ct)
+    {
+        var args = new nint[ct.Parameters.Length];
+        for (int i = args.Length - 1; i >= 0; i--) args[i] = Pop(ct.Parameters[i]);
+        return args;
+    }
+
+    /// <summary>A call through a callback with <paramref name="args"/> in raw slots; returns the results.</summary>
+    private nint[] CallOut(FunctionType ct, nint[] args, Action<nint, nint> call)
+    {
         int n = Math.Max(Math.Max(ct.Parameters.Length, ct.Results.Length), 1);
         nint buffer = AllocaAtEntry(LLVMArrayType2(_m.I8, (ulong)(n * HostSlots.Words * 8)));
-        for (int i = ct.Parameters.Length - 1; i >= 0; i--)
+        for (int i = 0; i < args.Length; i++)
         {
-            nint v = Pop(ct.Parameters[i]);
+            nint v = args[i];
             if (ct.Parameters[i] == ValueType.I32) v = LLVMBuildCast(_b, LLVMOpcode.ZExt, v, _m.I64, "");
             else if (ct.Parameters[i] == ValueType.F32) v = LLVMBuildCast(_b, LLVMOpcode.ZExt, LLVMBuildCast(_b, LLVMOpcode.BitCast, v, _m.I32, ""), _m.I64, "");
             LLVMBuildStore(_b, v, Gep(buffer, Const(ValueType.I64, (ulong)(i * HostSlots.Words * 8))));
         }
         call(buffer, _ctx);
         PropagateTrap();
+        var results = new nint[ct.Results.Length];
+        for (int i = 0; i < results.Length; i++)
+            results[i] = LLVMBuildLoad2(_b, _m.TypeOf(ct.Results[i]), Gep(buffer, Const(ValueType.I64, (ulong)(i * HostSlots.Words * 8))), "");
+        return results;
+    }
+
+    /// <summary>
+    /// call_indirect: the spec's checks (element inside the table, not null, of the expected type, by the type ids
+    /// of <see cref="TypeRegistry"/> in the store's function records), then a direct call when the element is
+    /// native code of this same instance (the common case: a C function pointer), else the call through the
+    /// runtime, which runs host functions, interpreted ones and other instances' (each under its own context).
+    /// </summary>
+    private void CallIndirect(int typeIndex, int table)
+    {
+        var ct = _m.Info.Types[typeIndex];
+        nint element = Zext(Pop(ValueType.I32));
+        var args = PopArguments(ct);
+        nint definition = TableDefinition(table);
+        nint length = ContextLoad(_m.I64, Gep(definition, Const(ValueType.I64, 8)), invariant: false);
+        TrapIf(LLVMBuildICmp(_b, LLVMIntPredicate.UGE, element, length, ""), TrapCode.UndefinedElement);
+        nint elements = ContextLoad(_m.Ptr, definition, invariant: false);
+        nint bits = ContextLoad(_m.I64, Gep(elements, LLVMBuildBinOp(_b, LLVMOpcode.Shl, element, Const(ValueType.I64, 3), "")), invariant: false);
+        TrapIf(LLVMBuildICmp(_b, LLVMIntPredicate.EQ, bits, Const(ValueType.I64, 0), ""), TrapCode.UninitializedElement);
+        nint records = ContextLoad(_m.Ptr, ContextField(ModuleTranslator.FunctionsOffset, _m.Ptr), invariant: false);
+        nint record = Gep(records, LLVMBuildBinOp(_b, LLVMOpcode.Mul, LLVMBuildBinOp(_b, LLVMOpcode.Sub, bits, Const(ValueType.I64, 1), ""),
+            Const(ValueType.I64, (ulong)ModuleTranslator.RecordSize), ""));
+        nint typeId = ContextLoad(_m.I32, record, invariant: false);
+        nint typeIds = ContextField(ModuleTranslator.TypeIdsOffset, _m.Ptr);
+        nint expected = ContextLoad(_m.I32, Gep(typeIds, Const(ValueType.I64, (ulong)typeIndex * 4)), invariant: true);
+        TrapIf(LLVMBuildICmp(_b, LLVMIntPredicate.NE, typeId, expected, ""), TrapCode.IndirectCallTypeMismatch);
+        nint calleeContext = ContextLoad(_m.Ptr, Gep(record, Const(ValueType.I64, (ulong)ModuleTranslator.RecordContextOffset)), invariant: false);
+        var resultSlots = ct.Results.Select(t => AllocaAtEntry(t)).ToArray();
+        var direct = Block("direct");
+        var runtime = Block("runtime");
+        var join = Block("joined");
+        LLVMBuildCondBr(_b, LLVMBuildICmp(_b, LLVMIntPredicate.EQ, calleeContext, _ctx, ""), direct, runtime);
+
+        Position(direct);
+        nint code = ContextLoad(_m.Ptr, Gep(record, Const(ValueType.I64, (ulong)ModuleTranslator.RecordCodeOffset)), invariant: false);
+        var callArgs = new nint[args.Length + 1];
+        callArgs[0] = _ctx;
+        args.CopyTo(callArgs, 1);
+        nint result;
+        fixed (nint* a = callArgs) result = LLVMBuildCall2(_b, _m.FunctionType(ct), code, a, (uint)callArgs.Length, "");
+        PropagateTrap();
         for (int i = 0; i < ct.Results.Length; i++)
-            Push(LLVMBuildLoad2(_b, _m.TypeOf(ct.Results[i]), Gep(buffer, Const(ValueType.I64, (ulong)(i * HostSlots.Words * 8))), ""), ct.Results[i]);
+            LLVMBuildStore(_b, ct.Results.Length == 1 ? result : LLVMBuildExtractValue(_b, result, (uint)i, ""), resultSlots[i]);
+        LLVMBuildBr(_b, join);
+
+        Position(runtime);
+        var viaRuntime = CallOut(ct, args, (buffer, ctx) =>
+        {
+            nint target = ContextField(ModuleTranslator.CallIndirectOffset, _m.Ptr);
+            nint* a = stackalloc nint[] { ctx, Const(ValueType.I32, (ulong)table), Const(ValueType.I32, (ulong)typeIndex), LLVMBuildCast(_b, LLVMOpcode.Trunc, element, _m.I32, ""), buffer };
+            LLVMBuildCall2(_b, _m.CallIndirectType, target, a, 5, "");
+        });
+        for (int i = 0; i < viaRuntime.Length; i++) LLVMBuildStore(_b, viaRuntime[i], resultSlots[i]);
+        LLVMBuildBr(_b, join);
+
+        Position(join);
+        PushSlots(ct.Results, resultSlots);
     }
 
     private nint AllocaAtEntry(ValueType t) => AllocaAtEntry(_m.TypeOf(t));

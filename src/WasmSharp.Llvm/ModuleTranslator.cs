@@ -27,6 +27,13 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     public static readonly int TablesOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.Tables));
     public static readonly int BulkOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.Bulk));
     public static readonly int FunctionRefsOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.FunctionRefs));
+    public static readonly int FunctionsOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.Functions));
+    public static readonly int TypeIdsOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.TypeIds));
+    public static readonly int RecordSize = Marshal.SizeOf<FunctionRecord>();
+    public static readonly int RecordCodeOffset = (int)Marshal.OffsetOf<FunctionRecord>(nameof(FunctionRecord.Code));
+    public static readonly int RecordContextOffset = (int)Marshal.OffsetOf<FunctionRecord>(nameof(FunctionRecord.Context));
+    /// <summary>The exported array of every defined function's direct entry (<see cref="NativeCode.Code"/>).</summary>
+    public const string FunctionsSymbol = "wasmsharp_functions";
 
     public ModuleInfo Info { get; }
     public nint Context { get; }
@@ -119,11 +126,7 @@ internal sealed unsafe class ModuleTranslator : IDisposable
         {
             int index = info.ImportedFunctionCount + i;
             var type = info.GetFunctionType(index);
-            var ps = new nint[type.Parameters.Length + 1];
-            ps[0] = Ptr;
-            for (int k = 0; k < type.Parameters.Length; k++) ps[k + 1] = TypeOf(type.Parameters[k]);
-            nint fnType;
-            fixed (nint* p = ps) fnType = LLVMFunctionType(ReturnType(type), p, (uint)ps.Length, 0);
+            nint fnType = FunctionType(type);
             nint fn = LLVMAddFunction(Module, $"wasm_f{index}", fnType);
             LLVMSetLinkage(fn, LLVMLinkage.Internal);
             LLVMSetSection(fn, CodeSection);
@@ -147,6 +150,18 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     /// <summary>Marks a load of a value that never changes while the instance lives (the context's array pointers,
     /// a global's cell pointer, the callbacks), which LLVM may then hoist and merge across calls.</summary>
     public void Invariant(nint load) => LLVMSetMetadata(load, _invariantKind, _emptyNode);
+
+    private readonly Dictionary<FunctionType, nint> _functionTypes = new();
+
+    /// <summary>The LLVM type of a defined function of <paramref name="type"/>: <c>T (ptr ctx, params...)</c>.</summary>
+    public nint FunctionType(FunctionType type)
+    {
+        if (_functionTypes.TryGetValue(type, out var known)) return known;
+        var ps = new nint[type.Parameters.Length + 1];
+        ps[0] = Ptr;
+        for (int k = 0; k < type.Parameters.Length; k++) ps[k + 1] = TypeOf(type.Parameters[k]);
+        fixed (nint* p = ps) return _functionTypes[type] = LLVMFunctionType(ReturnType(type), p, (uint)ps.Length, 0);
+    }
 
     /// <summary>What a function of type <paramref name="type"/> returns: void, its result, or a struct of its results.</summary>
     public nint ReturnType(FunctionType type)
@@ -187,6 +202,7 @@ internal sealed unsafe class ModuleTranslator : IDisposable
             }
             for (int i = 0; i < _functions.Length; i++) AddEntry(builder, Info.ImportedFunctionCount + i);
             ExportCodeRange();
+            ExportFunctions();
         }
         finally
         {
@@ -195,6 +211,15 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     }
 
     public static string EntryName(int index) => $"wasmsharp_entry_{index}";
+
+    /// <summary>Exports the direct entries of the defined functions, in order, as an array of pointers.</summary>
+    private void ExportFunctions()
+    {
+        var pointers = _functions.Select(f => f.Function).ToArray();
+        nint table = LLVMAddGlobal(Module, LLVMArrayType2(Ptr, (ulong)pointers.Length), FunctionsSymbol);
+        fixed (nint* p = pointers) LLVMSetInitializer(table, LLVMConstArray2(Ptr, p, (ulong)pointers.Length));
+        LLVMSetGlobalConstant(table, 1);
+    }
 
     /// <summary>Exports the start and end of the code section as two pointers.</summary>
     private void ExportCodeRange()

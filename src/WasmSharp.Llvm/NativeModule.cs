@@ -23,6 +23,12 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
         _library = library;
         _entries = entries;
         _imported = imported;
+        _code = new nint[entries.Length];
+        if (entries.Length > 0)
+        {
+            var table = (nint*)NativeLibrary.GetExport(library, ModuleTranslator.FunctionsSymbol);
+            for (int i = 0; i < _code.Length; i++) _code[i] = table[i];
+        }
         if (guardPages)
         {
             _guardedEnter = GuardPages.Enter;
@@ -33,6 +39,8 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
     }
 
     public override nint GuardedEnter => _guardedEnter;
+    public override nint Code(int definedIndex) => _code[definedIndex];
+    private readonly nint[] _code;
     public override (nint Start, nint End) CodeRange => _codeRange;
 
     /// <summary>Compiles <paramref name="module"/> at <paramref name="optLevel"/> into a shared library under

@@ -96,6 +96,8 @@ internal static unsafe partial class LlvmApi
     [LibraryImport(Library)] public static partial void LLVMAddAttributeAtIndex(nint function, uint index, nint attribute);
     public const uint FunctionIndex = uint.MaxValue;
 
+    [LibraryImport(Library)] public static partial nint LLVMConstArray2(nint elementType, nint* values, ulong count);
+
     // ---- Metadata ----------------------------------------------------------------------------------
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial uint LLVMGetMDKindIDInContext(nint context, string name, uint length);
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMMDStringInContext2(nint context, string text, nuint length);

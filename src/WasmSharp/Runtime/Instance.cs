@@ -108,12 +108,15 @@ public sealed unsafe partial class Instance
 
         inst.Tables = tables;
         foreach (var type in info.Tables) tables[nt++] = new Table(store, type, Value.Null(type.ElementType));
-        inst.Context = InstanceContext.Create(memories, globals, tables, functions);
+        inst.Context = InstanceContext.Create(memories, globals, tables, functions, inst.TypeIds, store.Records);
         if (native is { GuardedEnter: not 0 and var enter })
         {
             (inst.Context->CodeStart, inst.Context->CodeEnd) = native.CodeRange;
             inst.Context->GuardedEnter = (delegate* unmanaged<nint, InstanceContext*, ulong*, int>)enter;
         }
+        if (native is not null)
+            for (int i = 0; i < definedFunctions; i++)
+                if (native.Code(i) is not 0 and var code) store.Records.SetNative(functions[nf + i].Address, code, inst.Context);
         inst.Context->Instance = GCHandle.ToIntPtr(GCHandle.Alloc(inst, GCHandleType.Weak));
 
         var elements = new ulong[info.Elements.Count][];

@@ -62,6 +62,10 @@ internal unsafe struct InstanceContext
     public delegate* unmanaged<InstanceContext*, int, int, int, ulong, ulong, ulong, ulong> Bulk;
     /// <summary>Per function index, the slot bits of a reference to it (ref.func).</summary>
     public ulong* FunctionRefs;
+    /// <summary>The store's function records (call_indirect reads a table element's type and native entry there).</summary>
+    public FunctionRecordTable* Functions;
+    /// <summary>Per type index of the module, its id in <see cref="TypeRegistry"/> (what call_indirect compares).</summary>
+    public int* TypeIds;
     /// <summary>Native code relying on guard pages: its code's address range (a fault handler takes only faults
     /// there for traps), and the entry that runs it under that handler, <c>int (entry, context, slots)</c>, non-zero
     /// when an access faulted. 0 for code that checks bounds itself.</summary>
@@ -70,15 +74,20 @@ internal unsafe struct InstanceContext
 
     /// <summary>Allocates and fills the context of an instance with these memories, globals and tables; free it
     /// with <see cref="NativeMemory.Free"/>.</summary>
-    public static InstanceContext* Create(Memory[] memories, Global[] globals, Table[] tables, Function[] functions)
+    public static InstanceContext* Create(Memory[] memories, Global[] globals, Table[] tables, Function[] functions, int[] typeIds,
+        FunctionRecords records)
     {
-        nuint bytes = (nuint)sizeof(InstanceContext) + (nuint)(memories.Length + globals.Length + tables.Length + functions.Length) * (nuint)sizeof(nint);
+        nuint bytes = (nuint)sizeof(InstanceContext) + (nuint)(memories.Length + globals.Length + tables.Length + functions.Length) * (nuint)sizeof(nint)
+            + (nuint)typeIds.Length * sizeof(int);
         var c = (InstanceContext*)NativeMemory.AllocZeroed(bytes);
         c->Memories = (MemoryDefinition**)(c + 1);
         c->Globals = (ulong**)(c->Memories + memories.Length);
         c->Tables = (TableDefinition**)(c->Globals + globals.Length);
         c->FunctionRefs = (ulong*)(c->Tables + tables.Length);
         for (int i = 0; i < functions.Length; i++) c->FunctionRefs[i] = (ulong)functions[i].Address + 1;
+        c->TypeIds = (int*)(c->FunctionRefs + functions.Length);
+        typeIds.CopyTo(new Span<int>(c->TypeIds, typeIds.Length));
+        c->Functions = records.Table;
         c->MemoryCount = memories.Length;
         c->GlobalCount = globals.Length;
         c->TableCount = tables.Length;

@@ -17,6 +17,10 @@ internal abstract class NativeCode
 {
     public abstract nint Entry(int definedIndex);
 
+    /// <summary>The function's direct entry, <c>T f(InstanceContext* ctx, params...)</c> (what call_indirect from
+    /// native code of the same instance calls), or 0.</summary>
+    public virtual nint Code(int definedIndex) => 0;
+
     /// <summary>For code that leaves bounds checks to guard pages: the entry that runs it under the fault handler
     /// (<see cref="InstanceContext.GuardedEnter"/>); 0 for code that checks bounds itself. Such code runs only on
     /// memories with the full reservation (<see cref="Memory.FullReservation"/>).</summary>

@@ -42,8 +42,12 @@ public sealed class Store : IDisposable
     internal int AddFunction(Function f)
     {
         _functions.Add(f);
+        Records.Add(f.TypeId);
         return _functions.Count - 1;
     }
+
+    /// <summary>The functions' records for native code's indirect calls.</summary>
+    internal FunctionRecords Records { get; } = new();
 
     internal Function GetFunction(int address) => _functions[address];
 

@@ -63,6 +63,44 @@ public sealed class NativeEngineTests : IDisposable
     }
 
     [Fact]
+    public void CallIndirectReachesEveryKindOfFunctionWithTheSpecsChecks()
+    {
+        using var store = new Store(_engine);
+        var linker = new Linker().DefineFunction("env", "host", (int x) => x * 100);
+        var other = Module.FromBytes(_engine, Wat("(module (func (export \"plus2\") (param i32) (result i32) (i32.add (local.get 0) (i32.const 2))))"));
+        linker.DefineInstance("other", linker.Instantiate(store, other));
+        var module = Module.FromBytes(_engine, Wat("""
+            (module
+              (import "env" "host" (func $host (param i32) (result i32)))
+              (import "other" "plus2" (func $plus2 (param i32) (result i32)))
+              (type $unary (func (param i32) (result i32)))
+              (func $twice (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))
+              (func $pair (param i32) (result i32 i32) (local.get 0) (i32.const 7))
+              (func $nothing)
+              (table 6 funcref)
+              (elem (i32.const 0) $twice $host $plus2 $nothing)
+              (elem declare func $pair)
+              (func (export "call") (param $f i32) (param $x i32) (result i32)
+                (call_indirect (type $unary) (local.get $x) (local.get $f)))
+              (func (export "call_pair") (param $x i32) (result i32)
+                (table.set 0 (i32.const 4) (ref.func $pair))
+                (call_indirect (param i32) (result i32 i32) (local.get $x) (i32.const 4))
+                (i32.sub)))
+            """));
+        Assert.Null(module.NativeFallback);
+        var inst = linker.Instantiate(store, module);
+        var call = inst.GetFunction<int, int, int>("call");
+        Assert.Equal(42, call(0, 21));  // native code of the same instance: the direct call
+        Assert.Equal(2100, call(1, 21)); // the host
+        Assert.Equal(23, call(2, 21));  // another instance's native code
+        Assert.Equal(TrapCode.IndirectCallTypeMismatch, Assert.Throws<TrapException>(() => call(3, 1)).Code);
+        Assert.Equal(TrapCode.UninitializedElement, Assert.Throws<TrapException>(() => call(5, 1)).Code);
+        Assert.Equal(TrapCode.UndefinedElement, Assert.Throws<TrapException>(() => call(6, 1)).Code);
+        Assert.Equal(TrapCode.UndefinedElement, Assert.Throws<TrapException>(() => call(-1, 1)).Code);
+        Assert.Equal(3, inst.GetFunction<int, int>("call_pair")(10)); // two results, through a table set by ref.func
+    }
+
+    [Fact]
     public void InterpretedAndNativeModulesCallEachOther()
     {
         // An interpreted module (SIMD keeps it there) calls a native one, which calls the host.
