@@ -25,6 +25,7 @@ internal static class Program
         InspectVerb.Create(),
         ExploreVerb.Create(),
         WastVerb.Create(),
+        CompileVerb.Create(),
     };
 
     // No response files: "@scope/pkg/x.wasm" (npm paths) and a guest's "@args" are plain arguments.

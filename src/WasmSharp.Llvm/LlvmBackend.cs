@@ -8,11 +8,14 @@ namespace WasmSharp.Llvm;
 /// </summary>
 public sealed class LlvmBackend : NativeBackend
 {
+    /// <summary>The optimisation level used unless another is asked for.</summary>
+    public const int DefaultOptLevel = 2;
+
     /// <param name="optLevel">LLVM's optimisation level, 0 to 3.</param>
     /// <param name="cacheDirectory">Where compiled modules are kept (default: <c>$XDG_CACHE_HOME/wasmsharp</c>).</param>
     /// <param name="guardPages">Out-of-bounds accesses caught by guard pages (<see cref="GuardPages"/>) rather than
     /// checked in code: by default where that is available (Linux on x86-64).</param>
-    public LlvmBackend(int optLevel = 2, string? cacheDirectory = null, bool? guardPages = null)
+    public LlvmBackend(int optLevel = DefaultOptLevel, string? cacheDirectory = null, bool? guardPages = null)
     {
         if (optLevel is < 0 or > 3) throw new ArgumentOutOfRangeException(nameof(optLevel), optLevel, "0 to 3");
         OptLevel = optLevel;
@@ -32,6 +35,9 @@ public sealed class LlvmBackend : NativeBackend
     private readonly Task _warmUp;
 
     public int OptLevel { get; }
+
+    /// <summary>Where compiled modules are kept.</summary>
+    public string CacheDirectory => Cache.Directory;
     private readonly bool? _guardPages;
 
     /// <summary>Whether compiled code relies on guard pages (asked at the first compile; false where they are not
@@ -48,6 +54,27 @@ public sealed class LlvmBackend : NativeBackend
         }
     }
     internal NativeCache Cache { get; }
+
+    /// <summary>Compiles <paramref name="module"/> into a shared library at <paramref name="output"/> that carries the
+    /// module too: <see cref="OpenLibrary"/> (and <c>wasmsharp run</c>) runs it without compiling again.</summary>
+    public void CompileTo(Module module, string output)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        LlvmLibrary.Check();
+        NativeModule.WriteLibrary(module, OptLevel, Cache, UsesGuardPages, output);
+    }
+
+    /// <summary>The module in a library written by <see cref="CompileTo"/>, with the library's native code.</summary>
+    public Module OpenLibrary(Engine engine, string path)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        if (engine.Config.Native != this) throw new ArgumentException("the engine must use this backend", nameof(engine));
+        if (LlvmLibrary.Problem is { } problem) throw new WasmException(problem);
+        return Module.FromBytes(engine, NativeModule.ReadLibrary(path, Cache));
+    }
+
+    /// <summary>Whether <paramref name="bytes"/> are a shared library (ELF) rather than a module.</summary>
+    public static bool IsLibrary(ReadOnlySpan<byte> bytes) => NativeModule.IsLibrary(bytes);
 
     internal override NativeCode? TryCompile(Module module, out string? reason)
     {

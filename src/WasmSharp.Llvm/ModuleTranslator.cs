@@ -87,9 +87,17 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     private const string CodeSection = "wasmsharp_text";
     public const string CodeStartSymbol = "wasmsharp_code_start", CodeEndSymbol = "wasmsharp_code_end";
 
-    public ModuleTranslator(ModuleInfo info, string name, bool guardPages = false)
+    /// <summary>The defined functions (by defined index) this translator gives bodies to; a module may be split
+    /// into several parts, compiled in parallel and linked into one library, each part declaring the others'
+    /// functions.</summary>
+    public int First { get; }
+    public int End { get; }
+
+    public ModuleTranslator(ModuleInfo info, string name, bool guardPages = false, int first = 0, int end = -1)
     {
         GuardPages = guardPages;
+        First = first;
+        End = end < 0 ? info.Codes.Count : end;
         LlvmLibrary.Check();
         Info = info;
         Context = LLVMContextCreate();
@@ -128,11 +136,14 @@ internal sealed unsafe class ModuleTranslator : IDisposable
             var type = info.GetFunctionType(index);
             nint fnType = FunctionType(type);
             nint fn = LLVMAddFunction(Module, $"wasm_f{index}", fnType);
-            LLVMSetLinkage(fn, LLVMLinkage.Internal);
+            _functions[i] = (fn, fnType);
+            // Inside the library only: internal to one part, or hidden (linked across parts, never exported).
+            if (First == 0 && End == info.Codes.Count) LLVMSetLinkage(fn, LLVMLinkage.Internal);
+            else LLVMSetVisibility(fn, LLVMVisibility.Hidden);
+            if (i < First || i >= End) continue; // another part defines it
             LLVMSetSection(fn, CodeSection);
             // No calls to memset/memcpy made up from loops: under guard pages a fault must be in this code to trap.
             LLVMAddAttributeAtIndex(fn, FunctionIndex, LLVMCreateStringAttribute(Context, "no-builtins", 11, "", 0));
-            _functions[i] = (fn, fnType);
         }
     }
 
@@ -195,14 +206,18 @@ internal sealed unsafe class ModuleTranslator : IDisposable
         {
             var ft = new FunctionTranslator(this, builder);
             var bytes = Info.Bytes.Span;
-            for (int i = 0; i < _functions.Length; i++)
+            for (int i = First; i < End; i++)
             {
                 int index = Info.ImportedFunctionCount + i;
                 ft.Translate(index, _functions[i].Function, Info.GetFunctionType(index), Info.Codes[i], bytes);
             }
-            for (int i = 0; i < _functions.Length; i++) AddEntry(builder, Info.ImportedFunctionCount + i);
-            ExportCodeRange();
-            ExportFunctions();
+            for (int i = First; i < End; i++) AddEntry(builder, Info.ImportedFunctionCount + i);
+            if (First == 0)
+            {
+                ExportCodeRange();
+                ExportFunctions();
+                if (EmbeddedKey is not null) EmbedModule();
+            }
         }
         finally
         {
@@ -211,6 +226,27 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     }
 
     public static string EntryName(int index) => $"wasmsharp_entry_{index}";
+
+    /// <summary>For a library written out (<c>wasmsharp compile -o</c>): its cache key, embedded with the module's
+    /// bytes, so that a run can use the library in place of the module and refuse one built differently.</summary>
+    public string? EmbeddedKey { get; init; }
+
+    public const string WasmSymbol = "wasmsharp_wasm", WasmSizeSymbol = "wasmsharp_wasm_size", KeySymbol = "wasmsharp_key";
+
+    private void EmbedModule()
+    {
+        var bytes = Info.Bytes.Span;
+        nint wasm = LLVMAddGlobal(Module, LLVMArrayType2(I8, (ulong)bytes.Length), WasmSymbol);
+        fixed (byte* p = bytes) LLVMSetInitializer(wasm, LLVMConstStringInContext2(Context, p, (nuint)bytes.Length, 1));
+        LLVMSetGlobalConstant(wasm, 1);
+        nint size = LLVMAddGlobal(Module, I64, WasmSizeSymbol);
+        LLVMSetInitializer(size, LLVMConstInt(I64, (ulong)bytes.Length, 0));
+        LLVMSetGlobalConstant(size, 1);
+        var keyBytes = System.Text.Encoding.ASCII.GetBytes(EmbeddedKey!);
+        nint key = LLVMAddGlobal(Module, LLVMArrayType2(I8, (ulong)keyBytes.Length + 1), KeySymbol);
+        fixed (byte* p = keyBytes) LLVMSetInitializer(key, LLVMConstStringInContext2(Context, p, (nuint)keyBytes.Length, 0));
+        LLVMSetGlobalConstant(key, 1);
+    }
 
     /// <summary>Exports the direct entries of the defined functions, in order, as an array of pointers.</summary>
     private void ExportFunctions()

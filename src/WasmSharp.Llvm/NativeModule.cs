@@ -45,23 +45,36 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
 
     /// <summary>Compiles <paramref name="module"/> at <paramref name="optLevel"/> into a shared library under
     /// <paramref name="directory"/> (no cache) and loads it. Throws <see cref="NotSupportedException"/> for what the
-    /// translator does not handle yet.</summary>
-    public static NativeModule Compile(Module module, int optLevel, string directory, bool guardPages = false)
+    /// translator does not handle yet. <paramref name="split"/>: parts to compile in parallel, whatever the
+    /// module's size (tests).</summary>
+    public static NativeModule Compile(Module module, int optLevel, string directory, bool guardPages = false, int? split = null)
     {
         using var target = new HostTarget(optLevel);
-        return Open(Build(module, target, directory, guardPages), module.Info, guardPages);
+        return Open(Build(module, target, directory, guardPages, split: split), module.Info, guardPages);
     }
 
     public override nint Entry(int definedIndex) => _entries[definedIndex];
 
     /// <summary>The module's native code from <paramref name="cache"/>, compiled and stored there first when missing.</summary>
+    /// <summary>The cache key of <paramref name="module"/>'s bytes compiled with these options (no LLVM needed).</summary>
+    public static string KeyOf(ReadOnlySpan<byte> module, int optLevel, NativeCache cache, bool guardPages) =>
+        NativeCache.Key(module, HostDescription.Get(cache), Options(optLevel, guardPages));
+
+    private static string Options(int optLevel, bool guardPages) => $"O{optLevel}" + (guardPages ? " guard-pages" : "");
+
+    /// <summary>Libraries written by <see cref="WriteLibrary"/> and opened for a run, by the SHA-256 of their
+    /// module: used in place of the cache.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Path, bool GuardPages)> Opened = new();
+
     public static NativeModule Load(Module module, int optLevel, NativeCache cache, bool guardPages = false)
     {
         var info = module.Info;
-        string options = $"O{optLevel}" + (guardPages ? " guard-pages" : "");
+        string options = Options(optLevel, guardPages);
         // A hit needs no LLVM: the key's host part comes from the cache too.
         var host = HostDescription.Get(cache);
         string key = NativeCache.Key(info.Bytes.Span, host, options);
+        if (!Opened.IsEmpty && Opened.TryGetValue(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(info.Bytes.Span)), out var written))
+            return Open(written.Path, info, written.GuardPages);
         var path = cache.TryGet(key);
         if (path is null)
         {
@@ -89,20 +102,116 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
         return Open(path, info, guardPages);
     }
 
-    private static string Build(Module module, HostTarget target, string directory, bool guardPages)
+    /// <summary>Code bytes below which a module is compiled as one LLVM module (splitting costs inlining
+    /// between the parts, and small modules compile fast anyway).</summary>
+    internal const int SplitThreshold = 128 * 1024;
+
+    /// <summary>The defined functions cut into runs of about equal code size, one per core (one run for small
+    /// modules); neighbours stay together, as they tend to call each other.</summary>
+    internal static List<(int First, int End)> Partition(ModuleInfo info, int parts, long threshold = SplitThreshold)
     {
-        byte[] obj;
-        using (var translator = new ModuleTranslator(module.Info, "wasm", guardPages))
+        int n = info.Codes.Count;
+        long total = info.Codes.Sum(c => (long)c.CodeLength);
+        if (n == 0 || parts <= 1 || total < threshold) return [(0, n)];
+        var result = new List<(int, int)>();
+        long done = 0;
+        int first = 0;
+        for (int i = 0; i < n; i++)
         {
-            target.Prepare(translator.Module);
+            done += info.Codes[i].CodeLength;
+            if (done * parts >= total * (result.Count + 1) && i + 1 < n && result.Count + 1 < parts)
+            {
+                result.Add((first, i + 1));
+                first = i + 1;
+            }
+        }
+        result.Add((first, n));
+        return result;
+    }
+
+    /// <summary>Compiles <paramref name="module"/> into a library at <paramref name="output"/> that carries the
+    /// module's bytes and its key (<see cref="ReadLibrary"/>).</summary>
+    public static void WriteLibrary(Module module, int optLevel, NativeCache cache, bool guardPages, string output)
+    {
+        using var target = new HostTarget(optLevel);
+        var host = HostDescription.Confirm(cache, HostDescription.Get(cache));
+        string key = NativeCache.Key(module.Info.Bytes.Span, host, Options(optLevel, guardPages));
+        var work = Directory.CreateTempSubdirectory("wasmsharp-compile-").FullName;
+        try
+        {
+            File.Copy(Build(module, target, work, guardPages, key), output, overwrite: true);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>Whether <paramref name="bytes"/> start as an ELF file does (a library from <see cref="WriteLibrary"/>).</summary>
+    public static bool IsLibrary(ReadOnlySpan<byte> bytes) => bytes.StartsWith((ReadOnlySpan<byte>)[0x7F, (byte)'E', (byte)'L', (byte)'F']);
+
+    /// <summary>Opens a library written by <see cref="WriteLibrary"/> and returns the module's bytes; its code is
+    /// then used for that module (<see cref="Load"/>). A library built by another build of WasmSharp, another LLVM
+    /// or for another CPU (its key is none this process would make) is refused: its code may not fit.</summary>
+    public static byte[] ReadLibrary(string path, NativeCache cache)
+    {
+        path = Path.GetFullPath(path);
+        nint library = NativeLibrary.Load(path);
+        if (!NativeLibrary.TryGetExport(library, ModuleTranslator.WasmSymbol, out var wasm) ||
+            !NativeLibrary.TryGetExport(library, ModuleTranslator.WasmSizeSymbol, out var size) ||
+            !NativeLibrary.TryGetExport(library, ModuleTranslator.KeySymbol, out var key))
+            throw new WasmException($"{path} is not a library written by 'wasmsharp compile -o'");
+        var bytes = new ReadOnlySpan<byte>((void*)wasm, checked((int)*(long*)size)).ToArray();
+        string embedded = Marshal.PtrToStringAnsi(key)!;
+        var host = HostDescription.Get(cache);
+        foreach (bool guardPages in new[] { true, false })
+            for (int level = 0; level <= 3; level++)
+                if (NativeCache.Key(bytes, host, Options(level, guardPages)) == embedded)
+                {
+                    if (guardPages && !GuardPages.IsAvailable) throw new WasmException($"{path} needs guard pages: {GuardPages.Problem}");
+                    Opened[Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))] = (path, guardPages);
+                    return bytes;
+                }
+        throw new WasmException($"{path} was compiled by another build of WasmSharp, another LLVM or for another CPU: compile it again");
+    }
+
+    private static string Build(Module module, HostTarget target, string directory, bool guardPages, string? embeddedKey = null, int? split = null)
+    {
+        var parts = split is int k0 ? Partition(module.Info, k0, threshold: 0) : Partition(module.Info, Environment.ProcessorCount);
+        var objects = new byte[parts.Count][];
+        // Each part in its own LLVM context and target machine, on its own thread.
+        try
+        {
+            Parallel.For(0, parts.Count, CompilePart);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // What a part threw, as it was (NotSupportedException: the module runs on the interpreter).
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+
+        void CompilePart(int k)
+        {
+            using var machine = parts.Count == 1 ? null : new HostTarget(target.OptLevel);
+            var t = machine ?? target;
+            using var translator = new ModuleTranslator(module.Info, $"wasm{k}", guardPages, parts[k].First, parts[k].End)
+            {
+                EmbeddedKey = k == 0 ? embeddedKey : null,
+            };
+            t.Prepare(translator.Module);
             translator.TranslateAll();
-            obj = target.Compile(translator.Module);
+            objects[k] = t.Compile(translator.Module);
         }
         Directory.CreateDirectory(directory);
         string name = Path.Combine(directory, $"module-{Guid.NewGuid():N}");
-        File.WriteAllBytes(name + ".o", obj);
-        SharedLibraryLinker.Link([name + ".o"], name + ".so");
-        File.Delete(name + ".o");
+        var files = new List<string>();
+        for (int k = 0; k < objects.Length; k++)
+        {
+            files.Add($"{name}-{k}.o");
+            File.WriteAllBytes(files[^1], objects[k]);
+        }
+        SharedLibraryLinker.Link(files, name + ".so");
+        foreach (var f in files) File.Delete(f);
         return name + ".so";
     }
 

@@ -24,8 +24,16 @@ internal static class EngineOption
         DefaultValueFactory = _ => "auto",
     }.AcceptOnlyFromAmong("auto", "guard-pages", "explicit");
 
+    /// <summary><c>-O0</c> to <c>-O3</c>: LLVM's optimisation level for native code.</summary>
+    public static Option<int> CreateOptLevel() => new Option<int>("-O")
+    {
+        Description = $"LLVM's optimisation level for native code, 0 to 3 (-O{LlvmBackend.DefaultOptLevel} by default)",
+        HelpName = "0-3",
+        DefaultValueFactory = _ => LlvmBackend.DefaultOptLevel,
+    }.AcceptOnlyFromAmong("0", "1", "2", "3");
+
     /// <summary>The engine <paramref name="name"/> asks for, or null with the reason (llvm without LLVM).</summary>
-    public static Engine? Build(string name, bool interruptible, out string? problem, string boundsChecks = "auto")
+    public static Engine? Build(string name, bool interruptible, out string? problem, string boundsChecks = "auto", int optLevel = LlvmBackend.DefaultOptLevel)
     {
         problem = null;
         bool native = name switch
@@ -36,6 +44,6 @@ internal static class EngineOption
         };
         if (problem is not null) return null;
         if (!native && !interruptible) return Engine.Default;
-        return new Engine(new EngineConfig { Interruptible = interruptible, Native = native ? new LlvmBackend(guardPages: boundsChecks switch { "guard-pages" => true, "explicit" => false, _ => null }) : null });
+        return new Engine(new EngineConfig { Interruptible = interruptible, Native = native ? new LlvmBackend(optLevel, guardPages: boundsChecks switch { "guard-pages" => true, "explicit" => false, _ => null }) : null });
     }
 }

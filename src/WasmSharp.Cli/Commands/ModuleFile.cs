@@ -38,8 +38,16 @@ internal static class ModuleFile
         return File.ReadAllBytes(path);
     }
 
-    /// <summary>Reads, decodes and validates the module at <paramref name="path"/>.</summary>
-    public static Module Load(string path, Engine? engine = null) => Decode(Read(path), engine);
+    /// <summary>Reads, decodes and validates the module at <paramref name="path"/>, or opens a library written by
+    /// <c>wasmsharp compile -o</c> (which needs an engine with the native backend).</summary>
+    public static Module Load(string path, Engine? engine = null)
+    {
+        var bytes = Read(path);
+        if (!WasmSharp.Llvm.LlvmBackend.IsLibrary(bytes)) return Decode(bytes, engine);
+        if (engine?.Config.Native is not WasmSharp.Llvm.LlvmBackend backend)
+            throw new InputException($"'{path}' is a compiled library: it runs on the native engine (--engine llvm)");
+        return backend.OpenLibrary(engine, path);
+    }
 
     /// <summary>Decodes and validates; a file in the text format is said to be one.</summary>
     public static Module Decode(byte[] bytes, Engine? engine = null)

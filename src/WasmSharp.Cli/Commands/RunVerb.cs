@@ -17,7 +17,7 @@ internal static class RunVerb
     public const int TrapExitCode = 134;
 
     /// <summary>Options of <c>run</c> that take a value (the value is the next token unless given with '=').</summary>
-    private static readonly string[] ValueOptions = ["--dir", "--env", "--invoke", "--timeout", "--engine", "--bounds-checks"];
+    private static readonly string[] ValueOptions = ["--dir", "--env", "--invoke", "--timeout", "--engine", "--bounds-checks", "-O"];
 
     public static Command Create()
     {
@@ -53,13 +53,14 @@ internal static class RunVerb
         });
         var engine = EngineOption.Create();
         var bounds = EngineOption.CreateBoundsChecks();
+        var opt = EngineOption.CreateOptLevel();
         var command = new Command("run", "Run a WebAssembly program (WASI preview1) or call one of its exports")
         {
-            file, args, dirs, envs, invoke, timeout, engine, bounds,
+            file, args, dirs, envs, invoke, timeout, engine, bounds, opt,
         };
         command.SetAction(parse => Run(new RunRequest(parse.GetValue(file)!, parse.GetValue(args) ?? [],
             parse.GetValue(dirs) ?? [], parse.GetValue(envs) ?? [], parse.GetValue(invoke), parse.GetValue(timeout),
-            parse.GetValue(engine) ?? "interp", parse.GetValue(bounds) ?? "auto"), Console.Out, Console.Error));
+            parse.GetValue(engine) ?? "interp", parse.GetValue(bounds) ?? "auto", parse.GetValue(opt)), Console.Out, Console.Error));
         return command;
     }
 
@@ -88,7 +89,21 @@ internal static class RunVerb
     }
 
     public sealed record RunRequest(string Path, string[] Args, string[] Dirs, string[] Envs, string? Invoke, double? Timeout = null,
-        string EngineName = "interp", string BoundsChecks = "auto");
+        string EngineName = "interp", string BoundsChecks = "auto", int OptLevel = WasmSharp.Llvm.LlvmBackend.DefaultOptLevel);
+
+    private static bool IsLibrary(string path)
+    {
+        try
+        {
+            using var f = File.OpenRead(path);
+            Span<byte> head = stackalloc byte[4];
+            return f.ReadAtLeast(head, 4, throwOnEndOfStream: false) == 4 && WasmSharp.Llvm.LlvmBackend.IsLibrary(head);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // reading the module reports it
+        }
+    }
 
     public static int Run(RunRequest request, TextWriter output, TextWriter error)
     {
@@ -100,7 +115,9 @@ internal static class RunVerb
             if (!ParsePreopens(request.Dirs, error, out var preopens) || !ParseEnvironment(request.Envs, error, out var environment))
                 return 1;
             // A timeout needs loops that can be stopped: the module is compiled with interruption checks.
-            var engine = EngineOption.Build(request.EngineName, interruptible: request.Timeout is not null, out var problem, request.BoundsChecks);
+            // A library from `wasmsharp compile -o` is native code: it runs on the native engine whatever --engine says.
+            string engineName = request.EngineName == "interp" && IsLibrary(request.Path) ? "llvm" : request.EngineName;
+            var engine = EngineOption.Build(engineName, interruptible: request.Timeout is not null, out var problem, request.BoundsChecks, request.OptLevel);
             if (engine is null)
             {
                 error.WriteLine($"error: {problem}");

@@ -24,13 +24,14 @@ internal static class WastVerb
 
         var engine = EngineOption.Create();
         var bounds = EngineOption.CreateBoundsChecks();
+        var opt = EngineOption.CreateOptLevel();
         var command = new Command("wast", "Run spec test scripts (.wast, converted with wabt's wast2json)")
         {
-            paths, verbose, jobs, engine, bounds,
+            paths, verbose, jobs, engine, bounds, opt,
         };
         command.SetAction(parse =>
         {
-            var chosen = EngineOption.Build(parse.GetValue(engine)!, interruptible: false, out var problem, parse.GetValue(bounds)!);
+            var chosen = EngineOption.Build(parse.GetValue(engine)!, interruptible: false, out var problem, parse.GetValue(bounds)!, parse.GetValue(opt));
             if (chosen is null)
             {
                 Console.Error.WriteLine($"error: {problem}");

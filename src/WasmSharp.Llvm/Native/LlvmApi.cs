@@ -98,6 +98,9 @@ internal static unsafe partial class LlvmApi
 
     [LibraryImport(Library)] public static partial nint LLVMConstArray2(nint elementType, nint* values, ulong count);
 
+    /// <summary>An i8 array constant of the bytes (with a terminating 0 unless <paramref name="dontNullTerminate"/>).</summary>
+    [LibraryImport(Library)] public static partial nint LLVMConstStringInContext2(nint context, byte* bytes, nuint length, int dontNullTerminate);
+
     // ---- Metadata ----------------------------------------------------------------------------------
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial uint LLVMGetMDKindIDInContext(nint context, string name, uint length);
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMMDStringInContext2(nint context, string text, nuint length);

@@ -178,4 +178,61 @@ public sealed class EngineOptionTests
         Assert.Matches(@"native engine: [1-9]\d* modules compiled", wast.StdoutText);
         Assert.EndsWith(" 0 failed, 0 skipped\n", wast.StdoutText);
     }
+
+    [Fact]
+    public void CompileFillsTheCacheOrWritesALibraryThatRunTakes()
+    {
+        var dir = Directory.CreateTempSubdirectory("wasmsharp-compile-").FullName;
+        try
+        {
+            var cache = Path.Combine(dir, "cache");
+            var env = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+                .ToDictionary(e => (string)e.Key, e => (string)e.Value!);
+            env["XDG_CACHE_HOME"] = cache;
+            ProcessResult Cli(params string[] args) =>
+                TestPrograms.Run(TestPrograms.DotNet, [TestPrograms.CliDll, .. args], env, TestPrograms.RepositoryRoot, null, TimeSpan.FromMinutes(5));
+            var program = TestPrograms.Wasm("args");
+            var filled = Cli("compile", "-O1", program);
+            Assert.True(filled.ExitCode == 0, filled.StderrText);
+            Assert.Contains("compiled (-O1)", filled.StdoutText);
+            Assert.NotEmpty(Directory.EnumerateFiles(Path.Combine(cache, "wasmsharp"), "*.so", SearchOption.AllDirectories));
+
+            var library = Path.Combine(dir, "args.so");
+            var written = Cli("compile", "-O2", program, "-o", library);
+            Assert.True(written.ExitCode == 0, written.StderrText);
+            var direct = Cli("run", "--engine", "llvm", program, "a", "b");
+            var viaLibrary = Cli("run", library, "a", "b");
+            Assert.Equal(0, viaLibrary.ExitCode);
+            Assert.Equal(direct.StdoutText, viaLibrary.StdoutText);
+            Assert.DoesNotContain("running on the interpreter", viaLibrary.StderrText);
+
+            // A library whose embedded key no build would make (here: its bytes changed) is refused, not run.
+            var bytes = File.ReadAllBytes(library);
+            var tampered = Path.Combine(dir, "tampered.so");
+            var keyAt = bytes.AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(KeyHexPrefix(bytes)));
+            Assert.True(keyAt > 0);
+            bytes[keyAt] = (byte)(bytes[keyAt] == (byte)'0' ? '1' : '0');
+            File.WriteAllBytes(tampered, bytes);
+            var refused = Cli("run", tampered, "a");
+            Assert.NotEqual(0, refused.ExitCode);
+            Assert.Contains("compile it again", refused.StderrText);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>The start of the 64-hex-digit key embedded in a library (the first such run of digits after the
+    /// module's bytes would be ambiguous; the key is the only NUL-terminated one).</summary>
+    private static string KeyHexPrefix(byte[] library)
+    {
+        for (int i = 0; i + 65 <= library.Length; i++)
+        {
+            int n = 0;
+            while (n < 64 && Uri.IsHexDigit((char)library[i + n]) && !char.IsUpper((char)library[i + n])) n++;
+            if (n == 64 && library[i + 64] == 0 && (i == 0 || !Uri.IsHexDigit((char)library[i - 1]))) return System.Text.Encoding.ASCII.GetString(library, i, 64);
+        }
+        throw new InvalidOperationException("no key in the library");
+    }
 }

@@ -83,29 +83,33 @@ public sealed class NativeTranslationTests : IDisposable
     public void NativeCodeAgreesWithTheInterpreter(int function, long[] args, string expected)
     {
         var module = Module.FromBytes(Wat(Program));
-        using var native = NativeModule.Compile(module, optLevel: 2, _dir);
-        using var store = new Store();
-        var interpreted = new Linker().Instantiate(store, module);
-        using var store2 = new Store();
-        var forNative = new Linker().Instantiate(store2, module);
-        var type = module.Info.GetFunctionType(function);
-        var values = args.Select((a, i) => type.Parameters[i] == ValueType.I32 ? Value.I32((int)a) : Value.I64(a)).ToArray();
+        // Compiled whole, and split into three LLVM modules compiled in parallel and linked together.
+        foreach (int? split in new int?[] { null, 3 })
+        {
+            using var native = NativeModule.Compile(module, optLevel: 2, _dir, split: split);
+            using var store = new Store();
+            var interpreted = new Linker().Instantiate(store, module);
+            using var store2 = new Store();
+            var forNative = new Linker().Instantiate(store2, module);
+            var type = module.Info.GetFunctionType(function);
+            var values = args.Select((a, i) => type.Parameters[i] == ValueType.I32 ? Value.I32((int)a) : Value.I64(a)).ToArray();
 
-        string Run(Func<Value[]> call)
-        {
-            try { return string.Join(",", call().Select(v => v.Type == ValueType.I32 ? v.AsI32().ToString() : v.AsI64().ToString())); }
-            catch (TrapException t) { return "trap: " + t.Message; }
-        }
-        string theirs = Run(() => interpreted.GetFunction($"f{function}") is { } f ? f.Invoke(values) : CallByIndex(interpreted, function, values));
-        string ours = Run(() => native.Invoke(forNative, function, values));
-        Assert.Equal(theirs, ours);
-        if (expected != "") Assert.Equal(expected, ours);
-        // The native run's memory and globals are the instance's own.
-        Assert.Equal(interpreted.Module.Info.Globals.Count, forNative.Module.Info.Globals.Count);
-        if (function == 1)
-        {
-            Assert.Equal(1, native.Invoke(forNative, 10)[0].AsI32());
-            Assert.Equal(ours, Global(forNative, 1).ToString());
+            string Run(Func<Value[]> call)
+            {
+                try { return string.Join(",", call().Select(v => v.Type == ValueType.I32 ? v.AsI32().ToString() : v.AsI64().ToString())); }
+                catch (TrapException t) { return "trap: " + t.Message; }
+            }
+            string theirs = Run(() => interpreted.GetFunction($"f{function}") is { } f ? f.Invoke(values) : CallByIndex(interpreted, function, values));
+            string ours = Run(() => native.Invoke(forNative, function, values));
+            Assert.Equal(theirs, ours);
+            if (expected != "") Assert.Equal(expected, ours);
+            // The native run's memory and globals are the instance's own.
+            Assert.Equal(interpreted.Module.Info.Globals.Count, forNative.Module.Info.Globals.Count);
+            if (function == 1)
+            {
+                Assert.Equal(1, native.Invoke(forNative, 10)[0].AsI32());
+                Assert.Equal(ours, Global(forNative, 1).ToString());
+            }
         }
     }
 

@@ -44,7 +44,7 @@ internal static class TestPrograms
     /// <summary>The wasmsharp command, run as "dotnet WasmSharp.Cli.dll" from this test's output.</summary>
     public static string CliDll { get; } = Path.Combine(AppContext.BaseDirectory, "WasmSharp.Cli.dll");
 
-    private static string DotNet =>
+    internal static string DotNet =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     /// <summary>Runs the program natively in <paramref name="workingDirectory"/> with exactly the environment given.</summary>
