@@ -105,9 +105,10 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
     /// <summary>Code bytes below which a module is compiled as one LLVM module (splitting costs inlining
     /// between the parts, and small modules compile fast anyway).</summary>
     internal const int SplitThreshold = 128 * 1024;
+    private const int PartsPerCore = 4;
 
-    /// <summary>The defined functions cut into runs of about equal code size, one per core (one run for small
-    /// modules); neighbours stay together, as they tend to call each other.</summary>
+    /// <summary>The defined functions cut into <paramref name="parts"/> runs of about equal code size (one run for
+    /// small modules); neighbours stay together, as they tend to call each other.</summary>
     internal static List<(int First, int End)> Partition(ModuleInfo info, int parts, long threshold = SplitThreshold)
     {
         int n = info.Codes.Count;
@@ -177,7 +178,8 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
 
     private static string Build(Module module, HostTarget target, string directory, bool guardPages, string? embeddedKey = null, int? split = null)
     {
-        var parts = split is int k0 ? Partition(module.Info, k0, threshold: 0) : Partition(module.Info, Environment.ProcessorCount);
+        // More parts than cores, taken as threads free up: parts of equal code size do not take equal time.
+        var parts = split is int k0 ? Partition(module.Info, k0, threshold: 0) : Partition(module.Info, PartsPerCore * Environment.ProcessorCount);
         var objects = new byte[parts.Count][];
         // Each part in its own LLVM context and target machine, on its own thread.
         try
