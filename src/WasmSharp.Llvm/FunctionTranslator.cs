@@ -13,7 +13,7 @@ namespace WasmSharp.Llvm;
 /// in the instance context and returns; after every call the caller checks the code and returns too, so nothing
 /// unwinds and no signal is involved.
 /// </summary>
-internal sealed unsafe class FunctionTranslator
+internal sealed unsafe partial class FunctionTranslator
 {
     private readonly ModuleTranslator _m;
     private readonly nint _b;
@@ -81,6 +81,7 @@ internal sealed unsafe class FunctionTranslator
         nint sp = LLVMBuildCast(_b, LLVMOpcode.PtrToInt, LLVMBuildAlloca(_b, _m.I8, "sp"), _m.I64, "");
         nint limit = ContextField(ModuleTranslator.StackLimitOffset, _m.I64, invariant: false);
         TrapIf(LLVMBuildICmp(_b, LLVMIntPredicate.ULT, sp, limit, ""), TrapCode.CallStackExhausted);
+        InterruptCheck();
 
         var r = new WasmReader(moduleBytes.Slice(body.CodeOffset, body.CodeLength), body.CodeOffset, "code");
         while (_frames.Count > 0) Instruction(ref r, functionIndex);
@@ -275,6 +276,7 @@ internal sealed unsafe class FunctionTranslator
                     f.Header = Block("loop");
                     LLVMBuildBr(_b, f.Header);
                     Position(f.Header);
+                    InterruptCheck();
                     PushSlots(ps, f.ParamSlots);
                 }
                 else
@@ -516,11 +518,23 @@ internal sealed unsafe class FunctionTranslator
                 return;
             }
             case 0xFC: Prefixed(ref r, functionIndex, offset); return;
+            case 0xFD: Simd(ref r, functionIndex, offset); return;
             case 0xA7: Push(LLVMBuildCast(_b, LLVMOpcode.Trunc, Pop(ValueType.I64), _m.I32, ""), ValueType.I32); return;
             case 0xAC: Push(LLVMBuildCast(_b, LLVMOpcode.SExt, Pop(ValueType.I32), _m.I64, ""), ValueType.I64); return;
             case 0xAD: Push(LLVMBuildCast(_b, LLVMOpcode.ZExt, Pop(ValueType.I32), _m.I64, ""), ValueType.I64); return;
             default: throw new NotSupportedException($"opcode 0x{op:x2} (function {functionIndex}, offset 0x{offset:x})");
         }
+    }
+
+    /// <summary>In interruptible code: traps "interrupted" when the store's interrupt flag is set (a volatile load:
+    /// another thread sets it, and no loop may keep an old value).</summary>
+    private void InterruptCheck()
+    {
+        if (!_m.Interruptible) return;
+        nint records = ContextField(ModuleTranslator.FunctionsOffset, _m.Ptr);
+        nint flag = LLVMBuildLoad2(_b, _m.I32, Gep(records, Const(ValueType.I64, (ulong)ModuleTranslator.InterruptOffset)), "");
+        LLVMSetVolatile(flag, 1);
+        TrapIf(LLVMBuildICmp(_b, LLVMIntPredicate.NE, flag, Const(ValueType.I32, 0), ""), TrapCode.Interrupted);
     }
 
     private nint TableDefinition(int table)
@@ -916,12 +930,17 @@ internal sealed unsafe class FunctionTranslator
     /// NaNs as quiet ones, so it folds x - 0, x * 1, x / 1 to x and lets minimum pass a signalling NaN through; the
     /// quiet bit is set here where the result is a NaN (an integer or, which no fold removes).
     /// </summary>
-    private nint Quiet(nint v, ValueType t)
+    private nint Quiet(nint v, ValueType t) => Quiet(v, t == ValueType.F32, 1);
+
+    /// <summary><see cref="Quiet(nint, ValueType)"/> for a scalar (<paramref name="lanes"/> 1) or a vector of f32 or f64.</summary>
+    private nint Quiet(nint v, bool f32, int lanes)
     {
-        nint it = t == ValueType.F32 ? _m.I32 : _m.I64;
-        ulong bit = t == ValueType.F32 ? 0x0040_0000UL : 0x0008_0000_0000_0000UL;
-        nint bits = LLVMBuildCast(_b, LLVMOpcode.BitCast, v, it, "");
-        nint quieted = LLVMBuildCast(_b, LLVMOpcode.BitCast, LLVMBuildBinOp(_b, LLVMOpcode.Or, bits, LLVMConstInt(it, bit, 0), ""), _m.TypeOf(t), "");
+        nint it = f32 ? _m.I32 : _m.I64;
+        nint bit = LLVMConstInt(it, f32 ? 0x0040_0000UL : 0x0008_0000_0000_0000UL, 0);
+        nint intType = lanes == 1 ? it : LLVMVectorType(it, (uint)lanes);
+        if (lanes > 1) bit = Splat(bit, it, lanes);
+        nint bits = LLVMBuildCast(_b, LLVMOpcode.BitCast, v, intType, "");
+        nint quieted = LLVMBuildCast(_b, LLVMOpcode.BitCast, LLVMBuildBinOp(_b, LLVMOpcode.Or, bits, bit, ""), LLVMTypeOf(v), "");
         return LLVMBuildSelect(_b, LLVMBuildFCmp(_b, LLVMRealPredicate.UNO, v, v, ""), quieted, v, "");
     }
 

@@ -36,6 +36,9 @@ public sealed class LlvmBackend : NativeBackend
 
     public int OptLevel { get; }
 
+    /// <summary>Modules to leave to the interpreter (tests of mixed execution).</summary>
+    internal Func<Module, bool>? Declines { get; init; }
+
     /// <summary>Where compiled modules are kept.</summary>
     public string CacheDirectory => Cache.Directory;
     private readonly bool? _guardPages;
@@ -80,6 +83,11 @@ public sealed class LlvmBackend : NativeBackend
     {
         reason = LlvmLibrary.Problem;
         if (reason is not null) return null;
+        if (Declines?.Invoke(module) == true)
+        {
+            reason = "the backend was told to decline it";
+            return null;
+        }
         try { _warmUp.Wait(); } catch (AggregateException) { } // its failures show again below, where they are handled
         try
         {

@@ -29,6 +29,7 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     public static readonly int FunctionRefsOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.FunctionRefs));
     public static readonly int FunctionsOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.Functions));
     public static readonly int TypeIdsOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.TypeIds));
+    public static readonly int InterruptOffset = (int)Marshal.OffsetOf<FunctionRecordTable>(nameof(FunctionRecordTable.Interrupt));
     public static readonly int RecordSize = Marshal.SizeOf<FunctionRecord>();
     public static readonly int RecordCodeOffset = (int)Marshal.OffsetOf<FunctionRecord>(nameof(FunctionRecord.Code));
     public static readonly int RecordContextOffset = (int)Marshal.OffsetOf<FunctionRecord>(nameof(FunctionRecord.Context));
@@ -47,6 +48,8 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     public nint F64 { get; }
     public nint Ptr { get; }
     public nint Void { get; }
+    /// <summary>v128: &lt;4 x i32&gt;, reinterpreted as each instruction's shape.</summary>
+    public nint V128 { get; }
     private readonly (nint Function, nint Type)[] _functions;
     /// <summary>void (ptr ctx, i32 index, ptr slots): <see cref="InstanceContext.CallFunction"/>'s type.</summary>
     public nint CallOutType { get; }
@@ -63,6 +66,16 @@ internal sealed unsafe class ModuleTranslator : IDisposable
 
     /// <summary>The declaration of intrinsic <paramref name="name"/> overloaded on <paramref name="type"/>, and its type.</summary>
     public (nint Function, nint Type) Intrinsic(string name, nint type) => Intrinsic(name, type, 0);
+
+    /// <summary>An intrinsic that is not overloaded.</summary>
+    public (nint Function, nint Type) Intrinsic(string name)
+    {
+        if (_intrinsics.TryGetValue((name, 0, 0, 0), out var known)) return known;
+        uint id = LLVMLookupIntrinsicID(name, (nuint)name.Length);
+        if (id == 0) throw new InvalidOperationException($"LLVM has no intrinsic {name}");
+        nint fn = LLVMGetIntrinsicDeclaration(Module, id, null, 0);
+        return _intrinsics[(name, 0, 0, 0)] = (fn, LLVMGlobalGetValueType(fn));
+    }
 
     /// <summary>An intrinsic overloaded on two or three types (the others 0: on fewer).</summary>
     public (nint Function, nint Type) Intrinsic(string name, nint type, nint second, nint third = 0)
@@ -81,6 +94,9 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     /// <summary>Accesses to linear memory go unchecked, past the end into the reservation's inaccessible pages
     /// (<see cref="Llvm.GuardPages"/>); else each access checks its bounds.</summary>
     public bool GuardPages { get; }
+
+    /// <summary>Function entries and loop heads check the store's interrupt flag (<see cref="EngineConfig.Interruptible"/>).</summary>
+    public bool Interruptible { get; init; }
 
     /// <summary>The section all generated code goes to; the linker's <c>__start_</c>/<c>__stop_</c> symbols of it give
     /// the code's address range (<see cref="CodeStartSymbol"/>, <see cref="CodeEndSymbol"/>).</summary>
@@ -111,6 +127,7 @@ internal sealed unsafe class ModuleTranslator : IDisposable
         F64 = LLVMDoubleTypeInContext(Context);
         Ptr = LLVMPointerTypeInContext(Context, 0);
         Void = LLVMVoidTypeInContext(Context);
+        V128 = LLVMVectorType(I32, 4);
         nint* callOut = stackalloc nint[] { Ptr, I32, Ptr };
         CallOutType = LLVMFunctionType(Void, callOut, 3, 0);
         nint* grow = stackalloc nint[] { Ptr, I32, I32 };
@@ -190,6 +207,7 @@ internal sealed unsafe class ModuleTranslator : IDisposable
         ValueType.F32 => F32,
         ValueType.F64 => F64,
         ValueType.FuncRef or ValueType.ExternRef => I64, // slot bits: 0 null, else an address + 1
+        ValueType.V128 => V128,
         _ => throw new NotSupportedException($"{t.ToText()} values"),
     };
 

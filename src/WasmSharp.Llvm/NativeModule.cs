@@ -55,25 +55,24 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
 
     public override nint Entry(int definedIndex) => _entries[definedIndex];
 
-    /// <summary>The module's native code from <paramref name="cache"/>, compiled and stored there first when missing.</summary>
-    /// <summary>The cache key of <paramref name="module"/>'s bytes compiled with these options (no LLVM needed).</summary>
-    public static string KeyOf(ReadOnlySpan<byte> module, int optLevel, NativeCache cache, bool guardPages) =>
-        NativeCache.Key(module, HostDescription.Get(cache), Options(optLevel, guardPages));
-
-    private static string Options(int optLevel, bool guardPages) => $"O{optLevel}" + (guardPages ? " guard-pages" : "");
+    private static string Options(int optLevel, bool guardPages, bool interruptible = false) =>
+        $"O{optLevel}" + (guardPages ? " guard-pages" : "") + (interruptible ? " interruptible" : "");
 
     /// <summary>Libraries written by <see cref="WriteLibrary"/> and opened for a run, by the SHA-256 of their
     /// module: used in place of the cache.</summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Path, bool GuardPages)> Opened = new();
 
+    /// <summary>The module's native code from <paramref name="cache"/>, compiled and stored there first when missing.</summary>
     public static NativeModule Load(Module module, int optLevel, NativeCache cache, bool guardPages = false)
     {
         var info = module.Info;
-        string options = Options(optLevel, guardPages);
+        bool interruptible = module.Engine.Config.Interruptible;
+        string options = Options(optLevel, guardPages, interruptible);
         // A hit needs no LLVM: the key's host part comes from the cache too.
         var host = HostDescription.Get(cache);
         string key = NativeCache.Key(info.Bytes.Span, host, options);
-        if (!Opened.IsEmpty && Opened.TryGetValue(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(info.Bytes.Span)), out var written))
+        // A written library has no interruption checks: an interruptible engine compiles its own code.
+        if (!interruptible && !Opened.IsEmpty && Opened.TryGetValue(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(info.Bytes.Span)), out var written))
             return Open(written.Path, info, written.GuardPages);
         var path = cache.TryGet(key);
         if (path is null)
@@ -199,6 +198,7 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
             using var translator = new ModuleTranslator(module.Info, $"wasm{k}", guardPages, parts[k].First, parts[k].End)
             {
                 EmbeddedKey = k == 0 ? embeddedKey : null,
+                Interruptible = module.Engine.Config.Interruptible,
             };
             t.Prepare(translator.Module);
             translator.TranslateAll();

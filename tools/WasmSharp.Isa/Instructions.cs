@@ -111,7 +111,7 @@ public static partial class Instructions
     private static void Control()
     {
         Add("Unreachable", "", "throw Trap(TrapCode.Unreachable);", "Traps.");
-        Add("Interrupt", "", "if (Volatile.Read(ref _interrupt) != 0) throw Interrupted();",
+        Add("Interrupt", "", "if (Volatile.Read(ref *_interrupt) != 0) throw Interrupted();",
             "Traps \"interrupted\" if the store was interrupted: at every loop head of a module compiled interruptible.");
         Add("Br", "t:target", "@JUMP", "Jumps.");
         var nez = Add("BrIfNez", "s:cond t:target", "@BRANCH((uint)$cond != 0)", "Branches when cond (i32) is not zero.", Keeps);

@@ -101,6 +101,14 @@ internal static unsafe partial class LlvmApi
     /// <summary>An i8 array constant of the bytes (with a terminating 0 unless <paramref name="dontNullTerminate"/>).</summary>
     [LibraryImport(Library)] public static partial nint LLVMConstStringInContext2(nint context, byte* bytes, nuint length, int dontNullTerminate);
 
+    [LibraryImport(Library)] public static partial nint LLVMVectorType(nint elementType, uint count);
+    [LibraryImport(Library)] public static partial nint LLVMIntTypeInContext(nint context, uint bits);
+    [LibraryImport(Library)] public static partial nint LLVMConstVector(nint* values, uint count);
+    [LibraryImport(Library)] public static partial nint LLVMConstAllOnes(nint type);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMBuildInsertElement(nint builder, nint vector, nint element, nint index, string name);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMBuildExtractElement(nint builder, nint vector, nint index, string name);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMBuildShuffleVector(nint builder, nint a, nint b, nint mask, string name);
+
     // ---- Metadata ----------------------------------------------------------------------------------
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial uint LLVMGetMDKindIDInContext(nint context, string name, uint length);
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMMDStringInContext2(nint context, string text, nuint length);

@@ -20,6 +20,9 @@ internal unsafe struct FunctionRecordTable
 {
     public FunctionRecord* Items;
     public int Count, Capacity;
+    /// <summary>The store's interrupt flag (<see cref="Store.Interrupt"/>): non-zero stops interruptible code at its
+    /// next loop head or function entry. Here because native code reads it through every context.</summary>
+    public int Interrupt;
 }
 
 /// <summary>A store's <see cref="FunctionRecordTable"/>, freed with the last reference to the store (not when it is

@@ -34,13 +34,8 @@ public sealed class Module
         var module = new Module(engine, info, functions);
         if (engine.Config.Native is { } backend)
         {
-            if (engine.Config.Interruptible)
-                module.NativeFallback = "native code has no interruption checks yet (EngineConfig.Interruptible)";
-            else
-            {
-                module.Native = backend.TryCompile(module, out var reason);
-                module.NativeFallback = module.Native is null ? reason ?? "the native backend declined it" : null;
-            }
+            module.Native = backend.TryCompile(module, out var reason);
+            module.NativeFallback = module.Native is null ? reason ?? "the native backend declined it" : null;
         }
         return module;
     }

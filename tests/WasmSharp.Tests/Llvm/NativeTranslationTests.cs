@@ -118,11 +118,24 @@ public sealed class NativeTranslationTests : IDisposable
     private static long Global(Instance instance, int index) => instance.Globals[index].Value.AsI64();
 
     [Fact]
-    public void WhatTheSliceCannotTranslateIsSaidSo()
+    public void VectorsPassThroughEntriesCallsAndGlobals()
     {
-        var module = Module.FromBytes(Wat("(module (func (param v128) (result v128) (local.get 0)))"));
-        var e = Assert.Throws<NotSupportedException>(() => NativeModule.Compile(module, 0, _dir));
-        Assert.Contains("v128", e.Message);
+        // v128 parameters, results, locals and globals: 16-byte slots on the way in and out.
+        var module = Module.FromBytes(Wat("""
+            (module
+              (global $g (mut v128) (v128.const i32x4 1 2 3 4))
+              (func $add (param v128 v128) (result v128) (i32x4.add (local.get 0) (local.get 1)))
+              (func (export "f") (param $a v128) (result v128 i32)
+                (global.set $g (call $add (local.get $a) (global.get $g)))
+                (global.get $g)
+                (i32x4.extract_lane 3 (global.get $g))))
+            """));
+        using var native = NativeModule.Compile(module, 2, _dir);
+        using var store = new Store();
+        var inst = new Linker().Instantiate(store, module);
+        var results = native.Invoke(inst, 1, Value.V128(0x0000_0020_0000_0010UL, 0x0000_0040_0000_0030UL));
+        Assert.Equal(0x0000_0022_0000_0011UL, results[0].Bits);
+        Assert.Equal(0x44, results[1].AsI32());
     }
 
     private const string Imports = """

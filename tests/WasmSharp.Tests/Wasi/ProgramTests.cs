@@ -79,8 +79,8 @@ public class ProgramTests
         string nativeDir = tmp.Sub("native");
         var native = TestPrograms.RunNative(program, args, TestEnvironment, nativeDir, stdin);
         // The wasm build on both engines (natively, it must compile: a fallback note on stderr fails the comparison),
-        // and the -msimd128 build on the interpreter (the native translator has no SIMD yet).
-        foreach (var (simd, engine) in new[] { (false, "interp"), (false, "llvm"), (true, "interp") })
+        // and the -msimd128 build too, on both.
+        foreach (var (simd, engine) in new[] { (false, "interp"), (false, "llvm"), (true, "interp"), (true, "llvm") })
         {
             string wasmDir = tmp.Sub((simd ? "wasm-simd" : "wasm") + "-" + engine);
             var wasm = TestPrograms.RunWasm(program, args, TestEnvironment, wasmDir, ".", stdin, simd, engine);
