@@ -393,7 +393,6 @@ internal sealed unsafe partial class FunctionTranslator
             return;
         }
         SimdLoad(ref r, name);
-        _lastLoad = (_stack[^1].Value, _lastLoad.Load); // a dropped load stays (it may trap)
     }
 
     private void SimdLoad(ref WasmReader r, string name)
@@ -440,6 +439,7 @@ internal sealed unsafe partial class FunctionTranslator
             nint x = LLVMBuildLoad2(_b, element, address, "");
             LLVMSetAlignment(x, 1);
             _m.Tag(x, ModuleTranslator.Region.Memory);
+            _newLoad = x;
             PushVector(LLVMBuildInsertElement(_b, v, x, lane, ""));
         }
         else StoreAt(address, LLVMBuildExtractElement(_b, v, lane, ""));
@@ -451,7 +451,7 @@ internal sealed unsafe partial class FunctionTranslator
         nint v = LLVMBuildLoad2(_b, type, p, "");
         LLVMSetAlignment(v, 1);
         _m.Tag(v, ModuleTranslator.Region.Memory);
-        _lastLoad = (v, v);
+        _newLoad = v; // goes with the value pushed next
         return v;
     }
 

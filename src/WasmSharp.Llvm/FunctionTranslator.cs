@@ -29,9 +29,19 @@ internal sealed unsafe partial class FunctionTranslator
     /// through the context: the base never moves, and the length is reloaded after every call and memory.grow,
     /// the only things that change it. 0 without a memory.</summary>
     private nint _memBase, _memLength;
-    /// <summary>The last load from linear memory: the value pushed, and the load (which may differ: a narrow load's
-    /// value is extended).</summary>
-    private (nint Value, nint Load) _lastLoad;
+    // ---- Loads that must trap although their value is unused (guard pages) --------------------------
+    // LLVM deletes a load whose value is never used; under guard pages that load's trap would go with it. So the
+    // translator follows each load's value through the operand stack and the locals: a value that depends on
+    // loads carries them (_loadsOf); what is dropped, or left in a local that nothing reads, makes its loads
+    // volatile, which LLVM keeps. Values that reach a store, a call, a branch or a result are used.
+    private readonly Dictionary<nint, nint[]> _loadsOf = new();
+    /// <summary>The loads behind the operands the current instruction popped.</summary>
+    private readonly List<nint> _consumed = new();
+    /// <summary>A load just made, to go with the value pushed next.</summary>
+    private nint _newLoad;
+    /// <summary>Per local: the loads behind its value, whether that value was read, whether the local ever was.</summary>
+    private nint[][] _localLoads = [];
+    private bool[] _localRead = [], _localEverRead = [];
 
     private sealed class Frame
     {
@@ -57,7 +67,8 @@ internal sealed unsafe partial class FunctionTranslator
     {
         _function = function;
         _type = type;
-        _locals.Clear(); _stack.Clear(); _frames.Clear(); _trapBlocks.Clear(); _propagate = 0; _lastLoad = default;
+        _locals.Clear(); _stack.Clear(); _frames.Clear(); _trapBlocks.Clear(); _propagate = 0;
+        _loadsOf.Clear(); _consumed.Clear(); _newLoad = 0;
         _ctx = LLVMGetParam(function, 0);
         Position(LLVMAppendBasicBlockInContext(_m.Context, function, "entry"));
         for (int i = 0; i < type.Parameters.Length; i++)
@@ -83,8 +94,17 @@ internal sealed unsafe partial class FunctionTranslator
         TrapIf(LLVMBuildICmp(_b, LLVMIntPredicate.ULT, sp, limit, ""), TrapCode.CallStackExhausted);
         InterruptCheck();
 
+        _localLoads = new nint[_locals.Count][];
+        _localRead = new bool[_locals.Count];
+        _localEverRead = new bool[_locals.Count];
         var r = new WasmReader(moduleBytes.Slice(body.CodeOffset, body.CodeLength), body.CodeOffset, "code");
-        while (_frames.Count > 0) Instruction(ref r, functionIndex);
+        while (_frames.Count > 0)
+        {
+            _consumed.Clear();
+            Instruction(ref r, functionIndex);
+        }
+        for (int i = 0; i < _locals.Count; i++)
+            if (!_localEverRead[i] && _localLoads[i] is { } dead) Anchor(dead);
     }
 
     // ---- helpers ---------------------------------------------------------------------------------
@@ -110,13 +130,21 @@ internal sealed unsafe partial class FunctionTranslator
         _stack.RemoveRange(f.Height, _stack.Count - f.Height);
     }
 
-    private void Push(nint v, ValueType t) => _stack.Add((v, t));
+    private void Push(nint v, ValueType t)
+    {
+        _stack.Add((v, t));
+        if (!_m.GuardPages) return;
+        if (_newLoad != 0) _consumed.Add(_newLoad);
+        _newLoad = 0;
+        if (_consumed.Count > 0) _loadsOf[v] = _consumed.ToArray();
+    }
 
     private nint Pop(ValueType t)
     {
         if (_stack.Count <= _frames[^1].Height) return LLVMGetUndef(_m.TypeOf(t)); // dead code's polymorphic stack
         var (v, _) = _stack[^1];
         _stack.RemoveAt(_stack.Count - 1);
+        Consume(v);
         return v;
     }
 
@@ -125,7 +153,19 @@ internal sealed unsafe partial class FunctionTranslator
         if (_stack.Count <= _frames[^1].Height) return (LLVMGetUndef(_m.I32), ValueType.I32);
         var top = _stack[^1];
         _stack.RemoveAt(_stack.Count - 1);
+        Consume(top.Value);
         return top;
+    }
+
+    private void Consume(nint v)
+    {
+        if (_m.GuardPages && _loadsOf.TryGetValue(v, out var loads)) _consumed.AddRange(loads);
+    }
+
+    /// <summary>Makes loads volatile: their values are unused, and they must still trap.</summary>
+    private static void Anchor(IEnumerable<nint> loads)
+    {
+        foreach (var load in loads) LLVMSetVolatile(load, 1);
     }
 
     private nint Const(ValueType t, ulong v) => LLVMConstInt(_m.TypeOf(t), v, 0);
@@ -354,12 +394,9 @@ internal sealed unsafe partial class FunctionTranslator
                 return;
             }
             case 0x1A:
-            {
-                // A load whose value is dropped must still trap: LLVM deletes unused loads, unless volatile.
-                var (v, _) = PopAny();
-                if (_m.GuardPages && v == _lastLoad.Value) LLVMSetVolatile(_lastLoad.Load, 1);
+                PopAny();
+                Anchor(_consumed); // the loads behind a dropped value
                 return;
-            }
             case 0x1B:
             {
                 nint cond = Pop(ValueType.I32);
@@ -368,14 +405,26 @@ internal sealed unsafe partial class FunctionTranslator
                 Push(LLVMBuildSelect(_b, LLVMBuildICmp(_b, LLVMIntPredicate.NE, cond, Const(ValueType.I32, 0), ""), a, b, ""), t);
                 return;
             }
-            case 0x20: { var (slot, t) = _locals[(int)r.ReadU32()]; Push(LLVMBuildLoad2(_b, _m.TypeOf(t), slot, ""), t); return; }
-            case 0x21: { var (slot, t) = _locals[(int)r.ReadU32()]; LLVMBuildStore(_b, Pop(t), slot); return; }
-            case 0x22:
+            case 0x20:
             {
-                var (slot, t) = _locals[(int)r.ReadU32()];
+                int index = (int)r.ReadU32();
+                var (slot, t) = _locals[index];
+                _localRead[index] = _localEverRead[index] = true;
+                if (_localLoads[index] is { } loads) _consumed.AddRange(loads);
+                Push(LLVMBuildLoad2(_b, _m.TypeOf(t), slot, ""), t);
+                return;
+            }
+            case 0x21: case 0x22:
+            {
+                int index = (int)r.ReadU32();
+                var (slot, t) = _locals[index];
                 nint v = Pop(t);
                 LLVMBuildStore(_b, v, slot);
-                Push(v, t);
+                // A value overwritten before anything read it was unused.
+                if (!_localRead[index] && _localLoads[index] is { } overwritten) Anchor(overwritten);
+                _localLoads[index] = _consumed.Count > 0 ? _consumed.ToArray() : null!;
+                _localRead[index] = false;
+                if (op == 0x22) Push(v, t);
                 return;
             }
             case 0x23: case 0x24:
@@ -386,6 +435,7 @@ internal sealed unsafe partial class FunctionTranslator
                 nint cellPointer = Gep(cells, Const(ValueType.I64, (ulong)g * 8));
                 nint cell = ContextLoad(_m.Ptr, cellPointer, invariant: true);
                 nint access = op == 0x23 ? LLVMBuildLoad2(_b, _m.TypeOf(t), cell, "") : LLVMBuildStore(_b, Pop(t), cell);
+                LLVMSetAlignment(access, 8); // cells are words; a v128 one need not be 16-aligned
                 _m.Tag(access, ModuleTranslator.Region.Global);
                 if (op == 0x23) Push(access, t);
                 return;
@@ -686,18 +736,22 @@ internal sealed unsafe partial class FunctionTranslator
     {
         int n = Math.Max(Math.Max(ct.Parameters.Length, ct.Results.Length), 1);
         nint buffer = AllocaAtEntry(LLVMArrayType2(_m.I8, (ulong)(n * HostSlots.Words * 8)));
+        LLVMSetAlignment(buffer, 16);
         for (int i = 0; i < args.Length; i++)
         {
             nint v = args[i];
             if (ct.Parameters[i] == ValueType.I32) v = LLVMBuildCast(_b, LLVMOpcode.ZExt, v, _m.I64, "");
             else if (ct.Parameters[i] == ValueType.F32) v = LLVMBuildCast(_b, LLVMOpcode.ZExt, LLVMBuildCast(_b, LLVMOpcode.BitCast, v, _m.I32, ""), _m.I64, "");
-            LLVMBuildStore(_b, v, Gep(buffer, Const(ValueType.I64, (ulong)(i * HostSlots.Words * 8))));
+            LLVMSetAlignment(LLVMBuildStore(_b, v, Gep(buffer, Const(ValueType.I64, (ulong)(i * HostSlots.Words * 8)))), 8);
         }
         call(buffer, _ctx);
         PropagateTrap();
         var results = new nint[ct.Results.Length];
         for (int i = 0; i < results.Length; i++)
+        {
             results[i] = LLVMBuildLoad2(_b, _m.TypeOf(ct.Results[i]), Gep(buffer, Const(ValueType.I64, (ulong)(i * HostSlots.Words * 8))), "");
+            LLVMSetAlignment(results[i], 8);
+        }
         return results;
     }
 
@@ -831,7 +885,7 @@ internal sealed unsafe partial class FunctionTranslator
         LLVMSetAlignment(v, 1);
         _m.Tag(v, ModuleTranslator.Region.Memory);
         nint extended = LLVMBuildCast(_b, signed ? LLVMOpcode.SExt : LLVMOpcode.ZExt, v, _m.TypeOf(t), "");
-        _lastLoad = (extended, v);
+        _newLoad = v;
         Push(extended, t);
     }
 
@@ -1061,7 +1115,7 @@ internal sealed unsafe partial class FunctionTranslator
         nint v = LLVMBuildLoad2(_b, _m.TypeOf(t), p, "");
         LLVMSetAlignment(v, 1);
         _m.Tag(v, ModuleTranslator.Region.Memory);
-        _lastLoad = (v, v);
+        _newLoad = v;
         Push(v, t);
     }
 

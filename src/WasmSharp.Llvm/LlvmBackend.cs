@@ -13,9 +13,12 @@ public sealed class LlvmBackend : NativeBackend
 
     /// <param name="optLevel">LLVM's optimisation level, 0 to 3.</param>
     /// <param name="cacheDirectory">Where compiled modules are kept (default: <c>$XDG_CACHE_HOME/wasmsharp</c>).</param>
-    /// <param name="guardPages">Out-of-bounds accesses caught by guard pages (<see cref="GuardPages"/>) rather than
-    /// checked in code: by default where that is available (Linux on x86-64).</param>
-    public LlvmBackend(int optLevel = DefaultOptLevel, string? cacheDirectory = null, bool? guardPages = null)
+    /// <param name="guardPages">Out-of-bounds accesses caught by guard pages (<see cref="GuardPages"/>, Linux on
+    /// x86-64) rather than checked at every access. Faster, but not exact: LLVM deletes a load whose value it
+    /// finds unused, and such a load past the end then does not trap (the translator keeps the loads whose values
+    /// are dropped or left unread in a local; one whose value LLVM's own analysis discards can still go). Off by
+    /// default: explicit checks give the spec's traps everywhere.</param>
+    public LlvmBackend(int optLevel = DefaultOptLevel, string? cacheDirectory = null, bool guardPages = false)
     {
         if (optLevel is < 0 or > 3) throw new ArgumentOutOfRangeException(nameof(optLevel), optLevel, "0 to 3");
         OptLevel = optLevel;
@@ -28,7 +31,7 @@ public sealed class LlvmBackend : NativeBackend
         {
             if (LlvmLibrary.Problem is not null) return;
             HostDescription.Get(Cache);
-            _ = UsesGuardPages;
+            if (_guardPages && OperatingSystem.IsLinux()) _ = GuardPages.IsAvailable;
         });
     }
 
@@ -41,19 +44,18 @@ public sealed class LlvmBackend : NativeBackend
 
     /// <summary>Where compiled modules are kept.</summary>
     public string CacheDirectory => Cache.Directory;
-    private readonly bool? _guardPages;
+    private readonly bool _guardPages;
 
-    /// <summary>Whether compiled code relies on guard pages (asked at the first compile; false where they are not
-    /// available).</summary>
+    /// <summary>Whether compiled code relies on guard pages (asked for, and available here: otherwise compiling
+    /// throws, saying why).</summary>
     public bool UsesGuardPages
     {
         get
         {
-            if (_guardPages == false) return false;
+            if (!_guardPages) return false;
             GuardPages.Cache ??= Cache;
             if (GuardPages.IsAvailable) return true;
-            if (_guardPages == true) throw new WasmException(GuardPages.Problem!);
-            return false;
+            throw new WasmException(GuardPages.Problem!);
         }
     }
     internal NativeCache Cache { get; }

@@ -300,7 +300,11 @@ internal sealed unsafe class ModuleTranslator : IDisposable
         var args = new nint[type.Parameters.Length + 1];
         args[0] = LLVMGetParam(entry, 0);
         for (int k = 0; k < type.Parameters.Length; k++)
+        {
+            // Slots are words: a caller's buffer (a stackalloc) need not be 16-aligned for a v128.
             args[k + 1] = LLVMBuildLoad2(b, TypeOf(type.Parameters[k]), Slot(b, slots, k), "");
+            LLVMSetAlignment(args[k + 1], 8);
+        }
         var (fn, fnType) = Function(index);
         nint result;
         fixed (nint* a = args) result = LLVMBuildCall2(b, fnType, fn, a, (uint)args.Length, "");
@@ -314,7 +318,7 @@ internal sealed unsafe class ModuleTranslator : IDisposable
                 ValueType.F32 => LLVMBuildCast(b, LLVMOpcode.ZExt, LLVMBuildCast(b, LLVMOpcode.BitCast, value, I32, ""), I64, ""),
                 _ => value,
             };
-            LLVMBuildStore(b, word, Slot(b, slots, k));
+            LLVMSetAlignment(LLVMBuildStore(b, word, Slot(b, slots, k)), 8);
         }
         LLVMBuildRetVoid(b);
     }

@@ -14,15 +14,15 @@ internal static class EngineOption
         DefaultValueFactory = _ => "interp",
     }.AcceptOnlyFromAmong("interp", "llvm", "auto");
 
-    /// <summary><c>--bounds-checks auto|guard-pages|explicit</c>: how native code finds out-of-bounds accesses.</summary>
+    /// <summary><c>--bounds-checks explicit|guard-pages</c>: how native code finds out-of-bounds accesses.</summary>
     public static Option<string> CreateBoundsChecks() => new Option<string>("--bounds-checks")
     {
-        Description = "How native code catches out-of-bounds memory accesses: guard-pages (the memory's reserved " +
-                      "address space faults past its end; Linux x86-64), explicit (a check at every access), auto " +
-                      "(guard pages where available, the default)",
-        HelpName = "auto|guard-pages|explicit",
-        DefaultValueFactory = _ => "auto",
-    }.AcceptOnlyFromAmong("auto", "guard-pages", "explicit");
+        Description = "How native code catches out-of-bounds memory accesses: explicit (a check at every access, " +
+                      "the default), guard-pages (the memory's reserved address space faults past its end; faster, " +
+                      "Linux x86-64 only, and a load whose value LLVM finds unused may not trap)",
+        HelpName = "explicit|guard-pages",
+        DefaultValueFactory = _ => "explicit",
+    }.AcceptOnlyFromAmong("guard-pages", "explicit");
 
     /// <summary><c>-O0</c> to <c>-O3</c>: LLVM's optimisation level for native code.</summary>
     public static Option<int> CreateOptLevel() => new Option<int>("-O")
@@ -33,7 +33,7 @@ internal static class EngineOption
     }.AcceptOnlyFromAmong("0", "1", "2", "3");
 
     /// <summary>The engine <paramref name="name"/> asks for, or null with the reason (llvm without LLVM).</summary>
-    public static Engine? Build(string name, bool interruptible, out string? problem, string boundsChecks = "auto", int optLevel = LlvmBackend.DefaultOptLevel)
+    public static Engine? Build(string name, bool interruptible, out string? problem, string boundsChecks = "explicit", int optLevel = LlvmBackend.DefaultOptLevel)
     {
         problem = null;
         bool native = name switch
@@ -44,6 +44,6 @@ internal static class EngineOption
         };
         if (problem is not null) return null;
         if (!native && !interruptible) return Engine.Default;
-        return new Engine(new EngineConfig { Interruptible = interruptible, Native = native ? new LlvmBackend(optLevel, guardPages: boundsChecks switch { "guard-pages" => true, "explicit" => false, _ => null }) : null });
+        return new Engine(new EngineConfig { Interruptible = interruptible, Native = native ? new LlvmBackend(optLevel, guardPages: boundsChecks == "guard-pages") : null });
     }
 }

@@ -60,7 +60,7 @@ internal static class RunVerb
         };
         command.SetAction(parse => Run(new RunRequest(parse.GetValue(file)!, parse.GetValue(args) ?? [],
             parse.GetValue(dirs) ?? [], parse.GetValue(envs) ?? [], parse.GetValue(invoke), parse.GetValue(timeout),
-            parse.GetValue(engine) ?? "interp", parse.GetValue(bounds) ?? "auto", parse.GetValue(opt)), Console.Out, Console.Error));
+            parse.GetValue(engine) ?? "interp", parse.GetValue(bounds) ?? "explicit", parse.GetValue(opt)), Console.Out, Console.Error));
         return command;
     }
 
@@ -89,7 +89,7 @@ internal static class RunVerb
     }
 
     public sealed record RunRequest(string Path, string[] Args, string[] Dirs, string[] Envs, string? Invoke, double? Timeout = null,
-        string EngineName = "interp", string BoundsChecks = "auto", int OptLevel = WasmSharp.Llvm.LlvmBackend.DefaultOptLevel);
+        string EngineName = "interp", string BoundsChecks = "explicit", int OptLevel = WasmSharp.Llvm.LlvmBackend.DefaultOptLevel);
 
     private static bool IsLibrary(string path)
     {
