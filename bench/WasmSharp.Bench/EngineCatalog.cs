@@ -9,7 +9,8 @@ internal static class EngineCatalog
     /// native: the gcc -O2 build. wasmtime: the Wasmtime NuGet package through bench/runners/WasmtimeRunner.
     /// v8 / v8-liftoff: Node.js with its WASI module, default tiering or --liftoff-only.
     /// wasmsharp: the `wasmsharp run FILE ARGS` command (WasmSharp's interpreter); wasmsharp:NAME passes
-    /// --engine NAME to it, for the engines WasmSharp will have later.
+    /// --engine NAME to it (wasmsharp:llvm, the native tier), and wasmsharp:NAME+O3+guard-pages adds -O3 and
+    /// --bounds-checks guard-pages.
     /// </summary>
     public static Engine Create(string name, RepoPaths paths)
     {
@@ -54,12 +55,15 @@ internal static class EngineCatalog
             default:
                 if (name.StartsWith("wasmsharp:", StringComparison.Ordinal) && name.Length > "wasmsharp:".Length)
                 {
-                    string engine = name["wasmsharp:".Length..];
+                    // wasmsharp:ENGINE[+OPTION...]: +O0..+O3 is -O0..-O3, another +WORD is --bounds-checks WORD.
+                    var parts = name["wasmsharp:".Length..].Split('+');
+                    string[] options = ["--engine", parts[0], .. parts.Skip(1).SelectMany(p =>
+                        p.Length == 2 && p[0] == 'O' ? new[] { "-" + p } : ["--bounds-checks", p])];
                     return new Engine
                     {
                         Name = name,
-                        Description = $"WasmSharp, `wasmsharp run --engine {engine}`",
-                        RunCommand = (file, args) => [paths.WasmSharpCli, "run", "--engine", engine, file, .. args],
+                        Description = $"WasmSharp, `wasmsharp run {string.Join(' ', options)}`",
+                        RunCommand = (file, args) => [paths.WasmSharpCli, "run", .. options, file, .. args],
                     };
                 }
                 throw new ArgumentException(

@@ -35,6 +35,9 @@ internal sealed unsafe partial class FunctionTranslator
     // loads carries them (_loadsOf); what is dropped, or left in a local that nothing reads, makes its loads
     // volatile, which LLVM keeps. Values that reach a store, a call, a branch or a result are used.
     private readonly Dictionary<nint, nint[]> _loadsOf = new();
+    /// <summary>Loads followed per value at most: a value that depends on more is taken as used (a local updated
+    /// in a long function, like the stack pointer, would otherwise carry its whole history).</summary>
+    private const int TrackedLoads = 8;
     /// <summary>The loads behind the operands the current instruction popped.</summary>
     private readonly List<nint> _consumed = new();
     /// <summary>A load just made, to go with the value pushed next.</summary>
@@ -136,7 +139,7 @@ internal sealed unsafe partial class FunctionTranslator
         if (!_m.GuardPages) return;
         if (_newLoad != 0) _consumed.Add(_newLoad);
         _newLoad = 0;
-        if (_consumed.Count > 0) _loadsOf[v] = _consumed.ToArray();
+        if (_consumed.Count is > 0 and <= TrackedLoads) _loadsOf[v] = _consumed.ToArray();
     }
 
     private nint Pop(ValueType t)
@@ -422,7 +425,7 @@ internal sealed unsafe partial class FunctionTranslator
                 LLVMBuildStore(_b, v, slot);
                 // A value overwritten before anything read it was unused.
                 if (!_localRead[index] && _localLoads[index] is { } overwritten) Anchor(overwritten);
-                _localLoads[index] = _consumed.Count > 0 ? _consumed.ToArray() : null!;
+                _localLoads[index] = _consumed.Count is > 0 and <= TrackedLoads ? _consumed.ToArray() : null!;
                 _localRead[index] = false;
                 if (op == 0x22) Push(v, t);
                 return;

@@ -132,4 +132,16 @@ public sealed class GuardPageTests : IDisposable
         inst.GetMemory("memory")!.Dispose();
         Assert.Equal(TrapCode.OutOfBoundsMemoryAccess, Assert.Throws<TrapException>(() => load(100)).Code);
     }
+
+    [Fact]
+    public void ACProgramRunsWithGuardPages()
+    {
+        // libc's long functions: the translator's tracking of loads stays bounded (it once grew with every
+        // update of the stack pointer, without end).
+        var program = WasmSharp.Tests.Wasi.TestPrograms.Wasm("args");
+        var interpreted = WasmSharp.Tests.Wasi.TestPrograms.RunCli(["run", program, "x", "y"]);
+        var guarded = WasmSharp.Tests.Wasi.TestPrograms.RunCli(["run", "--engine", "llvm", "--bounds-checks", "guard-pages", program, "x", "y"]);
+        Assert.Equal(0, guarded.ExitCode);
+        Assert.Equal(interpreted.StdoutText, guarded.StdoutText);
+    }
 }
