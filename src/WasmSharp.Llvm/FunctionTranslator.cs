@@ -29,6 +29,17 @@ internal sealed unsafe partial class FunctionTranslator
     /// through the context: the base never moves, and the length is reloaded after every call and memory.grow,
     /// the only things that change it. 0 without a memory.</summary>
     private nint _memBase, _memLength;
+    // ---- Bounds checks already made (explicit checks) -----------------------------------------------------
+    // Straight-line code often accesses several fields at one address (unoptimised code: its frame, through the
+    // stack pointer in a local). A check that address + offset + size fits covers every later access there with a
+    // smaller end, as long as the address is the same value and the memory cannot have shrunk (it never does but
+    // when a host disposes it, during a call). Addresses are the same when they are one LLVM value, or reads of one
+    // local with no write to it between them. Forgotten at every merge of control flow and after every call.
+    private readonly Dictionary<(int Local, long Value), ulong> _checkedEnds = new();
+    private readonly Dictionary<nint, (int, long)> _localValues = new();
+    private long[] _localVersions = [];
+    private long _versions;
+
     // ---- Loads that must trap although their value is unused (guard pages) --------------------------
     // LLVM deletes a load whose value is never used; under guard pages that load's trap would go with it. So the
     // translator follows each load's value through the operand stack and the locals: a value that depends on
@@ -72,6 +83,7 @@ internal sealed unsafe partial class FunctionTranslator
         _type = type;
         _locals.Clear(); _stack.Clear(); _frames.Clear(); _trapBlocks.Clear(); _propagate = 0;
         _loadsOf.Clear(); _consumed.Clear(); _newLoad = 0;
+        _checkedEnds.Clear(); _localValues.Clear();
         _ctx = LLVMGetParam(function, 0);
         Position(LLVMAppendBasicBlockInContext(_m.Context, function, "entry"));
         for (int i = 0; i < type.Parameters.Length; i++)
@@ -98,6 +110,7 @@ internal sealed unsafe partial class FunctionTranslator
         InterruptCheck();
 
         _localLoads = new nint[_locals.Count][];
+        _localVersions = new long[_locals.Count];
         _localRead = new bool[_locals.Count];
         _localEverRead = new bool[_locals.Count];
         var r = new WasmReader(moduleBytes.Slice(body.CodeOffset, body.CodeLength), body.CodeOffset, "code");
@@ -128,6 +141,7 @@ internal sealed unsafe partial class FunctionTranslator
     /// that nothing reaches (LLVM drops it), and the frame's operands are gone.</summary>
     private void Dead()
     {
+        _checkedEnds.Clear();
         Position(Block("dead"));
         var f = _frames[^1];
         _stack.RemoveRange(f.Height, _stack.Count - f.Height);
@@ -227,6 +241,7 @@ internal sealed unsafe partial class FunctionTranslator
             ReturnZero();
             Position(here);
         }
+        _checkedEnds.Clear(); // a host may have disposed the memory
         nint code = ContextLoad(_m.I32, TrapCodePointer(), invariant: false);
         TrapIfTo(LLVMBuildICmp(_b, LLVMIntPredicate.NE, code, Const(ValueType.I32, 0), ""), _propagate);
         ReloadMemory(); // the callee (or the host) may have grown the memory
@@ -319,6 +334,7 @@ internal sealed unsafe partial class FunctionTranslator
                     f.Header = Block("loop");
                     LLVMBuildBr(_b, f.Header);
                     Position(f.Header);
+                    _checkedEnds.Clear(); // the head is reached from the loop's end too
                     InterruptCheck();
                     PushSlots(ps, f.ParamSlots);
                 }
@@ -330,6 +346,7 @@ internal sealed unsafe partial class FunctionTranslator
             {
                 var f = _frames[^1];
                 EndOfArm(f);
+                _checkedEnds.Clear();
                 f.HasElse = true;
                 Position(f.Else);
                 for (int i = 0; i < f.Params.Length; i++) Push(f.ParamValues[i], f.Params[i]);
@@ -339,6 +356,7 @@ internal sealed unsafe partial class FunctionTranslator
             {
                 var f = _frames[^1];
                 EndOfArm(f);
+                _checkedEnds.Clear();
                 if (f.Kind == 0x04 && !f.HasElse)
                 {
                     // No else: the parameters pass through as the results (validation made their types equal).
@@ -414,7 +432,9 @@ internal sealed unsafe partial class FunctionTranslator
                 var (slot, t) = _locals[index];
                 _localRead[index] = _localEverRead[index] = true;
                 if (_localLoads[index] is { } loads) _consumed.AddRange(loads);
-                Push(LLVMBuildLoad2(_b, _m.TypeOf(t), slot, ""), t);
+                nint value = LLVMBuildLoad2(_b, _m.TypeOf(t), slot, "");
+                _localValues[value] = (index, _localVersions[index]);
+                Push(value, t);
                 return;
             }
             case 0x21: case 0x22:
@@ -423,6 +443,7 @@ internal sealed unsafe partial class FunctionTranslator
                 var (slot, t) = _locals[index];
                 nint v = Pop(t);
                 LLVMBuildStore(_b, v, slot);
+                _localVersions[index] = ++_versions;
                 // A value overwritten before anything read it was unused.
                 if (!_localRead[index] && _localLoads[index] is { } overwritten) Anchor(overwritten);
                 _localLoads[index] = _consumed.Count is > 0 and <= TrackedLoads ? _consumed.ToArray() : null!;
@@ -1102,10 +1123,15 @@ internal sealed unsafe partial class FunctionTranslator
     {
         r.ReadU32(); // alignment hint
         ulong offset = r.ReadU32();
-        nint address = LLVMBuildCast(_b, LLVMOpcode.ZExt, Pop(ValueType.I32), _m.I64, "");
+        nint operand = Pop(ValueType.I32);
+        nint address = LLVMBuildCast(_b, LLVMOpcode.ZExt, operand, _m.I64, "");
         nint ea = LLVMBuildBinOp(_b, LLVMOpcode.Add, address, Const(ValueType.I64, offset), "");
         nint basePointer = LLVMBuildLoad2(_b, _m.Ptr, _memBase, "");
         if (_m.GuardPages) return Gep(basePointer, ea); // past the end: the reservation's inaccessible pages
+        ulong needed = offset + (ulong)size;
+        var key = _localValues.TryGetValue(operand, out var local) ? local : (-1, (long)operand);
+        if (_checkedEnds.TryGetValue(key, out var checkedEnd) && checkedEnd >= needed) return Gep(basePointer, ea);
+        _checkedEnds[key] = needed;
         nint length = LLVMBuildLoad2(_b, _m.I64, _memLength, "");
         nint end = LLVMBuildBinOp(_b, LLVMOpcode.Add, ea, Const(ValueType.I64, (ulong)size), "");
         TrapIf(LLVMBuildICmp(_b, LLVMIntPredicate.UGT, end, length, ""), TrapCode.OutOfBoundsMemoryAccess);
