@@ -16,8 +16,8 @@ public sealed class LlvmBackend : NativeBackend
     /// <param name="guardPages">Out-of-bounds accesses caught by guard pages (<see cref="GuardPages"/>, Linux on
     /// x86-64) rather than checked at every access. Faster, but not exact: LLVM deletes a load whose value it
     /// finds unused, and such a load past the end then does not trap (the translator keeps the loads whose values
-    /// are dropped or left unread in a local; one whose value LLVM's own analysis discards can still go). Off by
-    /// default: explicit checks give the spec's traps everywhere.</param>
+    /// are dropped; others LLVM's analyses find unused can still go). Off by default: explicit checks give the
+    /// spec's traps everywhere.</param>
     public LlvmBackend(int optLevel = DefaultOptLevel, string? cacheDirectory = null, bool guardPages = false)
     {
         if (optLevel is < 0 or > 3) throw new ArgumentOutOfRangeException(nameof(optLevel), optLevel, "0 to 3");
