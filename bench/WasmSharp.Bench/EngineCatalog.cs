@@ -59,11 +59,17 @@ internal static class EngineCatalog
                     var parts = name["wasmsharp:".Length..].Split('+');
                     string[] options = ["--engine", parts[0], .. parts.Skip(1).SelectMany(p =>
                         p.Length == 2 && p[0] == 'O' ? new[] { "-" + p } : ["--bounds-checks", p])];
+                    // The native engine's start-up figure: cold compiles (a new cache each time) of modules up to 1 MB.
+                    string[] native = parts[0] == "llvm"
+                        ? ["--native", .. parts.Skip(1).Select(p => p.Length == 2 && p[0] == 'O' ? "-" + p : "--" + p)]
+                        : [];
                     return new Engine
                     {
                         Name = name,
                         Description = $"WasmSharp, `wasmsharp run {string.Join(' ', options)}`",
                         RunCommand = (file, args) => [paths.WasmSharpCli, "run", .. options, file, .. args],
+                        CompileCommand = native.Length == 0 ? null : (file, n) => [paths.WasmSharpRunner, "compile", file, n.ToString(), .. native],
+                        MaxCompileBytes = native.Length == 0 ? null : 1_000_000,
                     };
                 }
                 throw new ArgumentException(

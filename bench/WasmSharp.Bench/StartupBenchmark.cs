@@ -31,6 +31,11 @@ internal sealed class StartupBenchmark(Options options, RepoPaths paths, BenchRe
                 for (int k = 0; k < compilers.Count; k++)
                 {
                     var engine = compilers[(k + round + i) % compilers.Count];
+                    if (bytes > engine.MaxCompileBytes)
+                    {
+                        if (round == 0) results.Notes.Add($"start-up: {module.Name} ({bytes / 1_000_000.0:0.0} MB) is left out on {engine.Name}, which compiles modules up to {engine.MaxCompileBytes / 1_000_000.0:0.0} MB here");
+                        continue;
+                    }
                     var record = CompileOnce(engine, module, file, bytes, round);
                     results.Startup.Add(record);
                     line += $" {engine.Name}=" + (record.Error is null ? record.CompileMs[0].ToString("F0") : "FAIL");
