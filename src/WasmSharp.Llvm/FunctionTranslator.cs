@@ -185,6 +185,11 @@ internal sealed unsafe partial class FunctionTranslator
     private nint ContextField(int offset, nint type, bool invariant = true) =>
         ContextLoad(type, Gep(_ctx, Const(ValueType.I64, (ulong)offset)), invariant);
 
+    /// <summary>The address of one of the arrays that follow the context's header (memories, globals, tables,
+    /// function references, type ids): a constant offset from the context, as <see cref="InstanceContext.Create"/>
+    /// lays them out, so no load of the array's pointer is needed.</summary>
+    private nint ContextArray(ModuleTranslator.ContextArray array) => Gep(_ctx, Const(ValueType.I64, (ulong)_m.ArrayOffset(array)));
+
     private nint ContextLoad(nint type, nint pointer, bool invariant)
     {
         nint v = LLVMBuildLoad2(_b, type, pointer, "");
@@ -442,7 +447,7 @@ internal sealed unsafe partial class FunctionTranslator
             {
                 int g = (int)r.ReadU32();
                 var t = _m.GlobalType(g);
-                nint cells = ContextField(ModuleTranslator.GlobalsOffset, _m.Ptr);
+                nint cells = ContextArray(ModuleTranslator.ContextArray.Globals);
                 nint cellPointer = Gep(cells, Const(ValueType.I64, (ulong)g * 8));
                 nint cell = ContextLoad(_m.Ptr, cellPointer, invariant: true);
                 nint access = op == 0x23 ? LLVMBuildLoad2(_b, _m.TypeOf(t), cell, "") : LLVMBuildStore(_b, Pop(t), cell);
@@ -559,7 +564,7 @@ internal sealed unsafe partial class FunctionTranslator
             }
             case 0xD2:
             {
-                nint refs = ContextField(ModuleTranslator.FunctionRefsOffset, _m.Ptr);
+                nint refs = ContextArray(ModuleTranslator.ContextArray.FunctionRefs);
                 Push(ContextLoad(_m.I64, Gep(refs, Const(ValueType.I64, (ulong)r.ReadU32() * 8)), invariant: true), ValueType.FuncRef);
                 return;
             }
@@ -600,7 +605,7 @@ internal sealed unsafe partial class FunctionTranslator
 
     private nint TableDefinition(int table)
     {
-        nint tables = ContextField(ModuleTranslator.TablesOffset, _m.Ptr);
+        nint tables = ContextArray(ModuleTranslator.ContextArray.Tables);
         return ContextLoad(_m.Ptr, Gep(tables, Const(ValueType.I64, (ulong)table * 8)), invariant: true);
     }
 
@@ -705,7 +710,7 @@ internal sealed unsafe partial class FunctionTranslator
     /// <summary>Memory 0's current length, read from its definition.</summary>
     private nint MemoryLength()
     {
-        nint definition = ContextLoad(_m.Ptr, ContextField(ModuleTranslator.MemoriesOffset, _m.Ptr), invariant: true);
+        nint definition = ContextLoad(_m.Ptr, ContextArray(ModuleTranslator.ContextArray.Memories), invariant: true);
         return ContextLoad(_m.I64, Gep(definition, Const(ValueType.I64, 8)), invariant: false);
     }
 
@@ -787,7 +792,7 @@ internal sealed unsafe partial class FunctionTranslator
         nint record = Gep(records, LLVMBuildBinOp(_b, LLVMOpcode.Mul, LLVMBuildBinOp(_b, LLVMOpcode.Sub, bits, Const(ValueType.I64, 1), ""),
             Const(ValueType.I64, (ulong)ModuleTranslator.RecordSize), ""));
         nint typeId = ContextLoad(_m.I32, record, invariant: false);
-        nint typeIds = ContextField(ModuleTranslator.TypeIdsOffset, _m.Ptr);
+        nint typeIds = ContextArray(ModuleTranslator.ContextArray.TypeIds);
         nint expected = ContextLoad(_m.I32, Gep(typeIds, Const(ValueType.I64, (ulong)typeIndex * 4)), invariant: true);
         TrapIf(LLVMBuildICmp(_b, LLVMIntPredicate.NE, typeId, expected, ""), TrapCode.IndirectCallTypeMismatch);
         nint calleeContext = ContextLoad(_m.Ptr, Gep(record, Const(ValueType.I64, (ulong)ModuleTranslator.RecordContextOffset)), invariant: false);
@@ -1097,7 +1102,7 @@ internal sealed unsafe partial class FunctionTranslator
     private void ReloadMemory()
     {
         if (_memBase == 0) return;
-        nint memories = ContextField(ModuleTranslator.MemoriesOffset, _m.Ptr);
+        nint memories = ContextArray(ModuleTranslator.ContextArray.Memories);
         nint definition = ContextLoad(_m.Ptr, memories, invariant: true);
         // The base moves only when the memory is disposed (a host may do that during a call).
         LLVMBuildStore(_b, ContextLoad(_m.Ptr, definition, invariant: false), _memBase);

@@ -17,22 +17,30 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     /// cells, and the instance context with what it points to (memory definitions, the arrays of pointers).</summary>
     public enum Region { Memory, Global, Context }
 
-    public static readonly int MemoriesOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.Memories));
-    public static readonly int GlobalsOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.Globals));
     public static readonly int TrapCodeOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.TrapCode));
     public static readonly int StackLimitOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.StackLimit));
     public static readonly int CallIndirectOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.CallIndirect));
     public static readonly int GrowMemoryOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.GrowMemory));
     public static readonly int CallFunctionOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.CallFunction));
-    public static readonly int TablesOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.Tables));
     public static readonly int BulkOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.Bulk));
-    public static readonly int FunctionRefsOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.FunctionRefs));
     public static readonly int FunctionsOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.Functions));
-    public static readonly int TypeIdsOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.TypeIds));
     public static readonly int InterruptOffset = (int)Marshal.OffsetOf<FunctionRecordTable>(nameof(FunctionRecordTable.Interrupt));
     public static readonly int RecordSize = Marshal.SizeOf<FunctionRecord>();
     public static readonly int RecordCodeOffset = (int)Marshal.OffsetOf<FunctionRecord>(nameof(FunctionRecord.Code));
     public static readonly int RecordContextOffset = (int)Marshal.OffsetOf<FunctionRecord>(nameof(FunctionRecord.Context));
+    /// <summary>The arrays after the context's header, in <see cref="InstanceContext.Create"/>'s order.</summary>
+    public enum ContextArray { Memories, Globals, Tables, FunctionRefs, TypeIds }
+
+    /// <summary>The byte offset of <paramref name="array"/> from the context: the header, then per memory, global
+    /// and table a pointer, per function a reference's bits, then the type ids.</summary>
+    public int ArrayOffset(ContextArray array)
+    {
+        int offset = InstanceContext.HeaderSize;
+        int[] sizes = [Info.AllMemories.Count * 8, Info.AllGlobals.Count * 8, Info.AllTables.Count * 8, Info.FunctionTypeIndices.Count * 8];
+        for (int i = 0; i < (int)array; i++) offset += sizes[i];
+        return offset;
+    }
+
     /// <summary>The exported array of every defined function's direct entry (<see cref="NativeCode.Code"/>).</summary>
     public const string FunctionsSymbol = "wasmsharp_functions";
 

@@ -72,6 +72,9 @@ internal unsafe struct InstanceContext
     public nint CodeStart, CodeEnd;
     public delegate* unmanaged<nint, InstanceContext*, ulong*, int> GuardedEnter;
 
+    /// <summary>The header's size: the arrays start right after it (native code addresses them at constant offsets).</summary>
+    public static int HeaderSize => sizeof(InstanceContext);
+
     /// <summary>Allocates and fills the context of an instance with these memories, globals and tables; free it
     /// with <see cref="NativeMemory.Free"/>.</summary>
     public static InstanceContext* Create(Memory[] memories, Global[] globals, Table[] tables, Function[] functions, int[] typeIds,
