@@ -19,9 +19,19 @@ internal sealed class NativeCache
     public static readonly string BackendVersion =
         $"{typeof(NativeCache).Assembly.ManifestModule.ModuleVersionId:N}+{typeof(Module).Assembly.ManifestModule.ModuleVersionId:N}";
 
-    public NativeCache(string? directory = null) => Directory = directory ?? DefaultDirectory();
+    public NativeCache(string? directory = null, long maxBytes = DefaultMaxBytes)
+    {
+        Directory = directory ?? DefaultDirectory();
+        MaxBytes = maxBytes;
+    }
 
     public string Directory { get; }
+
+    /// <summary>The cache's size limit: every build of WasmSharp makes new keys, so old entries pile up. After
+    /// each store the least recently used libraries go until the rest fit (a hit counts as a use).</summary>
+    public long MaxBytes { get; }
+
+    public const long DefaultMaxBytes = 2L << 30;
 
     /// <summary><c>$XDG_CACHE_HOME/wasmsharp</c>, else <c>~/.cache/wasmsharp</c>.</summary>
     public static string DefaultDirectory()
@@ -64,7 +74,11 @@ internal sealed class NativeCache
         if (!System.IO.Directory.Exists(folder)) return null;
         foreach (var path in System.IO.Directory.EnumerateFiles(folder, key + "-*.so"))
         {
-            if (Verify(path, key)) return path;
+            if (Verify(path, key))
+            {
+                Touch(path);
+                return path;
+            }
             TryDelete(path);
         }
         return null;
@@ -90,6 +104,7 @@ internal sealed class NativeCache
         {
             TryDelete(temp);
         }
+        Evict(keep: final);
         return final;
     }
 
@@ -105,6 +120,34 @@ internal sealed class NativeCache
         }
         catch (IOException) { return false; }
         catch (UnauthorizedAccessException) { return false; }
+    }
+
+    /// <summary>Marks a use: the modification time orders entries for eviction (access times are often off).</summary>
+    private static void Touch(string path)
+    {
+        try { File.SetLastWriteTimeUtc(path, DateTime.UtcNow); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>Deletes the least recently used libraries until the cache fits <see cref="MaxBytes"/>, never
+    /// <paramref name="keep"/>. Deleting a library another process has loaded is harmless: its mapping stays.</summary>
+    private void Evict(string keep)
+    {
+        try
+        {
+            var entries = new DirectoryInfo(Directory).EnumerateFiles("*.so", SearchOption.AllDirectories)
+                .OrderByDescending(f => f.LastWriteTimeUtc).ToList();
+            long total = entries.Sum(f => f.Length);
+            for (int i = entries.Count - 1; i >= 0 && total > MaxBytes; i--)
+            {
+                if (entries[i].FullName == Path.GetFullPath(keep)) continue;
+                total -= entries[i].Length;
+                TryDelete(entries[i].FullName);
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     private static void TryDelete(string path)

@@ -126,4 +126,24 @@ public sealed class NativeCacheTests : IDisposable
         Assert.Equal(real, HostDescription.Confirm(second, read));
         Assert.Equal(real.Cpu, File.ReadAllLines(planted)[1]);
     }
+
+    [Fact]
+    public void TheLeastRecentlyUsedEntriesGoWhenTheCacheIsFull()
+    {
+        // Room for two libraries of 4 KB.
+        var cache = new NativeCache(_dir, maxBytes: 2 * Library.Length + 100);
+        var a = cache.Put(Key("a"), Library);
+        File.SetLastWriteTimeUtc(a, DateTime.UtcNow.AddMinutes(-10));
+        var b = cache.Put(Key("b"), Library);
+        File.SetLastWriteTimeUtc(b, DateTime.UtcNow.AddMinutes(-5));
+        Assert.Equal(a, cache.TryGet(Key("a"))); // a hit makes a the most recent
+        cache.Put(Key("c"), Library);
+        Assert.NotNull(cache.TryGet(Key("a")));
+        Assert.Null(cache.TryGet(Key("b")));
+        Assert.NotNull(cache.TryGet(Key("c")));
+        // A store never evicts itself, even when it alone is over the limit.
+        var tiny = new NativeCache(Path.Combine(_dir, "tiny"), maxBytes: 10);
+        var only = tiny.Put(Key("d"), Library);
+        Assert.True(File.Exists(only));
+    }
 }
