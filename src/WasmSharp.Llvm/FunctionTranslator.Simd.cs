@@ -347,8 +347,6 @@ internal sealed unsafe partial class FunctionTranslator
         throw new NotSupportedException($"SIMD instruction {name}");
     }
 
-    private nint IntOfBits(int bits) => LLVMIntTypeInContext(_m.Context, (uint)bits);
-
     /// <summary>v128.not, and, andnot, or, xor, bitselect, any_true.</summary>
     private void Bitwise(string op)
     {
@@ -436,29 +434,8 @@ internal sealed unsafe partial class FunctionTranslator
         nint lane = Const(ValueType.I32, r.ReadByte());
         if (load)
         {
-            nint x = LLVMBuildLoad2(_b, element, address, "");
-            LLVMSetAlignment(x, 1);
-            _m.Tag(x, ModuleTranslator.Region.Memory);
-            _newLoad = x;
-            PushVector(LLVMBuildInsertElement(_b, v, x, lane, ""));
+            PushVector(LLVMBuildInsertElement(_b, v, LoadFrom(address, element), lane, ""));
         }
         else StoreAt(address, LLVMBuildExtractElement(_b, v, lane, ""));
-    }
-
-    private nint LoadAt(ref WasmReader r, nint type, int bytes)
-    {
-        nint p = Address(ref r, bytes);
-        nint v = LLVMBuildLoad2(_b, type, p, "");
-        LLVMSetAlignment(v, 1);
-        _m.Tag(v, ModuleTranslator.Region.Memory);
-        _newLoad = v; // goes with the value pushed next
-        return v;
-    }
-
-    private void StoreAt(nint address, nint value)
-    {
-        nint store = LLVMBuildStore(_b, value, address);
-        LLVMSetAlignment(store, 1);
-        _m.Tag(store, ModuleTranslator.Region.Memory);
     }
 }

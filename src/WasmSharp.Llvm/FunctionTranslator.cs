@@ -892,26 +892,16 @@ internal sealed unsafe partial class FunctionTranslator
     private void SignExtend(ValueType t, nint narrow) =>
         Push(LLVMBuildCast(_b, LLVMOpcode.SExt, LLVMBuildCast(_b, LLVMOpcode.Trunc, Pop(t), narrow, ""), _m.TypeOf(t), ""), t);
 
-    private nint IntType(int bytes) => bytes switch { 1 => _m.I8, 2 => _m.I16, 4 => _m.I32, _ => _m.I64 };
-
     private void NarrowLoad(ref WasmReader r, ValueType t, int size, bool signed)
     {
-        nint p = Address(ref r, size);
-        nint v = LLVMBuildLoad2(_b, IntType(size), p, "");
-        LLVMSetAlignment(v, 1);
-        _m.Tag(v, ModuleTranslator.Region.Memory);
-        nint extended = LLVMBuildCast(_b, signed ? LLVMOpcode.SExt : LLVMOpcode.ZExt, v, _m.TypeOf(t), "");
-        _newLoad = v;
-        Push(extended, t);
+        nint v = LoadAt(ref r, IntOfBits(size * 8), size);
+        Push(LLVMBuildCast(_b, signed ? LLVMOpcode.SExt : LLVMOpcode.ZExt, v, _m.TypeOf(t), ""), t);
     }
 
     private void NarrowStore(ref WasmReader r, ValueType t, int size)
     {
-        nint v = LLVMBuildCast(_b, LLVMOpcode.Trunc, Pop(t), IntType(size), "");
-        nint p = Address(ref r, size);
-        nint store = LLVMBuildStore(_b, v, p);
-        LLVMSetAlignment(store, 1);
-        _m.Tag(store, ModuleTranslator.Region.Memory);
+        nint v = LLVMBuildCast(_b, LLVMOpcode.Trunc, Pop(t), IntOfBits(size * 8), "");
+        StoreAt(Address(ref r, size), v);
     }
 
     /// <summary>br_table: a switch on the index, each target through a block that stores the carried value (when
@@ -1130,22 +1120,33 @@ internal sealed unsafe partial class FunctionTranslator
         return Gep(basePointer, ea);
     }
 
-    private void Load(ref WasmReader r, ValueType t, int size)
-    {
-        nint p = Address(ref r, size);
-        nint v = LLVMBuildLoad2(_b, _m.TypeOf(t), p, "");
-        LLVMSetAlignment(v, 1);
-        _m.Tag(v, ModuleTranslator.Region.Memory);
-        _newLoad = v;
-        Push(v, t);
-    }
+    private void Load(ref WasmReader r, ValueType t, int size) => Push(LoadAt(ref r, _m.TypeOf(t), size), t);
 
     private void Store(ref WasmReader r, ValueType t, int size)
     {
         nint v = Pop(t);
-        nint p = Address(ref r, size);
-        nint store = LLVMBuildStore(_b, v, p);
+        StoreAt(Address(ref r, size), v);
+    }
+
+    /// <summary>A load of <paramref name="type"/> from linear memory at the memarg's address (any alignment),
+    /// to go with the value pushed next (<see cref="_newLoad"/>).</summary>
+    private nint LoadAt(ref WasmReader r, nint type, int bytes) => LoadFrom(Address(ref r, bytes), type);
+
+    private nint LoadFrom(nint address, nint type)
+    {
+        nint v = LLVMBuildLoad2(_b, type, address, "");
+        LLVMSetAlignment(v, 1);
+        _m.Tag(v, ModuleTranslator.Region.Memory);
+        _newLoad = v;
+        return v;
+    }
+
+    private void StoreAt(nint address, nint value)
+    {
+        nint store = LLVMBuildStore(_b, value, address);
         LLVMSetAlignment(store, 1);
         _m.Tag(store, ModuleTranslator.Region.Memory);
     }
+
+    private nint IntOfBits(int bits) => LLVMIntTypeInContext(_m.Context, (uint)bits);
 }

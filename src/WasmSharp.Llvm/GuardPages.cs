@@ -193,11 +193,7 @@ internal static unsafe class GuardPages
 
     private static string Build(NativeCache cache)
     {
-        var host = HostDescription.Get(cache);
-        if (cache.TryGet(Key(host)) is { } cached) return cached;
-        host = HostDescription.Confirm(cache, host);
-        string key = Key(host);
-        if (cache.TryGet(key) is { } found) return found;
+        if (cache.Find(Key, out string key) is { } cached) return cached;
         using var target = new HostTarget(0);
         nint context = LLVMContextCreate();
         try
@@ -213,18 +209,7 @@ internal static unsafe class GuardPages
             {
                 LLVMDisposeModule(module);
             }
-            var work = Directory.CreateTempSubdirectory("wasmsharp-guard-").FullName;
-            try
-            {
-                string o = Path.Combine(work, "guard.o"), so = Path.Combine(work, "guard.so");
-                File.WriteAllBytes(o, obj);
-                SharedLibraryLinker.Link([o], so);
-                return cache.Put(key, File.ReadAllBytes(so));
-            }
-            finally
-            {
-                Directory.Delete(work, recursive: true);
-            }
+            return cache.Put(key, SharedLibraryLinker.Link([obj]));
         }
         finally
         {

@@ -84,6 +84,20 @@ internal sealed class NativeCache
         return null;
     }
 
+    /// <summary>The entry for the key <paramref name="keyOf"/> makes from this machine's host description, without
+    /// LLVM when the kept description finds it; on a miss LLVM confirms the description, and a corrected one is
+    /// tried too. <paramref name="key"/> is the key to store a new entry under.</summary>
+    public string? Find(Func<HostDescription, string> keyOf, out string key)
+    {
+        var host = HostDescription.Get(this);
+        key = keyOf(host);
+        if (TryGet(key) is { } path) return path;
+        var confirmed = HostDescription.Confirm(this, host);
+        if (confirmed == host) return null;
+        key = keyOf(confirmed);
+        return TryGet(key);
+    }
+
     /// <summary>Stores <paramref name="library"/> under <paramref name="key"/> and returns the entry's path.</summary>
     public string Put(string key, ReadOnlySpan<byte> library)
     {

@@ -50,7 +50,10 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
     public static NativeModule Compile(Module module, int optLevel, string directory, bool guardPages = false, int? split = null)
     {
         using var target = new HostTarget(optLevel);
-        return Open(Build(module, target, directory, guardPages, split: split), module.Info, guardPages);
+        Directory.CreateDirectory(directory);
+        string path = Path.Combine(directory, $"module-{Guid.NewGuid():N}.so");
+        File.WriteAllBytes(path, Build(module, target, guardPages, split: split));
+        return Open(path, module.Info, guardPages);
     }
 
     public override nint Entry(int definedIndex) => _entries[definedIndex];
@@ -68,35 +71,15 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
         var info = module.Info;
         bool interruptible = module.Engine.Config.Interruptible;
         string options = Options(optLevel, guardPages, interruptible);
-        // A hit needs no LLVM: the key's host part comes from the cache too.
-        var host = HostDescription.Get(cache);
-        string key = NativeCache.Key(info.Bytes.Span, host, options);
         // A written library has no interruption checks: an interruptible engine compiles its own code.
         if (!interruptible && !Opened.IsEmpty && Opened.TryGetValue(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(info.Bytes.Span)), out var written))
             return Open(written.Path, info, written.GuardPages);
-        var path = cache.TryGet(key);
-        if (path is null)
-        {
-            var confirmed = HostDescription.Confirm(cache, host);
-            if (confirmed != host)
-            {
-                key = NativeCache.Key(info.Bytes.Span, confirmed, options);
-                path = cache.TryGet(key);
-            }
-        }
+        // A hit needs no LLVM: the key's host part comes from the cache too.
+        var path = cache.Find(host => NativeCache.Key(info.Bytes.Span, host, options), out string key);
         if (path is null)
         {
             using var target = new HostTarget(optLevel);
-            var work = Directory.CreateTempSubdirectory("wasmsharp-compile-").FullName;
-            try
-            {
-                var library = Build(module, target, work, guardPages);
-                path = cache.Put(key, File.ReadAllBytes(library));
-            }
-            finally
-            {
-                Directory.Delete(work, recursive: true);
-            }
+            path = cache.Put(key, Build(module, target, guardPages));
         }
         return Open(path, info, guardPages);
     }
@@ -136,15 +119,7 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
         using var target = new HostTarget(optLevel);
         var host = HostDescription.Confirm(cache, HostDescription.Get(cache));
         string key = NativeCache.Key(module.Info.Bytes.Span, host, Options(optLevel, guardPages));
-        var work = Directory.CreateTempSubdirectory("wasmsharp-compile-").FullName;
-        try
-        {
-            File.Copy(Build(module, target, work, guardPages, key), output, overwrite: true);
-        }
-        finally
-        {
-            Directory.Delete(work, recursive: true);
-        }
+        File.WriteAllBytes(output, Build(module, target, guardPages, key));
     }
 
     /// <summary>Whether <paramref name="bytes"/> start as an ELF file does (a library from <see cref="WriteLibrary"/>).</summary>
@@ -175,7 +150,8 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
         throw new WasmException($"{path} was compiled by another build of WasmSharp, another LLVM or for another CPU: compile it again");
     }
 
-    private static string Build(Module module, HostTarget target, string directory, bool guardPages, string? embeddedKey = null, int? split = null)
+    /// <summary>The module compiled and linked: a shared library's bytes.</summary>
+    private static byte[] Build(Module module, HostTarget target, bool guardPages, string? embeddedKey = null, int? split = null)
     {
         // More parts than cores, taken as threads free up: parts of equal code size do not take equal time.
         var parts = split is int k0 ? Partition(module.Info, k0, threshold: 0) : Partition(module.Info, PartsPerCore * Environment.ProcessorCount);
@@ -204,17 +180,7 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
             translator.TranslateAll();
             objects[k] = t.Compile(translator.Module);
         }
-        Directory.CreateDirectory(directory);
-        string name = Path.Combine(directory, $"module-{Guid.NewGuid():N}");
-        var files = new List<string>();
-        for (int k = 0; k < objects.Length; k++)
-        {
-            files.Add($"{name}-{k}.o");
-            File.WriteAllBytes(files[^1], objects[k]);
-        }
-        SharedLibraryLinker.Link(files, name + ".so");
-        foreach (var f in files) File.Delete(f);
-        return name + ".so";
+        return SharedLibraryLinker.Link(objects);
     }
 
     private static NativeModule Open(string path, ModuleInfo info, bool guardPages)

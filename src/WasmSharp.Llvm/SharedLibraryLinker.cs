@@ -12,6 +12,29 @@ internal static class SharedLibraryLinker
         new[] { "/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libc.so.6", "/lib64/libc.so.6", "/usr/lib64/libc.so.6" }
             .FirstOrDefault(File.Exists);
 
+    /// <summary>Links object files given as bytes into a shared library, returned as bytes (the files live in a
+    /// temporary folder for the link).</summary>
+    public static byte[] Link(IReadOnlyList<byte[]> objects)
+    {
+        var work = Directory.CreateTempSubdirectory("wasmsharp-link-").FullName;
+        try
+        {
+            var files = new List<string>();
+            for (int k = 0; k < objects.Count; k++)
+            {
+                files.Add(Path.Combine(work, $"part{k}.o"));
+                File.WriteAllBytes(files[^1], objects[k]);
+            }
+            string library = Path.Combine(work, "library.so");
+            Link(files, library);
+            return File.ReadAllBytes(library);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
     /// <summary>Links <paramref name="objects"/> into <paramref name="output"/>. Symbols bind inside the library
     /// (-Bsymbolic: calls between its functions skip the PLT); nothing is left undefined but what libc defines
     /// (native code reaches the host through its instance context, never through symbols). Without a libc found on

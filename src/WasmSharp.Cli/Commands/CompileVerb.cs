@@ -37,7 +37,7 @@ internal static class CompileVerb
         }
         try
         {
-            var backend = new LlvmBackend(optLevel, guardPages: boundsChecks == "guard-pages");
+            var backend = EngineOption.Backend(optLevel, boundsChecks);
             var clock = Stopwatch.StartNew();
             using var progress = Progress.Start(stderr, $"compiling {Path.GetFileName(path)} (-O{optLevel})");
             if (output is null)

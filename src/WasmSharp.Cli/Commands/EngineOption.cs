@@ -44,6 +44,9 @@ internal static class EngineOption
         };
         if (problem is not null) return null;
         if (!native && !interruptible) return Engine.Default;
-        return new Engine(new EngineConfig { Interruptible = interruptible, Native = native ? new LlvmBackend(optLevel, guardPages: boundsChecks == "guard-pages") : null });
+        return new Engine(new EngineConfig { Interruptible = interruptible, Native = native ? Backend(optLevel, boundsChecks) : null });
     }
+
+    /// <summary>The native backend that <c>-O</c> and <c>--bounds-checks</c> ask for.</summary>
+    public static LlvmBackend Backend(int optLevel, string boundsChecks) => new(optLevel, guardPages: boundsChecks == "guard-pages");
 }
