@@ -125,6 +125,9 @@ internal sealed unsafe class ModuleTranslator : IDisposable
         LlvmLibrary.Check();
         Info = info;
         Context = LLVMContextCreate();
+        // Names of values and blocks only serve people reading the IR: kept, LLVM uniques each one (and every
+        // copy a pass makes) in the function's symbol table.
+        LLVMContextSetDiscardValueNames(Context, 1);
         Module = LLVMModuleCreateWithNameInContext(name, Context);
         I1 = LLVMInt1TypeInContext(Context);
         I8 = LLVMInt8TypeInContext(Context);

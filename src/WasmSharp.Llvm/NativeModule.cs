@@ -89,28 +89,53 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
     internal const int SplitThreshold = 128 * 1024;
     private const int PartsPerCore = 4;
 
-    /// <summary>The defined functions cut into <paramref name="parts"/> runs of about equal code size (one run for
-    /// small modules); neighbours stay together, as they tend to call each other.</summary>
+    /// <summary>Code bytes from which a function is huge: it is compiled alone, without the loop passes whose cost
+    /// grows with the function's size times its loops (<see cref="HostTarget.Pipeline"/>).</summary>
+    internal const int HugeFunction = 16 * 1024;
+
+    /// <summary>The defined functions cut into <paramref name="parts"/> runs of about equal compile cost (one run
+    /// for small modules); neighbours stay together, as they tend to call each other. Each huge function is a run
+    /// of its own.</summary>
     internal static List<(int First, int End)> Partition(ModuleInfo info, int parts, long threshold = SplitThreshold)
     {
         int n = info.Codes.Count;
-        long total = info.Codes.Sum(c => (long)c.CodeLength);
-        if (n == 0 || parts <= 1 || total < threshold) return [(0, n)];
+        long size = info.Codes.Sum(c => (long)c.CodeLength);
+        if (n == 0) return [(0, 0)];
+        bool split = parts > 1 && size >= threshold;
+        double total = 0;
+        for (int i = 0; i < n; i++) total += Cost(info.Codes[i].CodeLength);
         var result = new List<(int, int)>();
-        long done = 0;
+        double done = 0, share = total / Math.Max(parts, 1), next = share;
         int first = 0;
         for (int i = 0; i < n; i++)
         {
-            done += info.Codes[i].CodeLength;
-            if (done * parts >= total * (result.Count + 1) && i + 1 < n && result.Count + 1 < parts)
+            bool huge = IsHuge(info, i);
+            if (huge) Cut(i);
+            done += Cost(info.Codes[i].CodeLength);
+            if (split && done >= next)
             {
-                result.Add((first, i + 1));
-                first = i + 1;
+                Cut(i + 1);
+                next = (Math.Floor(done / share) + 1) * share;
             }
+            else if (huge) Cut(i + 1);
         }
-        result.Add((first, n));
+        if (first < n) result.Add((first, n));
         return result;
+
+        void Cut(int end)
+        {
+            if (end == first || end == n) return;
+            result.Add((first, end));
+            first = end;
+        }
     }
+
+    internal static bool IsHuge(ModuleInfo info, int defined) => info.Codes[defined].CodeLength >= HugeFunction;
+
+    /// <summary>LLVM's time for a function of <paramref name="codeLength"/> bytes, in units of a byte of a small
+    /// function: it grows faster than the size (on sql.js, the part holding its 34 KB interpreter loop took twice
+    /// as long as parts of the same total size without it).</summary>
+    internal static double Cost(int codeLength) => codeLength * (1 + codeLength / 16384.0);
 
     /// <summary>Compiles <paramref name="module"/> into a library at <paramref name="output"/> that carries the
     /// module's bytes and its key (<see cref="ReadLibrary"/>).</summary>
@@ -157,9 +182,14 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
         var parts = split is int k0 ? Partition(module.Info, k0, threshold: 0) : Partition(module.Info, PartsPerCore * Environment.ProcessorCount);
         var objects = new byte[parts.Count][];
         // Each part in its own LLVM context and target machine, on its own thread.
+        // The costliest first, one thread per core: the longest part then overlaps the others instead of
+        // finishing alone (threads beyond the cores only share them).
+        var order = Enumerable.Range(0, parts.Count)
+            .OrderByDescending(k => Enumerable.Range(parts[k].First, parts[k].End - parts[k].First).Sum(i => Cost(module.Info.Codes[i].CodeLength)))
+            .ToArray();
         try
         {
-            Parallel.For(0, parts.Count, CompilePart);
+            Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(order, System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering), new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, CompilePart);
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
@@ -178,7 +208,7 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
             };
             t.Prepare(translator.Module);
             translator.TranslateAll();
-            objects[k] = t.Compile(translator.Module);
+            objects[k] = t.Compile(translator.Module, huge: parts[k].End - parts[k].First == 1 && IsHuge(module.Info, parts[k].First));
         }
         return SharedLibraryLinker.Link(objects);
     }

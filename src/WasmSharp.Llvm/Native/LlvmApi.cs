@@ -15,6 +15,7 @@ internal static unsafe partial class LlvmApi
     // ---- Core: contexts, modules, types -------------------------------------------------------------
     [LibraryImport(Library)] public static partial nint LLVMContextCreate();
     [LibraryImport(Library)] public static partial void LLVMContextDispose(nint context);
+    [LibraryImport(Library)] public static partial void LLVMContextSetDiscardValueNames(nint context, int discard);
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMModuleCreateWithNameInContext(string name, nint context);
     [LibraryImport(Library)] public static partial void LLVMDisposeModule(nint module);
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial void LLVMSetTarget(nint module, string triple);

@@ -118,6 +118,49 @@ public sealed class NativeTranslationTests : IDisposable
     private static long Global(Instance instance, int index) => instance.Globals[index].Value.AsI64();
 
     [Fact]
+    public void HugeFunctionsAreCompiledAloneAndStillAgree()
+    {
+        // A huge function (a loop and some 17 KB of filler) among small ones: it is a part of its own, compiled
+        // with the lighter pipeline; every split covers each function once, in order.
+        string filler = string.Concat(Enumerable.Repeat("(global.set $g (i32.add (global.get $g) (i32.const 1)))", 2500));
+        var module = Module.FromBytes(Wat($$"""
+            (module
+              (global $g (mut i32) (i32.const 0))
+              (func $small (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+              (func $huge (param $n i32) (result i32) (local $acc i32)
+                (block $done (loop $next
+                  (br_if $done (i32.eqz (local.get $n)))
+                  (local.set $acc (i32.add (local.get $acc) (call $small (local.get $n))))
+                  (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+                  (br $next)))
+                {{filler}}
+                (i32.add (local.get $acc) (global.get $g)))
+              (func $after (result i32) (call $huge (i32.const 10))))
+            """));
+        var info = module.Info;
+        Assert.True(NativeModule.IsHuge(info, 1));
+        Assert.False(NativeModule.IsHuge(info, 0));
+        foreach (int parts in new[] { 1, 2, 8 })
+        {
+            var cut = NativeModule.Partition(info, parts, threshold: 0);
+            Assert.Equal(0, cut[0].First);
+            Assert.Equal(info.Codes.Count, cut[^1].End);
+            for (int i = 0; i < cut.Count; i++)
+            {
+                Assert.True(cut[i].First < cut[i].End);
+                if (i > 0) Assert.Equal(cut[i - 1].End, cut[i].First);
+            }
+            Assert.Contains((1, 2), cut);
+        }
+        using var native = NativeModule.Compile(module, optLevel: 2, _dir);
+        using var store = new Store();
+        var instance = new Linker().Instantiate(store, module);
+        // 10 + 9 + ... + 1 plus one per step, then 2500 increments of $g.
+        Assert.Equal(55 + 10 + 2500, native.Invoke(instance, 2)[0].AsI32());
+        Assert.Equal(2500, instance.Globals[0].Value.AsI32());
+    }
+
+    [Fact]
     public void VectorsPassThroughEntriesCallsAndGlobals()
     {
         // v128 parameters, results, locals and globals: 16-byte slots on the way in and out.
