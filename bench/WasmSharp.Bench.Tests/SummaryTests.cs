@@ -131,4 +131,30 @@ public class SummaryTests
         var results = Results(Run("empty", "wasmtime", 100), Run("p", "wasmtime", 300), Run("empty", "wasmsharp", 100), Run("p", "wasmsharp", 900));
         Assert.DoesNotContain("## SIMD", MarkdownReport.Write(results, null));
     }
+
+    [Fact]
+    public void The_per_program_figure_gives_compile_times_and_what_a_cache_hit_adds()
+    {
+        static StartupRecord Compile(string engine, double[] ms, bool hit = false) => new()
+        {
+            Module = "p", Opt = "O2", Engine = engine, Bytes = 2048, Round = 0, CompileMs = ms, WallMs = 0, MaxRssKb = 0, CacheHit = hit,
+        };
+        var results = Results(Run("empty", "wasmtime", 100), Run("p", "wasmtime", 300));
+        results.ProgramStartup.AddRange([
+            Compile("wasmtime", [50, 20, 22]),
+            Compile("wasmsharp", [60, 10, 12]),
+            Compile("wasmsharp:llvm", [900, 700, 760]),
+            Compile("wasmsharp:llvm", [85, 30, 31], hit: true),
+        ]);
+        var s = new Summary(results, "wall");
+        // After the first (JIT) compile: medians of 20,22 / 700,760; the hit is the fresh process's first load.
+        Assert.Equal(21, s.ProgramCompile("p", "O2", "wasmtime"));
+        Assert.Equal(730, s.ProgramCompile("p", "O2", "wasmsharp:llvm"));
+        Assert.Equal(85, s.ProgramFirst("p", "O2", "wasmsharp:llvm", hit: true));
+        Assert.Equal(60, s.ProgramFirst("p", "O2", "wasmsharp"));
+        string md = MarkdownReport.Write(results, null);
+        Assert.Contains("| p | O2 | 2 | 21 | 11 | 730 | 60 | 85 |", md);
+        Assert.Contains("A cache hit on wasmsharp:llvm adds 25 ms", md);
+        Assert.Contains("wasmsharp:llvm 34.8", md);
+    }
 }

@@ -14,6 +14,9 @@ internal sealed class Engine
     public required Func<string, IReadOnlyList<string>, IReadOnlyList<string>> RunCommand { get; init; }
     /// <summary>Command line compiling FILE N times and printing the milliseconds of each, or null.</summary>
     public Func<string, int, IReadOnlyList<string>>? CompileCommand { get; init; }
+    /// <summary>For an engine that keeps compiled code in a cache: the command line loading FILE N times from the
+    /// cache in DIR (which it fills when empty), or null.</summary>
+    public Func<string, int, string, IReadOnlyList<string>>? CacheHitCommand { get; init; }
     /// <summary>Modules larger than this are left out of the engine's start-up figure (LLVM takes minutes on the
     /// biggest npm modules), or null for none.</summary>
     public long? MaxCompileBytes { get; init; }

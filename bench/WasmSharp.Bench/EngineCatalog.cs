@@ -69,6 +69,7 @@ internal static class EngineCatalog
                         Description = $"WasmSharp, `wasmsharp run {string.Join(' ', options)}`",
                         RunCommand = (file, args) => [paths.WasmSharpCli, "run", .. options, file, .. args],
                         CompileCommand = native.Length == 0 ? null : (file, n) => [paths.WasmSharpRunner, "compile", file, n.ToString(), .. native],
+                        CacheHitCommand = native.Length == 0 ? null : (file, n, dir) => [paths.WasmSharpRunner, "compile", file, n.ToString(), .. native, "--cache", dir],
                         MaxCompileBytes = native.Length == 0 ? null : 1_000_000,
                     };
                 }

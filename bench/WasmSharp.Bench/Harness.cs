@@ -40,8 +40,11 @@ internal static class Harness
         }
         results.Engines.AddRange(engines.Select(e => new EngineRecord(e.Name, e.Description, e.Unavailable)));
         if (options.Startup)
-            new StartupBenchmark(options, paths, results).Run(engines,
-                Manifest.ReadStartupModules(paths.StartupManifest).Where(m => !options.Quick || m.Quick).ToList());
+        {
+            var startup = new StartupBenchmark(options, paths, results);
+            startup.RunPrograms(engines, programs, options.OptLevels);
+            startup.Run(engines, Manifest.ReadStartupModules(paths.StartupManifest).Where(m => !options.Quick || m.Quick).ToList());
+        }
 
         results.Finished = DateTimeOffset.UtcNow;
         results.Machine.LoadAverageAfter = MachineInfo.LoadAverage();

@@ -55,6 +55,7 @@ internal static class MarkdownReport
             if (chartFile is not null) md.AppendLine($"![ratio to Wasmtime]({chartFile})").AppendLine();
             Memory(md, s, results, engines, available, programs);
         }
+        if (results.ProgramStartup.Count > 0) ProgramStartup(md, s, results);
         if (results.Startup.Count > 0) Startup(md, s, results);
         Verification(md, s, results);
         return md.ToString();
@@ -201,6 +202,53 @@ internal static class MarkdownReport
                 Row(md, [p == Manifest.Floor.Name ? "*floor*" : p, opt,
                     .. engines.Select(e => Cell(available, e, s.PeakRssMb(p, e, OptOf(e, opt)), Mb))]);
         md.AppendLine();
+    }
+
+    private static void ProgramStartup(StringBuilder md, Summary s, BenchResults results)
+    {
+        var engines = results.ProgramStartup.Select(r => r.Engine).Distinct().ToList();
+        var cached = results.ProgramStartup.Where(r => r.CacheHit).Select(r => r.Engine).Distinct().ToList();
+        var builds = results.ProgramStartup.Select(r => r.Opt!).Distinct().ToList();
+        var programs = results.ProgramStartup.Select(r => r.Module).Distinct().ToList();
+        md.AppendLine("## Compile time and cache hits per program (ms, in-process)");
+        md.AppendLine();
+        md.AppendLine("Each engine compiled each program's module several times in one process; a figure is the median " +
+                      "of the compilations after the first (JIT-compiling the engine itself and loading LLVM are left " +
+                      "out). For WasmSharp's interpreter that is decode, validate and translate; for Wasmtime a Cranelift " +
+                      "compile; for WasmSharp's native tier (wasmsharp:llvm) a cold compile through LLVM into an empty " +
+                      "cache each time. *hit* is the native tier's first load in a fresh process from a cache that has " +
+                      "the module (validate, look up, load the library: what `wasmsharp run` pays on a hit), beside " +
+                      "*first*, the interpreter's first translation in a fresh process.");
+        md.AppendLine();
+        bool interp = engines.Contains("wasmsharp");
+        Header(md, ["program", "build", "KB", .. engines, .. interp && cached.Count > 0 ? ["wasmsharp first"] : Array.Empty<string>(),
+            .. cached.Select(e => $"{e} hit")]);
+        foreach (string opt in builds)
+            foreach (string p in programs)
+            {
+                long bytes = results.ProgramStartup.First(r => r.Module == p && r.Opt == opt).Bytes;
+                Row(md, [p, opt, (bytes / 1024.0).ToString("F0", CultureInfo.InvariantCulture),
+                    .. engines.Select(e => Ms(s.ProgramCompile(p, opt, e))),
+                    .. interp && cached.Count > 0 ? [Ms(s.ProgramFirst(p, opt, "wasmsharp"))] : Array.Empty<string>(),
+                    .. cached.Select(e => Ms(s.ProgramFirst(p, opt, e, hit: true)))]);
+            }
+        md.AppendLine();
+        if (engines.Contains(Baseline))
+        {
+            md.AppendLine($"Geometric mean over the programs of compile time ÷ Wasmtime's: " + string.Join("; ",
+                engines.Where(e => e != Baseline).Select(e => $"{e} {Ratio(Summary.GeometricMean(programs.SelectMany(p => builds.Select(o =>
+                    s.ProgramCompile(p, o, e) / s.ProgramCompile(p, o, Baseline)))))}")) + ".");
+            md.AppendLine();
+        }
+        if (interp)
+            foreach (string e in cached)
+            {
+                var added = programs.SelectMany(p => builds.Select(o => s.ProgramFirst(p, o, e, hit: true) - s.ProgramFirst(p, o, "wasmsharp"))).ToList();
+                md.AppendLine($"A cache hit on {e} adds {Ms(Summary.Median(added))} ms (median over the programs; " +
+                              $"{Ms(added.Where(a => !double.IsNaN(a)).DefaultIfEmpty(double.NaN).Min())} to " +
+                              $"{Ms(added.Where(a => !double.IsNaN(a)).DefaultIfEmpty(double.NaN).Max())}) to the interpreter's first translation.");
+            }
+        if (interp && cached.Count > 0) md.AppendLine();
     }
 
     private static void Startup(StringBuilder md, Summary s, BenchResults results)

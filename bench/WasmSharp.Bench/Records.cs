@@ -22,10 +22,15 @@ internal sealed record RunRecord
     public string? Error { get; init; }
 }
 
-/// <summary>One process that compiled a module a few times (start-up figure).</summary>
+/// <summary>One process that compiled a module a few times (start-up figure), or a benchmark program (then
+/// <see cref="Opt"/> is its build).</summary>
 internal sealed record StartupRecord
 {
     public required string Module { get; init; }
+    /// <summary>The program's build (O2, O0, O2-simd) in the per-program figure; null for npm modules.</summary>
+    public string? Opt { get; init; }
+    /// <summary>Each load was a hit in a cache filled beforehand (native engines).</summary>
+    public bool CacheHit { get; init; }
     public required string Engine { get; init; }
     public required long Bytes { get; init; }
     public required int Round { get; init; }
@@ -59,6 +64,8 @@ internal sealed record BenchResults
     public List<RunRecord> Runs { get; } = [];
     public List<StartupRecord> Startup { get; } = [];
     public List<StartupModule> StartupModules { get; } = [];
+    /// <summary>The per-program figure: each program's compile (and cache-hit load) per build and engine.</summary>
+    public List<StartupRecord> ProgramStartup { get; } = [];
     /// <summary>Things the reader must know (unavailable engines, skipped modules).</summary>
     public List<string> Notes { get; } = [];
 }

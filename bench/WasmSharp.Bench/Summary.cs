@@ -92,5 +92,27 @@ internal sealed class Summary(BenchResults results, string metric)
     public double StartupRssMb(string module, string engine) => StartupStatus(module, engine) == "ok"
         ? Median(StartupRuns(module, engine).Select(r => r.MaxRssKb / 1024.0)) : double.NaN;
 
+    // ---- per program ----
+
+    private IEnumerable<StartupRecord> ProgramRuns(string program, string opt, string engine, bool hit) =>
+        results.ProgramStartup.Where(r => r.Module == program && r.Opt == opt && r.Engine == engine && r.CacheHit == hit);
+
+    /// <summary>Median of a program's in-process compilations after the first (all of them if there is one), or
+    /// of its cache-hit loads in the same way; NaN when none ran or one failed.</summary>
+    public double ProgramCompile(string program, string opt, string engine, bool hit = false)
+    {
+        var runs = ProgramRuns(program, opt, engine, hit).ToList();
+        if (runs.Count == 0 || runs.Any(r => r.Error is not null)) return double.NaN;
+        return Median(runs.SelectMany(r => r.CompileMs.Length > 1 ? r.CompileMs.Skip(1) : r.CompileMs));
+    }
+
+    /// <summary>The first compilation (or cache-hit load) in a fresh process: what a command pays at start-up.</summary>
+    public double ProgramFirst(string program, string opt, string engine, bool hit = false)
+    {
+        var runs = ProgramRuns(program, opt, engine, hit).ToList();
+        if (runs.Count == 0 || runs.Any(r => r.Error is not null)) return double.NaN;
+        return Median(runs.Select(r => r.CompileMs[0]));
+    }
+
     public long ModuleBytes(string module) => results.Startup.FirstOrDefault(r => r.Module == module)?.Bytes ?? 0;
 }
