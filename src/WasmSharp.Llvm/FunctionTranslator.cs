@@ -215,20 +215,33 @@ internal sealed unsafe partial class FunctionTranslator
         block = Block("trap");
         Position(block);
         _m.Tag(LLVMBuildStore(_b, LLVMConstInt(_m.I32, (ulong)code, 0), TrapCodePointer()), ModuleTranslator.Region.Context);
-        ReturnZero();
+        Unwind();
         Position(here);
         return _trapBlocks[code] = block;
     }
 
-    private nint TrapCodePointer() => Gep(_ctx, Const(ValueType.I64, (ulong)ModuleTranslator.TrapCodeOffset));
-
-    private void ReturnZero()
+    /// <summary>Leaves native code for the entry (<see cref="ModuleTranslator.EnterSymbol"/>): longjmp to the
+    /// context's jump buffer, the trap code already set.</summary>
+    private void Unwind()
     {
-        if (_type.Results.Length == 0) LLVMBuildRetVoid(_b);
-        else LLVMBuildRet(_b, LLVMConstNull(_m.ReturnType(_type)));
+        nint buffer = ContextLoad(_m.Ptr, Gep(_ctx, Const(ValueType.I64, (ulong)ModuleTranslator.JumpBufferOffset)), invariant: false);
+        nint* args = stackalloc nint[] { buffer, Const(ValueType.I32, 1) };
+        LLVMBuildCall2(_b, _m.LongjmpType, _m.Longjmp, args, 2, "");
+        LLVMBuildUnreachable(_b);
     }
 
-    /// <summary>After a call: if the callee trapped, return at once (the code is already in the context).</summary>
+    private nint TrapCodePointer() => Gep(_ctx, Const(ValueType.I64, (ulong)ModuleTranslator.TrapCodeOffset));
+
+    /// <summary>After a call to native code: a trap there has longjmp'd past this frame already, so only the
+    /// memory may have changed (grown by the callee, or disposed by a host it called).</summary>
+    private void AfterCall()
+    {
+        _checkedEnds.Clear();
+        ReloadMemory();
+    }
+
+    /// <summary>After a callback into the runtime (an import, a call_indirect it makes, memory.grow, a bulk
+    /// operation): if it failed, the trap code is in the context; leave for the entry.</summary>
     private void PropagateTrap()
     {
         if (_propagate == 0)
@@ -236,13 +249,12 @@ internal sealed unsafe partial class FunctionTranslator
             var here = LLVMGetInsertBlock(_b);
             _propagate = Block("propagate");
             Position(_propagate);
-            ReturnZero();
+            Unwind();
             Position(here);
         }
-        _checkedEnds.Clear(); // a host may have disposed the memory
         nint code = ContextLoad(_m.I32, TrapCodePointer(), invariant: false);
         TrapIfTo(LLVMBuildICmp(_b, LLVMIntPredicate.NE, code, Const(ValueType.I32, 0), ""), _propagate);
-        ReloadMemory(); // the callee (or the host) may have grown the memory
+        AfterCall();
     }
 
     private void TrapIfTo(nint condition, nint target)
@@ -401,7 +413,7 @@ internal sealed unsafe partial class FunctionTranslator
                 var (fn, fnType) = _m.Function(callee);
                 nint result;
                 fixed (nint* a = args) result = LLVMBuildCall2(_b, fnType, fn, a, (uint)args.Length, "");
-                PropagateTrap();
+                AfterCall();
                 PushResults(result, ct);
                 return;
             }
@@ -809,7 +821,7 @@ internal sealed unsafe partial class FunctionTranslator
         args.CopyTo(callArgs, 1);
         nint result;
         fixed (nint* a = callArgs) result = LLVMBuildCall2(_b, _m.FunctionType(ct), code, a, (uint)callArgs.Length, "");
-        PropagateTrap();
+        AfterCall();
         for (int i = 0; i < ct.Results.Length; i++)
             LLVMBuildStore(_b, ct.Results.Length == 1 ? result : LLVMBuildExtractValue(_b, result, (uint)i, ""), resultSlots[i]);
         LLVMBuildBr(_b, join);

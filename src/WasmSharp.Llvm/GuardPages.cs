@@ -27,7 +27,9 @@ internal static unsafe class GuardPages
     /// flags at 136), <c>siginfo_t.si_addr</c> is at 16, <c>ucontext_t</c>'s RIP at 168 (40 + REG_RIP * 8), a
     /// <c>jmp_buf</c> is 200 bytes.</summary>
     private static string Source() => $$"""
-        ; A guard is a jmp_buf (200 bytes), the guard it hides (at 200), and the context it runs (at 208).
+        ; A guard is a jmp_buf (200 bytes), the guard it hides (at 200), the context it runs (at 208), and the
+        ; context's jump buffer before (at 216): the guard is the context's jump buffer while it runs, so a trap
+        ; native code raises itself (longjmp there) leaves through it too.
         @current = internal thread_local(initialexec) global ptr null, align 8
         @old_segv = internal global [152 x i8] zeroinitializer, align 16
         @old_bus = internal global [152 x i8] zeroinitializer, align 16
@@ -39,13 +41,18 @@ internal static unsafe class GuardPages
 
         define i32 @wasmsharp_guarded_enter(ptr %entry, ptr %ctx, ptr %slots) noinline {
         start:
-          %guard = alloca [216 x i8], align 16
+          %guard = alloca [224 x i8], align 16
           %tls = call ptr @llvm.threadlocal.address.p0(ptr @current)
           %hidden = load ptr, ptr %tls, align 8
           %hiddenslot = getelementptr i8, ptr %guard, i64 200
           store volatile ptr %hidden, ptr %hiddenslot, align 8
           %ctxslot = getelementptr i8, ptr %guard, i64 208
           store volatile ptr %ctx, ptr %ctxslot, align 8
+          %jumpslot = getelementptr i8, ptr %ctx, i64 {{Offset(nameof(InstanceContext.JumpBuffer))}}
+          %outer = load ptr, ptr %jumpslot, align 8
+          %outerslot = getelementptr i8, ptr %guard, i64 216
+          store volatile ptr %outer, ptr %outerslot, align 8
+          store ptr %guard, ptr %jumpslot, align 8
           store ptr %guard, ptr %tls, align 8
           %jumped = call i32 @_setjmp(ptr %guard) returns_twice
           %trapped = icmp ne i32 %jumped, 0
@@ -58,6 +65,10 @@ internal static unsafe class GuardPages
           %tls2 = call ptr @llvm.threadlocal.address.p0(ptr @current)
           %restore = load volatile ptr, ptr %hiddenslot, align 8
           store ptr %restore, ptr %tls2, align 8
+          %ctx2 = load volatile ptr, ptr %ctxslot, align 8
+          %jumpslot2 = getelementptr i8, ptr %ctx2, i64 {{Offset(nameof(InstanceContext.JumpBuffer))}}
+          %outer2 = load volatile ptr, ptr %outerslot, align 8
+          store ptr %outer2, ptr %jumpslot2, align 8
           ret i32 %result
         }
 

@@ -17,6 +17,7 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     /// cells, and the instance context with what it points to (memory definitions, the arrays of pointers).</summary>
     public enum Region { Memory, Global, Context }
 
+    public static readonly int JumpBufferOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.JumpBuffer));
     public static readonly int TrapCodeOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.TrapCode));
     public static readonly int StackLimitOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.StackLimit));
     public static readonly int CallIndirectOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.CallIndirect));
@@ -63,6 +64,10 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     public nint CallOutType { get; }
     /// <summary>i32 (ptr ctx, i32 memory, i32 delta): <see cref="InstanceContext.GrowMemory"/>'s type.</summary>
     public nint GrowType { get; }
+    /// <summary>libc's <c>void longjmp(jmp_buf, int)</c>: how a trap leaves native code (to the entry's
+    /// <see cref="EnterSymbol"/> or the guard-page support library's, through <see cref="JumpBufferOffset"/>).</summary>
+    public nint Longjmp { get; }
+    public nint LongjmpType { get; }
     /// <summary>void (ptr ctx, i32 table, i32 type, i32 element, ptr slots): <see cref="InstanceContext.CallIndirect"/>'s type.</summary>
     public nint CallIndirectType { get; }
     /// <summary>i64 (ptr ctx, i32 op, i32 x, i32 y, i64 a, i64 b, i64 c): <see cref="InstanceContext.Bulk"/>'s type.</summary>
@@ -147,6 +152,11 @@ internal sealed unsafe class ModuleTranslator : IDisposable
         CallIndirectType = LLVMFunctionType(Void, indirect, 5, 0);
         nint* bulk = stackalloc nint[] { Ptr, I32, I32, I32, I64, I64, I64 };
         BulkType = LLVMFunctionType(I64, bulk, 7, 0);
+        nint* jump = stackalloc nint[] { Ptr, I32 };
+        LongjmpType = LLVMFunctionType(Void, jump, 2, 0);
+        Longjmp = LLVMAddFunction(Module, "longjmp", LongjmpType);
+        Attribute(Longjmp, "noreturn");
+        Attribute(Longjmp, "nounwind");
         _tbaaKind = LLVMGetMDKindIDInContext(Context, "tbaa", 4);
         _invariantKind = LLVMGetMDKindIDInContext(Context, "invariant.load", 14);
         _emptyNode = LLVMMetadataAsValue(Context, LLVMMDNodeInContext2(Context, null, 0));
@@ -243,6 +253,7 @@ internal sealed unsafe class ModuleTranslator : IDisposable
             for (int i = First; i < End; i++) AddEntry(builder, Info.ImportedFunctionCount + i);
             if (First == 0)
             {
+                AddEnter(builder);
                 ExportCodeRange();
                 ExportFunctions();
                 if (EmbeddedKey is not null) EmbedModule();
@@ -255,6 +266,51 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     }
 
     public static string EntryName(int index) => $"wasmsharp_entry_{index}";
+
+    public const string EnterSymbol = "wasmsharp_enter";
+
+    private void Attribute(nint function, string name) =>
+        LLVMAddAttributeAtIndex(function, FunctionIndex, LLVMCreateEnumAttribute(Context, LLVMGetEnumAttributeKindForName(name, (nuint)name.Length), 0));
+
+    /// <summary>
+    /// <c>int wasmsharp_enter(entry, ctx, slots)</c>: calls an entry with a jmp_buf of its own in the context
+    /// (keeping the one there before, for entries nested through callbacks), and returns 1 if the code trapped
+    /// (longjmp'd back here: <see cref="InstanceContext.TrapCode"/> says why), 0 when it returned. A trap so costs
+    /// the code nothing until it happens: no trap flag to test after every call, no return path from every frame.
+    /// </summary>
+    private void AddEnter(nint b)
+    {
+        nint* ps = stackalloc nint[] { Ptr, Ptr, Ptr };
+        nint enter = LLVMAddFunction(Module, EnterSymbol, LLVMFunctionType(I32, ps, 3, 0));
+        Attribute(enter, "noinline");
+        nint* one = stackalloc nint[] { Ptr };
+        nint setjmpType = LLVMFunctionType(I32, one, 1, 0);
+        nint setjmp = LLVMAddFunction(Module, "_setjmp", setjmpType);
+        Attribute(setjmp, "returns_twice");
+        Attribute(setjmp, "nounwind");
+        nint entry = LLVMGetParam(enter, 0), ctx = LLVMGetParam(enter, 1), slots = LLVMGetParam(enter, 2);
+        LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(Context, enter, "start"));
+        // A jmp_buf: 200 bytes in glibc on x86-64, 312 on arm64, 656 on ppc64; room for any.
+        nint buffer = LLVMBuildAlloca(b, LLVMArrayType2(I8, 1024), "");
+        LLVMSetAlignment(buffer, 16);
+        nint offset = LLVMConstInt(I64, (ulong)JumpBufferOffset, 0);
+        nint slot = LLVMBuildGEP2(b, I8, ctx, &offset, 1, "");
+        nint outer = LLVMBuildLoad2(b, Ptr, slot, "");
+        LLVMBuildStore(b, buffer, slot);
+        nint jumped = LLVMBuildCall2(b, setjmpType, setjmp, &buffer, 1, "");
+        nint run = LLVMAppendBasicBlockInContext(Context, enter, "run");
+        nint trapped = LLVMAppendBasicBlockInContext(Context, enter, "trapped");
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntPredicate.EQ, jumped, LLVMConstInt(I32, 0, 0), ""), run, trapped);
+        LLVMPositionBuilderAtEnd(b, run);
+        nint* args = stackalloc nint[] { ctx, slots };
+        LLVMBuildCall2(b, LLVMFunctionType(Void, ps, 2, 0), entry, args, 2, "");
+        foreach (var (block, result) in new[] { (run, 0UL), (trapped, 1UL) })
+        {
+            LLVMPositionBuilderAtEnd(b, block);
+            LLVMBuildStore(b, outer, slot);
+            LLVMBuildRet(b, LLVMConstInt(I32, result, 0));
+        }
+    }
 
     /// <summary>For a library written out (<c>wasmsharp compile -o</c>): its cache key, embedded with the module's
     /// bytes, so that a run can use the library in place of the module and refuse one built differently.</summary>

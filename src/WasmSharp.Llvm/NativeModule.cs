@@ -15,7 +15,8 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
     private readonly nint[] _entries;
     private readonly int _imported;
 
-    private readonly nint _guardedEnter;
+    private readonly nint _enter;
+    private readonly bool _guardPages;
     private readonly (nint, nint) _codeRange;
 
     private NativeModule(nint library, nint[] entries, int imported, bool guardPages)
@@ -29,16 +30,18 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
             var table = (nint*)NativeLibrary.GetExport(library, ModuleTranslator.FunctionsSymbol);
             for (int i = 0; i < _code.Length; i++) _code[i] = table[i];
         }
+        _guardPages = guardPages;
+        _enter = guardPages ? Llvm.GuardPages.Enter : NativeLibrary.GetExport(library, ModuleTranslator.EnterSymbol);
         if (guardPages)
         {
-            _guardedEnter = GuardPages.Enter;
             if (NativeLibrary.TryGetExport(library, ModuleTranslator.CodeStartSymbol, out var start) &&
                 NativeLibrary.TryGetExport(library, ModuleTranslator.CodeEndSymbol, out var end))
                 _codeRange = (*(nint*)start, *(nint*)end);
         }
     }
 
-    public override nint GuardedEnter => _guardedEnter;
+    public override nint Enter => _enter;
+    public override bool GuardPages => _guardPages;
     public override nint Code(int definedIndex) => _code[definedIndex];
     private readonly nint[] _code;
     public override (nint Start, nint End) CodeRange => _codeRange;
@@ -168,7 +171,7 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
             for (int level = 0; level <= 3; level++)
                 if (NativeCache.Key(bytes, host, Options(level, guardPages)) == embedded)
                 {
-                    if (guardPages && !GuardPages.IsAvailable) throw new WasmException($"{path} needs guard pages: {GuardPages.Problem}");
+                    if (guardPages && !Llvm.GuardPages.IsAvailable) throw new WasmException($"{path} needs guard pages: {Llvm.GuardPages.Problem}");
                     Opened[Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))] = (path, guardPages);
                     return bytes;
                 }
@@ -230,7 +233,7 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
         int n = Math.Max(Math.Max(type.Parameters.Length, type.Results.Length), 1);
         ulong* slots = stackalloc ulong[n * HostSlots.Words];
         for (int i = 0; i < args.Length; i++) HostSlots.Write(instance.Store, slots + i * HostSlots.Words, args[i]);
-        NativeCalls.Enter(_entries[index - _imported], instance.Context, slots);
+        NativeCalls.Enter((delegate* unmanaged<nint, InstanceContext*, ulong*, int>)_enter, _entries[index - _imported], instance.Context, slots);
         var results = new Value[type.Results.Length];
         for (int i = 0; i < results.Length; i++) results[i] = HostSlots.Read(instance.Store, type.Results[i], slots + i * HostSlots.Words);
         return results;

@@ -96,6 +96,8 @@ internal static unsafe partial class LlvmApi
     /// <summary>Index ~0 (<see cref="FunctionIndex"/>) puts the attribute on the function itself.</summary>
     [LibraryImport(Library)] public static partial void LLVMAddAttributeAtIndex(nint function, uint index, nint attribute);
     public const uint FunctionIndex = uint.MaxValue;
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial uint LLVMGetEnumAttributeKindForName(string name, nuint length);
+    [LibraryImport(Library)] public static partial nint LLVMCreateEnumAttribute(nint context, uint kind, ulong value);
 
     [LibraryImport(Library)] public static partial nint LLVMConstArray2(nint elementType, nint* values, ulong count);
 

@@ -92,7 +92,7 @@ public sealed unsafe partial class Instance
         foreach (var type in info.Memories) memories[nm++] = new Memory(store, type);
         // Native code that relies on guard pages needs every memory's whole reservation; else the interpreter runs.
         var native = module.Native;
-        if (native is { GuardedEnter: not 0 } && memories.Any(m => m.Definition->Reserved < Memory.FullReservation)) native = null;
+        if (native is { GuardPages: true } && memories.Any(m => m.Definition->Reserved < Memory.FullReservation)) native = null;
 
         // Functions next: global initialisers and element segments may take their references.
         inst.Functions = functions;
@@ -109,10 +109,10 @@ public sealed unsafe partial class Instance
         inst.Tables = tables;
         foreach (var type in info.Tables) tables[nt++] = new Table(store, type, Value.Null(type.ElementType));
         inst.Context = InstanceContext.Create(memories, globals, tables, functions, inst.TypeIds, store.Records);
-        if (native is { GuardedEnter: not 0 and var enter })
+        if (native is not null)
         {
-            (inst.Context->CodeStart, inst.Context->CodeEnd) = native.CodeRange;
-            inst.Context->GuardedEnter = (delegate* unmanaged<nint, InstanceContext*, ulong*, int>)enter;
+            inst.Context->Enter = (delegate* unmanaged<nint, InstanceContext*, ulong*, int>)native.Enter;
+            if (native.GuardPages) (inst.Context->CodeStart, inst.Context->CodeEnd) = native.CodeRange;
         }
         if (native is not null)
             for (int i = 0; i < definedFunctions; i++)

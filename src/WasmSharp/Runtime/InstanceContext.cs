@@ -41,9 +41,13 @@ internal unsafe struct InstanceContext
     public int MemoryCount;
     public int GlobalCount;
     public int TableCount;
-    /// <summary>Set by native code when it traps (a <see cref="WasmSharp.TrapCode"/>; 0: none): every native call
-    /// returns, each caller sees it and returns too, and the entry's caller turns it into a TrapException.</summary>
+    /// <summary>Set by native code when it traps (a <see cref="WasmSharp.TrapCode"/>; 0: none), or by a callback
+    /// that failed; native code then jumps back to its entry (<see cref="JumpBuffer"/>), whose caller turns it into a
+    /// TrapException.</summary>
     public int TrapCode;
+    /// <summary>The jmp_buf of the innermost entry into this instance's native code (<see cref="Enter"/>): a trap
+    /// longjmps there, past the native frames only (a callback's .NET frames come with entries of their own).</summary>
+    public nint JumpBuffer;
     /// <summary>Native code traps "call stack exhausted" when its stack pointer goes below this address.</summary>
     public nint StackLimit;
     /// <summary>A weak GCHandle of the <see cref="Instance"/> (native code calling out finds it here).</summary>
@@ -67,10 +71,12 @@ internal unsafe struct InstanceContext
     /// <summary>Per type index of the module, its id in <see cref="TypeRegistry"/> (what call_indirect compares).</summary>
     public int* TypeIds;
     /// <summary>Native code relying on guard pages: its code's address range (a fault handler takes only faults
-    /// there for traps), and the entry that runs it under that handler, <c>int (entry, context, slots)</c>, non-zero
-    /// when an access faulted. 0 for code that checks bounds itself.</summary>
+    /// there for traps).</summary>
     public nint CodeStart, CodeEnd;
-    public delegate* unmanaged<nint, InstanceContext*, ulong*, int> GuardedEnter;
+    /// <summary>How native code is entered, <c>int (entry, context, slots)</c>: it sets <see cref="JumpBuffer"/>
+    /// (keeping and restoring the one before) and returns non-zero when the code trapped; with guard pages, also
+    /// under the fault handler, a fault returning non-zero with no <see cref="TrapCode"/> set.</summary>
+    public delegate* unmanaged<nint, InstanceContext*, ulong*, int> Enter;
 
     /// <summary>The header's size: the arrays start right after it (native code addresses them at constant offsets).</summary>
     public static int HeaderSize => sizeof(InstanceContext);
@@ -121,7 +127,11 @@ internal static unsafe class NativeCalls
 
     /// <summary>Calls a native entry (<see cref="NativeCode.Entry"/>) on <paramref name="slots"/> with
     /// <paramref name="ctx"/>, under this thread's stack limit, and throws what it left there, if anything.</summary>
-    public static void Enter(nint entry, InstanceContext* ctx, ulong* slots)
+    public static void Enter(nint entry, InstanceContext* ctx, ulong* slots) => Enter(ctx->Enter, entry, ctx, slots);
+
+    /// <summary>As <see cref="Enter(nint, InstanceContext*, ulong*)"/>, through <paramref name="enter"/> (code
+    /// run on an instance of its module that was made without it: tests).</summary>
+    public static void Enter(delegate* unmanaged<nint, InstanceContext*, ulong*, int> enter, nint entry, InstanceContext* ctx, ulong* slots)
     {
         byte probe;
         if (t_depth == 0) t_stackLimit = (nint)(&probe) - NativeStackBudget;
@@ -129,8 +139,7 @@ internal static unsafe class NativeCalls
         ctx->StackLimit = t_stackLimit;
         try
         {
-            if (ctx->GuardedEnter == null) ((delegate* unmanaged<InstanceContext*, ulong*, void>)entry)(ctx, slots);
-            else if (ctx->GuardedEnter(entry, ctx, slots) != 0) ctx->TrapCode = (int)WasmSharp.TrapCode.OutOfBoundsMemoryAccess;
+            if (enter(entry, ctx, slots) != 0 && ctx->TrapCode == 0) ctx->TrapCode = (int)WasmSharp.TrapCode.OutOfBoundsMemoryAccess;
         }
         finally
         {

@@ -21,10 +21,12 @@ internal abstract class NativeCode
     /// native code of the same instance calls), or 0.</summary>
     public virtual nint Code(int definedIndex) => 0;
 
-    /// <summary>For code that leaves bounds checks to guard pages: the entry that runs it under the fault handler
-    /// (<see cref="InstanceContext.GuardedEnter"/>); 0 for code that checks bounds itself. Such code runs only on
-    /// memories with the full reservation (<see cref="Memory.FullReservation"/>).</summary>
-    public virtual nint GuardedEnter => 0;
+    /// <summary>How the entries are called (<see cref="InstanceContext.Enter"/>).</summary>
+    public abstract nint Enter { get; }
+
+    /// <summary>The code leaves bounds checks to guard pages: it runs only on memories with the full reservation
+    /// (<see cref="Memory.FullReservation"/>).</summary>
+    public virtual bool GuardPages => false;
     /// <summary>The address range of the code (where the fault handler takes faults for traps).</summary>
     public virtual (nint Start, nint End) CodeRange => (0, 0);
 }

@@ -53,6 +53,40 @@ public sealed class NativeEngineTests : IDisposable
         Assert.Single(ModuleLibraries());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ATrapLeavesOnlyTheInnermostEntry(bool guardPages)
+    {
+        // A trap jumps back to the innermost entry into the instance: a host function that calls back in and
+        // catches the trap returns normally, the outer native frames go on, and trap later with their own code.
+        var engine = new Engine(new EngineConfig { Native = new LlvmBackend(2, _cache, guardPages) });
+        var module = Module.FromBytes(engine, Wat("""
+            (module
+              (import "env" "host" (func $host (param i32) (result i32)))
+              (func $inner (export "inner") (param i32) (result i32) (i32.div_u (i32.const 100) (local.get 0)))
+              (func (export "outer") (param i32) (result i32)
+                (i32.add (call $host (local.get 0)) (call $inner (i32.sub (local.get 0) (i32.const 1))))))
+            """));
+        Assert.Null(module.NativeFallback);
+        using var store = new Store(engine);
+        Instance? self = null;
+        var caught = new List<TrapCode>();
+        var linker = new Linker().DefineFunction("env", "host", (int x) =>
+        {
+            try { return self!.GetFunction<int, int>("inner")(x - 2); }
+            catch (TrapException t) { caught.Add(t.Code); return -1; }
+        });
+        self = linker.Instantiate(store, module);
+        var outer = self.GetFunction<int, int>("outer");
+        Assert.Equal(-1 + 100, outer(2));            // the host caught inner(0)'s trap; outer went on to inner(1)
+        Assert.Equal([TrapCode.IntegerDivideByZero], caught);
+        // The host's inner(-1) returns 0; then outer's own inner(0) traps, out to this caller.
+        Assert.Equal(TrapCode.IntegerDivideByZero, Assert.Throws<TrapException>(() => outer(1)).Code);
+        Assert.Single(caught);
+        Assert.Equal(100 / 4 + 100 / 5, outer(6));
+    }
+
     [Fact]
     public void SimdRunsNatively()
     {
