@@ -134,7 +134,7 @@ internal sealed unsafe partial class Executor : IDisposable
         EnsureStack();
         var wf = (WasmFunction)function;
         int fp = _top;
-        if (_depth >= _depthLimit || (long)fp + (long)wf.Code.FrameSize * SlotWords > StackWords) throw CallRefused();
+        if (_depth >= _depthLimit || (wf.NativeEntry == 0 && (long)fp + (long)wf.Code.FrameSize * SlotWords > StackWords)) throw CallRefused();
         for (int i = 0; i < args.Length; i++) WriteValue(_stack + fp + i * SlotWords, args[i]);
         int savedTop = _top, savedDepth = _depth, savedEntryDepth = _entryDepth;
         _entryDepth = _depth;

@@ -83,18 +83,21 @@ internal sealed class WasmFunction : Function
 {
     public readonly Instance Instance;
     public readonly int Index;
-    public readonly CompiledFunction Code;
+
+    /// <summary>The interpreter's code (for a function that runs natively, translated only when first asked).</summary>
+    public CompiledFunction Code => _code ??= Instance.Module.Functions[Index - Instance.Module.Info.ImportedFunctionCount];
+    private CompiledFunction? _code;
 
     /// <summary>The native entry (see <see cref="NativeCode"/>), or 0: the interpreter runs <see cref="Code"/>.</summary>
     public readonly nint NativeEntry;
 
-    public WasmFunction(Store store, Instance instance, int index, CompiledFunction code, nint nativeEntry = 0)
-        : base(store, code.Type)
+    public WasmFunction(Store store, Instance instance, int index, nint nativeEntry = 0)
+        : base(store, instance.Module.Info.GetFunctionType(index))
     {
         Instance = instance;
         Index = index;
-        Code = code;
         NativeEntry = nativeEntry;
+        if (nativeEntry == 0) _code = Code;
     }
 
     public override string DebugName =>

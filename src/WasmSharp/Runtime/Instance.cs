@@ -65,7 +65,7 @@ public sealed unsafe partial class Instance
         inst.TypeIds = new int[info.Types.Count];
         for (int i = 0; i < info.Types.Count; i++) inst.TypeIds[i] = TypeRegistry.GetId(info.Types[i]);
 
-        int definedFunctions = module.Functions.Length;
+        int definedFunctions = module.Info.Functions.Count;
         var functions = new Function[info.ImportedFunctionCount + definedFunctions];
         var tables = new Table[info.ImportedTableCount + info.Tables.Count];
         var memories = new Memory[info.ImportedMemoryCount + info.Memories.Count];
@@ -97,7 +97,7 @@ public sealed unsafe partial class Instance
         // Functions next: global initialisers and element segments may take their references.
         inst.Functions = functions;
         for (int i = 0; i < definedFunctions; i++)
-            functions[nf + i] = new WasmFunction(store, inst, nf + i, module.Functions[i], native?.Entry(i) ?? 0);
+            functions[nf + i] = new WasmFunction(store, inst, nf + i, native?.Entry(i) ?? 0);
 
         inst.Globals = globals;
         foreach (var def in info.Globals)

@@ -12,14 +12,24 @@ public sealed class Module
     internal ModuleInfo Info { get; }
     /// <summary>The engine that compiled the module; it runs in that engine's stores.</summary>
     public Engine Engine { get; }
-    /// <summary>Translated bodies of the functions the module defines (not the imports).</summary>
-    internal CompiledFunction[] Functions { get; }
+    /// <summary>Translated bodies of the functions the module defines (not the imports): the interpreter's code.
+    /// A module that runs as native code is only validated, and translated when something first asks (an instance
+    /// that cannot run its native code, a disassembly).</summary>
+    internal CompiledFunction[] Functions => _functions ?? Translate();
+    private CompiledFunction[]? _functions;
 
-    private Module(Engine engine, ModuleInfo info, CompiledFunction[] functions)
+    private Module(Engine engine, ModuleInfo info, CompiledFunction[]? functions)
     {
         Engine = engine;
         Info = info;
-        Functions = functions;
+        _functions = functions;
+    }
+
+    private CompiledFunction[] Translate()
+    {
+        var (_, functions) = ModuleValidator.Compile(Info.Bytes, Engine.Config);
+        Interlocked.CompareExchange(ref _functions, functions, null);
+        return _functions!;
     }
 
     /// <summary>Decodes, validates and translates a binary module. Throws <see cref="MalformedModuleException"/>
@@ -30,9 +40,11 @@ public sealed class Module
     public static Module FromBytes(Engine engine, ReadOnlyMemory<byte> bytes)
     {
         ArgumentNullException.ThrowIfNull(engine);
-        var (info, functions) = ModuleValidator.Compile(bytes, engine.Config);
+        // With a native backend the bodies are only validated: native code is translated from the Wasm itself.
+        var backend = engine.Config.Native;
+        var (info, functions) = ModuleValidator.Compile(bytes, engine.Config, translate: backend is null);
         var module = new Module(engine, info, functions);
-        if (engine.Config.Native is { } backend)
+        if (backend is not null)
         {
             module.Native = backend.TryCompile(module, out var reason);
             module.NativeFallback = module.Native is null ? reason ?? "the native backend declined it" : null;

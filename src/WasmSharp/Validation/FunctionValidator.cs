@@ -58,17 +58,23 @@ internal sealed class FunctionValidator
     private int _funcIndex;
     private long _instrOffset;
 
-    public FunctionValidator(ModuleInfo module, HashSet<uint> declaredRefs, bool interruptible = false)
+    /// <summary>Whether bodies are translated too; without, the walk only validates (a module that runs as native
+    /// code needs no register code until something asks for it).</summary>
+    private readonly bool _translate;
+
+    public FunctionValidator(ModuleInfo module, HashSet<uint> declaredRefs, bool interruptible = false, bool translate = true)
     {
         _module = module;
         _declaredRefs = declaredRefs;
         _t.Interruptible = interruptible;
+        _translate = translate;
     }
 
     /// <summary>Largest number of locals (params included) a function may declare.</summary>
     public const int MaxLocals = 50_000;
 
-    public CompiledFunction Validate(int funcIndex, FunctionBody body)
+    /// <summary>Validates body <paramref name="funcIndex"/> and returns its register code (null when not translating).</summary>
+    public CompiledFunction? Validate(int funcIndex, FunctionBody body)
     {
         _funcIndex = funcIndex;
         var type = _module.GetFunctionType(funcIndex);
@@ -92,7 +98,7 @@ internal sealed class FunctionValidator
         var reads = _reads.AsSpan(0, _locals.Length);
         reads.Clear();
         _pending.AsSpan(0, _locals.Length).Clear();
-        if (!LocalReadCounter.TryCount(_module.Bytes.Span.Slice(body.CodeOffset, body.CodeLength), reads))
+        if (_translate && !LocalReadCounter.TryCount(_module.Bytes.Span.Slice(body.CodeOffset, body.CodeLength), reads))
             reads.Fill(int.MaxValue);
         _stack.Clear();
         _ctrl.Clear();
@@ -100,6 +106,8 @@ internal sealed class FunctionValidator
         {
             Kind = Kind.Function, Params = [], Results = type.Results, Height = 0,
             Label = _t.NewLabel(), ElseLabel = -1,
+            // Not translating, the body is walked as code after an unconditional branch is: typed, never emitted.
+            Dead = !_translate,
         });
 
         var bytes = _module.Bytes.Span.Slice(body.CodeOffset, body.CodeLength);
@@ -111,6 +119,7 @@ internal sealed class FunctionValidator
             Step(ref r);
         }
         if (!r.AtEnd) throw new MalformedModuleException("section size mismatch", r.Offset, "code");
+        if (!_translate) return null;
         var zeroSlots = new List<int>();
         for (int i = paramCount; i < _locals.Length; i++)
             if (_zeroed[i]) zeroSlots.Add(i);

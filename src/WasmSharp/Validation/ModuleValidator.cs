@@ -11,15 +11,21 @@ namespace WasmSharp.Validation;
 internal sealed class ModuleValidator : ICodeConsumer
 {
     private FunctionValidator? _functions;
-    private CompiledFunction[] _compiled = [];
+    private CompiledFunction[]? _compiled;
     private readonly EngineConfig _config;
+    private readonly bool _translate;
 
-    private ModuleValidator(EngineConfig config) => _config = config;
-
-    /// <summary>Decodes, validates and translates <paramref name="bytes"/>.</summary>
-    public static (ModuleInfo Info, CompiledFunction[] Functions) Compile(ReadOnlyMemory<byte> bytes, EngineConfig? config = null)
+    private ModuleValidator(EngineConfig config, bool translate)
     {
-        var v = new ModuleValidator(config ?? Engine.Default.Config);
+        _config = config;
+        _translate = translate;
+    }
+
+    /// <summary>Decodes, validates and (unless <paramref name="translate"/> is false) translates
+    /// <paramref name="bytes"/>; the functions are null when not translated.</summary>
+    public static (ModuleInfo Info, CompiledFunction[]? Functions) Compile(ReadOnlyMemory<byte> bytes, EngineConfig? config = null, bool translate = true)
+    {
+        var v = new ModuleValidator(config ?? Engine.Default.Config, translate);
         var info = ModuleReader.Read(bytes, v);
         return (info, v.Finish(info));
     }
@@ -27,14 +33,17 @@ internal sealed class ModuleValidator : ICodeConsumer
     public void BeginCode(ModuleInfo m)
     {
         var refs = ValidateDeclarations(m);
-        _functions = new FunctionValidator(m, refs, _config.Interruptible);
-        _compiled = new CompiledFunction[m.Functions.Count];
+        _functions = new FunctionValidator(m, refs, _config.Interruptible, _translate);
+        _compiled = _translate ? new CompiledFunction[m.Functions.Count] : null;
     }
 
-    public void Body(ModuleInfo m, int index) =>
-        _compiled[index] = _functions!.Validate(m.ImportedFunctionCount + index, m.Codes[index]);
+    public void Body(ModuleInfo m, int index)
+    {
+        var code = _functions!.Validate(m.ImportedFunctionCount + index, m.Codes[index]);
+        if (_compiled is not null) _compiled[index] = code!;
+    }
 
-    private CompiledFunction[] Finish(ModuleInfo m)
+    private CompiledFunction[]? Finish(ModuleInfo m)
     {
         if (_functions is null) BeginCode(m); // no code section
         ValidateData(m);
