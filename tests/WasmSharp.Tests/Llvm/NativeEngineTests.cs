@@ -88,6 +88,25 @@ public sealed class NativeEngineTests : IDisposable
     }
 
     [Fact]
+    public void ANativeEngineValidatesAsTheInterpreterDoes()
+    {
+        // (func (result i32) (i64.const 1)): bodies of modules headed for native code are validated without being
+        // translated, with the same error, and nothing reaches LLVM.
+        byte[] bytes =
+        [
+            0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00,
+            0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7F,
+            0x03, 0x02, 0x01, 0x00,
+            0x0A, 0x06, 0x01, 0x04, 0x00, 0x42, 0x01, 0x0B,
+        ];
+        var native = Assert.Throws<InvalidModuleException>(() => Module.FromBytes(_engine, bytes));
+        var interpreted = Assert.Throws<InvalidModuleException>(() => Module.FromBytes(bytes));
+        Assert.Equal(interpreted.Message, native.Message);
+        Assert.Contains("type mismatch", native.Message);
+        Assert.Empty(ModuleLibraries());
+    }
+
+    [Fact]
     public void SimdRunsNatively()
     {
         var module = Module.FromBytes(_engine, Wat(Lanes));
