@@ -243,10 +243,10 @@ internal static class MarkdownReport
         if (interp)
             foreach (string e in cached)
             {
-                var added = programs.SelectMany(p => builds.Select(o => s.ProgramFirst(p, o, e, hit: true) - s.ProgramFirst(p, o, "wasmsharp"))).ToList();
+                var added = programs.SelectMany(p => builds.Select(o => s.ProgramFirst(p, o, e, hit: true) - s.ProgramFirst(p, o, "wasmsharp")))
+                    .Where(a => !double.IsNaN(a)).DefaultIfEmpty(double.NaN).ToList();
                 md.AppendLine($"A cache hit on {e} adds {Ms(Summary.Median(added))} ms (median over the programs; " +
-                              $"{Ms(added.Where(a => !double.IsNaN(a)).DefaultIfEmpty(double.NaN).Min())} to " +
-                              $"{Ms(added.Where(a => !double.IsNaN(a)).DefaultIfEmpty(double.NaN).Max())}) to the interpreter's first translation.");
+                              $"{Ms(added.Min())} to {Ms(added.Max())}) to the interpreter's first translation.");
             }
         if (interp && cached.Count > 0) md.AppendLine();
     }

@@ -103,7 +103,7 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
     /// <summary>The defined functions cut into <paramref name="parts"/> runs of about equal compile cost (one run
     /// for small modules); neighbours stay together, as they tend to call each other. Each huge function is a run
     /// of its own.</summary>
-    internal static List<(int First, int End)> Partition(ModuleInfo info, int parts, long threshold = 128 * 1024)
+    internal static List<(int First, int End)> Partition(ModuleInfo info, int parts, long threshold)
     {
         int n = info.Codes.Count;
         long size = info.Codes.Sum(c => (long)c.CodeLength);

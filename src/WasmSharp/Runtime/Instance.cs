@@ -113,10 +113,9 @@ public sealed unsafe partial class Instance
         {
             inst.Context->Enter = (delegate* unmanaged<nint, InstanceContext*, ulong*, int>)native.Enter;
             if (native.GuardPages) (inst.Context->CodeStart, inst.Context->CodeEnd) = native.CodeRange;
-        }
-        if (native is not null)
             for (int i = 0; i < definedFunctions; i++)
                 if (native.Code(i) is not 0 and var code) store.Records.SetNative(functions[nf + i].Address, code, inst.Context);
+        }
         inst.Context->Instance = GCHandle.ToIntPtr(GCHandle.Alloc(inst, GCHandleType.Weak));
 
         var elements = new ulong[info.Elements.Count][];

@@ -27,8 +27,7 @@ public sealed class Module
 
     private CompiledFunction[] Translate()
     {
-        var (_, functions) = ModuleValidator.Compile(Info.Bytes, Engine.Config);
-        Interlocked.CompareExchange(ref _functions, functions, null);
+        Interlocked.CompareExchange(ref _functions, ModuleValidator.Translate(Info, Engine.Config), null);
         return _functions!;
     }
 

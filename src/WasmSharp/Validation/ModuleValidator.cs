@@ -30,6 +30,16 @@ internal sealed class ModuleValidator : ICodeConsumer
         return (info, v.Finish(info));
     }
 
+    /// <summary>Translates the bodies of <paramref name="m"/>, already decoded and validated without translation
+    /// (<see cref="Compile"/> with translate false): the same walk, over the bodies the reader kept.</summary>
+    public static CompiledFunction[] Translate(ModuleInfo m, EngineConfig config)
+    {
+        var v = new ModuleValidator(config, translate: true);
+        v.BeginCode(m);
+        for (int i = 0; i < m.Codes.Count; i++) v.Body(m, i);
+        return v._compiled!;
+    }
+
     public void BeginCode(ModuleInfo m)
     {
         var refs = ValidateDeclarations(m);
