@@ -34,11 +34,27 @@ internal sealed unsafe partial class FunctionTranslator
     // stack pointer in a local). A check that address + offset + size fits covers every later access there with a
     // smaller end, as long as the address is the same value and the memory cannot have shrunk (it never does but
     // when a host disposes it, during a call). Addresses are the same when they are one LLVM value, or reads of one
-    // local with no write to it between them. Forgotten at every merge of control flow and after every call.
-    private readonly Dictionary<(int Local, long Value), ulong> _checkedEnds = new();
+    // local with no write to it between them. Forgotten after every call. Structured control flow keeps them: what
+    // was checked before a block, if or else arm still holds in it, and after its end when nothing in it called
+    // (a merge), while the code after a loop is reached only from its body. Into a loop they go as tentative, since
+    // a local may be written further on in the body, which the head is reached from as well: an access covered only
+    // by a tentative check gets a check of its own, made void at the loop's end (its branch set to false) when the
+    // loop neither called nor wrote the local.
+    private readonly Dictionary<(int Local, long Value), Checked> _checkedEnds = new();
+    /// <summary>How far accesses at one address are checked: <see cref="End"/> for certain, <see cref="Tentative"/>
+    /// if <see cref="Loop"/> turns out to leave the address and the memory alone.</summary>
+    private readonly record struct Checked(ulong End, ulong Tentative = 0, Frame? Loop = null);
+    /// <summary>Calls made so far (each may shrink the memory).</summary>
+    private long _calls;
     private readonly Dictionary<nint, (int, long)> _localValues = new();
     private long[] _localVersions = [];
     private long _versions;
+    // A check may also cover accesses after it (guard widening): when a later access certainly follows (straight-line
+    // code, no branch between) and nothing between the two has an effect or traps otherwise, checking the larger end
+    // at the first one traps in the same state with the same message. The first check's end is then raised (its
+    // constant patched) instead of a second check being made. Each address's last check since the last instruction
+    // that is not Pure can be widened; they are forgotten after one.
+    private readonly Dictionary<(int Local, long Value), nint> _widenable = new();
 
     // ---- Loads that must trap although their value is unused (guard pages) --------------------------
     // LLVM deletes a load whose value is never used; under guard pages that load's trap would go with it. So the
@@ -66,6 +82,11 @@ internal sealed unsafe partial class FunctionTranslator
         public nint End, Header, Else;
         public int Height;
         public bool HasElse;
+        /// <summary>The checks made before the block (a copy), the calls and local writes made before it.</summary>
+        public Dictionary<(int Local, long Value), Checked>? Checks;
+        public long Calls, Versions;
+        /// <summary>A loop's checks made only in case it writes an address's local or calls: (branch, local).</summary>
+        public List<(nint Branch, int Local)>? Speculated;
     }
 
     public FunctionTranslator(ModuleTranslator module, nint builder)
@@ -80,7 +101,7 @@ internal sealed unsafe partial class FunctionTranslator
         _type = type;
         _locals.Clear(); _stack.Clear(); _frames.Clear(); _trapBlocks.Clear(); _propagate = 0;
         _loadsOf.Clear(); _consumed.Clear(); _newLoad = 0;
-        _checkedEnds.Clear(); _localValues.Clear();
+        _checkedEnds.Clear(); _localValues.Clear(); _widenable.Clear(); _calls = 0;
         _ctx = LLVMGetParam(function, 0);
         Position(LLVMAppendBasicBlockInContext(_m.Context, function, "entry"));
         for (int i = 0; i < type.Parameters.Length; i++)
@@ -111,7 +132,9 @@ internal sealed unsafe partial class FunctionTranslator
         while (_frames.Count > 0)
         {
             _consumed.Clear();
+            byte op = r.PeekByte();
             Instruction(ref r, functionIndex);
+            if (!Pure[op]) _widenable.Clear();
         }
 
     }
@@ -200,12 +223,14 @@ internal sealed unsafe partial class FunctionTranslator
 
     private nint Gep(nint basePointer, nint byteOffset) => LLVMBuildGEP2(_b, _m.I8, basePointer, &byteOffset, 1, "");
 
-    /// <summary>Branches to a trap of kind <paramref name="code"/> when <paramref name="condition"/> holds.</summary>
-    private void TrapIf(nint condition, TrapCode code)
+    /// <summary>Branches to a trap of kind <paramref name="code"/> when <paramref name="condition"/> holds; returns
+    /// the branch.</summary>
+    private nint TrapIf(nint condition, TrapCode code)
     {
         var go = Block("ok");
-        LLVMBuildCondBr(_b, condition, TrapBlock(code), go);
+        nint branch = LLVMBuildCondBr(_b, condition, TrapBlock(code), go);
         Position(go);
+        return branch;
     }
 
     private nint TrapBlock(TrapCode code)
@@ -237,6 +262,7 @@ internal sealed unsafe partial class FunctionTranslator
     private void AfterCall()
     {
         _checkedEnds.Clear();
+        _calls++;
         ReloadMemory();
     }
 
@@ -328,6 +354,9 @@ internal sealed unsafe partial class FunctionTranslator
                 var args = new nint[ps.Length];
                 for (int i = ps.Length - 1; i >= 0; i--) args[i] = Pop(ps[i]);
                 f.Height = _stack.Count;
+                f.Calls = _calls;
+                f.Versions = _versions;
+                if (!_m.GuardPages) f.Checks = new(_checkedEnds);
                 if (op == 0x04)
                 {
                     var then = Block("then");
@@ -344,7 +373,7 @@ internal sealed unsafe partial class FunctionTranslator
                     f.Header = Block("loop");
                     LLVMBuildBr(_b, f.Header);
                     Position(f.Header);
-                    _checkedEnds.Clear(); // the head is reached from the loop's end too
+                    EnterLoop(f);
                     InterruptCheck();
                     PushSlots(ps, f.ParamSlots);
                 }
@@ -356,7 +385,7 @@ internal sealed unsafe partial class FunctionTranslator
             {
                 var f = _frames[^1];
                 EndOfArm(f);
-                _checkedEnds.Clear();
+                Restore(f.Checks);
                 f.HasElse = true;
                 Position(f.Else);
                 for (int i = 0; i < f.Params.Length; i++) Push(f.ParamValues[i], f.Params[i]);
@@ -366,7 +395,8 @@ internal sealed unsafe partial class FunctionTranslator
             {
                 var f = _frames[^1];
                 EndOfArm(f);
-                _checkedEnds.Clear();
+                if (f.Kind == 0x03) LeaveLoop(f);
+                else Restore(_calls == f.Calls ? f.Checks : null);
                 if (f.Kind == 0x04 && !f.HasElse)
                 {
                     // No else: the parameters pass through as the results (validation made their types equal).
@@ -1124,12 +1154,74 @@ internal sealed unsafe partial class FunctionTranslator
         if (_m.GuardPages) return Gep(basePointer, ea); // past the end: the reservation's inaccessible pages
         ulong needed = offset + (ulong)size;
         var key = _localValues.TryGetValue(operand, out var local) ? local : (-1, (long)operand);
-        if (_checkedEnds.TryGetValue(key, out var checkedEnd) && checkedEnd >= needed) return Gep(basePointer, ea);
-        _checkedEnds[key] = needed;
+        _checkedEnds.TryGetValue(key, out var known);
+        if (known.End >= needed) return Gep(basePointer, ea);
+        _checkedEnds[key] = known with { End = needed };
+        Frame? speculating = known.Tentative >= needed ? known.Loop : null;
+        if (speculating is null && _widenable.TryGetValue(key, out var earlier))
+        {
+            LLVMSetOperand(earlier, 1, Const(ValueType.I64, needed));
+            return Gep(basePointer, ea);
+        }
         nint length = LLVMBuildLoad2(_b, _m.I64, _memLength, "");
-        nint end = LLVMBuildBinOp(_b, LLVMOpcode.Add, ea, Const(ValueType.I64, (ulong)size), "");
-        TrapIf(LLVMBuildICmp(_b, LLVMIntPredicate.UGT, end, length, ""), TrapCode.OutOfBoundsMemoryAccess);
+        nint end = LLVMBuildBinOp(_b, LLVMOpcode.Add, address, Const(ValueType.I64, needed), "");
+        if (LLVMIsConstant(end) == 0 && speculating is null) _widenable[key] = end; // a constant address folds
+        nint branch = TrapIf(LLVMBuildICmp(_b, LLVMIntPredicate.UGT, end, length, ""), TrapCode.OutOfBoundsMemoryAccess);
+        speculating?.Speculated!.Add((branch, key.Item1));
         return Gep(basePointer, ea);
+    }
+
+    /// <summary>The checks of a block's start again (after a merge, or in an else arm), or none.</summary>
+    private void Restore(Dictionary<(int Local, long Value), Checked>? checks)
+    {
+        _checkedEnds.Clear();
+        if (checks is not null) foreach (var (key, c) in checks) _checkedEnds[key] = c;
+    }
+
+    /// <summary>At a loop's head: every check so far becomes tentative, for this loop or the outer one it already
+    /// was for (whichever covers more).</summary>
+    private void EnterLoop(Frame loop)
+    {
+        loop.Speculated = [];
+        foreach (var (key, c) in loop.Checks ?? [])
+            _checkedEnds[key] = c.End > c.Tentative ? new Checked(0, c.End, loop) : c with { End = 0 };
+    }
+
+    /// <summary>At a loop's end (reached from its body only): if the loop made no call, its speculative checks
+    /// of addresses whose locals it did not write go (their branches never taken), and its tentative checks
+    /// hold for certain.</summary>
+    private void LeaveLoop(Frame loop)
+    {
+        bool calls = _calls != loop.Calls;
+        bool Kept(int local) => local < 0 || _localVersions[local] <= loop.Versions;
+        if (!calls)
+            foreach (var (branch, local) in loop.Speculated!)
+                if (Kept(local)) LLVMSetOperand(branch, 0, LLVMConstInt(_m.I1, 0, 0));
+        foreach (var (key, c) in _checkedEnds.ToArray())
+            if (c.Loop == loop)
+                _checkedEnds[key] = !calls && Kept(key.Local) ? new Checked(Math.Max(c.End, c.Tentative)) : new Checked(c.End);
+    }
+
+    /// <summary>The one-byte opcodes after which an earlier bounds check may still be widened: no effect, no trap
+    /// but a bounds check's, no branch (entering a block is straight-line code).</summary>
+    private static readonly bool[] Pure = PureOpcodes();
+
+    private static bool[] PureOpcodes()
+    {
+        var pure = new bool[256];
+        void Range(int first, int last) { for (int op = first; op <= last; op++) pure[op] = true; }
+        Range(0x01, 0x02); // nop, block
+        Range(0x1A, 0x1C); // drop, select
+        Range(0x20, 0x23); // local.get/set/tee, global.get
+        Range(0x28, 0x35); // loads
+        Range(0x3F, 0x3F); // memory.size
+        Range(0x41, 0x6C); // constants, comparisons, i32 clz..mul
+        Range(0x71, 0x7E); // i32 and..rotr, i64 clz..mul
+        Range(0x83, 0xA7); // i64 and..rotr, float arithmetic, i32.wrap_i64
+        Range(0xAC, 0xAD); // i64.extend_i32
+        Range(0xB2, 0xC4); // conversions to float, reinterpretations, sign extensions
+        Range(0xD0, 0xD2); // ref.null, ref.is_null, ref.func
+        return pure;
     }
 
     private void Load(ref WasmReader r, ValueType t, int size) => Push(LoadAt(ref r, _m.TypeOf(t), size), t);

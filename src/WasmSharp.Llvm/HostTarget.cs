@@ -63,8 +63,13 @@ internal sealed unsafe class HostTarget : IDisposable
 
     private const string Simplify = "sroa,early-cse<memssa>,simplifycfg,instcombine<no-verify-fixpoint>";
     private const string Lean = $"function({Simplify},loop-mssa(licm),gvn,instcombine<no-verify-fixpoint>,simplifycfg)";
-    private const string Loops = $"function({Simplify},loop(loop-rotate),loop-mssa(licm),gvn,instcombine<no-verify-fixpoint>,simplifycfg," +
-        "loop(indvars),loop-vectorize,loop-unroll<O2>,slp-vectorizer,instcombine<no-verify-fixpoint>,simplifycfg)";
+    // Callees before callers (LLVM's call-graph order), each simplified and then inlined into its callers where
+    // small: unoptimised (-O0) code calls a helper for every little thing, each call storing its arguments to a
+    // stack frame in linear memory. Only within a part; neighbours share one, and helpers tend to sit beside
+    // their callers.
+    private const string Loops = $"cgscc(inline,function({Simplify})),function(loop(loop-rotate),loop-mssa(licm),gvn," +
+        "instcombine<no-verify-fixpoint>,simplifycfg,loop(indvars),loop-vectorize,loop-unroll<O2>,slp-vectorizer," +
+        "instcombine<no-verify-fixpoint>,simplifycfg)";
 
     /// <summary>Checks <paramref name="module"/> (LLVM aborts the process on some broken IR, so nothing broken
     /// reaches it), runs the optimisation pipeline of <see cref="OptLevel"/> (a lighter one where

@@ -59,6 +59,8 @@ internal static unsafe partial class LlvmApi
     [LibraryImport(Library)] public static partial nint LLVMIsAConstantFP(nint value);
     [LibraryImport(Library)] public static partial double LLVMConstRealGetDouble(nint constant, int* losesInfo);
     [LibraryImport(Library)] public static partial nint LLVMGetUndef(nint type);
+    [LibraryImport(Library)] public static partial void LLVMSetOperand(nint user, uint index, nint value);
+    [LibraryImport(Library)] public static partial int LLVMIsConstant(nint value);
     [LibraryImport(Library)] public static partial nint LLVMGetInsertBlock(nint builder);
     [LibraryImport(Library)] public static partial nint LLVMGetEntryBasicBlock(nint function);
     [LibraryImport(Library)] public static partial nint LLVMGetFirstInstruction(nint block);
