@@ -32,20 +32,18 @@ internal sealed unsafe partial class FunctionTranslator
     // ---- Bounds checks already made (explicit checks) -----------------------------------------------------
     // Straight-line code often accesses several fields at one address (unoptimised code: its frame, through the
     // stack pointer in a local). A check that address + offset + size fits covers every later access there with a
-    // smaller end, as long as the address is the same value and the memory cannot have shrunk (it never does but
-    // when a host disposes it, during a call). Addresses are the same when they are one LLVM value, or reads of one
-    // local with no write to it between them. Forgotten after every call. Structured control flow keeps them: what
-    // was checked before a block, if or else arm still holds in it, and after its end when nothing in it called
-    // (a merge), while the code after a loop is reached only from its body. Into a loop they go as tentative, since
-    // a local may be written further on in the body, which the head is reached from as well: an access covered only
-    // by a tentative check gets a check of its own, made void at the loop's end (its branch set to false) when the
-    // loop neither called nor wrote the local.
+    // smaller end, as long as the address is the same value: a memory never shrinks while code runs on it (one
+    // disposed meanwhile goes when the outermost call returns, Memory.Dispose), so calls change nothing. Addresses
+    // are the same when they are one LLVM value, or reads of one local with no write to it between them.
+    // Structured control flow keeps them: what was checked before a block, if or else arm still holds in it and
+    // after its end (a merge), while the code after a loop is reached only from its body. Into a loop they go as
+    // tentative, since a local may be written further on in the body, which the head is reached from as well: an
+    // access covered only by a tentative check gets a check of its own, made void at the loop's end (its branch set
+    // to false) when the loop did not write the local.
     private readonly Dictionary<(int Local, long Value), Checked> _checkedEnds = new();
     /// <summary>How far accesses at one address are checked: <see cref="End"/> for certain, <see cref="Tentative"/>
-    /// if <see cref="Loop"/> turns out to leave the address and the memory alone.</summary>
+    /// if <see cref="Loop"/> turns out to leave the address alone.</summary>
     private readonly record struct Checked(ulong End, ulong Tentative = 0, Frame? Loop = null);
-    /// <summary>Calls made so far (each may shrink the memory).</summary>
-    private long _calls;
     private readonly Dictionary<nint, (int, long)> _localValues = new();
     private long[] _localVersions = [];
     private long _versions;
@@ -82,10 +80,10 @@ internal sealed unsafe partial class FunctionTranslator
         public nint End, Header, Else;
         public int Height;
         public bool HasElse;
-        /// <summary>The checks made before the block (a copy), the calls and local writes made before it.</summary>
+        /// <summary>The checks made before the block (a copy), and the local writes made before it.</summary>
         public Dictionary<(int Local, long Value), Checked>? Checks;
-        public long Calls, Versions;
-        /// <summary>A loop's checks made only in case it writes an address's local or calls: (branch, local).</summary>
+        public long Versions;
+        /// <summary>A loop's checks made only in case it writes an address's local: (branch, local).</summary>
         public List<(nint Branch, int Local)>? Speculated;
     }
 
@@ -101,7 +99,7 @@ internal sealed unsafe partial class FunctionTranslator
         _type = type;
         _locals.Clear(); _stack.Clear(); _frames.Clear(); _trapBlocks.Clear(); _propagate = 0;
         _loadsOf.Clear(); _consumed.Clear(); _newLoad = 0;
-        _checkedEnds.Clear(); _localValues.Clear(); _widenable.Clear(); _calls = 0;
+        _checkedEnds.Clear(); _localValues.Clear(); _widenable.Clear();
         _ctx = LLVMGetParam(function, 0);
         Position(LLVMAppendBasicBlockInContext(_m.Context, function, "entry"));
         for (int i = 0; i < type.Parameters.Length; i++)
@@ -258,12 +256,13 @@ internal sealed unsafe partial class FunctionTranslator
     private nint TrapCodePointer() => Gep(_ctx, Const(ValueType.I64, (ulong)ModuleTranslator.TrapCodeOffset));
 
     /// <summary>After a call to native code: a trap there has longjmp'd past this frame already, so only the
-    /// memory may have changed (grown by the callee, or disposed by a host it called).</summary>
+    /// memory's length may have changed (grown by the callee; it never shrinks while code runs, and its base never
+    /// moves then).</summary>
     private void AfterCall()
     {
-        _checkedEnds.Clear();
-        _calls++;
-        ReloadMemory();
+        if (_memBase == 0 || _m.GuardPages) return;
+        nint definition = ContextLoad(_m.Ptr, ContextArray(ModuleTranslator.ContextArray.Memories), invariant: true);
+        LLVMBuildStore(_b, ContextLoad(_m.I64, Gep(definition, Const(ValueType.I64, 8)), invariant: false), _memLength);
     }
 
     /// <summary>After a callback into the runtime (an import, a call_indirect it makes, memory.grow, a bulk
@@ -354,7 +353,6 @@ internal sealed unsafe partial class FunctionTranslator
                 var args = new nint[ps.Length];
                 for (int i = ps.Length - 1; i >= 0; i--) args[i] = Pop(ps[i]);
                 f.Height = _stack.Count;
-                f.Calls = _calls;
                 f.Versions = _versions;
                 if (!_m.GuardPages) f.Checks = new(_checkedEnds);
                 if (op == 0x04)
@@ -396,7 +394,7 @@ internal sealed unsafe partial class FunctionTranslator
                 var f = _frames[^1];
                 EndOfArm(f);
                 if (f.Kind == 0x03) LeaveLoop(f);
-                else Restore(_calls == f.Calls ? f.Checks : null);
+                else Restore(f.Checks);
                 if (f.Kind == 0x04 && !f.HasElse)
                 {
                     // No else: the parameters pass through as the results (validation made their types equal).
@@ -1136,7 +1134,7 @@ internal sealed unsafe partial class FunctionTranslator
         if (_memBase == 0) return;
         nint memories = ContextArray(ModuleTranslator.ContextArray.Memories);
         nint definition = ContextLoad(_m.Ptr, memories, invariant: true);
-        // The base moves only when the memory is disposed (a host may do that during a call).
+        // At each entry: a memory disposed since the last call has moved to an inaccessible reservation, size 0.
         LLVMBuildStore(_b, ContextLoad(_m.Ptr, definition, invariant: false), _memBase);
         if (!_m.GuardPages) LLVMBuildStore(_b, ContextLoad(_m.I64, Gep(definition, Const(ValueType.I64, 8)), invariant: false), _memLength);
     }
@@ -1187,19 +1185,16 @@ internal sealed unsafe partial class FunctionTranslator
             _checkedEnds[key] = c.End > c.Tentative ? new Checked(0, c.End, loop) : c with { End = 0 };
     }
 
-    /// <summary>At a loop's end (reached from its body only): if the loop made no call, its speculative checks
-    /// of addresses whose locals it did not write go (their branches never taken), and its tentative checks
-    /// hold for certain.</summary>
+    /// <summary>At a loop's end (reached from its body only): the speculative checks of addresses whose locals
+    /// the loop did not write go (their branches never taken), and the tentative checks of those hold for certain.</summary>
     private void LeaveLoop(Frame loop)
     {
-        bool calls = _calls != loop.Calls;
         bool Kept(int local) => local < 0 || _localVersions[local] <= loop.Versions;
-        if (!calls)
-            foreach (var (branch, local) in loop.Speculated!)
-                if (Kept(local)) LLVMSetOperand(branch, 0, LLVMConstInt(_m.I1, 0, 0));
+        foreach (var (branch, local) in loop.Speculated!)
+            if (Kept(local)) LLVMSetOperand(branch, 0, LLVMConstInt(_m.I1, 0, 0));
         foreach (var (key, c) in _checkedEnds.ToArray())
             if (c.Loop == loop)
-                _checkedEnds[key] = !calls && Kept(key.Local) ? new Checked(Math.Max(c.End, c.Tentative)) : new Checked(c.End);
+                _checkedEnds[key] = Kept(key.Local) ? new Checked(Math.Max(c.End, c.Tentative)) : new Checked(c.End);
     }
 
     /// <summary>The one-byte opcodes after which an earlier bounds check may still be widened: no effect, no trap

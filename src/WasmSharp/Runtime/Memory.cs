@@ -173,9 +173,17 @@ public sealed unsafe class Memory : IDisposable
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static TrapException OutOfBounds() => new(TrapCode.OutOfBoundsMemoryAccess);
 
-    /// <summary>Frees the memory. Afterwards it has size 0, so every access traps instead of touching freed pages.</summary>
+    /// <summary>Frees the memory. Afterwards it has size 0, so every access traps instead of touching freed pages.
+    /// Disposed while Wasm code runs in its store (a host function it called), the memory stays as it is until the
+    /// outermost call into the store returns, and is freed then: code never finds its memory gone in mid-call, so
+    /// native code need not look at the memory's base and size again after every call.</summary>
     public void Dispose()
     {
+        if (Store.Running > 0)
+        {
+            Store.DisposeWhenStopped(this);
+            return;
+        }
         Free();
         GC.SuppressFinalize(this);
     }

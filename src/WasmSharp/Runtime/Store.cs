@@ -53,6 +53,21 @@ public sealed class Store : IDisposable
 
     internal void Own(IDisposable d) => _owned.Add(d);
 
+    /// <summary>Calls into this store's Wasm code under way (nested through host functions).</summary>
+    internal int Running;
+    private List<Memory>? _disposeWhenStopped;
+
+    /// <summary>Frees <paramref name="memory"/> once the outermost call returns (<see cref="Memory.Dispose"/>).</summary>
+    internal void DisposeWhenStopped(Memory memory) => (_disposeWhenStopped ??= []).Add(memory);
+
+    /// <summary>The outermost call has returned: memories disposed meanwhile go now.</summary>
+    internal void Stopped()
+    {
+        if (_disposeWhenStopped is not { } memories) return;
+        _disposeWhenStopped = null;
+        foreach (var m in memories) m.Dispose();
+    }
+
     /// <summary>Encodes a reference for a slot: 0 is null, otherwise a function address + 1 or an extern id + 1.</summary>
     internal ulong RefToBits(Value v)
     {

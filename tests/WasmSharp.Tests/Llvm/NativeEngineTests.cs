@@ -87,6 +87,45 @@ public sealed class NativeEngineTests : IDisposable
         Assert.Equal(100 / 4 + 100 / 5, outer(6));
     }
 
+    [Theory]
+    [InlineData("interp")]
+    [InlineData("explicit")]
+    [InlineData("guard-pages")]
+    public void AMemoryDisposedInMidCallGoesWhenTheCallReturns(string mode)
+    {
+        // A host that disposes the memory during a call: the code that called it goes on with the memory as it
+        // was (native code does not look at its base and size again after calls), and the memory goes when the
+        // outermost call returns; the next call traps.
+        var engine = mode == "interp" ? new Engine() : new Engine(new EngineConfig { Native = new LlvmBackend(2, _cache, guardPages: mode == "guard-pages") });
+        var module = Module.FromBytes(engine, Wat("""
+            (module
+              (import "env" "dispose" (func $dispose))
+              (memory (export "memory") 1)
+              (func (export "f") (param $p i32) (result i32)
+                (i32.store (local.get $p) (i32.const 41))
+                (call $dispose)
+                (i32.store offset=4 (local.get $p) (i32.const 1))
+                (i32.add (i32.load (local.get $p)) (i32.load offset=4 (local.get $p)))))
+            """));
+        if (mode != "interp") Assert.Null(module.NativeFallback);
+        using var store = new Store(engine);
+        Instance? self = null;
+        bool disposed = false;
+        var linker = new Linker().DefineFunction("env", "dispose", () =>
+        {
+            if (disposed) return;
+            disposed = true;
+            self!.GetMemory("memory")!.Dispose();
+            Assert.Equal(65536UL, self.GetMemory("memory")!.Length); // still there while the call runs
+        });
+        self = linker.Instantiate(store, module);
+        var f = self.GetFunction<int, int>("f");
+        Assert.Equal(42, f(65528));
+        Assert.True(disposed);
+        Assert.Equal(0UL, self.GetMemory("memory")!.Length);
+        Assert.Equal(TrapCode.OutOfBoundsMemoryAccess, Assert.Throws<TrapException>(() => f(0)).Code);
+    }
+
     [Fact]
     public void ANativeEngineValidatesAsTheInterpreterDoes()
     {
