@@ -260,9 +260,7 @@ internal sealed unsafe partial class FunctionTranslator
     /// moves then).</summary>
     private void AfterCall()
     {
-        if (_memBase == 0 || _m.GuardPages) return;
-        nint definition = ContextLoad(_m.Ptr, ContextArray(ModuleTranslator.ContextArray.Memories), invariant: true);
-        LLVMBuildStore(_b, ContextLoad(_m.I64, Gep(definition, Const(ValueType.I64, 8)), invariant: false), _memLength);
+        if (_memBase != 0 && !_m.GuardPages) LLVMBuildStore(_b, MemoryLength(), _memLength);
     }
 
     /// <summary>After a callback into the runtime (an import, a call_indirect it makes, memory.grow, a bulk
@@ -354,7 +352,7 @@ internal sealed unsafe partial class FunctionTranslator
                 for (int i = ps.Length - 1; i >= 0; i--) args[i] = Pop(ps[i]);
                 f.Height = _stack.Count;
                 f.Versions = _versions;
-                if (!_m.GuardPages) f.Checks = new(_checkedEnds);
+                if (_checkedEnds.Count > 0) f.Checks = new(_checkedEnds); // none under guard pages
                 if (op == 0x04)
                 {
                     var then = Block("then");
@@ -748,11 +746,9 @@ internal sealed unsafe partial class FunctionTranslator
     private nint Zext(nint i32) => LLVMBuildCast(_b, LLVMOpcode.ZExt, i32, _m.I64, "");
 
     /// <summary>Memory 0's current length, read from its definition.</summary>
-    private nint MemoryLength()
-    {
-        nint definition = ContextLoad(_m.Ptr, ContextArray(ModuleTranslator.ContextArray.Memories), invariant: true);
-        return ContextLoad(_m.I64, Gep(definition, Const(ValueType.I64, 8)), invariant: false);
-    }
+    private nint MemoryLength() => ContextLoad(_m.I64, Gep(MemoryDefinition(), Const(ValueType.I64, 8)), invariant: false);
+
+    private nint MemoryDefinition() => ContextLoad(_m.Ptr, ContextArray(ModuleTranslator.ContextArray.Memories), invariant: true);
 
     /// <summary>A bulk operation through the context's callback: i32 operands zero-extended, references as bits.</summary>
     private nint Bulk(int op, int x, int y, nint a, nint b, nint c)
@@ -1132,11 +1128,9 @@ internal sealed unsafe partial class FunctionTranslator
     private void ReloadMemory()
     {
         if (_memBase == 0) return;
-        nint memories = ContextArray(ModuleTranslator.ContextArray.Memories);
-        nint definition = ContextLoad(_m.Ptr, memories, invariant: true);
         // At each entry: a memory disposed since the last call has moved to an inaccessible reservation, size 0.
-        LLVMBuildStore(_b, ContextLoad(_m.Ptr, definition, invariant: false), _memBase);
-        if (!_m.GuardPages) LLVMBuildStore(_b, ContextLoad(_m.I64, Gep(definition, Const(ValueType.I64, 8)), invariant: false), _memLength);
+        LLVMBuildStore(_b, ContextLoad(_m.Ptr, MemoryDefinition(), invariant: false), _memBase);
+        if (!_m.GuardPages) LLVMBuildStore(_b, MemoryLength(), _memLength);
     }
 
     /// <summary>The effective address of an access of <paramref name="size"/> bytes, trapping when any byte is out

@@ -239,14 +239,14 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
         int n = Math.Max(Math.Max(type.Parameters.Length, type.Results.Length), 1);
         ulong* slots = stackalloc ulong[n * HostSlots.Words];
         for (int i = 0; i < args.Length; i++) HostSlots.Write(instance.Store, slots + i * HostSlots.Words, args[i]);
-        instance.Store.Running++; // a memory disposed meanwhile goes afterwards, as through Function.Invoke
+        instance.Store.Started(); // a memory disposed meanwhile goes afterwards, as through Function.Invoke
         try
         {
             NativeCalls.Enter((delegate* unmanaged<nint, InstanceContext*, ulong*, int>)_enter, _entries[index - _imported], instance.Context, slots);
         }
         finally
         {
-            if (--instance.Store.Running == 0) instance.Store.Stopped();
+            instance.Store.Stopped();
         }
         var results = new Value[type.Results.Length];
         for (int i = 0; i < results.Length; i++) results[i] = HostSlots.Read(instance.Store, type.Results[i], slots + i * HostSlots.Words);

@@ -138,7 +138,7 @@ internal sealed unsafe partial class Executor : IDisposable
         for (int i = 0; i < args.Length; i++) WriteValue(_stack + fp + i * SlotWords, args[i]);
         int savedTop = _top, savedDepth = _depth, savedEntryDepth = _entryDepth;
         _entryDepth = _depth;
-        _store.Running++;
+        _store.Started();
         try
         {
             if (wf.NativeEntry != 0) RunNative(wf, fp);
@@ -155,7 +155,7 @@ internal sealed unsafe partial class Executor : IDisposable
             _depth = savedDepth;
             _entryDepth = savedEntryDepth;
             _current = -1;
-            if (--_store.Running == 0) _store.Stopped();
+            _store.Stopped();
         }
         for (int i = 0; i < type.Results.Length; i++)
             results[i] = ReadValue(type.Results[i], _stack + fp + i * SlotWords);

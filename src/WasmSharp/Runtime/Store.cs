@@ -53,17 +53,20 @@ public sealed class Store : IDisposable
 
     internal void Own(IDisposable d) => _owned.Add(d);
 
-    /// <summary>Calls into this store's Wasm code under way (nested through host functions).</summary>
-    internal int Running;
+    /// <summary>Calls into this store's Wasm code under way (nested through host functions): each entry calls
+    /// <see cref="Started"/>, and <see cref="Stopped"/> when it returns or traps.</summary>
+    internal int Running { get; private set; }
     private List<Memory>? _disposeWhenStopped;
 
     /// <summary>Frees <paramref name="memory"/> once the outermost call returns (<see cref="Memory.Dispose"/>).</summary>
     internal void DisposeWhenStopped(Memory memory) => (_disposeWhenStopped ??= []).Add(memory);
 
-    /// <summary>The outermost call has returned: memories disposed meanwhile go now.</summary>
+    internal void Started() => Running++;
+
+    /// <summary>A call has returned; after the outermost, memories disposed meanwhile go.</summary>
     internal void Stopped()
     {
-        if (_disposeWhenStopped is not { } memories) return;
+        if (--Running > 0 || _disposeWhenStopped is not { } memories) return;
         _disposeWhenStopped = null;
         foreach (var m in memories) m.Dispose();
     }
