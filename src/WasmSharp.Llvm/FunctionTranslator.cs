@@ -6,12 +6,13 @@ using static WasmSharp.Llvm.Native.LlvmApi;
 namespace WasmSharp.Llvm;
 
 /// <summary>
-/// Translates one validated function body straight from Wasm to LLVM IR. The first slice of issue 13's translator:
-/// i32/i64 integer arithmetic, comparisons and conversions, locals, globals, structured control flow with one
-/// result at most, calls (imports through the instance context's CallFunction), and i32/i64 loads and stores; anything else throws
-/// <see cref="NotSupportedException"/>. Locals are allocas (mem2reg makes them SSA values). A trap stores its code
-/// in the instance context and returns; after every call the caller checks the code and returns too, so nothing
-/// unwinds and no signal is involved.
+/// Translates one validated function body straight from Wasm to LLVM IR, every Wasm 2.0 instruction (SIMD in
+/// FunctionTranslator.Simd.cs). Locals and block results are allocas (mem2reg makes them SSA values); a stack frame
+/// in linear memory gets variables of its own (FunctionTranslator.Frame.cs). Calls to other native functions of the
+/// module are direct; imports, call_indirect to other instances, memory.grow and bulk operations go through the
+/// instance context's callbacks. A trap stores its code in the context and longjmps to the entry the runtime called
+/// (<see cref="ModuleTranslator.EnterSymbol"/>); a callback's trap is propagated the same way once it returns, so
+/// no .NET frame is ever unwound.
 /// </summary>
 internal sealed unsafe partial class FunctionTranslator
 {
@@ -126,6 +127,7 @@ internal sealed unsafe partial class FunctionTranslator
         InterruptCheck();
 
         _localVersions = new long[_locals.Count];
+        BeginFrame(moduleBytes.Slice(body.CodeOffset, body.CodeLength));
         var r = new WasmReader(moduleBytes.Slice(body.CodeOffset, body.CodeLength), body.CodeOffset, "code");
         while (_frames.Count > 0)
         {
@@ -134,6 +136,7 @@ internal sealed unsafe partial class FunctionTranslator
             Instruction(ref r, functionIndex);
             if (!Pure[op]) _widenable.Clear();
         }
+        FinishFrame();
 
     }
 
@@ -261,6 +264,7 @@ internal sealed unsafe partial class FunctionTranslator
     private void AfterCall()
     {
         if (_memBase != 0 && !_m.GuardPages) LLVMBuildStore(_b, MemoryLength(), _memLength);
+        Resync();
     }
 
     /// <summary>After a callback into the runtime (an import, a call_indirect it makes, memory.grow, a bulk
@@ -468,6 +472,7 @@ internal sealed unsafe partial class FunctionTranslator
                 var (slot, t) = _locals[index];
                 nint value = LLVMBuildLoad2(_b, _m.TypeOf(t), slot, "");
                 _localValues[value] = (index, _localVersions[index]);
+                LocalRead(index, value);
                 Push(value, t);
                 return;
             }
@@ -478,6 +483,7 @@ internal sealed unsafe partial class FunctionTranslator
                 nint v = Pop(t);
                 LLVMBuildStore(_b, v, slot);
                 _localVersions[index] = ++_versions;
+                LocalWritten(index, v);
                 if (op == 0x22) Push(v, t);
                 return;
             }
@@ -492,6 +498,7 @@ internal sealed unsafe partial class FunctionTranslator
                 LLVMSetAlignment(access, 8); // cells are words; a v128 one need not be 16-aligned
                 _m.Tag(access, ModuleTranslator.Region.Global);
                 if (op == 0x23) Push(access, t);
+                if (op == 0x23 && t == ValueType.I32) GlobalValue(access);
                 return;
             }
             case 0x28: Load(ref r, ValueType.I32, 4); return;
@@ -701,6 +708,7 @@ internal sealed unsafe partial class FunctionTranslator
                     nint* args = stackalloc nint[] { to, LLVMBuildCast(_b, LLVMOpcode.Trunc, source, _m.I8, ""), n, LLVMConstInt(_m.I1, 0, 0) };
                     call = LLVMBuildCall2(_b, type, fn, args, 4, "");
                 }
+                Resync(); // the bytes may include the frame's
                 return;
             }
             case 12: // table.init elem table: d s n
@@ -1121,6 +1129,7 @@ internal sealed unsafe partial class FunctionTranslator
                 break;
             }
         }
+        if (t == ValueType.I32 && k <= 1) Arithmetic(k, a, b, result);
         Push(result, t);
     }
 
@@ -1146,6 +1155,7 @@ internal sealed unsafe partial class FunctionTranslator
         if (_m.GuardPages) return Gep(basePointer, ea); // past the end: the reservation's inaccessible pages
         ulong needed = offset + (ulong)size;
         var key = _localValues.TryGetValue(operand, out var local) ? local : (-1, (long)operand);
+        Accessing(key, operand, ea, offset, size);
         _checkedEnds.TryGetValue(key, out var known);
         if (known.End >= needed) return Gep(basePointer, ea);
         _checkedEnds[key] = known with { End = needed };
@@ -1227,6 +1237,7 @@ internal sealed unsafe partial class FunctionTranslator
 
     private nint LoadFrom(nint address, nint type)
     {
+        if (SlotLoad(address, type) is var slot and not 0) return slot;
         nint v = LLVMBuildLoad2(_b, type, address, "");
         LLVMSetAlignment(v, 1);
         _m.Tag(v, ModuleTranslator.Region.Memory);
@@ -1239,6 +1250,7 @@ internal sealed unsafe partial class FunctionTranslator
         nint store = LLVMBuildStore(_b, value, address);
         LLVMSetAlignment(store, 1);
         _m.Tag(store, ModuleTranslator.Region.Memory);
+        Stored(store, value);
     }
 
     private nint IntOfBits(int bits) => LLVMIntTypeInContext(_m.Context, (uint)bits);

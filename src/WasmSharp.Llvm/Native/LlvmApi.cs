@@ -64,6 +64,9 @@ internal static unsafe partial class LlvmApi
     [LibraryImport(Library)] public static partial nint LLVMGetInsertBlock(nint builder);
     [LibraryImport(Library)] public static partial nint LLVMGetEntryBasicBlock(nint function);
     [LibraryImport(Library)] public static partial nint LLVMGetFirstInstruction(nint block);
+    [LibraryImport(Library)] public static partial nint LLVMGetNextInstruction(nint instruction);
+    [LibraryImport(Library)] public static partial void LLVMReplaceAllUsesWith(nint oldValue, nint newValue);
+    [LibraryImport(Library)] public static partial void LLVMInstructionEraseFromParent(nint instruction);
     [LibraryImport(Library)] public static partial void LLVMPositionBuilderBefore(nint builder, nint instruction);
     [LibraryImport(Library)] public static partial nint LLVMGetBasicBlockTerminator(nint block);
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial nint LLVMBuildAlloca(nint builder, nint type, string name);

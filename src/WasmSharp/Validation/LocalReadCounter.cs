@@ -1,14 +1,16 @@
 namespace WasmSharp.Validation;
 
 /// <summary>
-/// Counts the reads (<c>local.get</c>, <c>local.tee</c>) of each local in a function body by skipping over every instruction's
-/// immediates. The translator uses the counts to forward a local written once and read once (the shape of
-/// unoptimised code: <c>i32.const 1; local.set 7; ... local.get 7</c>) without storing it. Structural only:
-/// malformed code makes it give up, and the validating pass reports the error.
+/// Counts the reads (<c>local.get</c>, <c>local.tee</c>) of each local in a function body, and if asked its writes
+/// (<c>local.set</c>, <c>local.tee</c>), by skipping over every instruction's immediates. The interpreter's translator
+/// uses the reads to forward a local written once and read once (the shape of unoptimised code:
+/// <c>i32.const 1; local.set 7; ... local.get 7</c>) without storing it; the native one the writes to find a stack
+/// frame's base that never changes. Structural only: malformed code makes it give up, and the validating pass
+/// reports the error.
 /// </summary>
 internal static class LocalReadCounter
 {
-    public static bool TryCount(ReadOnlySpan<byte> code, Span<int> counts)
+    public static bool TryCount(ReadOnlySpan<byte> code, Span<int> counts, Span<int> writes = default)
     {
         int p = 0;
         try
@@ -22,7 +24,13 @@ internal static class LocalReadCounter
                         if (code[p] == 0x40 || FunctionValidator.IsValueType(code[p])) p++;
                         else Leb(code, ref p);
                         break;
-                    case 0x0C: case 0x0D: case 0x10: case 0x21: case 0x23: case 0x24: case 0x25: case 0x26: case 0xD2:
+                    case 0x21:
+                    {
+                        uint idx = U32(code, ref p);
+                        if (idx < (uint)writes.Length) writes[(int)idx]++;
+                        break;
+                    }
+                    case 0x0C: case 0x0D: case 0x10: case 0x23: case 0x24: case 0x25: case 0x26: case 0xD2:
                     case 0x41: case 0x42:
                         Leb(code, ref p);
                         break;
@@ -30,6 +38,7 @@ internal static class LocalReadCounter
                     {
                         uint idx = U32(code, ref p);
                         if (idx < (uint)counts.Length) counts[(int)idx]++;
+                        if (op == 0x22 && idx < (uint)writes.Length) writes[(int)idx]++;
                         break;
                     }
                     case 0x0E:

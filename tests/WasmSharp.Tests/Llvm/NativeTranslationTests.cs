@@ -222,11 +222,17 @@ public sealed class NativeTranslationTests : IDisposable
     [InlineData("5(65528,0)=trap: integer divide by zero", "5(65528,1)=trap: out of bounds memory access")]
     [InlineData("6(65528,1)=1", "6(65528,0)=trap: out of bounds memory access")]
     [InlineData("7(0)=trap: out of bounds memory access")]
-    public void BoundsChecksCoverOnlyWhatTheyDominate(params string[] calls)
-    {
+    public void BoundsChecksCoverOnlyWhatTheyDominate(params string[] calls) =>
         // Checks are merged, widened over loads and carried through blocks and into loops; each call here is a
         // case where that must not change which trap comes, or whether one does.
-        var module = Module.FromBytes(Wat(Checks));
+        NativeAndInterpreterAgree(Checks, calls);
+
+    /// <summary>Runs <paramref name="calls"/> ("function(i32 arguments)=i32 result or trap: message"), in order, on
+    /// native code and on the interpreter, each engine with an instance of its own: both must give the result, and
+    /// leave the same memory.</summary>
+    private void NativeAndInterpreterAgree(string wat, string[] calls)
+    {
+        var module = Module.FromBytes(Wat(wat));
         using var native = NativeModule.Compile(module, optLevel: 2, _dir);
         using var store = new Store();
         var instance = new Linker().Instantiate(store, module);
@@ -244,8 +250,101 @@ public sealed class NativeTranslationTests : IDisposable
             }
             Assert.Equal(m.Groups[3].Value, Run(() => native.Invoke(instance, function, args)));
             Assert.Equal(m.Groups[3].Value, Run(() => CallByIndex(interpreted, function, args)));
+            Assert.True(interpreted.Memories[0].Span.SequenceEqual(instance.Memories[0].Span), $"the memory after {call}");
         }
     }
+
+    private const string Frames = """
+        (module
+          (memory 1)
+          (global $sp (mut i32) (i32.const 1024))
+          (func $poke (param $p i32) (param $v i32) (i32.store (local.get $p) (local.get $v)))
+          (func $grow (drop (memory.grow (i32.const 1))))
+          ;; 2: the frame the stack-pointer idiom makes, at $s - 32: slots at 8 and 12 read back often enough to
+          ;; live in registers, and a store through $q, a pointer from elsewhere, which may meet them
+          (func (param $s i32) (param $q i32) (result i32) (local $f i32) (local $r i32)
+            (global.set $sp (local.get $s))
+            (local.set $f (i32.sub (global.get $sp) (i32.const 32)))
+            (i32.store offset=8 (local.get $f) (i32.const 5))
+            (i32.store offset=12 (local.get $f) (i32.const 6))
+            (local.set $r (i32.add (i32.mul (i32.load offset=8 (local.get $f)) (i32.const 100)) (i32.load offset=12 (local.get $f))))
+            (i32.store (local.get $q) (i32.const 9))
+            (i32.add (i32.mul (local.get $r) (i32.const 100000))
+              (i32.add (i32.mul (i32.load offset=8 (local.get $f)) (i32.const 100)) (i32.load offset=12 (local.get $f)))))
+          ;; 3: the same, the store made by a callee
+          (func (param $s i32) (param $q i32) (result i32) (local $f i32)
+            (global.set $sp (local.get $s))
+            (local.set $f (i32.sub (global.get $sp) (i32.const 32)))
+            (i32.store offset=8 (local.get $f) (i32.const 5))
+            (i32.store offset=12 (local.get $f) (i32.const 6))
+            (drop (i32.add (i32.load offset=8 (local.get $f)) (i32.load offset=12 (local.get $f))))
+            (call $poke (local.get $q) (i32.const 11))
+            (i32.add (i32.add (i32.mul (i32.load offset=8 (local.get $f)) (i32.const 100)) (i32.load offset=12 (local.get $f)))
+                     (i32.mul (i32.add (i32.load offset=8 (local.get $f)) (i32.load offset=12 (local.get $f))) (i32.const 0))))
+          ;; 4: slots that overlap: an i64 at 8 and an i32 at 12, each stored and read through the other
+          (func (param $s i32) (result i32) (local $f i32)
+            (global.set $sp (local.get $s))
+            (local.set $f (i32.sub (global.get $sp) (i32.const 32)))
+            (i64.store offset=8 (local.get $f) (i64.const 0x0000000700000003))
+            (drop (i32.load offset=12 (local.get $f)))
+            (drop (i64.load offset=8 (local.get $f)))
+            (i32.store offset=12 (local.get $f) (i32.const 9))
+            (i32.add (i32.load offset=12 (local.get $f))
+              (i32.add (i32.mul (i32.wrap_i64 (i64.shr_u (i64.load offset=8 (local.get $f)) (i64.const 32))) (i32.const 1000))
+                       (i32.mul (i32.wrap_i64 (i64.load offset=8 (local.get $f))) (i32.const 100000)))))
+          ;; 5: a trap after stores to slots: the memory has them
+          (func (param $s i32) (param $d i32) (result i32) (local $f i32)
+            (global.set $sp (local.get $s))
+            (local.set $f (i32.sub (global.get $sp) (i32.const 32)))
+            (i32.store offset=8 (local.get $f) (i32.const 77))
+            (i32.store offset=12 (local.get $f) (i32.div_u (i32.load offset=8 (local.get $f)) (local.get $d)))
+            (i32.add (i32.add (i32.load offset=8 (local.get $f)) (i32.load offset=12 (local.get $f)))
+                     (i32.add (i32.load offset=8 (local.get $f)) (i32.load offset=12 (local.get $f)))))
+          ;; 6: a frame that reaches past the memory's end: its slot at 8 inside, at 20 outside until a callee grows
+          ;; the memory ($c)
+          (func (param $s i32) (param $c i32) (result i32) (local $f i32)
+            (global.set $sp (local.get $s))
+            (local.set $f (i32.sub (global.get $sp) (i32.const 32)))
+            (i32.store offset=8 (local.get $f) (i32.const 3))
+            (drop (i32.add (i32.load offset=8 (local.get $f)) (i32.load offset=8 (local.get $f))))
+            (if (local.get $c) (then (call $grow)))
+            (i32.add (i32.add (i32.load offset=8 (local.get $f)) (i32.load offset=8 (local.get $f)))
+                     (i32.add (i32.load offset=20 (local.get $f)) (i32.load offset=20 (local.get $f)))))
+          ;; 7: memory.fill over the frame
+          (func (param $s i32) (result i32) (local $f i32)
+            (global.set $sp (local.get $s))
+            (local.set $f (i32.sub (global.get $sp) (i32.const 32)))
+            (i32.store offset=8 (local.get $f) (i32.const 5))
+            (drop (i32.add (i32.load offset=8 (local.get $f)) (i32.load offset=8 (local.get $f))))
+            (memory.fill (local.get $f) (i32.const 0x11) (i32.const 32))
+            (i32.add (i32.load offset=8 (local.get $f)) (i32.sub (i32.load offset=8 (local.get $f)) (i32.load offset=8 (local.get $f)))))
+          ;; 8: a store at a place computed from the frame's base (an array indexed by $k)
+          (func (param $s i32) (param $k i32) (result i32) (local $f i32)
+            (global.set $sp (local.get $s))
+            (local.set $f (i32.sub (global.get $sp) (i32.const 32)))
+            (i32.store offset=8 (local.get $f) (i32.const 5))
+            (drop (i32.add (i32.load offset=8 (local.get $f)) (i32.load offset=8 (local.get $f))))
+            (i32.store (i32.add (local.get $f) (local.get $k)) (i32.const 9))
+            (i32.add (i32.load offset=8 (local.get $f)) (i32.sub (i32.load offset=8 (local.get $f)) (i32.load offset=8 (local.get $f))))))
+        """;
+
+    [Theory]
+    // function(arguments)=result; the frame is at 992 when $s is 1024
+    [InlineData("2(1024,2000)=50600506")]   // the store meets no slot
+    [InlineData("2(1024,1000)=50600906")]   // it replaces the slot at 8
+    [InlineData("2(1024,1004)=50600509")]   // the slot at 12
+    [InlineData("2(1024,1006)=51190330")]   // half of the slot at 12 (6 | 9 << 16)
+    [InlineData("2(1024,998)=50600006")]    // the slot at 8's low half, with 9's high bytes (0)
+    [InlineData("3(1024,2000)=506", "3(1024,1000)=1106", "3(1024,1004)=511")]
+    [InlineData("4(1024)=309009")]
+    [InlineData("5(1024,1)=308", "5(2048,0)=trap: integer divide by zero")]
+    [InlineData("6(65552,0)=trap: out of bounds memory access", "6(65552,1)=6")]
+    [InlineData("7(1024)=286331153")]
+    [InlineData("8(1024,8)=9", "8(1024,40)=5")]
+    public void FrameSlotsFollowTheMemory(params string[] calls) =>
+        // Slots of a stack frame live in registers between the points where the memory may change behind them;
+        // each call here changes it in one of those ways.
+        NativeAndInterpreterAgree(Frames, calls);
 
     [Fact]
     public void VectorsPassThroughEntriesCallsAndGlobals()

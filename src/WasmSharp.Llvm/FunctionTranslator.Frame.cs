@@ -1,0 +1,284 @@
+using static WasmSharp.Llvm.Native.LlvmApi;
+using WasmSharp.Llvm.Native;
+
+namespace WasmSharp.Llvm;
+
+/// <summary>
+/// The stack frame in registers. Code built without optimisation keeps every C variable in a frame in linear memory
+/// (<c>global.get $sp; i32.const 48; i32.sub; local.set 3</c>, then <c>local.get 3; i32.load offset=12</c>), and a
+/// store through any pointer might change any of it as far as LLVM knows, so a loop reloads its variables from the
+/// frame after every store. Here each frame slot (an access at a constant offset from the frame's base, of 1, 2, 4
+/// or 8 bytes) gets an LLVM variable that mem2reg makes a register:
+/// <list type="bullet">
+/// <item>A store to a slot writes the memory (every observer sees what it would without this) and the variable.</item>
+/// <item>A load from a slot reads the variable, after the access's bounds check as before.</item>
+/// <item>The variables are read from the memory again (a resync) where the memory may have changed behind them: at
+/// the frame's start, after a call, memory.grow or a bulk operation, and after a store elsewhere whose bytes meet
+/// the slots' range (a guard of two instructions, its range filled in when the function's slots are known).</item>
+/// </list>
+/// Invariant: wherever the code is, a slot inside the memory holds what the memory does; one outside may hold
+/// anything, and its own bounds check traps before it is read. A resync therefore reads a slot only when it lies
+/// inside the memory (the memory never shrinks while code runs, and grows only across a call or memory.grow).
+/// The base is a local written once, at the function's top level, to a global's value minus something: the
+/// stack-pointer idiom. Only explicit bounds checks: under guard pages a slot's load would no longer fault.
+/// </summary>
+internal sealed unsafe partial class FunctionTranslator
+{
+    /// <summary>More slots than this: the rest stay in memory (each resync reads every slot that is live).</summary>
+    private const int MaxSlots = 64;
+
+    /// <summary>The most byte ranges a guard tests (each costs a subtraction and a comparison).</summary>
+    private const int MaxRanges = 3;
+
+    private int[] _writes = [];
+    private readonly HashSet<int> _globalLocals = new(), _derivedLocals = new();
+    private readonly HashSet<nint> _globalValues = new(), _belowGlobal = new(), _derived = new();
+    private int _frameLocal = -1;
+    private long _frameVersion;
+    private nint _frameBase;
+    private readonly Dictionary<(ulong Offset, int Size), nint> _slots = new();
+    private readonly List<(nint Block, nint Next, ulong Known)> _resyncs = new();
+    private readonly List<(nint Branch, nint Address, int Size)> _guards = new();
+    // The stores at known places in the frame: a slot's store to its variable, or another's to memory.
+    private readonly List<(nint Store, ulong Offset, int Size)> _slotStores = new();
+    // The access Address made last: its effective address and size, and its slot if it is one.
+    private nint _accessAddress;
+    private int _accessSize;
+    private (ulong Offset, int Size)? _accessSlot;
+    private ulong? _accessFrameOffset; // an access at a constant offset from the frame's base, slot or not
+    private bool _accessDerived; // an access at an address computed from the frame's base
+    private readonly List<(nint Load, nint Pointer)> _slotLoads = new();
+    private bool _storesIntoFrame;
+
+    private void BeginFrame(ReadOnlySpan<byte> code)
+    {
+        _frameLocal = -1;
+        _globalLocals.Clear(); _globalValues.Clear(); _belowGlobal.Clear(); _derivedLocals.Clear(); _derived.Clear();
+        _slots.Clear(); _resyncs.Clear(); _guards.Clear(); _slotStores.Clear(); _slotLoads.Clear();
+        _storesIntoFrame = false;
+        _accessSlot = null;
+        _writes = new int[_locals.Count];
+        if (_m.GuardPages || _memBase == 0 || !Validation.LocalReadCounter.TryCount(code, new int[_locals.Count], _writes))
+            _writes.AsSpan().Fill(int.MaxValue);
+    }
+
+    /// <summary>global.get of an i32: its value, and the locals it is copied to, may be a stack pointer.</summary>
+    private void GlobalValue(nint value) => _globalValues.Add(value);
+
+    private void LocalRead(int local, nint value)
+    {
+        if (_globalLocals.Contains(local)) _globalValues.Add(value);
+        if (local == _frameLocal || _derivedLocals.Contains(local)) _derived.Add(value);
+    }
+
+    /// <summary>i32.add or i32.sub (<paramref name="k"/> 0 or 1): of a global's value, a frame's base if a local
+    /// set once at the top level takes it; of the frame's base, an address inside the frame (most likely).</summary>
+    private void Arithmetic(int k, nint a, nint b, nint result)
+    {
+        if (k == 1 && _globalValues.Contains(a)) _belowGlobal.Add(result);
+        if (_frameLocal >= 0 && (_derived.Contains(a) || _derived.Contains(b))) _derived.Add(result);
+    }
+
+    private void LocalWritten(int local, nint value)
+    {
+        if (_globalValues.Contains(value)) _globalLocals.Add(local); else _globalLocals.Remove(local);
+        if (_derived.Contains(value)) _derivedLocals.Add(local); // for every read, wherever: a heuristic
+        if (_frameLocal >= 0 || _frames.Count != 1 || _writes[local] != 1 || !_belowGlobal.Contains(value)) return;
+        _frameLocal = local;
+        _frameVersion = _versions;
+        _frameBase = Zext(value);
+        Resync();
+    }
+
+    /// <summary>Called by <see cref="Address"/> for every access it makes.</summary>
+    private void Accessing((int Local, long Value) key, nint operand, nint effectiveAddress, ulong offset, int size)
+    {
+        _accessAddress = effectiveAddress;
+        _accessSize = size;
+        _accessSlot = null;
+        _accessFrameOffset = null;
+        _accessDerived = _derived.Contains(operand);
+        if (_frameLocal < 0 || key != (_frameLocal, _frameVersion)) return;
+        _accessFrameOffset = offset;
+        if (size is not (1 or 2 or 4 or 8)) return;
+        if (!_slots.ContainsKey((offset, size)))
+        {
+            if (_slots.Count >= MaxSlots) return;
+            _slots[(offset, size)] = AllocaAtEntry(IntOfBits(size * 8));
+        }
+        _accessSlot = (offset, size);
+    }
+
+    /// <summary>A load of a slot: its variable's value as <paramref name="type"/> (of the slot's size), else 0.</summary>
+    private nint SlotLoad(nint address, nint type)
+    {
+        if (_accessSlot is not { } slot) return 0;
+        _accessSlot = null;
+        nint v = LLVMBuildLoad2(_b, IntOfBits(slot.Size * 8), _slots[slot], "");
+        _slotLoads.Add((v, address));
+        return LLVMTypeOf(v) == type ? v : LLVMBuildCast(_b, LLVMOpcode.BitCast, v, type, "");
+    }
+
+    /// <summary>After a store to memory: a slot's variable takes the value too; a store elsewhere checks whether it
+    /// met the slots (and if so resyncs).</summary>
+    private void Stored(nint store, nint value)
+    {
+        if (_accessSlot is { } slot)
+        {
+            _accessSlot = null;
+            nint type = IntOfBits(slot.Size * 8);
+            if (LLVMTypeOf(value) != type) value = LLVMBuildCast(_b, LLVMOpcode.BitCast, value, type, "");
+            _slotStores.Add((LLVMBuildStore(_b, value, _slots[slot]), slot.Offset, slot.Size));
+            return;
+        }
+        if (_frameLocal < 0) return;
+        _storesIntoFrame |= _accessDerived;
+        if (_accessFrameOffset is { } offset)
+        {
+            // At a known place in the frame: the slots it meets are known too, and read again right after it.
+            _slotStores.Add((store, offset, _accessSize));
+            return;
+        }
+        var resync = Block("resync");
+        var next = Block("synced");
+        // The condition is made in FinishFrame, when the slots are known.
+        nint branch = LLVMBuildCondBr(_b, LLVMConstInt(_m.I1, 0, 0), resync, next);
+        _guards.Add((branch, _accessAddress, _accessSize));
+        _resyncs.Add((resync, next, KnownFrameEnd()));
+        Position(next);
+    }
+
+    /// <summary>Where the memory may have changed behind the slots: read them again (filled in by FinishFrame).</summary>
+    private void Resync()
+    {
+        if (_frameLocal < 0) return;
+        var resync = Block("resync");
+        var next = Block("synced");
+        LLVMBuildBr(_b, resync);
+        _resyncs.Add((resync, next, KnownFrameEnd()));
+        Position(next);
+    }
+
+    /// <summary>How far past the frame's base the bounds checks so far have proved the memory reaches.</summary>
+    private ulong KnownFrameEnd() => _checkedEnds.TryGetValue((_frameLocal, _frameVersion), out var c) ? c.End : 0;
+
+    /// <summary>The function's slots are known: the guards get their range, the resyncs their loads, and a store at
+    /// a known place in the frame that meets slots other than its own (a field and its struct) reads those again.</summary>
+    private void FinishFrame()
+    {
+        if (_frameLocal < 0) return;
+        if (_slots.Count == 0 || _storesIntoFrame || _slotLoads.Count < 2 * _resyncs.Count)
+        {
+            // No slots; or stores at computed places in the frame (an array indexed in a loop, which would resync
+            // at every store); or fewer loads from slots than resyncs and guards would cost (optimised code, whose
+            // frame holds what escapes to its callees): the frame stays in memory. The variables' stores are dead,
+            // and LLVM drops them.
+            foreach (var (load, pointer) in _slotLoads)
+            {
+                LLVMPositionBuilderBefore(_b, load);
+                nint m = LLVMBuildLoad2(_b, LLVMTypeOf(load), pointer, "");
+                LLVMSetAlignment(m, 1);
+                _m.Tag(m, ModuleTranslator.Region.Memory);
+                LLVMReplaceAllUsesWith(load, m);
+                LLVMInstructionEraseFromParent(load);
+            }
+            foreach (var g in _guards) LLVMSetOperand(g.Branch, 0, LLVMConstInt(_m.I1, 0, 0));
+            foreach (var (block, next, _) in _resyncs) { Position(block); LLVMBuildBr(_b, next); }
+            return;
+        }
+        var slots = _slots.Keys.OrderBy(s => s.Offset).ToArray();
+        ulong hi = slots.Max(s => s.Offset + (ulong)s.Size);
+        var ranges = SlotRanges(slots);
+        foreach (var (branch, address, size) in _guards)
+        {
+            // A store of size bytes at distance d from the base meets [lo, end) iff d - (lo - size + 1) is below
+            // end - lo + size - 1, unsigned.
+            LLVMPositionBuilderBefore(_b, branch);
+            nint distance = LLVMBuildBinOp(_b, LLVMOpcode.Sub, address, _frameBase, "");
+            nint meets = 0;
+            foreach (var (lo, end) in ranges)
+            {
+                nint shifted = LLVMBuildBinOp(_b, LLVMOpcode.Sub, distance, Const(ValueType.I64, lo - (ulong)size + 1), "");
+                nint inside = LLVMBuildICmp(_b, LLVMIntPredicate.ULT, shifted, Const(ValueType.I64, end - lo + (ulong)size - 1), "");
+                meets = meets == 0 ? inside : LLVMBuildBinOp(_b, LLVMOpcode.Or, meets, inside, "");
+            }
+            LLVMSetOperand(branch, 0, meets);
+        }
+        foreach (var (block, next, known) in _resyncs)
+        {
+            Position(block);
+            if (known >= hi)
+            {
+                foreach (var s in slots) ReadSlot(s, guarded: false);
+                LLVMBuildBr(_b, next);
+                continue;
+            }
+            var whole = Block("resync.whole");
+            var each = Block("resync.each");
+            nint end = LLVMBuildBinOp(_b, LLVMOpcode.Add, _frameBase, Const(ValueType.I64, hi), "");
+            LLVMBuildCondBr(_b, LLVMBuildICmp(_b, LLVMIntPredicate.ULE, end, LLVMBuildLoad2(_b, _m.I64, _memLength, ""), ""), whole, each);
+            Position(whole);
+            foreach (var s in slots) ReadSlot(s, guarded: false);
+            LLVMBuildBr(_b, next);
+            Position(each);
+            foreach (var s in slots) ReadSlot(s, guarded: true);
+            LLVMBuildBr(_b, next);
+        }
+        foreach (var (store, offset, size) in _slotStores)
+        {
+            nint after = 0;
+            foreach (var s in slots)
+            {
+                if (s == (offset, size) || s.Offset >= offset + (ulong)size || offset >= s.Offset + (ulong)s.Size) continue;
+                if (after == 0)
+                {
+                    after = LLVMGetNextInstruction(store);
+                    LLVMPositionBuilderBefore(_b, after);
+                }
+                ReadSlot(s, guarded: true);
+            }
+        }
+    }
+
+    /// <summary>The byte ranges a guard tests: the slots, ordered by offset, in runs whose gaps are padding (under 8
+    /// bytes); a wider gap is left out (most often an array, whose stores must not resync the frame each time). At
+    /// most <see cref="MaxRanges"/>, the narrowest gaps closed first.</summary>
+    private static List<(ulong Lo, ulong End)> SlotRanges((ulong Offset, int Size)[] slots)
+    {
+        var ranges = new List<(ulong Lo, ulong End)>();
+        foreach (var (offset, size) in slots)
+        {
+            ulong end = offset + (ulong)size;
+            if (ranges.Count > 0 && offset < ranges[^1].End + 8) ranges[^1] = (ranges[^1].Lo, Math.Max(ranges[^1].End, end));
+            else ranges.Add((offset, end));
+        }
+        while (ranges.Count > MaxRanges)
+        {
+            int narrowest = 0;
+            for (int i = 1; i < ranges.Count - 1; i++)
+                if (ranges[i + 1].Lo - ranges[i].End < ranges[narrowest + 1].Lo - ranges[narrowest].End) narrowest = i;
+            ranges[narrowest] = (ranges[narrowest].Lo, ranges[narrowest + 1].End);
+            ranges.RemoveAt(narrowest + 1);
+        }
+        return ranges;
+    }
+
+    /// <summary>Reads a slot's bytes from memory into its variable; <paramref name="guarded"/>: only if they lie
+    /// inside the memory (else a harmless read of the context's first bytes).</summary>
+    private void ReadSlot((ulong Offset, int Size) slot, bool guarded)
+    {
+        nint type = IntOfBits(slot.Size * 8);
+        nint at = LLVMBuildBinOp(_b, LLVMOpcode.Add, _frameBase, Const(ValueType.I64, slot.Offset), "");
+        nint pointer = Gep(LLVMBuildLoad2(_b, _m.Ptr, _memBase, ""), at);
+        if (guarded)
+        {
+            nint end = LLVMBuildBinOp(_b, LLVMOpcode.Add, at, Const(ValueType.I64, (ulong)slot.Size), "");
+            nint inside = LLVMBuildICmp(_b, LLVMIntPredicate.ULE, end, LLVMBuildLoad2(_b, _m.I64, _memLength, ""), "");
+            pointer = LLVMBuildSelect(_b, inside, pointer, _ctx, "");
+        }
+        nint v = LLVMBuildLoad2(_b, type, pointer, "");
+        LLVMSetAlignment(v, 1);
+        if (!guarded) _m.Tag(v, ModuleTranslator.Region.Memory);
+        LLVMBuildStore(_b, v, _slots[slot]);
+    }
+}
