@@ -27,6 +27,10 @@ internal sealed unsafe partial class FunctionTranslator
     /// <summary>More slots than this: the rest stay in memory (each resync reads every slot that is live).</summary>
     private const int MaxSlots = 64;
 
+    /// <summary>The most slot reads all resyncs together may make (slots times resyncs): each is a few
+    /// instructions, twice over where the frame may reach past the memory's end.</summary>
+    private const int MaxResyncReads = 16384;
+
     /// <summary>The most byte ranges a guard tests (each costs a subtraction and a comparison).</summary>
     private const int MaxRanges = 3;
 
@@ -167,12 +171,14 @@ internal sealed unsafe partial class FunctionTranslator
     private void FinishFrame()
     {
         if (_frameLocal < 0) return;
-        if (_slots.Count == 0 || _storesIntoFrame || _slotLoads.Count < 2 * _resyncs.Count)
+        if (_slots.Count == 0 || _storesIntoFrame || _slotLoads.Count < 2 * _resyncs.Count
+            || (long)_slots.Count * _resyncs.Count > MaxResyncReads)
         {
             // No slots; or stores at computed places in the frame (an array indexed in a loop, which would resync
             // at every store); or fewer loads from slots than resyncs and guards would cost (optimised code, whose
-            // frame holds what escapes to its callees): the frame stays in memory. The variables' stores are dead,
-            // and LLVM drops them.
+            // frame holds what escapes to its callees); or so many slots and resyncs that reading them again
+            // would swell the function (a test made of thousands of calls): the frame stays in memory. The
+            // variables' stores are dead, and LLVM drops them.
             foreach (var (load, pointer) in _slotLoads)
             {
                 LLVMPositionBuilderBefore(_b, load);
