@@ -20,7 +20,8 @@ namespace WasmSharp.Llvm;
 /// anything, and its own bounds check traps before it is read. A resync therefore reads a slot only when it lies
 /// inside the memory (the memory never shrinks while code runs, and grows only across a call or memory.grow).
 /// The base is a local written once, at the function's top level, to a global's value minus something: the
-/// stack-pointer idiom. Only explicit bounds checks: under guard pages a slot's load would no longer fault.
+/// stack-pointer idiom. Under guard pages too, where slots keep explicit bounds checks (a slot's load no longer
+/// touches the memory, so it would not fault).
 /// </summary>
 internal sealed unsafe partial class FunctionTranslator
 {
@@ -62,7 +63,7 @@ internal sealed unsafe partial class FunctionTranslator
         _storesIntoFrame = false;
         _accessSlot = null;
         _writes = new int[_locals.Count];
-        if (_m.GuardPages || _memBase == 0 || !Validation.LocalReadCounter.TryCount(code, new int[_locals.Count], _writes))
+        if (_memBase == 0 || !Validation.LocalReadCounter.TryCount(code, new int[_locals.Count], _writes))
             _writes.AsSpan().Fill(int.MaxValue);
     }
 

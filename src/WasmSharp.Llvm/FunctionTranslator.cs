@@ -263,7 +263,7 @@ internal sealed unsafe partial class FunctionTranslator
     /// moves then).</summary>
     private void AfterCall()
     {
-        if (_memBase != 0 && !_m.GuardPages) LLVMBuildStore(_b, MemoryLength(), _memLength);
+        if (_memBase != 0) LLVMBuildStore(_b, MemoryLength(), _memLength); // unused (and dropped) under guard pages but for frame slots
         Resync();
     }
 
@@ -1139,7 +1139,7 @@ internal sealed unsafe partial class FunctionTranslator
         if (_memBase == 0) return;
         // At each entry: a memory disposed since the last call has moved to an inaccessible reservation, size 0.
         LLVMBuildStore(_b, ContextLoad(_m.Ptr, MemoryDefinition(), invariant: false), _memBase);
-        if (!_m.GuardPages) LLVMBuildStore(_b, MemoryLength(), _memLength);
+        LLVMBuildStore(_b, MemoryLength(), _memLength);
     }
 
     /// <summary>The effective address of an access of <paramref name="size"/> bytes, trapping when any byte is out
@@ -1152,10 +1152,12 @@ internal sealed unsafe partial class FunctionTranslator
         nint address = LLVMBuildCast(_b, LLVMOpcode.ZExt, operand, _m.I64, "");
         nint ea = LLVMBuildBinOp(_b, LLVMOpcode.Add, address, Const(ValueType.I64, offset), "");
         nint basePointer = LLVMBuildLoad2(_b, _m.Ptr, _memBase, "");
-        if (_m.GuardPages) return Gep(basePointer, ea); // past the end: the reservation's inaccessible pages
-        ulong needed = offset + (ulong)size;
         var key = _localValues.TryGetValue(operand, out var local) ? local : (-1, (long)operand);
         Accessing(key, operand, ea, offset, size);
+        // Under guard pages, past the end is the reservation's inaccessible pages; but a frame slot's load reads a
+        // variable, so slots keep explicit checks.
+        if (_m.GuardPages && _accessSlot is null) return Gep(basePointer, ea);
+        ulong needed = offset + (ulong)size;
         _checkedEnds.TryGetValue(key, out var known);
         if (known.End >= needed) return Gep(basePointer, ea);
         _checkedEnds[key] = known with { End = needed };

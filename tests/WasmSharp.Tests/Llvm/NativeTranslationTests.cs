@@ -230,12 +230,16 @@ public sealed class NativeTranslationTests : IDisposable
     /// <summary>Runs <paramref name="calls"/> ("function(i32 arguments)=i32 result or trap: message"), in order, on
     /// native code and on the interpreter, each engine with an instance of its own: both must give the result, and
     /// leave the same memory.</summary>
-    private void NativeAndInterpreterAgree(string wat, string[] calls)
+    private void NativeAndInterpreterAgree(string wat, string[] calls, bool guardPages = false)
     {
         var module = Module.FromBytes(Wat(wat));
-        using var native = NativeModule.Compile(module, optLevel: 2, _dir);
-        using var store = new Store();
-        var instance = new Linker().Instantiate(store, module);
+        using var native = guardPages ? null : NativeModule.Compile(module, optLevel: 2, _dir);
+        // Guard pages need memories reserved for them: an engine's store makes those.
+        var engine = guardPages ? new Engine(new EngineConfig { Native = new LlvmBackend(2, _dir, guardPages: true) }) : null;
+        var guarded = engine is null ? null : Module.FromBytes(engine, Wat(wat));
+        Assert.Null(guarded?.NativeFallback);
+        using var store = engine is null ? new Store() : new Store(engine);
+        var instance = new Linker().Instantiate(store, guarded ?? module);
         using var store2 = new Store();
         var interpreted = new Linker().Instantiate(store2, module);
         foreach (string call in calls)
@@ -248,7 +252,7 @@ public sealed class NativeTranslationTests : IDisposable
                 try { return f()[0].AsI32().ToString(); }
                 catch (TrapException t) { return "trap: " + t.Message; }
             }
-            Assert.Equal(m.Groups[3].Value, Run(() => native.Invoke(instance, function, args)));
+            Assert.Equal(m.Groups[3].Value, Run(() => native is null ? CallByIndex(instance, function, args) : native.Invoke(instance, function, args)));
             Assert.Equal(m.Groups[3].Value, Run(() => CallByIndex(interpreted, function, args)));
             Assert.True(interpreted.Memories[0].Span.SequenceEqual(instance.Memories[0].Span), $"the memory after {call}");
         }
@@ -341,10 +345,13 @@ public sealed class NativeTranslationTests : IDisposable
     [InlineData("6(65552,0)=trap: out of bounds memory access", "6(65552,1)=6")]
     [InlineData("7(1024)=286331153")]
     [InlineData("8(1024,8)=9", "8(1024,40)=5")]
-    public void FrameSlotsFollowTheMemory(params string[] calls) =>
+    public void FrameSlotsFollowTheMemory(params string[] calls)
+    {
         // Slots of a stack frame live in registers between the points where the memory may change behind them;
-        // each call here changes it in one of those ways.
+        // each call here changes it in one of those ways. Under guard pages too, where slots keep their checks.
         NativeAndInterpreterAgree(Frames, calls);
+        if (GuardPages.Problem is null) NativeAndInterpreterAgree(Frames, calls, guardPages: true);
+    }
 
     [Fact]
     public void VectorsPassThroughEntriesCallsAndGlobals()
