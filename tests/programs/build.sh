@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the C test programs of tests/programs three times: twice for wasm32-wasi with scripts/wasi-cc (Debian's
-# clang-19 and wasi-libc): artifacts/programs/wasm/NAME.wasm (-O1, with DWARF and a name section) and
-# artifacts/programs/wasm-simd/NAME.wasm (-O2 -msimd128: clang vectorises loops into v128 code); and natively with
-# gcc (artifacts/programs/native/NAME). Programs listed in WASM_ONLY use WASI directly and have no native build.
+# Builds the C test programs of tests/programs four times: three times for wasm32-wasi with scripts/wasi-cc
+# (Debian's clang-19 and wasi-libc): artifacts/programs/wasm/NAME.wasm (-O1, with DWARF and a name section),
+# artifacts/programs/wasm-simd/NAME.wasm (-O2 -msimd128: clang vectorises loops into v128 code) and
+# artifacts/programs/wasm-O0/NAME.wasm (unoptimised: every variable in a stack frame in linear memory); and natively
+# with gcc (artifacts/programs/native/NAME). Programs listed in WASM_ONLY use WASI directly and have no native build.
 # Rebuilds only what is out of date. Fails (exit 1) if a compiler is missing: run scripts/install-deps.sh.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -19,7 +20,7 @@ for tool in "${CLANG:-clang-19}" "$CC_NATIVE"; do
   fi
 done
 
-mkdir -p "$out/wasm" "$out/wasm-simd" "$out/native"
+mkdir -p "$out/wasm" "$out/wasm-simd" "$out/wasm-O0" "$out/native"
 status=0
 for src in *.c; do
   name=${src%.c}
@@ -32,6 +33,11 @@ for src in *.c; do
   if [ ! -e "$simd" ] || [ "$src" -nt "$simd" ] || [ common.h -nt "$simd" ] || [ "$WASI_CC" -nt "$simd" ]; then
     echo "build.sh: wasi-cc -O2 -msimd128 $src" >&2
     "$WASI_CC" -O2 -msimd128 -g -Wall -Werror -o "$simd.tmp" "$src" && mv "$simd.tmp" "$simd" || status=1
+  fi
+  o0=$out/wasm-O0/$name.wasm
+  if [ ! -e "$o0" ] || [ "$src" -nt "$o0" ] || [ common.h -nt "$o0" ] || [ "$WASI_CC" -nt "$o0" ]; then
+    echo "build.sh: wasi-cc -O0 $src" >&2
+    "$WASI_CC" -O0 -Wall -Werror -o "$o0.tmp" "$src" && mv "$o0.tmp" "$o0" || status=1
   fi
   [[ "$WASM_ONLY" == *" $name "* ]] && continue
   native=$out/native/$name

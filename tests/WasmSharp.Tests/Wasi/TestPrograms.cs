@@ -22,6 +22,8 @@ internal static class TestPrograms
     public static string Wasm(string name) => Path.Combine(OutputDirectory, "wasm", name + ".wasm");
     /// <summary>The build with -O2 -msimd128 (loops vectorised into v128 code).</summary>
     public static string WasmSimd(string name) => Path.Combine(OutputDirectory, "wasm-simd", name + ".wasm");
+    /// <summary>One of the wasm builds: "wasm" (-O1), "wasm-simd" (-O2 -msimd128) or "wasm-O0" (unoptimised).</summary>
+    public static string WasmBuild(string build, string name) => Path.Combine(OutputDirectory, build, name + ".wasm");
     public static string Native(string name) => Path.Combine(OutputDirectory, "native", name);
 
     private static string FindRoot()
@@ -52,12 +54,12 @@ internal static class TestPrograms
         string workingDirectory, byte[]? stdin) =>
         Run(Native(name), args, environment, workingDirectory, stdin, TimeSpan.FromMinutes(2));
 
-    /// <summary>Runs the program on wasmsharp: <c>wasmsharp run --dir DIR::GUEST --env ... NAME.wasm ARGS</c> (the
-    /// -msimd128 build when <paramref name="simd"/>).</summary>
+    /// <summary>Runs the program on wasmsharp: <c>wasmsharp run --dir DIR::GUEST --env ... NAME.wasm ARGS</c>, of
+    /// <paramref name="build"/> (see <see cref="WasmBuild"/>).</summary>
     public static ProcessResult RunWasm(string name, string[] args, IReadOnlyDictionary<string, string> environment,
-        string preopen, string guestName, byte[]? stdin, bool simd = false, string engine = "interp") =>
+        string preopen, string guestName, byte[]? stdin, string build = "wasm", string engine = "interp") =>
         RunCli(["run", "--engine", engine, "--dir", $"{preopen}::{guestName}", .. environment.SelectMany(kv => new[] { "--env", $"{kv.Key}={kv.Value}" }),
-            simd ? WasmSimd(name) : Wasm(name), .. args], stdin);
+            WasmBuild(build, name), .. args], stdin);
 
     public static ProcessResult RunCli(string[] args, byte[]? stdin = null) =>
         Run(DotNet, [CliDll, .. args], environment: null, workingDirectory: RepositoryRoot, stdin, TimeSpan.FromMinutes(5));
