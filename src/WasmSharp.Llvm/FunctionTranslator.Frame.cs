@@ -144,24 +144,21 @@ internal sealed unsafe partial class FunctionTranslator
             _slotStores.Add((store, offset, _accessSize));
             return;
         }
-        var resync = Block("resync");
-        var next = Block("synced");
-        // The condition is made in FinishFrame, when the slots are known.
-        nint branch = LLVMBuildCondBr(_b, LLVMConstInt(_m.I1, 0, 0), resync, next);
-        _guards.Add((branch, _accessAddress, _accessSize));
-        _resyncs.Add((resync, next, KnownFrameEnd()));
-        Position(next);
+        _guards.Add((Resync(guarded: true), _accessAddress, _accessSize));
     }
 
-    /// <summary>Where the memory may have changed behind the slots: read them again (filled in by FinishFrame).</summary>
-    private void Resync()
+    /// <summary>Where the memory may have changed behind the slots: read them again (filled in by FinishFrame);
+    /// <paramref name="guarded"/>: only if a guard finds so, whose condition FinishFrame makes too. Returns the
+    /// branch to the resync.</summary>
+    private nint Resync(bool guarded = false)
     {
-        if (_frameLocal < 0) return;
+        if (_frameLocal < 0) return 0;
         var resync = Block("resync");
         var next = Block("synced");
-        LLVMBuildBr(_b, resync);
+        nint branch = guarded ? LLVMBuildCondBr(_b, LLVMConstInt(_m.I1, 0, 0), resync, next) : LLVMBuildBr(_b, resync);
         _resyncs.Add((resync, next, KnownFrameEnd()));
         Position(next);
+        return branch;
     }
 
     /// <summary>How far past the frame's base the bounds checks so far have proved the memory reaches.</summary>
@@ -183,10 +180,7 @@ internal sealed unsafe partial class FunctionTranslator
             foreach (var (load, pointer) in _slotLoads)
             {
                 LLVMPositionBuilderBefore(_b, load);
-                nint m = LLVMBuildLoad2(_b, LLVMTypeOf(load), pointer, "");
-                LLVMSetAlignment(m, 1);
-                _m.Tag(m, ModuleTranslator.Region.Memory);
-                LLVMReplaceAllUsesWith(load, m);
+                LLVMReplaceAllUsesWith(load, MemoryLoad(pointer, LLVMTypeOf(load)));
                 LLVMInstructionEraseFromParent(load);
             }
             foreach (var g in _guards) LLVMSetOperand(g.Branch, 0, LLVMConstInt(_m.I1, 0, 0));
@@ -211,13 +205,17 @@ internal sealed unsafe partial class FunctionTranslator
             }
             LLVMSetOperand(branch, 0, meets);
         }
+        void ReadAll(nint next, bool guarded)
+        {
+            foreach (var s in slots) ReadSlot(s, guarded);
+            LLVMBuildBr(_b, next);
+        }
         foreach (var (block, next, known) in _resyncs)
         {
             Position(block);
             if (known >= hi)
             {
-                foreach (var s in slots) ReadSlot(s, guarded: false);
-                LLVMBuildBr(_b, next);
+                ReadAll(next, guarded: false);
                 continue;
             }
             var whole = Block("resync.whole");
@@ -225,11 +223,9 @@ internal sealed unsafe partial class FunctionTranslator
             nint end = LLVMBuildBinOp(_b, LLVMOpcode.Add, _frameBase, Const(ValueType.I64, hi), "");
             LLVMBuildCondBr(_b, LLVMBuildICmp(_b, LLVMIntPredicate.ULE, end, LLVMBuildLoad2(_b, _m.I64, _memLength, ""), ""), whole, each);
             Position(whole);
-            foreach (var s in slots) ReadSlot(s, guarded: false);
-            LLVMBuildBr(_b, next);
+            ReadAll(next, guarded: false);
             Position(each);
-            foreach (var s in slots) ReadSlot(s, guarded: true);
-            LLVMBuildBr(_b, next);
+            ReadAll(next, guarded: true);
         }
         foreach (var (store, offset, size) in _slotStores)
         {
@@ -283,9 +279,6 @@ internal sealed unsafe partial class FunctionTranslator
             nint inside = LLVMBuildICmp(_b, LLVMIntPredicate.ULE, end, LLVMBuildLoad2(_b, _m.I64, _memLength, ""), "");
             pointer = LLVMBuildSelect(_b, inside, pointer, _ctx, "");
         }
-        nint v = LLVMBuildLoad2(_b, type, pointer, "");
-        LLVMSetAlignment(v, 1);
-        if (!guarded) _m.Tag(v, ModuleTranslator.Region.Memory);
-        LLVMBuildStore(_b, v, _slots[slot]);
+        LLVMBuildStore(_b, MemoryLoad(pointer, type, tagged: !guarded), _slots[slot]);
     }
 }

@@ -1240,10 +1240,16 @@ internal sealed unsafe partial class FunctionTranslator
     private nint LoadFrom(nint address, nint type)
     {
         if (SlotLoad(address, type) is var slot and not 0) return slot;
-        nint v = LLVMBuildLoad2(_b, type, address, "");
+        return _newLoad = MemoryLoad(address, type);
+    }
+
+    /// <summary>A load from linear memory, any alignment; <paramref name="tagged"/> for the type-based alias
+    /// analysis (not where the pointer may be elsewhere, as in a guarded read of a frame slot).</summary>
+    private nint MemoryLoad(nint pointer, nint type, bool tagged = true)
+    {
+        nint v = LLVMBuildLoad2(_b, type, pointer, "");
         LLVMSetAlignment(v, 1);
-        _m.Tag(v, ModuleTranslator.Region.Memory);
-        _newLoad = v;
+        if (tagged) _m.Tag(v, ModuleTranslator.Region.Memory);
         return v;
     }
 
