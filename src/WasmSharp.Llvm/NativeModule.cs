@@ -62,7 +62,7 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
     public override nint Entry(int definedIndex) => _entries[definedIndex];
 
     private static string Options(int optLevel, bool guardPages, bool interruptible = false) =>
-        $"O{optLevel}" + (guardPages ? " guard-pages" : "") + (interruptible ? " interruptible" : "");
+        $"O{optLevel}" + (guardPages ? " guard-pages" : "") + (interruptible ? " interruptible" : "") + " " + string.Join(' ', LlvmLibrary.CodegenOptions);
 
     /// <summary>Libraries written by <see cref="WriteLibrary"/> and opened for a run, by the SHA-256 of their
     /// module: used in place of the cache.</summary>

@@ -133,6 +133,7 @@ internal static unsafe partial class LlvmApi
 
     // ---- Verification ----------------------------------------------------------------------------
     /// <summary>Returns non-zero when the module is broken; the message says why (LLVMReturnStatusAction).</summary>
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial void LLVMParseCommandLineOptions(int argc, byte** argv, string? overview);
     [LibraryImport(Library)] public static partial int LLVMVerifyModule(nint module, LLVMVerifierFailureAction action, byte** message);
 
     // ---- Targets and code generation -------------------------------------------------------------
