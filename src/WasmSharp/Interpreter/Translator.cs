@@ -16,12 +16,14 @@ internal enum Loc : byte
 }
 
 /// <summary>An entry of the validator's operand stack: its type and its provider.</summary>
-internal struct Operand
+internal struct Operand : Validation.IStackValue<Operand>
 {
-    public ValueType Type;
+    public ValueType Type { get; set; }
     public Loc Loc;
     /// <summary>Local index, constant index or stack height, per <see cref="Loc"/>.</summary>
     public int Index;
+
+    public static Operand Typed(ValueType type) => new(type, Loc.None, 0);
 
     public Operand(ValueType type, Loc loc, int index)
     {

@@ -1,85 +1,48 @@
 using WasmSharp.Binary;
-using WasmSharp.Interpreter;
 
 namespace WasmSharp.Validation;
 
 /// <summary>
-/// Validates one function body and drives the <see cref="Translator"/> in the same walk (ARCHITECTURE §1):
-/// each instruction is decoded once, type-checked on the operand stack, and emitted as register code.
-/// The operand stack holds types and providers together.
+/// Validates one function body and drives a translator in the same walk (ARCHITECTURE §1): each instruction is
+/// decoded once, type-checked on the operand stack, and handed to the translator (<see cref="IFunctionTranslator{TValue, TResult}"/>)
+/// with the values it consumes. The operand stack holds the translator's values, each with its type.
 /// </summary>
-internal sealed class FunctionValidator
+internal sealed class FunctionValidator<TValue, TResult>
+    where TValue : struct, IStackValue<TValue>
 {
-    private enum Kind : byte { Block, Loop, If, Else, Function }
-
-    private struct Control
-    {
-        public Kind Kind;
-        public ValueType[] Params;
-        public ValueType[] Results;
-        public int Height;
-        public bool Unreachable;
-        /// <summary>Entered in unreachable code: nothing inside is translated.</summary>
-        public bool Dead;
-        public int Label;
-        public int ElseLabel;
-
-        public readonly ValueType[] LabelTypes => Kind == Kind.Loop ? Params : Results;
-        public readonly bool Live => !Unreachable && !Dead;
-    }
-
     private const ValueType Unknown = 0;
-
-    // Forwarding of single-read locals (see LocalReadCounter): a local.set of a constant or another local to a
-    // local read exactly once is not stored; the value waits here and the one local.get takes it over. A constant
-    // waits for every read of its local the same way (unoptimised code names constants: x = 16; a << x >> x),
-    // and is dropped once all the function's reads took it. Before control flow can leave the straight-line
-    // code, waiting values are stored after all.
-    private int[] _reads = [];
-    // Which locals a read may see before any write (their slots are zeroed on entry; the others need not be):
-    // a local counts as written when a write precedes the read in the code since the last point that paths
-    // can reach without passing that write: an else, or the end of a block or if (branches join there). A loop
-    // head is not such a point (its back edges come from paths that entered it from above, through the same
-    // writes), nor is a loop's end (reached only by falling through). _writtenIn[i] == _region: local i written.
-    private int[] _writtenIn = [];
-    private int _region;
-    private int _paramCount;
-    private bool[] _zeroed = [];
-    private int[] _pendingUses = [];
-    private Operand?[] _pending = [];
-    private readonly List<int> _pendingList = new();
 
     private readonly ModuleInfo _module;
     private readonly HashSet<uint> _declaredRefs;
-    private readonly Translator _t = new();
-    private readonly List<Operand> _stack = new();
-    private readonly List<Control> _ctrl = new();
+    private readonly IFunctionTranslator<TValue, TResult> _t;
+    private readonly List<TValue> _stack = new();
+    private readonly List<ControlFrame> _ctrl = new();
     private ValueType[] _locals = [];
     private int _funcIndex;
     private long _instrOffset;
+    private TValue[] _results = new TValue[4];
 
     /// <summary>Whether bodies are translated too; without, the walk only validates (a module that runs as native
     /// code needs no register code until something asks for it).</summary>
     private readonly bool _translate;
 
-    public FunctionValidator(ModuleInfo module, HashSet<uint> declaredRefs, bool interruptible = false, bool translate = true)
+    public FunctionValidator(ModuleInfo module, HashSet<uint> declaredRefs, IFunctionTranslator<TValue, TResult> translator, bool translate = true)
     {
         _module = module;
         _declaredRefs = declaredRefs;
-        _t.Interruptible = interruptible;
+        _t = translator;
         _translate = translate;
     }
 
     /// <summary>Largest number of locals (params included) a function may declare.</summary>
-    public const int MaxLocals = 50_000;
+    public const int MaxLocals = FunctionValidator.MaxLocals;
 
-    /// <summary>Validates body <paramref name="funcIndex"/> and returns its register code (null when not translating).</summary>
-    public CompiledFunction? Validate(int funcIndex, FunctionBody body)
+    /// <summary>Validates body <paramref name="funcIndex"/> and returns its translation (default when not translating).</summary>
+    public TResult? Validate(int funcIndex, FunctionBody body)
     {
         _funcIndex = funcIndex;
         var type = _module.GetFunctionType(funcIndex);
         int paramCount = type.Parameters.Length;
-        _paramCount = paramCount;
         ulong total = (ulong)paramCount + body.TotalLocals;
         if (total > MaxLocals) throw Invalid("too many locals", body.CodeOffset);
         _locals = new ValueType[total];
@@ -88,29 +51,18 @@ internal sealed class FunctionValidator
         foreach (var (count, t) in body.LocalGroups)
             for (uint i = 0; i < count; i++) _locals[k++] = t;
 
-        if (_reads.Length < _locals.Length) { _reads = new int[_locals.Length]; _pendingUses = new int[_locals.Length]; _pending = new Operand?[_locals.Length]; }
-        _t.Begin(paramCount, (int)body.TotalLocals, _reads);
-        _pendingList.Clear();
-        if (_writtenIn.Length < _locals.Length) { _writtenIn = new int[_locals.Length]; _zeroed = new bool[_locals.Length]; }
-        _writtenIn.AsSpan(0, _locals.Length).Clear();
-        _zeroed.AsSpan(0, _locals.Length).Clear();
-        _region = 1;
-        var reads = _reads.AsSpan(0, _locals.Length);
-        reads.Clear();
-        _pending.AsSpan(0, _locals.Length).Clear();
-        if (_translate && !LocalReadCounter.TryCount(_module.Bytes.Span.Slice(body.CodeOffset, body.CodeLength), reads))
-            reads.Fill(int.MaxValue);
+        var bytes = _module.Bytes.Span.Slice(body.CodeOffset, body.CodeLength);
         _stack.Clear();
         _ctrl.Clear();
-        _ctrl.Add(new Control
+        var function = new ControlFrame
         {
-            Kind = Kind.Function, Params = [], Results = type.Results, Height = 0,
-            Label = _t.NewLabel(), ElseLabel = -1,
+            Kind = 0, Params = [], Results = type.Results, Height = 0, Label = -1, ElseLabel = -1,
             // Not translating, the body is walked as code after an unconditional branch is: typed, never emitted.
             Dead = !_translate,
-        });
+        };
+        if (_translate) _t.Begin(ref function, funcIndex, type, _locals, bytes);
+        _ctrl.Add(function);
 
-        var bytes = _module.Bytes.Span.Slice(body.CodeOffset, body.CodeLength);
         var r = new WasmReader(bytes, body.CodeOffset, "code");
         while (_ctrl.Count > 0)
         {
@@ -119,11 +71,7 @@ internal sealed class FunctionValidator
             Step(ref r);
         }
         if (!r.AtEnd) throw new MalformedModuleException("section size mismatch", r.Offset, "code");
-        if (!_translate) return null;
-        var zeroSlots = new List<int>();
-        for (int i = paramCount; i < _locals.Length; i++)
-            if (_zeroed[i]) zeroSlots.Add(i);
-        return _t.Finish(type, funcIndex, zeroSlots.ToArray());
+        return _translate ? _t.Finish() : default;
     }
 
     // ---- errors ----------------------------------------------------------------------------------
@@ -135,22 +83,22 @@ internal sealed class FunctionValidator
 
     // ---- stacks ----------------------------------------------------------------------------------
 
-    private ref Control Top => ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_ctrl)[^1];
+    private ref ControlFrame Top => ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_ctrl)[^1];
     private bool Live => Top.Live;
     private int Height => _stack.Count;
-    private Span<Operand> StackSpan => Translator.AsSpan(_stack);
+    private Span<TValue> StackSpan => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_stack);
 
-    private void Push(Operand o) => _stack.Add(o);
+    private void Push(TValue o) => _stack.Add(o);
 
-    /// <summary>Pushes a result: with its provider when live, type-only otherwise.</summary>
-    private void PushTyped(ValueType t) => _stack.Add(new Operand(t, Loc.None, 0));
+    /// <summary>Pushes a value known only by its type.</summary>
+    private void PushTyped(ValueType t) => _stack.Add(TValue.Typed(t));
 
-    private Operand Pop()
+    private TValue Pop()
     {
         ref var c = ref Top;
         if (_stack.Count == c.Height)
         {
-            if (c.Unreachable) return new Operand(Unknown, Loc.None, 0);
+            if (c.Unreachable) return TValue.Typed(Unknown);
             throw Invalid("type mismatch");
         }
         var o = _stack[^1];
@@ -158,7 +106,7 @@ internal sealed class FunctionValidator
         return o;
     }
 
-    private Operand Pop(ValueType expect)
+    private TValue Pop(ValueType expect)
     {
         var o = Pop();
         if (o.Type != expect && o.Type != Unknown && expect != Unknown) throw Invalid("type mismatch");
@@ -166,18 +114,28 @@ internal sealed class FunctionValidator
     }
 
     /// <summary>Pops values of <paramref name="types"/> (top last) and returns them bottom first.</summary>
-    private Operand[] PopValues(ValueType[] types)
+    private TValue[] PopValues(ValueType[] types)
     {
-        var ops = types.Length == 0 ? [] : new Operand[types.Length];
+        var ops = types.Length == 0 ? [] : new TValue[types.Length];
         for (int i = types.Length - 1; i >= 0; i--) ops[i] = Pop(types[i]);
         return ops;
     }
 
+    /// <summary>Pushes <paramref name="values"/> back, typed as <paramref name="types"/> (a value of the polymorphic
+    /// stack gets its type).</summary>
+    private void PushAs(TValue[] values, ValueType[] types)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            var o = values[i];
+            if (o.Type == Unknown) o = TValue.Typed(types[i]);
+            else o.Type = types[i];
+            _stack.Add(o);
+        }
+    }
+
     private void SetUnreachable()
     {
-        // Nothing after this point in the block runs: values still waiting are never read.
-        foreach (int x in _pendingList) _pending[x] = null;
-        _pendingList.Clear();
         ref var c = ref Top;
         _stack.RemoveRange(c.Height, _stack.Count - c.Height);
         c.Unreachable = true;
@@ -189,19 +147,18 @@ internal sealed class FunctionValidator
     {
         byte b = r.PeekByte();
         if (b == 0x40) { r.ReadByte(); return ([], []); }
-        if (IsValueType(b)) { r.ReadByte(); return ([], [(ValueType)b]); }
+        if (FunctionValidator.IsValueType(b)) { r.ReadByte(); return ([], [(ValueType)b]); }
         long idx = r.ReadS33();
         if (idx < 0 || idx >= _module.Types.Count) throw Invalid("unknown type");
         var ft = _module.Types[(int)idx];
         return (ft.Parameters, ft.Results);
     }
 
-    internal static bool IsValueType(byte b) => b is 0x7F or 0x7E or 0x7D or 0x7C or 0x7B or 0x70 or 0x6F;
 
     private ValueType ReadValueType(ref WasmReader r)
     {
         byte b = r.ReadByte();
-        if (!IsValueType(b)) throw Malformed("malformed value type");
+        if (!FunctionValidator.IsValueType(b)) throw Malformed("malformed value type");
         return (ValueType)b;
     }
 
@@ -296,7 +253,7 @@ internal sealed class FunctionValidator
                 CallIndirect(typeIdx, tableIdx);
                 return;
             }
-            case 0x1A: Pop(); return; // drop: providers have no effects
+            case 0x1A: Pop(); return; // drop: values have no effects of their own
             case 0x1B: Select(null); return;
             case 0x1C:
             {
@@ -309,20 +266,8 @@ internal sealed class FunctionValidator
             {
                 uint idx = r.ReadU32();
                 var t = LocalType(idx);
-                if (!Live) { PushTyped(t); return; }
-                if (_writtenIn[idx] != _region && idx >= _paramCount) _zeroed[idx] = true;
-                if (_pending[idx] is Operand forwarded)
-                {
-                    if (++_pendingUses[idx] >= _reads[idx])
-                    {
-                        _pending[idx] = null;
-                        _pendingList.Remove((int)idx);
-                    }
-                    forwarded.Type = t;
-                    Push(forwarded);
-                }
-                else if (_reads[idx] == 1 && !HasLocalProvider((int)idx) && _t.TryReclaimLocal((int)idx, Height, t, out var temp)) Push(temp);
-                else Push(Translator.Local((int)idx, t));
+                if (Live) Push(_t.LocalGet((int)idx, t, StackSpan));
+                else PushTyped(t);
                 return;
             }
             case 0x21: case 0x22:
@@ -330,16 +275,16 @@ internal sealed class FunctionValidator
                 uint idx = r.ReadU32();
                 var t = LocalType(idx);
                 var v = Pop(t);
-                if (Live) SetLocal((int)idx, v, tee: op == 0x22);
-                else if (op == 0x22) PushTyped(t);
+                if (!Live) { if (op == 0x22) PushTyped(t); }
+                else if (op == 0x22) Push(_t.LocalTee((int)idx, v, StackSpan));
+                else _t.LocalSet((int)idx, v, StackSpan);
                 return;
             }
             case 0x23:
             {
                 uint idx = r.ReadU32();
                 var g = GlobalTypeAt(idx);
-                if (Live) Push(_t.Produce(g.ValueType == ValueType.V128 ? Op.GlobalGetV128 : Op.GlobalGet, g.ValueType, Height, [(int)idx], []));
-                else PushTyped(g.ValueType);
+                Produce(new Instruction(op, A: (int)idx), g.ValueType, []);
                 return;
             }
             case 0x24:
@@ -348,8 +293,7 @@ internal sealed class FunctionValidator
                 var g = GlobalTypeAt(idx);
                 if (!g.Mutable) throw Invalid("global is immutable");
                 var v = Pop(g.ValueType);
-                if (Live && g.ValueType == ValueType.V128) _t.Effect(Op.GlobalSetV128, [(int)idx], [v]);
-                else if (Live) _t.GlobalSet((int)idx, v);
+                if (Live) _t.Effect(new Instruction(op, A: (int)idx), [v]);
                 return;
             }
             case 0x25:
@@ -357,8 +301,7 @@ internal sealed class FunctionValidator
                 uint idx = r.ReadU32();
                 var tt = TableAt(idx);
                 var i = Pop(ValueType.I32);
-                if (Live) Push(_t.Produce(Op.TableGet, tt.ElementType, Height, [(int)idx], [i]));
-                else PushTyped(tt.ElementType);
+                Produce(new Instruction(op, A: (int)idx), tt.ElementType, [i]);
                 return;
             }
             case 0x26:
@@ -367,7 +310,7 @@ internal sealed class FunctionValidator
                 var tt = TableAt(idx);
                 var v = Pop(tt.ElementType);
                 var i = Pop(ValueType.I32);
-                if (Live) _t.Effect(Op.TableSet, [(int)idx], [i, v]);
+                if (Live) _t.Effect(new Instruction(op, A: (int)idx), [i, v]);
                 return;
             }
             case >= 0x28 and <= 0x35: Load(ref r, op); return;
@@ -375,16 +318,14 @@ internal sealed class FunctionValidator
             case 0x3F:
                 ReadZeroByte(ref r);
                 CheckMemory();
-                if (Live) Push(_t.Produce(Op.MemorySize, ValueType.I32, Height, [], []));
-                else PushTyped(ValueType.I32);
+                Produce(new Instruction(op), ValueType.I32, []);
                 return;
             case 0x40:
             {
                 ReadZeroByte(ref r);
                 CheckMemory();
                 var d = Pop(ValueType.I32);
-                if (Live) Push(_t.Produce(Op.MemoryGrow, ValueType.I32, Height, [], [d]));
-                else PushTyped(ValueType.I32);
+                Produce(new Instruction(op), ValueType.I32, [d]);
                 return;
             }
             case 0x41: PushConst(ValueType.I32, (uint)r.ReadS32()); return;
@@ -397,8 +338,7 @@ internal sealed class FunctionValidator
             {
                 var a = Pop();
                 if (a.Type != Unknown && !a.Type.IsReference()) throw Invalid("type mismatch");
-                if (Live) Push(_t.Unary(Op.RefIsNull, ValueType.I32, Height, a));
-                else PushTyped(ValueType.I32);
+                Produce(new Instruction(op), ValueType.I32, [a]);
                 return;
             }
             case 0xD2:
@@ -406,8 +346,7 @@ internal sealed class FunctionValidator
                 uint f = r.ReadU32();
                 if (f >= _module.FunctionTypeIndices.Count) throw Invalid($"unknown function {f}");
                 if (!_declaredRefs.Contains(f)) throw Invalid("undeclared function reference");
-                if (Live) Push(_t.Produce(Op.RefFunc, ValueType.FuncRef, Height, [(int)f], []));
-                else PushTyped(ValueType.FuncRef);
+                Produce(new Instruction(op, A: (int)f), ValueType.FuncRef, []);
                 return;
             }
             case 0xFC: Prefixed(ref r); return;
@@ -416,101 +355,55 @@ internal sealed class FunctionValidator
         }
     }
 
-    private void SetLocal(int idx, Operand v, bool tee)
+    /// <summary>Pushes the result of an instruction whose operands were popped (<paramref name="args"/>).</summary>
+    private void Produce(Instruction instruction, ValueType result, ReadOnlySpan<TValue> args)
     {
-        _writtenIn[idx] = _region;
-        // A value written now replaces one still waiting; values waiting as reads of this local are stored first.
-        if (_pending[idx] is not null) { _pending[idx] = null; _pendingList.Remove(idx); }
-        for (int i = _pendingList.Count - 1; i >= 0; i--)
-        {
-            int x = _pendingList[i];
-            if (_pending[x] is { Loc: Loc.Local } w && w.Index == idx) StorePending(x);
-        }
-        if (!tee && (_reads[idx] == 1 && v.Loc is Loc.Const or Loc.Local || _reads[idx] > 1 && v.Loc == Loc.Const)
-            && !(v.Loc == Loc.Local && v.Index == idx) && !HasLocalProvider(idx))
-        {
-            _pending[idx] = v;
-            _pendingUses[idx] = 0;
-            _pendingList.Add(idx);
-            return;
-        }
-        _t.LocalSet(idx, v, StackSpan);
-        if (tee) Push(Translator.Local(idx, _locals[idx]));
+        if (Live) Push(_t.Produce(instruction, result, Height, args));
+        else PushTyped(result);
     }
 
-    private bool HasLocalProvider(int idx)
-    {
-        foreach (ref var o in StackSpan)
-            if (o.Loc == Loc.Local && o.Index == idx) return true;
-        return false;
-    }
-
-    private void StorePending(int x)
-    {
-        var v = _pending[x]!.Value;
-        _pending[x] = null;
-        _pendingList.Remove(x);
-        _t.LocalSet(x, v, StackSpan);
-    }
-
-    /// <summary>Stores every waiting local: control may leave the straight-line code here.</summary>
-    private void FlushPending()
-    {
-        while (_pendingList.Count > 0) StorePending(_pendingList[^1]);
-    }
-
-    private void PushConst(ValueType t, ulong bits) =>
-        Push(Live ? _t.Constant(t, bits) : new Operand(t, Loc.None, 0));
+    private void PushConst(ValueType t, ulong bits) => Push(Live ? _t.Constant(t, bits) : TValue.Typed(t));
 
     private void Numeric(byte op)
     {
         NumericOps.TryGet(op, out var sig);
-        Operand a, b = default;
+        TValue a, b = default;
         if (sig.Binary) { b = Pop(sig.B); a = Pop(sig.A); }
         else a = Pop(sig.A);
-        if (!Live) { PushTyped(sig.Result); return; }
-        if (op is >= 0xBC and <= 0xBF)
-        {
-            // Reinterpretations keep the bits: the provider stays, only its type changes.
-            a.Type = sig.Result;
-            Push(a);
-            return;
-        }
-        var operation = OpInfo.FromWasm(op);
-        Push(sig.Binary ? _t.Binary(operation, sig.Result, Height, a, b) : _t.Unary(operation, sig.Result, Height, a));
+        if (!Live) PushTyped(sig.Result);
+        else Push(sig.Binary ? _t.Binary(op, sig.Result, Height, a, b) : _t.Unary(op, sig.Result, Height, a));
     }
 
-    private static readonly (Op Op, ValueType Type, byte Align)[] Loads =
+    private static readonly (ValueType Type, byte Align)[] Loads =
     [
-        (Op.I32Load, ValueType.I32, 2), (Op.I64Load, ValueType.I64, 3), (Op.I32Load, ValueType.F32, 2), (Op.I64Load, ValueType.F64, 3),
-        (Op.I32Load8S, ValueType.I32, 0), (Op.I32Load8U, ValueType.I32, 0), (Op.I32Load16S, ValueType.I32, 1), (Op.I32Load16U, ValueType.I32, 1),
-        (Op.I64Load8S, ValueType.I64, 0), (Op.I64Load8U, ValueType.I64, 0), (Op.I64Load16S, ValueType.I64, 1), (Op.I64Load16U, ValueType.I64, 1),
-        (Op.I64Load32S, ValueType.I64, 2), (Op.I64Load32U, ValueType.I64, 2),
+        (ValueType.I32, 2), (ValueType.I64, 3), (ValueType.F32, 2), (ValueType.F64, 3),
+        (ValueType.I32, 0), (ValueType.I32, 0), (ValueType.I32, 1), (ValueType.I32, 1),
+        (ValueType.I64, 0), (ValueType.I64, 0), (ValueType.I64, 1), (ValueType.I64, 1),
+        (ValueType.I64, 2), (ValueType.I64, 2),
     ];
 
-    private static readonly (Op Op, ValueType Type, byte Align)[] Stores =
+    private static readonly (ValueType Type, byte Align)[] Stores =
     [
-        (Op.I32Store, ValueType.I32, 2), (Op.I64Store, ValueType.I64, 3), (Op.I32Store, ValueType.F32, 2), (Op.I64Store, ValueType.F64, 3),
-        (Op.I32Store8, ValueType.I32, 0), (Op.I32Store16, ValueType.I32, 1),
-        (Op.I64Store8, ValueType.I64, 0), (Op.I64Store16, ValueType.I64, 1), (Op.I64Store32, ValueType.I64, 2),
+        (ValueType.I32, 2), (ValueType.I64, 3), (ValueType.F32, 2), (ValueType.F64, 3),
+        (ValueType.I32, 0), (ValueType.I32, 1), (ValueType.I64, 0), (ValueType.I64, 1), (ValueType.I64, 2),
     ];
 
     private void Load(ref WasmReader r, byte op)
     {
-        var (o, t, align) = Loads[op - 0x28];
+        var (t, align) = Loads[op - 0x28];
         uint offset = ReadMemArg(ref r, align);
         var addr = Pop(ValueType.I32);
-        if (Live) Push(_t.Load(o, t, Height, addr, offset));
+        if (Live) Push(_t.Load(op, t, offset, Height, addr));
         else PushTyped(t);
     }
 
     private void Store(ref WasmReader r, byte op)
     {
-        var (o, t, align) = Stores[op - 0x36];
+        var (t, align) = Stores[op - 0x36];
         uint offset = ReadMemArg(ref r, align);
         var v = Pop(t);
         var addr = Pop(ValueType.I32);
-        if (Live) _t.Store(o, addr, v, offset);
+        if (Live) _t.Store(op, offset, addr, v);
     }
 
     private void Select(ValueType? annotated)
@@ -535,64 +428,36 @@ internal sealed class FunctionValidator
     private void EnterBlock(ref WasmReader r, byte op)
     {
         var (ps, rs) = ReadBlockType(ref r);
-        if (Live) FlushPending();
-        Operand cond = default;
+        if (Live) _t.LeaveStraightLine(StackSpan);
+        TValue cond = default;
         if (op == 0x04) cond = Pop(ValueType.I32);
         var args = PopValues(ps);
         bool live = Live;
         int height = Height;
-        // The params stay on the stack with their providers (popped only to check their types).
-        for (int i = 0; i < ps.Length; i++)
+        // The params stay on the stack (popped only to check their types).
+        PushAs(args, ps);
+        var frame = new ControlFrame
         {
-            var o = args[i];
-            if (o.Type == Unknown) o = new Operand(ps[i], Loc.None, 0);
-            else o.Type = ps[i];
-            _stack.Add(o);
-        }
-        var frame = new Control
-        {
-            Kind = op switch { 0x02 => Kind.Block, 0x03 => Kind.Loop, _ => Kind.If },
-            Params = ps, Results = rs, Height = height, Dead = !live, Label = -1, ElseLabel = -1,
+            Kind = op, Params = ps, Results = rs, Height = height, Dead = !live, Label = -1, ElseLabel = -1,
         };
-        if (live)
-        {
-            _t.MaterializeLocals(StackSpan);
-            // A loop's params are rewritten by branches back to its head, an if's are read by both arms.
-            if (op != 0x02) _t.MaterializeFrom(StackSpan, height);
-            frame.Label = _t.NewLabel();
-            if (op == 0x03) _t.BindLoop(frame.Label);
-            if (op == 0x04)
-            {
-                frame.ElseLabel = _t.NewLabel();
-                _t.BranchIfZero(cond, frame.ElseLabel);
-            }
-        }
+        if (live) _t.Enter(ref frame, StackSpan, cond);
         _ctrl.Add(frame);
     }
 
     private void Else()
     {
         ref var c = ref Top;
-        if (c.Kind != Kind.If) throw Malformed("else without if");
-        _region++; // the else arm starts from the if's entry, not from the then arm
-        if (c.Live) FlushPending();
+        if (c.Kind != 0x04) throw Malformed("else without if");
+        if (c.Live) _t.LeaveStraightLine(StackSpan);
         CheckFrameEnd(ref c);
-        if (c.Live)
-        {
-            _t.PlaceResults(StackSpan[c.Height..], c.Height);
-            _t.Branch(c.Label, [], 0);
-        }
-        if (!c.Dead) _t.Bind(c.ElseLabel);
+        _t.Else(ref c, _stack);
         c.ElseLabel = -1;
-        c.Kind = Kind.Else;
+        c.Kind = 0x05;
         c.Unreachable = false;
-        _stack.RemoveRange(c.Height, _stack.Count - c.Height);
-        for (int i = 0; i < c.Params.Length; i++)
-            _stack.Add(c.Dead ? new Operand(c.Params[i], Loc.None, 0) : new Operand(c.Params[i], Loc.Temp, c.Height + i));
     }
 
     /// <summary>The stack above the frame must hold exactly the frame's results.</summary>
-    private void CheckFrameEnd(ref Control c)
+    private void CheckFrameEnd(ref ControlFrame c)
     {
         var rs = c.Results;
         int avail = _stack.Count - c.Height;
@@ -608,46 +473,17 @@ internal sealed class FunctionValidator
 
     private void End()
     {
-        if (Top.Kind != Kind.Loop) _region++; // branches to the end join here
-        if (Live && _ctrl.Count > 1) FlushPending(); // at the function's end the locals die
+        if (Live && _ctrl.Count > 1) _t.LeaveStraightLine(StackSpan); // at the function's end the locals die
         ref var c = ref Top;
         CheckFrameEnd(ref c);
-        if (c.Kind == Kind.If && !c.Params.AsSpan().SequenceEqual(c.Results)) throw Invalid("type mismatch");
+        if (c.Kind == 0x04 && !c.Params.AsSpan().SequenceEqual(c.Results)) throw Invalid("type mismatch");
         var frame = c;
-        // Results need their canonical slots only where paths merge: a branch to the end, or an if's two arms.
-        // A loop's end and a block nobody branches to are straight-line code: the providers stay as they are.
-        bool merges = !frame.Dead && (frame.Kind is Kind.If or Kind.Else || (frame.Kind != Kind.Loop && _t.HasBranches(frame.Label)));
-        bool live = frame.Live;
-        if (live && merges) _t.PlaceResults(StackSpan[frame.Height..], frame.Height);
-        if (!frame.Dead)
-        {
-            if (frame.ElseLabel >= 0) _t.Bind(frame.ElseLabel);
-            if (frame.Kind != Kind.Loop) _t.Bind(frame.Label);
-        }
         _ctrl.RemoveAt(_ctrl.Count - 1);
-        if (frame.Kind == Kind.Function)
-        {
-            if (!frame.Dead && (live || merges))
-            {
-                var results = new Operand[frame.Results.Length];
-                for (int i = 0; i < results.Length; i++)
-                    results[i] = live && !merges ? _stack[frame.Height + i] : new Operand(frame.Results[i], Loc.Temp, i);
-                _t.Return(results);
-            }
-            _stack.Clear();
-            return;
-        }
-        bool parentLive = !frame.Dead && Live;
-        if (live && !merges) return; // the results stay on the stack with their providers
-        _stack.RemoveRange(frame.Height, _stack.Count - frame.Height);
-        for (int i = 0; i < frame.Results.Length; i++)
-        {
-            if (parentLive) _t.NoteHeight(frame.Height + i + 1);
-            _stack.Add(parentLive ? new Operand(frame.Results[i], Loc.Temp, frame.Height + i) : new Operand(frame.Results[i], Loc.None, 0));
-        }
+        _t.End(in frame, _stack, parentLive: _ctrl.Count > 0 && !frame.Dead && Live);
+        if (_ctrl.Count == 0) _stack.Clear();
     }
 
-    private ref Control Label(uint depth)
+    private ref ControlFrame Label(uint depth)
     {
         if (depth >= _ctrl.Count) throw Invalid("unknown label");
         return ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_ctrl)[_ctrl.Count - 1 - (int)depth];
@@ -655,34 +491,28 @@ internal sealed class FunctionValidator
 
     private void Br(uint depth)
     {
-        if (Live) FlushPending();
+        if (Live) _t.LeaveStraightLine(StackSpan);
         var target = Label(depth);
         var vals = PopValues(target.LabelTypes);
-        if (Live) _t.Branch(target.Label, vals, target.Height);
+        if (Live) _t.Branch(in target, vals);
         SetUnreachable();
     }
 
     private void BrIf(uint depth)
     {
-        if (Live) FlushPending();
+        if (Live) _t.LeaveStraightLine(StackSpan);
         var target = Label(depth);
         var cond = Pop(ValueType.I32);
         var types = target.LabelTypes;
         var vals = PopValues(types);
-        if (Live) _t.BranchIf(cond, target.Label, vals, target.Height);
+        if (Live) _t.BranchIf(cond, in target, vals);
         // The values stay for the fallthrough, typed as the label's types.
-        for (int i = 0; i < vals.Length; i++)
-        {
-            var o = vals[i];
-            if (o.Type == Unknown) o = new Operand(types[i], Loc.None, 0);
-            else o.Type = types[i];
-            _stack.Add(o);
-        }
+        PushAs(vals, types);
     }
 
     private void BrTable(ref WasmReader r)
     {
-        if (Live) FlushPending();
+        if (Live) _t.LeaveStraightLine(StackSpan);
         uint n = r.ReadCount();
         var depths = new uint[n + 1];
         for (int i = 0; i <= n; i++) depths[i] = r.ReadU32();
@@ -736,7 +566,9 @@ internal sealed class FunctionValidator
         if (f >= _module.FunctionTypeIndices.Count) throw Invalid($"unknown function {f}");
         var ft = _module.GetFunctionType((int)f);
         var args = PopValues(ft.Parameters);
-        EmitCall(ft, args, argHeight => _t.Call((int)f, argHeight, args, ft.Results.Length));
+        int argHeight = Height;
+        if (Live) _t.Call((int)f, ft, argHeight, args, Results(ft));
+        PushResults(ft);
     }
 
     private void CallIndirect(uint typeIdx, uint tableIdx)
@@ -747,16 +579,22 @@ internal sealed class FunctionValidator
         var ft = _module.Types[(int)typeIdx];
         var elem = Pop(ValueType.I32);
         var args = PopValues(ft.Parameters);
-        EmitCall(ft, args, argHeight => _t.CallIndirect((int)typeIdx, (int)tableIdx, elem, argHeight, args, ft.Results.Length));
+        int argHeight = Height;
+        if (Live) _t.CallIndirect((int)typeIdx, (int)tableIdx, ft, elem, argHeight, args, Results(ft));
+        PushResults(ft);
     }
 
-    private void EmitCall(FunctionType ft, Operand[] args, Action<int> emit)
+    /// <summary>Where the translator leaves a call's results.</summary>
+    private Span<TValue> Results(FunctionType ft)
     {
-        int argHeight = Height;
+        if (_results.Length < ft.Results.Length) _results = new TValue[ft.Results.Length];
+        return _results.AsSpan(0, ft.Results.Length);
+    }
+
+    private void PushResults(FunctionType ft)
+    {
         bool live = Live;
-        if (live) emit(argHeight);
-        for (int i = 0; i < ft.Results.Length; i++)
-            _stack.Add(live ? new Operand(ft.Results[i], Loc.Temp, argHeight + i) : new Operand(ft.Results[i], Loc.None, 0));
+        for (int i = 0; i < ft.Results.Length; i++) Push(live ? _results[i] : TValue.Typed(ft.Results[i]));
     }
 
     // ---- 0xFC prefix -----------------------------------------------------------------------------
@@ -770,7 +608,7 @@ internal sealed class FunctionValidator
             {
                 var sig = NumericOps.TruncSat(sub);
                 var a = Pop(sig.A);
-                if (Live) Push(_t.Unary(OpInfo.FromWasmFC(sub), sig.Result, Height, a));
+                if (Live) Push(_t.Unary(0xFC00 | (int)sub, sig.Result, Height, a));
                 else PushTyped(sig.Result);
                 return;
             }
@@ -781,30 +619,24 @@ internal sealed class FunctionValidator
                 CheckMemory();
                 CheckData(seg);
                 var n = Pop(ValueType.I32); var s = Pop(ValueType.I32); var d = Pop(ValueType.I32);
-                if (Live) _t.Effect(Op.MemoryInit, [(int)seg], [d, s, n]);
+                if (Live) _t.Effect(new Instruction(0xFC, sub, (int)seg), [d, s, n]);
                 return;
             }
             case 9: // data.drop
             {
                 uint seg = r.ReadU32();
                 CheckData(seg);
-                if (Live) _t.Effect(Op.DataDrop, [(int)seg], []);
+                if (Live) _t.Effect(new Instruction(0xFC, sub, (int)seg), []);
                 return;
             }
             case 10: // memory.copy
-            {
-                ReadZeroByte(ref r); ReadZeroByte(ref r);
-                CheckMemory();
-                var n = Pop(ValueType.I32); var s = Pop(ValueType.I32); var d = Pop(ValueType.I32);
-                if (Live) _t.Effect(Op.MemoryCopy, [], [d, s, n]);
-                return;
-            }
             case 11: // memory.fill
             {
                 ReadZeroByte(ref r);
+                if (sub == 10) ReadZeroByte(ref r);
                 CheckMemory();
                 var n = Pop(ValueType.I32); var v = Pop(ValueType.I32); var d = Pop(ValueType.I32);
-                if (Live) _t.Effect(Op.MemoryFill, [], [d, v, n]);
+                if (Live) _t.Effect(new Instruction(0xFC, sub), [d, v, n]);
                 return;
             }
             case 12: // table.init elem table
@@ -815,14 +647,14 @@ internal sealed class FunctionValidator
                 CheckElem(seg);
                 if (_module.Elements[(int)seg].ElementType != tt.ElementType) throw Invalid("type mismatch");
                 var n = Pop(ValueType.I32); var s = Pop(ValueType.I32); var d = Pop(ValueType.I32);
-                if (Live) _t.Effect(Op.TableInit, [(int)table, (int)seg], [d, s, n]);
+                if (Live) _t.Effect(new Instruction(0xFC, sub, (int)seg, (int)table), [d, s, n]);
                 return;
             }
             case 13: // elem.drop
             {
                 uint seg = r.ReadU32();
                 CheckElem(seg);
-                if (Live) _t.Effect(Op.ElemDrop, [(int)seg], []);
+                if (Live) _t.Effect(new Instruction(0xFC, sub, (int)seg), []);
                 return;
             }
             case 14: // table.copy dst src
@@ -833,7 +665,7 @@ internal sealed class FunctionValidator
                 var stt = TableAt(st);
                 if (dtt.ElementType != stt.ElementType) throw Invalid("type mismatch");
                 var n = Pop(ValueType.I32); var s = Pop(ValueType.I32); var d = Pop(ValueType.I32);
-                if (Live) _t.Effect(Op.TableCopy, [(int)dt, (int)st], [d, s, n]);
+                if (Live) _t.Effect(new Instruction(0xFC, sub, (int)dt, (int)st), [d, s, n]);
                 return;
             }
             case 15: // table.grow
@@ -842,16 +674,14 @@ internal sealed class FunctionValidator
                 var tt = TableAt(table);
                 var n = Pop(ValueType.I32);
                 var init = Pop(tt.ElementType);
-                if (Live) Push(_t.Produce(Op.TableGrow, ValueType.I32, Height, [(int)table], [init, n]));
-                else PushTyped(ValueType.I32);
+                Produce(new Instruction(0xFC, sub, (int)table), ValueType.I32, [init, n]);
                 return;
             }
             case 16: // table.size
             {
                 uint table = r.ReadU32();
                 TableAt(table);
-                if (Live) Push(_t.Produce(Op.TableSize, ValueType.I32, Height, [(int)table], []));
-                else PushTyped(ValueType.I32);
+                Produce(new Instruction(0xFC, sub, (int)table), ValueType.I32, []);
                 return;
             }
             case 17: // table.fill
@@ -861,7 +691,7 @@ internal sealed class FunctionValidator
                 var n = Pop(ValueType.I32);
                 var v = Pop(tt.ElementType);
                 var i = Pop(ValueType.I32);
-                if (Live) _t.Effect(Op.TableFill, [(int)table], [i, v, n]);
+                if (Live) _t.Effect(new Instruction(0xFC, sub, (int)table), [i, v, n]);
                 return;
             }
             default: throw Malformed("illegal opcode");
@@ -907,14 +737,7 @@ internal sealed class FunctionValidator
             if (info.Result is ValueType rt) PushTyped(rt);
             return;
         }
-        if (info.Operation is not Op op)
-        {
-            Push(_t.ConstantV128(low, high)); // v128.const
-            return;
-        }
-        // i8x16.shuffle reads its lane indices from a constant slot.
-        Operand[] slots = info.Immediate == SimdImmediate.Shuffle ? [.. args, _t.ConstantV128(low, high)] : args;
-        if (_t.Shaped(op, info.Result, Height, slots, immediates[..immediateCount]) is Operand result) Push(result);
+        if (_t.Simd(in info, Height, args, immediates[..immediateCount], low, high) is TValue result) Push(result);
     }
 
     private int ReadLane(ref WasmReader r, int lanes)
@@ -923,4 +746,13 @@ internal sealed class FunctionValidator
         if (lane >= lanes) throw Invalid("invalid lane index");
         return lane;
     }
+}
+
+/// <summary>What every instantiation of <see cref="FunctionValidator{TValue, TResult}"/> shares.</summary>
+internal static class FunctionValidator
+{
+    /// <summary>Largest number of locals (params included) a function may declare.</summary>
+    public const int MaxLocals = 50_000;
+
+    internal static bool IsValueType(byte b) => b is 0x7F or 0x7E or 0x7D or 0x7C or 0x7B or 0x70 or 0x6F;
 }

@@ -10,7 +10,7 @@ namespace WasmSharp.Validation;
 /// </summary>
 internal sealed class ModuleValidator : ICodeConsumer
 {
-    private FunctionValidator? _functions;
+    private FunctionValidator<Operand, CompiledFunction>? _functions;
     private CompiledFunction[]? _compiled;
     private readonly EngineConfig _config;
     private readonly bool _translate;
@@ -43,7 +43,7 @@ internal sealed class ModuleValidator : ICodeConsumer
     public void BeginCode(ModuleInfo m)
     {
         var refs = ValidateDeclarations(m);
-        _functions = new FunctionValidator(m, refs, _config.Interruptible, _translate);
+        _functions = new FunctionValidator<Operand, CompiledFunction>(m, refs, new RegisterCodeGenerator(_config.Interruptible), _translate);
         _compiled = _translate ? new CompiledFunction[m.Functions.Count] : null;
     }
 

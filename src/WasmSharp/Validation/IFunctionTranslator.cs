@@ -1,0 +1,93 @@
+using WasmSharp.Binary;
+
+namespace WasmSharp.Validation;
+
+/// <summary>A value on the validator's operand stack: its type, and whatever a translator keeps for it.</summary>
+internal interface IStackValue<TSelf> where TSelf : struct, IStackValue<TSelf>
+{
+    ValueType Type { get; set; }
+
+    /// <summary>A value known only by its type: in unreachable code, or in a body that is not translated.</summary>
+    static abstract TSelf Typed(ValueType type);
+}
+
+/// <summary>One instruction that is neither arithmetic, a memory access, a local nor control flow: its opcode, the
+/// sub-opcode after a 0xFC prefix, and its index immediates in their order (global, table, function, segment).</summary>
+internal readonly record struct Instruction(byte Op, uint Sub = 0, int A = 0, int B = 0);
+
+/// <summary>A block, loop, if or the function body, as the validator tracks it.</summary>
+internal struct ControlFrame
+{
+    /// <summary>0x02 block, 0x03 loop, 0x04 if, 0x05 an if's else arm, 0 the function.</summary>
+    public byte Kind;
+    public ValueType[] Params;
+    public ValueType[] Results;
+    /// <summary>The operand stack's height below the frame's params.</summary>
+    public int Height;
+    /// <summary>Code after an unconditional branch, up to the frame's end.</summary>
+    public bool Unreachable;
+    /// <summary>Entered in unreachable code: nothing inside is translated.</summary>
+    public bool Dead;
+    /// <summary>The translator's labels for the frame's end (a loop's head) and an if's else arm.</summary>
+    public int Label, ElseLabel;
+
+    public readonly ValueType[] LabelTypes => Kind == 0x03 ? Params : Results;
+    public readonly bool Live => !Unreachable && !Dead;
+}
+
+/// <summary>
+/// What the validator's walk feeds (ARCHITECTURE §1): each instruction is decoded and type-checked once, by the
+/// validator, which then hands the translator the instruction with the values it consumes and pushes what comes back.
+/// Code in unreachable parts is never handed over. The stack spans are the operand stack below the instruction's own
+/// operands (their length the height a result goes to): a translator may rewrite entries, never their types.
+/// </summary>
+internal interface IFunctionTranslator<TValue, TResult> where TValue : struct, IStackValue<TValue>
+{
+    /// <summary>Body <paramref name="function"/> starts: <paramref name="locals"/> holds the params, then the
+    /// declared locals; <paramref name="code"/> is the body's code. Sets the labels of <paramref name="body"/>, the
+    /// function's own frame.</summary>
+    void Begin(ref ControlFrame body, int function, FunctionType type, ValueType[] locals, ReadOnlySpan<byte> code);
+    /// <summary>The body's end was reached (its final <c>end</c> included).</summary>
+    TResult Finish();
+
+    TValue Constant(ValueType type, ulong bits);
+    TValue LocalGet(int local, ValueType type, Span<TValue> stack);
+    void LocalSet(int local, TValue value, Span<TValue> stack);
+    TValue LocalTee(int local, TValue value, Span<TValue> stack);
+    /// <summary>Opcodes 0x45 to 0xC4 of one operand, and 0xFC 0 to 7 (saturating truncations) as
+    /// <c>0xFC00 | sub</c>.</summary>
+    TValue Unary(int op, ValueType result, int height, TValue a);
+    TValue Binary(byte op, ValueType result, int height, TValue a, TValue b);
+    TValue Load(byte op, ValueType result, uint offset, int height, TValue address);
+    void Store(byte op, uint offset, TValue address, TValue value);
+    TValue Select(ValueType type, int height, TValue a, TValue b, TValue condition);
+    /// <summary>An instruction with a result (global.get, table.get, memory.size and .grow, ref.is_null, ref.func,
+    /// table.grow and .size).</summary>
+    TValue Produce(Instruction instruction, ValueType result, int height, ReadOnlySpan<TValue> args);
+    /// <summary>An instruction without one (global.set, table.set, the bulk memory and table operations).</summary>
+    void Effect(Instruction instruction, ReadOnlySpan<TValue> args);
+    /// <summary>A SIMD instruction (0xFD <paramref name="info"/>), its 16 immediate bytes in
+    /// <paramref name="low"/>/<paramref name="high"/>: its result, if it has one.</summary>
+    TValue? Simd(in SimdOpInfo info, int height, ReadOnlySpan<TValue> args, ReadOnlySpan<int> immediates, ulong low, ulong high);
+    /// <summary>Fills <paramref name="results"/>, the values the call leaves at <paramref name="argHeight"/>.</summary>
+    void Call(int function, FunctionType type, int argHeight, ReadOnlySpan<TValue> args, Span<TValue> results);
+    void CallIndirect(int typeIndex, int table, FunctionType type, TValue element, int argHeight, ReadOnlySpan<TValue> args, Span<TValue> results);
+
+    /// <summary>Control may leave straight-line code after this point (a block, else, end or branch follows);
+    /// <paramref name="stack"/> is the whole operand stack.</summary>
+    void LeaveStraightLine(Span<TValue> stack);
+    /// <summary>A live block, loop or if begins (kind 0x02, 0x03, 0x04), its params on <paramref name="stack"/> from
+    /// its height; an if branches on <paramref name="condition"/>. Sets the frame's labels.</summary>
+    void Enter(ref ControlFrame frame, Span<TValue> stack, TValue condition);
+    /// <summary>An if's then arm ends (checked: its results on top of <paramref name="stack"/> when live); the else arm
+    /// starts with the if's params, which the translator puts on the stack from the frame's height.</summary>
+    void Else(ref ControlFrame frame, List<TValue> stack);
+    /// <summary>Frame <paramref name="frame"/> ends (checked, and removed from the control stack); the translator leaves
+    /// its results on the stack from the frame's height. <paramref name="parentLive"/>: the code after it runs.</summary>
+    void End(in ControlFrame frame, List<TValue> stack, bool parentLive);
+    void Branch(in ControlFrame target, ReadOnlySpan<TValue> values);
+    void BranchIf(TValue condition, in ControlFrame target, ReadOnlySpan<TValue> values);
+    void BranchTable(TValue index, ReadOnlySpan<int> labels, ReadOnlySpan<int> heights, ReadOnlySpan<TValue> values);
+    void Return(ReadOnlySpan<TValue> values);
+    void Unreachable();
+}
