@@ -69,30 +69,29 @@ internal sealed unsafe partial class FunctionTranslator
     private nint Half(nint v, int lanes, bool high) =>
         Shuffle(v, v, Enumerable.Range(high ? lanes / 2 : 0, lanes / 2).ToArray());
 
-    private void Simd(ref WasmReader r, int functionIndex, long offset)
+    /// <summary>A SIMD instruction, its operands on the stack: its memarg's offset and its lane in
+    /// <paramref name="immediates"/>, its 16 bytes of immediate (v128.const, i8x16.shuffle) in
+    /// <paramref name="low"/> and <paramref name="high"/>.</summary>
+    private void Simd(in SimdOpInfo info, ReadOnlySpan<int> immediates, ulong low, ulong high)
     {
-        uint sub = r.ReadU32();
-        if (!SimdOpcodes.TryGet(sub, out var info))
-            throw new NotSupportedException($"opcode 0xfd {sub} (function {functionIndex}, offset 0x{offset:x})");
         string name = info.Name;
         int dot = name.IndexOf('.');
         string shapeName = name[..dot], op = name[(dot + 1)..];
 
         switch (info.Immediate)
         {
-            case SimdImmediate.MemArg: SimdMemory(ref r, name, info); return;
-            case SimdImmediate.MemArgLane: SimdLaneMemory(ref r, name); return;
+            case SimdImmediate.MemArg: SimdMemory((uint)immediates[0], name); return;
+            case SimdImmediate.MemArgLane: SimdLaneMemory((uint)immediates[0], immediates[1], name); return;
             case SimdImmediate.Bytes16:
             {
-                var bytes = r.ReadBytes(16);
                 var words = new nint[4];
-                for (int i = 0; i < 4; i++) words[i] = LLVMConstInt(_m.I32, BitConverter.ToUInt32(bytes.Slice(i * 4, 4)), 0);
+                for (int i = 0; i < 4; i++) words[i] = LLVMConstInt(_m.I32, (uint)((i < 2 ? low : high) >> (i % 2 * 32)), 0);
                 fixed (nint* w = words) Push(LLVMConstVector(w, 4), ValueType.V128);
                 return;
             }
             case SimdImmediate.Shuffle:
             {
-                var lanes = r.ReadBytes(16).ToArray().Select(b => (int)b).ToArray();
+                var lanes = Enumerable.Range(0, 16).Select(i => (int)((i < 8 ? low : high) >> (i % 8 * 8)) & 0xFF).ToArray();
                 var s8 = ShapeOf("i8x16");
                 nint b2 = PopVector(s8), a2 = PopVector(s8);
                 PushVector(Shuffle(a2, b2, lanes));
@@ -100,7 +99,7 @@ internal sealed unsafe partial class FunctionTranslator
             }
             case SimdImmediate.Lane:
             {
-                int lane = r.ReadByte();
+                int lane = immediates[0];
                 var s = ShapeOf(shapeName);
                 nint index = Const(ValueType.I32, (ulong)lane);
                 if (op.StartsWith("replace_lane", StringComparison.Ordinal))
@@ -382,27 +381,27 @@ internal sealed unsafe partial class FunctionTranslator
     }
 
     /// <summary>v128.load and store, the extending loads, the splat loads and load32/64_zero.</summary>
-    private void SimdMemory(ref WasmReader r, string name, SimdOpInfo info)
+    private void SimdMemory(uint offset, string name)
     {
         if (name == "v128.store")
         {
             nint v = Pop(ValueType.V128);
-            StoreAt(Address(ref r, 16), v);
+            StoreAt(Address(offset, 16), v);
             return;
         }
-        SimdLoad(ref r, name);
+        SimdLoad(offset, name);
     }
 
-    private void SimdLoad(ref WasmReader r, string name)
+    private void SimdLoad(uint offset, string name)
     {
         switch (name)
         {
-            case "v128.load": PushVector(LoadAt(ref r, _m.V128, 16)); return;
+            case "v128.load": PushVector(LoadAt(offset, _m.V128, 16)); return;
             case "v128.load32_zero" or "v128.load64_zero":
             {
                 int bytes = name == "v128.load32_zero" ? 4 : 8;
                 nint element = IntOfBits(bytes * 8);
-                nint x = LoadAt(ref r, element, bytes);
+                nint x = LoadAt(offset, element, bytes);
                 PushVector(LLVMBuildInsertElement(_b, LLVMConstNull(VectorType(element, 16 / bytes)), x, Const(ValueType.I32, 0), ""));
                 return;
             }
@@ -412,26 +411,26 @@ internal sealed unsafe partial class FunctionTranslator
         {
             int bits = int.Parse(op[4..^6]);
             nint element = IntOfBits(bits);
-            PushVector(Splat(LoadAt(ref r, element, bits / 8), element, 128 / bits));
+            PushVector(Splat(LoadAt(offset, element, bits / 8), element, 128 / bits));
             return;
         }
         // load8x8_s/u, load16x4_s/u, load32x2_s/u: 8 bytes, each lane widened.
         int from = int.Parse(op[4..op.IndexOf('x')]);
         int lanes = 64 / from;
-        nint narrow = LoadAt(ref r, VectorType(IntOfBits(from), lanes), 8);
+        nint narrow = LoadAt(offset, VectorType(IntOfBits(from), lanes), 8);
         PushVector(Ext(narrow, VectorType(IntOfBits(from * 2), lanes), op[^1] == 's'));
     }
 
     /// <summary>v128.load8/16/32/64_lane and store8/16/32/64_lane: one lane from or to memory.</summary>
-    private void SimdLaneMemory(ref WasmReader r, string name)
+    private void SimdLaneMemory(uint offset, int laneIndex, string name)
     {
         bool load = name.StartsWith("v128.load", StringComparison.Ordinal);
         int bits = int.Parse(name[(load ? 9 : 10)..^5]);
         nint element = IntOfBits(bits);
         nint vt = VectorType(element, 128 / bits);
         nint v = LLVMBuildCast(_b, LLVMOpcode.BitCast, Pop(ValueType.V128), vt, "");
-        nint address = Address(ref r, bits / 8);
-        nint lane = Const(ValueType.I32, r.ReadByte());
+        nint address = Address(offset, bits / 8);
+        nint lane = Const(ValueType.I32, (ulong)laneIndex);
         if (load)
         {
             PushVector(LLVMBuildInsertElement(_b, v, LoadFrom(address, element), lane, ""));

@@ -1,20 +1,32 @@
 using System.Runtime.InteropServices;
 using WasmSharp.Binary;
+using WasmSharp.Validation;
 using WasmSharp.Llvm.Native;
 using static WasmSharp.Llvm.Native.LlvmApi;
 
 namespace WasmSharp.Llvm;
 
+/// <summary>An entry of the validator's operand stack in a body translated to LLVM IR: its type and its LLVM value
+/// (0 for a value known only by its type).</summary>
+internal struct LlvmValue(nint value, ValueType type) : IStackValue<LlvmValue>
+{
+    public nint Value = value;
+    public ValueType Type { get; set; } = type;
+
+    public static LlvmValue Typed(ValueType type) => new(0, type);
+}
+
 /// <summary>
 /// Translates one validated function body straight from Wasm to LLVM IR, every Wasm 2.0 instruction (SIMD in
-/// FunctionTranslator.Simd.cs). Locals and block results are allocas (mem2reg makes them SSA values); a stack frame
+/// FunctionTranslator.Simd.cs), as the validator's walk hands them over (<see cref="IFunctionTranslator{TValue, TResult}"/>:
+/// decoded, type-checked, with their operands' LLVM values; unreachable code never comes). Locals and block results are allocas (mem2reg makes them SSA values); a stack frame
 /// in linear memory gets variables of its own (FunctionTranslator.Frame.cs). Calls to other native functions of the
 /// module are direct; imports, call_indirect to other instances, memory.grow and bulk operations go through the
 /// instance context's callbacks. A trap stores its code in the context and longjmps to the entry the runtime called
 /// (<see cref="ModuleTranslator.EnterSymbol"/>); a callback's trap is propagated the same way once it returns, so
 /// no .NET frame is ever unwound.
 /// </summary>
-internal sealed unsafe partial class FunctionTranslator
+internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<LlvmValue, bool>
 {
     private readonly ModuleTranslator _m;
     private readonly nint _b;
@@ -22,6 +34,8 @@ internal sealed unsafe partial class FunctionTranslator
     private nint _ctx;
     private FunctionType _type = null!;
     private readonly List<(nint Slot, ValueType Type)> _locals = new();
+    /// <summary>The operands of the instruction being translated, then its results (the validator keeps the
+    /// operand stack itself).</summary>
     private readonly List<(nint Value, ValueType Type)> _stack = new();
     private readonly List<Frame> _frames = new();
     private readonly Dictionary<TrapCode, nint> _trapBlocks = new();
@@ -79,7 +93,6 @@ internal sealed unsafe partial class FunctionTranslator
         /// <summary>An if's parameters, which its else arm starts with too (SSA values from before the branch).</summary>
         public nint[] ParamValues = [];
         public nint End, Header, Else;
-        public int Height;
         public bool HasElse;
         /// <summary>The checks made before the block (a copy), and the local writes made before it.</summary>
         public Dictionary<(int Local, long Value), Checked>? Checks;
@@ -92,24 +105,33 @@ internal sealed unsafe partial class FunctionTranslator
     {
         _m = module;
         _b = builder;
+        _validator = new FunctionValidator<LlvmValue, bool>(module.Info, module.DeclaredReferences, this);
     }
 
-    public void Translate(int functionIndex, nint function, FunctionType type, FunctionBody body, ReadOnlySpan<byte> moduleBytes)
+    /// <summary>The validator's walk, which hands this translator each instruction (a body is validated again here,
+    /// which costs little beside LLVM: one decoder and type checker for every engine).</summary>
+    private readonly FunctionValidator<LlvmValue, bool> _validator;
+
+    public void Translate(int functionIndex, nint function, FunctionBody body)
     {
         _function = function;
+        _validator.Validate(functionIndex, body);
+    }
+
+    public void Begin(ref ControlFrame body, int functionIndex, FunctionType type, ValueType[] locals, ReadOnlySpan<byte> code)
+    {
         _type = type;
         _locals.Clear(); _stack.Clear(); _frames.Clear(); _trapBlocks.Clear(); _propagate = 0;
         _loadsOf.Clear(); _consumed.Clear(); _newLoad = 0;
         _checkedEnds.Clear(); _localValues.Clear(); _widenable.Clear();
-        _ctx = LLVMGetParam(function, 0);
-        Position(LLVMAppendBasicBlockInContext(_m.Context, function, "entry"));
+        _ctx = LLVMGetParam(_function, 0);
+        Position(LLVMAppendBasicBlockInContext(_m.Context, _function, "entry"));
         for (int i = 0; i < type.Parameters.Length; i++)
         {
             var slot = Alloca(type.Parameters[i]);
-            LLVMBuildStore(_b, LLVMGetParam(function, (uint)i + 1), slot);
+            LLVMBuildStore(_b, LLVMGetParam(_function, (uint)i + 1), slot);
         }
-        foreach (var (count, t) in body.LocalGroups)
-            for (uint i = 0; i < count; i++) LLVMBuildStore(_b, LLVMConstNull(_m.TypeOf(t)), Alloca(t));
+        for (int i = type.Parameters.Length; i < locals.Length; i++) LLVMBuildStore(_b, LLVMConstNull(_m.TypeOf(locals[i])), Alloca(locals[i]));
         _memBase = _memLength = 0;
         if (_m.Info.ImportedMemoryCount + _m.Info.Memories.Count > 0)
         {
@@ -118,8 +140,9 @@ internal sealed unsafe partial class FunctionTranslator
             ReloadMemory();
         }
         var end = Block("return");
-        _frames.Add(new Frame { Kind = 0, Results = type.Results, End = end, Height = 0,
+        _frames.Add(new Frame { Kind = 0, Results = type.Results, End = end,
             ResultSlots = type.Results.Select(t => Alloca(t, local: false)).ToArray() });
+        body.Label = 0;
         // The stack check: below the context's limit, trap "call stack exhausted" before the thread's stack ends.
         nint sp = LLVMBuildCast(_b, LLVMOpcode.PtrToInt, LLVMBuildAlloca(_b, _m.I8, "sp"), _m.I64, "");
         nint limit = ContextField(ModuleTranslator.StackLimitOffset, _m.I64, invariant: false);
@@ -127,17 +150,13 @@ internal sealed unsafe partial class FunctionTranslator
         InterruptCheck();
 
         _localVersions = new long[_locals.Count];
-        BeginFrame(moduleBytes.Slice(body.CodeOffset, body.CodeLength));
-        var r = new WasmReader(moduleBytes.Slice(body.CodeOffset, body.CodeLength), body.CodeOffset, "code");
-        while (_frames.Count > 0)
-        {
-            _consumed.Clear();
-            byte op = r.PeekByte();
-            Instruction(ref r, functionIndex);
-            if (!Pure[op]) _widenable.Clear();
-        }
-        FinishFrame();
+        BeginFrame(code);
+    }
 
+    public bool Finish()
+    {
+        FinishFrame();
+        return true;
     }
 
     // ---- helpers ---------------------------------------------------------------------------------
@@ -154,14 +173,13 @@ internal sealed unsafe partial class FunctionTranslator
     private void Position(nint block) => LLVMPositionBuilderAtEnd(_b, block);
     private bool Terminated => LLVMGetBasicBlockTerminator(LLVMGetInsertBlock(_b)) != 0;
 
-    /// <summary>After a branch, return or trap: the code that follows is unreachable; it goes to a block of its own
-    /// that nothing reaches (LLVM drops it), and the frame's operands are gone.</summary>
+    /// <summary>After a branch, return or trap: the code that follows is unreachable (the validator hands none of it
+    /// over); the frame's end is built in a block of its own that nothing reaches (LLVM drops it).</summary>
     private void Dead()
     {
         _checkedEnds.Clear();
         Position(Block("dead"));
-        var f = _frames[^1];
-        _stack.RemoveRange(f.Height, _stack.Count - f.Height);
+        _stack.Clear();
     }
 
     private void Push(nint v, ValueType t)
@@ -175,7 +193,7 @@ internal sealed unsafe partial class FunctionTranslator
 
     private nint Pop(ValueType t)
     {
-        if (_stack.Count <= _frames[^1].Height) return LLVMGetUndef(_m.TypeOf(t)); // dead code's polymorphic stack
+        if (_stack.Count == 0) return LLVMGetUndef(_m.TypeOf(t)); // the end of unreachable code carries nothing
         var (v, _) = _stack[^1];
         _stack.RemoveAt(_stack.Count - 1);
         Consume(v);
@@ -184,7 +202,6 @@ internal sealed unsafe partial class FunctionTranslator
 
     private (nint, ValueType) PopAny()
     {
-        if (_stack.Count <= _frames[^1].Height) return (LLVMGetUndef(_m.I32), ValueType.I32);
         var top = _stack[^1];
         _stack.RemoveAt(_stack.Count - 1);
         Consume(top.Value);
@@ -291,12 +308,11 @@ internal sealed unsafe partial class FunctionTranslator
         Position(go);
     }
 
-    /// <summary>Branches to frame <paramref name="depth"/> (0: the innermost) with the values it carries stored: a
+    /// <summary>Branches to frame <paramref name="f"/> with the values it carries stored: a
     /// loop's head with its parameters, or a block's end with its results. br_if keeps them on the stack for the
     /// path that falls through (<paramref name="keepValue"/>).</summary>
-    private void BranchTo(int depth, bool keepValue)
+    private void BranchTo(Frame f, bool keepValue)
     {
-        var f = _frames[^(depth + 1)];
         bool loop = f.Kind == 0x03;
         StoreCarried(loop ? f.Params : f.Results, loop ? f.ParamSlots : f.ResultSlots, keepValue);
         LLVMBuildBr(_b, loop ? f.Header : f.End);
@@ -313,7 +329,7 @@ internal sealed unsafe partial class FunctionTranslator
             else
             {
                 int at = _stack.Count - (types.Length - i);
-                v = at >= _frames[^1].Height ? _stack[at].Value : LLVMGetUndef(_m.TypeOf(types[i]));
+                v = at >= 0 ? _stack[at].Value : LLVMGetUndef(_m.TypeOf(types[i]));
             }
             LLVMBuildStore(_b, v, slots[i]);
         }
@@ -325,226 +341,106 @@ internal sealed unsafe partial class FunctionTranslator
         for (int i = 0; i < types.Length; i++) Push(LLVMBuildLoad2(_b, _m.TypeOf(types[i]), slots[i], ""), types[i]);
     }
 
-    /// <summary>A block type: none, one result, or a type index (parameters and results).</summary>
-    private (ValueType[] Params, ValueType[] Results) ReadBlockType(ref WasmReader r)
+    // ---- instructions, as the validator hands them over -------------------------------------------
+    // Each starts with the values it consumes on the operand stack (_stack holds only these: the validator keeps
+    // the whole stack, its entries LlvmValues) and leaves its results there. Trap-free straight-line code may widen
+    // an earlier bounds check (Pure); anything else ends that.
+
+    private void Start(ReadOnlySpan<LlvmValue> args)
     {
-        byte b = r.PeekByte();
-        if (b == 0x40) { r.ReadByte(); return ([], []); }
-        if ((b & 0x40) != 0) { r.ReadByte(); return ([], [(ValueType)b]); } // a value type (negative as s33)
-        var type = _m.Info.Types[(int)r.ReadS33()];
-        return (type.Parameters, type.Results);
+        _consumed.Clear();
+        _stack.Clear();
+        foreach (var a in args) _stack.Add((a.Value, a.Type));
     }
 
-    // ---- instructions ----------------------------------------------------------------------------
-
-    private void Instruction(ref WasmReader r, int functionIndex)
+    private void Done(int op)
     {
-        long offset = r.Offset;
-        byte op = r.ReadByte();
+        if (!Pure[op]) _widenable.Clear();
+        _stack.Clear();
+    }
+
+    private LlvmValue Result(int op)
+    {
+        var (v, t) = _stack[^1];
+        Done(op);
+        return new LlvmValue(v, t);
+    }
+
+    /// <summary>The values the instruction left, bottom first, into <paramref name="results"/>.</summary>
+    private void Results(Span<LlvmValue> results)
+    {
+        for (int i = 0; i < results.Length; i++) results[i] = new LlvmValue(_stack[i].Value, _stack[i].Type);
+    }
+
+    public LlvmValue Constant(ValueType type, ulong bits)
+    {
+        Start([]);
+        Push(type switch
+        {
+            ValueType.I32 or ValueType.I64 => Const(type, bits),
+            ValueType.F32 => LLVMBuildCast(_b, LLVMOpcode.BitCast, Const(ValueType.I32, bits), _m.F32, ""),
+            ValueType.F64 => LLVMBuildCast(_b, LLVMOpcode.BitCast, Const(ValueType.I64, bits), _m.F64, ""),
+            _ => Const(ValueType.I64, 0), // ref.null: references are bits, null 0
+        }, type);
+        return Result(0x41);
+    }
+
+    public LlvmValue LocalGet(int index, ValueType type, Span<LlvmValue> stack)
+    {
+        Start([]);
+        var (slot, t) = _locals[index];
+        nint value = LLVMBuildLoad2(_b, _m.TypeOf(t), slot, "");
+        _localValues[value] = (index, _localVersions[index]);
+        LocalRead(index, value);
+        Push(value, t);
+        return Result(0x20);
+    }
+
+    public void LocalSet(int index, LlvmValue value, Span<LlvmValue> stack)
+    {
+        Start([value]);
+        SetLocal(index);
+        Done(0x21);
+    }
+
+    public LlvmValue LocalTee(int index, LlvmValue value, Span<LlvmValue> stack)
+    {
+        Start([value]);
+        nint v = SetLocal(index);
+        Push(v, _locals[index].Type);
+        return Result(0x22);
+    }
+
+    private nint SetLocal(int index)
+    {
+        var (slot, t) = _locals[index];
+        nint v = Pop(t);
+        LLVMBuildStore(_b, v, slot);
+        _localVersions[index] = ++_versions;
+        LocalWritten(index, v);
+        return v;
+    }
+
+    public LlvmValue Unary(int op, ValueType result, int height, LlvmValue a)
+    {
+        Start([a]);
+        if (op >= 0xFC00) Prefixed(new Instruction(0xFC, (uint)op & 0xFF));
+        else Numeric((byte)op);
+        return Result(op >= 0xFC00 ? 0xFC : op);
+    }
+
+    public LlvmValue Binary(byte op, ValueType result, int height, LlvmValue a, LlvmValue b)
+    {
+        Start([a, b]);
+        Numeric(op);
+        return Result(op);
+    }
+
+    /// <summary>The numeric instructions, 0x45 to 0xC4, their operands on the stack.</summary>
+    private void Numeric(byte op)
+    {
         switch (op)
         {
-            case 0x00: LLVMBuildBr(_b, TrapBlock(TrapCode.Unreachable)); Dead(); return;
-            case 0x01: return;
-            case 0x02: case 0x03: case 0x04:
-            {
-                var (ps, rs) = ReadBlockType(ref r);
-                foreach (var t in ps.Concat(rs)) _m.TypeOf(t); // refuses types the translator does not handle yet
-                var f = new Frame { Kind = op, Params = ps, Results = rs, End = Block("end") };
-                f.ResultSlots = rs.Select(t => AllocaAtEntry(t)).ToArray();
-                nint cond = op == 0x04 ? Pop(ValueType.I32) : 0;
-                var args = new nint[ps.Length];
-                for (int i = ps.Length - 1; i >= 0; i--) args[i] = Pop(ps[i]);
-                f.Height = _stack.Count;
-                f.Versions = _versions;
-                if (_checkedEnds.Count > 0) f.Checks = new(_checkedEnds); // none under guard pages
-                if (op == 0x04)
-                {
-                    var then = Block("then");
-                    f.Else = Block("else");
-                    f.ParamValues = args;
-                    LLVMBuildCondBr(_b, LLVMBuildICmp(_b, LLVMIntPredicate.NE, cond, Const(ValueType.I32, 0), ""), then, f.Else);
-                    Position(then);
-                }
-                _frames.Add(f);
-                if (op == 0x03)
-                {
-                    f.ParamSlots = ps.Select(t => AllocaAtEntry(t)).ToArray();
-                    for (int i = 0; i < ps.Length; i++) LLVMBuildStore(_b, args[i], f.ParamSlots[i]);
-                    f.Header = Block("loop");
-                    LLVMBuildBr(_b, f.Header);
-                    Position(f.Header);
-                    EnterLoop(f);
-                    InterruptCheck();
-                    PushSlots(ps, f.ParamSlots);
-                }
-                else
-                    for (int i = 0; i < ps.Length; i++) Push(args[i], ps[i]);
-                return;
-            }
-            case 0x05:
-            {
-                var f = _frames[^1];
-                EndOfArm(f);
-                Restore(f.Checks);
-                f.HasElse = true;
-                Position(f.Else);
-                for (int i = 0; i < f.Params.Length; i++) Push(f.ParamValues[i], f.Params[i]);
-                return;
-            }
-            case 0x0B:
-            {
-                var f = _frames[^1];
-                EndOfArm(f);
-                if (f.Kind == 0x03) LeaveLoop(f);
-                else Restore(f.Checks);
-                if (f.Kind == 0x04 && !f.HasElse)
-                {
-                    // No else: the parameters pass through as the results (validation made their types equal).
-                    Position(f.Else);
-                    for (int i = 0; i < f.Results.Length; i++) LLVMBuildStore(_b, f.ParamValues[i], f.ResultSlots[i]);
-                    LLVMBuildBr(_b, f.End);
-                }
-                _frames.RemoveAt(_frames.Count - 1);
-                Position(f.End);
-                if (f.Kind == 0)
-                {
-                    Return(f);
-                    return;
-                }
-                PushSlots(f.Results, f.ResultSlots);
-                return;
-            }
-            case 0x0C: BranchTo((int)r.ReadU32(), keepValue: false); Dead(); return;
-            case 0x0D:
-            {
-                int depth = (int)r.ReadU32();
-                nint cond = Pop(ValueType.I32);
-                var taken = Block("br_if");
-                var next = Block("next");
-                LLVMBuildCondBr(_b, LLVMBuildICmp(_b, LLVMIntPredicate.NE, cond, Const(ValueType.I32, 0), ""), taken, next);
-                Position(taken);
-                BranchTo(depth, keepValue: true);
-                Position(next);
-                return;
-            }
-            case 0x0F: BranchTo(_frames.Count - 1, keepValue: false); Dead(); return;
-            case 0x10:
-            {
-                int callee = (int)r.ReadU32();
-                var ct = _m.Info.GetFunctionType(callee);
-                if (callee < _m.Info.ImportedFunctionCount)
-                {
-                    CallOut(callee, ct);
-                    return;
-                }
-                var args = new nint[ct.Parameters.Length + 1];
-                for (int i = ct.Parameters.Length - 1; i >= 0; i--) args[i + 1] = Pop(ct.Parameters[i]);
-                args[0] = _ctx;
-                var (fn, fnType) = _m.Function(callee);
-                nint result;
-                fixed (nint* a = args) result = LLVMBuildCall2(_b, fnType, fn, a, (uint)args.Length, "");
-                AfterCall();
-                PushResults(result, ct);
-                return;
-            }
-            case 0x11:
-            {
-                int typeIndex = (int)r.ReadU32();
-                int table = (int)r.ReadU32();
-                CallIndirect(typeIndex, table);
-                return;
-            }
-            case 0x1A:
-                PopAny();
-                Anchor(_consumed); // the loads behind a dropped value
-                return;
-            case 0x1B:
-            {
-                nint cond = Pop(ValueType.I32);
-                var (b, t) = PopAny();
-                nint a = Pop(t);
-                Push(LLVMBuildSelect(_b, LLVMBuildICmp(_b, LLVMIntPredicate.NE, cond, Const(ValueType.I32, 0), ""), a, b, ""), t);
-                return;
-            }
-            case 0x20:
-            {
-                int index = (int)r.ReadU32();
-                var (slot, t) = _locals[index];
-                nint value = LLVMBuildLoad2(_b, _m.TypeOf(t), slot, "");
-                _localValues[value] = (index, _localVersions[index]);
-                LocalRead(index, value);
-                Push(value, t);
-                return;
-            }
-            case 0x21: case 0x22:
-            {
-                int index = (int)r.ReadU32();
-                var (slot, t) = _locals[index];
-                nint v = Pop(t);
-                LLVMBuildStore(_b, v, slot);
-                _localVersions[index] = ++_versions;
-                LocalWritten(index, v);
-                if (op == 0x22) Push(v, t);
-                return;
-            }
-            case 0x23: case 0x24:
-            {
-                int g = (int)r.ReadU32();
-                var t = _m.GlobalType(g);
-                nint cells = ContextArray(ModuleTranslator.ContextArray.Globals);
-                nint cellPointer = Gep(cells, Const(ValueType.I64, (ulong)g * 8));
-                nint cell = ContextLoad(_m.Ptr, cellPointer, invariant: true);
-                nint access = op == 0x23 ? LLVMBuildLoad2(_b, _m.TypeOf(t), cell, "") : LLVMBuildStore(_b, Pop(t), cell);
-                LLVMSetAlignment(access, 8); // cells are words; a v128 one need not be 16-aligned
-                _m.Tag(access, ModuleTranslator.Region.Global);
-                if (op == 0x23) Push(access, t);
-                if (op == 0x23 && t == ValueType.I32) GlobalValue(access);
-                return;
-            }
-            case 0x28: Load(ref r, ValueType.I32, 4); return;
-            case 0x29: Load(ref r, ValueType.I64, 8); return;
-            // Narrow loads: i32.load8_s/u, load16_s/u, then i64's 8, 16 and 32 (signed first).
-            case >= 0x2C and <= 0x35:
-            {
-                int k = op - 0x2C;
-                var t = k < 4 ? ValueType.I32 : ValueType.I64;
-                int size = k < 4 ? 1 << (k / 2) : 1 << ((k - 4) / 2);
-                bool signed = k % 2 == 0;
-                NarrowLoad(ref r, t, size, signed);
-                return;
-            }
-            case 0x36: Store(ref r, ValueType.I32, 4); return;
-            case 0x37: Store(ref r, ValueType.I64, 8); return;
-            case 0x3A: NarrowStore(ref r, ValueType.I32, 1); return;
-            case 0x3B: NarrowStore(ref r, ValueType.I32, 2); return;
-            case 0x3C: NarrowStore(ref r, ValueType.I64, 1); return;
-            case 0x3D: NarrowStore(ref r, ValueType.I64, 2); return;
-            case 0x3E: NarrowStore(ref r, ValueType.I64, 4); return;
-            case 0x3F:
-            {
-                r.ReadByte(); // memory 0
-                nint length = MemoryLength();
-                nint pages = LLVMBuildBinOp(_b, LLVMOpcode.LShr, length, Const(ValueType.I64, 16), "");
-                Push(LLVMBuildCast(_b, LLVMOpcode.Trunc, pages, _m.I32, ""), ValueType.I32);
-                return;
-            }
-            case 0x40:
-            {
-                r.ReadByte(); // memory 0
-                nint delta = Pop(ValueType.I32);
-                nint grow = ContextField(ModuleTranslator.GrowMemoryOffset, _m.Ptr);
-                nint* args = stackalloc nint[] { _ctx, Const(ValueType.I32, 0), delta };
-                nint old = LLVMBuildCall2(_b, _m.GrowType, grow, args, 3, "");
-                PropagateTrap();
-                Push(old, ValueType.I32);
-                return;
-            }
-            case 0x2A: Load(ref r, ValueType.F32, 4); return;
-            case 0x2B: Load(ref r, ValueType.F64, 8); return;
-            case 0x38: Store(ref r, ValueType.F32, 4); return;
-            case 0x39: Store(ref r, ValueType.F64, 8); return;
-            case 0x43: Push(LLVMBuildCast(_b, LLVMOpcode.BitCast, Const(ValueType.I32, BitConverter.ToUInt32(r.ReadBytes(4))), _m.F32, ""), ValueType.F32); return;
-            case 0x44: Push(LLVMBuildCast(_b, LLVMOpcode.BitCast, Const(ValueType.I64, BitConverter.ToUInt64(r.ReadBytes(8))), _m.F64, ""), ValueType.F64); return;
             case >= 0x5B and <= 0x60: FloatCompare(ValueType.F32, op - 0x5B); return;
             case >= 0x61 and <= 0x66: FloatCompare(ValueType.F64, op - 0x61); return;
             case >= 0x8B and <= 0x98: FloatOp(ValueType.F32, op - 0x8B); return;
@@ -571,8 +467,6 @@ internal sealed unsafe partial class FunctionTranslator
             case 0xBD: Convert(ValueType.F64, ValueType.I64, LLVMOpcode.BitCast); return;
             case 0xBE: Convert(ValueType.I32, ValueType.F32, LLVMOpcode.BitCast); return;
             case 0xBF: Convert(ValueType.I64, ValueType.F64, LLVMOpcode.BitCast); return;
-            case 0x41: Push(Const(ValueType.I32, (uint)r.ReadS32()), ValueType.I32); return;
-            case 0x42: Push(Const(ValueType.I64, (ulong)r.ReadS64()), ValueType.I64); return;
             case 0x45: Eqz(ValueType.I32); return;
             case 0x50: Eqz(ValueType.I64); return;
             case >= 0x46 and <= 0x4F: Compare(ValueType.I32, op - 0x46); return;
@@ -594,47 +488,327 @@ internal sealed unsafe partial class FunctionTranslator
             case 0xC2: SignExtend(ValueType.I64, _m.I8); return;
             case 0xC3: SignExtend(ValueType.I64, _m.I16); return;
             case 0xC4: SignExtend(ValueType.I64, _m.I32); return;
-            case 0x0E: BranchTable(ref r); return;
-            case 0x1C:
+            case 0xA7: Push(LLVMBuildCast(_b, LLVMOpcode.Trunc, Pop(ValueType.I64), _m.I32, ""), ValueType.I32); return;
+            case 0xAC: Push(LLVMBuildCast(_b, LLVMOpcode.SExt, Pop(ValueType.I32), _m.I64, ""), ValueType.I64); return;
+            case 0xAD: Push(LLVMBuildCast(_b, LLVMOpcode.ZExt, Pop(ValueType.I32), _m.I64, ""), ValueType.I64); return;
+            default: throw new NotSupportedException($"opcode 0x{op:x2}");
+        }
+    }
+
+    public LlvmValue Load(byte op, ValueType result, uint offset, int height, LlvmValue address)
+    {
+        Start([address]);
+        switch (op)
+        {
+            case 0x28: Load(offset, ValueType.I32, 4); break;
+            case 0x29: Load(offset, ValueType.I64, 8); break;
+            case 0x2A: Load(offset, ValueType.F32, 4); break;
+            case 0x2B: Load(offset, ValueType.F64, 8); break;
+            // Narrow loads: i32.load8_s/u, load16_s/u, then i64's 8, 16 and 32 (signed first).
+            default:
             {
-                for (uint n = r.ReadU32(); n > 0; n--) r.ReadByte(); // select's result type (validated)
-                goto case 0x1B;
+                int k = op - 0x2C;
+                var t = k < 4 ? ValueType.I32 : ValueType.I64;
+                int size = k < 4 ? 1 << (k / 2) : 1 << ((k - 4) / 2);
+                NarrowLoad(offset, t, size, signed: k % 2 == 0);
+                break;
             }
-            case 0xD0: r.ReadByte(); Push(Const(ValueType.I64, 0), ValueType.FuncRef); return; // ref.null (its type is not needed: bits)
+        }
+        return Result(op);
+    }
+
+    public void Store(byte op, uint offset, LlvmValue address, LlvmValue value)
+    {
+        Start([address, value]);
+        switch (op)
+        {
+            case 0x36: Store(offset, ValueType.I32, 4); break;
+            case 0x37: Store(offset, ValueType.I64, 8); break;
+            case 0x38: Store(offset, ValueType.F32, 4); break;
+            case 0x39: Store(offset, ValueType.F64, 8); break;
+            case 0x3A: NarrowStore(offset, ValueType.I32, 1); break;
+            case 0x3B: NarrowStore(offset, ValueType.I32, 2); break;
+            case 0x3C: NarrowStore(offset, ValueType.I64, 1); break;
+            case 0x3D: NarrowStore(offset, ValueType.I64, 2); break;
+            default: NarrowStore(offset, ValueType.I64, 4); break;
+        }
+        Done(op);
+    }
+
+    public LlvmValue Select(ValueType type, int height, LlvmValue a, LlvmValue b, LlvmValue condition)
+    {
+        Start([a, b, condition]);
+        nint cond = Pop(ValueType.I32);
+        nint second = Pop(type), first = Pop(type);
+        Push(LLVMBuildSelect(_b, LLVMBuildICmp(_b, LLVMIntPredicate.NE, cond, Const(ValueType.I32, 0), ""), first, second, ""), type);
+        return Result(0x1B);
+    }
+
+    public void Drop(LlvmValue value)
+    {
+        Start([value]);
+        PopAny();
+        Anchor(_consumed); // the loads behind a dropped value
+        Done(0x1A);
+    }
+
+    public LlvmValue Produce(Instruction i, ValueType result, int height, ReadOnlySpan<LlvmValue> args)
+    {
+        Start(args);
+        switch (i.Op)
+        {
+            case 0x23: Global(i.A, get: true); break;
+            case 0x25: TableAccess(i.A, get: true); break;
+            case 0x3F:
+            {
+                nint length = MemoryLength();
+                nint pages = LLVMBuildBinOp(_b, LLVMOpcode.LShr, length, Const(ValueType.I64, 16), "");
+                Push(LLVMBuildCast(_b, LLVMOpcode.Trunc, pages, _m.I32, ""), ValueType.I32);
+                break;
+            }
+            case 0x40:
+            {
+                nint delta = Pop(ValueType.I32);
+                nint grow = ContextField(ModuleTranslator.GrowMemoryOffset, _m.Ptr);
+                nint* growArgs = stackalloc nint[] { _ctx, Const(ValueType.I32, 0), delta };
+                nint old = LLVMBuildCall2(_b, _m.GrowType, grow, growArgs, 3, "");
+                PropagateTrap();
+                Push(old, ValueType.I32);
+                break;
+            }
             case 0xD1:
             {
                 var (v, _) = PopAny();
                 Push(LLVMBuildCast(_b, LLVMOpcode.ZExt, LLVMBuildICmp(_b, LLVMIntPredicate.EQ, v, Const(ValueType.I64, 0), ""), _m.I32, ""), ValueType.I32);
-                return;
+                break;
             }
             case 0xD2:
             {
                 nint refs = ContextArray(ModuleTranslator.ContextArray.FunctionRefs);
-                Push(ContextLoad(_m.I64, Gep(refs, Const(ValueType.I64, (ulong)r.ReadU32() * 8)), invariant: true), ValueType.FuncRef);
-                return;
+                Push(ContextLoad(_m.I64, Gep(refs, Const(ValueType.I64, (ulong)i.A * 8)), invariant: true), ValueType.FuncRef);
+                break;
             }
-            case 0x25: case 0x26:
-            {
-                int table = (int)r.ReadU32();
-                var elementType = _m.TableType(table);
-                nint value = op == 0x26 ? Pop(elementType) : 0;
-                nint index = LLVMBuildCast(_b, LLVMOpcode.ZExt, Pop(ValueType.I32), _m.I64, "");
-                nint definition = TableDefinition(table);
-                nint length = ContextLoad(_m.I64, Gep(definition, Const(ValueType.I64, 8)), invariant: false);
-                TrapIf(LLVMBuildICmp(_b, LLVMIntPredicate.UGE, index, length, ""), TrapCode.OutOfBoundsTableAccess);
-                nint elements = ContextLoad(_m.Ptr, definition, invariant: false); // growth may move them
-                nint slot = LLVMBuildGEP2(_b, _m.I64, elements, &index, 1, "");
-                if (op == 0x25) Push(ContextLoad(_m.I64, slot, invariant: false), elementType);
-                else _m.Tag(LLVMBuildStore(_b, value, slot), ModuleTranslator.Region.Context);
-                return;
-            }
-            case 0xFC: Prefixed(ref r, functionIndex, offset); return;
-            case 0xFD: Simd(ref r, functionIndex, offset); return;
-            case 0xA7: Push(LLVMBuildCast(_b, LLVMOpcode.Trunc, Pop(ValueType.I64), _m.I32, ""), ValueType.I32); return;
-            case 0xAC: Push(LLVMBuildCast(_b, LLVMOpcode.SExt, Pop(ValueType.I32), _m.I64, ""), ValueType.I64); return;
-            case 0xAD: Push(LLVMBuildCast(_b, LLVMOpcode.ZExt, Pop(ValueType.I32), _m.I64, ""), ValueType.I64); return;
-            default: throw new NotSupportedException($"opcode 0x{op:x2} (function {functionIndex}, offset 0x{offset:x})");
+            default: Prefixed(i); break;
         }
+        return Result(i.Op);
+    }
+
+    public void Effect(Instruction i, ReadOnlySpan<LlvmValue> args)
+    {
+        Start(args);
+        switch (i.Op)
+        {
+            case 0x24: Global(i.A, get: false); break;
+            case 0x26: TableAccess(i.A, get: false); break;
+            default: Prefixed(i); break;
+        }
+        Done(i.Op);
+    }
+
+    private void Global(int g, bool get)
+    {
+        var t = _m.GlobalType(g);
+        nint cells = ContextArray(ModuleTranslator.ContextArray.Globals);
+        nint cellPointer = Gep(cells, Const(ValueType.I64, (ulong)g * 8));
+        nint cell = ContextLoad(_m.Ptr, cellPointer, invariant: true);
+        nint access = get ? LLVMBuildLoad2(_b, _m.TypeOf(t), cell, "") : LLVMBuildStore(_b, Pop(t), cell);
+        LLVMSetAlignment(access, 8); // cells are words; a v128 one need not be 16-aligned
+        _m.Tag(access, ModuleTranslator.Region.Global);
+        if (get) Push(access, t);
+        if (get && t == ValueType.I32) GlobalValue(access);
+    }
+
+    private void TableAccess(int table, bool get)
+    {
+        var elementType = _m.TableType(table);
+        nint value = get ? 0 : Pop(elementType);
+        nint index = LLVMBuildCast(_b, LLVMOpcode.ZExt, Pop(ValueType.I32), _m.I64, "");
+        nint definition = TableDefinition(table);
+        nint length = ContextLoad(_m.I64, Gep(definition, Const(ValueType.I64, 8)), invariant: false);
+        TrapIf(LLVMBuildICmp(_b, LLVMIntPredicate.UGE, index, length, ""), TrapCode.OutOfBoundsTableAccess);
+        nint elements = ContextLoad(_m.Ptr, definition, invariant: false); // growth may move them
+        nint slot = LLVMBuildGEP2(_b, _m.I64, elements, &index, 1, "");
+        if (get) Push(ContextLoad(_m.I64, slot, invariant: false), elementType);
+        else _m.Tag(LLVMBuildStore(_b, value, slot), ModuleTranslator.Region.Context);
+    }
+
+    public LlvmValue? Simd(in SimdOpInfo info, int height, ReadOnlySpan<LlvmValue> args, ReadOnlySpan<int> immediates, ulong low, ulong high)
+    {
+        Start(args);
+        Simd(info, immediates, low, high);
+        if (info.Result is null) { Done(0xFD); return null; }
+        return Result(0xFD);
+    }
+
+    public void Call(int function, FunctionType type, int argHeight, ReadOnlySpan<LlvmValue> args, Span<LlvmValue> results)
+    {
+        Start(args);
+        if (function < _m.Info.ImportedFunctionCount) CallOut(function, type);
+        else
+        {
+            var callArgs = new nint[type.Parameters.Length + 1];
+            for (int i = type.Parameters.Length - 1; i >= 0; i--) callArgs[i + 1] = Pop(type.Parameters[i]);
+            callArgs[0] = _ctx;
+            var (fn, fnType) = _m.Function(function);
+            nint result;
+            fixed (nint* a = callArgs) result = LLVMBuildCall2(_b, fnType, fn, a, (uint)callArgs.Length, "");
+            AfterCall();
+            PushResults(result, type);
+        }
+        Results(results);
+        Done(0x10);
+    }
+
+    public void CallIndirect(int typeIndex, int table, FunctionType type, LlvmValue element, int argHeight, ReadOnlySpan<LlvmValue> args, Span<LlvmValue> results)
+    {
+        Start(args);
+        _stack.Add((element.Value, element.Type));
+        CallIndirect(typeIndex, table);
+        Results(results);
+        Done(0x11);
+    }
+
+    // ---- control -----------------------------------------------------------------------------------
+
+    public void LeaveStraightLine(Span<LlvmValue> stack) { }
+
+    public void Enter(ref ControlFrame frame, Span<LlvmValue> stack, LlvmValue condition)
+    {
+        byte op = frame.Kind;
+        var (ps, rs) = (frame.Params, frame.Results);
+        Start(stack[frame.Height..]);
+        if (op == 0x04) _stack.Add((condition.Value, condition.Type));
+        foreach (var t in ps.Concat(rs)) _m.TypeOf(t); // refuses types the translator does not handle yet
+        var f = new Frame { Kind = op, Params = ps, Results = rs, End = Block("end") };
+        f.ResultSlots = rs.Select(t => AllocaAtEntry(t)).ToArray();
+        nint cond = op == 0x04 ? Pop(ValueType.I32) : 0;
+        var args = new nint[ps.Length];
+        for (int i = ps.Length - 1; i >= 0; i--) args[i] = Pop(ps[i]);
+        f.Versions = _versions;
+        if (_checkedEnds.Count > 0) f.Checks = new(_checkedEnds); // none under guard pages
+        if (op == 0x04)
+        {
+            var then = Block("then");
+            f.Else = Block("else");
+            f.ParamValues = args;
+            LLVMBuildCondBr(_b, LLVMBuildICmp(_b, LLVMIntPredicate.NE, cond, Const(ValueType.I32, 0), ""), then, f.Else);
+            Position(then);
+        }
+        _frames.Add(f);
+        frame.Label = _frames.Count - 1;
+        if (op == 0x03)
+        {
+            f.ParamSlots = ps.Select(t => AllocaAtEntry(t)).ToArray();
+            for (int i = 0; i < ps.Length; i++) LLVMBuildStore(_b, args[i], f.ParamSlots[i]);
+            f.Header = Block("loop");
+            LLVMBuildBr(_b, f.Header);
+            Position(f.Header);
+            EnterLoop(f);
+            InterruptCheck();
+            PushSlots(ps, f.ParamSlots);
+        }
+        else
+            for (int i = 0; i < ps.Length; i++) Push(args[i], ps[i]);
+        Results(stack.Slice(frame.Height, ps.Length));
+        Done(op);
+    }
+
+    public void Else(ref ControlFrame frame, List<LlvmValue> stack)
+    {
+        if (frame.Dead)
+        {
+            Retype(stack, frame.Height, frame.Params);
+            return;
+        }
+        Start(frame.Live ? CollectionsMarshal.AsSpan(stack)[frame.Height..] : []);
+        var f = _frames[^1];
+        EndOfArm(f);
+        Restore(f.Checks);
+        f.HasElse = true;
+        Position(f.Else);
+        for (int i = 0; i < f.Params.Length; i++) Push(f.ParamValues[i], f.Params[i]);
+        Replace(stack, frame.Height);
+        Done(0x05);
+    }
+
+    public void End(in ControlFrame frame, List<LlvmValue> stack, bool parentLive)
+    {
+        if (frame.Dead)
+        {
+            Retype(stack, frame.Height, frame.Results);
+            return;
+        }
+        Start(frame.Live ? CollectionsMarshal.AsSpan(stack)[frame.Height..] : []);
+        var f = _frames[^1];
+        EndOfArm(f);
+        if (f.Kind == 0x03) LeaveLoop(f);
+        else Restore(f.Checks);
+        if (f.Kind == 0x04 && !f.HasElse)
+        {
+            // No else: the parameters pass through as the results (validation made their types equal).
+            Position(f.Else);
+            for (int i = 0; i < f.Results.Length; i++) LLVMBuildStore(_b, f.ParamValues[i], f.ResultSlots[i]);
+            LLVMBuildBr(_b, f.End);
+        }
+        _frames.RemoveAt(_frames.Count - 1);
+        Position(f.End);
+        if (f.Kind == 0) Return(f);
+        else PushSlots(f.Results, f.ResultSlots);
+        Replace(stack, frame.Height);
+        Done(0x0B);
+    }
+
+    /// <summary>The operand stack from <paramref name="height"/> on: values of <paramref name="types"/> known only by
+    /// their types (a frame entered in unreachable code).</summary>
+    private static void Retype(List<LlvmValue> stack, int height, ValueType[] types)
+    {
+        stack.RemoveRange(height, stack.Count - height);
+        foreach (var t in types) stack.Add(LlvmValue.Typed(t));
+    }
+
+    /// <summary>The operand stack from <paramref name="height"/> on: the values the instruction left.</summary>
+    private void Replace(List<LlvmValue> stack, int height)
+    {
+        stack.RemoveRange(height, stack.Count - height);
+        foreach (var (v, t) in _stack) stack.Add(new LlvmValue(v, t));
+    }
+
+    public void Branch(in ControlFrame target, ReadOnlySpan<LlvmValue> values)
+    {
+        Start(values);
+        BranchTo(_frames[target.Label], keepValue: false);
+        Dead();
+        Done(0x0C);
+    }
+
+    public void BranchIf(LlvmValue condition, in ControlFrame target, ReadOnlySpan<LlvmValue> values)
+    {
+        Start(values);
+        _stack.Add((condition.Value, condition.Type));
+        nint cond = Pop(ValueType.I32);
+        var taken = Block("br_if");
+        var next = Block("next");
+        LLVMBuildCondBr(_b, LLVMBuildICmp(_b, LLVMIntPredicate.NE, cond, Const(ValueType.I32, 0), ""), taken, next);
+        Position(taken);
+        BranchTo(_frames[target.Label], keepValue: true);
+        Position(next);
+        Done(0x0D);
+    }
+
+    public void Return(ReadOnlySpan<LlvmValue> values)
+    {
+        Start(values);
+        BranchTo(_frames[0], keepValue: false);
+        Dead();
+        Done(0x0F);
+    }
+
+    public void Unreachable()
+    {
+        Start([]);
+        LLVMBuildBr(_b, TrapBlock(TrapCode.Unreachable));
+        Dead();
+        Done(0x00);
     }
 
     /// <summary>In interruptible code: traps "interrupted" when the store's interrupt flag is set (a volatile load:
@@ -655,9 +829,9 @@ internal sealed unsafe partial class FunctionTranslator
     }
 
     /// <summary>The 0xFC instructions: saturating truncations, bulk memory and table operations.</summary>
-    private void Prefixed(ref WasmReader r, int functionIndex, long offset)
+    private void Prefixed(Instruction instruction)
     {
-        uint sub = r.ReadU32();
+        uint sub = instruction.Sub;
         switch (sub)
         {
             case <= 7:
@@ -672,17 +846,13 @@ internal sealed unsafe partial class FunctionTranslator
             }
             case 8: // memory.init data memory: d s n
             {
-                int data = (int)r.ReadU32();
-                int memory = r.ReadByte();
                 nint n = Pop(ValueType.I32), src = Pop(ValueType.I32), dst = Pop(ValueType.I32);
-                Bulk(8, data, memory, dst, src, n);
+                Bulk(8, instruction.A, 0, dst, src, n);
                 return;
             }
-            case 9: Bulk(9, (int)r.ReadU32(), 0, 0, 0, 0); return;
+            case 9: Bulk(9, instruction.A, 0, 0, 0, 0); return;
             case 10: case 11:
             {
-                r.ReadByte();
-                if (sub == 10) r.ReadByte();
                 nint n = Zext(Pop(ValueType.I32));
                 nint source = Pop(ValueType.I32); // memory.copy's source, memory.fill's byte
                 nint dst = Zext(Pop(ValueType.I32));
@@ -713,22 +883,20 @@ internal sealed unsafe partial class FunctionTranslator
             }
             case 12: // table.init elem table: d s n
             {
-                int element = (int)r.ReadU32(), table = (int)r.ReadU32();
                 nint n = Pop(ValueType.I32), src = Pop(ValueType.I32), dst = Pop(ValueType.I32);
-                Bulk(12, element, table, dst, src, n);
+                Bulk(12, instruction.A, instruction.B, dst, src, n);
                 return;
             }
-            case 13: Bulk(13, (int)r.ReadU32(), 0, 0, 0, 0); return;
+            case 13: Bulk(13, instruction.A, 0, 0, 0, 0); return;
             case 14: // table.copy dst src: d s n
             {
-                int dstTable = (int)r.ReadU32(), srcTable = (int)r.ReadU32();
                 nint n = Pop(ValueType.I32), src = Pop(ValueType.I32), dst = Pop(ValueType.I32);
-                Bulk(14, dstTable, srcTable, dst, src, n);
+                Bulk(14, instruction.A, instruction.B, dst, src, n);
                 return;
             }
             case 15: // table.grow: init n → old size or -1
             {
-                int table = (int)r.ReadU32();
+                int table = instruction.A;
                 nint n = Pop(ValueType.I32);
                 nint init = Pop(_m.TableType(table));
                 Push(LLVMBuildCast(_b, LLVMOpcode.Trunc, Bulk(15, table, 0, init, n, 0), _m.I32, ""), ValueType.I32);
@@ -736,18 +904,18 @@ internal sealed unsafe partial class FunctionTranslator
             }
             case 16:
             {
-                nint length = ContextLoad(_m.I64, Gep(TableDefinition((int)r.ReadU32()), Const(ValueType.I64, 8)), invariant: false);
+                nint length = ContextLoad(_m.I64, Gep(TableDefinition(instruction.A), Const(ValueType.I64, 8)), invariant: false);
                 Push(LLVMBuildCast(_b, LLVMOpcode.Trunc, length, _m.I32, ""), ValueType.I32);
                 return;
             }
             case 17: // table.fill: i value n
             {
-                int table = (int)r.ReadU32();
+                int table = instruction.A;
                 nint n = Pop(ValueType.I32), value = Pop(_m.TableType(table)), index = Pop(ValueType.I32);
                 Bulk(17, table, 0, index, value, n);
                 return;
             }
-            default: throw new NotSupportedException($"opcode 0xfc {sub} (function {functionIndex}, offset 0x{offset:x})");
+            default: throw new NotSupportedException($"opcode 0xfc {sub}");
         }
     }
 
@@ -912,7 +1080,7 @@ internal sealed unsafe partial class FunctionTranslator
             StoreCarried(f.Results, f.ResultSlots, keep: false);
             LLVMBuildBr(_b, f.End);
         }
-        _stack.RemoveRange(f.Height, _stack.Count - f.Height);
+        _stack.Clear();
     }
 
     /// <summary>clz, ctz (zero is not poison: the width) and popcnt.</summary>
@@ -936,39 +1104,41 @@ internal sealed unsafe partial class FunctionTranslator
     private void SignExtend(ValueType t, nint narrow) =>
         Push(LLVMBuildCast(_b, LLVMOpcode.SExt, LLVMBuildCast(_b, LLVMOpcode.Trunc, Pop(t), narrow, ""), _m.TypeOf(t), ""), t);
 
-    private void NarrowLoad(ref WasmReader r, ValueType t, int size, bool signed)
+    private void NarrowLoad(uint offset, ValueType t, int size, bool signed)
     {
-        nint v = LoadAt(ref r, IntOfBits(size * 8), size);
+        nint v = LoadAt(offset, IntOfBits(size * 8), size);
         Push(LLVMBuildCast(_b, signed ? LLVMOpcode.SExt : LLVMOpcode.ZExt, v, _m.TypeOf(t), ""), t);
     }
 
-    private void NarrowStore(ref WasmReader r, ValueType t, int size)
+    private void NarrowStore(uint offset, ValueType t, int size)
     {
         nint v = LLVMBuildCast(_b, LLVMOpcode.Trunc, Pop(t), IntOfBits(size * 8), "");
-        StoreAt(Address(ref r, size), v);
+        StoreAt(Address(offset, size), v);
     }
 
     /// <summary>br_table: a switch on the index, each target through a block that stores the carried value (when
-    /// the target takes one) and branches.</summary>
-    private void BranchTable(ref WasmReader r)
+    /// the target takes one) and branches. <paramref name="labels"/>: the targets' frames, the default last.</summary>
+    public void BranchTable(LlvmValue index, ReadOnlySpan<int> labels, ReadOnlySpan<int> heights, ReadOnlySpan<LlvmValue> values)
     {
-        uint count = r.ReadU32();
-        var depths = new int[count + 1];
-        for (int i = 0; i <= count; i++) depths[i] = (int)r.ReadU32();
-        nint index = Pop(ValueType.I32);
+        Start(values);
+        _stack.Add((index.Value, index.Type));
+        nint selector = Pop(ValueType.I32);
         var blocks = new Dictionary<int, nint>();
         var here = LLVMGetInsertBlock(_b);
-        foreach (int d in depths.Distinct())
+        foreach (int target in labels)
         {
+            if (blocks.ContainsKey(target)) continue;
             var block = Block("br_table");
             Position(block);
-            BranchTo(d, keepValue: true);
-            blocks[d] = block;
+            BranchTo(_frames[target], keepValue: true);
+            blocks[target] = block;
         }
         Position(here);
-        nint sw = LLVMBuildSwitch(_b, index, blocks[depths[count]], count);
-        for (int i = 0; i < count; i++) LLVMAddCase(sw, Const(ValueType.I32, (ulong)i), blocks[depths[i]]);
+        uint count = (uint)labels.Length - 1;
+        nint sw = LLVMBuildSwitch(_b, selector, blocks[labels[^1]], count);
+        for (int i = 0; i < count; i++) LLVMAddCase(sw, Const(ValueType.I32, (ulong)i), blocks[labels[i]]);
         Dead();
+        Done(0x0E);
     }
 
     private void Convert(ValueType from, ValueType to, LLVMOpcode cast) =>
@@ -1144,10 +1314,8 @@ internal sealed unsafe partial class FunctionTranslator
 
     /// <summary>The effective address of an access of <paramref name="size"/> bytes, trapping when any byte is out
     /// of bounds: i32 address + offset, as 64-bit, against the memory's current length.</summary>
-    private nint Address(ref WasmReader r, int size)
+    private nint Address(ulong offset, int size)
     {
-        r.ReadU32(); // alignment hint
-        ulong offset = r.ReadU32();
         nint operand = Pop(ValueType.I32);
         nint address = LLVMBuildCast(_b, LLVMOpcode.ZExt, operand, _m.I64, "");
         nint ea = LLVMBuildBinOp(_b, LLVMOpcode.Add, address, Const(ValueType.I64, offset), "");
@@ -1225,17 +1393,17 @@ internal sealed unsafe partial class FunctionTranslator
         return pure;
     }
 
-    private void Load(ref WasmReader r, ValueType t, int size) => Push(LoadAt(ref r, _m.TypeOf(t), size), t);
+    private void Load(uint offset, ValueType t, int size) => Push(LoadAt(offset, _m.TypeOf(t), size), t);
 
-    private void Store(ref WasmReader r, ValueType t, int size)
+    private void Store(uint offset, ValueType t, int size)
     {
         nint v = Pop(t);
-        StoreAt(Address(ref r, size), v);
+        StoreAt(Address(offset, size), v);
     }
 
     /// <summary>A load of <paramref name="type"/> from linear memory at the memarg's address (any alignment),
     /// to go with the value pushed next (<see cref="_newLoad"/>).</summary>
-    private nint LoadAt(ref WasmReader r, nint type, int bytes) => LoadFrom(Address(ref r, bytes), type);
+    private nint LoadAt(uint offset, nint type, int bytes) => LoadFrom(Address(offset, bytes), type);
 
     private nint LoadFrom(nint address, nint type)
     {

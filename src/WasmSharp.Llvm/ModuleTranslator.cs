@@ -237,6 +237,10 @@ internal sealed unsafe class ModuleTranslator : IDisposable
 
     public ValueType GlobalType(int index) => Info.AllGlobals[index].ValueType;
 
+    /// <summary>The functions a body may take a reference to (for the validator's walk).</summary>
+    public HashSet<uint> DeclaredReferences => _declaredReferences ??= Validation.ModuleValidator.DeclaredReferences(Info);
+    private HashSet<uint>? _declaredReferences;
+
     /// <summary>Translates every body, then adds the entries.</summary>
     public void TranslateAll()
     {
@@ -244,11 +248,10 @@ internal sealed unsafe class ModuleTranslator : IDisposable
         try
         {
             var ft = new FunctionTranslator(this, builder);
-            var bytes = Info.Bytes.Span;
             for (int i = First; i < End; i++)
             {
                 int index = Info.ImportedFunctionCount + i;
-                ft.Translate(index, _functions[i].Function, Info.GetFunctionType(index), Info.Codes[i], bytes);
+                ft.Translate(index, _functions[i].Function, Info.Codes[i]);
             }
             for (int i = First; i < End; i++) AddEntry(builder, Info.ImportedFunctionCount + i);
             if (First == 0)

@@ -173,6 +173,9 @@ internal sealed class RegisterCodeGenerator : IFunctionTranslator<Operand, Compi
 
     public void Store(byte op, uint offset, Operand address, Operand value) => _t.Store(Stores[op - 0x36], address, value, offset);
 
+    /// <summary>Providers have no effects: nothing to do.</summary>
+    public void Drop(Operand value) { }
+
     public Operand Select(ValueType type, int height, Operand a, Operand b, Operand condition) => _t.Select(type, height, a, b, condition);
 
     public Operand Produce(Instruction i, ValueType result, int height, ReadOnlySpan<Operand> args) => (i.Op, i.Sub) switch

@@ -253,7 +253,12 @@ internal sealed class FunctionValidator<TValue, TResult>
                 CallIndirect(typeIdx, tableIdx);
                 return;
             }
-            case 0x1A: Pop(); return; // drop: values have no effects of their own
+            case 0x1A:
+            {
+                var v = Pop();
+                if (Live) _t.Drop(v);
+                return;
+            }
             case 0x1B: Select(null); return;
             case 0x1C:
             {

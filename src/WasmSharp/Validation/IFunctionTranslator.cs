@@ -61,6 +61,7 @@ internal interface IFunctionTranslator<TValue, TResult> where TValue : struct, I
     TValue Load(byte op, ValueType result, uint offset, int height, TValue address);
     void Store(byte op, uint offset, TValue address, TValue value);
     TValue Select(ValueType type, int height, TValue a, TValue b, TValue condition);
+    void Drop(TValue value);
     /// <summary>An instruction with a result (global.get, table.get, memory.size and .grow, ref.is_null, ref.func,
     /// table.grow and .size).</summary>
     TValue Produce(Instruction instruction, ValueType result, int height, ReadOnlySpan<TValue> args);

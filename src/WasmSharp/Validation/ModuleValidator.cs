@@ -66,6 +66,10 @@ internal sealed class ModuleValidator : ICodeConsumer
         return _compiled;
     }
 
+    /// <summary>The functions a body may take a reference to (ref.func): those declared by an element segment, an
+    /// export or a global's initialiser. Checks the module's declarations on the way (valid ones pass).</summary>
+    internal static HashSet<uint> DeclaredReferences(ModuleInfo m) => ValidateDeclarations(m);
+
     private static HashSet<uint> ValidateDeclarations(ModuleInfo m)
     {
         foreach (var imp in m.Imports)
