@@ -103,6 +103,8 @@ public static unsafe class LlvmLibrary
     /// </summary>
     internal static readonly string[] CodegenOptions = ["-disable-post-ra"];
 
+    /// <summary>Parses <paramref name="options"/> as LLVM's command line: process-wide settings, so made once, when
+    /// LLVM loads (<see cref="Load"/>, behind its Lazy).</summary>
     private static void SetOptions(string[] options)
     {
         var args = new[] { "wasmsharp" }.Concat(options).Select(a => System.Text.Encoding.UTF8.GetBytes(a + "\0")).ToArray();
