@@ -105,7 +105,7 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
     {
         _m = module;
         _b = builder;
-        _validator = new FunctionValidator<LlvmValue, bool>(module.Info, module.DeclaredReferences, this);
+        _validator = new FunctionValidator<LlvmValue, bool>(module.Info, ModuleValidator.DeclaredReferences(module.Info), this);
     }
 
     /// <summary>The validator's walk, which hands this translator each instruction (a body is validated again here,

@@ -107,17 +107,16 @@ public static unsafe class LlvmLibrary
     /// LLVM loads (<see cref="Load"/>, behind its Lazy).</summary>
     private static void SetOptions(string[] options)
     {
-        var args = new[] { "wasmsharp" }.Concat(options).Select(a => System.Text.Encoding.UTF8.GetBytes(a + "\0")).ToArray();
-        var handles = args.Select(a => GCHandle.Alloc(a, GCHandleType.Pinned)).ToArray();
+        string[] args = ["wasmsharp", .. options];
+        var argv = stackalloc byte*[args.Length];
+        for (int i = 0; i < args.Length; i++) argv[i] = (byte*)Marshal.StringToCoTaskMemUTF8(args[i]);
         try
         {
-            var argv = stackalloc byte*[args.Length];
-            for (int i = 0; i < args.Length; i++) argv[i] = (byte*)handles[i].AddrOfPinnedObject();
             LlvmApi.LLVMParseCommandLineOptions(args.Length, argv, null);
         }
         finally
         {
-            foreach (var h in handles) h.Free();
+            for (int i = 0; i < args.Length; i++) Marshal.FreeCoTaskMem((nint)argv[i]);
         }
     }
 

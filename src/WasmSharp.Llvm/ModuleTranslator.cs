@@ -237,10 +237,6 @@ internal sealed unsafe class ModuleTranslator : IDisposable
 
     public ValueType GlobalType(int index) => Info.AllGlobals[index].ValueType;
 
-    /// <summary>The functions a body may take a reference to (for the validator's walk).</summary>
-    public HashSet<uint> DeclaredReferences => _declaredReferences ??= Validation.ModuleValidator.DeclaredReferences(Info);
-    private HashSet<uint>? _declaredReferences;
-
     /// <summary>Translates every body, then adds the entries.</summary>
     public void TranslateAll()
     {
