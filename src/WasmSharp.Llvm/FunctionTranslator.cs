@@ -922,7 +922,13 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
     private nint Zext(nint i32) => LLVMBuildCast(_b, LLVMOpcode.ZExt, i32, _m.I64, "");
 
     /// <summary>Memory 0's current length, read from its definition.</summary>
-    private nint MemoryLength() => ContextLoad(_m.I64, Gep(MemoryDefinition(), Const(ValueType.I64, 8)), invariant: false);
+    /// <summary>Memory 0's current length, with its range (<see cref="ModuleTranslator.LengthRange"/>).</summary>
+    private nint MemoryLength()
+    {
+        nint length = ContextLoad(_m.I64, Gep(MemoryDefinition(), Const(ValueType.I64, 8)), invariant: false);
+        _m.LengthRange(length);
+        return length;
+    }
 
     private nint MemoryDefinition() => ContextLoad(_m.Ptr, ContextArray(ModuleTranslator.ContextArray.Memories), invariant: true);
 

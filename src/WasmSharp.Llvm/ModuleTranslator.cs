@@ -73,7 +73,7 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     /// <summary>i64 (ptr ctx, i32 op, i32 x, i32 y, i64 a, i64 b, i64 c): <see cref="InstanceContext.Bulk"/>'s type.</summary>
     public nint BulkType { get; }
     private readonly Dictionary<(string, nint, nint, nint), (nint, nint)> _intrinsics = new();
-    private readonly uint _tbaaKind, _invariantKind;
+    private readonly uint _tbaaKind, _invariantKind, _rangeKind;
     private readonly nint[] _tbaaTags = new nint[3];
     private readonly nint _emptyNode;
 
@@ -159,6 +159,7 @@ internal sealed unsafe class ModuleTranslator : IDisposable
         Attribute(Longjmp, "nounwind");
         _tbaaKind = LLVMGetMDKindIDInContext(Context, "tbaa", 4);
         _invariantKind = LLVMGetMDKindIDInContext(Context, "invariant.load", 14);
+        _rangeKind = LLVMGetMDKindIDInContext(Context, "range", 5);
         _emptyNode = LLVMMetadataAsValue(Context, LLVMMDNodeInContext2(Context, null, 0));
         nint root = Node(MDString("wasmsharp"));
         nint zero = LLVMValueAsMetadata(LLVMConstInt(I64, 0, 0));
@@ -199,6 +200,28 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     /// <summary>Marks a load of a value that never changes while the instance lives (the context's array pointers,
     /// a global's cell pointer, the callbacks), which LLVM may then hoist and merge across calls.</summary>
     public void Invariant(nint load) => LLVMSetMetadata(load, _invariantKind, _emptyNode);
+
+    /// <summary>
+    /// Tells LLVM what a load of memory 0's length can be: from its declared minimum (a memory starts there and
+    /// never shrinks; an imported one is at least what the import asks for) to its maximum (or 4 GiB). With it, a
+    /// bounds check of an address below the minimum folds away (static data, the stack), and a check of a loop's
+    /// address has an exit count LLVM can compute, so the loop vectorises, its last iterations (where the check may
+    /// fail) left to the scalar loop. A disposed memory's length is 0; native code never runs on one
+    /// (<c>Executor.RunNative</c> runs such calls on the interpreter).
+    /// </summary>
+    public void LengthRange(nint load)
+    {
+        if (_lengthRange == 0)
+        {
+            var limits = Info.AllMemories[0].Limits;
+            ulong min = limits.Min * MemoryType.PageSize, end = (limits.Max ?? MemoryType.MaxPages32) * MemoryType.PageSize + 1;
+            nint* bounds = stackalloc nint[] { LLVMValueAsMetadata(LLVMConstInt(I64, min, 0)), LLVMValueAsMetadata(LLVMConstInt(I64, end, 0)) };
+            _lengthRange = LLVMMetadataAsValue(Context, LLVMMDNodeInContext2(Context, bounds, 2));
+        }
+        LLVMSetMetadata(load, _rangeKind, _lengthRange);
+    }
+
+    private nint _lengthRange;
 
     private readonly Dictionary<FunctionType, nint> _functionTypes = new();
 

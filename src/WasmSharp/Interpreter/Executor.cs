@@ -167,6 +167,11 @@ internal sealed unsafe partial class Executor : IDisposable
     /// out), with nested invocations (native code calling back through the host) placed above them.</summary>
     private void RunNative(WasmFunction f, int fp)
     {
+        if (f.Instance.HasDisposedMemory)
+        {
+            RunInterpreted(f, fp);
+            return;
+        }
         var type = f.Type;
         if (Volatile.Read(ref *_interrupt) != 0) throw Interrupted();
         int savedTop = _top;
@@ -184,6 +189,26 @@ internal sealed unsafe partial class Executor : IDisposable
         finally
         {
             _top = savedTop;
+        }
+    }
+
+    /// <summary>Runs <paramref name="f"/>, a function with native code, on the interpreter instead: native code
+    /// assumes its memories are at least their declared minimum size (bounds checks below it fold away, see
+    /// <c>ModuleTranslator.LengthRange</c>), which a disposed memory, of size 0, is not. Every access traps there,
+    /// as the interpreter's checks say.</summary>
+    private void RunInterpreted(WasmFunction f, int fp)
+    {
+        if (_depth >= _depthLimit || (long)fp + (long)f.Code.FrameSize * SlotWords > StackWords) throw CallRefused();
+        int savedEntryDepth = _entryDepth, savedCurrent = _current;
+        _entryDepth = _depth;
+        try
+        {
+            Run(f, fp);
+        }
+        finally
+        {
+            _entryDepth = savedEntryDepth;
+            _current = savedCurrent;
         }
     }
 

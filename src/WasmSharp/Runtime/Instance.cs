@@ -25,6 +25,16 @@ public sealed unsafe partial class Instance
     internal Function[] Functions = [];
     internal Table[] Tables = [];
     internal Memory[] Memories = [];
+
+    /// <summary>One of the instance's memories (its own or imported) has been disposed.</summary>
+    internal bool HasDisposedMemory
+    {
+        get
+        {
+            foreach (var m in Memories) if (m.IsDisposed) return true;
+            return false;
+        }
+    }
     internal Global[] Globals = [];
     /// <summary>Element segments as slot bits; an empty array once dropped.</summary>
     internal ulong[][] ElementSegments = [];

@@ -208,6 +208,9 @@ public sealed unsafe class Memory : IDisposable
 
     private bool _disposed;
 
+    /// <summary>Disposed: size 0 from now on (every access traps).</summary>
+    internal bool IsDisposed => _disposed;
+
     /// <summary>One inaccessible full reservation, process-wide, that disposed memories point at.</summary>
     private static byte* Tombstone => (byte*)TombstoneReservation.Value;
     private static readonly Lazy<nint> TombstoneReservation = new(() => (nint)VirtualMemory.ReservePermanently(FullReservation));

@@ -126,6 +126,41 @@ public sealed class NativeEngineTests : IDisposable
         Assert.Equal(TrapCode.OutOfBoundsMemoryAccess, Assert.Throws<TrapException>(() => f(0)).Code);
     }
 
+    [Theory]
+    [InlineData("interp")]
+    [InlineData("explicit")]
+    [InlineData("guard-pages")]
+    public void CallsAfterTheMemoryIsDisposedTrapOnEveryAccessAndRunOtherwise(string mode)
+    {
+        // Native code takes a memory to be at least its declared minimum (so the checks of these accesses, inside
+        // the first two pages, fold away); a disposed memory has size 0, and calls then run on the interpreter:
+        // the accesses trap, as there, and the function that touches no memory still runs. An imported memory
+        // counts too.
+        var engine = mode == "interp" ? new Engine() : new Engine(new EngineConfig { Native = new LlvmBackend(2, _cache, guardPages: mode == "guard-pages") });
+        var exporter = Module.FromBytes(engine, Wat("(module (memory (export \"memory\") 2))"));
+        var module = Module.FromBytes(engine, Wat("""
+            (module
+              (import "env" "memory" (memory 2))
+              (func (export "load") (result i32) (i32.load (i32.const 100)))
+              (func (export "store") (i32.store offset=131068 (i32.const 0) (i32.const 7)))
+              (func (export "sum") (param i32) (result i32) (i32.add (call 3 (local.get 0)) (i32.const 1)))
+              (func (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2))))
+            """));
+        if (mode != "interp") Assert.Null(module.NativeFallback);
+        using var store = new Store(engine);
+        var memory = new Linker().Instantiate(store, exporter).GetMemory("memory")!;
+        var inst = new Linker().Define("env", "memory", memory).Instantiate(store, module);
+        var load = inst.GetFunction<int>("load");
+        var write = inst.GetFunction("store")!.AsAction();
+        var sum = inst.GetFunction<int, int>("sum");
+        write();
+        Assert.Equal(0, load());
+        memory.Dispose();
+        Assert.Equal(TrapCode.OutOfBoundsMemoryAccess, Assert.Throws<TrapException>(() => load()).Code);
+        Assert.Equal(TrapCode.OutOfBoundsMemoryAccess, Assert.Throws<TrapException>(() => write()).Code);
+        Assert.Equal(11, sum(5));
+    }
+
     [Fact]
     public void ANativeEngineValidatesAsTheInterpreterDoes()
     {
