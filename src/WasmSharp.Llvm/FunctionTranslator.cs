@@ -1341,12 +1341,25 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
             LLVMSetOperand(earlier, 1, Const(ValueType.I64, needed));
             return Gep(basePointer, ea);
         }
+        // address + needed > length; in a loop as address > length - needed (signed: no 64-bit value wraps), whose
+        // right side LLVM hoists, so the check is one compare. Elsewhere the first form, where x86 compares with
+        // the length in memory. Widening raises the constant either way.
         nint length = LLVMBuildLoad2(_b, _m.I64, _memLength, "");
-        nint end = LLVMBuildBinOp(_b, LLVMOpcode.Add, address, Const(ValueType.I64, needed), "");
-        if (LLVMIsConstant(end) == 0 && speculating is null) _widenable[key] = end; // a constant address folds
-        nint branch = TrapIf(LLVMBuildICmp(_b, LLVMIntPredicate.UGT, end, length, ""), TrapCode.OutOfBoundsMemoryAccess);
+        nint constant = Const(ValueType.I64, needed);
+        nint compared = InLoop()
+            ? LLVMBuildICmp(_b, LLVMIntPredicate.SGT, address, _widenable[key] = LLVMBuildBinOp(_b, LLVMOpcode.Sub, length, constant, ""), "")
+            : LLVMBuildICmp(_b, LLVMIntPredicate.UGT, _widenable[key] = LLVMBuildBinOp(_b, LLVMOpcode.Add, address, constant, ""), length, "");
+        if (speculating is not null || LLVMIsConstant(_widenable[key]) != 0) _widenable.Remove(key); // a constant address folds
+        nint branch = TrapIf(compared, TrapCode.OutOfBoundsMemoryAccess);
         speculating?.Speculated!.Add((branch, key.Item1));
         return Gep(basePointer, ea);
+    }
+
+    /// <summary>Code in a loop (of this function).</summary>
+    private bool InLoop()
+    {
+        foreach (var frame in _frames) if (frame.Kind == 0x03) return true;
+        return false;
     }
 
     /// <summary>The checks of a block's start again (after a merge, or in an else arm), or none.</summary>
