@@ -144,7 +144,7 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
             ResultSlots = type.Results.Select(t => Alloca(t, local: false)).ToArray() });
         body.Label = 0;
         // The stack check: below the context's limit, trap "call stack exhausted" before the thread's stack ends.
-        nint sp = LLVMBuildCast(_b, LLVMOpcode.PtrToInt, LLVMBuildAlloca(_b, _m.I8, "sp"), _m.I64, "");
+        nint sp = StackPointer();
         nint limit = ContextField(ModuleTranslator.StackLimitOffset, _m.I64, invariant: false);
         TrapIf(LLVMBuildICmp(_b, LLVMIntPredicate.ULT, sp, limit, ""), TrapCode.CallStackExhausted);
         InterruptCheck();
@@ -1353,6 +1353,17 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
         nint branch = TrapIf(compared, TrapCode.OutOfBoundsMemoryAccess);
         speculating?.Speculated!.Add((branch, key.Item1));
         return Gep(basePointer, ea);
+    }
+
+    /// <summary>Where this frame is on the stack. On x86-64 the address of its return address
+    /// (llvm.addressofreturnaddress): no slot, and a function inlined into another has the same one, so LLVM folds
+    /// the inlined function's stack check into its caller's. Elsewhere the address of a byte of this frame.</summary>
+    private nint StackPointer()
+    {
+        if (!_m.HasReturnAddressIntrinsic)
+            return LLVMBuildCast(_b, LLVMOpcode.PtrToInt, LLVMBuildAlloca(_b, _m.I8, "sp"), _m.I64, "");
+        var (address, type) = _m.Intrinsic("llvm.addressofreturnaddress", _m.Ptr);
+        return LLVMBuildCast(_b, LLVMOpcode.PtrToInt, LLVMBuildCall2(_b, type, address, null, 0, ""), _m.I64, "");
     }
 
     /// <summary>Code in a loop (of this function).</summary>

@@ -77,6 +77,10 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     private readonly nint[] _tbaaTags = new nint[3];
     private readonly nint _emptyNode;
 
+    /// <summary>llvm.addressofreturnaddress is there for this machine (x86-64).</summary>
+    public bool HasReturnAddressIntrinsic { get; } =
+        System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.X64;
+
     /// <summary>The declaration of intrinsic <paramref name="name"/> overloaded on <paramref name="type"/>, and its type.</summary>
     public (nint Function, nint Type) Intrinsic(string name, nint type) => Intrinsic(name, type, 0);
 
