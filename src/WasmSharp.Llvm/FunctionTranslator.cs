@@ -921,8 +921,7 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
 
     private nint Zext(nint i32) => LLVMBuildCast(_b, LLVMOpcode.ZExt, i32, _m.I64, "");
 
-    /// <summary>Memory 0's current length, read from its definition.</summary>
-    /// <summary>Memory 0's current length, with its range (<see cref="ModuleTranslator.LengthRange"/>).</summary>
+    /// <summary>Memory 0's current length, read from its definition, with its range (<see cref="ModuleTranslator.LengthRange"/>).</summary>
     private nint MemoryLength()
     {
         nint length = ContextLoad(_m.I64, Gep(MemoryDefinition(), Const(ValueType.I64, 8)), invariant: false);
@@ -1345,11 +1344,12 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
         // right side LLVM hoists, so the check is one compare. Elsewhere the first form, where x86 compares with
         // the length in memory. Widening raises the constant either way.
         nint length = LLVMBuildLoad2(_b, _m.I64, _memLength, "");
+        bool loop = InLoop();
         nint constant = Const(ValueType.I64, needed);
-        nint compared = InLoop()
-            ? LLVMBuildICmp(_b, LLVMIntPredicate.SGT, address, _widenable[key] = LLVMBuildBinOp(_b, LLVMOpcode.Sub, length, constant, ""), "")
-            : LLVMBuildICmp(_b, LLVMIntPredicate.UGT, _widenable[key] = LLVMBuildBinOp(_b, LLVMOpcode.Add, address, constant, ""), length, "");
-        if (speculating is not null || LLVMIsConstant(_widenable[key]) != 0) _widenable.Remove(key); // a constant address folds
+        nint bound = loop ? LLVMBuildBinOp(_b, LLVMOpcode.Sub, length, constant, "") : LLVMBuildBinOp(_b, LLVMOpcode.Add, address, constant, "");
+        nint compared = loop ? LLVMBuildICmp(_b, LLVMIntPredicate.SGT, address, bound, "") : LLVMBuildICmp(_b, LLVMIntPredicate.UGT, bound, length, "");
+        if (speculating is null && LLVMIsConstant(bound) == 0) _widenable[key] = bound; // a constant address folds
+        else _widenable.Remove(key);
         nint branch = TrapIf(compared, TrapCode.OutOfBoundsMemoryAccess);
         speculating?.Speculated!.Add((branch, key.Item1));
         return Gep(basePointer, ea);

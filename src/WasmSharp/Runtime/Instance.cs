@@ -25,6 +25,13 @@ public sealed unsafe partial class Instance
     internal Function[] Functions = [];
     internal Table[] Tables = [];
     internal Memory[] Memories = [];
+    internal Global[] Globals = [];
+    /// <summary>Element segments as slot bits; an empty array once dropped.</summary>
+    internal ulong[][] ElementSegments = [];
+    /// <summary>Data segments; empty once dropped.</summary>
+    internal ReadOnlyMemory<byte>[] DataSegments = [];
+    /// <summary>Canonical type id of each of the module's types (see TypeRegistry).</summary>
+    internal int[] TypeIds = [];
 
     /// <summary>One of the instance's memories (its own or imported) has been disposed.</summary>
     internal bool HasDisposedMemory
@@ -35,13 +42,6 @@ public sealed unsafe partial class Instance
             return false;
         }
     }
-    internal Global[] Globals = [];
-    /// <summary>Element segments as slot bits; an empty array once dropped.</summary>
-    internal ulong[][] ElementSegments = [];
-    /// <summary>Data segments; empty once dropped.</summary>
-    internal ReadOnlyMemory<byte>[] DataSegments = [];
-    /// <summary>Canonical type id of each of the module's types (see TypeRegistry).</summary>
-    internal int[] TypeIds = [];
 
     private readonly Dictionary<string, object> _exports = new(StringComparer.Ordinal);
 
