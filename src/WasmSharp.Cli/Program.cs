@@ -26,6 +26,7 @@ internal static class Program
         ExploreVerb.Create(),
         WastVerb.Create(),
         CompileVerb.Create(),
+        Wat2WasmVerb.Create(),
     };
 
     // No response files: "@scope/pkg/x.wasm" (npm paths) and a guest's "@args" are plain arguments.

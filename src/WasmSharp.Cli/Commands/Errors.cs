@@ -10,6 +10,7 @@ internal static class Errors
     public static string Describe(Exception ex) => ex switch
     {
         MalformedModuleException => $"malformed module: {ex.Message}",
+        WasmSharp.Text.MalformedTextException t => $"malformed text at {t.Line}:{t.Column}: {t.Reason}",
         InvalidModuleException => $"invalid module: {ex.Message}",
         LinkException => $"link error: {ex.Message}",
         TrapException => $"trap: {ex.Message}",

@@ -10,7 +10,7 @@ internal static class ModuleFile
     /// <summary>The FILE argument of <c>run</c>, <c>validate</c>, <c>inspect</c> and <c>explore</c>.</summary>
     public static Argument<string> CreateArgument()
     {
-        var file = new Argument<string>("FILE") { Description = "A binary module (.wasm)" };
+        var file = new Argument<string>("FILE") { Description = "A module: binary (.wasm) or text (.wat)" };
         file.Validators.Add(RejectOptions);
         return file;
     }
@@ -31,11 +31,13 @@ internal static class ModuleFile
         }
     }
 
-    /// <summary>The file's bytes; a directory is reported as one.</summary>
+    /// <summary>The file's bytes, as a binary module: a file in the text format is parsed into one. A directory is
+    /// reported as one.</summary>
     public static byte[] Read(string path)
     {
         if (Directory.Exists(path)) throw new InputException($"'{path}' is a directory, not a module file");
-        return File.ReadAllBytes(path);
+        var bytes = File.ReadAllBytes(path);
+        return LooksLikeText(bytes) ? WasmSharp.Text.Wat.ToBinary(bytes) : bytes;
     }
 
     /// <summary>Reads, decodes and validates the module at <paramref name="path"/>, or opens a library written by
@@ -49,19 +51,8 @@ internal static class ModuleFile
         return backend.OpenLibrary(engine, path);
     }
 
-    /// <summary>Decodes and validates; a file in the text format is said to be one.</summary>
-    public static Module Decode(byte[] bytes, Engine? engine = null)
-    {
-        try
-        {
-            return Module.FromBytes(engine ?? Engine.Default, bytes);
-        }
-        catch (MalformedModuleException ex) when (ex.Offset == 0 && LooksLikeText(bytes))
-        {
-            throw new InputException($"malformed module: {ex.Message}: this is WebAssembly text format, and wasmsharp " +
-                                     "reads binary modules (convert it with wat2wasm)");
-        }
-    }
+    /// <summary>Decodes and validates a binary module.</summary>
+    public static Module Decode(byte[] bytes, Engine? engine = null) => Module.FromBytes(engine ?? Engine.Default, bytes);
 
     /// <summary>Whether the bytes start, after an optional UTF-8 byte order mark and white space, the way a .wat
     /// file does: with '(' or a comment.</summary>

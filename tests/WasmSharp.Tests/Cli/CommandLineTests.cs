@@ -40,7 +40,7 @@ public sealed class CommandLineTests : IDisposable
     public void TheReadmeListsEveryCommand()
     {
         var readme = File.ReadAllText(Path.Combine(TestPrograms.RepositoryRoot, "README.md"));
-        var listed = System.Text.RegularExpressions.Regex.Matches(readme, @"^    wasmsharp ([a-z]+) ", System.Text.RegularExpressions.RegexOptions.Multiline)
+        var listed = System.Text.RegularExpressions.Regex.Matches(readme, @"^    wasmsharp ([a-z0-9]+) ", System.Text.RegularExpressions.RegexOptions.Multiline)
             .Select(m => m.Groups[1].Value).ToHashSet();
         var commands = WasmSharp.Cli.Program.CreateRoot().Subcommands.Select(c => c.Name).ToArray();
         Assert.NotEmpty(commands);
@@ -108,15 +108,37 @@ public sealed class CommandLineTests : IDisposable
     [Theory]
     [InlineData("(module)\n")]
     [InlineData("\uFEFF  ;; a comment\n(module (func))")]
-    [InlineData("\n\t(component)")]
-    public void TextFormatFilesAreSaidToBeText(string text)
+    [InlineData("(func (export \"f\"))")]
+    public void TextFormatFilesAreRead(string text)
     {
         var path = Write("m.wat", text);
-        foreach (var verb in new[] { "run", "validate", "inspect", "explore" })
+        foreach (var verb in new[] { "validate", "inspect" })
         {
             var r = TestPrograms.RunCli([verb, path]);
-            AssertError(r, "magic header not detected (at offset 0x0): this is WebAssembly text format");
+            Assert.True(r.ExitCode == 0, r.StderrText);
         }
+        Assert.Equal("valid\n", TestPrograms.RunCli(["validate", path]).StdoutText);
+    }
+
+    [Fact]
+    public void MalformedTextSaysWhereAndWhy()
+    {
+        var path = Write("m.wat", "\n\t(component)");
+        foreach (var verb in new[] { "run", "validate", "inspect", "explore", "wat2wasm" })
+            AssertError(TestPrograms.RunCli([verb, path]), "malformed text at 2:3: unknown operator component");
+    }
+
+    [Fact]
+    public void Wat2WasmWritesTheBinaryModule()
+    {
+        var path = Write("m.wat", "(module (func (export \"answer\") (result i32) (i32.const 42)))");
+        var output = Path.Combine(_dir.Path, "out.wasm");
+        var r = TestPrograms.RunCli(["wat2wasm", path, "-o", output]);
+        Assert.True(r.ExitCode == 0, r.StderrText);
+        var module = Module.FromBytes(File.ReadAllBytes(output));
+        using var store = new Store();
+        var instance = new Linker().Instantiate(store, module);
+        Assert.Equal(42, instance.GetFunction("answer")!.Invoke()[0].AsI32());
     }
 
     [Fact]

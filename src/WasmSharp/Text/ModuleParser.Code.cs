@@ -1,0 +1,475 @@
+using System.Numerics;
+
+namespace WasmSharp.Text;
+
+internal sealed partial class ModuleParser
+{
+    /// <summary>Where instructions are read: a function body (locals and labels) or a constant expression.</summary>
+    private enum Context : byte { Constant, Function }
+
+    private readonly Dictionary<string, int> _localNames = new(StringComparer.Ordinal);
+    private int _localCount;
+    /// <summary>The enclosing blocks' labels, innermost last (null: unnamed).</summary>
+    private readonly List<string?> _labels = [];
+    /// <summary>Per folding depth, the instruction being folded (written after its operands).</summary>
+    private readonly List<WasmWriter> _pending = [];
+    private int _depth;
+
+    private void FunctionBody(FunctionEntry f)
+    {
+        _p.Position = f.BodyStart;
+        _localNames.Clear();
+        _labels.Clear();
+        var use = f.Use;
+        int parameters = use.Resolved.Params.Length;
+        if (use.HasInline)
+            for (int i = 0; i < use.ParamNames.Count; i++)
+                if (use.ParamNames[i] is string name && !_localNames.TryAdd(name, i)) throw _p.Error(use.At, $"duplicate local {name}");
+        _localCount = parameters;
+
+        var locals = new List<byte>();
+        while (_p.IsForm("local"u8))
+        {
+            _p.Position += 2;
+            if (_p.Peek().Kind == TokenKind.Id)
+            {
+                var at = _p.Peek();
+                string name = _p.TakeId()!;
+                if (!_localNames.TryAdd(name, _localCount)) throw _p.Error(at, $"duplicate local {name}");
+                locals.Add(ValueType());
+                _localCount++;
+            }
+            else
+                while (!_p.AtRightParen)
+                {
+                    locals.Add(ValueType());
+                    _localCount++;
+                }
+            _p.ExpectRightParen();
+        }
+
+        var body = new WasmWriter(256);
+        int runs = 0;
+        for (int i = 0; i < locals.Count; i++)
+            if (i == 0 || locals[i] != locals[i - 1]) runs++;
+        body.U32((uint)runs);
+        for (int i = 0; i < locals.Count;)
+        {
+            int j = i;
+            while (j < locals.Count && locals[j] == locals[i]) j++;
+            body.U32((uint)(j - i));
+            body.Byte(locals[i]);
+            i = j;
+        }
+        Expression(body, Context.Function);
+        _p.ExpectRightParen();
+        body.Byte(0x0B);
+        _codeSection.Sized(body.Written);
+    }
+
+    /// <summary>Instructions, plain or folded, up to a <c>)</c> (left in place).</summary>
+    private void Expression(WasmWriter w, Context context)
+    {
+        while (true)
+        {
+            var t = _p.Peek();
+            if (t.Kind == TokenKind.RightParen) return;
+            if (t.Kind == TokenKind.LeftParen) FoldedInstruction(w, context);
+            else if (t.Kind == TokenKind.Annotation) { _p.Next(); _p.SkipForm(); }
+            else if (t.Kind == TokenKind.Keyword && (_p.IsKeyword("end"u8) || _p.IsKeyword("else"u8))) throw _p.Error(t, "unexpected token");
+            else PlainInstruction(w, context);
+        }
+    }
+
+    /// <summary>Plain instructions of a block up to its <c>end</c> or <c>else</c> (left in place).</summary>
+    private void BlockInstructions(WasmWriter w, Context context)
+    {
+        while (true)
+        {
+            var t = _p.Peek();
+            if (t.Kind == TokenKind.LeftParen) FoldedInstruction(w, context);
+            else if (t.Kind == TokenKind.Annotation) { _p.Next(); _p.SkipForm(); }
+            else if (t.Kind == TokenKind.Keyword && (_p.IsKeyword("end"u8) || _p.IsKeyword("else"u8))) return;
+            else if (t.Kind is TokenKind.RightParen or TokenKind.EndOfFile) throw _p.Unexpected(t);
+            else PlainInstruction(w, context);
+        }
+    }
+
+    private Instruction Lookup(Token t)
+    {
+        if (t.Kind == TokenKind.Keyword && Instructions.TryGet(_p.Text(t), out var instruction)) return instruction;
+        throw _p.Unexpected(t);
+    }
+
+    private void PlainInstruction(WasmWriter w, Context context)
+    {
+        var t = _p.Next();
+        var ins = Lookup(t);
+        switch (ins.Immediate)
+        {
+            case Immediate.Block:
+            {
+                string? label = _p.TakeId();
+                var type = new WasmWriter(8);
+                BlockType(type);
+                w.Byte((byte)ins.Opcode);
+                w.Bytes(type.Written);
+                _labels.Add(label);
+                BlockInstructions(w, context);
+                if (ins.Opcode == 0x04 && _p.TakeKeyword("else"u8))
+                {
+                    CheckEndLabel(label);
+                    w.Byte(0x05);
+                    BlockInstructions(w, context);
+                }
+                _p.ExpectKeyword("end"u8);
+                CheckEndLabel(label);
+                _labels.RemoveAt(_labels.Count - 1);
+                w.Byte(0x0B);
+                return;
+            }
+            case Immediate.Else:
+            case Immediate.End:
+                throw _p.Error(t, "unexpected token");
+            default:
+                Operation(w, ins, context);
+                return;
+        }
+    }
+
+    /// <summary>The optional label after <c>end</c> or <c>else</c>, which must repeat the block's.</summary>
+    private void CheckEndLabel(string? label)
+    {
+        var t = _p.Peek();
+        if (t.Kind != TokenKind.Id) return;
+        _p.Next();
+        if (_p.IdName(t) != label) throw _p.Error(t, "mismatching label");
+    }
+
+    private void FoldedInstruction(WasmWriter w, Context context)
+    {
+        _p.ExpectLeftParen();
+        var t = _p.Next();
+        var ins = Lookup(t);
+        if (ins.Immediate == Immediate.Block)
+        {
+            string? label = _p.TakeId();
+            var type = new WasmWriter(8);
+            BlockType(type);
+            _labels.Add(label);
+            if (ins.Opcode == 0x04)
+            {
+                // (if label bt condition* (then ...) (else ...)?): the condition first.
+                while (_p.Peek().Kind == TokenKind.LeftParen && !_p.IsForm("then"u8)) FoldedInstruction(w, context);
+                w.Byte(0x04);
+                w.Bytes(type.Written);
+                if (!_p.TakeForm("then"u8)) throw _p.Unexpected(_p.Peek());
+                Expression(w, context);
+                _p.ExpectRightParen();
+                if (_p.TakeForm("else"u8))
+                {
+                    w.Byte(0x05);
+                    Expression(w, context);
+                    _p.ExpectRightParen();
+                }
+            }
+            else
+            {
+                w.Byte((byte)ins.Opcode);
+                w.Bytes(type.Written);
+                Expression(w, context);
+            }
+            _labels.RemoveAt(_labels.Count - 1);
+            w.Byte(0x0B);
+            _p.ExpectRightParen();
+            return;
+        }
+        if (ins.Immediate is Immediate.Else or Immediate.End) throw _p.Error(t, "unexpected token");
+
+        // (op immediates operand*): the operands' code first, then the operation's.
+        if (_pending.Count == _depth) _pending.Add(new WasmWriter(32));
+        var op = _pending[_depth++];
+        op.Clear();
+        try
+        {
+            Operation(op, ins, context);
+            Expression(w, context);
+            w.Bytes(op.Written);
+        }
+        finally
+        {
+            _depth--;
+        }
+        _p.ExpectRightParen();
+    }
+
+    /// <summary>A block type: nothing, one result, or a type index (a type use).</summary>
+    private void BlockType(WasmWriter w)
+    {
+        var use = ReadTypeUse(allowNames: false);
+        if (use.Reference is null && use.Inline.Params.Length == 0 && use.Inline.Results.Length <= 1)
+        {
+            w.Byte(use.Inline.Results.Length == 0 ? (byte)0x40 : (byte)use.Inline.Results[0]);
+            return;
+        }
+        Resolve(use);
+        w.S64(use.Index);
+    }
+
+    /// <summary>An instruction other than a block: its opcode and immediates.</summary>
+    private void Operation(WasmWriter w, Instruction ins, Context context)
+    {
+        if (ins.Prefix != 0)
+        {
+            w.Byte(ins.Prefix);
+            w.U32(ins.Opcode);
+        }
+        else if (ins.Immediate != Immediate.Select) w.Byte((byte)ins.Opcode);
+
+        switch (ins.Immediate)
+        {
+            case Immediate.None:
+                return;
+            case Immediate.Label:
+                w.U32(Label());
+                return;
+            case Immediate.BrTable:
+            {
+                var labels = new List<uint>();
+                while (IsIndex()) labels.Add(Label());
+                if (labels.Count == 0) throw _p.Unexpected(_p.Peek());
+                w.U32((uint)(labels.Count - 1));
+                foreach (uint l in labels) w.U32(l);
+                return;
+            }
+            case Immediate.Function:
+                w.U32((uint)ResolveIndex(_funcs, _p.Next()));
+                return;
+            case Immediate.CallIndirect:
+            {
+                int table = IsIndex() ? ResolveIndex(_tables, _p.Next()) : 0;
+                var use = ReadTypeUse(allowNames: false);
+                Resolve(use);
+                w.U32((uint)use.Index);
+                w.U32((uint)table);
+                return;
+            }
+            case Immediate.Local:
+                w.U32(Local());
+                return;
+            case Immediate.Global:
+                w.U32((uint)ResolveIndex(_globals, _p.Next()));
+                return;
+            case Immediate.Table:
+                w.U32(IsIndex() ? (uint)ResolveIndex(_tables, _p.Next()) : 0);
+                return;
+            case Immediate.TableCopy:
+                if (IsIndex())
+                {
+                    w.U32((uint)ResolveIndex(_tables, _p.Next()));
+                    w.U32((uint)ResolveIndex(_tables, _p.Next()));
+                }
+                else
+                {
+                    w.U32(0);
+                    w.U32(0);
+                }
+                return;
+            case Immediate.TableInit:
+            {
+                var first = _p.Next();
+                if (IsIndex())
+                {
+                    w.U32((uint)ResolveIndex(_elems, _p.Next()));
+                    w.U32((uint)ResolveIndex(_tables, first));
+                }
+                else
+                {
+                    w.U32((uint)ResolveIndex(_elems, first));
+                    w.U32(0);
+                }
+                return;
+            }
+            case Immediate.Element:
+                w.U32((uint)ResolveIndex(_elems, _p.Next()));
+                return;
+            case Immediate.MemArg:
+                MemArg(w, ins.NaturalAlignment);
+                return;
+            case Immediate.MemArgLane:
+                MemArg(w, ins.NaturalAlignment);
+                w.Byte(LaneIndex());
+                return;
+            case Immediate.Memory:
+                w.Byte(0);
+                return;
+            case Immediate.MemoryCopy:
+                w.Byte(0);
+                w.Byte(0);
+                return;
+            case Immediate.MemoryInit:
+                _usesDataCount = true;
+                w.U32((uint)ResolveIndex(_datas, _p.Next()));
+                w.Byte(0);
+                return;
+            case Immediate.Data:
+                _usesDataCount = true;
+                w.U32((uint)ResolveIndex(_datas, _p.Next()));
+                return;
+            case Immediate.I32:
+                w.S32((int)(uint)_p.ExpectInt(32));
+                return;
+            case Immediate.I64:
+                w.S64((long)_p.ExpectInt(64));
+                return;
+            case Immediate.F32:
+                w.F32(_p.ExpectF32());
+                return;
+            case Immediate.F64:
+                w.F64(_p.ExpectF64());
+                return;
+            case Immediate.Select:
+            {
+                var types = new List<byte>();
+                bool typed = false;
+                while (_p.TakeForm("result"u8))
+                {
+                    typed = true;
+                    while (!_p.AtRightParen) types.Add(ValueType());
+                    _p.ExpectRightParen();
+                }
+                if (!typed)
+                {
+                    w.Byte(0x1B);
+                    return;
+                }
+                w.Byte(0x1C);
+                w.U32((uint)types.Count);
+                foreach (byte b in types) w.Byte(b);
+                return;
+            }
+            case Immediate.HeapType:
+            {
+                var t = _p.Next();
+                if (t.Kind == TokenKind.Keyword && _p.Text(t).SequenceEqual("func"u8)) w.Byte(0x70);
+                else if (t.Kind == TokenKind.Keyword && _p.Text(t).SequenceEqual("extern"u8)) w.Byte(0x6F);
+                else throw _p.Unexpected(t);
+                return;
+            }
+            case Immediate.V128:
+                V128Constant(w);
+                return;
+            case Immediate.Shuffle:
+            {
+                for (int i = 0; i < 16; i++)
+                {
+                    if (_p.Peek().Kind is not (TokenKind.Reserved or TokenKind.Keyword)) throw _p.Error(_p.Peek(), "invalid lane length");
+                    w.Byte(LaneIndex());
+                }
+                if (_p.Peek().Kind is TokenKind.Reserved) throw _p.Error(_p.Peek(), "invalid lane length");
+                return;
+            }
+            case Immediate.Lane:
+                w.Byte(LaneIndex());
+                return;
+            default:
+                throw new InvalidOperationException($"immediate {ins.Immediate} of {ins.Name}");
+        }
+    }
+
+    /// <summary>A lane index: a u8 ("malformed lane index" above 255).</summary>
+    private byte LaneIndex()
+    {
+        var t = _p.Next();
+        if (t.Kind is not (TokenKind.Reserved or TokenKind.Keyword)) throw _p.Unexpected(t);
+        return TextNumbers.ParseUnsigned(_p.Text(t), byte.MaxValue, out ulong v) switch
+        {
+            LiteralStatus.Ok => (byte)v,
+            LiteralStatus.OutOfRange => throw _p.Error(t, "malformed lane index"),
+            _ => throw _p.Error(t, "unexpected token"),
+        };
+    }
+
+    private void V128Constant(WasmWriter w)
+    {
+        var shape = _p.Next();
+        var s = _p.Text(shape);
+        int lanes = s.SequenceEqual("i8x16"u8) ? 16 : s.SequenceEqual("i16x8"u8) ? 8 : s.SequenceEqual("i32x4"u8) || s.SequenceEqual("f32x4"u8) ? 4
+            : s.SequenceEqual("i64x2"u8) || s.SequenceEqual("f64x2"u8) ? 2 : throw _p.Unexpected(shape);
+        bool isFloat = s[0] == 'f';
+        int bits = 128 / lanes;
+        for (int i = 0; i < lanes; i++)
+        {
+            if (_p.Peek().Kind is not (TokenKind.Reserved or TokenKind.Keyword)) throw _p.Error(_p.Peek(), "wrong number of lane literals");
+            ulong v = isFloat ? bits == 32 ? _p.ExpectF32() : _p.ExpectF64() : _p.ExpectInt(bits);
+            for (int b = 0; b < bits / 8; b++) w.Byte((byte)(v >> (8 * b)));
+        }
+        if (_p.Peek().Kind is TokenKind.Reserved) throw _p.Error(_p.Peek(), "wrong number of lane literals");
+    }
+
+    /// <summary><c>offset=N</c>? <c>align=N</c>? as the binary memarg (alignment exponent, offset).</summary>
+    private void MemArg(WasmWriter w, int natural)
+    {
+        uint offset = 0;
+        int align = natural;
+        var t = _p.Peek();
+        if (t.Kind == TokenKind.Keyword && _p.Text(t).StartsWith("offset="u8))
+        {
+            _p.Next();
+            offset = MemArgValue(t, "offset="u8.Length, "i32 constant");
+            t = _p.Peek();
+        }
+        if (t.Kind == TokenKind.Keyword && _p.Text(t).StartsWith("align="u8))
+        {
+            _p.Next();
+            uint a = MemArgValue(t, "align="u8.Length, "alignment");
+            if (!BitOperations.IsPow2(a)) throw _p.Error(t, "alignment must be a power of two");
+            align = (int)a;
+        }
+        w.U32((uint)BitOperations.Log2((uint)align));
+        w.U32(offset);
+    }
+
+    private uint MemArgValue(Token t, int prefix, string tooLarge)
+    {
+        var text = _p.Text(t)[prefix..];
+        return TextNumbers.ParseUnsigned(text, uint.MaxValue, out ulong v) switch
+        {
+            LiteralStatus.Ok => (uint)v,
+            LiteralStatus.OutOfRange => throw _p.Error(t, tooLarge + " out of range"),
+            _ => throw _p.Unexpected(t),
+        };
+    }
+
+    /// <summary>A branch target: a label's name or a relative depth.</summary>
+    private uint Label()
+    {
+        var t = _p.Next();
+        if (t.Kind == TokenKind.Id)
+        {
+            string name = _p.IdName(t);
+            for (int i = _labels.Count - 1; i >= 0; i--)
+                if (_labels[i] == name) return (uint)(_labels.Count - 1 - i);
+            throw _p.Error(t, $"unknown label {name}");
+        }
+        return (uint)ResolveIndex(_funcs, t);
+    }
+
+    private uint Local()
+    {
+        var t = _p.Next();
+        if (t.Kind == TokenKind.Id)
+        {
+            string name = _p.IdName(t);
+            return _localNames.TryGetValue(name, out int i) ? (uint)i : throw _p.Error(t, $"unknown local {name}");
+        }
+        return (uint)ResolveIndex(_funcs, t);
+    }
+
+    /// <summary>A constant expression (global initialisers, offsets, element items) up to its <c>)</c>.</summary>
+    private void ConstantExpression(WasmWriter w)
+    {
+        Expression(w, Context.Constant);
+        w.Byte(0x0B);
+    }
+}

@@ -1,0 +1,815 @@
+namespace WasmSharp.Text;
+
+/// <summary>
+/// Text-format modules to binary modules (spec, "Text Format", with every abbreviation). Two passes over the
+/// fields: the first gives every definition its index and name and reads what needs no names (types, limits),
+/// remembering where bodies, initialisers and segments start; the second reads those with all names known, so a
+/// function may call one defined after it. Inline type uses that match no type get new types after the
+/// explicit ones, in the order they are met.
+/// </summary>
+internal sealed partial class ModuleParser
+{
+    /// <summary>A function type as the binary value-type bytes of its parameters and results.</summary>
+    private readonly record struct Signature(string Params, string Results)
+    {
+        public static readonly Signature Empty = new("", "");
+    }
+
+    /// <summary>A type use before resolution: an explicit <c>(type x)</c> and/or inline params and results.</summary>
+    private sealed class TypeUse
+    {
+        public Token? Reference;
+        public Token At;
+        public Signature Inline = Signature.Empty;
+        public bool HasInline;
+        public List<string?> ParamNames = [];
+        public int Index = -1;
+        public Signature Resolved;
+    }
+
+    /// <summary>One index space (functions, tables, ...): the number of entries and their names.</summary>
+    private sealed class Space(string kind)
+    {
+        public readonly string Kind = kind;
+        public readonly Dictionary<string, int> Names = new(StringComparer.Ordinal);
+        public int Count;
+
+        public int Add(TextParser p, Token at, string? name)
+        {
+            if (name is not null && !Names.TryAdd(name, Count)) throw p.Error(at, $"duplicate {Kind} {name}");
+            return Count++;
+        }
+    }
+
+    private sealed class FunctionEntry
+    {
+        public required TypeUse Use;
+        public int BodyStart = -1;
+    }
+
+    private sealed class Export(string name, byte kind, Token index)
+    {
+        public readonly string Name = name;
+        public readonly byte Kind = kind;
+        public readonly Token Index = index;
+        public int Resolved = -1;
+    }
+
+    private readonly TextParser _p;
+    private readonly Space _types = new("type"), _funcs = new("func"), _tables = new("table"), _memories = new("memory"),
+        _globals = new("global"), _elems = new("elem"), _datas = new("data");
+    private readonly List<Signature> _typeList = [];
+    private readonly Dictionary<Signature, int> _firstType = [];
+    private readonly List<FunctionEntry> _functions = [];
+    private readonly List<(string Module, string Name, byte Kind, object Desc)> _imports = [];
+    private readonly WasmWriter _tableSection = new(), _memorySection = new(), _globalSection = new(), _elemSection = new(),
+        _dataSection = new(), _codeSection = new();
+    private int _tableCount, _memoryCount, _globalCount, _elemCount, _dataCount;
+    private readonly List<(byte Type, bool Mutable, int Init)> _definedGlobals = [];
+    private readonly List<Export> _exports = [];
+    private Token? _start;
+    /// <summary>Element segments in text order: where an <c>(elem ...)</c> continues, or a table's inline
+    /// <c>(elem ...)</c> (its table and reference type).</summary>
+    private readonly List<(int Start, int Table, byte Type)> _elemJobs = [];
+    /// <summary>Data segments in text order: where a <c>(data ...)</c> continues, or a memory's inline data.</summary>
+    private readonly List<(int Start, int Memory, byte[]? Bytes)> _dataJobs = [];
+    private string? _lastDefinition;
+    private bool _usesDataCount;
+
+    private ModuleParser(TextParser p) => _p = p;
+
+    /// <summary>A .wat source: one <c>(module $id? ...)</c> form, or bare module fields.</summary>
+    public static byte[] ParseFile(byte[] source)
+    {
+        var p = new TextParser(source);
+        byte[] binary;
+        if (p.IsForm("module"u8))
+        {
+            p.Position += 2;
+            p.TakeId();
+            if (p.IsKeyword("binary"u8) || p.IsKeyword("quote"u8)) throw p.Error(p.Peek(), "a .wat file holds a text module");
+            binary = ParseFields(p);
+            p.ExpectRightParen();
+        }
+        else binary = ParseFields(p);
+        SkipAnnotations(p);
+        if (!p.AtEnd) throw p.Unexpected(p.Peek());
+        return binary;
+    }
+
+    /// <summary>Module fields from <paramref name="p"/>'s position up to a <c>)</c> (left in place) or the end;
+    /// returns the binary module.</summary>
+    public static byte[] ParseFields(TextParser p) => new ModuleParser(p).Parse();
+
+    private static void SkipAnnotations(TextParser p)
+    {
+        while (p.Peek().Kind == TokenKind.Annotation)
+        {
+            p.Next();
+            p.SkipForm();
+        }
+    }
+
+    private byte[] Parse()
+    {
+        while (true)
+        {
+            SkipAnnotations(_p);
+            if (_p.Peek().Kind != TokenKind.LeftParen) break;
+            _p.Next();
+            ParseField(_p.Next());
+        }
+        if (!_p.AtRightParen && !_p.AtEnd) throw _p.Unexpected(_p.Peek());
+        int end = _p.Position;
+
+        // Types a function's signature or body adds come in text order (imports are first).
+        foreach (var f in _functions)
+            if (f.BodyStart < 0) Resolve(f.Use);
+        for (int i = 0; i < _definedGlobals.Count; i++) DefineGlobal(i);
+        foreach (var (start, table, type) in _elemJobs)
+            if (table < 0) ElementSegment(start);
+            else InlineElements(table, type, start);
+        foreach (var (start, memory, bytes) in _dataJobs)
+            if (bytes is null) DataSegment(start);
+            else InlineData(memory, bytes);
+        foreach (var f in _functions)
+            if (f.BodyStart >= 0)
+            {
+                Resolve(f.Use);
+                FunctionBody(f);
+            }
+        foreach (var e in _exports) e.Resolved = ResolveIndex(e.Kind switch { 0 => _funcs, 1 => _tables, 2 => _memories, _ => _globals }, e.Index);
+        int start0 = _start is Token s ? ResolveIndex(_funcs, s) : -1;
+
+        _p.Position = end;
+        return Assemble(start0);
+    }
+
+    private void ParseField(Token keyword)
+    {
+        var k = _p.Text(keyword);
+        if (keyword.Kind != TokenKind.Keyword) throw _p.Unexpected(keyword);
+        if (k.SequenceEqual("type"u8)) TypeField();
+        else if (k.SequenceEqual("import"u8)) ImportField(keyword);
+        else if (k.SequenceEqual("func"u8)) FuncField(keyword);
+        else if (k.SequenceEqual("table"u8)) TableField(keyword);
+        else if (k.SequenceEqual("memory"u8)) MemoryField(keyword);
+        else if (k.SequenceEqual("global"u8)) GlobalField(keyword);
+        else if (k.SequenceEqual("export"u8)) ExportField();
+        else if (k.SequenceEqual("start"u8))
+        {
+            if (_start is not null) throw _p.Error(keyword, "multiple start sections");
+            _start = _p.Next();
+            _p.ExpectRightParen();
+        }
+        else if (k.SequenceEqual("elem"u8))
+        {
+            _elems.Add(_p, keyword, _p.TakeId());
+            _elemJobs.Add((_p.Position, -1, 0));
+            _p.SkipForm();
+        }
+        else if (k.SequenceEqual("data"u8))
+        {
+            _datas.Add(_p, keyword, _p.TakeId());
+            _dataJobs.Add((_p.Position, -1, null));
+            _p.SkipForm();
+        }
+        else throw _p.Unexpected(keyword);
+    }
+
+    // ---- types ----
+
+    private void TypeField()
+    {
+        var at = _p.Peek();
+        string? name = _p.TakeId();
+        _p.ExpectLeftParen();
+        _p.ExpectKeyword("func"u8);
+        var use = new TypeUse { At = at };
+        Params(use, allowNames: true);
+        Results(use);
+        _p.ExpectRightParen();
+        _p.ExpectRightParen();
+        _types.Add(_p, at, name);
+        AddType(use.Inline);
+    }
+
+    private int AddType(Signature sig)
+    {
+        _firstType.TryAdd(sig, _typeList.Count);
+        _typeList.Add(sig);
+        return _typeList.Count - 1;
+    }
+
+    /// <summary><c>(type x)? (param ...)* (result ...)*</c>; resolved later (<see cref="Resolve"/>).</summary>
+    private TypeUse ReadTypeUse(bool allowNames)
+    {
+        var use = new TypeUse { At = _p.Peek() };
+        if (_p.TakeForm("type"u8))
+        {
+            use.Reference = _p.Next();
+            _p.ExpectRightParen();
+        }
+        Params(use, allowNames);
+        Results(use);
+        return use;
+    }
+
+    private void Params(TypeUse use, bool allowNames)
+    {
+        var ps = new System.Text.StringBuilder();
+        while (_p.IsForm("param"u8))
+        {
+            _p.Position += 2;
+            use.HasInline = true;
+            if (_p.Peek().Kind == TokenKind.Id)
+            {
+                if (!allowNames) throw _p.Error(_p.Peek(), "unexpected token");
+                use.ParamNames.Add(_p.TakeId());
+                ps.Append((char)ValueType());
+            }
+            else
+                while (!_p.AtRightParen)
+                {
+                    use.ParamNames.Add(null);
+                    ps.Append((char)ValueType());
+                }
+            _p.ExpectRightParen();
+        }
+        use.Inline = use.Inline with { Params = ps.ToString() };
+    }
+
+    private void Results(TypeUse use)
+    {
+        var rs = new System.Text.StringBuilder();
+        while (_p.TakeForm("result"u8))
+        {
+            use.HasInline = true;
+            while (!_p.AtRightParen) rs.Append((char)ValueType());
+            _p.ExpectRightParen();
+        }
+        use.Inline = use.Inline with { Results = rs.ToString() };
+        if (_p.IsForm("param"u8)) throw _p.Error(_p.Peek(1), "unexpected token");
+    }
+
+    /// <summary>Gives <paramref name="use"/> its type index: the one it names (whose signature must equal an inline
+    /// one), else the first type with its signature, else a new type.</summary>
+    private void Resolve(TypeUse use)
+    {
+        if (use.Index >= 0) return;
+        if (use.Reference is Token r)
+        {
+            use.Index = ResolveIndex(_types, r);
+            // A number past the types is left for the validator ("unknown type").
+            if (use.Index >= _typeList.Count)
+            {
+                use.Resolved = use.Inline;
+                return;
+            }
+            use.Resolved = _typeList[use.Index];
+            if (use.HasInline && use.Resolved != use.Inline) throw _p.Error(use.At, "inline function type");
+            return;
+        }
+        use.Resolved = use.Inline;
+        use.Index = _firstType.TryGetValue(use.Inline, out int index) ? index : AddType(use.Inline);
+    }
+
+    /// <summary>A value type's binary byte.</summary>
+    private byte ValueType()
+    {
+        var t = _p.Next();
+        if (t.Kind == TokenKind.Keyword)
+        {
+            var text = _p.Text(t);
+            if (text.SequenceEqual("i32"u8)) return 0x7F;
+            if (text.SequenceEqual("i64"u8)) return 0x7E;
+            if (text.SequenceEqual("f32"u8)) return 0x7D;
+            if (text.SequenceEqual("f64"u8)) return 0x7C;
+            if (text.SequenceEqual("v128"u8)) return 0x7B;
+            if (text.SequenceEqual("funcref"u8)) return 0x70;
+            if (text.SequenceEqual("externref"u8)) return 0x6F;
+        }
+        throw _p.Unexpected(t);
+    }
+
+    private bool IsReferenceType() => _p.IsKeyword("funcref"u8) || _p.IsKeyword("externref"u8);
+
+    // ---- imports, exports, definitions ----
+
+    /// <summary>Inline <c>(export "name")*</c> of the definition about to get index <paramref name="index"/>.</summary>
+    private void InlineExports(byte kind, int index)
+    {
+        while (_p.IsForm("export"u8))
+        {
+            _p.Position += 2;
+            AddExport(_p.ExpectName(), kind, new Token(TokenKind.Reserved, -1, index));
+            _p.ExpectRightParen();
+        }
+    }
+
+    /// <summary>An export; two with one name make the module invalid, which is the validator's to say.</summary>
+    private void AddExport(string name, byte kind, Token index) => _exports.Add(new Export(name, kind, index));
+
+    /// <summary>An inline <c>(import "module" "name")</c>, if there is one.</summary>
+    private (string Module, string Name)? InlineImport()
+    {
+        if (!_p.TakeForm("import"u8)) return null;
+        var result = (_p.ExpectName(), _p.ExpectName());
+        _p.ExpectRightParen();
+        return result;
+    }
+
+    private void CheckImportOrder(Token at)
+    {
+        if (_lastDefinition is string kind) throw _p.Error(at, $"import after {kind}");
+    }
+
+    private void ImportField(Token keyword)
+    {
+        string module = _p.ExpectName(), name = _p.ExpectName();
+        CheckImportOrder(keyword);
+        _p.ExpectLeftParen();
+        var kind = _p.Next();
+        var at = _p.Peek();
+        var k = _p.Text(kind);
+        if (k.SequenceEqual("func"u8))
+        {
+            _funcs.Add(_p, at, _p.TakeId());
+            var use = ReadTypeUse(allowNames: true);
+            _functions.Add(new FunctionEntry { Use = use });
+            _imports.Add((module, name, 0, use));
+        }
+        else if (k.SequenceEqual("table"u8))
+        {
+            _tables.Add(_p, at, _p.TakeId());
+            _imports.Add((module, name, 1, TableType()));
+        }
+        else if (k.SequenceEqual("memory"u8))
+        {
+            _memories.Add(_p, at, _p.TakeId());
+            _imports.Add((module, name, 2, Limits()));
+        }
+        else if (k.SequenceEqual("global"u8))
+        {
+            _globals.Add(_p, at, _p.TakeId());
+            _imports.Add((module, name, 3, GlobalType()));
+        }
+        else throw _p.Unexpected(kind);
+        _p.ExpectRightParen();
+        _p.ExpectRightParen();
+    }
+
+    private void FuncField(Token keyword)
+    {
+        int index = _funcs.Add(_p, keyword, _p.TakeId());
+        InlineExports(0, index);
+        var import = InlineImport();
+        var use = ReadTypeUse(allowNames: true);
+        var entry = new FunctionEntry { Use = use };
+        _functions.Add(entry);
+        if (import is var (module, name))
+        {
+            CheckImportOrder(keyword);
+            _imports.Add((module, name, 0, use));
+            _p.ExpectRightParen();
+        }
+        else
+        {
+            _lastDefinition = "function";
+            entry.BodyStart = _p.Position;
+            _p.SkipForm();
+        }
+    }
+
+    private void TableField(Token keyword)
+    {
+        int index = _tables.Add(_p, keyword, _p.TakeId());
+        InlineExports(1, index);
+        var import = InlineImport();
+        if (import is var (module, name))
+        {
+            CheckImportOrder(keyword);
+            _imports.Add((module, name, 1, TableType()));
+        }
+        else if (IsReferenceType())
+        {
+            // (table reftype (elem ...)): limits from the number of elements, and an active segment at 0.
+            byte type = ValueType();
+            _p.ExpectLeftParen();
+            _p.ExpectKeyword("elem"u8);
+            int items = _p.Position;
+            int count = CountElementItems();
+            _p.ExpectRightParen();
+            _lastDefinition = "table";
+            _tableSection.Byte(type);
+            _tableSection.Byte(0x01);
+            _tableSection.U32((uint)count);
+            _tableSection.U32((uint)count);
+            _tableCount++;
+            _elems.Add(_p, keyword, null);
+            _elemJobs.Add((items, index, type));
+        }
+        else
+        {
+            _lastDefinition = "table";
+            _tableSection.Bytes(TableType());
+            _tableCount++;
+        }
+        _p.ExpectRightParen();
+    }
+
+    /// <summary>Counts the items of an inline <c>(elem ...)</c> (function indices or expressions) and skips them.</summary>
+    private int CountElementItems()
+    {
+        int count = 0;
+        while (!_p.AtRightParen)
+        {
+            var t = _p.Next();
+            if (t.Kind == TokenKind.LeftParen) _p.SkipForm();
+            else if (t.Kind == TokenKind.EndOfFile) throw _p.Unexpected(t);
+            count++;
+        }
+        return count;
+    }
+
+    private void MemoryField(Token keyword)
+    {
+        int index = _memories.Add(_p, keyword, _p.TakeId());
+        InlineExports(2, index);
+        var import = InlineImport();
+        if (import is var (module, name))
+        {
+            CheckImportOrder(keyword);
+            _imports.Add((module, name, 2, Limits()));
+        }
+        else if (_p.TakeForm("data"u8))
+        {
+            var bytes = new WasmWriter();
+            while (!_p.AtRightParen) bytes.Bytes(_p.ExpectString());
+            _p.ExpectRightParen();
+            uint pages = (uint)((bytes.Length + 65535L) / 65536);
+            _lastDefinition = "memory";
+            _memorySection.Byte(0x01);
+            _memorySection.U32(pages);
+            _memorySection.U32(pages);
+            _memoryCount++;
+            _datas.Add(_p, keyword, null);
+            _dataJobs.Add((-1, index, bytes.ToArray()));
+        }
+        else
+        {
+            _lastDefinition = "memory";
+            _memorySection.Bytes(Limits());
+            _memoryCount++;
+        }
+        _p.ExpectRightParen();
+    }
+
+    private void GlobalField(Token keyword)
+    {
+        int index = _globals.Add(_p, keyword, _p.TakeId());
+        InlineExports(3, index);
+        var import = InlineImport();
+        if (import is var (module, name))
+        {
+            CheckImportOrder(keyword);
+            _imports.Add((module, name, 3, GlobalType()));
+            _p.ExpectRightParen();
+            return;
+        }
+        _lastDefinition = "global";
+        var type = GlobalType();
+        _definedGlobals.Add((type[0], type[1] == 1, _p.Position));
+        _p.SkipForm();
+    }
+
+    private void DefineGlobal(int i)
+    {
+        var (type, mutable, init) = _definedGlobals[i];
+        _p.Position = init;
+        _globalSection.Byte(type);
+        _globalSection.Byte(mutable ? (byte)1 : (byte)0);
+        ConstantExpression(_globalSection);
+        _p.ExpectRightParen();
+        _globalCount++;
+    }
+
+    private byte[] GlobalType()
+    {
+        if (_p.TakeForm("mut"u8))
+        {
+            byte t = ValueType();
+            _p.ExpectRightParen();
+            return [t, 1];
+        }
+        return [ValueType(), 0];
+    }
+
+    private byte[] TableType()
+    {
+        var limits = Limits();
+        return [ValueType(), .. limits];
+    }
+
+    /// <summary><c>min max?</c> as the binary limits.</summary>
+    private byte[] Limits()
+    {
+        var w = new WasmWriter(16);
+        uint min = U32Literal();
+        if (_p.IsUnsigned())
+        {
+            uint max = U32Literal();
+            w.Byte(0x01);
+            w.U32((uint)min);
+            w.U32((uint)max);
+        }
+        else
+        {
+            w.Byte(0x00);
+            w.U32((uint)min);
+        }
+        return w.ToArray();
+    }
+
+    /// <summary>A u32 literal (limits, offsets): too large a one is "i32 constant out of range".</summary>
+    private uint U32Literal()
+    {
+        var t = _p.Next();
+        return TextNumbers.ParseUnsigned(_p.Text(t), uint.MaxValue, out ulong v) switch
+        {
+            LiteralStatus.Ok => (uint)v,
+            LiteralStatus.OutOfRange => throw _p.Error(t, "i32 constant out of range"),
+            _ => throw _p.Unexpected(t),
+        };
+    }
+
+    private void ExportField()
+    {
+        string name = _p.ExpectName();
+        _p.ExpectLeftParen();
+        var kind = _p.Next();
+        var k = _p.Text(kind);
+        byte code = k.SequenceEqual("func"u8) ? (byte)0 : k.SequenceEqual("table"u8) ? (byte)1
+            : k.SequenceEqual("memory"u8) ? (byte)2 : k.SequenceEqual("global"u8) ? (byte)3 : throw _p.Unexpected(kind);
+        AddExport(name, code, _p.Next());
+        _p.ExpectRightParen();
+        _p.ExpectRightParen();
+    }
+
+    /// <summary>An index: a number, or a name of <paramref name="space"/>. A token with start -1 carries an index
+    /// already known (inline exports).</summary>
+    private int ResolveIndex(Space space, Token t)
+    {
+        if (t.Start < 0) return t.Length;
+        if (t.Kind == TokenKind.Id)
+        {
+            string name = _p.IdName(t);
+            return space.Names.TryGetValue(name, out int i) ? i : throw _p.Error(t, $"unknown {space.Kind} {name}");
+        }
+        if (t.Kind is TokenKind.Reserved or TokenKind.Keyword)
+        {
+            return TextNumbers.ParseUnsigned(_p.Text(t), uint.MaxValue, out ulong v) switch
+            {
+                LiteralStatus.Ok => (int)(uint)v,
+                LiteralStatus.OutOfRange => throw _p.Error(t, "constant out of range"),
+                _ => throw _p.Unexpected(t),
+            };
+        }
+        throw _p.Unexpected(t);
+    }
+
+    /// <summary>Whether the next token can be an index (a number or a name).</summary>
+    private bool IsIndex() => _p.Peek().Kind == TokenKind.Id || _p.IsUnsigned();
+
+    // ---- segments ----
+
+    /// <summary>An element segment (spec: elem), from after its id.</summary>
+    private void ElementSegment(int start)
+    {
+        _p.Position = start;
+        int? table = null;
+        bool declare = false, active = false;
+        var offset = new WasmWriter(16);
+        if (_p.TakeKeyword("declare"u8)) declare = true;
+        else
+        {
+            if (_p.TakeForm("table"u8))
+            {
+                table = ResolveIndex(_tables, _p.Next());
+                _p.ExpectRightParen();
+            }
+            if (_p.TakeForm("offset"u8))
+            {
+                active = true;
+                Expression(offset, Context.Constant);
+                _p.ExpectRightParen();
+            }
+            else if (_p.Peek().Kind == TokenKind.LeftParen && !_p.IsForm("item"u8))
+            {
+                active = true;
+                FoldedInstruction(offset, Context.Constant);
+            }
+            else if (table is not null) throw _p.Unexpected(_p.Peek());
+        }
+        offset.Byte(0x0B);
+        WriteElements(table, active, declare, offset);
+        _p.ExpectRightParen();
+    }
+
+    /// <summary>The segment of <c>(table reftype (elem ...))</c>: active at 0 in that table.</summary>
+    private void InlineElements(int table, byte type, int items)
+    {
+        _p.Position = items;
+        var offset = new WasmWriter(8);
+        offset.Byte(0x41);
+        offset.Byte(0x00);
+        offset.Byte(0x0B);
+        WriteElements(table, active: true, declare: false, offset, inlineType: type);
+    }
+
+    /// <summary>The element list (<c>func x*</c>, <c>reftype expr*</c>, or legacy bare indices) and the segment in
+    /// the smallest binary form, as the reference interpreter and wabt write it: function indices when every item
+    /// is one (<c>ref.func x</c>) and the type is funcref, table 0 implicit.</summary>
+    private void WriteElements(int? table, bool active, bool declare, WasmWriter offset, byte? inlineType = null)
+    {
+        var expressions = new List<byte[]>();
+        var functions = new List<uint>();
+        byte type = 0x70;
+        if (_p.TakeKeyword("func"u8) || inlineType is not null && _p.Peek().Kind != TokenKind.LeftParen || !IsReferenceType() && active && _p.Peek().Kind != TokenKind.LeftParen)
+        {
+            while (!_p.AtRightParen) functions.Add((uint)ResolveIndex(_funcs, _p.Next()));
+        }
+        else
+        {
+            type = inlineType ?? ValueType();
+            var item = new WasmWriter(16);
+            while (!_p.AtRightParen)
+            {
+                item.Clear();
+                if (_p.TakeForm("item"u8))
+                {
+                    Expression(item, Context.Constant);
+                    _p.ExpectRightParen();
+                }
+                else FoldedInstruction(item, Context.Constant);
+                item.Byte(0x0B);
+                expressions.Add(item.ToArray());
+            }
+            if (type == 0x70 && expressions.TrueForAll(e => FunctionOf(e) is not null))
+            {
+                functions.AddRange(expressions.Select(e => FunctionOf(e)!.Value));
+                expressions.Clear();
+            }
+        }
+
+        bool asIndices = expressions.Count == 0 && type == 0x70;
+        int tableIndex = table ?? 0;
+        int flags = !active ? (declare ? 3 : 1) : (tableIndex != 0 || type != 0x70 ? 2 : 0);
+        if (!asIndices) flags |= 4;
+        var w = _elemSection;
+        w.U32((uint)flags);
+        if (active && (flags & 2) != 0) w.U32((uint)tableIndex);
+        if (active) w.Bytes(offset.Written);
+        if ((flags & 3) != 0) w.Byte(asIndices ? (byte)0x00 : type);
+        if (asIndices)
+        {
+            w.U32((uint)functions.Count);
+            foreach (uint f in functions) w.U32(f);
+        }
+        else
+        {
+            w.U32((uint)expressions.Count);
+            foreach (var e in expressions) w.Bytes(e);
+        }
+        _elemCount++;
+    }
+
+    /// <summary>The function of an element expression that is exactly <c>ref.func x</c>, else null.</summary>
+    private static uint? FunctionOf(byte[] expression)
+    {
+        if (expression.Length < 3 || expression[0] != 0xD2 || expression[^1] != 0x0B) return null;
+        uint value = 0;
+        int shift = 0, i = 1;
+        for (; i < expression.Length - 1; i++)
+        {
+            value |= (uint)(expression[i] & 0x7F) << shift;
+            shift += 7;
+            if ((expression[i] & 0x80) == 0) break;
+        }
+        return i == expression.Length - 2 ? value : null;
+    }
+
+    /// <summary>A data segment (spec: data), from after its id.</summary>
+    private void DataSegment(int start)
+    {
+        _p.Position = start;
+        int? memory = null;
+        var w = _dataSection;
+        if (_p.TakeForm("memory"u8))
+        {
+            memory = ResolveIndex(_memories, _p.Next());
+            _p.ExpectRightParen();
+        }
+        if (_p.Peek().Kind == TokenKind.LeftParen)
+        {
+            // Memory 0 in the short form, as the reference interpreter and wabt write it.
+            int m = memory ?? 0;
+            w.U32(m == 0 ? 0u : 2u);
+            if (m != 0) w.U32((uint)m);
+            if (_p.TakeForm("offset"u8))
+            {
+                Expression(w, Context.Constant);
+                _p.ExpectRightParen();
+            }
+            else FoldedInstruction(w, Context.Constant);
+            w.Byte(0x0B);
+        }
+        else if (memory is not null) throw _p.Unexpected(_p.Peek());
+        else w.U32(1);
+        var bytes = new WasmWriter();
+        while (!_p.AtRightParen) bytes.Bytes(_p.ExpectString());
+        w.Sized(bytes.Written);
+        _p.ExpectRightParen();
+        _dataCount++;
+    }
+
+    private void InlineData(int memory, byte[] bytes)
+    {
+        var w = _dataSection;
+        w.U32(memory == 0 ? 0u : 2u);
+        if (memory != 0) w.U32((uint)memory);
+        w.Bytes([0x41, 0x00, 0x0B]);
+        w.Sized(bytes);
+        _dataCount++;
+    }
+
+    // ---- the binary ----
+
+    private byte[] Assemble(int start)
+    {
+        var m = new WasmWriter(1024);
+        m.Bytes([0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00]);
+        var s = new WasmWriter();
+
+        foreach (var sig in _typeList)
+        {
+            s.Byte(0x60);
+            s.U32((uint)sig.Params.Length);
+            foreach (char c in sig.Params) s.Byte((byte)c);
+            s.U32((uint)sig.Results.Length);
+            foreach (char c in sig.Results) s.Byte((byte)c);
+        }
+        m.Section(1, _typeList.Count, s);
+
+        s.Clear();
+        foreach (var (module, name, kind, desc) in _imports)
+        {
+            s.Name(module);
+            s.Name(name);
+            s.Byte(kind);
+            if (desc is TypeUse use) s.U32((uint)use.Index);
+            else s.Bytes((byte[])desc);
+        }
+        m.Section(2, _imports.Count, s);
+
+        s.Clear();
+        int defined = 0;
+        foreach (var f in _functions)
+            if (f.BodyStart >= 0)
+            {
+                s.U32((uint)f.Use.Index);
+                defined++;
+            }
+        m.Section(3, defined, s);
+        m.Section(4, _tableCount, _tableSection);
+        m.Section(5, _memoryCount, _memorySection);
+        m.Section(6, _globalCount, _globalSection);
+
+        s.Clear();
+        foreach (var e in _exports)
+        {
+            s.Name(e.Name);
+            s.Byte(e.Kind);
+            s.U32((uint)e.Resolved);
+        }
+        m.Section(7, _exports.Count, s);
+        if (start >= 0)
+        {
+            m.Byte(8);
+            s.Clear();
+            s.U32((uint)start);
+            m.Sized(s.Written);
+        }
+        m.Section(9, _elemCount, _elemSection);
+        if (_usesDataCount)
+        {
+            m.Byte(12);
+            s.Clear();
+            s.U32((uint)_dataCount);
+            m.Sized(s.Written);
+        }
+        m.Section(10, defined, _codeSection);
+        m.Section(11, _dataCount, _dataSection);
+        return m.ToArray();
+    }
+}

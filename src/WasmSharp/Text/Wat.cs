@@ -1,0 +1,20 @@
+using System.Text;
+
+namespace WasmSharp.Text;
+
+/// <summary>The WebAssembly text format (.wat): a module written as text, turned into the binary format that
+/// <see cref="Module.FromBytes(Engine, ReadOnlyMemory{byte})"/> reads.</summary>
+public static class Wat
+{
+    /// <summary>The binary module that <paramref name="utf8"/> (a <c>(module ...)</c> form, or bare module fields)
+    /// describes. Throws <see cref="MalformedTextException"/> (with line and column) when the text is not well
+    /// formed; whether the module is valid is for <see cref="Module"/> to say.</summary>
+    public static byte[] ToBinary(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.StartsWith("\uFEFF"u8)) utf8 = utf8[3..];
+        return ModuleParser.ParseFile(utf8.ToArray());
+    }
+
+    /// <inheritdoc cref="ToBinary(ReadOnlySpan{byte})"/>
+    public static byte[] ToBinary(string text) => ModuleParser.ParseFile(Encoding.UTF8.GetBytes(text));
+}
