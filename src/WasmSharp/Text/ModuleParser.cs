@@ -139,7 +139,7 @@ internal sealed partial class ModuleParser
                 FunctionBody(f);
             }
         foreach (var e in _exports) e.Resolved = ResolveIndex(e.Kind switch { 0 => _funcs, 1 => _tables, 2 => _memories, _ => _globals }, e.Index);
-        int start0 = _start is Token s ? ResolveIndex(_funcs, s) : -1;
+        int? start0 = _start is Token s ? ResolveIndex(_funcs, s) : null;
 
         _p.Position = end;
         return Assemble(start0);
@@ -261,7 +261,7 @@ internal sealed partial class ModuleParser
         {
             use.Index = ResolveIndex(_types, r);
             // A number past the types is left for the validator ("unknown type").
-            if (use.Index >= _typeList.Count)
+            if ((uint)use.Index >= (uint)_typeList.Count)
             {
                 use.Resolved = use.Inline;
                 return;
@@ -745,7 +745,7 @@ internal sealed partial class ModuleParser
 
     // ---- the binary ----
 
-    private byte[] Assemble(int start)
+    private byte[] Assemble(int? start)
     {
         var m = new WasmWriter(1024);
         m.Bytes([0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00]);
@@ -793,11 +793,11 @@ internal sealed partial class ModuleParser
             s.U32((uint)e.Resolved);
         }
         m.Section(7, _exports.Count, s);
-        if (start >= 0)
+        if (start is int startIndex)
         {
             m.Byte(8);
             s.Clear();
-            s.U32((uint)start);
+            s.U32((uint)startIndex);
             m.Sized(s.Written);
         }
         m.Section(9, _elemCount, _elemSection);
