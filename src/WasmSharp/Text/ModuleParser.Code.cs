@@ -101,6 +101,15 @@ internal sealed partial class ModuleParser
         throw _p.Unexpected(t);
     }
 
+    /// <summary>The forms of a function's header, which cannot come among its instructions ("unexpected token",
+    /// not "unknown operator").</summary>
+    private bool IsHeaderForm(Token t)
+    {
+        var text = _p.Text(t);
+        return t.Kind == TokenKind.Keyword && (text.SequenceEqual("type"u8) || text.SequenceEqual("param"u8) || text.SequenceEqual("result"u8)
+            || text.SequenceEqual("local"u8) || text.SequenceEqual("then"u8) || text.SequenceEqual("else"u8));
+    }
+
     private void PlainInstruction(WasmWriter w, Context context)
     {
         var t = _p.Next();
@@ -150,6 +159,7 @@ internal sealed partial class ModuleParser
     {
         _p.ExpectLeftParen();
         var t = _p.Next();
+        if (IsHeaderForm(t)) throw _p.Error(t, "unexpected token");
         var ins = Lookup(t);
         if (ins.Immediate == Immediate.Block)
         {
@@ -163,7 +173,7 @@ internal sealed partial class ModuleParser
                 while (_p.Peek().Kind == TokenKind.LeftParen && !_p.IsForm("then"u8)) FoldedInstruction(w, context);
                 w.Byte(0x04);
                 w.Bytes(type.Written);
-                if (!_p.TakeForm("then"u8)) throw _p.Unexpected(_p.Peek());
+                if (!_p.TakeForm("then"u8)) throw _p.Error(_p.Peek(), "unexpected token");
                 Expression(w, context);
                 _p.ExpectRightParen();
                 if (_p.TakeForm("else"u8))
@@ -361,12 +371,8 @@ internal sealed partial class ModuleParser
                 return;
             case Immediate.Shuffle:
             {
-                for (int i = 0; i < 16; i++)
-                {
-                    if (_p.Peek().Kind is not (TokenKind.Reserved or TokenKind.Keyword)) throw _p.Error(_p.Peek(), "invalid lane length");
-                    w.Byte(LaneIndex());
-                }
-                if (_p.Peek().Kind is TokenKind.Reserved) throw _p.Error(_p.Peek(), "invalid lane length");
+                if (LiteralsAhead() != 16) throw _p.Error(_p.Peek(), "invalid lane length");
+                for (int i = 0; i < 16; i++) w.Byte(LaneIndex(malformed: true));
                 return;
             }
             case Immediate.Lane:
@@ -377,8 +383,9 @@ internal sealed partial class ModuleParser
         }
     }
 
-    /// <summary>A lane index: a u8 ("malformed lane index" above 255).</summary>
-    private byte LaneIndex()
+    /// <summary>A lane index: a u8 ("malformed lane index" above 255; for a shuffle's lanes, <paramref name="malformed"/>,
+    /// whatever is not one).</summary>
+    private byte LaneIndex(bool malformed = false)
     {
         var t = _p.Next();
         if (t.Kind is not (TokenKind.Reserved or TokenKind.Keyword)) throw _p.Unexpected(t);
@@ -386,8 +393,22 @@ internal sealed partial class ModuleParser
         {
             LiteralStatus.Ok => (byte)v,
             LiteralStatus.OutOfRange => throw _p.Error(t, "malformed lane index"),
-            _ => throw _p.Error(t, "unexpected token"),
+            _ => throw _p.Error(t, malformed ? "malformed lane index" : "unexpected token"),
         };
+    }
+
+    /// <summary>How many literal tokens come next (numbers, and the float keywords inf and nan...): lanes are
+    /// counted before they are read, so a wrong number is reported as that.</summary>
+    private int LiteralsAhead()
+    {
+        int n = 0;
+        while (true)
+        {
+            var t = _p.Peek(n);
+            var text = _p.Text(t);
+            if (t.Kind == TokenKind.Reserved || t.Kind == TokenKind.Keyword && (text.StartsWith("inf"u8) || text.StartsWith("nan"u8))) n++;
+            else return n;
+        }
     }
 
     private void V128Constant(WasmWriter w)
@@ -395,16 +416,15 @@ internal sealed partial class ModuleParser
         var shape = _p.Next();
         var s = _p.Text(shape);
         int lanes = s.SequenceEqual("i8x16"u8) ? 16 : s.SequenceEqual("i16x8"u8) ? 8 : s.SequenceEqual("i32x4"u8) || s.SequenceEqual("f32x4"u8) ? 4
-            : s.SequenceEqual("i64x2"u8) || s.SequenceEqual("f64x2"u8) ? 2 : throw _p.Unexpected(shape);
+            : s.SequenceEqual("i64x2"u8) || s.SequenceEqual("f64x2"u8) ? 2 : throw _p.Error(shape, "unexpected token");
         bool isFloat = s[0] == 'f';
         int bits = 128 / lanes;
+        if (LiteralsAhead() != lanes) throw _p.Error(_p.Peek(), "wrong number of lane literals");
         for (int i = 0; i < lanes; i++)
         {
-            if (_p.Peek().Kind is not (TokenKind.Reserved or TokenKind.Keyword)) throw _p.Error(_p.Peek(), "wrong number of lane literals");
             ulong v = isFloat ? bits == 32 ? _p.ExpectF32() : _p.ExpectF64() : _p.ExpectInt(bits);
             for (int b = 0; b < bits / 8; b++) w.Byte((byte)(v >> (8 * b)));
         }
-        if (_p.Peek().Kind is TokenKind.Reserved) throw _p.Error(_p.Peek(), "wrong number of lane literals");
     }
 
     /// <summary><c>offset=N</c>? <c>align=N</c>? as the binary memarg (alignment exponent, offset).</summary>

@@ -260,9 +260,11 @@ internal sealed partial class ModuleParser
         if (use.Reference is Token r)
         {
             use.Index = ResolveIndex(_types, r);
-            // A number past the types is left for the validator ("unknown type").
+            // A number past the types is left for the validator ("unknown type"), unless an inline signature
+            // must be compared with it.
             if ((uint)use.Index >= (uint)_typeList.Count)
             {
+                if (use.HasInline) throw _p.Error(r, "unknown type");
                 use.Resolved = use.Inline;
                 return;
             }

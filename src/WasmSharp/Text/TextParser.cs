@@ -143,7 +143,7 @@ internal sealed class TextParser
         {
             LiteralStatus.Ok => v,
             LiteralStatus.OutOfRange => throw Error(t, "constant out of range"),
-            _ => throw Unexpected(t),
+            _ => throw NotALiteral(t),
         };
     }
 
@@ -160,7 +160,7 @@ internal sealed class TextParser
         {
             LiteralStatus.Ok => v,
             LiteralStatus.OutOfRange => throw Error(t, "constant out of range"),
-            _ => throw Unexpected(t),
+            _ => throw NotALiteral(t),
         };
     }
 
@@ -172,7 +172,7 @@ internal sealed class TextParser
         {
             LiteralStatus.Ok => v,
             LiteralStatus.OutOfRange => throw Error(t, "constant out of range"),
-            _ => throw Unexpected(t),
+            _ => throw NotALiteral(t),
         };
     }
 
@@ -184,11 +184,18 @@ internal sealed class TextParser
         {
             LiteralStatus.Ok => v,
             LiteralStatus.OutOfRange => throw Error(t, "constant out of range"),
-            _ => throw Unexpected(t),
+            _ => throw NotALiteral(t),
         };
     }
 
     // ---- errors ----
+
+    /// <summary>A token where a literal belongs: a malformed number is an "unknown operator" (the spec's lexer
+    /// makes it a reserved token), a well-formed word of another kind (<c>nan:canonical</c>) an "unexpected token".</summary>
+    public MalformedTextException NotALiteral(Token t) =>
+        t.Kind == TokenKind.Keyword && (Text(t).SequenceEqual("nan:canonical"u8) || Text(t).SequenceEqual("nan:arithmetic"u8))
+            ? Error(t, "unexpected token")
+            : Unexpected(t);
 
     public MalformedTextException Error(Token t, string reason) => MalformedTextException.At(Source, t.Start, reason);
 
