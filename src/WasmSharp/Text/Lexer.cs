@@ -1,0 +1,214 @@
+namespace WasmSharp.Text;
+
+/// <summary>The kinds of token of the text format (spec, "Lexical Format").</summary>
+public enum TokenKind : byte
+{
+    EndOfFile,
+    LeftParen,
+    RightParen,
+    /// <summary>Starts with a lowercase letter: <c>module</c>, <c>i32.add</c>, <c>offset=4</c>, <c>nan:0x1</c>, <c>inf</c>.</summary>
+    Keyword,
+    /// <summary><c>$name</c> or <c>$"name"</c>; the token includes the <c>$</c>.</summary>
+    Id,
+    /// <summary>A string literal with its quotes; <c>TextNumbers.DecodeString</c> gives its bytes.</summary>
+    String,
+    /// <summary>Any other run of identifier characters: numbers (<c>42</c>, <c>-0x1p3</c>, <c>+inf</c>) and what no rule accepts.</summary>
+    Reserved,
+    /// <summary><c>(@name</c>: the start of an annotation; the token covers the name after <c>(@</c>.</summary>
+    Annotation,
+}
+
+/// <summary>One token: its kind and where it lies in the source (UTF-8 bytes).</summary>
+public readonly record struct Token(TokenKind Kind, int Start, int Length)
+{
+    public int End => Start + Length;
+}
+
+/// <summary>The text is not well formed. <see cref="Reason"/> is the spec's wording where it has one ("unknown
+/// operator", "unexpected token", "constant out of range", ...); <see cref="Exception.Message"/> adds the line and
+/// column.</summary>
+public sealed class MalformedTextException : WasmException
+{
+    public string Reason { get; }
+    public int Line { get; }
+    public int Column { get; }
+
+    public MalformedTextException(string reason, int line, int column)
+        : base($"{reason} (at {line}:{column})")
+    {
+        Reason = reason;
+        Line = line;
+        Column = column;
+    }
+
+    /// <summary>The exception for <paramref name="reason"/> at byte <paramref name="offset"/> of <paramref name="source"/>.</summary>
+    public static MalformedTextException At(ReadOnlySpan<byte> source, int offset, string reason)
+    {
+        var (line, column) = Lexer.LineColumn(source, offset);
+        return new MalformedTextException(reason, line, column);
+    }
+}
+
+/// <summary>
+/// Splits text-format source (UTF-8) into tokens, skipping white space, line comments (<c>;;</c>) and nested block
+/// comments (<c>(; ;)</c>). Tokens are offsets into the source, so lexing allocates nothing per token; the whole
+/// token list is kept, which lets the parser look ahead and come back to a function's body once all names are known.
+/// </summary>
+public static class Lexer
+{
+    /// <summary>The tokens of <paramref name="source"/>, ending with one <see cref="TokenKind.EndOfFile"/>.</summary>
+    public static Token[] Tokenize(ReadOnlySpan<byte> source, out int count)
+    {
+        var tokens = new Token[Math.Max(16, source.Length / 4)];
+        int n = 0, i = 0;
+        while (true)
+        {
+            i = SkipSpace(source, i);
+            if (n == tokens.Length) Array.Resize(ref tokens, tokens.Length * 2);
+            if (i >= source.Length)
+            {
+                tokens[n++] = new Token(TokenKind.EndOfFile, source.Length, 0);
+                count = n;
+                return tokens;
+            }
+            tokens[n++] = Read(source, ref i);
+        }
+    }
+
+    /// <summary>The tokens of <paramref name="source"/> as an exact-length array.</summary>
+    public static Token[] Tokenize(ReadOnlySpan<byte> source)
+    {
+        var tokens = Tokenize(source, out int count);
+        Array.Resize(ref tokens, count);
+        return tokens;
+    }
+
+    private static Token Read(ReadOnlySpan<byte> s, ref int i)
+    {
+        int start = i;
+        byte c = s[i];
+        switch (c)
+        {
+            case (byte)'(':
+                if (i + 1 < s.Length && s[i + 1] == '@')
+                {
+                    int nameStart = i + 2;
+                    int end = IdCharsEnd(s, nameStart);
+                    if (end == nameStart && end < s.Length && s[end] == '"') end = StringEnd(s, end);
+                    if (end == nameStart) throw MalformedTextException.At(s, start, "empty annotation id");
+                    i = end;
+                    return new Token(TokenKind.Annotation, nameStart, end - nameStart);
+                }
+                i++;
+                return new Token(TokenKind.LeftParen, start, 1);
+            case (byte)')':
+                i++;
+                return new Token(TokenKind.RightParen, start, 1);
+            case (byte)'"':
+                i = StringEnd(s, i);
+                return Finish(s, new Token(TokenKind.String, start, i - start), ref i);
+            case (byte)'$':
+            {
+                int end = IdCharsEnd(s, i + 1);
+                if (end == i + 1 && end < s.Length && s[end] == '"') end = StringEnd(s, end);
+                if (end == i + 1) throw MalformedTextException.At(s, start, "empty identifier");
+                i = end;
+                return Finish(s, new Token(TokenKind.Id, start, end - start), ref i);
+            }
+        }
+        int stop = IdCharsEnd(s, i);
+        if (stop == i)
+            throw MalformedTextException.At(s, start, c < 0x80 ? $"unexpected character '{(char)c}'" : "unexpected character");
+        i = stop;
+        var kind = c is >= (byte)'a' and <= (byte)'z' ? TokenKind.Keyword : TokenKind.Reserved;
+        return Finish(s, new Token(kind, start, stop - start), ref i);
+    }
+
+    /// <summary>A token must end at white space, a parenthesis or the end: <c>0"x"</c> or <c>"a""b"</c> is one
+    /// reserved token, not two.</summary>
+    private static Token Finish(ReadOnlySpan<byte> s, Token token, ref int i)
+    {
+        if (i >= s.Length || !(IsIdChar(s[i]) || s[i] == '"')) return token;
+        while (i < s.Length && (IsIdChar(s[i]) || s[i] == '"'))
+            i = s[i] == '"' ? StringEnd(s, i) : IdCharsEnd(s, i);
+        return new Token(TokenKind.Reserved, token.Start, i - token.Start);
+    }
+
+    /// <summary>The index after the string literal that starts at <paramref name="i"/> (a quote).</summary>
+    private static int StringEnd(ReadOnlySpan<byte> s, int i)
+    {
+        int start = i++;
+        while (i < s.Length)
+        {
+            byte c = s[i];
+            if (c == '"') return i + 1;
+            if (c == '\\') i += 2;
+            else if (c == '\n' || c < 0x20 && c != '\t' || c == 0x7F) throw MalformedTextException.At(s, i, "illegal character in string");
+            else i++;
+        }
+        throw MalformedTextException.At(s, start, "unclosed string");
+    }
+
+    private static int IdCharsEnd(ReadOnlySpan<byte> s, int i)
+    {
+        while (i < s.Length && IsIdChar(s[i])) i++;
+        return i;
+    }
+
+    /// <summary>The characters of keywords, identifiers and numbers (spec: idchar).</summary>
+    public static bool IsIdChar(byte c) => c < 128 && IdChars[c];
+
+    private static readonly bool[] IdChars = BuildIdChars();
+
+    private static bool[] BuildIdChars()
+    {
+        var t = new bool[128];
+        for (int c = '0'; c <= '9'; c++) t[c] = true;
+        for (int c = 'a'; c <= 'z'; c++) t[c] = true;
+        for (int c = 'A'; c <= 'Z'; c++) t[c] = true;
+        foreach (char c in "!#$%&'*+-./:<=>?@\\^_`|~") t[c] = true;
+        return t;
+    }
+
+    private static int SkipSpace(ReadOnlySpan<byte> s, int i)
+    {
+        while (i < s.Length)
+        {
+            byte c = s[i];
+            if (c is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r') i++;
+            else if (c == ';' && i + 1 < s.Length && s[i + 1] == ';')
+            {
+                while (i < s.Length && s[i] != '\n') i++;
+            }
+            else if (c == '(' && i + 1 < s.Length && s[i + 1] == ';') i = BlockCommentEnd(s, i);
+            else break;
+        }
+        return i;
+    }
+
+    private static int BlockCommentEnd(ReadOnlySpan<byte> s, int i)
+    {
+        int start = i, depth = 0;
+        while (i + 1 < s.Length)
+        {
+            if (s[i] == '(' && s[i + 1] == ';') { depth++; i += 2; }
+            else if (s[i] == ';' && s[i + 1] == ')')
+            {
+                i += 2;
+                if (--depth == 0) return i;
+            }
+            else i++;
+        }
+        throw MalformedTextException.At(s, start, "unclosed comment");
+    }
+
+    /// <summary>1-based line and column (in bytes) of <paramref name="offset"/>.</summary>
+    public static (int Line, int Column) LineColumn(ReadOnlySpan<byte> source, int offset)
+    {
+        offset = Math.Clamp(offset, 0, source.Length);
+        var before = source[..offset];
+        int line = before.Count((byte)'\n') + 1;
+        int lastNewline = before.LastIndexOf((byte)'\n');
+        return (line, offset - lastNewline);
+    }
+}
