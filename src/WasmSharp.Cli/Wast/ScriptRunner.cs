@@ -36,9 +36,12 @@ internal sealed class ScriptRunner
     private readonly HostRefs _refs = new();
     private readonly Dictionary<string, Loaded> _named = new(StringComparer.Ordinal);
     private Loaded? _current;
-    /// <summary>Modules of <c>(module definition ...)</c>, by name, and the latest one.</summary>
-    private readonly Dictionary<string, Module> _definitions = new(StringComparer.Ordinal);
-    private Module? _lastDefinition;
+    /// <summary>The outcome of a <c>(module definition ...)</c>: a module, or why there is none.</summary>
+    private sealed record Defined(Module? Module, string? Failure);
+
+    /// <summary>Module definitions by name, and the latest one.</summary>
+    private readonly Dictionary<string, Defined> _definitions = new(StringComparer.Ordinal);
+    private Defined? _lastDefinition;
 
     private Store? _store;
     private Linker? _linker;
@@ -132,24 +135,27 @@ internal sealed class ScriptRunner
     private Outcome LoadModule(ModuleCommand cmd)
     {
         var id = cmd.Module.Id;
+        bool definition = cmd.Module.IsDefinition;
         try
         {
             var module = ReadModule(cmd.Module);
-            if (cmd.Module.IsDefinition)
-            {
-                _lastDefinition = module;
-                if (id is not null) _definitions[id] = module;
-                return Outcome.Pass();
-            }
-            SetCurrent(id, new Loaded(Instantiate(module), null));
+            if (definition) SetDefinition(id, new Defined(module, null));
+            else SetCurrent(id, new Loaded(Instantiate(module), null));
             return Outcome.Pass();
         }
         catch (Exception ex)
         {
             var why = Describe(ex) + LinkHint(ex);
-            if (!cmd.Module.IsDefinition) SetCurrent(id, new Loaded(null, $"module at line {cmd.Line} failed to load: {why}"));
+            if (definition) SetDefinition(id, new Defined(null, $"module definition at line {cmd.Line} failed: {why}"));
+            else SetCurrent(id, new Loaded(null, $"module at line {cmd.Line} failed to load: {why}"));
             return Outcome.Fail(why);
         }
+    }
+
+    private void SetDefinition(string? id, Defined defined)
+    {
+        _lastDefinition = defined;
+        if (id is not null) _definitions[id] = defined;
     }
 
     private Outcome InstantiateDefinition(InstanceCommand cmd)
@@ -159,7 +165,8 @@ internal sealed class ScriptRunner
         {
             if (definition is null)
                 throw new CheckFailed(cmd.Definition is null ? "no module definition yet" : $"unknown module definition {cmd.Definition}");
-            SetCurrent(cmd.Id, new Loaded(Instantiate(definition), null));
+            var module = definition.Module ?? throw new CheckFailed(definition.Failure ?? "module definition failed");
+            SetCurrent(cmd.Id, new Loaded(Instantiate(module), null));
             return Outcome.Pass();
         }
         catch (Exception ex)

@@ -151,6 +151,20 @@ public sealed class WastDriverTests : IDisposable
     }
 
     [Fact]
+    public void AnInstanceOfAFailedDefinitionFails()
+    {
+        var r = Run("""
+            (module definition $M binary "\00asm\01\00\00\00")
+            (module definition binary "\00asm\01\00\00\00\7f")
+            (module instance $I)
+            (module instance $J $M)
+            """);
+        Assert.Equal((2, 2, 0), (r.Passed, r.Failed, r.Skipped));
+        Assert.Equal([2, 3], r.Failures.Select(f => f.Line));
+        Assert.Contains("module definition at line 2 failed: malformed", r.Failures[1].Detail);
+    }
+
+    [Fact]
     public void AssertionsCheckReferencesAndTrapMessages()
     {
         var r = Run("""

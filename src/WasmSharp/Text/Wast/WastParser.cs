@@ -85,7 +85,6 @@ internal static class WastParser
         private ModuleCommand ReadInlineModule()
         {
             int line = LineOf(p.Peek());
-            int start = p.Position;
             WastModule module;
             try
             {
@@ -95,7 +94,7 @@ internal static class WastParser
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                p.Position = start;
+                // The module is the whole script: nothing comes after it to go on with.
                 module = WastModule.FromTextError(line, null, false, e);
             }
             return new ModuleCommand(line, module);
