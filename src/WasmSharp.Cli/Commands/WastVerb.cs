@@ -25,7 +25,7 @@ internal static class WastVerb
         var engine = EngineOption.Create();
         var bounds = EngineOption.CreateBoundsChecks();
         var opt = EngineOption.CreateOptLevel();
-        var command = new Command("wast", "Run spec test scripts (.wast, converted with wabt's wast2json)")
+        var command = new Command("wast", "Run spec test scripts (.wast)")
         {
             paths, verbose, jobs, engine, bounds, opt,
         };

@@ -17,7 +17,7 @@ internal sealed class FileResult(string path)
     /// <summary>Assertions that failed with the expected kind of error but another message (counted as passed).</summary>
     public List<Finding> MessageMismatches { get; } = new();
     public SortedDictionary<string, int> SkipReasons { get; } = new(StringComparer.Ordinal);
-    /// <summary>Extra information shown under the file line (e.g. why wast2json failed).</summary>
+    /// <summary>Extra information shown under the file line (e.g. a store that failed to dispose).</summary>
     public List<string> Notes { get; } = new();
     public TimeSpan Elapsed { get; set; }
 

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using WasmSharp.Text;
+using WasmSharp.Text.Wast;
 
 namespace WasmSharp.Cli.Wast;
 
@@ -18,12 +20,10 @@ internal sealed record WastOptions
     internal int _native;
 }
 
-/// <summary>Runs the commands of one converted script in one <see cref="Store"/>. Every command is guarded: any
+/// <summary>Runs the commands of one parsed script in one <see cref="Store"/>. Every command is guarded: any
 /// exception, also from unfinished parts of the library, is a failure of that command and the script goes on.</summary>
 internal sealed class ScriptRunner
 {
-    public const string TextModuleReason = "text-format module (module quote)";
-
     /// <summary>Thrown for a failed check whose message says everything.</summary>
     private sealed class CheckFailed(string message) : Exception(message);
 
@@ -31,22 +31,26 @@ internal sealed class ScriptRunner
     private sealed record Loaded(Instance? Instance, string? Failure);
 
     private readonly WastScript _script;
-    private readonly string _dir;
     private readonly WastOptions _options;
     private readonly FileResult _result;
     private readonly HostRefs _refs = new();
     private readonly Dictionary<string, Loaded> _named = new(StringComparer.Ordinal);
     private Loaded? _current;
+    /// <summary>The outcome of a <c>(module definition ...)</c>: a module, or why there is none.</summary>
+    private sealed record Defined(Module? Module, string? Failure);
+
+    /// <summary>Module definitions by name, and the latest one.</summary>
+    private readonly Dictionary<string, Defined> _definitions = new(StringComparer.Ordinal);
+    private Defined? _lastDefinition;
 
     private Store? _store;
     private Linker? _linker;
     private SpecTestHost? _spectest;
     private string? _setupError;
 
-    public ScriptRunner(WastScript script, string dir, WastOptions options, FileResult result)
+    public ScriptRunner(WastScript script, WastOptions options, FileResult result)
     {
         _script = script;
-        _dir = dir;
         _options = options;
         _result = result;
     }
@@ -67,6 +71,8 @@ internal sealed class ScriptRunner
         try
         {
             foreach (var command in _script.Commands) RunCommand(command);
+            // The commands before a syntax error have run; the rest of the script is one failure.
+            if (_script.Error is { } error) _result.Fail(error.Line, "script", error.Message);
         }
         finally
         {
@@ -76,7 +82,7 @@ internal sealed class ScriptRunner
 
     private void RunCommand(WastCommand cmd)
     {
-        var label = cmd.Action is { } a ? $"{cmd.Type} \"{a.Field}\"" : cmd.Type;
+        var label = ActionOf(cmd) is { } a ? $"{cmd.Kind} \"{a.Name}\"" : cmd.Kind;
         try
         {
             var outcome = Execute(cmd);
@@ -100,63 +106,86 @@ internal sealed class ScriptRunner
         }
     }
 
-    private Outcome Execute(WastCommand cmd)
+    private static WastAction? ActionOf(WastCommand cmd) => cmd switch
     {
-        switch (cmd.Type)
-        {
-            case "module": return LoadModule(cmd);
-            case "register": return Register(cmd);
-        }
-        if (cmd.Action is { } action)
-        {
-            return cmd.Type switch
-            {
-                "action" => RunAction(action),
-                "assert_return" => AssertReturn(action, cmd.Expected ?? []),
-                "assert_trap" or "assert_exhaustion" => AssertTrap(action, cmd.Text),
-                _ => Outcome.Skip($"unknown command '{cmd.Type}'"),
-            };
-        }
-        return cmd.Type switch
-        {
-            "assert_malformed" => ExpectDecodeError(cmd, malformed: true),
-            "assert_invalid" => ExpectDecodeError(cmd, malformed: false),
-            "assert_unlinkable" => ExpectInstantiationError<LinkException>(cmd, "link error", e => e.Reason),
-            "assert_uninstantiable" or "assert_trap" => ExpectInstantiationError<TrapException>(cmd, "trap", e => e.Message),
-            _ => Outcome.Skip($"unknown command '{cmd.Type}'"),
-        };
-    }
+        ActionCommand c => c.Action,
+        AssertReturnCommand c => c.Action,
+        AssertTrapCommand c => c.Action,
+        _ => null,
+    };
+
+    private Outcome Execute(WastCommand cmd) => cmd switch
+    {
+        ModuleCommand c => LoadModule(c),
+        InstanceCommand c => InstantiateDefinition(c),
+        RegisterCommand c => Register(c),
+        ActionCommand c => RunAction(c.Action),
+        AssertReturnCommand c => AssertReturn(c.Action, c.Expected),
+        AssertTrapCommand c => AssertTrap(c.Action, c.Message),
+        AssertModuleCommand { Expect: ModuleAssertion.Malformed } c => ExpectDecodeError(c, malformed: true),
+        AssertModuleCommand { Expect: ModuleAssertion.Invalid } c => ExpectDecodeError(c, malformed: false),
+        AssertModuleCommand { Expect: ModuleAssertion.Unlinkable } c => ExpectInstantiationError<LinkException>(c, "link error", e => e.Reason),
+        AssertModuleCommand c => ExpectInstantiationError<TrapException>(c, "trap", e => e.Message),
+        UnsupportedCommand c => Outcome.Skip($"unsupported command '{c.Name}'"),
+        _ => Outcome.Skip($"unknown command '{cmd.Kind}'"),
+    };
 
     // ---- modules ----
 
-    private Outcome LoadModule(WastCommand cmd)
+    private Outcome LoadModule(ModuleCommand cmd)
     {
-        if (IsTextModule(cmd)) return Outcome.Skip(TextModuleReason);
+        var id = cmd.Module.Id;
+        bool definition = cmd.Module.IsDefinition;
         try
         {
-            var module = ReadModule(cmd);
-            var instance = Instantiate(module);
-            SetCurrent(cmd, new Loaded(instance, null));
+            var module = ReadModule(cmd.Module);
+            if (definition) SetDefinition(id, new Defined(module, null));
+            else SetCurrent(id, new Loaded(Instantiate(module), null));
             return Outcome.Pass();
         }
         catch (Exception ex)
         {
             var why = Describe(ex) + LinkHint(ex);
-            SetCurrent(cmd, new Loaded(null, $"module at line {cmd.Line} failed to load: {why}"));
+            if (definition) SetDefinition(id, new Defined(null, $"module definition at line {cmd.Line} failed: {why}"));
+            else SetCurrent(id, new Loaded(null, $"module at line {cmd.Line} failed to load: {why}"));
             return Outcome.Fail(why);
         }
     }
 
-    private void SetCurrent(WastCommand cmd, Loaded loaded)
+    private void SetDefinition(string? id, Defined defined)
     {
-        _current = loaded;
-        if (cmd.Name is not null) _named[cmd.Name] = loaded;
+        _lastDefinition = defined;
+        if (id is not null) _definitions[id] = defined;
     }
 
-    private Outcome Register(WastCommand cmd)
+    private Outcome InstantiateDefinition(InstanceCommand cmd)
     {
-        var instance = Resolve(cmd.Name);
-        Linker.DefineInstance(cmd.As ?? throw new CheckFailed("register without \"as\""), instance);
+        var definition = cmd.Definition is null ? _lastDefinition : _definitions.GetValueOrDefault(cmd.Definition);
+        try
+        {
+            if (definition is null)
+                throw new CheckFailed(cmd.Definition is null ? "no module definition yet" : $"unknown module definition {cmd.Definition}");
+            var module = definition.Module ?? throw new CheckFailed(definition.Failure ?? "module definition failed");
+            SetCurrent(cmd.Id, new Loaded(Instantiate(module), null));
+            return Outcome.Pass();
+        }
+        catch (Exception ex)
+        {
+            var why = Describe(ex) + LinkHint(ex);
+            SetCurrent(cmd.Id, new Loaded(null, $"module instance at line {cmd.Line} failed: {why}"));
+            return Outcome.Fail(why);
+        }
+    }
+
+    private void SetCurrent(string? id, Loaded loaded)
+    {
+        _current = loaded;
+        if (id is not null) _named[id] = loaded;
+    }
+
+    private Outcome Register(RegisterCommand cmd)
+    {
+        Linker.DefineInstance(cmd.As, Resolve(cmd.Module));
         return Outcome.Pass();
     }
 
@@ -172,12 +201,11 @@ internal sealed class ScriptRunner
 
     private Instance Instantiate(Module module) => Linker.Instantiate(Store, module);
 
-    private static bool IsTextModule(WastCommand cmd) =>
-        cmd.ModuleType == "text" || (cmd.Filename?.EndsWith(".wat", StringComparison.OrdinalIgnoreCase) ?? false);
-
-    private Module ReadModule(WastCommand cmd)
+    /// <summary>Compiles a script module: its text (quoted text is parsed here, so that a malformed one is the
+    /// command's result), then the binary.</summary>
+    private Module ReadModule(WastModule source)
     {
-        var module = Module.FromBytes(_options.Engine, ReadBytes(cmd));
+        var module = Module.FromBytes(_options.Engine, source.ToBinary());
         if (_options.Engine.Config.Native is not null)
         {
             if (module.NativeFallback is { } why)
@@ -191,12 +219,6 @@ internal sealed class ScriptRunner
         return module;
     }
 
-    private byte[] ReadBytes(WastCommand cmd)
-    {
-        var file = cmd.Filename ?? throw new CheckFailed("command without a module file");
-        return File.ReadAllBytes(Path.Combine(_dir, file));
-    }
-
     /// <summary>Points at spectest items that could not be created when linking fails.</summary>
     private string LinkHint(Exception ex) =>
         ex is LinkException && _spectest is { Errors.Count: > 0 } s ? $" (spectest incomplete: {s.Errors[0]})" : "";
@@ -206,24 +228,16 @@ internal sealed class ScriptRunner
     private Value[] Perform(WastAction action)
     {
         var instance = Resolve(action.Module);
-        switch (action.Type)
+        if (action.IsGet)
         {
-            case "invoke":
-            {
-                var f = instance.GetFunction(action.Field)
-                        ?? throw new CheckFailed($"no exported function \"{action.Field}\"");
-                var args = action.Args?.Select(v => WastValues.ToValue(v, _refs)).ToArray() ?? [];
-                return f.Invoke(args);
-            }
-            case "get":
-            {
-                var g = instance.GetGlobal(action.Field)
-                        ?? throw new CheckFailed($"no exported global \"{action.Field}\"");
-                return [g.Value];
-            }
-            default:
-                throw new CheckFailed($"unknown action type '{action.Type}'");
+            var g = instance.GetGlobal(action.Name)
+                    ?? throw new CheckFailed($"no exported global \"{action.Name}\"");
+            return [g.Value];
         }
+        var f = instance.GetFunction(action.Name)
+                ?? throw new CheckFailed($"no exported function \"{action.Name}\"");
+        var args = action.Args.Select(v => WastValues.ToValue(v, _refs)).ToArray();
+        return f.Invoke(args);
     }
 
     private Outcome RunAction(WastAction action)
@@ -232,21 +246,21 @@ internal sealed class ScriptRunner
         return Outcome.Pass();
     }
 
-    private Outcome AssertReturn(WastAction action, List<WastValue> expected)
+    private Outcome AssertReturn(WastAction action, WastValue[] expected)
     {
         var results = Perform(action);
-        if (results.Length != expected.Count)
-            return Outcome.Fail($"expected {expected.Count} results [{string.Join(", ", expected)}], got {results.Length} [{string.Join(", ", results.Select(r => WastValues.Describe(r)))}]");
+        if (results.Length != expected.Length)
+            return Outcome.Fail($"expected {expected.Length} results [{string.Join(", ", expected.Select(WastValues.Describe))}], got {results.Length} [{string.Join(", ", results.Select(r => WastValues.Describe(r)))}]");
         var wrong = new List<string>();
         for (int i = 0; i < results.Length; i++)
         {
             if (!WastValues.Matches(expected[i], results[i], _refs))
-                wrong.Add($"result {i}: expected {expected[i]}, got {WastValues.Describe(results[i], expected[i])}");
+                wrong.Add($"result {i}: expected {WastValues.Describe(expected[i])}, got {WastValues.Describe(results[i], expected[i])}");
         }
         return wrong.Count == 0 ? Outcome.Pass() : Outcome.Fail(string.Join("; ", wrong));
     }
 
-    private Outcome AssertTrap(WastAction action, string? text)
+    private Outcome AssertTrap(WastAction action, string text)
     {
         Value[] results;
         try
@@ -262,47 +276,48 @@ internal sealed class ScriptRunner
 
     // ---- assertions on modules ----
 
-    private Outcome ExpectDecodeError(WastCommand cmd, bool malformed)
+    private Outcome ExpectDecodeError(AssertModuleCommand cmd, bool malformed)
     {
-        if (IsTextModule(cmd)) return Outcome.Skip(TextModuleReason);
         var kind = malformed ? "malformed" : "invalid";
-        var bytes = ReadBytes(cmd);
         try
         {
-            Module.FromBytes(_options.Engine, bytes);
+            Module.FromBytes(_options.Engine, cmd.Module.ToBinary());
+        }
+        catch (MalformedTextException ex) when (malformed)
+        {
+            return Outcome.PassChecking(cmd.Message, ex.Reason);
         }
         catch (MalformedModuleException ex) when (malformed)
         {
-            return Outcome.PassChecking(cmd.Text, ex.Reason);
+            return Outcome.PassChecking(cmd.Message, ex.Reason);
         }
         catch (InvalidModuleException ex) when (!malformed)
         {
-            return Outcome.PassChecking(cmd.Text, ex.Reason);
+            return Outcome.PassChecking(cmd.Message, ex.Reason);
         }
         catch (Exception ex)
         {
-            return Outcome.Fail($"expected {kind} module \"{cmd.Text}\", got {Describe(ex)}");
+            return Outcome.Fail($"expected {kind} module \"{cmd.Message}\", got {Describe(ex)}");
         }
-        return Outcome.Fail($"expected {kind} module \"{cmd.Text}\", but it decoded and validated");
+        return Outcome.Fail($"expected {kind} module \"{cmd.Message}\", but it {(cmd.Module.Format == ModuleFormat.Binary ? "decoded" : "parsed")} and validated");
     }
 
-    private Outcome ExpectInstantiationError<T>(WastCommand cmd, string kind, Func<T, string> message) where T : Exception
+    private Outcome ExpectInstantiationError<T>(AssertModuleCommand cmd, string kind, Func<T, string> message) where T : Exception
     {
-        if (IsTextModule(cmd)) return Outcome.Skip(TextModuleReason);
-        var module = ReadModule(cmd); // must decode and validate; an exception here is a failure
+        var module = ReadModule(cmd.Module); // must parse, decode and validate; an exception here is a failure
         try
         {
             Instantiate(module);
         }
         catch (T ex)
         {
-            return Outcome.PassChecking(cmd.Text, message(ex));
+            return Outcome.PassChecking(cmd.Message, message(ex));
         }
         catch (Exception ex)
         {
-            return Outcome.Fail($"expected {kind} \"{cmd.Text}\", got {Describe(ex)}");
+            return Outcome.Fail($"expected {kind} \"{cmd.Message}\", got {Describe(ex)}");
         }
-        return Outcome.Fail($"expected {kind} \"{cmd.Text}\", but the module instantiated");
+        return Outcome.Fail($"expected {kind} \"{cmd.Message}\", but the module instantiated");
     }
 
     // ---- helpers ----
@@ -324,6 +339,7 @@ internal sealed class ScriptRunner
             case CheckFailed: return ex.Message;
             case TrapException: return $"trap: {ex.Message}";
             case MalformedModuleException: return $"malformed: {ex.Message}";
+            case MalformedTextException: return $"malformed text: {ex.Message}";
             case InvalidModuleException: return $"invalid: {ex.Message}";
             case LinkException: return $"link error: {ex.Message}";
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using WasmSharp.Text.Wast;
 
 namespace WasmSharp.Cli.Wast;
 
@@ -37,12 +38,6 @@ internal static class WastDriver
             error.WriteLine("error: no .wast files found");
             return 2;
         }
-        if (Wast2Json.Version() is null)
-        {
-            error.WriteLine($"error: {Wast2Json.Tool} not found; install wabt (scripts/install-deps.sh)");
-            return 2;
-        }
-
         var clock = Stopwatch.StartNew();
         var results = RunAll(files, options, r => Print(r, options, output));
 
@@ -101,46 +96,24 @@ internal static class WastDriver
         return results;
     }
 
-    /// <summary>Converts and runs one script. Never throws: a problem of the runner itself is one failure.</summary>
+    /// <summary>Parses and runs one script. Never throws: a problem of the runner itself is one failure, and so is
+    /// a script that cannot be parsed at all (its reason names the line and column).</summary>
     public static FileResult RunFile(string path, WastOptions options)
     {
         var clock = Stopwatch.StartNew();
         var result = new FileResult(path);
-        string? temp = null;
         try
         {
-            temp = Directory.CreateTempSubdirectory("wasmsharp-wast-").FullName;
-            var json = Wast2Json.Convert(path, temp, out var error);
-            if (json is null)
-            {
-                result.Skip("wast2json cannot convert", CountAssertions(path));
-                result.Notes.Add($"{Wast2Json.Tool}: {error}");
-            }
-            else
-            {
-                var script = WastScript.Load(json);
-                new ScriptRunner(script, temp, options, result).Run();
-            }
+            var script = WastParser.Parse(File.ReadAllBytes(path));
+            new ScriptRunner(script, options, result).Run();
         }
         catch (Exception ex)
         {
             result.Fail(0, "runner", ScriptRunner.Describe(ex));
         }
-        finally
-        {
-            if (temp is not null)
-            {
-                try { Directory.Delete(temp, recursive: true); }
-                catch (IOException) { /* left in the temp folder; harmless */ }
-            }
-        }
         result.Elapsed = clock.Elapsed;
         return result;
     }
-
-    /// <summary>Assertions in a script wast2json cannot convert: its lines that start with "(assert_".</summary>
-    public static int CountAssertions(string path) =>
-        File.ReadLines(path).Count(l => l.TrimStart().StartsWith("(assert_", StringComparison.Ordinal));
 
     private static void Print(FileResult r, WastOptions options, TextWriter output)
     {

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
+using WasmSharp.Text.Wast;
 
 namespace WasmSharp.Cli.Wast;
 
@@ -23,117 +23,75 @@ internal sealed class HostRefs
     }
 }
 
-/// <summary>Turns wast2json constants into <see cref="Value"/>s and checks results against expected values
-/// (bit-exact, except the NaN patterns nan:canonical and nan:arithmetic, compared per lane for v128).</summary>
+/// <summary>Turns script constants into <see cref="Value"/>s and checks results against expected values (bit-exact,
+/// except the NaN patterns nan:canonical and nan:arithmetic, compared per lane for v128).</summary>
 internal static class WastValues
 {
-    public const string CanonicalNan = "nan:canonical";
-    public const string ArithmeticNan = "nan:arithmetic";
-
-    /// <summary>The value type named in JSON ("i32", "externref", ...), or null for an unknown name.</summary>
-    public static ValueType? TypeOf(string name) => name switch
+    /// <summary>An argument value. Throws <see cref="FormatException"/> for a pattern, which cannot be an argument.</summary>
+    public static Value ToValue(WastValue v, HostRefs refs) => v switch
     {
-        "i32" => ValueType.I32,
-        "i64" => ValueType.I64,
-        "f32" => ValueType.F32,
-        "f64" => ValueType.F64,
-        "v128" => ValueType.V128,
-        "funcref" => ValueType.FuncRef,
-        "externref" => ValueType.ExternRef,
-        _ => null,
+        WastValue.Number { Value.Nan: NanPattern.None } n => Value.FromBits(n.Type, n.Value.Bits),
+        WastValue.Vector vec when vec.Lanes.All(l => l.Nan == NanPattern.None) => ToV128(vec),
+        WastValue.Null { Type: ValueType type } => Value.Null(type),
+        WastValue.Extern { Host: ulong n } => Value.ExternRef(refs.Get(n)),
+        _ => throw new FormatException($"{Describe(v)} cannot be an argument"),
     };
 
-    /// <summary>Lane width in bits of a v128 lane type.</summary>
-    public static int LaneBits(string? laneType) => laneType switch
+    private static Value ToV128(WastValue.Vector v)
     {
-        "i8" => 8,
-        "i16" => 16,
-        "i32" or "f32" => 32,
-        "i64" or "f64" => 64,
-        _ => throw new FormatException($"unknown v128 lane type '{laneType}'"),
-    };
-
-    /// <summary>An argument value. Throws <see cref="FormatException"/> for what cannot be an argument.</summary>
-    public static Value ToValue(WastValue v, HostRefs refs)
-    {
-        switch (v.Type)
-        {
-            case "i32": return Value.I32((int)(uint)ParseBits(Scalar(v), 32));
-            case "i64": return Value.I64((long)ParseBits(Scalar(v), 64));
-            case "f32": return Value.F32Bits((uint)ParseBits(Scalar(v), 32));
-            case "f64": return Value.F64Bits(ParseBits(Scalar(v), 64));
-            case "v128":
-            {
-                int bits = LaneBits(v.LaneType);
-                var lanes = Lanes(v);
-                if (lanes.Length * bits != 128) throw new FormatException($"v128 with {lanes.Length} {v.LaneType} lanes");
-                UInt128 acc = 0;
-                for (int i = 0; i < lanes.Length; i++) acc |= (UInt128)ParseBits(lanes[i], bits) << (i * bits);
-                return Value.V128((ulong)acc, (ulong)(acc >> 64));
-            }
-            case "externref":
-            {
-                var s = Scalar(v);
-                return s == "null" ? Value.Null(ValueType.ExternRef) : Value.ExternRef(refs.Get(ParseBits(s, 64)));
-            }
-            case "funcref":
-                if (Scalar(v) == "null") return Value.Null(ValueType.FuncRef);
-                throw new FormatException("a non-null funcref cannot be written as an argument");
-            default:
-                throw new FormatException($"unsupported value type '{v.Type}'");
-        }
+        int bits = v.LaneType.Bits();
+        UInt128 whole = 0;
+        for (int i = 0; i < v.Lanes.Length; i++) whole |= (UInt128)(v.Lanes[i].Bits & Mask(bits)) << (i * bits);
+        return Value.V128((ulong)whole, (ulong)(whole >> 64));
     }
 
     /// <summary>Whether <paramref name="actual"/> is what <paramref name="expected"/> describes.</summary>
     public static bool Matches(WastValue expected, Value actual, HostRefs refs)
     {
-        if (expected.Type == "either") return expected.Values?.Any(e => Matches(e, actual, refs)) ?? false;
-        if (TypeOf(expected.Type) is not ValueType type || actual.Type != type) return false;
-        // A type with no value (e.g. the results of assert_trap) matches any value of that type.
-        if (expected.Value is null)
-            return type != ValueType.FuncRef || actual.Reference is Function;
-
-        switch (type)
+        switch (expected)
         {
-            case ValueType.I32: return (uint)actual.Bits == (uint)ParseBits(Scalar(expected), 32);
-            case ValueType.I64: return actual.Bits == ParseBits(Scalar(expected), 64);
-            case ValueType.F32: return LaneMatches(Scalar(expected), (uint)actual.Bits, 32, isFloat: true);
-            case ValueType.F64: return LaneMatches(Scalar(expected), actual.Bits, 64, isFloat: true);
-            case ValueType.V128:
+            case WastValue.Either e:
+                return e.Alternatives.Any(a => Matches(a, actual, refs));
+            case WastValue.Number n:
             {
-                int bits = LaneBits(expected.LaneType);
-                bool isFloat = expected.LaneType is "f32" or "f64";
-                var lanes = Lanes(expected);
-                if (lanes.Length * bits != 128) throw new FormatException($"v128 with {lanes.Length} {expected.LaneType} lanes");
+                if (actual.Type != n.Type) return false;
+                int width = n.Type is ValueType.I32 or ValueType.F32 ? 32 : 64;
+                return LaneMatches(n.Value, actual.Bits & Mask(width), width, isFloat: n.Type is ValueType.F32 or ValueType.F64);
+            }
+            case WastValue.Vector v:
+            {
+                if (actual.Type != ValueType.V128) return false;
+                int bits = v.LaneType.Bits();
                 var whole = new UInt128(actual.HighBits, actual.Bits);
-                ulong mask = bits == 64 ? ulong.MaxValue : (1UL << bits) - 1;
-                for (int i = 0; i < lanes.Length; i++)
+                for (int i = 0; i < v.Lanes.Length; i++)
                 {
-                    ulong lane = (ulong)(whole >> (i * bits)) & mask;
-                    if (!LaneMatches(lanes[i], lane, bits, isFloat)) return false;
+                    ulong lane = (ulong)(whole >> (i * bits)) & Mask(bits);
+                    if (!LaneMatches(v.Lanes[i], lane, bits, v.LaneType.IsFloat())) return false;
                 }
                 return true;
             }
-            case ValueType.ExternRef:
-            {
-                var s = Scalar(expected);
-                return s == "null" ? actual.Reference is null : ReferenceEquals(actual.Reference, refs.Get(ParseBits(s, 64)));
-            }
-            case ValueType.FuncRef:
-                // Only ref.null is spelled out; anything else (ref.func) means "some function".
-                return Scalar(expected) == "null" ? actual.Reference is null : actual.Reference is Function;
+            case WastValue.Null { Type: null }:
+                return actual.Type.IsReference() && actual.Reference is null;
+            case WastValue.Null { Type: ValueType type }:
+                return actual.Type == type && actual.Reference is null;
+            case WastValue.Extern { Host: null }:
+                return actual.Type == ValueType.ExternRef && actual.Reference is not null;
+            case WastValue.Extern { Host: ulong n }:
+                return actual.Type == ValueType.ExternRef && ReferenceEquals(actual.Reference, refs.Get(n));
+            case WastValue.Func:
+                return actual.Type == ValueType.FuncRef && actual.Reference is Function;
             default:
                 return false;
         }
     }
 
-    /// <summary>One number or float lane against its expected text (bits, or a NaN pattern).</summary>
-    public static bool LaneMatches(string expected, ulong bits, int width, bool isFloat)
+    /// <summary>One number or lane of <paramref name="width"/> bits against its expected bits or NaN pattern.</summary>
+    public static bool LaneMatches(NumberPattern expected, ulong bits, int width, bool isFloat) => expected.Nan switch
     {
-        if (isFloat && expected == CanonicalNan) return IsCanonicalNan(bits, width);
-        if (isFloat && expected == ArithmeticNan) return IsArithmeticNan(bits, width);
-        return bits == ParseBits(expected, width);
-    }
+        NanPattern.Canonical => isFloat && IsCanonicalNan(bits, width),
+        NanPattern.Arithmetic => isFloat && IsArithmeticNan(bits, width),
+        _ => bits == expected.Bits,
+    };
 
     /// <summary>A NaN with only the quiet bit set in its payload (either sign).</summary>
     public static bool IsCanonicalNan(ulong bits, int width) => width == 32
@@ -145,86 +103,48 @@ internal static class WastValues
         ? ((uint)bits & 0x7FC0_0000u) == 0x7FC0_0000u
         : (bits & 0x7FF8_0000_0000_0000UL) == 0x7FF8_0000_0000_0000UL;
 
-    /// <summary>Bits of a number written as unsigned decimal (as wast2json does), tolerating a minus sign
-    /// (two's complement) and 0x hex.</summary>
-    public static ulong ParseBits(string text, int width)
-    {
-        ulong bits;
-        if (text.StartsWith('-'))
-            bits = (ulong)long.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-        else if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
-            bits = ulong.Parse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
-        else
-            bits = ulong.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
-        if (width < 64)
-        {
-            ulong mask = (1UL << width) - 1;
-            if (!text.StartsWith('-') && bits > mask) throw new FormatException($"{text} does not fit in {width} bits");
-            bits &= mask;
-        }
-        return bits;
-    }
+    private static ulong Mask(int bits) => bits == 64 ? ulong.MaxValue : (1UL << bits) - 1;
 
     /// <summary>Readable form of an expected value, e.g. "i32:-1", "f32:nan:canonical", "i16x8:[1 2 ...]".</summary>
-    public static string Describe(WastValue v)
+    public static string Describe(WastValue v) => v switch
     {
-        if (v.Type == "either") return "either(" + string.Join(" | ", v.Values?.Select(Describe) ?? []) + ")";
-        if (v.Value is not JsonElement e) return v.Type == "funcref" ? "funcref:non-null" : $"{v.Type}:any";
-        try
-        {
-            if (v.Type == "v128")
-            {
-                int bits = LaneBits(v.LaneType);
-                bool isFloat = v.LaneType is "f32" or "f64";
-                var lanes = Lanes(v).Select(l => isFloat && l.StartsWith("nan:") ? l : FormatLane(ParseBits(l, bits), v.LaneType!));
-                return $"{v.LaneType}x{128 / bits}:[{string.Join(' ', lanes)}]";
-            }
-            var s = Scalar(v);
-            if (s.StartsWith("nan:")) return $"{v.Type}:{s}";
-            if (v.Type == "externref") return s == "null" ? "externref:null" : $"externref:ref.extern {s}";
-            if (v.Type == "funcref") return s == "null" ? "funcref:null" : "funcref:non-null";
-            return ValueText.Describe(ToValue(v, new HostRefs()));
-        }
-        catch (Exception ex) when (ex is FormatException or OverflowException or InvalidOperationException)
-        {
-            return $"{v.Type}:{e}";
-        }
-    }
+        WastValue.Either e => "either(" + string.Join(" | ", e.Alternatives.Select(Describe)) + ")",
+        WastValue.Number { Value.Nan: not NanPattern.None } n => $"{n.Type.ToText()}:{NanText(n.Value.Nan)}",
+        WastValue.Number n => ValueText.Describe(Value.FromBits(n.Type, n.Value.Bits)),
+        WastValue.Vector vec => $"{vec.LaneType.Shape()}:[{string.Join(' ', vec.Lanes.Select(l =>
+            l.Nan == NanPattern.None ? FormatLane(l.Bits, vec.LaneType) : NanText(l.Nan)))}]",
+        WastValue.Null { Type: null } => "ref:null",
+        WastValue.Null { Type: ValueType type } => $"{type.ToText()}:null",
+        WastValue.Extern { Host: null } => "externref:non-null",
+        WastValue.Extern { Host: ulong n } => $"externref:ref.extern {n}",
+        WastValue.Func => "funcref:non-null",
+        _ => v.GetType().Name,
+    };
+
+    private static string NanText(NanPattern nan) => nan == NanPattern.Canonical ? "nan:canonical" : "nan:arithmetic";
 
     /// <summary>Readable form of a result, in the style of <see cref="Describe(WastValue)"/>; v128 results are shown
-    /// with the lane type of <paramref name="like"/> when given.</summary>
+    /// with the lane type of <paramref name="like"/> when it is a vector.</summary>
     public static string Describe(Value actual, WastValue? like = null)
     {
-        if (actual.Type == ValueType.V128 && like is { Type: "v128", LaneType: string laneType })
+        if (actual.Type == ValueType.V128 && like is WastValue.Vector { LaneType: var laneType })
         {
-            int bits = LaneBits(laneType);
+            int bits = laneType.Bits();
             var whole = new UInt128(actual.HighBits, actual.Bits);
-            ulong mask = bits == 64 ? ulong.MaxValue : (1UL << bits) - 1;
-            var lanes = Enumerable.Range(0, 128 / bits).Select(i => FormatLane((ulong)(whole >> (i * bits)) & mask, laneType));
-            return $"{laneType}x{128 / bits}:[{string.Join(' ', lanes)}]";
+            var lanes = Enumerable.Range(0, laneType.Count()).Select(i => FormatLane((ulong)(whole >> (i * bits)) & Mask(bits), laneType));
+            return $"{laneType.Shape()}:[{string.Join(' ', lanes)}]";
         }
         if (actual.Type == ValueType.ExternRef && actual.Reference is HostRef h) return $"externref:{h}";
         return ValueText.Describe(actual);
     }
 
-    private static string FormatLane(ulong bits, string laneType) => laneType switch
+    private static string FormatLane(ulong bits, LaneType laneType) => laneType switch
     {
-        "i8" => ((sbyte)bits).ToString(CultureInfo.InvariantCulture),
-        "i16" => ((short)bits).ToString(CultureInfo.InvariantCulture),
-        "i32" => ((int)bits).ToString(CultureInfo.InvariantCulture),
-        "i64" => ((long)bits).ToString(CultureInfo.InvariantCulture),
-        "f32" => ValueText.Format(Value.F32Bits((uint)bits)),
-        "f64" => ValueText.Format(Value.F64Bits(bits)),
-        _ => bits.ToString(CultureInfo.InvariantCulture),
+        LaneType.I8 => ((sbyte)bits).ToString(CultureInfo.InvariantCulture),
+        LaneType.I16 => ((short)bits).ToString(CultureInfo.InvariantCulture),
+        LaneType.I32 => ((int)bits).ToString(CultureInfo.InvariantCulture),
+        LaneType.I64 => ((long)bits).ToString(CultureInfo.InvariantCulture),
+        LaneType.F32 => ValueText.Format(Value.F32Bits((uint)bits)),
+        _ => ValueText.Format(Value.F64Bits(bits)),
     };
-
-    private static string Scalar(WastValue v) =>
-        v.Value is JsonElement { ValueKind: JsonValueKind.String } e
-            ? e.GetString()!
-            : throw new FormatException($"{v.Type} constant without a string value");
-
-    private static string[] Lanes(WastValue v) =>
-        v.Value is JsonElement { ValueKind: JsonValueKind.Array } e
-            ? e.EnumerateArray().Select(x => x.GetString() ?? throw new FormatException("v128 lane is not a string")).ToArray()
-            : throw new FormatException("v128 constant without a lane array");
 }

@@ -1,86 +1,64 @@
-using System.Diagnostics;
-using System.Text.Json;
+using WasmSharp.Text;
+using WasmSharp.Text.Wast;
 
 namespace WasmSharp.Tests.Binary;
 
 /// <summary>
-/// The official spec testsuite (core/*.wast, beside the repository in ../shared/testsuite), converted to JSON and
-/// .wasm files by wabt's wast2json into a temporary directory, once per test run.
+/// The official spec testsuite (core/*.wast, beside the repository in ../shared/testsuite), parsed by
+/// <see cref="WastParser"/> once per file and test run; the modules stay in memory.
 /// </summary>
 internal static class SpecTestsuite
 {
-    /// <summary>One command of a converted .wast file that names a binary module.</summary>
-    public sealed record ModuleCommand(string Wast, int Line, string Type, string WasmPath, string? Text)
+    /// <summary>One command of a .wast file that holds a module (module, assert_malformed, assert_invalid, ...).</summary>
+    public sealed record SpecModule(string Wast, int Line, string Type, WastModule Module, string? Text)
     {
+        /// <summary>The module's binary: binary modules as written, text modules compiled by the module parser.
+        /// Throws <see cref="MalformedTextException"/> for text that is not a module.</summary>
+        public byte[] Bytes() => Module.ToBinary();
+
         public override string ToString() => $"{Wast}:{Line} {Type}{(Text is null ? "" : $" \"{Text}\"")}";
     }
 
     public static string? CoreDirectory { get; } = FindCore();
-    public static string? Wast2Json { get; } = FindOnPath("wast2json");
 
     /// <summary>Why the testsuite cannot run here, or null when it can.</summary>
     public static string? Unavailable =>
-        CoreDirectory is null ? "spec testsuite not found (expected ../shared/testsuite/core beside the repository, or set WASMSHARP_TESTSUITE)"
-        : Wast2Json is null ? "wast2json (wabt) not found on PATH"
-        : null;
+        CoreDirectory is null ? "spec testsuite not found (expected ../shared/testsuite/core beside the repository, or set WASMSHARP_TESTSUITE)" : null;
 
-    private static readonly Lazy<string> OutputDirectory = new(() =>
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "wasmsharp-spec-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(dir);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(dir, true); } catch (IOException) { } catch (UnauthorizedAccessException) { } };
-        return dir;
-    });
-
-    private static readonly Dictionary<string, IReadOnlyList<ModuleCommand>?> Cache = new();
+    private static readonly Dictionary<string, IReadOnlyList<SpecModule>?> Cache = new();
 
     public static IEnumerable<string> AllWastFiles() =>
         Directory.EnumerateFiles(CoreDirectory!, "*.wast").Select(p => Path.GetFileName(p)).Order(StringComparer.Ordinal);
 
-    /// <summary>The commands of <paramref name="wast"/> (a file name in core/) that have a .wasm module,
-    /// or null when wast2json cannot convert the file.</summary>
-    public static IReadOnlyList<ModuleCommand>? Commands(string wast)
+    /// <summary>The commands of <paramref name="wast"/> (a file name in core/) that hold a module, or null when the
+    /// script cannot be parsed to its end.</summary>
+    public static IReadOnlyList<SpecModule>? Commands(string wast)
     {
         lock (Cache)
         {
             if (Cache.TryGetValue(wast, out var cached)) return cached;
-            var result = Convert(wast);
+            var result = Read(wast);
             Cache[wast] = result;
             return result;
         }
     }
 
-    private static IReadOnlyList<ModuleCommand>? Convert(string wast)
+    private static IReadOnlyList<SpecModule>? Read(string wast)
     {
-        string name = Path.GetFileNameWithoutExtension(wast);
-        string json = Path.Combine(OutputDirectory.Value, name + ".json");
-        var psi = new ProcessStartInfo(Wast2Json!)
+        var script = WastParser.Parse(File.ReadAllBytes(Path.Combine(CoreDirectory!, wast)));
+        if (script.Error is not null) return null;
+        var list = new List<SpecModule>();
+        foreach (var command in script.Commands)
         {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(Path.Combine(CoreDirectory!, wast));
-        psi.ArgumentList.Add("-o");
-        psi.ArgumentList.Add(json);
-        using (var p = Process.Start(psi)!)
-        {
-            p.StandardOutput.ReadToEnd();
-            p.StandardError.ReadToEnd();
-            p.WaitForExit();
-            if (p.ExitCode != 0 || !File.Exists(json)) return null;
-        }
-
-        var list = new List<ModuleCommand>();
-        using var doc = JsonDocument.Parse(File.ReadAllBytes(json));
-        foreach (var cmd in doc.RootElement.GetProperty("commands").EnumerateArray())
-        {
-            if (!cmd.TryGetProperty("filename", out var file)) continue;
-            string filename = file.GetString()!;
-            if (!filename.EndsWith(".wasm", StringComparison.Ordinal)) continue;
-            string? text = cmd.TryGetProperty("text", out var t) ? t.GetString() : null;
-            list.Add(new ModuleCommand(wast, cmd.GetProperty("line").GetInt32(), cmd.GetProperty("type").GetString()!,
-                Path.Combine(OutputDirectory.Value, filename), text));
+            switch (command)
+            {
+                case ModuleCommand m:
+                    list.Add(new SpecModule(wast, m.Line, m.Kind, m.Module, null));
+                    break;
+                case AssertModuleCommand a:
+                    list.Add(new SpecModule(wast, a.Line, a.Kind, a.Module, a.Message));
+                    break;
+            }
         }
         return list;
     }
@@ -102,22 +80,9 @@ internal static class SpecTestsuite
         }
         return null;
     }
-
-    private static string? FindOnPath(string tool)
-    {
-        var env = Environment.GetEnvironmentVariable("WAST2JSON");
-        if (!string.IsNullOrEmpty(env) && File.Exists(env)) return env;
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            var path = Path.Combine(dir, tool);
-            if (File.Exists(path)) return path;
-            if (OperatingSystem.IsWindows() && File.Exists(path + ".exe")) return path + ".exe";
-        }
-        return null;
-    }
 }
 
-/// <summary>A fact that needs the spec testsuite and wast2json, and is skipped, saying why, without them.</summary>
+/// <summary>A fact that needs the spec testsuite, and is skipped, saying why, without it.</summary>
 public sealed class SpecTestsuiteFactAttribute : FactAttribute
 {
     public SpecTestsuiteFactAttribute()

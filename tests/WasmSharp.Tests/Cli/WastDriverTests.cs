@@ -2,86 +2,188 @@ using WasmSharp.Cli.Wast;
 
 namespace WasmSharp.Tests.Cli;
 
-/// <summary>The script runner's bookkeeping on scripts that need no runtime: skips and unconvertible files.
-/// These need wabt's wast2json (scripts/install-deps.sh) and are skipped, saying so, without it.</summary>
+/// <summary>The script runner on small scripts: its counts, failures and skips.</summary>
 public sealed class WastDriverTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("wasmsharp-test-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private string Write(string name, string text)
+    private FileResult Run(string text)
     {
-        var path = Path.Combine(_dir, name);
+        var path = Path.Combine(_dir, "script.wast");
         File.WriteAllText(path, text);
-        return path;
+        return WastDriver.RunFile(path, new WastOptions());
     }
 
-    [Wast2JsonFact]
-    public void TextModulesAreSkippedWithReason()
+    [Fact]
+    public void QuoteModulesAreParsedWhenTheyRun()
     {
-        var path = Write("quote.wast", """
+        var r = Run("""
+            (module quote "(func (export \"f\") (result i32) (i32.const 7))")
+            (assert_return (invoke "f") (i32.const 7))
             (assert_malformed (module quote "(func (i32.const 1) (i32.nope))") "unknown operator")
             (assert_invalid (module quote "(func (result i32))") "type mismatch")
             """);
-        var r = WastDriver.RunFile(path, new WastOptions());
-        Assert.Equal((0, 0, 2), (r.Passed, r.Failed, r.Skipped));
-        Assert.Equal(2, r.SkipReasons[ScriptRunner.TextModuleReason]);
+        Assert.Equal((4, 0, 0), (r.Passed, r.Failed, r.Skipped));
     }
 
-    [Wast2JsonFact]
-    public void UnconvertibleFilesCountTheirAssertionsAsSkipped()
+    [Fact]
+    public void AMalformedQuoteModuleWithTheWrongMessageIsAMismatch()
     {
-        var path = Write("broken.wast", """
-            (module (func (export "f") (result i32) (i32.const 1)))
-            (assert_return (invoke "f") (i32.const 1))
-              (assert_trap (invoke "f") "unreachable")
-            (this is not a wast command)
-            """);
-        var r = WastDriver.RunFile(path, new WastOptions());
-        Assert.Equal((0, 0, 2), (r.Passed, r.Failed, r.Skipped));
-        Assert.Equal(2, r.SkipReasons["wast2json cannot convert"]);
-        Assert.Contains(r.Notes, n => n.StartsWith("wast2json: ", StringComparison.Ordinal));
+        var r = Run("""(assert_malformed (module quote "(func (i32.nope))") "unexpected end")""");
+        Assert.Equal((1, 0, 0), (r.Passed, r.Failed, r.Skipped));
+        Assert.Single(r.MessageMismatches);
     }
 
-    [Wast2JsonFact]
+    [Fact]
+    public void AMalformedTextModuleIsOneFailureAndTheScriptGoesOn()
+    {
+        var r = Run("""
+            (module (func (export "f") (result i32) (i32.nope)))
+            (module binary "\00asm\01\00\00\00")
+            (assert_malformed (module binary "\00asm\01\00\00\00\7f") "malformed section id")
+            """);
+        Assert.Equal((2, 1, 0), (r.Passed, r.Failed, r.Skipped));
+        Assert.Equal(1, r.Failures[0].Line);
+        Assert.Contains("malformed text: unknown operator", r.Failures[0].Detail);
+    }
+
+    [Fact]
+    public void AScriptThatCannotBeReadIsOneFailure()
+    {
+        // An unclosed string: not even the tokens can be read.
+        var r = Run("(module binary \"\\00asm\\01\\00\\00\\00\")\n(register \"oops)");
+        Assert.Equal((0, 1, 0), (r.Passed, r.Failed, r.Skipped));
+        Assert.Equal("script", r.Failures[0].Command);
+        Assert.Contains("unclosed string (at 2:11)", r.Failures[0].Detail);
+    }
+
+    [Fact]
+    public void ASyntaxErrorEndsTheScriptWithOneFailure()
+    {
+        var r = Run("""
+            (module binary "\00asm\01\00\00\00")
+              (this is not a wast command)
+            (module binary "\00asm\01\00\00\00")
+            """);
+        // The module before the error runs; nothing after it does.
+        Assert.Equal((1, 1, 0), (r.Passed, r.Failed, r.Skipped));
+        Assert.Equal(2, r.Failures[0].Line);
+        Assert.Contains("(at 2:4)", r.Failures[0].Detail);
+    }
+
+    [Fact]
+    public void CommandsOfProposalsAreSkipped()
+    {
+        var r = Run("""
+            (module binary "\00asm\01\00\00\00")
+            (assert_exception (invoke "throws"))
+            (thread $T (module binary "\00asm\01\00\00\00"))
+            """);
+        Assert.Equal((1, 0, 2), (r.Passed, r.Failed, r.Skipped));
+        Assert.Equal(1, r.SkipReasons["unsupported command 'assert_exception'"]);
+        Assert.Equal(1, r.SkipReasons["unsupported command 'thread'"]);
+    }
+
+    [Fact]
     public void SimdScriptsRunWithV128ArgumentsAndResults()
     {
-        var path = Write("simd_x.wast", """
+        var r = Run("""
             (module (func (export "f") (param v128) (result v128) (i32x4.add (local.get 0) (v128.const i32x4 1 2 3 4))))
             (assert_return (invoke "f" (v128.const i32x4 10 20 30 40)) (v128.const i32x4 11 22 33 44))
             (assert_return (invoke "f" (v128.const i32x4 -1 0 0 0)) (v128.const i32x4 0 2 3 4))
             (assert_return (invoke "f" (v128.const i32x4 0 0 0 0)) (v128.const i32x4 1 2 3 5))
             """);
-        var r = WastDriver.RunFile(path, new WastOptions());
         // The module, two right results, and one wrong expectation that must fail: the comparison sees every lane.
         Assert.Equal((3, 1, 0), (r.Passed, r.Failed, r.Skipped));
         Assert.Equal(4, r.Failures[0].Line);
     }
 
-    [Wast2JsonFact]
+    [Fact]
     public void CommandsAfterAFailedModuleFailWithoutStoppingTheScript()
     {
         // The start function traps, so the module never becomes an instance.
-        var path = Write("after.wast", """
+        var r = Run("""
             (module (func $start unreachable) (start $start) (func (export "f") (result i32) (i32.const 1)))
             (assert_return (invoke "f") (i32.const 1))
             (assert_malformed (module binary "\00asm\01\00\00\00\7f") "malformed section id")
             """);
-        var r = WastDriver.RunFile(path, new WastOptions());
         // The module and the invoke fail; the malformed module after them is still checked, and passes.
         Assert.Equal((1, 2, 0), (r.Passed, r.Failed, r.Skipped));
         Assert.Equal([1, 2], r.Failures.Select(f => f.Line));
         Assert.Contains("unreachable", r.Failures[0].Detail);
         Assert.Contains("module at line 1 failed to load", r.Failures[1].Detail);
     }
-}
 
-/// <summary>A test that needs wabt's wast2json; skipped with that reason when it is not installed.</summary>
-public sealed class Wast2JsonFactAttribute : FactAttribute
-{
-    public Wast2JsonFactAttribute()
+    [Fact]
+    public void ModulesRegisterUnderTheirNamesAndActionsNameTheirModule()
     {
-        if (Wast2Json.Version() is null) Skip = "wast2json (wabt) not found on PATH: run scripts/install-deps.sh";
+        var r = Run("""
+            (module $A (global (export "g") i32 (i32.const 42)) (func (export "f") (result i32) (i32.const 1)))
+            (register "a" $A)
+            (module $B (import "a" "g" (global i32)) (func (export "f") (result i32) (global.get 0)))
+            (assert_return (invoke "f") (i32.const 42))
+            (assert_return (invoke $A "f") (i32.const 1))
+            (assert_return (get $A "g") (i32.const 42))
+            (invoke $A "f")
+            (assert_unlinkable (module (import "a" "missing" (func))) "unknown import")
+            (assert_trap (module (func $s unreachable) (start $s)) "unreachable")
+            """);
+        Assert.Equal((9, 0, 0), (r.Passed, r.Failed, r.Skipped));
+    }
+
+    [Fact]
+    public void ModuleDefinitionsMakeSeparateInstances()
+    {
+        var r = Run("""
+            (module definition $M
+              (global $g (export "g") (mut i32) (i32.const 0))
+              (func (export "inc") (global.set $g (i32.add (global.get $g) (i32.const 1)))))
+            (module instance $I1 $M)
+            (module instance $I2 $M)
+            (invoke $I1 "inc")
+            (assert_return (get $I1 "g") (i32.const 1))
+            (assert_return (get $I2 "g") (i32.const 0))
+            (assert_return (get "g") (i32.const 0))
+            """);
+        Assert.Equal((7, 0, 0), (r.Passed, r.Failed, r.Skipped));
+    }
+
+    [Fact]
+    public void AnInstanceOfAFailedDefinitionFails()
+    {
+        var r = Run("""
+            (module definition $M binary "\00asm\01\00\00\00")
+            (module definition binary "\00asm\01\00\00\00\7f")
+            (module instance $I)
+            (module instance $J $M)
+            """);
+        Assert.Equal((2, 2, 0), (r.Passed, r.Failed, r.Skipped));
+        Assert.Equal([2, 3], r.Failures.Select(f => f.Line));
+        Assert.Contains("module definition at line 2 failed: malformed", r.Failures[1].Detail);
+    }
+
+    [Fact]
+    public void AssertionsCheckReferencesAndTrapMessages()
+    {
+        var r = Run("""
+            (module
+              (func (export "id") (param externref) (result externref) (local.get 0))
+              (func (export "null") (result funcref) (ref.null func))
+              (func $f (export "fn") (result funcref) (ref.func $f))
+              (func (export "div") (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0))))
+            (assert_return (invoke "id" (ref.extern 1)) (ref.extern 1))
+            (assert_return (invoke "id" (ref.extern 1)) (ref.extern))
+            (assert_return (invoke "id" (ref.null extern)) (ref.null))
+            (assert_return (invoke "null") (ref.null func))
+            (assert_return (invoke "fn") (ref.func))
+            (assert_return (invoke "div" (i32.const 1)) (either (i32.const 0) (i32.const 1)))
+            (assert_trap (invoke "div" (i32.const 0)) "integer divide by zero")
+            (assert_return (invoke "id" (ref.extern 1)) (ref.extern 2))
+            """);
+        Assert.Equal((8, 1, 0), (r.Passed, r.Failed, r.Skipped));
+        Assert.Equal(13, r.Failures[0].Line);
+        Assert.Contains("expected externref:ref.extern 2, got externref:ref.extern 1", r.Failures[0].Detail);
     }
 }

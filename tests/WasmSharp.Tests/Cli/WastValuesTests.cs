@@ -1,45 +1,74 @@
+using System.Text;
 using WasmSharp.Cli.Wast;
+using WasmSharp.Text.Wast;
 
 namespace WasmSharp.Tests.Cli;
 
+/// <summary>Script constants as arguments, and results checked against expected values and patterns.</summary>
 public class WastValuesTests
 {
-    private static WastValue V(string json) => WastScript.Deserialize<WastValue>(json);
+    /// <summary>An argument, as the script parser reads it.</summary>
+    private static WastValue Arg(string text) => Action($"(invoke \"f\" {text})").Args[0];
+
+    /// <summary>An expected result, as the script parser reads it.</summary>
+    private static WastValue Result(string text)
+    {
+        var script = WastParser.Parse(Encoding.UTF8.GetBytes($"(assert_return (invoke \"f\") {text})"));
+        Assert.Null(script.Error);
+        return Assert.IsType<AssertReturnCommand>(Assert.Single(script.Commands)).Expected[0];
+    }
+
+    private static WastAction Action(string text)
+    {
+        var script = WastParser.Parse(Encoding.UTF8.GetBytes(text));
+        Assert.Null(script.Error);
+        return Assert.IsType<ActionCommand>(Assert.Single(script.Commands)).Action;
+    }
 
     private static readonly HostRefs Refs = new();
 
     [Theory]
-    [InlineData("""{"type": "i32", "value": "4294967295"}""", ValueType.I32, 0xFFFF_FFFFUL)]
-    [InlineData("""{"type": "i32", "value": "0"}""", ValueType.I32, 0UL)]
-    [InlineData("""{"type": "i64", "value": "18446744073709551615"}""", ValueType.I64, ulong.MaxValue)]
-    [InlineData("""{"type": "f32", "value": "2143289344"}""", ValueType.F32, 0x7FC0_0000UL)]
-    [InlineData("""{"type": "f64", "value": "9221120237041090560"}""", ValueType.F64, 0x7FF8_0000_0000_0000UL)]
-    public void ParsesNumbersAsUnsignedBits(string json, ValueType type, ulong bits)
+    [InlineData("(i32.const -1)", ValueType.I32, 0xFFFF_FFFFUL)]
+    [InlineData("(i32.const 0)", ValueType.I32, 0UL)]
+    [InlineData("(i64.const -1)", ValueType.I64, ulong.MaxValue)]
+    [InlineData("(f32.const nan)", ValueType.F32, 0x7FC0_0000UL)]
+    [InlineData("(f64.const nan)", ValueType.F64, 0x7FF8_0000_0000_0000UL)]
+    [InlineData("(f64.const -0x1p-1074)", ValueType.F64, 0x8000_0000_0000_0001UL)]
+    public void ArgumentsKeepTheirBits(string text, ValueType type, ulong bits)
     {
-        var v = WastValues.ToValue(V(json), Refs);
+        var v = WastValues.ToValue(Arg(text), Refs);
         Assert.Equal(type, v.Type);
         Assert.Equal(bits, v.Bits);
     }
 
     [Fact]
     public void I32AsUnsignedDecimalIsNegativeInt() =>
-        Assert.Equal(-1, WastValues.ToValue(V("""{"type": "i32", "value": "4294967295"}"""), Refs).AsI32());
+        Assert.Equal(-1, WastValues.ToValue(Arg("(i32.const 4294967295)"), Refs).AsI32());
 
     [Fact]
-    public void RejectsI32ThatDoesNotFit() =>
-        Assert.Throws<FormatException>(() => WastValues.ToValue(V("""{"type": "i32", "value": "4294967296"}"""), Refs));
+    public void PatternsCannotBeArguments()
+    {
+        Assert.Throws<FormatException>(() => WastValues.ToValue(Result("(f32.const nan:canonical)"), Refs));
+        Assert.Throws<FormatException>(() => WastValues.ToValue(Result("(ref.func)"), Refs));
+        Assert.Throws<FormatException>(() => WastValues.ToValue(Result("(ref.null)"), Refs));
+        Assert.Throws<FormatException>(() => WastValues.ToValue(Result("(ref.extern)"), Refs));
+    }
 
     [Fact]
     public void BuildsV128FromLanesLittleEndian()
     {
-        var v = WastValues.ToValue(V("""{"type": "v128", "lane_type": "i32", "value": ["1", "2", "3", "4294967295"]}"""), Refs);
+        var v = WastValues.ToValue(Arg("(v128.const i32x4 1 2 3 -1)"), Refs);
         Assert.Equal(ValueType.V128, v.Type);
         Assert.Equal(0x0000_0002_0000_0001UL, v.Bits);
         Assert.Equal(0xFFFF_FFFF_0000_0003UL, v.HighBits);
 
-        var bytes = WastValues.ToValue(V("""{"type": "v128", "lane_type": "i8", "value": ["1","2","3","4","5","6","7","8","9","10","11","12","13","14","15","255"]}"""), Refs);
+        var bytes = WastValues.ToValue(Arg("(v128.const i8x16 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 -1)"), Refs);
         Assert.Equal(0x0807_0605_0403_0201UL, bytes.Bits);
         Assert.Equal(0xFF0F_0E0D_0C0B_0A09UL, bytes.HighBits);
+
+        var doubles = WastValues.ToValue(Arg("(v128.const f64x2 1 -0)"), Refs);
+        Assert.Equal(0x3FF0_0000_0000_0000UL, doubles.Bits);
+        Assert.Equal(0x8000_0000_0000_0000UL, doubles.HighBits);
     }
 
     [Theory]
@@ -52,8 +81,8 @@ public class WastValuesTests
     public void F32NanPatterns(uint bits, bool canonical, bool arithmetic)
     {
         var actual = Value.F32Bits(bits);
-        Assert.Equal(canonical, WastValues.Matches(V("""{"type": "f32", "value": "nan:canonical"}"""), actual, Refs));
-        Assert.Equal(arithmetic, WastValues.Matches(V("""{"type": "f32", "value": "nan:arithmetic"}"""), actual, Refs));
+        Assert.Equal(canonical, WastValues.Matches(Result("(f32.const nan:canonical)"), actual, Refs));
+        Assert.Equal(arithmetic, WastValues.Matches(Result("(f32.const nan:arithmetic)"), actual, Refs));
     }
 
     [Theory]
@@ -66,87 +95,123 @@ public class WastValuesTests
     public void F64NanPatterns(ulong bits, bool canonical, bool arithmetic)
     {
         var actual = Value.F64Bits(bits);
-        Assert.Equal(canonical, WastValues.Matches(V("""{"type": "f64", "value": "nan:canonical"}"""), actual, Refs));
-        Assert.Equal(arithmetic, WastValues.Matches(V("""{"type": "f64", "value": "nan:arithmetic"}"""), actual, Refs));
+        Assert.Equal(canonical, WastValues.Matches(Result("(f64.const nan:canonical)"), actual, Refs));
+        Assert.Equal(arithmetic, WastValues.Matches(Result("(f64.const nan:arithmetic)"), actual, Refs));
+    }
+
+    [Fact]
+    public void NanPatternsAreForFloatsOnly()
+    {
+        // A pattern only makes sense on a float: the same bits in an i32 do not match.
+        Assert.False(WastValues.Matches(Result("(f32.const nan:canonical)"), Value.I32(0x7FC0_0000), Refs));
+        Assert.False(WastValues.LaneMatches(NumberPattern.CanonicalNan, 0x7FC0_0000, 32, isFloat: false));
     }
 
     [Fact]
     public void FloatsCompareBitExactly()
     {
-        var zero = V("""{"type": "f32", "value": "0"}""");
+        var zero = Result("(f32.const 0)");
         Assert.True(WastValues.Matches(zero, Value.F32(0f), Refs));
         Assert.False(WastValues.Matches(zero, Value.F32(-0f), Refs));
         // An exact NaN expectation needs the exact payload.
-        var nan = V("""{"type": "f64", "value": "9221120237041090561"}""");
+        var nan = Result("(f64.const nan:0x8000000000001)");
         Assert.True(WastValues.Matches(nan, Value.F64Bits(0x7FF8_0000_0000_0001UL), Refs));
         Assert.False(WastValues.Matches(nan, Value.F64Bits(0x7FF8_0000_0000_0000UL), Refs));
     }
 
     [Fact]
     public void TypeMustMatch() =>
-        Assert.False(WastValues.Matches(V("""{"type": "i64", "value": "1"}"""), Value.I32(1), Refs));
+        Assert.False(WastValues.Matches(Result("(i64.const 1)"), Value.I32(1), Refs));
 
     [Fact]
     public void V128ComparesLaneWiseWithNanPatterns()
     {
-        var expected = V("""{"type": "v128", "lane_type": "f32", "value": ["nan:canonical", "nan:arithmetic", "1065353216", "0"]}""");
+        var expected = Result("(v128.const f32x4 nan:canonical nan:arithmetic 1.0 0)");
         ulong lo(uint a, uint b) => a | ((ulong)b << 32);
         Assert.True(WastValues.Matches(expected, Value.V128(lo(0xFFC0_0000, 0x7FC0_1234), lo(0x3F80_0000, 0)), Refs));
         Assert.False(WastValues.Matches(expected, Value.V128(lo(0x7FC0_0001, 0x7FC0_1234), lo(0x3F80_0000, 0)), Refs));
         Assert.False(WastValues.Matches(expected, Value.V128(lo(0x7FC0_0000, 0x7FC0_1234), lo(0x3F80_0000, 1)), Refs));
 
-        var ints = V("""{"type": "v128", "lane_type": "i16", "value": ["65535","0","0","0","0","0","0","32768"]}""");
+        var ints = Result("(v128.const i16x8 -1 0 0 0 0 0 0 32768)");
         Assert.True(WastValues.Matches(ints, Value.V128(0xFFFF, 0x8000_0000_0000_0000UL), Refs));
         Assert.False(WastValues.Matches(ints, Value.V128(0xFFFF, 0), Refs));
+        Assert.False(WastValues.Matches(ints, Value.I64(0xFFFF), Refs));
     }
 
     [Fact]
     public void ExternRefsAreOneObjectPerNumber()
     {
         var refs = new HostRefs();
-        var arg = WastValues.ToValue(V("""{"type": "externref", "value": "1"}"""), refs);
-        Assert.Same(arg.Reference, WastValues.ToValue(V("""{"type": "externref", "value": "1"}"""), refs).Reference);
-        Assert.True(WastValues.Matches(V("""{"type": "externref", "value": "1"}"""), arg, refs));
-        Assert.False(WastValues.Matches(V("""{"type": "externref", "value": "2"}"""), arg, refs));
-        Assert.False(WastValues.Matches(V("""{"type": "externref", "value": "null"}"""), arg, refs));
-        Assert.True(WastValues.Matches(V("""{"type": "externref", "value": "null"}"""), Value.Null(ValueType.ExternRef), refs));
+        var arg = WastValues.ToValue(Arg("(ref.extern 1)"), refs);
+        Assert.Same(arg.Reference, WastValues.ToValue(Arg("(ref.extern 1)"), refs).Reference);
+        Assert.True(WastValues.Matches(Result("(ref.extern 1)"), arg, refs));
+        Assert.False(WastValues.Matches(Result("(ref.extern 2)"), arg, refs));
+        Assert.False(WastValues.Matches(Result("(ref.null extern)"), arg, refs));
+        Assert.True(WastValues.Matches(Result("(ref.null extern)"), Value.Null(ValueType.ExternRef), refs));
         // A different object that happens to print the same is not the same reference.
-        Assert.False(WastValues.Matches(V("""{"type": "externref", "value": "1"}"""), Value.ExternRef(new HostRef(1)), refs));
+        Assert.False(WastValues.Matches(Result("(ref.extern 1)"), Value.ExternRef(new HostRef(1)), refs));
+    }
+
+    [Fact]
+    public void RefExternWithoutNumberIsAnyNonNullExternRef()
+    {
+        var any = Result("(ref.extern)");
+        Assert.True(WastValues.Matches(any, Value.ExternRef(new HostRef(5)), Refs));
+        Assert.False(WastValues.Matches(any, Value.Null(ValueType.ExternRef), Refs));
+        Assert.False(WastValues.Matches(any, Value.Null(ValueType.FuncRef), Refs));
     }
 
     [Fact]
     public void FuncRefNullAndAnyFunction()
     {
-        Assert.True(WastValues.Matches(V("""{"type": "funcref", "value": "null"}"""), Value.Null(ValueType.FuncRef), Refs));
-        Assert.False(WastValues.Matches(V("""{"type": "funcref"}"""), Value.Null(ValueType.FuncRef), Refs));
-        Assert.False(WastValues.Matches(V("""{"type": "funcref", "value": "null"}"""), Value.Null(ValueType.ExternRef), Refs));
-        Assert.Equal(ValueType.FuncRef, WastValues.ToValue(V("""{"type": "funcref", "value": "null"}"""), Refs).Type);
+        Assert.True(WastValues.Matches(Result("(ref.null func)"), Value.Null(ValueType.FuncRef), Refs));
+        Assert.False(WastValues.Matches(Result("(ref.func)"), Value.Null(ValueType.FuncRef), Refs));
+        Assert.False(WastValues.Matches(Result("(ref.null func)"), Value.Null(ValueType.ExternRef), Refs));
+        Assert.Equal(ValueType.FuncRef, WastValues.ToValue(Arg("(ref.null func)"), Refs).Type);
     }
 
     [Fact]
-    public void TypeWithoutValueMatchesAnyValueOfThatType()
+    public void RefNullWithoutTypeIsAnyNull()
     {
-        Assert.True(WastValues.Matches(V("""{"type": "i32"}"""), Value.I32(7), Refs));
-        Assert.False(WastValues.Matches(V("""{"type": "i32"}"""), Value.I64(7), Refs));
+        var any = Result("(ref.null)");
+        Assert.True(WastValues.Matches(any, Value.Null(ValueType.FuncRef), Refs));
+        Assert.True(WastValues.Matches(any, Value.Null(ValueType.ExternRef), Refs));
+        Assert.False(WastValues.Matches(any, Value.ExternRef(new HostRef(1)), Refs));
+        Assert.False(WastValues.Matches(any, Value.I32(0), Refs));
     }
 
     [Fact]
     public void EitherMatchesAnyAlternative()
     {
-        var either = V("""{"type": "either", "values": [{"type": "i32", "value": "1"}, {"type": "i32", "value": "2"}]}""");
+        var either = Result("(either (i32.const 1) (i32.const 2))");
         Assert.True(WastValues.Matches(either, Value.I32(2), Refs));
         Assert.False(WastValues.Matches(either, Value.I32(3), Refs));
+        var lanes = Result("(either (v128.const i32x4 1 1 1 1) (v128.const f32x4 nan:canonical 0 0 0))");
+        Assert.True(WastValues.Matches(lanes, Value.V128(0x0000_0000_7FC0_0000UL, 0), Refs));
+        Assert.True(WastValues.Matches(lanes, Value.V128(0x0000_0001_0000_0001UL, 0x0000_0001_0000_0001UL), Refs));
+        Assert.False(WastValues.Matches(lanes, Value.V128(0, 0), Refs));
     }
 
     [Fact]
     public void DescribesExpectedValues()
     {
-        Assert.Equal("i32:-1", WastValues.Describe(V("""{"type": "i32", "value": "4294967295"}""")));
-        Assert.Equal("f32:nan:canonical", WastValues.Describe(V("""{"type": "f32", "value": "nan:canonical"}""")));
-        Assert.Equal("f64:-inf", WastValues.Describe(V("""{"type": "f64", "value": "18442240474082181120"}""")));
-        Assert.Equal("i8x16:[-1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1]",
-            WastValues.Describe(V("""{"type": "v128", "lane_type": "i8", "value": ["255","0","0","0","0","0","0","0","0","0","0","0","0","0","0","1"]}""")));
+        Assert.Equal("i32:-1", WastValues.Describe(Result("(i32.const 4294967295)")));
+        Assert.Equal("f32:nan:canonical", WastValues.Describe(Result("(f32.const nan:canonical)")));
+        Assert.Equal("f64:-inf", WastValues.Describe(Result("(f64.const -inf)")));
+        Assert.Equal("i8x16:[-1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1]", WastValues.Describe(Result("(v128.const i8x16 255 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1)")));
+        Assert.Equal("f32x4:[nan:arithmetic 1 0 -0]", WastValues.Describe(Result("(v128.const f32x4 nan:arithmetic 1 0 -0)")));
+        Assert.Equal("externref:ref.extern 3", WastValues.Describe(Result("(ref.extern 3)")));
+        Assert.Equal("externref:non-null", WastValues.Describe(Result("(ref.extern)")));
+        Assert.Equal("funcref:null", WastValues.Describe(Result("(ref.null func)")));
+        Assert.Equal("ref:null", WastValues.Describe(Result("(ref.null)")));
+        Assert.Equal("funcref:non-null", WastValues.Describe(Result("(ref.func)")));
+        Assert.Equal("either(i32:1 | i32:2)", WastValues.Describe(Result("(either (i32.const 1) (i32.const 2))")));
     }
+
+    [Fact]
+    public void DescribesAV128ResultWithTheExpectedLaneType() =>
+        Assert.Equal("i16x8:[-1 0 0 0 0 0 0 1]",
+            WastValues.Describe(Value.V128(0xFFFF, 0x0001_0000_0000_0000UL), Result("(v128.const i16x8 0 0 0 0 0 0 0 0)")));
 
     [Theory]
     [InlineData("integer divide by zero", "integer divide by zero", true)]
@@ -158,25 +223,4 @@ public class WastValuesTests
     [InlineData("", "anything", true)]
     public void MessagePrefixMatching(string expected, string actual, bool matches) =>
         Assert.Equal(matches, ScriptRunner.MessageMatches(expected, actual));
-
-    [Fact]
-    public void ParsesScriptCommands()
-    {
-        var script = WastScript.Parse("""
-            {"source_filename": "x.wast",
-             "commands": [
-              {"type": "module", "line": 3, "name": "$M1", "filename": "x.0.wasm"},
-              {"type": "register", "line": 4, "name": "$M1", "as": "m"},
-              {"type": "assert_return", "line": 5, "action": {"type": "invoke", "module": "$M1", "field": "f", "args": [{"type": "i32", "value": "1"}]}, "expected": [{"type": "i64", "value": "2"}]},
-              {"type": "assert_malformed", "line": 6, "filename": "x.1.wat", "text": "unknown operator", "module_type": "text"}]}
-            """);
-        Assert.Equal(4, script.Commands.Count);
-        Assert.Equal("$M1", script.Commands[0].Name);
-        Assert.Equal("m", script.Commands[1].As);
-        var action = script.Commands[2].Action!;
-        Assert.Equal(("invoke", "$M1", "f"), (action.Type, action.Module, action.Field));
-        Assert.Equal("i32", action.Args![0].Type);
-        Assert.Equal("text", script.Commands[3].ModuleType);
-        Assert.Equal(6, script.Commands[3].Line);
-    }
 }

@@ -1,4 +1,5 @@
 using WasmSharp.Llvm;
+using WasmSharp.Text;
 using WasmSharp.Tests.Wasi;
 
 namespace WasmSharp.Tests.Llvm;
@@ -270,28 +271,10 @@ public sealed class NativeEngineTests : IDisposable
     }
 }
 
-/// <summary>Wasm text to binary with wabt's wat2wasm (installed by scripts/install-deps.sh).</summary>
+/// <summary>Wasm text to binary with WasmSharp's own text front end.</summary>
 internal static class WatCompiler
 {
-    public static byte[] Compile(string text)
-    {
-        var dir = Directory.CreateTempSubdirectory("wasmsharp-wat-").FullName;
-        try
-        {
-            var wat = Path.Combine(dir, "m.wat");
-            var wasm = Path.Combine(dir, "m.wasm");
-            File.WriteAllText(wat, text);
-            using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("wat2wasm", [wat, "-o", wasm]) { RedirectStandardError = true })!;
-            string err = p.StandardError.ReadToEnd();
-            p.WaitForExit();
-            if (p.ExitCode != 0) throw new InvalidOperationException("wat2wasm: " + err);
-            return File.ReadAllBytes(wasm);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-    }
+    public static byte[] Compile(string text) => ModuleParser.ParseFile(System.Text.Encoding.UTF8.GetBytes(text));
 }
 
 /// <summary>The command line's --engine.</summary>

@@ -1,0 +1,329 @@
+namespace WasmSharp.Text.Wast;
+
+/// <summary>
+/// Reads a .wast script (spec interpreter, "Scripts") into <see cref="WastCommand"/>s: modules in their three forms,
+/// register, actions and the assertions, with the constants and result patterns they hold. Text modules are compiled
+/// by <see cref="ModuleParser"/> as they are read; one that is not well formed does not stop the script: its error is
+/// kept on the module (an <c>assert_malformed</c> expects exactly that) and reading goes on after its <c>)</c>.
+/// </summary>
+internal static class WastParser
+{
+    /// <summary>Parses <paramref name="source"/> (UTF-8). Never throws for bad input: a script that cannot be read on
+    /// comes back with the commands before the problem and <see cref="WastScript.Error"/> set.</summary>
+    public static WastScript Parse(byte[] source)
+    {
+        var commands = new List<WastCommand>();
+        try
+        {
+            var reader = new Reader(new TextParser(source));
+            reader.ReadScript(commands);
+            return new WastScript(commands, null);
+        }
+        catch (MalformedTextException e)
+        {
+            return new WastScript(commands, e);
+        }
+    }
+
+    /// <summary>The parsing state of one script: the token cursor and a line counter.</summary>
+    private sealed class Reader(TextParser p)
+    {
+        // Lines are counted forward from the last token asked about: counting from the start for every command
+        // would be quadratic in scripts with tens of thousands of commands.
+        private int _lineOffset;
+        private int _line = 1;
+
+        /// <summary>The 1-based line of token <paramref name="t"/>.</summary>
+        private int LineOf(Token t)
+        {
+            if (t.Start < _lineOffset)
+            {
+                _lineOffset = 0;
+                _line = 1;
+            }
+            _line += p.Source.AsSpan(_lineOffset, t.Start - _lineOffset).Count((byte)'\n');
+            _lineOffset = t.Start;
+            return _line;
+        }
+
+        public void ReadScript(List<WastCommand> commands)
+        {
+            SkipAnnotations();
+            if (IsInlineModule())
+            {
+                commands.Add(ReadInlineModule());
+                return;
+            }
+            while (!p.AtEnd)
+            {
+                commands.Add(ReadCommand());
+                SkipAnnotations();
+            }
+        }
+
+        /// <summary>Skips <c>(@name ...)</c> forms, which carry nothing a script runs.</summary>
+        private void SkipAnnotations()
+        {
+            while (p.Peek().Kind == TokenKind.Annotation)
+            {
+                p.Next();
+                p.SkipForm();
+            }
+        }
+
+        // ---- commands ----
+
+        /// <summary>A script may be just the fields of one module, as a .wat file (spec: inline module); it is one
+        /// when its first form is not a command.</summary>
+        private bool IsInlineModule() =>
+            p.Peek().Kind == TokenKind.LeftParen && p.Peek(1) is { Kind: TokenKind.Keyword } k && !IsCommandKeyword(p.String(k));
+
+        private static bool IsCommandKeyword(string word) =>
+            word is "module" or "register" or "invoke" or "get" or "script" or "input" or "output" or "thread" or "wait"
+            || word.StartsWith("assert_", StringComparison.Ordinal);
+
+        private ModuleCommand ReadInlineModule()
+        {
+            int line = LineOf(p.Peek());
+            WastModule module;
+            try
+            {
+                var binary = ModuleParser.ParseFields(p);
+                if (!p.AtEnd) throw p.Unexpected(p.Peek());
+                module = WastModule.FromText(line, null, false, binary);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The module is the whole script: nothing comes after it to go on with.
+                module = WastModule.FromTextError(line, null, false, e);
+            }
+            return new ModuleCommand(line, module);
+        }
+
+        private WastCommand ReadCommand()
+        {
+            if (p.Peek().Kind != TokenKind.LeftParen) throw p.Unexpected(p.Peek());
+            var keyword = p.Peek(1);
+            if (keyword.Kind != TokenKind.Keyword) throw p.Unexpected(keyword);
+            string word = p.String(keyword);
+            switch (word)
+            {
+                case "module":
+                    if (p.IsKeyword("instance"u8, 2)) return ReadInstance();
+                    var module = ReadModule();
+                    return new ModuleCommand(module.Line, module);
+                case "invoke":
+                case "get":
+                {
+                    var (line, action) = ReadAction();
+                    return new ActionCommand(line, action);
+                }
+            }
+
+            p.Position += 2;
+            WastCommand command;
+            switch (word)
+            {
+                case "register":
+                {
+                    int line = LineOf(keyword);
+                    string name = p.ExpectName();
+                    command = new RegisterCommand(line, name, p.TakeId());
+                    break;
+                }
+                case "assert_return":
+                {
+                    var (line, action) = ReadAction();
+                    var expected = new List<WastValue>();
+                    while (!p.AtRightParen) expected.Add(ReadValue(result: true));
+                    command = new AssertReturnCommand(line, action, expected.ToArray());
+                    break;
+                }
+                case "assert_trap" when p.IsForm("module"u8):
+                    command = ReadModuleAssertion(ModuleAssertion.Uninstantiable);
+                    break;
+                case "assert_trap":
+                case "assert_exhaustion":
+                {
+                    var (line, action) = ReadAction();
+                    command = new AssertTrapCommand(line, action, p.ExpectName(), Exhaustion: word == "assert_exhaustion");
+                    break;
+                }
+                case "assert_malformed": command = ReadModuleAssertion(ModuleAssertion.Malformed); break;
+                case "assert_invalid": command = ReadModuleAssertion(ModuleAssertion.Invalid); break;
+                case "assert_unlinkable": command = ReadModuleAssertion(ModuleAssertion.Unlinkable); break;
+                case "assert_uninstantiable": command = ReadModuleAssertion(ModuleAssertion.Uninstantiable); break;
+                default:
+                    if (!IsCommandKeyword(word)) throw p.Unexpected(keyword);
+                    // A command of a proposal or a meta command this runner does not implement: its form is
+                    // skipped whole, and the runner counts it as skipped.
+                    p.SkipForm();
+                    return new UnsupportedCommand(LineOf(keyword), word);
+            }
+            p.ExpectRightParen();
+            return command;
+        }
+
+        private AssertModuleCommand ReadModuleAssertion(ModuleAssertion expect)
+        {
+            var module = ReadModule();
+            return new AssertModuleCommand(module.Line, expect, module, p.ExpectName());
+        }
+
+        /// <summary><c>(module instance $id? $definition?)</c>.</summary>
+        private InstanceCommand ReadInstance()
+        {
+            p.Position += 1;
+            int line = LineOf(p.Next());
+            p.ExpectKeyword("instance"u8);
+            string? id = p.TakeId();
+            string? definition = p.TakeId();
+            p.ExpectRightParen();
+            return new InstanceCommand(line, id, definition);
+        }
+
+        /// <summary><c>(module definition? $id? ...)</c> with text fields, <c>binary</c> strings or <c>quote</c>
+        /// strings. A text module that does not compile is returned with its error, the cursor after its <c>)</c>.</summary>
+        private WastModule ReadModule()
+        {
+            p.ExpectLeftParen();
+            int line = LineOf(p.Peek());
+            p.ExpectKeyword("module"u8);
+            bool definition = p.TakeKeyword("definition"u8);
+            string? id = p.TakeId();
+            if (p.TakeKeyword("binary"u8))
+            {
+                var bytes = ReadStrings();
+                p.ExpectRightParen();
+                return WastModule.FromBinary(line, id, definition, bytes);
+            }
+            if (p.TakeKeyword("quote"u8))
+            {
+                var text = ReadStrings();
+                p.ExpectRightParen();
+                return WastModule.FromQuote(line, id, definition, text);
+            }
+
+            int fields = p.Position;
+            try
+            {
+                var binary = ModuleParser.ParseFields(p);
+                p.ExpectRightParen();
+                return WastModule.FromText(line, id, definition, binary);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Any failure, also a bug of the module parser, belongs to this module alone: go back to its first
+                // field, where the depth is known, and skip to its ')'.
+                p.Position = fields;
+                p.SkipForm();
+                return WastModule.FromTextError(line, id, definition, e);
+            }
+        }
+
+        /// <summary>String tokens up to the next <c>)</c>, their bytes concatenated.</summary>
+        private byte[] ReadStrings()
+        {
+            var bytes = new List<byte>();
+            while (!p.AtRightParen) bytes.AddRange(p.ExpectString());
+            return bytes.ToArray();
+        }
+
+        /// <summary><c>(invoke $m? "name" const*)</c> or <c>(get $m? "name")</c>, with the line of its keyword.</summary>
+        private (int Line, WastAction Action) ReadAction()
+        {
+            p.ExpectLeftParen();
+            var keyword = p.Next();
+            bool isGet;
+            if (keyword.Kind == TokenKind.Keyword && p.Text(keyword).SequenceEqual("invoke"u8)) isGet = false;
+            else if (keyword.Kind == TokenKind.Keyword && p.Text(keyword).SequenceEqual("get"u8)) isGet = true;
+            else throw p.Unexpected(keyword);
+            int line = LineOf(keyword);
+            string? module = p.TakeId();
+            string name = p.ExpectName();
+            var args = new List<WastValue>();
+            if (!isGet)
+                while (!p.AtRightParen) args.Add(ReadValue(result: false));
+            p.ExpectRightParen();
+            return (line, new WastAction(isGet, module, name, args.ToArray()));
+        }
+
+        // ---- constants and result patterns ----
+
+        /// <summary>A constant form; with <paramref name="result"/> also the patterns only results may use.</summary>
+        private WastValue ReadValue(bool result)
+        {
+            p.ExpectLeftParen();
+            var t = p.Next();
+            if (t.Kind != TokenKind.Keyword) throw p.Unexpected(t);
+            WastValue value;
+            switch (p.String(t))
+            {
+                case "i32.const": value = new WastValue.Number(ValueType.I32, new NumberPattern(p.ExpectInt(32))); break;
+                case "i64.const": value = new WastValue.Number(ValueType.I64, new NumberPattern(p.ExpectInt(64))); break;
+                case "f32.const": value = new WastValue.Number(ValueType.F32, ReadFloat(32, result)); break;
+                case "f64.const": value = new WastValue.Number(ValueType.F64, ReadFloat(64, result)); break;
+                case "v128.const": value = ReadVector(result); break;
+                case "ref.null":
+                    if (result && p.AtRightParen) value = new WastValue.Null(null);
+                    else if (p.TakeKeyword("func"u8)) value = new WastValue.Null(ValueType.FuncRef);
+                    else if (p.TakeKeyword("extern"u8)) value = new WastValue.Null(ValueType.ExternRef);
+                    else throw p.Unexpected(p.Peek());
+                    break;
+                case "ref.extern":
+                    value = result && p.AtRightParen ? new WastValue.Extern(null) : new WastValue.Extern(p.ExpectUnsigned(ulong.MaxValue));
+                    break;
+                case "ref.func" when result:
+                    value = new WastValue.Func();
+                    break;
+                case "either" when result:
+                {
+                    var alternatives = new List<WastValue>();
+                    do alternatives.Add(ReadValue(result: true));
+                    while (!p.AtRightParen);
+                    value = new WastValue.Either(alternatives.ToArray());
+                    break;
+                }
+                default:
+                    throw p.Unexpected(t);
+            }
+            p.ExpectRightParen();
+            return value;
+        }
+
+        /// <summary>A float of <paramref name="bits"/> bits, or in a result a NaN pattern.</summary>
+        private NumberPattern ReadFloat(int bits, bool result)
+        {
+            if (result && p.TakeKeyword("nan:canonical"u8)) return NumberPattern.CanonicalNan;
+            if (result && p.TakeKeyword("nan:arithmetic"u8)) return NumberPattern.ArithmeticNan;
+            return new NumberPattern(bits == 32 ? p.ExpectF32() : p.ExpectF64());
+        }
+
+        /// <summary><c>v128.const</c>'s shape and lanes (the keyword taken).</summary>
+        private WastValue.Vector ReadVector(bool result)
+        {
+            var shape = p.Next();
+            LaneType laneType = shape.Kind != TokenKind.Keyword ? throw p.Unexpected(shape) : p.String(shape) switch
+            {
+                "i8x16" => LaneType.I8,
+                "i16x8" => LaneType.I16,
+                "i32x4" => LaneType.I32,
+                "i64x2" => LaneType.I64,
+                "f32x4" => LaneType.F32,
+                "f64x2" => LaneType.F64,
+                _ => throw p.Unexpected(shape),
+            };
+            var lanes = new NumberPattern[laneType.Count()];
+            for (int i = 0; i < lanes.Length; i++)
+            {
+                // Fewer lanes than the shape has: the spec's wording for a missing lane.
+                if (p.AtRightParen) throw p.Error(p.Peek(), "wrong number of lane literals");
+                lanes[i] = laneType.IsFloat()
+                    ? ReadFloat(laneType.Bits(), result)
+                    : new NumberPattern(p.ExpectInt(laneType.Bits()));
+            }
+            if (!p.AtRightParen) throw p.Error(p.Peek(), "wrong number of lane literals");
+            return new WastValue.Vector(laneType, lanes);
+        }
+    }
+}
