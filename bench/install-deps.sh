@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the benchmarks need, and does nothing when it is already there:
 #   - Debian packages: clang-19, lld-19, wasi-libc, the wasm32 compiler-rt builtins (the Wasm builds),
-#     gcc (the native builds and the measuring wrapper), Node.js and npm (the V8 engines, the npm modules),
-#     wabt (wat2wasm, for the micro-benchmarks' modules);
+#     gcc (the native builds and the measuring wrapper), Node.js and npm (the V8 engines, the npm modules);
 #   - the npm packages whose .wasm files the start-up figure loads (bench/startup/modules.json), into the
 #     git-ignored artifacts/bench/npm.
 # The .NET 10 SDK is a prerequisite; NuGet packages (Wasmtime, ScottPlot, BenchmarkDotNet) come with dotnet build.
@@ -19,7 +18,6 @@ REQUIRED=(
   "gcc:gcc"
   "node:nodejs"
   "npm:npm"
-  "wat2wasm:wabt"
 )
 
 source scripts/lib/apt-packages.sh

@@ -10,8 +10,6 @@ set -euo pipefail
 # a Wasm developer, installed so that the tests run where it is (scripts/wasi-cc keeps clang from running it).
 # libllvm19 (libLLVM.so.19.1) and lld-19 (ld.lld-19) are the native tier's (src/WasmSharp.Llvm), loaded at run time.
 REQUIRED=(
-  "wast2json:wabt"
-  "wat2wasm:wabt"
   "clang-19:clang-19"
   "wasm-ld-19:lld-19"
   "/usr/lib/wasm32-wasi/libc.a:wasi-libc"

@@ -1,9 +1,7 @@
-using System.Diagnostics;
-
 namespace WasmSharp.Micro;
 
-/// <summary>Where the benchmarks' inputs are: the .wat modules of this project (turned into binary with wabt's
-/// wat2wasm, installed by bench/install-deps.sh), the benchmark programs built by bench/build-programs.sh, and
+/// <summary>Where the benchmarks' inputs are: the .wat modules of this project (turned into binary by WasmSharp's
+/// text parser), the benchmark programs built by bench/build-programs.sh, and
 /// the npm modules installed by bench/install-deps.sh.</summary>
 internal static class Inputs
 {
@@ -11,25 +9,8 @@ internal static class Inputs
     /// (BenchmarkDotNet runs benchmarks from a generated project below this one's bin folder).</summary>
     public static string Root { get; } = FindRoot();
 
-    public static byte[] Wat(string name)
-    {
-        string source = Path.Combine(Root, "bench", "WasmSharp.Micro", "Modules", name);
-        string output = Path.Combine(Path.GetTempPath(), $"wasmsharp-micro-{Environment.ProcessId}-{Path.GetFileNameWithoutExtension(name)}.wasm");
-        var psi = new ProcessStartInfo("wat2wasm") { RedirectStandardError = true };
-        foreach (var a in (string[])[source, "-o", output]) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start wat2wasm");
-        string error = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"wat2wasm {source}: {error}");
-        try
-        {
-            return File.ReadAllBytes(output);
-        }
-        finally
-        {
-            File.Delete(output);
-        }
-    }
+    public static byte[] Wat(string name) =>
+        WasmSharp.Text.Wat.ToBinary(File.ReadAllBytes(Path.Combine(Root, "bench", "WasmSharp.Micro", "Modules", name)));
 
     /// <summary>Modules for the translation benchmark, by short name, with their paths.</summary>
     public static readonly IReadOnlyDictionary<string, string> TranslationModules = new Dictionary<string, string>

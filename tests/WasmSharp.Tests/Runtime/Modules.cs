@@ -1,6 +1,6 @@
 namespace WasmSharp.Tests.Runtime;
 
-/// <summary>Small modules for end-to-end runtime tests, compiled once with wat2wasm (the text is beside each).</summary>
+/// <summary>Small modules for end-to-end runtime tests, compiled once from the text beside each.</summary>
 internal static class Modules
 {
     // (module
