@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using WasmSharp.Validation;
 
 namespace WasmSharp.Text;
@@ -66,23 +65,72 @@ internal readonly record struct Instruction(string Name, byte Prefix, uint Opcod
 /// </summary>
 internal static class Instructions
 {
-    public static readonly FrozenDictionary<string, Instruction> ByName = Build().ToFrozenDictionary(i => i.Name, StringComparer.Ordinal);
-    private static readonly FrozenDictionary<string, Instruction>.AlternateLookup<ReadOnlySpan<char>> Lookup =
-        ByName.GetAlternateLookup<ReadOnlySpan<char>>();
-    private static readonly FrozenDictionary<(byte, uint), Instruction> ByCode = ByName.Values.ToFrozenDictionary(i => (i.Prefix, i.Opcode));
+    /// <summary>Every instruction once. Plain arrays below, no dictionaries: building a frozen dictionary over
+    /// these types cost a short wat2wasm run a fifth of its time (JIT of its generic code at start-up).</summary>
+    public static readonly Instruction[] All = Build().ToArray();
+    /// <summary>By opcode: one-byte opcodes, then those after 0xFC and after 0xFD.</summary>
+    private static readonly Instruction?[][] ByCode = BuildByCode();
+
+    private static Instruction?[][] BuildByCode()
+    {
+        var table = new[] { new Instruction?[256], new Instruction?[32], new Instruction?[256] };
+        foreach (var i in All) table[PrefixIndex(i.Prefix)][i.Opcode] = i;
+        return table;
+    }
+
+    private static int PrefixIndex(byte prefix) => prefix switch { 0 => 0, 0xFC => 1, 0xFD => 2, _ => -1 };
+
+    /// <summary>The instructions by the UTF-8 bytes of their names, open addressing on an FNV-1a hash: a lookup
+    /// straight from a token's bytes, the parser's most frequent one.</summary>
+    private static readonly (byte[]? Name, Instruction Instruction)[] Slots = BuildSlots();
+    private const int SlotMask = 1023;
+
+    private static (byte[]?, Instruction)[] BuildSlots()
+    {
+        var slots = new (byte[]?, Instruction)[SlotMask + 1];
+        foreach (var i in All)
+        {
+            var name = System.Text.Encoding.ASCII.GetBytes(i.Name);
+            int k = Hash(name) & SlotMask;
+            while (slots[k].Item1 is not null) k = (k + 1) & SlotMask;
+            slots[k] = (name, i);
+        }
+        return slots;
+    }
+
+    private static int Hash(ReadOnlySpan<byte> s)
+    {
+        uint h = 2166136261;
+        foreach (byte b in s) h = (h ^ b) * 16777619;
+        return (int)(h ^ (h >> 15));
+    }
 
     /// <summary>The instruction named by <paramref name="name"/> (ASCII), if any.</summary>
     public static bool TryGet(ReadOnlySpan<byte> name, out Instruction instruction)
     {
+        var slots = Slots;
+        for (int k = Hash(name) & SlotMask; slots[k].Name is byte[] candidate; k = (k + 1) & SlotMask)
+            if (name.SequenceEqual(candidate))
+            {
+                instruction = slots[k].Instruction;
+                return true;
+            }
         instruction = default;
-        if (name.Length > 64) return false;
-        Span<char> chars = stackalloc char[name.Length];
-        for (int i = 0; i < name.Length; i++) chars[i] = (char)name[i];
-        return Lookup.TryGetValue(chars, out instruction);
+        return false;
     }
 
     /// <summary>The instruction with opcode <paramref name="opcode"/> after <paramref name="prefix"/> (0: none).</summary>
-    public static bool TryGet(byte prefix, uint opcode, out Instruction instruction) => ByCode.TryGetValue((prefix, opcode), out instruction);
+    public static bool TryGet(byte prefix, uint opcode, out Instruction instruction)
+    {
+        int t = PrefixIndex(prefix);
+        if (t >= 0 && opcode < (uint)ByCode[t].Length && ByCode[t][opcode] is Instruction found)
+        {
+            instruction = found;
+            return true;
+        }
+        instruction = default;
+        return false;
+    }
 
     private static IEnumerable<Instruction> Build()
     {
