@@ -17,4 +17,11 @@ public static class Wat
 
     /// <inheritdoc cref="ToBinary(ReadOnlySpan{byte})"/>
     public static byte[] ToBinary(string text) => ModuleParser.ParseFile(Encoding.UTF8.GetBytes(text));
+
+    /// <summary>The text format of binary module <paramref name="binary"/>: a <c>(module ...)</c> with a field per
+    /// line and function bodies as flat instructions, which <see cref="ToBinary(string)"/> reads back to the same
+    /// module (function names come from the name section; other custom sections are left out). The module is
+    /// decoded, not validated: throws <see cref="MalformedModuleException"/> for what the binary reader rejects and
+    /// for function bodies that cannot be decoded.</summary>
+    public static string ToText(ReadOnlySpan<byte> binary) => Printer.Print(binary.ToArray());
 }
