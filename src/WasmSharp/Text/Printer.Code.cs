@@ -64,11 +64,41 @@ internal sealed partial class Printer
                 prefix = op;
                 code = r.ReadU32();
             }
-            if (!Instructions.TryGet(prefix, code, out var ins)) throw Malformed("illegal opcode", at);
+            if (!TryGetInstruction(prefix, code, out var ins)) throw Malformed("illegal opcode", at);
             Indent(_blocks.Count).Append(ins.Name);
             Immediates(ref r, ins, at);
             _s.Append('\n');
+            MaybeFlush();
         }
+    }
+
+    /// <summary>The instruction table by opcode, as arrays for the one-byte opcodes and the two prefixes' first
+    /// 256 (a dictionary lookup per instruction is a fair share of printing time).</summary>
+    private static readonly Instruction?[][] ByOpcode = BuildOpcodeTable();
+
+    private static Instruction?[][] BuildOpcodeTable()
+    {
+        var table = new Instruction?[3][];
+        for (int t = 0; t < 3; t++)
+        {
+            table[t] = new Instruction?[256];
+            byte prefix = t switch { 0 => (byte)0, 1 => (byte)0xFC, _ => (byte)0xFD };
+            for (uint code = 0; code < 256; code++)
+                if (Instructions.TryGet(prefix, code, out var ins)) table[t][code] = ins;
+        }
+        return table;
+    }
+
+    private static bool TryGetInstruction(byte prefix, uint code, out Instruction instruction)
+    {
+        var table = ByOpcode[prefix switch { 0 => 0, 0xFC => 1, _ => 2 }];
+        if (code < 256 && table[code] is Instruction found)
+        {
+            instruction = found;
+            return true;
+        }
+        instruction = default;
+        return false;
     }
 
     private System.Text.StringBuilder Indent(int depth) => _s.Append(' ', 4 + 2 * Math.Min(depth, MaxIndentDepth));

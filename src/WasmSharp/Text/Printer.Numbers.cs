@@ -19,7 +19,7 @@ internal sealed partial class Printer
     {
         Float(bits, 23, 8);
         float value = BitConverter.UInt32BitsToSingle(bits);
-        if (float.IsFinite(value) && value != 0) _s.Append(" (;=").Append(value.ToString("R", CultureInfo.InvariantCulture)).Append(";)");
+        if (float.IsFinite(value)) DecimalComment(value.ToString("R", CultureInfo.InvariantCulture));
     }
 
     /// <summary>An f64 literal, as <see cref="F32"/>.</summary>
@@ -27,7 +27,15 @@ internal sealed partial class Printer
     {
         Float(bits, 52, 11);
         double value = BitConverter.UInt64BitsToDouble(bits);
-        if (double.IsFinite(value) && value != 0) _s.Append(" (;=").Append(value.ToString("R", CultureInfo.InvariantCulture)).Append(";)");
+        if (double.IsFinite(value)) DecimalComment(value.ToString("R", CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The shortest decimal that reads back to a float, as a comment after its exact hex form.</summary>
+    private void DecimalComment(string text)
+    {
+        _s.Append(" (;=");
+        foreach (char c in text) _s.Append(c == 'E' ? 'e' : c);
+        _s.Append(";)");
     }
 
     /// <summary>

@@ -19,10 +19,15 @@ internal sealed partial class Printer
     /// <summary>The identifier (with its <c>$</c>, ready to print) of each named function, by function index.</summary>
     private readonly Dictionary<uint, string> _functionIds = [];
 
-    private Printer(ModuleInfo module, StringBuilder output, bool names)
+    /// <summary>Where the text goes when it is not kept whole: <see cref="_s"/> is handed on in pieces.</summary>
+    private readonly TextWriter? _writer;
+    private const int FlushSize = 1 << 20;
+
+    private Printer(ModuleInfo module, StringBuilder output, TextWriter? writer, bool names)
     {
         _m = module;
         _s = output;
+        _writer = writer;
         if (names) NameFunctions();
     }
 
@@ -33,8 +38,36 @@ internal sealed partial class Printer
     {
         var module = ModuleReader.Read(binary);
         var s = new StringBuilder((int)Math.Min(int.MaxValue / 2, 64 + 4L * binary.Length));
-        new Printer(module, s, names).Module();
+        new Printer(module, s, null, names).Module();
         return s.ToString();
+    }
+
+    /// <summary>As <see cref="Print(ReadOnlyMemory{byte}, bool)"/>, written to <paramref name="writer"/> as it is
+    /// printed (a large module's text can be many times its size). Nothing is written when the module cannot
+    /// be read; a body that cannot be decoded fails part way.</summary>
+    public static void Print(ReadOnlyMemory<byte> binary, TextWriter writer, bool names = true)
+    {
+        var module = ModuleReader.Read(binary);
+        var printer = new Printer(module, new StringBuilder(FlushSize + FlushSize / 4), writer, names);
+        printer.Module();
+        printer.Flush();
+    }
+
+    /// <summary>Hands the text so far to the writer, if there is one and enough has gathered. Called at the start
+    /// of a line; the newline before it stays, as <see cref="Close"/> may take it back.</summary>
+    private void MaybeFlush()
+    {
+        if (_writer is not null && _s.Length >= FlushSize) Flush(keepNewline: true);
+    }
+
+    private void Flush(bool keepNewline = false)
+    {
+        if (_writer is null) return;
+        bool newline = keepNewline && _s.Length > 0 && _s[^1] == '\n';
+        if (newline) _s.Length--;
+        foreach (var chunk in _s.GetChunks()) _writer.Write(chunk.Span);
+        _s.Clear();
+        if (newline) _s.Append('\n');
     }
 
     private void Module()
@@ -68,7 +101,11 @@ internal sealed partial class Printer
     }
 
     /// <summary>Starts a module field's line.</summary>
-    private StringBuilder Field(string text) => _s.Append("  ").Append(text);
+    private StringBuilder Field(string text)
+    {
+        MaybeFlush();
+        return _s.Append("  ").Append(text);
+    }
 
     private void IndexComment(int index) => _s.Append("(;").Append(index).Append(";)");
 
