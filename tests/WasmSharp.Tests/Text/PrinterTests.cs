@@ -674,6 +674,7 @@ public class PrinterTests(ITestOutputHelper output)
     [InlineData("02770b0b", "malformed value type")]
     [InlineData("02ff7f0b0b", "malformed value type")]
     [InlineData("0205" + "0b0b", "")]
+    [InlineData("02ffffffff0f" + "0b0b", "")]
     [InlineData("3f010b", "zero byte expected")]
     [InlineData("41002820000b", "malformed memop flags")]
     [InlineData("d0000b", "malformed reference type")]
