@@ -37,7 +37,8 @@ internal sealed partial class Printer
     public static string Print(ReadOnlyMemory<byte> binary, bool names = true)
     {
         var module = ModuleReader.Read(binary);
-        var s = new StringBuilder((int)Math.Min(int.MaxValue / 2, 64 + 4L * binary.Length));
+        // The text is some 4 to 20 times the binary; a first chunk of 4 times, up to 64 M characters (a chunk is one array).
+        var s = new StringBuilder((int)Math.Min(1 << 26, 64 + 4L * binary.Length));
         new Printer(module, s, null, names).Module();
         return s.ToString();
     }
