@@ -806,6 +806,8 @@ public class PrinterTests(ITestOutputHelper output)
 
     // ---- the core testsuite, round trip ----
 
+    /// <summary>Every text <c>(module ...)</c> of the suite (not <c>binary</c> or <c>quote</c>) that parses and that the
+    /// binary reader accepts: text → binary → printed → binary gives the same bytes.</summary>
     [TestsuiteDirectoryFact]
     public void TextModulesOfTheCoreSuiteRoundTrip()
     {
@@ -834,6 +836,7 @@ public class PrinterTests(ITestOutputHelper output)
         output.WriteLine($"text modules: {forms}, not parsed (malformed text) {notParsed}, rejected by the binary reader {notDecoded}, " +
             $"round trip identical {identical}, failed {failures.Count}");
         Assert.True(failures.Count == 0, $"{failures.Count} failed:\n" + string.Join("\n", failures.Take(5)));
+        Assert.True(identical > 0);
     }
 
     /// <summary>
