@@ -27,6 +27,7 @@ internal static class Program
         WastVerb.Create(),
         CompileVerb.Create(),
         Wat2WasmVerb.Create(),
+        Wasm2WatVerb.Create(),
     };
 
     // No response files: "@scope/pkg/x.wasm" (npm paths) and a guest's "@args" are plain arguments.

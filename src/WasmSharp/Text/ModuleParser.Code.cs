@@ -223,7 +223,7 @@ internal sealed partial class ModuleParser
             return;
         }
         Resolve(use);
-        w.S64(use.Index);
+        w.S64((uint)use.Index); // an index past 2^31 is a u32, not a negative block type
     }
 
     /// <summary>An instruction other than a block: its opcode and immediates.</summary>

@@ -17,4 +17,22 @@ public static class Wat
 
     /// <inheritdoc cref="ToBinary(ReadOnlySpan{byte})"/>
     public static byte[] ToBinary(string text) => ModuleParser.ParseFile(Encoding.UTF8.GetBytes(text));
+
+    /// <summary>The text format of binary module <paramref name="binary"/>: a <c>(module ...)</c> with a field per
+    /// line and function bodies as flat instructions, which <see cref="ToBinary(string)"/> reads back to the same
+    /// module (function names come from the name section; other custom sections are left out). The module is
+    /// decoded, not validated: throws what the binary reader throws for input it rejects
+    /// (<see cref="MalformedModuleException"/>, or <see cref="InvalidModuleException"/> for a constant expression
+    /// that is not constant), and <see cref="MalformedModuleException"/> for a function body that cannot be decoded
+    /// (an unknown opcode, a missing <c>end</c>).</summary>
+    public static string ToText(ReadOnlySpan<byte> binary) => Printer.Print(binary.ToArray());
+
+    /// <summary>As <see cref="ToText(ReadOnlySpan{byte})"/>, written to <paramref name="writer"/> piece by piece as
+    /// it is printed, for modules whose text is too large to hold as one string. Nothing is written for a module
+    /// the binary reader rejects; a function body that cannot be decoded stops the text part way.</summary>
+    public static void WriteText(ReadOnlySpan<byte> binary, TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        Printer.Print(binary.ToArray(), writer);
+    }
 }

@@ -124,7 +124,7 @@ public sealed class CommandLineTests : IDisposable
     public void MalformedTextSaysWhereAndWhy()
     {
         var path = Write("m.wat", "\n\t(component)");
-        foreach (var verb in new[] { "run", "validate", "inspect", "explore", "wat2wasm" })
+        foreach (var verb in new[] { "run", "validate", "inspect", "explore", "wat2wasm", "wasm2wat" })
             AssertError(TestPrograms.RunCli([verb, path]), "malformed text at 2:3: unknown operator component");
     }
 

@@ -1,0 +1,268 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using WasmSharp.Binary;
+
+namespace WasmSharp.Text;
+
+// Function bodies: the instructions decoded with the immediate kinds of the one instruction table, printed flat.
+internal sealed partial class Printer
+{
+    /// <summary>Indentation stops growing at this block depth, so that a pathologically deep body prints in
+    /// linear space.</summary>
+    private const int MaxIndentDepth = 64;
+
+    /// <summary>The open blocks' opcodes (0x02 block, 0x03 loop, 0x04 if, 0x05 an if past its else), innermost last.</summary>
+    private readonly List<byte> _blocks = [];
+    private uint _function;
+
+    /// <summary>
+    /// The instructions of <paramref name="body"/>, one a line, without the final <c>end</c>. A body that cannot be
+    /// decoded is malformed, with the validator's wording: an unknown opcode, an immediate the text format cannot
+    /// hold (an alignment of 2^32 or more, a nonzero reserved byte), an else outside an if, no final end.
+    /// </summary>
+    private void Code(FunctionBody body, uint function)
+    {
+        _function = function;
+        _blocks.Clear();
+        var r = new WasmReader(_m.Bytes.Span.Slice(body.CodeOffset, body.CodeLength), body.CodeOffset, "code");
+        while (true)
+        {
+            if (r.AtEnd) throw new MalformedModuleException(body.MissingEndReason, r.Offset, "code");
+            long at = r.Offset;
+            byte op = r.ReadByte();
+            if (op == 0x0B)
+            {
+                if (_blocks.Count == 0)
+                {
+                    if (!r.AtEnd) throw new MalformedModuleException("section size mismatch", r.Offset, "code");
+                    return;
+                }
+                _blocks.RemoveAt(_blocks.Count - 1);
+                Indent(_blocks.Count).Append("end\n");
+                continue;
+            }
+            if (op == 0x05)
+            {
+                if (_blocks.Count == 0 || _blocks[^1] != 0x04) throw Malformed("else without if", at);
+                _blocks[^1] = 0x05;
+                Indent(_blocks.Count - 1).Append("else\n");
+                continue;
+            }
+            if (op == 0x1C)
+            {
+                Indent(_blocks.Count).Append("select (result");
+                uint count = r.ReadCount();
+                for (uint i = 0; i < count; i++) _s.Append(' ').Append(ValueTypeAt(ref r).ToText());
+                _s.Append(")\n");
+                continue;
+            }
+
+            byte prefix = 0;
+            uint code = op;
+            if (op is 0xFC or 0xFD)
+            {
+                prefix = op;
+                code = r.ReadU32();
+            }
+            if (!TryGetInstruction(prefix, code, out var ins)) throw Malformed("illegal opcode", at);
+            Indent(_blocks.Count).Append(ins.Name);
+            Immediates(ref r, ins, at);
+            _s.Append('\n');
+            MaybeFlush();
+        }
+    }
+
+    /// <summary>The instruction table by opcode, as arrays for the one-byte opcodes and the two prefixes' first
+    /// 256 (a dictionary lookup per instruction is a fair share of printing time).</summary>
+    private static readonly Instruction?[][] ByOpcode = BuildOpcodeTable();
+
+    private static Instruction?[][] BuildOpcodeTable()
+    {
+        var table = new Instruction?[3][];
+        for (int t = 0; t < 3; t++)
+        {
+            table[t] = new Instruction?[256];
+            byte prefix = t switch { 0 => (byte)0, 1 => (byte)0xFC, _ => (byte)0xFD };
+            for (uint code = 0; code < 256; code++)
+                if (Instructions.TryGet(prefix, code, out var ins)) table[t][code] = ins;
+        }
+        return table;
+    }
+
+    private static bool TryGetInstruction(byte prefix, uint code, out Instruction instruction)
+    {
+        var table = ByOpcode[prefix switch { 0 => 0, 0xFC => 1, _ => 2 }];
+        if (code < 256 && table[code] is Instruction found)
+        {
+            instruction = found;
+            return true;
+        }
+        instruction = default;
+        return false;
+    }
+
+    private System.Text.StringBuilder Indent(int depth) => _s.Append(' ', 4 + 2 * Math.Min(depth, MaxIndentDepth));
+
+    private MalformedModuleException Malformed(string reason, long at) => new($"{reason} (function {_function})", at, "code");
+
+    private void Immediates(ref WasmReader r, Instruction ins, long at)
+    {
+        switch (ins.Immediate)
+        {
+            case Immediate.None:
+            case Immediate.Select:
+                return;
+            case Immediate.Block:
+                BlockType(ref r, at);
+                _blocks.Add((byte)ins.Opcode);
+                _s.Append("  ;; label = @").Append(_blocks.Count);
+                return;
+            case Immediate.Label:
+                Label(r.ReadU32());
+                return;
+            case Immediate.BrTable:
+            {
+                long count = r.ReadCount() + 1L;
+                for (long i = 0; i < count; i++) Label(r.ReadU32());
+                return;
+            }
+            case Immediate.Function:
+                _s.Append(' ');
+                Function(r.ReadU32());
+                return;
+            case Immediate.CallIndirect:
+            {
+                uint type = r.ReadU32();
+                uint table = r.ReadU32();
+                if (table != 0) _s.Append(' ').Append(table);
+                _s.Append(" (type ").Append(type).Append(')');
+                return;
+            }
+            case Immediate.Local:
+            case Immediate.Global:
+            case Immediate.Table:
+            case Immediate.Element:
+            case Immediate.Data:
+                _s.Append(' ').Append(r.ReadU32());
+                return;
+            case Immediate.TableCopy:
+                _s.Append(' ').Append(r.ReadU32());
+                _s.Append(' ').Append(r.ReadU32());
+                return;
+            case Immediate.TableInit:
+            {
+                uint element = r.ReadU32();
+                _s.Append(' ').Append(r.ReadU32()).Append(' ').Append(element);
+                return;
+            }
+            case Immediate.MemArg:
+                MemArg(ref r, ins.NaturalAlignment, at);
+                return;
+            case Immediate.MemArgLane:
+                MemArg(ref r, ins.NaturalAlignment, at);
+                _s.Append(' ').Append(r.ReadByte());
+                return;
+            case Immediate.Memory:
+                ZeroByte(ref r, at);
+                return;
+            case Immediate.MemoryCopy:
+                ZeroByte(ref r, at);
+                ZeroByte(ref r, at);
+                return;
+            case Immediate.MemoryInit:
+                _s.Append(' ').Append(r.ReadU32());
+                ZeroByte(ref r, at);
+                return;
+            case Immediate.I32:
+                _s.Append(' ');
+                Signed(r.ReadS32());
+                return;
+            case Immediate.I64:
+                _s.Append(' ');
+                Signed(r.ReadS64());
+                return;
+            case Immediate.F32:
+                _s.Append(' ');
+                F32(r.ReadF32Bits());
+                return;
+            case Immediate.F64:
+                _s.Append(' ');
+                F64(r.ReadF64Bits());
+                return;
+            case Immediate.HeapType:
+            {
+                byte b = r.ReadByte();
+                if (b is not (0x70 or 0x6F)) throw Malformed("malformed reference type", at);
+                _s.Append(' ').Append(HeapType((ValueType)b));
+                return;
+            }
+            case Immediate.V128:
+            {
+                var bytes = r.ReadBytes(16);
+                _s.Append(' ');
+                V128(BinaryPrimitives.ReadUInt64LittleEndian(bytes), BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]));
+                return;
+            }
+            case Immediate.Shuffle:
+                foreach (byte lane in r.ReadBytes(16)) _s.Append(' ').Append(lane);
+                return;
+            case Immediate.Lane:
+                _s.Append(' ').Append(r.ReadByte());
+                return;
+            default:
+                throw new InvalidOperationException($"immediate {ins.Immediate} of {ins.Name}");
+        }
+    }
+
+    /// <summary>A block type: nothing for none, <c>(result t)</c> for one value type, else a type index with
+    /// its signature (kept as an index, so it encodes as it was).</summary>
+    private void BlockType(ref WasmReader r, long at)
+    {
+        byte b = r.PeekByte();
+        if (b == 0x40)
+        {
+            r.ReadByte();
+            return;
+        }
+        if (IsValueType(b))
+        {
+            r.ReadByte();
+            _s.Append(" (result ").Append(((ValueType)b).ToText()).Append(')');
+            return;
+        }
+        long index = r.ReadS33();
+        if (index < 0) throw Malformed("malformed value type", at);
+        TypeUse((uint)index);
+    }
+
+    /// <summary>A branch's relative depth, and the label it names as a comment (<c>@0</c> is the function's).</summary>
+    private void Label(uint depth)
+    {
+        _s.Append(' ').Append(depth);
+        if (depth <= (uint)_blocks.Count) _s.Append(" (;@").Append(_blocks.Count - (int)depth).Append(";)");
+    }
+
+    /// <summary><c>offset=</c> unless 0, <c>align=</c> (in bytes) unless natural.</summary>
+    private void MemArg(ref WasmReader r, int natural, long at)
+    {
+        uint align = r.ReadU32();
+        if (align >= 32) throw Malformed("malformed memop flags", at);
+        uint offset = r.ReadU32();
+        if (offset != 0) _s.Append(" offset=").Append(offset);
+        if (align != (uint)BitOperations.Log2((uint)natural)) _s.Append(" align=").Append(1u << (int)align);
+    }
+
+    private void ZeroByte(ref WasmReader r, long at)
+    {
+        if (r.ReadByte() != 0) throw Malformed("zero byte expected", at);
+    }
+
+    private ValueType ValueTypeAt(ref WasmReader r)
+    {
+        long at = r.Offset;
+        byte b = r.ReadByte();
+        return IsValueType(b) ? (ValueType)b : throw Malformed("malformed value type", at);
+    }
+
+    private static bool IsValueType(byte b) => b is 0x7F or 0x7E or 0x7D or 0x7C or 0x7B or 0x70 or 0x6F;
+}
