@@ -2,8 +2,9 @@ using System.CommandLine;
 
 namespace WasmSharp.Cli.Commands;
 
-/// <summary><c>wasmsharp wat2wasm IN [-o OUT]</c>: a text-format module to a binary one (the name wabt users know).
-/// The module is parsed, not validated: an invalid module is written, as wat2wasm --no-check would.</summary>
+/// <summary><c>wasmsharp wat2wasm IN [-o OUT] [--no-check]</c>: a text-format module to a binary one (the name and
+/// behaviour wabt users know): the module is validated and nothing is written when it is invalid, unless
+/// <c>--no-check</c> (modules for assert_invalid tests).</summary>
 internal static class Wat2WasmVerb
 {
     public static Command Create()
@@ -11,17 +12,19 @@ internal static class Wat2WasmVerb
         var input = new Argument<string>("IN") { Description = "A module in the text format (.wat)" };
         input.Validators.Add(ModuleFile.RejectOptions);
         var output = new Option<string>("-o", "--output") { Description = "The binary module to write (default: IN with .wasm)", HelpName = "OUT" };
-        var command = new Command("wat2wasm", "Convert a text-format module (.wat) to a binary module (.wasm)") { input, output };
-        command.SetAction(parse => Run(parse.GetValue(input)!, parse.GetValue(output), Console.Error));
+        var noCheck = new Option<bool>("--no-check") { Description = "Write the module without validating it" };
+        var command = new Command("wat2wasm", "Convert a text-format module (.wat) to a binary module (.wasm)") { input, output, noCheck };
+        command.SetAction(parse => Run(parse.GetValue(input)!, parse.GetValue(output), parse.GetValue(noCheck), Console.Error));
         return command;
     }
 
-    public static int Run(string path, string? output, TextWriter stderr)
+    public static int Run(string path, string? output, bool noCheck, TextWriter stderr)
     {
         try
         {
             if (Directory.Exists(path)) throw new InputException($"'{path}' is a directory, not a module file");
             var binary = WasmSharp.Text.Wat.ToBinary(File.ReadAllBytes(path));
+            if (!noCheck) Module.Validate(binary);
             File.WriteAllBytes(output ?? Path.ChangeExtension(path, ".wasm"), binary);
             return 0;
         }

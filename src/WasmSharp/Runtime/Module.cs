@@ -75,8 +75,9 @@ public sealed class Module
         return FromBytes(engine, ms.ToArray());
     }
 
-    /// <summary>Checks a binary module without keeping it; throws as <see cref="FromBytes(ReadOnlyMemory{byte})"/> does.</summary>
-    public static void Validate(ReadOnlyMemory<byte> bytes) => FromBytes(bytes);
+    /// <summary>Checks a binary module without keeping it (decoded and validated, not translated for any engine);
+    /// throws as <see cref="FromBytes(ReadOnlyMemory{byte})"/> does.</summary>
+    public static void Validate(ReadOnlyMemory<byte> bytes) => ModuleValidator.Compile(bytes, translate: false);
 
     public IReadOnlyList<Import> Imports => Info.Imports;
     public IReadOnlyList<Export> Exports => Info.Exports;

@@ -152,7 +152,7 @@ internal sealed partial class ModuleParser
         var t = _p.Peek();
         if (t.Kind != TokenKind.Id) return;
         _p.Next();
-        if (_p.IdName(t) != label) throw _p.Error(t, "mismatching label");
+        if (!_p.IdEquals(t, label)) throw _p.Error(t, "mismatching label");
     }
 
     private void FoldedInstruction(WasmWriter w, Context context)
@@ -467,10 +467,9 @@ internal sealed partial class ModuleParser
         var t = _p.Next();
         if (t.Kind == TokenKind.Id)
         {
-            string name = _p.IdName(t);
             for (int i = _labels.Count - 1; i >= 0; i--)
-                if (_labels[i] == name) return (uint)(_labels.Count - 1 - i);
-            throw _p.Error(t, $"unknown label {name}");
+                if (_p.IdEquals(t, _labels[i])) return (uint)(_labels.Count - 1 - i);
+            throw _p.Error(t, $"unknown label {_p.IdName(t)}");
         }
         return (uint)ResolveIndex(_funcs, t);
     }
@@ -479,10 +478,7 @@ internal sealed partial class ModuleParser
     {
         var t = _p.Next();
         if (t.Kind == TokenKind.Id)
-        {
-            string name = _p.IdName(t);
-            return _localNames.TryGetValue(name, out int i) ? (uint)i : throw _p.Error(t, $"unknown local {name}");
-        }
+            return _p.TryFind(_localNames, t, out int i) ? (uint)i : throw _p.Error(t, $"unknown local {_p.IdName(t)}");
         return (uint)ResolveIndex(_funcs, t);
     }
 

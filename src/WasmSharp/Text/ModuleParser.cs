@@ -564,10 +564,7 @@ internal sealed partial class ModuleParser
     {
         if (t.Start < 0) return t.Length;
         if (t.Kind == TokenKind.Id)
-        {
-            string name = _p.IdName(t);
-            return space.Names.TryGetValue(name, out int i) ? i : throw _p.Error(t, $"unknown {space.Kind} {name}");
-        }
+            return _p.TryFind(space.Names, t, out int i) ? i : throw _p.Error(t, $"unknown {space.Kind} {_p.IdName(t)}");
         if (t.Kind is TokenKind.Reserved or TokenKind.Keyword)
         {
             return TextNumbers.ParseUnsigned(_p.Text(t), uint.MaxValue, out ulong v) switch

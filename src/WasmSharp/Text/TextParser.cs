@@ -98,6 +98,35 @@ internal sealed class TextParser
         return Encoding.UTF8.GetString(text);
     }
 
+    /// <summary>Looks identifier <paramref name="t"/> up in <paramref name="names"/> without making a string of it
+    /// when it is plain ASCII (references outnumber definitions many times: every <c>local.get $x</c>).</summary>
+    public bool TryFind(Dictionary<string, int> names, Token t, out int value)
+    {
+        var text = Text(t);
+        if (text.Length <= 128 && (text.Length < 2 || text[1] != '"') && System.Text.Ascii.IsValid(text))
+        {
+            Span<char> chars = stackalloc char[text.Length];
+            System.Text.Ascii.ToUtf16(text, chars, out _);
+            return names.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars, out value);
+        }
+        return names.TryGetValue(IdName(t), out value);
+    }
+
+    /// <summary>Whether identifier <paramref name="t"/> names <paramref name="name"/> (a label), without a string.</summary>
+    public bool IdEquals(Token t, string? name)
+    {
+        if (name is null) return false;
+        var text = Text(t);
+        if (text.Length < 2 || text[1] != '"')
+        {
+            if (text.Length != name.Length) return false;
+            for (int i = 0; i < text.Length; i++)
+                if (text[i] != name[i]) return false;
+            return true;
+        }
+        return IdName(t) == name;
+    }
+
     /// <summary>The bytes of string token <paramref name="t"/>.</summary>
     public byte[] StringBytes(Token t)
     {

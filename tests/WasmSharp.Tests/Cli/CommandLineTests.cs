@@ -129,6 +129,18 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Wat2WasmRefusesAnInvalidModuleUnlessTold()
+    {
+        var path = Write("bad.wat", "(module (func (result i32) (i64.const 1)))");
+        var output = Path.Combine(_dir.Path, "bad.wasm");
+        AssertError(TestPrograms.RunCli(["wat2wasm", path, "-o", output]), "invalid module: type mismatch");
+        Assert.False(File.Exists(output));
+        var r = TestPrograms.RunCli(["wat2wasm", "--no-check", path, "-o", output]);
+        Assert.True(r.ExitCode == 0, r.StderrText);
+        Assert.Throws<InvalidModuleException>(() => Module.FromBytes(File.ReadAllBytes(output)));
+    }
+
+    [Fact]
     public void Wat2WasmWritesTheBinaryModule()
     {
         var path = Write("m.wat", "(module (func (export \"answer\") (result i32) (i32.const 42)))");
