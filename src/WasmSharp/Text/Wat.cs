@@ -2,8 +2,8 @@ using System.Text;
 
 namespace WasmSharp.Text;
 
-/// <summary>The WebAssembly text format (.wat): a module written as text, turned into the binary format that
-/// <see cref="Module.FromBytes(Engine, ReadOnlyMemory{byte})"/> reads.</summary>
+/// <summary>The WebAssembly text format (.wat): a module written as text turned into the binary format that
+/// <see cref="Module.FromBytes(Engine, ReadOnlyMemory{byte})"/> reads, and a binary module printed as text.</summary>
 public static class Wat
 {
     /// <summary>The binary module that <paramref name="utf8"/> (a <c>(module ...)</c> form, or bare module fields)
