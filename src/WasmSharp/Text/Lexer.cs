@@ -21,9 +21,23 @@ public enum TokenKind : byte
     Annotation,
 }
 
-/// <summary>One token: its kind and where it lies in the source (UTF-8 bytes).</summary>
-public readonly record struct Token(TokenKind Kind, int Start, int Length)
+/// <summary>One token: its kind and where it lies in the source (UTF-8 bytes). Eight bytes (the kind shares a word
+/// with the length, which is below 2^28): the token list of a 10 MB module is tens of megabytes.</summary>
+public readonly record struct Token
 {
+    public const int MaxLength = (1 << 28) - 1;
+    private readonly int _start;
+    private readonly uint _kindAndLength;
+
+    public Token(TokenKind kind, int start, int length)
+    {
+        _start = start;
+        _kindAndLength = (uint)kind << 28 | (uint)length & MaxLength;
+    }
+
+    public TokenKind Kind => (TokenKind)(_kindAndLength >> 28);
+    public int Start => _start;
+    public int Length => (int)(_kindAndLength & MaxLength);
     public int End => Start + Length;
 }
 
@@ -62,8 +76,7 @@ public static class Lexer
     /// <summary>The tokens of <paramref name="source"/>, ending with one <see cref="TokenKind.EndOfFile"/>.</summary>
     public static Token[] Tokenize(ReadOnlySpan<byte> source, out int count)
     {
-        // Real text averages 5 to 20 bytes a token (indentation); the array grows when that guess is short.
-        var tokens = new Token[Math.Max(16, source.Length / 8)];
+        var tokens = new Token[EstimateTokens(source)];
         int n = 0, i = 0;
         while (true)
         {
@@ -75,8 +88,28 @@ public static class Lexer
                 count = n;
                 return tokens;
             }
+            int start = i;
             tokens[n++] = Read(source, ref i);
+            if (i - start > Token.MaxLength) throw MalformedTextException.At(source, start, "token too long");
         }
+    }
+
+    /// <summary>About how many tokens <paramref name="source"/> holds, from its first 64 KB (text averages 4 to 20 bytes
+    /// a token, with or without indentation): the array is then made once, neither grown nor much too large.</summary>
+    private static int EstimateTokens(ReadOnlySpan<byte> source)
+    {
+        var sample = source[..Math.Min(source.Length, 1 << 16)];
+        int starts = 0;
+        bool inToken = false;
+        foreach (byte c in sample)
+        {
+            bool space = c is (byte)' ' or (byte)'\n' or (byte)'\t' or (byte)'\r';
+            if (c is (byte)'(' or (byte)')') { starts++; inToken = false; }
+            else if (!space && !inToken) { starts++; inToken = true; }
+            else if (space) inToken = false;
+        }
+        long estimate = (long)starts * source.Length / Math.Max(sample.Length, 1);
+        return (int)Math.Clamp(estimate + estimate / 8 + 16, 16, Array.MaxLength);
     }
 
     /// <summary>The tokens of <paramref name="source"/> as an exact-length array.</summary>

@@ -16,6 +16,13 @@ public static class Wat
     }
 
     /// <inheritdoc cref="ToBinary(ReadOnlySpan{byte})"/>
+    public static byte[] ToBinary(byte[] utf8)
+    {
+        ArgumentNullException.ThrowIfNull(utf8);
+        return utf8.AsSpan().StartsWith("\uFEFF"u8) ? ToBinary(utf8.AsSpan()) : ModuleParser.ParseFile(utf8);
+    }
+
+    /// <inheritdoc cref="ToBinary(ReadOnlySpan{byte})"/>
     public static byte[] ToBinary(string text) => ModuleParser.ParseFile(Encoding.UTF8.GetBytes(text));
 
     /// <summary>The text format of binary module <paramref name="binary"/>: a <c>(module ...)</c> with a field per
