@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace WasmSharp.Text;
 
@@ -118,6 +119,7 @@ internal sealed partial class ModuleParser
         {
             case Immediate.Block:
             {
+                EnsureStack(t);
                 string? label = _p.TakeId();
                 var type = new WasmWriter(8);
                 BlockType(type);
@@ -159,6 +161,7 @@ internal sealed partial class ModuleParser
     {
         _p.ExpectLeftParen();
         var t = _p.Next();
+        EnsureStack(t);
         if (IsHeaderForm(t)) throw _p.Error(t, "unexpected token");
         var ins = Lookup(t);
         if (ins.Immediate == Immediate.Block)
@@ -211,6 +214,13 @@ internal sealed partial class ModuleParser
             _depth--;
         }
         _p.ExpectRightParen();
+    }
+
+    /// <summary>Nested blocks and folded operands recurse: where the stack runs short the text is "nesting too
+    /// deep" (an error, never a stack overflow; <see cref="ParseFile"/> retries on a large stack).</summary>
+    private void EnsureStack(Token t)
+    {
+        if (_labels.Count + _depth > MaxDepth || !RuntimeHelpers.TryEnsureSufficientExecutionStack()) throw _p.Error(t, TooDeep);
     }
 
     /// <summary>A block type: nothing, one result, or a type index (a type use).</summary>

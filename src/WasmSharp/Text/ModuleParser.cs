@@ -81,6 +81,46 @@ internal sealed partial class ModuleParser
     /// <summary>A .wat source: one <c>(module $id? ...)</c> form, or bare module fields.</summary>
     public static byte[] ParseFile(byte[] source)
     {
+        // Blocks nest by recursion. A large source, which may nest deeply (a compiler's switch of thousands of
+        // cases), is parsed on a thread with a stack of its own (address space, committed as used); a small one
+        // here, and again on such a thread should it nest deeper than this thread's stack allows.
+        if (source.Length >= LargeSource) return OnLargeStack(() => ParseWhole(source));
+        try
+        {
+            return ParseWhole(source);
+        }
+        catch (MalformedTextException e) when (e.Reason == TooDeep)
+        {
+            return OnLargeStack(() => ParseWhole(source));
+        }
+    }
+
+    private const int LargeSource = 256 * 1024;
+
+    /// <summary>The reason given for nesting deeper than <see cref="MaxDepth"/> or the stack allows.</summary>
+    internal const string TooDeep = "nesting too deep";
+
+    /// <summary>Nesting of blocks and folded instructions allowed: far beyond what compilers emit, and within a
+    /// 256 MiB stack.</summary>
+    internal const int MaxDepth = 100_000;
+
+    private static T OnLargeStack<T>(Func<T> work)
+    {
+        T? result = default;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+        var thread = new Thread(() =>
+        {
+            try { result = work(); }
+            catch (Exception e) { failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e); }
+        }, 256 << 20);
+        thread.Start();
+        thread.Join();
+        failure?.Throw();
+        return result!;
+    }
+
+    private static byte[] ParseWhole(byte[] source)
+    {
         var p = new TextParser(source);
         byte[] binary;
         if (p.IsForm("module"u8))

@@ -1,0 +1,90 @@
+using System.Text;
+using WasmSharp.Text;
+
+namespace WasmSharp.Tests.Text;
+
+/// <summary>The text parser on its own: abbreviations against their long forms, the order of implicit types,
+/// errors with their position, and nesting far deeper than a thread's stack.</summary>
+public class ModuleParserTests
+{
+    private static Instance Instantiate(string text)
+    {
+        var module = Module.FromBytes(Wat.ToBinary(text));
+        return new Linker().Instantiate(new Store(), module);
+    }
+
+    [Theory]
+    // Each abbreviation gives the same bytes as the form it stands for.
+    [InlineData("(func (export \"f\") (result i32) (i32.const 1))",
+                "(func $f (result i32) (i32.const 1)) (export \"f\" (func $f))")]
+    [InlineData("(memory (data \"ab\" \"c\"))",
+                "(memory 1 1) (data (memory 0) (offset (i32.const 0)) \"abc\")")]
+    [InlineData("(table funcref (elem $f $f)) (func $f)",
+                "(table 2 2 funcref) (elem (table 0) (offset (i32.const 0)) func $f $f) (func $f)")]
+    [InlineData("(func (import \"m\" \"f\") (param i32))",
+                "(type (func (param i32))) (import \"m\" \"f\" (func (type 0)))")]
+    [InlineData("(func (i32.add (i32.const 1) (i32.const 2)) drop)",
+                "(func i32.const 1 i32.const 2 i32.add drop)")]
+    [InlineData("(func (if (i32.const 1) (then nop) (else nop)))",
+                "(func i32.const 1 if nop else nop end)")]
+    [InlineData("(func (local $x i32) (local.get $x) drop)", "(func (local i32) local.get 0 drop)")]
+    [InlineData("(global $g (mut i32) (i32.const 7)) (func (global.set $g (i32.const 1)))",
+                "(global (mut i32) i32.const 7) (func i32.const 1 global.set 0)")]
+    public void AbbreviationsEncodeAsTheirLongForms(string abbreviated, string full) =>
+        Assert.Equal(Wat.ToBinary(full), Wat.ToBinary(abbreviated));
+
+    [Fact]
+    public void InlineTypesComeAfterTheExplicitOnesInTextOrder()
+    {
+        // $g's signature matches the explicit type defined after it; $f's and the block's are new, in that order.
+        var a = Wat.ToBinary("(func $f (result f64) (f64.const 0)) (func $g (param i32)) " +
+                             "(func (block (param i32) (result i32 i32) unreachable) ) (type (func (param i32)))");
+        var b = Wat.ToBinary("(type (func (param i32))) (type (func (result f64))) (type (func)) " +
+                             "(type (func (param i32) (result i32 i32))) " +
+                             "(func (type 1) (f64.const 0)) (func (type 0)) (func (type 2) (block (type 3) unreachable))");
+        Assert.Equal(b, a);
+    }
+
+    [Fact]
+    public void AModuleRuns()
+    {
+        var instance = Instantiate("""
+            (module
+              (func $fac (export "fac") (param $n i64) (result i64)
+                (if (result i64) (i64.eqz (local.get $n))
+                  (then (i64.const 1))
+                  (else (i64.mul (local.get $n) (call $fac (i64.sub (local.get $n) (i64.const 1))))))))
+            """);
+        Assert.Equal(2432902008176640000L, instance.GetFunction("fac")!.Invoke(Value.I64(20))[0].AsI64());
+    }
+
+    [Theory]
+    [InlineData("(module\n  (func\n    (i32.ad (i32.const 1))))", "unknown operator i32.ad", 3, 6)]
+    [InlineData("(module (func block $a end $b))", "mismatching label", 1, 28)]
+    [InlineData("(module (func br $nowhere))", "unknown label $nowhere", 1, 18)]
+    [InlineData("(module (func (local $x i32) (local $x i32)))", "duplicate local $x", 1, 37)]
+    [InlineData("(module (func (i32.const 0x1_0000_0000)))", "constant out of range", 1, 26)]
+    [InlineData("(module (memory 1) (func (drop (i32.load align=3 (i32.const 0)))))", "alignment must be a power of two", 1, 42)]
+    [InlineData("(module (func) (import \"m\" \"n\" (func)))", "import after function", 1, 17)]
+    [InlineData("(module (func \"unclosed))", "unclosed string", 1, 15)]
+    public void ErrorsSayWhatAndWhere(string text, string reason, int line, int column)
+    {
+        var e = Assert.Throws<MalformedTextException>(() => Wat.ToBinary(text));
+        Assert.Equal((reason, line, column), (e.Reason, e.Line, e.Column));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void DeepNestingParsesAndTooDeepIsAnError(bool folded)
+    {
+        // 90,000 nested blocks: far past the stack of the calling thread, which the parser leaves for its own.
+        static string Nest(int n, bool folded) => folded
+            ? "(module (func " + string.Concat(Enumerable.Repeat("(block ", n)) + new string(')', n) + "))"
+            : "(module (func " + string.Concat(Enumerable.Repeat("block ", n)) + string.Concat(Enumerable.Repeat("end ", n)) + "))";
+        var binary = Wat.ToBinary(Encoding.UTF8.GetBytes(Nest(90_000, folded)));
+        Assert.True(binary.Length > 180_000);
+        var e = Assert.Throws<MalformedTextException>(() => Wat.ToBinary(Encoding.UTF8.GetBytes(Nest(ModuleParser.MaxDepth + 10, folded))));
+        Assert.Equal(ModuleParser.TooDeep, e.Reason);
+    }
+}
