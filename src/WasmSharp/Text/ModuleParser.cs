@@ -154,7 +154,12 @@ internal sealed partial class ModuleParser
     {
         while (true)
         {
-            SkipAnnotations(_p);
+            while (_p.Peek().Kind == TokenKind.Annotation)
+            {
+                var annotation = _p.Next();
+                if (_p.Text(annotation).SequenceEqual("custom"u8)) CustomAnnotation();
+                else _p.SkipForm();
+            }
             if (_p.Peek().Kind != TokenKind.LeftParen) break;
             _p.Next();
             ParseField(_p.Next());
@@ -782,73 +787,137 @@ internal sealed partial class ModuleParser
         _dataCount++;
     }
 
+    // ---- custom sections ----
+
+    /// <summary>Custom sections from <c>(@custom "name" place? "data"*)</c> (the annotations proposal), in text
+    /// order, each placed before or after a section (<see cref="First"/>, <see cref="Last"/>: the module's ends).</summary>
+    private readonly List<(string Name, byte[] Data, bool After, int Anchor)> _customs = [];
+    private const int First = -1, Last = -2;
+
+    /// <summary>The section ids by their text names, in binary order (data count before code).</summary>
+    internal static readonly (string Name, byte Id)[] Sections =
+    [
+        ("type", 1), ("import", 2), ("func", 3), ("table", 4), ("memory", 5), ("global", 6), ("export", 7),
+        ("start", 8), ("elem", 9), ("datacount", 12), ("code", 10), ("data", 11),
+    ];
+
+    private void CustomAnnotation()
+    {
+        string name = _p.ExpectName();
+        bool after = true;
+        int anchor = Last;
+        if (_p.IsForm("before"u8) || _p.IsForm("after"u8))
+        {
+            _p.Next();
+            after = _p.IsKeyword("after"u8);
+            _p.Next();
+            var where = _p.Next();
+            string w = _p.String(where);
+            anchor = w == "first" && !after ? First : w == "last" && after ? Last
+                : Array.FindIndex(Sections, x => x.Name == w) is int i and >= 0 ? Sections[i].Id : throw _p.Error(where, "malformed section name");
+            _p.ExpectRightParen();
+        }
+        var data = new WasmWriter(64);
+        while (!_p.AtRightParen) data.Bytes(_p.ExpectString());
+        _p.ExpectRightParen();
+        _customs.Add((name, data.ToArray(), after, anchor));
+    }
+
+    /// <summary>The custom sections placed <paramref name="after"/> (or before) <paramref name="anchor"/>.</summary>
+    private void Customs(WasmWriter m, bool after, int anchor)
+    {
+        foreach (var c in _customs)
+        {
+            if (c.After != after || c.Anchor != anchor) continue;
+            var content = new WasmWriter(c.Data.Length + 16);
+            content.Name(c.Name);
+            content.Bytes(c.Data);
+            m.Byte(0);
+            m.Sized(content.Written);
+        }
+    }
+
     // ---- the binary ----
 
     private byte[] Assemble(int? start)
     {
         var m = new WasmWriter(1024);
         m.Bytes([0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00]);
+        Customs(m, after: false, First);
         var s = new WasmWriter();
-
-        foreach (var sig in _typeList)
-        {
-            s.Byte(0x60);
-            s.U32((uint)sig.Params.Length);
-            foreach (char c in sig.Params) s.Byte((byte)c);
-            s.U32((uint)sig.Results.Length);
-            foreach (char c in sig.Results) s.Byte((byte)c);
-        }
-        m.Section(1, _typeList.Count, s);
-
-        s.Clear();
-        foreach (var (module, name, kind, desc) in _imports)
-        {
-            s.Name(module);
-            s.Name(name);
-            s.Byte(kind);
-            if (desc is TypeUse use) s.U32((uint)use.Index);
-            else s.Bytes((byte[])desc);
-        }
-        m.Section(2, _imports.Count, s);
-
-        s.Clear();
         int defined = 0;
         foreach (var f in _functions)
-            if (f.BodyStart >= 0)
-            {
-                s.U32((uint)f.Use.Index);
-                defined++;
-            }
-        m.Section(3, defined, s);
-        m.Section(4, _tableCount, _tableSection);
-        m.Section(5, _memoryCount, _memorySection);
-        m.Section(6, _globalCount, _globalSection);
-
-        s.Clear();
-        foreach (var e in _exports)
+            if (f.BodyStart >= 0) defined++;
+        foreach (var (_, id) in Sections)
         {
-            s.Name(e.Name);
-            s.Byte(e.Kind);
-            s.U32((uint)e.Resolved);
+            Customs(m, after: false, id);
+            Section(m, s, id, defined, start);
+            Customs(m, after: true, id);
         }
-        m.Section(7, _exports.Count, s);
-        if (start is int startIndex)
-        {
-            m.Byte(8);
-            s.Clear();
-            s.U32((uint)startIndex);
-            m.Sized(s.Written);
-        }
-        m.Section(9, _elemCount, _elemSection);
-        if (_usesDataCount)
-        {
-            m.Byte(12);
-            s.Clear();
-            s.U32((uint)_dataCount);
-            m.Sized(s.Written);
-        }
-        m.Section(10, defined, _codeSection);
-        m.Section(11, _dataCount, _dataSection);
+        Customs(m, after: true, Last);
         return m.ToArray();
+    }
+
+    /// <summary>Writes section <paramref name="id"/> (nothing when it would be empty).</summary>
+    private void Section(WasmWriter m, WasmWriter s, byte id, int defined, int? start)
+    {
+        s.Clear();
+        switch (id)
+        {
+            case 1:
+                foreach (var sig in _typeList)
+                {
+                    s.Byte(0x60);
+                    s.U32((uint)sig.Params.Length);
+                    foreach (char c in sig.Params) s.Byte((byte)c);
+                    s.U32((uint)sig.Results.Length);
+                    foreach (char c in sig.Results) s.Byte((byte)c);
+                }
+                m.Section(1, _typeList.Count, s);
+                break;
+            case 2:
+                foreach (var (module, name, kind, desc) in _imports)
+                {
+                    s.Name(module);
+                    s.Name(name);
+                    s.Byte(kind);
+                    if (desc is TypeUse use) s.U32((uint)use.Index);
+                    else s.Bytes((byte[])desc);
+                }
+                m.Section(2, _imports.Count, s);
+                break;
+            case 3:
+                foreach (var f in _functions)
+                    if (f.BodyStart >= 0) s.U32((uint)f.Use.Index);
+                m.Section(3, defined, s);
+                break;
+            case 4: m.Section(4, _tableCount, _tableSection); break;
+            case 5: m.Section(5, _memoryCount, _memorySection); break;
+            case 6: m.Section(6, _globalCount, _globalSection); break;
+            case 7:
+                foreach (var e in _exports)
+                {
+                    s.Name(e.Name);
+                    s.Byte(e.Kind);
+                    s.U32((uint)e.Resolved);
+                }
+                m.Section(7, _exports.Count, s);
+                break;
+            case 8:
+                if (start is not int startIndex) break;
+                m.Byte(8);
+                s.U32((uint)startIndex);
+                m.Sized(s.Written);
+                break;
+            case 9: m.Section(9, _elemCount, _elemSection); break;
+            case 12:
+                if (!_usesDataCount) break;
+                m.Byte(12);
+                s.U32((uint)_dataCount);
+                m.Sized(s.Written);
+                break;
+            case 10: m.Section(10, defined, _codeSection); break;
+            case 11: m.Section(11, _dataCount, _dataSection); break;
+        }
     }
 }

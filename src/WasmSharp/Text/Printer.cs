@@ -91,7 +91,47 @@ internal sealed partial class Printer
         }
         Elements();
         Data();
+        CustomSections();
         Close();
+    }
+
+    /// <summary>Custom sections other than the name section (whose names the ids carry) as annotations,
+    /// <c>(@custom "name" (after type) "...")</c>, placed after the section they follow in the binary, so that the
+    /// parser puts them back there.</summary>
+    private void CustomSections()
+    {
+        if (_m.CustomSections.TrueForAll(c => c.Name == "name")) return;
+        // Which standard section each custom section follows: the section headers, walked once.
+        var follows = new Dictionary<long, byte?>();
+        var bytes = _m.Bytes.Span;
+        byte? last = null;
+        for (int pos = 8; pos < bytes.Length;)
+        {
+            byte id = bytes[pos++];
+            uint size = 0;
+            for (int shift = 0; pos < bytes.Length; shift += 7)
+            {
+                byte b = bytes[pos++];
+                size |= (uint)(b & 0x7F) << shift;
+                if ((b & 0x80) == 0 || shift > 28) break;
+            }
+            // An empty section (a count of 0) is not written back by the parser, so it cannot be an anchor.
+            if (id == 0) follows[pos] = last;
+            else if (!(size == 1 && pos < bytes.Length && bytes[pos] == 0)) last = id;
+            pos += (int)Math.Min(size, (uint)(bytes.Length - pos));
+        }
+        foreach (var c in _m.CustomSections)
+        {
+            if (c.Name == "name") continue;
+            // The section's contents start at its name; the data after it.
+            byte? after = follows.Where(f => f.Key <= c.Offset).OrderByDescending(f => f.Key).Select(f => f.Value).FirstOrDefault();
+            Field("(@custom ");
+            Name(c.Name);
+            string place = after is byte id ? "(after " + Array.Find(ModuleParser.Sections, x => x.Id == id).Name + ")" : "(before first)";
+            _s.Append(' ').Append(place).Append(' ');
+            Bytes(c.Data.Span);
+            _s.Append(")\n");
+        }
     }
 
     /// <summary>Closes the form whose last line was just written, on that line, as wabt does.</summary>

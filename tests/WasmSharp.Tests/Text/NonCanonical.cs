@@ -18,7 +18,17 @@ internal static class NonCanonical
         var a = Sections(original);
         var b = Sections(canonical);
         if (a.Any(s => !s.MinimalSize)) reasons.Add("non-minimal LEB128 (section size)");
-        if (a.Any(s => s.Id == 0)) reasons.Add("custom sections");
+        // Custom sections come back as they were (printed as @custom annotations), except the name section, whose
+        // names the text carries as ids.
+        var customs = a.Where(s => s.Id == 0).Select(s => original.AsSpan(s.Start, s.Length).ToArray()).ToList();
+        if (customs.Any(c => CustomName(c) == "name")) reasons.Add("name section (its names printed as ids)");
+        var expected = customs.Where(c => CustomName(c) != "name").ToList();
+        var actual = b.Where(t => t.Id == 0).Select(t => canonical.AsSpan(t.Start, t.Length).ToArray()).ToList();
+        if (expected.Count != actual.Count) reasons.Add("unexplained: custom sections left out or added");
+        else
+            foreach (var (x, y) in expected.Zip(actual))
+                if (!x.AsSpan().SequenceEqual(y))
+                    reasons.Add(SameButLebLengths(x, y) ? "non-minimal LEB128 (in a section)" : "unexplained: custom sections differ");
         if (a.Any(s => IsEmpty(original, s))) reasons.Add("empty sections");
         var kept = a.Where(s => s.Id != 0 && !IsEmpty(original, s)).ToList();
 
@@ -45,8 +55,16 @@ internal static class NonCanonical
             reasons.Add(reason ?? (shorter ? "non-minimal LEB128 (in a section)" : $"unexplained: section {s.Id} differs"));
         }
         foreach (var t in b)
-            if (!kept.Any(s => s.Id == t.Id)) reasons.Add($"unexplained: section {t.Id} added");
+            if (t.Id != 0 && !kept.Any(s => s.Id == t.Id)) reasons.Add($"unexplained: section {t.Id} added");
         return reasons;
+    }
+
+    /// <summary>The name at the start of a custom section's contents.</summary>
+    private static string CustomName(byte[] contents)
+    {
+        int i = 0;
+        int length = (int)Leb(contents, ref i);
+        return System.Text.Encoding.UTF8.GetString(contents, i, Math.Min(length, contents.Length - i));
     }
 
     private static List<Section> Sections(byte[] module)
