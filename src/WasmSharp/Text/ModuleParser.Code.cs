@@ -5,9 +5,6 @@ namespace WasmSharp.Text;
 
 internal sealed partial class ModuleParser
 {
-    /// <summary>Where instructions are read: a function body (locals and labels) or a constant expression.</summary>
-    private enum Context : byte { Constant, Function }
-
     private readonly Dictionary<string, int> _localNames = new(StringComparer.Ordinal);
     private int _localCount;
     /// <summary>The enclosing blocks' labels, innermost last (null: unnamed).</summary>
@@ -62,37 +59,37 @@ internal sealed partial class ModuleParser
             body.Byte(locals[i]);
             i = j;
         }
-        Expression(body, Context.Function);
+        Expression(body);
         _p.ExpectRightParen();
         body.Byte(0x0B);
         _codeSection.Sized(body.Written);
     }
 
     /// <summary>Instructions, plain or folded, up to a <c>)</c> (left in place).</summary>
-    private void Expression(WasmWriter w, Context context)
+    private void Expression(WasmWriter w)
     {
         while (true)
         {
             var t = _p.Peek();
             if (t.Kind == TokenKind.RightParen) return;
-            if (t.Kind == TokenKind.LeftParen) FoldedInstruction(w, context);
+            if (t.Kind == TokenKind.LeftParen) FoldedInstruction(w);
             else if (t.Kind == TokenKind.Annotation) { _p.Next(); _p.SkipForm(); }
             else if (t.Kind == TokenKind.Keyword && (_p.IsKeyword("end"u8) || _p.IsKeyword("else"u8))) throw _p.Error(t, "unexpected token");
-            else PlainInstruction(w, context);
+            else PlainInstruction(w);
         }
     }
 
     /// <summary>Plain instructions of a block up to its <c>end</c> or <c>else</c> (left in place).</summary>
-    private void BlockInstructions(WasmWriter w, Context context)
+    private void BlockInstructions(WasmWriter w)
     {
         while (true)
         {
             var t = _p.Peek();
-            if (t.Kind == TokenKind.LeftParen) FoldedInstruction(w, context);
+            if (t.Kind == TokenKind.LeftParen) FoldedInstruction(w);
             else if (t.Kind == TokenKind.Annotation) { _p.Next(); _p.SkipForm(); }
             else if (t.Kind == TokenKind.Keyword && (_p.IsKeyword("end"u8) || _p.IsKeyword("else"u8))) return;
             else if (t.Kind is TokenKind.RightParen or TokenKind.EndOfFile) throw _p.Unexpected(t);
-            else PlainInstruction(w, context);
+            else PlainInstruction(w);
         }
     }
 
@@ -111,7 +108,7 @@ internal sealed partial class ModuleParser
             || text.SequenceEqual("local"u8) || text.SequenceEqual("then"u8) || text.SequenceEqual("else"u8));
     }
 
-    private void PlainInstruction(WasmWriter w, Context context)
+    private void PlainInstruction(WasmWriter w)
     {
         var t = _p.Next();
         var ins = Lookup(t);
@@ -126,12 +123,12 @@ internal sealed partial class ModuleParser
                 w.Byte((byte)ins.Opcode);
                 w.Bytes(type.Written);
                 _labels.Add(label);
-                BlockInstructions(w, context);
+                BlockInstructions(w);
                 if (ins.Opcode == 0x04 && _p.TakeKeyword("else"u8))
                 {
                     CheckEndLabel(label);
                     w.Byte(0x05);
-                    BlockInstructions(w, context);
+                    BlockInstructions(w);
                 }
                 _p.ExpectKeyword("end"u8);
                 CheckEndLabel(label);
@@ -143,7 +140,7 @@ internal sealed partial class ModuleParser
             case Immediate.End:
                 throw _p.Error(t, "unexpected token");
             default:
-                Operation(w, ins, context);
+                Operation(w, ins);
                 return;
         }
     }
@@ -157,7 +154,7 @@ internal sealed partial class ModuleParser
         if (!_p.IdEquals(t, label)) throw _p.Error(t, "mismatching label");
     }
 
-    private void FoldedInstruction(WasmWriter w, Context context)
+    private void FoldedInstruction(WasmWriter w)
     {
         _p.ExpectLeftParen();
         var t = _p.Next();
@@ -173,16 +170,16 @@ internal sealed partial class ModuleParser
             if (ins.Opcode == 0x04)
             {
                 // (if label bt condition* (then ...) (else ...)?): the condition first.
-                while (_p.Peek().Kind == TokenKind.LeftParen && !_p.IsForm("then"u8)) FoldedInstruction(w, context);
+                while (_p.Peek().Kind == TokenKind.LeftParen && !_p.IsForm("then"u8)) FoldedInstruction(w);
                 w.Byte(0x04);
                 w.Bytes(type.Written);
                 if (!_p.TakeForm("then"u8)) throw _p.Error(_p.Peek(), "unexpected token");
-                Expression(w, context);
+                Expression(w);
                 _p.ExpectRightParen();
                 if (_p.TakeForm("else"u8))
                 {
                     w.Byte(0x05);
-                    Expression(w, context);
+                    Expression(w);
                     _p.ExpectRightParen();
                 }
             }
@@ -190,7 +187,7 @@ internal sealed partial class ModuleParser
             {
                 w.Byte((byte)ins.Opcode);
                 w.Bytes(type.Written);
-                Expression(w, context);
+                Expression(w);
             }
             _labels.RemoveAt(_labels.Count - 1);
             w.Byte(0x0B);
@@ -205,8 +202,8 @@ internal sealed partial class ModuleParser
         op.Clear();
         try
         {
-            Operation(op, ins, context);
-            Expression(w, context);
+            Operation(op, ins);
+            Expression(w);
             w.Bytes(op.Written);
         }
         finally
@@ -237,7 +234,7 @@ internal sealed partial class ModuleParser
     }
 
     /// <summary>An instruction other than a block: its opcode and immediates.</summary>
-    private void Operation(WasmWriter w, Instruction ins, Context context)
+    private void Operation(WasmWriter w, Instruction ins)
     {
         if (ins.Prefix != 0)
         {
@@ -495,7 +492,7 @@ internal sealed partial class ModuleParser
     /// <summary>A constant expression (global initialisers, offsets, element items) up to its <c>)</c>.</summary>
     private void ConstantExpression(WasmWriter w)
     {
-        Expression(w, Context.Constant);
+        Expression(w);
         w.Byte(0x0B);
     }
 }

@@ -645,13 +645,13 @@ internal sealed partial class ModuleParser
             if (_p.TakeForm("offset"u8))
             {
                 active = true;
-                Expression(offset, Context.Constant);
+                Expression(offset);
                 _p.ExpectRightParen();
             }
             else if (_p.Peek().Kind == TokenKind.LeftParen && !_p.IsForm("item"u8))
             {
                 active = true;
-                FoldedInstruction(offset, Context.Constant);
+                FoldedInstruction(offset);
             }
             else if (table is not null) throw _p.Unexpected(_p.Peek());
         }
@@ -692,10 +692,10 @@ internal sealed partial class ModuleParser
                 item.Clear();
                 if (_p.TakeForm("item"u8))
                 {
-                    Expression(item, Context.Constant);
+                    Expression(item);
                     _p.ExpectRightParen();
                 }
-                else FoldedInstruction(item, Context.Constant);
+                else FoldedInstruction(item);
                 item.Byte(0x0B);
                 expressions.Add(item.ToArray());
             }
@@ -762,10 +762,10 @@ internal sealed partial class ModuleParser
             if (m != 0) w.U32((uint)m);
             if (_p.TakeForm("offset"u8))
             {
-                Expression(w, Context.Constant);
+                Expression(w);
                 _p.ExpectRightParen();
             }
-            else FoldedInstruction(w, Context.Constant);
+            else FoldedInstruction(w);
             w.Byte(0x0B);
         }
         else if (memory is not null) throw _p.Unexpected(_p.Peek());
