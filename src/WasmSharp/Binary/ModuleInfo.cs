@@ -86,6 +86,8 @@ public sealed class ModuleInfo
 
     /// <summary>Function names from the "name" custom section, by function index (imports included), when present.</summary>
     public Dictionary<uint, string> FunctionNames { get; } = new();
+    /// <summary>Local names from the name section (subsection 2), by function index, then local index.</summary>
+    public Dictionary<uint, Dictionary<uint, string>> LocalNames { get; } = new();
     public string? ModuleName { get; set; }
 
     // Index spaces, imports first, filled as the import, function, table, memory and global sections are read.

@@ -139,6 +139,9 @@ internal sealed partial class Printer
                 return;
             }
             case Immediate.Local:
+                _s.Append(' ');
+                Local(r.ReadU32());
+                return;
             case Immediate.Global:
             case Immediate.Table:
             case Immediate.Element:

@@ -18,6 +18,9 @@ internal sealed partial class Printer
     private readonly StringBuilder _s;
     /// <summary>The identifier (with its <c>$</c>, ready to print) of each named function, by function index.</summary>
     private readonly Dictionary<uint, string> _functionIds = [];
+    /// <summary>The identifiers of the current function's named locals (parameters included), by index.</summary>
+    private readonly Dictionary<uint, string> _localIds = [];
+    private readonly bool _names;
 
     /// <summary>Where the text goes when it is not kept whole: <see cref="_s"/> is handed on in pieces.</summary>
     private readonly TextWriter? _writer;
@@ -28,6 +31,7 @@ internal sealed partial class Printer
         _m = module;
         _s = output;
         _writer = writer;
+        _names = names;
         if (names) NameFunctions();
     }
 
@@ -236,18 +240,47 @@ internal sealed partial class Printer
             uint index = (uint)(_m.ImportedFunctionCount + i);
             Field("(func ");
             FunctionHeader(index);
-            TypeUse(_m.Functions[i]);
-            _s.Append('\n');
             var body = _m.Codes[i];
+            NameLocals(index);
+            uint typeIndex = _m.Functions[i];
+            if (typeIndex >= (uint)_m.Types.Count) _localIds.Clear(); // no parameters to name: numbers throughout
+            if (_localIds.Count == 0) TypeUse(typeIndex);
+            else
+            {
+                // Named parameters one by one: (type N) (param $a i32) (param i32) (result ...).
+                var type = _m.Types[(int)typeIndex];
+                _s.Append(" (type ").Append(typeIndex).Append(')');
+                for (int p = 0; p < type.Parameters.Length; p++)
+                {
+                    _s.Append(" (param ");
+                    if (_localIds.TryGetValue((uint)p, out var id)) _s.Append(id).Append(' ');
+                    _s.Append(type.Parameters[p].ToText()).Append(')');
+                }
+                ValueTypes(" (result", type.Results);
+            }
+            _s.Append('\n');
             if (body.TotalLocals > 0)
             {
-                _s.Append("    (local");
+                uint local = typeIndex < (uint)_m.Types.Count ? (uint)_m.Types[(int)typeIndex].Parameters.Length : 0;
+                bool open = false;
                 foreach (var (count, type) in body.LocalGroups)
                 {
                     string text = type.ToText();
-                    for (uint n = 0; n < count; n++) _s.Append(' ').Append(text);
+                    for (uint n = 0; n < count; n++, local++)
+                    {
+                        if (_localIds.TryGetValue(local, out var id))
+                        {
+                            // A named local is a form of its own.
+                            if (open) _s.Append(")\n");
+                            _s.Append("    (local ").Append(id).Append(' ').Append(text).Append(")\n");
+                            open = false;
+                            continue;
+                        }
+                        _s.Append(open ? " " : "    (local ").Append(text);
+                        open = true;
+                    }
                 }
-                _s.Append(")\n");
+                if (open) _s.Append(")\n");
             }
             Code(body, index);
             Close();
@@ -455,6 +488,29 @@ internal sealed partial class Printer
             }
             _functionIds[index] = Id(unique);
         }
+    }
+
+    /// <summary>Gives the locals the name section names in function <paramref name="function"/> identifiers, unique
+    /// within the function.</summary>
+    private void NameLocals(uint function)
+    {
+        _localIds.Clear();
+        if (!_names || !_m.LocalNames.TryGetValue(function, out var names)) return;
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (index, name) in names.OrderBy(p => p.Key))
+        {
+            if (name.Length == 0) continue;
+            string unique = name;
+            for (int n = 1; !used.Add(unique); n++) unique = name + "." + n.ToString(CultureInfo.InvariantCulture);
+            _localIds[index] = Id(unique);
+        }
+    }
+
+    /// <summary>Local <paramref name="index"/> of the current function: its identifier, else the number.</summary>
+    private void Local(uint index)
+    {
+        if (_localIds.TryGetValue(index, out var id)) _s.Append(id);
+        else _s.Append(index);
     }
 
     /// <summary>Function <paramref name="index"/>: its identifier, else the number.</summary>

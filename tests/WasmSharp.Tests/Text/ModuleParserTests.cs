@@ -74,6 +74,24 @@ public class ModuleParserTests
     }
 
     [Fact]
+    public void LocalNamesFromTheNameSectionArePrintedAndReadBack()
+    {
+        var code = Wat.ToBinary("(module (func (param i32 f32) (result i32) (local i64 i64 i32) local.get 0 local.get 4 i32.add local.set 4 local.get 3 drop local.get 4))");
+        // A name section: function 0 is "sum"; locals 0 "a", 3 "big", 4 "total" (1 and 2 unnamed).
+        byte[] Name(string s) => [(byte)s.Length, .. Encoding.ASCII.GetBytes(s)];
+        byte[] functions = [1, 0, .. Name("sum")];
+        byte[] locals = [1, 0, 3, 0, .. Name("a"), 3, .. Name("big"), 4, .. Name("total")];
+        byte[] content = [.. Name("name"), 1, (byte)functions.Length, .. functions, 2, (byte)locals.Length, .. locals];
+        byte[] binary = [.. code, 0, (byte)content.Length, .. content];
+        var text = Wat.ToText(binary);
+        Assert.Contains("(func $sum (type 0) (param $a i32) (param f32) (result i32)", text);
+        Assert.Contains("(local i64)\n    (local $big i64)\n    (local $total i32)", text);
+        Assert.Contains("local.get $a", text);
+        Assert.Contains("local.set $total", text);
+        Assert.Equal(code, Wat.ToBinary(text));
+    }
+
+    [Fact]
     public void CustomAnnotationsBecomeCustomSectionsInTheirPlaceAndPrintBack()
     {
         var binary = Wat.ToBinary("""
