@@ -35,10 +35,13 @@ internal static class ModuleFile
     /// reported as one.</summary>
     public static byte[] Read(string path)
     {
-        if (Directory.Exists(path)) throw new InputException($"'{path}' is a directory, not a module file");
-        var bytes = File.ReadAllBytes(path);
+        var bytes = ReadFile(path);
         return LooksLikeText(bytes) ? WasmSharp.Text.Wat.ToBinary(bytes) : bytes;
     }
+
+    /// <summary>The file's bytes as they are; a directory is reported as one.</summary>
+    public static byte[] ReadFile(string path) =>
+        Directory.Exists(path) ? throw new InputException($"'{path}' is a directory, not a module file") : File.ReadAllBytes(path);
 
     /// <summary>Reads, decodes and validates the module at <paramref name="path"/>, or opens a library written by
     /// <c>wasmsharp compile -o</c> (which needs an engine with the native backend).</summary>

@@ -22,8 +22,7 @@ internal static class Wat2WasmVerb
     {
         try
         {
-            if (Directory.Exists(path)) throw new InputException($"'{path}' is a directory, not a module file");
-            var binary = WasmSharp.Text.Wat.ToBinary(File.ReadAllBytes(path));
+            var binary = WasmSharp.Text.Wat.ToBinary(ModuleFile.ReadFile(path));
             if (!noCheck) Module.Validate(binary);
             File.WriteAllBytes(output ?? Path.ChangeExtension(path, ".wasm"), binary);
             return 0;

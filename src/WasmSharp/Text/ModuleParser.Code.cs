@@ -457,16 +457,8 @@ internal sealed partial class ModuleParser
         w.U32(offset);
     }
 
-    private uint MemArgValue(Token t, int prefix, string tooLarge)
-    {
-        var text = _p.Text(t)[prefix..];
-        return TextNumbers.ParseUnsigned(text, uint.MaxValue, out ulong v) switch
-        {
-            LiteralStatus.Ok => (uint)v,
-            LiteralStatus.OutOfRange => throw _p.Error(t, tooLarge + " out of range"),
-            _ => throw _p.Unexpected(t),
-        };
-    }
+    private uint MemArgValue(Token t, int prefix, string tooLarge) =>
+        (uint)_p.Literal(t, TextNumbers.ParseUnsigned(_p.Text(t)[prefix..], uint.MaxValue, out ulong v), v, tooLarge + " out of range");
 
     /// <summary>A branch target: a label's name or a relative depth.</summary>
     private uint Label()

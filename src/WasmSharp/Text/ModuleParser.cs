@@ -132,7 +132,7 @@ internal sealed partial class ModuleParser
             p.ExpectRightParen();
         }
         else binary = ParseFields(p);
-        SkipAnnotations(p);
+        p.SkipAnnotations();
         if (!p.AtEnd) throw p.Unexpected(p.Peek());
         return binary;
     }
@@ -141,14 +141,6 @@ internal sealed partial class ModuleParser
     /// returns the binary module.</summary>
     public static byte[] ParseFields(TextParser p) => new ModuleParser(p).Parse();
 
-    private static void SkipAnnotations(TextParser p)
-    {
-        while (p.Peek().Kind == TokenKind.Annotation)
-        {
-            p.Next();
-            p.SkipForm();
-        }
-    }
 
     private byte[] Parse()
     {
@@ -491,8 +483,7 @@ internal sealed partial class ModuleParser
         }
         else if (_p.TakeForm("data"u8))
         {
-            var bytes = new WasmWriter();
-            while (!_p.AtRightParen) bytes.Bytes(_p.ExpectString());
+            var bytes = _p.ExpectStrings();
             _p.ExpectRightParen();
             uint pages = (uint)((bytes.Length + 65535L) / 65536);
             _lastDefinition = "memory";
@@ -501,7 +492,7 @@ internal sealed partial class ModuleParser
             _memorySection.U32(pages);
             _memoryCount++;
             _datas.Add(_p, keyword, null);
-            _dataJobs.Add((-1, index, bytes.ToArray()));
+            _dataJobs.Add((-1, index, bytes));
         }
         else
         {
@@ -731,16 +722,11 @@ internal sealed partial class ModuleParser
     /// <summary>The function of an element expression that is exactly <c>ref.func x</c>, else null.</summary>
     private static uint? FunctionOf(byte[] expression)
     {
-        if (expression.Length < 3 || expression[0] != 0xD2 || expression[^1] != 0x0B) return null;
-        uint value = 0;
-        int shift = 0, i = 1;
-        for (; i < expression.Length - 1; i++)
-        {
-            value |= (uint)(expression[i] & 0x7F) << shift;
-            shift += 7;
-            if ((expression[i] & 0x80) == 0) break;
-        }
-        return i == expression.Length - 2 ? value : null;
+        // The parser wrote the expression, so its integers are well formed.
+        var r = new Binary.WasmReader(expression);
+        if (r.ReadByte() != 0xD2) return null;
+        uint function = r.ReadU32();
+        return r.ReadByte() == 0x0B && r.AtEnd ? function : null;
     }
 
     /// <summary>A data segment (spec: data), from after its id.</summary>
@@ -770,9 +756,7 @@ internal sealed partial class ModuleParser
         }
         else if (memory is not null) throw _p.Unexpected(_p.Peek());
         else w.U32(1);
-        var bytes = new WasmWriter();
-        while (!_p.AtRightParen) bytes.Bytes(_p.ExpectString());
-        w.Sized(bytes.Written);
+        w.Sized(_p.ExpectStrings());
         _p.ExpectRightParen();
         _dataCount++;
     }
@@ -817,10 +801,9 @@ internal sealed partial class ModuleParser
                 : Array.FindIndex(Sections, x => x.Name == w) is int i and >= 0 ? Sections[i].Id : throw _p.Error(where, "malformed section name");
             _p.ExpectRightParen();
         }
-        var data = new WasmWriter(64);
-        while (!_p.AtRightParen) data.Bytes(_p.ExpectString());
+        var data = _p.ExpectStrings();
         _p.ExpectRightParen();
-        _customs.Add((name, data.ToArray(), after, anchor));
+        _customs.Add((name, data, after, anchor));
     }
 
     /// <summary>The custom sections placed <paramref name="after"/> (or before) <paramref name="anchor"/>.</summary>

@@ -105,33 +105,28 @@ internal sealed partial class Printer
     private void CustomSections()
     {
         if (_m.CustomSections.TrueForAll(c => c.Name == "name")) return;
-        // Which standard section each custom section follows: the section headers, walked once.
-        var follows = new Dictionary<long, byte?>();
-        var bytes = _m.Bytes.Span;
+        // The standard section each custom section follows, in file order (the order of _m.CustomSections): the
+        // section headers, walked once. The module was read already, so the headers are well formed.
+        var anchors = new List<byte?>();
+        var r = new WasmReader(_m.Bytes.Span);
+        r.Position = 8;
         byte? last = null;
-        for (int pos = 8; pos < bytes.Length;)
+        while (!r.AtEnd)
         {
-            byte id = bytes[pos++];
-            uint size = 0;
-            for (int shift = 0; pos < bytes.Length; shift += 7)
-            {
-                byte b = bytes[pos++];
-                size |= (uint)(b & 0x7F) << shift;
-                if ((b & 0x80) == 0 || shift > 28) break;
-            }
+            byte id = r.ReadByte();
+            int size = r.ReadLength();
             // An empty section (a count of 0) is not written back by the parser, so it cannot be an anchor.
-            if (id == 0) follows[pos] = last;
-            else if (!(size == 1 && pos < bytes.Length && bytes[pos] == 0)) last = id;
-            pos += (int)Math.Min(size, (uint)(bytes.Length - pos));
+            if (id == 0) anchors.Add(last);
+            else if (!(size == 1 && r.Data[r.Position] == 0)) last = id;
+            r.Skip(size);
         }
-        foreach (var c in _m.CustomSections)
+        for (int i = 0; i < _m.CustomSections.Count; i++)
         {
+            var c = _m.CustomSections[i];
             if (c.Name == "name") continue;
-            // The section's contents start at its name; the data after it.
-            byte? after = follows.Where(f => f.Key <= c.Offset).OrderByDescending(f => f.Key).Select(f => f.Value).FirstOrDefault();
             Field("(@custom ");
             Name(c.Name);
-            string place = after is byte id ? "(after " + Array.Find(ModuleParser.Sections, x => x.Id == id).Name + ")" : "(before first)";
+            string place = anchors[i] is byte id ? "(after " + Array.Find(ModuleParser.Sections, x => x.Id == id).Name + ")" : "(before first)";
             _s.Append(' ').Append(place).Append(' ');
             Bytes(c.Data.Span);
             _s.Append(")\n");

@@ -137,6 +137,25 @@ internal sealed class TextParser
     /// <summary>Takes a string token and returns its bytes.</summary>
     public byte[] ExpectString() => StringBytes(Next());
 
+    /// <summary>String tokens up to the next <c>)</c> (left in place), their bytes concatenated: data segments,
+    /// custom sections, binary and quoted modules.</summary>
+    public byte[] ExpectStrings()
+    {
+        var bytes = new WasmWriter(64);
+        while (!AtRightParen) bytes.Bytes(ExpectString());
+        return bytes.ToArray();
+    }
+
+    /// <summary>Skips annotations, <c>(@name ...)</c> forms, that are next.</summary>
+    public void SkipAnnotations()
+    {
+        while (Peek().Kind == TokenKind.Annotation)
+        {
+            Next();
+            SkipForm();
+        }
+    }
+
     /// <summary>Takes a string token that must be valid UTF-8 (a name).</summary>
     public string ExpectName()
     {
@@ -166,14 +185,8 @@ internal sealed class TextParser
 
     public ulong ExpectUnsigned(ulong max)
     {
-        var t = Next();
-        if (t.Kind is not (TokenKind.Reserved or TokenKind.Keyword)) throw Unexpected(t);
-        return TextNumbers.ParseUnsigned(Text(t), max, out ulong v) switch
-        {
-            LiteralStatus.Ok => v,
-            LiteralStatus.OutOfRange => throw Error(t, "constant out of range"),
-            _ => throw NotALiteral(t),
-        };
+        var t = NextLiteral();
+        return Literal(t, TextNumbers.ParseUnsigned(Text(t), max, out ulong v), v);
     }
 
     public uint ExpectU32() => (uint)ExpectUnsigned(uint.MaxValue);
@@ -183,39 +196,38 @@ internal sealed class TextParser
 
     public ulong ExpectInt(int bits)
     {
-        var t = Next();
-        if (t.Kind is not (TokenKind.Reserved or TokenKind.Keyword)) throw Unexpected(t);
-        return TextNumbers.ParseInt(Text(t), bits, out ulong v) switch
-        {
-            LiteralStatus.Ok => v,
-            LiteralStatus.OutOfRange => throw Error(t, "constant out of range"),
-            _ => throw NotALiteral(t),
-        };
+        var t = NextLiteral();
+        return Literal(t, TextNumbers.ParseInt(Text(t), bits, out ulong v), v);
     }
 
     public uint ExpectF32()
     {
-        var t = Next();
-        if (t.Kind is not (TokenKind.Reserved or TokenKind.Keyword)) throw Unexpected(t);
-        return TextNumbers.ParseF32(Text(t), out uint v) switch
-        {
-            LiteralStatus.Ok => v,
-            LiteralStatus.OutOfRange => throw Error(t, "constant out of range"),
-            _ => throw NotALiteral(t),
-        };
+        var t = NextLiteral();
+        return Literal(t, TextNumbers.ParseF32(Text(t), out uint v), v);
     }
 
     public ulong ExpectF64()
     {
+        var t = NextLiteral();
+        return Literal(t, TextNumbers.ParseF64(Text(t), out ulong v), v);
+    }
+
+    /// <summary>The next token, which must be a word (a literal's kind of token).</summary>
+    private Token NextLiteral()
+    {
         var t = Next();
         if (t.Kind is not (TokenKind.Reserved or TokenKind.Keyword)) throw Unexpected(t);
-        return TextNumbers.ParseF64(Text(t), out ulong v) switch
-        {
-            LiteralStatus.Ok => v,
-            LiteralStatus.OutOfRange => throw Error(t, "constant out of range"),
-            _ => throw NotALiteral(t),
-        };
+        return t;
     }
+
+    /// <summary><paramref name="value"/>, read from literal <paramref name="t"/> with <paramref name="status"/>;
+    /// otherwise the error in the spec's words.</summary>
+    public T Literal<T>(Token t, LiteralStatus status, T value, string outOfRange = "constant out of range") => status switch
+    {
+        LiteralStatus.Ok => value,
+        LiteralStatus.OutOfRange => throw Error(t, outOfRange),
+        _ => throw NotALiteral(t),
+    };
 
     // ---- errors ----
 

@@ -9,7 +9,7 @@ namespace WasmSharp.Tests.Text;
 /// </summary>
 internal static class NonCanonical
 {
-    private readonly record struct Section(byte Id, int Start, int Length, bool MinimalSize);
+    internal readonly record struct Section(byte Id, int Start, int Length, bool MinimalSize);
 
     public static SortedSet<string> Reasons(byte[] original, byte[] canonical)
     {
@@ -67,7 +67,8 @@ internal static class NonCanonical
         return System.Text.Encoding.UTF8.GetString(contents, i, Math.Min(length, contents.Length - i));
     }
 
-    private static List<Section> Sections(byte[] module)
+    /// <summary>The sections of <paramref name="module"/> in file order: id and contents' place.</summary>
+    internal static List<Section> Sections(byte[] module)
     {
         var list = new List<Section>();
         int i = 8;

@@ -48,7 +48,7 @@ internal static class WastParser
 
         public void ReadScript(List<WastCommand> commands)
         {
-            SkipAnnotations();
+            p.SkipAnnotations();
             if (IsInlineModule())
             {
                 commands.Add(ReadInlineModule());
@@ -57,19 +57,10 @@ internal static class WastParser
             while (!p.AtEnd)
             {
                 commands.Add(ReadCommand());
-                SkipAnnotations();
+                p.SkipAnnotations();
             }
         }
 
-        /// <summary>Skips <c>(@name ...)</c> forms, which carry nothing a script runs.</summary>
-        private void SkipAnnotations()
-        {
-            while (p.Peek().Kind == TokenKind.Annotation)
-            {
-                p.Next();
-                p.SkipForm();
-            }
-        }
 
         // ---- commands ----
 
@@ -193,13 +184,13 @@ internal static class WastParser
             string? id = p.TakeId();
             if (p.TakeKeyword("binary"u8))
             {
-                var bytes = ReadStrings();
+                var bytes = p.ExpectStrings();
                 p.ExpectRightParen();
                 return WastModule.FromBinary(line, id, definition, bytes);
             }
             if (p.TakeKeyword("quote"u8))
             {
-                var text = ReadStrings();
+                var text = p.ExpectStrings();
                 p.ExpectRightParen();
                 return WastModule.FromQuote(line, id, definition, text);
             }
@@ -221,13 +212,6 @@ internal static class WastParser
             }
         }
 
-        /// <summary>String tokens up to the next <c>)</c>, their bytes concatenated.</summary>
-        private byte[] ReadStrings()
-        {
-            var bytes = new List<byte>();
-            while (!p.AtRightParen) bytes.AddRange(p.ExpectString());
-            return bytes.ToArray();
-        }
 
         /// <summary><c>(invoke $m? "name" const*)</c> or <c>(get $m? "name")</c>, with the line of its keyword.</summary>
         private (int Line, WastAction Action) ReadAction()
