@@ -713,14 +713,14 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
         Done(op);
     }
 
-    public void Else(ref ControlFrame frame, List<LlvmValue> stack)
+    public void Else(ref ControlFrame frame, ValueStack<LlvmValue> stack)
     {
         if (frame.Dead)
         {
             Retype(stack, frame.Height, frame.Params);
             return;
         }
-        Start(frame.Live ? CollectionsMarshal.AsSpan(stack)[frame.Height..] : []);
+        Start(frame.Live ? stack.AsSpan()[frame.Height..] : []);
         var f = _frames[^1];
         EndOfArm(f);
         Restore(f.Checks);
@@ -731,14 +731,14 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
         Done(0x05);
     }
 
-    public void End(in ControlFrame frame, List<LlvmValue> stack, bool parentLive)
+    public void End(in ControlFrame frame, ValueStack<LlvmValue> stack, bool parentLive)
     {
         if (frame.Dead)
         {
             Retype(stack, frame.Height, frame.Results);
             return;
         }
-        Start(frame.Live ? CollectionsMarshal.AsSpan(stack)[frame.Height..] : []);
+        Start(frame.Live ? stack.AsSpan()[frame.Height..] : []);
         var f = _frames[^1];
         EndOfArm(f);
         if (f.Kind == 0x03) LeaveLoop(f);
@@ -760,16 +760,16 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
 
     /// <summary>The operand stack from <paramref name="height"/> on: values of <paramref name="types"/> known only by
     /// their types (a frame entered in unreachable code).</summary>
-    private static void Retype(List<LlvmValue> stack, int height, ValueType[] types)
+    private static void Retype(ValueStack<LlvmValue> stack, int height, ValueType[] types)
     {
-        stack.RemoveRange(height, stack.Count - height);
+        stack.Truncate(height);
         foreach (var t in types) stack.Add(LlvmValue.Typed(t));
     }
 
     /// <summary>The operand stack from <paramref name="height"/> on: the values the instruction left.</summary>
-    private void Replace(List<LlvmValue> stack, int height)
+    private void Replace(ValueStack<LlvmValue> stack, int height)
     {
-        stack.RemoveRange(height, stack.Count - height);
+        stack.Truncate(height);
         foreach (var (v, t) in _stack) stack.Add(new LlvmValue(v, t));
     }
 

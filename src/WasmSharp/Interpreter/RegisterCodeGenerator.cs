@@ -252,28 +252,28 @@ internal sealed class RegisterCodeGenerator : IFunctionTranslator<Operand, Compi
         }
     }
 
-    public void Else(ref ControlFrame c, List<Operand> stack)
+    public void Else(ref ControlFrame c, ValueStack<Operand> stack)
     {
         _region++; // the else arm starts from the if's entry, not from the then arm
         if (c.Live)
         {
-            _t.PlaceResults(Translator.AsSpan(stack)[c.Height..], c.Height);
+            _t.PlaceResults(stack.AsSpan()[c.Height..], c.Height);
             _t.Branch(c.Label, [], 0);
         }
         if (!c.Dead) _t.Bind(c.ElseLabel);
-        stack.RemoveRange(c.Height, stack.Count - c.Height);
+        stack.Truncate(c.Height);
         for (int i = 0; i < c.Params.Length; i++)
             stack.Add(c.Dead ? Operand.Typed(c.Params[i]) : new Operand(c.Params[i], Loc.Temp, c.Height + i));
     }
 
-    public void End(in ControlFrame frame, List<Operand> stack, bool parentLive)
+    public void End(in ControlFrame frame, ValueStack<Operand> stack, bool parentLive)
     {
         if (frame.Kind != 0x03) _region++; // branches to the end join here
         // Results need their canonical slots only where paths merge: a branch to the end, or an if's two arms.
         // A loop's end and a block nobody branches to are straight-line code: the providers stay as they are.
         bool merges = !frame.Dead && (frame.Kind is 0x04 or 0x05 || (frame.Kind != 0x03 && _t.HasBranches(frame.Label)));
         bool live = frame.Live;
-        if (live && merges) _t.PlaceResults(Translator.AsSpan(stack)[frame.Height..], frame.Height);
+        if (live && merges) _t.PlaceResults(stack.AsSpan()[frame.Height..], frame.Height);
         if (!frame.Dead)
         {
             if (frame.ElseLabel >= 0) _t.Bind(frame.ElseLabel);
@@ -284,14 +284,14 @@ internal sealed class RegisterCodeGenerator : IFunctionTranslator<Operand, Compi
             if (!frame.Dead && (live || merges))
             {
                 var results = new Operand[frame.Results.Length];
-                if (live && !merges) Translator.AsSpan(stack).Slice(frame.Height, results.Length).CopyTo(results);
+                if (live && !merges) stack.AsSpan().Slice(frame.Height, results.Length).CopyTo(results);
                 else Temporaries(frame.Results, 0, results);
                 _t.Return(results);
             }
             return;
         }
         if (live && !merges) return; // the results stay on the stack with their providers
-        stack.RemoveRange(frame.Height, stack.Count - frame.Height);
+        stack.Truncate(frame.Height);
         for (int i = 0; i < frame.Results.Length; i++)
         {
             if (parentLive) _t.NoteHeight(frame.Height + i + 1);

@@ -385,6 +385,4 @@ internal sealed partial class Translator
 #endif
         return fn;
     }
-
-    internal static Span<Operand> AsSpan(List<Operand> list) => CollectionsMarshal.AsSpan(list);
 }

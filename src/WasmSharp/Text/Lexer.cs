@@ -77,20 +77,99 @@ public static class Lexer
     public static Token[] Tokenize(ReadOnlySpan<byte> source, out int count)
     {
         var tokens = new Token[EstimateTokens(source)];
-        int n = 0, i = 0;
+        count = Lex(source, 0, source.Length, ref tokens, 0, out _);
+        return tokens;
+    }
+
+    /// <summary>The tokens of <paramref name="source"/>, as <see cref="Tokenize(ReadOnlySpan{byte}, out int)"/> gives
+    /// them. A large source is lexed in two halves at once, split after a line break: a token cannot span one (a
+    /// string holds no raw line break), and the first half's lexer, which reads on to the split, shows whether a
+    /// block comment does; then, and when the first half fails, the second half is lexed again where the first
+    /// stopped, so tokens and errors are those of one pass from the start.</summary>
+    public static Token[] Tokenize(byte[] source, out int count)
+    {
+        int split = source.Length < ParallelSource || Environment.ProcessorCount < 2
+            ? -1
+            : source.AsSpan(source.Length / 2).IndexOf((byte)'\n') + source.Length / 2 + 1;
+        if (split <= source.Length / 2 || split >= source.Length) return Tokenize(source.AsSpan(), out count);
+
+        Token[]? second = null;
+        int secondCount = 0;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? secondError = null;
+        var worker = new Thread(() =>
+        {
+            try
+            {
+                second = new Token[EstimateTokens(source.AsSpan(split))];
+                secondCount = Lex(source, split, source.Length, ref second, 0, out _);
+            }
+            catch (Exception e) { secondError = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e); }
+        });
+        worker.Start();
+        var tokens = new Token[EstimateTokens(source)];
+        int n;
+        try
+        {
+            n = Lex(source, 0, split, ref tokens, 0, out int stop);
+            if (stop != split)
+            {
+                // A block comment runs across the split: the second half was lexed from inside it.
+                worker.Join();
+                count = Lex(source, stop, source.Length, ref tokens, n, out _);
+                return tokens;
+            }
+        }
+        finally { worker.Join(); }
+        secondError?.Throw();
+        if (n + secondCount > tokens.Length) Array.Resize(ref tokens, n + secondCount);
+        Array.Copy(second!, 0, tokens, n, secondCount);
+        count = n + secondCount;
+        return tokens;
+    }
+
+    /// <summary>Sources from this size on are lexed in two halves at once.</summary>
+    private const int ParallelSource = 1 << 20;
+
+    /// <summary>Lexes from <paramref name="i"/> into <paramref name="tokens"/> from index <paramref name="n"/>;
+    /// returns the new count. With <paramref name="split"/> the source's length, it ends with the end-of-file token;
+    /// otherwise it stops where white space reaches <paramref name="split"/> (<paramref name="stop"/> =
+    /// <paramref name="split"/>), or past it where a comment crosses it (<paramref name="stop"/> the comment's
+    /// start).</summary>
+    private static int Lex(ReadOnlySpan<byte> source, int i, int split, ref Token[] tokens, int n, out int stop)
+    {
         while (true)
         {
+            int before = i;
             i = SkipSpace(source, i);
+            if (split < source.Length && i >= split)
+            {
+                stop = SpaceEnd(source, before) >= split ? split : CommentAcross(source, before, split);
+                return n;
+            }
             if (n == tokens.Length) Array.Resize(ref tokens, tokens.Length * 2);
             if (i >= source.Length)
             {
                 tokens[n++] = new Token(TokenKind.EndOfFile, source.Length, 0);
-                count = n;
-                return tokens;
+                stop = i;
+                return n;
             }
             int start = i;
             tokens[n++] = Read(source, ref i);
             if (i - start > Token.MaxLength) throw MalformedTextException.At(source, start, "token too long");
+        }
+    }
+
+    /// <summary>Where the comment that crosses <paramref name="split"/> starts, skipping from <paramref name="i"/>
+    /// (<paramref name="split"/> itself when white space and comments that end before it reach it).</summary>
+    private static int CommentAcross(ReadOnlySpan<byte> s, int i, int split)
+    {
+        while (true)
+        {
+            i = SpaceEnd(s, i);
+            if (i >= split) return split;
+            int end = CommentEnd(s, i);
+            if (end > split) return i;
+            i = end;
         }
     }
 
@@ -240,16 +319,24 @@ public static class Lexer
             // Runs of white space (indentation) are most of a printed module's bytes: skipped vectorised.
             i = SpaceEnd(s, i);
             if (i >= s.Length) return i;
-            byte c = s[i];
-            if (c == ';' && i + 1 < s.Length && s[i + 1] == ';')
-            {
-                int end = s[i..].IndexOfAny((byte)'\n', (byte)'\r');
-                i = end < 0 ? s.Length : i + end;
-            }
-            else if (c == '(' && i + 1 < s.Length && s[i + 1] == ';') i = BlockCommentEnd(s, i);
-            else break;
+            int end = CommentEnd(s, i);
+            if (end == i) break;
+            i = end;
         }
         return i;
+    }
+
+    /// <summary>The end of the comment at <paramref name="i"/>: a line comment's line break, or after a block
+    /// comment's <c>;)</c>; <paramref name="i"/> itself when no comment starts there.</summary>
+    private static int CommentEnd(ReadOnlySpan<byte> s, int i)
+    {
+        if (i + 1 >= s.Length) return i;
+        if (s[i] == ';' && s[i + 1] == ';')
+        {
+            int end = s[i..].IndexOfAny((byte)'\n', (byte)'\r');
+            return end < 0 ? s.Length : i + end;
+        }
+        return s[i] == '(' && s[i + 1] == ';' ? BlockCommentEnd(s, i) : i;
     }
 
     private static int BlockCommentEnd(ReadOnlySpan<byte> s, int i)

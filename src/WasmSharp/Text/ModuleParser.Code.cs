@@ -5,7 +5,7 @@ namespace WasmSharp.Text;
 
 internal sealed partial class ModuleParser
 {
-    private readonly Dictionary<string, int> _localNames = new(StringComparer.Ordinal);
+    private readonly NameTable _localNames = new();
     private int _localCount;
     /// <summary>The enclosing blocks' labels, innermost last (null: unnamed).</summary>
     private readonly List<string?> _labels = [];

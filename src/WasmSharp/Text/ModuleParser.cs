@@ -31,7 +31,7 @@ internal sealed partial class ModuleParser
     private sealed class Space(string kind)
     {
         public readonly string Kind = kind;
-        public readonly Dictionary<string, int> Names = new(StringComparer.Ordinal);
+        public readonly NameTable Names = new();
         public int Count;
 
         public int Add(TextParser p, Token at, string? name)

@@ -98,18 +98,13 @@ internal sealed class TextParser
         return Encoding.UTF8.GetString(text);
     }
 
-    /// <summary>Looks identifier <paramref name="t"/> up in <paramref name="names"/> without making a string of it
-    /// when it is plain ASCII (references outnumber definitions many times: every <c>local.get $x</c>).</summary>
-    public bool TryFind(Dictionary<string, int> names, Token t, out int value)
+    /// <summary>Looks identifier <paramref name="t"/> up in <paramref name="names"/>; a plain one by its bytes, without
+    /// making a string of it (references outnumber definitions many times: every <c>local.get $x</c>).</summary>
+    public bool TryFind(NameTable names, Token t, out int value)
     {
         var text = Text(t);
-        if (text.Length <= 128 && (text.Length < 2 || text[1] != '"') && System.Text.Ascii.IsValid(text))
-        {
-            Span<char> chars = stackalloc char[text.Length];
-            System.Text.Ascii.ToUtf16(text, chars, out _);
-            return names.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars, out value);
-        }
-        return names.TryGetValue(IdName(t), out value);
+        if (text.Length < 2 || text[1] != '"') return names.TryGet(text, out value);
+        return names.TryGet(Encoding.UTF8.GetBytes(IdName(t)), out value);
     }
 
     /// <summary>Whether identifier <paramref name="t"/> names <paramref name="name"/> (a label), without a string.</summary>

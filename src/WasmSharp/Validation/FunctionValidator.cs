@@ -15,8 +15,8 @@ internal sealed class FunctionValidator<TValue, TResult>
     private readonly ModuleInfo _module;
     private readonly HashSet<uint> _declaredRefs;
     private readonly IFunctionTranslator<TValue, TResult> _t;
-    private readonly List<TValue> _stack = new();
-    private readonly List<ControlFrame> _ctrl = new();
+    private readonly ValueStack<TValue> _stack = new();
+    private readonly ValueStack<ControlFrame> _ctrl = new();
     private ValueType[] _locals = [];
     private int _funcIndex;
     private long _instrOffset;
@@ -83,10 +83,10 @@ internal sealed class FunctionValidator<TValue, TResult>
 
     // ---- stacks ----------------------------------------------------------------------------------
 
-    private ref ControlFrame Top => ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_ctrl)[^1];
+    private ref ControlFrame Top => ref _ctrl.Top;
     private bool Live => Top.Live;
     private int Height => _stack.Count;
-    private Span<TValue> StackSpan => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_stack);
+    private Span<TValue> StackSpan => _stack.AsSpan();
 
     private void Push(TValue o) => _stack.Add(o);
 
@@ -101,9 +101,7 @@ internal sealed class FunctionValidator<TValue, TResult>
             if (c.Unreachable) return TValue.Typed(Unknown);
             throw Invalid("type mismatch");
         }
-        var o = _stack[^1];
-        _stack.RemoveAt(_stack.Count - 1);
-        return o;
+        return _stack.Pop();
     }
 
     private TValue Pop(ValueType expect)
@@ -137,7 +135,7 @@ internal sealed class FunctionValidator<TValue, TResult>
     private void SetUnreachable()
     {
         ref var c = ref Top;
-        _stack.RemoveRange(c.Height, _stack.Count - c.Height);
+        _stack.Truncate(c.Height);
         c.Unreachable = true;
     }
 
@@ -483,7 +481,7 @@ internal sealed class FunctionValidator<TValue, TResult>
         CheckFrameEnd(ref c);
         if (c.Kind == 0x04 && !c.Params.AsSpan().SequenceEqual(c.Results)) throw Invalid("type mismatch");
         var frame = c;
-        _ctrl.RemoveAt(_ctrl.Count - 1);
+        _ctrl.Truncate(_ctrl.Count - 1);
         _t.End(in frame, _stack, parentLive: _ctrl.Count > 0 && !frame.Dead && Live);
         if (_ctrl.Count == 0) _stack.Clear();
     }
@@ -491,7 +489,7 @@ internal sealed class FunctionValidator<TValue, TResult>
     private ref ControlFrame Label(uint depth)
     {
         if (depth >= _ctrl.Count) throw Invalid("unknown label");
-        return ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_ctrl)[_ctrl.Count - 1 - (int)depth];
+        return ref _ctrl[_ctrl.Count - 1 - (int)depth];
     }
 
     private void Br(uint depth)

@@ -82,10 +82,10 @@ internal interface IFunctionTranslator<TValue, TResult> where TValue : struct, I
     void Enter(ref ControlFrame frame, Span<TValue> stack, TValue condition);
     /// <summary>An if's then arm ends (checked: its results on top of <paramref name="stack"/> when live); the else arm
     /// starts with the if's params, which the translator puts on the stack from the frame's height.</summary>
-    void Else(ref ControlFrame frame, List<TValue> stack);
+    void Else(ref ControlFrame frame, ValueStack<TValue> stack);
     /// <summary>Frame <paramref name="frame"/> ends (checked, and removed from the control stack); the translator leaves
     /// its results on the stack from the frame's height. <paramref name="parentLive"/>: the code after it runs.</summary>
-    void End(in ControlFrame frame, List<TValue> stack, bool parentLive);
+    void End(in ControlFrame frame, ValueStack<TValue> stack, bool parentLive);
     void Branch(in ControlFrame target, ReadOnlySpan<TValue> values);
     void BranchIf(TValue condition, in ControlFrame target, ReadOnlySpan<TValue> values);
     void BranchTable(TValue index, ReadOnlySpan<int> labels, ReadOnlySpan<int> heights, ReadOnlySpan<TValue> values);

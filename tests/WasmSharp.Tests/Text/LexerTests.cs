@@ -283,4 +283,31 @@ public class LexerTests
         for (int c = 0; c < 256; c++)
             Assert.Equal(c < 128 && idChars.Contains((char)c), Lexer.IsIdChar((byte)c));
     }
+
+    /// <summary>A source of a megabyte or more is lexed in two halves at once, split after the line break past its
+    /// middle: whatever lies across the middle (a block comment, a line comment, strings, annotations, an error
+    /// on either side), the tokens or the error are those of one pass from the start.</summary>
+    [Theory]
+    [InlineData("(; a block comment\n across\n the (; nested ;) middle\n\n\n ;)")]
+    [InlineData(";; a line comment\n;; and another\n\n\n\n\n")]
+    [InlineData("\"a string\" $id\n 0x1p3 (@custom \"x\"\n \"y\")\n\n $\"quoted id\"\n\n")]
+    [InlineData("(; unclosed\n\n\n\n")]
+    [InlineData("\n\n\n\n\n\n \u0001 \n")]
+    [InlineData(" \u0001 \n\n\n\n\n\n\n")]
+    [InlineData(" \u0001 \n\n\n\n\n\n\n \u0002 ")]
+    [InlineData("(;\n\n\n\n\n\n\n;) (;\n\n\n\n ;) \"unclosed\n")]
+    public void LargeSourcesLexInTwoHalvesAsOnePass(string middle)
+    {
+        var filler = string.Concat(Enumerable.Repeat("  (i32.add (local.get $x) (i32.const 0x12)) ;; f\n", 12_000));
+        var source = U(filler + middle + filler);
+        Assert.True(source.Length > 1 << 20);
+        Assert.InRange(source.Length / 2, U(filler).Length, U(filler + middle).Length);
+        MalformedTextException? oneError = null, twoError = null;
+        Token[] one = [], two = [];
+        int oneCount = 0, twoCount = 0;
+        try { one = Lexer.Tokenize(source.AsSpan(), out oneCount); } catch (MalformedTextException e) { oneError = e; }
+        try { two = Lexer.Tokenize(source, out twoCount); } catch (MalformedTextException e) { twoError = e; }
+        Assert.Equal(oneError?.Message, twoError?.Message);
+        Assert.Equal(one.AsSpan(0, oneCount).ToArray(), two.AsSpan(0, twoCount).ToArray());
+    }
 }
