@@ -78,6 +78,20 @@ internal sealed partial class ModuleParser
 
     private ModuleParser(TextParser p) => _p = p;
 
+    /// <summary>A parser of function bodies beside <paramref name="owner"/>, with a cursor of its own: it shares the
+    /// module's index spaces and types, reads them only, and writes the bodies into its own code section.</summary>
+    private ModuleParser(ModuleParser owner, TextParser cursor)
+    {
+        _p = cursor;
+        _bodiesOnly = true;
+        (_types, _funcs, _tables, _memories, _globals, _elems, _datas) =
+            (owner._types, owner._funcs, owner._tables, owner._memories, owner._globals, owner._elems, owner._datas);
+        (_typeList, _firstType) = (owner._typeList, owner._firstType);
+    }
+
+    /// <summary>A body parser (<see cref="ModuleParser(ModuleParser, TextParser)"/>), which may not add types.</summary>
+    private readonly bool _bodiesOnly;
+
     /// <summary>A .wat source: one <c>(module $id? ...)</c> form, or bare module fields.</summary>
     public static byte[] ParseFile(byte[] source)
     {
@@ -97,6 +111,9 @@ internal sealed partial class ModuleParser
 
     private const int LargeSource = 256 * 1024;
 
+    /// <summary>The stack of a thread that parses a large source.</summary>
+    private const int LargeStack = 256 << 20;
+
     /// <summary>The reason given for nesting deeper than <see cref="MaxDepth"/> or the stack allows.</summary>
     internal const string TooDeep = "nesting too deep";
 
@@ -112,7 +129,7 @@ internal sealed partial class ModuleParser
         {
             try { result = work(); }
             catch (Exception e) { failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e); }
-        }, 256 << 20);
+        }, LargeStack);
         thread.Start();
         thread.Join();
         failure?.Throw();
@@ -169,12 +186,12 @@ internal sealed partial class ModuleParser
         foreach (var (start, memory, bytes) in _dataJobs)
             if (bytes is null) DataSegment(start);
             else InlineData(memory, bytes);
-        foreach (var f in _functions)
-            if (f.BodyStart >= 0)
-            {
-                Resolve(f.Use);
-                FunctionBody(f);
-            }
+        var bodies = _functions.FindAll(f => f.BodyStart >= 0);
+        for (int i = ParallelBodies(bodies, end); i < bodies.Count; i++)
+        {
+            Resolve(bodies[i].Use);
+            FunctionBody(bodies[i]);
+        }
         foreach (var e in _exports) e.Resolved = ResolveIndex(e.Kind switch { 0 => _funcs, 1 => _tables, 2 => _memories, _ => _globals }, e.Index);
         int? start0 = _start is Token s ? ResolveIndex(_funcs, s) : null;
 
@@ -310,7 +327,88 @@ internal sealed partial class ModuleParser
             return;
         }
         use.Resolved = use.Inline;
-        use.Index = _firstType.TryGetValue(use.Inline, out int index) ? index : AddType(use.Inline);
+        if (_firstType.TryGetValue(use.Inline, out int index)) use.Index = index;
+        else if (_bodiesOnly) throw new NewTypeNeeded();
+        else use.Index = AddType(use.Inline);
+    }
+
+    // ---- function bodies in parallel ----
+
+    /// <summary>A body parser met a type use that adds a type: the bodies from there on are parsed in text order.</summary>
+    private sealed class NewTypeNeeded : Exception;
+
+    /// <summary>Sources from this size on have their function bodies parsed in two halves at once.</summary>
+    private const int ParallelSource = 1 << 20;
+
+    /// <summary>
+    /// Parses the function bodies of a large module in two halves at once, each with a body parser of its own, and
+    /// returns how many of <paramref name="bodies"/> are done (all, or none for a small module). The result is the
+    /// text-order parse's: the functions' signatures are resolved first, in order, and a body parser may only find
+    /// types, never add one. Should a body need a new type (an inline block or call_indirect type no type matched),
+    /// the bodies before it keep their code, the types the later signatures added are taken back, and the caller goes
+    /// on in text order from that body. The first error in text order is the one thrown.
+    /// </summary>
+    private int ParallelBodies(List<FunctionEntry> bodies, int end)
+    {
+        if (_p.Source.Length < ParallelSource || Environment.ProcessorCount < 2 || bodies.Count < 2) return 0;
+        var typesBefore = new int[bodies.Count];
+        for (int i = 0; i < bodies.Count; i++)
+        {
+            typesBefore[i] = _typeList.Count;
+            Resolve(bodies[i].Use);
+        }
+        int middle = (bodies[0].BodyStart + end) / 2, split = 1;
+        while (split < bodies.Count - 1 && bodies[split].BodyStart < middle) split++;
+
+        var first = new BodyRun(new ModuleParser(this, new TextParser(_p)), bodies, 0, split);
+        var second = new BodyRun(new ModuleParser(this, new TextParser(_p)), bodies, split, bodies.Count);
+        var worker = new Thread(second.Run, LargeStack);
+        worker.Start();
+        first.Run();
+        worker.Join();
+
+        _usesDataCount |= first.Parser._usesDataCount | second.Parser._usesDataCount;
+        foreach (var run in (ReadOnlySpan<BodyRun>)[first, second])
+        {
+            run.CopyDone(_codeSection);
+            if (run.Failure is null) continue;
+            if (run.Failure.SourceException is not NewTypeNeeded) run.Failure.Throw();
+            // Back to the types before the failed body's signature, to go on in text order from it.
+            int done = run.Done, keep = typesBefore[done];
+            foreach (var sig in _typeList.GetRange(keep, _typeList.Count - keep))
+                if (_firstType.TryGetValue(sig, out int index) && index >= keep) _firstType.Remove(sig);
+            _typeList.RemoveRange(keep, _typeList.Count - keep);
+            for (int i = done; i < bodies.Count; i++) bodies[i].Use.Index = -1;
+            return done;
+        }
+        return bodies.Count;
+    }
+
+    /// <summary>One body parser's share: bodies [<paramref name="from"/>, <paramref name="to"/>) in order, until the
+    /// first failure.</summary>
+    private sealed class BodyRun(ModuleParser parser, List<FunctionEntry> bodies, int from, int to)
+    {
+        public readonly ModuleParser Parser = parser;
+        /// <summary>The index in the body list of the first body not parsed (<c>to</c> when all were).</summary>
+        public int Done = from;
+        public System.Runtime.ExceptionServices.ExceptionDispatchInfo? Failure;
+        private readonly List<int> _ends = [];
+
+        public void Run()
+        {
+            try
+            {
+                for (; Done < to; Done++)
+                {
+                    Parser.FunctionBody(bodies[Done]);
+                    _ends.Add(Parser._codeSection.Length);
+                }
+            }
+            catch (Exception e) { Failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e); }
+        }
+
+        /// <summary>Appends the code of the bodies parsed to <paramref name="code"/>.</summary>
+        public void CopyDone(WasmWriter code) => code.Bytes(Parser._codeSection.Written[..(_ends.Count == 0 ? 0 : _ends[^1])]);
     }
 
     /// <summary>A value type's binary byte.</summary>

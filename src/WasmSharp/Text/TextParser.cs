@@ -23,6 +23,15 @@ internal sealed class TextParser
         TokenCount = count;
     }
 
+    /// <summary>A second cursor over <paramref name="other"/>'s tokens, at its position.</summary>
+    public TextParser(TextParser other)
+    {
+        Source = other.Source;
+        _tokens = other._tokens;
+        TokenCount = other.TokenCount;
+        Position = other.Position;
+    }
+
     public Token Peek(int ahead = 0) => _tokens[Math.Min(Position + ahead, TokenCount - 1)];
     public Token Next() => _tokens[Math.Min(Position++, TokenCount - 1)];
     public ReadOnlySpan<byte> Text(Token t) => Source.AsSpan(t.Start, t.Length);

@@ -128,4 +128,37 @@ public class ModuleParserTests
         var e = Assert.Throws<MalformedTextException>(() => Wat.ToBinary(Encoding.UTF8.GetBytes(Nest(ModuleParser.MaxDepth + 10, folded))));
         Assert.Equal(ModuleParser.TooDeep, e.Reason);
     }
+
+    /// <summary>A module whose source is a megabyte or more has its function bodies parsed in two halves at once.
+    /// Padded past that size with trailing line breaks, each module gives the bytes (or the error, at the same line
+    /// and column) that it gives parsed in text order: when bodies only use types (a), when a body's block or
+    /// call_indirect adds a type in either half (b, c, d: the type section keeps text order), with data.drop in the
+    /// second half only (e: the data count section), and when bodies in both halves are malformed (f, g: the first
+    /// error in text order wins, also after a body that adds a type).</summary>
+    [Theory]
+    [InlineData("a", "(type $t (func (param i32) (result i32))) (table 1 funcref) {0} {1} {0} {1}")]
+    [InlineData("b", "(table 1 funcref) (func (param i64) (local.get 0) (block (param i64) (result f32) drop (f32.const 1)) drop) {0} {1} {1}")]
+    [InlineData("c", "(table 1 funcref) {0} {0} (func (result f64) (call_indirect (param f32) (result f64) (f32.const 1) (i32.const 0))) {1}")]
+    [InlineData("d", "(table 1 funcref) {0} {1} (func (param f32) (result i64) (i64.const 1)) (func (call_indirect (param i64) (i64.const 0) (i32.const 0))) {1}")]
+    [InlineData("e", "(memory 1) (data $d \"x\") {0} {1} (func (data.drop $d))")]
+    [InlineData("f", "(func (i32.const 1) (bogus)) {0} {1} (func (i32.add (unknown.op)))")]
+    [InlineData("g", "(table 1 funcref) (func (block (param f64) unreachable)) (func (i32.const 1) (bogus)) {0} {1} (func (i32.add (unknown.op)))")]
+    public void LargeModulesParseTheirBodiesInTwoHalvesAsInTextOrder(string name, string fields)
+    {
+        _ = name;
+        const string body = "(func (param $a i32) (param $b i32) (result i32) (local $x i32)\n" +
+            "  (local.set $x (i32.add (local.get $a) (i32.const 7)))\n" +
+            "  (block $out (loop $top (br_if $out (i32.eqz (local.get $x))) (local.set $x (i32.sub (local.get $x) (i32.const 1))) (br $top)))\n" +
+            "  (i32.mul (local.get $x) (local.get $b)))\n";
+        var text = "(module " + string.Format(fields, string.Concat(Enumerable.Repeat(body, 40)),
+            string.Concat(Enumerable.Repeat("(func (result i32) (i32.const 1))\n", 40))) + ")";
+        var padded = text + new string('\n', 1 << 20);
+        byte[]? inOrder = null, halves = null;
+        MalformedTextException? inOrderError = null, halvesError = null;
+        try { inOrder = Wat.ToBinary(text); } catch (MalformedTextException e) { inOrderError = e; }
+        try { halves = Wat.ToBinary(padded); } catch (MalformedTextException e) { halvesError = e; }
+        Assert.Equal(inOrderError?.Message, halvesError?.Message);
+        Assert.Equal(inOrder, halves);
+        if (inOrder is not null) Module.Validate(inOrder);
+    }
 }
