@@ -1,28 +1,31 @@
 using System.Buffers.Binary;
+using WasmSharp.Text;
 
 namespace WasmSharp.Binary;
 
 /// <summary>
 /// Decodes constant expressions (global initialisers, segment offsets, element items) up to their <c>end</c>.
-/// The validator checks their types and indices; this reader only tells constant instructions from others:
-/// a valid but non-constant instruction is "constant expression required" (a validation error), an opcode that
-/// does not exist is "illegal opcode" (malformed).
+/// The validator checks their types and indices; this reader only tells constant instructions from others: a
+/// well-formed instruction that is not constant is kept as <see cref="ConstOp.NotConstant"/> for the validator to
+/// reject ("constant expression required"); an opcode that does not exist is "illegal opcode" (malformed).
 /// </summary>
 internal static class ConstExprReader
 {
     public static ConstExpr Read(ref WasmReader r)
     {
         long start = r.Offset;
+        int depth = 0;
         // Nearly every constant expression is one instruction: allocate exactly one array for it.
-        if (!TryReadInstr(ref r, out var first)) return new ConstExpr([], start);
-        if (!TryReadInstr(ref r, out var second)) return new ConstExpr([first], start);
+        if (!TryReadInstr(ref r, ref depth, out var first)) return new ConstExpr([], start);
+        if (!TryReadInstr(ref r, ref depth, out var second)) return new ConstExpr([first], start);
         var list = new List<ConstInstr>(4) { first, second };
-        while (TryReadInstr(ref r, out var next)) list.Add(next);
+        while (TryReadInstr(ref r, ref depth, out var next)) list.Add(next);
         return new ConstExpr(list.ToArray(), start);
     }
 
-    /// <summary>Reads one instruction; false at the expression's <c>end</c>.</summary>
-    private static bool TryReadInstr(ref WasmReader r, out ConstInstr instr)
+    /// <summary>Reads one instruction; false at the expression's <c>end</c>. <paramref name="depth"/> counts the
+    /// blocks open within the expression (non-constant instructions too are decoded, up to the end).</summary>
+    private static bool TryReadInstr(ref WasmReader r, ref int depth, out ConstInstr instr)
     {
         long at = r.Offset;
         byte op = r.ReadByte();
@@ -30,7 +33,9 @@ internal static class ConstExprReader
         {
             case 0x0B:
                 instr = default;
-                return false;
+                if (depth == 0) return false;
+                depth--;
+                break;
             case 0x41: instr = new(ConstOp.I32Const, (uint)r.ReadS32()); return true;
             case 0x42: instr = new(ConstOp.I64Const, (ulong)r.ReadS64()); return true;
             case 0x43: instr = new(ConstOp.F32Const, r.ReadF32Bits()); return true;
@@ -46,53 +51,70 @@ internal static class ConstExprReader
             case 0x7E: instr = new(ConstOp.I64Mul, 0); return true;
             case 0x05:
                 // `else` ends an instruction sequence too; the reference decoder then wants the `end`.
-                throw r.Error("END opcode expected", at);
-            case 0xFC:
+                if (depth == 0) throw r.Error("END opcode expected", at);
+                break;
+            case 0x1C:
             {
-                uint sub = r.ReadU32();
-                if (sub > 17) throw r.Error($"illegal opcode fc {sub:x2}", at);
-                throw NotConstant(r.Section, at);
+                uint count = r.ReadCount();
+                for (uint i = 0; i < count; i++) ModuleReader.ReadValueType(ref r);
+                break;
             }
-            case 0xFD:
+            default:
             {
-                uint sub = r.ReadU32();
-                if (sub == 12)
+                byte prefix = op is 0xFC or 0xFD ? op : (byte)0;
+                uint code = prefix == 0 ? op : r.ReadU32();
+                if (!Instructions.TryGet(prefix, code, out var ins))
+                    throw r.Error(prefix == 0xFC ? $"illegal opcode fc {code:x2}" : $"illegal opcode {code:x2}", at);
+                if (ins.Immediate == Immediate.V128)
                 {
                     var bytes = r.ReadBytes(16);
                     instr = new(ConstOp.V128Const, BinaryPrimitives.ReadUInt64LittleEndian(bytes),
                         BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]));
                     return true;
                 }
-                if (sub > 0xFF || IllegalSimdOpcode(sub)) throw r.Error($"illegal opcode {sub:x2}", at);
-                throw NotConstant(r.Section, at);
+                if (ins.Immediate == Immediate.Block) depth++;
+                SkipImmediates(ref r, ins.Immediate);
+                break;
             }
-            default:
-                if (IllegalOpcode(op)) throw r.Error($"illegal opcode {op:x2}", at);
-                throw NotConstant(r.Section, at);
         }
+        instr = new(ConstOp.NotConstant, (ulong)at, (ulong)(r.Offset - at));
+        return true;
     }
 
-    private static InvalidModuleException NotConstant(string? section, long at) =>
-        new("constant expression required", at, section: section);
-
-    /// <summary>Single-byte opcodes that Wasm 2.0 does not define.</summary>
-    private static bool IllegalOpcode(byte op) => op switch
+    /// <summary>Reads past the immediates of kind <paramref name="kind"/> (the shapes of the instruction table
+    /// the text format shares; the printer reads and prints them).</summary>
+    private static void SkipImmediates(ref WasmReader r, Immediate kind)
     {
-        >= 0x06 and <= 0x0A => true,
-        >= 0x12 and <= 0x19 => true,
-        >= 0x1D and <= 0x1F => true,
-        0x27 => true,
-        >= 0xC5 and <= 0xCF => true,
-        >= 0xD3 and <= 0xFB => true,
-        0xFE or 0xFF => true,
-        _ => false,
-    };
-
-    /// <summary>The gaps in the 0xFD (SIMD) opcode space below 0x100.</summary>
-    private static bool IllegalSimdOpcode(uint sub) => sub switch
-    {
-        0x9A or 0xA2 or 0xA5 or 0xA6 or 0xAF or 0xB0 or 0xB2 or 0xB3 or 0xB4 or 0xBB or 0xC2 or 0xC5 or 0xC6
-            or 0xCF or 0xD0 or 0xD2 or 0xD3 or 0xD4 or 0xE2 or 0xEE => true,
-        _ => false,
-    };
+        switch (kind)
+        {
+            case Immediate.Block: r.ReadS33(); break;
+            case Immediate.BrTable:
+                for (long i = r.ReadCount() + 1L; i > 0; i--) r.ReadU32();
+                break;
+            case Immediate.Label or Immediate.Function or Immediate.Local or Immediate.Global or Immediate.Table
+                or Immediate.Element or Immediate.Data:
+                r.ReadU32();
+                break;
+            case Immediate.CallIndirect or Immediate.TableCopy or Immediate.TableInit or Immediate.MemArg:
+                r.ReadU32();
+                r.ReadU32();
+                break;
+            case Immediate.MemArgLane:
+                r.ReadU32();
+                r.ReadU32();
+                r.ReadByte();
+                break;
+            case Immediate.Memory or Immediate.HeapType or Immediate.Lane: r.ReadByte(); break;
+            case Immediate.MemoryCopy: r.ReadBytes(2); break;
+            case Immediate.MemoryInit:
+                r.ReadU32();
+                r.ReadByte();
+                break;
+            case Immediate.I32: r.ReadS32(); break;
+            case Immediate.I64: r.ReadS64(); break;
+            case Immediate.F32: r.ReadBytes(4); break;
+            case Immediate.F64: r.ReadBytes(8); break;
+            case Immediate.Shuffle: r.ReadBytes(16); break;
+        }
+    }
 }

@@ -13,10 +13,16 @@ public enum ConstOp : byte
     GlobalGet,
     I32Add, I32Sub, I32Mul,
     I64Add, I64Sub, I64Mul,
+    /// <summary>Any other instruction: well formed, but not constant, so validation rejects the expression
+    /// ("constant expression required"). Kept, not refused while decoding, so that a malformed module is reported
+    /// as malformed and the text printer can print the module.</summary>
+    NotConstant,
 }
 
 /// <summary>One instruction of a constant expression. <see cref="Value"/> holds the constant bits (low half for
-/// v128), the function or global index; <see cref="High"/> the high half of a v128; <see cref="RefType"/> the type of ref.null.</summary>
+/// v128), the function or global index; <see cref="High"/> the high half of a v128; <see cref="RefType"/> the type of
+/// ref.null. For <see cref="ConstOp.NotConstant"/>, <see cref="Value"/> is the instruction's offset in the module and
+/// <see cref="High"/> its length in bytes.</summary>
 public readonly record struct ConstInstr(ConstOp Op, ulong Value, ulong High = 0, ValueType RefType = default);
 
 /// <summary>A constant expression: the instructions before its <c>end</c>, and where it starts.</summary>

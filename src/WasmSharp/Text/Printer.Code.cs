@@ -23,20 +23,24 @@ internal sealed partial class Printer
     private void Code(FunctionBody body, uint function)
     {
         _function = function;
-        _blocks.Clear();
         var r = new WasmReader(_m.Bytes.Span.Slice(body.CodeOffset, body.CodeLength), body.CodeOffset, "code");
+        PrintInstructions(ref r, body.MissingEndReason);
+        if (!r.AtEnd) throw new MalformedModuleException("section size mismatch", r.Offset, "code");
+    }
+
+    /// <summary>The instructions from <paramref name="r"/> up to the <c>end</c> that closes them (read, not
+    /// printed), one a line; <paramref name="missingEnd"/> is the error should the bytes end first.</summary>
+    private void PrintInstructions(ref WasmReader r, string missingEnd)
+    {
+        _blocks.Clear();
         while (true)
         {
-            if (r.AtEnd) throw new MalformedModuleException(body.MissingEndReason, r.Offset, "code");
+            if (r.AtEnd) throw new MalformedModuleException(missingEnd, r.Offset, r.Section);
             long at = r.Offset;
             byte op = r.ReadByte();
             if (op == 0x0B)
             {
-                if (_blocks.Count == 0)
-                {
-                    if (!r.AtEnd) throw new MalformedModuleException("section size mismatch", r.Offset, "code");
-                    return;
-                }
+                if (_blocks.Count == 0) return;
                 _blocks.RemoveAt(_blocks.Count - 1);
                 Indent(_blocks.Count).Append("end\n");
                 continue;

@@ -425,6 +425,18 @@ internal sealed partial class Printer
     private void ConstantExpression(ConstExpr e, string wrapper)
     {
         var list = e.Instructions;
+        if (Array.Exists(list, i => i.Op == ConstOp.NotConstant))
+        {
+            // Not constant (an invalid module): printed flat from its bytes, one instruction a line, as a body is.
+            if (wrapper.Length > 0) _s.Append('(').Append(wrapper);
+            else if (_s[^1] == ' ') _s.Length--;
+            _s.Append('\n');
+            var r = new WasmReader(_m.Bytes.Span[(int)e.Offset..], e.Offset);
+            PrintInstructions(ref r, "unexpected end");
+            if (_s[^1] == '\n') _s.Length--;
+            if (wrapper.Length > 0) _s.Append(')');
+            return;
+        }
         bool wrap = wrapper.Length > 0 && list.Length != 1;
         if (wrap) _s.Append('(').Append(wrapper);
         for (int i = 0; i < list.Length; i++)

@@ -209,6 +209,7 @@ internal sealed class ModuleValidator : ICodeConsumer
                     break;
                 case ConstOp.I32Add or ConstOp.I32Sub or ConstOp.I32Mul: Binary(ValueType.I32); break;
                 case ConstOp.I64Add or ConstOp.I64Sub or ConstOp.I64Mul: Binary(ValueType.I64); break;
+                default: throw new InvalidModuleException("constant expression required", (long)i.Value, section: section);
             }
         }
         if (stack.Count != 1 || stack[0] != expected) throw Err("type mismatch");

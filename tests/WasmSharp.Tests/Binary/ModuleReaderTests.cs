@@ -196,9 +196,24 @@ public class ModuleReaderTests
     [InlineData(new byte[] { 0x20, 0x00, End })] // local.get
     [InlineData(new byte[] { 0xFC, 0x00, End })] // i32.trunc_sat_f32_s
     [InlineData(new byte[] { 0xFD, 0x0F, End })] // i8x16.splat
-    public void NonConstantInstructionsAreInvalid(byte[] expr)
+    [InlineData(new byte[] { 0x02, 0x7F, 0x41, 0x00, 0x0B, End })] // block (result i32) i32.const 0 end
+    [InlineData(new byte[] { 0x41, 0x00, 0x04, 0x40, 0x05, 0x0E, 0x01, 0x00, 0x00, 0x0B, 0x41, 0x01, End })] // if else br_table end
+    public void NonConstantInstructionsAreReadAndInvalid(byte[] expr)
     {
-        var e = Assert.Throws<InvalidModuleException>(() => ModuleReader.Read(Module(Section(6, Vec(Cat(B(I32, 0x00), expr))))));
+        // The reader keeps each instruction (offset and length), blocks included, up to the expression's end; the
+        // section goes on after it; validation rejects the expression.
+        var binary = Module(Section(6, Vec(Cat(B(I32, 0x00), expr), B(I32, 0x00, 0x41, 0x07, End))));
+        var info = ModuleReader.Read(binary);
+        var init = info.Globals[0].Init;
+        Assert.Contains(init.Instructions, i => i.Op == ConstOp.NotConstant);
+        if (init.Instructions[0].Op == ConstOp.NotConstant) Assert.Equal(init.Offset, (long)init.Instructions[0].Value);
+        for (int k = 1; k < init.Instructions.Length; k++)
+            if (init.Instructions[k - 1] is { Op: ConstOp.NotConstant } a && init.Instructions[k] is { Op: ConstOp.NotConstant } b)
+                Assert.Equal((long)(a.Value + a.High), (long)b.Value);
+        var last = init.Instructions[^1];
+        if (last.Op == ConstOp.NotConstant) Assert.Equal(End, binary[(int)(last.Value + last.High)]);
+        Assert.Equal([new ConstInstr(ConstOp.I32Const, 7)], info.Globals[1].Init.Instructions);
+        var e = Assert.Throws<InvalidModuleException>(() => WasmSharp.Module.Validate(binary));
         Assert.Equal("constant expression required", e.Reason);
     }
 
