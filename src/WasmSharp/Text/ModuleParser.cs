@@ -98,15 +98,7 @@ internal sealed partial class ModuleParser
         // Blocks nest by recursion. A large source, which may nest deeply (a compiler's switch of thousands of
         // cases), is parsed on a thread with a stack of its own (address space, committed as used); a small one
         // here, and again on such a thread should it nest deeper than this thread's stack allows.
-        if (source.Length >= LargeSource) return OnLargeStack(() => ParseWhole(source));
-        try
-        {
-            return ParseWhole(source);
-        }
-        catch (MalformedTextException e) when (e.Reason == TooDeep)
-        {
-            return OnLargeStack(() => ParseWhole(source));
-        }
+        return source.Length >= LargeSource ? OnLargeStack(() => ParseWhole(source)) : ParseWhole(source);
     }
 
     private const int LargeSource = 256 * 1024;
@@ -121,12 +113,16 @@ internal sealed partial class ModuleParser
     /// 256 MiB stack.</summary>
     internal const int MaxDepth = 100_000;
 
+    /// <summary>Whether this thread has the stack of <see cref="LargeStack"/>.</summary>
+    [ThreadStatic] private static bool s_onLargeStack;
+
     private static T OnLargeStack<T>(Func<T> work)
     {
         T? result = default;
         System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
         var thread = new Thread(() =>
         {
+            s_onLargeStack = true;
             try { result = work(); }
             catch (Exception e) { failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e); }
         }, LargeStack);
@@ -155,8 +151,21 @@ internal sealed partial class ModuleParser
     }
 
     /// <summary>Module fields from <paramref name="p"/>'s position up to a <c>)</c> (left in place) or the end;
-    /// returns the binary module.</summary>
-    public static byte[] ParseFields(TextParser p) => new ModuleParser(p).Parse();
+    /// returns the binary module. Parsed on this thread, and again on a thread of <see cref="LargeStack"/> should
+    /// they nest deeper than this thread's stack allows (a small source, or a module of a script).</summary>
+    public static byte[] ParseFields(TextParser p)
+    {
+        int start = p.Position;
+        try
+        {
+            return new ModuleParser(p).Parse();
+        }
+        catch (MalformedTextException e) when (e.Reason == TooDeep && !s_onLargeStack)
+        {
+            p.Position = start;
+            return OnLargeStack(() => new ModuleParser(p).Parse());
+        }
+    }
 
 
     private byte[] Parse()

@@ -362,4 +362,17 @@ public class WastParserTests
         }
         Assert.True(commands > 50_000, $"only {commands} commands");
     }
+
+    /// <summary>A script's module that nests deeper than the calling thread's stack allows is parsed again on a
+    /// thread of the parser's own, as a .wat file is.</summary>
+    [Fact]
+    public void DeepModulesOfScriptsParse()
+    {
+        var script = Parse("(module (func " + string.Concat(Enumerable.Repeat("(block ", 90_000)) + new string(')', 90_000) + "))\n" +
+            "(assert_return (invoke \"f\"))");
+        var module = Assert.IsType<ModuleCommand>(script.Commands[0]).Module;
+        Assert.Null(module.TextError);
+        Assert.True(module.ToBinary().Length > 180_000);
+        Assert.Equal(2, script.Commands.Count);
+    }
 }
