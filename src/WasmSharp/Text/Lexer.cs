@@ -93,36 +93,29 @@ public static class Lexer
             : source.AsSpan(source.Length / 2).IndexOf((byte)'\n') + source.Length / 2 + 1;
         if (split <= source.Length / 2 || split >= source.Length) return Tokenize(source.AsSpan(), out count);
 
-        Token[]? second = null;
         int secondCount = 0;
-        System.Runtime.ExceptionServices.ExceptionDispatchInfo? secondError = null;
-        var worker = new Thread(() =>
+        var second = new ThreadWork<Token[]>(() =>
         {
-            try
-            {
-                second = new Token[EstimateTokens(source.AsSpan(split))];
-                secondCount = Lex(source, split, source.Length, ref second, 0, out _);
-            }
-            catch (Exception e) { secondError = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e); }
+            var half = new Token[EstimateTokens(source.AsSpan(split))];
+            secondCount = Lex(source, split, source.Length, ref half, 0, out _);
+            return half;
         });
-        worker.Start();
         var tokens = new Token[EstimateTokens(source)];
-        int n;
+        int n, stop;
         try
         {
-            n = Lex(source, 0, split, ref tokens, 0, out int stop);
-            if (stop != split)
-            {
-                // A block comment runs across the split: the second half was lexed from inside it.
-                worker.Join();
-                count = Lex(source, stop, source.Length, ref tokens, n, out _);
-                return tokens;
-            }
+            n = Lex(source, 0, split, ref tokens, 0, out stop);
         }
-        finally { worker.Join(); }
-        secondError?.Throw();
+        finally { second.Wait(); }
+        if (stop != split)
+        {
+            // A block comment runs across the split: the second half was lexed from inside it.
+            count = Lex(source, stop, source.Length, ref tokens, n, out _);
+            return tokens;
+        }
+        var rest = second.Join();
         if (n + secondCount > tokens.Length) Array.Resize(ref tokens, n + secondCount);
-        Array.Copy(second!, 0, tokens, n, secondCount);
+        Array.Copy(rest, 0, tokens, n, secondCount);
         count = n + secondCount;
         return tokens;
     }

@@ -116,21 +116,11 @@ internal sealed partial class ModuleParser
     /// <summary>Whether this thread has the stack of <see cref="LargeStack"/>.</summary>
     [ThreadStatic] private static bool s_onLargeStack;
 
-    private static T OnLargeStack<T>(Func<T> work)
+    private static T OnLargeStack<T>(Func<T> work) => new ThreadWork<T>(() =>
     {
-        T? result = default;
-        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
-        var thread = new Thread(() =>
-        {
-            s_onLargeStack = true;
-            try { result = work(); }
-            catch (Exception e) { failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e); }
-        }, LargeStack);
-        thread.Start();
-        thread.Join();
-        failure?.Throw();
-        return result!;
-    }
+        s_onLargeStack = true;
+        return work();
+    }, LargeStack).Join();
 
     private static byte[] ParseWhole(byte[] source)
     {
