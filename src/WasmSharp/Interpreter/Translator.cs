@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace WasmSharp.Interpreter;
 
 /// <summary>Where a value on the compile-time operand stack lives.</summary>
