@@ -15,6 +15,10 @@ namespace WasmSharp.Llvm;
 /// <item>The variables are read from the memory again (a resync) where the memory may have changed behind them: at
 /// the frame's start, after a call, memory.grow or a bulk operation, and after a store elsewhere whose bytes meet
 /// the slots' range (a guard of two instructions, its range filled in when the function's slots are known).</item>
+/// <item>An object of the frame that stores at computed places write (<c>a[i] = x</c>, the address the frame's base
+/// plus a constant plus an index) has no slots: <c>a[0]</c> read at a constant offset reads the memory. Such a
+/// store's guard first tests whether it stays inside its object, up to the next object or slot (one comparison);
+/// only a store outside it tests the slots' ranges.</item>
 /// </list>
 /// Invariant: wherever the code is, a slot inside the memory holds what the memory does; one outside may hold
 /// anything, and its own bounds check traps before it is read. A resync therefore reads a slot only when it lies
@@ -36,14 +40,22 @@ internal sealed unsafe partial class FunctionTranslator
     private const int MaxRanges = 3;
 
     private int[] _writes = [];
-    private readonly HashSet<int> _globalLocals = new(), _derivedLocals = new();
-    private readonly HashSet<nint> _globalValues = new(), _belowGlobal = new(), _derived = new();
+    private readonly HashSet<int> _globalLocals = new();
+    private readonly HashSet<nint> _globalValues = new(), _belowGlobal = new();
+    // Values and locals computed from the frame's base, with the constant added to the base on the way (where an
+    // object of the frame starts, most likely), or Unknown.
+    private readonly Dictionary<nint, long> _derived = new();
+    private readonly Dictionary<int, long> _derivedLocals = new();
+    private const long Unknown = -1;
+    // Locals written once, with a constant, and their reads: unoptimised code puts each constant in a local first.
+    private readonly Dictionary<int, long> _constantLocals = new();
+    private readonly Dictionary<nint, long> _constants = new();
     private int _frameLocal = -1;
     private long _frameVersion;
     private nint _frameBase;
     private readonly Dictionary<(ulong Offset, int Size), nint> _slots = new();
     private readonly List<(nint Block, nint Next, ulong Known)> _resyncs = new();
-    private readonly List<(nint Branch, nint Address, int Size)> _guards = new();
+    private readonly List<(nint Branch, nint Address, int Size, long Object)> _guards = new();
     // The stores at known places in the frame: a slot's store to its variable, or another's to memory.
     private readonly List<(nint Store, ulong Offset, int Size)> _slotStores = new();
     // The access Address made last: its effective address and size, and its slot if it is one.
@@ -51,15 +63,18 @@ internal sealed unsafe partial class FunctionTranslator
     private int _accessSize;
     private (ulong Offset, int Size)? _accessSlot;
     private ulong? _accessFrameOffset; // an access at a constant offset from the frame's base, slot or not
-    private bool _accessDerived; // an access at an address computed from the frame's base
-    private readonly List<(nint Load, nint Pointer)> _slotLoads = new();
-    private bool _storesIntoFrame;
+    private long? _accessDerived; // an access at an address computed from the frame's base: where its object starts
+    private readonly List<(nint Load, nint Pointer, (ulong Offset, int Size) Slot)> _slotLoads = new();
+    // Where the objects start that stores at computed places in the frame write (arrays, mostly).
+    private readonly SortedSet<long> _storedObjects = new();
+    private bool _storesIntoFrame; // at computed places of objects not known
 
     private void BeginFrame(ReadOnlySpan<byte> code)
     {
         _frameLocal = -1;
         _globalLocals.Clear(); _globalValues.Clear(); _belowGlobal.Clear(); _derivedLocals.Clear(); _derived.Clear();
         _slots.Clear(); _resyncs.Clear(); _guards.Clear(); _slotStores.Clear(); _slotLoads.Clear();
+        _storedObjects.Clear(); _constantLocals.Clear(); _constants.Clear();
         _storesIntoFrame = false;
         _accessSlot = null;
         _writes = new int[_locals.Count];
@@ -73,7 +88,9 @@ internal sealed unsafe partial class FunctionTranslator
     private void LocalRead(int local, nint value)
     {
         if (_globalLocals.Contains(local)) _globalValues.Add(value);
-        if (local == _frameLocal || _derivedLocals.Contains(local)) _derived.Add(value);
+        if (_constantLocals.TryGetValue(local, out long constant)) _constants[value] = constant;
+        if (local == _frameLocal) _derived[value] = 0;
+        else if (_derivedLocals.TryGetValue(local, out long start)) _derived[value] = start;
     }
 
     /// <summary>i32.add or i32.sub (<paramref name="k"/> 0 or 1): of a global's value, a frame's base if a local
@@ -81,13 +98,31 @@ internal sealed unsafe partial class FunctionTranslator
     private void Arithmetic(int k, nint a, nint b, nint result)
     {
         if (k == 1 && _globalValues.Contains(a)) _belowGlobal.Add(result);
-        if (_frameLocal >= 0 && (_derived.Contains(a) || _derived.Contains(b))) _derived.Add(result);
+        if (_frameLocal < 0) return;
+        bool fromA = _derived.TryGetValue(a, out long startA), fromB = _derived.TryGetValue(b, out long startB);
+        if (!fromA && !fromB) return;
+        long start = Unknown;
+        if (fromA != fromB && (fromA || k == 0))
+        {
+            long from = fromA ? startA : startB;
+            nint other = fromA ? b : a;
+            // base + constant: the object there; base + index: the same object as base (an element of the array)
+            start = Constant(other) is { } c ? from + (k == 0 ? c : -c) : from;
+            if (from == Unknown || start < 0) start = Unknown;
+        }
+        _derived[result] = start;
     }
+
+    /// <summary>An i32 constant's value, also read from a local that holds it.</summary>
+    private long? Constant(nint value) =>
+        LLVMIsAConstantInt(value) != 0 ? LLVMConstIntGetSExtValue(value) : _constants.TryGetValue(value, out long c) ? c : null;
 
     private void LocalWritten(int local, nint value)
     {
+        if (_writes[local] == 1 && Constant(value) is { } constant) _constantLocals[local] = constant;
         if (_globalValues.Contains(value)) _globalLocals.Add(local); else _globalLocals.Remove(local);
-        if (_derived.Contains(value)) _derivedLocals.Add(local); // for every read, wherever: a heuristic
+        if (_derived.TryGetValue(value, out long start)) // for every read, wherever: a heuristic
+            _derivedLocals[local] = _derivedLocals.TryGetValue(local, out long was) && was != start ? Unknown : start;
         if (_frameLocal >= 0 || _frames.Count != 1 || _writes[local] != 1 || !_belowGlobal.Contains(value)) return;
         _frameLocal = local;
         _frameVersion = _versions;
@@ -102,7 +137,7 @@ internal sealed unsafe partial class FunctionTranslator
         _accessSize = size;
         _accessSlot = null;
         _accessFrameOffset = null;
-        _accessDerived = _derived.Contains(operand);
+        _accessDerived = _derived.TryGetValue(operand, out long start) ? start : null;
         if (_frameLocal < 0 || key != (_frameLocal, _frameVersion)) return;
         _accessFrameOffset = offset;
         if (size is not (1 or 2 or 4 or 8)) return;
@@ -120,7 +155,7 @@ internal sealed unsafe partial class FunctionTranslator
         if (_accessSlot is not { } slot) return 0;
         _accessSlot = null;
         nint v = LLVMBuildLoad2(_b, IntOfBits(slot.Size * 8), _slots[slot], "");
-        _slotLoads.Add((v, address));
+        _slotLoads.Add((v, address, slot));
         return LLVMTypeOf(v) == type ? v : LLVMBuildCast(_b, LLVMOpcode.BitCast, v, type, "");
     }
 
@@ -137,14 +172,22 @@ internal sealed unsafe partial class FunctionTranslator
             return;
         }
         if (_frameLocal < 0) return;
-        _storesIntoFrame |= _accessDerived;
         if (_accessFrameOffset is { } offset)
         {
             // At a known place in the frame: the slots it meets are known too, and read again right after it.
             _slotStores.Add((store, offset, _accessSize));
             return;
         }
-        _guards.Add((Resync(guarded: true), _accessAddress, _accessSize));
+        long into = Unknown;
+        if (_accessDerived is { } start)
+        {
+            into = start;
+            // Into an object of the frame, most likely an array: its slots go back to memory (FinishFrame), or else
+            // the guard would find the store meeting them each time.
+            if (start == Unknown) _storesIntoFrame = true;
+            else _storedObjects.Add(start);
+        }
+        _guards.Add((Resync(guarded: true), _accessAddress, _accessSize, into));
     }
 
     /// <summary>Where the memory may have changed behind the slots: read them again (filled in by FinishFrame);
@@ -169,33 +212,44 @@ internal sealed unsafe partial class FunctionTranslator
     private void FinishFrame()
     {
         if (_frameLocal < 0) return;
-        if (_slots.Count == 0 || _storesIntoFrame || _slotLoads.Count < 2 * _resyncs.Count
-            || (long)_slots.Count * _resyncs.Count > MaxResyncReads)
+        var demoted = StoredSlots();
+        var slots = _slots.Keys.Where(s => !demoted.Contains(s)).OrderBy(s => s.Offset).ToArray();
+        int loads = _slotLoads.Count(l => !demoted.Contains(l.Slot));
+        if (slots.Length == 0 || _storesIntoFrame || loads < 2 * _resyncs.Count
+            || (long)slots.Length * _resyncs.Count > MaxResyncReads)
         {
-            // No slots; or stores at computed places in the frame (an array indexed in a loop, which would resync
-            // at every store); or fewer loads from slots than resyncs and guards would cost (optimised code, whose
+            // No slots; or stores at computed places in the frame whose object is not known (which may meet any
+            // slot, and so resync at every store); or fewer loads from slots than resyncs and guards would cost (optimised code, whose
             // frame holds what escapes to its callees); or so many slots and resyncs that reading them again
             // would swell the function (a test made of thousands of calls): the frame stays in memory. The
             // variables' stores are dead, and LLVM drops them.
-            foreach (var (load, pointer) in _slotLoads)
-            {
-                LLVMPositionBuilderBefore(_b, load);
-                LLVMReplaceAllUsesWith(load, MemoryLoad(pointer, LLVMTypeOf(load)));
-                LLVMInstructionEraseFromParent(load);
-            }
+            ToMemory(_ => true);
             foreach (var g in _guards) LLVMSetOperand(g.Branch, 0, LLVMConstInt(_m.I1, 0, 0));
             foreach (var (block, next, _) in _resyncs) { Position(block); LLVMBuildBr(_b, next); }
             return;
         }
-        var slots = _slots.Keys.OrderBy(s => s.Offset).ToArray();
+        ToMemory(demoted.Contains);
         ulong hi = slots.Max(s => s.Offset + (ulong)s.Size);
         var ranges = SlotRanges(slots);
-        foreach (var (branch, address, size) in _guards)
+        foreach (var (branch, address, size, into) in _guards)
         {
             // A store of size bytes at distance d from the base meets [lo, end) iff d - (lo - size + 1) is below
             // end - lo + size - 1, unsigned.
             LLVMPositionBuilderBefore(_b, branch);
             nint distance = LLVMBuildBinOp(_b, LLVMOpcode.Sub, address, _frameBase, "");
+            nint resync = LLVMGetSuccessor(branch, 0), next = LLVMGetSuccessor(branch, 1);
+            if (into != Unknown && ObjectEnd(into) is var objectEnd && objectEnd != ulong.MaxValue
+                && objectEnd - (ulong)into >= (ulong)size)
+            {
+                // Into an object without slots: first whether the store stays inside it (one comparison), and only
+                // if not whether it meets slots.
+                nint offset = LLVMBuildBinOp(_b, LLVMOpcode.Sub, distance, Const(ValueType.I64, (ulong)into), "");
+                nint last = Const(ValueType.I64, objectEnd - (ulong)into - (ulong)size);
+                var full = Block("guard.full");
+                LLVMBuildCondBr(_b, LLVMBuildICmp(_b, LLVMIntPredicate.UGT, offset, last, ""), full, next);
+                Position(full);
+            }
+            else Position(LLVMGetInstructionParent(branch));
             nint meets = 0;
             foreach (var (lo, end) in ranges)
             {
@@ -203,7 +257,8 @@ internal sealed unsafe partial class FunctionTranslator
                 nint inside = LLVMBuildICmp(_b, LLVMIntPredicate.ULT, shifted, Const(ValueType.I64, end - lo + (ulong)size - 1), "");
                 meets = meets == 0 ? inside : LLVMBuildBinOp(_b, LLVMOpcode.Or, meets, inside, "");
             }
-            LLVMSetOperand(branch, 0, meets);
+            LLVMBuildCondBr(_b, meets, resync, next);
+            LLVMInstructionEraseFromParent(branch);
         }
         void ReadAll(nint next, bool guarded)
         {
@@ -241,6 +296,41 @@ internal sealed unsafe partial class FunctionTranslator
                 ReadSlot(s, guarded: true);
             }
         }
+    }
+
+    /// <summary>The slots' loads that <paramref name="back"/> picks read the memory again.</summary>
+    private void ToMemory(Func<(ulong Offset, int Size), bool> back)
+    {
+        foreach (var (load, pointer, slot) in _slotLoads)
+        {
+            if (!back(slot)) continue;
+            LLVMPositionBuilderBefore(_b, load);
+            LLVMReplaceAllUsesWith(load, MemoryLoad(pointer, LLVMTypeOf(load)));
+            LLVMInstructionEraseFromParent(load);
+        }
+    }
+
+    /// <summary>The slots inside objects that stores at computed places write: from where such an object starts to
+    /// where the next object or slot does (<c>a[0]</c> of <c>a[i] = x</c>).</summary>
+    private HashSet<(ulong Offset, int Size)> StoredSlots()
+    {
+        var stored = new HashSet<(ulong Offset, int Size)>();
+        foreach (long start in _storedObjects)
+        {
+            ulong lo = (ulong)start, end = ObjectEnd(start);
+            foreach (var s in _slots.Keys) if (s.Offset < end && s.Offset + (ulong)s.Size > lo) stored.Add(s);
+        }
+        return stored;
+    }
+
+    /// <summary>Where an object that stores at computed places write ends (as far as the frame shows): where the
+    /// next such object or slot starts, else nowhere (<see cref="ulong.MaxValue"/>).</summary>
+    private ulong ObjectEnd(long start)
+    {
+        ulong end = ulong.MaxValue;
+        foreach (long next in _storedObjects.GetViewBetween(start + 1, long.MaxValue)) { end = (ulong)next; break; }
+        foreach (var (offset, _) in _slots.Keys) if (offset > (ulong)start && offset < end) end = offset;
+        return end;
     }
 
     /// <summary>The byte ranges a guard tests: the slots, ordered by offset, in runs whose gaps are padding (under 8

@@ -57,9 +57,13 @@ internal static unsafe partial class LlvmApi
     [LibraryImport(Library)] public static partial nint LLVMConstInt(nint type, ulong value, int signExtend);
     [LibraryImport(Library)] public static partial nint LLVMConstNull(nint type);
     [LibraryImport(Library)] public static partial nint LLVMIsAConstantFP(nint value);
+    [LibraryImport(Library)] public static partial nint LLVMIsAConstantInt(nint value);
+    [LibraryImport(Library)] public static partial long LLVMConstIntGetSExtValue(nint constant);
     [LibraryImport(Library)] public static partial double LLVMConstRealGetDouble(nint constant, int* losesInfo);
     [LibraryImport(Library)] public static partial nint LLVMGetUndef(nint type);
     [LibraryImport(Library)] public static partial void LLVMSetOperand(nint user, uint index, nint value);
+    [LibraryImport(Library)] public static partial nint LLVMGetSuccessor(nint terminator, uint index);
+    [LibraryImport(Library)] public static partial nint LLVMGetInstructionParent(nint instruction);
     [LibraryImport(Library)] public static partial int LLVMIsConstant(nint value);
     [LibraryImport(Library)] public static partial nint LLVMGetInsertBlock(nint builder);
     [LibraryImport(Library)] public static partial nint LLVMGetEntryBasicBlock(nint function);

@@ -329,7 +329,21 @@ public sealed class NativeTranslationTests : IDisposable
             (i32.store offset=8 (local.get $f) (i32.const 5))
             (drop (i32.add (i32.load offset=8 (local.get $f)) (i32.load offset=8 (local.get $f))))
             (i32.store (i32.add (local.get $f) (local.get $k)) (i32.const 9))
-            (i32.add (i32.load offset=8 (local.get $f)) (i32.sub (i32.load offset=8 (local.get $f)) (i32.load offset=8 (local.get $f))))))
+            (i32.add (i32.load offset=8 (local.get $f)) (i32.sub (i32.load offset=8 (local.get $f)) (i32.load offset=8 (local.get $f)))))
+          ;; 9: an array at 16 between slots at 8 and 32, its a[0] read at a constant offset and a[$i] written at a
+          ;; computed one; its base and the constants come through locals, as unoptimised code has them
+          (func (param $s i32) (param $i i32) (result i32) (local $f i32) (local $c i32) (local $a i32)
+            (global.set $sp (local.get $s))
+            (local.set $f (i32.sub (global.get $sp) (i32.const 48)))
+            (i32.store offset=8 (local.get $f) (i32.const 5))
+            (i32.store offset=32 (local.get $f) (i32.const 7))
+            (i32.store offset=16 (local.get $f) (i32.const 1))
+            (local.set $c (i32.const 16))
+            (local.set $a (i32.add (local.get $f) (local.get $c)))
+            (drop (i32.add (i32.load offset=8 (local.get $f)) (i32.load offset=32 (local.get $f))))
+            (i32.store (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2))) (i32.const 9))
+            (i32.add (i32.mul (i32.load offset=8 (local.get $f)) (i32.const 10000))
+              (i32.add (i32.mul (i32.load offset=16 (local.get $f)) (i32.const 100)) (i32.load offset=32 (local.get $f))))))
         """;
 
     [Theory]
@@ -345,6 +359,7 @@ public sealed class NativeTranslationTests : IDisposable
     [InlineData("6(65552,0)=trap: out of bounds memory access", "6(65552,1)=6")]
     [InlineData("7(1024)=286331153")]
     [InlineData("8(1024,8)=9", "8(1024,40)=5")]
+    [InlineData("9(1024,0)=50907", "9(1024,3)=50107", "9(1024,-2)=90107", "9(1024,4)=50109", "9(1024,-1)=50107", "9(1024,5)=50107")]
     public void FrameSlotsFollowTheMemory(params string[] calls)
     {
         // Slots of a stack frame live in registers between the points where the memory may change behind them;
