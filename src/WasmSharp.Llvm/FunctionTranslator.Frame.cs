@@ -52,6 +52,7 @@ internal sealed unsafe partial class FunctionTranslator
     private readonly Dictionary<nint, long> _constants = new();
     private int _frameLocal = -1;
     private long _frameVersion;
+    private ulong _topFrameEnd; // how far past the frame's base a check at the top level proved the memory reaches
     private nint _frameBase;
     private readonly Dictionary<(ulong Offset, int Size), nint> _slots = new();
     private readonly List<(nint Block, nint Next, ulong Known)> _resyncs = new();
@@ -72,6 +73,7 @@ internal sealed unsafe partial class FunctionTranslator
     private void BeginFrame(ReadOnlySpan<byte> code)
     {
         _frameLocal = -1;
+        _topFrameEnd = 0;
         _globalLocals.Clear(); _globalValues.Clear(); _belowGlobal.Clear(); _derivedLocals.Clear(); _derived.Clear();
         _slots.Clear(); _resyncs.Clear(); _guards.Clear(); _slotStores.Clear(); _slotLoads.Clear();
         _storedObjects.Clear(); _constantLocals.Clear(); _constants.Clear();
@@ -205,7 +207,17 @@ internal sealed unsafe partial class FunctionTranslator
     }
 
     /// <summary>How far past the frame's base the bounds checks so far have proved the memory reaches.</summary>
-    private ulong KnownFrameEnd() => _checkedEnds.TryGetValue((_frameLocal, _frameVersion), out var c) ? c.End : 0;
+    private ulong KnownFrameEnd() =>
+        Math.Max(_topFrameEnd, _checkedEnds.TryGetValue((_frameLocal, _frameVersion), out var c) ? c.End : 0);
+
+    /// <summary>A bounds check of <paramref name="end"/> bytes past <paramref name="key"/> holds here: at the
+    /// function's top level (whose code runs in order, before all that follows it) one of the frame's base holds
+    /// for the rest of the function, loops included, as the memory never shrinks.</summary>
+    private void NoteCheck((int Local, long Value) key, ulong end)
+    {
+        if (_frames.Count == 1 && _frameLocal >= 0 && key == (_frameLocal, _frameVersion))
+            _topFrameEnd = Math.Max(_topFrameEnd, end);
+    }
 
     /// <summary>The function's slots are known: the guards get their range, the resyncs their loads, and a store at
     /// a known place in the frame that meets slots other than its own (a field and its struct) reads those again.</summary>

@@ -1331,6 +1331,7 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
         // variable, so slots keep explicit checks.
         if (_m.GuardPages && _accessSlot is null) return Gep(basePointer, ea);
         ulong needed = offset + (ulong)size;
+        NoteCheck(key, needed); // by one of the ways below
         _checkedEnds.TryGetValue(key, out var known);
         if (known.End >= needed) return Gep(basePointer, ea);
         _checkedEnds[key] = known with { End = needed };
