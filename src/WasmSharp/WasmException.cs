@@ -82,6 +82,10 @@ public enum TrapCode
     Interrupted,
     /// <summary>A host function threw a <see cref="TrapException"/> with a message of its own.</summary>
     Host,
+    /// <summary>A value the Canonical ABI refuses at a component's boundary: a char that is not a Unicode scalar
+    /// value, a string that does not decode, a discriminant past the cases, a string or list outside the memory or
+    /// misaligned; the message says which.</summary>
+    CanonicalAbi,
 }
 
 /// <summary>A WebAssembly trap. <see cref="Exception.Message"/> is the spec's trap message
@@ -93,6 +97,9 @@ public sealed class TrapException : WasmException
 
     /// <summary>A trap raised by a host function, with its own message (<see cref="Code"/> is <see cref="TrapCode.Host"/>).</summary>
     public TrapException(string message) : base(message) { Code = TrapCode.Host; }
+
+    /// <summary>A trap of the given kind with a message that says more than the kind's own.</summary>
+    public TrapException(TrapCode code, string message) : base(message) { Code = code; }
 
     /// <summary>The kind of trap.</summary>
     public TrapCode Code { get; }
@@ -116,6 +123,7 @@ public sealed class TrapException : WasmException
         TrapCode.CallStackExhausted => "call stack exhausted",
         TrapCode.Interrupted => "interrupted",
         TrapCode.Host => "host trap",
+        TrapCode.CanonicalAbi => "invalid value at a component boundary",
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "not a trap code"),
     };
 }

@@ -1,0 +1,222 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace WasmSharp.Components;
+
+/// <summary>How strings are encoded in a component's memory (the <c>string-encoding</c> canonical option).</summary>
+public enum StringEncoding
+{
+    /// <summary>UTF-8 (the default); a string's length counts bytes.</summary>
+    Utf8,
+    /// <summary>UTF-16 little-endian, 2-byte aligned; a string's length counts code units.</summary>
+    Utf16,
+    /// <summary>Latin-1 where it fits, else UTF-16, told apart by the top bit of the length (set: UTF-16).</summary>
+    Latin1Utf16,
+}
+
+/// <summary>A view of the memory a lift or lower reads and writes (the memory may grow between views).</summary>
+public delegate Span<byte> MemoryView();
+
+/// <summary>The canonical options a lift or lower runs with: its memory, seen through <paramref name="Memory"/>,
+/// its address type <paramref name="Pointer"/> (i32, or i64 for memory64) and its string encoding.</summary>
+public sealed record CanonicalOptions(MemoryView Memory, StringEncoding Encoding = StringEncoding.Utf8, ValueType Pointer = ValueType.I32);
+
+/// <summary>
+/// The reference Canonical ABI: the spec's definitions.py, point by point, on untyped <see cref="ComponentValue"/>s.
+/// Compiled per-signature glue is checked against it. Values it refuses trap (<see cref="TrapCode.CanonicalAbi"/>)
+/// with a message that says what was wrong and where.
+/// </summary>
+public static class CanonicalAbi
+{
+    /// <summary>The longest string, in bytes, a component may pass.</summary>
+    public const ulong MaxStringByteLength = (1 << 28) - 1;
+    /// <summary>The longest list, in bytes, a component may pass.</summary>
+    public const ulong MaxListByteLength = (1 << 28) - 1;
+
+    /// <summary>The one NaN a float crosses the boundary as (its bits 0x7fc00000; as a double 0x7ff8000000000000).</summary>
+    public static readonly float CanonicalNaN32 = BitConverter.UInt32BitsToSingle(0x7FC00000);
+    /// <summary>The one NaN a double crosses the boundary as (its bits 0x7ff8000000000000).</summary>
+    public static readonly double CanonicalNaN64 = BitConverter.UInt64BitsToDouble(0x7FF8000000000000);
+
+    private static readonly Encoding Utf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
+    private static readonly Encoding Utf16 = new UnicodeEncoding(bigEndian: false, byteOrderMark: false, throwOnInvalidBytes: true);
+
+    /// <summary>Reads a value of type <paramref name="t"/> at <paramref name="pointer"/> (as a spilled argument or result
+    /// is read): traps if the address is not aligned for the type or the value does not lie inside the memory.</summary>
+    public static ComponentValue Load(CanonicalOptions options, ulong pointer, ComponentValueType t)
+    {
+        var memory = options.Memory();
+        CheckRange(memory, pointer, (ulong)CanonicalLayout.Size(t, options.Pointer), CanonicalLayout.Alignment(t, options.Pointer), t);
+        return LoadAt(options, pointer, t);
+    }
+
+    private static ComponentValue LoadAt(CanonicalOptions o, ulong p, ComponentValueType t)
+    {
+        var memory = o.Memory();
+        switch (t)
+        {
+            case PrimitiveType { Kind: Primitive.Bool }: return new BoolValue(memory[(int)p] != 0);
+            case PrimitiveType { Kind: Primitive.F32 } f:
+            {
+                float v = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadInt32LittleEndian(memory[(int)p..]));
+                return new FloatValue(f.Kind, float.IsNaN(v) ? CanonicalNaN32 : v);
+            }
+            case PrimitiveType { Kind: Primitive.F64 } f:
+            {
+                double v = BitConverter.Int64BitsToDouble(BinaryPrimitives.ReadInt64LittleEndian(memory[(int)p..]));
+                return new FloatValue(f.Kind, double.IsNaN(v) ? CanonicalNaN64 : v);
+            }
+            case PrimitiveType { Kind: Primitive.Char }: return Char(BinaryPrimitives.ReadUInt32LittleEndian(memory[(int)p..]));
+            case PrimitiveType { Kind: Primitive.String }:
+                return LoadString(o, ReadPointer(o, memory, p), ReadPointer(o, memory, p + PointerSize(o)));
+            case PrimitiveType { Kind: Primitive.ErrorContext }: throw Handles(t);
+            case PrimitiveType integer:
+            {
+                int size = (int)CanonicalLayout.Size(integer);
+                var bytes = memory.Slice((int)p, size);
+                ulong bits = size switch
+                {
+                    1 => bytes[0],
+                    2 => BinaryPrimitives.ReadUInt16LittleEndian(bytes),
+                    4 => BinaryPrimitives.ReadUInt32LittleEndian(bytes),
+                    _ => BinaryPrimitives.ReadUInt64LittleEndian(bytes),
+                };
+                return Integer(integer.Kind, bits, size);
+            }
+            case ListType { Length: { } n } list: return new ListValue(LoadElements(o, p, n, list.Element));
+            case ListType list:
+                return LoadList(o, ReadPointer(o, memory, p), ReadPointer(o, memory, p + PointerSize(o)), list.Element);
+            case MapType map:
+                return LoadList(o, ReadPointer(o, memory, p), ReadPointer(o, memory, p + PointerSize(o)), new TupleType(new[] { map.Key, map.Value }));
+            case RecordType record:
+            {
+                var offsets = CanonicalLayout.FieldOffsets(record, o.Pointer);
+                return new RecordValue(record.Fields.Select((f, i) => (f.Label, LoadAt(o, p + (ulong)offsets[i], f.Type))).ToArray());
+            }
+            case TupleType tuple:
+            {
+                var offsets = CanonicalLayout.FieldOffsets(tuple, o.Pointer);
+                return new TupleValue(tuple.Types.Select((u, i) => LoadAt(o, p + (ulong)offsets[i], u)).ToArray());
+            }
+            case VariantType or EnumType or OptionType or ResultType:
+            {
+                var cases = ((VariantType)CanonicalLayout.Despecialize(t)).Cases;
+                int size = (int)CanonicalLayout.Size(CanonicalLayout.DiscriminantType(cases.Count));
+                var bytes = memory.Slice((int)p, size);
+                uint index = size switch { 1 => bytes[0], 2 => BinaryPrimitives.ReadUInt16LittleEndian(bytes), _ => BinaryPrimitives.ReadUInt32LittleEndian(bytes) };
+                if (index >= (uint)cases.Count)
+                    throw Trap($"case {index} of a {Describe(t)} with {cases.Count} cases, at {p}");
+                var c = cases[(int)index];
+                var payload = c.Type is null ? null : LoadAt(o, p + (ulong)CanonicalLayout.PayloadOffset(t, o.Pointer), c.Type);
+                return t switch
+                {
+                    EnumType => new EnumValue(c.Label),
+                    OptionType => new OptionValue(payload),
+                    ResultType => new ResultValue(index == 0, payload),
+                    _ => new VariantValue(c.Label, payload),
+                };
+            }
+            case FlagsType flags:
+            {
+                int size = (int)CanonicalLayout.Size(flags);
+                var bytes = memory.Slice((int)p, size);
+                uint bits = size switch { 1 => bytes[0], 2 => BinaryPrimitives.ReadUInt16LittleEndian(bytes), _ => BinaryPrimitives.ReadUInt32LittleEndian(bytes) };
+                return new FlagsValue(flags.Labels.Where((_, i) => (bits >> i & 1) != 0).ToArray()); // bits past the labels are ignored
+            }
+            case OwnType or BorrowType or StreamType or FutureType: throw Handles(t);
+            default: throw new ArgumentException($"no value of type {t}", nameof(t));
+        }
+    }
+
+    /// <summary>A string from <paramref name="taggedCodeUnits"/> code units at <paramref name="pointer"/>, in the
+    /// options' encoding.</summary>
+    public static StringValue LoadString(CanonicalOptions o, ulong pointer, ulong taggedCodeUnits)
+    {
+        ulong tag = 1UL << (int)(PointerSize(o) * 8 - 1);
+        (int alignment, Encoding encoding, ulong units, int unitSize) = o.Encoding switch
+        {
+            StringEncoding.Utf8 => (1, Utf8, taggedCodeUnits, 1),
+            StringEncoding.Utf16 => (2, Utf16, taggedCodeUnits, 2),
+            _ => (taggedCodeUnits & tag) != 0 ? (2, Utf16, taggedCodeUnits ^ tag, 2) : (2, Encoding.Latin1, taggedCodeUnits, 1),
+        };
+        if (units > MaxStringByteLength / (ulong)unitSize)
+            throw Trap($"a string of {units} code units, past the longest ({MaxStringByteLength} bytes)");
+        ulong bytes = units * (ulong)unitSize;
+        var memory = o.Memory();
+        if (pointer % (ulong)alignment != 0) throw Trap($"a {EncodingName(encoding)} string at {pointer}, not {alignment}-byte aligned");
+        if (bytes > (ulong)memory.Length || pointer > (ulong)memory.Length - bytes)
+            throw Trap($"a string of {bytes} bytes at {pointer}, past the memory's end ({memory.Length})");
+        try
+        {
+            return new StringValue(encoding.GetString(memory.Slice((int)pointer, (int)bytes)));
+        }
+        catch (DecoderFallbackException)
+        {
+            throw Trap($"the {bytes} bytes at {pointer} are not {EncodingName(encoding)}");
+        }
+    }
+
+    private static ListValue LoadList(CanonicalOptions o, ulong pointer, ulong length, ComponentValueType element)
+    {
+        ulong size = (ulong)CanonicalLayout.Size(element, o.Pointer);
+        if (length > MaxListByteLength / Math.Max(size, 1))
+            throw Trap($"a list of {length} elements of {size} bytes, past the longest ({MaxListByteLength} bytes)");
+        CheckRange(o.Memory(), pointer, length * size, CanonicalLayout.Alignment(element, o.Pointer), new ListType(element));
+        return new ListValue(LoadElements(o, pointer, length, element));
+    }
+
+    private static ComponentValue[] LoadElements(CanonicalOptions o, ulong pointer, ulong length, ComponentValueType element)
+    {
+        ulong size = (ulong)CanonicalLayout.Size(element, o.Pointer);
+        var elements = new ComponentValue[length];
+        for (ulong i = 0; i < length; i++) elements[i] = LoadAt(o, pointer + i * size, element);
+        return elements;
+    }
+
+    private static CharValue Char(uint i)
+    {
+        if (i >= 0x110000 || i is >= 0xD800 and <= 0xDFFF) throw Trap($"char {i:x}, not a Unicode scalar value");
+        return new CharValue(new Rune(i));
+    }
+
+    private static IntegerValue Integer(Primitive kind, ulong bits, int size)
+    {
+        bool signed = kind is Primitive.S8 or Primitive.S16 or Primitive.S32 or Primitive.S64;
+        int shift = 64 - size * 8;
+        return new IntegerValue(kind, signed ? (Int128)((long)(bits << shift) >> shift) : bits);
+    }
+
+    private static void CheckRange(Span<byte> memory, ulong pointer, ulong bytes, int alignment, ComponentValueType t)
+    {
+        if (pointer % (ulong)alignment != 0) throw Trap($"a {Describe(t)} at {pointer}, not {alignment}-byte aligned");
+        if (bytes > (ulong)memory.Length || pointer > (ulong)memory.Length - bytes)
+            throw Trap($"a {Describe(t)} of {bytes} bytes at {pointer}, past the memory's end ({memory.Length})");
+    }
+
+    private static ulong ReadPointer(CanonicalOptions o, Span<byte> memory, ulong p) => o.Pointer == ValueType.I64
+        ? BinaryPrimitives.ReadUInt64LittleEndian(memory[(int)p..]) : BinaryPrimitives.ReadUInt32LittleEndian(memory[(int)p..]);
+
+    private static uint PointerSize(CanonicalOptions o) => o.Pointer == ValueType.I64 ? 8u : 4u;
+
+    private static string EncodingName(Encoding e) => e == Utf8 ? "UTF-8" : e == Utf16 ? "UTF-16" : "Latin-1";
+
+    private static string Describe(ComponentValueType t) => t switch
+    {
+        PrimitiveType p => p.ToString(),
+        ListType => "list",
+        RecordType => "record",
+        TupleType => "tuple",
+        VariantType => "variant",
+        EnumType => "enum",
+        OptionType => "option",
+        ResultType => "result",
+        FlagsType => "flags",
+        MapType => "map",
+        _ => t.GetType().Name,
+    };
+
+    private static TrapException Trap(string what) => new(TrapCode.CanonicalAbi, what);
+
+    private static NotSupportedException Handles(ComponentValueType t) =>
+        new($"{Describe(t)} values are handles into a component instance's table, which the Canonical ABI does not have yet");
+}
