@@ -17,9 +17,15 @@ public enum StringEncoding
 /// <summary>A view of the memory a lift or lower reads and writes (the memory may grow between views).</summary>
 public delegate Span<byte> MemoryView();
 
+/// <summary>The component's <c>realloc</c>: (old pointer, old size, alignment, new size) → new pointer; (0, 0, a, n)
+/// allocates.</summary>
+public delegate ulong Realloc(ulong oldPointer, ulong oldSize, ulong alignment, ulong newSize);
+
 /// <summary>The canonical options a lift or lower runs with: its memory, seen through <paramref name="Memory"/>,
-/// its address type <paramref name="Pointer"/> (i32, or i64 for memory64) and its string encoding.</summary>
-public sealed record CanonicalOptions(MemoryView Memory, StringEncoding Encoding = StringEncoding.Utf8, ValueType Pointer = ValueType.I32);
+/// its address type <paramref name="Pointer"/> (i32, or i64 for memory64), its string encoding, and the
+/// <paramref name="Realloc"/> that storing strings and lists into it allocates with.</summary>
+public sealed record CanonicalOptions(MemoryView Memory, StringEncoding Encoding = StringEncoding.Utf8, ValueType Pointer = ValueType.I32,
+    Realloc? Realloc = null);
 
 /// <summary>
 /// The reference Canonical ABI: the spec's definitions.py, point by point, on untyped <see cref="ComponentValue"/>s.
@@ -127,6 +133,223 @@ public static class CanonicalAbi
             default: throw new ArgumentException($"no value of type {t}", nameof(t));
         }
     }
+
+    /// <summary>Writes <paramref name="v"/>, a value of type <paramref name="t"/>, at <paramref name="pointer"/>
+    /// (as a spilled argument or result is written), allocating strings and lists with the options' realloc: traps
+    /// if the address is not aligned for the type, the value does not fit inside the memory, or realloc returns a
+    /// place that is not. A value that is not of the type is the caller's error (<see cref="ArgumentException"/>).</summary>
+    public static void Store(CanonicalOptions options, ComponentValue v, ComponentValueType t, ulong pointer)
+    {
+        CheckRange(options.Memory(), pointer, (ulong)CanonicalLayout.Size(t, options.Pointer), CanonicalLayout.Alignment(t, options.Pointer), t);
+        StoreAt(options, v, t, pointer);
+    }
+
+    private static void StoreAt(CanonicalOptions o, ComponentValue v, ComponentValueType t, ulong p)
+    {
+        switch (t, v)
+        {
+            case (PrimitiveType { Kind: Primitive.Bool }, BoolValue b): WriteUInt(o, p, b.Value ? 1u : 0u, 1); break;
+            case (PrimitiveType { Kind: Primitive.F32 }, FloatValue { Kind: Primitive.F32 } f):
+                WriteUInt(o, p, double.IsNaN(f.Value) ? 0x7FC00000u : BitConverter.SingleToUInt32Bits((float)f.Value), 4); // NaNs canonical
+                break;
+            case (PrimitiveType { Kind: Primitive.F64 }, FloatValue { Kind: Primitive.F64 } f):
+                WriteUInt(o, p, double.IsNaN(f.Value) ? 0x7FF8000000000000ul : BitConverter.DoubleToUInt64Bits(f.Value), 8);
+                break;
+            case (PrimitiveType { Kind: Primitive.Char }, CharValue c): WriteUInt(o, p, (uint)c.Value.Value, 4); break;
+            case (PrimitiveType { Kind: Primitive.String }, StringValue s):
+            {
+                var (begin, units) = StoreString(o, s.Value);
+                WritePointer(o, p, begin);
+                WritePointer(o, p + PointerSize(o), units);
+                break;
+            }
+            case (PrimitiveType integer, IntegerValue i) when i.Kind == integer.Kind:
+                WriteUInt(o, p, (ulong)(i.Value & ulong.MaxValue), (int)CanonicalLayout.Size(integer));
+                break;
+            case (ListType { Length: { } n } list, ListValue l):
+                if (l.Elements.Count != n) throw Mismatch(v, t, $"{l.Elements.Count} elements");
+                StoreElements(o, l.Elements, list.Element, p);
+                break;
+            case (ListType list, ListValue l): StoreList(o, l.Elements, list.Element, p); break;
+            case (MapType map, ListValue l): StoreList(o, l.Elements, new TupleType(new[] { map.Key, map.Value }), p); break;
+            case (RecordType record, RecordValue r):
+            {
+                if (!record.Fields.Select(f => f.Label).SequenceEqual(r.Fields.Select(f => f.Label))) throw Mismatch(v, t, "other fields");
+                var offsets = CanonicalLayout.FieldOffsets(record, o.Pointer);
+                for (int i = 0; i < offsets.Length; i++) StoreAt(o, r.Fields[i].Value, record.Fields[i].Type, p + (ulong)offsets[i]);
+                break;
+            }
+            case (TupleType tuple, TupleValue u):
+            {
+                if (u.Values.Count != tuple.Types.Count) throw Mismatch(v, t, $"{u.Values.Count} values");
+                var offsets = CanonicalLayout.FieldOffsets(tuple, o.Pointer);
+                for (int i = 0; i < offsets.Length; i++) StoreAt(o, u.Values[i], tuple.Types[i], p + (ulong)offsets[i]);
+                break;
+            }
+            case (VariantType or EnumType or OptionType or ResultType, _):
+            {
+                var cases = ((VariantType)CanonicalLayout.Despecialize(t)).Cases;
+                (int index, ComponentValue? payload) = (t, v) switch
+                {
+                    (VariantType, VariantValue x) => (IndexOf(cases, x.Case), x.Payload),
+                    (EnumType, EnumValue x) => (IndexOf(cases, x.Label), null),
+                    (OptionType, OptionValue x) => (x.Value is null ? 0 : 1, x.Value),
+                    (ResultType, ResultValue x) => (x.IsOk ? 0 : 1, x.Payload),
+                    _ => (-1, null),
+                };
+                if (index < 0) throw Mismatch(v, t, "no case of the type");
+                var c = cases[index];
+                if ((c.Type is null) != (payload is null)) throw Mismatch(v, t, c.Type is null ? "a payload its case has not" : "no payload for its case");
+                WriteUInt(o, p, (ulong)index, (int)CanonicalLayout.Size(CanonicalLayout.DiscriminantType(cases.Count)));
+                if (c.Type is not null) StoreAt(o, payload!, c.Type, p + (ulong)CanonicalLayout.PayloadOffset(t, o.Pointer));
+                break;
+            }
+            case (FlagsType flags, FlagsValue f):
+            {
+                uint bits = 0;
+                foreach (var label in f.Set)
+                {
+                    int i = flags.Labels.ToList().IndexOf(label);
+                    if (i < 0) throw Mismatch(v, t, $"the flag {label}");
+                    bits |= 1u << i;
+                }
+                WriteUInt(o, p, bits, (int)CanonicalLayout.Size(flags));
+                break;
+            }
+            case (OwnType or BorrowType or StreamType or FutureType or PrimitiveType { Kind: Primitive.ErrorContext }, _): throw Handles(t);
+            default: throw Mismatch(v, t, null);
+        }
+    }
+
+    private static int IndexOf(Items<Case> cases, string label)
+    {
+        for (int i = 0; i < cases.Count; i++) if (cases[i].Label == label) return i;
+        return -1;
+    }
+
+    private static void StoreList(CanonicalOptions o, Items<ComponentValue> elements, ComponentValueType element, ulong p)
+    {
+        ulong bytes = (ulong)elements.Count * (ulong)CanonicalLayout.Size(element, o.Pointer);
+        ulong begin = Allocate(o, CanonicalLayout.Alignment(element, o.Pointer), bytes);
+        StoreElements(o, elements, element, begin);
+        WritePointer(o, p, begin);
+        WritePointer(o, p + PointerSize(o), (ulong)elements.Count);
+    }
+
+    private static void StoreElements(CanonicalOptions o, Items<ComponentValue> elements, ComponentValueType element, ulong p)
+    {
+        ulong size = (ulong)CanonicalLayout.Size(element, o.Pointer);
+        for (int i = 0; i < elements.Count; i++) StoreAt(o, elements[i], element, p + (ulong)i * size);
+    }
+
+    /// <summary>Stores a .NET string (UTF-16, <c>s.Length</c> code units) into a range of the memory, the spec's
+    /// store_string_into_range with a UTF-16 source: its allocations and transcoding, call for call. Returns the
+    /// range's start and its (tagged) code units.</summary>
+    private static (ulong Begin, ulong TaggedCodeUnits) StoreString(CanonicalOptions o, string s)
+    {
+        if (!Utf16Valid(s))
+            throw new ArgumentException("a string with an unpaired surrogate is not a component string", nameof(s));
+        ulong units = (ulong)s.Length;
+        switch (o.Encoding)
+        {
+            case StringEncoding.Utf16:
+            {
+                ulong p = Allocate(o, 2, 2 * units);
+                Encoding.Unicode.GetBytes(s, o.Memory().Slice((int)p, (int)(2 * units)));
+                return (p, units);
+            }
+            case StringEncoding.Utf8:
+            {
+                ulong p = Allocate(o, 1, units);
+                int i = 0;
+                foreach (var rune in s.EnumerateRunes())
+                {
+                    if (rune.Value < 0x80)
+                    {
+                        o.Memory()[(int)p + i++] = (byte)rune.Value;
+                        continue;
+                    }
+                    ulong worst = 3 * units;
+                    p = Reallocate(o, p, units, 1, worst);
+                    var encoded = Utf8.GetBytes(s);
+                    encoded.AsSpan(i).CopyTo(o.Memory()[((int)p + i)..]);
+                    if (worst > (ulong)encoded.Length) p = Reallocate(o, p, worst, 1, (ulong)encoded.Length);
+                    return (p, (ulong)encoded.Length);
+                }
+                return (p, units);
+            }
+            default:
+            {
+                ulong p = Allocate(o, 2, units);
+                int written = 0;
+                foreach (var rune in s.EnumerateRunes())
+                {
+                    if (rune.Value < 0x100)
+                    {
+                        o.Memory()[(int)p + written++] = (byte)rune.Value;
+                        continue;
+                    }
+                    ulong worst = 2 * units;
+                    p = Reallocate(o, p, units, 2, worst);
+                    var memory = o.Memory();
+                    for (int j = written - 1; j >= 0; j--)
+                    {
+                        memory[(int)p + 2 * j] = memory[(int)p + j];
+                        memory[(int)p + 2 * j + 1] = 0;
+                    }
+                    var encoded = Encoding.Unicode.GetBytes(s);
+                    encoded.AsSpan(2 * written).CopyTo(memory[((int)p + 2 * written)..]);
+                    if (worst > (ulong)encoded.Length) p = Reallocate(o, p, worst, 2, (ulong)encoded.Length);
+                    return (p, (ulong)encoded.Length / 2 | 1UL << (int)(PointerSize(o) * 8 - 1));
+                }
+                if ((ulong)written < units) p = Reallocate(o, p, units, 2, (ulong)written);
+                return (p, (ulong)written);
+            }
+        }
+    }
+
+    /// <summary>No unpaired surrogate: the string is a sequence of Unicode scalar values.</summary>
+    private static bool Utf16Valid(string s)
+    {
+        for (int i = 0; i < s.Length; i++)
+        {
+            if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])) i++;
+            else if (char.IsSurrogate(s[i])) return false;
+        }
+        return true;
+    }
+
+    /// <summary>realloc(0, 0, alignment, bytes), with the spec's checks of what it returns.</summary>
+    private static ulong Allocate(CanonicalOptions o, int alignment, ulong bytes) => Reallocate(o, 0, 0, alignment, bytes);
+
+    private static ulong Reallocate(CanonicalOptions o, ulong old, ulong oldSize, int alignment, ulong bytes)
+    {
+        var realloc = o.Realloc ?? throw new InvalidOperationException("storing strings and lists needs the realloc option");
+        ulong p = realloc(old, oldSize, (ulong)alignment, bytes);
+        if (o.Pointer == ValueType.I32) p = (uint)p;
+        if (p % (ulong)alignment != 0) throw Trap($"realloc returned {p}, not {alignment}-byte aligned");
+        var memory = o.Memory();
+        if (bytes > (ulong)memory.Length || p > (ulong)memory.Length - bytes)
+            throw Trap($"realloc returned {p} for {bytes} bytes, past the memory's end ({memory.Length})");
+        return p;
+    }
+
+    private static void WriteUInt(CanonicalOptions o, ulong p, ulong bits, int size)
+    {
+        var bytes = o.Memory().Slice((int)p, size);
+        switch (size)
+        {
+            case 1: bytes[0] = (byte)bits; break;
+            case 2: BinaryPrimitives.WriteUInt16LittleEndian(bytes, (ushort)bits); break;
+            case 4: BinaryPrimitives.WriteUInt32LittleEndian(bytes, (uint)bits); break;
+            default: BinaryPrimitives.WriteUInt64LittleEndian(bytes, bits); break;
+        }
+    }
+
+    private static void WritePointer(CanonicalOptions o, ulong p, ulong value) => WriteUInt(o, p, value, (int)PointerSize(o));
+
+    private static ArgumentException Mismatch(ComponentValue v, ComponentValueType t, string? what) =>
+        new($"{v} is not a value of {Describe(t)}{(what is null ? "" : $" ({what})")}", nameof(v));
 
     /// <summary>A string from <paramref name="taggedCodeUnits"/> code units at <paramref name="pointer"/>, in the
     /// options' encoding.</summary>
