@@ -64,30 +64,22 @@ public static class CanonicalAbi
             case PrimitiveType { Kind: Primitive.Bool }: return new BoolValue(memory[(int)p] != 0);
             case PrimitiveType { Kind: Primitive.F32 } f:
             {
-                float v = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadInt32LittleEndian(memory[(int)p..]));
+                float v = BitConverter.UInt32BitsToSingle((uint)ReadUInt(memory, p, 4));
                 return new FloatValue(f.Kind, float.IsNaN(v) ? CanonicalNaN32 : v);
             }
             case PrimitiveType { Kind: Primitive.F64 } f:
             {
-                double v = BitConverter.Int64BitsToDouble(BinaryPrimitives.ReadInt64LittleEndian(memory[(int)p..]));
+                double v = BitConverter.UInt64BitsToDouble(ReadUInt(memory, p, 8));
                 return new FloatValue(f.Kind, double.IsNaN(v) ? CanonicalNaN64 : v);
             }
-            case PrimitiveType { Kind: Primitive.Char }: return Char(BinaryPrimitives.ReadUInt32LittleEndian(memory[(int)p..]));
+            case PrimitiveType { Kind: Primitive.Char }: return Char((uint)ReadUInt(memory, p, 4));
             case PrimitiveType { Kind: Primitive.String }:
                 return LoadString(o, ReadPointer(o, memory, p), ReadPointer(o, memory, p + PointerSize(o)));
             case PrimitiveType { Kind: Primitive.ErrorContext }: throw Handles(t);
             case PrimitiveType integer:
             {
                 int size = (int)CanonicalLayout.Size(integer);
-                var bytes = memory.Slice((int)p, size);
-                ulong bits = size switch
-                {
-                    1 => bytes[0],
-                    2 => BinaryPrimitives.ReadUInt16LittleEndian(bytes),
-                    4 => BinaryPrimitives.ReadUInt32LittleEndian(bytes),
-                    _ => BinaryPrimitives.ReadUInt64LittleEndian(bytes),
-                };
-                return Integer(integer.Kind, bits, size);
+                return Integer(integer.Kind, ReadUInt(memory, p, size), size);
             }
             case ListType { Length: { } n } list: return new ListValue(LoadElements(o, p, n, list.Element));
             case ListType list:
@@ -107,10 +99,8 @@ public static class CanonicalAbi
             case VariantType or EnumType or OptionType or ResultType:
             {
                 var cases = ((VariantType)CanonicalLayout.Despecialize(t)).Cases;
-                int size = (int)CanonicalLayout.Size(CanonicalLayout.DiscriminantType(cases.Count));
-                var bytes = memory.Slice((int)p, size);
-                uint index = size switch { 1 => bytes[0], 2 => BinaryPrimitives.ReadUInt16LittleEndian(bytes), _ => BinaryPrimitives.ReadUInt32LittleEndian(bytes) };
-                if (index >= (uint)cases.Count)
+                ulong index = ReadUInt(memory, p, (int)CanonicalLayout.Size(CanonicalLayout.DiscriminantType(cases.Count)));
+                if (index >= (ulong)cases.Count)
                     throw Trap($"case {index} of a {Describe(t)} with {cases.Count} cases, at {p}");
                 var c = cases[(int)index];
                 var payload = c.Type is null ? null : LoadAt(o, p + (ulong)CanonicalLayout.PayloadOffset(t, o.Pointer), c.Type);
@@ -124,9 +114,7 @@ public static class CanonicalAbi
             }
             case FlagsType flags:
             {
-                int size = (int)CanonicalLayout.Size(flags);
-                var bytes = memory.Slice((int)p, size);
-                uint bits = size switch { 1 => bytes[0], 2 => BinaryPrimitives.ReadUInt16LittleEndian(bytes), _ => BinaryPrimitives.ReadUInt32LittleEndian(bytes) };
+                ulong bits = ReadUInt(memory, p, (int)CanonicalLayout.Size(flags));
                 return new FlagsValue(flags.Labels.Where((_, i) => (bits >> i & 1) != 0).ToArray()); // bits past the labels are ignored
             }
             case OwnType or BorrowType or StreamType or FutureType: throw Handles(t);
@@ -416,8 +404,20 @@ public static class CanonicalAbi
             throw Trap($"a {Describe(t)} of {bytes} bytes at {pointer}, past the memory's end ({memory.Length})");
     }
 
-    private static ulong ReadPointer(CanonicalOptions o, Span<byte> memory, ulong p) => o.Pointer == ValueType.I64
-        ? BinaryPrimitives.ReadUInt64LittleEndian(memory[(int)p..]) : BinaryPrimitives.ReadUInt32LittleEndian(memory[(int)p..]);
+    private static ulong ReadPointer(CanonicalOptions o, Span<byte> memory, ulong p) => ReadUInt(memory, p, (int)PointerSize(o));
+
+    /// <summary>An unsigned little-endian integer of <paramref name="size"/> bytes (1, 2, 4 or 8).</summary>
+    private static ulong ReadUInt(Span<byte> memory, ulong p, int size)
+    {
+        var bytes = memory.Slice((int)p, size);
+        return size switch
+        {
+            1 => bytes[0],
+            2 => BinaryPrimitives.ReadUInt16LittleEndian(bytes),
+            4 => BinaryPrimitives.ReadUInt32LittleEndian(bytes),
+            _ => BinaryPrimitives.ReadUInt64LittleEndian(bytes),
+        };
+    }
 
     private static uint PointerSize(CanonicalOptions o) => o.Pointer == ValueType.I64 ? 8u : 4u;
 
