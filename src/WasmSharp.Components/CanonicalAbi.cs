@@ -104,13 +104,7 @@ public static class CanonicalAbi
                     throw Trap($"case {index} of a {Describe(t)} with {cases.Count} cases, at {p}");
                 var c = cases[(int)index];
                 var payload = c.Type is null ? null : LoadAt(o, p + (ulong)CanonicalLayout.PayloadOffset(t, o.Pointer), c.Type);
-                return t switch
-                {
-                    EnumType => new EnumValue(c.Label),
-                    OptionType => new OptionValue(payload),
-                    ResultType => new ResultValue(index == 0, payload),
-                    _ => new VariantValue(c.Label, payload),
-                };
+                return Case(t, c.Label, (int)index, payload);
             }
             case FlagsType flags:
             {
@@ -119,6 +113,196 @@ public static class CanonicalAbi
             }
             case OwnType or BorrowType or StreamType or FutureType: throw Handles(t);
             default: throw new ArgumentException($"no value of type {t}", nameof(t));
+        }
+    }
+
+    /// <summary>The values of types <paramref name="types"/> from core values (raw slots: an i32 or f32 in the low
+    /// 32 bits), as arguments or results arrive: flat when they flatten to at most <paramref name="maxFlat"/> core
+    /// values, else from the tuple at the pointer that is the one core value (trapping if it is misaligned or
+    /// outside the memory).</summary>
+    public static ComponentValue[] LiftFlatValues(CanonicalOptions options, int maxFlat, ReadOnlySpan<ulong> flat,
+        IReadOnlyList<ComponentValueType> types)
+    {
+        int count = types.Sum(t => CanonicalLayout.Flatten(t, options.Pointer).Count);
+        if (count > maxFlat)
+        {
+            var tuple = new TupleType(types.ToArray());
+            ulong pointer = options.Pointer == ValueType.I32 ? (uint)flat[0] : flat[0];
+            return ((TupleValue)Load(options, pointer, tuple)).Values.ToArray();
+        }
+        var reader = new FlatReader(flat);
+        var values = new ComponentValue[types.Count];
+        for (int i = 0; i < values.Length; i++) values[i] = LiftFlat(options, ref reader, types[i]);
+        if (reader.Position != flat.Length) throw new ArgumentException($"{flat.Length} core values for {reader.Position}", nameof(flat));
+        return values;
+    }
+
+    /// <summary>Core values (raw slots) for <paramref name="values"/> of types <paramref name="types"/>, as
+    /// arguments or results leave: flat when they flatten to at most <paramref name="maxFlat"/> core values, else
+    /// stored as a tuple, at <paramref name="outPointer"/> if given (a lowered import's result: no core values)
+    /// or at a place realloc gives (its pointer the one core value).</summary>
+    public static ulong[] LowerFlatValues(CanonicalOptions options, int maxFlat, IReadOnlyList<ComponentValue> values,
+        IReadOnlyList<ComponentValueType> types, ulong? outPointer = null)
+    {
+        if (values.Count != types.Count) throw new ArgumentException($"{values.Count} values for {types.Count} types", nameof(values));
+        int count = types.Sum(t => CanonicalLayout.Flatten(t, options.Pointer).Count);
+        var flat = new List<ulong>();
+        if (count > maxFlat)
+        {
+            var tuple = new TupleType(types.ToArray());
+            ulong pointer = outPointer ?? Allocate(options, CanonicalLayout.Alignment(tuple, options.Pointer), (ulong)CanonicalLayout.Size(tuple, options.Pointer));
+            if (outPointer is null) flat.Add(pointer);
+            Store(options, new TupleValue(values.ToArray()), tuple, pointer);
+        }
+        else
+        {
+            for (int i = 0; i < values.Count; i++) LowerFlat(options, values[i], types[i], flat);
+        }
+        return flat.ToArray();
+    }
+
+    /// <summary>Reads core values in order.</summary>
+    private ref struct FlatReader(ReadOnlySpan<ulong> values)
+    {
+        private readonly ReadOnlySpan<ulong> _values = values;
+        public int Position;
+
+        public ulong Next() => Position < _values.Length ? _values[Position++]
+            : throw new ArgumentException("fewer core values than the types flatten to", "flat");
+    }
+
+    private static ComponentValue LiftFlat(CanonicalOptions o, ref FlatReader flat, ComponentValueType t)
+    {
+        switch (t)
+        {
+            case PrimitiveType { Kind: Primitive.Bool }: return new BoolValue((uint)flat.Next() != 0);
+            case PrimitiveType { Kind: Primitive.F32 } f:
+            {
+                float v = BitConverter.UInt32BitsToSingle((uint)flat.Next());
+                return new FloatValue(f.Kind, float.IsNaN(v) ? CanonicalNaN32 : v);
+            }
+            case PrimitiveType { Kind: Primitive.F64 } f:
+            {
+                double v = BitConverter.UInt64BitsToDouble(flat.Next());
+                return new FloatValue(f.Kind, double.IsNaN(v) ? CanonicalNaN64 : v);
+            }
+            case PrimitiveType { Kind: Primitive.Char }: return Char((uint)flat.Next());
+            case PrimitiveType { Kind: Primitive.String }:
+            {
+                ulong pointer = Pointer(o, flat.Next());
+                return LoadString(o, pointer, Pointer(o, flat.Next()));
+            }
+            case PrimitiveType { Kind: Primitive.ErrorContext }: throw Handles(t);
+            case PrimitiveType integer:
+            {
+                int size = (int)CanonicalLayout.Size(integer);
+                return Integer(integer.Kind, flat.Next() & (size == 8 ? ulong.MaxValue : (1UL << size * 8) - 1), size);
+            }
+            case ListType { Length: { } n } list:
+            {
+                var elements = new ComponentValue[n];
+                for (uint i = 0; i < n; i++) elements[i] = LiftFlat(o, ref flat, list.Element);
+                return new ListValue(elements);
+            }
+            case ListType or MapType:
+            {
+                var element = t is ListType list ? list.Element : new TupleType(new[] { ((MapType)t).Key, ((MapType)t).Value });
+                ulong pointer = Pointer(o, flat.Next());
+                return LoadList(o, pointer, Pointer(o, flat.Next()), element);
+            }
+            case RecordType record:
+            {
+                var fields = new (string, ComponentValue)[record.Fields.Count];
+                for (int i = 0; i < fields.Length; i++) fields[i] = (record.Fields[i].Label, LiftFlat(o, ref flat, record.Fields[i].Type));
+                return new RecordValue(fields);
+            }
+            case TupleType tuple:
+            {
+                var values = new ComponentValue[tuple.Types.Count];
+                for (int i = 0; i < values.Length; i++) values[i] = LiftFlat(o, ref flat, tuple.Types[i]);
+                return new TupleValue(values);
+            }
+            case VariantType or EnumType or OptionType or ResultType:
+            {
+                // The case's payload reads the joined positions as its own types (a raw slot holds an i32 or f32
+                // in its low bits, so the spec's coercions are the reads themselves); positions past it are skipped.
+                var cases = ((VariantType)CanonicalLayout.Despecialize(t)).Cases;
+                int end = flat.Position + CanonicalLayout.Flatten(t, o.Pointer).Count;
+                uint index = (uint)flat.Next();
+                if (index >= (uint)cases.Count) throw Trap($"case {index} of a {Describe(t)} with {cases.Count} cases");
+                var c = cases[(int)index];
+                var payload = c.Type is null ? null : LiftFlat(o, ref flat, c.Type);
+                while (flat.Position < end) flat.Next();
+                return Case(t, c.Label, (int)index, payload);
+            }
+            case FlagsType flags:
+            {
+                uint bits = (uint)flat.Next();
+                return new FlagsValue(flags.Labels.Where((_, i) => (bits >> i & 1) != 0).ToArray());
+            }
+            case OwnType or BorrowType or StreamType or FutureType: throw Handles(t);
+            default: throw new ArgumentException($"no value of type {t}", nameof(t));
+        }
+    }
+
+    private static void LowerFlat(CanonicalOptions o, ComponentValue v, ComponentValueType t, List<ulong> flat)
+    {
+        switch (t, v)
+        {
+            case (PrimitiveType { Kind: Primitive.String }, StringValue s):
+            {
+                var (begin, units) = StoreString(o, s.Value);
+                flat.Add(begin);
+                flat.Add(units);
+                break;
+            }
+            case (PrimitiveType { Kind: Primitive.ErrorContext }, _): throw Handles(t);
+            case (PrimitiveType p, _):
+            {
+                // a scalar's core value is the bits it has in memory, zero-extended (signed integers as two's
+                // complement of the core width)
+                Span<byte> bytes = stackalloc byte[8];
+                bytes.Clear();
+                ScalarBits(v, p, bytes);
+                ulong bits = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+                if (v is IntegerValue i && i.Value < 0) bits = p.Kind == Primitive.S64 ? (ulong)(long)i.Value : (uint)(int)i.Value;
+                flat.Add(bits);
+                break;
+            }
+            case (ListType { Length: { } n } list, ListValue l):
+                if (l.Elements.Count != n) throw Mismatch(v, t, $"{l.Elements.Count} elements");
+                foreach (var e in l.Elements) LowerFlat(o, e, list.Element, flat);
+                break;
+            case (ListType or MapType, ListValue l):
+            {
+                var element = t is ListType list ? list.Element : new TupleType(new[] { ((MapType)t).Key, ((MapType)t).Value });
+                ulong bytes = (ulong)l.Elements.Count * (ulong)CanonicalLayout.Size(element, o.Pointer);
+                ulong begin = Allocate(o, CanonicalLayout.Alignment(element, o.Pointer), bytes);
+                StoreElements(o, l.Elements, element, begin);
+                flat.Add(begin);
+                flat.Add((ulong)l.Elements.Count);
+                break;
+            }
+            case (RecordType record, RecordValue r):
+                if (!record.Fields.Select(f => f.Label).SequenceEqual(r.Fields.Select(f => f.Label))) throw Mismatch(v, t, "other fields");
+                for (int i = 0; i < r.Fields.Count; i++) LowerFlat(o, r.Fields[i].Value, record.Fields[i].Type, flat);
+                break;
+            case (TupleType tuple, TupleValue u):
+                if (u.Values.Count != tuple.Types.Count) throw Mismatch(v, t, $"{u.Values.Count} values");
+                for (int i = 0; i < u.Values.Count; i++) LowerFlat(o, u.Values[i], tuple.Types[i], flat);
+                break;
+            case (VariantType or EnumType or OptionType or ResultType, _):
+            {
+                var (index, c, payload) = MatchCase(v, t);
+                int end = flat.Count + CanonicalLayout.Flatten(t, o.Pointer).Count;
+                flat.Add((ulong)index);
+                if (c.Type is not null) LowerFlat(o, payload!, c.Type, flat);
+                while (flat.Count < end) flat.Add(0);
+                break;
+            }
+            case (FlagsType flags, FlagsValue f): flat.Add(FlagBits(f, flags)); break;
+            case (OwnType or BorrowType or StreamType or FutureType, _): throw Handles(t);
+            default: throw Mismatch(v, t, null);
         }
     }
 
@@ -136,14 +320,6 @@ public static class CanonicalAbi
     {
         switch (t, v)
         {
-            case (PrimitiveType { Kind: Primitive.Bool }, BoolValue b): WriteUInt(o, p, b.Value ? 1u : 0u, 1); break;
-            case (PrimitiveType { Kind: Primitive.F32 }, FloatValue { Kind: Primitive.F32 } f):
-                WriteUInt(o, p, double.IsNaN(f.Value) ? 0x7FC00000u : BitConverter.SingleToUInt32Bits((float)f.Value), 4); // NaNs canonical
-                break;
-            case (PrimitiveType { Kind: Primitive.F64 }, FloatValue { Kind: Primitive.F64 } f):
-                WriteUInt(o, p, double.IsNaN(f.Value) ? 0x7FF8000000000000ul : BitConverter.DoubleToUInt64Bits(f.Value), 8);
-                break;
-            case (PrimitiveType { Kind: Primitive.Char }, CharValue c): WriteUInt(o, p, (uint)c.Value.Value, 4); break;
             case (PrimitiveType { Kind: Primitive.String }, StringValue s):
             {
                 var (begin, units) = StoreString(o, s.Value);
@@ -151,9 +327,8 @@ public static class CanonicalAbi
                 WritePointer(o, p + PointerSize(o), units);
                 break;
             }
-            case (PrimitiveType integer, IntegerValue i) when i.Kind == integer.Kind:
-                WriteUInt(o, p, (ulong)(i.Value & ulong.MaxValue), (int)CanonicalLayout.Size(integer));
-                break;
+            case (PrimitiveType { Kind: Primitive.ErrorContext }, _): throw Handles(t);
+            case (PrimitiveType scalar, _): ScalarBits(v, scalar, o.Memory().Slice((int)p, (int)CanonicalLayout.Size(scalar))); break;
             case (ListType { Length: { } n } list, ListValue l):
                 if (l.Elements.Count != n) throw Mismatch(v, t, $"{l.Elements.Count} elements");
                 StoreElements(o, l.Elements, list.Element, p);
@@ -176,44 +351,89 @@ public static class CanonicalAbi
             }
             case (VariantType or EnumType or OptionType or ResultType, _):
             {
-                var cases = ((VariantType)CanonicalLayout.Despecialize(t)).Cases;
-                (int index, ComponentValue? payload) = (t, v) switch
-                {
-                    (VariantType, VariantValue x) => (IndexOf(cases, x.Case), x.Payload),
-                    (EnumType, EnumValue x) => (IndexOf(cases, x.Label), null),
-                    (OptionType, OptionValue x) => (x.Value is null ? 0 : 1, x.Value),
-                    (ResultType, ResultValue x) => (x.IsOk ? 0 : 1, x.Payload),
-                    _ => (-1, null),
-                };
-                if (index < 0) throw Mismatch(v, t, "no case of the type");
-                var c = cases[index];
-                if ((c.Type is null) != (payload is null)) throw Mismatch(v, t, c.Type is null ? "a payload its case has not" : "no payload for its case");
-                WriteUInt(o, p, (ulong)index, (int)CanonicalLayout.Size(CanonicalLayout.DiscriminantType(cases.Count)));
+                var (index, c, payload) = MatchCase(v, t);
+                WriteUInt(o, p, (ulong)index, (int)CanonicalLayout.Size(CanonicalLayout.DiscriminantType(((VariantType)CanonicalLayout.Despecialize(t)).Cases.Count)));
                 if (c.Type is not null) StoreAt(o, payload!, c.Type, p + (ulong)CanonicalLayout.PayloadOffset(t, o.Pointer));
                 break;
             }
-            case (FlagsType flags, FlagsValue f):
-            {
-                uint bits = 0;
-                foreach (var label in f.Set)
-                {
-                    int i = flags.Labels.ToList().IndexOf(label);
-                    if (i < 0) throw Mismatch(v, t, $"the flag {label}");
-                    bits |= 1u << i;
-                }
-                WriteUInt(o, p, bits, (int)CanonicalLayout.Size(flags));
-                break;
-            }
-            case (OwnType or BorrowType or StreamType or FutureType or PrimitiveType { Kind: Primitive.ErrorContext }, _): throw Handles(t);
+            case (FlagsType flags, FlagsValue f): WriteUInt(o, p, FlagBits(f, flags), (int)CanonicalLayout.Size(flags)); break;
+            case (OwnType or BorrowType or StreamType or FutureType, _): throw Handles(t);
             default: throw Mismatch(v, t, null);
         }
     }
+
+    /// <summary>The bytes a scalar (bool, integer, float, char) has in memory (NaNs with the canonical bits).</summary>
+    private static void ScalarBits(ComponentValue v, PrimitiveType t, Span<byte> bytes)
+    {
+        switch (t.Kind, v)
+        {
+            case (Primitive.Bool, BoolValue b): bytes[0] = b.Value ? (byte)1 : (byte)0; break;
+            case (Primitive.F32, FloatValue { Kind: Primitive.F32 } f):
+                BinaryPrimitives.WriteUInt32LittleEndian(bytes, double.IsNaN(f.Value) ? 0x7FC00000u : BitConverter.SingleToUInt32Bits((float)f.Value));
+                break;
+            case (Primitive.F64, FloatValue { Kind: Primitive.F64 } f):
+                BinaryPrimitives.WriteUInt64LittleEndian(bytes, double.IsNaN(f.Value) ? 0x7FF8000000000000ul : BitConverter.DoubleToUInt64Bits(f.Value));
+                break;
+            case (Primitive.Char, CharValue c): BinaryPrimitives.WriteUInt32LittleEndian(bytes, (uint)c.Value.Value); break;
+            case (_, IntegerValue i) when i.Kind == t.Kind:
+            {
+                Span<byte> all = stackalloc byte[8];
+                BinaryPrimitives.WriteUInt64LittleEndian(all, (ulong)(i.Value & ulong.MaxValue));
+                all[..bytes.Length].CopyTo(bytes);
+                break;
+            }
+            default: throw Mismatch(v, t, null);
+        }
+    }
+
+    /// <summary>The case a variant-like value (variant, enum, option, result) takes of type <paramref name="t"/>:
+    /// its index, the case, and its payload (present exactly where the case has one).</summary>
+    private static (int Index, Case Case, ComponentValue? Payload) MatchCase(ComponentValue v, ComponentValueType t)
+    {
+        var cases = ((VariantType)CanonicalLayout.Despecialize(t)).Cases;
+        (int index, ComponentValue? payload) = (t, v) switch
+        {
+            (VariantType, VariantValue x) => (IndexOf(cases, x.Case), x.Payload),
+            (EnumType, EnumValue x) => (IndexOf(cases, x.Label), null),
+            (OptionType, OptionValue x) => (x.Value is null ? 0 : 1, x.Value),
+            (ResultType, ResultValue x) => (x.IsOk ? 0 : 1, x.Payload),
+            _ => (-1, null),
+        };
+        if (index < 0) throw Mismatch(v, t, "no case of the type");
+        var c = cases[index];
+        if ((c.Type is null) != (payload is null)) throw Mismatch(v, t, c.Type is null ? "a payload its case has not" : "no payload for its case");
+        return (index, c, payload);
+    }
+
+    /// <summary>The value of case <paramref name="index"/> (<paramref name="label"/>) of a variant-like type.</summary>
+    private static ComponentValue Case(ComponentValueType t, string label, int index, ComponentValue? payload) => t switch
+    {
+        EnumType => new EnumValue(label),
+        OptionType => new OptionValue(payload),
+        ResultType => new ResultValue(index == 0, payload),
+        _ => new VariantValue(label, payload),
+    };
 
     private static int IndexOf(Items<Case> cases, string label)
     {
         for (int i = 0; i < cases.Count; i++) if (cases[i].Label == label) return i;
         return -1;
     }
+
+    private static uint FlagBits(FlagsValue f, FlagsType t)
+    {
+        uint bits = 0;
+        foreach (var label in f.Set)
+        {
+            int i = t.Labels.ToList().IndexOf(label);
+            if (i < 0) throw Mismatch(f, t, $"the flag {label}");
+            bits |= 1u << i;
+        }
+        return bits;
+    }
+
+    /// <summary>A pointer from a core value: an i32's low bits, or all of an i64.</summary>
+    private static ulong Pointer(CanonicalOptions o, ulong slot) => o.Pointer == ValueType.I32 ? (uint)slot : slot;
 
     private static void StoreList(CanonicalOptions o, Items<ComponentValue> elements, ComponentValueType element, ulong p)
     {

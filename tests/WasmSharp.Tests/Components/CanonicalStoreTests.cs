@@ -81,6 +81,77 @@ public class CanonicalStoreTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Values))]
+    public void WhatIsLoweredFlatLiftsBackTheSame(ComponentValueType type, ComponentValue value)
+    {
+        foreach (var encoding in Enum.GetValues<StringEncoding>())
+        foreach (var pointer in new[] { ValueType.I32, ValueType.I64 })
+        {
+            var o = Options(encoding, pointer);
+            var flat = CanonicalAbi.LowerFlatValues(o, int.MaxValue, [value], [type]);
+            Assert.Equal(CanonicalLayout.Flatten(type, pointer).Count, flat.Length);
+            Assert.Equal([value], CanonicalAbi.LiftFlatValues(o, int.MaxValue, flat, [type]));
+            // past one flat value (a result), through memory behind a pointer
+            var spilled = CanonicalAbi.LowerFlatValues(o, 1, [value, value], [type, type]);
+            Assert.Single(spilled);
+            Assert.Equal([value, value], CanonicalAbi.LiftFlatValues(o, 1, spilled, [type, type]));
+        }
+    }
+
+    private static string Flat(CanonicalOptions o, ComponentValueType t, ComponentValue v) =>
+        string.Join(" ", CanonicalAbi.LowerFlatValues(o, int.MaxValue, [v], [t]).Select(x => $"{x:x}"));
+
+    [Fact]
+    public void FlatValuesAreTheCoreBitsOfTheirTypes()
+    {
+        var o = Options();
+        Assert.Equal("ffffffff", Flat(o, P.S8, Int(Primitive.S8, -1)));
+        Assert.Equal("ffffffff", Flat(o, P.S32, Int(Primitive.S32, -1)));
+        Assert.Equal("ffffffffffffffff", Flat(o, P.S64, Int(Primitive.S64, -1)));
+        Assert.Equal("ff", Flat(o, P.U8, Int(Primitive.U8, 255)));
+        Assert.Equal("1", Flat(o, P.Bool, new BoolValue(true)));
+        Assert.Equal("3fc00000", Flat(o, P.F32, new FloatValue(Primitive.F32, 1.5)));
+        Assert.Equal("7fc00000", Flat(o, P.F32, new FloatValue(Primitive.F32, double.NaN)));
+        Assert.Equal("1f600", Flat(o, P.Char, new CharValue(new Rune(0x1F600))));
+        var result = new ResultType(P.F32, P.U64); // the payload position joins f32 and i64 to i64
+        Assert.Equal("0 3fc00000", Flat(o, result, new ResultValue(true, new FloatValue(Primitive.F32, 1.5))));
+        Assert.Equal("1 ffffffffffffffff", Flat(o, result, new ResultValue(false, Int(Primitive.U64, ulong.MaxValue))));
+        Assert.Equal("0 0", Flat(o, new OptionType(P.U8), new OptionValue(null))); // unused positions are 0
+        var variant = new VariantType(new[] { new Case("a", P.U64), new Case("b", new TupleType(new ComponentValueType[] { P.F32, P.F32 })) });
+        Assert.Equal("1 3f800000 40000000", Flat(o, variant, new VariantValue("b", new TupleValue(new ComponentValue[] {
+            new FloatValue(Primitive.F32, 1), new FloatValue(Primitive.F32, 2) }))));
+        Assert.Equal("0 5 0", Flat(o, variant, new VariantValue("a", Int(Primitive.U64, 5))));
+    }
+
+    [Fact]
+    public void LiftingReadsEachCoreValueAsTheTypeItCarries()
+    {
+        var o = Options();
+        // a u32 case reads the low half of the i64 its position joined to; an i32 read of a larger core value too
+        Assert.Equal([new ResultValue(true, Int(Primitive.U32, 7))], CanonicalAbi.LiftFlatValues(o, 16, [0, 0x1_0000_0007], [new ResultType(P.U32, P.U64)]));
+        Assert.Equal([new ResultValue(false, Int(Primitive.U64, 0x1_0000_0007))], CanonicalAbi.LiftFlatValues(o, 16, [1, 0x1_0000_0007], [new ResultType(P.U32, P.U64)]));
+        Assert.Equal([new BoolValue(true)], CanonicalAbi.LiftFlatValues(o, 16, [2], [P.Bool]));
+        Assert.Equal([Int(Primitive.U8, 0xFF)], CanonicalAbi.LiftFlatValues(o, 16, [0x1FF], [P.U8]));
+        Assert.Equal([Int(Primitive.S16, -1)], CanonicalAbi.LiftFlatValues(o, 16, [0xFFFF], [P.S16]));
+        var trap = Assert.Throws<TrapException>(() => CanonicalAbi.LiftFlatValues(o, 16, [2, 0], [new OptionType(P.U8)]));
+        Assert.Equal("case 2 of a option with 2 cases", trap.Message);
+        trap = Assert.Throws<TrapException>(() => CanonicalAbi.LiftFlatValues(o, 1, [2], [P.String]));
+        Assert.Equal("a tuple at 2, not 4-byte aligned", trap.Message);
+        Assert.Throws<ArgumentException>(() => CanonicalAbi.LiftFlatValues(o, 16, [1], [P.String]));
+        Assert.Throws<ArgumentException>(() => CanonicalAbi.LiftFlatValues(o, 16, [1, 2], [P.U8]));
+    }
+
+    [Fact]
+    public void ALoweredImportsResultGoesWhereTheCallerSays()
+    {
+        var o = Options();
+        Assert.Empty(CanonicalAbi.LowerFlatValues(o, 1, [new StringValue("out")], [P.String], outPointer: 64));
+        Assert.Equal(new TupleValue(new ComponentValue[] { new StringValue("out") }), CanonicalAbi.Load(o, 64, new TupleType(new ComponentValueType[] { P.String })));
+        Assert.Equal([1024ul], CanonicalAbi.LowerFlatValues(o with { Realloc = (_, _, _, _) => 1024 }, 1, [Int(Primitive.U64, 1), Int(Primitive.U8, 2)], [P.U64, P.U8]));
+        Assert.Equal([Int(Primitive.U64, 1), Int(Primitive.U8, 2)], CanonicalAbi.LiftFlatValues(o, 1, [1024], [P.U64, P.U8]));
+    }
+
     [Fact]
     public void NaNsAreStoredWithTheCanonicalBits()
     {
