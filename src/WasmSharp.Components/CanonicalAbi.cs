@@ -22,10 +22,11 @@ public delegate Span<byte> MemoryView();
 public delegate ulong Realloc(ulong oldPointer, ulong oldSize, ulong alignment, ulong newSize);
 
 /// <summary>The canonical options a lift or lower runs with: its memory, seen through <paramref name="Memory"/>,
-/// its address type <paramref name="Pointer"/> (i32, or i64 for memory64), its string encoding, and the
-/// <paramref name="Realloc"/> that storing strings and lists into it allocates with.</summary>
+/// its address type <paramref name="Pointer"/> (i32, or i64 for memory64), its string encoding, the
+/// <paramref name="Realloc"/> that storing strings and lists into it allocates with, and where resource handles
+/// live (<paramref name="Resources"/>).</summary>
 public sealed record CanonicalOptions(MemoryView Memory, StringEncoding Encoding = StringEncoding.Utf8, ValueType Pointer = ValueType.I32,
-    Realloc? Realloc = null);
+    Realloc? Realloc = null, ResourceScope? Resources = null);
 
 /// <summary>
 /// The reference Canonical ABI: the spec's definitions.py, point by point, on untyped <see cref="ComponentValue"/>s.
@@ -111,7 +112,8 @@ public static class CanonicalAbi
                 ulong bits = ReadUInt(memory, p, (int)CanonicalLayout.Size(flags));
                 return new FlagsValue(flags.Labels.Where((_, i) => (bits >> i & 1) != 0).ToArray()); // bits past the labels are ignored
             }
-            case OwnType or BorrowType or StreamType or FutureType: throw Handles(t);
+            case OwnType or BorrowType: return LiftHandle(o, (uint)ReadUInt(memory, p, 4), t);
+            case StreamType or FutureType: throw Handles(t);
             default: throw new ArgumentException($"no value of type {t}", nameof(t));
         }
     }
@@ -240,7 +242,8 @@ public static class CanonicalAbi
                 uint bits = (uint)flat.Next();
                 return new FlagsValue(flags.Labels.Where((_, i) => (bits >> i & 1) != 0).ToArray());
             }
-            case OwnType or BorrowType or StreamType or FutureType: throw Handles(t);
+            case OwnType or BorrowType: return LiftHandle(o, (uint)flat.Next(), t);
+            case StreamType or FutureType: throw Handles(t);
             default: throw new ArgumentException($"no value of type {t}", nameof(t));
         }
     }
@@ -301,7 +304,8 @@ public static class CanonicalAbi
                 break;
             }
             case (FlagsType flags, FlagsValue f): flat.Add(FlagBits(f, flags)); break;
-            case (OwnType or BorrowType or StreamType or FutureType, _): throw Handles(t);
+            case (OwnType or BorrowType, _): flat.Add(LowerHandle(o, v, t)); break;
+            case (StreamType or FutureType, _): throw Handles(t);
             default: throw Mismatch(v, t, null);
         }
     }
@@ -357,7 +361,8 @@ public static class CanonicalAbi
                 break;
             }
             case (FlagsType flags, FlagsValue f): WriteUInt(o, p, FlagBits(f, flags), (int)CanonicalLayout.Size(flags)); break;
-            case (OwnType or BorrowType or StreamType or FutureType, _): throw Handles(t);
+            case (OwnType or BorrowType, _): WriteUInt(o, p, LowerHandle(o, v, t), 4); break;
+            case (StreamType or FutureType, _): throw Handles(t);
             default: throw Mismatch(v, t, null);
         }
     }
@@ -661,5 +666,34 @@ public static class CanonicalAbi
     private static TrapException Trap(string what) => new(TrapCode.CanonicalAbi, what);
 
     private static NotSupportedException Handles(ComponentValueType t) =>
-        new($"{Describe(t)} values are handles into a component instance's table, which the Canonical ABI does not have yet");
+        new($"{Describe(t)} values belong to the asynchronous ABI, which is not built yet");
+
+    private static ResourceScope Scope(CanonicalOptions o, ComponentValueType t) =>
+        o.Resources ?? throw new InvalidOperationException($"{Describe(t)} handles need the options' ResourceScope");
+
+    /// <summary>An own or borrow handle at <paramref name="index"/> of the scope's table, lifted.</summary>
+    private static ResourceValue LiftHandle(CanonicalOptions o, uint index, ComponentValueType t)
+    {
+        var scope = Scope(o, t);
+        return t switch
+        {
+            OwnType own => new ResourceValue(own.Resource, CanonicalResources.LiftOwn(scope.Table, index, own)),
+            BorrowType borrow => new ResourceValue(borrow.Resource, CanonicalResources.LiftBorrow(scope.Table, index, borrow,
+                scope.Subcall ?? throw new InvalidOperationException("lifting a borrow needs the call it is lent to (ResourceScope.Subcall)"))),
+            _ => throw new ArgumentException($"{t} is not a handle type", nameof(t)),
+        };
+    }
+
+    /// <summary>A resource lowered into the scope's table: its handle's index.</summary>
+    private static uint LowerHandle(CanonicalOptions o, ComponentValue v, ComponentValueType t)
+    {
+        var scope = Scope(o, t);
+        return (t, v) switch
+        {
+            (OwnType own, ResourceValue r) when r.Type == own.Resource => CanonicalResources.LowerOwn(scope.Table, r.Rep, own),
+            (BorrowType borrow, ResourceValue r) when r.Type == borrow.Resource => CanonicalResources.LowerBorrow(scope.Table, r.Rep, borrow,
+                scope.Task ?? throw new InvalidOperationException("lowering a borrow needs the call it is for (ResourceScope.Task)"), scope.Instance),
+            _ => throw Mismatch(v, t, null),
+        };
+    }
 }

@@ -92,3 +92,7 @@ public sealed record ResultValue(bool IsOk, ComponentValue? Payload = null) : Co
 
 /// <summary>The labels of a flags value that are set, in the type's order.</summary>
 public sealed record FlagsValue(Items<string> Set) : ComponentValue;
+
+/// <summary>A resource crossing a boundary, as its representation (own: the ownership moves with it; borrow: for the
+/// length of the call).</summary>
+public sealed record ResourceValue(ResourceType Type, uint Rep) : ComponentValue;

@@ -107,6 +107,10 @@ public sealed record FutureType(ComponentValueType? Element) : ComponentValueTyp
 public sealed class ResourceType(string name)
 {
     public string Name { get; } = name;
+    /// <summary>The component instance that implements the resource (a borrow into it passes the representation).</summary>
+    public object? Implementation { get; init; }
+    /// <summary>Runs when an owning handle is dropped, with the resource's representation.</summary>
+    public Action<uint>? Destructor { get; init; }
 
     public override string ToString() => Name;
 }

@@ -84,7 +84,8 @@ public enum TrapCode
     Host,
     /// <summary>A value the Canonical ABI refuses at a component's boundary: a char that is not a Unicode scalar
     /// value, a string that does not decode, a discriminant past the cases, a string or list outside the memory or
-    /// misaligned; the message says which.</summary>
+    /// misaligned, a handle that is unknown, of another type, lent or borrowed where it must be owned; the message
+    /// says which.</summary>
     CanonicalAbi,
 }
 

@@ -201,9 +201,10 @@ public class CanonicalLoadTests
     }
 
     [Fact]
-    public void HandlesWaitForTheInstanceTable()
+    public void HandlesNeedAScopeAndAsynchronousValuesWait()
     {
-        Assert.Throws<NotSupportedException>(() => Load(new OwnType(new ResourceType("r"))));
+        Assert.Throws<InvalidOperationException>(() => Load(new OwnType(new ResourceType("r"))));
         Assert.Throws<NotSupportedException>(() => Load(P.ErrorContext));
+        Assert.Throws<NotSupportedException>(() => Load(new StreamType(P.U8)));
     }
 }
