@@ -91,7 +91,12 @@ public static partial class ModuleReader
     private static void ReadHeader(ref WasmReader r)
     {
         if (BinaryPrimitives.ReadUInt32LittleEndian(r.ReadBytes(4)) != Magic) throw r.Error("magic header not detected", 0);
-        if (BinaryPrimitives.ReadUInt32LittleEndian(r.ReadBytes(4)) != Version) throw r.Error("unknown binary version", 4);
+        uint version = BinaryPrimitives.ReadUInt32LittleEndian(r.ReadBytes(4));
+        if (version == Version) return;
+        // The Component Model splits the version into a version and a layer, 1 for components.
+        if (version >> 16 == 1 && (ushort)version != 0)
+            throw r.Error($"unknown binary version: a WebAssembly component (layer 1, version 0x{(ushort)version:x}), which WasmSharp cannot run yet", 4);
+        throw r.Error("unknown binary version", 4);
     }
 
     private static void ReadCustomSection(ref WasmReader r, long end, ModuleInfo info)
