@@ -62,31 +62,13 @@ public static class CanonicalAbi
         var memory = o.Memory();
         switch (t)
         {
-            case PrimitiveType { Kind: Primitive.Bool }: return new BoolValue(memory[(int)p] != 0);
-            case PrimitiveType { Kind: Primitive.F32 } f:
-            {
-                float v = BitConverter.UInt32BitsToSingle((uint)ReadUInt(memory, p, 4));
-                return new FloatValue(f.Kind, float.IsNaN(v) ? CanonicalNaN32 : v);
-            }
-            case PrimitiveType { Kind: Primitive.F64 } f:
-            {
-                double v = BitConverter.UInt64BitsToDouble(ReadUInt(memory, p, 8));
-                return new FloatValue(f.Kind, double.IsNaN(v) ? CanonicalNaN64 : v);
-            }
-            case PrimitiveType { Kind: Primitive.Char }: return Char((uint)ReadUInt(memory, p, 4));
             case PrimitiveType { Kind: Primitive.String }:
                 return LoadString(o, ReadPointer(o, memory, p), ReadPointer(o, memory, p + PointerSize(o)));
             case PrimitiveType { Kind: Primitive.ErrorContext }: throw Handles(t);
-            case PrimitiveType integer:
-            {
-                int size = (int)CanonicalLayout.Size(integer);
-                return Integer(integer.Kind, ReadUInt(memory, p, size), size);
-            }
+            case PrimitiveType scalar: return Scalar(scalar, ReadUInt(memory, p, (int)CanonicalLayout.Size(scalar)));
             case ListType { Length: { } n } list: return new ListValue(LoadElements(o, p, n, list.Element));
-            case ListType list:
-                return LoadList(o, ReadPointer(o, memory, p), ReadPointer(o, memory, p + PointerSize(o)), list.Element);
-            case MapType map:
-                return LoadList(o, ReadPointer(o, memory, p), ReadPointer(o, memory, p + PointerSize(o)), new TupleType(new[] { map.Key, map.Value }));
+            case ListType or MapType:
+                return LoadList(o, ReadPointer(o, memory, p), ReadPointer(o, memory, p + PointerSize(o)), DynamicElement(t));
             case RecordType record:
             {
                 var offsets = CanonicalLayout.FieldOffsets(record, o.Pointer);
@@ -99,19 +81,15 @@ public static class CanonicalAbi
             }
             case VariantType or EnumType or OptionType or ResultType:
             {
-                var cases = ((VariantType)CanonicalLayout.Despecialize(t)).Cases;
-                ulong index = ReadUInt(memory, p, (int)CanonicalLayout.Size(CanonicalLayout.DiscriminantType(cases.Count)));
+                var cases = Cases(t);
+                ulong index = ReadUInt(memory, p, DiscriminantSize(cases));
                 if (index >= (ulong)cases.Count)
                     throw Trap($"case {index} of a {Describe(t)} with {cases.Count} cases, at {p}");
                 var c = cases[(int)index];
                 var payload = c.Type is null ? null : LoadAt(o, p + (ulong)CanonicalLayout.PayloadOffset(t, o.Pointer), c.Type);
                 return Case(t, c.Label, (int)index, payload);
             }
-            case FlagsType flags:
-            {
-                ulong bits = ReadUInt(memory, p, (int)CanonicalLayout.Size(flags));
-                return new FlagsValue(flags.Labels.Where((_, i) => (bits >> i & 1) != 0).ToArray()); // bits past the labels are ignored
-            }
+            case FlagsType flags: return Flags(flags, ReadUInt(memory, p, (int)CanonicalLayout.Size(flags)));
             case OwnType or BorrowType: return LiftHandle(o, (uint)ReadUInt(memory, p, 4), t);
             case StreamType or FutureType: throw Handles(t);
             default: throw new ArgumentException($"no value of type {t}", nameof(t));
@@ -129,8 +107,7 @@ public static class CanonicalAbi
         if (count > maxFlat)
         {
             var tuple = new TupleType(types.ToArray());
-            ulong pointer = options.Pointer == ValueType.I32 ? (uint)flat[0] : flat[0];
-            return ((TupleValue)Load(options, pointer, tuple)).Values.ToArray();
+            return ((TupleValue)Load(options, Pointer(options, flat[0]), tuple)).Values.ToArray();
         }
         var reader = new FlatReader(flat);
         var values = new ComponentValue[types.Count];
@@ -177,29 +154,13 @@ public static class CanonicalAbi
     {
         switch (t)
         {
-            case PrimitiveType { Kind: Primitive.Bool }: return new BoolValue((uint)flat.Next() != 0);
-            case PrimitiveType { Kind: Primitive.F32 } f:
-            {
-                float v = BitConverter.UInt32BitsToSingle((uint)flat.Next());
-                return new FloatValue(f.Kind, float.IsNaN(v) ? CanonicalNaN32 : v);
-            }
-            case PrimitiveType { Kind: Primitive.F64 } f:
-            {
-                double v = BitConverter.UInt64BitsToDouble(flat.Next());
-                return new FloatValue(f.Kind, double.IsNaN(v) ? CanonicalNaN64 : v);
-            }
-            case PrimitiveType { Kind: Primitive.Char }: return Char((uint)flat.Next());
             case PrimitiveType { Kind: Primitive.String }:
             {
                 ulong pointer = Pointer(o, flat.Next());
                 return LoadString(o, pointer, Pointer(o, flat.Next()));
             }
             case PrimitiveType { Kind: Primitive.ErrorContext }: throw Handles(t);
-            case PrimitiveType integer:
-            {
-                int size = (int)CanonicalLayout.Size(integer);
-                return Integer(integer.Kind, flat.Next() & (size == 8 ? ulong.MaxValue : (1UL << size * 8) - 1), size);
-            }
+            case PrimitiveType scalar: return Scalar(scalar, flat.Next());
             case ListType { Length: { } n } list:
             {
                 var elements = new ComponentValue[n];
@@ -208,9 +169,8 @@ public static class CanonicalAbi
             }
             case ListType or MapType:
             {
-                var element = t is ListType list ? list.Element : new TupleType(new[] { ((MapType)t).Key, ((MapType)t).Value });
                 ulong pointer = Pointer(o, flat.Next());
-                return LoadList(o, pointer, Pointer(o, flat.Next()), element);
+                return LoadList(o, pointer, Pointer(o, flat.Next()), DynamicElement(t));
             }
             case RecordType record:
             {
@@ -228,7 +188,7 @@ public static class CanonicalAbi
             {
                 // The case's payload reads the joined positions as its own types (a raw slot holds an i32 or f32
                 // in its low bits, so the spec's coercions are the reads themselves); positions past it are skipped.
-                var cases = ((VariantType)CanonicalLayout.Despecialize(t)).Cases;
+                var cases = Cases(t);
                 int end = flat.Position + CanonicalLayout.Flatten(t, o.Pointer).Count;
                 uint index = (uint)flat.Next();
                 if (index >= (uint)cases.Count) throw Trap($"case {index} of a {Describe(t)} with {cases.Count} cases");
@@ -237,11 +197,7 @@ public static class CanonicalAbi
                 while (flat.Position < end) flat.Next();
                 return Case(t, c.Label, (int)index, payload);
             }
-            case FlagsType flags:
-            {
-                uint bits = (uint)flat.Next();
-                return new FlagsValue(flags.Labels.Where((_, i) => (bits >> i & 1) != 0).ToArray());
-            }
+            case FlagsType flags: return Flags(flags, flat.Next());
             case OwnType or BorrowType: return LiftHandle(o, (uint)flat.Next(), t);
             case StreamType or FutureType: throw Handles(t);
             default: throw new ArgumentException($"no value of type {t}", nameof(t));
@@ -278,22 +234,17 @@ public static class CanonicalAbi
                 break;
             case (ListType or MapType, ListValue l):
             {
-                var element = t is ListType list ? list.Element : new TupleType(new[] { ((MapType)t).Key, ((MapType)t).Value });
-                ulong bytes = (ulong)l.Elements.Count * (ulong)CanonicalLayout.Size(element, o.Pointer);
-                ulong begin = Allocate(o, CanonicalLayout.Alignment(element, o.Pointer), bytes);
-                StoreElements(o, l.Elements, element, begin);
+                var (begin, length) = StoreListIntoRange(o, l.Elements, DynamicElement(t));
                 flat.Add(begin);
-                flat.Add((ulong)l.Elements.Count);
+                flat.Add(length);
                 break;
             }
-            case (RecordType record, RecordValue r):
-                if (!record.Fields.Select(f => f.Label).SequenceEqual(r.Fields.Select(f => f.Label))) throw Mismatch(v, t, "other fields");
-                for (int i = 0; i < r.Fields.Count; i++) LowerFlat(o, r.Fields[i].Value, record.Fields[i].Type, flat);
+            case (RecordType or TupleType, _):
+            {
+                var (types, values) = Fields(t, v);
+                for (int i = 0; i < values.Count; i++) LowerFlat(o, values[i], types[i], flat);
                 break;
-            case (TupleType tuple, TupleValue u):
-                if (u.Values.Count != tuple.Types.Count) throw Mismatch(v, t, $"{u.Values.Count} values");
-                for (int i = 0; i < u.Values.Count; i++) LowerFlat(o, u.Values[i], tuple.Types[i], flat);
-                break;
+            }
             case (VariantType or EnumType or OptionType or ResultType, _):
             {
                 var (index, c, payload) = MatchCase(v, t);
@@ -327,8 +278,7 @@ public static class CanonicalAbi
             case (PrimitiveType { Kind: Primitive.String }, StringValue s):
             {
                 var (begin, units) = StoreString(o, s.Value);
-                WritePointer(o, p, begin);
-                WritePointer(o, p + PointerSize(o), units);
+                WriteRange(o, p, begin, units);
                 break;
             }
             case (PrimitiveType { Kind: Primitive.ErrorContext }, _): throw Handles(t);
@@ -337,26 +287,23 @@ public static class CanonicalAbi
                 if (l.Elements.Count != n) throw Mismatch(v, t, $"{l.Elements.Count} elements");
                 StoreElements(o, l.Elements, list.Element, p);
                 break;
-            case (ListType list, ListValue l): StoreList(o, l.Elements, list.Element, p); break;
-            case (MapType map, ListValue l): StoreList(o, l.Elements, new TupleType(new[] { map.Key, map.Value }), p); break;
-            case (RecordType record, RecordValue r):
+            case (ListType or MapType, ListValue l):
             {
-                if (!record.Fields.Select(f => f.Label).SequenceEqual(r.Fields.Select(f => f.Label))) throw Mismatch(v, t, "other fields");
-                var offsets = CanonicalLayout.FieldOffsets(record, o.Pointer);
-                for (int i = 0; i < offsets.Length; i++) StoreAt(o, r.Fields[i].Value, record.Fields[i].Type, p + (ulong)offsets[i]);
+                var (begin, length) = StoreListIntoRange(o, l.Elements, DynamicElement(t));
+                WriteRange(o, p, begin, length);
                 break;
             }
-            case (TupleType tuple, TupleValue u):
+            case (RecordType or TupleType, _):
             {
-                if (u.Values.Count != tuple.Types.Count) throw Mismatch(v, t, $"{u.Values.Count} values");
-                var offsets = CanonicalLayout.FieldOffsets(tuple, o.Pointer);
-                for (int i = 0; i < offsets.Length; i++) StoreAt(o, u.Values[i], tuple.Types[i], p + (ulong)offsets[i]);
+                var (types, values) = Fields(t, v);
+                var offsets = CanonicalLayout.FieldOffsets(t, o.Pointer);
+                for (int i = 0; i < offsets.Length; i++) StoreAt(o, values[i], types[i], p + (ulong)offsets[i]);
                 break;
             }
             case (VariantType or EnumType or OptionType or ResultType, _):
             {
                 var (index, c, payload) = MatchCase(v, t);
-                WriteUInt(o, p, (ulong)index, (int)CanonicalLayout.Size(CanonicalLayout.DiscriminantType(((VariantType)CanonicalLayout.Despecialize(t)).Cases.Count)));
+                WriteUInt(o, p, (ulong)index, DiscriminantSize(Cases(t)));
                 if (c.Type is not null) StoreAt(o, payload!, c.Type, p + (ulong)CanonicalLayout.PayloadOffset(t, o.Pointer));
                 break;
             }
@@ -395,11 +342,11 @@ public static class CanonicalAbi
     /// its index, the case, and its payload (present exactly where the case has one).</summary>
     private static (int Index, Case Case, ComponentValue? Payload) MatchCase(ComponentValue v, ComponentValueType t)
     {
-        var cases = ((VariantType)CanonicalLayout.Despecialize(t)).Cases;
+        var cases = Cases(t);
         (int index, ComponentValue? payload) = (t, v) switch
         {
-            (VariantType, VariantValue x) => (IndexOf(cases, x.Case), x.Payload),
-            (EnumType, EnumValue x) => (IndexOf(cases, x.Label), null),
+            (VariantType, VariantValue x) => (cases.FindIndex(c => c.Label == x.Case), x.Payload),
+            (EnumType, EnumValue x) => (cases.FindIndex(c => c.Label == x.Label), null),
             (OptionType, OptionValue x) => (x.Value is null ? 0 : 1, x.Value),
             (ResultType, ResultValue x) => (x.IsOk ? 0 : 1, x.Payload),
             _ => (-1, null),
@@ -419,18 +366,60 @@ public static class CanonicalAbi
         _ => new VariantValue(label, payload),
     };
 
-    private static int IndexOf(Items<Case> cases, string label)
+    /// <summary>The cases of a variant-like type (variant, enum, option, result), as its variant has them.</summary>
+    private static Items<Case> Cases(ComponentValueType t) => ((VariantType)CanonicalLayout.Despecialize(t)).Cases;
+
+    private static int DiscriminantSize(Items<Case> cases) => (int)CanonicalLayout.Size(CanonicalLayout.DiscriminantType(cases.Count));
+
+    /// <summary>The fields of a record or the values of a tuple, with their types, in the type's order.</summary>
+    private static (IReadOnlyList<ComponentValueType> Types, IReadOnlyList<ComponentValue> Values) Fields(ComponentValueType t, ComponentValue v) => (t, v) switch
     {
-        for (int i = 0; i < cases.Count; i++) if (cases[i].Label == label) return i;
-        return -1;
+        (RecordType record, RecordValue r) => record.Fields.Select(f => f.Label).SequenceEqual(r.Fields.Select(f => f.Label))
+            ? (record.Fields.Select(f => f.Type).ToArray(), r.Fields.Select(f => f.Value).ToArray()) : throw Mismatch(v, t, "other fields"),
+        (TupleType tuple, TupleValue u) => u.Values.Count == tuple.Types.Count ? (tuple.Types, u.Values) : throw Mismatch(v, t, $"{u.Values.Count} values"),
+        _ => throw Mismatch(v, t, null),
+    };
+
+    /// <summary>The element type of a list that lives in a range of its own (a list without a fixed length, or a
+    /// map's entries).</summary>
+    private static ComponentValueType DynamicElement(ComponentValueType t) => t is MapType map ? map.Entry : ((ListType)t).Element;
+
+    /// <summary>A scalar (bool, integer, float, char) from the bits it has in memory, or from its core value: the
+    /// type's own width of them (NaNs canonicalised, chars checked).</summary>
+    private static ComponentValue Scalar(PrimitiveType t, ulong bits)
+    {
+        switch (t.Kind)
+        {
+            case Primitive.Bool: return new BoolValue((uint)bits != 0);
+            case Primitive.F32:
+            {
+                float v = BitConverter.UInt32BitsToSingle((uint)bits);
+                return new FloatValue(t.Kind, float.IsNaN(v) ? CanonicalNaN32 : v);
+            }
+            case Primitive.F64:
+            {
+                double v = BitConverter.UInt64BitsToDouble(bits);
+                return new FloatValue(t.Kind, double.IsNaN(v) ? CanonicalNaN64 : v);
+            }
+            case Primitive.Char: return Char((uint)bits);
+            default:
+            {
+                int size = (int)CanonicalLayout.Size(t);
+                return Integer(t.Kind, bits & (size == 8 ? ulong.MaxValue : (1UL << size * 8) - 1), size);
+            }
+        }
     }
+
+    /// <summary>The flags value whose set labels are the set bits of <paramref name="bits"/> (bits past the labels
+    /// are ignored).</summary>
+    private static FlagsValue Flags(FlagsType t, ulong bits) => new(t.Labels.Where((_, i) => (bits >> i & 1) != 0).ToArray());
 
     private static uint FlagBits(FlagsValue f, FlagsType t)
     {
         uint bits = 0;
         foreach (var label in f.Set)
         {
-            int i = t.Labels.ToList().IndexOf(label);
+            int i = t.Labels.IndexOf(label);
             if (i < 0) throw Mismatch(f, t, $"the flag {label}");
             bits |= 1u << i;
         }
@@ -440,13 +429,14 @@ public static class CanonicalAbi
     /// <summary>A pointer from a core value: an i32's low bits, or all of an i64.</summary>
     private static ulong Pointer(CanonicalOptions o, ulong slot) => o.Pointer == ValueType.I32 ? (uint)slot : slot;
 
-    private static void StoreList(CanonicalOptions o, Items<ComponentValue> elements, ComponentValueType element, ulong p)
+    /// <summary>Stores a list's elements into a range realloc gives (the spec's store_list_into_range); returns the
+    /// range's start and the list's length.</summary>
+    private static (ulong Begin, ulong Length) StoreListIntoRange(CanonicalOptions o, Items<ComponentValue> elements, ComponentValueType element)
     {
         ulong bytes = (ulong)elements.Count * (ulong)CanonicalLayout.Size(element, o.Pointer);
         ulong begin = Allocate(o, CanonicalLayout.Alignment(element, o.Pointer), bytes);
         StoreElements(o, elements, element, begin);
-        WritePointer(o, p, begin);
-        WritePointer(o, p + PointerSize(o), (ulong)elements.Count);
+        return (begin, (ulong)elements.Count);
     }
 
     private static void StoreElements(CanonicalOptions o, Items<ComponentValue> elements, ComponentValueType element, ulong p)
@@ -513,7 +503,7 @@ public static class CanonicalAbi
                     var encoded = Encoding.Unicode.GetBytes(s);
                     encoded.AsSpan(2 * written).CopyTo(memory[((int)p + 2 * written)..]);
                     if (worst > (ulong)encoded.Length) p = Reallocate(o, p, worst, 2, (ulong)encoded.Length);
-                    return (p, (ulong)encoded.Length / 2 | 1UL << (int)(PointerSize(o) * 8 - 1));
+                    return (p, (ulong)encoded.Length / 2 | Utf16Tag(o));
                 }
                 if ((ulong)written < units) p = Reallocate(o, p, units, 2, (ulong)written);
                 return (p, (ulong)written);
@@ -538,11 +528,10 @@ public static class CanonicalAbi
     private static ulong Reallocate(CanonicalOptions o, ulong old, ulong oldSize, int alignment, ulong bytes)
     {
         var realloc = o.Realloc ?? throw new InvalidOperationException("storing strings and lists needs the realloc option");
-        ulong p = realloc(old, oldSize, (ulong)alignment, bytes);
-        if (o.Pointer == ValueType.I32) p = (uint)p;
+        ulong p = Pointer(o, realloc(old, oldSize, (ulong)alignment, bytes));
         if (p % (ulong)alignment != 0) throw Trap($"realloc returned {p}, not {alignment}-byte aligned");
         var memory = o.Memory();
-        if (bytes > (ulong)memory.Length || p > (ulong)memory.Length - bytes)
+        if (!Fits(memory, p, bytes))
             throw Trap($"realloc returned {p} for {bytes} bytes, past the memory's end ({memory.Length})");
         return p;
     }
@@ -559,7 +548,12 @@ public static class CanonicalAbi
         }
     }
 
-    private static void WritePointer(CanonicalOptions o, ulong p, ulong value) => WriteUInt(o, p, value, (int)PointerSize(o));
+    /// <summary>Writes a range's start and length (a string's or a list's), a pointer-sized integer each.</summary>
+    private static void WriteRange(CanonicalOptions o, ulong p, ulong begin, ulong length)
+    {
+        WriteUInt(o, p, begin, (int)PointerSize(o));
+        WriteUInt(o, p + PointerSize(o), length, (int)PointerSize(o));
+    }
 
     private static ArgumentException Mismatch(ComponentValue v, ComponentValueType t, string? what) =>
         new($"{v} is not a value of {Describe(t)}{(what is null ? "" : $" ({what})")}", nameof(v));
@@ -568,7 +562,7 @@ public static class CanonicalAbi
     /// options' encoding.</summary>
     public static StringValue LoadString(CanonicalOptions o, ulong pointer, ulong taggedCodeUnits)
     {
-        ulong tag = 1UL << (int)(PointerSize(o) * 8 - 1);
+        ulong tag = Utf16Tag(o);
         (int alignment, Encoding encoding, ulong units, int unitSize) = o.Encoding switch
         {
             StringEncoding.Utf8 => (1, Utf8, taggedCodeUnits, 1),
@@ -580,7 +574,7 @@ public static class CanonicalAbi
         ulong bytes = units * (ulong)unitSize;
         var memory = o.Memory();
         if (pointer % (ulong)alignment != 0) throw Trap($"a {EncodingName(encoding)} string at {pointer}, not {alignment}-byte aligned");
-        if (bytes > (ulong)memory.Length || pointer > (ulong)memory.Length - bytes)
+        if (!Fits(memory, pointer, bytes))
             throw Trap($"a string of {bytes} bytes at {pointer}, past the memory's end ({memory.Length})");
         try
         {
@@ -625,7 +619,7 @@ public static class CanonicalAbi
     private static void CheckRange(Span<byte> memory, ulong pointer, ulong bytes, int alignment, ComponentValueType t)
     {
         if (pointer % (ulong)alignment != 0) throw Trap($"a {Describe(t)} at {pointer}, not {alignment}-byte aligned");
-        if (bytes > (ulong)memory.Length || pointer > (ulong)memory.Length - bytes)
+        if (!Fits(memory, pointer, bytes))
             throw Trap($"a {Describe(t)} of {bytes} bytes at {pointer}, past the memory's end ({memory.Length})");
     }
 
@@ -644,13 +638,25 @@ public static class CanonicalAbi
         };
     }
 
-    private static uint PointerSize(CanonicalOptions o) => o.Pointer == ValueType.I64 ? 8u : 4u;
+    private static uint PointerSize(CanonicalOptions o) => (uint)CanonicalLayout.PointerSize(o.Pointer);
+
+    /// <summary>latin1+utf16's mark of a UTF-16 string: the top bit of a pointer-sized length.</summary>
+    private static ulong Utf16Tag(CanonicalOptions o) => 1UL << (int)(PointerSize(o) * 8 - 1);
+
+    /// <summary>Whether <paramref name="bytes"/> bytes at <paramref name="pointer"/> lie inside the memory.</summary>
+    private static bool Fits(Span<byte> memory, ulong pointer, ulong bytes) =>
+        bytes <= (ulong)memory.Length && pointer <= (ulong)memory.Length - bytes;
 
     private static string EncodingName(Encoding e) => e == Utf8 ? "UTF-8" : e == Utf16 ? "UTF-16" : "Latin-1";
 
-    private static string Describe(ComponentValueType t) => t switch
+    /// <summary>What a message calls a type: its WIT keyword.</summary>
+    internal static string Describe(ComponentValueType t) => t switch
     {
         PrimitiveType p => p.ToString(),
+        OwnType => "own",
+        BorrowType => "borrow",
+        StreamType => "stream",
+        FutureType => "future",
         ListType => "list",
         RecordType => "record",
         TupleType => "tuple",
@@ -663,7 +669,7 @@ public static class CanonicalAbi
         _ => t.GetType().Name,
     };
 
-    private static TrapException Trap(string what) => new(TrapCode.CanonicalAbi, what);
+    internal static TrapException Trap(string what) => new(TrapCode.CanonicalAbi, what);
 
     private static NotSupportedException Handles(ComponentValueType t) =>
         new($"{Describe(t)} values belong to the asynchronous ABI, which is not built yet");

@@ -35,7 +35,8 @@ public static class CanonicalLayout
     /// <summary>Handles (own, borrow, stream, future) are 32-bit table indices.</summary>
     private const int HandleSize = 4;
 
-    private static int PointerSize(ValueType pointer) => pointer switch
+    /// <summary>The bytes of an address of type <paramref name="pointer"/>: 4 for i32, 8 for i64.</summary>
+    internal static int PointerSize(ValueType pointer) => pointer switch
     {
         ValueType.I32 => 4,
         ValueType.I64 => 8,
@@ -50,7 +51,7 @@ public static class CanonicalLayout
         EnumType e => new VariantType(e.Labels.Select(label => new Case(label)).ToArray()),
         OptionType o => new VariantType(new[] { new Case("none"), new Case("some", o.Type) }),
         ResultType r => new VariantType(new[] { new Case("ok", r.Ok), new Case("error", r.Error) }),
-        MapType m => new ListType(Despecialize(new TupleType(new[] { m.Key, m.Value }))),
+        MapType m => new ListType(Despecialize(m.Entry)),
         _ => t,
     };
 

@@ -16,7 +16,7 @@ public sealed class HandleTable
 
     /// <summary>The entry at <paramref name="index"/>; traps if there is none.</summary>
     public object Get(uint index) =>
-        index < (uint)_entries.Count && _entries[(int)index] is { } entry ? entry : throw CanonicalResources.Trap($"unknown handle index {index}");
+        index < (uint)_entries.Count && _entries[(int)index] is { } entry ? entry : throw CanonicalAbi.Trap($"unknown handle index {index}");
 
     /// <summary>Puts <paramref name="entry"/> at a free index and returns it; traps if the table is full.</summary>
     public uint Add(object entry)
@@ -26,7 +26,7 @@ public sealed class HandleTable
             _entries[i] = entry;
             return (uint)i;
         }
-        if (_entries.Count > MaxLength) throw CanonicalResources.Trap("the handle table is full");
+        if (_entries.Count > MaxLength) throw CanonicalAbi.Trap("the handle table is full");
         _entries.Add(entry);
         return (uint)(_entries.Count - 1);
     }
@@ -65,7 +65,7 @@ public sealed class CallTask
     /// <summary>The callee returns: traps if it still holds a borrowed handle.</summary>
     public void Return()
     {
-        if (Borrows > 0) throw CanonicalResources.Trap($"the call returned holding {Borrows} borrowed handle(s)");
+        if (Borrows > 0) throw CanonicalAbi.Trap($"the call returned holding {Borrows} borrowed handle(s)");
     }
 }
 
@@ -98,12 +98,10 @@ public sealed record ResourceScope(HandleTable Table, object? Instance = null, C
 /// lifting and lowering of own and borrow handles), with the traps the spec names.</summary>
 public static class CanonicalResources
 {
-    internal static TrapException Trap(string what) => new(TrapCode.CanonicalAbi, what);
-
     private static ResourceHandle Handle(object entry, uint index, ResourceType type)
     {
-        if (entry is not ResourceHandle h) throw Trap($"handle {index} is not a resource handle");
-        if (h.Type != type) throw Trap($"handle {index} is a {h.Type}, not a {type}");
+        if (entry is not ResourceHandle h) throw CanonicalAbi.Trap($"handle {index} is not a resource handle");
+        if (h.Type != type) throw CanonicalAbi.Trap($"handle {index} is a {h.Type}, not a {type}");
         return h;
     }
 
@@ -118,7 +116,7 @@ public static class CanonicalResources
     public static void Drop(HandleTable table, ResourceType type, uint index)
     {
         var h = Handle(table.Get(index), index, type);
-        if (h.Lends != 0) throw Trap($"handle {index} is lent to a call in progress");
+        if (h.Lends != 0) throw CanonicalAbi.Trap($"handle {index} is lent to a call in progress");
         table.Remove(index);
         if (h.Own) type.Destructor?.Invoke(h.Rep);
         else h.BorrowScope!.Borrows--;
@@ -129,8 +127,8 @@ public static class CanonicalResources
     public static uint LiftOwn(HandleTable table, uint index, OwnType t)
     {
         var h = Handle(table.Get(index), index, t.Resource);
-        if (h.Lends != 0) throw Trap($"handle {index} is lent to a call in progress");
-        if (!h.Own) throw Trap($"handle {index} is borrowed, not owned");
+        if (h.Lends != 0) throw CanonicalAbi.Trap($"handle {index} is lent to a call in progress");
+        if (!h.Own) throw CanonicalAbi.Trap($"handle {index} is borrowed, not owned");
         table.Remove(index);
         return h.Rep;
     }

@@ -80,7 +80,11 @@ public sealed record OptionType(ComponentValueType Type) : ComponentValueType;
 public sealed record ResultType(ComponentValueType? Ok, ComponentValueType? Error) : ComponentValueType;
 
 /// <summary><c>map&lt;K, V&gt;</c>: a list of key-value tuples.</summary>
-public sealed record MapType(ComponentValueType Key, ComponentValueType Value) : ComponentValueType;
+public sealed record MapType(ComponentValueType Key, ComponentValueType Value) : ComponentValueType
+{
+    /// <summary>The type of the list's elements, <c>tuple&lt;K, V&gt;</c>.</summary>
+    public TupleType Entry => new(new[] { Key, Value });
+}
 
 /// <summary><c>flags { label, ... }</c>, 1 to 32 labels, a bit each.</summary>
 public sealed record FlagsType(Items<string> Labels) : ComponentValueType
@@ -131,6 +135,10 @@ public sealed class Items<T> : IReadOnlyList<T>, IEquatable<Items<T>>
         items.Count > 0 ? items : throw new ArgumentException(why, nameof(items));
 
     public T this[int index] => _items[index];
+    /// <summary>Where <paramref name="item"/> first stands, or -1.</summary>
+    public int IndexOf(T item) => Array.IndexOf(_items, item);
+    /// <summary>Where the first item that <paramref name="match"/> accepts stands, or -1.</summary>
+    public int FindIndex(Predicate<T> match) => Array.FindIndex(_items, match);
     public int Count => _items.Length;
     public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)_items).GetEnumerator();
     IEnumerator IEnumerable.GetEnumerator() => _items.GetEnumerator();

@@ -212,17 +212,11 @@ public static class Wave
 
         public ComponentValue[] Arguments(IReadOnlyList<ComponentValueType> types)
         {
-            Expect('(', "'(' and the arguments");
-            var values = new List<ComponentValue>();
-            while (!Take(')'))
-            {
-                if (values.Count > 0) { Expect(',', "',' or ')'"); if (Take(')')) break; }
-                if (values.Count == types.Count) throw Error($"')' after {types.Count} argument(s)");
-                values.Add(Value(types[values.Count]));
-            }
+            var values = Sequence('(', ')', i => i < types.Count ? types[i] : throw Error($"')' after {types.Count} argument(s)"),
+                "'(' and the arguments");
             for (int i = values.Count; i < types.Count; i++)
             {
-                if (types[i] is not OptionType) throw Error($"argument {i + 1} ({Describe(types[i])})");
+                if (types[i] is not OptionType) throw Error($"argument {i + 1} ({CanonicalAbi.Describe(types[i])})");
                 values.Add(new OptionValue(null));
             }
             return values.ToArray();
@@ -269,7 +263,7 @@ public static class Wave
                 }
                 case MapType map:
                 {
-                    var entry = new TupleType(new[] { map.Key, map.Value });
+                    var entry = map.Entry;
                     return new ListValue(Sequence('[', ']', _ => entry).ToArray());
                 }
                 case TupleType tuple:
@@ -283,7 +277,7 @@ public static class Wave
                 case VariantType variant:
                 {
                     var label = Label("a case of the variant");
-                    int index = variant.Cases.ToList().FindIndex(c => c.Label == label);
+                    int index = variant.Cases.FindIndex(c => c.Label == label);
                     if (index < 0) throw Error($"one of {string.Join(", ", variant.Cases.Select(c => c.Label))}, not {label}");
                     var c = variant.Cases[index];
                     return new VariantValue(c.Label, c.Type is null ? null : Payload(c.Type));
@@ -329,15 +323,24 @@ public static class Wave
             return v;
         }
 
-        private List<ComponentValue> Sequence(char open, char close, Func<int, ComponentValueType> type)
+        /// <summary>Items separated by commas, a trailing one allowed, up to <paramref name="close"/>; each read by
+        /// <paramref name="item"/>, given its index.</summary>
+        private void Separated(char close, Action<int> item)
         {
-            Expect(open, $"'{open}'");
-            var values = new List<ComponentValue>();
-            while (!Take(close))
+            for (int n = 0; !Take(close); n++)
             {
-                if (values.Count > 0) { Expect(',', $"',' or '{close}'"); if (Take(close)) break; }
-                values.Add(Value(type(values.Count)));
+                if (n > 0) { Expect(',', $"',' or '{close}'"); if (Take(close)) break; }
+                item(n);
             }
+        }
+
+        /// <summary>Values between <paramref name="open"/> and <paramref name="close"/>, the n-th of type
+        /// <paramref name="type"/>(n).</summary>
+        private List<ComponentValue> Sequence(char open, char close, Func<int, ComponentValueType> type, string? opening = null)
+        {
+            Expect(open, opening ?? $"'{open}'");
+            var values = new List<ComponentValue>();
+            Separated(close, i => values.Add(Value(type(i))));
             return values;
         }
 
@@ -347,15 +350,14 @@ public static class Wave
             var given = new Dictionary<string, ComponentValue>();
             if (!Take(':') || !Take('}'))
             {
-                while (!Take('}'))
+                Separated('}', _ =>
                 {
-                    if (given.Count > 0) { Expect(',', "',' or '}'"); if (Take('}')) break; }
                     var label = Label("a field label");
                     var field = record.Fields.FirstOrDefault(f => f.Label == label) ?? throw Error($"a field of the record, not {label}");
                     if (given.ContainsKey(label)) throw Error($"each field once, not {label} again");
                     Expect(':', "':' after the field label");
                     given[label] = Value(field.Type);
-                }
+                });
             }
             var fields = new (string, ComponentValue)[record.Fields.Count];
             for (int i = 0; i < fields.Length; i++)
@@ -371,13 +373,12 @@ public static class Wave
         {
             Expect('{', "'{' and the flags");
             var set = new HashSet<string>();
-            while (!Take('}'))
+            Separated('}', _ =>
             {
-                if (set.Count > 0) { Expect(',', "',' or '}'"); if (Take('}')) break; }
                 var label = Label("a flag");
                 if (!flags.Labels.Contains(label)) throw Error($"one of {string.Join(", ", flags.Labels)}, not {label}");
                 set.Add(label);
-            }
+            });
             return new FlagsValue(flags.Labels.Where(set.Contains).ToArray());
         }
 
@@ -525,11 +526,5 @@ public static class Wave
                     throw Error("an escape: \\', \\\", \\\\, \\t, \\n, \\r or \\u{...}");
             }
         }
-
-        private static string Describe(ComponentValueType t) => t switch
-        {
-            PrimitiveType p => p.ToString(),
-            _ => t.GetType().Name.Replace("Type", "").ToLowerInvariant(),
-        };
     }
 }
