@@ -97,17 +97,8 @@ public class CanonicalAbiProperties
 {
     private static readonly Config Runs = Config.QuickThrowOnFailure.WithMaxTest(400);
 
-    private static CanonicalOptions Options(byte[] memory, StringEncoding encoding, ValueType pointer)
-    {
-        ulong next = 1024;
-        return new CanonicalOptions(() => memory, encoding, pointer, (old, oldSize, alignment, newSize) =>
-        {
-            ulong p = (next + alignment - 1) / alignment * alignment;
-            next = p + newSize;
-            memory.AsSpan((int)old, (int)Math.Min(oldSize, newSize)).CopyTo(memory.AsSpan((int)p));
-            return p;
-        });
-    }
+    private static CanonicalOptions Options(byte[] memory, StringEncoding encoding, ValueType pointer) =>
+        new(() => memory, encoding, pointer, new BumpAllocator(memory).Realloc);
 
     private static IEnumerable<(StringEncoding, ValueType)> Settings() =>
         from e in Enum.GetValues<StringEncoding>() from p in new[] { ValueType.I32, ValueType.I64 } select (e, p);

@@ -10,23 +10,14 @@ namespace WasmSharp.Tests.Components;
 public class CanonicalStoreTests
 {
     private readonly byte[] _memory = new byte[4096];
-    private readonly List<(ulong Old, ulong OldSize, ulong Alignment, ulong NewSize)> _calls = [];
-    private ulong _next = 1024;
+    private readonly BumpAllocator _allocator;
     private Func<ulong, ulong>? _override;
 
-    /// <summary>A bump allocator that moves a block it reallocates (so the contents must come along), and fills
-    /// what it adds with junk.</summary>
-    private ulong Realloc(ulong old, ulong oldSize, ulong alignment, ulong newSize)
-    {
-        _calls.Add((old, oldSize, alignment, newSize));
-        if (_override is not null) return _override(newSize);
-        ulong p = (_next + alignment - 1) / alignment * alignment;
-        _next = p + newSize;
-        int kept = (int)Math.Min(oldSize, newSize);
-        _memory.AsSpan((int)p + kept, (int)newSize - kept).Fill(0xCC); // what a fresh block holds is not known
-        _memory.AsSpan((int)old, kept).CopyTo(_memory.AsSpan((int)p));
-        return p;
-    }
+    public CanonicalStoreTests() => _allocator = new BumpAllocator(_memory);
+
+    /// <summary>The bump allocator, or what a test overrides it with.</summary>
+    private ulong Realloc(ulong old, ulong oldSize, ulong alignment, ulong newSize) =>
+        _override?.Invoke(newSize) ?? _allocator.Realloc(old, oldSize, alignment, newSize);
 
     private CanonicalOptions Options(StringEncoding encoding = StringEncoding.Utf8, ValueType pointer = ValueType.I32) =>
         new(() => _memory, encoding, pointer, Realloc);
@@ -164,9 +155,9 @@ public class CanonicalStoreTests
     /// <summary>Stores <paramref name="s"/> at 0 and returns realloc's calls and the stored (pointer, length).</summary>
     private (string Calls, ulong Pointer, ulong Length) StoreString(string s, StringEncoding encoding)
     {
-        _calls.Clear();
+        _allocator.Calls.Clear();
         CanonicalAbi.Store(Options(encoding), new StringValue(s), P.String, 0);
-        return (string.Join(" ", _calls.Select(c => $"({c.Old},{c.OldSize},{c.Alignment},{c.NewSize})")),
+        return (string.Join(" ", _allocator.Calls.Select(c => $"({c.Old},{c.OldSize},{c.Alignment},{c.NewSize})")),
             BinaryPrimitives.ReadUInt32LittleEndian(_memory), BinaryPrimitives.ReadUInt32LittleEndian(_memory.AsSpan(4)));
     }
 
