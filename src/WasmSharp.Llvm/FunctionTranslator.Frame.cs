@@ -68,7 +68,7 @@ internal sealed unsafe partial class FunctionTranslator
     private readonly List<(nint Load, nint Pointer, (ulong Offset, int Size) Slot)> _slotLoads = new();
     // Where the objects start that stores at computed places in the frame write (arrays, mostly).
     private readonly SortedSet<long> _storedObjects = new();
-    private bool _storesIntoFrame; // at computed places of objects not known
+    private bool _storesIntoUnknown; // stores at computed places in the frame, of objects not known
 
     private void BeginFrame(ReadOnlySpan<byte> code)
     {
@@ -77,7 +77,7 @@ internal sealed unsafe partial class FunctionTranslator
         _globalLocals.Clear(); _globalValues.Clear(); _belowGlobal.Clear(); _derivedLocals.Clear(); _derived.Clear();
         _slots.Clear(); _resyncs.Clear(); _guards.Clear(); _slotStores.Clear(); _slotLoads.Clear();
         _storedObjects.Clear(); _constantLocals.Clear(); _constants.Clear();
-        _storesIntoFrame = false;
+        _storesIntoUnknown = false;
         _accessSlot = null;
         _writes = new int[_locals.Count];
         if (_memBase == 0 || !Validation.LocalReadCounter.TryCount(code, new int[_locals.Count], _writes))
@@ -186,7 +186,7 @@ internal sealed unsafe partial class FunctionTranslator
             into = start;
             // Into an object of the frame, most likely an array: its slots go back to memory (FinishFrame), or else
             // the guard would find the store meeting them each time.
-            if (start == Unknown) _storesIntoFrame = true;
+            if (start == Unknown) _storesIntoUnknown = true;
             else _storedObjects.Add(start);
         }
         _guards.Add((Resync(guarded: true), _accessAddress, _accessSize, into));
@@ -224,17 +224,18 @@ internal sealed unsafe partial class FunctionTranslator
     private void FinishFrame()
     {
         if (_frameLocal < 0) return;
-        var demoted = StoredSlots();
+        var ends = _storedObjects.ToDictionary(start => start, ObjectEnd);
+        var demoted = StoredSlots(ends);
         var slots = _slots.Keys.Where(s => !demoted.Contains(s)).OrderBy(s => s.Offset).ToArray();
         int loads = _slotLoads.Count(l => !demoted.Contains(l.Slot));
-        if (slots.Length == 0 || _storesIntoFrame || loads < 2 * _resyncs.Count
+        if (slots.Length == 0 || _storesIntoUnknown || loads < 2 * _resyncs.Count
             || (long)slots.Length * _resyncs.Count > MaxResyncReads)
         {
             // No slots; or stores at computed places in the frame whose object is not known (which may meet any
-            // slot, and so resync at every store); or fewer loads from slots than resyncs and guards would cost (optimised code, whose
-            // frame holds what escapes to its callees); or so many slots and resyncs that reading them again
-            // would swell the function (a test made of thousands of calls): the frame stays in memory. The
-            // variables' stores are dead, and LLVM drops them.
+            // slot, and so resync at every store); or fewer loads from slots than resyncs and guards would cost
+            // (optimised code, whose frame holds what escapes to its callees); or so many slots and resyncs that
+            // reading them again would swell the function (a test made of thousands of calls): the frame stays in
+            // memory. The variables' stores are dead, and LLVM drops them.
             ToMemory(_ => true);
             foreach (var g in _guards) LLVMSetOperand(g.Branch, 0, LLVMConstInt(_m.I1, 0, 0));
             foreach (var (block, next, _) in _resyncs) { Position(block); LLVMBuildBr(_b, next); }
@@ -250,7 +251,7 @@ internal sealed unsafe partial class FunctionTranslator
             LLVMPositionBuilderBefore(_b, branch);
             nint distance = LLVMBuildBinOp(_b, LLVMOpcode.Sub, address, _frameBase, "");
             nint resync = LLVMGetSuccessor(branch, 0), next = LLVMGetSuccessor(branch, 1);
-            if (into != Unknown && ObjectEnd(into) is var objectEnd && objectEnd != ulong.MaxValue
+            if (into != Unknown && ends[into] is var objectEnd && objectEnd != ulong.MaxValue
                 && objectEnd - (ulong)into >= (ulong)size)
             {
                 // Into an object without slots: first whether the store stays inside it (one comparison), and only
@@ -324,12 +325,12 @@ internal sealed unsafe partial class FunctionTranslator
 
     /// <summary>The slots inside objects that stores at computed places write: from where such an object starts to
     /// where the next object or slot does (<c>a[0]</c> of <c>a[i] = x</c>).</summary>
-    private HashSet<(ulong Offset, int Size)> StoredSlots()
+    private HashSet<(ulong Offset, int Size)> StoredSlots(Dictionary<long, ulong> ends)
     {
         var stored = new HashSet<(ulong Offset, int Size)>();
-        foreach (long start in _storedObjects)
+        foreach (var (start, end) in ends)
         {
-            ulong lo = (ulong)start, end = ObjectEnd(start);
+            ulong lo = (ulong)start;
             foreach (var s in _slots.Keys) if (s.Offset < end && s.Offset + (ulong)s.Size > lo) stored.Add(s);
         }
         return stored;
