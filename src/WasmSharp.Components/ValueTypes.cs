@@ -34,6 +34,18 @@ public sealed record PrimitiveType(Primitive Kind) : ComponentValueType
         S64 = new(Primitive.S64), U64 = new(Primitive.U64), F32 = new(Primitive.F32), F64 = new(Primitive.F64),
         Char = new(Primitive.Char), String = new(Primitive.String), ErrorContext = new(Primitive.ErrorContext);
 
+    /// <summary>The shared instance for <paramref name="kind"/>.</summary>
+    public static PrimitiveType Of(Primitive kind) => kind switch
+    {
+        Primitive.Bool => Bool, Primitive.S8 => S8, Primitive.U8 => U8, Primitive.S16 => S16, Primitive.U16 => U16,
+        Primitive.S32 => S32, Primitive.U32 => U32, Primitive.S64 => S64, Primitive.U64 => U64, Primitive.F32 => F32,
+        Primitive.F64 => F64, Primitive.Char => Char, Primitive.String => String, Primitive.ErrorContext => ErrorContext,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    /// <summary>Whether binary code <paramref name="code"/> is a primitive value type.</summary>
+    public static bool IsCode(byte code) => code is >= (byte)Primitive.String and <= (byte)Primitive.Bool or (byte)Primitive.ErrorContext;
+
     public override string ToString() => Kind == Primitive.ErrorContext ? "error-context" : Kind.ToString().ToLowerInvariant();
 }
 

@@ -11,10 +11,16 @@ public static partial class ModuleReader
         {
             long at = r.Offset;
             if (ReadTypeCode(ref r) != 0x60) throw r.Error("malformed function type", at);
-            var parameters = ReadResultType(ref r);
-            var results = ReadResultType(ref r);
-            info.Types.Add(parameters.Length == 0 && results.Length == 0 ? FunctionType.Empty : new FunctionType(parameters, results));
+            info.Types.Add(ReadFunctionType(ref r));
         }
+    }
+
+    /// <summary>A function type's parameters and results (after its 0x60).</summary>
+    internal static FunctionType ReadFunctionType(ref WasmReader r)
+    {
+        var parameters = ReadResultType(ref r);
+        var results = ReadResultType(ref r);
+        return parameters.Length == 0 && results.Length == 0 ? FunctionType.Empty : new FunctionType(parameters, results);
     }
 
     private static ValueType[] ReadResultType(ref WasmReader r)
@@ -32,39 +38,52 @@ public static partial class ModuleReader
         info.Imports.EnsureCapacity((int)count);
         for (uint i = 0; i < count; i++)
         {
-            string module = r.ReadName();
-            string name = r.ReadName();
-            long at = r.Offset;
-            switch (r.ReadByte())
+            var import = ReadImport(ref r);
+            info.Imports.Add(import);
+            switch (import.Kind)
             {
-                case (byte)ExternalKind.Function:
-                    uint typeIndex = r.ReadU32();
-                    info.Imports.Add(new Import(module, name, ExternalKind.Function) { TypeIndex = typeIndex });
-                    info.FunctionTypeIndices.Add(typeIndex);
+                case ExternalKind.Function:
+                    info.FunctionTypeIndices.Add(import.TypeIndex);
                     info.ImportedFunctionCount++;
                     break;
-                case (byte)ExternalKind.Table:
-                    var table = ReadTableType(ref r);
-                    info.Imports.Add(new Import(module, name, ExternalKind.Table) { Table = table });
-                    info.AllTables.Add(table);
+                case ExternalKind.Table:
+                    info.AllTables.Add(import.Table!);
                     info.ImportedTableCount++;
                     break;
-                case (byte)ExternalKind.Memory:
-                    var memory = new MemoryType(ReadLimits(ref r));
-                    info.Imports.Add(new Import(module, name, ExternalKind.Memory) { Memory = memory });
-                    info.AllMemories.Add(memory);
+                case ExternalKind.Memory:
+                    info.AllMemories.Add(import.Memory!);
                     info.ImportedMemoryCount++;
                     break;
-                case (byte)ExternalKind.Global:
-                    var global = ReadGlobalType(ref r);
-                    info.Imports.Add(new Import(module, name, ExternalKind.Global) { Global = global });
-                    info.AllGlobals.Add(global);
+                case ExternalKind.Global:
+                    info.AllGlobals.Add(import.Global!);
                     info.ImportedGlobalCount++;
                     break;
-                default:
-                    throw r.Error("malformed import kind", at);
             }
         }
+    }
+
+    /// <summary>One import: module and item names, then the kind and its type (also a component's core module types
+    /// declare imports this way).</summary>
+    internal static Import ReadImport(ref WasmReader r)
+    {
+        string module = r.ReadName();
+        string name = r.ReadName();
+        return ReadExternDescriptor(ref r, module, name, "malformed import kind");
+    }
+
+    /// <summary>An external kind and its type, for an import named <paramref name="module"/> <paramref name="name"/>
+    /// (or a component's core export declaration); <paramref name="badKind"/> is the error for an unknown kind.</summary>
+    internal static Import ReadExternDescriptor(ref WasmReader r, string module, string name, string badKind)
+    {
+        long at = r.Offset;
+        return r.ReadByte() switch
+        {
+            (byte)ExternalKind.Function => new Import(module, name, ExternalKind.Function) { TypeIndex = r.ReadU32() },
+            (byte)ExternalKind.Table => new Import(module, name, ExternalKind.Table) { Table = ReadTableType(ref r) },
+            (byte)ExternalKind.Memory => new Import(module, name, ExternalKind.Memory) { Memory = new MemoryType(ReadLimits(ref r)) },
+            (byte)ExternalKind.Global => new Import(module, name, ExternalKind.Global) { Global = ReadGlobalType(ref r) },
+            _ => throw r.Error(badKind, at),
+        };
     }
 
     private static void ReadFunctionSection(ref WasmReader r, ModuleInfo info)

@@ -1,0 +1,173 @@
+namespace WasmSharp.Components.Runtime;
+
+/// <summary>
+/// The run-time state of one component instance (definitions.py, <c>ComponentInstance</c>, synchronous part): its
+/// handle table, and the two flags that keep calls well nested. <see cref="MayLeave"/> is false while the instance
+/// runs realloc or post-return for the ABI, which may not call out; <see cref="MayEnter"/> is false while a call
+/// into it (or into a component it contains) runs, so it is not entered again before that call returns.
+/// </summary>
+public sealed class InstanceState(InstanceState? parent)
+{
+    public InstanceState? Parent { get; } = parent;
+    public HandleTable Handles { get; } = new();
+    public bool MayEnter { get; internal set; } = true;
+    public bool MayLeave { get; internal set; } = true;
+
+    private IEnumerable<InstanceState> SelfAndAncestors()
+    {
+        for (var i = this; i is not null; i = i.Parent) yield return i;
+    }
+
+    /// <summary>The instances a call from <paramref name="caller"/> enters: this one and its ancestors, less the
+    /// caller's own (a call between siblings enters only the callee's side).</summary>
+    private List<InstanceState> EnteringSet(InstanceState? caller)
+    {
+        var set = SelfAndAncestors().ToList();
+        if (caller is not null) set.RemoveAll(i => caller.SelfAndAncestors().Contains(i));
+        return set;
+    }
+
+    /// <summary>Enters from <paramref name="caller"/>: traps if any instance entered is already running a call.</summary>
+    internal List<InstanceState> Enter(InstanceState? caller)
+    {
+        var set = EnteringSet(caller);
+        if (set.Any(i => !i.MayEnter)) throw CanonicalAbi.Trap("cannot enter component instance");
+        foreach (var i in set) i.MayEnter = false;
+        return set;
+    }
+
+    internal static void Leave(List<InstanceState> entered)
+    {
+        foreach (var i in entered) i.MayEnter = true;
+    }
+
+    /// <summary>Traps unless the instance may call out now (canon lower and the resource built-ins check this).</summary>
+    internal void CheckMayLeave()
+    {
+        if (!MayLeave) throw CanonicalAbi.Trap("cannot leave component instance");
+    }
+}
+
+/// <summary>A component-level function: called with component values, it returns its result (or null).</summary>
+public abstract class ComponentFunction(ComponentFunctionType type)
+{
+    public ComponentFunctionType Type { get; } = type;
+
+    /// <summary>Calls the function from the host.</summary>
+    public ComponentValue? Invoke(params ComponentValue[] args)
+    {
+        if (args.Length != Type.Parameters.Count)
+            throw new ArgumentException($"the function takes {Type.Parameters.Count} argument(s), not {args.Length}", nameof(args));
+        return Call(args, caller: null);
+    }
+
+    /// <summary>Calls with <paramref name="args"/> lifted from <paramref name="caller"/> (null: the host).</summary>
+    internal abstract ComponentValue? Call(ComponentValue[] args, InstanceState? caller);
+}
+
+/// <summary>A component function the host implements.</summary>
+public sealed class HostComponentFunction(ComponentFunctionType type, Func<ComponentValue[], ComponentValue?> body) : ComponentFunction(type)
+{
+    internal override ComponentValue? Call(ComponentValue[] args, InstanceState? caller) => body(args);
+}
+
+/// <summary>The canonical options of a lift or lower, resolved: the memory, realloc and post-return core functions.</summary>
+internal sealed record ResolvedOptions(StringEncoding Encoding, Memory? Memory, Function? Realloc, Function? PostReturn)
+{
+    /// <summary>The Canonical ABI's options for a call in <paramref name="instance"/>, with its handle scope.</summary>
+    public CanonicalOptions For(InstanceState instance, ResourceScope scope) => new(
+        Memory is { } m ? () => m.Span : NoMemory,
+        Encoding,
+        ValueType.I32,
+        Realloc is { } r ? (old, oldSize, align, size) => CallRealloc(instance, r, old, oldSize, align, size) : null,
+        scope);
+
+    private static Span<byte> NoMemory() => throw new InvalidOperationException("the canonical options name no memory");
+
+    /// <summary>realloc runs with the instance unable to call out (definitions.py, <c>reallocate</c>).</summary>
+    private static ulong CallRealloc(InstanceState instance, Function realloc, ulong old, ulong oldSize, ulong align, ulong size)
+    {
+        instance.MayLeave = false;
+        try
+        {
+            var result = realloc.Invoke(Value.I32((int)old), Value.I32((int)oldSize), Value.I32((int)align), Value.I32((int)size));
+            return (uint)result[0].AsI32();
+        }
+        finally { instance.MayLeave = true; }
+    }
+}
+
+/// <summary><c>canon lift</c>: a core function called through the Canonical ABI as a component function.</summary>
+internal sealed class LiftedFunction(ComponentFunctionType type, Function core, ResolvedOptions options, InstanceState instance)
+    : ComponentFunction(type)
+{
+    private readonly ComponentValueType[] _parameterTypes = type.Parameters.Select(p => p.Type).ToArray();
+    private readonly ComponentValueType[] _resultTypes = type.Result is null ? [] : [type.Result];
+
+    internal override ComponentValue? Call(ComponentValue[] args, InstanceState? caller)
+    {
+        var entered = instance.Enter(caller);
+        try
+        {
+            var task = new CallTask();
+            var abi = options.For(instance, new ResourceScope(instance.Handles, instance, task));
+            var flatArgs = CanonicalAbi.LowerFlatValues(abi, CanonicalLayout.MaxFlatParams, args, _parameterTypes);
+            var flatResults = CoreCalls.Call(core, flatArgs);
+            var results = CanonicalAbi.LiftFlatValues(abi, CanonicalLayout.MaxFlatResults, flatResults, _resultTypes);
+            if (options.PostReturn is { } postReturn)
+            {
+                instance.MayLeave = false;
+                try { CoreCalls.Call(postReturn, flatResults); }
+                finally { instance.MayLeave = true; }
+            }
+            task.Return();
+            return results.Length == 0 ? null : results[0];
+        }
+        finally { InstanceState.Leave(entered); }
+    }
+}
+
+/// <summary>Calls core functions with core values as raw 64-bit slots (an i32 or f32 in the low 32 bits).</summary>
+internal static class CoreCalls
+{
+    public static ulong[] Call(Function f, ReadOnlySpan<ulong> args)
+    {
+        var type = f.Type;
+        var values = new Value[type.Parameters.Length];
+        for (int i = 0; i < values.Length; i++) values[i] = Value.FromBits(type.Parameters[i], args[i]);
+        var results = f.Invoke(values);
+        var raw = new ulong[results.Length];
+        for (int i = 0; i < raw.Length; i++) raw[i] = results[i].Bits;
+        return raw;
+    }
+}
+
+/// <summary><c>canon lower</c>: a component function made callable from the core code of a component instance.</summary>
+internal static class Lowering
+{
+    public static HostFunction Lower(Store store, ComponentFunction callee, ResolvedOptions options, InstanceState instance, string name)
+    {
+        var type = callee.Type;
+        var (flatParams, flatResults) = CanonicalLayout.FlattenFunction(type, FlatContext.Lower);
+        var coreType = new FunctionType(flatParams, flatResults);
+        var parameterTypes = type.Parameters.Select(p => p.Type).ToArray();
+        ComponentValueType[] resultTypes = type.Result is null ? [] : [type.Result];
+        int flatResultCount = type.Result is null ? 0 : CanonicalLayout.Flatten(type.Result).Count;
+        return new HostFunction(store, coreType, (args, results) =>
+        {
+            instance.CheckMayLeave();
+            var raw = new ulong[args.Length];
+            for (int i = 0; i < raw.Length; i++) raw[i] = args[i].Bits;
+            var subcall = new Subcall();
+            var abi = options.For(instance, new ResourceScope(instance.Handles, instance, Subcall: subcall));
+            int paramCount = flatResultCount > CanonicalLayout.MaxFlatResults ? raw.Length - 1 : raw.Length;
+            var values = CanonicalAbi.LiftFlatValues(abi, CanonicalLayout.MaxFlatParams, raw.AsSpan(0, paramCount), parameterTypes);
+            var result = callee.Call(values, instance);
+            subcall.Resolve();
+            ComponentValue[] resultValues = result is null ? [] : [result];
+            ulong? outPointer = flatResultCount > CanonicalLayout.MaxFlatResults ? (uint)raw[^1] : null;
+            var flat = CanonicalAbi.LowerFlatValues(abi, CanonicalLayout.MaxFlatResults, resultValues, resultTypes, outPointer);
+            for (int i = 0; i < flat.Length; i++) results[i] = Value.FromBits(flatResults[i], flat[i]);
+        }, name);
+    }
+}

@@ -1,0 +1,395 @@
+using WasmSharp.Binary;
+using WasmSharp.Components.Binary;
+
+namespace WasmSharp.Components.Runtime;
+
+/// <summary>
+/// Instantiates a decoded component (Explainer, "Instance Definitions"): walks its definitions in order, building
+/// each index space with the run-time items (core modules compiled, core instances made, component functions lifted,
+/// core functions lowered, types resolved, resource types made fresh per instance, nested components instantiated).
+/// An index or type that does not fit is <see cref="InvalidModuleException"/> at the definition's offset; an import
+/// not given is <see cref="LinkException"/>; traps in core code propagate.
+/// </summary>
+public sealed class Instantiator(Store store)
+{
+    public Store Store { get; } = store;
+
+    /// <summary>Instantiates <paramref name="component"/> with <paramref name="imports"/> by name.</summary>
+    public ComponentInstance Instantiate(ComponentInfo component, IReadOnlyDictionary<string, ComponentItem>? imports = null) =>
+        Instantiate(new ComponentClosure(component, null), imports ?? new Dictionary<string, ComponentItem>(), parent: null);
+
+    private ComponentInstance Instantiate(ComponentClosure closure, IReadOnlyDictionary<string, ComponentItem> imports, InstanceState? parent)
+    {
+        var scope = new Scope(closure.Outer);
+        var state = new InstanceState(parent);
+        var exports = new Dictionary<string, ComponentItem>();
+        var run = new Run(this, scope, state, imports, exports);
+        foreach (var definition in closure.Component.Definitions)
+        {
+            try
+            {
+                run.Define(definition);
+            }
+            catch (ComponentDefinitionException e)
+            {
+                throw new InvalidModuleException(e.Message, definition.Offset);
+            }
+        }
+        return new ComponentInstance(exports, state);
+    }
+
+    /// <summary>A definition does not fit its component (an index out of bounds, a type of the wrong kind).</summary>
+    private sealed class ComponentDefinitionException(string message) : Exception(message);
+
+    private static ComponentDefinitionException Invalid(string message) => new(message);
+
+    /// <summary>The instantiation of one component.</summary>
+    private sealed class Run(Instantiator owner, Scope scope, InstanceState state,
+        IReadOnlyDictionary<string, ComponentItem> imports, Dictionary<string, ComponentItem> exports)
+    {
+        private Store Store => owner.Store;
+
+        public void Define(Definition definition)
+        {
+            switch (definition)
+            {
+                case CoreModuleDefinition m:
+                    scope[Sort.CoreModule].Add(Module.FromBytes(Store.Engine, m.Binary));
+                    break;
+                case CoreInstantiate c:
+                    scope[Sort.CoreInstance].Add(InstantiateCore(Get<Module>(Sort.CoreModule, c.Module), c.Arguments));
+                    break;
+                case CoreInstanceFromExports c:
+                {
+                    var items = new Dictionary<string, object>();
+                    foreach (var e in c.Exports)
+                    {
+                        if (!items.TryAdd(e.Name, Get<object>(e.Item.Sort, e.Item.Index)))
+                            throw Invalid($"core instance export name `{e.Name}` conflicts with previous export name");
+                    }
+                    scope[Sort.CoreInstance].Add(items);
+                    break;
+                }
+                case CoreTypeDefinition t:
+                    scope[Sort.CoreType].Add(t.Type);
+                    break;
+                case NestedComponent n:
+                    scope[Sort.Component].Add(new ComponentClosure(n.Component, scope));
+                    break;
+                case ComponentInstantiate c:
+                {
+                    var closure = Get<ComponentClosure>(Sort.Component, c.Component);
+                    var args = new Dictionary<string, ComponentItem>();
+                    foreach (var a in c.Arguments)
+                    {
+                        if (!args.TryAdd(a.Name, new ComponentItem(a.Item.Sort, Get<object>(a.Item.Sort, a.Item.Index))))
+                            throw Invalid($"instantiation argument `{a.Name}` conflicts with previous argument");
+                    }
+                    scope[Sort.Instance].Add(owner.Instantiate(closure, args, state));
+                    break;
+                }
+                case InstanceFromExports i:
+                {
+                    var items = new Dictionary<string, ComponentItem>();
+                    foreach (var e in i.Exports)
+                    {
+                        if (!items.TryAdd(e.Name, new ComponentItem(e.Item.Sort, Get<object>(e.Item.Sort, e.Item.Index))))
+                            throw Invalid($"instance export name `{e.Name}` conflicts with previous export name");
+                    }
+                    scope[Sort.Instance].Add(new ComponentInstance(items, null));
+                    break;
+                }
+                case Alias a:
+                    scope[a.Sort].Add(Resolve(a));
+                    break;
+                case TypeDefinition t:
+                    scope[Sort.Type].Add(DefineType(t.Type));
+                    break;
+                case CanonDefinition c:
+                    DefineCanon(c.Canon);
+                    break;
+                case StartDefinition:
+                    throw Invalid("start definitions (component values) are not supported");
+                case ImportDefinition i:
+                {
+                    if (!imports.TryGetValue(i.Name.Name, out var item))
+                        throw new LinkException("missing import", $"the component imports `{i.Name}`, which was not given");
+                    var sort = SortOf(i.Type);
+                    if (item.Sort != sort)
+                        throw new LinkException("incompatible import", $"`{i.Name}` is imported as a {sort.ToText()}, but a {item.Sort.ToText()} was given");
+                    scope[sort].Add(item.Item);
+                    break;
+                }
+                case ExportDefinition e:
+                {
+                    var item = Get<object>(e.Item.Sort, e.Item.Index);
+                    if (e.Item.Sort.IsCore() && e.Item.Sort != Sort.CoreModule)
+                        throw Invalid($"a component may not export a {e.Item.Sort.ToText()}");
+                    if (!exports.TryAdd(e.Name.Name, new ComponentItem(e.Item.Sort, item)))
+                        throw Invalid($"export name `{e.Name}` conflicts with previous name");
+                    scope[e.Item.Sort].Add(item);
+                    break;
+                }
+                default:
+                    throw Invalid($"unknown definition {definition.GetType().Name}");
+            }
+        }
+
+        private static Sort SortOf(ExternType t) => t switch
+        {
+            CoreModuleExtern => Sort.CoreModule,
+            FuncExtern => Sort.Func,
+            ValueExtern => Sort.Value,
+            TypeExtern => Sort.Type,
+            ComponentExtern => Sort.Component,
+            _ => Sort.Instance,
+        };
+
+        /// <summary>Item <paramref name="index"/> of <paramref name="sort"/>'s space, which must be a <typeparamref name="T"/>.</summary>
+        private T Get<T>(Sort sort, uint index) where T : class
+        {
+            var space = scope[sort];
+            if (index >= (uint)space.Count) throw Invalid($"{sort.ToText()} index out of bounds: {index} (the space has {space.Count})");
+            return space[(int)index] as T ?? throw Invalid($"{sort.ToText()} {index} is not a {typeof(T).Name}");
+        }
+
+        // ---- core instances ----
+
+        private IReadOnlyDictionary<string, object> InstantiateCore(Module module, Items<CoreInstantiateArgument> arguments)
+        {
+            var args = new Dictionary<string, IReadOnlyDictionary<string, object>>();
+            foreach (var a in arguments)
+            {
+                if (!args.TryAdd(a.Name, Get<IReadOnlyDictionary<string, object>>(Sort.CoreInstance, a.Instance)))
+                    throw Invalid($"duplicate module instantiation argument named `{a.Name}`");
+            }
+            var imports = module.Info.Imports;
+            var resolved = new object[imports.Count];
+            for (int i = 0; i < resolved.Length; i++)
+            {
+                var import = imports[i];
+                if (!args.TryGetValue(import.Module, out var instance))
+                    throw Invalid($"missing module instantiation argument named `{import.Module}`");
+                if (!instance.TryGetValue(import.Name, out var item))
+                    throw Invalid($"module instantiation argument `{import.Module}` does not export an item named `{import.Name}`");
+                try
+                {
+                    Instance.CheckImport(Store, module.Info, import, item);
+                }
+                catch (LinkException e)
+                {
+                    throw Invalid($"type mismatch for export `{import.Name}` of module instantiation argument `{import.Module}`: {e.Message}");
+                }
+                resolved[i] = item;
+            }
+            return Instance.Create(Store, module, resolved).Exports;
+        }
+
+        // ---- aliases ----
+
+        private object Resolve(Alias a)
+        {
+            switch (a.Target)
+            {
+                case InstanceExportAlias e:
+                {
+                    var instance = Get<ComponentInstance>(Sort.Instance, e.Instance);
+                    if (!instance.Exports.TryGetValue(e.Name, out var item)) throw Invalid($"instance {e.Instance} has no export named `{e.Name}`");
+                    if (item.Sort != a.Sort) throw Invalid($"export `{e.Name}` of instance {e.Instance} is a {item.Sort.ToText()}, not a {a.Sort.ToText()}");
+                    return item.Item;
+                }
+                case CoreInstanceExportAlias e:
+                {
+                    var instance = Get<IReadOnlyDictionary<string, object>>(Sort.CoreInstance, e.Instance);
+                    if (!instance.TryGetValue(e.Name, out var item)) throw Invalid($"core instance {e.Instance} has no export named `{e.Name}`");
+                    var sort = item switch
+                    {
+                        Function => Sort.CoreFunc,
+                        Table => Sort.CoreTable,
+                        Memory => Sort.CoreMemory,
+                        Global => Sort.CoreGlobal,
+                        _ => Sort.CoreTag,
+                    };
+                    if (sort != a.Sort) throw Invalid($"export `{e.Name}` of core instance {e.Instance} is a {sort.ToText()}, not a {a.Sort.ToText()}");
+                    return item;
+                }
+                case OuterAlias o:
+                {
+                    var target = scope;
+                    for (uint i = 0; i < o.Count; i++)
+                        target = target.Outer ?? throw Invalid($"invalid outer alias count of {o.Count}");
+                    var space = target[a.Sort];
+                    if (o.Index >= (uint)space.Count) throw Invalid($"{a.Sort.ToText()} index out of bounds: {o.Index}");
+                    return space[(int)o.Index];
+                }
+                default:
+                    throw Invalid("unknown alias");
+            }
+        }
+
+        // ---- types ----
+
+        private object DefineType(DefinedType t)
+        {
+            switch (t)
+            {
+                case DefinedValueType v: return ValueType(v);
+                case FuncTypeDef f: return FunctionType(f);
+                case ResourceTypeDef r:
+                {
+                    if (r.Representation != WasmSharp.ValueType.I32) throw Invalid("resources can only be represented by `i32`");
+                    Function? dtor = r.Destructor is uint d ? Get<Function>(Sort.CoreFunc, d) : null;
+                    if (dtor is not null && !dtor.Type.Equals(new FunctionType([WasmSharp.ValueType.I32], [])))
+                        throw Invalid("a resource destructor must have type [i32] -> []");
+                    return new ResourceType($"resource {scope[Sort.Type].Count}")
+                    {
+                        Implementation = state,
+                        Destructor = dtor is null ? null : rep => CoreCalls.Call(dtor, [rep]),
+                    };
+                }
+                default:
+                    // Component and instance types describe imports; instantiation checks the items given by sort.
+                    return t;
+            }
+        }
+
+        private ComponentFunctionType FunctionType(FuncTypeDef f)
+        {
+            if (f.Async) throw Invalid("async functions (the asynchronous ABI) are not supported");
+            var parameters = new Field[f.Parameters.Count];
+            for (int i = 0; i < parameters.Length; i++) parameters[i] = new Field(f.Parameters[i].Label, Value(f.Parameters[i].Type));
+            return new ComponentFunctionType(parameters, f.Result is { } r ? Value(r) : null);
+        }
+
+        private ComponentValueType Value(ValTypeRef r) =>
+            r.IsPrimitive ? PrimitiveType.Of(r.Primitive)
+            : Get<object>(Sort.Type, r.Index) as ComponentValueType ?? throw Invalid($"type index {r.Index} is not a defined value type");
+
+        private ComponentValueType? Value(ValTypeRef? r) => r is { } t ? Value(t) : null;
+
+        private ResourceType Resource(uint index) =>
+            Get<object>(Sort.Type, index) as ResourceType ?? throw Invalid($"type index {index} is not a resource type");
+
+        private ComponentValueType ValueType(DefinedValueType v) => v switch
+        {
+            PrimitiveDef p => PrimitiveType.Of(p.Primitive),
+            RecordDef r => new RecordType(r.Fields.Select(f => new Field(f.Label, Value(f.Type))).ToArray()),
+            VariantDef d => new VariantType(d.Cases.Select(c => new Case(c.Label, Value(c.Type))).ToArray()),
+            ListDef l => new ListType(Value(l.Element), l.Length),
+            TupleDef u => new TupleType(u.Types.Select(Value).ToArray()),
+            FlagsDef f => new FlagsType(f.Labels),
+            EnumDef e => new EnumType(e.Labels),
+            OptionDef o => new OptionType(Value(o.Type)),
+            ResultDef r => new ResultType(Value(r.Ok), Value(r.Error)),
+            OwnDef o => new OwnType(Resource(o.Resource)),
+            BorrowDef b => new BorrowType(Resource(b.Resource)),
+            StreamDef s => new StreamType(Value(s.Element)),
+            FutureDef f => new FutureType(Value(f.Element)),
+            MapDef m => new MapType(Value(m.Key), Value(m.Value)),
+            _ => throw Invalid($"unknown value type {v}"),
+        };
+
+        // ---- canon ----
+
+        private void DefineCanon(Canon canon)
+        {
+            switch (canon)
+            {
+                case CanonLift l:
+                {
+                    var core = Get<Function>(Sort.CoreFunc, l.CoreFunc);
+                    var type = Get<object>(Sort.Type, l.Type) as ComponentFunctionType ?? throw Invalid($"type index {l.Type} is not a function type");
+                    var (parameters, results) = CanonicalLayout.FlattenFunction(type, FlatContext.Lift);
+                    var expected = new FunctionType(parameters, results);
+                    if (!core.Type.Equals(expected))
+                        throw Invalid($"lowered function type mismatch: the core function has type {core.Type}, the lift needs {expected}");
+                    var options = Options(l.Options, type, FlatContext.Lift);
+                    if (options.PostReturn is { } pr && !pr.Type.Equals(new FunctionType(results, [])))
+                        throw Invalid($"post-return function type mismatch: {pr.Type}, expected {new FunctionType(results, [])}");
+                    scope[Sort.Func].Add(new LiftedFunction(type, core, options, state));
+                    break;
+                }
+                case CanonLower l:
+                {
+                    var callee = Get<ComponentFunction>(Sort.Func, l.Func);
+                    var options = Options(l.Options, callee.Type, FlatContext.Lower);
+                    if (options.PostReturn is not null) throw Invalid("canonical option `post-return` is not allowed in `canon lower`");
+                    scope[Sort.CoreFunc].Add(Lowering.Lower(Store, callee, options, state, $"lowered func {l.Func}"));
+                    break;
+                }
+                case CanonResource r:
+                    scope[Sort.CoreFunc].Add(ResourceBuiltin(r));
+                    break;
+                case CanonOther o:
+                    throw Invalid($"`canon {o.Name}` belongs to the asynchronous ABI or threads, which are not supported");
+            }
+        }
+
+        private ResolvedOptions Options(CanonOptionsDef o, ComponentFunctionType type, FlatContext context)
+        {
+            if (o.Async || o.Callback is not null) throw Invalid("async canonical options (the asynchronous ABI) are not supported");
+            var memory = o.Memory is uint m ? Get<Memory>(Sort.CoreMemory, m) : null;
+            var realloc = o.Realloc is uint r ? Get<Function>(Sort.CoreFunc, r) : null;
+            var postReturn = o.PostReturn is uint p ? Get<Function>(Sort.CoreFunc, p) : null;
+            if (realloc is not null && !realloc.Type.Equals(new FunctionType(
+                    [WasmSharp.ValueType.I32, WasmSharp.ValueType.I32, WasmSharp.ValueType.I32, WasmSharp.ValueType.I32], [WasmSharp.ValueType.I32])))
+                throw Invalid("canonical option `realloc` uses a core function with an incorrect signature");
+            var types = type.Parameters.Select(f => f.Type).Concat(type.Result is null ? [] : [type.Result]);
+            if (memory is null && types.Any(NeedsMemory))
+                throw Invalid("canonical option `memory` is required");
+            bool liftsIntoMemory = context == FlatContext.Lift
+                ? type.Parameters.Any(f => NeedsRealloc(f.Type)) || Spills(type.Parameters.Select(f => f.Type), CanonicalLayout.MaxFlatParams)
+                : type.Result is { } res && NeedsRealloc(res);
+            if (realloc is null && liftsIntoMemory)
+                throw Invalid("canonical option `realloc` is required");
+            return new ResolvedOptions(o.Encoding ?? StringEncoding.Utf8, memory, realloc, postReturn);
+        }
+
+        private static bool Spills(IEnumerable<ComponentValueType> types, int max) => types.Sum(t => CanonicalLayout.Flatten(t).Count) > max;
+
+        /// <summary>Whether values of <paramref name="t"/> live in linear memory (strings and lists, at any depth).</summary>
+        private static bool NeedsRealloc(ComponentValueType t) => t switch
+        {
+            PrimitiveType { Kind: Primitive.String } or ListType { Length: null } or MapType => true,
+            ListType l => NeedsRealloc(l.Element),
+            RecordType r => r.Fields.Any(f => NeedsRealloc(f.Type)),
+            TupleType u => u.Types.Any(NeedsRealloc),
+            VariantType v => v.Cases.Any(c => c.Type is not null && NeedsRealloc(c.Type)),
+            OptionType o => NeedsRealloc(o.Type),
+            ResultType r => r.Ok is not null && NeedsRealloc(r.Ok) || r.Error is not null && NeedsRealloc(r.Error),
+            _ => false,
+        };
+
+        private static bool NeedsMemory(ComponentValueType t) => NeedsRealloc(t);
+
+        private HostFunction ResourceBuiltin(CanonResource r)
+        {
+            var resource = Resource(r.Type);
+            var i32 = WasmSharp.ValueType.I32;
+            var table = state.Handles;
+            var instance = state;
+            switch (r.Builtin)
+            {
+                case Binary.ResourceBuiltin.New:
+                    if (!ReferenceEquals(resource.Implementation, state))
+                        throw Invalid($"type index {r.Type} is not a resource type defined by this component");
+                    return new HostFunction(Store, new FunctionType([i32], [i32]), (args, results) =>
+                    {
+                        instance.CheckMayLeave();
+                        results[0] = WasmSharp.Value.I32((int)CanonicalResources.New(table, resource, (uint)args[0].AsI32()));
+                    }, "resource.new");
+                case Binary.ResourceBuiltin.Drop:
+                    return new HostFunction(Store, new FunctionType([i32], []), (args, _) =>
+                    {
+                        instance.CheckMayLeave();
+                        CanonicalResources.Drop(table, resource, (uint)args[0].AsI32());
+                    }, "resource.drop");
+                default:
+                    if (!ReferenceEquals(resource.Implementation, state))
+                        throw Invalid($"type index {r.Type} is not a resource type defined by this component");
+                    return new HostFunction(Store, new FunctionType([i32], [i32]), (args, results) =>
+                        results[0] = WasmSharp.Value.I32((int)CanonicalResources.Rep(table, resource, (uint)args[0].AsI32())), "resource.rep");
+            }
+        }
+    }
+}
