@@ -54,6 +54,20 @@ internal static class ModuleFile
         return backend.OpenLibrary(engine, path);
     }
 
+    /// <summary>Whether the file at <paramref name="path"/> is a binary component rather than a module; if so, its
+    /// bytes.</summary>
+    public static bool IsComponent(string path, out byte[] component)
+    {
+        component = [];
+        if (Directory.Exists(path) || !File.Exists(path)) return false; // reading the module reports it
+        Span<byte> head = stackalloc byte[8];
+        using (var f = File.OpenRead(path))
+            if (f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) < head.Length) return false;
+        if (!WasmSharp.Components.Binary.ComponentReader.IsComponent(head)) return false;
+        component = File.ReadAllBytes(path);
+        return true;
+    }
+
     /// <summary>Decodes and validates a binary module.</summary>
     public static Module Decode(byte[] bytes, Engine? engine = null) => Module.FromBytes(engine ?? Engine.Default, bytes);
 

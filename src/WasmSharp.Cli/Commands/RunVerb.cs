@@ -123,6 +123,8 @@ internal static class RunVerb
                 error.WriteLine($"error: {problem}");
                 return 1;
             }
+            if (ModuleFile.IsComponent(request.Path, out var component))
+                return ComponentRun.Run(component, request.Invoke, request.Args, engine, output, error);
             var module = ModuleFile.Load(request.Path, engine);
             // Asked for by name, the native engine says when a module runs on the interpreter instead.
             if (request.EngineName == "llvm" && module.NativeFallback is { } why)
