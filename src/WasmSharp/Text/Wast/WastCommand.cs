@@ -12,7 +12,7 @@ internal sealed class WastScript(IReadOnlyList<WastCommand> commands, MalformedT
     public MalformedTextException? Error { get; } = error;
 }
 
-/// <summary>How a script gives a module.</summary>
+/// <summary>How a script gives a module (or a component).</summary>
 internal enum ModuleFormat : byte
 {
     /// <summary><c>(module field*)</c>: text, compiled while the script is parsed.</summary>
@@ -30,7 +30,11 @@ internal sealed class WastModule
     private readonly byte[]? _bytes;
     private readonly Exception? _error;
 
-    private WastModule(int line, string? id, bool isDefinition, ModuleFormat format, byte[]? bytes, Exception? error)
+    /// <summary>For a quoted component: the component text format, which compiles it.</summary>
+    private readonly IComponentText? _components;
+
+    private WastModule(int line, string? id, bool isDefinition, ModuleFormat format, byte[]? bytes, Exception? error, bool isComponent,
+        IComponentText? components = null)
     {
         Line = line;
         Id = id;
@@ -38,22 +42,26 @@ internal sealed class WastModule
         Format = format;
         _bytes = bytes;
         _error = error;
+        IsComponent = isComponent;
+        _components = components;
     }
 
-    /// <summary>A text module compiled to <paramref name="binary"/>.</summary>
-    public static WastModule FromText(int line, string? id, bool isDefinition, byte[] binary) =>
-        new(line, id, isDefinition, ModuleFormat.Text, binary, null);
+    /// <summary>A text module (or component) compiled to <paramref name="binary"/>.</summary>
+    public static WastModule FromText(int line, string? id, bool isDefinition, byte[] binary, bool isComponent = false) =>
+        new(line, id, isDefinition, ModuleFormat.Text, binary, null, isComponent);
 
     /// <summary>A text module that did not compile: <paramref name="error"/> is a <see cref="MalformedTextException"/>,
     /// or whatever else the module parser threw.</summary>
-    public static WastModule FromTextError(int line, string? id, bool isDefinition, Exception error) =>
-        new(line, id, isDefinition, ModuleFormat.Text, null, error);
+    public static WastModule FromTextError(int line, string? id, bool isDefinition, Exception error, bool isComponent = false) =>
+        new(line, id, isDefinition, ModuleFormat.Text, null, error, isComponent);
 
-    public static WastModule FromBinary(int line, string? id, bool isDefinition, byte[] bytes) =>
-        new(line, id, isDefinition, ModuleFormat.Binary, bytes, null);
+    public static WastModule FromBinary(int line, string? id, bool isDefinition, byte[] bytes, bool isComponent = false) =>
+        new(line, id, isDefinition, ModuleFormat.Binary, bytes, null, isComponent);
 
-    public static WastModule FromQuote(int line, string? id, bool isDefinition, byte[] source) =>
-        new(line, id, isDefinition, ModuleFormat.Quote, source, null);
+    /// <summary>A quoted module, or with <paramref name="components"/> a quoted component, compiled by it when
+    /// used.</summary>
+    public static WastModule FromQuote(int line, string? id, bool isDefinition, byte[] source, IComponentText? components = null) =>
+        new(line, id, isDefinition, ModuleFormat.Quote, source, null, components is not null, components);
 
     /// <summary>Line of the <c>module</c> keyword.</summary>
     public int Line { get; }
@@ -62,6 +70,8 @@ internal sealed class WastModule
     /// <summary><c>(module definition ...)</c>: defined only; <c>(module instance ...)</c> makes instances of it.</summary>
     public bool IsDefinition { get; }
     public ModuleFormat Format { get; }
+    /// <summary>A <c>(component ...)</c>: its binary is a component's (layer 1), not a core module's.</summary>
+    public bool IsComponent { get; }
 
     /// <summary>For <see cref="ModuleFormat.Quote"/>: the text (the strings concatenated), else null.</summary>
     public byte[]? QuoteSource => Format == ModuleFormat.Quote ? _bytes : null;
@@ -74,7 +84,8 @@ internal sealed class WastModule
     public byte[] ToBinary()
     {
         if (_error is not null) ExceptionDispatchInfo.Throw(_error);
-        return Format == ModuleFormat.Quote ? ModuleParser.ParseFile(_bytes!) : _bytes!;
+        if (Format != ModuleFormat.Quote) return _bytes!;
+        return _components is not null ? _components.ParseFile(_bytes!) : ModuleParser.ParseFile(_bytes!);
     }
 }
 
@@ -98,17 +109,18 @@ internal abstract record WastCommand(int Line)
     public abstract string Kind { get; }
 }
 
-/// <summary>A module: instantiated and made current, or with <see cref="WastModule.IsDefinition"/> only defined.</summary>
+/// <summary>A module (or component): instantiated and made current, or with <see cref="WastModule.IsDefinition"/> only
+/// defined.</summary>
 internal sealed record ModuleCommand(int Line, WastModule Module) : WastCommand(Line)
 {
-    public override string Kind => Module.IsDefinition ? "module definition" : "module";
+    public override string Kind => (Module.IsComponent ? "component" : "module") + (Module.IsDefinition ? " definition" : "");
 }
 
-/// <summary><c>(module instance $id? $definition?)</c>: instantiates a defined module (the latest one when no name
-/// is given).</summary>
-internal sealed record InstanceCommand(int Line, string? Id, string? Definition) : WastCommand(Line)
+/// <summary><c>(module instance $id? $definition?)</c>, or with <see cref="IsComponent"/> <c>(component instance $id?
+/// $definition?)</c>: instantiates a defined module or component (the latest one when no name is given).</summary>
+internal sealed record InstanceCommand(int Line, string? Id, string? Definition, bool IsComponent = false) : WastCommand(Line)
 {
-    public override string Kind => "module instance";
+    public override string Kind => IsComponent ? "component instance" : "module instance";
 }
 
 /// <summary><c>(register "as" $m?)</c>: makes a module's exports importable under <see cref="As"/>.</summary>

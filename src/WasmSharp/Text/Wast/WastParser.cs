@@ -5,17 +5,21 @@ namespace WasmSharp.Text.Wast;
 /// register, actions and the assertions, with the constants and result patterns they hold. Text modules are compiled
 /// by <see cref="ModuleParser"/> as they are read; one that is not well formed does not stop the script: its error is
 /// kept on the module (an <c>assert_malformed</c> expects exactly that) and reading goes on after its <c>)</c>.
+/// Components (the component model's scripts) are read the same way through an <see cref="IComponentText"/>, with
+/// the component constants of their actions.
 /// </summary>
 internal static class WastParser
 {
     /// <summary>Parses <paramref name="source"/> (UTF-8). Never throws for bad input: a script that cannot be read on
-    /// comes back with the commands before the problem and <see cref="WastScript.Error"/> set.</summary>
-    public static WastScript Parse(byte[] source)
+    /// comes back with the commands before the problem and <see cref="WastScript.Error"/> set. Component forms are
+    /// compiled by <paramref name="components"/>; without it, commands that hold one are skipped as
+    /// <see cref="UnsupportedCommand"/>s.</summary>
+    public static WastScript Parse(byte[] source, IComponentText? components = null)
     {
         var commands = new List<WastCommand>();
         try
         {
-            var reader = new Reader(new TextParser(source));
+            var reader = new Reader(new TextParser(source), components);
             reader.ReadScript(commands);
             return new WastScript(commands, null);
         }
@@ -26,7 +30,7 @@ internal static class WastParser
     }
 
     /// <summary>The parsing state of one script: the token cursor and a line counter.</summary>
-    private sealed class Reader(TextParser p)
+    private sealed class Reader(TextParser p, IComponentText? components)
     {
         // Lines are counted forward from the last token asked about: counting from the start for every command
         // would be quadratic in scripts with tens of thousands of commands.
@@ -70,7 +74,7 @@ internal static class WastParser
             p.Peek().Kind == TokenKind.LeftParen && p.Peek(1) is { Kind: TokenKind.Keyword } k && !IsCommandKeyword(p.String(k));
 
         private static bool IsCommandKeyword(string word) =>
-            word is "module" or "register" or "invoke" or "get" or "script" or "input" or "output" or "thread" or "wait"
+            word is "module" or "component" or "register" or "invoke" or "get" or "script" or "input" or "output" or "thread" or "wait"
             || word.StartsWith("assert_", StringComparison.Ordinal);
 
         private ModuleCommand ReadInlineModule()
@@ -97,9 +101,17 @@ internal static class WastParser
             var keyword = p.Peek(1);
             if (keyword.Kind != TokenKind.Keyword) throw p.Unexpected(keyword);
             string word = p.String(keyword);
+            if (components is null && HoldsComponent(word))
+            {
+                // No component text format: the command is skipped whole, as one this runner does not implement.
+                p.Position += 2;
+                p.SkipForm();
+                return new UnsupportedCommand(LineOf(keyword), word);
+            }
             switch (word)
             {
                 case "module":
+                case "component":
                     if (p.IsKeyword("instance"u8, 2)) return ReadInstance();
                     var module = ReadModule();
                     return new ModuleCommand(module.Line, module);
@@ -130,7 +142,7 @@ internal static class WastParser
                     command = new AssertReturnCommand(line, action, expected.ToArray());
                     break;
                 }
-                case "assert_trap" when p.IsForm("module"u8):
+                case "assert_trap" when p.IsForm("module"u8) || p.IsForm("component"u8):
                     command = ReadModuleAssertion(ModuleAssertion.Uninstantiable);
                     break;
                 case "assert_trap":
@@ -155,22 +167,28 @@ internal static class WastParser
             return command;
         }
 
+        /// <summary>Whether the command with keyword <paramref name="word"/> (its <c>(</c> next) is or holds a
+        /// component.</summary>
+        private bool HoldsComponent(string word) =>
+            word == "component" || word.StartsWith("assert_", StringComparison.Ordinal) && p.Peek(2).Kind == TokenKind.LeftParen && p.IsKeyword("component"u8, 3);
+
         private AssertModuleCommand ReadModuleAssertion(ModuleAssertion expect)
         {
             var module = ReadModule();
             return new AssertModuleCommand(module.Line, expect, module, p.ExpectName());
         }
 
-        /// <summary><c>(module instance $id? $definition?)</c>.</summary>
+        /// <summary><c>(module instance $id? $definition?)</c> or <c>(component instance $id? $definition?)</c>.</summary>
         private InstanceCommand ReadInstance()
         {
             p.Position += 1;
-            int line = LineOf(p.Next());
+            var keyword = p.Next();
+            int line = LineOf(keyword);
             p.ExpectKeyword("instance"u8);
             string? id = p.TakeId();
             string? definition = p.TakeId();
             p.ExpectRightParen();
-            return new InstanceCommand(line, id, definition);
+            return new InstanceCommand(line, id, definition, IsComponent: p.Text(keyword).SequenceEqual("component"u8));
         }
 
         /// <summary><c>(module definition? $id? ...)</c> with text fields, <c>binary</c> strings or <c>quote</c>
@@ -179,28 +197,31 @@ internal static class WastParser
         {
             p.ExpectLeftParen();
             int line = LineOf(p.Peek());
-            p.ExpectKeyword("module"u8);
+            // A component is read as a module is, through the component text format (the caller saw it is given).
+            var component = p.TakeKeyword("component"u8) ? components : null;
+            if (component is null) p.ExpectKeyword("module"u8);
+            bool isComponent = component is not null;
             bool definition = p.TakeKeyword("definition"u8);
             string? id = p.TakeId();
             if (p.TakeKeyword("binary"u8))
             {
                 var bytes = p.ExpectStrings();
                 p.ExpectRightParen();
-                return WastModule.FromBinary(line, id, definition, bytes);
+                return WastModule.FromBinary(line, id, definition, bytes, isComponent);
             }
             if (p.TakeKeyword("quote"u8))
             {
                 var text = p.ExpectStrings();
                 p.ExpectRightParen();
-                return WastModule.FromQuote(line, id, definition, text);
+                return WastModule.FromQuote(line, id, definition, text, component);
             }
 
             int fields = p.Position;
             try
             {
-                var binary = ModuleParser.ParseFields(p);
+                var binary = component is not null ? component.ParseFields(p, id) : ModuleParser.ParseFields(p);
                 p.ExpectRightParen();
-                return WastModule.FromText(line, id, definition, binary);
+                return WastModule.FromText(line, id, definition, binary, isComponent);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -208,7 +229,7 @@ internal static class WastParser
                 // field, where the depth is known, and skip to its ')'.
                 p.Position = fields;
                 p.SkipForm();
-                return WastModule.FromTextError(line, id, definition, e);
+                return WastModule.FromTextError(line, id, definition, e, isComponent);
             }
         }
 
@@ -238,7 +259,14 @@ internal static class WastParser
         private WastValue ReadValue(bool result)
         {
             p.ExpectLeftParen();
-            var t = p.Next();
+            var value = ReadValueBody(p.Next(), result);
+            p.ExpectRightParen();
+            return value;
+        }
+
+        /// <summary>A constant after its <c>(</c>, from its keyword <paramref name="t"/> up to its <c>)</c>.</summary>
+        private WastValue ReadValueBody(Token t, bool result)
+        {
             if (t.Kind != TokenKind.Keyword) throw p.Unexpected(t);
             WastValue value;
             switch (p.String(t))
@@ -269,10 +297,99 @@ internal static class WastParser
                     break;
                 }
                 default:
-                    throw p.Unexpected(t);
+                    return ReadComponentValue(t, result) ?? throw p.Unexpected(t);
             }
-            p.ExpectRightParen();
             return value;
+        }
+
+        // ---- component constants ----
+
+        /// <summary>A component constant after its keyword <paramref name="t"/>, up to its <c>)</c>; null when
+        /// <paramref name="t"/> names none.</summary>
+        private WastValue? ReadComponentValue(Token t, bool result)
+        {
+            string word = p.String(t);
+            if (ComponentIntOf(word) is ComponentInt type) return new WastValue.Integer(type, ReadComponentInt(type));
+            switch (word)
+            {
+                case "bool.const":
+                    if (p.TakeKeyword("true"u8)) return new WastValue.Bool(true);
+                    if (p.TakeKeyword("false"u8)) return new WastValue.Bool(false);
+                    throw p.Unexpected(p.Peek());
+                case "char.const":
+                {
+                    var at = p.Peek();
+                    string text = p.ExpectName();
+                    if (System.Text.Rune.DecodeFromUtf16(text, out var rune, out int length) != System.Buffers.OperationStatus.Done || length != text.Length)
+                        throw p.Error(at, "a char constant holds one character");
+                    return new WastValue.Char(rune);
+                }
+                case "str.const": return new WastValue.String(p.ExpectName());
+                case "list.const": return new WastValue.Sequence(false, ReadValues(result));
+                case "tuple.const": return new WastValue.Sequence(true, ReadValues(result));
+                case "record.const":
+                {
+                    var fields = new List<WastValue.Field>();
+                    while (p.TakeForm("field"u8))
+                    {
+                        string label = p.ExpectName();
+                        // The testsuite writes a field's value without its parentheses too: (field "n" u32.const 7).
+                        var value = p.Peek().Kind == TokenKind.LeftParen ? ReadValue(result) : ReadValueBody(p.Next(), result);
+                        fields.Add(new WastValue.Field(label, value));
+                        p.ExpectRightParen();
+                    }
+                    return new WastValue.Record(fields.ToArray());
+                }
+                case "variant.const": return new WastValue.Case(false, p.ExpectName(), ReadOptionalValue(result));
+                case "enum.const": return new WastValue.Case(true, p.ExpectName(), null);
+                case "option.none": return new WastValue.Option(null);
+                case "option.some": return new WastValue.Option(ReadValue(result));
+                case "result.ok": return new WastValue.Result(true, ReadOptionalValue(result));
+                case "result.err": return new WastValue.Result(false, ReadOptionalValue(result));
+                case "flags.const":
+                {
+                    var labels = new List<string>();
+                    while (!p.AtRightParen) labels.Add(p.ExpectName());
+                    return new WastValue.Flags(labels.ToArray());
+                }
+                default: return null;
+            }
+        }
+
+        /// <summary>Constants up to a <c>)</c>.</summary>
+        private WastValue[] ReadValues(bool result)
+        {
+            var values = new List<WastValue>();
+            while (!p.AtRightParen) values.Add(ReadValue(result));
+            return values.ToArray();
+        }
+
+        private WastValue? ReadOptionalValue(bool result) => p.AtRightParen ? null : ReadValue(result);
+
+        /// <summary>The integer type of keyword <paramref name="word"/> (<c>s8.const</c> ... <c>u64.const</c>).</summary>
+        private static ComponentInt? ComponentIntOf(string word)
+        {
+            if (!word.EndsWith(".const", StringComparison.Ordinal)) return null;
+            var name = word.AsSpan(0, word.Length - ".const".Length);
+            for (var type = ComponentInt.S8; type <= ComponentInt.U64; type++)
+                if (name.SequenceEqual(type.ToText())) return type;
+            return null;
+        }
+
+        /// <summary>An integer of <paramref name="type"/>: a signed type takes -2^(N-1) .. 2^(N-1)-1, an unsigned
+        /// one 0 .. 2^N-1; the bits in the type's width.</summary>
+        private ulong ReadComponentInt(ComponentInt type)
+        {
+            int bits = type.Bits();
+            ulong mask = bits == 64 ? ulong.MaxValue : (1UL << bits) - 1;
+            var t = p.Next();
+            if (t.Kind is not (TokenKind.Reserved or TokenKind.Keyword)) throw p.Unexpected(t);
+            var text = p.Text(t);
+            ulong value;
+            var status = !type.IsSigned() ? TextNumbers.ParseUnsigned(text, mask, out value)
+                : text.Length > 0 && text[0] is (byte)'-' or (byte)'+' ? TextNumbers.ParseInt(text, bits, out value)
+                : TextNumbers.ParseUnsigned(text, mask >> 1, out value);
+            return p.Literal(t, status, value);
         }
 
         /// <summary>A float of <paramref name="bits"/> bits, or in a result a NaN pattern.</summary>

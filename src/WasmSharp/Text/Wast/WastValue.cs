@@ -51,6 +51,18 @@ internal static class LaneTypeExtensions
     public static string Shape(this LaneType t) => $"{t.ToText()}x{t.Count()}";
 }
 
+/// <summary>The integer types of component constants: <c>s8.const</c> ... <c>u64.const</c>.</summary>
+internal enum ComponentInt : byte { S8, U8, S16, U16, S32, U32, S64, U64 }
+
+internal static class ComponentIntExtensions
+{
+    public static int Bits(this ComponentInt t) => 8 << ((int)t >> 1);
+    public static bool IsSigned(this ComponentInt t) => ((int)t & 1) == 0;
+
+    /// <summary>The type's name as the constant's keyword starts: "s8", "u64", ...</summary>
+    public static string ToText(this ComponentInt t) => $"{(t.IsSigned() ? 's' : 'u')}{t.Bits()}";
+}
+
 /// <summary>
 /// A constant of a script: an argument of an action, or an expected result. Results may also be patterns that stand
 /// for a set of values (NaN patterns, any non-null reference, any null, a choice). Each kind is a nested record;
@@ -87,5 +99,59 @@ internal abstract record WastValue
     {
         public bool Equals(Either? other) => other is not null && Alternatives.AsSpan().SequenceEqual(other.Alternatives);
         public override int GetHashCode() => Alternatives.Length;
+    }
+
+    // ---- component constants (the component model's scripts). They carry no component type: a runner reads them
+    // with the types of the function they are passed to or returned from. ----
+
+    /// <summary><c>(bool.const true|false)</c>.</summary>
+    public sealed record Bool(bool Value) : WastValue;
+
+    /// <summary><c>(s8.const n)</c> ... <c>(u64.const n)</c>: <see cref="Bits"/> is the value's two's complement
+    /// pattern in the type's width, zero-extended (as <see cref="NumberPattern.Bits"/>).</summary>
+    public sealed record Integer(ComponentInt Type, ulong Bits) : WastValue
+    {
+        /// <summary>The value, sign-extended for a signed type.</summary>
+        public long Signed => Type.IsSigned() ? (long)(Bits << (64 - Type.Bits())) >> (64 - Type.Bits()) : (long)Bits;
+    }
+
+    /// <summary><c>(char.const "c")</c>: one Unicode scalar value.</summary>
+    public sealed record Char(System.Text.Rune Value) : WastValue;
+
+    /// <summary><c>(str.const "...")</c>.</summary>
+    public sealed record String(string Value) : WastValue;
+
+    /// <summary><c>(list.const v*)</c> or, with <see cref="IsTuple"/>, <c>(tuple.const v*)</c>: values in order.</summary>
+    public sealed record Sequence(bool IsTuple, WastValue[] Items) : WastValue
+    {
+        public bool Equals(Sequence? other) => other is not null && IsTuple == other.IsTuple && Items.AsSpan().SequenceEqual(other.Items);
+        public override int GetHashCode() => HashCode.Combine(IsTuple, Items.Length);
+    }
+
+    /// <summary><c>(record.const (field "label" v)*)</c>, fields in text order.</summary>
+    public sealed record Record(Field[] Fields) : WastValue
+    {
+        public bool Equals(Record? other) => other is not null && Fields.AsSpan().SequenceEqual(other.Fields);
+        public override int GetHashCode() => Fields.Length;
+    }
+
+    /// <summary>One field of a <see cref="Record"/>.</summary>
+    public readonly record struct Field(string Label, WastValue Value);
+
+    /// <summary><c>(variant.const "label" v?)</c>, and <c>(enum.const "label")</c> (<see cref="IsEnum"/>, no
+    /// payload).</summary>
+    public sealed record Case(bool IsEnum, string Label, WastValue? Payload) : WastValue;
+
+    /// <summary><c>(option.none)</c> (<see cref="Some"/> null) or <c>(option.some v)</c>.</summary>
+    public sealed record Option(WastValue? Some) : WastValue;
+
+    /// <summary><c>(result.ok v?)</c> or <c>(result.err v?)</c>.</summary>
+    public sealed record Result(bool IsOk, WastValue? Payload) : WastValue;
+
+    /// <summary><c>(flags.const "label"*)</c>: the labels that are set, in text order.</summary>
+    public sealed record Flags(string[] Labels) : WastValue
+    {
+        public bool Equals(Flags? other) => other is not null && Labels.AsSpan().SequenceEqual(other.Labels);
+        public override int GetHashCode() => Labels.Length;
     }
 }
