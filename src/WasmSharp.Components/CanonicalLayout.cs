@@ -19,6 +19,8 @@ public static class CanonicalLayout
     public const int MaxFlatParams = 16;
     /// <summary>Flat results beyond this many go through memory.</summary>
     public const int MaxFlatResults = 1;
+    /// <summary>The most flat parameters an <c>async</c> lower passes in core values.</summary>
+    public const int MaxFlatAsyncParams = 4;
 
     /// <summary>The primitives other than string: size (their alignment too) and the core type they flatten to.</summary>
     private static (int Size, ValueType Flat) Scalar(Primitive p) => p switch
@@ -184,12 +186,24 @@ public static class CanonicalLayout
     /// address type <paramref name="pointer"/>: more than <see cref="MaxFlatParams"/> flat parameters become one
     /// pointer to them; more than <see cref="MaxFlatResults"/> flat results become a returned pointer (lift) or a
     /// pointer parameter to write them to (lower).</summary>
+    /// <remarks>With the <c>async</c> option (<paramref name="isAsync"/>) a lift returns nothing (its results go
+    /// through <c>task.return</c>), or one i32 with a <paramref name="callback"/>; a lower passes more than
+    /// <see cref="MaxFlatAsyncParams"/> flat parameters by pointer, results always by pointer, and returns an
+    /// i32 status.</remarks>
     public static (ValueType[] Parameters, ValueType[] Results) FlattenFunction(ComponentFunctionType function, FlatContext context,
-        ValueType pointer = ValueType.I32)
+        ValueType pointer = ValueType.I32, bool isAsync = false, bool callback = false)
     {
         var parameters = new List<ValueType>();
         foreach (var p in function.Parameters) Flatten(p.Type, pointer, parameters);
         var results = function.Result is null ? [] : Flatten(function.Result, pointer);
+        if (isAsync)
+        {
+            if (context == FlatContext.Lift)
+                return (parameters.Count > MaxFlatParams ? [pointer] : parameters.ToArray(), callback ? [ValueType.I32] : []);
+            if (parameters.Count > MaxFlatAsyncParams) parameters = [pointer];
+            if (function.Result is not null) parameters.Add(pointer);
+            return (parameters.ToArray(), [ValueType.I32]);
+        }
         if (parameters.Count > MaxFlatParams) parameters = [pointer];
         if (results.Count > MaxFlatResults)
         {

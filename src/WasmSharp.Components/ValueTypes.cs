@@ -131,8 +131,9 @@ public sealed class ResourceType(string name)
     public override string ToString() => Name;
 }
 
-/// <summary>A component function type: named parameters and at most one result.</summary>
-public sealed record ComponentFunctionType(Items<Field> Parameters, ComponentValueType? Result);
+/// <summary>A component function type: named parameters and at most one result; <paramref name="IsAsync"/> for a
+/// <c>func async</c>, which may block (the asynchronous ABI).</summary>
+public sealed record ComponentFunctionType(Items<Field> Parameters, ComponentValueType? Result, bool IsAsync = false);
 
 /// <summary>An immutable list that compares by its elements, so that types holding one compare by structure.</summary>
 public sealed class Items<T> : IReadOnlyList<T>, IEquatable<Items<T>>

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using WasmSharp.Components.Binary;
+using WasmSharp.Components.Runtime;
 using WasmSharp.Text;
 using WasmSharp.Text.Wast;
 
@@ -22,13 +24,13 @@ internal sealed record WastOptions
 
 /// <summary>Runs the commands of one parsed script in one <see cref="Store"/>. Every command is guarded: any
 /// exception, also from unfinished parts of the library, is a failure of that command and the script goes on.</summary>
-internal sealed class ScriptRunner
+internal sealed partial class ScriptRunner
 {
     /// <summary>Thrown for a failed check whose message says everything.</summary>
     private sealed class CheckFailed(string message) : Exception(message);
 
     /// <summary>The outcome of a module command: an instance, or why there is none.</summary>
-    private sealed record Loaded(Instance? Instance, string? Failure);
+    private sealed record Loaded(Instance? Instance, string? Failure, ComponentInstance? Component = null, bool IsComponent = false);
 
     private readonly WastScript _script;
     private readonly WastOptions _options;
@@ -37,7 +39,7 @@ internal sealed class ScriptRunner
     private readonly Dictionary<string, Loaded> _named = new(StringComparer.Ordinal);
     private Loaded? _current;
     /// <summary>The outcome of a <c>(module definition ...)</c>: a module, or why there is none.</summary>
-    private sealed record Defined(Module? Module, string? Failure);
+    private sealed record Defined(Module? Module, string? Failure, ComponentInfo? Component = null);
 
     /// <summary>Module definitions by name, and the latest one.</summary>
     private readonly Dictionary<string, Defined> _definitions = new(StringComparer.Ordinal);
@@ -116,6 +118,11 @@ internal sealed class ScriptRunner
 
     private Outcome Execute(WastCommand cmd) => cmd switch
     {
+        ModuleCommand { Module.IsComponent: true } c => LoadComponent(c),
+        AssertModuleCommand { Module.IsComponent: true } c => ExpectComponentError(c),
+        ActionCommand c when IsComponentAction(c.Action) => RunComponentAction(c.Action),
+        AssertReturnCommand c when IsComponentAction(c.Action) => AssertComponentReturn(c.Action, c.Expected),
+        AssertTrapCommand c when IsComponentAction(c.Action) => AssertComponentTrap(c.Action, c.Message),
         ModuleCommand c => LoadModule(c),
         InstanceCommand c => InstantiateDefinition(c),
         RegisterCommand c => Register(c),
@@ -165,6 +172,12 @@ internal sealed class ScriptRunner
         {
             if (definition is null)
                 throw new CheckFailed(cmd.Definition is null ? "no module definition yet" : $"unknown module definition {cmd.Definition}");
+            if (cmd.IsComponent)
+            {
+                var component = definition.Component ?? throw new CheckFailed(definition.Failure ?? "component definition failed");
+                SetCurrent(cmd.Id, new Loaded(null, null, InstantiateComponent(component), IsComponent: true));
+                return Outcome.Pass();
+            }
             var module = definition.Module ?? throw new CheckFailed(definition.Failure ?? "module definition failed");
             SetCurrent(cmd.Id, new Loaded(Instantiate(module), null));
             return Outcome.Pass();
@@ -172,7 +185,7 @@ internal sealed class ScriptRunner
         catch (Exception ex)
         {
             var why = Describe(ex) + LinkHint(ex);
-            SetCurrent(cmd.Id, new Loaded(null, $"module instance at line {cmd.Line} failed: {why}"));
+            SetCurrent(cmd.Id, new Loaded(null, $"{cmd.Kind} at line {cmd.Line} failed: {why}", IsComponent: cmd.IsComponent));
             return Outcome.Fail(why);
         }
     }

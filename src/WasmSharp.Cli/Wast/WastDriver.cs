@@ -104,7 +104,7 @@ internal static class WastDriver
         var result = new FileResult(path);
         try
         {
-            var script = WastParser.Parse(File.ReadAllBytes(path));
+            var script = WastParser.Parse(File.ReadAllBytes(path), WasmSharp.Components.Text.ComponentText.Syntax);
             new ScriptRunner(script, options, result).Run();
         }
         catch (Exception ex)

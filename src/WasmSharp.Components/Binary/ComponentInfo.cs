@@ -214,5 +214,6 @@ public enum ResourceBuiltin : byte { New, Drop, Rep }
 /// <summary><c>(canon resource.new|drop|rep rt)</c>.</summary>
 public sealed record CanonResource(ResourceBuiltin Builtin, uint Type) : Canon;
 
-/// <summary>A built-in of the asynchronous ABI or of threads: decoded so the binary reads, not run.</summary>
-public sealed record CanonOther(byte Opcode, string Name) : Canon;
+/// <summary>A built-in of the asynchronous ABI or of threads, decoded so the binary reads: <see cref="Name"/> as the
+/// text format spells it, and for <c>task.return</c> its result type.</summary>
+public sealed record CanonOther(byte Opcode, string Name, ValTypeRef? Result = null, CanonOptionsDef? Options = null, uint Index = 0) : Canon;

@@ -541,20 +541,25 @@ public static class ComponentReader
         }
         if (b >= AsyncBuiltins.Length || AsyncBuiltins[b] is not var (name, immediates))
             throw r.Error($"invalid leading byte (0x{b:x}) for canonical function", at);
+        ValTypeRef? result = null;
+        CanonOptionsDef? builtinOptions = null;
+        uint index = 0;
         foreach (char c in immediates)
         {
             switch (c)
             {
-                case 'u': r.ReadU32(); break;
-                case 'v': ModuleReader.ReadValueType(ref r); break;
-                case 'o': ReadCanonOptions(ref r); break;
+                case 'u': index = r.ReadU32(); break;
+                case 'v':
+                    if (ModuleReader.ReadValueType(ref r) != ValueType.I32) throw r.Error("only i32 context slots are supported", r.Offset - 1);
+                    break;
+                case 'o': builtinOptions = ReadCanonOptions(ref r); break;
                 case 'b': if (r.ReadByte() > 1) throw Leading(ref r, "optional flag"); break;
                 case 'r':
-                    ReadResultList(ref r);
+                    result = ReadResultList(ref r);
                     break;
             }
         }
-        return new CanonOther(b, name);
+        return new CanonOther(b, name, result, builtinOptions, index);
     }
 
     /// <summary>The canon built-ins beyond lift, lower and the resource ones, by opcode: their text name and their

@@ -12,6 +12,10 @@ public sealed class InstanceState(InstanceState? parent)
     public HandleTable Handles { get; } = new();
     public bool MayEnter { get; internal set; } = true;
     public bool MayLeave { get; internal set; } = true;
+    /// <summary>The <c>backpressure.inc</c>s not yet matched by a <c>backpressure.dec</c>.</summary>
+    public int Backpressure { get; internal set; }
+    /// <summary>The call into this instance that runs now (its core code calls the task built-ins), or null.</summary>
+    internal CallFrame? Current { get; set; }
 
     private IEnumerable<InstanceState> SelfAndAncestors()
     {
@@ -48,6 +52,17 @@ public sealed class InstanceState(InstanceState? parent)
     }
 }
 
+/// <summary>One call of a lifted function while it runs (the spec's <c>Task</c> and its implicit thread, for calls
+/// that complete without blocking): its context slots (<c>context.get</c>/<c>set</c>), and for an <c>async</c> lift
+/// the result <c>task.return</c> gave.</summary>
+internal sealed class CallFrame(LiftedFunction function)
+{
+    public LiftedFunction Function { get; } = function;
+    public uint[] Context { get; } = new uint[2];
+    public bool Returned { get; set; }
+    public ComponentValue? Result { get; set; }
+}
+
 /// <summary>A component-level function: called with component values, it returns its result (or null).</summary>
 public abstract class ComponentFunction(ComponentFunctionType type)
 {
@@ -72,7 +87,7 @@ public sealed class HostComponentFunction(ComponentFunctionType type, Func<Compo
 }
 
 /// <summary>The canonical options of a lift or lower, resolved: the memory, realloc and post-return core functions.</summary>
-internal sealed record ResolvedOptions(StringEncoding Encoding, Memory? Memory, Function? Realloc, Function? PostReturn)
+internal sealed record ResolvedOptions(StringEncoding Encoding, Memory? Memory, Function? Realloc, Function? PostReturn, bool IsAsync = false)
 {
     /// <summary>The Canonical ABI's options for a call in <paramref name="instance"/>, with its handle scope.</summary>
     public CanonicalOptions For(InstanceState instance, ResourceScope scope) => new(
@@ -98,32 +113,55 @@ internal sealed record ResolvedOptions(StringEncoding Encoding, Memory? Memory, 
 }
 
 /// <summary><c>canon lift</c>: a core function called through the Canonical ABI as a component function.</summary>
+/// <remarks>With the <c>async</c> option and no callback (a "stackful" lift) the core function returns nothing and
+/// gives its result to <c>task.return</c>; such a call must have returned its result when the core function returns
+/// (blocking is not supported yet).</remarks>
 internal sealed class LiftedFunction(ComponentFunctionType type, Function core, ResolvedOptions options, InstanceState instance)
     : ComponentFunction(type)
 {
     private readonly ComponentValueType[] _parameterTypes = type.Parameters.Select(p => p.Type).ToArray();
     private readonly ComponentValueType[] _resultTypes = type.Result is null ? [] : [type.Result];
 
+    public ResolvedOptions Options => options;
+    public IReadOnlyList<ComponentValueType> ResultTypes => _resultTypes;
+
     internal override ComponentValue? Call(ComponentValue[] args, InstanceState? caller)
     {
         var entered = instance.Enter(caller);
+        var outer = instance.Current;
+        var frame = new CallFrame(this);
+        instance.Current = frame;
         try
         {
             var task = new CallTask();
             var abi = options.For(instance, new ResourceScope(instance.Handles, instance, task));
             var flatArgs = CanonicalAbi.LowerFlatValues(abi, CanonicalLayout.MaxFlatParams, args, _parameterTypes);
             var flatResults = CoreCalls.Call(core, flatArgs);
-            var results = CanonicalAbi.LiftFlatValues(abi, CanonicalLayout.MaxFlatResults, flatResults, _resultTypes);
-            if (options.PostReturn is { } postReturn)
+            ComponentValue? result;
+            if (options.IsAsync)
             {
-                instance.MayLeave = false;
-                try { CoreCalls.Call(postReturn, flatResults); }
-                finally { instance.MayLeave = true; }
+                if (!frame.Returned) throw CanonicalAbi.Trap("the async-lifted function returned without calling task.return (blocking is not supported yet)");
+                result = frame.Result;
+            }
+            else
+            {
+                var results = CanonicalAbi.LiftFlatValues(abi, CanonicalLayout.MaxFlatResults, flatResults, _resultTypes);
+                result = results.Length == 0 ? null : results[0];
+                if (options.PostReturn is { } postReturn)
+                {
+                    instance.MayLeave = false;
+                    try { CoreCalls.Call(postReturn, flatResults); }
+                    finally { instance.MayLeave = true; }
+                }
             }
             task.Return();
-            return results.Length == 0 ? null : results[0];
+            return result;
         }
-        finally { InstanceState.Leave(entered); }
+        finally
+        {
+            instance.Current = outer;
+            InstanceState.Leave(entered);
+        }
     }
 }
 
@@ -145,10 +183,14 @@ internal static class CoreCalls
 /// <summary><c>canon lower</c>: a component function made callable from the core code of a component instance.</summary>
 internal static class Lowering
 {
+    /// <summary>The status an <c>async</c> lower returns for a call that completed (the subtask state RETURNED).</summary>
+    private const int Returned = 2;
+
     public static HostFunction Lower(Store store, ComponentFunction callee, ResolvedOptions options, InstanceState instance, string name)
     {
         var type = callee.Type;
-        var (flatParams, flatResults) = CanonicalLayout.FlattenFunction(type, FlatContext.Lower);
+        var (flatParams, flatResults) = CanonicalLayout.FlattenFunction(type, FlatContext.Lower, isAsync: options.IsAsync);
+        if (options.IsAsync) return LowerAsync(store, callee, options, instance, name, new FunctionType(flatParams, flatResults));
         var coreType = new FunctionType(flatParams, flatResults);
         var parameterTypes = type.Parameters.Select(p => p.Type).ToArray();
         ComponentValueType[] resultTypes = type.Result is null ? [] : [type.Result];
@@ -168,6 +210,32 @@ internal static class Lowering
             ulong? outPointer = flatResultCount > CanonicalLayout.MaxFlatResults ? (uint)raw[^1] : null;
             var flat = CanonicalAbi.LowerFlatValues(abi, CanonicalLayout.MaxFlatResults, resultValues, resultTypes, outPointer);
             for (int i = 0; i < flat.Length; i++) results[i] = Value.FromBits(flatResults[i], flat[i]);
+        }, name);
+    }
+
+    /// <summary>An <c>async</c> lower of a call that completes without blocking: parameters flat up to
+    /// <see cref="CanonicalLayout.MaxFlatAsyncParams"/>, the result stored at the last parameter's pointer, and the
+    /// status RETURNED.</summary>
+    private static HostFunction LowerAsync(Store store, ComponentFunction callee, ResolvedOptions options, InstanceState instance, string name,
+        FunctionType coreType)
+    {
+        var type = callee.Type;
+        var parameterTypes = type.Parameters.Select(p => p.Type).ToArray();
+        ComponentValueType[] resultTypes = type.Result is null ? [] : [type.Result];
+        return new HostFunction(store, coreType, (args, results) =>
+        {
+            instance.CheckMayLeave();
+            var raw = new ulong[args.Length];
+            for (int i = 0; i < raw.Length; i++) raw[i] = args[i].Bits;
+            var subcall = new Subcall();
+            var abi = options.For(instance, new ResourceScope(instance.Handles, instance, Subcall: subcall));
+            int paramCount = type.Result is null ? raw.Length : raw.Length - 1;
+            var values = CanonicalAbi.LiftFlatValues(abi, CanonicalLayout.MaxFlatAsyncParams, raw.AsSpan(0, paramCount), parameterTypes);
+            var result = callee.Call(values, instance);
+            subcall.Resolve();
+            if (type.Result is not null)
+                CanonicalAbi.LowerFlatValues(abi, 0, [result!], resultTypes, (uint)raw[^1]);
+            results[0] = Value.I32(Returned);
         }, name);
     }
 }

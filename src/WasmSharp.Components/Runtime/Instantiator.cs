@@ -255,10 +255,9 @@ public sealed class Instantiator(Store store)
 
         private ComponentFunctionType FunctionType(FuncTypeDef f)
         {
-            if (f.Async) throw Invalid("async functions (the asynchronous ABI) are not supported");
             var parameters = new Field[f.Parameters.Count];
             for (int i = 0; i < parameters.Length; i++) parameters[i] = new Field(f.Parameters[i].Label, Value(f.Parameters[i].Type));
-            return new ComponentFunctionType(parameters, f.Result is { } r ? Value(r) : null);
+            return new ComponentFunctionType(parameters, f.Result is { } r ? Value(r) : null, f.Async);
         }
 
         private ComponentValueType Value(ValTypeRef r) =>
@@ -299,11 +298,11 @@ public sealed class Instantiator(Store store)
                 {
                     var core = Get<Function>(Sort.CoreFunc, l.CoreFunc);
                     var type = Get<object>(Sort.Type, l.Type) as ComponentFunctionType ?? throw Invalid($"type index {l.Type} is not a function type");
-                    var (parameters, results) = CanonicalLayout.FlattenFunction(type, FlatContext.Lift);
+                    var options = Options(l.Options, type, FlatContext.Lift);
+                    var (parameters, results) = CanonicalLayout.FlattenFunction(type, FlatContext.Lift, isAsync: options.IsAsync);
                     var expected = new FunctionType(parameters, results);
                     if (!core.Type.Equals(expected))
                         throw Invalid($"lowered function type mismatch: the core function has type {core.Type}, the lift needs {expected}");
-                    var options = Options(l.Options, type, FlatContext.Lift);
                     if (options.PostReturn is { } pr && !pr.Type.Equals(new FunctionType(results, [])))
                         throw Invalid($"post-return function type mismatch: {pr.Type}, expected {new FunctionType(results, [])}");
                     scope[Sort.Func].Add(new LiftedFunction(type, core, options, state));
@@ -321,13 +320,14 @@ public sealed class Instantiator(Store store)
                     scope[Sort.CoreFunc].Add(ResourceBuiltin(r));
                     break;
                 case CanonOther o:
-                    throw Invalid($"`canon {o.Name}` belongs to the asynchronous ABI or threads, which are not supported");
+                    scope[Sort.CoreFunc].Add(Unsupported(o));
+                    break;
             }
         }
 
         private ResolvedOptions Options(CanonOptionsDef o, ComponentFunctionType type, FlatContext context)
         {
-            if (o.Async || o.Callback is not null) throw Invalid("async canonical options (the asynchronous ABI) are not supported");
+            if (o.Callback is not null) throw Invalid("canonical option `callback` (the asynchronous ABI's event loop) is not supported");
             var memory = o.Memory is uint m ? Get<Memory>(Sort.CoreMemory, m) : null;
             var realloc = o.Realloc is uint r ? Get<Function>(Sort.CoreFunc, r) : null;
             var postReturn = o.PostReturn is uint p ? Get<Function>(Sort.CoreFunc, p) : null;
@@ -342,7 +342,8 @@ public sealed class Instantiator(Store store)
                 : type.Result is { } res && NeedsRealloc(res);
             if (realloc is null && liftsIntoMemory)
                 throw Invalid("canonical option `realloc` is required");
-            return new ResolvedOptions(o.Encoding ?? StringEncoding.Utf8, memory, realloc, postReturn);
+            if (o.Async && postReturn is not null) throw Invalid("canonical option `post-return` cannot be used with `async`");
+            return new ResolvedOptions(o.Encoding ?? StringEncoding.Utf8, memory, realloc, postReturn, o.Async);
         }
 
         private static bool Spills(IEnumerable<ComponentValueType> types, int max) => types.Sum(t => CanonicalLayout.Flatten(t).Count) > max;
@@ -362,6 +363,109 @@ public sealed class Instantiator(Store store)
 
         private static bool NeedsMemory(ComponentValueType t) => NeedsRealloc(t);
 
+        /// <summary>A built-in of the asynchronous ABI or threads, which WasmSharp does not run yet: a core function of
+        /// the built-in's type that, like every such built-in, first traps if the instance may not call out now
+        /// (during post-return), and otherwise traps because it is not supported.</summary>
+        private HostFunction Unsupported(CanonOther o)
+        {
+            var i32 = WasmSharp.ValueType.I32;
+            var instance = state;
+            switch (o.Name)
+            {
+                case "context.get" or "context.set" when o.Index >= 2:
+                    throw Invalid($"`canon {o.Name}` slot {o.Index} does not exist (there are 2)");
+                case "context.get":
+                    return new HostFunction(Store, new WasmSharp.FunctionType([], [i32]), (_, results) =>
+                        results[0] = WasmSharp.Value.I32((int)Frame(instance, o.Name).Context[o.Index]), o.Name);
+                case "context.set":
+                    return new HostFunction(Store, new WasmSharp.FunctionType([i32], []), (args, _) =>
+                        Frame(instance, o.Name).Context[o.Index] = (uint)args[0].AsI32(), o.Name);
+                case "backpressure.inc":
+                    return new HostFunction(Store, WasmSharp.FunctionType.Empty, (_, _) =>
+                    {
+                        if (++instance.Backpressure >= 1 << 16) throw CanonicalAbi.Trap("backpressure counter overflow");
+                    }, o.Name);
+                case "backpressure.dec":
+                    return new HostFunction(Store, WasmSharp.FunctionType.Empty, (_, _) =>
+                    {
+                        if (--instance.Backpressure < 0) throw CanonicalAbi.Trap("backpressure counter underflow");
+                    }, o.Name);
+                case "task.return":
+                    return TaskReturn(o);
+            }
+            var type = AsyncSignatures.TryGetValue(o.Name, out var signature)
+                ? new FunctionType(Types(signature.Parameters), Types(signature.Results))
+                : throw Invalid($"`canon {o.Name}` is not supported");
+            if (o.Name == "task.return")
+            {
+                var result = Value(o.Result);
+                var flat = result is null ? [] : CanonicalLayout.Flatten(result);
+                type = new FunctionType(flat.Count > CanonicalLayout.MaxFlatParams ? [WasmSharp.ValueType.I32] : flat.ToArray(), []);
+            }
+            return new HostFunction(Store, type, (_, _) =>
+            {
+                instance.CheckMayLeave();
+                throw CanonicalAbi.Trap($"`canon {o.Name}` belongs to the asynchronous ABI or threads, which WasmSharp does not run yet");
+            }, o.Name);
+
+            static WasmSharp.ValueType[] Types(string codes) =>
+                codes.Select(c => c == 'l' ? WasmSharp.ValueType.I64 : WasmSharp.ValueType.I32).ToArray();
+        }
+
+        /// <summary>The core signatures of the asynchronous and thread built-ins (CanonicalABI.md), as i32 ('i') and
+        /// i64 ('l') codes; task.return's depends on its result type.</summary>
+        private static readonly Dictionary<string, (string Parameters, string Results)> AsyncSignatures = new()
+        {
+            ["task.return"] = ("", ""), ["task.cancel"] = ("", ""), ["backpressure.inc"] = ("", ""), ["backpressure.dec"] = ("", ""),
+            ["context.get"] = ("", "i"), ["context.set"] = ("i", ""),
+            ["thread.yield"] = ("", "i"), ["thread.index"] = ("", "i"), ["thread.new-indirect"] = ("ii", "i"),
+            ["thread.resume-later"] = ("i", ""), ["thread.suspend"] = ("", "i"), ["thread.suspend-then-resume"] = ("i", "i"),
+            ["thread.yield-then-resume"] = ("i", "i"), ["thread.suspend-then-promote"] = ("i", "i"), ["thread.yield-then-promote"] = ("i", "i"),
+            ["waitable-set.new"] = ("", "i"), ["waitable-set.wait"] = ("ii", "i"), ["waitable-set.poll"] = ("ii", "i"),
+            ["waitable-set.drop"] = ("i", ""), ["waitable.join"] = ("ii", ""),
+            ["subtask.cancel"] = ("i", "i"), ["subtask.drop"] = ("i", ""),
+            ["stream.new"] = ("", "l"), ["stream.read"] = ("iii", "i"), ["stream.write"] = ("iii", "i"),
+            ["stream.cancel-read"] = ("i", "i"), ["stream.cancel-write"] = ("i", "i"),
+            ["stream.drop-readable"] = ("i", ""), ["stream.drop-writable"] = ("i", ""),
+            ["future.new"] = ("", "l"), ["future.read"] = ("ii", "i"), ["future.write"] = ("ii", "i"),
+            ["future.cancel-read"] = ("i", "i"), ["future.cancel-write"] = ("i", "i"),
+            ["future.drop-readable"] = ("i", ""), ["future.drop-writable"] = ("i", ""),
+            ["error-context.new"] = ("ii", "i"), ["error-context.debug-message"] = ("ii", ""), ["error-context.drop"] = ("i", ""),
+        };
+
+        /// <summary>The call running in <paramref name="instance"/>, for a task built-in named <paramref name="name"/>.</summary>
+        private static CallFrame Frame(InstanceState instance, string name) =>
+            instance.Current ?? throw CanonicalAbi.Trap($"`canon {name}` called outside a call into its component");
+
+        /// <summary><c>canon task.return</c>: lifts the result of the running <c>async</c> call from core values, with
+        /// the checks of definitions.py (the call is async, its result type and options are the ones declared).</summary>
+        private HostFunction TaskReturn(CanonOther o)
+        {
+            var result = Value(o.Result);
+            ComponentValueType[] types = result is null ? [] : [result];
+            var flat = types.SelectMany(t => CanonicalLayout.Flatten(t)).ToArray();
+            var type = new FunctionType(flat.Length > CanonicalLayout.MaxFlatParams ? [WasmSharp.ValueType.I32] : flat, []);
+            var options = Options(o.Options ?? CanonOptionsDef.None, new ComponentFunctionType(Array.Empty<Field>(), result), FlatContext.Lower);
+            var instance = state;
+            return new HostFunction(Store, type, (args, _) =>
+            {
+                var frame = Frame(instance, o.Name);
+                instance.CheckMayLeave();
+                var function = frame.Function;
+                if (!function.Options.IsAsync) throw CanonicalAbi.Trap("`canon task.return` called by a function not lifted `async`");
+                if (!function.ResultTypes.SequenceEqual(types)) throw CanonicalAbi.Trap("`canon task.return` result type does not match the function's");
+                if (options.Memory != function.Options.Memory || options.Encoding != function.Options.Encoding || options.Realloc != function.Options.Realloc)
+                    throw CanonicalAbi.Trap("`canon task.return` options differ from the function's");
+                if (frame.Returned) throw CanonicalAbi.Trap("`canon task.return` called twice");
+                var raw = new ulong[args.Length];
+                for (int i = 0; i < raw.Length; i++) raw[i] = args[i].Bits;
+                var abi = options.For(instance, new ResourceScope(instance.Handles, instance, new CallTask()));
+                var values = CanonicalAbi.LiftFlatValues(abi, CanonicalLayout.MaxFlatParams, raw, types);
+                frame.Result = values.Length == 0 ? null : values[0];
+                frame.Returned = true;
+            }, o.Name);
+        }
+
         private HostFunction ResourceBuiltin(CanonResource r)
         {
             var resource = Resource(r.Type);
@@ -379,7 +483,7 @@ public sealed class Instantiator(Store store)
                         results[0] = WasmSharp.Value.I32((int)CanonicalResources.New(table, resource, (uint)args[0].AsI32()));
                     }, "resource.new");
                 case Binary.ResourceBuiltin.Drop:
-                    return new HostFunction(Store, new FunctionType([i32], []), (args, _) =>
+                    return new HostFunction(Store, new WasmSharp.FunctionType([i32], []), (args, _) =>
                     {
                         instance.CheckMayLeave();
                         CanonicalResources.Drop(table, resource, (uint)args[0].AsI32());
