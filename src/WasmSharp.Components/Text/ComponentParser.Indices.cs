@@ -44,11 +44,14 @@ internal sealed partial class ComponentParser
     }
 
     /// <summary><c>idx "name"*</c>: with names, the Explainer's abbreviation of export aliases, each name an
-    /// alias of the instance before it (the last one of <paramref name="sort"/>, the others instances).</summary>
+    /// alias of the instance before it (the last one of <paramref name="sort"/>, the others instances). Core
+    /// instances export the core sorts a core module can (funcs, tables, memories, globals, tags); anything else,
+    /// core modules too, comes from a component instance.</summary>
     private int AliasedIndex(Sort sort)
     {
         if (_p.Peek(1).Kind != TokenKind.String) return Index(sort);
-        var instanceSort = sort.IsCore() ? Sort.CoreInstance : Sort.Instance;
+        bool coreExport = sort <= Sort.CoreTag;
+        var instanceSort = coreExport ? Sort.CoreInstance : Sort.Instance;
         int index = Index(instanceSort);
         while (_p.Peek().Kind == TokenKind.String)
         {
@@ -57,7 +60,7 @@ internal sealed partial class ComponentParser
             var target = _p.Peek().Kind == TokenKind.String ? instanceSort : sort;
             var w = new WasmWriter();
             target.Write(w);
-            w.Byte(sort.IsCore() ? (byte)0x01 : (byte)0x00);
+            w.Byte(coreExport ? (byte)0x01 : (byte)0x00);
             w.U32((uint)index);
             w.Name(name);
             Emit(at, Item.Alias, w);

@@ -283,6 +283,62 @@ public class WastParserTests
             Result("(either (i32.const 1) (either (ref.func)))"));
     }
 
+    // ---- component constants and forms ----
+
+    [Fact]
+    public void ComponentConstants()
+    {
+        var args = Single<ActionCommand>("""
+            (invoke "f" (bool.const true) (s8.const -128) (u8.const 255) (s16.const -1) (u64.const 18446744073709551615)
+              (char.const "⛳") (str.const "hi") (list.const (u32.const 1) (u32.const 2)) (tuple.const)
+              (record.const (field "s" str.const "v=") (field "l" list.const (u32.const 10)) (field "n" (u32.const 7)))
+              (variant.const "a") (variant.const "b" (u8.const 1)) (enum.const "e") (option.none)
+              (option.some (bool.const false)) (result.ok) (result.err (str.const "x")) (flags.const "a" "b") (flags.const)
+              (f32.const 1.5))
+            """).Action.Args;
+        WastValue u32(ulong v) => new WastValue.Integer(ComponentInt.U32, v);
+        WastValue[] expected =
+        [
+            new WastValue.Bool(true), new WastValue.Integer(ComponentInt.S8, 0x80), new WastValue.Integer(ComponentInt.U8, 255),
+            new WastValue.Integer(ComponentInt.S16, 0xFFFF), new WastValue.Integer(ComponentInt.U64, ulong.MaxValue),
+            new WastValue.Char(new System.Text.Rune(0x26F3)), new WastValue.String("hi"),
+            new WastValue.Sequence(false, [u32(1), u32(2)]), new WastValue.Sequence(true, []),
+            new WastValue.Record([new("s", new WastValue.String("v=")), new("l", new WastValue.Sequence(false, [u32(10)])), new("n", u32(7))]),
+            new WastValue.Case(false, "a", null), new WastValue.Case(false, "b", new WastValue.Integer(ComponentInt.U8, 1)),
+            new WastValue.Case(true, "e", null), new WastValue.Option(null), new WastValue.Option(new WastValue.Bool(false)),
+            new WastValue.Result(true, null), new WastValue.Result(false, new WastValue.String("x")),
+            new WastValue.Flags(["a", "b"]), new WastValue.Flags([]),
+            new WastValue.Number(ValueType.F32, new NumberPattern(0x3FC00000)),
+        ];
+        Assert.Equal(expected, args);
+        Assert.Equal(-128, ((WastValue.Integer)args[1]).Signed);
+        Assert.Equal(-1, ((WastValue.Integer)args[3]).Signed);
+    }
+
+    [Theory]
+    [InlineData("(s8.const 128)", "constant out of range")]
+    [InlineData("(u8.const 256)", "constant out of range")]
+    [InlineData("(s32.const -2147483649)", "constant out of range")]
+    [InlineData("(char.const \"ab\")", "a char constant holds one character")]
+    [InlineData("(bool.const 1)", "unknown operator 1")]
+    public void ComponentConstantsOutOfTheirType(string text, string reason) =>
+        Assert.Equal(reason, Error($"(invoke \"f\" {text})").Reason);
+
+    [Fact]
+    public void WithoutComponentTextComponentFormsAreSkipped()
+    {
+        var commands = Commands("""
+            (component $C (core module) (func $f))
+            (component instance $i $C)
+            (assert_invalid (component (type (frob))) "x")
+            (assert_return (invoke "f" (u32.const 1)) (str.const "x"))
+            (module)
+            """);
+        Assert.Equal(["component", "component", "assert_invalid", "assert_return", "module"], commands.Select(c => c.Kind));
+        Assert.IsType<UnsupportedCommand>(commands[0]);
+        Assert.IsType<UnsupportedCommand>(commands[2]);
+    }
+
     // ---- errors ----
 
     [Theory]
