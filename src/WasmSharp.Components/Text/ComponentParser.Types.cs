@@ -480,7 +480,7 @@ internal sealed partial class ComponentParser
         _p.Position += 2;
         int index = Index(Sort.CoreType);
         _p.ExpectRightParen();
-        CoreFuncType();
+        CoreFuncType(); // the params and results that may repeat the type's, read and left to validation
         return index;
     }
 
@@ -489,11 +489,19 @@ internal sealed partial class ComponentParser
     {
         bool is64 = _p.TakeKeyword("i64"u8);
         if (!is64) _p.TakeKeyword("i32"u8);
-        ulong min = _p.ExpectUnsigned(ulong.MaxValue);
-        ulong? max = _p.IsUnsigned() ? _p.ExpectUnsigned(ulong.MaxValue) : null;
+        ulong limit = is64 ? ulong.MaxValue : uint.MaxValue;
+        ulong min = _p.ExpectUnsigned(limit);
+        ulong? max = _p.IsUnsigned() ? _p.ExpectUnsigned(limit) : null;
         bool shared = _p.TakeKeyword("shared"u8);
         w.Byte((byte)((max is null ? 0 : 1) | (shared ? 2 : 0) | (is64 ? 4 : 0)));
-        w.U32((uint)min);
-        if (max is ulong m) w.U32((uint)m);
+        U64(w, min);
+        if (max is ulong m) U64(w, m);
+    }
+
+    /// <summary>An unsigned LEB128 of up to 64 bits (a 64-bit memory's limits).</summary>
+    private static void U64(WasmWriter w, ulong value)
+    {
+        for (; value >= 0x80; value >>= 7) w.Byte((byte)(value | 0x80));
+        w.Byte((byte)value);
     }
 }

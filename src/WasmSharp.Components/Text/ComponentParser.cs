@@ -413,14 +413,16 @@ internal sealed partial class ComponentParser
     private static readonly Keywords Attributes = new(("implements", 0x00), ("versionsuffix", 0x01), ("external-id", 0x02));
 
     /// <summary><c>nameattributes</c>: a name, then <c>(implements "i")</c>, <c>(versionsuffix "v")</c> and
-    /// <c>(external-id "e")</c> if given (0x02 and the list), else 0x00 and the name alone.</summary>
+    /// <c>(external-id "e")</c> if given, each at most once (0x02 and the list), else 0x00 and the name alone.</summary>
     private void NameAttributes(WasmWriter w)
     {
         string name = _p.ExpectName();
         var attributes = new WasmWriter(16);
-        int count = 0;
+        int count = 0, seen = 0;
         while (_p.Peek().Kind == TokenKind.LeftParen && Attributes.Find(_p.Text(_p.Peek(1))) is byte code)
         {
+            if ((seen & 1 << code) != 0) throw _p.Unexpected(_p.Peek());
+            seen |= 1 << code;
             _p.Position += 2;
             attributes.Byte(code);
             attributes.Name(_p.ExpectName());
