@@ -16,26 +16,14 @@ internal sealed partial class ComponentParser
         ("i32", 0x7F), ("i64", 0x7E), ("f32", 0x7D), ("f64", 0x7C), ("v128", 0x7B), ("funcref", 0x70), ("externref", 0x6F), ("exnref", 0x69));
 
     /// <summary><c>(type $id? (export "x")* deftype)</c>, in a component or a component or instance type.</summary>
-    private void TypeDefinition(Token at)
+    private void TypeDefinition(Token at) => Exportable(at, Sort.Type, id =>
     {
-        string? id = _p.TakeId();
-        var exports = _scope.Kind == ScopeKind.Component ? InlineExports() : [];
-        int index;
-        if (_scope.Kind == ScopeKind.Component && TakeInlineImport() is { } import) index = InlineImport(at, Sort.Type, id, import);
-        else if (_p.TakeForm("alias"u8))
-        {
-            index = Alias(at, Sort.Type, id);
-            _p.ExpectRightParen();
-        }
-        else
-        {
-            var w = new WasmWriter();
-            DefinedType(w, id);
-            Emit(at, Item.Type, w);
-            index = Define(Sort.Type, at, id);
-        }
-        ExportAll(at, exports, Sort.Type, index);
-    }
+        if (TakeAliasDefinition(at, Sort.Type, id) is int alias) return alias;
+        var w = new WasmWriter();
+        DefinedType(w, id);
+        Emit(at, Item.Type, w);
+        return Define(Sort.Type, at, id);
+    });
 
     /// <summary><c>deftype</c>: a value, resource, function, component or instance type.</summary>
     private void DefinedType(WasmWriter w, string? id)
@@ -352,12 +340,7 @@ internal sealed partial class ComponentParser
     private void CoreTypeDefinition(Token at)
     {
         string? id = _p.TakeId();
-        if (_p.TakeForm("alias"u8))
-        {
-            Alias(at, Sort.CoreType, id);
-            _p.ExpectRightParen();
-            return;
-        }
+        if (TakeAliasDefinition(at, Sort.CoreType, id) is not null) return;
         _p.ExpectLeftParen();
         var keyword = _p.Next();
         var w = new WasmWriter();

@@ -99,8 +99,8 @@ internal sealed partial class ComponentParser
         var sort = Sorts.Find(_p.Text(keyword), core: true) ?? throw _p.Unexpected(keyword);
         // (core func $id? (canon ...)) or (core <sort> $id? (alias core export ...)).
         string? id = _p.TakeId();
-        if (_p.TakeForm("alias"u8)) Alias(keyword, sort, id);
-        else if (sort == Sort.CoreFunc && _p.TakeForm("canon"u8))
+        if (TakeAliasDefinition(keyword, sort, id) is not null) return;
+        if (sort == Sort.CoreFunc && _p.TakeForm("canon"u8))
         {
             var op = _p.Next();
             var w = new WasmWriter();
@@ -112,22 +112,26 @@ internal sealed partial class ComponentParser
         _p.ExpectRightParen();
     }
 
-    /// <summary><c>(core module $id? (export "x")* field*)</c>, compiled by the module parser.</summary>
-    private void CoreModule(Token at)
+    /// <summary>A definition of <paramref name="sort"/> that, in a component (not in a type's declarators), may
+    /// carry inline exports and be an inline import: <c>(sort $id? (export "x")* (import "y")? ...)</c>. Without
+    /// the import, <paramref name="define"/> reads the rest (given the <c>$id</c>) and returns the new index.</summary>
+    private void Exportable(Token at, Sort sort, Func<string?, int> define)
     {
         string? id = _p.TakeId();
-        var exports = InlineExports();
-        int index;
-        if (TakeInlineImport() is { } import) index = InlineImport(at, Sort.CoreModule, id, import);
-        else
-        {
-            var w = new WasmWriter();
-            w.Bytes(ModuleParser.ParseFields(_p));
-            Emit(at, Item.CoreModule, w);
-            index = Define(Sort.CoreModule, at, id);
-        }
-        ExportAll(at, exports, Sort.CoreModule, index);
+        bool component = _scope.Kind == ScopeKind.Component;
+        var exports = component ? InlineExports() : [];
+        int index = component && TakeInlineImport() is { } import ? InlineImport(at, sort, id, import) : define(id);
+        ExportAll(at, exports, sort, index);
     }
+
+    /// <summary><c>(core module $id? (export "x")* field*)</c>, compiled by the module parser.</summary>
+    private void CoreModule(Token at) => Exportable(at, Sort.CoreModule, id =>
+    {
+        var w = new WasmWriter();
+        w.Bytes(ModuleParser.ParseFields(_p));
+        Emit(at, Item.CoreModule, w);
+        return Define(Sort.CoreModule, at, id);
+    });
 
     /// <summary><c>(core instance $id? (instantiate m (with "n" (instance ...))*))</c> or
     /// <c>(core instance $id? (export "n" (sort idx))*)</c>.</summary>
@@ -189,50 +193,34 @@ internal sealed partial class ComponentParser
     }
 
     /// <summary><c>(component $id? (export "x")* definition*)</c>: a nested component.</summary>
-    private void ComponentDefinition(Token at)
+    private void ComponentDefinition(Token at) => Exportable(at, Sort.Component, id =>
     {
-        string? id = _p.TakeId();
-        var exports = InlineExports();
-        int index;
-        if (TakeInlineImport() is { } import) index = InlineImport(at, Sort.Component, id, import);
-        else
-        {
-            var w = new WasmWriter();
-            w.Bytes(Nested(ScopeKind.Component, id, Definition));
-            Emit(at, Item.Component, w);
-            index = Define(Sort.Component, at, id);
-        }
-        ExportAll(at, exports, Sort.Component, index);
-    }
+        var w = new WasmWriter();
+        w.Bytes(Nested(ScopeKind.Component, id, Definition));
+        Emit(at, Item.Component, w);
+        return Define(Sort.Component, at, id);
+    });
 
     /// <summary><c>(instance $id? (export "x")* (instantiate c (with "n" arg)*))</c>, or an instance of inline
     /// exports, or an inline import.</summary>
-    private void InstanceDefinition(Token at)
+    private void InstanceDefinition(Token at) => Exportable(at, Sort.Instance, id =>
     {
-        string? id = _p.TakeId();
-        var exports = InlineExports();
-        int index;
-        if (TakeInlineImport() is { } import) index = InlineImport(at, Sort.Instance, id, import);
-        else
+        var w = new WasmWriter();
+        if (_p.TakeForm("instantiate"u8))
         {
-            var w = new WasmWriter();
-            if (_p.TakeForm("instantiate"u8))
+            w.Byte(0x00);
+            w.U32((uint)Reference(Sort.Component));
+            Many(w, "with"u8, args =>
             {
-                w.Byte(0x00);
-                w.U32((uint)Reference(Sort.Component));
-                Many(w, "with"u8, args =>
-                {
-                    args.Name(_p.ExpectName());
-                    InstantiateArgument(args);
-                });
-                _p.ExpectRightParen();
-            }
-            else InlineExportItems(w);
-            Emit(at, Item.Instance, w);
-            index = Define(Sort.Instance, at, id);
+                args.Name(_p.ExpectName());
+                InstantiateArgument(args);
+            });
+            _p.ExpectRightParen();
         }
-        ExportAll(at, exports, Sort.Instance, index);
-    }
+        else InlineExportItems(w);
+        Emit(at, Item.Instance, w);
+        return Define(Sort.Instance, at, id);
+    });
 
     /// <summary>A <c>with</c>'s <c>sortidx</c>: <c>(sort idx name*)</c>, or an inline instance defined before.</summary>
     private void InstantiateArgument(WasmWriter w)
@@ -269,30 +257,28 @@ internal sealed partial class ComponentParser
 
     /// <summary><c>(func $id? (export "x")* ...)</c>: an inline import, an alias, or a type use and
     /// <c>(canon lift ...)</c>.</summary>
-    private void FuncDefinition(Token at)
+    private void FuncDefinition(Token at) => Exportable(at, Sort.Func, id =>
     {
-        string? id = _p.TakeId();
-        var exports = InlineExports();
-        int index;
-        if (TakeInlineImport() is { } import) index = InlineImport(at, Sort.Func, id, import);
-        else if (_p.TakeForm("alias"u8))
-        {
-            index = Alias(at, Sort.Func, id);
-            _p.ExpectRightParen();
-        }
-        else
-        {
-            int type = FuncTypeUse();
-            if (!_p.TakeForm("canon"u8)) throw _p.Unexpected(_p.Peek());
-            var op = _p.Next();
-            var w = new WasmWriter();
-            if (CanonOperation(op, w) != Sort.Func) throw _p.Error(op, "expected canon lift");
-            w.U32((uint)type);
-            _p.ExpectRightParen();
-            Emit(at, Item.Canon, w);
-            index = Define(Sort.Func, at, id);
-        }
-        ExportAll(at, exports, Sort.Func, index);
+        if (TakeAliasDefinition(at, Sort.Func, id) is int alias) return alias;
+        int type = FuncTypeUse();
+        if (!_p.TakeForm("canon"u8)) throw _p.Unexpected(_p.Peek());
+        var op = _p.Next();
+        var w = new WasmWriter();
+        if (CanonOperation(op, w) != Sort.Func) throw _p.Error(op, "expected canon lift");
+        w.U32((uint)type);
+        _p.ExpectRightParen();
+        Emit(at, Item.Canon, w);
+        return Define(Sort.Func, at, id);
+    });
+
+    /// <summary>The definition form of an alias, <c>(sort $id? (alias ...))</c>, if its <c>(alias</c> is next:
+    /// the new index; else null.</summary>
+    private int? TakeAliasDefinition(Token at, Sort sort, string? id)
+    {
+        if (!_p.TakeForm("alias"u8)) return null;
+        int index = Alias(at, sort, id);
+        _p.ExpectRightParen();
+        return index;
     }
 
     /// <summary><c>(start f (value v)* (result (value $id?))*)</c>.</summary>
