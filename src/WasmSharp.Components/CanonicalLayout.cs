@@ -72,6 +72,20 @@ public static class CanonicalLayout
     };
 
     /// <summary>The bytes <paramref name="t"/> takes in memory (a list's element stride).</summary>
+    /// <summary>Whether <paramref name="t"/>'s size (with 64-bit pointers, the larger) reaches 2^28 bytes, which
+    /// validation refuses (Binary.md: <c>elem_size(t, 'i64')</c> must stay below 2^28).</summary>
+    public static bool ElementSizeTooLarge(ComponentValueType t)
+    {
+        try
+        {
+            return Size(t, ValueType.I64) >= 1L << 28;
+        }
+        catch (OverflowException)
+        {
+            return true;
+        }
+    }
+
     public static long Size(ComponentValueType t, ValueType pointer = ValueType.I32)
     {
         switch (Despecialize(t))
@@ -79,7 +93,7 @@ public static class CanonicalLayout
             case PrimitiveType { Kind: Primitive.String }: return 2 * PointerSize(pointer);
             case PrimitiveType p: return Scalar(p.Kind).Size;
             case ListType { Length: null }: return 2 * PointerSize(pointer);
-            case ListType list: return list.Length!.Value * Size(list.Element, pointer);
+            case ListType list: return checked(list.Length!.Value * Size(list.Element, pointer));
             case RecordType record:
             {
                 long s = 0;

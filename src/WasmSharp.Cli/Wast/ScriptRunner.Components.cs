@@ -1,6 +1,7 @@
 using WasmSharp.Components;
 using WasmSharp.Components.Binary;
 using WasmSharp.Components.Runtime;
+using WasmSharp.Components.Validation;
 using WasmSharp.Text;
 using WasmSharp.Text.Wast;
 
@@ -115,7 +116,8 @@ internal sealed partial class ScriptRunner
         {
             var component = ComponentReader.Read(cmd.Module.ToBinary());
             if (cmd.Expect == ModuleAssertion.Malformed) return Outcome.Fail($"expected malformed component \"{cmd.Message}\", but it decoded");
-            InstantiateComponent(component);
+            if (cmd.Expect == ModuleAssertion.Invalid) ComponentValidator.Validate(component);
+            else InstantiateComponent(component);
         }
         catch (MalformedTextException ex) when (cmd.Expect == ModuleAssertion.Malformed)
         {
@@ -141,6 +143,6 @@ internal sealed partial class ScriptRunner
         {
             return Outcome.Fail($"expected {kind} \"{cmd.Message}\", got {Describe(ex)}");
         }
-        return Outcome.Fail($"expected {kind} \"{cmd.Message}\", but the component instantiated");
+        return Outcome.Fail($"expected {kind} \"{cmd.Message}\", but the component {(cmd.Expect == ModuleAssertion.Invalid ? "validated" : "instantiated")}");
     }
 }

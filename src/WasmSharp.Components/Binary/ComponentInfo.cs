@@ -107,8 +107,9 @@ public sealed record ImportDefinition(long Offset, ExternName Name, ExternType T
 public sealed record ExportDefinition(long Offset, ExternName Name, SortIndex Item, ExternType? Type) : Definition(Offset);
 
 /// <summary>An import or export name with its attributes (<c>implements</c>, <c>versionsuffix</c>,
-/// <c>external-id</c>).</summary>
-public sealed record ExternName(string Name, string? Implements = null, string? VersionSuffix = null, string? ExternalId = null)
+/// <c>external-id</c>); <paramref name="RepeatedAttribute"/> names an attribute given more than once (invalid).</summary>
+public sealed record ExternName(string Name, string? Implements = null, string? VersionSuffix = null, string? ExternalId = null,
+    string? RepeatedAttribute = null)
 {
     public override string ToString() => Name;
 }

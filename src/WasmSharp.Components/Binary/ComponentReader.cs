@@ -64,7 +64,11 @@ public static class ComponentReader
             switch (id)
             {
                 case 0: ReadCustom(ref s, contents, info); break;
-                case 1: info.Definitions.Add(new CoreModuleDefinition(s.Offset, contents)); s.Skip(size); break;
+                case 1:
+                    CheckCoreModule(contents, s.Offset);
+                    info.Definitions.Add(new CoreModuleDefinition(s.Offset, contents));
+                    s.Skip(size);
+                    break;
                 case 4:
                     if (depth + 1 > MaxNesting) throw s.Error("components nested too deeply");
                     info.Definitions.Add(new NestedComponent(s.Offset, ReadComponent(contents, s.Offset, depth + 1)));
@@ -76,6 +80,23 @@ public static class ComponentReader
             if (!s.AtEnd) throw s.Error($"unexpected content in the {s.Section} section");
         }
         return info;
+    }
+
+    /// <summary>A core module section holds a whole binary module: it must decode (validation comes later).</summary>
+    private static void CheckCoreModule(ReadOnlyMemory<byte> module, long offset)
+    {
+        try
+        {
+            ModuleReader.Read(module);
+        }
+        catch (MalformedModuleException e)
+        {
+            throw new MalformedModuleException(e.Reason, offset + e.Offset, $"core module ({e.Section ?? "header"})");
+        }
+        catch (InvalidModuleException)
+        {
+            // A constant expression that is not constant: decoded, invalid; validation reports it.
+        }
     }
 
     private static void ReadPreamble(ref WasmReader r)
@@ -110,7 +131,7 @@ public static class ComponentReader
                 3 => new CoreTypeDefinition(at, ReadCoreType(ref r)),
                 5 => ReadInstance(ref r, at),
                 6 => ReadAlias(ref r, at),
-                7 => new TypeDefinition(at, ReadDefinedType(ref r, inDeclarations: false)),
+                7 => new TypeDefinition(at, ReadDefinedType(ref r)),
                 8 => new CanonDefinition(at, ReadCanon(ref r)),
                 10 => new ImportDefinition(at, ReadExternName(ref r), ReadExternType(ref r)),
                 _ => ReadExport(ref r, at),
@@ -269,11 +290,7 @@ public static class ComponentReader
             case 0x00:
                 return new CoreImportDeclaration(ModuleReader.ReadImport(ref r));
             case 0x01:
-            {
-                var type = ReadCoreType(ref r);
-                if (type is CoreModuleTypeDef) throw r.Error("a module type may not hold a module type");
-                return new CoreTypeInModule(type);
-            }
+                return new CoreTypeInModule(ReadCoreType(ref r));
             case 0x02:
                 Expect(ref r, 0x10, "outer alias kind");
                 Expect(ref r, 0x01, "outer alias target");
@@ -289,7 +306,7 @@ public static class ComponentReader
         }
     }
 
-    private static DefinedType ReadDefinedType(ref WasmReader r, bool inDeclarations)
+    private static DefinedType ReadDefinedType(ref WasmReader r)
     {
         byte b = r.ReadByte();
         switch (b)
@@ -303,7 +320,6 @@ public static class ComponentReader
             case 0x42: return new InstanceTypeDef(ReadDeclarations(ref r, component: false));
             case 0x3F:
             {
-                if (inDeclarations) throw r.Error("resources can only be defined within a concrete component", r.Offset - 1);
                 var rep = ModuleReader.ReadValueType(ref r);
                 uint? dtor = ReadOptional(ref r) ? r.ReadU32() : null;
                 return new ResourceTypeDef(rep, dtor);
@@ -323,13 +339,11 @@ public static class ComponentReader
         {
             case 0x72:
             {
-                var fields = ReadLabeledTypes(ref r);
-                return fields.Length == 0 ? throw r.Error("record type must have at least one field", at) : new RecordDef(fields);
+                return new RecordDef(ReadLabeledTypes(ref r));
             }
             case 0x71:
             {
                 var cases = new CaseRef[r.ReadCount()];
-                if (cases.Length == 0) throw r.Error("variant type must have at least one case", at);
                 for (int i = 0; i < cases.Length; i++)
                 {
                     string label = ReadLabel(ref r);
@@ -343,28 +357,16 @@ public static class ComponentReader
             case 0x67:
             {
                 var element = ReadValType(ref r);
-                uint length = r.ReadU32();
-                return length == 0 ? throw r.Error("fixed-length list must have a length above 0", at) : new ListDef(element, length);
+                return new ListDef(element, r.ReadU32());
             }
             case 0x6F:
             {
                 var types = new ValTypeRef[r.ReadCount()];
-                if (types.Length == 0) throw r.Error("tuple type must have at least one type", at);
                 for (int i = 0; i < types.Length; i++) types[i] = ReadValType(ref r);
                 return new TupleDef(types);
             }
-            case 0x6E:
-            {
-                var labels = ReadLabels(ref r);
-                if (labels.Length == 0) throw r.Error("flags must have at least one entry", at);
-                if (labels.Length > FlagsType.MaxLabels) throw r.Error($"cannot have more than {FlagsType.MaxLabels} flags", at);
-                return new FlagsDef(labels);
-            }
-            case 0x6D:
-            {
-                var labels = ReadLabels(ref r);
-                return labels.Length == 0 ? throw r.Error("enum type must have at least one variant", at) : new EnumDef(labels);
-            }
+            case 0x6E: return new FlagsDef(ReadLabels(ref r));
+            case 0x6D: return new EnumDef(ReadLabels(ref r));
             case 0x6B: return new OptionDef(ReadValType(ref r));
             case 0x6A:
             {
@@ -443,7 +445,7 @@ public static class ComponentReader
             decls[i] = b switch
             {
                 0x00 => new CoreTypeDeclaration(at, ReadCoreType(ref r)),
-                0x01 => new TypeDeclaration(at, ReadDefinedType(ref r, inDeclarations: true)),
+                0x01 => new TypeDeclaration(at, ReadDefinedType(ref r)),
                 0x02 => new AliasDeclaration(at, ReadAlias(ref r, at)),
                 0x03 when component => new ImportDeclaration(at, ReadExternName(ref r), ReadExternType(ref r)),
                 0x04 => new ExportDeclaration(at, ReadExternName(ref r), ReadExternType(ref r)),
@@ -491,26 +493,26 @@ public static class ComponentReader
         if (b > 0x02) throw Leading(ref r, "component name");
         string name = r.ReadName();
         if (b < 0x02) return new ExternName(name);
-        string? implements = null, version = null, externalId = null;
+        string? implements = null, version = null, externalId = null, repeated = null;
         uint count = r.ReadCount();
         for (uint i = 0; i < count; i++)
         {
-            long at = r.Offset;
             switch (r.ReadByte())
             {
-                case 0x00: Once(ref r, ref implements, "implements", at); break;
-                case 0x01: Once(ref r, ref version, "versionsuffix", at); break;
-                case 0x02: Once(ref r, ref externalId, "external-id", at); break;
+                case 0x00: Once(ref r, ref implements, "implements", ref repeated); break;
+                case 0x01: Once(ref r, ref version, "versionsuffix", ref repeated); break;
+                case 0x02: Once(ref r, ref externalId, "external-id", ref repeated); break;
                 default: throw Leading(ref r, "name option");
             }
         }
-        return new ExternName(name, implements, version, externalId);
+        return new ExternName(name, implements, version, externalId, repeated);
 
-        static void Once(ref WasmReader r, ref string? slot, string what, long at)
+        // A repeated attribute decodes; validation refuses it (Binary.md: each kind at most once).
+        static void Once(ref WasmReader r, ref string? slot, string what, ref string? repeated)
         {
             string value = r.ReadName();
-            if (slot is not null) throw r.Error($"duplicate '{what}' option in name", at);
-            slot = value;
+            if (slot is not null) repeated ??= what;
+            slot ??= value;
         }
     }
 

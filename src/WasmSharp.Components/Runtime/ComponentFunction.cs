@@ -87,7 +87,8 @@ public sealed class HostComponentFunction(ComponentFunctionType type, Func<Compo
 }
 
 /// <summary>The canonical options of a lift or lower, resolved: the memory, realloc and post-return core functions.</summary>
-internal sealed record ResolvedOptions(StringEncoding Encoding, Memory? Memory, Function? Realloc, Function? PostReturn, bool IsAsync = false)
+internal sealed record ResolvedOptions(StringEncoding Encoding, Memory? Memory, Function? Realloc, Function? PostReturn, bool IsAsync = false,
+    bool HasCallback = false)
 {
     /// <summary>The Canonical ABI's options for a call in <paramref name="instance"/>, with its handle scope.</summary>
     public CanonicalOptions For(InstanceState instance, ResourceScope scope) => new(
@@ -140,6 +141,10 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
             ComponentValue? result;
             if (options.IsAsync)
             {
+                // With a callback the core function returns what to do next: EXIT (0) is done; waiting needs the
+                // event loop, which is not built yet.
+                if (options.HasCallback && (flatResults[0] & 0xF) != 0)
+                    throw CanonicalAbi.Trap("the async-lifted function asked to wait or yield (blocking is not supported yet)");
                 if (!frame.Returned) throw CanonicalAbi.Trap("the async-lifted function returned without calling task.return (blocking is not supported yet)");
                 result = frame.Result;
             }

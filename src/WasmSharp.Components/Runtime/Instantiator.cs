@@ -1,5 +1,6 @@
 using WasmSharp.Binary;
 using WasmSharp.Components.Binary;
+using WasmSharp.Components.Validation;
 
 namespace WasmSharp.Components.Runtime;
 
@@ -14,9 +15,13 @@ public sealed class Instantiator(Store store)
 {
     public Store Store { get; } = store;
 
-    /// <summary>Instantiates <paramref name="component"/> with <paramref name="imports"/> by name.</summary>
-    public ComponentInstance Instantiate(ComponentInfo component, IReadOnlyDictionary<string, ComponentItem>? imports = null) =>
-        Instantiate(new ComponentClosure(component, null), imports ?? new Dictionary<string, ComponentItem>(), parent: null);
+    /// <summary>Validates <paramref name="component"/> (<see cref="ComponentValidator"/>) and instantiates it with
+    /// <paramref name="imports"/> by name.</summary>
+    public ComponentInstance Instantiate(ComponentInfo component, IReadOnlyDictionary<string, ComponentItem>? imports = null)
+    {
+        ComponentValidator.Validate(component);
+        return Instantiate(new ComponentClosure(component, null), imports ?? new Dictionary<string, ComponentItem>(), parent: null);
+    }
 
     private ComponentInstance Instantiate(ComponentClosure closure, IReadOnlyDictionary<string, ComponentItem> imports, InstanceState? parent)
     {
@@ -296,26 +301,13 @@ public sealed class Instantiator(Store store)
             {
                 case CanonLift l:
                 {
-                    var core = Get<Function>(Sort.CoreFunc, l.CoreFunc);
                     var type = Get<object>(Sort.Type, l.Type) as ComponentFunctionType ?? throw Invalid($"type index {l.Type} is not a function type");
-                    var options = Options(l.Options, type, FlatContext.Lift);
-                    var (parameters, results) = CanonicalLayout.FlattenFunction(type, FlatContext.Lift, isAsync: options.IsAsync);
-                    var expected = new FunctionType(parameters, results);
-                    if (!core.Type.Equals(expected))
-                        throw Invalid($"lowered function type mismatch: the core function has type {core.Type}, the lift needs {expected}");
-                    if (options.PostReturn is { } pr && !pr.Type.Equals(new FunctionType(results, [])))
-                        throw Invalid($"post-return function type mismatch: {pr.Type}, expected {new FunctionType(results, [])}");
-                    scope[Sort.Func].Add(new LiftedFunction(type, core, options, state));
+                    scope[Sort.Func].Add(new LiftedFunction(type, Get<Function>(Sort.CoreFunc, l.CoreFunc), Options(l.Options), state));
                     break;
                 }
                 case CanonLower l:
-                {
-                    var callee = Get<ComponentFunction>(Sort.Func, l.Func);
-                    var options = Options(l.Options, callee.Type, FlatContext.Lower);
-                    if (options.PostReturn is not null) throw Invalid("canonical option `post-return` is not allowed in `canon lower`");
-                    scope[Sort.CoreFunc].Add(Lowering.Lower(Store, callee, options, state, $"lowered func {l.Func}"));
+                    scope[Sort.CoreFunc].Add(Lowering.Lower(Store, Get<ComponentFunction>(Sort.Func, l.Func), Options(l.Options), state, $"lowered func {l.Func}"));
                     break;
-                }
                 case CanonResource r:
                     scope[Sort.CoreFunc].Add(ResourceBuiltin(r));
                     break;
@@ -325,43 +317,14 @@ public sealed class Instantiator(Store store)
             }
         }
 
-        private ResolvedOptions Options(CanonOptionsDef o, ComponentFunctionType type, FlatContext context)
+        /// <summary>The canonical options' core items (validation has checked them).</summary>
+        private ResolvedOptions Options(CanonOptionsDef o)
         {
-            if (o.Callback is not null) throw Invalid("canonical option `callback` (the asynchronous ABI's event loop) is not supported");
             var memory = o.Memory is uint m ? Get<Memory>(Sort.CoreMemory, m) : null;
             var realloc = o.Realloc is uint r ? Get<Function>(Sort.CoreFunc, r) : null;
             var postReturn = o.PostReturn is uint p ? Get<Function>(Sort.CoreFunc, p) : null;
-            if (realloc is not null && !realloc.Type.Equals(new FunctionType(
-                    [WasmSharp.ValueType.I32, WasmSharp.ValueType.I32, WasmSharp.ValueType.I32, WasmSharp.ValueType.I32], [WasmSharp.ValueType.I32])))
-                throw Invalid("canonical option `realloc` uses a core function with an incorrect signature");
-            var types = type.Parameters.Select(f => f.Type).Concat(type.Result is null ? [] : [type.Result]);
-            if (memory is null && types.Any(NeedsMemory))
-                throw Invalid("canonical option `memory` is required");
-            bool liftsIntoMemory = context == FlatContext.Lift
-                ? type.Parameters.Any(f => NeedsRealloc(f.Type)) || Spills(type.Parameters.Select(f => f.Type), CanonicalLayout.MaxFlatParams)
-                : type.Result is { } res && NeedsRealloc(res);
-            if (realloc is null && liftsIntoMemory)
-                throw Invalid("canonical option `realloc` is required");
-            if (o.Async && postReturn is not null) throw Invalid("canonical option `post-return` cannot be used with `async`");
-            return new ResolvedOptions(o.Encoding ?? StringEncoding.Utf8, memory, realloc, postReturn, o.Async);
+            return new ResolvedOptions(o.Encoding ?? StringEncoding.Utf8, memory, realloc, postReturn, o.Async, o.Callback is not null);
         }
-
-        private static bool Spills(IEnumerable<ComponentValueType> types, int max) => types.Sum(t => CanonicalLayout.Flatten(t).Count) > max;
-
-        /// <summary>Whether values of <paramref name="t"/> live in linear memory (strings and lists, at any depth).</summary>
-        private static bool NeedsRealloc(ComponentValueType t) => t switch
-        {
-            PrimitiveType { Kind: Primitive.String } or ListType { Length: null } or MapType => true,
-            ListType l => NeedsRealloc(l.Element),
-            RecordType r => r.Fields.Any(f => NeedsRealloc(f.Type)),
-            TupleType u => u.Types.Any(NeedsRealloc),
-            VariantType v => v.Cases.Any(c => c.Type is not null && NeedsRealloc(c.Type)),
-            OptionType o => NeedsRealloc(o.Type),
-            ResultType r => r.Ok is not null && NeedsRealloc(r.Ok) || r.Error is not null && NeedsRealloc(r.Error),
-            _ => false,
-        };
-
-        private static bool NeedsMemory(ComponentValueType t) => NeedsRealloc(t);
 
         /// <summary>A built-in of the asynchronous ABI or threads, which WasmSharp does not run yet: a core function of
         /// the built-in's type that, like every such built-in, first traps if the instance may not call out now
@@ -393,45 +356,13 @@ public sealed class Instantiator(Store store)
                 case "task.return":
                     return TaskReturn(o);
             }
-            var type = AsyncSignatures.TryGetValue(o.Name, out var signature)
-                ? new FunctionType(Types(signature.Parameters), Types(signature.Results))
-                : throw Invalid($"`canon {o.Name}` is not supported");
-            if (o.Name == "task.return")
-            {
-                var result = Value(o.Result);
-                var flat = result is null ? [] : CanonicalLayout.Flatten(result);
-                type = new FunctionType(flat.Count > CanonicalLayout.MaxFlatParams ? [WasmSharp.ValueType.I32] : flat.ToArray(), []);
-            }
+            var type = Builtins.Signature(o, Value);
             return new HostFunction(Store, type, (_, _) =>
             {
                 instance.CheckMayLeave();
                 throw CanonicalAbi.Trap($"`canon {o.Name}` belongs to the asynchronous ABI or threads, which WasmSharp does not run yet");
             }, o.Name);
-
-            static WasmSharp.ValueType[] Types(string codes) =>
-                codes.Select(c => c == 'l' ? WasmSharp.ValueType.I64 : WasmSharp.ValueType.I32).ToArray();
         }
-
-        /// <summary>The core signatures of the asynchronous and thread built-ins (CanonicalABI.md), as i32 ('i') and
-        /// i64 ('l') codes; task.return's depends on its result type.</summary>
-        private static readonly Dictionary<string, (string Parameters, string Results)> AsyncSignatures = new()
-        {
-            ["task.return"] = ("", ""), ["task.cancel"] = ("", ""), ["backpressure.inc"] = ("", ""), ["backpressure.dec"] = ("", ""),
-            ["context.get"] = ("", "i"), ["context.set"] = ("i", ""),
-            ["thread.yield"] = ("", "i"), ["thread.index"] = ("", "i"), ["thread.new-indirect"] = ("ii", "i"),
-            ["thread.resume-later"] = ("i", ""), ["thread.suspend"] = ("", "i"), ["thread.suspend-then-resume"] = ("i", "i"),
-            ["thread.yield-then-resume"] = ("i", "i"), ["thread.suspend-then-promote"] = ("i", "i"), ["thread.yield-then-promote"] = ("i", "i"),
-            ["waitable-set.new"] = ("", "i"), ["waitable-set.wait"] = ("ii", "i"), ["waitable-set.poll"] = ("ii", "i"),
-            ["waitable-set.drop"] = ("i", ""), ["waitable.join"] = ("ii", ""),
-            ["subtask.cancel"] = ("i", "i"), ["subtask.drop"] = ("i", ""),
-            ["stream.new"] = ("", "l"), ["stream.read"] = ("iii", "i"), ["stream.write"] = ("iii", "i"),
-            ["stream.cancel-read"] = ("i", "i"), ["stream.cancel-write"] = ("i", "i"),
-            ["stream.drop-readable"] = ("i", ""), ["stream.drop-writable"] = ("i", ""),
-            ["future.new"] = ("", "l"), ["future.read"] = ("ii", "i"), ["future.write"] = ("ii", "i"),
-            ["future.cancel-read"] = ("i", "i"), ["future.cancel-write"] = ("i", "i"),
-            ["future.drop-readable"] = ("i", ""), ["future.drop-writable"] = ("i", ""),
-            ["error-context.new"] = ("ii", "i"), ["error-context.debug-message"] = ("ii", ""), ["error-context.drop"] = ("i", ""),
-        };
 
         /// <summary>The call running in <paramref name="instance"/>, for a task built-in named <paramref name="name"/>.</summary>
         private static CallFrame Frame(InstanceState instance, string name) =>
@@ -443,9 +374,8 @@ public sealed class Instantiator(Store store)
         {
             var result = Value(o.Result);
             ComponentValueType[] types = result is null ? [] : [result];
-            var flat = types.SelectMany(t => CanonicalLayout.Flatten(t)).ToArray();
-            var type = new FunctionType(flat.Length > CanonicalLayout.MaxFlatParams ? [WasmSharp.ValueType.I32] : flat, []);
-            var options = Options(o.Options ?? CanonOptionsDef.None, new ComponentFunctionType(Array.Empty<Field>(), result), FlatContext.Lower);
+            var type = Builtins.Signature(o, Value);
+            var options = Options(o.Options ?? CanonOptionsDef.None);
             var instance = state;
             return new HostFunction(Store, type, (args, _) =>
             {
