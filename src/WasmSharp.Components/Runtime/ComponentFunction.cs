@@ -126,7 +126,24 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
     public ResolvedOptions Options => options;
     public IReadOnlyList<ComponentValueType> ResultTypes => _resultTypes;
 
-    internal override ComponentValue? Call(ComponentValue[] args, InstanceState? caller)
+    internal override ComponentValue? Call(ComponentValue[] args, InstanceState? caller) =>
+        CallWith(args, caller,
+            static (abi, args, f) => CanonicalAbi.LowerFlatValues(abi, CanonicalLayout.MaxFlatParams, args, f._parameterTypes),
+            static (abi, flat, f) =>
+            {
+                var results = CanonicalAbi.LiftFlatValues(abi, CanonicalLayout.MaxFlatResults, flat, f._resultTypes);
+                return results.Length == 0 ? null : results[0];
+            });
+
+    /// <summary>The protocol of a call into the lifted function (definitions.py, <c>canon_lift</c>, synchronous
+    /// completion), with the value conversions given: enter the instance from <paramref name="caller"/>, lower the
+    /// arguments with <paramref name="lower"/> into core values (and the instance's memory), call the core function,
+    /// lift the result with <paramref name="lift"/> (or take the one task.return gave), run post-return, check the
+    /// call dropped its borrows, and leave. The reference path passes component values; compiled thunks pass their
+    /// own.</summary>
+    internal TResult CallWith<TArgs, TResult>(TArgs args, InstanceState? caller,
+        Func<CanonicalOptions, TArgs, LiftedFunction, ulong[]> lower,
+        Func<CanonicalOptions, ReadOnlySpan<ulong>, LiftedFunction, TResult> lift)
     {
         var entered = instance.Enter(caller);
         var outer = instance.Current;
@@ -136,9 +153,9 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
         {
             var task = new CallTask();
             var abi = options.For(instance, new ResourceScope(instance.Handles, instance, task));
-            var flatArgs = CanonicalAbi.LowerFlatValues(abi, CanonicalLayout.MaxFlatParams, args, _parameterTypes);
+            var flatArgs = lower(abi, args, this);
             var flatResults = CoreCalls.Call(core, flatArgs);
-            ComponentValue? result;
+            TResult result;
             if (options.IsAsync)
             {
                 // With a callback the core function returns what to do next: EXIT (0) is done; waiting needs the
@@ -146,12 +163,11 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
                 if (options.HasCallback && (flatResults[0] & 0xF) != 0)
                     throw CanonicalAbi.Trap("the async-lifted function asked to wait or yield (blocking is not supported yet)");
                 if (!frame.Returned) throw CanonicalAbi.Trap("the async-lifted function returned without calling task.return (blocking is not supported yet)");
-                result = frame.Result;
+                result = (TResult)(object?)frame.Result!;
             }
             else
             {
-                var results = CanonicalAbi.LiftFlatValues(abi, CanonicalLayout.MaxFlatResults, flatResults, _resultTypes);
-                result = results.Length == 0 ? null : results[0];
+                result = lift(abi, flatResults, this);
                 if (options.PostReturn is { } postReturn)
                 {
                     instance.MayLeave = false;
