@@ -63,7 +63,11 @@ public sealed record CoreInstantiateArgument(string Name, uint Instance);
 public sealed record CoreInstanceFromExports(long Offset, Items<NamedItem> Exports) : Definition(Offset);
 
 /// <summary>A name and the item it stands for: an inline export, or an instantiation argument.</summary>
-public sealed record NamedItem(string Name, SortIndex Item);
+public sealed record NamedItem(string Name, SortIndex Item)
+{
+    /// <summary>For an instance's inline export: its name with attributes.</summary>
+    public ExternName? ExternName { get; init; }
+}
 
 /// <summary><c>(core type ...)</c>: a core function type or a core module type.</summary>
 public sealed record CoreTypeDefinition(long Offset, CoreDefinedType Type) : Definition(Offset);
@@ -198,8 +202,10 @@ public sealed record CoreExportDeclaration(string Name, Import Type) : CoreModul
 
 public abstract record Canon;
 
-/// <summary>The canonical options as written (indices into the core spaces).</summary>
-public sealed record CanonOptionsDef(StringEncoding? Encoding, uint? Memory, uint? Realloc, uint? PostReturn, bool Async, uint? Callback)
+/// <summary>The canonical options as written (indices into the core spaces); <paramref name="Conflict"/> says which
+/// options were repeated or conflict (invalid), the first given kept.</summary>
+public sealed record CanonOptionsDef(StringEncoding? Encoding, uint? Memory, uint? Realloc, uint? PostReturn, bool Async, uint? Callback,
+    string? Conflict = null)
 {
     public static readonly CanonOptionsDef None = new(null, null, null, null, false, null);
 }

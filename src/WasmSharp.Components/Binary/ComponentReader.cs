@@ -176,7 +176,11 @@ public static class ComponentReader
             case 0x01:
             {
                 var exports = new NamedItem[r.ReadCount()];
-                for (int i = 0; i < exports.Length; i++) exports[i] = new NamedItem(ReadExternName(ref r).Name, ReadSortIndex(ref r));
+                for (int i = 0; i < exports.Length; i++)
+                {
+                    var name = ReadExternName(ref r);
+                    exports[i] = new NamedItem(name.Name, ReadSortIndex(ref r)) { ExternName = name };
+                }
                 return new InstanceFromExports(at, exports);
             }
             default:
@@ -623,6 +627,7 @@ public static class ComponentReader
         StringEncoding? encoding = null;
         uint? memory = null, realloc = null, postReturn = null, callback = null;
         bool isAsync = false;
+        string? conflict = null;
         uint count = r.ReadCount();
         for (uint i = 0; i < count; i++)
         {
@@ -631,30 +636,40 @@ public static class ComponentReader
             switch (b)
             {
                 case <= 0x02:
-                    if (encoding is not null) throw r.Error("canonical encoding option given twice", at);
-                    encoding = b switch { 0x00 => StringEncoding.Utf8, 0x01 => StringEncoding.Utf16, _ => StringEncoding.Latin1Utf16 };
+                    var e = b switch { 0x00 => StringEncoding.Utf8, 0x01 => StringEncoding.Utf16, _ => StringEncoding.Latin1Utf16 };
+                    if (encoding is { } first)
+                        conflict ??= $"canonical encoding option `{EncodingName(first)}` conflicts with option `{EncodingName(e)}`";
+                    encoding ??= e;
                     break;
-                case 0x03: Set(ref r, ref memory, "memory", at); break;
-                case 0x04: Set(ref r, ref realloc, "realloc", at); break;
-                case 0x05: Set(ref r, ref postReturn, "post-return", at); break;
+                case 0x03: Set(ref r, ref memory, "memory", ref conflict); break;
+                case 0x04: Set(ref r, ref realloc, "realloc", ref conflict); break;
+                case 0x05: Set(ref r, ref postReturn, "post-return", ref conflict); break;
                 case 0x06:
-                    if (isAsync) throw r.Error("canonical option `async` given twice", at);
+                    if (isAsync) conflict ??= "canonical option `async` is specified more than once";
                     isAsync = true;
                     break;
-                case 0x07: Set(ref r, ref callback, "callback", at); break;
+                case 0x07: Set(ref r, ref callback, "callback", ref conflict); break;
                 default: throw r.Error($"invalid leading byte (0x{b:x}) for canonical option", at);
             }
         }
         return encoding is null && memory is null && realloc is null && postReturn is null && !isAsync && callback is null
             ? CanonOptionsDef.None
-            : new CanonOptionsDef(encoding, memory, realloc, postReturn, isAsync, callback);
+            : new CanonOptionsDef(encoding, memory, realloc, postReturn, isAsync, callback, conflict);
 
-        static void Set(ref WasmReader r, ref uint? slot, string what, long at)
+        // A repeated option decodes; validation refuses it (Binary.md: no duplicate or conflicting options).
+        static void Set(ref WasmReader r, ref uint? slot, string what, ref string? conflict)
         {
             uint index = r.ReadU32();
-            if (slot is not null) throw r.Error($"canonical option `{what}` given twice", at);
-            slot = index;
+            if (slot is not null) conflict ??= $"canonical option `{what}` is specified more than once";
+            slot ??= index;
         }
+
+        static string EncodingName(StringEncoding e) => e switch
+        {
+            StringEncoding.Utf8 => "utf8",
+            StringEncoding.Utf16 => "utf16",
+            _ => "latin1-utf16",
+        };
     }
 
     private static StartDefinition ReadStart(ref WasmReader r)

@@ -27,10 +27,11 @@ public static partial class ComponentNames
     [GeneratedRegex($@"^(?:{Label}|\[constructor\]{Label}|\[(?:method|static)\]{Label}\.{Label})$")]
     private static partial Regex PlainNamePattern();
 
-    [GeneratedRegex($@"^(?:{Words}:)+{Words}(?:/{Label})+(?:@(?:{Semver}|{CanonVersion}))?$")]
+    // One namespace and one projection: nested ones (🪺) are gated.
+    [GeneratedRegex($@"^{Words}:{Words}/{Label}(?:@(?:{Semver}|{CanonVersion}))?$")]
     private static partial Regex InterfaceNamePattern();
 
-    [GeneratedRegex($@"^(?:{Words}:)+{Words}(?:/{Label})+$")]
+    [GeneratedRegex($@"^{Words}:{Words}/{Label}$")]
     private static partial Regex UnversionedInterfacePattern();
 
     /// <summary>Whether <paramref name="s"/> is a label: kebab case, words or acronyms.</summary>

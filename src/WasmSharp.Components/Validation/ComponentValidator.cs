@@ -32,8 +32,9 @@ public static class ComponentValidator
     /// <summary>A component function and the type entries its signature names.</summary>
     private sealed record FuncEntry(ComponentFunctionType Type, IReadOnlySet<TypeSlot> Uses);
 
-    /// <summary>A component instance's type, and whether it is imported (its types then count as imported).</summary>
-    private sealed record InstanceEntry(InstanceTypeInfo Type, bool Imported);
+    /// <summary>A component instance's type, and where it came from: types aliased from an imported instance count
+    /// as imported, from an exported one as exported, from any other as defined here (they have no name).</summary>
+    private sealed record InstanceEntry(InstanceTypeInfo Type, Origin Origin);
 
     private static readonly HashSet<TypeSlot> NoSlots = [];
 
@@ -127,17 +128,19 @@ public static class ComponentValidator
                 }
                 case CoreTypeDefinition t: _scope[Sort.CoreType].Add(CoreType(t.Type)); break;
                 case NestedComponent n: _scope[Sort.Component].Add(Component(n.Component, _scope)); break;
-                case ComponentInstantiate c: _scope[Sort.Instance].Add(new InstanceEntry(Instantiate(c), Imported: false)); break;
+                case ComponentInstantiate c: _scope[Sort.Instance].Add(new InstanceEntry(Instantiate(c), Origin.Defined)); break;
                 case InstanceFromExports i:
                 {
                     var exports = new List<(string, ExternDesc)>();
                     var names = new HashSet<string>();
                     foreach (var e in i.Exports)
                     {
+                        var desc = DescOf(e.Item);
+                        CheckName(e.ExternName ?? new ExternName(e.Name), desc);
                         if (!names.Add(ComponentNames.Canonical(e.Name))) throw Invalid($"export name `{e.Name}` conflicts with previous name");
-                        exports.Add((e.Name, DescOf(e.Item)));
+                        exports.Add((e.Name, desc));
                     }
-                    _scope[Sort.Instance].Add(new InstanceEntry(new InstanceTypeInfo(exports, []), Imported: false));
+                    _scope[Sort.Instance].Add(new InstanceEntry(new InstanceTypeInfo(exports, []), Origin.Defined));
                     break;
                 }
                 case Alias a: Alias(a); break;
@@ -156,6 +159,7 @@ public static class ComponentValidator
         {
             Module.Validate(binary);
             var info = ModuleReader.Read(binary);
+            UniqueImports(info.Imports.Select(i => (i.Module, i.Name)));
             var imports = info.Imports.Select(i => (i.Module, i.Name, CoreImportType(info, i))).ToArray();
             var exports = new Dictionary<string, object>();
             foreach (var e in info.Exports)
@@ -230,6 +234,7 @@ public static class ComponentValidator
                                 break;
                         }
                     }
+                    UniqueImports(imports.Select(i => (i.Item1, i.Item2)));
                     return new CoreModuleType(imports, exports);
                 }
                 default: throw Invalid("unknown core type");
@@ -240,9 +245,23 @@ public static class ComponentValidator
                 ExternalKind.Function => i.TypeIndex < (uint)types.Count && types[(int)i.TypeIndex] is FunctionType f
                     ? f : throw Invalid($"type index out of bounds: {i.TypeIndex}"),
                 ExternalKind.Table => i.Table!,
-                ExternalKind.Memory => i.Memory!,
+                ExternalKind.Memory => Memory(i.Memory!),
                 _ => i.Global!,
             };
+
+            static MemoryType Memory(MemoryType m) =>
+                m.Limits.Min > MemoryType.MaxPages32 || m.Limits.Max > MemoryType.MaxPages32
+                    ? throw Invalid($"memory size must be at most {MemoryType.MaxPages32} pages (4GiB)")
+                    : m.Limits.Max < m.Limits.Min ? throw Invalid("size minimum must not be greater than maximum") : m;
+        }
+
+        /// <summary>A component flattens a core module's two-level import names into one (<c>module:name</c>), so two
+        /// imports of the same pair may not both be.</summary>
+        private static void UniqueImports(IEnumerable<(string Module, string Name)> imports)
+        {
+            var seen = new HashSet<(string, string)>();
+            foreach (var i in imports)
+                if (!seen.Add(i)) throw Invalid($"duplicate import name `{i.Module}:{i.Name}`");
         }
 
         // ---- instances ----
@@ -296,7 +315,7 @@ public static class ComponentValidator
                     break;
                 }
                 case ComponentDesc c: _scope[Sort.Component].Add(c.Type); break;
-                case InstanceDesc i: _scope[Sort.Instance].Add(new InstanceEntry(i.Type, origin == Origin.Imported)); break;
+                case InstanceDesc i: _scope[Sort.Instance].Add(new InstanceEntry(i.Type, origin)); break;
                 case ModuleDesc m: _scope[Sort.CoreModule].Add(m.Type); break;
                 case ValueDesc v: _scope[Sort.Value].Add(v.Type); break;
             }
@@ -313,7 +332,7 @@ public static class ComponentValidator
                     var instance = Get<InstanceEntry>(Sort.Instance, e.Instance);
                     var desc = instance.Type.Export(e.Name) ?? throw Invalid($"instance {e.Instance} has no export named `{e.Name}`");
                     if (SortOf(desc) != a.Sort) throw Invalid($"export `{e.Name}` of instance {e.Instance} is a {SortOf(desc).ToText()}, not a {a.Sort.ToText()}");
-                    Add(desc, instance.Imported ? Origin.Imported : Origin.Exported);
+                    Add(desc, instance.Origin);
                     break;
                 }
                 case CoreInstanceExportAlias e:
@@ -343,6 +362,13 @@ public static class ComponentValidator
                         var slot = (TypeSlot)item;
                         if (CrossesComponent(o.Count) && RefersToResources(slot.Type))
                             throw Invalid("type index refers to a type that transitively refers to resources, which cannot be aliased from an outer component");
+                        if (CrossesComponent(o.Count))
+                        {
+                            // Names given in an enclosing component do not reach into this one.
+                            var copy = new TypeSlot(slot.Type, Origin.Defined);
+                            if (slot.Uses.Count > 0) copy.Uses.Add(copy);
+                            slot = copy;
+                        }
                         _scope[Sort.Type].Add(slot);
                     }
                     else _scope[a.Sort].Add(item);
@@ -618,9 +644,9 @@ public static class ComponentValidator
 
         private void Import(ExternName name, ExternType type)
         {
-            CheckName(name, type is TypeExtern, "import");
-            if (!_scope.ImportNames.Add(ComponentNames.Canonical(name.Name))) throw Invalid($"import name `{name.Name}` conflicts with previous name");
             var (desc, uses) = Extern(type, import: true);
+            CheckName(name, desc);
+            if (!_scope.ImportNames.Add(ComponentNames.Canonical(name.Name))) throw Invalid($"import name `{name.Name}` conflicts with previous name");
             CheckAnnotated(name.Name, desc);
             uses = Renamed(type, uses);
             foreach (var slot in uses)
@@ -633,9 +659,9 @@ public static class ComponentValidator
 
         private void ExportDeclaration(ExternName name, ExternType type)
         {
-            CheckName(name, type is TypeExtern, "export");
-            if (!_scope.ExportNames.Add(ComponentNames.Canonical(name.Name))) throw Invalid($"export name `{name.Name}` conflicts with previous name");
             var (desc, uses) = Extern(type, import: false);
+            CheckName(name, desc);
+            if (!_scope.ExportNames.Add(ComponentNames.Canonical(name.Name))) throw Invalid($"export name `{name.Name}` conflicts with previous name");
             CheckAnnotated(name.Name, desc);
             uses = Renamed(type, uses);
             CheckExported(desc, uses);
@@ -647,9 +673,9 @@ public static class ComponentValidator
         private void Export(ExportDefinition e)
         {
             if (e.Item.Sort.IsCore() && e.Item.Sort != Sort.CoreModule) throw Invalid($"a component may not export a {e.Item.Sort.ToText()}");
-            CheckName(e.Name, e.Item.Sort == Sort.Type, "export");
-            if (!_scope.ExportNames.Add(ComponentNames.Canonical(e.Name.Name))) throw Invalid($"export name `{e.Name.Name}` conflicts with previous name");
             var desc = DescOf(e.Item);
+            CheckName(e.Name, desc);
+            if (!_scope.ExportNames.Add(ComponentNames.Canonical(e.Name.Name))) throw Invalid($"export name `{e.Name.Name}` conflicts with previous name");
             IReadOnlySet<TypeSlot> uses = e.Item.Sort switch
             {
                 Sort.Func => Get<FuncEntry>(Sort.Func, e.Item.Index).Uses,
@@ -690,16 +716,18 @@ public static class ComponentValidator
                     throw Invalid($"{TypeMatching.Kind(desc)} not valid to be used as export: it names a type that is neither imported nor exported");
         }
 
-        private static void CheckName(ExternName name, bool isType, string what)
+        /// <summary>An import or export name: a plain or interface name, its attributes once each, and
+        /// <c>implements</c> only on an instance under a plain name, naming an interface.</summary>
+        private static void CheckName(ExternName name, ExternDesc desc)
         {
             if (name.RepeatedAttribute is { } repeated) throw Invalid($"duplicate '{repeated}' option in name");
             if (!ComponentNames.IsExternName(name.Name))
-                throw Invalid(ComponentNames.IsLabel(name.Name.ToLowerInvariant()) || name.Name.Length == 0
-                    ? $"`{name.Name}` is not in kebab case" : $"`{name.Name}` is not a valid extern name");
-            if (name.Implements is { } implements && !ComponentNames.IsUnversionedInterface(implements) && !ComponentNames.IsInterfaceName(implements))
-                throw Invalid($"`{implements}` must be an interface name");
-            _ = isType;
-            _ = what;
+                throw Invalid(name.Name.Length == 0 || !name.Name.Contains(':') ? $"`{name.Name}` is not in kebab case" : $"`{name.Name}` is not a valid extern name");
+            if (name.Implements is not { } implements) return;
+            if (desc is not InstanceDesc) throw Invalid("only instances can have an `implements`");
+            if (!ComponentNames.IsPlainName(name.Name)) throw Invalid($"name `{name.Name}` is not valid with `implements`");
+            if (implements.Length == 0) throw Invalid("`` is not a valid name");
+            if (!ComponentNames.IsInterfaceName(implements)) throw Invalid($"`{implements}` must be an interface name");
         }
 
         /// <summary>The rules of annotated names: <c>[constructor]r</c>, <c>[method]r.m</c> and <c>[static]r.s</c>
@@ -778,6 +806,7 @@ public static class ComponentValidator
 
         private void Options(CanonOptionsDef o, ComponentFunctionType type, FlatContext context)
         {
+            if (o.Conflict is { } conflict) throw Invalid(conflict);
             if (o.Memory is uint m) Get<MemoryType>(Sort.CoreMemory, m);
             if (o.Realloc is uint r && !Get<FunctionType>(Sort.CoreFunc, r).Equals(new FunctionType(
                     [ValueType.I32, ValueType.I32, ValueType.I32, ValueType.I32], [ValueType.I32])))
