@@ -57,8 +57,10 @@ public static class ComponentValidator
         public List<ResourceType> DefinedResources { get; } = [];
         /// <summary>Resources defined in this component (resource.new and resource.rep take only these).</summary>
         public HashSet<ResourceType> Local { get; } = [];
-        /// <summary>Resource names seen in this scope's imports or exports (annotated function names refer to them).</summary>
-        public HashSet<string> ResourceNames { get; } = [];
+        /// <summary>The resources this scope's imports name, and those its exports name: an annotated function name
+        /// refers to one of the same side.</summary>
+        public Dictionary<string, ResourceType> ImportedNames { get; } = [];
+        public Dictionary<string, ResourceType> ExportedNames { get; } = [];
     }
 
     private sealed class Validator
@@ -133,10 +135,15 @@ public static class ComponentValidator
                 {
                     var exports = new List<(string, ExternDesc)>();
                     var names = new HashSet<string>();
+                    var bagNames = new Dictionary<string, ResourceType>();
                     foreach (var e in i.Exports)
                     {
                         var desc = DescOf(e.Item);
                         CheckName(e.ExternName ?? new ExternName(e.Name), desc);
+                        // A bag's type exports are not new names: an annotated function finds the label, but the
+                        // resources it uses have no name there.
+                        CheckAnnotated(e.Name, desc, bagNames, known: []);
+                        if (desc is TypeDesc { Type: ResourceType br }) bagNames[e.Name] = br;
                         if (!names.Add(ComponentNames.Canonical(e.Name))) throw Invalid($"export name `{e.Name}` conflicts with previous name");
                         exports.Add((e.Name, desc));
                     }
@@ -361,7 +368,7 @@ public static class ComponentValidator
                     {
                         var slot = (TypeSlot)item;
                         if (CrossesComponent(o.Count) && RefersToResources(slot.Type))
-                            throw Invalid("type index refers to a type that transitively refers to resources, which cannot be aliased from an outer component");
+                            throw Invalid("transitively refers to resources: a type aliased from an enclosing component may not name a resource");
                         if (CrossesComponent(o.Count))
                         {
                             // Names given in an enclosing component do not reach into this one.
@@ -398,7 +405,18 @@ public static class ComponentValidator
             ResourceType => true,
             ComponentValueType v => Handles(v),
             ComponentFunctionType f => f.Parameters.Any(p => Handles(p.Type)) || f.Result is not null && Handles(f.Result),
-            InstanceTypeInfo i => i.Exports.Any(e => e.Desc is TypeDesc td && RefersToResources(td.Type) || e.Desc is FuncDesc fd && RefersToResources(fd.Type)),
+            InstanceTypeInfo i => i.Defined.Count > 0 || i.Exports.Any(e => RefersToResources(e.Desc)),
+            ComponentTypeInfo c => c.ImportedResources.Count > 0 || c.DefinedResources.Count > 0
+                                   || c.Imports.Any(e => RefersToResources(e.Desc)) || c.Exports.Any(e => RefersToResources(e.Desc)),
+            ExternDesc d => d switch
+            {
+                TypeDesc td => RefersToResources(td.Type),
+                FuncDesc fd => RefersToResources(fd.Type),
+                ValueDesc vd => Handles(vd.Type),
+                InstanceDesc id => RefersToResources(id.Type),
+                ComponentDesc cd => RefersToResources(cd.Type),
+                _ => false,
+            },
             _ => false,
         };
 
@@ -647,13 +665,13 @@ public static class ComponentValidator
             var (desc, uses) = Extern(type, import: true);
             CheckName(name, desc);
             if (!_scope.ImportNames.Add(ComponentNames.Canonical(name.Name))) throw Invalid($"import name `{name.Name}` conflicts with previous name");
-            CheckAnnotated(name.Name, desc);
+            CheckAnnotated(name.Name, desc, _scope.ImportedNames);
             uses = Renamed(type, uses);
             foreach (var slot in uses)
                 if (slot.Origin != Origin.Imported)
                     throw Invalid($"{TypeMatching.Kind(desc)} not valid to be used as import: it names a type that is not imported");
             _scope.Imports.Add((name.Name, desc));
-            if (desc is TypeDesc { Type: ResourceType }) _scope.ResourceNames.Add(name.Name);
+            if (desc is TypeDesc { Type: ResourceType ir }) _scope.ImportedNames[name.Name] = ir;
             Add(desc, Origin.Imported, uses.Count == 0 ? null : uses);
         }
 
@@ -662,11 +680,11 @@ public static class ComponentValidator
             var (desc, uses) = Extern(type, import: false);
             CheckName(name, desc);
             if (!_scope.ExportNames.Add(ComponentNames.Canonical(name.Name))) throw Invalid($"export name `{name.Name}` conflicts with previous name");
-            CheckAnnotated(name.Name, desc);
+            CheckAnnotated(name.Name, desc, _scope.ExportedNames);
             uses = Renamed(type, uses);
             CheckExported(desc, uses);
             _scope.Exports.Add((name.Name, desc));
-            if (desc is TypeDesc { Type: ResourceType }) _scope.ResourceNames.Add(name.Name);
+            if (desc is TypeDesc { Type: ResourceType er }) _scope.ExportedNames[name.Name] = er;
             Add(desc, Origin.Exported, uses.Count == 0 ? null : uses);
         }
 
@@ -688,16 +706,49 @@ public static class ComponentValidator
                 var bindable = new HashSet<ResourceType>(_scope.DefinedResources.Where(r => expected is TypeDesc { Type: var t } && t == r));
                 try { TypeMatching.Check(desc, expected, new Dictionary<ResourceType, ResourceType>(), bindable); }
                 catch (TypeMismatchException m) { throw Invalid($"type mismatch in export `{e.Name.Name}`: {m.Message}"); }
-                desc = expected is TypeDesc { Type: ResourceType } ? desc : expected;
+                // The export has the ascribed type: a (sub resource) ascription makes the export a resource of its own.
+                desc = expected;
                 uses = ascribedUses;
             }
-            CheckAnnotated(e.Name.Name, desc);
+            CheckAnnotated(e.Name.Name, desc, _scope.ExportedNames);
+            if (e.Item.Sort == Sort.Instance && Get<InstanceEntry>(Sort.Instance, e.Item.Index).Origin == Origin.Defined && desc is InstanceDesc exported)
+                CheckInstanceExport(exported.Type);
             // A type's own entry is renamed by its export; what it refers to must already be named.
             var check = e.Item.Sort == Sort.Type ? uses.Where(s => s != Slot(e.Item.Index)).ToHashSet() : new HashSet<TypeSlot>(uses);
             CheckExported(desc, check);
             _scope.Exports.Add((e.Name.Name, desc));
-            if (desc is TypeDesc { Type: ResourceType }) _scope.ResourceNames.Add(e.Name.Name);
+            if (desc is TypeDesc { Type: ResourceType xr }) _scope.ExportedNames[e.Name.Name] = xr;
             Add(desc, Origin.Exported, check);
+        }
+
+        /// <summary>An instance made here (instantiated, or a bag of exports) is exported: the records, variants,
+        /// enums, flags and resources its functions use must be exported by the instance itself or have a name in
+        /// this component. (Types compare by structure here: an instance's types carry no entry of this scope.)</summary>
+        private void CheckInstanceExport(InstanceTypeInfo instance)
+        {
+            var own = instance.Exports.Select(e => e.Desc).OfType<TypeDesc>().Select(t => t.Type).ToHashSet();
+            var named = _scope[Sort.Type].Cast<TypeSlot>().Where(s => s.Origin != Origin.Defined).Select(s => s.Type).ToHashSet();
+            foreach (var (_, desc) in instance.Exports)
+            {
+                if (desc is not FuncDesc f) continue;
+                foreach (var t in f.Type.Parameters.Select(p => p.Type).Append(f.Type.Result))
+                {
+                    if (t is null) continue;
+                    Contains(t, u =>
+                    {
+                        object? needs = u switch
+                        {
+                            OwnType o => o.Resource,
+                            BorrowType b => b.Resource,
+                            _ when NeedsName(u) => u,
+                            _ => null,
+                        };
+                        if (needs is not null && !own.Contains(needs) && !named.Contains(needs))
+                            throw Invalid("instance not valid to be used as export: its functions use a type without a name here");
+                        return false;
+                    });
+                }
+            }
         }
 
         /// <summary>An import or export of <c>(type (eq $t))</c> names <c>$t</c> itself: only what <c>$t</c> refers to
@@ -733,28 +784,50 @@ public static class ComponentValidator
         /// <summary>The rules of annotated names: <c>[constructor]r</c>, <c>[method]r.m</c> and <c>[static]r.s</c>
         /// are functions of a resource <c>r</c> named earlier in the scope, constructors return it, methods take it
         /// first as <c>self</c>; <c>implements</c> is for instances under plain names.</summary>
-        private void CheckAnnotated(string name, ExternDesc desc)
+        private static void CheckAnnotated(string name, ExternDesc desc, Dictionary<string, ResourceType> names, HashSet<ResourceType>? known = null)
         {
-            if (name[0] != '[') return;
+            if (name.Length == 0 || name[0] != '[') return;
             if (desc is not FuncDesc f) throw Invalid($"`{name}` may only name a function");
             int close = name.IndexOf(']');
             string annotation = name[1..close], rest = name[(close + 1)..];
             int dot = rest.IndexOf('.');
-            string resource = dot < 0 ? rest : rest[..dot];
-            if (!_scope.ResourceNames.Contains(resource))
-                throw Invalid(annotation == "static" ? "static resource name is not known in this context" : $"resource `{resource}` is not known in this context");
+            string label = dot < 0 ? rest : rest[..dot];
+            if (!names.TryGetValue(label, out var resource))
+                throw Invalid(annotation == "static" ? "static resource name is not known in this context" : $"resource `{label}` is not known in this context");
+            known ??= names.Values.ToHashSet();
+            foreach (var used in Resources(f.Type))
+                if (!known.Contains(used)) throw Invalid("resource used in function does not have a name in this context");
             switch (annotation)
             {
                 case "constructor":
-                    if (f.Type.Result is not (OwnType or ResultType { Ok: OwnType }))
-                        throw Invalid("function should return `(own $T)` or `(result (own $T))`");
+                    var made = f.Type.Result switch { OwnType o => o.Resource, ResultType { Ok: OwnType o } => o.Resource, _ => null };
+                    if (made is null) throw Invalid("function should return `(own $T)` or `(result (own $T))`");
+                    if (made != resource) throw Invalid($"function does not match expected resource name `{NameOf(made, names)}`");
                     break;
                 case "method":
                     if (f.Type.Parameters.Count == 0) throw Invalid("should have at least one argument");
                     if (f.Type.Parameters[0].Label != "self") throw Invalid("should have a first argument called `self`");
-                    if (f.Type.Parameters[0].Type is not BorrowType) throw Invalid("should take a first argument of `(borrow $T)`");
+                    if (f.Type.Parameters[0].Type is not BorrowType self) throw Invalid("should take a first argument of `(borrow $T)`");
+                    if (self.Resource != resource) throw Invalid($"function does not match expected resource name `{NameOf(self.Resource, names)}`");
                     break;
             }
+
+            static string NameOf(ResourceType r, Dictionary<string, ResourceType> names) =>
+                names.FirstOrDefault(n => n.Value == r).Key ?? r.Name;
+        }
+
+        /// <summary>The resources a function's signature holds handles to.</summary>
+        private static HashSet<ResourceType> Resources(ComponentFunctionType f)
+        {
+            var found = new HashSet<ResourceType>();
+            foreach (var t in f.Parameters.Select(p => p.Type).Append(f.Result))
+                if (t is not null) Contains(t, u =>
+                {
+                    if (u is OwnType o) found.Add(o.Resource);
+                    if (u is BorrowType b) found.Add(b.Resource);
+                    return false;
+                });
+            return found;
         }
 
         // ---- canon ----
