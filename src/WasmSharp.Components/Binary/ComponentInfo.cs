@@ -189,6 +189,9 @@ public sealed record ValueExtern(uint? Equal, ValTypeRef? Type) : ExternType;
 public abstract record CoreDefinedType;
 public sealed record CoreFuncTypeDef(FunctionType Type) : CoreDefinedType;
 public sealed record CoreModuleTypeDef(Items<CoreModuleDeclaration> Declarations) : CoreDefinedType;
+/// <summary>GC types (Wasm 3.0 <c>rec</c>, <c>sub</c>): decoded past, <see cref="Count"/> entries of the core type
+/// space that nothing in WasmSharp can use yet.</summary>
+public sealed record CoreGcTypeDef(int Count) : CoreDefinedType;
 
 public abstract record CoreModuleDeclaration;
 public sealed record CoreImportDeclaration(Import Import) : CoreModuleDeclaration;

@@ -279,11 +279,75 @@ public static class ComponentReader
                 for (int i = 0; i < decls.Length; i++) decls[i] = ReadCoreModuleDeclaration(ref r);
                 return new CoreModuleTypeDef(decls);
             }
-            case 0x4E or 0x4F or 0x00:
-                r.Position--;
-                throw r.Error("core types of the GC proposal (rec, sub) are not supported in components");
+            case 0x4E:
+            {
+                // A recursion group: each subtype is a type of its own in the core type space.
+                uint count = r.ReadCount();
+                for (uint i = 0; i < count; i++) SkipGcSubtype(ref r, r.ReadByte());
+                return new CoreGcTypeDef((int)count);
+            }
+            case 0x4F:
+                SkipGcSubtype(ref r, 0x4F);
+                return new CoreGcTypeDef(1);
+            case 0x00:
+                // A non-final subtype takes a 0x00 prefix here: a bare 0x50 is a module type (Binary.md).
+                if (r.ReadByte() != 0x50) throw Leading(ref r, "core type");
+                SkipGcSubtype(ref r, 0x50);
+                return new CoreGcTypeDef(1);
             default:
                 throw Leading(ref r, "core type");
+        }
+    }
+
+    /// <summary>Reads past a GC subtype (Wasm 3.0: <c>sub</c>, <c>sub final</c> or a bare composite type) whose
+    /// first byte <paramref name="b"/> was read. WasmSharp's core has no GC types yet, so a component can declare
+    /// them but not use them.</summary>
+    private static void SkipGcSubtype(ref WasmReader r, byte b)
+    {
+        if (b is 0x50 or 0x4F)
+        {
+            uint supers = r.ReadCount();
+            for (uint i = 0; i < supers; i++) r.ReadU32();
+            b = r.ReadByte();
+        }
+        switch (b)
+        {
+            case 0x60:
+                for (int side = 0; side < 2; side++)
+                {
+                    uint n = r.ReadCount();
+                    for (uint i = 0; i < n; i++) SkipGcValueType(ref r, storage: false);
+                }
+                break;
+            case 0x5F:
+            {
+                uint n = r.ReadCount();
+                for (uint i = 0; i < n; i++) SkipGcField(ref r);
+                break;
+            }
+            case 0x5E: SkipGcField(ref r); break;
+            default: throw Leading(ref r, "composite type");
+        }
+    }
+
+    private static void SkipGcField(ref WasmReader r)
+    {
+        SkipGcValueType(ref r, storage: true);
+        if (r.ReadByte() > 1) throw Leading(ref r, "mutability");
+    }
+
+    /// <summary>A GC value type: a number, vector or reference type (abbreviated, or <c>ref null? ht</c>), and in a
+    /// field also i8 or i16.</summary>
+    private static void SkipGcValueType(ref WasmReader r, bool storage)
+    {
+        byte b = r.ReadByte();
+        switch (b)
+        {
+            case >= 0x7B and <= 0x7F: return;
+            case 0x78 or 0x77 when storage: return;
+            case >= 0x69 and <= 0x74: return; // the abstract reference types, exnref to nullexnref
+            case 0x63 or 0x64: r.ReadS33(); return;
+            default: throw r.Error($"invalid leading byte (0x{b:x}) for value type", r.Offset - 1);
         }
     }
 

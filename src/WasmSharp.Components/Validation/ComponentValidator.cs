@@ -128,7 +128,7 @@ public static class ComponentValidator
                     _scope[Sort.CoreInstance].Add(exports);
                     break;
                 }
-                case CoreTypeDefinition t: _scope[Sort.CoreType].Add(CoreType(t.Type)); break;
+                case CoreTypeDefinition t: AddCoreType(t.Type, _scope[Sort.CoreType]); break;
                 case NestedComponent n: _scope[Sort.Component].Add(Component(n.Component, _scope)); break;
                 case ComponentInstantiate c: _scope[Sort.Instance].Add(new InstanceEntry(Instantiate(c), Origin.Defined)); break;
                 case InstanceFromExports i:
@@ -210,6 +210,15 @@ public static class ComponentValidator
             return new Dictionary<string, object>(module.Exports);
         }
 
+        /// <summary>A core type definition's entries: one, or a GC recursion group's several (opaque: nothing can use
+        /// them until the core has GC types).</summary>
+        private void AddCoreType(CoreDefinedType t, List<object> space)
+        {
+            if (t is CoreGcTypeDef gc)
+                for (int i = 0; i < gc.Count; i++) space.Add(gc);
+            else space.Add(CoreType(t));
+        }
+
         private object CoreType(CoreDefinedType t)
         {
             switch (t)
@@ -226,11 +235,13 @@ public static class ComponentValidator
                         {
                             case CoreTypeInModule { Type: CoreModuleTypeDef }:
                                 throw Invalid("a module type may not declare a module type");
-                            case CoreTypeInModule inner: types.Add(CoreType(inner.Type)); break;
+                            case CoreTypeInModule inner: AddCoreType(inner.Type, types); break;
                             case CoreOuterAlias o:
                             {
-                                var target = Outer(o.Count, Sort.CoreType);
-                                var type = Get<object>(target, Sort.CoreType, o.Index);
+                                // Count 0 is the module type itself, 1 the scope around it.
+                                var type = o.Count == 0
+                                    ? (o.Index < (uint)types.Count ? types[(int)o.Index] : throw Invalid($"type index out of bounds: {o.Index}"))
+                                    : Get<object>(Outer(o.Count - 1, Sort.CoreType), Sort.CoreType, o.Index);
                                 if (type is CoreModuleType) throw Invalid("a module type may not alias a module type");
                                 types.Add(type);
                                 break;
@@ -586,7 +597,7 @@ public static class ComponentValidator
                 {
                     switch (d)
                     {
-                        case CoreTypeDeclaration c: _scope[Sort.CoreType].Add(CoreType(c.Type)); break;
+                        case CoreTypeDeclaration c: AddCoreType(c.Type, _scope[Sort.CoreType]); break;
                         case TypeDeclaration t: DefineType(t.Type); break;
                         case AliasDeclaration a:
                             if (a.Alias.Target is OuterAlias && a.Alias.Sort is not (Sort.Type or Sort.CoreType))
