@@ -13,13 +13,18 @@ internal static class InspectVerb
     public static Command Create()
     {
         var file = ModuleFile.CreateArgument();
-        var command = new Command("inspect", "Show a module's sections, imports, exports, memories and tables") { file };
+        var command = new Command("inspect", "Show a module's sections, imports, exports, memories and tables, or a component's imports and exports with their types") { file };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(file)!;
             try
             {
                 var bytes = ModuleFile.Read(path);
+                if (WasmSharp.Components.Binary.ComponentReader.IsComponent(bytes))
+                {
+                    Console.Out.Write(ComponentInspection.Describe(path, bytes));
+                    return 0;
+                }
                 var module = ModuleFile.Decode(bytes);
                 Console.Out.Write(Describe(path, bytes, module));
                 return 0;

@@ -36,7 +36,16 @@ internal static class ModuleFile
     public static byte[] Read(string path)
     {
         var bytes = ReadFile(path);
-        return LooksLikeText(bytes) ? WasmSharp.Text.Wat.ToBinary(bytes) : bytes;
+        if (!LooksLikeText(bytes)) return bytes;
+        return IsComponentText(bytes) ? WasmSharp.Components.Text.ComponentText.ParseFile(bytes) : WasmSharp.Text.Wat.ToBinary(bytes);
+    }
+
+    /// <summary>Whether a text file holds a component: its first form is <c>(component</c>.</summary>
+    public static bool IsComponentText(byte[] bytes)
+    {
+        var tokens = WasmSharp.Text.Lexer.Tokenize(bytes.AsSpan(), out int count);
+        return count >= 2 && tokens[0].Kind == WasmSharp.Text.TokenKind.LeftParen
+               && bytes.AsSpan(tokens[1].Start, tokens[1].Length).SequenceEqual("component"u8);
     }
 
     /// <summary>The file's bytes as they are; a directory is reported as one.</summary>
@@ -54,16 +63,25 @@ internal static class ModuleFile
         return backend.OpenLibrary(engine, path);
     }
 
-    /// <summary>Whether the file at <paramref name="path"/> is a binary component rather than a module; if so, its
-    /// bytes.</summary>
+    /// <summary>Whether the file at <paramref name="path"/> is a component (binary, or text starting with
+    /// <c>(component</c>) rather than a module; if so, its binary.</summary>
     public static bool IsComponent(string path, out byte[] component)
     {
         component = [];
         if (Directory.Exists(path) || !File.Exists(path)) return false; // reading the module reports it
         Span<byte> head = stackalloc byte[8];
+        int read;
         using (var f = File.OpenRead(path))
-            if (f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) < head.Length) return false;
-        if (!WasmSharp.Components.Binary.ComponentReader.IsComponent(head)) return false;
+            read = f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        if (LooksLikeText(head[..read]))
+        {
+            // A text file: read whole (it is parsed anyway) to see whether it holds a component.
+            var bytes = File.ReadAllBytes(path);
+            if (!IsComponentText(bytes)) return false;
+            component = WasmSharp.Components.Text.ComponentText.ParseFile(bytes);
+            return true;
+        }
+        if (read < head.Length || !WasmSharp.Components.Binary.ComponentReader.IsComponent(head)) return false;
         component = File.ReadAllBytes(path);
         return true;
     }

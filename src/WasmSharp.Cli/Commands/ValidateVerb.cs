@@ -2,19 +2,21 @@ using System.CommandLine;
 
 namespace WasmSharp.Cli.Commands;
 
-/// <summary><c>wasmsharp validate FILE</c>: decodes and validates a binary module.</summary>
+/// <summary><c>wasmsharp validate FILE</c>: decodes and validates a module or a component.</summary>
 internal static class ValidateVerb
 {
     public static Command Create()
     {
         var file = ModuleFile.CreateArgument();
-        var command = new Command("validate", "Check that a module is well formed and valid") { file };
+        var command = new Command("validate", "Check that a module or component is well formed and valid") { file };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(file)!;
             try
             {
-                ModuleFile.Load(path);
+                if (ModuleFile.IsComponent(path, out var component))
+                    WasmSharp.Components.Validation.ComponentValidator.Validate(WasmSharp.Components.Binary.ComponentReader.Read(component));
+                else ModuleFile.Load(path);
             }
             catch (Exception ex) when (Errors.Describe(ex) is string message)
             {

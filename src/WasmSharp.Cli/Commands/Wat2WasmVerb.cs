@@ -2,8 +2,8 @@ using System.CommandLine;
 
 namespace WasmSharp.Cli.Commands;
 
-/// <summary><c>wasmsharp wat2wasm IN [-o OUT] [--no-check]</c>: a text-format module to a binary one (the name and
-/// behaviour wabt users know): the module is validated and nothing is written when it is invalid, unless
+/// <summary><c>wasmsharp wat2wasm IN [-o OUT] [--no-check]</c>: a text-format module (or component) to a binary one
+/// (the name and behaviour wabt users know): it is validated and nothing is written when it is invalid, unless
 /// <c>--no-check</c> (modules for assert_invalid tests).</summary>
 internal static class Wat2WasmVerb
 {
@@ -22,8 +22,18 @@ internal static class Wat2WasmVerb
     {
         try
         {
-            var binary = WasmSharp.Text.Wat.ToBinary(ModuleFile.ReadFile(path));
-            if (!noCheck) Module.Validate(binary);
+            var text = ModuleFile.ReadFile(path);
+            byte[] binary;
+            if (ModuleFile.IsComponentText(text))
+            {
+                binary = WasmSharp.Components.Text.ComponentText.ParseFile(text);
+                if (!noCheck) WasmSharp.Components.Validation.ComponentValidator.Validate(WasmSharp.Components.Binary.ComponentReader.Read(binary));
+            }
+            else
+            {
+                binary = WasmSharp.Text.Wat.ToBinary(text);
+                if (!noCheck) Module.Validate(binary);
+            }
             File.WriteAllBytes(output ?? Path.ChangeExtension(path, ".wasm"), binary);
             return 0;
         }
