@@ -20,8 +20,13 @@ public sealed class Instantiator(Store store)
     public ComponentInstance Instantiate(ComponentInfo component, IReadOnlyDictionary<string, ComponentItem>? imports = null)
     {
         ComponentValidator.Validate(component);
-        return Instantiate(new ComponentClosure(component, null), imports ?? new Dictionary<string, ComponentItem>(), parent: null);
+        return InstantiateValidated(component, imports ?? new Dictionary<string, ComponentItem>());
     }
+
+    /// <summary>Instantiates a component validation has checked, its imports checked against its type
+    /// (<see cref="ComponentLinker"/>).</summary>
+    internal ComponentInstance InstantiateValidated(ComponentInfo component, IReadOnlyDictionary<string, ComponentItem> imports) =>
+        Instantiate(new ComponentClosure(component, null), imports, parent: null);
 
     private ComponentInstance Instantiate(ComponentClosure closure, IReadOnlyDictionary<string, ComponentItem> imports, InstanceState? parent)
     {
