@@ -32,6 +32,20 @@ public static class SortExtensions
 
     /// <summary>The core sort of a core external kind (func, table, memory, global).</summary>
     public static Sort OfCore(ExternalKind kind) => (Sort)(byte)kind;
+
+    /// <summary>Each sort's binary code: <c>core:sort</c> for the core sorts, <c>sort</c> for the others (Binary.md).</summary>
+    private static ReadOnlySpan<byte> Codes => [0x00, 0x01, 0x02, 0x03, 0x04, 0x10, 0x11, 0x12, 0x01, 0x02, 0x03, 0x04, 0x05];
+
+    /// <summary>The <c>core:sort</c> byte of a core sort, or the <c>sort</c> byte of a component sort.</summary>
+    public static byte Code(this Sort s) => Codes[(int)s];
+
+    /// <summary>The core sort (<paramref name="core"/>) or component sort whose code is <paramref name="code"/>.</summary>
+    public static Sort? FromCode(byte code, bool core)
+    {
+        for (int i = core ? 0 : (int)Sort.Func; i < (core ? (int)Sort.Func : Count); i++)
+            if (Codes[i] == code) return (Sort)i;
+        return null;
+    }
 }
 
 /// <summary>An item of an index space.</summary>

@@ -202,32 +202,13 @@ public static class ComponentReader
 
     // ---- sorts ----
 
-    private static Sort ReadCoreSort(ref WasmReader r)
-    {
-        byte b = r.ReadByte();
-        return b switch
-        {
-            <= 0x04 => (Sort)b,
-            0x10 => Sort.CoreType,
-            0x11 => Sort.CoreModule,
-            0x12 => Sort.CoreInstance,
-            _ => throw Leading(ref r, "core sort"),
-        };
-    }
+    private static Sort ReadCoreSort(ref WasmReader r) =>
+        SortExtensions.FromCode(r.ReadByte(), core: true) ?? throw Leading(ref r, "core sort");
 
     private static Sort ReadSort(ref WasmReader r)
     {
         byte b = r.ReadByte();
-        return b switch
-        {
-            0x00 => ReadCoreSort(ref r),
-            0x01 => Sort.Func,
-            0x02 => Sort.Value,
-            0x03 => Sort.Type,
-            0x04 => Sort.Component,
-            0x05 => Sort.Instance,
-            _ => throw Leading(ref r, "component external kind"),
-        };
+        return b == 0x00 ? ReadCoreSort(ref r) : SortExtensions.FromCode(b, core: false) ?? throw Leading(ref r, "component external kind");
     }
 
     private static SortIndex ReadSortIndex(ref WasmReader r)

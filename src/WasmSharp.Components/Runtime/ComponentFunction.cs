@@ -207,56 +207,34 @@ internal static class Lowering
     /// <summary>The status an <c>async</c> lower returns for a call that completed (the subtask state RETURNED).</summary>
     private const int Returned = 2;
 
+    /// <remarks>Synchronous: parameters flat up to <see cref="CanonicalLayout.MaxFlatParams"/>, a result that
+    /// flattens to more than one core value stored at a last pointer parameter. <c>async</c> (a call that completes
+    /// without blocking): parameters flat up to <see cref="CanonicalLayout.MaxFlatAsyncParams"/>, any result stored
+    /// at the pointer, and the status RETURNED.</remarks>
     public static HostFunction Lower(Store store, ComponentFunction callee, ResolvedOptions options, InstanceState instance, string name)
     {
         var type = callee.Type;
         var (flatParams, flatResults) = CanonicalLayout.FlattenFunction(type, FlatContext.Lower, isAsync: options.IsAsync);
-        if (options.IsAsync) return LowerAsync(store, callee, options, instance, name, new FunctionType(flatParams, flatResults));
-        var coreType = new FunctionType(flatParams, flatResults);
         var parameterTypes = type.Parameters.Select(p => p.Type).ToArray();
         ComponentValueType[] resultTypes = type.Result is null ? [] : [type.Result];
-        int flatResultCount = type.Result is null ? 0 : CanonicalLayout.Flatten(type.Result).Count;
-        return new HostFunction(store, coreType, (args, results) =>
+        int maxParams = options.IsAsync ? CanonicalLayout.MaxFlatAsyncParams : CanonicalLayout.MaxFlatParams;
+        int maxResults = options.IsAsync ? 0 : CanonicalLayout.MaxFlatResults;
+        bool resultPointer = type.Result is not null && CanonicalLayout.Flatten(type.Result).Count > maxResults;
+        return new HostFunction(store, new FunctionType(flatParams, flatResults), (args, results) =>
         {
             instance.CheckMayLeave();
             var raw = new ulong[args.Length];
             for (int i = 0; i < raw.Length; i++) raw[i] = args[i].Bits;
             var subcall = new Subcall();
             var abi = options.For(instance, new ResourceScope(instance.Handles, instance, Subcall: subcall));
-            int paramCount = flatResultCount > CanonicalLayout.MaxFlatResults ? raw.Length - 1 : raw.Length;
-            var values = CanonicalAbi.LiftFlatValues(abi, CanonicalLayout.MaxFlatParams, raw.AsSpan(0, paramCount), parameterTypes);
+            int paramCount = resultPointer ? raw.Length - 1 : raw.Length;
+            var values = CanonicalAbi.LiftFlatValues(abi, maxParams, raw.AsSpan(0, paramCount), parameterTypes);
             var result = callee.Call(values, instance);
             subcall.Resolve();
             ComponentValue[] resultValues = result is null ? [] : [result];
-            ulong? outPointer = flatResultCount > CanonicalLayout.MaxFlatResults ? (uint)raw[^1] : null;
-            var flat = CanonicalAbi.LowerFlatValues(abi, CanonicalLayout.MaxFlatResults, resultValues, resultTypes, outPointer);
-            for (int i = 0; i < flat.Length; i++) results[i] = Value.FromBits(flatResults[i], flat[i]);
-        }, name);
-    }
-
-    /// <summary>An <c>async</c> lower of a call that completes without blocking: parameters flat up to
-    /// <see cref="CanonicalLayout.MaxFlatAsyncParams"/>, the result stored at the last parameter's pointer, and the
-    /// status RETURNED.</summary>
-    private static HostFunction LowerAsync(Store store, ComponentFunction callee, ResolvedOptions options, InstanceState instance, string name,
-        FunctionType coreType)
-    {
-        var type = callee.Type;
-        var parameterTypes = type.Parameters.Select(p => p.Type).ToArray();
-        ComponentValueType[] resultTypes = type.Result is null ? [] : [type.Result];
-        return new HostFunction(store, coreType, (args, results) =>
-        {
-            instance.CheckMayLeave();
-            var raw = new ulong[args.Length];
-            for (int i = 0; i < raw.Length; i++) raw[i] = args[i].Bits;
-            var subcall = new Subcall();
-            var abi = options.For(instance, new ResourceScope(instance.Handles, instance, Subcall: subcall));
-            int paramCount = type.Result is null ? raw.Length : raw.Length - 1;
-            var values = CanonicalAbi.LiftFlatValues(abi, CanonicalLayout.MaxFlatAsyncParams, raw.AsSpan(0, paramCount), parameterTypes);
-            var result = callee.Call(values, instance);
-            subcall.Resolve();
-            if (type.Result is not null)
-                CanonicalAbi.LowerFlatValues(abi, 0, [result!], resultTypes, (uint)raw[^1]);
-            results[0] = Value.I32(Returned);
+            var flat = CanonicalAbi.LowerFlatValues(abi, maxResults, resultValues, resultTypes, resultPointer ? (uint)raw[^1] : null);
+            if (options.IsAsync) results[0] = Value.I32(Returned);
+            else for (int i = 0; i < flat.Length; i++) results[i] = Value.FromBits(flatResults[i], flat[i]);
         }, name);
     }
 }

@@ -279,24 +279,7 @@ public sealed class Instantiator(Store store)
         private ResourceType Resource(uint index) =>
             Get<object>(Sort.Type, index) as ResourceType ?? throw Invalid($"type index {index} is not a resource type");
 
-        private ComponentValueType ValueType(DefinedValueType v) => v switch
-        {
-            PrimitiveDef p => PrimitiveType.Of(p.Primitive),
-            RecordDef r => new RecordType(r.Fields.Select(f => new Field(f.Label, Value(f.Type))).ToArray()),
-            VariantDef d => new VariantType(d.Cases.Select(c => new Case(c.Label, Value(c.Type))).ToArray()),
-            ListDef l => new ListType(Value(l.Element), l.Length),
-            TupleDef u => new TupleType(u.Types.Select(Value).ToArray()),
-            FlagsDef f => new FlagsType(f.Labels),
-            EnumDef e => new EnumType(e.Labels),
-            OptionDef o => new OptionType(Value(o.Type)),
-            ResultDef r => new ResultType(Value(r.Ok), Value(r.Error)),
-            OwnDef o => new OwnType(Resource(o.Resource)),
-            BorrowDef b => new BorrowType(Resource(b.Resource)),
-            StreamDef s => new StreamType(Value(s.Element)),
-            FutureDef f => new FutureType(Value(f.Element)),
-            MapDef m => new MapType(Value(m.Key), Value(m.Value)),
-            _ => throw Invalid($"unknown value type {v}"),
-        };
+        private ComponentValueType ValueType(DefinedValueType v) => ValueTypeResolution.Resolve(v, Value, Resource);
 
         // ---- canon ----
 

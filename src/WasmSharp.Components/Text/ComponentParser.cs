@@ -1,3 +1,5 @@
+using Sort = WasmSharp.Components.Binary.Sort;
+using static WasmSharp.Components.Binary.SortExtensions;
 using WasmSharp.Text;
 
 namespace WasmSharp.Components.Text;

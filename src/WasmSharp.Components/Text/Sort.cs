@@ -1,38 +1,24 @@
+using WasmSharp.Components.Binary;
 using WasmSharp.Text;
 
 namespace WasmSharp.Components.Text;
 
-/// <summary>The sorts of definitions a component indexes, each with an index space of its own: the eight core
-/// sorts, then the component sorts (Explainer, "Index Spaces").</summary>
-internal enum Sort : byte
-{
-    CoreFunc, CoreTable, CoreMemory, CoreGlobal, CoreTag, CoreType, CoreModule, CoreInstance,
-    Func, Value, Type, Component, Instance,
-}
-
-/// <summary>Each sort's keyword and binary code, in one table (Binary.md, <c>core:sort</c> and <c>sort</c>).</summary>
+/// <summary>Each sort's keyword in the text format (the sorts and their binary codes are
+/// <see cref="SortExtensions"/>').</summary>
 internal static class Sorts
 {
-    public const int Count = 13;
+    public const int Count = SortExtensions.Count;
 
-    private static readonly (string Keyword, byte Code)[] Table =
-    [
-        ("func", 0x00), ("table", 0x01), ("memory", 0x02), ("global", 0x03), ("tag", 0x04), ("type", 0x10), ("module", 0x11), ("instance", 0x12),
-        ("func", 0x01), ("value", 0x02), ("type", 0x03), ("component", 0x04), ("instance", 0x05),
-    ];
+    private static readonly string[] Keywords =
+        ["func", "table", "memory", "global", "tag", "type", "module", "instance", "func", "value", "type", "component", "instance"];
 
-    private static readonly byte[][] KeywordBytes = Array.ConvertAll(Table, t => System.Text.Encoding.ASCII.GetBytes(t.Keyword));
-
-    public static bool IsCore(this Sort sort) => sort <= Sort.CoreInstance;
+    private static readonly byte[][] KeywordBytes = Array.ConvertAll(Keywords, System.Text.Encoding.ASCII.GetBytes);
 
     /// <summary>The keyword after <c>(</c> (and after <c>core</c> for a core sort).</summary>
-    public static string Keyword(this Sort sort) => Table[(int)sort].Keyword;
+    public static string Keyword(this Sort sort) => Keywords[(int)sort];
 
     /// <summary>The name in messages: "core func", "type", ...</summary>
-    public static string Name(this Sort sort) => sort.IsCore() ? "core " + sort.Keyword() : sort.Keyword();
-
-    /// <summary>The <c>core:sort</c> byte of a core sort, or the <c>sort</c> byte of a component sort.</summary>
-    public static byte Code(this Sort sort) => Table[(int)sort].Code;
+    public static string Name(this Sort sort) => sort.ToText();
 
     /// <summary>Writes <c>sort</c>: a core sort behind 0x00.</summary>
     public static void Write(this Sort sort, WasmWriter w)
