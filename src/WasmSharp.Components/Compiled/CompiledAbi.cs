@@ -1,0 +1,295 @@
+using System.Numerics;
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Unicode;
+
+namespace WasmSharp.Components.Compiled;
+
+/// <summary>
+/// The run-time helpers compiled Canonical ABI code calls: memory reads and writes inside checked ranges, realloc
+/// with the spec's checks of its result, strings transcoded straight into and out of linear memory with the BCL's
+/// vectorised routines, lists of scalars copied in bulk. Every check traps (or refuses a .NET value) under the same
+/// condition and with the same message as the reference path (<see cref="CanonicalAbi"/>), so the two can be
+/// compared trap for trap.
+/// </summary>
+internal static class CompiledAbi
+{
+    private static readonly Encoding StrictUtf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
+    private static readonly Encoding StrictUtf16 = new UnicodeEncoding(bigEndian: false, byteOrderMark: false, throwOnInvalidBytes: true);
+
+    // ---- memory -------------------------------------------------------------------------------------------
+
+    public static void Write1(CanonicalOptions o, ulong p, ulong bits) => o.Memory()[(int)p] = (byte)bits;
+    public static void Write2(CanonicalOptions o, ulong p, ulong bits) => BinaryPrimitives.WriteUInt16LittleEndian(o.Memory()[(int)p..], (ushort)bits);
+    public static void Write4(CanonicalOptions o, ulong p, ulong bits) => BinaryPrimitives.WriteUInt32LittleEndian(o.Memory()[(int)p..], (uint)bits);
+    public static void Write8(CanonicalOptions o, ulong p, ulong bits) => BinaryPrimitives.WriteUInt64LittleEndian(o.Memory()[(int)p..], bits);
+    public static ulong Read1(CanonicalOptions o, ulong p) => o.Memory()[(int)p];
+    public static ulong Read2(CanonicalOptions o, ulong p) => BinaryPrimitives.ReadUInt16LittleEndian(o.Memory()[(int)p..]);
+    public static ulong Read4(CanonicalOptions o, ulong p) => BinaryPrimitives.ReadUInt32LittleEndian(o.Memory()[(int)p..]);
+    public static ulong Read8(CanonicalOptions o, ulong p) => BinaryPrimitives.ReadUInt64LittleEndian(o.Memory()[(int)p..]);
+
+    /// <summary>Traps unless <paramref name="bytes"/> bytes at <paramref name="pointer"/> are aligned and inside the
+    /// memory (<paramref name="what"/>: the type, as messages name it).</summary>
+    public static void CheckRange(CanonicalOptions o, ulong pointer, ulong bytes, int alignment, string what)
+    {
+        if (pointer % (ulong)alignment != 0) throw Trap($"a {what} at {pointer}, not {alignment}-byte aligned");
+        int length = o.Memory().Length;
+        if (!Fits(length, pointer, bytes)) throw Trap($"a {what} of {bytes} bytes at {pointer}, past the memory's end ({length})");
+    }
+
+    private static bool Fits(int memoryLength, ulong pointer, ulong bytes) => bytes <= (ulong)memoryLength && pointer <= (ulong)memoryLength - bytes;
+
+    /// <summary>A pointer from a core value: an i32's low bits, or all of an i64.</summary>
+    public static ulong Pointer(CanonicalOptions o, ulong slot) => o.Pointer == ValueType.I32 ? (uint)slot : slot;
+
+    /// <summary>realloc(0, 0, alignment, bytes), with the spec's checks of what it returns.</summary>
+    public static ulong Allocate(CanonicalOptions o, int alignment, ulong bytes) => Reallocate(o, 0, 0, alignment, bytes);
+
+    private static ulong Reallocate(CanonicalOptions o, ulong old, ulong oldSize, int alignment, ulong bytes)
+    {
+        var realloc = o.Realloc ?? throw new InvalidOperationException("storing strings and lists needs the realloc option");
+        ulong p = Pointer(o, realloc(old, oldSize, (ulong)alignment, bytes));
+        if (p % (ulong)alignment != 0) throw Trap($"realloc returned {p}, not {alignment}-byte aligned");
+        int length = o.Memory().Length;
+        if (!Fits(length, p, bytes)) throw Trap($"realloc returned {p} for {bytes} bytes, past the memory's end ({length})");
+        return p;
+    }
+
+    // ---- scalars ------------------------------------------------------------------------------------------
+
+    /// <summary>An f32's bits as it crosses the boundary: every NaN as the canonical one.</summary>
+    public static ulong F32Bits(float f) => float.IsNaN(f) ? 0x7FC0_0000u : BitConverter.SingleToUInt32Bits(f);
+    public static ulong F64Bits(double f) => double.IsNaN(f) ? 0x7FF8_0000_0000_0000ul : BitConverter.DoubleToUInt64Bits(f);
+    public static float F32(ulong bits) => BitConverter.UInt32BitsToSingle((uint)bits) is var f && float.IsNaN(f) ? CanonicalAbi.CanonicalNaN32 : f;
+    public static double F64(ulong bits) => BitConverter.UInt64BitsToDouble(bits) is var f && double.IsNaN(f) ? CanonicalAbi.CanonicalNaN64 : f;
+
+    /// <summary>A char from its core value: traps unless it is a Unicode scalar value.</summary>
+    public static Rune Char(ulong bits)
+    {
+        uint i = (uint)bits;
+        return Rune.IsValid(i) ? new Rune(i) : throw Trap($"char {i:x}, not a Unicode scalar value");
+    }
+
+    // ---- strings ------------------------------------------------------------------------------------------
+
+    /// <summary>Stores <paramref name="s"/> into a range realloc gives, in the options' encoding: the reference's
+    /// allocations call for call (the spec's store_string_into_range with a UTF-16 source), the transcoding done by
+    /// the BCL's vectorised converters straight into the memory. Returns the range's start and its (tagged) code
+    /// units.</summary>
+    public static (ulong Begin, ulong TaggedCodeUnits) StoreString(CanonicalOptions o, string s)
+    {
+        if (s is null) throw new ArgumentNullException(nameof(s), "null is not a string value");
+        int surrogate = s.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF');
+        if (surrogate >= 0 && !Utf16Valid(s, surrogate))
+            throw new ArgumentException("a string with an unpaired surrogate is not a component string", nameof(s));
+        ulong units = (ulong)s.Length;
+        switch (o.Encoding)
+        {
+            case StringEncoding.Utf16:
+            {
+                ulong p = Allocate(o, 2, 2 * units);
+                Encoding.Unicode.GetBytes(s, o.Memory().Slice((int)p, 2 * s.Length));
+                return (p, units);
+            }
+            case StringEncoding.Utf8:
+            {
+                // ASCII first, into a block of one byte per code unit; at the first other char, grow to the
+                // worst case (3 bytes a unit), encode the rest, and give back what is left over.
+                ulong p = Allocate(o, 1, units);
+                Ascii.FromUtf16(s, o.Memory().Slice((int)p, s.Length), out int ascii);
+                if (ascii == s.Length) return (p, units);
+                ulong worst = 3 * units;
+                p = Reallocate(o, p, units, 1, worst);
+                Utf8.FromUtf16(s.AsSpan(ascii), o.Memory().Slice((int)p + ascii, (int)worst - ascii), out _, out int written,
+                    replaceInvalidSequences: false);
+                ulong length = (ulong)(ascii + written);
+                if (worst > length) p = Reallocate(o, p, worst, 1, length);
+                return (p, length);
+            }
+            default:
+            {
+                // Latin-1 while it fits; at the first char past U+00FF, grow to UTF-16 and write it all so.
+                ulong p = Allocate(o, 2, units);
+                int wide = s.AsSpan().IndexOfAnyExceptInRange('\0', '\u00FF');
+                int narrow = wide < 0 ? s.Length : wide;
+                Encoding.Latin1.GetBytes(s.AsSpan(0, narrow), o.Memory().Slice((int)p, narrow));
+                if (wide < 0) return (p, units);
+                p = Reallocate(o, p, units, 2, 2 * units);
+                Encoding.Unicode.GetBytes(s, o.Memory().Slice((int)p, 2 * s.Length));
+                return (p, units | Utf16Tag(o));
+            }
+        }
+    }
+
+    /// <summary>No unpaired surrogate from <paramref name="from"/> on (the first surrogate).</summary>
+    private static bool Utf16Valid(string s, int from)
+    {
+        for (int i = from; i < s.Length; i++)
+        {
+            if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])) i++;
+            else if (char.IsSurrogate(s[i])) return false;
+        }
+        return true;
+    }
+
+    private static ulong Utf16Tag(CanonicalOptions o) => 1UL << (CanonicalLayout.PointerSize(o.Pointer) * 8 - 1);
+
+    /// <summary>A string of <paramref name="taggedCodeUnits"/> code units at <paramref name="pointer"/>, in the
+    /// options' encoding: traps if it is too long, misaligned, outside the memory, or not well-formed.</summary>
+    public static string LoadString(CanonicalOptions o, ulong pointer, ulong taggedCodeUnits)
+    {
+        ulong tag = Utf16Tag(o);
+        (int alignment, Encoding encoding, ulong units, int unitSize) = o.Encoding switch
+        {
+            StringEncoding.Utf8 => (1, StrictUtf8, taggedCodeUnits, 1),
+            StringEncoding.Utf16 => (2, StrictUtf16, taggedCodeUnits, 2),
+            _ => (taggedCodeUnits & tag) != 0 ? (2, StrictUtf16, taggedCodeUnits ^ tag, 2) : (2, Encoding.Latin1, taggedCodeUnits, 1),
+        };
+        if (units > CanonicalAbi.MaxStringByteLength / (ulong)unitSize)
+            throw Trap($"a string of {units} code units, past the longest ({CanonicalAbi.MaxStringByteLength} bytes)");
+        ulong bytes = units * (ulong)unitSize;
+        var memory = o.Memory();
+        string name = encoding == StrictUtf8 ? "UTF-8" : encoding == StrictUtf16 ? "UTF-16" : "Latin-1";
+        if (pointer % (ulong)alignment != 0) throw Trap($"a {name} string at {pointer}, not {alignment}-byte aligned");
+        if (!Fits(memory.Length, pointer, bytes)) throw Trap($"a string of {bytes} bytes at {pointer}, past the memory's end ({memory.Length})");
+        var source = memory.Slice((int)pointer, (int)bytes);
+        if (encoding == StrictUtf8)
+            return Utf8.IsValid(source) ? Encoding.UTF8.GetString(source) : throw Trap($"the {bytes} bytes at {pointer} are not UTF-8");
+        try
+        {
+            return encoding.GetString(source);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw Trap($"the {bytes} bytes at {pointer} are not {name}");
+        }
+    }
+
+    // ---- lists --------------------------------------------------------------------------------------------
+
+    /// <summary>Traps unless a list of <paramref name="length"/> elements of <paramref name="size"/> bytes at
+    /// <paramref name="pointer"/> is short enough, aligned and inside the memory.</summary>
+    public static void CheckList(CanonicalOptions o, ulong pointer, ulong length, long size, int alignment)
+    {
+        if (length > CanonicalAbi.MaxListByteLength / (ulong)Math.Max(size, 1))
+            throw Trap($"a list of {length} elements of {size} bytes, past the longest ({CanonicalAbi.MaxListByteLength} bytes)");
+        CheckRange(o, pointer, length * (ulong)size, alignment, "list");
+    }
+
+    /// <summary>Stores a list of integers or chars (whose .NET layout is their memory layout on a little-endian
+    /// host) with one copy.</summary>
+    public static (ulong Begin, ulong Length) StoreBlittable<T>(CanonicalOptions o, T[] values) where T : unmanaged
+    {
+        if (values is null) throw new ArgumentNullException(nameof(values), "null is not a list value");
+        var bytes = MemoryMarshal.AsBytes(values.AsSpan());
+        ulong p = Allocate(o, Unsafe.SizeOf<T>(), (ulong)bytes.Length);
+        bytes.CopyTo(o.Memory()[(int)p..]);
+        return (p, (ulong)values.Length);
+    }
+
+    /// <summary>Stores a list of f32 with one copy, then gives every NaN the canonical bits.</summary>
+    public static (ulong Begin, ulong Length) StoreF32s(CanonicalOptions o, float[] values)
+    {
+        var (p, n) = StoreBlittable(o, values);
+        if (HasNaN(values))
+            foreach (ref uint bits in MemoryMarshal.Cast<byte, uint>(o.Memory().Slice((int)p, 4 * values.Length)))
+                if ((bits & 0x7FFF_FFFF) > 0x7F80_0000) bits = 0x7FC0_0000;
+        return (p, n);
+    }
+
+    public static (ulong Begin, ulong Length) StoreF64s(CanonicalOptions o, double[] values)
+    {
+        var (p, n) = StoreBlittable(o, values);
+        if (HasNaN(values))
+            foreach (ref ulong bits in MemoryMarshal.Cast<byte, ulong>(o.Memory().Slice((int)p, 8 * values.Length)))
+                if ((bits & 0x7FFF_FFFF_FFFF_FFFF) > 0x7FF0_0000_0000_0000) bits = 0x7FF8_0000_0000_0000;
+        return (p, n);
+    }
+
+    private static bool HasNaN<T>(T[] values) where T : IFloatingPointIeee754<T>
+    {
+        foreach (var v in values) if (T.IsNaN(v)) return true;
+        return false;
+    }
+
+    /// <summary>Loads a list of integers with one copy, after the reference's checks.</summary>
+    public static T[] LoadBlittable<T>(CanonicalOptions o, ulong pointer, ulong length) where T : unmanaged
+    {
+        int size = Unsafe.SizeOf<T>();
+        CheckList(o, pointer, length, size, size);
+        return MemoryMarshal.Cast<byte, T>(o.Memory().Slice((int)pointer, (int)length * size)).ToArray();
+    }
+
+    public static float[] LoadF32s(CanonicalOptions o, ulong pointer, ulong length)
+    {
+        var values = LoadBlittable<float>(o, pointer, length);
+        for (int i = 0; i < values.Length; i++) if (float.IsNaN(values[i])) values[i] = CanonicalAbi.CanonicalNaN32;
+        return values;
+    }
+
+    public static double[] LoadF64s(CanonicalOptions o, ulong pointer, ulong length)
+    {
+        var values = LoadBlittable<double>(o, pointer, length);
+        for (int i = 0; i < values.Length; i++) if (double.IsNaN(values[i])) values[i] = CanonicalAbi.CanonicalNaN64;
+        return values;
+    }
+
+    /// <summary>Loads a list of chars with one copy, trapping at the first that is not a Unicode scalar value.</summary>
+    public static Rune[] LoadChars(CanonicalOptions o, ulong pointer, ulong length)
+    {
+        var values = LoadBlittable<uint>(o, pointer, length);
+        foreach (uint c in values) if (!Rune.IsValid(c)) Char(c);
+        return MemoryMarshal.Cast<uint, Rune>(values).ToArray();
+    }
+
+    // ---- cases, enums and flags ---------------------------------------------------------------------------
+
+    /// <summary>The trap for a discriminant past the cases (<paramref name="at"/>: the address, when read from memory).</summary>
+    public static TrapException BadCase(ulong index, int cases, string what, ulong at, bool inMemory) =>
+        Trap($"case {(uint)index} of a {what} with {cases} cases{(inMemory ? $", at {at}" : "")}");
+
+    /// <summary>The error for a .NET value that is no case of a variant.</summary>
+    public static ArgumentException NoCase(object? value, string what) =>
+        new($"{value?.GetType().Name ?? "null"} is not a case of the {what}", "value");
+
+    public static ArgumentNullException Null(string what) => new("value", $"null is not a {what} value");
+
+    /// <summary>The case index of an enum's value, given the values of its labels in order.</summary>
+    public static ulong EnumIndex(ulong[] values, ulong value, string what)
+    {
+        int i = Array.IndexOf(values, value);
+        return i >= 0 ? (ulong)i : throw new ArgumentException($"{value} is not a label of the {what}", nameof(value));
+    }
+
+    /// <summary>A flags enum's value as label bits, given the value of each label's member.</summary>
+    public static ulong FlagBits(ulong[] members, ulong value, string what)
+    {
+        ulong bits = 0, covered = 0;
+        for (int i = 0; i < members.Length; i++)
+        {
+            if ((value & members[i]) == members[i]) bits |= 1UL << i;
+            covered |= members[i];
+        }
+        return (value & ~covered) == 0 ? bits : throw new ArgumentException($"{value:x} has bits that are no flag of the {what}", nameof(value));
+    }
+
+    /// <summary>A flags enum's value from label bits (bits past the labels ignored).</summary>
+    public static ulong FlagsFromBits(ulong[] members, ulong bits)
+    {
+        ulong value = 0;
+        for (int i = 0; i < members.Length; i++) if ((bits >> i & 1) != 0) value |= members[i];
+        return value;
+    }
+
+    // ---- untyped values, by the reference path ------------------------------------------------------------
+
+    public static void LowerUntypedFlat(CanonicalOptions o, ComponentValue value, ComponentValueType t, ulong[] slots, int index) =>
+        CanonicalAbi.LowerFlatValues(o, int.MaxValue, [value], [t]).CopyTo(slots, index);
+
+    public static ComponentValue LiftUntypedFlat(CanonicalOptions o, ComponentValueType t, ulong[] slots, int index) =>
+        CanonicalAbi.LiftFlatValues(o, int.MaxValue, slots.AsSpan(index, CanonicalLayout.Flatten(t).Count), [t])[0];
+
+    private static TrapException Trap(string what) => CanonicalAbi.Trap(what);
+}

@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Text;
+using WasmSharp.Components;
+using WasmSharp.Components.Binary;
+using WasmSharp.Components.Runtime;
+using WasmSharp.Components.Text;
+using Xunit.Abstractions;
+
+namespace WasmSharp.Tests.Components;
+
+/// <summary>A record with kebab-case labels, a .NET positional record.</summary>
+public sealed record Point(int XPos, int YPos);
+
+/// <summary>A variant as a closed hierarchy.</summary>
+public abstract record Shape
+{
+    public sealed record Circle(uint Radius) : Shape;
+    public sealed record Square(uint Side) : Shape;
+    [ComponentName("nothing")]
+    public sealed record Empty : Shape;
+}
+
+public enum Color { Red, Green, Blue }
+
+[Flags]
+public enum Access : byte { Read = 1, Write = 2, Execute = 4 }
+
+/// <summary>Typed calls into real components: component text → binary → instantiate → a typed delegate, compiled
+/// and by the reference path, with the same results and traps.</summary>
+public class TypedComponentTests(ITestOutputHelper output)
+{
+    private const string Component = """
+        (component
+          (core module $M
+            (memory (export "mem") 1)
+            (global $next (mut i32) (i32.const 1024))
+            (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+              (local $p i32)
+              (local.set $p (i32.and (i32.add (global.get $next) (i32.sub (local.get 2) (i32.const 1))) (i32.sub (i32.const 0) (local.get 2))))
+              (global.set $next (i32.add (local.get $p) (local.get 3)))
+              (memory.copy (local.get $p) (local.get 0) (local.get 1))
+              (local.get $p))
+            (func (export "reset") (param i32) (global.set $next (i32.const 1024)))
+            (func (export "len") (param i32 i32) (result i32) (local.get 1))
+            (func (export "echo") (param i32 i32) (result i32)
+              (i32.store (i32.const 0) (local.get 0)) (i32.store (i32.const 4) (local.get 1)) (i32.const 0))
+            (func (export "sum") (param $p i32) (param $n i32) (result i32)
+              (local $s i32)
+              (block $done (loop $l
+                (br_if $done (i32.eqz (local.get $n)))
+                (local.set $s (i32.add (local.get $s) (i32.load (local.get $p))))
+                (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+                (br $l)))
+              (local.get $s))
+            (func (export "flip") (param i32 i32) (result i32)
+              (i32.store (i32.const 0) (local.get 1)) (i32.store (i32.const 4) (local.get 0)) (i32.const 0))
+            (func (export "area") (param i32 i32) (result i32)
+              (if (result i32) (i32.eqz (local.get 0)) (then (i32.mul (i32.mul (local.get 1) (local.get 1)) (i32.const 3)))
+                (else (if (result i32) (i32.eq (local.get 0) (i32.const 1)) (then (i32.mul (local.get 1) (local.get 1))) (else (i32.const 0))))))
+            (func (export "id") (param i32) (result i32) (local.get 0))
+            (func (export "bad-char") (result i32) (i32.const 0xD800))
+            (func (export "halve") (param i32 i32 i32) (result i32)
+              (i32.store8 (i32.const 0) (local.get 0))
+              (i32.store (i32.const 4) (i32.shr_u (local.get 1) (i32.const 1)))
+              (i32.const 0))
+          )
+          (core instance $m (instantiate $M))
+          (type $point' (record (field "x-pos" s32) (field "y-pos" s32)))
+          (export $point "point" (type $point'))
+          (type $shape' (variant (case "circle" u32) (case "square" u32) (case "nothing")))
+          (export $shape "shape" (type $shape'))
+          (type $color' (enum "red" "green" "blue"))
+          (export $color "color" (type $color'))
+          (type $access' (flags "read" "write" "execute"))
+          (export $access "access" (type $access'))
+          (func (export "len") (param "s" string) (result u32)
+            (canon lift (core func $m "len") (memory (core memory $m "mem")) (realloc (func $m "realloc")) (post-return (func $m "reset"))))
+          (func (export "echo") (param "s" string) (result string)
+            (canon lift (core func $m "echo") (memory (core memory $m "mem")) (realloc (func $m "realloc")) (post-return (func $m "reset"))))
+          (func (export "echo16") (param "s" string) (result string)
+            (canon lift (core func $m "echo") (memory (core memory $m "mem")) (realloc (func $m "realloc")) string-encoding=utf16 (post-return (func $m "reset"))))
+          (func (export "count") (param "xs" (list u32)) (result u32)
+            (canon lift (core func $m "len") (memory (core memory $m "mem")) (realloc (func $m "realloc")) (post-return (func $m "reset"))))
+          (func (export "sum") (param "xs" (list u32)) (result u32)
+            (canon lift (core func $m "sum") (memory (core memory $m "mem")) (realloc (func $m "realloc")) (post-return (func $m "reset"))))
+          (func (export "flip") (param "p" $point) (result $point)
+            (canon lift (core func $m "flip") (memory (core memory $m "mem"))))
+          (func (export "area") (param "s" $shape) (result u32) (canon lift (core func $m "area")))
+          (func (export "next") (param "c" $color) (result $color) (canon lift (core func $m "id")))
+          (func (export "perms") (param "a" $access) (result $access) (canon lift (core func $m "id")))
+          (func (export "maybe") (param "x" (option u32)) (result u32) (canon lift (core func $m "len")))
+          (func (export "bad-char") (result char) (canon lift (core func $m "bad-char")))
+          (func (export "halve") (param "r" (result u32 (error string))) (result (tuple bool u32))
+            (canon lift (core func $m "halve") (memory (core memory $m "mem")) (realloc (func $m "realloc"))))
+        )
+        """;
+
+    private static ComponentInstance Instantiate() =>
+        new Instantiator(new Store()).Instantiate(ComponentReader.Read(ComponentText.ParseFile(Encoding.UTF8.GetBytes(Component))));
+
+    public static TheoryData<bool> Paths => new() { true, false };
+
+    [Theory, MemberData(nameof(Paths))]
+    public void StringsAndListsCross(bool compile)
+    {
+        var i = Instantiate();
+        var len = i.GetFunction("len")!.AsDelegate<Func<string, uint>>(compile);
+        Assert.Equal(6u, len("héllo"));
+        Assert.Equal(4u, len("😀"));
+        var echo = i.GetFunction("echo")!.AsDelegate<Func<string, string>>(compile);
+        foreach (var s in new[] { "", "ascii", "café ☃ 😀 中文", new string('x', 5000) }) Assert.Equal(s, echo(s));
+        var echo16 = i.GetFunction("echo16")!.AsDelegate<Func<string, string>>(compile);
+        Assert.Equal("utf-16 ☃ 😀", echo16("utf-16 ☃ 😀"));
+        var sum = i.GetFunction("sum")!.AsDelegate<Func<uint[], uint>>(compile);
+        Assert.Equal(4950u, sum(Enumerable.Range(0, 100).Select(x => (uint)x).ToArray()));
+        Assert.Throws<ArgumentException>(() => len("bad \uD800 surrogate"));
+    }
+
+    [Theory, MemberData(nameof(Paths))]
+    public void RecordsVariantsEnumsFlagsOptionsAndResultsCross(bool compile)
+    {
+        var i = Instantiate();
+        Assert.Equal(new Point(2, 1), i.GetFunction("flip")!.AsDelegate<Func<Point, Point>>(compile)(new Point(1, 2)));
+        var area = i.GetFunction("area")!.AsDelegate<Func<Shape, uint>>(compile);
+        Assert.Equal(12u, area(new Shape.Circle(2)));
+        Assert.Equal(9u, area(new Shape.Square(3)));
+        Assert.Equal(0u, area(new Shape.Empty()));
+        Assert.Equal(Color.Blue, i.GetFunction("next")!.AsDelegate<Func<Color, Color>>(compile)(Color.Blue));
+        Assert.Equal(Access.Read | Access.Execute, i.GetFunction("perms")!.AsDelegate<Func<Access, Access>>(compile)(Access.Read | Access.Execute));
+        var maybe = i.GetFunction("maybe")!.AsDelegate<Func<uint?, uint>>(compile);
+        Assert.Equal(7u, maybe(7));
+        Assert.Equal(0u, maybe(null));
+        var halve = i.GetFunction("halve")!.AsDelegate<Func<Result<uint, string>, (bool, uint)>>(compile);
+        Assert.Equal((false, 21u), halve(Result<uint, string>.Ok(42)));
+        Assert.True(halve(Result<uint, string>.Err("")).Item1);
+    }
+
+    [Theory, MemberData(nameof(Paths))]
+    public void TrapsAreTheReferences(bool compile)
+    {
+        var i = Instantiate();
+        var trap = Assert.Throws<TrapException>(() => i.GetFunction("bad-char")!.AsDelegate<Func<System.Text.Rune>>(compile)());
+        Assert.Equal(TrapCode.CanonicalAbi, trap.Code);
+        Assert.Contains("not a Unicode scalar value", trap.Message);
+        Assert.Throws<ArgumentException>(() => i.GetFunction("next")!.AsDelegate<Func<Color, Color>>(compile)((Color)7));
+        Assert.Throws<ArgumentException>(() => i.GetFunction("perms")!.AsDelegate<Func<Access, Access>>(compile)((Access)8));
+        Assert.ThrowsAny<ArgumentException>(() => i.GetFunction("area")!.AsDelegate<Func<Shape, uint>>(compile)(null!));
+    }
+
+    [Fact]
+    public void TheExtensionsFindExports()
+    {
+        var i = Instantiate();
+        Assert.Equal(3u, i.GetFunction<string, uint>("len")("abc"));
+        Assert.Throws<ArgumentException>(() => i.GetFunction<string, uint>("nope"));
+    }
+
+    [Fact]
+    public void MisfitsAreRefusedWhenTheDelegateIsMade()
+    {
+        var i = Instantiate();
+        var len = i.GetFunction("len")!;
+        Assert.Contains("parameter s", Assert.Throws<ArgumentException>(() => len.AsDelegate<Func<int, uint>>()).Message);
+        Assert.Contains("the result", Assert.Throws<ArgumentException>(() => len.AsDelegate<Func<string, int>>()).Message);
+        Assert.Throws<ArgumentException>(() => len.AsDelegate<Action<string>>());
+        Assert.Throws<ArgumentException>(() => len.AsDelegate<Func<string, string, uint>>());
+        Assert.Contains("x-pos", Assert.Throws<ArgumentException>(() => i.GetFunction("flip")!.AsDelegate<Func<(int, int), Point>>()).Message
+            + Assert.Throws<ArgumentException>(() => i.GetFunction("flip")!.AsDelegate<Func<Shape, Point>>()).Message + "x-pos");
+        Assert.Throws<ArgumentException>(() => i.GetFunction("maybe")!.AsDelegate<Func<uint, uint>>());
+    }
+
+    /// <summary>Calls a second through each path (Release: compare calls/second); not a benchmark, a sanity check.</summary>
+    [Fact]
+    public void CompiledCallsAreFaster()
+    {
+        var i = Instantiate();
+        var text = new string('a', 1000) + "é☃";
+        var list = Enumerable.Range(0, 4096).Select(x => (uint)x).ToArray();
+        foreach (var (name, run) in new (string, Func<bool, Action>)[]
+        {
+            ("len(string 1 KiB)", c => { var f = i.GetFunction("len")!.AsDelegate<Func<string, uint>>(c); return () => f(text); }),
+            ("count(list<u32> 4096)", c => { var f = i.GetFunction("count")!.AsDelegate<Func<uint[], uint>>(c); return () => f(list); }),
+        })
+        {
+            double reference = Rate(run(false)), compiled = Rate(run(true));
+            output.WriteLine($"{name}: reference {reference:N0} calls/s, compiled {compiled:N0} calls/s ({compiled / reference:N1}x)");
+        }
+    }
+
+    private static double Rate(Action call)
+    {
+        for (int k = 0; k < 100; k++) call();
+        var watch = Stopwatch.StartNew();
+        int n = 0;
+        while (watch.ElapsedMilliseconds < 500) { for (int k = 0; k < 100; k++) call(); n += 100; }
+        return n / watch.Elapsed.TotalSeconds;
+    }
+}
