@@ -168,3 +168,25 @@ public sealed class Items<T> : IReadOnlyList<T>, IEquatable<Items<T>>
 
     public override string ToString() => string.Join(", ", _items);
 }
+
+/// <summary>Questions about a value type that look through its structure.</summary>
+public static class ValueTypeWalk
+{
+    /// <summary>Whether <paramref name="t"/> or a type inside it satisfies <paramref name="p"/>.</summary>
+    public static bool Any(ComponentValueType t, Func<ComponentValueType, bool> p) => p(t) || t switch
+    {
+        ListType l => Any(l.Element, p),
+        RecordType r => r.Fields.Any(f => Any(f.Type, p)),
+        TupleType u => u.Types.Any(x => Any(x, p)),
+        VariantType v => v.Cases.Any(c => c.Type is not null && Any(c.Type, p)),
+        OptionType o => Any(o.Type, p),
+        ResultType r => r.Ok is not null && Any(r.Ok, p) || r.Error is not null && Any(r.Error, p),
+        MapType m => Any(m.Key, p) || Any(m.Value, p),
+        StreamType { Element: { } e } => Any(e, p),
+        FutureType { Element: { } e } => Any(e, p),
+        _ => false,
+    };
+
+    /// <summary>Whether values of <paramref name="t"/> hold resource handles (own or borrow).</summary>
+    public static bool HasHandles(ComponentValueType t) => Any(t, u => u is OwnType or BorrowType);
+}

@@ -37,16 +37,31 @@ internal static class ModuleFile
     {
         var bytes = ReadFile(path);
         if (!LooksLikeText(bytes)) return bytes;
-        return IsComponentText(bytes) ? WasmSharp.Components.Text.ComponentText.ParseFile(bytes) : WasmSharp.Text.Wat.ToBinary(bytes);
+        return IsComponentText(bytes) ? ParseComponent(bytes) : WasmSharp.Text.Wat.ToBinary(bytes);
     }
 
     /// <summary>Whether a text file holds a component: its first form is <c>(component</c>.</summary>
     public static bool IsComponentText(byte[] bytes)
     {
-        var tokens = WasmSharp.Text.Lexer.Tokenize(bytes.AsSpan(), out int count);
-        return count >= 2 && tokens[0].Kind == WasmSharp.Text.TokenKind.LeftParen
-               && bytes.AsSpan(tokens[1].Start, tokens[1].Length).SequenceEqual("component"u8);
+        var text = WithoutBom(bytes);
+        // The first two tokens are in the first few bytes, after any comments: lex a prefix, not the whole file.
+        text = text[..Math.Min(text.Length, 1 << 16)];
+        try
+        {
+            var tokens = WasmSharp.Text.Lexer.Tokenize(text, out int count);
+            return count >= 2 && tokens[0].Kind == WasmSharp.Text.TokenKind.LeftParen
+                   && text.Slice(tokens[1].Start, tokens[1].Length).SequenceEqual("component"u8);
+        }
+        catch (WasmSharp.Text.MalformedTextException)
+        {
+            return false; // the module parser reports it
+        }
     }
+
+    private static ReadOnlySpan<byte> WithoutBom(byte[] bytes) => bytes.AsSpan().StartsWith("\uFEFF"u8) ? bytes.AsSpan(3) : bytes;
+
+    /// <summary>A component's text (a byte order mark dropped) to its binary.</summary>
+    public static byte[] ParseComponent(byte[] text) => WasmSharp.Components.Text.ComponentText.ParseFile(WithoutBom(text).ToArray());
 
     /// <summary>The file's bytes as they are; a directory is reported as one.</summary>
     public static byte[] ReadFile(string path) =>
@@ -78,7 +93,7 @@ internal static class ModuleFile
             // A text file: read whole (it is parsed anyway) to see whether it holds a component.
             var bytes = File.ReadAllBytes(path);
             if (!IsComponentText(bytes)) return false;
-            component = WasmSharp.Components.Text.ComponentText.ParseFile(bytes);
+            component = ParseComponent(bytes);
             return true;
         }
         if (read < head.Length || !WasmSharp.Components.Binary.ComponentReader.IsComponent(head)) return false;

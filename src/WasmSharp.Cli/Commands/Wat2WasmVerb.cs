@@ -26,7 +26,7 @@ internal static class Wat2WasmVerb
             byte[] binary;
             if (ModuleFile.IsComponentText(text))
             {
-                binary = WasmSharp.Components.Text.ComponentText.ParseFile(text);
+                binary = ModuleFile.ParseComponent(text);
                 if (!noCheck) WasmSharp.Components.Validation.ComponentValidator.Validate(WasmSharp.Components.Binary.ComponentReader.Read(binary));
             }
             else

@@ -17,32 +17,33 @@ public sealed class InstanceState(InstanceState? parent)
     /// <summary>The call into this instance that runs now (its core code calls the task built-ins), or null.</summary>
     internal CallFrame? Current { get; set; }
 
-    private IEnumerable<InstanceState> SelfAndAncestors()
+    /// <summary>This instance, then its parent, and so on to the outermost.</summary>
+    private readonly InstanceState[] _chain = parent is null ? [] : parent._chain;
+
+    private InstanceState[] Chain => _chainWithSelf ??= [this, .. _chain];
+    private InstanceState[]? _chainWithSelf;
+
+    /// <summary>Enters from <paramref name="caller"/> (null: the host): the instances entered are this one and its
+    /// ancestors up to the first that is also the caller's (a call between siblings enters only the callee's side),
+    /// and none may be running a call already. Returns how many were entered, for <see cref="Leave"/>.</summary>
+    internal int Enter(InstanceState? caller)
     {
-        for (var i = this; i is not null; i = i.Parent) yield return i;
+        var chain = Chain;
+        int count = 0;
+        while (count < chain.Length && (caller is null || Array.IndexOf(caller.Chain, chain[count]) < 0))
+        {
+            if (!chain[count].MayEnter) throw CanonicalAbi.Trap("cannot enter component instance");
+            count++;
+        }
+        for (int i = 0; i < count; i++) chain[i].MayEnter = false;
+        return count;
     }
 
-    /// <summary>The instances a call from <paramref name="caller"/> enters: this one and its ancestors, less the
-    /// caller's own (a call between siblings enters only the callee's side).</summary>
-    private List<InstanceState> EnteringSet(InstanceState? caller)
+    /// <summary>Leaves the <paramref name="entered"/> instances <see cref="Enter"/> entered.</summary>
+    internal void Leave(int entered)
     {
-        var set = SelfAndAncestors().ToList();
-        if (caller is not null) set.RemoveAll(i => caller.SelfAndAncestors().Contains(i));
-        return set;
-    }
-
-    /// <summary>Enters from <paramref name="caller"/>: traps if any instance entered is already running a call.</summary>
-    internal List<InstanceState> Enter(InstanceState? caller)
-    {
-        var set = EnteringSet(caller);
-        if (set.Any(i => !i.MayEnter)) throw CanonicalAbi.Trap("cannot enter component instance");
-        foreach (var i in set) i.MayEnter = false;
-        return set;
-    }
-
-    internal static void Leave(List<InstanceState> entered)
-    {
-        foreach (var i in entered) i.MayEnter = true;
+        var chain = Chain;
+        for (int i = 0; i < entered; i++) chain[i].MayEnter = true;
     }
 
     /// <summary>Traps unless the instance may call out now (canon lower and the resource built-ins check this).</summary>
@@ -58,7 +59,8 @@ public sealed class InstanceState(InstanceState? parent)
 internal sealed class CallFrame(LiftedFunction function)
 {
     public LiftedFunction Function { get; } = function;
-    public uint[] Context { get; } = new uint[2];
+    public uint[] Context => _context ??= new uint[2];
+    private uint[]? _context;
     public bool Returned { get; set; }
     public ComponentValue? Result { get; set; }
 }
@@ -91,7 +93,7 @@ internal sealed record ResolvedOptions(StringEncoding Encoding, Memory? Memory, 
     bool HasCallback = false)
 {
     /// <summary>The Canonical ABI's options for a call in <paramref name="instance"/>, with its handle scope.</summary>
-    public CanonicalOptions For(InstanceState instance, ResourceScope scope) => new(
+    public CanonicalOptions For(InstanceState instance, ResourceScope? scope) => new(
         Memory is { } m ? () => m.Span : NoMemory,
         Encoding,
         ValueType.I32,
@@ -123,6 +125,18 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
     private readonly ComponentValueType[] _parameterTypes = type.Parameters.Select(p => p.Type).ToArray();
     private readonly ComponentValueType[] _resultTypes = type.Result is null ? [] : [type.Result];
 
+    /// <summary>For a signature without handles (most): the Canonical ABI's options, made once (no handle scope is
+    /// needed, and no borrow can be left behind).</summary>
+    private readonly CanonicalOptions? _plainAbi = HasHandles(type) ? null : options.For(instance, null);
+
+    /// <summary>The core call's argument and result values, reused unless the function is re-entered.</summary>
+    private readonly Value[] _coreArgs = new Value[core.Type.Parameters.Length];
+    private readonly Value[] _coreResults = new Value[core.Type.Results.Length];
+    private bool _busy;
+
+    private static bool HasHandles(ComponentFunctionType t) =>
+        t.Parameters.Any(p => ValueTypeWalk.HasHandles(p.Type)) || t.Result is not null && ValueTypeWalk.HasHandles(t.Result);
+
     public ResolvedOptions Options => options;
     public IReadOnlyList<ComponentValueType> ResultTypes => _resultTypes;
 
@@ -145,16 +159,18 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
         Func<CanonicalOptions, TArgs, LiftedFunction, ulong[]> lower,
         Func<CanonicalOptions, ReadOnlySpan<ulong>, LiftedFunction, TResult> lift)
     {
-        var entered = instance.Enter(caller);
+        int entered = instance.Enter(caller);
         var outer = instance.Current;
         var frame = new CallFrame(this);
         instance.Current = frame;
+        bool reentered = _busy;
+        _busy = true;
         try
         {
-            var task = new CallTask();
-            var abi = options.For(instance, new ResourceScope(instance.Handles, instance, task));
+            var task = _plainAbi is null ? new CallTask() : null;
+            var abi = _plainAbi ?? options.For(instance, new ResourceScope(instance.Handles, instance, task));
             var flatArgs = lower(abi, args, this);
-            var flatResults = CoreCalls.Call(core, flatArgs);
+            var flatResults = reentered ? CoreCalls.Call(core, flatArgs) : CoreCalls.Call(core, flatArgs, _coreArgs, _coreResults);
             TResult result;
             if (options.IsAsync)
             {
@@ -175,13 +191,14 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
                     finally { instance.MayLeave = true; }
                 }
             }
-            task.Return();
+            task?.Return();
             return result;
         }
         finally
         {
+            _busy = reentered;
             instance.Current = outer;
-            InstanceState.Leave(entered);
+            instance.Leave(entered);
         }
     }
 }
@@ -189,12 +206,16 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
 /// <summary>Calls core functions with core values as raw 64-bit slots (an i32 or f32 in the low 32 bits).</summary>
 internal static class CoreCalls
 {
-    public static ulong[] Call(Function f, ReadOnlySpan<ulong> args)
+    public static ulong[] Call(Function f, ReadOnlySpan<ulong> args) =>
+        Call(f, args, new Value[f.Type.Parameters.Length], new Value[f.Type.Results.Length]);
+
+    /// <summary>As <see cref="Call(Function, ReadOnlySpan{ulong})"/>, staging the values in the arrays given.</summary>
+    public static ulong[] Call(Function f, ReadOnlySpan<ulong> args, Value[] values, Value[] results)
     {
         var type = f.Type;
-        var values = new Value[type.Parameters.Length];
         for (int i = 0; i < values.Length; i++) values[i] = Value.FromBits(type.Parameters[i], args[i]);
-        var results = f.Invoke(values);
+        f.Invoke(values, results);
+        if (results.Length == 0) return [];
         var raw = new ulong[results.Length];
         for (int i = 0; i < raw.Length; i++) raw[i] = results[i].Bits;
         return raw;

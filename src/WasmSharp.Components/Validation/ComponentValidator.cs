@@ -431,21 +431,9 @@ public static class ComponentValidator
             _ => false,
         };
 
-        private static bool Handles(ComponentValueType t) => Contains(t, u => u is OwnType or BorrowType);
+        private static bool Handles(ComponentValueType t) => ValueTypeWalk.HasHandles(t);
 
-        private static bool Contains(ComponentValueType t, Func<ComponentValueType, bool> p) => p(t) || t switch
-        {
-            ListType l => Contains(l.Element, p),
-            RecordType r => r.Fields.Any(f => Contains(f.Type, p)),
-            TupleType u => u.Types.Any(x => Contains(x, p)),
-            VariantType v => v.Cases.Any(c => c.Type is not null && Contains(c.Type, p)),
-            OptionType o => Contains(o.Type, p),
-            ResultType r => r.Ok is not null && Contains(r.Ok, p) || r.Error is not null && Contains(r.Error, p),
-            MapType m => Contains(m.Key, p) || Contains(m.Value, p),
-            StreamType { Element: { } e } => Contains(e, p),
-            FutureType { Element: { } e } => Contains(e, p),
-            _ => false,
-        };
+        private static bool Contains(ComponentValueType t, Func<ComponentValueType, bool> p) => ValueTypeWalk.Any(t, p);
 
         private static Sort SortOf(ExternDesc d) => d switch
         {

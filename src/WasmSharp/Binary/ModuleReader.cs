@@ -95,7 +95,7 @@ public static partial class ModuleReader
         if (version == Version) return;
         // The Component Model splits the version into a version and a layer, 1 for components.
         if (version >> 16 == 1 && (ushort)version != 0)
-            throw r.Error($"unknown binary version: a WebAssembly component (layer 1, version 0x{(ushort)version:x}), which WasmSharp cannot run yet", 4);
+            throw r.Error($"unknown binary version: a WebAssembly component (layer 1, version 0x{(ushort)version:x}), not a core module (WasmSharp.Components reads components)", 4);
         throw r.Error("unknown binary version", 4);
     }
 

@@ -123,9 +123,9 @@ public sealed class CommandLineTests : IDisposable
     [Fact]
     public void MalformedTextSaysWhereAndWhy()
     {
-        var path = Write("m.wat", "\n\t(component)");
+        var path = Write("m.wat", "\n\t(frobnicate)");
         foreach (var verb in new[] { "run", "validate", "inspect", "explore", "wat2wasm", "wasm2wat" })
-            AssertError(TestPrograms.RunCli([verb, path]), "malformed text at 2:3: unknown operator component");
+            AssertError(TestPrograms.RunCli([verb, path]), "malformed text at 2:3: unknown operator frobnicate");
     }
 
     [Fact]
