@@ -63,6 +63,15 @@ internal sealed class CallFrame(LiftedFunction function)
     private uint[]? _context;
     public bool Returned { get; set; }
     public ComponentValue? Result { get; set; }
+
+    /// <summary>Readies the frame for another call (frames are reused while calls do not overlap).</summary>
+    public CallFrame Reset()
+    {
+        if (_context is not null) Array.Clear(_context);
+        Returned = false;
+        Result = null;
+        return this;
+    }
 }
 
 /// <summary>A component-level function: called with component values, it returns its result (or null).</summary>
@@ -132,6 +141,9 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
     /// <summary>The core call's argument and result values, reused unless the function is re-entered.</summary>
     private readonly Value[] _coreArgs = new Value[core.Type.Parameters.Length];
     private readonly Value[] _coreResults = new Value[core.Type.Results.Length];
+    private readonly ulong[] _rawResults = new ulong[core.Type.Results.Length];
+    private readonly Value[] _postReturnArgs = new Value[options.PostReturn?.Type.Parameters.Length ?? 0];
+    private CallFrame? _frame;
     private bool _busy;
 
     private static bool HasHandles(ComponentFunctionType t) =>
@@ -161,16 +173,19 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
     {
         int entered = instance.Enter(caller);
         var outer = instance.Current;
-        var frame = new CallFrame(this);
-        instance.Current = frame;
         bool reentered = _busy;
+        // A call that does not overlap another of this function reuses its frame and buffers.
+        var frame = reentered ? new CallFrame(this) : (_frame ??= new CallFrame(this)).Reset();
+        instance.Current = frame;
         _busy = true;
         try
         {
             var task = _plainAbi is null ? new CallTask() : null;
             var abi = _plainAbi ?? options.For(instance, new ResourceScope(instance.Handles, instance, task));
             var flatArgs = lower(abi, args, this);
-            var flatResults = reentered ? CoreCalls.Call(core, flatArgs) : CoreCalls.Call(core, flatArgs, _coreArgs, _coreResults);
+            ReadOnlySpan<ulong> flatResults = reentered
+                ? CoreCalls.Call(core, flatArgs)
+                : CoreCalls.Call(core, flatArgs, _coreArgs, _coreResults, _rawResults);
             TResult result;
             if (options.IsAsync)
             {
@@ -187,7 +202,11 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
                 if (options.PostReturn is { } postReturn)
                 {
                     instance.MayLeave = false;
-                    try { CoreCalls.Call(postReturn, flatResults); }
+                    try
+                    {
+                        if (reentered) CoreCalls.Call(postReturn, flatResults);
+                        else CoreCalls.Call(postReturn, flatResults, _postReturnArgs, [], []);
+                    }
                     finally { instance.MayLeave = true; }
                 }
             }
@@ -207,16 +226,15 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
 internal static class CoreCalls
 {
     public static ulong[] Call(Function f, ReadOnlySpan<ulong> args) =>
-        Call(f, args, new Value[f.Type.Parameters.Length], new Value[f.Type.Results.Length]);
+        Call(f, args, new Value[f.Type.Parameters.Length], new Value[f.Type.Results.Length], new ulong[f.Type.Results.Length]);
 
-    /// <summary>As <see cref="Call(Function, ReadOnlySpan{ulong})"/>, staging the values in the arrays given.</summary>
-    public static ulong[] Call(Function f, ReadOnlySpan<ulong> args, Value[] values, Value[] results)
+    /// <summary>As <see cref="Call(Function, ReadOnlySpan{ulong})"/>, staging the values in the arrays given and
+    /// returning the results in <paramref name="raw"/>.</summary>
+    public static ulong[] Call(Function f, ReadOnlySpan<ulong> args, Value[] values, Value[] results, ulong[] raw)
     {
         var type = f.Type;
         for (int i = 0; i < values.Length; i++) values[i] = Value.FromBits(type.Parameters[i], args[i]);
         f.Invoke(values, results);
-        if (results.Length == 0) return [];
-        var raw = new ulong[results.Length];
         for (int i = 0; i < raw.Length; i++) raw[i] = results[i].Bits;
         return raw;
     }
