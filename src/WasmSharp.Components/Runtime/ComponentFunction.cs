@@ -117,8 +117,15 @@ internal sealed record ResolvedOptions(StringEncoding Encoding, Memory? Memory, 
         instance.MayLeave = false;
         try
         {
-            var result = realloc.Invoke(Value.I32((int)old), Value.I32((int)oldSize), Value.I32((int)align), Value.I32((int)size));
-            return (uint)result[0].AsI32();
+            // Staged on the stack: realloc runs for every string and list a call passes.
+            CallBuffer buffer = default;
+            Span<Value> values = buffer;
+            values[0] = Value.I32((int)old);
+            values[1] = Value.I32((int)oldSize);
+            values[2] = Value.I32((int)align);
+            values[3] = Value.I32((int)size);
+            realloc.Invoke(values[..4], values.Slice(4, 1));
+            return (uint)values[4].AsI32();
         }
         finally { instance.MayLeave = true; }
     }
