@@ -8,6 +8,9 @@ namespace WasmSharp.Components.Validation;
 public sealed class WitText
 {
     private readonly Dictionary<ResourceType, string> _names = new();
+    /// <summary>Records, variants, enums and flags by the name they are exported or imported under, as WIT refers
+    /// to them in signatures.</summary>
+    private readonly Dictionary<ComponentValueType, string> _typeNames = new();
 
     /// <summary>A printer that names resources as <paramref name="component"/>'s imports and exports do.</summary>
     public WitText(ComponentTypeInfo component)
@@ -20,6 +23,7 @@ public sealed class WitText
         switch (desc)
         {
             case TypeDesc { Type: ResourceType r }: _names.TryAdd(r, name); break;
+            case TypeDesc { Type: RecordType or VariantType or EnumType or FlagsType } t: _typeNames.TryAdd((ComponentValueType)t.Type, name); break;
             case InstanceDesc i:
                 foreach (var (n, d) in i.Type.Exports) Learn(n, d);
                 break;
@@ -56,7 +60,7 @@ public sealed class WitText
         FuncDesc f => Function(f.Type),
         ValueDesc v => "value " + Value(v.Type),
         TypeDesc { Type: ResourceType } => "resource",
-        TypeDesc { Type: ComponentValueType v } => "type " + Value(v),
+        TypeDesc { Type: ComponentValueType v } => "type " + Definition(v),
         TypeDesc { Type: ComponentFunctionType f } => "type " + Function(f),
         TypeDesc => "type",
         ModuleDesc m => $"core module ({m.Type.Imports.Count} imports, {m.Type.Exports.Count} exports)",
@@ -69,7 +73,15 @@ public sealed class WitText
         $"{(f.IsAsync ? "async " : "")}func({string.Join(", ", f.Parameters.Select(p => $"{p.Label}: {Value(p.Type)}"))})" +
         (f.Result is null ? "" : " -> " + Value(f.Result));
 
-    public string Value(ComponentValueType t) => t switch
+    /// <summary>A type as its definition (<c>record { ... }</c>), not by its name.</summary>
+    private string Definition(ComponentValueType t)
+    {
+        var saved = _typeNames.Remove(t, out var name);
+        try { return Value(t); }
+        finally { if (saved) _typeNames[t] = name!; }
+    }
+
+    public string Value(ComponentValueType t) => _typeNames.TryGetValue(t, out var name) ? name : t switch
     {
         PrimitiveType p => p.ToString(),
         ListType { Length: uint n } l => $"list<{Value(l.Element)}, {n}>",
