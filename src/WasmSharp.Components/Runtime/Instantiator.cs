@@ -344,7 +344,7 @@ public sealed class Instantiator(Store store)
                 case "task.return":
                     return TaskReturn(o);
             }
-            var type = Builtins.Signature(o, Value);
+            var type = Builtins.Signature(o, Value) ?? throw Invalid($"`canon {o.Name}` is not supported");
             return new HostFunction(Store, type, (_, _) =>
             {
                 instance.CheckMayLeave();
@@ -362,7 +362,7 @@ public sealed class Instantiator(Store store)
         {
             var result = Value(o.Result);
             ComponentValueType[] types = result is null ? [] : [result];
-            var type = Builtins.Signature(o, Value);
+            var type = Builtins.Signature(o, Value) ?? throw Invalid($"`canon {o.Name}` is not supported");
             var options = Options(o.Options ?? CanonOptionsDef.None);
             var instance = state;
             return new HostFunction(Store, type, (args, _) =>

@@ -29,15 +29,16 @@ internal static class Builtins
 
     /// <summary>The core function type of built-in <paramref name="o"/>; <paramref name="value"/> resolves
     /// task.return's result type.</summary>
-    public static FunctionType Signature(CanonOther o, Func<ValTypeRef?, ComponentValueType?> value)
+    /// <remarks>Null for the built-ins of shared-everything threads, which nothing here runs or types yet.</remarks>
+    public static FunctionType? Signature(CanonOther o, Func<ValTypeRef?, ComponentValueType?> value)
     {
         if (o.Name == "task.return")
         {
             var flat = value(o.Result) is { } result ? CanonicalLayout.Flatten(result) : [];
             return new FunctionType(flat.Count > CanonicalLayout.MaxFlatParams ? [ValueType.I32] : flat.ToArray(), []);
         }
-        var (parameters, results) = Signatures.TryGetValue(o.Name, out var s) ? s : throw new InvalidOperationException($"no signature for canon {o.Name}");
-        return new FunctionType(Types(parameters), Types(results));
+        if (!Signatures.TryGetValue(o.Name, out var s)) return null;
+        return new FunctionType(Types(s.Parameters), Types(s.Results));
 
         static ValueType[] Types(string codes) => codes.Select(c => c == 'l' ? ValueType.I64 : ValueType.I32).ToArray();
     }

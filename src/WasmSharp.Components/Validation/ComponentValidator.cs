@@ -871,7 +871,8 @@ public static class ComponentValidator
                     break;
                 }
                 case CanonOther o:
-                    _scope[Sort.CoreFunc].Add(Builtins.Signature(o, r => r is { } t ? ValueRef(t, []) : null));
+                    _scope[Sort.CoreFunc].Add(Builtins.Signature(o, r => r is { } t ? ValueRef(t, []) : null)
+                        ?? throw Invalid($"`canon {o.Name}` (shared-everything threads) is not supported"));
                     break;
             }
         }
