@@ -6,6 +6,10 @@ using static System.Linq.Expressions.Expression;
 
 namespace WasmSharp.Components.Compiled;
 
+/// <summary>What compiled Canonical ABI code is made for, and cached by: a component function type, the memory's
+/// address type, and the .NET delegate type on the host's side.</summary>
+internal sealed record SignatureKey(ComponentFunctionType Type, ValueType Pointer, Type Delegate);
+
 /// <summary>
 /// The compiled code for one signature: a component function type, the memory's address type and a .NET delegate
 /// type — its argument lowering, its result lifting and the delegate's entry point, compiled once and cached, then
@@ -13,9 +17,7 @@ namespace WasmSharp.Components.Compiled;
 /// </summary>
 internal abstract class CompiledSignature
 {
-    private sealed record Key(ComponentFunctionType Type, ValueType Pointer, Type Delegate);
-
-    private static readonly ConcurrentDictionary<Key, CompiledSignature> Cache = new();
+    private static readonly ConcurrentDictionary<SignatureKey, CompiledSignature> Cache = new();
 
     /// <summary>A delegate of the signature's type that calls <paramref name="function"/>.</summary>
     public abstract Delegate Bind(LiftedFunction function);
@@ -24,7 +26,7 @@ internal abstract class CompiledSignature
     /// whose values map as <paramref name="parameters"/> and <paramref name="result"/> say.</summary>
     public static CompiledSignature For(ComponentFunctionType type, TypeMapping[] parameters, TypeMapping? result, Type delegateType,
         ValueType pointer) =>
-        Cache.GetOrAdd(new Key(type, pointer, delegateType), key =>
+        Cache.GetOrAdd(new SignatureKey(type, pointer, delegateType), key =>
         {
             TypeMapping[] results = result is null ? [] : [result];
             var signature = typeof(CompiledSignature<,>).MakeGenericType(ThunkCompiler.ArgumentsType(parameters), ThunkCompiler.ResultsType(results));

@@ -48,25 +48,45 @@ internal static class ThunkCompiler
         var slots = Parameter(typeof(ulong[]), "flat");
         var cx = new EmitContext(options, pointer);
         var body = new List<Expression>();
-        var places = Places(mappings, cx, slots, maxFlat, spill =>
-        {
-            var tuple = new TupleType(mappings.Select(m => m.ComponentType).ToArray());
-            body.Add(Assign(spill, new FlatPlace(cx, slots, 0).ReadPointer()));
-            body.Add(EmitContext.Helper(nameof(CompiledAbi.CheckRange), options, spill, Constant((ulong)CanonicalLayout.Size(tuple, pointer)),
-                Constant(CanonicalLayout.Alignment(tuple, pointer)), Constant("tuple")));
-        }, _ => { }, out var spillVariable);
-        // Values lift in order (so the first bad one traps first), then make the result.
-        var temps = mappings.Select(m => Variable(m.NetType)).ToArray();
-        for (int i = 0; i < mappings.Count; i++) body.Add(Assign(temps[i], mappings[i].Lift(places[i], cx)));
+        var variables = new List<ParameterExpression>();
+        var temps = LiftValues(mappings, cx, slots, maxFlat, body, variables);
         body.Add(mappings.Count == 1 ? temps[0] : ValueTuples.New(resultsType, temps));
         var type = typeof(Func<,,>).MakeGenericType(typeof(CanonicalOptions), typeof(ulong[]), resultsType);
-        return Lambda(type, Block(resultsType, [spillVariable, .. temps], body), "Lift", [options, slots]);
+        return Lambda(type, Block(resultsType, variables, body), "Lift", [options, slots]);
+    }
+
+    /// <summary>Adds to <paramref name="body"/> the statements that lift the values from the core values in
+    /// <paramref name="slots"/> (flat, or in a tuple the first one points at, checked, past <paramref name="maxFlat"/>)
+    /// into variables (added to <paramref name="variables"/>), in order, so the first bad one traps first; returns
+    /// those variables.</summary>
+    public static ParameterExpression[] LiftValues(IReadOnlyList<TypeMapping> mappings, EmitContext cx, Expression slots, int maxFlat,
+        List<Expression> body, List<ParameterExpression> variables)
+    {
+        var places = Places(mappings, cx, slots, maxFlat, spill =>
+        {
+            body.Add(Assign(spill, new FlatPlace(cx, slots, 0).ReadPointer()));
+            body.Add(CheckTuple(mappings, cx, spill));
+        }, _ => { }, out var spillVariable);
+        var temps = mappings.Select(m => Variable(m.NetType)).ToArray();
+        for (int i = 0; i < mappings.Count; i++) body.Add(Assign(temps[i], mappings[i].Lift(places[i], cx)));
+        variables.Add(spillVariable);
+        variables.AddRange(temps);
+        return temps;
+    }
+
+    /// <summary>Traps unless the tuple of the values at <paramref name="pointer"/> is aligned and inside the memory
+    /// (as the reference's load and store of a spilled tuple check).</summary>
+    public static Expression CheckTuple(IReadOnlyList<TypeMapping> mappings, EmitContext cx, Expression pointer)
+    {
+        var tuple = new TupleType(mappings.Select(m => m.ComponentType).ToArray());
+        return EmitContext.Helper(nameof(CompiledAbi.CheckRange), cx.Options, pointer, Constant((ulong)CanonicalLayout.Size(tuple, cx.Pointer)),
+            Constant(CanonicalLayout.Alignment(tuple, cx.Pointer)), Constant("tuple"));
     }
 
     /// <summary>Where each value goes: in flat values if they all flatten to at most <paramref name="maxFlat"/>
     /// (after <paramref name="flat"/> with their count), else in a tuple in memory at a pointer
     /// (<paramref name="spill"/> sets the variable it gives).</summary>
-    private static Place[] Places(IReadOnlyList<TypeMapping> mappings, EmitContext cx, Expression slots, int maxFlat,
+    public static Place[] Places(IReadOnlyList<TypeMapping> mappings, EmitContext cx, Expression slots, int maxFlat,
         Action<ParameterExpression> spill, Action<int> flat, out ParameterExpression spillVariable)
     {
         spillVariable = Variable(typeof(ulong), "spilled");

@@ -259,6 +259,8 @@ internal static class Lowering
     /// at the pointer, and the status RETURNED.</remarks>
     public static HostFunction Lower(Store store, ComponentFunction callee, ResolvedOptions options, InstanceState instance, string name)
     {
+        // A typed host function brings glue compiled for its signature where it can run.
+        if (callee is TypedHostFunction typed && typed.LowerCompiled(store, options, instance, name) is { } compiled) return compiled;
         var type = callee.Type;
         var (flatParams, flatResults) = CanonicalLayout.FlattenFunction(type, FlatContext.Lower, isAsync: options.IsAsync);
         var parameterTypes = type.Parameters.Select(p => p.Type).ToArray();

@@ -4,14 +4,14 @@ using WasmSharp.Components.Validation;
 namespace WasmSharp.Components.Runtime;
 
 /// <summary>
-/// Satisfies a component's imports by name and instantiates it: with .NET functions (<see cref="DefineFunction"/>),
-/// host resource types, and the exports of other component instances (<see cref="DefineInstance(string,
-/// ComponentInstance)"/>), so components link to components. A call from one component into another goes through
-/// the Canonical ABI both ways: the caller's arguments are lifted from its memory and lowered into the callee's, and
-/// the result back (the spec's adapter semantics). Each import is checked against the item given, by the same
-/// subtyping validation uses, before anything runs.
+/// Satisfies a component's imports by name and instantiates it: with .NET functions (on component values, or typed
+/// delegates: ComponentLinker.Typed.cs), host resource types, and the exports of other component instances
+/// (<see cref="DefineInstance(string, ComponentInstance)"/>), so components link to components. A call from one
+/// component into another goes through the Canonical ABI both ways: the caller's arguments are lifted from its
+/// memory and lowered into the callee's, and the result back (the spec's adapter semantics). Each import is checked
+/// against the item given, by the same subtyping validation uses, before anything runs.
 /// </summary>
-public sealed class ComponentLinker
+public sealed partial class ComponentLinker
 {
     private readonly Dictionary<string, ComponentItem> _items = new(StringComparer.Ordinal);
 
@@ -54,6 +54,7 @@ public sealed class ComponentLinker
         {
             if (!_items.TryGetValue(name, out var item))
                 throw new LinkException("unknown import", $"the component imports `{name}` ({Wit(type, expected)}), which is not defined");
+            item = BindTyped(name, item, TypeMatching.Substitute(expected, map), type);
             try
             {
                 TypeMatching.Check(Describe(item), expected, map, bindable);

@@ -28,7 +28,7 @@ public static class TypedFunctions
     }
 
     /// <summary>The mappings of a delegate's parameters and result to a function type's.</summary>
-    private static (TypeMapping[] Parameters, TypeMapping? Result) Check(ComponentFunctionType type, MethodInfo invoke)
+    internal static (TypeMapping[] Parameters, TypeMapping? Result) Check(ComponentFunctionType type, MethodInfo invoke)
     {
         var parameters = invoke.GetParameters();
         if (parameters.Length != type.Parameters.Count)

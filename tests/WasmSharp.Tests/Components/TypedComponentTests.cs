@@ -29,17 +29,10 @@ public enum Access : byte { Read = 1, Write = 2, Execute = 4 }
 /// and by the reference path, with the same results and traps.</summary>
 public class TypedComponentTests(ITestOutputHelper output)
 {
-    private const string Component = """
+    private const string Component = $$"""
         (component
           (core module $M
-            (memory (export "mem") 1)
-            (global $next (mut i32) (i32.const 1024))
-            (func (export "realloc") (param i32 i32 i32 i32) (result i32)
-              (local $p i32)
-              (local.set $p (i32.and (i32.add (global.get $next) (i32.sub (local.get 2) (i32.const 1))) (i32.sub (i32.const 0) (local.get 2))))
-              (global.set $next (i32.add (local.get $p) (local.get 3)))
-              (memory.copy (local.get $p) (local.get 0) (local.get 1))
-              (local.get $p))
+            {{HostImportTests.Allocator}}
             (func (export "reset") (param i32) (global.set $next (i32.const 1024)))
             (func (export "len") (param i32 i32) (result i32) (local.get 1))
             (func (export "echo") (param i32 i32) (result i32)
