@@ -77,6 +77,23 @@ public sealed class ComponentCommandTests : IDisposable
     }
 
     [Fact]
+    public void FunctionsOfExportedInterfacesAreInvokedByQualifiedOrBareName()
+    {
+        var wat = Write("iface.wat", """
+            (component
+              (core module $M (func (export "twice") (param i32) (result i32) (i32.shl (local.get 0) (i32.const 1))))
+              (core instance $m (instantiate $M))
+              (func $twice (param "n" u32) (result u32) (canon lift (core func $m "twice")))
+              (instance $api (export "twice" (func $twice)))
+              (export "my:math/ops" (instance $api)))
+            """);
+        Assert.Equal("42\n", TestPrograms.RunCli(["run", "--invoke", "my:math/ops#twice(21)", wat]).StdoutText);
+        Assert.Equal("8\n", TestPrograms.RunCli(["run", "--invoke", "twice(4)", wat]).StdoutText);
+        var r = TestPrograms.RunCli(["run", "--invoke", "thrice(4)", wat]);
+        Assert.Contains("its functions: my:math/ops#twice", r.StderrText);
+    }
+
+    [Fact]
     public void MistakesAreNamed()
     {
         var wat = Write("greeter.wat", Greeter);
