@@ -9,6 +9,8 @@ internal static class TypeMapper
     {
         if (net == typeof(ComponentValue) || (t is OwnType or BorrowType && net == typeof(ResourceValue)))
             return new UntypedMapping(t, net);
+        if (t is OwnType or BorrowType)
+            return net == typeof(Resource) ? new ResourceMapping(t) : throw Misfit(path, t, net, "a handle is a WasmSharp.Components.Resource");
         return t switch
         {
             PrimitiveType { Kind: Primitive.String } => net == typeof(string) ? new StringMapping(t) : throw Misfit(path, t, net, "a string is a System.String"),

@@ -44,7 +44,9 @@ public class TypedMappingTests
         Assert.Contains("Unit", Assert.Throws<ArgumentException>(() => TypeMapping.Create(new ResultType(null, P.U32), typeof(Result<int, uint>))).Message);
         Assert.Contains("case 'nothing'", Assert.Throws<ArgumentException>(() =>
             TypeMapping.Create(new VariantType(new[] { new Case("circle", P.U32), new Case("nothing", P.U32) }), typeof(Shape))).Message);
-        Assert.Throws<NotSupportedException>(() => TypeMapping.Create(new OwnType(new ResourceType("r")), typeof(uint)));
+        Assert.Contains("a handle is a WasmSharp.Components.Resource",
+            Assert.Throws<ArgumentException>(() => TypeMapping.Create(new OwnType(new ResourceType("r")), typeof(uint))).Message);
+        Assert.NotNull(TypeMapping.Create(new BorrowType(new ResourceType("r")), typeof(Resource)));
         Assert.NotNull(TypeMapping.Create(new OwnType(new ResourceType("r")), typeof(ResourceValue)));
     }
 
