@@ -1,10 +1,11 @@
 namespace WasmSharp.Tests.Components;
 
-/// <summary>A <c>realloc</c> for tests: a bump allocator over a byte array, from 1024 up, that moves every block it
-/// reallocates (so the contents must come along), fills what it adds with junk, and logs its calls.</summary>
-internal sealed class BumpAllocator(byte[] memory)
+/// <summary>A <c>realloc</c> for tests: a bump allocator over a byte array, from <paramref name="start"/> up, that
+/// moves every block it reallocates (so the contents must come along), fills what it adds with junk, and logs its
+/// calls.</summary>
+internal sealed class BumpAllocator(byte[] memory, ulong start = 1024)
 {
-    private ulong _next = 1024;
+    private ulong _next = start;
 
     public List<(ulong Old, ulong OldSize, ulong Alignment, ulong NewSize)> Calls { get; } = [];
 
