@@ -880,6 +880,7 @@ public static class ComponentValidator
         private void Options(CanonOptionsDef o, ComponentFunctionType type, FlatContext context)
         {
             if (o.Conflict is { } conflict) throw Invalid(conflict);
+            if (o.Async && !type.IsAsync) throw Invalid("the `async` canonical option requires an async function type");
             if (o.Memory is uint m) Get<MemoryType>(Sort.CoreMemory, m);
             if (o.Realloc is uint r && !Get<FunctionType>(Sort.CoreFunc, r).Equals(new FunctionType(
                     [ValueType.I32, ValueType.I32, ValueType.I32, ValueType.I32], [ValueType.I32])))
