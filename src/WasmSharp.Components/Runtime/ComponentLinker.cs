@@ -44,9 +44,22 @@ public sealed partial class ComponentLinker
     /// it in <paramref name="store"/>. Throws <see cref="LinkException"/> for an import missing or of the wrong
     /// type, <see cref="InvalidModuleException"/> for an invalid component, <see cref="TrapException"/> if
     /// instantiation traps.</summary>
-    public ComponentInstance Instantiate(Store store, ComponentInfo component)
+    public ComponentInstance Instantiate(Store store, ComponentInfo component) =>
+        Instantiate(store, component, ComponentValidator.Validate(component), new Instantiator(store));
+
+    /// <summary>Instantiates <paramref name="component"/>, validated and compiled already, in
+    /// <paramref name="store"/>, which must belong to the component's engine.</summary>
+    public ComponentInstance Instantiate(Store store, Component component)
     {
-        var type = ComponentValidator.Validate(component);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(component);
+        if (!ReferenceEquals(store.Engine, component.Engine))
+            throw new WasmException("the component was compiled by another engine than the store's: create both with the same Engine");
+        return Instantiate(store, component.Info, component.Type, new Instantiator(store) { Modules = component.Modules });
+    }
+
+    private ComponentInstance Instantiate(Store store, ComponentInfo component, ComponentTypeInfo type, Instantiator instantiator)
+    {
         var map = new Dictionary<ResourceType, ResourceType>();
         var bindable = new HashSet<ResourceType>(type.ImportedResources);
         var given = new Dictionary<string, ComponentItem>();
@@ -65,7 +78,7 @@ public sealed partial class ComponentLinker
             }
             given[name] = item;
         }
-        return new Instantiator(store).InstantiateValidated(component, given);
+        return instantiator.InstantiateValidated(component, given);
     }
 
     private static string Wit(ComponentTypeInfo type, ExternDesc desc) => new WitText(type).Describe(desc);

@@ -15,6 +15,9 @@ public sealed class Instantiator(Store store)
 {
     public Store Store { get; } = store;
 
+    /// <summary>Core modules compiled already (a <see cref="Component"/>'s); others are compiled as they come.</summary>
+    internal IReadOnlyDictionary<CoreModuleDefinition, Module>? Modules { get; init; }
+
     /// <summary>Validates <paramref name="component"/> (<see cref="ComponentValidator"/>) and instantiates it with
     /// <paramref name="imports"/> by name.</summary>
     public ComponentInstance Instantiate(ComponentInfo component, IReadOnlyDictionary<string, ComponentItem>? imports = null)
@@ -64,7 +67,7 @@ public sealed class Instantiator(Store store)
             switch (definition)
             {
                 case CoreModuleDefinition m:
-                    scope[Sort.CoreModule].Add(Module.FromBytes(Store.Engine, m.Binary));
+                    scope[Sort.CoreModule].Add(owner.Modules?.GetValueOrDefault(m) ?? Module.FromBytes(Store.Engine, m.Binary));
                     break;
                 case CoreInstantiate c:
                     scope[Sort.CoreInstance].Add(InstantiateCore(Get<Module>(Sort.CoreModule, c.Module), c.Arguments));

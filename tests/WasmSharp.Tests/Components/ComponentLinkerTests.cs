@@ -123,6 +123,24 @@ public class ComponentLinkerTests
     }
 
     [Fact]
+    public void AComponentIsCompiledOnceAndInstantiatedOften()
+    {
+        var component = WasmSharp.Components.Runtime.Component.FromBytes(Encoding.UTF8.GetBytes(Upper));
+        Assert.Equal("upper", Assert.Single(component.Type.Exports).Name);
+        var store = new Store();
+        var a = new ComponentLinker().Instantiate(store, component);
+        var b = new ComponentLinker().Instantiate(store, component);
+        Assert.Equal(new StringValue("ABC"), a.GetFunction("upper")!.Invoke(new StringValue("abc")));
+        Assert.Equal(new StringValue("XY"), b.GetFunction("upper")!.Invoke(new StringValue("xy")));
+        // Each instance has its own core instance (and memory) of the one compiled module.
+        Assert.NotSame(a.State, b.State);
+
+        var other = new Store(new Engine());
+        var e = Assert.Throws<WasmException>(() => new ComponentLinker().Instantiate(other, component));
+        Assert.Contains("another engine", e.Message);
+    }
+
+    [Fact]
     public void AnInstanceMissingAnExportDoesNotLink()
     {
         var store = new Store();
