@@ -164,8 +164,8 @@ public static class ComponentValidator
 
         private static CoreModuleType CoreModule(ReadOnlyMemory<byte> binary)
         {
-            Module.Validate(binary);
-            var info = ModuleReader.Read(binary);
+            // One pass decodes and validates (no translation): its ModuleInfo gives the imports and exports.
+            var info = ModuleValidator.Compile(binary, translate: false).Info;
             UniqueImports(info.Imports.Select(i => (i.Module, i.Name)));
             var imports = info.Imports.Select(i => (i.Module, i.Name, CoreImportType(info, i))).ToArray();
             var exports = new Dictionary<string, object>();
