@@ -387,6 +387,8 @@ public sealed class Instantiator(Store store)
             }, o.Name);
         }
 
+        /// <summary>resource.new, .drop or .rep of a resource type (validation has checked that new and rep name one
+        /// this component defines).</summary>
         private HostFunction ResourceBuiltin(CanonResource r)
         {
             var resource = Resource(r.Type);
@@ -396,8 +398,6 @@ public sealed class Instantiator(Store store)
             switch (r.Builtin)
             {
                 case Binary.ResourceBuiltin.New:
-                    if (!ReferenceEquals(resource.Implementation, state))
-                        throw Invalid($"type index {r.Type} is not a resource type defined by this component");
                     return new HostFunction(Store, new FunctionType([i32], [i32]), (args, results) =>
                     {
                         instance.CheckMayLeave();
@@ -410,8 +410,6 @@ public sealed class Instantiator(Store store)
                         CanonicalResources.Drop(table, resource, (uint)args[0].AsI32());
                     }, "resource.drop");
                 default:
-                    if (!ReferenceEquals(resource.Implementation, state))
-                        throw Invalid($"type index {r.Type} is not a resource type defined by this component");
                     return new HostFunction(Store, new FunctionType([i32], [i32]), (args, results) =>
                         results[0] = WasmSharp.Value.I32((int)CanonicalResources.Rep(table, resource, (uint)args[0].AsI32())), "resource.rep");
             }
