@@ -495,8 +495,16 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
         }
     }
 
-    public LlvmValue Load(byte op, ValueType result, uint offset, int height, LlvmValue address)
+    /// <summary>Native code accesses memory 0 only (a module with several memories runs on the interpreter:
+    /// <see cref="NativeModule"/> declines it before translating).</summary>
+    private static void OnlyMemory0(int memory)
     {
+        if (memory != 0) throw new NotSupportedException("multiple memories");
+    }
+
+    public LlvmValue Load(byte op, ValueType result, int memory, uint offset, int height, LlvmValue address)
+    {
+        OnlyMemory0(memory);
         Start([address]);
         switch (op)
         {
@@ -517,8 +525,9 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
         return Result(op);
     }
 
-    public void Store(byte op, uint offset, LlvmValue address, LlvmValue value)
+    public void Store(byte op, int memory, uint offset, LlvmValue address, LlvmValue value)
     {
+        OnlyMemory0(memory);
         Start([address, value]);
         switch (op)
         {

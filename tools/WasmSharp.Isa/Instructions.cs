@@ -445,8 +445,19 @@ public static partial class Instructions
     private static void Bulk()
     {
         Add("MemorySize", "d:dst", "$dst = _memLen / MemoryType.PageSize;", "dst = memory.size.", Keeps);
-        Add("MemoryGrow", "d:dst s:delta",
-            "var memory = _inst.Memories[0]; $dst = (uint)(int)memory.Grow((uint)$delta); LoadMemory();", "dst = memory.grow delta.");
+        Add("MemoryGrow", "d:dst s:delta i:memory",
+            "$dst = (uint)(int)_inst.Memories[$memory].Grow((uint)$delta); LoadMemory();", "dst = memory.grow delta (then memory 0 is current).");
+        // Multi-memory: the instructions above and every load and store act on the current memory, memory 0 but
+        // between a UseMemory of another and the UseMemory 0 after the instruction.
+        Add("UseMemory", "i:memory",
+            "MemoryDefinition* m = _inst.Context->Memories[$memory]; _mem = m->Base; _memLen = m->Length;",
+            "Makes memory (of the instance's index space) the one memory instructions act on.");
+        Add("MemoryCopyAcross", "s:dst s:src s:n i:dstMemory i:srcMemory",
+            """
+            MemoryDefinition* dm = _inst.Context->Memories[$dstMemory], sm = _inst.Context->Memories[$srcMemory];
+            ulong d = (uint)$dst, s = (uint)$src, n = (uint)$n; if (d + n > dm->Length || s + n > sm->Length) goto Oob;
+            Buffer.MemoryCopy(sm->Base + s, dm->Base + d, n, n);
+            """, "memory.copy between two memories.");
         Add("MemoryFill", "s:dst s:value s:n",
             "ulong d = (uint)$dst, n = (uint)$n; if (d + n > _memLen) goto Oob; NativeMemory.Fill(_mem + d, (nuint)n, (byte)$value);",
             "memory.fill.");

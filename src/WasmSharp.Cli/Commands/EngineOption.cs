@@ -32,8 +32,39 @@ internal static class EngineOption
         DefaultValueFactory = _ => LlvmBackend.DefaultOptLevel,
     }.AcceptOnlyFromAmong("0", "1", "2", "3");
 
+    /// <summary><c>--features all|none|NAME,...</c>: what modules may use beyond WebAssembly 2.0.</summary>
+    public static Option<WasmFeatures> CreateFeatures()
+    {
+        var option = new Option<WasmFeatures>("--features")
+        {
+            Description = "What modules may use beyond WebAssembly 2.0: all (what WasmSharp implements, the default), " +
+                          $"none (Wasm 2.0 exactly), or a comma-separated list of: {string.Join(", ", FeatureNames.Keys)}",
+            HelpName = "all|none|NAME,...",
+            DefaultValueFactory = _ => WasmFeatures.All,
+            CustomParser = result =>
+            {
+                var features = WasmFeatures.None;
+                foreach (var name in result.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+                {
+                    if (name == "all") features |= WasmFeatures.All;
+                    else if (name == "none") { }
+                    else if (FeatureNames.TryGetValue(name, out var f)) features |= f;
+                    else result.AddError($"unknown feature '{name}' (all, none, {string.Join(", ", FeatureNames.Keys)})");
+                }
+                return features;
+            },
+        };
+        return option;
+    }
+
+    /// <summary>Each feature by its name in the proposals' spelling (kebab case).</summary>
+    private static readonly Dictionary<string, WasmFeatures> FeatureNames = Enum.GetValues<WasmFeatures>()
+        .Where(f => f is not (WasmFeatures.None or WasmFeatures.All))
+        .ToDictionary(f => System.Text.RegularExpressions.Regex.Replace(f.ToString(), "(?<=[a-z])([A-Z])", "-$1").ToLowerInvariant());
+
     /// <summary>The engine <paramref name="name"/> asks for, or null with the reason (llvm without LLVM).</summary>
-    public static Engine? Build(string name, bool interruptible, out string? problem, string boundsChecks = "explicit", int optLevel = LlvmBackend.DefaultOptLevel)
+    public static Engine? Build(string name, bool interruptible, out string? problem, string boundsChecks = "explicit", int optLevel = LlvmBackend.DefaultOptLevel,
+        WasmFeatures features = WasmFeatures.All)
     {
         problem = null;
         bool native = name switch
@@ -43,8 +74,8 @@ internal static class EngineOption
             _ => false,
         };
         if (problem is not null) return null;
-        if (!native && !interruptible) return Engine.Default;
-        return new Engine(new EngineConfig { Interruptible = interruptible, Native = native ? Backend(optLevel, boundsChecks) : null });
+        if (!native && !interruptible && features == WasmFeatures.All) return Engine.Default;
+        return new Engine(new EngineConfig { Interruptible = interruptible, Native = native ? Backend(optLevel, boundsChecks) : null, Features = features });
     }
 
     /// <summary>The native backend that <c>-O</c> and <c>--bounds-checks</c> ask for.</summary>

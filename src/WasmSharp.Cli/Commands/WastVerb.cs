@@ -25,13 +25,15 @@ internal static class WastVerb
         var engine = EngineOption.Create();
         var bounds = EngineOption.CreateBoundsChecks();
         var opt = EngineOption.CreateOptLevel();
+        var features = EngineOption.CreateFeatures();
         var command = new Command("wast", "Run spec test scripts (.wast)")
         {
-            paths, verbose, jobs, engine, bounds, opt,
+            paths, verbose, jobs, engine, bounds, opt, features,
         };
         command.SetAction(parse =>
         {
-            var chosen = EngineOption.Build(parse.GetValue(engine)!, interruptible: false, out var problem, parse.GetValue(bounds)!, parse.GetValue(opt));
+            var chosen = EngineOption.Build(parse.GetValue(engine)!, interruptible: false, out var problem, parse.GetValue(bounds)!, parse.GetValue(opt),
+                parse.GetValue(features));
             if (chosen is null)
             {
                 Console.Error.WriteLine($"error: {problem}");

@@ -927,7 +927,15 @@ internal sealed unsafe partial class Executor : IDisposable
                     ulong ea = (uint)((uint)regs[ip[1]] + (uint)regs[ip[2]] + (uint)ip[4]) + (ulong)(uint)ip[5]; if (ea + 4 > _memLen) goto Oob; Unsafe.WriteUnaligned(_mem + ea, (uint)regs[ip[3]]); ip += 6; continue;
                 }
                 case Op.MemorySize: { regs[ip[1]] = _memLen / MemoryType.PageSize; ip += 2; continue; }
-                case Op.MemoryGrow: { var memory = _inst.Memories[0]; regs[ip[1]] = (uint)(int)memory.Grow((uint)regs[ip[2]]); LoadMemory(); ip += 3; continue; }
+                case Op.MemoryGrow: { regs[ip[1]] = (uint)(int)_inst.Memories[ip[3]].Grow((uint)regs[ip[2]]); LoadMemory(); ip += 4; continue; }
+                case Op.UseMemory: { MemoryDefinition* m = _inst.Context->Memories[ip[1]]; _mem = m->Base; _memLen = m->Length; ip += 2; continue; }
+                case Op.MemoryCopyAcross:
+                {
+                    MemoryDefinition* dm = _inst.Context->Memories[ip[4]], sm = _inst.Context->Memories[ip[5]];
+                    ulong d = (uint)regs[ip[1]], s = (uint)regs[ip[2]], n = (uint)regs[ip[3]]; if (d + n > dm->Length || s + n > sm->Length) goto Oob;
+                    Buffer.MemoryCopy(sm->Base + s, dm->Base + d, n, n);
+                    ip += 6; continue;
+                }
                 case Op.MemoryFill:
                 {
                     ulong d = (uint)regs[ip[1]], n = (uint)regs[ip[3]]; if (d + n > _memLen) goto Oob; NativeMemory.Fill(_mem + d, (nuint)n, (byte)regs[ip[2]]); ip += 4; continue;

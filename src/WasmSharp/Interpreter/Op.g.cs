@@ -335,780 +335,784 @@ internal enum Op
     I64Store32Add = 159,
     /// <summary>dst = memory.size. [dst]</summary>
     MemorySize = 160,
-    /// <summary>dst = memory.grow delta. [dst, delta]</summary>
+    /// <summary>dst = memory.grow delta (then memory 0 is current). [dst, delta, memory]</summary>
     MemoryGrow = 161,
+    /// <summary>Makes memory (of the instance's index space) the one memory instructions act on. [memory]</summary>
+    UseMemory = 162,
+    /// <summary>memory.copy between two memories. [dst, src, n, dstMemory, srcMemory]</summary>
+    MemoryCopyAcross = 163,
     /// <summary>memory.fill. [dst, value, n]</summary>
-    MemoryFill = 162,
+    MemoryFill = 164,
     /// <summary>memory.copy. [dst, src, n]</summary>
-    MemoryCopy = 163,
+    MemoryCopy = 165,
     /// <summary>memory.init. [segment, dst, src, n]</summary>
-    MemoryInit = 164,
+    MemoryInit = 166,
     /// <summary>data.drop. [segment]</summary>
-    DataDrop = 165,
+    DataDrop = 167,
     /// <summary>dst = table[index]. [dst, table, index]</summary>
-    TableGet = 166,
+    TableGet = 168,
     /// <summary>table[index] = value. [table, index, value]</summary>
-    TableSet = 167,
+    TableSet = 169,
     /// <summary>dst = table.size. [dst, table]</summary>
-    TableSize = 168,
+    TableSize = 170,
     /// <summary>dst = table.grow. [dst, table, init, n]</summary>
-    TableGrow = 169,
+    TableGrow = 171,
     /// <summary>table.fill. [table, index, value, n]</summary>
-    TableFill = 170,
+    TableFill = 172,
     /// <summary>table.copy. [dstTable, srcTable, dst, src, n]</summary>
-    TableCopy = 171,
+    TableCopy = 173,
     /// <summary>table.init. [table, segment, dst, src, n]</summary>
-    TableInit = 172,
+    TableInit = 174,
     /// <summary>elem.drop. [segment]</summary>
-    ElemDrop = 173,
+    ElemDrop = 175,
     /// <summary>i32.eqz. [dst, a]</summary>
-    I32Eqz = 174,
+    I32Eqz = 176,
     /// <summary>i32.eq. [dst, a, b]</summary>
-    I32Eq = 175,
+    I32Eq = 177,
     /// <summary>i32.ne. [dst, a, b]</summary>
-    I32Ne = 176,
+    I32Ne = 178,
     /// <summary>i32.lt_s. [dst, a, b]</summary>
-    I32LtS = 177,
+    I32LtS = 179,
     /// <summary>i32.lt_u. [dst, a, b]</summary>
-    I32LtU = 178,
+    I32LtU = 180,
     /// <summary>i32.gt_s. [dst, a, b]</summary>
-    I32GtS = 179,
+    I32GtS = 181,
     /// <summary>i32.gt_u. [dst, a, b]</summary>
-    I32GtU = 180,
+    I32GtU = 182,
     /// <summary>i32.le_s. [dst, a, b]</summary>
-    I32LeS = 181,
+    I32LeS = 183,
     /// <summary>i32.le_u. [dst, a, b]</summary>
-    I32LeU = 182,
+    I32LeU = 184,
     /// <summary>i32.ge_s. [dst, a, b]</summary>
-    I32GeS = 183,
+    I32GeS = 185,
     /// <summary>i32.ge_u. [dst, a, b]</summary>
-    I32GeU = 184,
+    I32GeU = 186,
     /// <summary>i64.eqz. [dst, a]</summary>
-    I64Eqz = 185,
+    I64Eqz = 187,
     /// <summary>i64.eq. [dst, a, b]</summary>
-    I64Eq = 186,
+    I64Eq = 188,
     /// <summary>i64.ne. [dst, a, b]</summary>
-    I64Ne = 187,
+    I64Ne = 189,
     /// <summary>i64.lt_s. [dst, a, b]</summary>
-    I64LtS = 188,
+    I64LtS = 190,
     /// <summary>i64.lt_u. [dst, a, b]</summary>
-    I64LtU = 189,
+    I64LtU = 191,
     /// <summary>i64.gt_s. [dst, a, b]</summary>
-    I64GtS = 190,
+    I64GtS = 192,
     /// <summary>i64.gt_u. [dst, a, b]</summary>
-    I64GtU = 191,
+    I64GtU = 193,
     /// <summary>i64.le_s. [dst, a, b]</summary>
-    I64LeS = 192,
+    I64LeS = 194,
     /// <summary>i64.le_u. [dst, a, b]</summary>
-    I64LeU = 193,
+    I64LeU = 195,
     /// <summary>i64.ge_s. [dst, a, b]</summary>
-    I64GeS = 194,
+    I64GeS = 196,
     /// <summary>i64.ge_u. [dst, a, b]</summary>
-    I64GeU = 195,
+    I64GeU = 197,
     /// <summary>f32.eq. [dst, a, b]</summary>
-    F32Eq = 196,
+    F32Eq = 198,
     /// <summary>f32.ne. [dst, a, b]</summary>
-    F32Ne = 197,
+    F32Ne = 199,
     /// <summary>f32.lt. [dst, a, b]</summary>
-    F32Lt = 198,
+    F32Lt = 200,
     /// <summary>f32.gt. [dst, a, b]</summary>
-    F32Gt = 199,
+    F32Gt = 201,
     /// <summary>f32.le. [dst, a, b]</summary>
-    F32Le = 200,
+    F32Le = 202,
     /// <summary>f32.ge. [dst, a, b]</summary>
-    F32Ge = 201,
+    F32Ge = 203,
     /// <summary>f64.eq. [dst, a, b]</summary>
-    F64Eq = 202,
+    F64Eq = 204,
     /// <summary>f64.ne. [dst, a, b]</summary>
-    F64Ne = 203,
+    F64Ne = 205,
     /// <summary>f64.lt. [dst, a, b]</summary>
-    F64Lt = 204,
+    F64Lt = 206,
     /// <summary>f64.gt. [dst, a, b]</summary>
-    F64Gt = 205,
+    F64Gt = 207,
     /// <summary>f64.le. [dst, a, b]</summary>
-    F64Le = 206,
+    F64Le = 208,
     /// <summary>f64.ge. [dst, a, b]</summary>
-    F64Ge = 207,
+    F64Ge = 209,
     /// <summary>i32.clz. [dst, a]</summary>
-    I32Clz = 208,
+    I32Clz = 210,
     /// <summary>i32.ctz. [dst, a]</summary>
-    I32Ctz = 209,
+    I32Ctz = 211,
     /// <summary>i32.popcnt. [dst, a]</summary>
-    I32Popcnt = 210,
+    I32Popcnt = 212,
     /// <summary>i32.add. [dst, a, b]</summary>
-    I32Add = 211,
+    I32Add = 213,
     /// <summary>i32.sub. [dst, a, b]</summary>
-    I32Sub = 212,
+    I32Sub = 214,
     /// <summary>i32.mul. [dst, a, b]</summary>
-    I32Mul = 213,
+    I32Mul = 215,
     /// <summary>i32.div_s. [dst, a, b]</summary>
-    I32DivS = 214,
+    I32DivS = 216,
     /// <summary>i32.div_u. [dst, a, b]</summary>
-    I32DivU = 215,
+    I32DivU = 217,
     /// <summary>i32.rem_s. [dst, a, b]</summary>
-    I32RemS = 216,
+    I32RemS = 218,
     /// <summary>i32.rem_u. [dst, a, b]</summary>
-    I32RemU = 217,
+    I32RemU = 219,
     /// <summary>i32.and. [dst, a, b]</summary>
-    I32And = 218,
+    I32And = 220,
     /// <summary>i32.or. [dst, a, b]</summary>
-    I32Or = 219,
+    I32Or = 221,
     /// <summary>i32.xor. [dst, a, b]</summary>
-    I32Xor = 220,
+    I32Xor = 222,
     /// <summary>i32.shl. [dst, a, b]</summary>
-    I32Shl = 221,
+    I32Shl = 223,
     /// <summary>i32.shr_s. [dst, a, b]</summary>
-    I32ShrS = 222,
+    I32ShrS = 224,
     /// <summary>i32.shr_u. [dst, a, b]</summary>
-    I32ShrU = 223,
+    I32ShrU = 225,
     /// <summary>i32.rotl. [dst, a, b]</summary>
-    I32Rotl = 224,
+    I32Rotl = 226,
     /// <summary>i32.rotr. [dst, a, b]</summary>
-    I32Rotr = 225,
+    I32Rotr = 227,
     /// <summary>i64.clz. [dst, a]</summary>
-    I64Clz = 226,
+    I64Clz = 228,
     /// <summary>i64.ctz. [dst, a]</summary>
-    I64Ctz = 227,
+    I64Ctz = 229,
     /// <summary>i64.popcnt. [dst, a]</summary>
-    I64Popcnt = 228,
+    I64Popcnt = 230,
     /// <summary>i64.add. [dst, a, b]</summary>
-    I64Add = 229,
+    I64Add = 231,
     /// <summary>i64.sub. [dst, a, b]</summary>
-    I64Sub = 230,
+    I64Sub = 232,
     /// <summary>i64.mul. [dst, a, b]</summary>
-    I64Mul = 231,
+    I64Mul = 233,
     /// <summary>i64.div_s. [dst, a, b]</summary>
-    I64DivS = 232,
+    I64DivS = 234,
     /// <summary>i64.div_u. [dst, a, b]</summary>
-    I64DivU = 233,
+    I64DivU = 235,
     /// <summary>i64.rem_s. [dst, a, b]</summary>
-    I64RemS = 234,
+    I64RemS = 236,
     /// <summary>i64.rem_u. [dst, a, b]</summary>
-    I64RemU = 235,
+    I64RemU = 237,
     /// <summary>i64.and. [dst, a, b]</summary>
-    I64And = 236,
+    I64And = 238,
     /// <summary>i64.or. [dst, a, b]</summary>
-    I64Or = 237,
+    I64Or = 239,
     /// <summary>i64.xor. [dst, a, b]</summary>
-    I64Xor = 238,
+    I64Xor = 240,
     /// <summary>i64.shl. [dst, a, b]</summary>
-    I64Shl = 239,
+    I64Shl = 241,
     /// <summary>i64.shr_s. [dst, a, b]</summary>
-    I64ShrS = 240,
+    I64ShrS = 242,
     /// <summary>i64.shr_u. [dst, a, b]</summary>
-    I64ShrU = 241,
+    I64ShrU = 243,
     /// <summary>i64.rotl. [dst, a, b]</summary>
-    I64Rotl = 242,
+    I64Rotl = 244,
     /// <summary>i64.rotr. [dst, a, b]</summary>
-    I64Rotr = 243,
+    I64Rotr = 245,
     /// <summary>f32.abs. [dst, a]</summary>
-    F32Abs = 244,
+    F32Abs = 246,
     /// <summary>f32.neg. [dst, a]</summary>
-    F32Neg = 245,
+    F32Neg = 247,
     /// <summary>f32.ceil. [dst, a]</summary>
-    F32Ceil = 246,
+    F32Ceil = 248,
     /// <summary>f32.floor. [dst, a]</summary>
-    F32Floor = 247,
+    F32Floor = 249,
     /// <summary>f32.trunc. [dst, a]</summary>
-    F32Trunc = 248,
+    F32Trunc = 250,
     /// <summary>f32.nearest. [dst, a]</summary>
-    F32Nearest = 249,
+    F32Nearest = 251,
     /// <summary>f32.sqrt. [dst, a]</summary>
-    F32Sqrt = 250,
+    F32Sqrt = 252,
     /// <summary>f32.add. [dst, a, b]</summary>
-    F32Add = 251,
+    F32Add = 253,
     /// <summary>f32.sub. [dst, a, b]</summary>
-    F32Sub = 252,
+    F32Sub = 254,
     /// <summary>f32.mul. [dst, a, b]</summary>
-    F32Mul = 253,
+    F32Mul = 255,
     /// <summary>f32.div. [dst, a, b]</summary>
-    F32Div = 254,
+    F32Div = 256,
     /// <summary>f32.min. [dst, a, b]</summary>
-    F32Min = 255,
+    F32Min = 257,
     /// <summary>f32.max. [dst, a, b]</summary>
-    F32Max = 256,
+    F32Max = 258,
     /// <summary>f32.copysign. [dst, a, b]</summary>
-    F32Copysign = 257,
+    F32Copysign = 259,
     /// <summary>f64.abs. [dst, a]</summary>
-    F64Abs = 258,
+    F64Abs = 260,
     /// <summary>f64.neg. [dst, a]</summary>
-    F64Neg = 259,
+    F64Neg = 261,
     /// <summary>f64.ceil. [dst, a]</summary>
-    F64Ceil = 260,
+    F64Ceil = 262,
     /// <summary>f64.floor. [dst, a]</summary>
-    F64Floor = 261,
+    F64Floor = 263,
     /// <summary>f64.trunc. [dst, a]</summary>
-    F64Trunc = 262,
+    F64Trunc = 264,
     /// <summary>f64.nearest. [dst, a]</summary>
-    F64Nearest = 263,
+    F64Nearest = 265,
     /// <summary>f64.sqrt. [dst, a]</summary>
-    F64Sqrt = 264,
+    F64Sqrt = 266,
     /// <summary>f64.add. [dst, a, b]</summary>
-    F64Add = 265,
+    F64Add = 267,
     /// <summary>f64.sub. [dst, a, b]</summary>
-    F64Sub = 266,
+    F64Sub = 268,
     /// <summary>f64.mul. [dst, a, b]</summary>
-    F64Mul = 267,
+    F64Mul = 269,
     /// <summary>f64.div. [dst, a, b]</summary>
-    F64Div = 268,
+    F64Div = 270,
     /// <summary>f64.min. [dst, a, b]</summary>
-    F64Min = 269,
+    F64Min = 271,
     /// <summary>f64.max. [dst, a, b]</summary>
-    F64Max = 270,
+    F64Max = 272,
     /// <summary>f64.copysign. [dst, a, b]</summary>
-    F64Copysign = 271,
+    F64Copysign = 273,
     /// <summary>i32.wrap_i64. [dst, a]</summary>
-    I32WrapI64 = 272,
+    I32WrapI64 = 274,
     /// <summary>i32.trunc_f32_s. [dst, a]</summary>
-    I32TruncF32S = 273,
+    I32TruncF32S = 275,
     /// <summary>i32.trunc_f32_u. [dst, a]</summary>
-    I32TruncF32U = 274,
+    I32TruncF32U = 276,
     /// <summary>i32.trunc_f64_s. [dst, a]</summary>
-    I32TruncF64S = 275,
+    I32TruncF64S = 277,
     /// <summary>i32.trunc_f64_u. [dst, a]</summary>
-    I32TruncF64U = 276,
+    I32TruncF64U = 278,
     /// <summary>i64.extend_i32_s. [dst, a]</summary>
-    I64ExtendI32S = 277,
+    I64ExtendI32S = 279,
     /// <summary>i64.extend_i32_u. [dst, a]</summary>
-    I64ExtendI32U = 278,
+    I64ExtendI32U = 280,
     /// <summary>i64.trunc_f32_s. [dst, a]</summary>
-    I64TruncF32S = 279,
+    I64TruncF32S = 281,
     /// <summary>i64.trunc_f32_u. [dst, a]</summary>
-    I64TruncF32U = 280,
+    I64TruncF32U = 282,
     /// <summary>i64.trunc_f64_s. [dst, a]</summary>
-    I64TruncF64S = 281,
+    I64TruncF64S = 283,
     /// <summary>i64.trunc_f64_u. [dst, a]</summary>
-    I64TruncF64U = 282,
+    I64TruncF64U = 284,
     /// <summary>f32.convert_i32_s. [dst, a]</summary>
-    F32ConvertI32S = 283,
+    F32ConvertI32S = 285,
     /// <summary>f32.convert_i32_u. [dst, a]</summary>
-    F32ConvertI32U = 284,
+    F32ConvertI32U = 286,
     /// <summary>f32.convert_i64_s. [dst, a]</summary>
-    F32ConvertI64S = 285,
+    F32ConvertI64S = 287,
     /// <summary>f32.convert_i64_u. [dst, a]</summary>
-    F32ConvertI64U = 286,
+    F32ConvertI64U = 288,
     /// <summary>f32.demote_f64. [dst, a]</summary>
-    F32DemoteF64 = 287,
+    F32DemoteF64 = 289,
     /// <summary>f64.convert_i32_s. [dst, a]</summary>
-    F64ConvertI32S = 288,
+    F64ConvertI32S = 290,
     /// <summary>f64.convert_i32_u. [dst, a]</summary>
-    F64ConvertI32U = 289,
+    F64ConvertI32U = 291,
     /// <summary>f64.convert_i64_s. [dst, a]</summary>
-    F64ConvertI64S = 290,
+    F64ConvertI64S = 292,
     /// <summary>f64.convert_i64_u. [dst, a]</summary>
-    F64ConvertI64U = 291,
+    F64ConvertI64U = 293,
     /// <summary>f64.promote_f32. [dst, a]</summary>
-    F64PromoteF32 = 292,
+    F64PromoteF32 = 294,
     /// <summary>i32.reinterpret_f32. [dst, a]</summary>
-    I32ReinterpretF32 = 293,
+    I32ReinterpretF32 = 295,
     /// <summary>i64.reinterpret_f64. [dst, a]</summary>
-    I64ReinterpretF64 = 294,
+    I64ReinterpretF64 = 296,
     /// <summary>f32.reinterpret_i32. [dst, a]</summary>
-    F32ReinterpretI32 = 295,
+    F32ReinterpretI32 = 297,
     /// <summary>f64.reinterpret_i64. [dst, a]</summary>
-    F64ReinterpretI64 = 296,
+    F64ReinterpretI64 = 298,
     /// <summary>i32.extend8_s. [dst, a]</summary>
-    I32Extend8S = 297,
+    I32Extend8S = 299,
     /// <summary>i32.extend16_s. [dst, a]</summary>
-    I32Extend16S = 298,
+    I32Extend16S = 300,
     /// <summary>i64.extend8_s. [dst, a]</summary>
-    I64Extend8S = 299,
+    I64Extend8S = 301,
     /// <summary>i64.extend16_s. [dst, a]</summary>
-    I64Extend16S = 300,
+    I64Extend16S = 302,
     /// <summary>i64.extend32_s. [dst, a]</summary>
-    I64Extend32S = 301,
+    I64Extend32S = 303,
     /// <summary>The saturating truncation 0xFC 0. [dst, a]</summary>
-    I32TruncSatF32S = 302,
+    I32TruncSatF32S = 304,
     /// <summary>The saturating truncation 0xFC 1. [dst, a]</summary>
-    I32TruncSatF32U = 303,
+    I32TruncSatF32U = 305,
     /// <summary>The saturating truncation 0xFC 2. [dst, a]</summary>
-    I32TruncSatF64S = 304,
+    I32TruncSatF64S = 306,
     /// <summary>The saturating truncation 0xFC 3. [dst, a]</summary>
-    I32TruncSatF64U = 305,
+    I32TruncSatF64U = 307,
     /// <summary>The saturating truncation 0xFC 4. [dst, a]</summary>
-    I64TruncSatF32S = 306,
+    I64TruncSatF32S = 308,
     /// <summary>The saturating truncation 0xFC 5. [dst, a]</summary>
-    I64TruncSatF32U = 307,
+    I64TruncSatF32U = 309,
     /// <summary>The saturating truncation 0xFC 6. [dst, a]</summary>
-    I64TruncSatF64S = 308,
+    I64TruncSatF64S = 310,
     /// <summary>The saturating truncation 0xFC 7. [dst, a]</summary>
-    I64TruncSatF64U = 309,
+    I64TruncSatF64U = 311,
     /// <summary>v128.load: 16 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load = 310,
+    V128Load = 312,
     /// <summary>v128.load8x8_s: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load8x8S = 311,
+    V128Load8x8S = 313,
     /// <summary>v128.load8x8_u: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load8x8U = 312,
+    V128Load8x8U = 314,
     /// <summary>v128.load16x4_s: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load16x4S = 313,
+    V128Load16x4S = 315,
     /// <summary>v128.load16x4_u: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load16x4U = 314,
+    V128Load16x4U = 316,
     /// <summary>v128.load32x2_s: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load32x2S = 315,
+    V128Load32x2S = 317,
     /// <summary>v128.load32x2_u: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load32x2U = 316,
+    V128Load32x2U = 318,
     /// <summary>v128.load8_splat: 1 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load8Splat = 317,
+    V128Load8Splat = 319,
     /// <summary>v128.load16_splat: 2 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load16Splat = 318,
+    V128Load16Splat = 320,
     /// <summary>v128.load32_splat: 4 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load32Splat = 319,
+    V128Load32Splat = 321,
     /// <summary>v128.load64_splat: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load64Splat = 320,
+    V128Load64Splat = 322,
     /// <summary>v128.store: 16 bytes at addr + offset. [addr, value, offset]</summary>
-    V128Store = 321,
+    V128Store = 323,
     /// <summary>i8x16.shuffle (lanes: the 16 indices, a constant). [dst, a, b, lanes]</summary>
-    I8x16Shuffle = 322,
+    I8x16Shuffle = 324,
     /// <summary>i8x16.swizzle. [dst, a, b]</summary>
-    I8x16Swizzle = 323,
+    I8x16Swizzle = 325,
     /// <summary>i8x16.splat. [dst, x]</summary>
-    I8x16Splat = 324,
+    I8x16Splat = 326,
     /// <summary>i16x8.splat. [dst, x]</summary>
-    I16x8Splat = 325,
+    I16x8Splat = 327,
     /// <summary>i32x4.splat. [dst, x]</summary>
-    I32x4Splat = 326,
+    I32x4Splat = 328,
     /// <summary>i64x2.splat. [dst, x]</summary>
-    I64x2Splat = 327,
+    I64x2Splat = 329,
     /// <summary>f32x4.splat. [dst, x]</summary>
-    F32x4Splat = 328,
+    F32x4Splat = 330,
     /// <summary>f64x2.splat. [dst, x]</summary>
-    F64x2Splat = 329,
+    F64x2Splat = 331,
     /// <summary>i8x16.extract_lane_s. [dst, a, lane]</summary>
-    I8x16ExtractLaneS = 330,
+    I8x16ExtractLaneS = 332,
     /// <summary>i8x16.extract_lane_u. [dst, a, lane]</summary>
-    I8x16ExtractLaneU = 331,
+    I8x16ExtractLaneU = 333,
     /// <summary>i8x16.replace_lane. [dst, a, x, lane]</summary>
-    I8x16ReplaceLane = 332,
+    I8x16ReplaceLane = 334,
     /// <summary>i16x8.extract_lane_s. [dst, a, lane]</summary>
-    I16x8ExtractLaneS = 333,
+    I16x8ExtractLaneS = 335,
     /// <summary>i16x8.extract_lane_u. [dst, a, lane]</summary>
-    I16x8ExtractLaneU = 334,
+    I16x8ExtractLaneU = 336,
     /// <summary>i16x8.replace_lane. [dst, a, x, lane]</summary>
-    I16x8ReplaceLane = 335,
+    I16x8ReplaceLane = 337,
     /// <summary>i32x4.extract_lane. [dst, a, lane]</summary>
-    I32x4ExtractLane = 336,
+    I32x4ExtractLane = 338,
     /// <summary>i32x4.replace_lane. [dst, a, x, lane]</summary>
-    I32x4ReplaceLane = 337,
+    I32x4ReplaceLane = 339,
     /// <summary>i64x2.extract_lane. [dst, a, lane]</summary>
-    I64x2ExtractLane = 338,
+    I64x2ExtractLane = 340,
     /// <summary>i64x2.replace_lane. [dst, a, x, lane]</summary>
-    I64x2ReplaceLane = 339,
+    I64x2ReplaceLane = 341,
     /// <summary>f32x4.extract_lane. [dst, a, lane]</summary>
-    F32x4ExtractLane = 340,
+    F32x4ExtractLane = 342,
     /// <summary>f32x4.replace_lane. [dst, a, x, lane]</summary>
-    F32x4ReplaceLane = 341,
+    F32x4ReplaceLane = 343,
     /// <summary>f64x2.extract_lane. [dst, a, lane]</summary>
-    F64x2ExtractLane = 342,
+    F64x2ExtractLane = 344,
     /// <summary>f64x2.replace_lane. [dst, a, x, lane]</summary>
-    F64x2ReplaceLane = 343,
+    F64x2ReplaceLane = 345,
     /// <summary>i8x16.eq. [dst, a, b]</summary>
-    I8x16Eq = 344,
+    I8x16Eq = 346,
     /// <summary>i8x16.ne. [dst, a, b]</summary>
-    I8x16Ne = 345,
+    I8x16Ne = 347,
     /// <summary>i8x16.lt_s. [dst, a, b]</summary>
-    I8x16LtS = 346,
+    I8x16LtS = 348,
     /// <summary>i8x16.lt_u. [dst, a, b]</summary>
-    I8x16LtU = 347,
+    I8x16LtU = 349,
     /// <summary>i8x16.gt_s. [dst, a, b]</summary>
-    I8x16GtS = 348,
+    I8x16GtS = 350,
     /// <summary>i8x16.gt_u. [dst, a, b]</summary>
-    I8x16GtU = 349,
+    I8x16GtU = 351,
     /// <summary>i8x16.le_s. [dst, a, b]</summary>
-    I8x16LeS = 350,
+    I8x16LeS = 352,
     /// <summary>i8x16.le_u. [dst, a, b]</summary>
-    I8x16LeU = 351,
+    I8x16LeU = 353,
     /// <summary>i8x16.ge_s. [dst, a, b]</summary>
-    I8x16GeS = 352,
+    I8x16GeS = 354,
     /// <summary>i8x16.ge_u. [dst, a, b]</summary>
-    I8x16GeU = 353,
+    I8x16GeU = 355,
     /// <summary>i16x8.eq. [dst, a, b]</summary>
-    I16x8Eq = 354,
+    I16x8Eq = 356,
     /// <summary>i16x8.ne. [dst, a, b]</summary>
-    I16x8Ne = 355,
+    I16x8Ne = 357,
     /// <summary>i16x8.lt_s. [dst, a, b]</summary>
-    I16x8LtS = 356,
+    I16x8LtS = 358,
     /// <summary>i16x8.lt_u. [dst, a, b]</summary>
-    I16x8LtU = 357,
+    I16x8LtU = 359,
     /// <summary>i16x8.gt_s. [dst, a, b]</summary>
-    I16x8GtS = 358,
+    I16x8GtS = 360,
     /// <summary>i16x8.gt_u. [dst, a, b]</summary>
-    I16x8GtU = 359,
+    I16x8GtU = 361,
     /// <summary>i16x8.le_s. [dst, a, b]</summary>
-    I16x8LeS = 360,
+    I16x8LeS = 362,
     /// <summary>i16x8.le_u. [dst, a, b]</summary>
-    I16x8LeU = 361,
+    I16x8LeU = 363,
     /// <summary>i16x8.ge_s. [dst, a, b]</summary>
-    I16x8GeS = 362,
+    I16x8GeS = 364,
     /// <summary>i16x8.ge_u. [dst, a, b]</summary>
-    I16x8GeU = 363,
+    I16x8GeU = 365,
     /// <summary>i32x4.eq. [dst, a, b]</summary>
-    I32x4Eq = 364,
+    I32x4Eq = 366,
     /// <summary>i32x4.ne. [dst, a, b]</summary>
-    I32x4Ne = 365,
+    I32x4Ne = 367,
     /// <summary>i32x4.lt_s. [dst, a, b]</summary>
-    I32x4LtS = 366,
+    I32x4LtS = 368,
     /// <summary>i32x4.lt_u. [dst, a, b]</summary>
-    I32x4LtU = 367,
+    I32x4LtU = 369,
     /// <summary>i32x4.gt_s. [dst, a, b]</summary>
-    I32x4GtS = 368,
+    I32x4GtS = 370,
     /// <summary>i32x4.gt_u. [dst, a, b]</summary>
-    I32x4GtU = 369,
+    I32x4GtU = 371,
     /// <summary>i32x4.le_s. [dst, a, b]</summary>
-    I32x4LeS = 370,
+    I32x4LeS = 372,
     /// <summary>i32x4.le_u. [dst, a, b]</summary>
-    I32x4LeU = 371,
+    I32x4LeU = 373,
     /// <summary>i32x4.ge_s. [dst, a, b]</summary>
-    I32x4GeS = 372,
+    I32x4GeS = 374,
     /// <summary>i32x4.ge_u. [dst, a, b]</summary>
-    I32x4GeU = 373,
+    I32x4GeU = 375,
     /// <summary>f32x4.eq. [dst, a, b]</summary>
-    F32x4Eq = 374,
+    F32x4Eq = 376,
     /// <summary>f32x4.ne. [dst, a, b]</summary>
-    F32x4Ne = 375,
+    F32x4Ne = 377,
     /// <summary>f32x4.lt. [dst, a, b]</summary>
-    F32x4Lt = 376,
+    F32x4Lt = 378,
     /// <summary>f32x4.gt. [dst, a, b]</summary>
-    F32x4Gt = 377,
+    F32x4Gt = 379,
     /// <summary>f32x4.le. [dst, a, b]</summary>
-    F32x4Le = 378,
+    F32x4Le = 380,
     /// <summary>f32x4.ge. [dst, a, b]</summary>
-    F32x4Ge = 379,
+    F32x4Ge = 381,
     /// <summary>f64x2.eq. [dst, a, b]</summary>
-    F64x2Eq = 380,
+    F64x2Eq = 382,
     /// <summary>f64x2.ne. [dst, a, b]</summary>
-    F64x2Ne = 381,
+    F64x2Ne = 383,
     /// <summary>f64x2.lt. [dst, a, b]</summary>
-    F64x2Lt = 382,
+    F64x2Lt = 384,
     /// <summary>f64x2.gt. [dst, a, b]</summary>
-    F64x2Gt = 383,
+    F64x2Gt = 385,
     /// <summary>f64x2.le. [dst, a, b]</summary>
-    F64x2Le = 384,
+    F64x2Le = 386,
     /// <summary>f64x2.ge. [dst, a, b]</summary>
-    F64x2Ge = 385,
+    F64x2Ge = 387,
     /// <summary>v128.not. [dst, a]</summary>
-    V128Not = 386,
+    V128Not = 388,
     /// <summary>v128.and. [dst, a, b]</summary>
-    V128And = 387,
+    V128And = 389,
     /// <summary>v128.andnot. [dst, a, b]</summary>
-    V128Andnot = 388,
+    V128Andnot = 390,
     /// <summary>v128.or. [dst, a, b]</summary>
-    V128Or = 389,
+    V128Or = 391,
     /// <summary>v128.xor. [dst, a, b]</summary>
-    V128Xor = 390,
+    V128Xor = 392,
     /// <summary>v128.bitselect. [dst, a, b, c]</summary>
-    V128Bitselect = 391,
+    V128Bitselect = 393,
     /// <summary>v128.any_true. [dst, a]</summary>
-    V128AnyTrue = 392,
+    V128AnyTrue = 394,
     /// <summary>v128.load8_lane: vec with lane replaced by 1 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
-    V128Load8Lane = 393,
+    V128Load8Lane = 395,
     /// <summary>v128.load16_lane: vec with lane replaced by 2 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
-    V128Load16Lane = 394,
+    V128Load16Lane = 396,
     /// <summary>v128.load32_lane: vec with lane replaced by 4 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
-    V128Load32Lane = 395,
+    V128Load32Lane = 397,
     /// <summary>v128.load64_lane: vec with lane replaced by 8 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
-    V128Load64Lane = 396,
+    V128Load64Lane = 398,
     /// <summary>v128.store8_lane: lane of vec, 1 bytes at addr + offset. [addr, vec, offset, lane]</summary>
-    V128Store8Lane = 397,
+    V128Store8Lane = 399,
     /// <summary>v128.store16_lane: lane of vec, 2 bytes at addr + offset. [addr, vec, offset, lane]</summary>
-    V128Store16Lane = 398,
+    V128Store16Lane = 400,
     /// <summary>v128.store32_lane: lane of vec, 4 bytes at addr + offset. [addr, vec, offset, lane]</summary>
-    V128Store32Lane = 399,
+    V128Store32Lane = 401,
     /// <summary>v128.store64_lane: lane of vec, 8 bytes at addr + offset. [addr, vec, offset, lane]</summary>
-    V128Store64Lane = 400,
+    V128Store64Lane = 402,
     /// <summary>v128.load32_zero: 4 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load32Zero = 401,
+    V128Load32Zero = 403,
     /// <summary>v128.load64_zero: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load64Zero = 402,
+    V128Load64Zero = 404,
     /// <summary>f32x4.demote_f64x2_zero. [dst, a]</summary>
-    F32x4DemoteF64x2Zero = 403,
+    F32x4DemoteF64x2Zero = 405,
     /// <summary>f64x2.promote_low_f32x4. [dst, a]</summary>
-    F64x2PromoteLowF32x4 = 404,
+    F64x2PromoteLowF32x4 = 406,
     /// <summary>i8x16.abs. [dst, a]</summary>
-    I8x16Abs = 405,
+    I8x16Abs = 407,
     /// <summary>i8x16.neg. [dst, a]</summary>
-    I8x16Neg = 406,
+    I8x16Neg = 408,
     /// <summary>i8x16.popcnt. [dst, a]</summary>
-    I8x16Popcnt = 407,
+    I8x16Popcnt = 409,
     /// <summary>i8x16.all_true. [dst, a]</summary>
-    I8x16AllTrue = 408,
+    I8x16AllTrue = 410,
     /// <summary>i8x16.bitmask. [dst, a]</summary>
-    I8x16Bitmask = 409,
+    I8x16Bitmask = 411,
     /// <summary>i8x16.narrow_i16x8_s. [dst, a, b]</summary>
-    I8x16NarrowI16x8S = 410,
+    I8x16NarrowI16x8S = 412,
     /// <summary>i8x16.narrow_i16x8_u. [dst, a, b]</summary>
-    I8x16NarrowI16x8U = 411,
+    I8x16NarrowI16x8U = 413,
     /// <summary>f32x4.ceil. [dst, a]</summary>
-    F32x4Ceil = 412,
+    F32x4Ceil = 414,
     /// <summary>f32x4.floor. [dst, a]</summary>
-    F32x4Floor = 413,
+    F32x4Floor = 415,
     /// <summary>f32x4.trunc. [dst, a]</summary>
-    F32x4Trunc = 414,
+    F32x4Trunc = 416,
     /// <summary>f32x4.nearest. [dst, a]</summary>
-    F32x4Nearest = 415,
+    F32x4Nearest = 417,
     /// <summary>i8x16.shl. [dst, a, count]</summary>
-    I8x16Shl = 416,
+    I8x16Shl = 418,
     /// <summary>i8x16.shr_s. [dst, a, count]</summary>
-    I8x16ShrS = 417,
+    I8x16ShrS = 419,
     /// <summary>i8x16.shr_u. [dst, a, count]</summary>
-    I8x16ShrU = 418,
+    I8x16ShrU = 420,
     /// <summary>i8x16.add. [dst, a, b]</summary>
-    I8x16Add = 419,
+    I8x16Add = 421,
     /// <summary>i8x16.add_sat_s. [dst, a, b]</summary>
-    I8x16AddSatS = 420,
+    I8x16AddSatS = 422,
     /// <summary>i8x16.add_sat_u. [dst, a, b]</summary>
-    I8x16AddSatU = 421,
+    I8x16AddSatU = 423,
     /// <summary>i8x16.sub. [dst, a, b]</summary>
-    I8x16Sub = 422,
+    I8x16Sub = 424,
     /// <summary>i8x16.sub_sat_s. [dst, a, b]</summary>
-    I8x16SubSatS = 423,
+    I8x16SubSatS = 425,
     /// <summary>i8x16.sub_sat_u. [dst, a, b]</summary>
-    I8x16SubSatU = 424,
+    I8x16SubSatU = 426,
     /// <summary>f64x2.ceil. [dst, a]</summary>
-    F64x2Ceil = 425,
+    F64x2Ceil = 427,
     /// <summary>f64x2.floor. [dst, a]</summary>
-    F64x2Floor = 426,
+    F64x2Floor = 428,
     /// <summary>i8x16.min_s. [dst, a, b]</summary>
-    I8x16MinS = 427,
+    I8x16MinS = 429,
     /// <summary>i8x16.min_u. [dst, a, b]</summary>
-    I8x16MinU = 428,
+    I8x16MinU = 430,
     /// <summary>i8x16.max_s. [dst, a, b]</summary>
-    I8x16MaxS = 429,
+    I8x16MaxS = 431,
     /// <summary>i8x16.max_u. [dst, a, b]</summary>
-    I8x16MaxU = 430,
+    I8x16MaxU = 432,
     /// <summary>f64x2.trunc. [dst, a]</summary>
-    F64x2Trunc = 431,
+    F64x2Trunc = 433,
     /// <summary>i8x16.avgr_u. [dst, a, b]</summary>
-    I8x16AvgrU = 432,
+    I8x16AvgrU = 434,
     /// <summary>i16x8.extadd_pairwise_i8x16_s. [dst, a]</summary>
-    I16x8ExtaddPairwiseI8x16S = 433,
+    I16x8ExtaddPairwiseI8x16S = 435,
     /// <summary>i16x8.extadd_pairwise_i8x16_u. [dst, a]</summary>
-    I16x8ExtaddPairwiseI8x16U = 434,
+    I16x8ExtaddPairwiseI8x16U = 436,
     /// <summary>i32x4.extadd_pairwise_i16x8_s. [dst, a]</summary>
-    I32x4ExtaddPairwiseI16x8S = 435,
+    I32x4ExtaddPairwiseI16x8S = 437,
     /// <summary>i32x4.extadd_pairwise_i16x8_u. [dst, a]</summary>
-    I32x4ExtaddPairwiseI16x8U = 436,
+    I32x4ExtaddPairwiseI16x8U = 438,
     /// <summary>i16x8.abs. [dst, a]</summary>
-    I16x8Abs = 437,
+    I16x8Abs = 439,
     /// <summary>i16x8.neg. [dst, a]</summary>
-    I16x8Neg = 438,
+    I16x8Neg = 440,
     /// <summary>i16x8.q15mulr_sat_s. [dst, a, b]</summary>
-    I16x8Q15mulrSatS = 439,
+    I16x8Q15mulrSatS = 441,
     /// <summary>i16x8.all_true. [dst, a]</summary>
-    I16x8AllTrue = 440,
+    I16x8AllTrue = 442,
     /// <summary>i16x8.bitmask. [dst, a]</summary>
-    I16x8Bitmask = 441,
+    I16x8Bitmask = 443,
     /// <summary>i16x8.narrow_i32x4_s. [dst, a, b]</summary>
-    I16x8NarrowI32x4S = 442,
+    I16x8NarrowI32x4S = 444,
     /// <summary>i16x8.narrow_i32x4_u. [dst, a, b]</summary>
-    I16x8NarrowI32x4U = 443,
+    I16x8NarrowI32x4U = 445,
     /// <summary>i16x8.extend_low_i8x16_s. [dst, a]</summary>
-    I16x8ExtendLowI8x16S = 444,
+    I16x8ExtendLowI8x16S = 446,
     /// <summary>i16x8.extend_high_i8x16_s. [dst, a]</summary>
-    I16x8ExtendHighI8x16S = 445,
+    I16x8ExtendHighI8x16S = 447,
     /// <summary>i16x8.extend_low_i8x16_u. [dst, a]</summary>
-    I16x8ExtendLowI8x16U = 446,
+    I16x8ExtendLowI8x16U = 448,
     /// <summary>i16x8.extend_high_i8x16_u. [dst, a]</summary>
-    I16x8ExtendHighI8x16U = 447,
+    I16x8ExtendHighI8x16U = 449,
     /// <summary>i16x8.shl. [dst, a, count]</summary>
-    I16x8Shl = 448,
+    I16x8Shl = 450,
     /// <summary>i16x8.shr_s. [dst, a, count]</summary>
-    I16x8ShrS = 449,
+    I16x8ShrS = 451,
     /// <summary>i16x8.shr_u. [dst, a, count]</summary>
-    I16x8ShrU = 450,
+    I16x8ShrU = 452,
     /// <summary>i16x8.add. [dst, a, b]</summary>
-    I16x8Add = 451,
+    I16x8Add = 453,
     /// <summary>i16x8.add_sat_s. [dst, a, b]</summary>
-    I16x8AddSatS = 452,
+    I16x8AddSatS = 454,
     /// <summary>i16x8.add_sat_u. [dst, a, b]</summary>
-    I16x8AddSatU = 453,
+    I16x8AddSatU = 455,
     /// <summary>i16x8.sub. [dst, a, b]</summary>
-    I16x8Sub = 454,
+    I16x8Sub = 456,
     /// <summary>i16x8.sub_sat_s. [dst, a, b]</summary>
-    I16x8SubSatS = 455,
+    I16x8SubSatS = 457,
     /// <summary>i16x8.sub_sat_u. [dst, a, b]</summary>
-    I16x8SubSatU = 456,
+    I16x8SubSatU = 458,
     /// <summary>f64x2.nearest. [dst, a]</summary>
-    F64x2Nearest = 457,
+    F64x2Nearest = 459,
     /// <summary>i16x8.mul. [dst, a, b]</summary>
-    I16x8Mul = 458,
+    I16x8Mul = 460,
     /// <summary>i16x8.min_s. [dst, a, b]</summary>
-    I16x8MinS = 459,
+    I16x8MinS = 461,
     /// <summary>i16x8.min_u. [dst, a, b]</summary>
-    I16x8MinU = 460,
+    I16x8MinU = 462,
     /// <summary>i16x8.max_s. [dst, a, b]</summary>
-    I16x8MaxS = 461,
+    I16x8MaxS = 463,
     /// <summary>i16x8.max_u. [dst, a, b]</summary>
-    I16x8MaxU = 462,
+    I16x8MaxU = 464,
     /// <summary>i16x8.avgr_u. [dst, a, b]</summary>
-    I16x8AvgrU = 463,
+    I16x8AvgrU = 465,
     /// <summary>i16x8.extmul_low_i8x16_s. [dst, a, b]</summary>
-    I16x8ExtmulLowI8x16S = 464,
+    I16x8ExtmulLowI8x16S = 466,
     /// <summary>i16x8.extmul_high_i8x16_s. [dst, a, b]</summary>
-    I16x8ExtmulHighI8x16S = 465,
+    I16x8ExtmulHighI8x16S = 467,
     /// <summary>i16x8.extmul_low_i8x16_u. [dst, a, b]</summary>
-    I16x8ExtmulLowI8x16U = 466,
+    I16x8ExtmulLowI8x16U = 468,
     /// <summary>i16x8.extmul_high_i8x16_u. [dst, a, b]</summary>
-    I16x8ExtmulHighI8x16U = 467,
+    I16x8ExtmulHighI8x16U = 469,
     /// <summary>i32x4.abs. [dst, a]</summary>
-    I32x4Abs = 468,
+    I32x4Abs = 470,
     /// <summary>i32x4.neg. [dst, a]</summary>
-    I32x4Neg = 469,
+    I32x4Neg = 471,
     /// <summary>i32x4.all_true. [dst, a]</summary>
-    I32x4AllTrue = 470,
+    I32x4AllTrue = 472,
     /// <summary>i32x4.bitmask. [dst, a]</summary>
-    I32x4Bitmask = 471,
+    I32x4Bitmask = 473,
     /// <summary>i32x4.extend_low_i16x8_s. [dst, a]</summary>
-    I32x4ExtendLowI16x8S = 472,
+    I32x4ExtendLowI16x8S = 474,
     /// <summary>i32x4.extend_high_i16x8_s. [dst, a]</summary>
-    I32x4ExtendHighI16x8S = 473,
+    I32x4ExtendHighI16x8S = 475,
     /// <summary>i32x4.extend_low_i16x8_u. [dst, a]</summary>
-    I32x4ExtendLowI16x8U = 474,
+    I32x4ExtendLowI16x8U = 476,
     /// <summary>i32x4.extend_high_i16x8_u. [dst, a]</summary>
-    I32x4ExtendHighI16x8U = 475,
+    I32x4ExtendHighI16x8U = 477,
     /// <summary>i32x4.shl. [dst, a, count]</summary>
-    I32x4Shl = 476,
+    I32x4Shl = 478,
     /// <summary>i32x4.shr_s. [dst, a, count]</summary>
-    I32x4ShrS = 477,
+    I32x4ShrS = 479,
     /// <summary>i32x4.shr_u. [dst, a, count]</summary>
-    I32x4ShrU = 478,
+    I32x4ShrU = 480,
     /// <summary>i32x4.add. [dst, a, b]</summary>
-    I32x4Add = 479,
+    I32x4Add = 481,
     /// <summary>i32x4.sub. [dst, a, b]</summary>
-    I32x4Sub = 480,
+    I32x4Sub = 482,
     /// <summary>i32x4.mul. [dst, a, b]</summary>
-    I32x4Mul = 481,
+    I32x4Mul = 483,
     /// <summary>i32x4.min_s. [dst, a, b]</summary>
-    I32x4MinS = 482,
+    I32x4MinS = 484,
     /// <summary>i32x4.min_u. [dst, a, b]</summary>
-    I32x4MinU = 483,
+    I32x4MinU = 485,
     /// <summary>i32x4.max_s. [dst, a, b]</summary>
-    I32x4MaxS = 484,
+    I32x4MaxS = 486,
     /// <summary>i32x4.max_u. [dst, a, b]</summary>
-    I32x4MaxU = 485,
+    I32x4MaxU = 487,
     /// <summary>i32x4.dot_i16x8_s. [dst, a, b]</summary>
-    I32x4DotI16x8S = 486,
+    I32x4DotI16x8S = 488,
     /// <summary>i32x4.extmul_low_i16x8_s. [dst, a, b]</summary>
-    I32x4ExtmulLowI16x8S = 487,
+    I32x4ExtmulLowI16x8S = 489,
     /// <summary>i32x4.extmul_high_i16x8_s. [dst, a, b]</summary>
-    I32x4ExtmulHighI16x8S = 488,
+    I32x4ExtmulHighI16x8S = 490,
     /// <summary>i32x4.extmul_low_i16x8_u. [dst, a, b]</summary>
-    I32x4ExtmulLowI16x8U = 489,
+    I32x4ExtmulLowI16x8U = 491,
     /// <summary>i32x4.extmul_high_i16x8_u. [dst, a, b]</summary>
-    I32x4ExtmulHighI16x8U = 490,
+    I32x4ExtmulHighI16x8U = 492,
     /// <summary>i64x2.abs. [dst, a]</summary>
-    I64x2Abs = 491,
+    I64x2Abs = 493,
     /// <summary>i64x2.neg. [dst, a]</summary>
-    I64x2Neg = 492,
+    I64x2Neg = 494,
     /// <summary>i64x2.all_true. [dst, a]</summary>
-    I64x2AllTrue = 493,
+    I64x2AllTrue = 495,
     /// <summary>i64x2.bitmask. [dst, a]</summary>
-    I64x2Bitmask = 494,
+    I64x2Bitmask = 496,
     /// <summary>i64x2.extend_low_i32x4_s. [dst, a]</summary>
-    I64x2ExtendLowI32x4S = 495,
+    I64x2ExtendLowI32x4S = 497,
     /// <summary>i64x2.extend_high_i32x4_s. [dst, a]</summary>
-    I64x2ExtendHighI32x4S = 496,
+    I64x2ExtendHighI32x4S = 498,
     /// <summary>i64x2.extend_low_i32x4_u. [dst, a]</summary>
-    I64x2ExtendLowI32x4U = 497,
+    I64x2ExtendLowI32x4U = 499,
     /// <summary>i64x2.extend_high_i32x4_u. [dst, a]</summary>
-    I64x2ExtendHighI32x4U = 498,
+    I64x2ExtendHighI32x4U = 500,
     /// <summary>i64x2.shl. [dst, a, count]</summary>
-    I64x2Shl = 499,
+    I64x2Shl = 501,
     /// <summary>i64x2.shr_s. [dst, a, count]</summary>
-    I64x2ShrS = 500,
+    I64x2ShrS = 502,
     /// <summary>i64x2.shr_u. [dst, a, count]</summary>
-    I64x2ShrU = 501,
+    I64x2ShrU = 503,
     /// <summary>i64x2.add. [dst, a, b]</summary>
-    I64x2Add = 502,
+    I64x2Add = 504,
     /// <summary>i64x2.sub. [dst, a, b]</summary>
-    I64x2Sub = 503,
+    I64x2Sub = 505,
     /// <summary>i64x2.mul. [dst, a, b]</summary>
-    I64x2Mul = 504,
+    I64x2Mul = 506,
     /// <summary>i64x2.eq. [dst, a, b]</summary>
-    I64x2Eq = 505,
+    I64x2Eq = 507,
     /// <summary>i64x2.ne. [dst, a, b]</summary>
-    I64x2Ne = 506,
+    I64x2Ne = 508,
     /// <summary>i64x2.lt_s. [dst, a, b]</summary>
-    I64x2LtS = 507,
+    I64x2LtS = 509,
     /// <summary>i64x2.gt_s. [dst, a, b]</summary>
-    I64x2GtS = 508,
+    I64x2GtS = 510,
     /// <summary>i64x2.le_s. [dst, a, b]</summary>
-    I64x2LeS = 509,
+    I64x2LeS = 511,
     /// <summary>i64x2.ge_s. [dst, a, b]</summary>
-    I64x2GeS = 510,
+    I64x2GeS = 512,
     /// <summary>i64x2.extmul_low_i32x4_s. [dst, a, b]</summary>
-    I64x2ExtmulLowI32x4S = 511,
+    I64x2ExtmulLowI32x4S = 513,
     /// <summary>i64x2.extmul_high_i32x4_s. [dst, a, b]</summary>
-    I64x2ExtmulHighI32x4S = 512,
+    I64x2ExtmulHighI32x4S = 514,
     /// <summary>i64x2.extmul_low_i32x4_u. [dst, a, b]</summary>
-    I64x2ExtmulLowI32x4U = 513,
+    I64x2ExtmulLowI32x4U = 515,
     /// <summary>i64x2.extmul_high_i32x4_u. [dst, a, b]</summary>
-    I64x2ExtmulHighI32x4U = 514,
+    I64x2ExtmulHighI32x4U = 516,
     /// <summary>f32x4.abs. [dst, a]</summary>
-    F32x4Abs = 515,
+    F32x4Abs = 517,
     /// <summary>f32x4.neg. [dst, a]</summary>
-    F32x4Neg = 516,
+    F32x4Neg = 518,
     /// <summary>f32x4.sqrt. [dst, a]</summary>
-    F32x4Sqrt = 517,
+    F32x4Sqrt = 519,
     /// <summary>f32x4.add. [dst, a, b]</summary>
-    F32x4Add = 518,
+    F32x4Add = 520,
     /// <summary>f32x4.sub. [dst, a, b]</summary>
-    F32x4Sub = 519,
+    F32x4Sub = 521,
     /// <summary>f32x4.mul. [dst, a, b]</summary>
-    F32x4Mul = 520,
+    F32x4Mul = 522,
     /// <summary>f32x4.div. [dst, a, b]</summary>
-    F32x4Div = 521,
+    F32x4Div = 523,
     /// <summary>f32x4.min. [dst, a, b]</summary>
-    F32x4Min = 522,
+    F32x4Min = 524,
     /// <summary>f32x4.max. [dst, a, b]</summary>
-    F32x4Max = 523,
+    F32x4Max = 525,
     /// <summary>f32x4.pmin. [dst, a, b]</summary>
-    F32x4Pmin = 524,
+    F32x4Pmin = 526,
     /// <summary>f32x4.pmax. [dst, a, b]</summary>
-    F32x4Pmax = 525,
+    F32x4Pmax = 527,
     /// <summary>f64x2.abs. [dst, a]</summary>
-    F64x2Abs = 526,
+    F64x2Abs = 528,
     /// <summary>f64x2.neg. [dst, a]</summary>
-    F64x2Neg = 527,
+    F64x2Neg = 529,
     /// <summary>f64x2.sqrt. [dst, a]</summary>
-    F64x2Sqrt = 528,
+    F64x2Sqrt = 530,
     /// <summary>f64x2.add. [dst, a, b]</summary>
-    F64x2Add = 529,
+    F64x2Add = 531,
     /// <summary>f64x2.sub. [dst, a, b]</summary>
-    F64x2Sub = 530,
+    F64x2Sub = 532,
     /// <summary>f64x2.mul. [dst, a, b]</summary>
-    F64x2Mul = 531,
+    F64x2Mul = 533,
     /// <summary>f64x2.div. [dst, a, b]</summary>
-    F64x2Div = 532,
+    F64x2Div = 534,
     /// <summary>f64x2.min. [dst, a, b]</summary>
-    F64x2Min = 533,
+    F64x2Min = 535,
     /// <summary>f64x2.max. [dst, a, b]</summary>
-    F64x2Max = 534,
+    F64x2Max = 536,
     /// <summary>f64x2.pmin. [dst, a, b]</summary>
-    F64x2Pmin = 535,
+    F64x2Pmin = 537,
     /// <summary>f64x2.pmax. [dst, a, b]</summary>
-    F64x2Pmax = 536,
+    F64x2Pmax = 538,
     /// <summary>i32x4.trunc_sat_f32x4_s. [dst, a]</summary>
-    I32x4TruncSatF32x4S = 537,
+    I32x4TruncSatF32x4S = 539,
     /// <summary>i32x4.trunc_sat_f32x4_u. [dst, a]</summary>
-    I32x4TruncSatF32x4U = 538,
+    I32x4TruncSatF32x4U = 540,
     /// <summary>f32x4.convert_i32x4_s. [dst, a]</summary>
-    F32x4ConvertI32x4S = 539,
+    F32x4ConvertI32x4S = 541,
     /// <summary>f32x4.convert_i32x4_u. [dst, a]</summary>
-    F32x4ConvertI32x4U = 540,
+    F32x4ConvertI32x4U = 542,
     /// <summary>i32x4.trunc_sat_f64x2_s_zero. [dst, a]</summary>
-    I32x4TruncSatF64x2SZero = 541,
+    I32x4TruncSatF64x2SZero = 543,
     /// <summary>i32x4.trunc_sat_f64x2_u_zero. [dst, a]</summary>
-    I32x4TruncSatF64x2UZero = 542,
+    I32x4TruncSatF64x2UZero = 544,
     /// <summary>f64x2.convert_low_i32x4_s. [dst, a]</summary>
-    F64x2ConvertLowI32x4S = 543,
+    F64x2ConvertLowI32x4S = 545,
     /// <summary>f64x2.convert_low_i32x4_u. [dst, a]</summary>
-    F64x2ConvertLowI32x4U = 544,
+    F64x2ConvertLowI32x4U = 546,
     /// <summary>dst = src (v128). [dst, src]</summary>
-    CopyV128 = 545,
+    CopyV128 = 547,
     /// <summary>dst = cond ? a : b (v128). [dst, cond, a, b]</summary>
-    SelectV128 = 546,
+    SelectV128 = 548,
     /// <summary>dst = global (v128). [dst, global]</summary>
-    GlobalGetV128 = 547,
+    GlobalGetV128 = 549,
     /// <summary>global = src (v128). [global, src]</summary>
-    GlobalSetV128 = 548,
+    GlobalSetV128 = 550,
 }

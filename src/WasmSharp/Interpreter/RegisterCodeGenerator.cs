@@ -168,10 +168,26 @@ internal sealed class RegisterCodeGenerator : IFunctionTranslator<Operand, Compi
         Op.I32Store, Op.I64Store, Op.I32Store, Op.I64Store, Op.I32Store8, Op.I32Store16, Op.I64Store8, Op.I64Store16, Op.I64Store32,
     ];
 
-    public Operand Load(byte op, ValueType result, uint offset, int height, Operand address) =>
-        _t.Load(Loads[op - 0x28], result, height, address, offset);
+    public Operand Load(byte op, ValueType result, int memory, uint offset, int height, Operand address)
+    {
+        if (memory == 0) return _t.Load(Loads[op - 0x28], result, height, address, offset);
+        _t.UseMemory(memory);
+        var loaded = _t.Load(Loads[op - 0x28], result, height, address, offset);
+        _t.UseMemory(0);
+        return loaded;
+    }
 
-    public void Store(byte op, uint offset, Operand address, Operand value) => _t.Store(Stores[op - 0x36], address, value, offset);
+    public void Store(byte op, int memory, uint offset, Operand address, Operand value)
+    {
+        if (memory == 0)
+        {
+            _t.Store(Stores[op - 0x36], address, value, offset);
+            return;
+        }
+        _t.UseMemory(memory);
+        _t.Store(Stores[op - 0x36], address, value, offset);
+        _t.UseMemory(0);
+    }
 
     /// <summary>Providers have no effects: nothing to do.</summary>
     public void Drop(Operand value) { }
@@ -182,8 +198,8 @@ internal sealed class RegisterCodeGenerator : IFunctionTranslator<Operand, Compi
     {
         (0x23, _) => _t.Produce(result == ValueType.V128 ? Op.GlobalGetV128 : Op.GlobalGet, result, height, [i.A], []),
         (0x25, _) => _t.Produce(Op.TableGet, result, height, [i.A], args),
-        (0x3F, _) => _t.Produce(Op.MemorySize, result, height, [], []),
-        (0x40, _) => _t.Produce(Op.MemoryGrow, result, height, [], args),
+        (0x3F, _) => MemorySize(i.A, result, height),
+        (0x40, _) => _t.Shaped(Op.MemoryGrow, result, height, args, [i.A])!.Value,
         (0xD1, _) => _t.Unary(Op.RefIsNull, result, height, args[0]),
         (0xD2, _) => _t.Produce(Op.RefFunc, result, height, [i.A], []),
         (0xFC, 15) => _t.Produce(Op.TableGrow, result, height, [i.A], args),
@@ -198,10 +214,11 @@ internal sealed class RegisterCodeGenerator : IFunctionTranslator<Operand, Compi
             case (0x24, _) when args[0].Type == ValueType.V128: _t.Effect(Op.GlobalSetV128, [i.A], args); return;
             case (0x24, _): _t.GlobalSet(i.A, args[0]); return;
             case (0x26, _): _t.Effect(Op.TableSet, [i.A], args); return;
-            case (0xFC, 8): _t.Effect(Op.MemoryInit, [i.A], args); return;
+            case (0xFC, 8): OnMemory(i.B, Op.MemoryInit, [i.A], args); return;
             case (0xFC, 9): _t.Effect(Op.DataDrop, [i.A], []); return;
-            case (0xFC, 10): _t.Effect(Op.MemoryCopy, [], args); return;
-            case (0xFC, 11): _t.Effect(Op.MemoryFill, [], args); return;
+            case (0xFC, 10) when i.A != i.B: _t.Shaped(Op.MemoryCopyAcross, null, 0, args, [i.A, i.B]); return;
+            case (0xFC, 10): OnMemory(i.A, Op.MemoryCopy, [], args); return;
+            case (0xFC, 11): OnMemory(i.A, Op.MemoryFill, [], args); return;
             case (0xFC, 12): _t.Effect(Op.TableInit, [i.B, i.A], args); return;
             case (0xFC, 13): _t.Effect(Op.ElemDrop, [i.A], []); return;
             case (0xFC, 14): _t.Effect(Op.TableCopy, [i.A, i.B], args); return;
@@ -210,8 +227,35 @@ internal sealed class RegisterCodeGenerator : IFunctionTranslator<Operand, Compi
         }
     }
 
+    /// <summary>memory.size of <paramref name="memory"/>.</summary>
+    private Operand MemorySize(int memory, ValueType result, int height)
+    {
+        if (memory != 0) _t.UseMemory(memory);
+        var size = _t.Produce(Op.MemorySize, result, height, [], []);
+        if (memory != 0) _t.UseMemory(0);
+        return size;
+    }
+
+    /// <summary>An instruction without a result that acts on the current memory, made <paramref name="memory"/> for it.</summary>
+    private void OnMemory(int memory, Op op, ReadOnlySpan<int> immediates, ReadOnlySpan<Operand> args)
+    {
+        if (memory != 0) _t.UseMemory(memory);
+        _t.Effect(op, immediates, args);
+        if (memory != 0) _t.UseMemory(0);
+    }
+
     public Operand? Simd(in SimdOpInfo info, int height, ReadOnlySpan<Operand> args, ReadOnlySpan<int> immediates, ulong low, ulong high)
     {
+        if (info.Immediate is SimdImmediate.MemArg or SimdImmediate.MemArgLane)
+        {
+            // The memory index comes last; the instruction acts on the current memory.
+            int memory = immediates[^1];
+            if (memory == 0) return _t.Shaped(info.Operation!.Value, info.Result, height, args, immediates[..^1]);
+            _t.UseMemory(memory);
+            var value = _t.Shaped(info.Operation!.Value, info.Result, height, args, immediates[..^1]);
+            _t.UseMemory(0);
+            return value;
+        }
         if (info.Operation is not Op op) return _t.ConstantV128(low, high); // v128.const: a constant provider
         // i8x16.shuffle reads its lane indices from a constant slot.
         if (info.Immediate == SimdImmediate.Shuffle) return _t.Shaped(op, info.Result, height, [.. args, _t.ConstantV128(low, high)], immediates);

@@ -252,6 +252,15 @@ internal sealed partial class Translator
         return Temp(result, height);
     }
 
+    /// <summary>Makes <paramref name="memory"/> the one memory instructions act on (multi-memory: around each
+    /// instruction on another memory than 0). As an instruction that is no producer and keeps no memory facts, it
+    /// also keeps the access it precedes from fusing with what came before, and the next one from fusing with it.</summary>
+    public void UseMemory(int memory)
+    {
+        Emit(Op.UseMemory);
+        Emit(memory);
+    }
+
     /// <summary>An instruction without a result: immediates, then slots.</summary>
     public void Effect(Op op, ReadOnlySpan<int> immediates, ReadOnlySpan<Operand> slots)
     {

@@ -15,6 +15,10 @@ public sealed record EngineConfig
     /// <summary>Compiles modules to native code (WasmSharp.Llvm's LlvmBackend); null: the interpreter runs everything.
     /// A module the backend cannot compile runs on the interpreter (<see cref="Module.NativeFallback"/> says why).</summary>
     public NativeBackend? Native { get; init; }
+
+    /// <summary>The features beyond WebAssembly 2.0 that modules may use; all that WasmSharp implements by default
+    /// (<see cref="WasmFeatures.None"/>: Wasm 2.0 exactly, as its conformance suite expects).</summary>
+    public WasmFeatures Features { get; init; } = WasmFeatures.All;
 }
 
 /// <summary>

@@ -26,12 +26,20 @@ internal sealed class FunctionValidator<TValue, TResult>
     /// code needs no register code until something asks for it).</summary>
     private readonly bool _translate;
 
-    public FunctionValidator(ModuleInfo module, HashSet<uint> declaredRefs, IFunctionTranslator<TValue, TResult> translator, bool translate = true)
+    /// <summary>Memory indices in memory instructions (Wasm 3.0 multi-memory); without, they are 2.0's zero bytes.</summary>
+    private readonly bool _multiMemory;
+
+    /// <summary>A validator of <paramref name="module"/>'s bodies, translating them (when <paramref name="translate"/>)
+    /// with <paramref name="translator"/>; what may be used beyond Wasm 2.0 is <paramref name="features"/> (a module
+    /// validated before, with whatever features, is valid with all of them).</summary>
+    public FunctionValidator(ModuleInfo module, HashSet<uint> declaredRefs, IFunctionTranslator<TValue, TResult> translator, bool translate = true,
+        WasmFeatures features = WasmFeatures.All)
     {
         _module = module;
         _declaredRefs = declaredRefs;
         _t = translator;
         _translate = translate;
+        _multiMemory = (features & WasmFeatures.MultiMemory) != 0;
     }
 
     /// <summary>Largest number of locals (params included) a function may declare.</summary>
@@ -167,15 +175,35 @@ internal sealed class FunctionValidator<TValue, TResult>
         return (ValueType)b;
     }
 
-    private uint ReadMemArg(ref WasmReader r, int naturalAlign)
+    /// <summary>A memarg: its offset, and in <paramref name="memory"/> the memory it accesses. The flags hold the
+    /// alignment's exponent, and with multi-memory bit 6 when a memory index follows them.</summary>
+    private uint ReadMemArg(ref WasmReader r, int naturalAlign, out int memory)
     {
-        uint align = r.ReadU32();
+        uint align = r.ReadU32(), index = 0;
+        if (_multiMemory)
+        {
+            if (align >= 128) throw Malformed("malformed memop flags");
+            if (align >= 64)
+            {
+                align -= 64;
+                index = r.ReadU32();
+            }
+        }
         // Flags of 32 and up would be 3.0's memory index bit or an alignment no address can have.
-        if (align >= 32) throw Malformed("malformed memop flags");
+        else if (align >= 32) throw Malformed("malformed memop flags");
         uint offset = r.ReadU32();
-        if (_module.AllMemories.Count == 0) throw Invalid("unknown memory 0");
+        memory = CheckMemory(index);
         if (align > naturalAlign) throw Invalid("alignment must not be larger than natural");
         return offset;
+    }
+
+    /// <summary>The memory index of memory.size, .grow, .fill, .copy and .init (a zero byte in Wasm 2.0), not yet
+    /// checked: decoding comes first.</summary>
+    private uint ReadMemoryIndex(ref WasmReader r)
+    {
+        if (_multiMemory) return r.ReadU32();
+        ReadZeroByte(ref r);
+        return 0;
     }
 
     private void ReadZeroByte(ref WasmReader r)
@@ -201,9 +229,10 @@ internal sealed class FunctionValidator<TValue, TResult>
         return _module.AllTables[(int)idx];
     }
 
-    private void CheckMemory()
+    private int CheckMemory(uint index)
     {
-        if (_module.AllMemories.Count == 0) throw Invalid("unknown memory 0");
+        if (index >= _module.AllMemories.Count) throw Invalid($"unknown memory {index}");
+        return (int)index;
     }
 
     /// <summary>Set when a body used a data segment without a data count section: whether that is malformed
@@ -319,16 +348,13 @@ internal sealed class FunctionValidator<TValue, TResult>
             case >= 0x28 and <= 0x35: Load(ref r, op); return;
             case >= 0x36 and <= 0x3E: Store(ref r, op); return;
             case 0x3F:
-                ReadZeroByte(ref r);
-                CheckMemory();
-                Produce(new Instruction(op), ValueType.I32, []);
+                Produce(new Instruction(op, A: CheckMemory(ReadMemoryIndex(ref r))), ValueType.I32, []);
                 return;
             case 0x40:
             {
-                ReadZeroByte(ref r);
-                CheckMemory();
+                int memory = CheckMemory(ReadMemoryIndex(ref r));
                 var d = Pop(ValueType.I32);
-                Produce(new Instruction(op), ValueType.I32, [d]);
+                Produce(new Instruction(op, A: memory), ValueType.I32, [d]);
                 return;
             }
             case 0x41: PushConst(ValueType.I32, (uint)r.ReadS32()); return;
@@ -394,19 +420,19 @@ internal sealed class FunctionValidator<TValue, TResult>
     private void Load(ref WasmReader r, byte op)
     {
         var (t, align) = Loads[op - 0x28];
-        uint offset = ReadMemArg(ref r, align);
+        uint offset = ReadMemArg(ref r, align, out int memory);
         var addr = Pop(ValueType.I32);
-        if (Live) Push(_t.Load(op, t, offset, Height, addr));
+        if (Live) Push(_t.Load(op, t, memory, offset, Height, addr));
         else PushTyped(t);
     }
 
     private void Store(ref WasmReader r, byte op)
     {
         var (t, align) = Stores[op - 0x36];
-        uint offset = ReadMemArg(ref r, align);
+        uint offset = ReadMemArg(ref r, align, out int memory);
         var v = Pop(t);
         var addr = Pop(ValueType.I32);
-        if (Live) _t.Store(op, offset, addr, v);
+        if (Live) _t.Store(op, memory, offset, addr, v);
     }
 
     private void Select(ValueType? annotated)
@@ -618,11 +644,10 @@ internal sealed class FunctionValidator<TValue, TResult>
             case 8: // memory.init
             {
                 uint seg = r.ReadU32();
-                ReadZeroByte(ref r);
-                CheckMemory();
+                int memory = CheckMemory(ReadMemoryIndex(ref r));
                 CheckData(seg);
                 var n = Pop(ValueType.I32); var s = Pop(ValueType.I32); var d = Pop(ValueType.I32);
-                if (Live) _t.Effect(new Instruction(0xFC, sub, (int)seg), [d, s, n]);
+                if (Live) _t.Effect(new Instruction(0xFC, sub, (int)seg, memory), [d, s, n]);
                 return;
             }
             case 9: // data.drop
@@ -635,11 +660,11 @@ internal sealed class FunctionValidator<TValue, TResult>
             case 10: // memory.copy
             case 11: // memory.fill
             {
-                ReadZeroByte(ref r);
-                if (sub == 10) ReadZeroByte(ref r);
-                CheckMemory();
+                // memory.copy: the destination's memory, then the source's.
+                uint dst = ReadMemoryIndex(ref r), src = sub == 10 ? ReadMemoryIndex(ref r) : dst;
+                int memory = CheckMemory(dst), source = CheckMemory(src);
                 var n = Pop(ValueType.I32); var v = Pop(ValueType.I32); var d = Pop(ValueType.I32);
-                if (Live) _t.Effect(new Instruction(0xFC, sub), [d, v, n]);
+                if (Live) _t.Effect(new Instruction(0xFC, sub, memory, source), [d, v, n]);
                 return;
             }
             case 12: // table.init elem table
@@ -707,18 +732,25 @@ internal sealed class FunctionValidator<TValue, TResult>
     {
         uint sub = r.ReadU32();
         if (!SimdOpcodes.TryGet(sub, out var info)) throw Malformed("illegal opcode");
-        Span<int> immediates = stackalloc int[2];
+        Span<int> immediates = stackalloc int[3];
         int immediateCount = 0;
         ulong low = 0, high = 0;
         switch (info.Immediate)
         {
+            // The memory index last: [offset, memory] or [offset, lane, memory].
             case SimdImmediate.MemArg:
-                immediates[immediateCount++] = (int)ReadMemArg(ref r, info.Align);
+            {
+                immediates[immediateCount++] = (int)ReadMemArg(ref r, info.Align, out int memory);
+                immediates[immediateCount++] = memory;
                 break;
+            }
             case SimdImmediate.MemArgLane:
-                immediates[immediateCount++] = (int)ReadMemArg(ref r, info.Align);
+            {
+                immediates[immediateCount++] = (int)ReadMemArg(ref r, info.Align, out int memory);
                 immediates[immediateCount++] = ReadLane(ref r, info.Lanes);
+                immediates[immediateCount++] = memory;
                 break;
+            }
             case SimdImmediate.Lane:
                 immediates[immediateCount++] = ReadLane(ref r, info.Lanes);
                 break;

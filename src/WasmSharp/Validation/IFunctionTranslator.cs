@@ -58,17 +58,22 @@ internal interface IFunctionTranslator<TValue, TResult> where TValue : struct, I
     /// <c>0xFC00 | sub</c>.</summary>
     TValue Unary(int op, ValueType result, int height, TValue a);
     TValue Binary(byte op, ValueType result, int height, TValue a, TValue b);
-    TValue Load(byte op, ValueType result, uint offset, int height, TValue address);
-    void Store(byte op, uint offset, TValue address, TValue value);
+    /// <summary>Opcodes 0x28 to 0x35 from memory <paramref name="memory"/>.</summary>
+    TValue Load(byte op, ValueType result, int memory, uint offset, int height, TValue address);
+    /// <summary>Opcodes 0x36 to 0x3E to memory <paramref name="memory"/>.</summary>
+    void Store(byte op, int memory, uint offset, TValue address, TValue value);
     TValue Select(ValueType type, int height, TValue a, TValue b, TValue condition);
     void Drop(TValue value);
     /// <summary>An instruction with a result (global.get, table.get, memory.size and .grow, ref.is_null, ref.func,
-    /// table.grow and .size).</summary>
+    /// table.grow and .size). memory.size and .grow have their memory in <see cref="Instruction.A"/>.</summary>
     TValue Produce(Instruction instruction, ValueType result, int height, ReadOnlySpan<TValue> args);
-    /// <summary>An instruction without one (global.set, table.set, the bulk memory and table operations).</summary>
+    /// <summary>An instruction without one (global.set, table.set, the bulk memory and table operations). Memories:
+    /// memory.init's in <see cref="Instruction.B"/> (its segment in A), memory.fill's in A, memory.copy's destination
+    /// in A and source in B.</summary>
     void Effect(Instruction instruction, ReadOnlySpan<TValue> args);
     /// <summary>A SIMD instruction (0xFD <paramref name="info"/>), its 16 immediate bytes in
-    /// <paramref name="low"/>/<paramref name="high"/>: its result, if it has one.</summary>
+    /// <paramref name="low"/>/<paramref name="high"/>: its result, if it has one. A memory access has
+    /// <paramref name="immediates"/> [offset, memory] or, with a lane, [offset, lane, memory].</summary>
     TValue? Simd(in SimdOpInfo info, int height, ReadOnlySpan<TValue> args, ReadOnlySpan<int> immediates, ulong low, ulong high);
     /// <summary>Fills <paramref name="results"/>, the values the call leaves at <paramref name="argHeight"/>.</summary>
     void Call(int function, FunctionType type, int argHeight, ReadOnlySpan<TValue> args, Span<TValue> results);

@@ -42,8 +42,8 @@ internal sealed class ModuleValidator : ICodeConsumer
 
     public void BeginCode(ModuleInfo m)
     {
-        var refs = ValidateDeclarations(m);
-        _functions = new FunctionValidator<Operand, CompiledFunction>(m, refs, new RegisterCodeGenerator(_config.Interruptible), _translate);
+        var refs = ValidateDeclarations(m, _config.Features);
+        _functions = new FunctionValidator<Operand, CompiledFunction>(m, refs, new RegisterCodeGenerator(_config.Interruptible), _translate, _config.Features);
         _compiled = _translate ? new CompiledFunction[m.Functions.Count] : null;
     }
 
@@ -68,9 +68,9 @@ internal sealed class ModuleValidator : ICodeConsumer
 
     /// <summary>The functions a body may take a reference to (ref.func): those declared by an element segment, an
     /// export or a global's initialiser. Checks the module's declarations on the way (valid ones pass).</summary>
-    internal static HashSet<uint> DeclaredReferences(ModuleInfo m) => ValidateDeclarations(m);
+    internal static HashSet<uint> DeclaredReferences(ModuleInfo m) => ValidateDeclarations(m, WasmFeatures.All);
 
-    private static HashSet<uint> ValidateDeclarations(ModuleInfo m)
+    private static HashSet<uint> ValidateDeclarations(ModuleInfo m, WasmFeatures features)
     {
         foreach (var imp in m.Imports)
         {
@@ -87,7 +87,8 @@ internal sealed class ModuleValidator : ICodeConsumer
             if (t >= m.Types.Count) throw new InvalidModuleException($"unknown type {t}", 0, section: "function");
         foreach (var t in m.Tables) CheckTable(t, "table");
         foreach (var mem in m.Memories) CheckMemory(mem, "memory");
-        if (m.AllMemories.Count > 1) throw new InvalidModuleException("multiple memories", 0, section: "memory");
+        if (m.AllMemories.Count > 1 && (features & WasmFeatures.MultiMemory) == 0)
+            throw new InvalidModuleException("multiple memories", 0, section: "memory");
 
         // C.refs: functions referenced outside function bodies may be used by ref.func.
         var refs = new HashSet<uint>();

@@ -1,0 +1,18 @@
+namespace WasmSharp;
+
+/// <summary>
+/// The WebAssembly features beyond 2.0 an engine accepts (<see cref="EngineConfig.Features"/>). Each one changes
+/// what is valid: a module that uses a feature not enabled is rejected as the 2.0 specification says (malformed or
+/// invalid). Every module valid without a feature is valid, with the same meaning, with it.
+/// </summary>
+[Flags]
+public enum WasmFeatures
+{
+    /// <summary>WebAssembly 2.0 exactly.</summary>
+    None = 0,
+    /// <summary>Several memories in a module (Wasm 3.0): memory indices in loads, stores and the memory
+    /// instructions, and in data segments.</summary>
+    MultiMemory = 1,
+    /// <summary>Everything WasmSharp implements (the default).</summary>
+    All = MultiMemory,
+}
