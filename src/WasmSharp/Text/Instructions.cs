@@ -26,13 +26,13 @@ internal enum Immediate : byte
     TableInit,
     /// <summary>elem.drop: an element segment.</summary>
     Element,
-    /// <summary>Loads and stores: offset=, align=.</summary>
+    /// <summary>Loads and stores: a memory (0 when left out), offset=, align=.</summary>
     MemArg,
-    /// <summary>memory.size, memory.grow, memory.fill: memory 0 (one zero byte in the binary).</summary>
+    /// <summary>memory.size, memory.grow, memory.fill: a memory, 0 when left out.</summary>
     Memory,
-    /// <summary>memory.copy: memories 0 and 0.</summary>
+    /// <summary>memory.copy: two memories (destination, source), or none for 0 0.</summary>
     MemoryCopy,
-    /// <summary>memory.init: a data segment (then memory 0).</summary>
+    /// <summary>memory.init: a memory (0 when left out) and a data segment; the binary has the segment first.</summary>
     MemoryInit,
     /// <summary>data.drop: a data segment.</summary>
     Data,
@@ -50,7 +50,7 @@ internal enum Immediate : byte
     Shuffle,
     /// <summary>extract_lane, replace_lane: a lane index.</summary>
     Lane,
-    /// <summary>v128.loadN_lane, v128.storeN_lane: a memarg and a lane index.</summary>
+    /// <summary>v128.loadN_lane, v128.storeN_lane: a memory (0 when left out), a memarg and a lane index.</summary>
     MemArgLane,
 }
 

@@ -311,24 +311,51 @@ internal sealed partial class ModuleParser
                 w.U32((uint)ResolveIndex(_elems, _p.Next()));
                 return;
             case Immediate.MemArg:
-                MemArg(w, ins.NaturalAlignment);
+                MemArg(w, ins.NaturalAlignment, OptionalMemory());
                 return;
             case Immediate.MemArgLane:
-                MemArg(w, ins.NaturalAlignment);
+            {
+                // memidx? memarg laneidx: a number is the memory only when another number (the lane) or the memarg
+                // follows it; alone, it is the lane (the reference interpreter's reading).
+                uint memory = _p.Peek().Kind == TokenKind.Id || _p.IsUnsigned() && (_p.IsUnsigned(1) || IsMemArgKeyword(1))
+                    ? (uint)ResolveIndex(_memories, _p.Next()) : 0;
+                MemArg(w, ins.NaturalAlignment, memory);
                 w.Byte(LaneIndex());
                 return;
+            }
             case Immediate.Memory:
-                w.Byte(0);
+                w.U32(OptionalMemory());
                 return;
             case Immediate.MemoryCopy:
-                w.Byte(0);
-                w.Byte(0);
+                // Destination, then source; none for 0 0.
+                if (IsIndex())
+                {
+                    w.U32((uint)ResolveIndex(_memories, _p.Next()));
+                    w.U32((uint)ResolveIndex(_memories, _p.Next()));
+                }
+                else
+                {
+                    w.U32(0);
+                    w.U32(0);
+                }
                 return;
             case Immediate.MemoryInit:
+            {
+                // memory.init memidx? dataidx; the binary has the data segment first.
                 _usesDataCount = true;
-                w.U32((uint)ResolveIndex(_datas, _p.Next()));
-                w.Byte(0);
+                var first = _p.Next();
+                if (IsIndex())
+                {
+                    w.U32((uint)ResolveIndex(_datas, _p.Next()));
+                    w.U32((uint)ResolveIndex(_memories, first));
+                }
+                else
+                {
+                    w.U32((uint)ResolveIndex(_datas, first));
+                    w.U32(0);
+                }
                 return;
+            }
             case Immediate.Data:
                 _usesDataCount = true;
                 w.U32((uint)ResolveIndex(_datas, _p.Next()));
@@ -434,8 +461,20 @@ internal sealed partial class ModuleParser
         }
     }
 
-    /// <summary><c>offset=N</c>? <c>align=N</c>? as the binary memarg (alignment exponent, offset).</summary>
-    private void MemArg(WasmWriter w, int natural)
+    /// <summary>A memory index (a name or a number) if one comes next, else memory 0.</summary>
+    private uint OptionalMemory() => IsIndex() ? (uint)ResolveIndex(_memories, _p.Next()) : 0;
+
+    /// <summary>Whether the token <paramref name="ahead"/> is <c>offset=N</c> or <c>align=N</c>.</summary>
+    private bool IsMemArgKeyword(int ahead)
+    {
+        var t = _p.Peek(ahead);
+        return t.Kind == TokenKind.Keyword && (_p.Text(t).StartsWith("offset="u8) || _p.Text(t).StartsWith("align="u8));
+    }
+
+    /// <summary><c>offset=N</c>? <c>align=N</c>? of memory <paramref name="memory"/> (read before them) as the binary
+    /// memarg: the alignment exponent, the memory index after it when not 0 (flagged by bit 6 of the exponent's
+    /// field, as Wasm 3.0 has it; memory 0 keeps the 1.0 encoding), the offset.</summary>
+    private void MemArg(WasmWriter w, int natural, uint memory)
     {
         uint offset = 0;
         int align = natural;
@@ -453,7 +492,13 @@ internal sealed partial class ModuleParser
             if (!BitOperations.IsPow2(a)) throw _p.Error(t, "alignment must be a power of two");
             align = (int)a;
         }
-        w.U32((uint)BitOperations.Log2((uint)align));
+        uint exponent = (uint)BitOperations.Log2((uint)align);
+        if (memory == 0) w.U32(exponent);
+        else
+        {
+            w.U32(exponent | 0x40);
+            w.U32(memory);
+        }
         w.U32(offset);
     }
 

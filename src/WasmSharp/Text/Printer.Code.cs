@@ -170,16 +170,24 @@ internal sealed partial class Printer
                 _s.Append(' ').Append(r.ReadByte());
                 return;
             case Immediate.Memory:
-                ZeroByte(ref r, at);
+            {
+                uint memory = r.ReadU32();
+                if (memory != 0) _s.Append(' ').Append(memory);
                 return;
+            }
             case Immediate.MemoryCopy:
-                ZeroByte(ref r, at);
-                ZeroByte(ref r, at);
+            {
+                uint destination = r.ReadU32(), source = r.ReadU32();
+                if (destination != 0 || source != 0) _s.Append(' ').Append(destination).Append(' ').Append(source);
                 return;
+            }
             case Immediate.MemoryInit:
-                _s.Append(' ').Append(r.ReadU32());
-                ZeroByte(ref r, at);
+            {
+                uint data = r.ReadU32(), memory = r.ReadU32();
+                if (memory != 0) _s.Append(' ').Append(memory);
+                _s.Append(' ').Append(data);
                 return;
+            }
             case Immediate.I32:
                 _s.Append(' ');
                 Signed(r.ReadS32());
@@ -249,19 +257,19 @@ internal sealed partial class Printer
         if (depth <= (uint)_blocks.Count) _s.Append(" (;@").Append(_blocks.Count - (int)depth).Append(";)");
     }
 
-    /// <summary><c>offset=</c> unless 0, <c>align=</c> (in bytes) unless natural.</summary>
+    /// <summary>The memory unless 0, <c>offset=</c> unless 0, <c>align=</c> (in bytes) unless natural. The flags
+    /// field holds the alignment exponent, and bit 6 when a memory index follows it (Wasm 3.0); flags of 128 and up
+    /// are malformed, and so is an exponent of 32 and up, which no text alignment (a u32) can give.</summary>
     private void MemArg(ref WasmReader r, int natural, long at)
     {
-        uint align = r.ReadU32();
-        if (align >= 32) throw Malformed("malformed memop flags", at);
+        uint flags = r.ReadU32();
+        if (flags >= 128 || (flags & 0x3F) >= 32) throw Malformed("malformed memop flags", at);
+        uint memory = (flags & 0x40) != 0 ? r.ReadU32() : 0;
+        uint align = flags & 0x3F;
         uint offset = r.ReadU32();
+        if (memory != 0) _s.Append(' ').Append(memory);
         if (offset != 0) _s.Append(" offset=").Append(offset);
         if (align != (uint)BitOperations.Log2((uint)natural)) _s.Append(" align=").Append(1u << (int)align);
-    }
-
-    private void ZeroByte(ref WasmReader r, long at)
-    {
-        if (r.ReadByte() != 0) throw Malformed("zero byte expected", at);
     }
 
     private ValueType ValueTypeAt(ref WasmReader r)

@@ -195,8 +195,9 @@ internal sealed class TextParser
 
     public uint ExpectU32() => (uint)ExpectUnsigned(uint.MaxValue);
 
-    /// <summary>Whether the next token reads as an unsigned integer (an index, a limit).</summary>
-    public bool IsUnsigned() => Peek() is { Kind: TokenKind.Reserved } t && TextNumbers.ParseUnsigned(Text(t), ulong.MaxValue, out _) != LiteralStatus.NotANumber;
+    /// <summary>Whether the next token (or the one <paramref name="ahead"/> after it) reads as an unsigned integer
+    /// (an index, a limit).</summary>
+    public bool IsUnsigned(int ahead = 0) => Peek(ahead) is { Kind: TokenKind.Reserved } t && TextNumbers.ParseUnsigned(Text(t), ulong.MaxValue, out _) != LiteralStatus.NotANumber;
 
     public ulong ExpectInt(int bits)
     {
