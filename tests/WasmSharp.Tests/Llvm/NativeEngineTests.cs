@@ -191,6 +191,23 @@ public sealed class NativeEngineTests : IDisposable
     }
 
     [Fact]
+    public void AModuleWithSeveralMemoriesRunsOnTheInterpreterAndSaysWhy()
+    {
+        var module = Module.FromBytes(_engine, Wat("""
+            (module
+              (memory 1) (memory $b 1)
+              (func (export "poke") (param i32 i32) (i32.store $b (local.get 0) (local.get 1)))
+              (func (export "peek") (param i32) (result i32) (i32.add (i32.load $b (local.get 0)) (i32.load (local.get 0)))))
+            """));
+        Assert.Equal("the native translator does not handle multiple memories yet", module.NativeFallback);
+        Assert.Empty(ModuleLibraries());
+        using var store = new Store(_engine);
+        var inst = new Linker().Instantiate(store, module);
+        inst.GetAction<int, int>("poke")(8, 41);
+        Assert.Equal(41, inst.GetFunction<int, int>("peek")(8));
+    }
+
+    [Fact]
     public void InterruptibleNativeCodeStopsInALoop()
     {
         var engine = new Engine(new EngineConfig { Interruptible = true, Native = new LlvmBackend(2, _cache) });
