@@ -29,16 +29,8 @@ public class TextMultiMemoryTests(ITestOutputHelper output)
         return Convert.ToHexString(binary, body.CodeOffset, body.CodeLength - 1).ToLowerInvariant();
     }
 
-    /// <summary>Text to binary, printed, and back: the bytes must be the same. Returns the printed text.</summary>
-    private static string RoundTrip(byte[] binary)
-    {
-        var text = Wat.ToText(binary);
-        byte[] again;
-        try { again = Wat.ToBinary(text); }
-        catch (MalformedTextException ex) { throw new Xunit.Sdk.XunitException($"{ex.Message} in:\n{text}"); }
-        Assert.True(binary.AsSpan().SequenceEqual(again), $"different bytes:\n{Convert.ToHexString(binary)}\n{Convert.ToHexString(again)}\n{text}");
-        return text;
-    }
+    /// <summary>Printed and read back to the same bytes (<see cref="PrinterTests.RoundTrip(byte[])"/>).</summary>
+    private static string RoundTrip(byte[] binary) => PrinterTests.RoundTrip(binary);
 
     /// <summary>The function's instruction lines of printed <paramref name="text"/>, trimmed, without the
     /// parentheses that close the function and the module.</summary>

@@ -10,9 +10,11 @@ public class PrinterTests(ITestOutputHelper output)
     // ---- helpers ----
 
     /// <summary>Text to binary, printed, and back: the bytes must be the same. Returns the printed text.</summary>
-    private static string RoundTrip(string wat)
+    private static string RoundTrip(string wat) => RoundTrip(Wat.ToBinary(wat));
+
+    /// <summary>Binary printed, and back: the bytes must be the same. Returns the printed text.</summary>
+    internal static string RoundTrip(byte[] binary)
     {
-        var binary = Wat.ToBinary(wat);
         var text = Wat.ToText(binary);
         byte[] again;
         try { again = Wat.ToBinary(text); }
