@@ -165,6 +165,7 @@ internal sealed unsafe partial class FunctionTranslator
     /// met the slots (and if so resyncs).</summary>
     private void Stored(nint store, nint value)
     {
+        if (_memory != 0 && !MayShareMemory0(_memory)) return; // another memory's bytes: not the frame's
         if (_accessSlot is { } slot)
         {
             _accessSlot = null;

@@ -69,7 +69,7 @@ internal sealed unsafe partial class FunctionTranslator
     private nint Half(nint v, int lanes, bool high) =>
         Shuffle(v, v, Enumerable.Range(high ? lanes / 2 : 0, lanes / 2).ToArray());
 
-    /// <summary>A SIMD instruction, its operands on the stack: its memarg's offset and its lane in
+    /// <summary>A SIMD instruction, its operands on the stack: its memarg's offset, its lane and its memory in
     /// <paramref name="immediates"/>, its 16 bytes of immediate (v128.const, i8x16.shuffle) in
     /// <paramref name="low"/> and <paramref name="high"/>.</summary>
     private void Simd(in SimdOpInfo info, ReadOnlySpan<int> immediates, ulong low, ulong high)
@@ -80,8 +80,9 @@ internal sealed unsafe partial class FunctionTranslator
 
         switch (info.Immediate)
         {
-            case SimdImmediate.MemArg: SimdMemory((uint)immediates[0], name); return;
-            case SimdImmediate.MemArgLane: SimdLaneMemory((uint)immediates[0], immediates[1], name); return;
+            // The memory index last: [offset, memory] or [offset, lane, memory].
+            case SimdImmediate.MemArg: _memory = immediates[1]; SimdMemory((uint)immediates[0], name); return;
+            case SimdImmediate.MemArgLane: _memory = immediates[2]; SimdLaneMemory((uint)immediates[0], immediates[1], name); return;
             case SimdImmediate.Bytes16:
             {
                 var words = new nint[4];

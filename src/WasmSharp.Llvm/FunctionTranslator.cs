@@ -44,7 +44,11 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
     /// through the context: the base never moves, and the length is reloaded after every call and memory.grow,
     /// the only things that change it. 0 without a memory.</summary>
     private nint _memBase, _memLength;
+    /// <summary>The memory the instruction being translated accesses (memory 0 unless a load, store or SIMD access
+    /// names another: set after <see cref="Start"/>).</summary>
+    private int _memory;
     // ---- Bounds checks already made (explicit checks) -----------------------------------------------------
+    // Memory 0's only: an access to another memory is checked every time (OtherAddress) and records nothing here.
     // Straight-line code often accesses several fields at one address (unoptimised code: its frame, through the
     // stack pointer in a local). A check that address + offset + size fits covers every later access there with a
     // smaller end, as long as the address is the same value: a memory never shrinks while code runs on it (one
@@ -348,6 +352,7 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
 
     private void Start(ReadOnlySpan<LlvmValue> args)
     {
+        _memory = 0;
         _consumed.Clear();
         _stack.Clear();
         foreach (var a in args) _stack.Add((a.Value, a.Type));
@@ -495,17 +500,10 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
         }
     }
 
-    /// <summary>Native code accesses memory 0 only (a module with several memories runs on the interpreter:
-    /// <see cref="NativeModule"/> declines it before translating).</summary>
-    private static void OnlyMemory0(int memory)
-    {
-        if (memory != 0) throw new NotSupportedException("multiple memories");
-    }
-
     public LlvmValue Load(byte op, ValueType result, int memory, uint offset, int height, LlvmValue address)
     {
-        OnlyMemory0(memory);
         Start([address]);
+        _memory = memory;
         switch (op)
         {
             case 0x28: Load(offset, ValueType.I32, 4); break;
@@ -527,8 +525,8 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
 
     public void Store(byte op, int memory, uint offset, LlvmValue address, LlvmValue value)
     {
-        OnlyMemory0(memory);
         Start([address, value]);
+        _memory = memory;
         switch (op)
         {
             case 0x36: Store(offset, ValueType.I32, 4); break;
@@ -570,7 +568,7 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
             case 0x25: TableAccess(i.A, get: true); break;
             case 0x3F:
             {
-                nint length = MemoryLength();
+                nint length = MemoryLength(i.A);
                 nint pages = LLVMBuildBinOp(_b, LLVMOpcode.LShr, length, Const(ValueType.I64, 16), "");
                 Push(LLVMBuildCast(_b, LLVMOpcode.Trunc, pages, _m.I32, ""), ValueType.I32);
                 break;
@@ -579,7 +577,9 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
             {
                 nint delta = Pop(ValueType.I32);
                 nint grow = ContextField(ModuleTranslator.GrowMemoryOffset, _m.Ptr);
-                nint* growArgs = stackalloc nint[] { _ctx, Const(ValueType.I32, 0), delta };
+                // Reloads memory 0's length afterwards (PropagateTrap), whichever memory grew: an imported memory may
+                // be memory 0 under another index too.
+                nint* growArgs = stackalloc nint[] { _ctx, Const(ValueType.I32, (ulong)i.A), delta };
                 nint old = LLVMBuildCall2(_b, _m.GrowType, grow, growArgs, 3, "");
                 PropagateTrap();
                 Push(old, ValueType.I32);
@@ -856,12 +856,19 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
             case 8: // memory.init data memory: d s n
             {
                 nint n = Pop(ValueType.I32), src = Pop(ValueType.I32), dst = Pop(ValueType.I32);
-                Bulk(8, instruction.A, 0, dst, src, n);
+                Bulk(8, instruction.A, instruction.B, dst, src, n);
                 return;
             }
             case 9: Bulk(9, instruction.A, 0, 0, 0, 0); return;
             case 10: case 11:
             {
+                if (instruction.A != 0 || (sub == 10 && instruction.B != 0))
+                {
+                    // Another memory than 0 (on either side): through the runtime, which checks both ranges first.
+                    nint count = Pop(ValueType.I32), from = Pop(ValueType.I32), into = Pop(ValueType.I32);
+                    Bulk((int)sub, instruction.A, sub == 10 ? instruction.B : 0, into, from, count);
+                    return;
+                }
                 nint n = Zext(Pop(ValueType.I32));
                 nint source = Pop(ValueType.I32); // memory.copy's source, memory.fill's byte
                 nint dst = Zext(Pop(ValueType.I32));
@@ -930,15 +937,25 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
 
     private nint Zext(nint i32) => LLVMBuildCast(_b, LLVMOpcode.ZExt, i32, _m.I64, "");
 
-    /// <summary>Memory 0's current length, read from its definition, with its range (<see cref="ModuleTranslator.LengthRange"/>).</summary>
-    private nint MemoryLength()
+    /// <summary>A memory's current length, read from its definition, with its range (<see cref="ModuleTranslator.LengthRange"/>).</summary>
+    private nint MemoryLength(int memory = 0)
     {
-        nint length = ContextLoad(_m.I64, Gep(MemoryDefinition(), Const(ValueType.I64, 8)), invariant: false);
-        _m.LengthRange(length);
+        nint length = ContextLoad(_m.I64, Gep(MemoryDefinition(memory), Const(ValueType.I64, 8)), invariant: false);
+        _m.LengthRange(length, memory);
         return length;
     }
 
-    private nint MemoryDefinition() => ContextLoad(_m.Ptr, ContextArray(ModuleTranslator.ContextArray.Memories), invariant: true);
+    /// <summary>A memory's <see cref="MemoryDefinition"/>, from the context's array (set when the instance is made).</summary>
+    private nint MemoryDefinition(int memory = 0)
+    {
+        nint array = ContextArray(ModuleTranslator.ContextArray.Memories);
+        if (memory != 0) array = Gep(array, Const(ValueType.I64, (ulong)memory * 8));
+        return ContextLoad(_m.Ptr, array, invariant: true);
+    }
+
+    /// <summary>Whether memory <paramref name="memory"/> may be memory 0 under another index: both imported (one
+    /// memory may be imported twice); a defined memory is always a memory of its own.</summary>
+    private bool MayShareMemory0(int memory) => memory < _m.Info.ImportedMemoryCount;
 
     /// <summary>A bulk operation through the context's callback: i32 operands zero-extended, references as bits.</summary>
     private nint Bulk(int op, int x, int y, nint a, nint b, nint c)
@@ -1326,10 +1343,11 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
         LLVMBuildStore(_b, MemoryLength(), _memLength);
     }
 
-    /// <summary>The effective address of an access of <paramref name="size"/> bytes, trapping when any byte is out
-    /// of bounds: i32 address + offset, as 64-bit, against the memory's current length.</summary>
+    /// <summary>The effective address of an access of <paramref name="size"/> bytes to <see cref="_memory"/>,
+    /// trapping when any byte is out of bounds: i32 address + offset, as 64-bit, against the memory's current length.</summary>
     private nint Address(ulong offset, int size)
     {
+        if (_memory != 0) return OtherAddress(offset, size);
         nint operand = Pop(ValueType.I32);
         nint address = LLVMBuildCast(_b, LLVMOpcode.ZExt, operand, _m.I64, "");
         nint ea = LLVMBuildBinOp(_b, LLVMOpcode.Add, address, Const(ValueType.I64, offset), "");
@@ -1362,6 +1380,32 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
         else _widenable.Remove(key);
         nint branch = TrapIf(compared, TrapCode.OutOfBoundsMemoryAccess);
         speculating?.Speculated!.Add((branch, key.Item1));
+        return Gep(basePointer, ea);
+    }
+
+    /// <summary>
+    /// <see cref="Address"/> in a memory other than 0: its base and length read from its definition at the access
+    /// (LLVM merges the reads up to the next call, the only thing that changes them), and its bounds checked
+    /// explicitly every time. Nothing of memory 0's is used or recorded: its checks already made (those address
+    /// another memory), its frame slots (but for a store to a memory that may be memory 0 imported twice, which
+    /// resyncs the slots it meets, as any store to memory 0 elsewhere does). Under guard pages, accesses go
+    /// unchecked as memory 0's do: every memory of an instance running such code has the whole reservation
+    /// (<c>Instance</c>), and the fault handler takes a fault in any of its memories'.
+    /// </summary>
+    private nint OtherAddress(ulong offset, int size)
+    {
+        nint operand = Pop(ValueType.I32);
+        nint ea = LLVMBuildBinOp(_b, LLVMOpcode.Add, Zext(operand), Const(ValueType.I64, offset), "");
+        nint definition = MemoryDefinition(_memory);
+        nint basePointer = ContextLoad(_m.Ptr, definition, invariant: false);
+        _accessAddress = ea;
+        _accessSize = size;
+        _accessSlot = null;
+        _accessFrameOffset = null;
+        _accessDerived = null;
+        if (_m.GuardPages) return Gep(basePointer, ea);
+        nint end = LLVMBuildBinOp(_b, LLVMOpcode.Add, ea, Const(ValueType.I64, (ulong)size), "");
+        TrapIf(LLVMBuildICmp(_b, LLVMIntPredicate.UGT, end, MemoryLength(_memory), ""), TrapCode.OutOfBoundsMemoryAccess);
         return Gep(basePointer, ea);
     }
 

@@ -206,26 +206,27 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     public void Invariant(nint load) => LLVMSetMetadata(load, _invariantKind, _emptyNode);
 
     /// <summary>
-    /// Tells LLVM what a load of memory 0's length can be: from its declared minimum (a memory starts there and
-    /// never shrinks; an imported one is at least what the import asks for) to its maximum (or 4 GiB). With it, a
-    /// bounds check of an address below the minimum folds away (static data, the stack), and a check of a loop's
-    /// address has an exit count LLVM can compute, so the loop vectorises, its last iterations (where the check may
-    /// fail) left to the scalar loop. A disposed memory's length is 0; native code never runs on one
-    /// (<c>Executor.RunNative</c> runs such calls on the interpreter).
+    /// Tells LLVM what a load of memory <paramref name="memory"/>'s length can be: from its declared minimum (a memory
+    /// starts there and never shrinks; an imported one is at least what the import asks for) to its maximum (or
+    /// 4 GiB). With it, a bounds check of an address below the minimum folds away (static data, the stack), and a
+    /// check of a loop's address has an exit count LLVM can compute, so the loop vectorises, its last iterations
+    /// (where the check may fail) left to the scalar loop. A disposed memory's length is 0; native code never runs
+    /// on an instance with one (<c>Executor.RunNative</c> runs such calls on the interpreter).
     /// </summary>
-    public void LengthRange(nint load)
+    public void LengthRange(nint load, int memory = 0)
     {
-        if (_lengthRange == 0)
+        if (_lengthRanges.Length == 0) _lengthRanges = new nint[Info.AllMemories.Count];
+        if (_lengthRanges[memory] == 0)
         {
-            var limits = Info.AllMemories[0].Limits;
+            var limits = Info.AllMemories[memory].Limits;
             ulong min = limits.Min * MemoryType.PageSize, end = (limits.Max ?? MemoryType.MaxPages32) * MemoryType.PageSize + 1;
             nint* bounds = stackalloc nint[] { LLVMValueAsMetadata(LLVMConstInt(I64, min, 0)), LLVMValueAsMetadata(LLVMConstInt(I64, end, 0)) };
-            _lengthRange = LLVMMetadataAsValue(Context, LLVMMDNodeInContext2(Context, bounds, 2));
+            _lengthRanges[memory] = LLVMMetadataAsValue(Context, LLVMMDNodeInContext2(Context, bounds, 2));
         }
-        LLVMSetMetadata(load, _rangeKind, _lengthRange);
+        LLVMSetMetadata(load, _rangeKind, _lengthRanges[memory]);
     }
 
-    private nint _lengthRange;
+    private nint[] _lengthRanges = [];
 
     private readonly Dictionary<FunctionType, nint> _functionTypes = new();
 

@@ -185,7 +185,6 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
     /// <summary>The module compiled and linked: a shared library's bytes.</summary>
     private static byte[] Build(Module module, HostTarget target, bool guardPages, string? embeddedKey = null, int? split = null)
     {
-        if (module.Info.AllMemories.Count > 1) throw new NotSupportedException("multiple memories");
         // More parts than cores, taken as threads free up: parts of equal code size do not take equal time.
         var parts = split is int k0 ? Partition(module.Info, k0, threshold: 0) : Partition(module.Info,
             (int)Math.Clamp(module.Info.Codes.Sum(c => (long)c.CodeLength) / MinPartBytes, 1, PartsPerCore * Environment.ProcessorCount),

@@ -207,6 +207,8 @@ internal static unsafe class NativeCalls
             {
                 case 8: inst.Memories[y].Init(a, inst.DataSegments[x].Span, b, c); break; // memory.init data, memory: d s n
                 case 9: inst.DataSegments[x] = ReadOnlyMemory<byte>.Empty; break;
+                case 10: inst.Memories[x].Copy(inst.Memories[y], a, b, c); break; // memory.copy dst, src memories: d s n
+                case 11: inst.Memories[x].Fill(a, (byte)b, c); break; // memory.fill memory: d value n
                 case 12: inst.Tables[y].Init((uint)a, inst.ElementSegments[x], (uint)b, (uint)c); break; // table.init elem, table
                 case 13: inst.ElementSegments[x] = []; break;
                 case 14: inst.Tables[x].Copy(inst.Tables[y], (uint)a, (uint)b, (uint)c); break; // table.copy dst, src

@@ -191,20 +191,23 @@ public sealed class NativeEngineTests : IDisposable
     }
 
     [Fact]
-    public void AModuleWithSeveralMemoriesRunsOnTheInterpreterAndSaysWhy()
+    public void AModuleWithSeveralMemoriesRunsNatively()
     {
         var module = Module.FromBytes(_engine, Wat("""
             (module
-              (memory 1) (memory $b 1)
+              (memory (export "a") 1) (memory $b 1)
               (func (export "poke") (param i32 i32) (i32.store $b (local.get 0) (local.get 1)))
               (func (export "peek") (param i32) (result i32) (i32.add (i32.load $b (local.get 0)) (i32.load (local.get 0)))))
             """));
-        Assert.Equal("the native translator does not handle multiple memories yet", module.NativeFallback);
-        Assert.Empty(ModuleLibraries());
+        Assert.Null(module.NativeFallback);
+        Assert.Single(ModuleLibraries());
         using var store = new Store(_engine);
         var inst = new Linker().Instantiate(store, module);
         inst.GetAction<int, int>("poke")(8, 41);
         Assert.Equal(41, inst.GetFunction<int, int>("peek")(8));
+        inst.GetMemory("a")!.Write(8, 1000);
+        Assert.Equal(1041, inst.GetFunction<int, int>("peek")(8));
+        Assert.Equal(TrapCode.OutOfBoundsMemoryAccess, Assert.Throws<TrapException>(() => inst.GetAction<int, int>("poke")(65533, 1)).Code);
     }
 
     [Fact]
