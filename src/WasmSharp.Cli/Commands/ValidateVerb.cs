@@ -8,7 +8,8 @@ internal static class ValidateVerb
     public static Command Create()
     {
         var file = ModuleFile.CreateArgument();
-        var command = new Command("validate", "Check that a module or component is well formed and valid") { file };
+        var features = EngineOption.CreateFeatures();
+        var command = new Command("validate", "Check that a module or component is well formed and valid") { file, features };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(file)!;
@@ -16,7 +17,7 @@ internal static class ValidateVerb
             {
                 if (ModuleFile.IsComponent(path, out var component))
                     WasmSharp.Components.Validation.ComponentValidator.Validate(WasmSharp.Components.Binary.ComponentReader.Read(component));
-                else ModuleFile.Load(path);
+                else ModuleFile.Load(path, new Engine(new EngineConfig { Features = parse.GetValue(features) }));
             }
             catch (Exception ex) when (Errors.Describe(ex) is string message)
             {

@@ -270,7 +270,8 @@ public static class ComponentValidator
             static MemoryType Memory(MemoryType m) =>
                 m.Limits.Min > MemoryType.MaxPages32 || m.Limits.Max > MemoryType.MaxPages32
                     ? throw Invalid($"memory size must be at most {MemoryType.MaxPages32} pages (4GiB)")
-                    : m.Limits.Max < m.Limits.Min ? throw Invalid("size minimum must not be greater than maximum") : m;
+                    : m.Limits.Max < m.Limits.Min ? throw Invalid("size minimum must not be greater than maximum")
+                    : m.Shared && m.Limits.Max is null ? throw Invalid("shared memory must have maximum") : m;
         }
 
         /// <summary>A component flattens a core module's two-level import names into one (<c>module:name</c>), so two

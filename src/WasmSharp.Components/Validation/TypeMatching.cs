@@ -167,13 +167,14 @@ internal static class TypeMatching
         }
     }
 
-    /// <summary>Core extern subtyping: equal function and global types, limits within the expected ones.</summary>
+    /// <summary>Core extern subtyping: equal function and global types, limits within the expected ones (and a
+    /// memory shared as the expected one is, or not).</summary>
     public static bool CoreMatches(object actual, object expected) => (actual, expected) switch
     {
         (FunctionType a, FunctionType e) => a.Equals(e),
         (GlobalType a, GlobalType e) => a == e,
         (TableType a, TableType e) => a.ElementType == e.ElementType && a.Limits.IsSubtypeOf(e.Limits),
-        (MemoryType a, MemoryType e) => a.Limits.IsSubtypeOf(e.Limits),
+        (MemoryType a, MemoryType e) => a.Shared == e.Shared && a.Limits.IsSubtypeOf(e.Limits),
         _ => false,
     };
 
@@ -181,6 +182,7 @@ internal static class TypeMatching
     public static string? CoreMismatch(object actual, object expected) => (actual, expected) switch
     {
         (TableType a, TableType e) when a.ElementType == e.ElementType && !a.Limits.IsSubtypeOf(e.Limits) => "mismatch in table limits",
+        (MemoryType a, MemoryType e) when a.Shared != e.Shared => "mismatch in the shared flag for memories",
         (MemoryType a, MemoryType e) when !a.Limits.IsSubtypeOf(e.Limits) => "mismatch in memory limits",
         _ => CoreMatches(actual, expected) ? null : "type mismatch",
     };

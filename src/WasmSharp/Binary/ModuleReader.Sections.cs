@@ -80,7 +80,7 @@ public static partial class ModuleReader
         {
             (byte)ExternalKind.Function => new Import(module, name, ExternalKind.Function) { TypeIndex = r.ReadU32() },
             (byte)ExternalKind.Table => new Import(module, name, ExternalKind.Table) { Table = ReadTableType(ref r) },
-            (byte)ExternalKind.Memory => new Import(module, name, ExternalKind.Memory) { Memory = new MemoryType(ReadLimits(ref r)) },
+            (byte)ExternalKind.Memory => new Import(module, name, ExternalKind.Memory) { Memory = ReadMemoryType(ref r) },
             (byte)ExternalKind.Global => new Import(module, name, ExternalKind.Global) { Global = ReadGlobalType(ref r) },
             _ => throw r.Error(badKind, at),
         };
@@ -115,7 +115,7 @@ public static partial class ModuleReader
         uint count = r.ReadCount();
         for (uint i = 0; i < count; i++)
         {
-            var memory = new MemoryType(ReadLimits(ref r));
+            var memory = ReadMemoryType(ref r);
             info.Memories.Add(memory);
             info.AllMemories.Add(memory);
         }
@@ -320,11 +320,20 @@ public static partial class ModuleReader
     }
 
     /// <summary>Limits: a flag (a one-bit LEB128: 0 = no maximum, 1 = maximum), the minimum, the maximum.</summary>
-    private static Limits ReadLimits(ref WasmReader r)
+    private static Limits ReadLimits(ref WasmReader r) => ReadLimits(ref r, maxFlags: 1, out _);
+
+    /// <summary>A memory type: limits whose flag may also have bit 1, shared, with shared memories.</summary>
+    private static MemoryType ReadMemoryType(ref WasmReader r)
+    {
+        var limits = ReadLimits(ref r, (r.Disabled & WasmFeatures.SharedMemory) == 0 ? 3 : 1, out byte flags);
+        return new MemoryType(limits, Shared: (flags & 2) != 0);
+    }
+
+    private static Limits ReadLimits(ref WasmReader r, int maxFlags, out byte flags)
     {
         long at = r.Offset;
-        byte flags = r.ReadByte();
-        if ((flags & 0x7F) > 1) throw r.Error("integer too large", at);
+        flags = r.ReadByte();
+        if ((flags & 0x7F) > maxFlags) throw r.Error("integer too large", at);
         if ((flags & 0x80) != 0) throw r.Error("integer representation too long");
         uint min = r.ReadU32();
         return (flags & 1) != 0 ? new Limits(min, r.ReadU32()) : new Limits(min, null);

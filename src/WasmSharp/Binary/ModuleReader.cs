@@ -33,11 +33,12 @@ public static partial class ModuleReader
     public static ModuleInfo Read(ReadOnlyMemory<byte> bytes) => Read(bytes, null);
 
     /// <summary>Decodes <paramref name="bytes"/>, handing each function body to <paramref name="code"/> as soon as it
-    /// is read, so that validation and translation stream with decoding (ARCHITECTURE §1).</summary>
-    internal static ModuleInfo Read(ReadOnlyMemory<byte> bytes, ICodeConsumer? code)
+    /// is read, so that validation and translation stream with decoding (ARCHITECTURE §1).
+    /// <paramref name="features"/>: what the module may use beyond Wasm 2.0 (what decoding depends on).</summary>
+    internal static ModuleInfo Read(ReadOnlyMemory<byte> bytes, ICodeConsumer? code, WasmFeatures features = WasmFeatures.All)
     {
         var info = new ModuleInfo { Bytes = bytes };
-        var r = new WasmReader(bytes.Span);
+        var r = new WasmReader(bytes.Span) { Disabled = WasmFeatures.All & ~features };
         ReadHeader(ref r);
 
         int lastRank = 0;

@@ -16,6 +16,8 @@ public ref struct WasmReader
 
     /// <summary>The section being read, for error messages.</summary>
     public string? Section;
+    /// <summary>The features the module may not use, which decoding must reject as 2.0 would (none by default).</summary>
+    internal WasmFeatures Disabled;
 
     public WasmReader(ReadOnlySpan<byte> data, long baseOffset = 0, string? section = null)
     {

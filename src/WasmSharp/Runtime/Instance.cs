@@ -199,7 +199,7 @@ public sealed unsafe partial class Instance
                 import.Table is { } tt && t.ElementType == tt.ElementType &&
                 new Limits(t.Length, t.Type.Limits.Max).IsSubtypeOf(tt.Limits),
             (ExternalKind.Memory, Memory m) =>
-                import.Memory is { } mt && new Limits(m.Pages, m.MaxPages).IsSubtypeOf(mt.Limits),
+                import.Memory is { } mt && m.Type.Shared == mt.Shared && new Limits(m.Pages, m.MaxPages).IsSubtypeOf(mt.Limits),
             (ExternalKind.Global, Global g) =>
                 import.Global is { } gt && g.Type.ValueType == gt.ValueType && g.Type.Mutable == gt.Mutable,
             _ => false,

@@ -38,7 +38,7 @@ public sealed unsafe class Memory : IDisposable
         get
         {
             ulong pages = Pages;
-            if (_type.Limits.Min != pages) _type = new MemoryType(new Limits(pages, _type.Limits.Max));
+            if (_type.Limits.Min != pages) _type = _type with { Limits = new Limits(pages, _type.Limits.Max) };
             return _type;
         }
     }

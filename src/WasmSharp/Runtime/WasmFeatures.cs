@@ -13,6 +13,10 @@ public enum WasmFeatures
     /// <summary>Several memories in a module (Wasm 3.0): memory indices in loads, stores and the memory
     /// instructions, and in data segments.</summary>
     MultiMemory = 1,
+    /// <summary>Shared memories, the memory types of the threads proposal (<c>(memory 1 2 shared)</c>, limits flag
+    /// 0x02): defined, imported and exported, matched by their shared flag, and run like any memory. Atomic
+    /// instructions and wait/notify are not implemented: a module that uses them is malformed (illegal opcode).</summary>
+    SharedMemory = 2,
     /// <summary>Everything WasmSharp implements (the default).</summary>
-    All = MultiMemory,
+    All = MultiMemory | SharedMemory,
 }

@@ -483,7 +483,7 @@ internal sealed partial class ModuleParser
         else if (k.SequenceEqual("memory"u8))
         {
             _memories.Add(_p, at, _p.TakeId());
-            _imports.Add((module, name, 2, Limits()));
+            _imports.Add((module, name, 2, Limits(memory: true)));
         }
         else if (k.SequenceEqual("global"u8))
         {
@@ -576,7 +576,7 @@ internal sealed partial class ModuleParser
         if (import is var (module, name))
         {
             CheckImportOrder(keyword);
-            _imports.Add((module, name, 2, Limits()));
+            _imports.Add((module, name, 2, Limits(memory: true)));
         }
         else if (_p.TakeForm("data"u8))
         {
@@ -594,7 +594,7 @@ internal sealed partial class ModuleParser
         else
         {
             _lastDefinition = "memory";
-            _memorySection.Bytes(Limits());
+            _memorySection.Bytes(Limits(memory: true));
             _memoryCount++;
         }
         _p.ExpectRightParen();
@@ -646,23 +646,17 @@ internal sealed partial class ModuleParser
         return [ValueType(), .. limits];
     }
 
-    /// <summary><c>min max?</c> as the binary limits.</summary>
-    private byte[] Limits()
+    /// <summary><c>min max?</c> as the binary limits; a <paramref name="memory"/>'s may end in <c>shared</c>
+    /// (flag bit 1).</summary>
+    private byte[] Limits(bool memory = false)
     {
         var w = new WasmWriter(16);
         uint min = U32Literal();
-        if (_p.IsUnsigned())
-        {
-            uint max = U32Literal();
-            w.Byte(0x01);
-            w.U32((uint)min);
-            w.U32((uint)max);
-        }
-        else
-        {
-            w.Byte(0x00);
-            w.U32((uint)min);
-        }
+        uint? max = _p.IsUnsigned() ? U32Literal() : null;
+        bool shared = memory && _p.TakeKeyword("shared"u8);
+        w.Byte((byte)((max is null ? 0 : 1) | (shared ? 2 : 0)));
+        w.U32(min);
+        if (max is uint m) w.U32(m);
         return w.ToArray();
     }
 

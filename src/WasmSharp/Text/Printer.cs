@@ -209,7 +209,7 @@ internal sealed partial class Printer
                 case ExternalKind.Memory:
                     _s.Append(" (memory ");
                     IndexComment(memories++);
-                    Limits(import.Memory!.Limits);
+                    MemoryType(import.Memory!);
                     break;
                 default:
                     _s.Append(" (global ");
@@ -299,6 +299,12 @@ internal sealed partial class Printer
         _s.Append(' ').Append(type.ElementType.ToText());
     }
 
+    private void MemoryType(MemoryType type)
+    {
+        Limits(type.Limits);
+        if (type.Shared) _s.Append(" shared");
+    }
+
     private void Limits(Limits limits)
     {
         _s.Append(' ').Append(limits.Min);
@@ -311,7 +317,7 @@ internal sealed partial class Printer
         {
             Field("(memory ");
             IndexComment(_m.ImportedMemoryCount + i);
-            Limits(_m.Memories[i].Limits);
+            MemoryType(_m.Memories[i]);
             _s.Append(")\n");
         }
     }

@@ -12,7 +12,9 @@ public readonly record struct Limits(ulong Min, ulong? Max)
 
 public sealed record TableType(ValueType ElementType, Limits Limits);
 
-public sealed record MemoryType(Limits Limits)
+/// <summary>A memory's type: its limits in pages, and whether it is shared (<see cref="WasmFeatures.SharedMemory"/>;
+/// a shared memory has a maximum, and imports match only memories of the same sharing).</summary>
+public sealed record MemoryType(Limits Limits, bool Shared = false)
 {
     public const int PageSize = 65536;
     /// <summary>Largest page count of a 32-bit memory.</summary>

@@ -26,7 +26,7 @@ internal sealed class ModuleValidator : ICodeConsumer
     public static (ModuleInfo Info, CompiledFunction[]? Functions) Compile(ReadOnlyMemory<byte> bytes, EngineConfig? config = null, bool translate = true)
     {
         var v = new ModuleValidator(config ?? Engine.Default.Config, translate);
-        var info = ModuleReader.Read(bytes, v);
+        var info = ModuleReader.Read(bytes, v, v._config.Features);
         return (info, v.Finish(info));
     }
 
@@ -176,6 +176,8 @@ internal sealed class ModuleValidator : ICodeConsumer
             throw new InvalidModuleException("memory size must be at most 65536 pages (4GiB)", 0, section: section);
         if (t.Limits.Max is ulong max && max < t.Limits.Min)
             throw new InvalidModuleException("size minimum must not be greater than maximum", 0, section: section);
+        if (t.Shared && t.Limits.Max is null)
+            throw new InvalidModuleException("shared memory must have maximum", 0, section: section);
     }
 
     /// <summary>Types a constant expression: it must leave exactly one value of <paramref name="expected"/>.</summary>

@@ -11,8 +11,8 @@ public class ModuleReaderTests
 
     private static ModuleInfo Read(byte[] bytes) => ModuleReader.Read(bytes);
 
-    private static MalformedModuleException Malformed(byte[] bytes) =>
-        Assert.Throws<MalformedModuleException>(() => ModuleReader.Read(bytes));
+    private static MalformedModuleException Malformed(byte[] bytes, WasmFeatures features = WasmFeatures.All) =>
+        Assert.Throws<MalformedModuleException>(() => ModuleReader.Read(bytes, null, features));
 
     private static byte[] FuncType(byte[] parameters, byte[] results) => Cat([0x60], Vec(parameters.Select(p => new[] { p }).ToArray()), Vec(results.Select(p => new[] { p }).ToArray()));
     private static byte[] TypeSection(params byte[][] types) => Section(1, Vec(types));
@@ -158,8 +158,19 @@ public class ModuleReaderTests
     [InlineData(new byte[] { 0x00, 0x80, 0x80, 0x80, 0x80, 0x10 }, "integer too large")]
     public void BadLimits(byte[] limits, string reason)
     {
-        Assert.Equal(reason, Malformed(Module(Section(5, Vec(limits)))).Reason);
+        // As Wasm 2.0 reads a memory's limits: with shared memories, flag 2 is a shared one (SharedMemoryLimits).
+        Assert.Equal(reason, Malformed(Module(Section(5, Vec(limits))), WasmFeatures.None).Reason);
         Assert.Equal(reason, Malformed(Module(Section(4, Vec(Cat(B(FuncRef), limits))))).Reason);
+    }
+
+    [Fact]
+    public void SharedMemoryLimits()
+    {
+        var m = Read(Module(Section(5, Vec(B(0x03, 0x01, 0x02), B(0x02, 0x00), B(0x01, 0x00, 0x01)))));
+        Assert.Equal(new MemoryType(new Limits(1, 2), Shared: true), m.Memories[0]);
+        Assert.Equal(new MemoryType(new Limits(0, null), Shared: true), m.Memories[1]); // decoded; invalid (no maximum)
+        Assert.Equal(new MemoryType(new Limits(0, 1)), m.Memories[2]);
+        Assert.Equal("integer too large", Malformed(Module(Section(5, Vec(B(0x04, 0x00))))).Reason);
     }
 
     [Fact]

@@ -121,6 +121,16 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void FeaturesChooseWhatIsValidBeyondWasm20()
+    {
+        var path = Write("two.wat", "(module (memory 1) (memory 1))");
+        Assert.Equal("valid\n", TestPrograms.RunCli(["validate", path]).StdoutText);
+        Assert.Equal("valid\n", TestPrograms.RunCli(["validate", "--features", "multi-memory", path]).StdoutText);
+        AssertError(TestPrograms.RunCli(["validate", "--features", "none", path]), "multiple memories");
+        AssertError(TestPrograms.RunCli(["validate", "--features", "threads", path]), "unknown feature 'threads'");
+    }
+
+    [Fact]
     public void MalformedTextSaysWhereAndWhy()
     {
         var path = Write("m.wat", "\n\t(frobnicate)");
