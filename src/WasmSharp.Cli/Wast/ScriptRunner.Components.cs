@@ -22,6 +22,12 @@ internal sealed partial class ScriptRunner
             else SetCurrent(id, new Loaded(null, null, InstantiateComponent(component), IsComponent: true));
             return Outcome.Pass();
         }
+        catch (NotSupportedException ex) when (!definition)
+        {
+            // Commands on it are skipped too (ResolveComponent).
+            SetCurrent(id, new Loaded(null, null, IsComponent: true, Unsupported: NotSupported(ex)));
+            return Outcome.Skip(NotSupported(ex));
+        }
         catch (Exception ex)
         {
             var why = Describe(ex);
@@ -41,6 +47,7 @@ internal sealed partial class ScriptRunner
     {
         Loaded? loaded = name is null ? _current : _named.GetValueOrDefault(name);
         if (loaded is null) throw new CheckFailed(name is null ? "no component defined yet" : $"unknown component {name}");
+        if (loaded.Unsupported is string reason) throw new SkipCommand(reason);
         return loaded.Component ?? throw new CheckFailed(loaded.Failure ?? "component failed to load");
     }
 
@@ -138,6 +145,10 @@ internal sealed partial class ScriptRunner
         catch (TrapException ex) when (cmd.Expect == ModuleAssertion.Uninstantiable)
         {
             return Outcome.PassChecking(cmd.Message, ex.Message);
+        }
+        catch (NotSupportedException ex)
+        {
+            return Outcome.Skip(NotSupported(ex));
         }
         catch (Exception ex)
         {

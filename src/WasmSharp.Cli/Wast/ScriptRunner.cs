@@ -29,8 +29,16 @@ internal sealed partial class ScriptRunner
     /// <summary>Thrown for a failed check whose message says everything.</summary>
     private sealed class CheckFailed(string message) : Exception(message);
 
+    /// <summary>A command that needs what WasmSharp does not implement yet (a <see cref="NotSupportedException"/>,
+    /// here or in a module it uses): skipped, with the reason.</summary>
+    private sealed class SkipCommand(string reason) : Exception(reason);
+
+    /// <summary>The skip reason of <paramref name="e"/>.</summary>
+    private static string NotSupported(NotSupportedException e) => "not supported yet: " + e.Message;
+
     /// <summary>The outcome of a module command: an instance, or why there is none.</summary>
-    private sealed record Loaded(Instance? Instance, string? Failure, ComponentInstance? Component = null, bool IsComponent = false);
+    private sealed record Loaded(Instance? Instance, string? Failure, ComponentInstance? Component = null, bool IsComponent = false,
+        string? Unsupported = null);
 
     private readonly WastScript _script;
     private readonly WastOptions _options;
@@ -101,6 +109,14 @@ internal sealed partial class ScriptRunner
                     _result.Fail(cmd.Line, label, outcome.Detail!);
                     break;
             }
+        }
+        catch (SkipCommand skip)
+        {
+            _result.Skip(skip.Message);
+        }
+        catch (NotSupportedException ex)
+        {
+            _result.Skip(NotSupported(ex));
         }
         catch (Exception ex)
         {
@@ -182,6 +198,11 @@ internal sealed partial class ScriptRunner
             SetCurrent(cmd.Id, new Loaded(Instantiate(module), null));
             return Outcome.Pass();
         }
+        catch (NotSupportedException ex)
+        {
+            SetCurrent(cmd.Id, new Loaded(null, null, IsComponent: cmd.IsComponent, Unsupported: NotSupported(ex)));
+            return Outcome.Skip(NotSupported(ex));
+        }
         catch (Exception ex)
         {
             var why = Describe(ex) + LinkHint(ex);
@@ -206,6 +227,7 @@ internal sealed partial class ScriptRunner
     {
         Loaded? loaded = name is null ? _current : _named.GetValueOrDefault(name);
         if (loaded is null) throw new CheckFailed(name is null ? "no module defined yet" : $"unknown module {name}");
+        if (loaded.Unsupported is string reason) throw new SkipCommand(reason);
         return loaded.Instance ?? throw new CheckFailed(loaded.Failure ?? "module failed to load");
     }
 

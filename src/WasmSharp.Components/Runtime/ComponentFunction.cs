@@ -17,18 +17,24 @@ public sealed class InstanceState(InstanceState? parent)
     /// <summary>The call into this instance that runs now (its core code calls the task built-ins), or null.</summary>
     internal CallFrame? Current { get; set; }
 
-    /// <summary>This instance, then its parent, and so on to the outermost.</summary>
-    private readonly InstanceState[] _chain = parent is null ? [] : parent._chain;
+    /// <summary>The parent, its parent, and so on to the outermost.</summary>
+    private readonly InstanceState[] _chain = parent is null ? [] : parent.Chain;
 
+    /// <summary>This instance, then its ancestors.</summary>
     private InstanceState[] Chain => _chainWithSelf ??= [this, .. _chain];
     private InstanceState[]? _chainWithSelf;
 
     /// <summary>Enters from <paramref name="caller"/> (null: the host): the instances entered are this one and its
     /// ancestors up to the first that is also the caller's (a call between siblings enters only the callee's side),
-    /// and none may be running a call already. Returns how many were entered, for <see cref="Leave"/>.</summary>
+    /// and none may be running a call already; a caller that is an ancestor or a descendant of this one may not
+    /// call it at all. Returns how many were entered, for <see cref="Leave"/>.</summary>
     internal int Enter(InstanceState? caller)
     {
         var chain = Chain;
+        // A call between a component and one of its (reflexive) ancestors might be recursive: it traps, for now
+        // (definitions.py, call_might_be_recursive).
+        if (caller is not null && (Array.IndexOf(chain, caller) >= 0 || Array.IndexOf(caller.Chain, this) >= 0))
+            throw CanonicalAbi.Trap("cannot enter component instance");
         int count = 0;
         while (count < chain.Length && (caller is null || Array.IndexOf(caller.Chain, chain[count]) < 0))
         {
@@ -197,10 +203,15 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
             if (options.IsAsync)
             {
                 // With a callback the core function returns what to do next: EXIT (0) is done; waiting needs the
-                // event loop, which is not built yet.
-                if (options.HasCallback && (flatResults[0] & 0xF) != 0)
-                    throw CanonicalAbi.Trap("the async-lifted function asked to wait or yield (blocking is not supported yet)");
-                if (!frame.Returned) throw CanonicalAbi.Trap("the async-lifted function returned without calling task.return (blocking is not supported yet)");
+                // event loop, which is not built yet (NotSupportedException: no trap, the program is not at fault).
+                // EXIT 0, YIELD 1, WAIT 2; any other code traps.
+                if (options.HasCallback && (flatResults[0] & 0xF) is ulong code and not 0)
+                {
+                    if (code > 2) throw CanonicalAbi.Trap("unsupported callback code");
+                    throw new NotSupportedException("the async-lifted function asked to wait or yield (blocking is not supported yet)");
+                }
+                // The task ends with the core function: without its result it traps (definitions.py, Task.exit).
+                if (!frame.Returned) throw CanonicalAbi.Trap("the async-lifted function returned without calling task.return");
                 result = (TResult)(object?)frame.Result!;
             }
             else
