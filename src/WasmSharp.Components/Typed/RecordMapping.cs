@@ -83,16 +83,10 @@ internal sealed class RecordMapping : TypeMapping
 
     internal override Expression Lower(Expression value, Place place, EmitContext cx) => EmitContext.Let(value, v =>
     {
-        var offsets = CanonicalLayout.FieldOffsets(_record, cx.Pointer);
         var body = new List<Expression>();
         if (!NetType.IsValueType)
             body.Add(IfThen(ReferenceEqual(v, Constant(null)), Throw(EmitContext.Helper(nameof(CompiledAbi.Null), Constant("record")))));
-        int flat = 0;
-        for (int i = 0; i < _fields.Length; i++)
-        {
-            body.Add(_fields[i].Lower(MakeMemberAccess(v, _members[i]), place.At(offsets[i], flat), cx));
-            flat += CanonicalLayout.Flatten(_fields[i].ComponentType).Count;
-        }
+        body.AddRange(LowerFields(_fields, i => MakeMemberAccess(v, _members[i]), place, cx));
         body.Add(Empty());
         return Block(body);
     });
@@ -100,15 +94,8 @@ internal sealed class RecordMapping : TypeMapping
     internal override Expression Lift(Place place, EmitContext cx)
     {
         // Fields lift in the type's order (so the first bad one traps first), then construct.
-        var offsets = CanonicalLayout.FieldOffsets(_record, cx.Pointer);
         var temps = _fields.Select(f => Variable(f.NetType)).ToArray();
-        var body = new List<Expression>();
-        int flat = 0;
-        for (int i = 0; i < _fields.Length; i++)
-        {
-            body.Add(Assign(temps[i], _fields[i].Lift(place.At(offsets[i], flat), cx)));
-            flat += CanonicalLayout.Flatten(_fields[i].ComponentType).Count;
-        }
+        var body = LiftFields(_fields, temps, place, cx).ToList();
         body.Add(_construct is var (constructor, order)
             ? New(constructor, order.Select(i => temps[i]))
             : MemberInit(New(NetType), _members.Select((m, i) => Bind(m, temps[i]))));

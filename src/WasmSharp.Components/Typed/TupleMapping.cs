@@ -10,10 +10,9 @@ namespace WasmSharp.Components;
 /// <c>Rest</c> as C# nests them).</summary>
 internal sealed class TupleMapping : TypeMapping
 {
-    private readonly TupleType _tuple;
     private readonly TypeMapping[] _elements;
 
-    private TupleMapping(TupleType tuple, Type net, TypeMapping[] elements) : base(tuple, net) => (_tuple, _elements) = (tuple, elements);
+    private TupleMapping(TupleType tuple, Type net, TypeMapping[] elements) : base(tuple, net) => _elements = elements;
 
     public static TupleMapping Create(TupleType tuple, Type net, string path)
     {
@@ -38,29 +37,15 @@ internal sealed class TupleMapping : TypeMapping
 
     internal override Expression Lower(Expression value, Place place, EmitContext cx) => EmitContext.Let(value, v =>
     {
-        var offsets = CanonicalLayout.FieldOffsets(_tuple, cx.Pointer);
-        var body = new List<Expression>();
-        int flat = 0;
-        for (int i = 0; i < _elements.Length; i++)
-        {
-            body.Add(_elements[i].Lower(ValueTuples.Item(v, i), place.At(offsets[i], flat), cx));
-            flat += CanonicalLayout.Flatten(_elements[i].ComponentType).Count;
-        }
+        var body = LowerFields(_elements, i => ValueTuples.Item(v, i), place, cx).ToList();
         body.Add(Empty());
         return Block(body);
     });
 
     internal override Expression Lift(Place place, EmitContext cx)
     {
-        var offsets = CanonicalLayout.FieldOffsets(_tuple, cx.Pointer);
         var temps = _elements.Select(e => Variable(e.NetType)).ToArray();
-        var body = new List<Expression>();
-        int flat = 0;
-        for (int i = 0; i < _elements.Length; i++)
-        {
-            body.Add(Assign(temps[i], _elements[i].Lift(place.At(offsets[i], flat), cx)));
-            flat += CanonicalLayout.Flatten(_elements[i].ComponentType).Count;
-        }
+        var body = LiftFields(_elements, temps, place, cx).ToList();
         body.Add(ValueTuples.New(NetType, temps));
         return Block(NetType, temps, body);
     }

@@ -50,6 +50,33 @@ public abstract class TypeMapping
     private protected TValue Expect<TValue>(ComponentValue value) where TValue : ComponentValue =>
         value as TValue ?? throw new ArgumentException($"{value} is not a {CanonicalAbi.Describe(ComponentType)} value", nameof(value));
 
+    /// <summary>Lowers the fields of a record or tuple (<see cref="ComponentType"/>), mapped by
+    /// <paramref name="fields"/>: <paramref name="field"/> gives field i's .NET value, which goes to its offset and
+    /// flat position in <paramref name="place"/>. In the type's order.</summary>
+    private protected IEnumerable<Expression> LowerFields(TypeMapping[] fields, Func<int, Expression> field, Place place, EmitContext cx)
+    {
+        var offsets = CanonicalLayout.FieldOffsets(ComponentType, cx.Pointer);
+        int flat = 0;
+        for (int i = 0; i < fields.Length; i++)
+        {
+            yield return fields[i].Lower(field(i), place.At(offsets[i], flat), cx);
+            flat += CanonicalLayout.Flatten(fields[i].ComponentType).Count;
+        }
+    }
+
+    /// <summary>Lifts the fields of a record or tuple into <paramref name="temps"/> (one per field), in the type's
+    /// order, so the first bad one traps first.</summary>
+    private protected IEnumerable<Expression> LiftFields(TypeMapping[] fields, ParameterExpression[] temps, Place place, EmitContext cx)
+    {
+        var offsets = CanonicalLayout.FieldOffsets(ComponentType, cx.Pointer);
+        int flat = 0;
+        for (int i = 0; i < fields.Length; i++)
+        {
+            yield return Expression.Assign(temps[i], fields[i].Lift(place.At(offsets[i], flat), cx));
+            flat += CanonicalLayout.Flatten(fields[i].ComponentType).Count;
+        }
+    }
+
     /// <summary>The .NET value <paramref name="value"/>, as the <typeparamref name="T"/> it must be.</summary>
     private protected T Net<T>(object? value) => value is T t ? t : throw NotAValue(value, $"not a {typeof(T).Name}");
 }
