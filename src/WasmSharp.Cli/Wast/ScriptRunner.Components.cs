@@ -24,9 +24,7 @@ internal sealed partial class ScriptRunner
         }
         catch (NotSupportedException ex) when (!definition)
         {
-            // Commands on it are skipped too (ResolveComponent).
-            SetCurrent(id, new Loaded(null, null, IsComponent: true, Unsupported: NotSupported(ex)));
-            return Outcome.Skip(NotSupported(ex));
+            return SkipUnsupported(id, isComponent: true, ex);
         }
         catch (Exception ex)
         {

@@ -36,6 +36,14 @@ internal sealed partial class ScriptRunner
     /// <summary>The skip reason of <paramref name="e"/>.</summary>
     private static string NotSupported(NotSupportedException e) => "not supported yet: " + e.Message;
 
+    /// <summary>A module or component command that met <paramref name="e"/>: skipped, and so are the commands on
+    /// what it was to make (<see cref="SkipCommand"/>).</summary>
+    private Outcome SkipUnsupported(string? id, bool isComponent, NotSupportedException e)
+    {
+        SetCurrent(id, new Loaded(null, null, IsComponent: isComponent, Unsupported: NotSupported(e)));
+        return Outcome.Skip(NotSupported(e));
+    }
+
     /// <summary>The outcome of a module command: an instance, or why there is none.</summary>
     private sealed record Loaded(Instance? Instance, string? Failure, ComponentInstance? Component = null, bool IsComponent = false,
         string? Unsupported = null);
@@ -200,8 +208,7 @@ internal sealed partial class ScriptRunner
         }
         catch (NotSupportedException ex)
         {
-            SetCurrent(cmd.Id, new Loaded(null, null, IsComponent: cmd.IsComponent, Unsupported: NotSupported(ex)));
-            return Outcome.Skip(NotSupported(ex));
+            return SkipUnsupported(cmd.Id, cmd.IsComponent, ex);
         }
         catch (Exception ex)
         {

@@ -170,23 +170,30 @@ internal sealed class RegisterCodeGenerator : IFunctionTranslator<Operand, Compi
 
     public Operand Load(byte op, ValueType result, int memory, uint offset, int height, Operand address)
     {
-        if (memory == 0) return _t.Load(Loads[op - 0x28], result, height, address, offset);
-        _t.UseMemory(memory);
+        Switch(memory);
         var loaded = _t.Load(Loads[op - 0x28], result, height, address, offset);
-        _t.UseMemory(0);
+        SwitchBack(memory);
         return loaded;
     }
 
     public void Store(byte op, int memory, uint offset, Operand address, Operand value)
     {
-        if (memory == 0)
-        {
-            _t.Store(Stores[op - 0x36], address, value, offset);
-            return;
-        }
-        _t.UseMemory(memory);
+        Switch(memory);
         _t.Store(Stores[op - 0x36], address, value, offset);
-        _t.UseMemory(0);
+        SwitchBack(memory);
+    }
+
+    /// <summary>Before an instruction on <paramref name="memory"/>: makes it the current memory (memory 0 is, but
+    /// between the two).</summary>
+    private void Switch(int memory)
+    {
+        if (memory != 0) _t.UseMemory(memory);
+    }
+
+    /// <summary>After an instruction on <paramref name="memory"/>: memory 0 is current again.</summary>
+    private void SwitchBack(int memory)
+    {
+        if (memory != 0) _t.UseMemory(0);
     }
 
     /// <summary>Providers have no effects: nothing to do.</summary>
@@ -230,18 +237,18 @@ internal sealed class RegisterCodeGenerator : IFunctionTranslator<Operand, Compi
     /// <summary>memory.size of <paramref name="memory"/>.</summary>
     private Operand MemorySize(int memory, ValueType result, int height)
     {
-        if (memory != 0) _t.UseMemory(memory);
+        Switch(memory);
         var size = _t.Produce(Op.MemorySize, result, height, [], []);
-        if (memory != 0) _t.UseMemory(0);
+        SwitchBack(memory);
         return size;
     }
 
     /// <summary>An instruction without a result that acts on the current memory, made <paramref name="memory"/> for it.</summary>
     private void OnMemory(int memory, Op op, ReadOnlySpan<int> immediates, ReadOnlySpan<Operand> args)
     {
-        if (memory != 0) _t.UseMemory(memory);
+        Switch(memory);
         _t.Effect(op, immediates, args);
-        if (memory != 0) _t.UseMemory(0);
+        SwitchBack(memory);
     }
 
     public Operand? Simd(in SimdOpInfo info, int height, ReadOnlySpan<Operand> args, ReadOnlySpan<int> immediates, ulong low, ulong high)
@@ -250,10 +257,9 @@ internal sealed class RegisterCodeGenerator : IFunctionTranslator<Operand, Compi
         {
             // The memory index comes last; the instruction acts on the current memory.
             int memory = immediates[^1];
-            if (memory == 0) return _t.Shaped(info.Operation!.Value, info.Result, height, args, immediates[..^1]);
-            _t.UseMemory(memory);
+            Switch(memory);
             var value = _t.Shaped(info.Operation!.Value, info.Result, height, args, immediates[..^1]);
-            _t.UseMemory(0);
+            SwitchBack(memory);
             return value;
         }
         if (info.Operation is not Op op) return _t.ConstantV128(low, high); // v128.const: a constant provider
