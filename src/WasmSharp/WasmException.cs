@@ -128,3 +128,23 @@ public sealed class TrapException : WasmException
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "not a trap code"),
     };
 }
+
+/// <summary>A WebAssembly exception (exception handling: <c>throw</c>, <c>throw_ref</c>) that no handler caught:
+/// it left the outermost call into Wasm. <see cref="Tag"/> identifies it; <see cref="Payload"/> holds the values it
+/// was thrown with, in the order of the tag's parameters. A host function may throw one too: Wasm code then sees the
+/// exception as if a Wasm function had thrown it.</summary>
+public sealed class UncaughtWasmException : WasmException
+{
+    public UncaughtWasmException(Tag tag, IReadOnlyList<Value> payload)
+        : base($"uncaught exception (tag {tag.DebugName})")
+    {
+        Tag = tag;
+        Payload = payload;
+    }
+
+    /// <summary>The exception's tag.</summary>
+    public Tag Tag { get; }
+
+    /// <summary>The values thrown.</summary>
+    public IReadOnlyList<Value> Payload { get; }
+}
