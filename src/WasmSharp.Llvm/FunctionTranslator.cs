@@ -681,6 +681,13 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
 
     public void LeaveStraightLine(Span<LlvmValue> stack) { }
 
+    // Exception handling runs on the interpreter: a module with tags is declined before translation
+    // (LlvmBackend.TryCompile), these catch what is left (a try_table with catch_all only).
+    public void EnterTry(ref ControlFrame frame, Span<LlvmValue> stack, ReadOnlySpan<CatchClause> catches) => throw ExceptionHandling();
+    public void Throw(int tag, FunctionType type, ReadOnlySpan<LlvmValue> args) => throw ExceptionHandling();
+    public void ThrowRef(LlvmValue exception) => throw ExceptionHandling();
+    internal static NotSupportedException ExceptionHandling() => new("exception handling (tags, throw, try_table, exnref)");
+
     public void Enter(ref ControlFrame frame, Span<LlvmValue> stack, LlvmValue condition)
     {
         byte op = frame.Kind;

@@ -90,6 +90,11 @@ public sealed class LlvmBackend : NativeBackend
             reason = "the backend was told to decline it";
             return null;
         }
+        if (module.Info.AllTags.Count > 0)
+        {
+            reason = "the native translator does not handle " + FunctionTranslator.ExceptionHandling().Message + " yet";
+            return null;
+        }
         try { _warmUp.Wait(); } catch (AggregateException) { } // its failures show again below, where they are handled
         try
         {

@@ -87,6 +87,8 @@ public enum TrapCode
     /// misaligned, a handle that is unknown, of another type, lent or borrowed where it must be owned; the message
     /// says which.</summary>
     CanonicalAbi,
+    /// <summary><c>throw_ref</c> on a null exnref.</summary>
+    NullExceptionReference,
 }
 
 /// <summary>A WebAssembly trap. <see cref="Exception.Message"/> is the spec's trap message
@@ -125,26 +127,32 @@ public sealed class TrapException : WasmException
         TrapCode.Interrupted => "interrupted",
         TrapCode.Host => "host trap",
         TrapCode.CanonicalAbi => "invalid value at a component boundary",
+        TrapCode.NullExceptionReference => "null exception reference",
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "not a trap code"),
     };
 }
 
 /// <summary>A WebAssembly exception (exception handling: <c>throw</c>, <c>throw_ref</c>) that no handler caught:
-/// it left the outermost call into Wasm. <see cref="Tag"/> identifies it; <see cref="Payload"/> holds the values it
-/// was thrown with, in the order of the tag's parameters. A host function may throw one too: Wasm code then sees the
-/// exception as if a Wasm function had thrown it.</summary>
+/// it left the outermost call into Wasm. <see cref="Exception"/> is the exception itself (its tag and the values it
+/// was thrown with). A host function may throw one too: Wasm code then sees the exception as if a Wasm function had
+/// thrown it, and may catch it.</summary>
 public sealed class UncaughtWasmException : WasmException
 {
-    public UncaughtWasmException(Tag tag, IReadOnlyList<Value> payload)
-        : base($"uncaught exception (tag {tag.DebugName})")
+    public UncaughtWasmException(ExceptionInstance exception)
+        : base($"uncaught exception (tag {exception.Tag.DebugName})")
     {
-        Tag = tag;
-        Payload = payload;
+        Exception = exception;
     }
 
-    /// <summary>The exception's tag.</summary>
-    public Tag Tag { get; }
+    /// <summary>A new exception of <paramref name="tag"/> with <paramref name="payload"/>, to throw from a host function.</summary>
+    public UncaughtWasmException(Tag tag, params Value[] payload) : this(new ExceptionInstance(tag, payload)) { }
 
-    /// <summary>The values thrown.</summary>
-    public IReadOnlyList<Value> Payload { get; }
+    /// <summary>The exception thrown.</summary>
+    public ExceptionInstance Exception { get; }
+
+    /// <summary>The exception's tag.</summary>
+    public Tag Tag => Exception.Tag;
+
+    /// <summary>The values thrown, in the order of the tag's parameters.</summary>
+    public IReadOnlyList<Value> Payload => Exception.Payload;
 }

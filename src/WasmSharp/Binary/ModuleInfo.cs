@@ -30,7 +30,7 @@ public sealed record ConstExpr(ConstInstr[] Instructions, long Offset);
 
 public sealed record Import(string Module, string Name, ExternalKind Kind)
 {
-    /// <summary>For functions: the type index.</summary>
+    /// <summary>For functions and tags: the type index.</summary>
     public uint TypeIndex { get; init; }
     public TableType? Table { get; init; }
     public MemoryType? Memory { get; init; }
@@ -81,6 +81,8 @@ public sealed class ModuleInfo
     public List<TableType> Tables { get; } = new();
     public List<MemoryType> Memories { get; } = new();
     public List<GlobalDefinition> Globals { get; } = new();
+    /// <summary>Type index of each tag defined in the module (the tag section).</summary>
+    public List<uint> Tags { get; } = new();
     public List<Export> Exports { get; } = new();
     public uint? Start { get; set; }
     public List<ElementSegment> Elements { get; } = new();
@@ -102,12 +104,18 @@ public sealed class ModuleInfo
     public List<TableType> AllTables { get; } = new();
     public List<MemoryType> AllMemories { get; } = new();
     public List<GlobalType> AllGlobals { get; } = new();
+    /// <summary>Type index of every tag in the tag index space.</summary>
+    public List<uint> AllTags { get; } = new();
 
     public int ImportedFunctionCount { get; set; }
     public int ImportedTableCount { get; set; }
     public int ImportedMemoryCount { get; set; }
     public int ImportedGlobalCount { get; set; }
+    public int ImportedTagCount { get; set; }
 
     /// <summary>Type of function <paramref name="index"/> in the function index space (imports first).</summary>
     public FunctionType GetFunctionType(int index) => Types[(int)FunctionTypeIndices[index]];
+
+    /// <summary>Type of tag <paramref name="index"/> in the tag index space (imports first).</summary>
+    public FunctionType GetTagType(int index) => Types[(int)AllTags[index]];
 }

@@ -58,6 +58,10 @@ public static partial class ModuleReader
                     info.AllGlobals.Add(import.Global!);
                     info.ImportedGlobalCount++;
                     break;
+                case ExternalKind.Tag:
+                    info.AllTags.Add(import.TypeIndex);
+                    info.ImportedTagCount++;
+                    break;
             }
         }
     }
@@ -82,6 +86,7 @@ public static partial class ModuleReader
             (byte)ExternalKind.Table => new Import(module, name, ExternalKind.Table) { Table = ReadTableType(ref r) },
             (byte)ExternalKind.Memory => new Import(module, name, ExternalKind.Memory) { Memory = ReadMemoryType(ref r) },
             (byte)ExternalKind.Global => new Import(module, name, ExternalKind.Global) { Global = ReadGlobalType(ref r) },
+            (byte)ExternalKind.Tag when (r.Disabled & WasmFeatures.ExceptionHandling) == 0 => new Import(module, name, ExternalKind.Tag) { TypeIndex = ReadTagType(ref r) },
             _ => throw r.Error(badKind, at),
         };
     }
@@ -121,6 +126,25 @@ public static partial class ModuleReader
         }
     }
 
+    private static void ReadTagSection(ref WasmReader r, ModuleInfo info)
+    {
+        uint count = r.ReadCount();
+        for (uint i = 0; i < count; i++)
+        {
+            uint type = ReadTagType(ref r);
+            info.Tags.Add(type);
+            info.AllTags.Add(type);
+        }
+    }
+
+    /// <summary>A tag type: its attribute (0, an exception; nothing else is defined) and a function type index.</summary>
+    private static uint ReadTagType(ref WasmReader r)
+    {
+        long at = r.Offset;
+        if (r.ReadByte() != 0) throw r.Error("malformed tag attribute", at);
+        return r.ReadU32();
+    }
+
     private static void ReadGlobalSection(ref WasmReader r, ModuleInfo info)
     {
         uint count = r.ReadCount();
@@ -143,7 +167,8 @@ public static partial class ModuleReader
             string name = r.ReadName();
             long at = r.Offset;
             byte kind = r.ReadByte();
-            if (kind > (byte)ExternalKind.Global) throw r.Error("malformed export kind", at);
+            if (kind > (byte)ExternalKind.Tag || (kind == (byte)ExternalKind.Tag && (r.Disabled & WasmFeatures.ExceptionHandling) != 0))
+                throw r.Error("malformed export kind", at);
             info.Exports.Add(new Export(name, (ExternalKind)kind, r.ReadU32()));
         }
     }
@@ -298,6 +323,7 @@ public static partial class ModuleReader
         return b switch
         {
             0x7F or 0x7E or 0x7D or 0x7C or 0x7B or 0x70 or 0x6F => (ValueType)b,
+            0x69 when (r.Disabled & WasmFeatures.ExceptionHandling) == 0 => ValueType.ExnRef,
             _ => throw r.Error("malformed value type", at),
         };
     }
@@ -309,6 +335,7 @@ public static partial class ModuleReader
         return b switch
         {
             0x70 or 0x6F => (ValueType)b,
+            0x69 when (r.Disabled & WasmFeatures.ExceptionHandling) == 0 => ValueType.ExnRef,
             _ => throw r.Error("malformed reference type", at),
         };
     }

@@ -22,10 +22,11 @@ public static partial class ModuleReader
     private const uint Version = 1;
 
     private static readonly string[] SectionNames =
-        ["custom", "type", "import", "function", "table", "memory", "global", "export", "start", "element", "code", "data", "data count"];
+        ["custom", "type", "import", "function", "table", "memory", "global", "export", "start", "element", "code", "data", "data count", "tag"];
 
-    /// <summary>Position of each section id in the required order: data count (12) comes between element and code.</summary>
-    private static ReadOnlySpan<byte> SectionRank => [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10];
+    /// <summary>Position of each section id in the required order: data count (12) comes between element and code,
+    /// tag (13) between memory and global.</summary>
+    private static ReadOnlySpan<byte> SectionRank => [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 11, 6];
 
     /// <summary>Decodes <paramref name="bytes"/>. Throws <see cref="MalformedModuleException"/> for malformed input,
     /// and <see cref="InvalidModuleException"/> ("constant expression required") when a constant expression holds
@@ -46,7 +47,7 @@ public static partial class ModuleReader
         {
             long sectionStart = r.Offset;
             byte id = r.ReadByte();
-            if (id >= SectionNames.Length)
+            if (id >= SectionNames.Length || (id == 13 && (r.Disabled & WasmFeatures.ExceptionHandling) != 0))
             {
                 r.Section = null;
                 throw r.Error("malformed section id", sectionStart);
@@ -77,6 +78,7 @@ public static partial class ModuleReader
                 case 10: ReadCodeSection(ref r, end, info, code); break;
                 case 11: ReadDataSection(ref r, info); break;
                 case 12: info.DataCount = r.ReadU32(); break;
+                case 13: ReadTagSection(ref r, info); break;
             }
             if (r.Offset != end) throw r.Error("section size mismatch", end - size);
         }

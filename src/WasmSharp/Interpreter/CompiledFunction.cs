@@ -32,4 +32,6 @@ internal sealed class CompiledFunction
     public int ConstBase => ParamCount + LocalCount;
     /// <summary>Slots the frame needs in all.</summary>
     public required int FrameSize { get; init; }
+    /// <summary>The try_table handlers, innermost region first (empty without exception handling).</summary>
+    public ExceptionHandler[] Handlers { get; init; } = [];
 }

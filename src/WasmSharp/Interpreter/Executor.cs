@@ -369,6 +369,7 @@ internal sealed unsafe partial class Executor : IDisposable
         Function callee;
         int argBase, resultSlot;
         int* returnIp;
+        ExceptionInstance thrown;
 
         while (true)
         {
@@ -383,6 +384,16 @@ internal sealed unsafe partial class Executor : IDisposable
                 case Op.Br: { ip += 1 + ip[1]; continue; }
                 case Op.BrIfNez: { ip = (uint)regs[ip[1]] != 0 ? ip + 2 + ip[2] : ip + 3; continue; }
                 case Op.BrIfEqz: { ip = (uint)regs[ip[1]] == 0 ? ip + 2 + ip[2] : ip + 3; continue; }
+                case Op.Throw:
+                {
+                    thrown = NewException(ip[1], regs, ip + 3, ip[2]);
+                    goto Throw;
+                }
+                case Op.ThrowRef:
+                {
+                    thrown = TakeException(regs[ip[1]]);
+                    goto Throw;
+                }
                 case Op.I32AddImm: { regs[ip[1]] = (uint)((int)regs[ip[2]] + ip[3]); ip += 4; continue; }
                 case Op.I64AddImm: { regs[ip[1]] = regs[ip[2]] + (ulong)(long)ip[3]; ip += 4; continue; }
                 case Op.BrI32Eq: { ip = (uint)regs[ip[1]] == (uint)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue; }
@@ -1137,9 +1148,14 @@ internal sealed unsafe partial class Executor : IDisposable
                 var type = callee.Type;
                 var callerInstance = _inst;
                 int calleeFp = (int)(regs - _stack) + argBase;
-                if (callee is WasmFunction native) RunNative(native, calleeFp);
-                else CallHost(callee, regs + argBase, calleeFp + Math.Max(type.Parameters.Length, type.Results.Length) * SlotWords);
+                var escaped = CallOut(callee, regs + argBase, calleeFp);
                 _inst = callerInstance;
+                if (escaped is not null)
+                {
+                    LoadMemory();
+                    thrown = escaped;
+                    goto Throw; // from the call, whose instruction ip still points at
+                }
                 if (type.Results.Length == 1) StoreV(regs + resultSlot, LoadV(regs + argBase));
                 ip = returnIp;
                 LoadMemory(); // the callee may have grown the memory
@@ -1157,8 +1173,93 @@ internal sealed unsafe partial class Executor : IDisposable
             }
             continue;
 
+        Throw:
+            ip = Unwind(ip, regs, thrown);
+            regs = _unwoundRegs;
+            continue;
+
         Oob:
             throw Trap(TrapCode.OutOfBoundsMemoryAccess);
+        }
+    }
+
+    // ---- exceptions -------------------------------------------------------------------------------
+
+    /// <summary>Calls native code or a host function on the slots at <paramref name="args"/> (the callee frame at
+    /// <paramref name="calleeFp"/>); returns the Wasm exception that escaped it, if one did (the handler search
+    /// goes on in the caller's frame). Apart from <see cref="Run"/>, so that its loop has no exception region.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ExceptionInstance? CallOut(Function callee, ulong* args, int calleeFp)
+    {
+        try
+        {
+            if (callee is WasmFunction native) RunNative(native, calleeFp);
+            else
+            {
+                var type = callee.Type;
+                CallHost(callee, args, calleeFp + Math.Max(type.Parameters.Length, type.Results.Length) * SlotWords);
+            }
+            return null;
+        }
+        catch (UncaughtWasmException e)
+        {
+            return e.Exception;
+        }
+    }
+
+    /// <summary>throw: an exception of the running instance's tag <paramref name="tag"/>, its values copied from
+    /// the <paramref name="count"/> slots whose offsets <paramref name="slots"/> lists.</summary>
+    private ExceptionInstance NewException(int tag, ulong* regs, int* slots, int count)
+    {
+        var payload = new ulong[Math.Max(count, 1) * SlotWords];
+        fixed (ulong* p = payload)
+            for (int i = 0; i < count; i++) StoreV(p + i * SlotWords, LoadV(regs + slots[i]));
+        return new ExceptionInstance(_inst.Tags[tag], _store, payload);
+    }
+
+    /// <summary>throw_ref: the exception an exnref's bits refer to.</summary>
+    private ExceptionInstance TakeException(ulong bits) =>
+        bits == 0 ? throw Trap(TrapCode.NullExceptionReference) : _store.BitsToRef(ValueType.ExnRef, bits).AsException()!;
+
+    /// <summary>The frame's new base after <see cref="Unwind"/> (a field: a ref parameter would keep Run's regs in
+    /// memory).</summary>
+    private ulong* _unwoundRegs;
+
+    /// <summary>Finds the handler of <paramref name="exception"/>, thrown at <paramref name="ip"/> of the running
+    /// function: the first of its handlers whose region holds the pc and whose clause matches, else the same in
+    /// its caller at the call, and so on out to the frame this <see cref="Run"/> began with, past which the
+    /// exception leaves as <see cref="UncaughtWasmException"/>. The handler writes the values (and the exnref) to
+    /// its frame; returns its landing pad (the frame's base in <see cref="_unwoundRegs"/>).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int* Unwind(int* ip, ulong* regs, ExceptionInstance exception)
+    {
+        while (true)
+        {
+            var fn = ((WasmFunction)_store.GetFunction(_current)).Code;
+            int* code = CodePointer(fn);
+            int pc = (int)(ip - code);
+            foreach (ref readonly var h in fn.Handlers.AsSpan())
+            {
+                if (pc < h.Start || pc >= h.End) continue;
+                if (h.Kind < 2 && !ReferenceEquals(_inst.Tags[h.Tag], exception.Tag)) continue;
+                ulong* dst = regs + h.Payload;
+                if (h.Kind < 2)
+                {
+                    int words = exception.Tag.Type.Parameters.Length * SlotWords;
+                    fixed (ulong* v = exception.SlotsFor(_store))
+                        Buffer.MemoryCopy(v, dst, (long)words * sizeof(ulong), (long)words * sizeof(ulong));
+                    dst += words;
+                }
+                if (h.Kind is 1 or 3) dst[0] = _store.RefToBits(Value.ExnRef(exception));
+                _unwoundRegs = regs;
+                return code + h.Target;
+            }
+            if (_depth == _entryDepth) throw new UncaughtWasmException(exception);
+            ref var f = ref _frames[--_depth];
+            _current = f.Function;
+            ip = f.ReturnIp - 1; // within the call
+            regs = _stack + f.Fp;
+            if (f.CrossInstance) RestoreInstance(f.Function);
         }
     }
 }

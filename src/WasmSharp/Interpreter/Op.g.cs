@@ -23,1096 +23,1100 @@ internal enum Op
     BrIfNez = 3,
     /// <summary>Branches when cond (i32) is zero. [cond, target]</summary>
     BrIfEqz = 4,
+    /// <summary>Throws an exception of tag (the instance's tag index space) carrying the count values in the slots that follow. [tag, count, ...]</summary>
+    Throw = 5,
+    /// <summary>Throws the exception exn (an exnref) refers to; traps on null. [exn]</summary>
+    ThrowRef = 6,
     /// <summary>i32.add or i32.sub with a constant. [dst, a, imm]</summary>
-    I32AddImm = 5,
+    I32AddImm = 7,
     /// <summary>i64.add or i64.sub with a constant that fits in 32 bits (sign-extended). [dst, a, imm]</summary>
-    I64AddImm = 6,
+    I64AddImm = 8,
     /// <summary>Branches when a == b (i32). [a, b, target]</summary>
-    BrI32Eq = 7,
+    BrI32Eq = 9,
     /// <summary>Branches when a != b (i32). [a, b, target]</summary>
-    BrI32Ne = 8,
+    BrI32Ne = 10,
     /// <summary>Branches when a &lt; b (i32, signed). [a, b, target]</summary>
-    BrI32LtS = 9,
+    BrI32LtS = 11,
     /// <summary>Branches when a &lt; b (i32). [a, b, target]</summary>
-    BrI32LtU = 10,
+    BrI32LtU = 12,
     /// <summary>Branches when a &gt; b (i32, signed). [a, b, target]</summary>
-    BrI32GtS = 11,
+    BrI32GtS = 13,
     /// <summary>Branches when a &gt; b (i32). [a, b, target]</summary>
-    BrI32GtU = 12,
+    BrI32GtU = 14,
     /// <summary>Branches when a &lt;= b (i32, signed). [a, b, target]</summary>
-    BrI32LeS = 13,
+    BrI32LeS = 15,
     /// <summary>Branches when a &lt;= b (i32). [a, b, target]</summary>
-    BrI32LeU = 14,
+    BrI32LeU = 16,
     /// <summary>Branches when a &gt;= b (i32, signed). [a, b, target]</summary>
-    BrI32GeS = 15,
+    BrI32GeS = 17,
     /// <summary>Branches when a &gt;= b (i32). [a, b, target]</summary>
-    BrI32GeU = 16,
+    BrI32GeU = 18,
     /// <summary>Branches when a == b (i64). [a, b, target]</summary>
-    BrI64Eq = 17,
+    BrI64Eq = 19,
     /// <summary>Branches when a != b (i64). [a, b, target]</summary>
-    BrI64Ne = 18,
+    BrI64Ne = 20,
     /// <summary>Branches when a &lt; b (i64, signed). [a, b, target]</summary>
-    BrI64LtS = 19,
+    BrI64LtS = 21,
     /// <summary>Branches when a &lt; b (i64). [a, b, target]</summary>
-    BrI64LtU = 20,
+    BrI64LtU = 22,
     /// <summary>Branches when a &gt; b (i64, signed). [a, b, target]</summary>
-    BrI64GtS = 21,
+    BrI64GtS = 23,
     /// <summary>Branches when a &gt; b (i64). [a, b, target]</summary>
-    BrI64GtU = 22,
+    BrI64GtU = 24,
     /// <summary>Branches when a &lt;= b (i64, signed). [a, b, target]</summary>
-    BrI64LeS = 23,
+    BrI64LeS = 25,
     /// <summary>Branches when a &lt;= b (i64). [a, b, target]</summary>
-    BrI64LeU = 24,
+    BrI64LeU = 26,
     /// <summary>Branches when a &gt;= b (i64, signed). [a, b, target]</summary>
-    BrI64GeS = 25,
+    BrI64GeS = 27,
     /// <summary>Branches when a &gt;= b (i64). [a, b, target]</summary>
-    BrI64GeU = 26,
+    BrI64GeU = 28,
     /// <summary>Branches when a == b (f32). [a, b, target]</summary>
-    BrF32Eq = 27,
+    BrF32Eq = 29,
     /// <summary>Branches when a != b (f32). [a, b, target]</summary>
-    BrF32Ne = 28,
+    BrF32Ne = 30,
     /// <summary>Branches when a &lt; b (f32). [a, b, target]</summary>
-    BrF32Lt = 29,
+    BrF32Lt = 31,
     /// <summary>Branches when a &gt; b (f32). [a, b, target]</summary>
-    BrF32Gt = 30,
+    BrF32Gt = 32,
     /// <summary>Branches when a &lt;= b (f32). [a, b, target]</summary>
-    BrF32Le = 31,
+    BrF32Le = 33,
     /// <summary>Branches when a &gt;= b (f32). [a, b, target]</summary>
-    BrF32Ge = 32,
+    BrF32Ge = 34,
     /// <summary>Branches when a == b (f64). [a, b, target]</summary>
-    BrF64Eq = 33,
+    BrF64Eq = 35,
     /// <summary>Branches when a != b (f64). [a, b, target]</summary>
-    BrF64Ne = 34,
+    BrF64Ne = 36,
     /// <summary>Branches when a &lt; b (f64). [a, b, target]</summary>
-    BrF64Lt = 35,
+    BrF64Lt = 37,
     /// <summary>Branches when a &gt; b (f64). [a, b, target]</summary>
-    BrF64Gt = 36,
+    BrF64Gt = 38,
     /// <summary>Branches when a &lt;= b (f64). [a, b, target]</summary>
-    BrF64Le = 37,
+    BrF64Le = 39,
     /// <summary>Branches when a &gt;= b (f64). [a, b, target]</summary>
-    BrF64Ge = 38,
+    BrF64Ge = 40,
     /// <summary>Branches when a &lt; b fails (f32; NaN included). [a, b, target]</summary>
-    BrF32NotLt = 39,
+    BrF32NotLt = 41,
     /// <summary>Branches when a &gt; b fails (f32; NaN included). [a, b, target]</summary>
-    BrF32NotGt = 40,
+    BrF32NotGt = 42,
     /// <summary>Branches when a &lt;= b fails (f32; NaN included). [a, b, target]</summary>
-    BrF32NotLe = 41,
+    BrF32NotLe = 43,
     /// <summary>Branches when a &gt;= b fails (f32; NaN included). [a, b, target]</summary>
-    BrF32NotGe = 42,
+    BrF32NotGe = 44,
     /// <summary>Branches when a &lt; b fails (f64; NaN included). [a, b, target]</summary>
-    BrF64NotLt = 43,
+    BrF64NotLt = 45,
     /// <summary>Branches when a &gt; b fails (f64; NaN included). [a, b, target]</summary>
-    BrF64NotGt = 44,
+    BrF64NotGt = 46,
     /// <summary>Branches when a &lt;= b fails (f64; NaN included). [a, b, target]</summary>
-    BrF64NotLe = 45,
+    BrF64NotLe = 47,
     /// <summary>Branches when a &gt;= b fails (f64; NaN included). [a, b, target]</summary>
-    BrF64NotGe = 46,
+    BrF64NotGe = 48,
     /// <summary>Branches when a &amp; b (i32) is zero. [a, b, target]</summary>
-    BrI32AndZ = 47,
+    BrI32AndZ = 49,
     /// <summary>Branches when a &amp; b (i32) is not zero. [a, b, target]</summary>
-    BrI32AndNz = 48,
+    BrI32AndNz = 50,
     /// <summary>Two i32.loads in order, then branches when x == y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32EqLoad2 = 49,
+    BrI32EqLoad2 = 51,
     /// <summary>Two i32.loads in order, then branches when x != y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32NeLoad2 = 50,
+    BrI32NeLoad2 = 52,
     /// <summary>Two i32.loads in order, then branches when x &lt; y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32LtSLoad2 = 51,
+    BrI32LtSLoad2 = 53,
     /// <summary>Two i32.loads in order, then branches when x &lt; y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32LtULoad2 = 52,
+    BrI32LtULoad2 = 54,
     /// <summary>Two i32.loads in order, then branches when x &gt; y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32GtSLoad2 = 53,
+    BrI32GtSLoad2 = 55,
     /// <summary>Two i32.loads in order, then branches when x &gt; y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32GtULoad2 = 54,
+    BrI32GtULoad2 = 56,
     /// <summary>Two i32.loads in order, then branches when x &lt;= y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32LeSLoad2 = 55,
+    BrI32LeSLoad2 = 57,
     /// <summary>Two i32.loads in order, then branches when x &lt;= y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32LeULoad2 = 56,
+    BrI32LeULoad2 = 58,
     /// <summary>Two i32.loads in order, then branches when x &gt;= y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32GeSLoad2 = 57,
+    BrI32GeSLoad2 = 59,
     /// <summary>Two i32.loads in order, then branches when x &gt;= y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32GeULoad2 = 58,
+    BrI32GeULoad2 = 60,
     /// <summary>An i32.load into y, then branches when x == y. [x, y, addr, offset, target]</summary>
-    BrI32EqLoad = 59,
+    BrI32EqLoad = 61,
     /// <summary>An i32.load into y, then branches when x != y. [x, y, addr, offset, target]</summary>
-    BrI32NeLoad = 60,
+    BrI32NeLoad = 62,
     /// <summary>An i32.load into y, then branches when x &lt; y. [x, y, addr, offset, target]</summary>
-    BrI32LtSLoad = 61,
+    BrI32LtSLoad = 63,
     /// <summary>An i32.load into y, then branches when x &lt; y. [x, y, addr, offset, target]</summary>
-    BrI32LtULoad = 62,
+    BrI32LtULoad = 64,
     /// <summary>An i32.load into y, then branches when x &gt; y. [x, y, addr, offset, target]</summary>
-    BrI32GtSLoad = 63,
+    BrI32GtSLoad = 65,
     /// <summary>An i32.load into y, then branches when x &gt; y. [x, y, addr, offset, target]</summary>
-    BrI32GtULoad = 64,
+    BrI32GtULoad = 66,
     /// <summary>An i32.load into y, then branches when x &lt;= y. [x, y, addr, offset, target]</summary>
-    BrI32LeSLoad = 65,
+    BrI32LeSLoad = 67,
     /// <summary>An i32.load into y, then branches when x &lt;= y. [x, y, addr, offset, target]</summary>
-    BrI32LeULoad = 66,
+    BrI32LeULoad = 68,
     /// <summary>An i32.load into y, then branches when x &gt;= y. [x, y, addr, offset, target]</summary>
-    BrI32GeSLoad = 67,
+    BrI32GeSLoad = 69,
     /// <summary>An i32.load into y, then branches when x &gt;= y. [x, y, addr, offset, target]</summary>
-    BrI32GeULoad = 68,
+    BrI32GeULoad = 70,
     /// <summary>The pair, then x + y into sum, stored (as I32AddStore). [x, xAddr, xOffset, y, yAddr, yOffset, sum, addr, offset]</summary>
-    I32Load2AddStore = 69,
+    I32Load2AddStore = 71,
     /// <summary>The pair, then I32LoadShl with base x and index y. [x, xAddr, xOffset, y, yAddr, yOffset, dst, shift, imm, offset]</summary>
-    I32Load2LoadShl = 70,
+    I32Load2LoadShl = 72,
     /// <summary>The pair, then I32Load8UAdd of x + y. [x, xAddr, xOffset, y, yAddr, yOffset, dst, imm, offset]</summary>
-    I32Load2Load8UAdd = 71,
+    I32Load2Load8UAdd = 73,
     /// <summary>The pair, then I32Store8Add at x + y. [x, xAddr, xOffset, y, yAddr, yOffset, value, imm, offset]</summary>
-    I32Load2Store8Add = 72,
+    I32Load2Store8Add = 74,
     /// <summary>dst = a == b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32Eq = 73,
+    SelectI32Eq = 75,
     /// <summary>dst = a != b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32Ne = 74,
+    SelectI32Ne = 76,
     /// <summary>dst = a &lt; b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32LtS = 75,
+    SelectI32LtS = 77,
     /// <summary>dst = a &lt; b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32LtU = 76,
+    SelectI32LtU = 78,
     /// <summary>dst = a &gt; b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32GtS = 77,
+    SelectI32GtS = 79,
     /// <summary>dst = a &gt; b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32GtU = 78,
+    SelectI32GtU = 80,
     /// <summary>dst = a &lt;= b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32LeS = 79,
+    SelectI32LeS = 81,
     /// <summary>dst = a &lt;= b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32LeU = 80,
+    SelectI32LeU = 82,
     /// <summary>dst = a &gt;= b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32GeS = 81,
+    SelectI32GeS = 83,
     /// <summary>dst = a &gt;= b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32GeU = 82,
+    SelectI32GeU = 84,
     /// <summary>Jumps to target[index], or to the default (the last of count + 1 targets) when index &gt;= count. [index, count, ...]</summary>
-    BrTable = 83,
+    BrTable = 85,
     /// <summary>Returns. []</summary>
-    Return0 = 84,
+    Return0 = 86,
     /// <summary>global = src + imm (i32), then returns value (a scalar): an unoptimised function's epilogue. [global, src, imm, value]</summary>
-    GlobalSetAddImmReturn1 = 85,
+    GlobalSetAddImmReturn1 = 87,
     /// <summary>Returns one value, a scalar, straight into the caller's result slot. [value]</summary>
-    Return1 = 86,
+    Return1 = 88,
     /// <summary>Returns one value, a v128 (both words), straight into the caller's result slot. [value]</summary>
-    Return1V128 = 87,
+    Return1V128 = 89,
     /// <summary>Returns count values (sources may overlap the result slots, so they are staged). [count, ...]</summary>
-    ReturnN = 88,
+    ReturnN = 90,
     /// <summary>Calls: the callee's frame starts at frame, where the count arguments are moved; a single result goes to result. [function, frame, result, count, ...]</summary>
-    Call = 89,
+    Call = 91,
     /// <summary>Calls the function at table[element] after checking its type, as Call does. [type, table, element, frame, result, count, ...]</summary>
-    CallIndirect = 90,
+    CallIndirect = 92,
     /// <summary>Calls: the callee's frame starts at frame, where the count arguments are moved, both words of each (a v128 among them); a single result goes to result. [function, frame, result, count, ...]</summary>
-    CallV128 = 91,
+    CallV128 = 93,
     /// <summary>Calls the function at table[element] after checking its type, as CallV128 does. [type, table, element, frame, result, count, ...]</summary>
-    CallIndirectV128 = 92,
+    CallIndirectV128 = 94,
     /// <summary>dst = src. [dst, src]</summary>
-    Copy = 93,
+    Copy = 95,
     /// <summary>Two moves; both sources are read first. [dst, src, dst2, src2]</summary>
-    Copy2 = 94,
+    Copy2 = 96,
     /// <summary>dst = cond ? a : b. [dst, cond, a, b]</summary>
-    Select = 95,
+    Select = 97,
     /// <summary>dst = global. [dst, global]</summary>
-    GlobalGet = 96,
+    GlobalGet = 98,
     /// <summary>global = src. [global, src]</summary>
-    GlobalSet = 97,
+    GlobalSet = 99,
     /// <summary>dst = global + imm (i32). [dst, global, imm]</summary>
-    GlobalGetAddImm = 98,
+    GlobalGetAddImm = 100,
     /// <summary>dst = global + imm (i32), and global = dst: the stack pointer bumped. [dst, global, imm]</summary>
-    GlobalAddImm = 99,
+    GlobalAddImm = 101,
     /// <summary>global = src + imm (i32). [global, src, imm]</summary>
-    GlobalSetAddImm = 100,
+    GlobalSetAddImm = 102,
     /// <summary>dst = a reference to function. [dst, function]</summary>
-    RefFunc = 101,
+    RefFunc = 103,
     /// <summary>dst = src is null. [dst, src]</summary>
-    RefIsNull = 102,
+    RefIsNull = 104,
     /// <summary>dst = the 4-byte value at addr + offset. [dst, addr, offset]</summary>
-    I32Load = 103,
+    I32Load = 105,
     /// <summary>dst = the 8-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load = 104,
+    I64Load = 106,
     /// <summary>dst = the 1-byte value at addr + offset. [dst, addr, offset]</summary>
-    I32Load8S = 105,
+    I32Load8S = 107,
     /// <summary>dst = the 1-byte value at addr + offset. [dst, addr, offset]</summary>
-    I32Load8U = 106,
+    I32Load8U = 108,
     /// <summary>dst = the 2-byte value at addr + offset. [dst, addr, offset]</summary>
-    I32Load16S = 107,
+    I32Load16S = 109,
     /// <summary>dst = the 2-byte value at addr + offset. [dst, addr, offset]</summary>
-    I32Load16U = 108,
+    I32Load16U = 110,
     /// <summary>dst = the 1-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load8S = 109,
+    I64Load8S = 111,
     /// <summary>dst = the 1-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load8U = 110,
+    I64Load8U = 112,
     /// <summary>dst = the 2-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load16S = 111,
+    I64Load16S = 113,
     /// <summary>dst = the 2-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load16U = 112,
+    I64Load16U = 114,
     /// <summary>dst = the 4-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load32S = 113,
+    I64Load32S = 115,
     /// <summary>dst = the 4-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load32U = 114,
+    I64Load32U = 116,
     /// <summary>Stores the low 4 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I32Store = 115,
+    I32Store = 117,
     /// <summary>Stores the low 8 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I64Store = 116,
+    I64Store = 118,
     /// <summary>Stores the low 1 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I32Store8 = 117,
+    I32Store8 = 119,
     /// <summary>Stores the low 2 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I32Store16 = 118,
+    I32Store16 = 120,
     /// <summary>Stores the low 1 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I64Store8 = 119,
+    I64Store8 = 121,
     /// <summary>Stores the low 2 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I64Store16 = 120,
+    I64Store16 = 122,
     /// <summary>Stores the low 4 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I64Store32 = 121,
+    I64Store32 = 123,
     /// <summary>Two I32Stores, in order. [addr, value, offset, addr2, value2, offset2]</summary>
-    I32Store2 = 122,
+    I32Store2 = 124,
     /// <summary>Two I64Stores, in order. [addr, value, offset, addr2, value2, offset2]</summary>
-    I64Store2 = 123,
+    I64Store2 = 125,
     /// <summary>An array access: dst = the i32 at base + (index &lt;&lt; shift) + imm (wrapping to 32 bits), + offset. [dst, base, index, shift, imm, offset]</summary>
-    I32LoadShl = 124,
+    I32LoadShl = 126,
     /// <summary>I32LoadShl for an i64. [dst, base, index, shift, imm, offset]</summary>
-    I64LoadShl = 125,
+    I64LoadShl = 127,
     /// <summary>An array store: the i32 value at base + (index &lt;&lt; shift) + imm (wrapping to 32 bits), + offset. [base, index, shift, value, imm, offset]</summary>
-    I32StoreShl = 126,
+    I32StoreShl = 128,
     /// <summary>I32StoreShl for an i64. [base, index, shift, value, imm, offset]</summary>
-    I64StoreShl = 127,
+    I64StoreShl = 129,
     /// <summary>An i32.load, then add imm. [dst, addr, offset, imm]</summary>
-    I32LoadAddImm = 128,
+    I32LoadAddImm = 130,
     /// <summary>An i32.load, add imm, i32.store (x++ in memory); the sum stays in dst. [dst, addr, offset, imm, storeAddr, storeOffset]</summary>
-    I32LoadAddImmStore = 129,
+    I32LoadAddImmStore = 131,
     /// <summary>I32Add, then its result stored; it stays in dst. [dst, a, b, addr, offset]</summary>
-    I32AddStore = 130,
+    I32AddStore = 132,
     /// <summary>I32Xor, then its result stored; it stays in dst. [dst, a, b, addr, offset]</summary>
-    I32XorStore = 131,
+    I32XorStore = 133,
     /// <summary>F64Add, then its result stored; it stays in dst. [dst, a, b, addr, offset]</summary>
-    F64AddStore = 132,
+    F64AddStore = 134,
     /// <summary>F64Mul, then its result stored; it stays in dst. [dst, a, b, addr, offset]</summary>
-    F64MulStore = 133,
+    F64MulStore = 135,
     /// <summary>An i32.load, then an i32.store of what it loaded; it stays in dst. [dst, a, aOffset, addr, offset]</summary>
-    I32LoadStore = 134,
+    I32LoadStore = 136,
     /// <summary>A byte copied: i32.load8_u, then i32.store8 of it; the loaded value stays in dst. [dst, addr, offset, storeAddr, storeOffset]</summary>
-    I32Load8UStore8 = 135,
+    I32Load8UStore8 = 137,
     /// <summary>I32Load8UStore8, sign-extending. [dst, addr, offset, storeAddr, storeOffset]</summary>
-    I32Load8SStore8 = 136,
+    I32Load8SStore8 = 138,
     /// <summary>GlobalAddImm, then i32.store value at dst + offset: a prologue spilling a parameter. [dst, global, imm, value, offset]</summary>
-    GlobalAddImmStore = 137,
+    GlobalAddImmStore = 139,
     /// <summary>dst = i32.load, then i32.store dst + imm (p++ with the old p kept). [dst, addr, offset, imm, storeAddr, storeOffset]</summary>
-    I32LoadStoreAddImm = 138,
+    I32LoadStoreAddImm = 140,
     /// <summary>Two i32.loads, in order. [x, xAddr, xOffset, y, yAddr, yOffset]</summary>
-    I32Load2 = 139,
+    I32Load2 = 141,
     /// <summary>Two i64.loads, in order. [x, xAddr, xOffset, y, yAddr, yOffset]</summary>
-    I64Load2 = 140,
+    I64Load2 = 142,
     /// <summary>I32Load at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I32LoadAdd = 141,
+    I32LoadAdd = 143,
     /// <summary>I64Load at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64LoadAdd = 142,
+    I64LoadAdd = 144,
     /// <summary>I32Load8S at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I32Load8SAdd = 143,
+    I32Load8SAdd = 145,
     /// <summary>I32Load8U at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I32Load8UAdd = 144,
+    I32Load8UAdd = 146,
     /// <summary>I32Load16S at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I32Load16SAdd = 145,
+    I32Load16SAdd = 147,
     /// <summary>I32Load16U at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I32Load16UAdd = 146,
+    I32Load16UAdd = 148,
     /// <summary>I64Load8S at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load8SAdd = 147,
+    I64Load8SAdd = 149,
     /// <summary>I64Load8U at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load8UAdd = 148,
+    I64Load8UAdd = 150,
     /// <summary>I64Load16S at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load16SAdd = 149,
+    I64Load16SAdd = 151,
     /// <summary>I64Load16U at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load16UAdd = 150,
+    I64Load16UAdd = 152,
     /// <summary>I64Load32S at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load32SAdd = 151,
+    I64Load32SAdd = 153,
     /// <summary>I64Load32U at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load32UAdd = 152,
+    I64Load32UAdd = 154,
     /// <summary>I32Store at a + b + imm. [a, b, value, imm, offset]</summary>
-    I32StoreAdd = 153,
+    I32StoreAdd = 155,
     /// <summary>I64Store at a + b + imm. [a, b, value, imm, offset]</summary>
-    I64StoreAdd = 154,
+    I64StoreAdd = 156,
     /// <summary>I32Store8 at a + b + imm. [a, b, value, imm, offset]</summary>
-    I32Store8Add = 155,
+    I32Store8Add = 157,
     /// <summary>I32Store16 at a + b + imm. [a, b, value, imm, offset]</summary>
-    I32Store16Add = 156,
+    I32Store16Add = 158,
     /// <summary>I64Store8 at a + b + imm. [a, b, value, imm, offset]</summary>
-    I64Store8Add = 157,
+    I64Store8Add = 159,
     /// <summary>I64Store16 at a + b + imm. [a, b, value, imm, offset]</summary>
-    I64Store16Add = 158,
+    I64Store16Add = 160,
     /// <summary>I64Store32 at a + b + imm. [a, b, value, imm, offset]</summary>
-    I64Store32Add = 159,
+    I64Store32Add = 161,
     /// <summary>dst = memory.size. [dst]</summary>
-    MemorySize = 160,
+    MemorySize = 162,
     /// <summary>dst = memory.grow delta (then memory 0 is current). [dst, delta, memory]</summary>
-    MemoryGrow = 161,
+    MemoryGrow = 163,
     /// <summary>Makes memory (of the instance's index space) the one memory instructions act on. [memory]</summary>
-    UseMemory = 162,
+    UseMemory = 164,
     /// <summary>memory.copy between two memories. [dst, src, n, dstMemory, srcMemory]</summary>
-    MemoryCopyAcross = 163,
+    MemoryCopyAcross = 165,
     /// <summary>memory.fill. [dst, value, n]</summary>
-    MemoryFill = 164,
+    MemoryFill = 166,
     /// <summary>memory.copy. [dst, src, n]</summary>
-    MemoryCopy = 165,
+    MemoryCopy = 167,
     /// <summary>memory.init. [segment, dst, src, n]</summary>
-    MemoryInit = 166,
+    MemoryInit = 168,
     /// <summary>data.drop. [segment]</summary>
-    DataDrop = 167,
+    DataDrop = 169,
     /// <summary>dst = table[index]. [dst, table, index]</summary>
-    TableGet = 168,
+    TableGet = 170,
     /// <summary>table[index] = value. [table, index, value]</summary>
-    TableSet = 169,
+    TableSet = 171,
     /// <summary>dst = table.size. [dst, table]</summary>
-    TableSize = 170,
+    TableSize = 172,
     /// <summary>dst = table.grow. [dst, table, init, n]</summary>
-    TableGrow = 171,
+    TableGrow = 173,
     /// <summary>table.fill. [table, index, value, n]</summary>
-    TableFill = 172,
+    TableFill = 174,
     /// <summary>table.copy. [dstTable, srcTable, dst, src, n]</summary>
-    TableCopy = 173,
+    TableCopy = 175,
     /// <summary>table.init. [table, segment, dst, src, n]</summary>
-    TableInit = 174,
+    TableInit = 176,
     /// <summary>elem.drop. [segment]</summary>
-    ElemDrop = 175,
+    ElemDrop = 177,
     /// <summary>i32.eqz. [dst, a]</summary>
-    I32Eqz = 176,
+    I32Eqz = 178,
     /// <summary>i32.eq. [dst, a, b]</summary>
-    I32Eq = 177,
+    I32Eq = 179,
     /// <summary>i32.ne. [dst, a, b]</summary>
-    I32Ne = 178,
+    I32Ne = 180,
     /// <summary>i32.lt_s. [dst, a, b]</summary>
-    I32LtS = 179,
+    I32LtS = 181,
     /// <summary>i32.lt_u. [dst, a, b]</summary>
-    I32LtU = 180,
+    I32LtU = 182,
     /// <summary>i32.gt_s. [dst, a, b]</summary>
-    I32GtS = 181,
+    I32GtS = 183,
     /// <summary>i32.gt_u. [dst, a, b]</summary>
-    I32GtU = 182,
+    I32GtU = 184,
     /// <summary>i32.le_s. [dst, a, b]</summary>
-    I32LeS = 183,
+    I32LeS = 185,
     /// <summary>i32.le_u. [dst, a, b]</summary>
-    I32LeU = 184,
+    I32LeU = 186,
     /// <summary>i32.ge_s. [dst, a, b]</summary>
-    I32GeS = 185,
+    I32GeS = 187,
     /// <summary>i32.ge_u. [dst, a, b]</summary>
-    I32GeU = 186,
+    I32GeU = 188,
     /// <summary>i64.eqz. [dst, a]</summary>
-    I64Eqz = 187,
+    I64Eqz = 189,
     /// <summary>i64.eq. [dst, a, b]</summary>
-    I64Eq = 188,
+    I64Eq = 190,
     /// <summary>i64.ne. [dst, a, b]</summary>
-    I64Ne = 189,
+    I64Ne = 191,
     /// <summary>i64.lt_s. [dst, a, b]</summary>
-    I64LtS = 190,
+    I64LtS = 192,
     /// <summary>i64.lt_u. [dst, a, b]</summary>
-    I64LtU = 191,
+    I64LtU = 193,
     /// <summary>i64.gt_s. [dst, a, b]</summary>
-    I64GtS = 192,
+    I64GtS = 194,
     /// <summary>i64.gt_u. [dst, a, b]</summary>
-    I64GtU = 193,
+    I64GtU = 195,
     /// <summary>i64.le_s. [dst, a, b]</summary>
-    I64LeS = 194,
+    I64LeS = 196,
     /// <summary>i64.le_u. [dst, a, b]</summary>
-    I64LeU = 195,
+    I64LeU = 197,
     /// <summary>i64.ge_s. [dst, a, b]</summary>
-    I64GeS = 196,
+    I64GeS = 198,
     /// <summary>i64.ge_u. [dst, a, b]</summary>
-    I64GeU = 197,
+    I64GeU = 199,
     /// <summary>f32.eq. [dst, a, b]</summary>
-    F32Eq = 198,
+    F32Eq = 200,
     /// <summary>f32.ne. [dst, a, b]</summary>
-    F32Ne = 199,
+    F32Ne = 201,
     /// <summary>f32.lt. [dst, a, b]</summary>
-    F32Lt = 200,
+    F32Lt = 202,
     /// <summary>f32.gt. [dst, a, b]</summary>
-    F32Gt = 201,
+    F32Gt = 203,
     /// <summary>f32.le. [dst, a, b]</summary>
-    F32Le = 202,
+    F32Le = 204,
     /// <summary>f32.ge. [dst, a, b]</summary>
-    F32Ge = 203,
+    F32Ge = 205,
     /// <summary>f64.eq. [dst, a, b]</summary>
-    F64Eq = 204,
+    F64Eq = 206,
     /// <summary>f64.ne. [dst, a, b]</summary>
-    F64Ne = 205,
+    F64Ne = 207,
     /// <summary>f64.lt. [dst, a, b]</summary>
-    F64Lt = 206,
+    F64Lt = 208,
     /// <summary>f64.gt. [dst, a, b]</summary>
-    F64Gt = 207,
+    F64Gt = 209,
     /// <summary>f64.le. [dst, a, b]</summary>
-    F64Le = 208,
+    F64Le = 210,
     /// <summary>f64.ge. [dst, a, b]</summary>
-    F64Ge = 209,
+    F64Ge = 211,
     /// <summary>i32.clz. [dst, a]</summary>
-    I32Clz = 210,
+    I32Clz = 212,
     /// <summary>i32.ctz. [dst, a]</summary>
-    I32Ctz = 211,
+    I32Ctz = 213,
     /// <summary>i32.popcnt. [dst, a]</summary>
-    I32Popcnt = 212,
+    I32Popcnt = 214,
     /// <summary>i32.add. [dst, a, b]</summary>
-    I32Add = 213,
+    I32Add = 215,
     /// <summary>i32.sub. [dst, a, b]</summary>
-    I32Sub = 214,
+    I32Sub = 216,
     /// <summary>i32.mul. [dst, a, b]</summary>
-    I32Mul = 215,
+    I32Mul = 217,
     /// <summary>i32.div_s. [dst, a, b]</summary>
-    I32DivS = 216,
+    I32DivS = 218,
     /// <summary>i32.div_u. [dst, a, b]</summary>
-    I32DivU = 217,
+    I32DivU = 219,
     /// <summary>i32.rem_s. [dst, a, b]</summary>
-    I32RemS = 218,
+    I32RemS = 220,
     /// <summary>i32.rem_u. [dst, a, b]</summary>
-    I32RemU = 219,
+    I32RemU = 221,
     /// <summary>i32.and. [dst, a, b]</summary>
-    I32And = 220,
+    I32And = 222,
     /// <summary>i32.or. [dst, a, b]</summary>
-    I32Or = 221,
+    I32Or = 223,
     /// <summary>i32.xor. [dst, a, b]</summary>
-    I32Xor = 222,
+    I32Xor = 224,
     /// <summary>i32.shl. [dst, a, b]</summary>
-    I32Shl = 223,
+    I32Shl = 225,
     /// <summary>i32.shr_s. [dst, a, b]</summary>
-    I32ShrS = 224,
+    I32ShrS = 226,
     /// <summary>i32.shr_u. [dst, a, b]</summary>
-    I32ShrU = 225,
+    I32ShrU = 227,
     /// <summary>i32.rotl. [dst, a, b]</summary>
-    I32Rotl = 226,
+    I32Rotl = 228,
     /// <summary>i32.rotr. [dst, a, b]</summary>
-    I32Rotr = 227,
+    I32Rotr = 229,
     /// <summary>i64.clz. [dst, a]</summary>
-    I64Clz = 228,
+    I64Clz = 230,
     /// <summary>i64.ctz. [dst, a]</summary>
-    I64Ctz = 229,
+    I64Ctz = 231,
     /// <summary>i64.popcnt. [dst, a]</summary>
-    I64Popcnt = 230,
+    I64Popcnt = 232,
     /// <summary>i64.add. [dst, a, b]</summary>
-    I64Add = 231,
+    I64Add = 233,
     /// <summary>i64.sub. [dst, a, b]</summary>
-    I64Sub = 232,
+    I64Sub = 234,
     /// <summary>i64.mul. [dst, a, b]</summary>
-    I64Mul = 233,
+    I64Mul = 235,
     /// <summary>i64.div_s. [dst, a, b]</summary>
-    I64DivS = 234,
+    I64DivS = 236,
     /// <summary>i64.div_u. [dst, a, b]</summary>
-    I64DivU = 235,
+    I64DivU = 237,
     /// <summary>i64.rem_s. [dst, a, b]</summary>
-    I64RemS = 236,
+    I64RemS = 238,
     /// <summary>i64.rem_u. [dst, a, b]</summary>
-    I64RemU = 237,
+    I64RemU = 239,
     /// <summary>i64.and. [dst, a, b]</summary>
-    I64And = 238,
+    I64And = 240,
     /// <summary>i64.or. [dst, a, b]</summary>
-    I64Or = 239,
+    I64Or = 241,
     /// <summary>i64.xor. [dst, a, b]</summary>
-    I64Xor = 240,
+    I64Xor = 242,
     /// <summary>i64.shl. [dst, a, b]</summary>
-    I64Shl = 241,
+    I64Shl = 243,
     /// <summary>i64.shr_s. [dst, a, b]</summary>
-    I64ShrS = 242,
+    I64ShrS = 244,
     /// <summary>i64.shr_u. [dst, a, b]</summary>
-    I64ShrU = 243,
+    I64ShrU = 245,
     /// <summary>i64.rotl. [dst, a, b]</summary>
-    I64Rotl = 244,
+    I64Rotl = 246,
     /// <summary>i64.rotr. [dst, a, b]</summary>
-    I64Rotr = 245,
+    I64Rotr = 247,
     /// <summary>f32.abs. [dst, a]</summary>
-    F32Abs = 246,
+    F32Abs = 248,
     /// <summary>f32.neg. [dst, a]</summary>
-    F32Neg = 247,
+    F32Neg = 249,
     /// <summary>f32.ceil. [dst, a]</summary>
-    F32Ceil = 248,
+    F32Ceil = 250,
     /// <summary>f32.floor. [dst, a]</summary>
-    F32Floor = 249,
+    F32Floor = 251,
     /// <summary>f32.trunc. [dst, a]</summary>
-    F32Trunc = 250,
+    F32Trunc = 252,
     /// <summary>f32.nearest. [dst, a]</summary>
-    F32Nearest = 251,
+    F32Nearest = 253,
     /// <summary>f32.sqrt. [dst, a]</summary>
-    F32Sqrt = 252,
+    F32Sqrt = 254,
     /// <summary>f32.add. [dst, a, b]</summary>
-    F32Add = 253,
+    F32Add = 255,
     /// <summary>f32.sub. [dst, a, b]</summary>
-    F32Sub = 254,
+    F32Sub = 256,
     /// <summary>f32.mul. [dst, a, b]</summary>
-    F32Mul = 255,
+    F32Mul = 257,
     /// <summary>f32.div. [dst, a, b]</summary>
-    F32Div = 256,
+    F32Div = 258,
     /// <summary>f32.min. [dst, a, b]</summary>
-    F32Min = 257,
+    F32Min = 259,
     /// <summary>f32.max. [dst, a, b]</summary>
-    F32Max = 258,
+    F32Max = 260,
     /// <summary>f32.copysign. [dst, a, b]</summary>
-    F32Copysign = 259,
+    F32Copysign = 261,
     /// <summary>f64.abs. [dst, a]</summary>
-    F64Abs = 260,
+    F64Abs = 262,
     /// <summary>f64.neg. [dst, a]</summary>
-    F64Neg = 261,
+    F64Neg = 263,
     /// <summary>f64.ceil. [dst, a]</summary>
-    F64Ceil = 262,
+    F64Ceil = 264,
     /// <summary>f64.floor. [dst, a]</summary>
-    F64Floor = 263,
+    F64Floor = 265,
     /// <summary>f64.trunc. [dst, a]</summary>
-    F64Trunc = 264,
+    F64Trunc = 266,
     /// <summary>f64.nearest. [dst, a]</summary>
-    F64Nearest = 265,
+    F64Nearest = 267,
     /// <summary>f64.sqrt. [dst, a]</summary>
-    F64Sqrt = 266,
+    F64Sqrt = 268,
     /// <summary>f64.add. [dst, a, b]</summary>
-    F64Add = 267,
+    F64Add = 269,
     /// <summary>f64.sub. [dst, a, b]</summary>
-    F64Sub = 268,
+    F64Sub = 270,
     /// <summary>f64.mul. [dst, a, b]</summary>
-    F64Mul = 269,
+    F64Mul = 271,
     /// <summary>f64.div. [dst, a, b]</summary>
-    F64Div = 270,
+    F64Div = 272,
     /// <summary>f64.min. [dst, a, b]</summary>
-    F64Min = 271,
+    F64Min = 273,
     /// <summary>f64.max. [dst, a, b]</summary>
-    F64Max = 272,
+    F64Max = 274,
     /// <summary>f64.copysign. [dst, a, b]</summary>
-    F64Copysign = 273,
+    F64Copysign = 275,
     /// <summary>i32.wrap_i64. [dst, a]</summary>
-    I32WrapI64 = 274,
+    I32WrapI64 = 276,
     /// <summary>i32.trunc_f32_s. [dst, a]</summary>
-    I32TruncF32S = 275,
+    I32TruncF32S = 277,
     /// <summary>i32.trunc_f32_u. [dst, a]</summary>
-    I32TruncF32U = 276,
+    I32TruncF32U = 278,
     /// <summary>i32.trunc_f64_s. [dst, a]</summary>
-    I32TruncF64S = 277,
+    I32TruncF64S = 279,
     /// <summary>i32.trunc_f64_u. [dst, a]</summary>
-    I32TruncF64U = 278,
+    I32TruncF64U = 280,
     /// <summary>i64.extend_i32_s. [dst, a]</summary>
-    I64ExtendI32S = 279,
+    I64ExtendI32S = 281,
     /// <summary>i64.extend_i32_u. [dst, a]</summary>
-    I64ExtendI32U = 280,
+    I64ExtendI32U = 282,
     /// <summary>i64.trunc_f32_s. [dst, a]</summary>
-    I64TruncF32S = 281,
+    I64TruncF32S = 283,
     /// <summary>i64.trunc_f32_u. [dst, a]</summary>
-    I64TruncF32U = 282,
+    I64TruncF32U = 284,
     /// <summary>i64.trunc_f64_s. [dst, a]</summary>
-    I64TruncF64S = 283,
+    I64TruncF64S = 285,
     /// <summary>i64.trunc_f64_u. [dst, a]</summary>
-    I64TruncF64U = 284,
+    I64TruncF64U = 286,
     /// <summary>f32.convert_i32_s. [dst, a]</summary>
-    F32ConvertI32S = 285,
+    F32ConvertI32S = 287,
     /// <summary>f32.convert_i32_u. [dst, a]</summary>
-    F32ConvertI32U = 286,
+    F32ConvertI32U = 288,
     /// <summary>f32.convert_i64_s. [dst, a]</summary>
-    F32ConvertI64S = 287,
+    F32ConvertI64S = 289,
     /// <summary>f32.convert_i64_u. [dst, a]</summary>
-    F32ConvertI64U = 288,
+    F32ConvertI64U = 290,
     /// <summary>f32.demote_f64. [dst, a]</summary>
-    F32DemoteF64 = 289,
+    F32DemoteF64 = 291,
     /// <summary>f64.convert_i32_s. [dst, a]</summary>
-    F64ConvertI32S = 290,
+    F64ConvertI32S = 292,
     /// <summary>f64.convert_i32_u. [dst, a]</summary>
-    F64ConvertI32U = 291,
+    F64ConvertI32U = 293,
     /// <summary>f64.convert_i64_s. [dst, a]</summary>
-    F64ConvertI64S = 292,
+    F64ConvertI64S = 294,
     /// <summary>f64.convert_i64_u. [dst, a]</summary>
-    F64ConvertI64U = 293,
+    F64ConvertI64U = 295,
     /// <summary>f64.promote_f32. [dst, a]</summary>
-    F64PromoteF32 = 294,
+    F64PromoteF32 = 296,
     /// <summary>i32.reinterpret_f32. [dst, a]</summary>
-    I32ReinterpretF32 = 295,
+    I32ReinterpretF32 = 297,
     /// <summary>i64.reinterpret_f64. [dst, a]</summary>
-    I64ReinterpretF64 = 296,
+    I64ReinterpretF64 = 298,
     /// <summary>f32.reinterpret_i32. [dst, a]</summary>
-    F32ReinterpretI32 = 297,
+    F32ReinterpretI32 = 299,
     /// <summary>f64.reinterpret_i64. [dst, a]</summary>
-    F64ReinterpretI64 = 298,
+    F64ReinterpretI64 = 300,
     /// <summary>i32.extend8_s. [dst, a]</summary>
-    I32Extend8S = 299,
+    I32Extend8S = 301,
     /// <summary>i32.extend16_s. [dst, a]</summary>
-    I32Extend16S = 300,
+    I32Extend16S = 302,
     /// <summary>i64.extend8_s. [dst, a]</summary>
-    I64Extend8S = 301,
+    I64Extend8S = 303,
     /// <summary>i64.extend16_s. [dst, a]</summary>
-    I64Extend16S = 302,
+    I64Extend16S = 304,
     /// <summary>i64.extend32_s. [dst, a]</summary>
-    I64Extend32S = 303,
+    I64Extend32S = 305,
     /// <summary>The saturating truncation 0xFC 0. [dst, a]</summary>
-    I32TruncSatF32S = 304,
+    I32TruncSatF32S = 306,
     /// <summary>The saturating truncation 0xFC 1. [dst, a]</summary>
-    I32TruncSatF32U = 305,
+    I32TruncSatF32U = 307,
     /// <summary>The saturating truncation 0xFC 2. [dst, a]</summary>
-    I32TruncSatF64S = 306,
+    I32TruncSatF64S = 308,
     /// <summary>The saturating truncation 0xFC 3. [dst, a]</summary>
-    I32TruncSatF64U = 307,
+    I32TruncSatF64U = 309,
     /// <summary>The saturating truncation 0xFC 4. [dst, a]</summary>
-    I64TruncSatF32S = 308,
+    I64TruncSatF32S = 310,
     /// <summary>The saturating truncation 0xFC 5. [dst, a]</summary>
-    I64TruncSatF32U = 309,
+    I64TruncSatF32U = 311,
     /// <summary>The saturating truncation 0xFC 6. [dst, a]</summary>
-    I64TruncSatF64S = 310,
+    I64TruncSatF64S = 312,
     /// <summary>The saturating truncation 0xFC 7. [dst, a]</summary>
-    I64TruncSatF64U = 311,
+    I64TruncSatF64U = 313,
     /// <summary>v128.load: 16 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load = 312,
+    V128Load = 314,
     /// <summary>v128.load8x8_s: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load8x8S = 313,
+    V128Load8x8S = 315,
     /// <summary>v128.load8x8_u: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load8x8U = 314,
+    V128Load8x8U = 316,
     /// <summary>v128.load16x4_s: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load16x4S = 315,
+    V128Load16x4S = 317,
     /// <summary>v128.load16x4_u: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load16x4U = 316,
+    V128Load16x4U = 318,
     /// <summary>v128.load32x2_s: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load32x2S = 317,
+    V128Load32x2S = 319,
     /// <summary>v128.load32x2_u: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load32x2U = 318,
+    V128Load32x2U = 320,
     /// <summary>v128.load8_splat: 1 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load8Splat = 319,
+    V128Load8Splat = 321,
     /// <summary>v128.load16_splat: 2 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load16Splat = 320,
+    V128Load16Splat = 322,
     /// <summary>v128.load32_splat: 4 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load32Splat = 321,
+    V128Load32Splat = 323,
     /// <summary>v128.load64_splat: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load64Splat = 322,
+    V128Load64Splat = 324,
     /// <summary>v128.store: 16 bytes at addr + offset. [addr, value, offset]</summary>
-    V128Store = 323,
+    V128Store = 325,
     /// <summary>i8x16.shuffle (lanes: the 16 indices, a constant). [dst, a, b, lanes]</summary>
-    I8x16Shuffle = 324,
+    I8x16Shuffle = 326,
     /// <summary>i8x16.swizzle. [dst, a, b]</summary>
-    I8x16Swizzle = 325,
+    I8x16Swizzle = 327,
     /// <summary>i8x16.splat. [dst, x]</summary>
-    I8x16Splat = 326,
+    I8x16Splat = 328,
     /// <summary>i16x8.splat. [dst, x]</summary>
-    I16x8Splat = 327,
+    I16x8Splat = 329,
     /// <summary>i32x4.splat. [dst, x]</summary>
-    I32x4Splat = 328,
+    I32x4Splat = 330,
     /// <summary>i64x2.splat. [dst, x]</summary>
-    I64x2Splat = 329,
+    I64x2Splat = 331,
     /// <summary>f32x4.splat. [dst, x]</summary>
-    F32x4Splat = 330,
+    F32x4Splat = 332,
     /// <summary>f64x2.splat. [dst, x]</summary>
-    F64x2Splat = 331,
+    F64x2Splat = 333,
     /// <summary>i8x16.extract_lane_s. [dst, a, lane]</summary>
-    I8x16ExtractLaneS = 332,
+    I8x16ExtractLaneS = 334,
     /// <summary>i8x16.extract_lane_u. [dst, a, lane]</summary>
-    I8x16ExtractLaneU = 333,
+    I8x16ExtractLaneU = 335,
     /// <summary>i8x16.replace_lane. [dst, a, x, lane]</summary>
-    I8x16ReplaceLane = 334,
+    I8x16ReplaceLane = 336,
     /// <summary>i16x8.extract_lane_s. [dst, a, lane]</summary>
-    I16x8ExtractLaneS = 335,
+    I16x8ExtractLaneS = 337,
     /// <summary>i16x8.extract_lane_u. [dst, a, lane]</summary>
-    I16x8ExtractLaneU = 336,
+    I16x8ExtractLaneU = 338,
     /// <summary>i16x8.replace_lane. [dst, a, x, lane]</summary>
-    I16x8ReplaceLane = 337,
+    I16x8ReplaceLane = 339,
     /// <summary>i32x4.extract_lane. [dst, a, lane]</summary>
-    I32x4ExtractLane = 338,
+    I32x4ExtractLane = 340,
     /// <summary>i32x4.replace_lane. [dst, a, x, lane]</summary>
-    I32x4ReplaceLane = 339,
+    I32x4ReplaceLane = 341,
     /// <summary>i64x2.extract_lane. [dst, a, lane]</summary>
-    I64x2ExtractLane = 340,
+    I64x2ExtractLane = 342,
     /// <summary>i64x2.replace_lane. [dst, a, x, lane]</summary>
-    I64x2ReplaceLane = 341,
+    I64x2ReplaceLane = 343,
     /// <summary>f32x4.extract_lane. [dst, a, lane]</summary>
-    F32x4ExtractLane = 342,
+    F32x4ExtractLane = 344,
     /// <summary>f32x4.replace_lane. [dst, a, x, lane]</summary>
-    F32x4ReplaceLane = 343,
+    F32x4ReplaceLane = 345,
     /// <summary>f64x2.extract_lane. [dst, a, lane]</summary>
-    F64x2ExtractLane = 344,
+    F64x2ExtractLane = 346,
     /// <summary>f64x2.replace_lane. [dst, a, x, lane]</summary>
-    F64x2ReplaceLane = 345,
+    F64x2ReplaceLane = 347,
     /// <summary>i8x16.eq. [dst, a, b]</summary>
-    I8x16Eq = 346,
+    I8x16Eq = 348,
     /// <summary>i8x16.ne. [dst, a, b]</summary>
-    I8x16Ne = 347,
+    I8x16Ne = 349,
     /// <summary>i8x16.lt_s. [dst, a, b]</summary>
-    I8x16LtS = 348,
+    I8x16LtS = 350,
     /// <summary>i8x16.lt_u. [dst, a, b]</summary>
-    I8x16LtU = 349,
+    I8x16LtU = 351,
     /// <summary>i8x16.gt_s. [dst, a, b]</summary>
-    I8x16GtS = 350,
+    I8x16GtS = 352,
     /// <summary>i8x16.gt_u. [dst, a, b]</summary>
-    I8x16GtU = 351,
+    I8x16GtU = 353,
     /// <summary>i8x16.le_s. [dst, a, b]</summary>
-    I8x16LeS = 352,
+    I8x16LeS = 354,
     /// <summary>i8x16.le_u. [dst, a, b]</summary>
-    I8x16LeU = 353,
+    I8x16LeU = 355,
     /// <summary>i8x16.ge_s. [dst, a, b]</summary>
-    I8x16GeS = 354,
+    I8x16GeS = 356,
     /// <summary>i8x16.ge_u. [dst, a, b]</summary>
-    I8x16GeU = 355,
+    I8x16GeU = 357,
     /// <summary>i16x8.eq. [dst, a, b]</summary>
-    I16x8Eq = 356,
+    I16x8Eq = 358,
     /// <summary>i16x8.ne. [dst, a, b]</summary>
-    I16x8Ne = 357,
+    I16x8Ne = 359,
     /// <summary>i16x8.lt_s. [dst, a, b]</summary>
-    I16x8LtS = 358,
+    I16x8LtS = 360,
     /// <summary>i16x8.lt_u. [dst, a, b]</summary>
-    I16x8LtU = 359,
+    I16x8LtU = 361,
     /// <summary>i16x8.gt_s. [dst, a, b]</summary>
-    I16x8GtS = 360,
+    I16x8GtS = 362,
     /// <summary>i16x8.gt_u. [dst, a, b]</summary>
-    I16x8GtU = 361,
+    I16x8GtU = 363,
     /// <summary>i16x8.le_s. [dst, a, b]</summary>
-    I16x8LeS = 362,
+    I16x8LeS = 364,
     /// <summary>i16x8.le_u. [dst, a, b]</summary>
-    I16x8LeU = 363,
+    I16x8LeU = 365,
     /// <summary>i16x8.ge_s. [dst, a, b]</summary>
-    I16x8GeS = 364,
+    I16x8GeS = 366,
     /// <summary>i16x8.ge_u. [dst, a, b]</summary>
-    I16x8GeU = 365,
+    I16x8GeU = 367,
     /// <summary>i32x4.eq. [dst, a, b]</summary>
-    I32x4Eq = 366,
+    I32x4Eq = 368,
     /// <summary>i32x4.ne. [dst, a, b]</summary>
-    I32x4Ne = 367,
+    I32x4Ne = 369,
     /// <summary>i32x4.lt_s. [dst, a, b]</summary>
-    I32x4LtS = 368,
+    I32x4LtS = 370,
     /// <summary>i32x4.lt_u. [dst, a, b]</summary>
-    I32x4LtU = 369,
+    I32x4LtU = 371,
     /// <summary>i32x4.gt_s. [dst, a, b]</summary>
-    I32x4GtS = 370,
+    I32x4GtS = 372,
     /// <summary>i32x4.gt_u. [dst, a, b]</summary>
-    I32x4GtU = 371,
+    I32x4GtU = 373,
     /// <summary>i32x4.le_s. [dst, a, b]</summary>
-    I32x4LeS = 372,
+    I32x4LeS = 374,
     /// <summary>i32x4.le_u. [dst, a, b]</summary>
-    I32x4LeU = 373,
+    I32x4LeU = 375,
     /// <summary>i32x4.ge_s. [dst, a, b]</summary>
-    I32x4GeS = 374,
+    I32x4GeS = 376,
     /// <summary>i32x4.ge_u. [dst, a, b]</summary>
-    I32x4GeU = 375,
+    I32x4GeU = 377,
     /// <summary>f32x4.eq. [dst, a, b]</summary>
-    F32x4Eq = 376,
+    F32x4Eq = 378,
     /// <summary>f32x4.ne. [dst, a, b]</summary>
-    F32x4Ne = 377,
+    F32x4Ne = 379,
     /// <summary>f32x4.lt. [dst, a, b]</summary>
-    F32x4Lt = 378,
+    F32x4Lt = 380,
     /// <summary>f32x4.gt. [dst, a, b]</summary>
-    F32x4Gt = 379,
+    F32x4Gt = 381,
     /// <summary>f32x4.le. [dst, a, b]</summary>
-    F32x4Le = 380,
+    F32x4Le = 382,
     /// <summary>f32x4.ge. [dst, a, b]</summary>
-    F32x4Ge = 381,
+    F32x4Ge = 383,
     /// <summary>f64x2.eq. [dst, a, b]</summary>
-    F64x2Eq = 382,
+    F64x2Eq = 384,
     /// <summary>f64x2.ne. [dst, a, b]</summary>
-    F64x2Ne = 383,
+    F64x2Ne = 385,
     /// <summary>f64x2.lt. [dst, a, b]</summary>
-    F64x2Lt = 384,
+    F64x2Lt = 386,
     /// <summary>f64x2.gt. [dst, a, b]</summary>
-    F64x2Gt = 385,
+    F64x2Gt = 387,
     /// <summary>f64x2.le. [dst, a, b]</summary>
-    F64x2Le = 386,
+    F64x2Le = 388,
     /// <summary>f64x2.ge. [dst, a, b]</summary>
-    F64x2Ge = 387,
+    F64x2Ge = 389,
     /// <summary>v128.not. [dst, a]</summary>
-    V128Not = 388,
+    V128Not = 390,
     /// <summary>v128.and. [dst, a, b]</summary>
-    V128And = 389,
+    V128And = 391,
     /// <summary>v128.andnot. [dst, a, b]</summary>
-    V128Andnot = 390,
+    V128Andnot = 392,
     /// <summary>v128.or. [dst, a, b]</summary>
-    V128Or = 391,
+    V128Or = 393,
     /// <summary>v128.xor. [dst, a, b]</summary>
-    V128Xor = 392,
+    V128Xor = 394,
     /// <summary>v128.bitselect. [dst, a, b, c]</summary>
-    V128Bitselect = 393,
+    V128Bitselect = 395,
     /// <summary>v128.any_true. [dst, a]</summary>
-    V128AnyTrue = 394,
+    V128AnyTrue = 396,
     /// <summary>v128.load8_lane: vec with lane replaced by 1 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
-    V128Load8Lane = 395,
+    V128Load8Lane = 397,
     /// <summary>v128.load16_lane: vec with lane replaced by 2 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
-    V128Load16Lane = 396,
+    V128Load16Lane = 398,
     /// <summary>v128.load32_lane: vec with lane replaced by 4 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
-    V128Load32Lane = 397,
+    V128Load32Lane = 399,
     /// <summary>v128.load64_lane: vec with lane replaced by 8 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
-    V128Load64Lane = 398,
+    V128Load64Lane = 400,
     /// <summary>v128.store8_lane: lane of vec, 1 bytes at addr + offset. [addr, vec, offset, lane]</summary>
-    V128Store8Lane = 399,
+    V128Store8Lane = 401,
     /// <summary>v128.store16_lane: lane of vec, 2 bytes at addr + offset. [addr, vec, offset, lane]</summary>
-    V128Store16Lane = 400,
+    V128Store16Lane = 402,
     /// <summary>v128.store32_lane: lane of vec, 4 bytes at addr + offset. [addr, vec, offset, lane]</summary>
-    V128Store32Lane = 401,
+    V128Store32Lane = 403,
     /// <summary>v128.store64_lane: lane of vec, 8 bytes at addr + offset. [addr, vec, offset, lane]</summary>
-    V128Store64Lane = 402,
+    V128Store64Lane = 404,
     /// <summary>v128.load32_zero: 4 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load32Zero = 403,
+    V128Load32Zero = 405,
     /// <summary>v128.load64_zero: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load64Zero = 404,
+    V128Load64Zero = 406,
     /// <summary>f32x4.demote_f64x2_zero. [dst, a]</summary>
-    F32x4DemoteF64x2Zero = 405,
+    F32x4DemoteF64x2Zero = 407,
     /// <summary>f64x2.promote_low_f32x4. [dst, a]</summary>
-    F64x2PromoteLowF32x4 = 406,
+    F64x2PromoteLowF32x4 = 408,
     /// <summary>i8x16.abs. [dst, a]</summary>
-    I8x16Abs = 407,
+    I8x16Abs = 409,
     /// <summary>i8x16.neg. [dst, a]</summary>
-    I8x16Neg = 408,
+    I8x16Neg = 410,
     /// <summary>i8x16.popcnt. [dst, a]</summary>
-    I8x16Popcnt = 409,
+    I8x16Popcnt = 411,
     /// <summary>i8x16.all_true. [dst, a]</summary>
-    I8x16AllTrue = 410,
+    I8x16AllTrue = 412,
     /// <summary>i8x16.bitmask. [dst, a]</summary>
-    I8x16Bitmask = 411,
+    I8x16Bitmask = 413,
     /// <summary>i8x16.narrow_i16x8_s. [dst, a, b]</summary>
-    I8x16NarrowI16x8S = 412,
+    I8x16NarrowI16x8S = 414,
     /// <summary>i8x16.narrow_i16x8_u. [dst, a, b]</summary>
-    I8x16NarrowI16x8U = 413,
+    I8x16NarrowI16x8U = 415,
     /// <summary>f32x4.ceil. [dst, a]</summary>
-    F32x4Ceil = 414,
+    F32x4Ceil = 416,
     /// <summary>f32x4.floor. [dst, a]</summary>
-    F32x4Floor = 415,
+    F32x4Floor = 417,
     /// <summary>f32x4.trunc. [dst, a]</summary>
-    F32x4Trunc = 416,
+    F32x4Trunc = 418,
     /// <summary>f32x4.nearest. [dst, a]</summary>
-    F32x4Nearest = 417,
+    F32x4Nearest = 419,
     /// <summary>i8x16.shl. [dst, a, count]</summary>
-    I8x16Shl = 418,
+    I8x16Shl = 420,
     /// <summary>i8x16.shr_s. [dst, a, count]</summary>
-    I8x16ShrS = 419,
+    I8x16ShrS = 421,
     /// <summary>i8x16.shr_u. [dst, a, count]</summary>
-    I8x16ShrU = 420,
+    I8x16ShrU = 422,
     /// <summary>i8x16.add. [dst, a, b]</summary>
-    I8x16Add = 421,
+    I8x16Add = 423,
     /// <summary>i8x16.add_sat_s. [dst, a, b]</summary>
-    I8x16AddSatS = 422,
+    I8x16AddSatS = 424,
     /// <summary>i8x16.add_sat_u. [dst, a, b]</summary>
-    I8x16AddSatU = 423,
+    I8x16AddSatU = 425,
     /// <summary>i8x16.sub. [dst, a, b]</summary>
-    I8x16Sub = 424,
+    I8x16Sub = 426,
     /// <summary>i8x16.sub_sat_s. [dst, a, b]</summary>
-    I8x16SubSatS = 425,
+    I8x16SubSatS = 427,
     /// <summary>i8x16.sub_sat_u. [dst, a, b]</summary>
-    I8x16SubSatU = 426,
+    I8x16SubSatU = 428,
     /// <summary>f64x2.ceil. [dst, a]</summary>
-    F64x2Ceil = 427,
+    F64x2Ceil = 429,
     /// <summary>f64x2.floor. [dst, a]</summary>
-    F64x2Floor = 428,
+    F64x2Floor = 430,
     /// <summary>i8x16.min_s. [dst, a, b]</summary>
-    I8x16MinS = 429,
+    I8x16MinS = 431,
     /// <summary>i8x16.min_u. [dst, a, b]</summary>
-    I8x16MinU = 430,
+    I8x16MinU = 432,
     /// <summary>i8x16.max_s. [dst, a, b]</summary>
-    I8x16MaxS = 431,
+    I8x16MaxS = 433,
     /// <summary>i8x16.max_u. [dst, a, b]</summary>
-    I8x16MaxU = 432,
+    I8x16MaxU = 434,
     /// <summary>f64x2.trunc. [dst, a]</summary>
-    F64x2Trunc = 433,
+    F64x2Trunc = 435,
     /// <summary>i8x16.avgr_u. [dst, a, b]</summary>
-    I8x16AvgrU = 434,
+    I8x16AvgrU = 436,
     /// <summary>i16x8.extadd_pairwise_i8x16_s. [dst, a]</summary>
-    I16x8ExtaddPairwiseI8x16S = 435,
+    I16x8ExtaddPairwiseI8x16S = 437,
     /// <summary>i16x8.extadd_pairwise_i8x16_u. [dst, a]</summary>
-    I16x8ExtaddPairwiseI8x16U = 436,
+    I16x8ExtaddPairwiseI8x16U = 438,
     /// <summary>i32x4.extadd_pairwise_i16x8_s. [dst, a]</summary>
-    I32x4ExtaddPairwiseI16x8S = 437,
+    I32x4ExtaddPairwiseI16x8S = 439,
     /// <summary>i32x4.extadd_pairwise_i16x8_u. [dst, a]</summary>
-    I32x4ExtaddPairwiseI16x8U = 438,
+    I32x4ExtaddPairwiseI16x8U = 440,
     /// <summary>i16x8.abs. [dst, a]</summary>
-    I16x8Abs = 439,
+    I16x8Abs = 441,
     /// <summary>i16x8.neg. [dst, a]</summary>
-    I16x8Neg = 440,
+    I16x8Neg = 442,
     /// <summary>i16x8.q15mulr_sat_s. [dst, a, b]</summary>
-    I16x8Q15mulrSatS = 441,
+    I16x8Q15mulrSatS = 443,
     /// <summary>i16x8.all_true. [dst, a]</summary>
-    I16x8AllTrue = 442,
+    I16x8AllTrue = 444,
     /// <summary>i16x8.bitmask. [dst, a]</summary>
-    I16x8Bitmask = 443,
+    I16x8Bitmask = 445,
     /// <summary>i16x8.narrow_i32x4_s. [dst, a, b]</summary>
-    I16x8NarrowI32x4S = 444,
+    I16x8NarrowI32x4S = 446,
     /// <summary>i16x8.narrow_i32x4_u. [dst, a, b]</summary>
-    I16x8NarrowI32x4U = 445,
+    I16x8NarrowI32x4U = 447,
     /// <summary>i16x8.extend_low_i8x16_s. [dst, a]</summary>
-    I16x8ExtendLowI8x16S = 446,
+    I16x8ExtendLowI8x16S = 448,
     /// <summary>i16x8.extend_high_i8x16_s. [dst, a]</summary>
-    I16x8ExtendHighI8x16S = 447,
+    I16x8ExtendHighI8x16S = 449,
     /// <summary>i16x8.extend_low_i8x16_u. [dst, a]</summary>
-    I16x8ExtendLowI8x16U = 448,
+    I16x8ExtendLowI8x16U = 450,
     /// <summary>i16x8.extend_high_i8x16_u. [dst, a]</summary>
-    I16x8ExtendHighI8x16U = 449,
+    I16x8ExtendHighI8x16U = 451,
     /// <summary>i16x8.shl. [dst, a, count]</summary>
-    I16x8Shl = 450,
+    I16x8Shl = 452,
     /// <summary>i16x8.shr_s. [dst, a, count]</summary>
-    I16x8ShrS = 451,
+    I16x8ShrS = 453,
     /// <summary>i16x8.shr_u. [dst, a, count]</summary>
-    I16x8ShrU = 452,
+    I16x8ShrU = 454,
     /// <summary>i16x8.add. [dst, a, b]</summary>
-    I16x8Add = 453,
+    I16x8Add = 455,
     /// <summary>i16x8.add_sat_s. [dst, a, b]</summary>
-    I16x8AddSatS = 454,
+    I16x8AddSatS = 456,
     /// <summary>i16x8.add_sat_u. [dst, a, b]</summary>
-    I16x8AddSatU = 455,
+    I16x8AddSatU = 457,
     /// <summary>i16x8.sub. [dst, a, b]</summary>
-    I16x8Sub = 456,
+    I16x8Sub = 458,
     /// <summary>i16x8.sub_sat_s. [dst, a, b]</summary>
-    I16x8SubSatS = 457,
+    I16x8SubSatS = 459,
     /// <summary>i16x8.sub_sat_u. [dst, a, b]</summary>
-    I16x8SubSatU = 458,
+    I16x8SubSatU = 460,
     /// <summary>f64x2.nearest. [dst, a]</summary>
-    F64x2Nearest = 459,
+    F64x2Nearest = 461,
     /// <summary>i16x8.mul. [dst, a, b]</summary>
-    I16x8Mul = 460,
+    I16x8Mul = 462,
     /// <summary>i16x8.min_s. [dst, a, b]</summary>
-    I16x8MinS = 461,
+    I16x8MinS = 463,
     /// <summary>i16x8.min_u. [dst, a, b]</summary>
-    I16x8MinU = 462,
+    I16x8MinU = 464,
     /// <summary>i16x8.max_s. [dst, a, b]</summary>
-    I16x8MaxS = 463,
+    I16x8MaxS = 465,
     /// <summary>i16x8.max_u. [dst, a, b]</summary>
-    I16x8MaxU = 464,
+    I16x8MaxU = 466,
     /// <summary>i16x8.avgr_u. [dst, a, b]</summary>
-    I16x8AvgrU = 465,
+    I16x8AvgrU = 467,
     /// <summary>i16x8.extmul_low_i8x16_s. [dst, a, b]</summary>
-    I16x8ExtmulLowI8x16S = 466,
+    I16x8ExtmulLowI8x16S = 468,
     /// <summary>i16x8.extmul_high_i8x16_s. [dst, a, b]</summary>
-    I16x8ExtmulHighI8x16S = 467,
+    I16x8ExtmulHighI8x16S = 469,
     /// <summary>i16x8.extmul_low_i8x16_u. [dst, a, b]</summary>
-    I16x8ExtmulLowI8x16U = 468,
+    I16x8ExtmulLowI8x16U = 470,
     /// <summary>i16x8.extmul_high_i8x16_u. [dst, a, b]</summary>
-    I16x8ExtmulHighI8x16U = 469,
+    I16x8ExtmulHighI8x16U = 471,
     /// <summary>i32x4.abs. [dst, a]</summary>
-    I32x4Abs = 470,
+    I32x4Abs = 472,
     /// <summary>i32x4.neg. [dst, a]</summary>
-    I32x4Neg = 471,
+    I32x4Neg = 473,
     /// <summary>i32x4.all_true. [dst, a]</summary>
-    I32x4AllTrue = 472,
+    I32x4AllTrue = 474,
     /// <summary>i32x4.bitmask. [dst, a]</summary>
-    I32x4Bitmask = 473,
+    I32x4Bitmask = 475,
     /// <summary>i32x4.extend_low_i16x8_s. [dst, a]</summary>
-    I32x4ExtendLowI16x8S = 474,
+    I32x4ExtendLowI16x8S = 476,
     /// <summary>i32x4.extend_high_i16x8_s. [dst, a]</summary>
-    I32x4ExtendHighI16x8S = 475,
+    I32x4ExtendHighI16x8S = 477,
     /// <summary>i32x4.extend_low_i16x8_u. [dst, a]</summary>
-    I32x4ExtendLowI16x8U = 476,
+    I32x4ExtendLowI16x8U = 478,
     /// <summary>i32x4.extend_high_i16x8_u. [dst, a]</summary>
-    I32x4ExtendHighI16x8U = 477,
+    I32x4ExtendHighI16x8U = 479,
     /// <summary>i32x4.shl. [dst, a, count]</summary>
-    I32x4Shl = 478,
+    I32x4Shl = 480,
     /// <summary>i32x4.shr_s. [dst, a, count]</summary>
-    I32x4ShrS = 479,
+    I32x4ShrS = 481,
     /// <summary>i32x4.shr_u. [dst, a, count]</summary>
-    I32x4ShrU = 480,
+    I32x4ShrU = 482,
     /// <summary>i32x4.add. [dst, a, b]</summary>
-    I32x4Add = 481,
+    I32x4Add = 483,
     /// <summary>i32x4.sub. [dst, a, b]</summary>
-    I32x4Sub = 482,
+    I32x4Sub = 484,
     /// <summary>i32x4.mul. [dst, a, b]</summary>
-    I32x4Mul = 483,
+    I32x4Mul = 485,
     /// <summary>i32x4.min_s. [dst, a, b]</summary>
-    I32x4MinS = 484,
+    I32x4MinS = 486,
     /// <summary>i32x4.min_u. [dst, a, b]</summary>
-    I32x4MinU = 485,
+    I32x4MinU = 487,
     /// <summary>i32x4.max_s. [dst, a, b]</summary>
-    I32x4MaxS = 486,
+    I32x4MaxS = 488,
     /// <summary>i32x4.max_u. [dst, a, b]</summary>
-    I32x4MaxU = 487,
+    I32x4MaxU = 489,
     /// <summary>i32x4.dot_i16x8_s. [dst, a, b]</summary>
-    I32x4DotI16x8S = 488,
+    I32x4DotI16x8S = 490,
     /// <summary>i32x4.extmul_low_i16x8_s. [dst, a, b]</summary>
-    I32x4ExtmulLowI16x8S = 489,
+    I32x4ExtmulLowI16x8S = 491,
     /// <summary>i32x4.extmul_high_i16x8_s. [dst, a, b]</summary>
-    I32x4ExtmulHighI16x8S = 490,
+    I32x4ExtmulHighI16x8S = 492,
     /// <summary>i32x4.extmul_low_i16x8_u. [dst, a, b]</summary>
-    I32x4ExtmulLowI16x8U = 491,
+    I32x4ExtmulLowI16x8U = 493,
     /// <summary>i32x4.extmul_high_i16x8_u. [dst, a, b]</summary>
-    I32x4ExtmulHighI16x8U = 492,
+    I32x4ExtmulHighI16x8U = 494,
     /// <summary>i64x2.abs. [dst, a]</summary>
-    I64x2Abs = 493,
+    I64x2Abs = 495,
     /// <summary>i64x2.neg. [dst, a]</summary>
-    I64x2Neg = 494,
+    I64x2Neg = 496,
     /// <summary>i64x2.all_true. [dst, a]</summary>
-    I64x2AllTrue = 495,
+    I64x2AllTrue = 497,
     /// <summary>i64x2.bitmask. [dst, a]</summary>
-    I64x2Bitmask = 496,
+    I64x2Bitmask = 498,
     /// <summary>i64x2.extend_low_i32x4_s. [dst, a]</summary>
-    I64x2ExtendLowI32x4S = 497,
+    I64x2ExtendLowI32x4S = 499,
     /// <summary>i64x2.extend_high_i32x4_s. [dst, a]</summary>
-    I64x2ExtendHighI32x4S = 498,
+    I64x2ExtendHighI32x4S = 500,
     /// <summary>i64x2.extend_low_i32x4_u. [dst, a]</summary>
-    I64x2ExtendLowI32x4U = 499,
+    I64x2ExtendLowI32x4U = 501,
     /// <summary>i64x2.extend_high_i32x4_u. [dst, a]</summary>
-    I64x2ExtendHighI32x4U = 500,
+    I64x2ExtendHighI32x4U = 502,
     /// <summary>i64x2.shl. [dst, a, count]</summary>
-    I64x2Shl = 501,
+    I64x2Shl = 503,
     /// <summary>i64x2.shr_s. [dst, a, count]</summary>
-    I64x2ShrS = 502,
+    I64x2ShrS = 504,
     /// <summary>i64x2.shr_u. [dst, a, count]</summary>
-    I64x2ShrU = 503,
+    I64x2ShrU = 505,
     /// <summary>i64x2.add. [dst, a, b]</summary>
-    I64x2Add = 504,
+    I64x2Add = 506,
     /// <summary>i64x2.sub. [dst, a, b]</summary>
-    I64x2Sub = 505,
+    I64x2Sub = 507,
     /// <summary>i64x2.mul. [dst, a, b]</summary>
-    I64x2Mul = 506,
+    I64x2Mul = 508,
     /// <summary>i64x2.eq. [dst, a, b]</summary>
-    I64x2Eq = 507,
+    I64x2Eq = 509,
     /// <summary>i64x2.ne. [dst, a, b]</summary>
-    I64x2Ne = 508,
+    I64x2Ne = 510,
     /// <summary>i64x2.lt_s. [dst, a, b]</summary>
-    I64x2LtS = 509,
+    I64x2LtS = 511,
     /// <summary>i64x2.gt_s. [dst, a, b]</summary>
-    I64x2GtS = 510,
+    I64x2GtS = 512,
     /// <summary>i64x2.le_s. [dst, a, b]</summary>
-    I64x2LeS = 511,
+    I64x2LeS = 513,
     /// <summary>i64x2.ge_s. [dst, a, b]</summary>
-    I64x2GeS = 512,
+    I64x2GeS = 514,
     /// <summary>i64x2.extmul_low_i32x4_s. [dst, a, b]</summary>
-    I64x2ExtmulLowI32x4S = 513,
+    I64x2ExtmulLowI32x4S = 515,
     /// <summary>i64x2.extmul_high_i32x4_s. [dst, a, b]</summary>
-    I64x2ExtmulHighI32x4S = 514,
+    I64x2ExtmulHighI32x4S = 516,
     /// <summary>i64x2.extmul_low_i32x4_u. [dst, a, b]</summary>
-    I64x2ExtmulLowI32x4U = 515,
+    I64x2ExtmulLowI32x4U = 517,
     /// <summary>i64x2.extmul_high_i32x4_u. [dst, a, b]</summary>
-    I64x2ExtmulHighI32x4U = 516,
+    I64x2ExtmulHighI32x4U = 518,
     /// <summary>f32x4.abs. [dst, a]</summary>
-    F32x4Abs = 517,
+    F32x4Abs = 519,
     /// <summary>f32x4.neg. [dst, a]</summary>
-    F32x4Neg = 518,
+    F32x4Neg = 520,
     /// <summary>f32x4.sqrt. [dst, a]</summary>
-    F32x4Sqrt = 519,
+    F32x4Sqrt = 521,
     /// <summary>f32x4.add. [dst, a, b]</summary>
-    F32x4Add = 520,
+    F32x4Add = 522,
     /// <summary>f32x4.sub. [dst, a, b]</summary>
-    F32x4Sub = 521,
+    F32x4Sub = 523,
     /// <summary>f32x4.mul. [dst, a, b]</summary>
-    F32x4Mul = 522,
+    F32x4Mul = 524,
     /// <summary>f32x4.div. [dst, a, b]</summary>
-    F32x4Div = 523,
+    F32x4Div = 525,
     /// <summary>f32x4.min. [dst, a, b]</summary>
-    F32x4Min = 524,
+    F32x4Min = 526,
     /// <summary>f32x4.max. [dst, a, b]</summary>
-    F32x4Max = 525,
+    F32x4Max = 527,
     /// <summary>f32x4.pmin. [dst, a, b]</summary>
-    F32x4Pmin = 526,
+    F32x4Pmin = 528,
     /// <summary>f32x4.pmax. [dst, a, b]</summary>
-    F32x4Pmax = 527,
+    F32x4Pmax = 529,
     /// <summary>f64x2.abs. [dst, a]</summary>
-    F64x2Abs = 528,
+    F64x2Abs = 530,
     /// <summary>f64x2.neg. [dst, a]</summary>
-    F64x2Neg = 529,
+    F64x2Neg = 531,
     /// <summary>f64x2.sqrt. [dst, a]</summary>
-    F64x2Sqrt = 530,
+    F64x2Sqrt = 532,
     /// <summary>f64x2.add. [dst, a, b]</summary>
-    F64x2Add = 531,
+    F64x2Add = 533,
     /// <summary>f64x2.sub. [dst, a, b]</summary>
-    F64x2Sub = 532,
+    F64x2Sub = 534,
     /// <summary>f64x2.mul. [dst, a, b]</summary>
-    F64x2Mul = 533,
+    F64x2Mul = 535,
     /// <summary>f64x2.div. [dst, a, b]</summary>
-    F64x2Div = 534,
+    F64x2Div = 536,
     /// <summary>f64x2.min. [dst, a, b]</summary>
-    F64x2Min = 535,
+    F64x2Min = 537,
     /// <summary>f64x2.max. [dst, a, b]</summary>
-    F64x2Max = 536,
+    F64x2Max = 538,
     /// <summary>f64x2.pmin. [dst, a, b]</summary>
-    F64x2Pmin = 537,
+    F64x2Pmin = 539,
     /// <summary>f64x2.pmax. [dst, a, b]</summary>
-    F64x2Pmax = 538,
+    F64x2Pmax = 540,
     /// <summary>i32x4.trunc_sat_f32x4_s. [dst, a]</summary>
-    I32x4TruncSatF32x4S = 539,
+    I32x4TruncSatF32x4S = 541,
     /// <summary>i32x4.trunc_sat_f32x4_u. [dst, a]</summary>
-    I32x4TruncSatF32x4U = 540,
+    I32x4TruncSatF32x4U = 542,
     /// <summary>f32x4.convert_i32x4_s. [dst, a]</summary>
-    F32x4ConvertI32x4S = 541,
+    F32x4ConvertI32x4S = 543,
     /// <summary>f32x4.convert_i32x4_u. [dst, a]</summary>
-    F32x4ConvertI32x4U = 542,
+    F32x4ConvertI32x4U = 544,
     /// <summary>i32x4.trunc_sat_f64x2_s_zero. [dst, a]</summary>
-    I32x4TruncSatF64x2SZero = 543,
+    I32x4TruncSatF64x2SZero = 545,
     /// <summary>i32x4.trunc_sat_f64x2_u_zero. [dst, a]</summary>
-    I32x4TruncSatF64x2UZero = 544,
+    I32x4TruncSatF64x2UZero = 546,
     /// <summary>f64x2.convert_low_i32x4_s. [dst, a]</summary>
-    F64x2ConvertLowI32x4S = 545,
+    F64x2ConvertLowI32x4S = 547,
     /// <summary>f64x2.convert_low_i32x4_u. [dst, a]</summary>
-    F64x2ConvertLowI32x4U = 546,
+    F64x2ConvertLowI32x4U = 548,
     /// <summary>dst = src (v128). [dst, src]</summary>
-    CopyV128 = 547,
+    CopyV128 = 549,
     /// <summary>dst = cond ? a : b (v128). [dst, cond, a, b]</summary>
-    SelectV128 = 548,
+    SelectV128 = 550,
     /// <summary>dst = global (v128). [dst, global]</summary>
-    GlobalGetV128 = 549,
+    GlobalGetV128 = 551,
     /// <summary>global = src (v128). [global, src]</summary>
-    GlobalSetV128 = 550,
+    GlobalSetV128 = 552,
 }

@@ -13,6 +13,7 @@ internal static partial class OpInfo
             Op.Call or Op.CallV128 => Layout.Calls.Fixed + code[pc + Layout.Calls.Count],
             Op.CallIndirect or Op.CallIndirectV128 => Layout.IndirectCalls.Fixed + code[pc + Layout.IndirectCalls.Count],
             Op.ReturnN => Layout.ReturnN.Fixed + code[pc + Layout.ReturnN.Count],
+            Op.Throw => Layout.Throw.Fixed + code[pc + Layout.Throw.Count],
             _ => Length(op),
         };
     }

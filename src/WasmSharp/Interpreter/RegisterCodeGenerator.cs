@@ -302,6 +302,26 @@ internal sealed class RegisterCodeGenerator : IFunctionTranslator<Operand, Compi
         }
     }
 
+    public void EnterTry(ref ControlFrame frame, Span<Operand> stack, ReadOnlySpan<CatchClause> catches)
+    {
+        _t.MaterializeLocals(stack);
+        _t.MaterializeFrom(stack, frame.Height);
+        frame.Label = _t.NewLabel();
+        _t.EnterTry(catches, frame.Height);
+    }
+
+    public void Throw(int tag, FunctionType type, ReadOnlySpan<Operand> args)
+    {
+        _t.Throw(tag, args);
+        DropPending();
+    }
+
+    public void ThrowRef(Operand exception)
+    {
+        _t.ThrowRef(exception);
+        DropPending();
+    }
+
     public void Else(ref ControlFrame c, ValueStack<Operand> stack)
     {
         _region++; // the else arm starts from the if's entry, not from the then arm
@@ -317,6 +337,12 @@ internal sealed class RegisterCodeGenerator : IFunctionTranslator<Operand, Compi
     }
 
     public void End(in ControlFrame frame, ValueStack<Operand> stack, bool parentLive)
+    {
+        EndFrame(frame, stack, parentLive);
+        if (frame.Kind == 0x1F && !frame.Dead) _t.ExitTry(fallsThrough: parentLive);
+    }
+
+    private void EndFrame(in ControlFrame frame, ValueStack<Operand> stack, bool parentLive)
     {
         if (frame.Kind != 0x03) _region++; // branches to the end join here
         // Results need their canonical slots only where paths merge: a branch to the end, or an if's two arms.

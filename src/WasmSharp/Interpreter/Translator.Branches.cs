@@ -9,7 +9,9 @@ internal sealed partial class Translator
     /// <summary>A rotatable loop head: code [Start, CondStart), then a conditional branch to <see cref="Target"/>
     /// (its label) that ends at <see cref="End"/>. <see cref="IntoBody"/>: the target is a label inside the loop
     /// (the branch enters the body, and falling through leaves the loop); otherwise the branch is the exit.</summary>
-    private readonly record struct LoopHead(int Start, int CondStart, int End, int Target, bool IntoBody);
+    /// <summary><see cref="TryDepth"/>: the try_table regions the head is in (it is copied only to back edges in the
+    /// same ones).</summary>
+    private readonly record struct LoopHead(int Start, int CondStart, int End, int Target, bool IntoBody, int TryDepth);
     private readonly Dictionary<int, LoopHead> _loopHeads = new();
     private int _openLoop = -1;
     private int _openLoopStart;
@@ -136,7 +138,7 @@ internal sealed partial class Translator
         if (_openLoop >= 0)
         {
             if (label != _openLoop && condStart - _openLoopStart <= MaxLoopHeadWords)
-                _loopHeads[_openLoop] = new LoopHead(_openLoopStart, condStart, _len, label, label > _openLoop);
+                _loopHeads[_openLoop] = new LoopHead(_openLoopStart, condStart, _len, label, label > _openLoop, _tryDepth);
             _openLoop = -1;
         }
     }
@@ -283,11 +285,14 @@ internal sealed partial class Translator
         for (int i = 0; i < values.Length; i++) values[i] = new Operand(values[i].Type, Loc.Temp, destHeight + i);
     }
 
-    public void Branch(int label, ReadOnlySpan<Operand> values, int destHeight)
+    /// <summary>A branch to <paramref name="label"/> with <paramref name="values"/> for the slots from
+    /// <paramref name="destHeight"/>; to a rotated loop, its head's copy unless <paramref name="rotate"/> is false (or
+    /// the branch is in other try_table regions than the head).</summary>
+    public void Branch(int label, ReadOnlySpan<Operand> values, int destHeight, bool rotate = true)
     {
         EmitCopies(values, destHeight);
         _openLoop = -1;
-        if (_loopHeads.TryGetValue(label, out var head))
+        if (rotate && _loopHeads.TryGetValue(label, out var head) && head.TryDepth == _tryDepth)
         {
             EmitLoopHead(head);
             return;

@@ -91,6 +91,9 @@ internal sealed partial class Translator
         _jumpEnd = -1;
         _fallenInto.Clear();
         _recent.Clear();
+        _openTries.Clear();
+        _handlers.Clear();
+        _tryDepth = 0;
         _paramCount = paramCount;
         _localCount = localCount;
     }
@@ -386,6 +389,7 @@ internal sealed partial class Translator
             LocalCount = _localCount,
             ZeroSlots = Array.ConvertAll(zeroSlots, z => z * CompiledFunction.SlotWords),
             FrameSize = tempBase + _maxHeight + 1,
+            Handlers = FinishHandlers(tempBase),
         };
 #if WASMSHARP_OPSTATS
         OpStats.Register(fn);

@@ -26,6 +26,8 @@ public sealed unsafe partial class Instance
     internal Table[] Tables = [];
     internal Memory[] Memories = [];
     internal Global[] Globals = [];
+    /// <summary>The tag index space (exception handling): imported tags, then one new tag per definition.</summary>
+    internal Tag[] Tags = [];
     /// <summary>Element segments as slot bits; an empty array once dropped.</summary>
     internal ulong[][] ElementSegments = [];
     /// <summary>Data segments; empty once dropped.</summary>
@@ -80,7 +82,8 @@ public sealed unsafe partial class Instance
         var tables = new Table[info.ImportedTableCount + info.Tables.Count];
         var memories = new Memory[info.ImportedMemoryCount + info.Memories.Count];
         var globals = new Global[info.ImportedGlobalCount + info.Globals.Count];
-        int nf = 0, nt = 0, nm = 0, ng = 0;
+        var tags = new Tag[info.AllTags.Count];
+        int nf = 0, nt = 0, nm = 0, ng = 0, nx = 0;
         for (int i = 0; i < imports.Length; i++)
         {
             var import = info.Imports[i];
@@ -91,13 +94,21 @@ public sealed unsafe partial class Instance
                 case ExternalKind.Function: functions[nf++] = (Function)item; break;
                 case ExternalKind.Table: tables[nt++] = (Table)item; break;
                 case ExternalKind.Memory: memories[nm++] = (Memory)item; break;
+                case ExternalKind.Tag: tags[nx++] = (Tag)item; break;
                 default: globals[ng++] = (Global)item; break;
             }
         }
         if (nf != info.ImportedFunctionCount || nt != info.ImportedTableCount ||
-            nm != info.ImportedMemoryCount || ng != info.ImportedGlobalCount)
+            nm != info.ImportedMemoryCount || ng != info.ImportedGlobalCount || nx != info.ImportedTagCount)
             throw new WasmException("module import counts are inconsistent");
 
+        inst.Tags = tags;
+        for (int i = 0; i < info.Tags.Count; i++, nx++)
+        {
+            int index = nx; // named by its first export, for messages
+            string name = info.Exports.FirstOrDefault(e => e.Kind == ExternalKind.Tag && e.Index == index)?.Name ?? index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            tags[nx] = new Tag(info.Types[(int)info.Tags[i]], name);
+        }
         inst.Memories = memories;
         foreach (var type in info.Memories) memories[nm++] = new Memory(store, type);
         // Native code that relies on guard pages needs every memory's whole reservation; else the interpreter runs.
@@ -148,6 +159,7 @@ public sealed unsafe partial class Instance
                 ExternalKind.Function => inst.Functions[export.Index],
                 ExternalKind.Table => inst.Tables[export.Index],
                 ExternalKind.Memory => inst.Memories[export.Index],
+                ExternalKind.Tag => inst.Tags[export.Index],
                 _ => inst.Globals[export.Index],
             };
             inst._exports[export.Name] = item;
@@ -202,6 +214,7 @@ public sealed unsafe partial class Instance
                 import.Memory is { } mt && m.Type.Shared == mt.Shared && new Limits(m.Pages, m.MaxPages).IsSubtypeOf(mt.Limits),
             (ExternalKind.Global, Global g) =>
                 import.Global is { } gt && g.Type.ValueType == gt.ValueType && g.Type.Mutable == gt.Mutable,
+            (ExternalKind.Tag, Tag x) => import.TypeIndex < (uint)info.Types.Count && x.Type.Equals(info.Types[(int)import.TypeIndex]),
             _ => false,
         };
         if (!ok) throw new LinkException("incompatible import type", where);
@@ -269,6 +282,8 @@ public sealed unsafe partial class Instance
     public Table? GetTable(string name) => GetExport(name) as Table;
     /// <summary>The exported global with this name, or null.</summary>
     public Global? GetGlobal(string name) => GetExport(name) as Global;
+    /// <summary>The exported tag with this name, or null.</summary>
+    public Tag? GetTag(string name) => GetExport(name) as Tag;
 
     private Function RequireFunction(string name) =>
         GetExport(name) switch

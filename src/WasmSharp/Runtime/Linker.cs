@@ -12,14 +12,14 @@ public sealed partial class Linker
 {
     private readonly Dictionary<(string Module, string Name), object> _items = new();
 
-    /// <summary>Defines one importable item: a Function, Table, Memory or Global.</summary>
+    /// <summary>Defines one importable item: a Function, Table, Memory, Global or Tag.</summary>
     public Linker Define(string module, string name, object item)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(name);
-        if (item is not (Function or Table or Memory or Global))
+        if (item is not (Function or Table or Memory or Global or Tag))
             throw new WasmException(
-                $"cannot define {module}.{name}: a {item?.GetType().Name ?? "null"} is not a Function, Table, Memory or Global" +
+                $"cannot define {module}.{name}: a {item?.GetType().Name ?? "null"} is not a Function, Table, Memory, Global or Tag" +
                 (item is Delegate ? " (use DefineFunction for delegates)" : ""));
         _items[(module, name)] = item;
         return this;

@@ -71,7 +71,8 @@ public sealed class Store : IDisposable
         foreach (var m in memories) m.Dispose();
     }
 
-    /// <summary>Encodes a reference for a slot: 0 is null, otherwise a function address + 1 or an extern id + 1.</summary>
+    /// <summary>Encodes a reference for a slot: 0 is null, otherwise a function address + 1 or an extern id + 1 (an
+    /// exnref's exception is kept as an extern is).</summary>
     internal ulong RefToBits(Value v)
     {
         if (v.Reference is null) return 0;
@@ -93,9 +94,12 @@ public sealed class Store : IDisposable
     internal Value BitsToRef(ValueType type, ulong bits)
     {
         if (bits == 0) return Value.Null(type);
-        return type == ValueType.FuncRef
-            ? Value.FuncRef(_functions[(int)(bits - 1)])
-            : Value.ExternRef(_externs[(int)(bits - 1)]);
+        return type switch
+        {
+            ValueType.FuncRef => Value.FuncRef(_functions[(int)(bits - 1)]),
+            ValueType.ExnRef => Value.ExnRef((ExceptionInstance)_externs[(int)(bits - 1)]),
+            _ => Value.ExternRef(_externs[(int)(bits - 1)]),
+        };
     }
 
     /// <summary>Slot bits of any value (numbers: their bits; references: encoded as above; v128: low half).</summary>

@@ -28,6 +28,7 @@ public readonly struct Value : IEquatable<Value>
     public static Value V128(ulong low, ulong high) => new(ValueType.V128, low, high, null);
     public static Value FuncRef(Function? f) => new(ValueType.FuncRef, 0, 0, f);
     public static Value ExternRef(object? o) => new(ValueType.ExternRef, 0, 0, o);
+    public static Value ExnRef(ExceptionInstance? exception) => new(ValueType.ExnRef, 0, 0, exception);
     public static Value Null(ValueType refType) => new(refType, 0, 0, null);
 
     /// <summary>The zero value of a type (0, +0.0 or null).</summary>
@@ -41,6 +42,7 @@ public readonly struct Value : IEquatable<Value>
     public float AsF32() => BitConverter.UInt32BitsToSingle((uint)Bits);
     public double AsF64() => BitConverter.UInt64BitsToDouble(Bits);
     public Function? AsFunction() => Reference as Function;
+    public ExceptionInstance? AsException() => Reference as ExceptionInstance;
     public bool IsNull => Type.IsReference() && Reference is null;
 
     public static implicit operator Value(int v) => I32(v);

@@ -17,6 +17,9 @@ public enum WasmFeatures
     /// 0x02): defined, imported and exported, matched by their shared flag, and run like any memory. Atomic
     /// instructions and wait/notify are not implemented: a module that uses them is malformed (illegal opcode).</summary>
     SharedMemory = 2,
+    /// <summary>Exception handling (Wasm 3.0): tags (section 13, import and export kind 4), <c>throw</c>,
+    /// <c>throw_ref</c>, <c>try_table</c> and the <c>exnref</c> type.</summary>
+    ExceptionHandling = 4,
     /// <summary>Everything WasmSharp implements (the default).</summary>
-    All = MultiMemory | SharedMemory,
+    All = MultiMemory | SharedMemory | ExceptionHandling,
 }

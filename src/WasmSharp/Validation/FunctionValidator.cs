@@ -28,6 +28,11 @@ internal sealed class FunctionValidator<TValue, TResult>
 
     /// <summary>Memory indices in memory instructions (Wasm 3.0 multi-memory); without, they are 2.0's zero bytes.</summary>
     private readonly bool _multiMemory;
+    /// <summary>Exception handling: throw, throw_ref, try_table and exnref.</summary>
+    private readonly bool _exceptions;
+    /// <summary>try_table frames on the control stack: calls and throws inside one may leave the straight line (to
+    /// a catch's target), so a translator settles deferred work before them as before a branch.</summary>
+    private int _tryDepth;
 
     /// <summary>A validator of <paramref name="module"/>'s bodies, translating them (when <paramref name="translate"/>)
     /// with <paramref name="translator"/>; what may be used beyond Wasm 2.0 is <paramref name="features"/> (a module
@@ -40,6 +45,7 @@ internal sealed class FunctionValidator<TValue, TResult>
         _t = translator;
         _translate = translate;
         _multiMemory = (features & WasmFeatures.MultiMemory) != 0;
+        _exceptions = (features & WasmFeatures.ExceptionHandling) != 0;
     }
 
     /// <summary>Largest number of locals (params included) a function may declare.</summary>
@@ -62,6 +68,7 @@ internal sealed class FunctionValidator<TValue, TResult>
         var bytes = _module.Bytes.Span.Slice(body.CodeOffset, body.CodeLength);
         _stack.Clear();
         _ctrl.Clear();
+        _tryDepth = 0;
         var function = new ControlFrame
         {
             Kind = 0, Params = [], Results = type.Results, Height = 0, Label = -1, ElseLabel = -1,
@@ -153,7 +160,7 @@ internal sealed class FunctionValidator<TValue, TResult>
     {
         byte b = r.PeekByte();
         if (b == 0x40) { r.ReadByte(); return ([], []); }
-        if (FunctionValidator.IsValueType(b)) { r.ReadByte(); return ([], [(ValueType)b]); }
+        if (FunctionValidator.IsValueType(b) && (b != (byte)ValueType.ExnRef || _exceptions)) { r.ReadByte(); return ([], [(ValueType)b]); }
         long idx = r.ReadS33();
         if (idx < 0 || idx >= _module.Types.Count) throw Invalid("unknown type");
         var ft = _module.Types[(int)idx];
@@ -164,14 +171,14 @@ internal sealed class FunctionValidator<TValue, TResult>
     private ValueType ReadValueType(ref WasmReader r)
     {
         byte b = r.ReadByte();
-        if (!FunctionValidator.IsValueType(b)) throw Malformed("malformed value type");
+        if (!FunctionValidator.IsValueType(b) || (b == (byte)ValueType.ExnRef && !_exceptions)) throw Malformed("malformed value type");
         return (ValueType)b;
     }
 
     private ValueType ReadRefType(ref WasmReader r)
     {
         byte b = r.ReadByte();
-        if (b is not (0x70 or 0x6F)) throw Malformed("malformed reference type");
+        if (b is not (0x70 or 0x6F) && !(b == (byte)ValueType.ExnRef && _exceptions)) throw Malformed("malformed reference type");
         return (ValueType)b;
     }
 
@@ -266,6 +273,9 @@ internal sealed class FunctionValidator<TValue, TResult>
                 return;
             case 0x01: return; // nop
             case 0x02: case 0x03: case 0x04: EnterBlock(ref r, op); return;
+            case 0x1F when _exceptions: EnterBlock(ref r, op); return;
+            case 0x08 when _exceptions: Throw(r.ReadU32()); return;
+            case 0x0A when _exceptions: ThrowRef(); return;
             case 0x05: Else(); return;
             case 0x0B: End(); return;
             case 0x0C: Br(r.ReadU32()); return;
@@ -457,6 +467,7 @@ internal sealed class FunctionValidator<TValue, TResult>
     private void EnterBlock(ref WasmReader r, byte op)
     {
         var (ps, rs) = ReadBlockType(ref r);
+        var catches = op == 0x1F ? ReadCatches(ref r) : null;
         if (Live) _t.LeaveStraightLine(StackSpan);
         TValue cond = default;
         if (op == 0x04) cond = Pop(ValueType.I32);
@@ -469,8 +480,60 @@ internal sealed class FunctionValidator<TValue, TResult>
         {
             Kind = op, Params = ps, Results = rs, Height = height, Dead = !live, Label = -1, ElseLabel = -1,
         };
-        if (live) _t.Enter(ref frame, StackSpan, cond);
+        if (live && catches is not null) _t.EnterTry(ref frame, StackSpan, catches);
+        else if (live) _t.Enter(ref frame, StackSpan, cond);
         _ctrl.Add(frame);
+        if (catches is not null) _tryDepth++;
+    }
+
+    /// <summary>A try_table's catch clauses. Their labels are those around the try_table (its own is not yet bound),
+    /// and each target must take what its clause branches with.</summary>
+    private CatchClause[] ReadCatches(ref WasmReader r)
+    {
+        uint n = r.ReadCount();
+        var catches = n == 0 ? [] : new CatchClause[n];
+        for (int i = 0; i < catches.Length; i++)
+        {
+            long at = r.Offset;
+            byte kind = r.ReadByte();
+            if (kind > 3) throw Malformed("malformed catch clause");
+            int tag = -1;
+            ValueType[] types = [];
+            if (kind < 2)
+            {
+                uint x = r.ReadU32();
+                tag = (int)TagAt(x);
+                types = _module.GetTagType(tag).Parameters;
+            }
+            if (kind is 1 or 3) types = [.. types, ValueType.ExnRef];
+            ref var target = ref Label(r.ReadU32());
+            if (!target.LabelTypes.AsSpan().SequenceEqual(types)) throw Invalid("type mismatch", at);
+            catches[i] = new CatchClause(kind, tag, types, target.Label, target.Height);
+        }
+        return catches;
+    }
+
+    private uint TagAt(uint index)
+    {
+        if (index >= _module.AllTags.Count) throw Invalid($"unknown tag {index}");
+        return index;
+    }
+
+    private void Throw(uint tag)
+    {
+        var type = _module.GetTagType((int)TagAt(tag));
+        if (Live) _t.LeaveStraightLine(StackSpan); // a handler may read any local
+        var args = PopValues(type.Parameters);
+        if (Live) _t.Throw((int)tag, type, args);
+        SetUnreachable();
+    }
+
+    private void ThrowRef()
+    {
+        if (Live) _t.LeaveStraightLine(StackSpan);
+        var exception = Pop(ValueType.ExnRef);
+        if (Live) _t.ThrowRef(exception);
+        SetUnreachable();
     }
 
     private void Else()
@@ -507,6 +570,7 @@ internal sealed class FunctionValidator<TValue, TResult>
         CheckFrameEnd(ref c);
         if (c.Kind == 0x04 && !c.Params.AsSpan().SequenceEqual(c.Results)) throw Invalid("type mismatch");
         var frame = c;
+        if (frame.Kind == 0x1F) _tryDepth--;
         _ctrl.Truncate(_ctrl.Count - 1);
         _t.End(in frame, _stack, parentLive: _ctrl.Count > 0 && !frame.Dead && Live);
         if (_ctrl.Count == 0) _stack.Clear();
@@ -594,6 +658,7 @@ internal sealed class FunctionValidator<TValue, TResult>
     {
         if (f >= _module.FunctionTypeIndices.Count) throw Invalid($"unknown function {f}");
         var ft = _module.GetFunctionType((int)f);
+        if (_tryDepth > 0 && Live) _t.LeaveStraightLine(StackSpan); // the callee may throw to a catch
         var args = PopValues(ft.Parameters);
         int argHeight = Height;
         if (Live) _t.Call((int)f, ft, argHeight, args, Results(ft));
@@ -606,6 +671,7 @@ internal sealed class FunctionValidator<TValue, TResult>
         if (typeIdx >= _module.Types.Count) throw Invalid($"unknown type {typeIdx}");
         if (tt.ElementType != ValueType.FuncRef) throw Invalid("type mismatch");
         var ft = _module.Types[(int)typeIdx];
+        if (_tryDepth > 0 && Live) _t.LeaveStraightLine(StackSpan);
         var elem = Pop(ValueType.I32);
         var args = PopValues(ft.Parameters);
         int argHeight = Height;
@@ -789,5 +855,5 @@ internal static class FunctionValidator
     /// <summary>Largest number of locals (params included) a function may declare.</summary>
     public const int MaxLocals = 50_000;
 
-    internal static bool IsValueType(byte b) => b is 0x7F or 0x7E or 0x7D or 0x7C or 0x7B or 0x70 or 0x6F;
+    internal static bool IsValueType(byte b) => b is 0x7F or 0x7E or 0x7D or 0x7C or 0x7B or 0x70 or 0x6F or 0x69;
 }

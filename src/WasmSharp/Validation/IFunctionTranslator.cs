@@ -15,10 +15,16 @@ internal interface IStackValue<TSelf> where TSelf : struct, IStackValue<TSelf>
 /// sub-opcode after a 0xFC prefix, and its index immediates in their order (global, table, function, segment).</summary>
 internal readonly record struct Instruction(byte Op, uint Sub = 0, int A = 0, int B = 0);
 
-/// <summary>A block, loop, if or the function body, as the validator tracks it.</summary>
+/// <summary>A catch clause of a try_table (exception handling): <see cref="Kind"/> 0 catch, 1 catch_ref, 2 catch_all,
+/// 3 catch_all_ref; the tag it matches (of the tag index space, -1 for the catch_all forms); the values it branches
+/// with (the tag's, then an exnref for the _ref forms); and its target, a frame outside the try_table (its translator
+/// label and height, as in <see cref="ControlFrame"/>).</summary>
+internal readonly record struct CatchClause(byte Kind, int Tag, ValueType[] Types, int Label, int Height);
+
+/// <summary>A block, loop, if, try_table or the function body, as the validator tracks it.</summary>
 internal struct ControlFrame
 {
-    /// <summary>0x02 block, 0x03 loop, 0x04 if, 0x05 an if's else arm, 0 the function.</summary>
+    /// <summary>0x02 block, 0x03 loop, 0x04 if, 0x05 an if's else arm, 0x1F try_table, 0 the function.</summary>
     public byte Kind;
     public ValueType[] Params;
     public ValueType[] Results;
@@ -85,6 +91,14 @@ internal interface IFunctionTranslator<TValue, TResult> where TValue : struct, I
     /// <summary>A live block, loop or if begins (kind 0x02, 0x03, 0x04), its params on <paramref name="stack"/> from
     /// its height; an if branches on <paramref name="condition"/>. Sets the frame's labels.</summary>
     void Enter(ref ControlFrame frame, Span<TValue> stack, TValue condition);
+    /// <summary>A live try_table begins (a block whose body's exceptions <paramref name="catches"/> catch, in order),
+    /// its params on <paramref name="stack"/> from its height. Its <see cref="End"/> ends the region they guard.</summary>
+    void EnterTry(ref ControlFrame frame, Span<TValue> stack, ReadOnlySpan<CatchClause> catches);
+    /// <summary>throw: raises an exception of tag <paramref name="tag"/> (of type <paramref name="type"/>) carrying
+    /// <paramref name="args"/>.</summary>
+    void Throw(int tag, FunctionType type, ReadOnlySpan<TValue> args);
+    /// <summary>throw_ref: raises the exception <paramref name="exception"/> (an exnref) refers to; null traps.</summary>
+    void ThrowRef(TValue exception);
     /// <summary>An if's then arm ends (checked: its results on top of <paramref name="stack"/> when live); the else arm
     /// starts with the if's params, which the translator puts on the stack from the frame's height.</summary>
     void Else(ref ControlFrame frame, ValueStack<TValue> stack);

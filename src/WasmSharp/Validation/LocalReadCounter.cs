@@ -21,16 +21,24 @@ internal static class LocalReadCounter
                 switch (op)
                 {
                     case 0x02: case 0x03: case 0x04:
-                        if (code[p] == 0x40 || FunctionValidator.IsValueType(code[p])) p++;
-                        else Leb(code, ref p);
+                        BlockType(code, ref p);
                         break;
+                    case 0x1F: // try_table: a block type, then catch clauses (tag and label, or a label)
+                    {
+                        BlockType(code, ref p);
+                        uint n = U32(code, ref p);
+                        for (uint i = 0; i < n; i++)
+                            if (code[p++] < 2) { Leb(code, ref p); Leb(code, ref p); }
+                            else Leb(code, ref p);
+                        break;
+                    }
                     case 0x21:
                     {
                         uint idx = U32(code, ref p);
                         if (idx < (uint)writes.Length) writes[(int)idx]++;
                         break;
                     }
-                    case 0x0C: case 0x0D: case 0x10: case 0x23: case 0x24: case 0x25: case 0x26: case 0xD2:
+                    case 0x08: case 0x0C: case 0x0D: case 0x10: case 0x23: case 0x24: case 0x25: case 0x26: case 0xD2:
                     case 0x41: case 0x42:
                         Leb(code, ref p);
                         break;
@@ -49,17 +57,18 @@ internal static class LocalReadCounter
                     }
                     case 0x11: Leb(code, ref p); Leb(code, ref p); break;
                     case 0x1C: { uint n = U32(code, ref p); p += (int)n; break; }
-                    case >= 0x28 and <= 0x3E: Leb(code, ref p); Leb(code, ref p); break;
-                    case 0x3F: case 0x40: case 0xD0: p++; break;
+                    case >= 0x28 and <= 0x3E: MemArg(code, ref p); break;
+                    case 0x3F: case 0x40: Leb(code, ref p); break; // a memory index (multi-memory)
+                    case 0xD0: p++; break;
                     case 0x43: p += 4; break;
                     case 0x44: p += 8; break;
                     case 0xFC:
                         switch (U32(code, ref p))
                         {
                             case <= 7: break;
-                            case 8: Leb(code, ref p); p++; break;
-                            case 10: p += 2; break;
-                            case 11: p++; break;
+                            case 8: Leb(code, ref p); Leb(code, ref p); break;
+                            case 10: Leb(code, ref p); Leb(code, ref p); break;
+                            case 11: Leb(code, ref p); break;
                             case 12: case 14: Leb(code, ref p); Leb(code, ref p); break;
                             case 9: case 13: case 15: case 16: case 17: Leb(code, ref p); break;
                             default: return false;
@@ -69,8 +78,8 @@ internal static class LocalReadCounter
                         if (!SimdOpcodes.TryGet(U32(code, ref p), out var info)) return false;
                         switch (info.Immediate)
                         {
-                            case SimdImmediate.MemArg: Leb(code, ref p); Leb(code, ref p); break;
-                            case SimdImmediate.MemArgLane: Leb(code, ref p); Leb(code, ref p); p++; break;
+                            case SimdImmediate.MemArg: MemArg(code, ref p); break;
+                            case SimdImmediate.MemArgLane: MemArg(code, ref p); p++; break;
                             case SimdImmediate.Lane: p++; break;
                             case SimdImmediate.Bytes16: case SimdImmediate.Shuffle: p += 16; break;
                         }
@@ -83,6 +92,19 @@ internal static class LocalReadCounter
         {
             return false; // truncated: the validating pass reports it properly
         }
+    }
+
+    private static void BlockType(ReadOnlySpan<byte> code, ref int p)
+    {
+        if (code[p] == 0x40 || FunctionValidator.IsValueType(code[p])) p++;
+        else Leb(code, ref p);
+    }
+
+    /// <summary>A memarg: its flags, with bit 6 a memory index (multi-memory), then the offset.</summary>
+    private static void MemArg(ReadOnlySpan<byte> code, ref int p)
+    {
+        if ((U32(code, ref p) & 0x40) != 0) Leb(code, ref p);
+        Leb(code, ref p);
     }
 
     private static void Leb(ReadOnlySpan<byte> code, ref int p)

@@ -81,8 +81,10 @@ internal sealed class ModuleValidator : ICodeConsumer
                     break;
                 case ExternalKind.Table: CheckTable(imp.Table!, "import"); break;
                 case ExternalKind.Memory: CheckMemory(imp.Memory!, "import"); break;
+                case ExternalKind.Tag: CheckTag(m, imp.TypeIndex, "import"); break;
             }
         }
+        foreach (var t in m.Tags) CheckTag(m, t, "tag");
         foreach (var t in m.Functions)
             if (t >= m.Types.Count) throw new InvalidModuleException($"unknown type {t}", 0, section: "function");
         foreach (var t in m.Tables) CheckTable(t, "table");
@@ -137,13 +139,15 @@ internal sealed class ModuleValidator : ICodeConsumer
                 ExternalKind.Function => m.FunctionTypeIndices.Count,
                 ExternalKind.Table => m.AllTables.Count,
                 ExternalKind.Memory => m.AllMemories.Count,
+                ExternalKind.Tag => m.AllTags.Count,
                 _ => m.AllGlobals.Count,
             };
             if (ex.Index >= count)
             {
                 string what = ex.Kind switch
                 {
-                    ExternalKind.Function => "function", ExternalKind.Table => "table", ExternalKind.Memory => "memory", _ => "global",
+                    ExternalKind.Function => "function", ExternalKind.Table => "table", ExternalKind.Memory => "memory",
+                    ExternalKind.Tag => "tag", _ => "global",
                 };
                 throw new InvalidModuleException($"unknown {what} {ex.Index}", 0, section: "export");
             }
@@ -160,6 +164,13 @@ internal sealed class ModuleValidator : ICodeConsumer
             if (d.MemoryIndex >= m.AllMemories.Count) throw new InvalidModuleException($"unknown memory {d.MemoryIndex}", d.Position, section: "data");
             CheckConst(m, d.Offset!, ValueType.I32, m.ImportedGlobalCount, "data");
         }
+    }
+
+    /// <summary>A tag's type: a function type without results.</summary>
+    private static void CheckTag(ModuleInfo m, uint type, string section)
+    {
+        if (type >= m.Types.Count) throw new InvalidModuleException($"unknown type {type}", 0, section: section);
+        if (m.Types[(int)type].Results.Length != 0) throw new InvalidModuleException("non-empty tag result type", 0, section: section);
     }
 
     private static void CheckTable(TableType t, string section)
