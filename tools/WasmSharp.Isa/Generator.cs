@@ -28,8 +28,9 @@ public static partial class Generator
             ("src/WasmSharp/Interpreter/Op.g.cs", OpEnum(all)),
             ("src/WasmSharp/Interpreter/OpInfo.g.cs", OpInfo(all)),
             ("src/WasmSharp/Validation/SimdOpcodes.g.cs", SimdOpcodes()),
-            (executorPath, SpliceCases(File.ReadAllText(Path.Combine(root, executorPath)), BeginMarker, Cases(all.Where(i => !i.Simd)))),
+            (executorPath, SpliceCases(File.ReadAllText(Path.Combine(root, executorPath)), BeginMarker, Cases(all.Where(i => !i.Simd && !i.Rare)))),
             ("src/WasmSharp/Interpreter/Executor.Simd.g.cs", SimdHandlers(all.Where(i => i.Simd).ToList())),
+            ("src/WasmSharp/Interpreter/Executor.Rare.g.cs", RareHandlers(all.Where(i => i.Rare).ToList())),
         ];
     }
 
@@ -118,6 +119,8 @@ public static partial class Generator
         sb.Append($"    private static ReadOnlySpan<byte> Lengths => [{string.Join(", ", all.Select(i => i.Variable ? 0 : i.Length))}];\n\n");
         sb.Append("    /// <summary>Whether operands follow a count after the fixed ones (calls, br_table, multi-value returns).</summary>\n");
         sb.Append($"    public static bool IsVariable(Op op) => op is {string.Join(" or ", all.Where(i => i.Variable).Select(i => "Op." + i.Name))};\n\n");
+        sb.Append("    /// <summary>Run outside the main loop, from its default case (see <c>Executor.RunRare</c>).</summary>\n");
+        sb.Append($"    public static bool IsRare(Op op) => op is {string.Join(" or ", all.Where(i => i.Rare).Select(i => "Op." + i.Name))};\n\n");
         sb.Append("    /// <summary>The fixed operands' kinds: d destination slot, s source slot, i immediate, o memory offset, t target.</summary>\n");
         sb.Append("    public static string Shape(Op op) => Shapes[(int)op];\n\n");
         sb.Append($"    private static readonly string[] Shapes =\n    [\n{Rows(all.Select(i => $"\"{string.Concat(i.Operands.Select(o => o.Letter))}\""))}    ];\n\n");
@@ -297,6 +300,37 @@ public static partial class Generator
         return sb.ToString();
     }
 
+    /// <summary>The rare operations (<see cref="Instr.Rare"/>), a static method each, and the dispatch the main loop's
+    /// default case calls.</summary>
+    private static string RareHandlers(List<Instr> rare)
+    {
+        var sb = new StringBuilder(Header);
+        sb.Append("""
+
+            namespace WasmSharp.Interpreter;
+
+            internal sealed unsafe partial class Executor
+            {
+                /// <summary>Runs the rare operation at ip (<see cref="OpInfo.IsRare"/>) and returns where to go on; the
+                /// frame base to go on with is then in <see cref="_regsAfterRare"/>.</summary>
+                [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                private int* RunRare(int* ip, ulong* regs) => (Op)ip[0] switch
+                {
+
+            """);
+        foreach (var i in rare) sb.Append($"        Op.{i.Name} => {i.Name}(this, ip, regs),\n");
+        sb.Append("        _ => throw new InvalidOperationException($\"not a rare operation: {(Op)ip[0]}\"),\n    };\n");
+        foreach (var i in rare)
+        {
+            sb.Append($"\n    /// <summary>{Xml(i.Doc)}</summary>\n");
+            sb.Append($"    private static int* {i.Name}(Executor self, int* ip, ulong* regs)\n    {{\n");
+            foreach (var line in Expand(i).Split('\n')) sb.Append("        ").Append(line).Append('\n');
+            sb.Append("    }\n");
+        }
+        sb.Append("}\n");
+        return sb.ToString();
+    }
+
     /// <summary>One case per instruction, indented for the switch in Executor.Run.</summary>
     private static string Cases(IEnumerable<Instr> all)
     {
@@ -351,7 +385,7 @@ public static partial class Generator
         bool transfers = last.StartsWith("continue", StringComparison.Ordinal) || last.StartsWith("goto ", StringComparison.Ordinal)
                          || last.StartsWith("throw ", StringComparison.Ordinal) || last.StartsWith("return", StringComparison.Ordinal);
         // The main loop continues with the next instruction; the SIMD method returns where it is.
-        if (!transfers) body += (body.Contains('\n') ? "\n" : " ") + (i.Simd ? $"return ip + {i.Length};" : $"ip += {i.Length}; continue;");
+        if (!transfers) body += (body.Contains('\n') ? "\n" : " ") + (i.Simd || i.Rare ? $"return ip + {i.Length};" : $"ip += {i.Length}; continue;");
         return body;
     }
 

@@ -26,6 +26,7 @@ public static partial class Instructions
         Bulk();
         Tables();
         Numeric();
+        Exceptions();
         SimdInstructions();
     }
 
@@ -118,13 +119,18 @@ public static partial class Instructions
         var eqz = Add("BrIfEqz", "s:cond t:target", "@BRANCH((uint)$cond == 0)", "Branches when cond (i32) is zero.", Keeps);
         nez.Rel["Negated"] = "BrIfEqz";
         eqz.Rel["Negated"] = "BrIfNez";
-        // Exception handling: the exception is made, then the handler tables are searched (Executor.Unwind).
-        Add("Throw", "i:tag i:count", "thrown = NewException($tag, regs, ip + @REST, $count);\ngoto Throw;",
-            "Throws an exception of tag (the instance's tag index space) carrying the count values in the slots that follow.", variable: true);
-        Add("ThrowRef", "s:exn", "thrown = TakeException($exn);\ngoto Throw;", "Throws the exception exn (an exnref) refers to; traps on null.");
         Add("I32AddImm", "d:dst s:a i:imm", "$dst = (uint)((int)$a + $imm);", "i32.add or i32.sub with a constant.", Keeps);
         Add("I64AddImm", "d:dst s:a i:imm", "$dst = $a + (ulong)(long)$imm;",
             "i64.add or i64.sub with a constant that fits in 32 bits (sign-extended).", Keeps);
+    }
+
+    private static void Exceptions()
+    {
+        // Exception handling: the exception is made, then the handler tables are searched (Executor.Unwind).
+        Add("Throw", "i:tag i:count", "return self.Unwind(ip, regs, self.NewException($tag, regs, ip + @REST, $count));",
+            "Throws an exception of tag (the instance's tag index space) carrying the count values in the slots that follow.", variable: true).Rare = true;
+        Add("ThrowRef", "s:exn", "return self.Unwind(ip, regs, self.TakeException($exn));",
+            "Throws the exception exn (an exnref) refers to; traps on null.").Rare = true;
     }
 
     private static void CompareBranches()

@@ -77,6 +77,11 @@ public sealed class Instr
     /// <summary>Runs in a small method of its own, called through a table, rather than in the executor's main loop:
     /// vector code in the loop made it too large for RyuJIT to optimise (it switched to MinOpts: 1.7x slower).</summary>
     public bool Simd { get; set; }
+    /// <summary>Runs in a static method of its own, called from the main loop's default case: an operation that almost
+    /// never runs (a throw), kept out of the loop, whose speed depends on its layout (adding the throws as cases
+    /// made fib 4-30% slower, by where they went). It returns where to go on, and leaves the frame base to go on
+    /// with in the executor's <c>_regsAfterRare</c> (a throw may go on in a caller's frame).</summary>
+    public bool Rare { get; set; }
     /// <summary>The SIMD opcode (after 0xFD) this operation runs.</summary>
     public int? SimdOpcode { get; set; }
     /// <summary>A family shares one operand layout; the generator checks that it does.</summary>

@@ -369,7 +369,6 @@ internal sealed unsafe partial class Executor : IDisposable
         Function callee;
         int argBase, resultSlot;
         int* returnIp;
-        ExceptionInstance thrown;
 
         while (true)
         {
@@ -384,16 +383,6 @@ internal sealed unsafe partial class Executor : IDisposable
                 case Op.Br: { ip += 1 + ip[1]; continue; }
                 case Op.BrIfNez: { ip = (uint)regs[ip[1]] != 0 ? ip + 2 + ip[2] : ip + 3; continue; }
                 case Op.BrIfEqz: { ip = (uint)regs[ip[1]] == 0 ? ip + 2 + ip[2] : ip + 3; continue; }
-                case Op.Throw:
-                {
-                    thrown = NewException(ip[1], regs, ip + 3, ip[2]);
-                    goto Throw;
-                }
-                case Op.ThrowRef:
-                {
-                    thrown = TakeException(regs[ip[1]]);
-                    goto Throw;
-                }
                 case Op.I32AddImm: { regs[ip[1]] = (uint)((int)regs[ip[2]] + ip[3]); ip += 4; continue; }
                 case Op.I64AddImm: { regs[ip[1]] = regs[ip[2]] + (ulong)(long)ip[3]; ip += 4; continue; }
                 case Op.BrI32Eq: { ip = (uint)regs[ip[1]] == (uint)regs[ip[2]] ? ip + 3 + ip[3] : ip + 4; continue; }
@@ -1123,6 +1112,12 @@ internal sealed unsafe partial class Executor : IDisposable
                         ip = SimdHandlers[ip[0] - (int)OpInfo.FirstSimd](this, ip, regs);
                         continue;
                     }
+                    if (OpInfo.IsRare((Op)ip[0]))
+                    {
+                        ip = RunRare(ip, regs);
+                        regs = _regsAfterRare;
+                        continue;
+                    }
                     throw new InvalidOperationException($"bad register-code op {ip[0]} in {_store.GetFunction(_current).DebugName}");
             }
 
@@ -1148,13 +1143,14 @@ internal sealed unsafe partial class Executor : IDisposable
                 var type = callee.Type;
                 var callerInstance = _inst;
                 int calleeFp = (int)(regs - _stack) + argBase;
-                var escaped = CallOut(callee, regs + argBase, calleeFp);
+                if (callee is WasmFunction native) CallNative(native, calleeFp);
+                else CallHostFromLoop(callee, regs + argBase, calleeFp + Math.Max(type.Parameters.Length, type.Results.Length) * SlotWords);
                 _inst = callerInstance;
-                if (escaped is not null)
+                if (_escaped is not null)
                 {
-                    LoadMemory();
-                    thrown = escaped;
-                    goto Throw; // from the call, whose instruction ip still points at
+                    ip = CaughtFromCall(ip, regs); // the call's instruction, where ip still is
+                    regs = _regsAfterRare;
+                    continue;
                 }
                 if (type.Results.Length == 1) StoreV(regs + resultSlot, LoadV(regs + argBase));
                 ip = returnIp;
@@ -1173,11 +1169,6 @@ internal sealed unsafe partial class Executor : IDisposable
             }
             continue;
 
-        Throw:
-            ip = Unwind(ip, regs, thrown);
-            regs = _unwoundRegs;
-            continue;
-
         Oob:
             throw Trap(TrapCode.OutOfBoundsMemoryAccess);
         }
@@ -1185,26 +1176,36 @@ internal sealed unsafe partial class Executor : IDisposable
 
     // ---- exceptions -------------------------------------------------------------------------------
 
-    /// <summary>Calls native code or a host function on the slots at <paramref name="args"/> (the callee frame at
-    /// <paramref name="calleeFp"/>); returns the Wasm exception that escaped it, if one did (the handler search
-    /// goes on in the caller's frame). Apart from <see cref="Run"/>, so that its loop has no exception region.</summary>
+    /// <summary>A Wasm exception that escaped native code or a host function called from <see cref="Run"/>: the
+    /// handler search goes on in the caller's frame.</summary>
+    private ExceptionInstance? _escaped;
+
+    // Run calls native code and host functions through these two, which leave a Wasm exception that escapes the
+    // callee in _escaped: Run's loop has no exception region. Its speed is fragile: one method in place of its
+    // two calls made fib 25-30% slower (the loop's code laid out otherwise), so the calls keep their shape.
+
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private ExceptionInstance? CallOut(Function callee, ulong* args, int calleeFp)
+    private void CallNative(WasmFunction f, int fp)
     {
-        try
-        {
-            if (callee is WasmFunction native) RunNative(native, calleeFp);
-            else
-            {
-                var type = callee.Type;
-                CallHost(callee, args, calleeFp + Math.Max(type.Parameters.Length, type.Results.Length) * SlotWords);
-            }
-            return null;
-        }
-        catch (UncaughtWasmException e)
-        {
-            return e.Exception;
-        }
+        try { RunNative(f, fp); }
+        catch (UncaughtWasmException e) { _escaped = e.Exception; }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CallHostFromLoop(Function f, ulong* args, int top)
+    {
+        try { CallHost(f, args, top); }
+        catch (UncaughtWasmException e) { _escaped = e.Exception; }
+    }
+
+    /// <summary>The handler of the exception that escaped the call at <paramref name="ip"/> (see <see cref="Unwind"/>).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int* CaughtFromCall(int* ip, ulong* regs)
+    {
+        var exception = _escaped!;
+        _escaped = null;
+        LoadMemory();
+        return Unwind(ip, regs, exception);
     }
 
     /// <summary>throw: an exception of the running instance's tag <paramref name="tag"/>, its values copied from
@@ -1221,15 +1222,15 @@ internal sealed unsafe partial class Executor : IDisposable
     private ExceptionInstance TakeException(ulong bits) =>
         bits == 0 ? throw Trap(TrapCode.NullExceptionReference) : _store.BitsToRef(ValueType.ExnRef, bits).AsException()!;
 
-    /// <summary>The frame's new base after <see cref="Unwind"/> (a field: a ref parameter would keep Run's regs in
-    /// memory).</summary>
-    private ulong* _unwoundRegs;
+    /// <summary>The frame base to go on with after a rare operation or <see cref="Unwind"/> (a field: a ref
+    /// parameter would keep Run's regs in memory).</summary>
+    private ulong* _regsAfterRare;
 
     /// <summary>Finds the handler of <paramref name="exception"/>, thrown at <paramref name="ip"/> of the running
     /// function: the first of its handlers whose region holds the pc and whose clause matches, else the same in
     /// its caller at the call, and so on out to the frame this <see cref="Run"/> began with, past which the
     /// exception leaves as <see cref="UncaughtWasmException"/>. The handler writes the values (and the exnref) to
-    /// its frame; returns its landing pad (the frame's base in <see cref="_unwoundRegs"/>).</summary>
+    /// its frame; returns its landing pad (the frame's base in <see cref="_regsAfterRare"/>).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int* Unwind(int* ip, ulong* regs, ExceptionInstance exception)
     {
@@ -1251,7 +1252,7 @@ internal sealed unsafe partial class Executor : IDisposable
                     dst += words;
                 }
                 if (h.Kind is 1 or 3) dst[0] = _store.RefToBits(Value.ExnRef(exception));
-                _unwoundRegs = regs;
+                _regsAfterRare = regs;
                 return code + h.Target;
             }
             if (_depth == _entryDepth) throw new UncaughtWasmException(exception);

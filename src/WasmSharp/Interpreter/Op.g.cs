@@ -23,624 +23,624 @@ internal enum Op
     BrIfNez = 3,
     /// <summary>Branches when cond (i32) is zero. [cond, target]</summary>
     BrIfEqz = 4,
-    /// <summary>Throws an exception of tag (the instance's tag index space) carrying the count values in the slots that follow. [tag, count, ...]</summary>
-    Throw = 5,
-    /// <summary>Throws the exception exn (an exnref) refers to; traps on null. [exn]</summary>
-    ThrowRef = 6,
     /// <summary>i32.add or i32.sub with a constant. [dst, a, imm]</summary>
-    I32AddImm = 7,
+    I32AddImm = 5,
     /// <summary>i64.add or i64.sub with a constant that fits in 32 bits (sign-extended). [dst, a, imm]</summary>
-    I64AddImm = 8,
+    I64AddImm = 6,
     /// <summary>Branches when a == b (i32). [a, b, target]</summary>
-    BrI32Eq = 9,
+    BrI32Eq = 7,
     /// <summary>Branches when a != b (i32). [a, b, target]</summary>
-    BrI32Ne = 10,
+    BrI32Ne = 8,
     /// <summary>Branches when a &lt; b (i32, signed). [a, b, target]</summary>
-    BrI32LtS = 11,
+    BrI32LtS = 9,
     /// <summary>Branches when a &lt; b (i32). [a, b, target]</summary>
-    BrI32LtU = 12,
+    BrI32LtU = 10,
     /// <summary>Branches when a &gt; b (i32, signed). [a, b, target]</summary>
-    BrI32GtS = 13,
+    BrI32GtS = 11,
     /// <summary>Branches when a &gt; b (i32). [a, b, target]</summary>
-    BrI32GtU = 14,
+    BrI32GtU = 12,
     /// <summary>Branches when a &lt;= b (i32, signed). [a, b, target]</summary>
-    BrI32LeS = 15,
+    BrI32LeS = 13,
     /// <summary>Branches when a &lt;= b (i32). [a, b, target]</summary>
-    BrI32LeU = 16,
+    BrI32LeU = 14,
     /// <summary>Branches when a &gt;= b (i32, signed). [a, b, target]</summary>
-    BrI32GeS = 17,
+    BrI32GeS = 15,
     /// <summary>Branches when a &gt;= b (i32). [a, b, target]</summary>
-    BrI32GeU = 18,
+    BrI32GeU = 16,
     /// <summary>Branches when a == b (i64). [a, b, target]</summary>
-    BrI64Eq = 19,
+    BrI64Eq = 17,
     /// <summary>Branches when a != b (i64). [a, b, target]</summary>
-    BrI64Ne = 20,
+    BrI64Ne = 18,
     /// <summary>Branches when a &lt; b (i64, signed). [a, b, target]</summary>
-    BrI64LtS = 21,
+    BrI64LtS = 19,
     /// <summary>Branches when a &lt; b (i64). [a, b, target]</summary>
-    BrI64LtU = 22,
+    BrI64LtU = 20,
     /// <summary>Branches when a &gt; b (i64, signed). [a, b, target]</summary>
-    BrI64GtS = 23,
+    BrI64GtS = 21,
     /// <summary>Branches when a &gt; b (i64). [a, b, target]</summary>
-    BrI64GtU = 24,
+    BrI64GtU = 22,
     /// <summary>Branches when a &lt;= b (i64, signed). [a, b, target]</summary>
-    BrI64LeS = 25,
+    BrI64LeS = 23,
     /// <summary>Branches when a &lt;= b (i64). [a, b, target]</summary>
-    BrI64LeU = 26,
+    BrI64LeU = 24,
     /// <summary>Branches when a &gt;= b (i64, signed). [a, b, target]</summary>
-    BrI64GeS = 27,
+    BrI64GeS = 25,
     /// <summary>Branches when a &gt;= b (i64). [a, b, target]</summary>
-    BrI64GeU = 28,
+    BrI64GeU = 26,
     /// <summary>Branches when a == b (f32). [a, b, target]</summary>
-    BrF32Eq = 29,
+    BrF32Eq = 27,
     /// <summary>Branches when a != b (f32). [a, b, target]</summary>
-    BrF32Ne = 30,
+    BrF32Ne = 28,
     /// <summary>Branches when a &lt; b (f32). [a, b, target]</summary>
-    BrF32Lt = 31,
+    BrF32Lt = 29,
     /// <summary>Branches when a &gt; b (f32). [a, b, target]</summary>
-    BrF32Gt = 32,
+    BrF32Gt = 30,
     /// <summary>Branches when a &lt;= b (f32). [a, b, target]</summary>
-    BrF32Le = 33,
+    BrF32Le = 31,
     /// <summary>Branches when a &gt;= b (f32). [a, b, target]</summary>
-    BrF32Ge = 34,
+    BrF32Ge = 32,
     /// <summary>Branches when a == b (f64). [a, b, target]</summary>
-    BrF64Eq = 35,
+    BrF64Eq = 33,
     /// <summary>Branches when a != b (f64). [a, b, target]</summary>
-    BrF64Ne = 36,
+    BrF64Ne = 34,
     /// <summary>Branches when a &lt; b (f64). [a, b, target]</summary>
-    BrF64Lt = 37,
+    BrF64Lt = 35,
     /// <summary>Branches when a &gt; b (f64). [a, b, target]</summary>
-    BrF64Gt = 38,
+    BrF64Gt = 36,
     /// <summary>Branches when a &lt;= b (f64). [a, b, target]</summary>
-    BrF64Le = 39,
+    BrF64Le = 37,
     /// <summary>Branches when a &gt;= b (f64). [a, b, target]</summary>
-    BrF64Ge = 40,
+    BrF64Ge = 38,
     /// <summary>Branches when a &lt; b fails (f32; NaN included). [a, b, target]</summary>
-    BrF32NotLt = 41,
+    BrF32NotLt = 39,
     /// <summary>Branches when a &gt; b fails (f32; NaN included). [a, b, target]</summary>
-    BrF32NotGt = 42,
+    BrF32NotGt = 40,
     /// <summary>Branches when a &lt;= b fails (f32; NaN included). [a, b, target]</summary>
-    BrF32NotLe = 43,
+    BrF32NotLe = 41,
     /// <summary>Branches when a &gt;= b fails (f32; NaN included). [a, b, target]</summary>
-    BrF32NotGe = 44,
+    BrF32NotGe = 42,
     /// <summary>Branches when a &lt; b fails (f64; NaN included). [a, b, target]</summary>
-    BrF64NotLt = 45,
+    BrF64NotLt = 43,
     /// <summary>Branches when a &gt; b fails (f64; NaN included). [a, b, target]</summary>
-    BrF64NotGt = 46,
+    BrF64NotGt = 44,
     /// <summary>Branches when a &lt;= b fails (f64; NaN included). [a, b, target]</summary>
-    BrF64NotLe = 47,
+    BrF64NotLe = 45,
     /// <summary>Branches when a &gt;= b fails (f64; NaN included). [a, b, target]</summary>
-    BrF64NotGe = 48,
+    BrF64NotGe = 46,
     /// <summary>Branches when a &amp; b (i32) is zero. [a, b, target]</summary>
-    BrI32AndZ = 49,
+    BrI32AndZ = 47,
     /// <summary>Branches when a &amp; b (i32) is not zero. [a, b, target]</summary>
-    BrI32AndNz = 50,
+    BrI32AndNz = 48,
     /// <summary>Two i32.loads in order, then branches when x == y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32EqLoad2 = 51,
+    BrI32EqLoad2 = 49,
     /// <summary>Two i32.loads in order, then branches when x != y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32NeLoad2 = 52,
+    BrI32NeLoad2 = 50,
     /// <summary>Two i32.loads in order, then branches when x &lt; y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32LtSLoad2 = 53,
+    BrI32LtSLoad2 = 51,
     /// <summary>Two i32.loads in order, then branches when x &lt; y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32LtULoad2 = 54,
+    BrI32LtULoad2 = 52,
     /// <summary>Two i32.loads in order, then branches when x &gt; y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32GtSLoad2 = 55,
+    BrI32GtSLoad2 = 53,
     /// <summary>Two i32.loads in order, then branches when x &gt; y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32GtULoad2 = 56,
+    BrI32GtULoad2 = 54,
     /// <summary>Two i32.loads in order, then branches when x &lt;= y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32LeSLoad2 = 57,
+    BrI32LeSLoad2 = 55,
     /// <summary>Two i32.loads in order, then branches when x &lt;= y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32LeULoad2 = 58,
+    BrI32LeULoad2 = 56,
     /// <summary>Two i32.loads in order, then branches when x &gt;= y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32GeSLoad2 = 59,
+    BrI32GeSLoad2 = 57,
     /// <summary>Two i32.loads in order, then branches when x &gt;= y. [x, xAddr, xOffset, y, yAddr, yOffset, target]</summary>
-    BrI32GeULoad2 = 60,
+    BrI32GeULoad2 = 58,
     /// <summary>An i32.load into y, then branches when x == y. [x, y, addr, offset, target]</summary>
-    BrI32EqLoad = 61,
+    BrI32EqLoad = 59,
     /// <summary>An i32.load into y, then branches when x != y. [x, y, addr, offset, target]</summary>
-    BrI32NeLoad = 62,
+    BrI32NeLoad = 60,
     /// <summary>An i32.load into y, then branches when x &lt; y. [x, y, addr, offset, target]</summary>
-    BrI32LtSLoad = 63,
+    BrI32LtSLoad = 61,
     /// <summary>An i32.load into y, then branches when x &lt; y. [x, y, addr, offset, target]</summary>
-    BrI32LtULoad = 64,
+    BrI32LtULoad = 62,
     /// <summary>An i32.load into y, then branches when x &gt; y. [x, y, addr, offset, target]</summary>
-    BrI32GtSLoad = 65,
+    BrI32GtSLoad = 63,
     /// <summary>An i32.load into y, then branches when x &gt; y. [x, y, addr, offset, target]</summary>
-    BrI32GtULoad = 66,
+    BrI32GtULoad = 64,
     /// <summary>An i32.load into y, then branches when x &lt;= y. [x, y, addr, offset, target]</summary>
-    BrI32LeSLoad = 67,
+    BrI32LeSLoad = 65,
     /// <summary>An i32.load into y, then branches when x &lt;= y. [x, y, addr, offset, target]</summary>
-    BrI32LeULoad = 68,
+    BrI32LeULoad = 66,
     /// <summary>An i32.load into y, then branches when x &gt;= y. [x, y, addr, offset, target]</summary>
-    BrI32GeSLoad = 69,
+    BrI32GeSLoad = 67,
     /// <summary>An i32.load into y, then branches when x &gt;= y. [x, y, addr, offset, target]</summary>
-    BrI32GeULoad = 70,
+    BrI32GeULoad = 68,
     /// <summary>The pair, then x + y into sum, stored (as I32AddStore). [x, xAddr, xOffset, y, yAddr, yOffset, sum, addr, offset]</summary>
-    I32Load2AddStore = 71,
+    I32Load2AddStore = 69,
     /// <summary>The pair, then I32LoadShl with base x and index y. [x, xAddr, xOffset, y, yAddr, yOffset, dst, shift, imm, offset]</summary>
-    I32Load2LoadShl = 72,
+    I32Load2LoadShl = 70,
     /// <summary>The pair, then I32Load8UAdd of x + y. [x, xAddr, xOffset, y, yAddr, yOffset, dst, imm, offset]</summary>
-    I32Load2Load8UAdd = 73,
+    I32Load2Load8UAdd = 71,
     /// <summary>The pair, then I32Store8Add at x + y. [x, xAddr, xOffset, y, yAddr, yOffset, value, imm, offset]</summary>
-    I32Load2Store8Add = 74,
+    I32Load2Store8Add = 72,
     /// <summary>dst = a == b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32Eq = 75,
+    SelectI32Eq = 73,
     /// <summary>dst = a != b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32Ne = 76,
+    SelectI32Ne = 74,
     /// <summary>dst = a &lt; b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32LtS = 77,
+    SelectI32LtS = 75,
     /// <summary>dst = a &lt; b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32LtU = 78,
+    SelectI32LtU = 76,
     /// <summary>dst = a &gt; b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32GtS = 79,
+    SelectI32GtS = 77,
     /// <summary>dst = a &gt; b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32GtU = 80,
+    SelectI32GtU = 78,
     /// <summary>dst = a &lt;= b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32LeS = 81,
+    SelectI32LeS = 79,
     /// <summary>dst = a &lt;= b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32LeU = 82,
+    SelectI32LeU = 80,
     /// <summary>dst = a &gt;= b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32GeS = 83,
+    SelectI32GeS = 81,
     /// <summary>dst = a &gt;= b (i32) ? x : y. [dst, a, b, x, y]</summary>
-    SelectI32GeU = 84,
+    SelectI32GeU = 82,
     /// <summary>Jumps to target[index], or to the default (the last of count + 1 targets) when index &gt;= count. [index, count, ...]</summary>
-    BrTable = 85,
+    BrTable = 83,
     /// <summary>Returns. []</summary>
-    Return0 = 86,
+    Return0 = 84,
     /// <summary>global = src + imm (i32), then returns value (a scalar): an unoptimised function's epilogue. [global, src, imm, value]</summary>
-    GlobalSetAddImmReturn1 = 87,
+    GlobalSetAddImmReturn1 = 85,
     /// <summary>Returns one value, a scalar, straight into the caller's result slot. [value]</summary>
-    Return1 = 88,
+    Return1 = 86,
     /// <summary>Returns one value, a v128 (both words), straight into the caller's result slot. [value]</summary>
-    Return1V128 = 89,
+    Return1V128 = 87,
     /// <summary>Returns count values (sources may overlap the result slots, so they are staged). [count, ...]</summary>
-    ReturnN = 90,
+    ReturnN = 88,
     /// <summary>Calls: the callee's frame starts at frame, where the count arguments are moved; a single result goes to result. [function, frame, result, count, ...]</summary>
-    Call = 91,
+    Call = 89,
     /// <summary>Calls the function at table[element] after checking its type, as Call does. [type, table, element, frame, result, count, ...]</summary>
-    CallIndirect = 92,
+    CallIndirect = 90,
     /// <summary>Calls: the callee's frame starts at frame, where the count arguments are moved, both words of each (a v128 among them); a single result goes to result. [function, frame, result, count, ...]</summary>
-    CallV128 = 93,
+    CallV128 = 91,
     /// <summary>Calls the function at table[element] after checking its type, as CallV128 does. [type, table, element, frame, result, count, ...]</summary>
-    CallIndirectV128 = 94,
+    CallIndirectV128 = 92,
     /// <summary>dst = src. [dst, src]</summary>
-    Copy = 95,
+    Copy = 93,
     /// <summary>Two moves; both sources are read first. [dst, src, dst2, src2]</summary>
-    Copy2 = 96,
+    Copy2 = 94,
     /// <summary>dst = cond ? a : b. [dst, cond, a, b]</summary>
-    Select = 97,
+    Select = 95,
     /// <summary>dst = global. [dst, global]</summary>
-    GlobalGet = 98,
+    GlobalGet = 96,
     /// <summary>global = src. [global, src]</summary>
-    GlobalSet = 99,
+    GlobalSet = 97,
     /// <summary>dst = global + imm (i32). [dst, global, imm]</summary>
-    GlobalGetAddImm = 100,
+    GlobalGetAddImm = 98,
     /// <summary>dst = global + imm (i32), and global = dst: the stack pointer bumped. [dst, global, imm]</summary>
-    GlobalAddImm = 101,
+    GlobalAddImm = 99,
     /// <summary>global = src + imm (i32). [global, src, imm]</summary>
-    GlobalSetAddImm = 102,
+    GlobalSetAddImm = 100,
     /// <summary>dst = a reference to function. [dst, function]</summary>
-    RefFunc = 103,
+    RefFunc = 101,
     /// <summary>dst = src is null. [dst, src]</summary>
-    RefIsNull = 104,
+    RefIsNull = 102,
     /// <summary>dst = the 4-byte value at addr + offset. [dst, addr, offset]</summary>
-    I32Load = 105,
+    I32Load = 103,
     /// <summary>dst = the 8-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load = 106,
+    I64Load = 104,
     /// <summary>dst = the 1-byte value at addr + offset. [dst, addr, offset]</summary>
-    I32Load8S = 107,
+    I32Load8S = 105,
     /// <summary>dst = the 1-byte value at addr + offset. [dst, addr, offset]</summary>
-    I32Load8U = 108,
+    I32Load8U = 106,
     /// <summary>dst = the 2-byte value at addr + offset. [dst, addr, offset]</summary>
-    I32Load16S = 109,
+    I32Load16S = 107,
     /// <summary>dst = the 2-byte value at addr + offset. [dst, addr, offset]</summary>
-    I32Load16U = 110,
+    I32Load16U = 108,
     /// <summary>dst = the 1-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load8S = 111,
+    I64Load8S = 109,
     /// <summary>dst = the 1-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load8U = 112,
+    I64Load8U = 110,
     /// <summary>dst = the 2-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load16S = 113,
+    I64Load16S = 111,
     /// <summary>dst = the 2-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load16U = 114,
+    I64Load16U = 112,
     /// <summary>dst = the 4-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load32S = 115,
+    I64Load32S = 113,
     /// <summary>dst = the 4-byte value at addr + offset. [dst, addr, offset]</summary>
-    I64Load32U = 116,
+    I64Load32U = 114,
     /// <summary>Stores the low 4 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I32Store = 117,
+    I32Store = 115,
     /// <summary>Stores the low 8 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I64Store = 118,
+    I64Store = 116,
     /// <summary>Stores the low 1 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I32Store8 = 119,
+    I32Store8 = 117,
     /// <summary>Stores the low 2 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I32Store16 = 120,
+    I32Store16 = 118,
     /// <summary>Stores the low 1 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I64Store8 = 121,
+    I64Store8 = 119,
     /// <summary>Stores the low 2 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I64Store16 = 122,
+    I64Store16 = 120,
     /// <summary>Stores the low 4 bytes of value at addr + offset. [addr, value, offset]</summary>
-    I64Store32 = 123,
+    I64Store32 = 121,
     /// <summary>Two I32Stores, in order. [addr, value, offset, addr2, value2, offset2]</summary>
-    I32Store2 = 124,
+    I32Store2 = 122,
     /// <summary>Two I64Stores, in order. [addr, value, offset, addr2, value2, offset2]</summary>
-    I64Store2 = 125,
+    I64Store2 = 123,
     /// <summary>An array access: dst = the i32 at base + (index &lt;&lt; shift) + imm (wrapping to 32 bits), + offset. [dst, base, index, shift, imm, offset]</summary>
-    I32LoadShl = 126,
+    I32LoadShl = 124,
     /// <summary>I32LoadShl for an i64. [dst, base, index, shift, imm, offset]</summary>
-    I64LoadShl = 127,
+    I64LoadShl = 125,
     /// <summary>An array store: the i32 value at base + (index &lt;&lt; shift) + imm (wrapping to 32 bits), + offset. [base, index, shift, value, imm, offset]</summary>
-    I32StoreShl = 128,
+    I32StoreShl = 126,
     /// <summary>I32StoreShl for an i64. [base, index, shift, value, imm, offset]</summary>
-    I64StoreShl = 129,
+    I64StoreShl = 127,
     /// <summary>An i32.load, then add imm. [dst, addr, offset, imm]</summary>
-    I32LoadAddImm = 130,
+    I32LoadAddImm = 128,
     /// <summary>An i32.load, add imm, i32.store (x++ in memory); the sum stays in dst. [dst, addr, offset, imm, storeAddr, storeOffset]</summary>
-    I32LoadAddImmStore = 131,
+    I32LoadAddImmStore = 129,
     /// <summary>I32Add, then its result stored; it stays in dst. [dst, a, b, addr, offset]</summary>
-    I32AddStore = 132,
+    I32AddStore = 130,
     /// <summary>I32Xor, then its result stored; it stays in dst. [dst, a, b, addr, offset]</summary>
-    I32XorStore = 133,
+    I32XorStore = 131,
     /// <summary>F64Add, then its result stored; it stays in dst. [dst, a, b, addr, offset]</summary>
-    F64AddStore = 134,
+    F64AddStore = 132,
     /// <summary>F64Mul, then its result stored; it stays in dst. [dst, a, b, addr, offset]</summary>
-    F64MulStore = 135,
+    F64MulStore = 133,
     /// <summary>An i32.load, then an i32.store of what it loaded; it stays in dst. [dst, a, aOffset, addr, offset]</summary>
-    I32LoadStore = 136,
+    I32LoadStore = 134,
     /// <summary>A byte copied: i32.load8_u, then i32.store8 of it; the loaded value stays in dst. [dst, addr, offset, storeAddr, storeOffset]</summary>
-    I32Load8UStore8 = 137,
+    I32Load8UStore8 = 135,
     /// <summary>I32Load8UStore8, sign-extending. [dst, addr, offset, storeAddr, storeOffset]</summary>
-    I32Load8SStore8 = 138,
+    I32Load8SStore8 = 136,
     /// <summary>GlobalAddImm, then i32.store value at dst + offset: a prologue spilling a parameter. [dst, global, imm, value, offset]</summary>
-    GlobalAddImmStore = 139,
+    GlobalAddImmStore = 137,
     /// <summary>dst = i32.load, then i32.store dst + imm (p++ with the old p kept). [dst, addr, offset, imm, storeAddr, storeOffset]</summary>
-    I32LoadStoreAddImm = 140,
+    I32LoadStoreAddImm = 138,
     /// <summary>Two i32.loads, in order. [x, xAddr, xOffset, y, yAddr, yOffset]</summary>
-    I32Load2 = 141,
+    I32Load2 = 139,
     /// <summary>Two i64.loads, in order. [x, xAddr, xOffset, y, yAddr, yOffset]</summary>
-    I64Load2 = 142,
+    I64Load2 = 140,
     /// <summary>I32Load at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I32LoadAdd = 143,
+    I32LoadAdd = 141,
     /// <summary>I64Load at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64LoadAdd = 144,
+    I64LoadAdd = 142,
     /// <summary>I32Load8S at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I32Load8SAdd = 145,
+    I32Load8SAdd = 143,
     /// <summary>I32Load8U at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I32Load8UAdd = 146,
+    I32Load8UAdd = 144,
     /// <summary>I32Load16S at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I32Load16SAdd = 147,
+    I32Load16SAdd = 145,
     /// <summary>I32Load16U at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I32Load16UAdd = 148,
+    I32Load16UAdd = 146,
     /// <summary>I64Load8S at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load8SAdd = 149,
+    I64Load8SAdd = 147,
     /// <summary>I64Load8U at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load8UAdd = 150,
+    I64Load8UAdd = 148,
     /// <summary>I64Load16S at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load16SAdd = 151,
+    I64Load16SAdd = 149,
     /// <summary>I64Load16U at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load16UAdd = 152,
+    I64Load16UAdd = 150,
     /// <summary>I64Load32S at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load32SAdd = 153,
+    I64Load32SAdd = 151,
     /// <summary>I64Load32U at a + b + imm. [dst, a, b, imm, offset]</summary>
-    I64Load32UAdd = 154,
+    I64Load32UAdd = 152,
     /// <summary>I32Store at a + b + imm. [a, b, value, imm, offset]</summary>
-    I32StoreAdd = 155,
+    I32StoreAdd = 153,
     /// <summary>I64Store at a + b + imm. [a, b, value, imm, offset]</summary>
-    I64StoreAdd = 156,
+    I64StoreAdd = 154,
     /// <summary>I32Store8 at a + b + imm. [a, b, value, imm, offset]</summary>
-    I32Store8Add = 157,
+    I32Store8Add = 155,
     /// <summary>I32Store16 at a + b + imm. [a, b, value, imm, offset]</summary>
-    I32Store16Add = 158,
+    I32Store16Add = 156,
     /// <summary>I64Store8 at a + b + imm. [a, b, value, imm, offset]</summary>
-    I64Store8Add = 159,
+    I64Store8Add = 157,
     /// <summary>I64Store16 at a + b + imm. [a, b, value, imm, offset]</summary>
-    I64Store16Add = 160,
+    I64Store16Add = 158,
     /// <summary>I64Store32 at a + b + imm. [a, b, value, imm, offset]</summary>
-    I64Store32Add = 161,
+    I64Store32Add = 159,
     /// <summary>dst = memory.size. [dst]</summary>
-    MemorySize = 162,
+    MemorySize = 160,
     /// <summary>dst = memory.grow delta (then memory 0 is current). [dst, delta, memory]</summary>
-    MemoryGrow = 163,
+    MemoryGrow = 161,
     /// <summary>Makes memory (of the instance's index space) the one memory instructions act on. [memory]</summary>
-    UseMemory = 164,
+    UseMemory = 162,
     /// <summary>memory.copy between two memories. [dst, src, n, dstMemory, srcMemory]</summary>
-    MemoryCopyAcross = 165,
+    MemoryCopyAcross = 163,
     /// <summary>memory.fill. [dst, value, n]</summary>
-    MemoryFill = 166,
+    MemoryFill = 164,
     /// <summary>memory.copy. [dst, src, n]</summary>
-    MemoryCopy = 167,
+    MemoryCopy = 165,
     /// <summary>memory.init. [segment, dst, src, n]</summary>
-    MemoryInit = 168,
+    MemoryInit = 166,
     /// <summary>data.drop. [segment]</summary>
-    DataDrop = 169,
+    DataDrop = 167,
     /// <summary>dst = table[index]. [dst, table, index]</summary>
-    TableGet = 170,
+    TableGet = 168,
     /// <summary>table[index] = value. [table, index, value]</summary>
-    TableSet = 171,
+    TableSet = 169,
     /// <summary>dst = table.size. [dst, table]</summary>
-    TableSize = 172,
+    TableSize = 170,
     /// <summary>dst = table.grow. [dst, table, init, n]</summary>
-    TableGrow = 173,
+    TableGrow = 171,
     /// <summary>table.fill. [table, index, value, n]</summary>
-    TableFill = 174,
+    TableFill = 172,
     /// <summary>table.copy. [dstTable, srcTable, dst, src, n]</summary>
-    TableCopy = 175,
+    TableCopy = 173,
     /// <summary>table.init. [table, segment, dst, src, n]</summary>
-    TableInit = 176,
+    TableInit = 174,
     /// <summary>elem.drop. [segment]</summary>
-    ElemDrop = 177,
+    ElemDrop = 175,
     /// <summary>i32.eqz. [dst, a]</summary>
-    I32Eqz = 178,
+    I32Eqz = 176,
     /// <summary>i32.eq. [dst, a, b]</summary>
-    I32Eq = 179,
+    I32Eq = 177,
     /// <summary>i32.ne. [dst, a, b]</summary>
-    I32Ne = 180,
+    I32Ne = 178,
     /// <summary>i32.lt_s. [dst, a, b]</summary>
-    I32LtS = 181,
+    I32LtS = 179,
     /// <summary>i32.lt_u. [dst, a, b]</summary>
-    I32LtU = 182,
+    I32LtU = 180,
     /// <summary>i32.gt_s. [dst, a, b]</summary>
-    I32GtS = 183,
+    I32GtS = 181,
     /// <summary>i32.gt_u. [dst, a, b]</summary>
-    I32GtU = 184,
+    I32GtU = 182,
     /// <summary>i32.le_s. [dst, a, b]</summary>
-    I32LeS = 185,
+    I32LeS = 183,
     /// <summary>i32.le_u. [dst, a, b]</summary>
-    I32LeU = 186,
+    I32LeU = 184,
     /// <summary>i32.ge_s. [dst, a, b]</summary>
-    I32GeS = 187,
+    I32GeS = 185,
     /// <summary>i32.ge_u. [dst, a, b]</summary>
-    I32GeU = 188,
+    I32GeU = 186,
     /// <summary>i64.eqz. [dst, a]</summary>
-    I64Eqz = 189,
+    I64Eqz = 187,
     /// <summary>i64.eq. [dst, a, b]</summary>
-    I64Eq = 190,
+    I64Eq = 188,
     /// <summary>i64.ne. [dst, a, b]</summary>
-    I64Ne = 191,
+    I64Ne = 189,
     /// <summary>i64.lt_s. [dst, a, b]</summary>
-    I64LtS = 192,
+    I64LtS = 190,
     /// <summary>i64.lt_u. [dst, a, b]</summary>
-    I64LtU = 193,
+    I64LtU = 191,
     /// <summary>i64.gt_s. [dst, a, b]</summary>
-    I64GtS = 194,
+    I64GtS = 192,
     /// <summary>i64.gt_u. [dst, a, b]</summary>
-    I64GtU = 195,
+    I64GtU = 193,
     /// <summary>i64.le_s. [dst, a, b]</summary>
-    I64LeS = 196,
+    I64LeS = 194,
     /// <summary>i64.le_u. [dst, a, b]</summary>
-    I64LeU = 197,
+    I64LeU = 195,
     /// <summary>i64.ge_s. [dst, a, b]</summary>
-    I64GeS = 198,
+    I64GeS = 196,
     /// <summary>i64.ge_u. [dst, a, b]</summary>
-    I64GeU = 199,
+    I64GeU = 197,
     /// <summary>f32.eq. [dst, a, b]</summary>
-    F32Eq = 200,
+    F32Eq = 198,
     /// <summary>f32.ne. [dst, a, b]</summary>
-    F32Ne = 201,
+    F32Ne = 199,
     /// <summary>f32.lt. [dst, a, b]</summary>
-    F32Lt = 202,
+    F32Lt = 200,
     /// <summary>f32.gt. [dst, a, b]</summary>
-    F32Gt = 203,
+    F32Gt = 201,
     /// <summary>f32.le. [dst, a, b]</summary>
-    F32Le = 204,
+    F32Le = 202,
     /// <summary>f32.ge. [dst, a, b]</summary>
-    F32Ge = 205,
+    F32Ge = 203,
     /// <summary>f64.eq. [dst, a, b]</summary>
-    F64Eq = 206,
+    F64Eq = 204,
     /// <summary>f64.ne. [dst, a, b]</summary>
-    F64Ne = 207,
+    F64Ne = 205,
     /// <summary>f64.lt. [dst, a, b]</summary>
-    F64Lt = 208,
+    F64Lt = 206,
     /// <summary>f64.gt. [dst, a, b]</summary>
-    F64Gt = 209,
+    F64Gt = 207,
     /// <summary>f64.le. [dst, a, b]</summary>
-    F64Le = 210,
+    F64Le = 208,
     /// <summary>f64.ge. [dst, a, b]</summary>
-    F64Ge = 211,
+    F64Ge = 209,
     /// <summary>i32.clz. [dst, a]</summary>
-    I32Clz = 212,
+    I32Clz = 210,
     /// <summary>i32.ctz. [dst, a]</summary>
-    I32Ctz = 213,
+    I32Ctz = 211,
     /// <summary>i32.popcnt. [dst, a]</summary>
-    I32Popcnt = 214,
+    I32Popcnt = 212,
     /// <summary>i32.add. [dst, a, b]</summary>
-    I32Add = 215,
+    I32Add = 213,
     /// <summary>i32.sub. [dst, a, b]</summary>
-    I32Sub = 216,
+    I32Sub = 214,
     /// <summary>i32.mul. [dst, a, b]</summary>
-    I32Mul = 217,
+    I32Mul = 215,
     /// <summary>i32.div_s. [dst, a, b]</summary>
-    I32DivS = 218,
+    I32DivS = 216,
     /// <summary>i32.div_u. [dst, a, b]</summary>
-    I32DivU = 219,
+    I32DivU = 217,
     /// <summary>i32.rem_s. [dst, a, b]</summary>
-    I32RemS = 220,
+    I32RemS = 218,
     /// <summary>i32.rem_u. [dst, a, b]</summary>
-    I32RemU = 221,
+    I32RemU = 219,
     /// <summary>i32.and. [dst, a, b]</summary>
-    I32And = 222,
+    I32And = 220,
     /// <summary>i32.or. [dst, a, b]</summary>
-    I32Or = 223,
+    I32Or = 221,
     /// <summary>i32.xor. [dst, a, b]</summary>
-    I32Xor = 224,
+    I32Xor = 222,
     /// <summary>i32.shl. [dst, a, b]</summary>
-    I32Shl = 225,
+    I32Shl = 223,
     /// <summary>i32.shr_s. [dst, a, b]</summary>
-    I32ShrS = 226,
+    I32ShrS = 224,
     /// <summary>i32.shr_u. [dst, a, b]</summary>
-    I32ShrU = 227,
+    I32ShrU = 225,
     /// <summary>i32.rotl. [dst, a, b]</summary>
-    I32Rotl = 228,
+    I32Rotl = 226,
     /// <summary>i32.rotr. [dst, a, b]</summary>
-    I32Rotr = 229,
+    I32Rotr = 227,
     /// <summary>i64.clz. [dst, a]</summary>
-    I64Clz = 230,
+    I64Clz = 228,
     /// <summary>i64.ctz. [dst, a]</summary>
-    I64Ctz = 231,
+    I64Ctz = 229,
     /// <summary>i64.popcnt. [dst, a]</summary>
-    I64Popcnt = 232,
+    I64Popcnt = 230,
     /// <summary>i64.add. [dst, a, b]</summary>
-    I64Add = 233,
+    I64Add = 231,
     /// <summary>i64.sub. [dst, a, b]</summary>
-    I64Sub = 234,
+    I64Sub = 232,
     /// <summary>i64.mul. [dst, a, b]</summary>
-    I64Mul = 235,
+    I64Mul = 233,
     /// <summary>i64.div_s. [dst, a, b]</summary>
-    I64DivS = 236,
+    I64DivS = 234,
     /// <summary>i64.div_u. [dst, a, b]</summary>
-    I64DivU = 237,
+    I64DivU = 235,
     /// <summary>i64.rem_s. [dst, a, b]</summary>
-    I64RemS = 238,
+    I64RemS = 236,
     /// <summary>i64.rem_u. [dst, a, b]</summary>
-    I64RemU = 239,
+    I64RemU = 237,
     /// <summary>i64.and. [dst, a, b]</summary>
-    I64And = 240,
+    I64And = 238,
     /// <summary>i64.or. [dst, a, b]</summary>
-    I64Or = 241,
+    I64Or = 239,
     /// <summary>i64.xor. [dst, a, b]</summary>
-    I64Xor = 242,
+    I64Xor = 240,
     /// <summary>i64.shl. [dst, a, b]</summary>
-    I64Shl = 243,
+    I64Shl = 241,
     /// <summary>i64.shr_s. [dst, a, b]</summary>
-    I64ShrS = 244,
+    I64ShrS = 242,
     /// <summary>i64.shr_u. [dst, a, b]</summary>
-    I64ShrU = 245,
+    I64ShrU = 243,
     /// <summary>i64.rotl. [dst, a, b]</summary>
-    I64Rotl = 246,
+    I64Rotl = 244,
     /// <summary>i64.rotr. [dst, a, b]</summary>
-    I64Rotr = 247,
+    I64Rotr = 245,
     /// <summary>f32.abs. [dst, a]</summary>
-    F32Abs = 248,
+    F32Abs = 246,
     /// <summary>f32.neg. [dst, a]</summary>
-    F32Neg = 249,
+    F32Neg = 247,
     /// <summary>f32.ceil. [dst, a]</summary>
-    F32Ceil = 250,
+    F32Ceil = 248,
     /// <summary>f32.floor. [dst, a]</summary>
-    F32Floor = 251,
+    F32Floor = 249,
     /// <summary>f32.trunc. [dst, a]</summary>
-    F32Trunc = 252,
+    F32Trunc = 250,
     /// <summary>f32.nearest. [dst, a]</summary>
-    F32Nearest = 253,
+    F32Nearest = 251,
     /// <summary>f32.sqrt. [dst, a]</summary>
-    F32Sqrt = 254,
+    F32Sqrt = 252,
     /// <summary>f32.add. [dst, a, b]</summary>
-    F32Add = 255,
+    F32Add = 253,
     /// <summary>f32.sub. [dst, a, b]</summary>
-    F32Sub = 256,
+    F32Sub = 254,
     /// <summary>f32.mul. [dst, a, b]</summary>
-    F32Mul = 257,
+    F32Mul = 255,
     /// <summary>f32.div. [dst, a, b]</summary>
-    F32Div = 258,
+    F32Div = 256,
     /// <summary>f32.min. [dst, a, b]</summary>
-    F32Min = 259,
+    F32Min = 257,
     /// <summary>f32.max. [dst, a, b]</summary>
-    F32Max = 260,
+    F32Max = 258,
     /// <summary>f32.copysign. [dst, a, b]</summary>
-    F32Copysign = 261,
+    F32Copysign = 259,
     /// <summary>f64.abs. [dst, a]</summary>
-    F64Abs = 262,
+    F64Abs = 260,
     /// <summary>f64.neg. [dst, a]</summary>
-    F64Neg = 263,
+    F64Neg = 261,
     /// <summary>f64.ceil. [dst, a]</summary>
-    F64Ceil = 264,
+    F64Ceil = 262,
     /// <summary>f64.floor. [dst, a]</summary>
-    F64Floor = 265,
+    F64Floor = 263,
     /// <summary>f64.trunc. [dst, a]</summary>
-    F64Trunc = 266,
+    F64Trunc = 264,
     /// <summary>f64.nearest. [dst, a]</summary>
-    F64Nearest = 267,
+    F64Nearest = 265,
     /// <summary>f64.sqrt. [dst, a]</summary>
-    F64Sqrt = 268,
+    F64Sqrt = 266,
     /// <summary>f64.add. [dst, a, b]</summary>
-    F64Add = 269,
+    F64Add = 267,
     /// <summary>f64.sub. [dst, a, b]</summary>
-    F64Sub = 270,
+    F64Sub = 268,
     /// <summary>f64.mul. [dst, a, b]</summary>
-    F64Mul = 271,
+    F64Mul = 269,
     /// <summary>f64.div. [dst, a, b]</summary>
-    F64Div = 272,
+    F64Div = 270,
     /// <summary>f64.min. [dst, a, b]</summary>
-    F64Min = 273,
+    F64Min = 271,
     /// <summary>f64.max. [dst, a, b]</summary>
-    F64Max = 274,
+    F64Max = 272,
     /// <summary>f64.copysign. [dst, a, b]</summary>
-    F64Copysign = 275,
+    F64Copysign = 273,
     /// <summary>i32.wrap_i64. [dst, a]</summary>
-    I32WrapI64 = 276,
+    I32WrapI64 = 274,
     /// <summary>i32.trunc_f32_s. [dst, a]</summary>
-    I32TruncF32S = 277,
+    I32TruncF32S = 275,
     /// <summary>i32.trunc_f32_u. [dst, a]</summary>
-    I32TruncF32U = 278,
+    I32TruncF32U = 276,
     /// <summary>i32.trunc_f64_s. [dst, a]</summary>
-    I32TruncF64S = 279,
+    I32TruncF64S = 277,
     /// <summary>i32.trunc_f64_u. [dst, a]</summary>
-    I32TruncF64U = 280,
+    I32TruncF64U = 278,
     /// <summary>i64.extend_i32_s. [dst, a]</summary>
-    I64ExtendI32S = 281,
+    I64ExtendI32S = 279,
     /// <summary>i64.extend_i32_u. [dst, a]</summary>
-    I64ExtendI32U = 282,
+    I64ExtendI32U = 280,
     /// <summary>i64.trunc_f32_s. [dst, a]</summary>
-    I64TruncF32S = 283,
+    I64TruncF32S = 281,
     /// <summary>i64.trunc_f32_u. [dst, a]</summary>
-    I64TruncF32U = 284,
+    I64TruncF32U = 282,
     /// <summary>i64.trunc_f64_s. [dst, a]</summary>
-    I64TruncF64S = 285,
+    I64TruncF64S = 283,
     /// <summary>i64.trunc_f64_u. [dst, a]</summary>
-    I64TruncF64U = 286,
+    I64TruncF64U = 284,
     /// <summary>f32.convert_i32_s. [dst, a]</summary>
-    F32ConvertI32S = 287,
+    F32ConvertI32S = 285,
     /// <summary>f32.convert_i32_u. [dst, a]</summary>
-    F32ConvertI32U = 288,
+    F32ConvertI32U = 286,
     /// <summary>f32.convert_i64_s. [dst, a]</summary>
-    F32ConvertI64S = 289,
+    F32ConvertI64S = 287,
     /// <summary>f32.convert_i64_u. [dst, a]</summary>
-    F32ConvertI64U = 290,
+    F32ConvertI64U = 288,
     /// <summary>f32.demote_f64. [dst, a]</summary>
-    F32DemoteF64 = 291,
+    F32DemoteF64 = 289,
     /// <summary>f64.convert_i32_s. [dst, a]</summary>
-    F64ConvertI32S = 292,
+    F64ConvertI32S = 290,
     /// <summary>f64.convert_i32_u. [dst, a]</summary>
-    F64ConvertI32U = 293,
+    F64ConvertI32U = 291,
     /// <summary>f64.convert_i64_s. [dst, a]</summary>
-    F64ConvertI64S = 294,
+    F64ConvertI64S = 292,
     /// <summary>f64.convert_i64_u. [dst, a]</summary>
-    F64ConvertI64U = 295,
+    F64ConvertI64U = 293,
     /// <summary>f64.promote_f32. [dst, a]</summary>
-    F64PromoteF32 = 296,
+    F64PromoteF32 = 294,
     /// <summary>i32.reinterpret_f32. [dst, a]</summary>
-    I32ReinterpretF32 = 297,
+    I32ReinterpretF32 = 295,
     /// <summary>i64.reinterpret_f64. [dst, a]</summary>
-    I64ReinterpretF64 = 298,
+    I64ReinterpretF64 = 296,
     /// <summary>f32.reinterpret_i32. [dst, a]</summary>
-    F32ReinterpretI32 = 299,
+    F32ReinterpretI32 = 297,
     /// <summary>f64.reinterpret_i64. [dst, a]</summary>
-    F64ReinterpretI64 = 300,
+    F64ReinterpretI64 = 298,
     /// <summary>i32.extend8_s. [dst, a]</summary>
-    I32Extend8S = 301,
+    I32Extend8S = 299,
     /// <summary>i32.extend16_s. [dst, a]</summary>
-    I32Extend16S = 302,
+    I32Extend16S = 300,
     /// <summary>i64.extend8_s. [dst, a]</summary>
-    I64Extend8S = 303,
+    I64Extend8S = 301,
     /// <summary>i64.extend16_s. [dst, a]</summary>
-    I64Extend16S = 304,
+    I64Extend16S = 302,
     /// <summary>i64.extend32_s. [dst, a]</summary>
-    I64Extend32S = 305,
+    I64Extend32S = 303,
     /// <summary>The saturating truncation 0xFC 0. [dst, a]</summary>
-    I32TruncSatF32S = 306,
+    I32TruncSatF32S = 304,
     /// <summary>The saturating truncation 0xFC 1. [dst, a]</summary>
-    I32TruncSatF32U = 307,
+    I32TruncSatF32U = 305,
     /// <summary>The saturating truncation 0xFC 2. [dst, a]</summary>
-    I32TruncSatF64S = 308,
+    I32TruncSatF64S = 306,
     /// <summary>The saturating truncation 0xFC 3. [dst, a]</summary>
-    I32TruncSatF64U = 309,
+    I32TruncSatF64U = 307,
     /// <summary>The saturating truncation 0xFC 4. [dst, a]</summary>
-    I64TruncSatF32S = 310,
+    I64TruncSatF32S = 308,
     /// <summary>The saturating truncation 0xFC 5. [dst, a]</summary>
-    I64TruncSatF32U = 311,
+    I64TruncSatF32U = 309,
     /// <summary>The saturating truncation 0xFC 6. [dst, a]</summary>
-    I64TruncSatF64S = 312,
+    I64TruncSatF64S = 310,
     /// <summary>The saturating truncation 0xFC 7. [dst, a]</summary>
-    I64TruncSatF64U = 313,
+    I64TruncSatF64U = 311,
+    /// <summary>Throws an exception of tag (the instance's tag index space) carrying the count values in the slots that follow. [tag, count, ...]</summary>
+    Throw = 312,
+    /// <summary>Throws the exception exn (an exnref) refers to; traps on null. [exn]</summary>
+    ThrowRef = 313,
     /// <summary>v128.load: 16 bytes at addr + offset. [dst, addr, offset]</summary>
     V128Load = 314,
     /// <summary>v128.load8x8_s: 8 bytes at addr + offset. [dst, addr, offset]</summary>

@@ -17,56 +17,59 @@ internal static partial class OpInfo
     /// <summary>Words of the instruction, the op included; 0 when operands follow a count (see <see cref="IsVariable"/>).</summary>
     public static int Length(Op op) => Lengths[(int)op];
 
-    private static ReadOnlySpan<byte> Lengths => [1, 1, 2, 3, 3, 0, 2, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 10, 11, 10, 10, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 0, 1, 5, 2, 2, 0, 0, 0, 0, 0, 3, 5, 5, 3, 3, 4, 4, 4, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 7, 7, 7, 7, 7, 7, 5, 7, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 2, 4, 2, 6, 4, 4, 5, 2, 4, 4, 3, 5, 5, 6, 6, 2, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 5, 4, 3, 3, 3, 3, 3, 3, 4, 4, 5, 4, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 5, 3, 6, 6, 6, 6, 5, 5, 5, 5, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 4, 4, 4, 4, 3, 4, 3, 3, 3, 3, 3, 3, 4, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 5, 3, 3];
+    private static ReadOnlySpan<byte> Lengths => [1, 1, 2, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 10, 11, 10, 10, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 0, 1, 5, 2, 2, 0, 0, 0, 0, 0, 3, 5, 5, 3, 3, 4, 4, 4, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 7, 7, 7, 7, 7, 7, 5, 7, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 2, 4, 2, 6, 4, 4, 5, 2, 4, 4, 3, 5, 5, 6, 6, 2, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 2, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 5, 4, 3, 3, 3, 3, 3, 3, 4, 4, 5, 4, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 5, 3, 6, 6, 6, 6, 5, 5, 5, 5, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 4, 4, 4, 4, 3, 4, 3, 3, 3, 3, 3, 3, 4, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 5, 3, 3];
 
     /// <summary>Whether operands follow a count after the fixed ones (calls, br_table, multi-value returns).</summary>
-    public static bool IsVariable(Op op) => op is Op.Throw or Op.BrTable or Op.ReturnN or Op.Call or Op.CallIndirect or Op.CallV128 or Op.CallIndirectV128;
+    public static bool IsVariable(Op op) => op is Op.BrTable or Op.ReturnN or Op.Call or Op.CallIndirect or Op.CallV128 or Op.CallIndirectV128 or Op.Throw;
+
+    /// <summary>Run outside the main loop, from its default case (see <c>Executor.RunRare</c>).</summary>
+    public static bool IsRare(Op op) => op is Op.Throw or Op.ThrowRef;
 
     /// <summary>The fixed operands' kinds: d destination slot, s source slot, i immediate, o memory offset, t target.</summary>
     public static string Shape(Op op) => Shapes[(int)op];
 
     private static readonly string[] Shapes =
     [
-        "", "", "t", "st", "st", "ii", "s", "dsi",
-        "dsi", "sst", "sst", "sst", "sst", "sst", "sst", "sst",
+        "", "", "t", "st", "st", "dsi", "dsi", "sst",
         "sst", "sst", "sst", "sst", "sst", "sst", "sst", "sst",
         "sst", "sst", "sst", "sst", "sst", "sst", "sst", "sst",
         "sst", "sst", "sst", "sst", "sst", "sst", "sst", "sst",
         "sst", "sst", "sst", "sst", "sst", "sst", "sst", "sst",
-        "sst", "sst", "sst", "dsodsot", "dsodsot", "dsodsot", "dsodsot", "dsodsot",
-        "dsodsot", "dsodsot", "dsodsot", "dsodsot", "dsodsot", "sdsot", "sdsot", "sdsot",
-        "sdsot", "sdsot", "sdsot", "sdsot", "sdsot", "sdsot", "sdsot", "dsodsodso",
-        "dsodsodiio", "dsodsodio", "dsodsosio", "dssss", "dssss", "dssss", "dssss", "dssss",
-        "dssss", "dssss", "dssss", "dssss", "dssss", "si", "", "isis",
-        "s", "s", "i", "iddi", "iisddi", "iddi", "iisddi", "ds",
-        "dsds", "dsss", "di", "is", "dii", "dii", "isi", "di",
-        "ds", "dso", "dso", "dso", "dso", "dso", "dso", "dso",
-        "dso", "dso", "dso", "dso", "dso", "sso", "sso", "sso",
-        "sso", "sso", "sso", "sso", "ssosso", "ssosso", "dssiio", "dssiio",
-        "ssisio", "ssisio", "dsoi", "dsoiso", "dssso", "dssso", "dssso", "dssso",
-        "dsoso", "dsoso", "dsoso", "diiso", "dsoiso", "dsodso", "dsodso", "dssio",
+        "sst", "sst", "sst", "sst", "sst", "sst", "sst", "sst",
+        "sst", "dsodsot", "dsodsot", "dsodsot", "dsodsot", "dsodsot", "dsodsot", "dsodsot",
+        "dsodsot", "dsodsot", "dsodsot", "sdsot", "sdsot", "sdsot", "sdsot", "sdsot",
+        "sdsot", "sdsot", "sdsot", "sdsot", "sdsot", "dsodsodso", "dsodsodiio", "dsodsodio",
+        "dsodsosio", "dssss", "dssss", "dssss", "dssss", "dssss", "dssss", "dssss",
+        "dssss", "dssss", "dssss", "si", "", "isis", "s", "s",
+        "i", "iddi", "iisddi", "iddi", "iisddi", "ds", "dsds", "dsss",
+        "di", "is", "dii", "dii", "isi", "di", "ds", "dso",
+        "dso", "dso", "dso", "dso", "dso", "dso", "dso", "dso",
+        "dso", "dso", "dso", "sso", "sso", "sso", "sso", "sso",
+        "sso", "sso", "ssosso", "ssosso", "dssiio", "dssiio", "ssisio", "ssisio",
+        "dsoi", "dsoiso", "dssso", "dssso", "dssso", "dssso", "dsoso", "dsoso",
+        "dsoso", "diiso", "dsoiso", "dsodso", "dsodso", "dssio", "dssio", "dssio",
         "dssio", "dssio", "dssio", "dssio", "dssio", "dssio", "dssio", "dssio",
-        "dssio", "dssio", "dssio", "sssio", "sssio", "sssio", "sssio", "sssio",
-        "sssio", "sssio", "d", "dsi", "i", "sssii", "sss", "sss",
-        "isss", "i", "dis", "iss", "di", "diss", "isss", "iisss",
-        "iisss", "i", "ds", "dss", "dss", "dss", "dss", "dss",
-        "dss", "dss", "dss", "dss", "dss", "ds", "dss", "dss",
+        "dssio", "sssio", "sssio", "sssio", "sssio", "sssio", "sssio", "sssio",
+        "d", "dsi", "i", "sssii", "sss", "sss", "isss", "i",
+        "dis", "iss", "di", "diss", "isss", "iisss", "iisss", "i",
+        "ds", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
+        "dss", "dss", "dss", "ds", "dss", "dss", "dss", "dss",
         "dss", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
+        "dss", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
+        "dss", "dss", "ds", "ds", "ds", "dss", "dss", "dss",
         "dss", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
         "dss", "dss", "dss", "dss", "ds", "ds", "ds", "dss",
         "dss", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
         "dss", "dss", "dss", "dss", "dss", "dss", "ds", "ds",
-        "ds", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
-        "dss", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
-        "ds", "ds", "ds", "ds", "ds", "ds", "ds", "dss",
-        "dss", "dss", "dss", "dss", "dss", "dss", "ds", "ds",
         "ds", "ds", "ds", "ds", "ds", "dss", "dss", "dss",
         "dss", "dss", "dss", "dss", "ds", "ds", "ds", "ds",
+        "ds", "ds", "ds", "dss", "dss", "dss", "dss", "dss",
+        "dss", "dss", "ds", "ds", "ds", "ds", "ds", "ds",
         "ds", "ds", "ds", "ds", "ds", "ds", "ds", "ds",
         "ds", "ds", "ds", "ds", "ds", "ds", "ds", "ds",
         "ds", "ds", "ds", "ds", "ds", "ds", "ds", "ds",
         "ds", "ds", "ds", "ds", "ds", "ds", "ds", "ds",
-        "ds", "ds", "dso", "dso", "dso", "dso", "dso", "dso",
+        "ii", "s", "dso", "dso", "dso", "dso", "dso", "dso",
         "dso", "dso", "dso", "dso", "dso", "sso", "dsss", "dss",
         "ds", "ds", "ds", "ds", "ds", "ds", "dsi", "dsi",
         "dssi", "dsi", "dsi", "dssi", "dsi", "dssi", "dsi", "dssi",
@@ -104,46 +107,46 @@ internal static partial class OpInfo
 
     private static readonly string[] Names =
     [
-        "Unreachable", "Interrupt", "Br", "BrIfNez", "BrIfEqz", "Throw", "ThrowRef", "I32AddImm",
-        "I64AddImm", "BrI32Eq", "BrI32Ne", "BrI32LtS", "BrI32LtU", "BrI32GtS", "BrI32GtU", "BrI32LeS",
-        "BrI32LeU", "BrI32GeS", "BrI32GeU", "BrI64Eq", "BrI64Ne", "BrI64LtS", "BrI64LtU", "BrI64GtS",
-        "BrI64GtU", "BrI64LeS", "BrI64LeU", "BrI64GeS", "BrI64GeU", "BrF32Eq", "BrF32Ne", "BrF32Lt",
-        "BrF32Gt", "BrF32Le", "BrF32Ge", "BrF64Eq", "BrF64Ne", "BrF64Lt", "BrF64Gt", "BrF64Le",
-        "BrF64Ge", "BrF32NotLt", "BrF32NotGt", "BrF32NotLe", "BrF32NotGe", "BrF64NotLt", "BrF64NotGt", "BrF64NotLe",
-        "BrF64NotGe", "BrI32AndZ", "BrI32AndNz", "BrI32EqLoad2", "BrI32NeLoad2", "BrI32LtSLoad2", "BrI32LtULoad2", "BrI32GtSLoad2",
-        "BrI32GtULoad2", "BrI32LeSLoad2", "BrI32LeULoad2", "BrI32GeSLoad2", "BrI32GeULoad2", "BrI32EqLoad", "BrI32NeLoad", "BrI32LtSLoad",
-        "BrI32LtULoad", "BrI32GtSLoad", "BrI32GtULoad", "BrI32LeSLoad", "BrI32LeULoad", "BrI32GeSLoad", "BrI32GeULoad", "I32Load2AddStore",
-        "I32Load2LoadShl", "I32Load2Load8UAdd", "I32Load2Store8Add", "SelectI32Eq", "SelectI32Ne", "SelectI32LtS", "SelectI32LtU", "SelectI32GtS",
-        "SelectI32GtU", "SelectI32LeS", "SelectI32LeU", "SelectI32GeS", "SelectI32GeU", "BrTable", "Return0", "GlobalSetAddImmReturn1",
-        "Return1", "Return1V128", "ReturnN", "Call", "CallIndirect", "CallV128", "CallIndirectV128", "Copy",
-        "Copy2", "Select", "GlobalGet", "GlobalSet", "GlobalGetAddImm", "GlobalAddImm", "GlobalSetAddImm", "RefFunc",
-        "RefIsNull", "I32Load", "I64Load", "I32Load8S", "I32Load8U", "I32Load16S", "I32Load16U", "I64Load8S",
-        "I64Load8U", "I64Load16S", "I64Load16U", "I64Load32S", "I64Load32U", "I32Store", "I64Store", "I32Store8",
-        "I32Store16", "I64Store8", "I64Store16", "I64Store32", "I32Store2", "I64Store2", "I32LoadShl", "I64LoadShl",
-        "I32StoreShl", "I64StoreShl", "I32LoadAddImm", "I32LoadAddImmStore", "I32AddStore", "I32XorStore", "F64AddStore", "F64MulStore",
-        "I32LoadStore", "I32Load8UStore8", "I32Load8SStore8", "GlobalAddImmStore", "I32LoadStoreAddImm", "I32Load2", "I64Load2", "I32LoadAdd",
-        "I64LoadAdd", "I32Load8SAdd", "I32Load8UAdd", "I32Load16SAdd", "I32Load16UAdd", "I64Load8SAdd", "I64Load8UAdd", "I64Load16SAdd",
-        "I64Load16UAdd", "I64Load32SAdd", "I64Load32UAdd", "I32StoreAdd", "I64StoreAdd", "I32Store8Add", "I32Store16Add", "I64Store8Add",
-        "I64Store16Add", "I64Store32Add", "MemorySize", "MemoryGrow", "UseMemory", "MemoryCopyAcross", "MemoryFill", "MemoryCopy",
-        "MemoryInit", "DataDrop", "TableGet", "TableSet", "TableSize", "TableGrow", "TableFill", "TableCopy",
-        "TableInit", "ElemDrop", "i32.eqz", "i32.eq", "i32.ne", "i32.lt_s", "i32.lt_u", "i32.gt_s",
-        "i32.gt_u", "i32.le_s", "i32.le_u", "i32.ge_s", "i32.ge_u", "i64.eqz", "i64.eq", "i64.ne",
-        "i64.lt_s", "i64.lt_u", "i64.gt_s", "i64.gt_u", "i64.le_s", "i64.le_u", "i64.ge_s", "i64.ge_u",
-        "f32.eq", "f32.ne", "f32.lt", "f32.gt", "f32.le", "f32.ge", "f64.eq", "f64.ne",
-        "f64.lt", "f64.gt", "f64.le", "f64.ge", "i32.clz", "i32.ctz", "i32.popcnt", "i32.add",
-        "i32.sub", "i32.mul", "i32.div_s", "i32.div_u", "i32.rem_s", "i32.rem_u", "i32.and", "i32.or",
-        "i32.xor", "i32.shl", "i32.shr_s", "i32.shr_u", "i32.rotl", "i32.rotr", "i64.clz", "i64.ctz",
-        "i64.popcnt", "i64.add", "i64.sub", "i64.mul", "i64.div_s", "i64.div_u", "i64.rem_s", "i64.rem_u",
-        "i64.and", "i64.or", "i64.xor", "i64.shl", "i64.shr_s", "i64.shr_u", "i64.rotl", "i64.rotr",
-        "f32.abs", "f32.neg", "f32.ceil", "f32.floor", "f32.trunc", "f32.nearest", "f32.sqrt", "f32.add",
-        "f32.sub", "f32.mul", "f32.div", "f32.min", "f32.max", "f32.copysign", "f64.abs", "f64.neg",
-        "f64.ceil", "f64.floor", "f64.trunc", "f64.nearest", "f64.sqrt", "f64.add", "f64.sub", "f64.mul",
-        "f64.div", "f64.min", "f64.max", "f64.copysign", "i32.wrap_i64", "i32.trunc_f32_s", "i32.trunc_f32_u", "i32.trunc_f64_s",
-        "i32.trunc_f64_u", "i64.extend_i32_s", "i64.extend_i32_u", "i64.trunc_f32_s", "i64.trunc_f32_u", "i64.trunc_f64_s", "i64.trunc_f64_u", "f32.convert_i32_s",
-        "f32.convert_i32_u", "f32.convert_i64_s", "f32.convert_i64_u", "f32.demote_f64", "f64.convert_i32_s", "f64.convert_i32_u", "f64.convert_i64_s", "f64.convert_i64_u",
-        "f64.promote_f32", "i32.reinterpret_f32", "i64.reinterpret_f64", "f32.reinterpret_i32", "f64.reinterpret_i64", "i32.extend8_s", "i32.extend16_s", "i64.extend8_s",
-        "i64.extend16_s", "i64.extend32_s", "I32TruncSatF32S", "I32TruncSatF32U", "I32TruncSatF64S", "I32TruncSatF64U", "I64TruncSatF32S", "I64TruncSatF32U",
-        "I64TruncSatF64S", "I64TruncSatF64U", "v128.load", "v128.load8x8_s", "v128.load8x8_u", "v128.load16x4_s", "v128.load16x4_u", "v128.load32x2_s",
+        "Unreachable", "Interrupt", "Br", "BrIfNez", "BrIfEqz", "I32AddImm", "I64AddImm", "BrI32Eq",
+        "BrI32Ne", "BrI32LtS", "BrI32LtU", "BrI32GtS", "BrI32GtU", "BrI32LeS", "BrI32LeU", "BrI32GeS",
+        "BrI32GeU", "BrI64Eq", "BrI64Ne", "BrI64LtS", "BrI64LtU", "BrI64GtS", "BrI64GtU", "BrI64LeS",
+        "BrI64LeU", "BrI64GeS", "BrI64GeU", "BrF32Eq", "BrF32Ne", "BrF32Lt", "BrF32Gt", "BrF32Le",
+        "BrF32Ge", "BrF64Eq", "BrF64Ne", "BrF64Lt", "BrF64Gt", "BrF64Le", "BrF64Ge", "BrF32NotLt",
+        "BrF32NotGt", "BrF32NotLe", "BrF32NotGe", "BrF64NotLt", "BrF64NotGt", "BrF64NotLe", "BrF64NotGe", "BrI32AndZ",
+        "BrI32AndNz", "BrI32EqLoad2", "BrI32NeLoad2", "BrI32LtSLoad2", "BrI32LtULoad2", "BrI32GtSLoad2", "BrI32GtULoad2", "BrI32LeSLoad2",
+        "BrI32LeULoad2", "BrI32GeSLoad2", "BrI32GeULoad2", "BrI32EqLoad", "BrI32NeLoad", "BrI32LtSLoad", "BrI32LtULoad", "BrI32GtSLoad",
+        "BrI32GtULoad", "BrI32LeSLoad", "BrI32LeULoad", "BrI32GeSLoad", "BrI32GeULoad", "I32Load2AddStore", "I32Load2LoadShl", "I32Load2Load8UAdd",
+        "I32Load2Store8Add", "SelectI32Eq", "SelectI32Ne", "SelectI32LtS", "SelectI32LtU", "SelectI32GtS", "SelectI32GtU", "SelectI32LeS",
+        "SelectI32LeU", "SelectI32GeS", "SelectI32GeU", "BrTable", "Return0", "GlobalSetAddImmReturn1", "Return1", "Return1V128",
+        "ReturnN", "Call", "CallIndirect", "CallV128", "CallIndirectV128", "Copy", "Copy2", "Select",
+        "GlobalGet", "GlobalSet", "GlobalGetAddImm", "GlobalAddImm", "GlobalSetAddImm", "RefFunc", "RefIsNull", "I32Load",
+        "I64Load", "I32Load8S", "I32Load8U", "I32Load16S", "I32Load16U", "I64Load8S", "I64Load8U", "I64Load16S",
+        "I64Load16U", "I64Load32S", "I64Load32U", "I32Store", "I64Store", "I32Store8", "I32Store16", "I64Store8",
+        "I64Store16", "I64Store32", "I32Store2", "I64Store2", "I32LoadShl", "I64LoadShl", "I32StoreShl", "I64StoreShl",
+        "I32LoadAddImm", "I32LoadAddImmStore", "I32AddStore", "I32XorStore", "F64AddStore", "F64MulStore", "I32LoadStore", "I32Load8UStore8",
+        "I32Load8SStore8", "GlobalAddImmStore", "I32LoadStoreAddImm", "I32Load2", "I64Load2", "I32LoadAdd", "I64LoadAdd", "I32Load8SAdd",
+        "I32Load8UAdd", "I32Load16SAdd", "I32Load16UAdd", "I64Load8SAdd", "I64Load8UAdd", "I64Load16SAdd", "I64Load16UAdd", "I64Load32SAdd",
+        "I64Load32UAdd", "I32StoreAdd", "I64StoreAdd", "I32Store8Add", "I32Store16Add", "I64Store8Add", "I64Store16Add", "I64Store32Add",
+        "MemorySize", "MemoryGrow", "UseMemory", "MemoryCopyAcross", "MemoryFill", "MemoryCopy", "MemoryInit", "DataDrop",
+        "TableGet", "TableSet", "TableSize", "TableGrow", "TableFill", "TableCopy", "TableInit", "ElemDrop",
+        "i32.eqz", "i32.eq", "i32.ne", "i32.lt_s", "i32.lt_u", "i32.gt_s", "i32.gt_u", "i32.le_s",
+        "i32.le_u", "i32.ge_s", "i32.ge_u", "i64.eqz", "i64.eq", "i64.ne", "i64.lt_s", "i64.lt_u",
+        "i64.gt_s", "i64.gt_u", "i64.le_s", "i64.le_u", "i64.ge_s", "i64.ge_u", "f32.eq", "f32.ne",
+        "f32.lt", "f32.gt", "f32.le", "f32.ge", "f64.eq", "f64.ne", "f64.lt", "f64.gt",
+        "f64.le", "f64.ge", "i32.clz", "i32.ctz", "i32.popcnt", "i32.add", "i32.sub", "i32.mul",
+        "i32.div_s", "i32.div_u", "i32.rem_s", "i32.rem_u", "i32.and", "i32.or", "i32.xor", "i32.shl",
+        "i32.shr_s", "i32.shr_u", "i32.rotl", "i32.rotr", "i64.clz", "i64.ctz", "i64.popcnt", "i64.add",
+        "i64.sub", "i64.mul", "i64.div_s", "i64.div_u", "i64.rem_s", "i64.rem_u", "i64.and", "i64.or",
+        "i64.xor", "i64.shl", "i64.shr_s", "i64.shr_u", "i64.rotl", "i64.rotr", "f32.abs", "f32.neg",
+        "f32.ceil", "f32.floor", "f32.trunc", "f32.nearest", "f32.sqrt", "f32.add", "f32.sub", "f32.mul",
+        "f32.div", "f32.min", "f32.max", "f32.copysign", "f64.abs", "f64.neg", "f64.ceil", "f64.floor",
+        "f64.trunc", "f64.nearest", "f64.sqrt", "f64.add", "f64.sub", "f64.mul", "f64.div", "f64.min",
+        "f64.max", "f64.copysign", "i32.wrap_i64", "i32.trunc_f32_s", "i32.trunc_f32_u", "i32.trunc_f64_s", "i32.trunc_f64_u", "i64.extend_i32_s",
+        "i64.extend_i32_u", "i64.trunc_f32_s", "i64.trunc_f32_u", "i64.trunc_f64_s", "i64.trunc_f64_u", "f32.convert_i32_s", "f32.convert_i32_u", "f32.convert_i64_s",
+        "f32.convert_i64_u", "f32.demote_f64", "f64.convert_i32_s", "f64.convert_i32_u", "f64.convert_i64_s", "f64.convert_i64_u", "f64.promote_f32", "i32.reinterpret_f32",
+        "i64.reinterpret_f64", "f32.reinterpret_i32", "f64.reinterpret_i64", "i32.extend8_s", "i32.extend16_s", "i64.extend8_s", "i64.extend16_s", "i64.extend32_s",
+        "I32TruncSatF32S", "I32TruncSatF32U", "I32TruncSatF64S", "I32TruncSatF64U", "I64TruncSatF32S", "I64TruncSatF32U", "I64TruncSatF64S", "I64TruncSatF64U",
+        "Throw", "ThrowRef", "v128.load", "v128.load8x8_s", "v128.load8x8_u", "v128.load16x4_s", "v128.load16x4_u", "v128.load32x2_s",
         "v128.load32x2_u", "v128.load8_splat", "v128.load16_splat", "v128.load32_splat", "v128.load64_splat", "v128.store", "i8x16.shuffle", "i8x16.swizzle",
         "i8x16.splat", "i16x8.splat", "i32x4.splat", "i64x2.splat", "f32x4.splat", "f64x2.splat", "i8x16.extract_lane_s", "i8x16.extract_lane_u",
         "i8x16.replace_lane", "i16x8.extract_lane_s", "i16x8.extract_lane_u", "i16x8.replace_lane", "i32x4.extract_lane", "i32x4.replace_lane", "i64x2.extract_lane", "i64x2.replace_lane",
@@ -1383,21 +1386,6 @@ internal static class Layout
         public const int Cond = 1;
         public const int Target = 2;
         public const int Length = 3;
-    }
-
-    /// <summary><see cref="Op.Throw"/>.</summary>
-    internal static class Throw
-    {
-        public const int Tag = 1;
-        public const int Count = 2;
-        public const int Fixed = 3;
-    }
-
-    /// <summary><see cref="Op.ThrowRef"/>.</summary>
-    internal static class ThrowRef
-    {
-        public const int Exn = 1;
-        public const int Length = 2;
     }
 
     /// <summary><see cref="Op.I32AddImm"/>.</summary>
@@ -4281,6 +4269,21 @@ internal static class Layout
         public const int Dst = 1;
         public const int A = 2;
         public const int Length = 3;
+    }
+
+    /// <summary><see cref="Op.Throw"/>.</summary>
+    internal static class Throw
+    {
+        public const int Tag = 1;
+        public const int Count = 2;
+        public const int Fixed = 3;
+    }
+
+    /// <summary><see cref="Op.ThrowRef"/>.</summary>
+    internal static class ThrowRef
+    {
+        public const int Exn = 1;
+        public const int Length = 2;
     }
 
     /// <summary><see cref="Op.V128Load"/>.</summary>
