@@ -105,6 +105,7 @@ internal static class InspectVerb
         ExternalKind.Function => $"func {info.Types[(int)i.TypeIndex]}",
         ExternalKind.Table => $"table {i.Table!.ElementType.ToText()}, min {i.Table.Limits.Min}, max {(i.Table.Limits.Max is ulong m ? m : "none")}",
         ExternalKind.Memory => $"memory {Pages(i.Memory!.Limits)}",
+        ExternalKind.Tag => $"tag {info.Types[(int)i.TypeIndex]}",
         _ => $"global {(i.Global!.Mutable ? "mut " : "")}{i.Global.ValueType.ToText()}",
     };
 
@@ -113,6 +114,7 @@ internal static class InspectVerb
         ExternalKind.Function => $"{FunctionName(info, e.Index)} {info.GetFunctionType((int)e.Index)}",
         ExternalKind.Table => $"table[{e.Index}]",
         ExternalKind.Memory => $"memory[{e.Index}]",
+        ExternalKind.Tag => $"tag[{e.Index}] {info.GetTagType((int)e.Index)}",
         _ => $"global[{e.Index}]",
     };
 }

@@ -221,7 +221,8 @@ public sealed class Instantiator(Store store)
                         Table => Sort.CoreTable,
                         Memory => Sort.CoreMemory,
                         Global => Sort.CoreGlobal,
-                        _ => Sort.CoreTag,
+                        Tag => Sort.CoreTag,
+                        _ => throw Invalid($"export `{e.Name}` of core instance {e.Instance} has an unknown kind"),
                     };
                     if (sort != a.Sort) throw Invalid($"export `{e.Name}` of core instance {e.Instance} is a {sort.ToText()}, not a {a.Sort.ToText()}");
                     return item;

@@ -176,6 +176,7 @@ public static class ComponentValidator
                     ExternalKind.Function => info.Types[(int)info.FunctionTypeIndices[(int)e.Index]],
                     ExternalKind.Table => info.AllTables[(int)e.Index],
                     ExternalKind.Memory => info.AllMemories[(int)e.Index],
+                    ExternalKind.Tag => new CoreTagType(info.GetTagType((int)e.Index)),
                     _ => (object)info.AllGlobals[(int)e.Index],
                 };
             }
@@ -187,6 +188,7 @@ public static class ComponentValidator
             ExternalKind.Function => info.Types[(int)i.TypeIndex],
             ExternalKind.Table => i.Table!,
             ExternalKind.Memory => i.Memory!,
+            ExternalKind.Tag => new CoreTagType(info.Types[(int)i.TypeIndex]),
             _ => i.Global!,
         };
 
@@ -264,6 +266,8 @@ public static class ComponentValidator
                     ? f : throw Invalid($"type index out of bounds: {i.TypeIndex}"),
                 ExternalKind.Table => i.Table!,
                 ExternalKind.Memory => Memory(i.Memory!),
+                ExternalKind.Tag => i.TypeIndex < (uint)types.Count && types[(int)i.TypeIndex] is FunctionType t
+                    ? new CoreTagType(t) : throw Invalid($"type index out of bounds: {i.TypeIndex}"),
                 _ => i.Global!,
             };
 
@@ -364,7 +368,8 @@ public static class ComponentValidator
                         TableType => Sort.CoreTable,
                         MemoryType => Sort.CoreMemory,
                         GlobalType => Sort.CoreGlobal,
-                        _ => Sort.CoreTag,
+                        CoreTagType => Sort.CoreTag,
+                        _ => throw Invalid($"export `{e.Name}` of core instance {e.Instance} has an unknown kind"),
                     };
                     if (sort != a.Sort) throw Invalid($"export `{e.Name}` of core instance {e.Instance} is a {sort.ToText()}, not a {a.Sort.ToText()}");
                     _scope[a.Sort].Add(item);

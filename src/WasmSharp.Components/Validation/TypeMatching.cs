@@ -172,6 +172,7 @@ internal static class TypeMatching
     public static bool CoreMatches(object actual, object expected) => (actual, expected) switch
     {
         (FunctionType a, FunctionType e) => a.Equals(e),
+        (CoreTagType a, CoreTagType e) => a.Type.Equals(e.Type),
         (GlobalType a, GlobalType e) => a == e,
         (TableType a, TableType e) => a.ElementType == e.ElementType && a.Limits.IsSubtypeOf(e.Limits),
         (MemoryType a, MemoryType e) => a.Shared == e.Shared && a.Limits.IsSubtypeOf(e.Limits),
@@ -238,3 +239,7 @@ internal static class TypeMatching
         _ => "instance",
     };
 }
+
+/// <summary>A core tag's type (exception handling) as the validator tracks core items: its function type, kept apart
+/// from a core function's.</summary>
+internal sealed record CoreTagType(FunctionType Type);
