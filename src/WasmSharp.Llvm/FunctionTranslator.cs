@@ -686,6 +686,10 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
     public void EnterTry(ref ControlFrame frame, Span<LlvmValue> stack, ReadOnlySpan<CatchClause> catches) => throw ExceptionHandling();
     public void Throw(int tag, FunctionType type, ReadOnlySpan<LlvmValue> args) => throw ExceptionHandling();
     public void ThrowRef(LlvmValue exception) => throw ExceptionHandling();
+    public void EnterLegacyTry(ref ControlFrame frame, Span<LlvmValue> stack) => throw ExceptionHandling();
+    public void Catch(ref ControlFrame frame, ValueStack<LlvmValue> stack, int tag, ValueType[] types) => throw ExceptionHandling();
+    public void Delegate(in ControlFrame frame, ValueStack<LlvmValue> stack, int regions, bool parentLive) => throw ExceptionHandling();
+    public void Rethrow(in ControlFrame target) => throw ExceptionHandling();
     internal static NotSupportedException ExceptionHandling() => new("exception handling (tags, throw, try_table, exnref)");
 
     public void Enter(ref ControlFrame frame, Span<LlvmValue> stack, LlvmValue condition)

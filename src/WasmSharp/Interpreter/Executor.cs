@@ -1227,7 +1227,8 @@ internal sealed unsafe partial class Executor : IDisposable
     private ulong* _regsAfterRare;
 
     /// <summary>Finds the handler of <paramref name="exception"/>, thrown at <paramref name="ip"/> of the running
-    /// function: the first of its handlers whose region holds the pc and whose clause matches, else the same in
+    /// function: the first of its handlers whose region holds the pc and whose clause matches (past a delegate,
+    /// only those of the regions around its target), else the same in
     /// its caller at the call, and so on out to the frame this <see cref="Run"/> began with, past which the
     /// exception leaves as <see cref="UncaughtWasmException"/>. The handler writes the values (and the exnref) to
     /// its frame; returns its landing pad (the frame's base in <see cref="_regsAfterRare"/>).</summary>
@@ -1238,20 +1239,23 @@ internal sealed unsafe partial class Executor : IDisposable
         {
             var fn = ((WasmFunction)_store.GetFunction(_current)).Code;
             int* code = CodePointer(fn);
-            int pc = (int)(ip - code);
+            int pc = (int)(ip - code), regions = int.MaxValue;
             foreach (ref readonly var h in fn.Handlers.AsSpan())
             {
-                if (pc < h.Start || pc >= h.End) continue;
-                if (h.Kind < 2 && !ReferenceEquals(_inst.Tags[h.Tag], exception.Tag)) continue;
-                ulong* dst = regs + h.Payload;
-                if (h.Kind < 2)
+                if (pc < h.Start || pc >= h.End || h.Depth > regions) continue;
+                if (h.Kind == 4)
                 {
+                    regions = h.Target; // delegate: only the regions around its target handle it
+                    continue;
+                }
+                if (h.Tag >= 0)
+                {
+                    if (!ReferenceEquals(_inst.Tags[h.Tag], exception.Tag)) continue;
                     int words = exception.Tag.Type.Parameters.Length * SlotWords;
                     fixed (ulong* v = exception.SlotsFor(_store))
-                        Buffer.MemoryCopy(v, dst, (long)words * sizeof(ulong), (long)words * sizeof(ulong));
-                    dst += words;
+                        Buffer.MemoryCopy(v, regs + h.Payload, (long)words * sizeof(ulong), (long)words * sizeof(ulong));
                 }
-                if (h.Kind is 1 or 3) dst[0] = _store.RefToBits(Value.ExnRef(exception));
+                if (h.Exception >= 0) regs[h.Exception] = _store.RefToBits(Value.ExnRef(exception));
                 _regsAfterRare = regs;
                 return code + h.Target;
             }

@@ -310,6 +310,39 @@ internal sealed class RegisterCodeGenerator : IFunctionTranslator<Operand, Compi
         _t.EnterTry(catches, frame.Height);
     }
 
+    public void EnterLegacyTry(ref ControlFrame frame, Span<Operand> stack)
+    {
+        _t.MaterializeLocals(stack);
+        _t.MaterializeFrom(stack, frame.Height);
+        frame.Label = _t.NewLabel();
+        frame.Exception = _t.EnterLegacyTry(frame.Height);
+    }
+
+    public void Catch(ref ControlFrame frame, ValueStack<Operand> stack, int tag, ValueType[] types)
+    {
+        _region++; // a catch starts from the throw, not from the code before
+        if (frame.Live)
+        {
+            _t.PlaceResults(stack.AsSpan()[frame.Height..], frame.Height);
+            _t.Branch(frame.Label, [], 0);
+        }
+        var values = _t.Catch(first: frame.Kind == 0x06, tag, types, frame.Exception);
+        stack.Truncate(frame.Height);
+        foreach (var v in values) stack.Add(v);
+    }
+
+    public void Delegate(in ControlFrame frame, ValueStack<Operand> stack, int regions, bool parentLive)
+    {
+        EndFrame(frame, stack, parentLive);
+        if (!frame.Dead) _t.Delegate(regions);
+    }
+
+    public void Rethrow(in ControlFrame target)
+    {
+        _t.ThrowRef(Translator.Local(target.Exception, ValueType.ExnRef));
+        DropPending();
+    }
+
     public void Throw(int tag, FunctionType type, ReadOnlySpan<Operand> args)
     {
         _t.Throw(tag, args);
@@ -339,7 +372,9 @@ internal sealed class RegisterCodeGenerator : IFunctionTranslator<Operand, Compi
     public void End(in ControlFrame frame, ValueStack<Operand> stack, bool parentLive)
     {
         EndFrame(frame, stack, parentLive);
-        if (frame.Kind == 0x1F && !frame.Dead) _t.ExitTry(fallsThrough: parentLive);
+        if (frame.Dead) return;
+        if (frame.Kind == 0x1F) _t.ExitTry(fallsThrough: parentLive);
+        else if (frame.Kind is 0x06 or 0x07 or 0x19) _t.ExitLegacyTry(caught: frame.Kind != 0x06);
     }
 
     private void EndFrame(in ControlFrame frame, ValueStack<Operand> stack, bool parentLive)

@@ -92,8 +92,11 @@ internal sealed partial class Translator
         _fallenInto.Clear();
         _recent.Clear();
         _openTries.Clear();
+        _legacyTries.Clear();
         _handlers.Clear();
         _tryDepth = 0;
+        _exceptionSlots = 0;
+        _legacyDepth = 0;
         _paramCount = paramCount;
         _localCount = localCount;
     }
@@ -363,7 +366,8 @@ internal sealed partial class Translator
                 if (wide) frameConstants.Add(_constantHighs[c]);
             }
         }
-        int constBase = _paramCount + _localCount;
+        // Legacy catches' exception slots follow the locals (EnterLegacyTry).
+        int constBase = _paramCount + _localCount + _exceptionSlots;
         int tempBase = constBase + used.Count;
         var code = GC.AllocateUninitializedArray<int>(_len, pinned: true);
         _code.AsSpan(0, _len).CopyTo(code);
@@ -386,7 +390,7 @@ internal sealed partial class Translator
             FrameConstants = frameConstants.ToArray(),
             WideConstants = wide,
             ParamCount = _paramCount,
-            LocalCount = _localCount,
+            LocalCount = _localCount + _exceptionSlots,
             ZeroSlots = Array.ConvertAll(zeroSlots, z => z * CompiledFunction.SlotWords),
             FrameSize = tempBase + _maxHeight + 1,
             Handlers = FinishHandlers(tempBase),

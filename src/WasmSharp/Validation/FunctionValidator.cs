@@ -274,6 +274,11 @@ internal sealed class FunctionValidator<TValue, TResult>
             case 0x01: return; // nop
             case 0x02: case 0x03: case 0x04: EnterBlock(ref r, op); return;
             case 0x1F when _exceptions: EnterBlock(ref r, op); return;
+            case 0x06 when _exceptions: EnterBlock(ref r, op); return;
+            case 0x07 when _exceptions: LegacyCatch((int)TagAt(r.ReadU32())); return;
+            case 0x19 when _exceptions: LegacyCatch(-1); return;
+            case 0x18 when _exceptions: Delegate(r.ReadU32()); return;
+            case 0x09 when _exceptions: Rethrow(r.ReadU32()); return;
             case 0x08 when _exceptions: Throw(r.ReadU32()); return;
             case 0x0A when _exceptions: ThrowRef(); return;
             case 0x05: Else(); return;
@@ -481,9 +486,60 @@ internal sealed class FunctionValidator<TValue, TResult>
             Kind = op, Params = ps, Results = rs, Height = height, Dead = !live, Label = -1, ElseLabel = -1,
         };
         if (live && catches is not null) _t.EnterTry(ref frame, StackSpan, catches);
+        else if (live && op == 0x06) _t.EnterLegacyTry(ref frame, StackSpan);
         else if (live) _t.Enter(ref frame, StackSpan, cond);
         _ctrl.Add(frame);
-        if (catches is not null) _tryDepth++;
+        if (op is 0x1F or 0x06) _tryDepth++;
+    }
+
+    // ---- legacy exception handling (try, catch, catch_all, delegate, rethrow) ------------------------
+
+    private void LegacyCatch(int tag)
+    {
+        ref var c = ref Top;
+        if (c.Kind is not (0x06 or 0x07)) throw Malformed(tag < 0 ? "catch_all without try" : "catch without try");
+        if (c.Kind == 0x06) _tryDepth--; // the body, the region the catches guard, ends
+        if (c.Live) _t.LeaveStraightLine(StackSpan);
+        CheckFrameEnd(ref c);
+        var types = tag < 0 ? [] : _module.GetTagType(tag).Parameters;
+        if (!c.Dead) _t.Catch(ref c, _stack, tag, types);
+        else
+        {
+            _stack.Truncate(c.Height);
+            foreach (var t in types) PushTyped(t);
+        }
+        c.Kind = tag < 0 ? (byte)0x19 : (byte)0x07;
+        c.Unreachable = false;
+    }
+
+    private void Delegate(uint depth)
+    {
+        ref var c = ref Top;
+        if (c.Kind != 0x06) throw Malformed("delegate without try");
+        if (c.Live) _t.LeaveStraightLine(StackSpan);
+        CheckFrameEnd(ref c);
+        var frame = c;
+        _tryDepth--;
+        _ctrl.Truncate(_ctrl.Count - 1);
+        // The target is a label around the try; the regions that still handle what the body throws are those
+        // around it, and its own if it is a try (or try_table) in its body.
+        Label(depth);
+        int target = _ctrl.Count - 1 - (int)depth, regions = 0;
+        for (int i = 0; i <= target; i++)
+            if (_ctrl[i].Kind is 0x06 or 0x1F) regions++;
+        _t.Delegate(in frame, _stack, regions, parentLive: !frame.Dead && Live);
+    }
+
+    private void Rethrow(uint depth)
+    {
+        ref var target = ref Label(depth);
+        if (target.Kind is not (0x07 or 0x19)) throw Invalid("invalid rethrow label");
+        if (Live)
+        {
+            _t.LeaveStraightLine(StackSpan);
+            _t.Rethrow(in target);
+        }
+        SetUnreachable();
     }
 
     /// <summary>A try_table's catch clauses. Their labels are those around the try_table (its own is not yet bound),
@@ -570,7 +626,7 @@ internal sealed class FunctionValidator<TValue, TResult>
         CheckFrameEnd(ref c);
         if (c.Kind == 0x04 && !c.Params.AsSpan().SequenceEqual(c.Results)) throw Invalid("type mismatch");
         var frame = c;
-        if (frame.Kind == 0x1F) _tryDepth--;
+        if (frame.Kind is 0x1F or 0x06) _tryDepth--;
         _ctrl.Truncate(_ctrl.Count - 1);
         _t.End(in frame, _stack, parentLive: _ctrl.Count > 0 && !frame.Dead && Live);
         if (_ctrl.Count == 0) _stack.Clear();

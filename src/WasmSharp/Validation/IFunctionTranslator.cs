@@ -24,7 +24,8 @@ internal readonly record struct CatchClause(byte Kind, int Tag, ValueType[] Type
 /// <summary>A block, loop, if, try_table or the function body, as the validator tracks it.</summary>
 internal struct ControlFrame
 {
-    /// <summary>0x02 block, 0x03 loop, 0x04 if, 0x05 an if's else arm, 0x1F try_table, 0 the function.</summary>
+    /// <summary>0x02 block, 0x03 loop, 0x04 if, 0x05 an if's else arm, 0x1F try_table, 0 the function; legacy
+    /// exception handling's try: 0x06 in its body, 0x07 in a catch, 0x19 in its catch_all.</summary>
     public byte Kind;
     public ValueType[] Params;
     public ValueType[] Results;
@@ -36,6 +37,8 @@ internal struct ControlFrame
     public bool Dead;
     /// <summary>The translator's labels for the frame's end (a loop's head) and an if's else arm.</summary>
     public int Label, ElseLabel;
+    /// <summary>A legacy try: where the translator keeps the exception its catch caught (rethrow reads it).</summary>
+    public int Exception;
 
     public readonly ValueType[] LabelTypes => Kind == 0x03 ? Params : Results;
     public readonly bool Live => !Unreachable && !Dead;
@@ -94,6 +97,20 @@ internal interface IFunctionTranslator<TValue, TResult> where TValue : struct, I
     /// <summary>A live try_table begins (a block whose body's exceptions <paramref name="catches"/> catch, in order),
     /// its params on <paramref name="stack"/> from its height. Its <see cref="End"/> ends the region they guard.</summary>
     void EnterTry(ref ControlFrame frame, Span<TValue> stack, ReadOnlySpan<CatchClause> catches);
+    /// <summary>Legacy exception handling: a live try begins (its body, until the first catch, is the region its
+    /// catches guard).</summary>
+    void EnterLegacyTry(ref ControlFrame frame, Span<TValue> stack);
+    /// <summary>Legacy: a catch (of tag <paramref name="tag"/>, or -1 for catch_all) of <paramref name="frame"/>
+    /// begins; the arm before it ended (checked: its results on the stack when live). The translator puts the caught
+    /// values, of <paramref name="types"/>, on the stack from the frame's height.</summary>
+    void Catch(ref ControlFrame frame, ValueStack<TValue> stack, int tag, ValueType[] types);
+    /// <summary>Legacy: a try's body ends with delegate (checked, and removed from the control stack): what it
+    /// throws is handled as if thrown where only the first <paramref name="regions"/> handler regions around it are
+    /// (those around the delegate's target, and the target's if it is a try). The results stay as after
+    /// <see cref="End"/>.</summary>
+    void Delegate(in ControlFrame frame, ValueStack<TValue> stack, int regions, bool parentLive);
+    /// <summary>Legacy: rethrow of the exception the catch of <paramref name="target"/> caught.</summary>
+    void Rethrow(in ControlFrame target);
     /// <summary>throw: raises an exception of tag <paramref name="tag"/> (of type <paramref name="type"/>) carrying
     /// <paramref name="args"/>.</summary>
     void Throw(int tag, FunctionType type, ReadOnlySpan<TValue> args);
