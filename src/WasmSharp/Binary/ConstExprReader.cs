@@ -100,7 +100,7 @@ internal static class ConstExprReader
                 r.ReadS33();
                 for (uint clauses = r.ReadCount(); clauses > 0; clauses--)
                 {
-                    if (CatchClause.HasTag(r.ReadByte())) r.ReadU32();
+                    if (Instructions.CatchHasTag(r.ReadByte())) r.ReadU32();
                     r.ReadU32();
                 }
                 break;

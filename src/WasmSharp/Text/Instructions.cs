@@ -8,7 +8,7 @@ internal enum Immediate : byte
     None,
     /// <summary>block, loop, if, and the legacy try: a label and a block type.</summary>
     Block,
-    /// <summary>try_table: a label, a block type and catch clauses (<see cref="CatchClause"/>), whose
+    /// <summary>try_table: a label, a block type and catch clauses (<see cref="Instructions.CatchClauses"/>), whose
     /// labels are the enclosing blocks'.</summary>
     TryTable,
     Else,
@@ -75,17 +75,6 @@ internal readonly record struct Instruction(string Name, byte Prefix, uint Opcod
     public bool IsDelimiter => Immediate is Immediate.Else or Immediate.End or Immediate.Catch or Immediate.CatchAll or Immediate.Delegate;
 }
 
-/// <summary>The kinds of try_table's catch clauses, and whether one has a tag.</summary>
-internal static class CatchClause
-{
-    /// <summary>The clauses by their binary byte: 0 <c>catch x l</c>, 1 <c>catch_ref x l</c>, 2 <c>catch_all l</c>,
-    /// 3 <c>catch_all_ref l</c>.</summary>
-    public static readonly string[] Names = ["catch", "catch_ref", "catch_all", "catch_all_ref"];
-
-    /// <summary>Whether clause <paramref name="kind"/> names a tag before its label.</summary>
-    public static bool HasTag(byte kind) => kind < 2;
-}
-
 /// <summary>
 /// Every instruction by name (Wasm 2.0, and exception handling with its legacy form): the one table the text parser
 /// and printer share. SIMD instructions come from the validator's SIMD table (<see cref="SimdOpcodes"/>), the numeric
@@ -93,6 +82,13 @@ internal static class CatchClause
 /// </summary>
 internal static class Instructions
 {
+    /// <summary>try_table's catch clauses by their binary byte: 0 <c>catch x l</c>, 1 <c>catch_ref x l</c>,
+    /// 2 <c>catch_all l</c>, 3 <c>catch_all_ref l</c>.</summary>
+    public static readonly string[] CatchClauses = ["catch", "catch_ref", "catch_all", "catch_all_ref"];
+
+    /// <summary>Whether catch clause <paramref name="kind"/> names a tag before its label.</summary>
+    public static bool CatchHasTag(byte kind) => kind < 2;
+
     /// <summary>Every instruction once. Plain arrays below, no dictionaries: building a frozen dictionary over
     /// these types cost a short wat2wasm run a fifth of its time (JIT of its generic code at start-up).</summary>
     public static readonly Instruction[] All = Build().ToArray();

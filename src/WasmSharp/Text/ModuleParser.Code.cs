@@ -159,11 +159,11 @@ internal sealed partial class ModuleParser
         var clauses = new WasmWriter(16);
         uint count = 0;
         while (_p.Peek().Kind == TokenKind.LeftParen && _p.Peek(1) is { Kind: TokenKind.Keyword } keyword
-               && Array.IndexOf(CatchClause.Names, _p.String(keyword)) is int kind and >= 0)
+               && Array.IndexOf(Instructions.CatchClauses, _p.String(keyword)) is int kind and >= 0)
         {
             _p.Position += 2;
             clauses.Byte((byte)kind);
-            if (CatchClause.HasTag((byte)kind)) clauses.U32(Tag());
+            if (Instructions.CatchHasTag((byte)kind)) clauses.U32(Tag());
             clauses.U32(Label());
             _p.ExpectRightParen();
             count++;

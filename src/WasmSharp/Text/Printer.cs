@@ -85,6 +85,7 @@ internal sealed partial class Printer
         Functions();
         Tables();
         Memories();
+        Tags();
         Globals();
         Exports();
         if (_m.Start is uint start)
@@ -187,7 +188,7 @@ internal sealed partial class Printer
 
     private void Imports()
     {
-        int functions = 0, tables = 0, memories = 0, globals = 0;
+        int functions = 0, tables = 0, memories = 0, globals = 0, tags = 0;
         foreach (var import in _m.Imports)
         {
             Field("(import ");
@@ -210,6 +211,11 @@ internal sealed partial class Printer
                     _s.Append(" (memory ");
                     IndexComment(memories++);
                     MemoryType(import.Memory!);
+                    break;
+                case ExternalKind.Tag:
+                    _s.Append(" (tag ");
+                    IndexComment(tags++);
+                    TypeUse(import.TypeIndex);
                     break;
                 default:
                     _s.Append(" (global ");
@@ -322,6 +328,19 @@ internal sealed partial class Printer
         }
     }
 
+    /// <summary>Tags: each a type use (the parser writes attribute 0, an exception, before it, as the reader
+    /// requires).</summary>
+    private void Tags()
+    {
+        for (int i = 0; i < _m.Tags.Count; i++)
+        {
+            Field("(tag ");
+            IndexComment(_m.ImportedTagCount + i);
+            TypeUse(_m.Tags[i]);
+            _s.Append(")\n");
+        }
+    }
+
     private void GlobalType(GlobalType type)
     {
         if (type.Mutable) _s.Append(" (mut ").Append(type.ValueType.ToText()).Append(')');
@@ -356,6 +375,7 @@ internal sealed partial class Printer
                     break;
                 case ExternalKind.Table: _s.Append(" (table ").Append(export.Index); break;
                 case ExternalKind.Memory: _s.Append(" (memory ").Append(export.Index); break;
+                case ExternalKind.Tag: _s.Append(" (tag ").Append(export.Index); break;
                 default: _s.Append(" (global ").Append(export.Index); break;
             }
             _s.Append("))\n");
@@ -477,7 +497,9 @@ internal sealed partial class Printer
         }
     }
 
-    private static string HeapType(ValueType t) => t == ValueType.ExternRef ? "extern" : "func";
+    /// <summary>The heap type of reference type <paramref name="t"/>: its name without <c>ref</c> (func, extern,
+    /// exn).</summary>
+    private static string HeapType(ValueType t) => t.ToText()[..^"ref".Length];
 
     // ---- names ----
 
