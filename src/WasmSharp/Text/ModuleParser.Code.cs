@@ -142,7 +142,8 @@ internal sealed partial class ModuleParser
             BlockInstructions(w);
         }
         else if (ins.Opcode == 0x06 && Handlers(w, label, folded: false)) return;
-        _p.ExpectKeyword("end"u8);
+        // The instructions stopped at a delimiter: one that does not belong here (an else, a catch) is unexpected.
+        if (!_p.TakeKeyword("end"u8)) throw _p.Error(_p.Peek(), "unexpected token");
         CheckEndLabel(label);
         _labels.RemoveAt(_labels.Count - 1);
         w.Byte(0x0B);
