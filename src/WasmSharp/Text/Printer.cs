@@ -83,9 +83,9 @@ internal sealed partial class Printer
         Types();
         Imports();
         Functions();
-        Tables();
-        Memories();
-        Tags();
+        Definitions("(table ", _m.Tables, _m.ImportedTableCount, TableType);
+        Definitions("(memory ", _m.Memories, _m.ImportedMemoryCount, MemoryType);
+        Definitions("(tag ", _m.Tags, _m.ImportedTagCount, TypeUse); // a tag's type is a type use
         Globals();
         Exports();
         if (_m.Start is uint start)
@@ -288,13 +288,15 @@ internal sealed partial class Printer
         }
     }
 
-    private void Tables()
+    /// <summary>The definitions of an index space whose imports come first, a line each: <paramref name="open"/>,
+    /// the index as a comment, then <paramref name="type"/> of the definition.</summary>
+    private void Definitions<T>(string open, List<T> definitions, int imported, Action<T> type)
     {
-        for (int i = 0; i < _m.Tables.Count; i++)
+        for (int i = 0; i < definitions.Count; i++)
         {
-            Field("(table ");
-            IndexComment(_m.ImportedTableCount + i);
-            TableType(_m.Tables[i]);
+            Field(open);
+            IndexComment(imported + i);
+            type(definitions[i]);
             _s.Append(")\n");
         }
     }
@@ -315,30 +317,6 @@ internal sealed partial class Printer
     {
         _s.Append(' ').Append(limits.Min);
         if (limits.Max is ulong max) _s.Append(' ').Append(max);
-    }
-
-    private void Memories()
-    {
-        for (int i = 0; i < _m.Memories.Count; i++)
-        {
-            Field("(memory ");
-            IndexComment(_m.ImportedMemoryCount + i);
-            MemoryType(_m.Memories[i]);
-            _s.Append(")\n");
-        }
-    }
-
-    /// <summary>Tags: each a type use (the parser writes attribute 0, an exception, before it, as the reader
-    /// requires).</summary>
-    private void Tags()
-    {
-        for (int i = 0; i < _m.Tags.Count; i++)
-        {
-            Field("(tag ");
-            IndexComment(_m.ImportedTagCount + i);
-            TypeUse(_m.Tags[i]);
-            _s.Append(")\n");
-        }
     }
 
     private void GlobalType(GlobalType type)
