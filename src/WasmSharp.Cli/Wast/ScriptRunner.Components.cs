@@ -97,19 +97,7 @@ internal sealed partial class ScriptRunner
         }
     }
 
-    private Outcome AssertComponentTrap(WastAction action, string text)
-    {
-        ComponentValue? result;
-        try
-        {
-            (result, _) = PerformComponent(action);
-        }
-        catch (TrapException trap)
-        {
-            return Outcome.PassChecking(text, trap.Message);
-        }
-        return Outcome.Fail($"expected trap \"{text}\", returned {(result is null ? "nothing" : Wave.Print(result))}");
-    }
+    private static string DescribeComponentResult(ComponentValue? result) => result is null ? "nothing" : Wave.Print(result);
 
     /// <summary>assert_malformed, assert_invalid, assert_unlinkable and assert_trap on a component. Validation is
     /// the instantiator's for now: an invalid component is one whose instantiation finds a definition that does not

@@ -137,6 +137,7 @@ internal sealed partial class ScriptRunner
         ActionCommand c => c.Action,
         AssertReturnCommand c => c.Action,
         AssertTrapCommand c => c.Action,
+        AssertExceptionCommand c => c.Action,
         _ => null,
     };
 
@@ -146,13 +147,13 @@ internal sealed partial class ScriptRunner
         AssertModuleCommand { Module.IsComponent: true } c => ExpectComponentError(c),
         ActionCommand c when IsComponentAction(c.Action) => RunComponentAction(c.Action),
         AssertReturnCommand c when IsComponentAction(c.Action) => AssertComponentReturn(c.Action, c.Expected),
-        AssertTrapCommand c when IsComponentAction(c.Action) => AssertComponentTrap(c.Action, c.Message),
         ModuleCommand c => LoadModule(c),
         InstanceCommand c => InstantiateDefinition(c),
         RegisterCommand c => Register(c),
         ActionCommand c => RunAction(c.Action),
         AssertReturnCommand c => AssertReturn(c.Action, c.Expected),
         AssertTrapCommand c => AssertTrap(c.Action, c.Message),
+        AssertExceptionCommand c => AssertException(c.Action),
         AssertModuleCommand { Expect: ModuleAssertion.Malformed } c => ExpectDecodeError(c, malformed: true),
         AssertModuleCommand { Expect: ModuleAssertion.Invalid } c => ExpectDecodeError(c, malformed: false),
         AssertModuleCommand { Expect: ModuleAssertion.Unlinkable } c => ExpectInstantiationError<LinkException>(c, "link error", e => e.Reason),
@@ -302,18 +303,34 @@ internal sealed partial class ScriptRunner
         return wrong.Count == 0 ? Outcome.Pass() : Outcome.Fail(string.Join("; ", wrong));
     }
 
-    private Outcome AssertTrap(WastAction action, string text)
+    /// <summary>assert_trap and assert_exhaustion, on a module's or a component's function.</summary>
+    private Outcome AssertTrap(WastAction action, string text) =>
+        ExpectAbrupt<TrapException>(action, $"trap \"{text}\"", trap => Outcome.PassChecking(text, trap.Message));
+
+    /// <summary>assert_exception: a WebAssembly exception that nothing caught leaves the call.</summary>
+    private Outcome AssertException(WastAction action) =>
+        ExpectAbrupt<UncaughtWasmException>(action, "an uncaught exception", _ => Outcome.Pass());
+
+    /// <summary>Performs <paramref name="action"/>, which must end abruptly with <typeparamref name="T"/> (a trap, an
+    /// uncaught exception), judged by <paramref name="passed"/>. Returning, or ending with the other of the two, fails
+    /// the command, saying what <paramref name="expected"/> and what happened.</summary>
+    private Outcome ExpectAbrupt<T>(WastAction action, string expected, Func<T, Outcome> passed) where T : WasmException
     {
-        Value[] results;
+        string returned;
         try
         {
-            results = Perform(action);
+            returned = IsComponentAction(action) ? DescribeComponentResult(PerformComponent(action).Result)
+                : $"[{string.Join(", ", Perform(action).Select(r => WastValues.Describe(r)))}]";
         }
-        catch (TrapException trap)
+        catch (T e)
         {
-            return Outcome.PassChecking(text, trap.Message);
+            return passed(e);
         }
-        return Outcome.Fail($"expected trap \"{text}\", returned [{string.Join(", ", results.Select(r => WastValues.Describe(r)))}]");
+        catch (WasmException e) when (e is TrapException or UncaughtWasmException)
+        {
+            return Outcome.Fail($"expected {expected}, got {Describe(e)}");
+        }
+        return Outcome.Fail($"expected {expected}, returned {returned}");
     }
 
     // ---- assertions on modules ----
@@ -380,6 +397,7 @@ internal sealed partial class ScriptRunner
         {
             case CheckFailed: return ex.Message;
             case TrapException: return $"trap: {ex.Message}";
+            case UncaughtWasmException: return ex.Message;
             case MalformedModuleException: return $"malformed: {ex.Message}";
             case MalformedTextException: return $"malformed text: {ex.Message}";
             case InvalidModuleException: return $"invalid: {ex.Message}";

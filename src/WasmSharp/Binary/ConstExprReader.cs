@@ -72,7 +72,8 @@ internal static class ConstExprReader
                         BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]));
                     return true;
                 }
-                if (ins.Immediate == Immediate.Block) depth++;
+                if (ins.Immediate is Immediate.Block or Immediate.TryTable) depth++;
+                else if (ins.Immediate == Immediate.Delegate && depth > 0) depth--; // delegate ends a try, as end does
                 SkipImmediates(ref r, ins.Immediate);
                 break;
             }
@@ -92,8 +93,16 @@ internal static class ConstExprReader
                 for (long i = r.ReadCount() + 1L; i > 0; i--) r.ReadU32();
                 break;
             case Immediate.Label or Immediate.Function or Immediate.Local or Immediate.Global or Immediate.Table
-                or Immediate.Element or Immediate.Data:
+                or Immediate.Element or Immediate.Data or Immediate.Tag or Immediate.Catch or Immediate.Delegate:
                 r.ReadU32();
+                break;
+            case Immediate.TryTable:
+                r.ReadS33();
+                for (uint clauses = r.ReadCount(); clauses > 0; clauses--)
+                {
+                    if (Instructions.CatchHasTag(r.ReadByte())) r.ReadU32();
+                    r.ReadU32();
+                }
                 break;
             case Immediate.CallIndirect or Immediate.TableCopy or Immediate.TableInit or Immediate.MemArg:
                 r.ReadU32();

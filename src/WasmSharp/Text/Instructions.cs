@@ -6,10 +6,21 @@ namespace WasmSharp.Text;
 internal enum Immediate : byte
 {
     None,
-    /// <summary>block, loop, if: a label and a block type.</summary>
+    /// <summary>block, loop, if, and the legacy try: a label and a block type.</summary>
     Block,
+    /// <summary>try_table: a label, a block type and catch clauses (<see cref="Instructions.CatchClauses"/>), whose
+    /// labels are the enclosing blocks'.</summary>
+    TryTable,
     Else,
     End,
+    /// <summary>The legacy catch: a tag; like else, it ends the instructions before it in a try.</summary>
+    Catch,
+    /// <summary>The legacy catch_all: like else, it ends the instructions before it in a try.</summary>
+    CatchAll,
+    /// <summary>The legacy delegate: a label of the blocks around the try, which it ends in place of end.</summary>
+    Delegate,
+    /// <summary>throw: a tag.</summary>
+    Tag,
     /// <summary>br, br_if: a label.</summary>
     Label,
     BrTable,
@@ -57,14 +68,27 @@ internal enum Immediate : byte
 /// <summary>An instruction of the text format: its name, binary encoding (<see cref="Prefix"/> 0 for one-byte
 /// opcodes, else 0xFC or 0xFD followed by <see cref="Opcode"/> as a u32), immediates, and for memory accesses the
 /// natural alignment in bytes (the default of <c>align=</c>).</summary>
-internal readonly record struct Instruction(string Name, byte Prefix, uint Opcode, Immediate Immediate, int NaturalAlignment = 0);
+internal readonly record struct Instruction(string Name, byte Prefix, uint Opcode, Immediate Immediate, int NaturalAlignment = 0)
+{
+    /// <summary>Whether this is no instruction of its own but ends the instructions before it in a block: else,
+    /// end, and the legacy catch, catch_all and delegate.</summary>
+    public bool IsDelimiter => Immediate is Immediate.Else or Immediate.End or Immediate.Catch or Immediate.CatchAll or Immediate.Delegate;
+}
 
 /// <summary>
-/// Every Wasm 2.0 instruction by name: the one table the text parser and printer share. SIMD instructions come from
-/// the validator's SIMD table (<see cref="SimdOpcodes"/>), the numeric ones from the opcode ranges below.
+/// Every instruction by name (Wasm 2.0, and exception handling with its legacy form): the one table the text parser
+/// and printer share. SIMD instructions come from the validator's SIMD table (<see cref="SimdOpcodes"/>), the numeric
+/// ones from the opcode ranges below.
 /// </summary>
 internal static class Instructions
 {
+    /// <summary>try_table's catch clauses by their binary byte: 0 <c>catch x l</c>, 1 <c>catch_ref x l</c>,
+    /// 2 <c>catch_all l</c>, 3 <c>catch_all_ref l</c>.</summary>
+    public static readonly string[] CatchClauses = ["catch", "catch_ref", "catch_all", "catch_all_ref"];
+
+    /// <summary>Whether catch clause <paramref name="kind"/> names a tag before its label.</summary>
+    public static bool CatchHasTag(byte kind) => kind < 2;
+
     /// <summary>Every instruction once. Plain arrays below, no dictionaries: building a frozen dictionary over
     /// these types cost a short wat2wasm run a fifth of its time (JIT of its generic code at start-up).</summary>
     public static readonly Instruction[] All = Build().ToArray();
@@ -144,6 +168,10 @@ internal static class Instructions
         Add("unreachable", 0x00); Add("nop", 0x01);
         Add("block", 0x02, Immediate.Block); Add("loop", 0x03, Immediate.Block); Add("if", 0x04, Immediate.Block);
         Add("else", 0x05, Immediate.Else); Add("end", 0x0B, Immediate.End);
+        // Exception handling (Wasm 3.0), and its legacy form (try, catch, catch_all, delegate, rethrow).
+        Add("try", 0x06, Immediate.Block); Add("catch", 0x07, Immediate.Catch); Add("throw", 0x08, Immediate.Tag);
+        Add("rethrow", 0x09, Immediate.Label); Add("throw_ref", 0x0A); Add("delegate", 0x18, Immediate.Delegate);
+        Add("catch_all", 0x19, Immediate.CatchAll); Add("try_table", 0x1F, Immediate.TryTable);
         Add("br", 0x0C, Immediate.Label); Add("br_if", 0x0D, Immediate.Label); Add("br_table", 0x0E, Immediate.BrTable);
         Add("return", 0x0F); Add("call", 0x10, Immediate.Function); Add("call_indirect", 0x11, Immediate.CallIndirect);
         Add("drop", 0x1A); Add("select", 0x1B, Immediate.Select);

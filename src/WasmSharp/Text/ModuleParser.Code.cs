@@ -13,7 +13,7 @@ internal sealed partial class ModuleParser
     private readonly List<WasmWriter> _pending = [];
     private int _depth;
 
-    private void FunctionBody(FunctionEntry f)
+    private void FunctionBody(TypedEntry f)
     {
         _p.Position = f.BodyStart;
         _localNames.Clear();
@@ -74,12 +74,12 @@ internal sealed partial class ModuleParser
             if (t.Kind == TokenKind.RightParen) return;
             if (t.Kind == TokenKind.LeftParen) FoldedInstruction(w);
             else if (t.Kind == TokenKind.Annotation) { _p.Next(); _p.SkipForm(); }
-            else if (t.Kind == TokenKind.Keyword && (_p.IsKeyword("end"u8) || _p.IsKeyword("else"u8))) throw _p.Error(t, "unexpected token");
-            else PlainInstruction(w);
+            else PlainInstruction(w); // end, else and the other delimiters are unexpected here
         }
     }
 
-    /// <summary>Plain instructions of a block up to its <c>end</c> or <c>else</c> (left in place).</summary>
+    /// <summary>Plain instructions of a block up to a delimiter (<c>end</c>, <c>else</c>, <c>catch</c>,
+    /// <c>catch_all</c>, <c>delegate</c>), left in place.</summary>
     private void BlockInstructions(WasmWriter w)
     {
         while (true)
@@ -87,9 +87,14 @@ internal sealed partial class ModuleParser
             var t = _p.Peek();
             if (t.Kind == TokenKind.LeftParen) FoldedInstruction(w);
             else if (t.Kind == TokenKind.Annotation) { _p.Next(); _p.SkipForm(); }
-            else if (t.Kind == TokenKind.Keyword && (_p.IsKeyword("end"u8) || _p.IsKeyword("else"u8))) return;
             else if (t.Kind is TokenKind.RightParen or TokenKind.EndOfFile) throw _p.Unexpected(t);
-            else PlainInstruction(w);
+            else
+            {
+                var ins = Lookup(t);
+                if (ins.IsDelimiter) return;
+                _p.Next();
+                PlainInstruction(w, t, ins);
+            }
         }
     }
 
@@ -111,39 +116,120 @@ internal sealed partial class ModuleParser
     private void PlainInstruction(WasmWriter w)
     {
         var t = _p.Next();
-        var ins = Lookup(t);
-        switch (ins.Immediate)
-        {
-            case Immediate.Block:
-            {
-                EnsureStack(t);
-                string? label = _p.TakeId();
-                var type = new WasmWriter(8);
-                BlockType(type);
-                w.Byte((byte)ins.Opcode);
-                w.Bytes(type.Written);
-                _labels.Add(label);
-                BlockInstructions(w);
-                if (ins.Opcode == 0x04 && _p.TakeKeyword("else"u8))
-                {
-                    CheckEndLabel(label);
-                    w.Byte(0x05);
-                    BlockInstructions(w);
-                }
-                _p.ExpectKeyword("end"u8);
-                CheckEndLabel(label);
-                _labels.RemoveAt(_labels.Count - 1);
-                w.Byte(0x0B);
-                return;
-            }
-            case Immediate.Else:
-            case Immediate.End:
-                throw _p.Error(t, "unexpected token");
-            default:
-                Operation(w, ins);
-                return;
-        }
+        PlainInstruction(w, t, Lookup(t));
     }
+
+    /// <summary>Instruction <paramref name="ins"/>, whose name <paramref name="t"/> has been taken.</summary>
+    private void PlainInstruction(WasmWriter w, Token t, Instruction ins)
+    {
+        if (ins.IsDelimiter) throw _p.Error(t, "unexpected token");
+        if (ins.Immediate is not (Immediate.Block or Immediate.TryTable))
+        {
+            Operation(w, ins);
+            return;
+        }
+        EnsureStack(t);
+        string? label = _p.TakeId();
+        var immediates = BlockImmediates(ins);
+        w.Byte((byte)ins.Opcode);
+        w.Bytes(immediates.Written);
+        _labels.Add(label);
+        BlockInstructions(w);
+        if (ins.Opcode == 0x04 && _p.TakeKeyword("else"u8))
+        {
+            CheckEndLabel(label);
+            w.Byte(0x05);
+            BlockInstructions(w);
+        }
+        else if (ins.Opcode == 0x06 && Handlers(w, label, folded: false)) return;
+        // The instructions stopped at a delimiter: one that does not belong here (an else, a catch) is unexpected.
+        if (!_p.TakeKeyword("end"u8)) throw _p.Error(_p.Peek(), "unexpected token");
+        CheckEndLabel(label);
+        _labels.RemoveAt(_labels.Count - 1);
+        w.Byte(0x0B);
+    }
+
+    /// <summary>A block's immediates after its opcode: its block type, and try_table's catch clauses, which are read
+    /// before the block's label is bound: their labels are the enclosing blocks' (spec: catch in the context I, the
+    /// instructions in I').</summary>
+    private WasmWriter BlockImmediates(Instruction ins)
+    {
+        var w = new WasmWriter(8);
+        BlockType(w);
+        if (ins.Immediate != Immediate.TryTable) return w;
+        var clauses = new WasmWriter(16);
+        uint count = 0;
+        while (_p.Peek().Kind == TokenKind.LeftParen && _p.Peek(1) is { Kind: TokenKind.Keyword } keyword
+               && Array.IndexOf(Instructions.CatchClauses, _p.String(keyword)) is int kind and >= 0)
+        {
+            _p.Position += 2;
+            clauses.Byte((byte)kind);
+            if (Instructions.CatchHasTag((byte)kind)) clauses.U32(Tag());
+            clauses.U32(Label());
+            _p.ExpectRightParen();
+            count++;
+        }
+        w.U32(count);
+        w.Bytes(clauses.Written);
+        return w;
+    }
+
+    /// <summary>
+    /// The handlers of a legacy try after its instructions: <c>catch x instr*</c> any number of times, then
+    /// <c>catch_all instr*</c> or not; or, in place of them all, <c>delegate l</c>. Flat, they are keywords (catch and
+    /// catch_all may repeat the try's label) and the last handler's instructions end at a delimiter;
+    /// <paramref name="folded"/>, they are forms. The try's label (<paramref name="label"/>) stays bound in the
+    /// handlers: a rethrow or br there names the try. Delegate's label is resolved around the try. Returns whether
+    /// the try ended in delegate, with its label unbound: no <c>end</c> follows.
+    /// </summary>
+    private bool Handlers(WasmWriter w, string? label, bool folded)
+    {
+        bool caught = false;
+        while (Handler("catch"u8, folded))
+        {
+            caught = true;
+            // catch $label? x: two indices are the label repeated and the tag (instructions follow the tag).
+            if (!folded && _p.Peek().Kind == TokenKind.Id && IsIndex(1)) CheckEndLabel(label);
+            w.Byte(0x07);
+            w.U32(Tag());
+            HandlerInstructions(w, folded);
+        }
+        if (Handler("catch_all"u8, folded))
+        {
+            if (!folded) CheckEndLabel(label);
+            w.Byte(0x19);
+            HandlerInstructions(w, folded);
+        }
+        else if (!caught && Handler("delegate"u8, folded))
+        {
+            _labels.RemoveAt(_labels.Count - 1);
+            w.Byte(0x18);
+            w.U32(Label());
+            if (folded) _p.ExpectRightParen();
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>Takes handler <paramref name="keyword"/>, flat or <paramref name="folded"/> (its form opened), if it
+    /// comes next.</summary>
+    private bool Handler(ReadOnlySpan<byte> keyword, bool folded) => folded ? _p.TakeForm(keyword) : _p.TakeKeyword(keyword);
+
+    /// <summary>A handler's instructions: flat up to a delimiter, or <paramref name="folded"/> up to its form's
+    /// <c>)</c>, which is taken.</summary>
+    private void HandlerInstructions(WasmWriter w, bool folded)
+    {
+        if (!folded)
+        {
+            BlockInstructions(w);
+            return;
+        }
+        Expression(w);
+        _p.ExpectRightParen();
+    }
+
+    /// <summary>A tag index (a name or a number).</summary>
+    private uint Tag() => (uint)ResolveIndex(_tags, _p.Next());
 
     /// <summary>The optional label after <c>end</c> or <c>else</c>, which must repeat the block's.</summary>
     private void CheckEndLabel(string? label)
@@ -161,11 +247,10 @@ internal sealed partial class ModuleParser
         EnsureStack(t);
         if (IsHeaderForm(t)) throw _p.Error(t, "unexpected token");
         var ins = Lookup(t);
-        if (ins.Immediate == Immediate.Block)
+        if (ins.Immediate is Immediate.Block or Immediate.TryTable)
         {
             string? label = _p.TakeId();
-            var type = new WasmWriter(8);
-            BlockType(type);
+            var type = BlockImmediates(ins);
             _labels.Add(label);
             if (ins.Opcode == 0x04)
             {
@@ -183,6 +268,20 @@ internal sealed partial class ModuleParser
                     _p.ExpectRightParen();
                 }
             }
+            else if (ins.Opcode == 0x06)
+            {
+                // (try label bt (do instr*) handler*)
+                w.Byte(0x06);
+                w.Bytes(type.Written);
+                if (!_p.TakeForm("do"u8)) throw _p.Error(_p.Peek(), "unexpected token");
+                Expression(w);
+                _p.ExpectRightParen();
+                if (Handlers(w, label, folded: true))
+                {
+                    _p.ExpectRightParen();
+                    return;
+                }
+            }
             else
             {
                 w.Byte((byte)ins.Opcode);
@@ -194,7 +293,7 @@ internal sealed partial class ModuleParser
             _p.ExpectRightParen();
             return;
         }
-        if (ins.Immediate is Immediate.Else or Immediate.End) throw _p.Error(t, "unexpected token");
+        if (ins.IsDelimiter) throw _p.Error(t, "unexpected token");
 
         // (op immediates operand*): the operands' code first, then the operation's.
         if (_pending.Count == _depth) _pending.Add(new WasmWriter(32));
@@ -261,6 +360,9 @@ internal sealed partial class ModuleParser
             }
             case Immediate.Function:
                 w.U32((uint)ResolveIndex(_funcs, _p.Next()));
+                return;
+            case Immediate.Tag:
+                w.U32(Tag());
                 return;
             case Immediate.CallIndirect:
             {
@@ -393,13 +495,8 @@ internal sealed partial class ModuleParser
                 return;
             }
             case Immediate.HeapType:
-            {
-                var t = _p.Next();
-                if (t.Kind == TokenKind.Keyword && _p.Text(t).SequenceEqual("func"u8)) w.Byte(0x70);
-                else if (t.Kind == TokenKind.Keyword && _p.Text(t).SequenceEqual("extern"u8)) w.Byte(0x6F);
-                else throw _p.Unexpected(t);
+                w.Byte(HeapType());
                 return;
-            }
             case Immediate.V128:
                 V128Constant(w);
                 return;

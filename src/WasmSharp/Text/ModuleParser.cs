@@ -41,7 +41,8 @@ internal sealed partial class ModuleParser
         }
     }
 
-    private sealed class FunctionEntry
+    /// <summary>A function or a tag: its type use, and for a defined function where its body starts.</summary>
+    private sealed class TypedEntry
     {
         public required TypeUse Use;
         public int BodyStart = -1;
@@ -57,10 +58,15 @@ internal sealed partial class ModuleParser
 
     private readonly TextParser _p;
     private readonly Space _types = new("type"), _funcs = new("func"), _tables = new("table"), _memories = new("memory"),
-        _globals = new("global"), _elems = new("elem"), _datas = new("data");
+        _globals = new("global"), _tags = new("tag"), _elems = new("elem"), _datas = new("data");
     private readonly List<Signature> _typeList = [];
     private readonly Dictionary<Signature, int> _firstType = [];
-    private readonly List<FunctionEntry> _functions = [];
+    private readonly List<TypedEntry> _functions = [];
+    /// <summary>The functions (imported or defined) and tags in text order: their type uses are resolved in that
+    /// order, a function's body right after its signature.</summary>
+    private readonly List<TypedEntry> _typed = [];
+    /// <summary>The tags defined (not imported), in order.</summary>
+    private readonly List<TypeUse> _definedTags = [];
     private readonly List<(string Module, string Name, byte Kind, object Desc)> _imports = [];
     private readonly WasmWriter _tableSection = new(), _memorySection = new(), _globalSection = new(), _elemSection = new(),
         _dataSection = new(), _codeSection = new();
@@ -84,8 +90,8 @@ internal sealed partial class ModuleParser
     {
         _p = cursor;
         _bodiesOnly = true;
-        (_types, _funcs, _tables, _memories, _globals, _elems, _datas) =
-            (owner._types, owner._funcs, owner._tables, owner._memories, owner._globals, owner._elems, owner._datas);
+        (_types, _funcs, _tables, _memories, _globals, _tags, _elems, _datas) =
+            (owner._types, owner._funcs, owner._tables, owner._memories, owner._globals, owner._tags, owner._elems, owner._datas);
         (_typeList, _firstType) = (owner._typeList, owner._firstType);
     }
 
@@ -175,9 +181,10 @@ internal sealed partial class ModuleParser
         if (!_p.AtRightParen && !_p.AtEnd) throw _p.Unexpected(_p.Peek());
         int end = _p.Position;
 
-        // Types a function's signature or body adds come in text order (imports are first).
-        foreach (var f in _functions)
-            if (f.BodyStart < 0) Resolve(f.Use);
+        // Types the signatures of functions and tags and the bodies add come in text order: first those before the
+        // first body (the imports, which come first, and tags), then each body after its signature.
+        int firstBody = _typed.FindIndex(f => f.BodyStart >= 0) is int b and >= 0 ? b : _typed.Count;
+        for (int i = 0; i < firstBody; i++) Resolve(_typed[i].Use);
         for (int i = 0; i < _definedGlobals.Count; i++) DefineGlobal(i);
         foreach (var (start, table, type) in _elemJobs)
             if (table < 0) ElementSegment(start);
@@ -185,13 +192,13 @@ internal sealed partial class ModuleParser
         foreach (var (start, memory, bytes) in _dataJobs)
             if (bytes is null) DataSegment(start);
             else InlineData(memory, bytes);
-        var bodies = _functions.FindAll(f => f.BodyStart >= 0);
+        var bodies = _typed.GetRange(firstBody, _typed.Count - firstBody);
         for (int i = ParallelBodies(bodies, end); i < bodies.Count; i++)
         {
             Resolve(bodies[i].Use);
-            FunctionBody(bodies[i]);
+            if (bodies[i].BodyStart >= 0) FunctionBody(bodies[i]);
         }
-        foreach (var e in _exports) e.Resolved = ResolveIndex(e.Kind switch { 0 => _funcs, 1 => _tables, 2 => _memories, _ => _globals }, e.Index);
+        foreach (var e in _exports) e.Resolved = ResolveIndex(ExternalSpace(e.Kind), e.Index);
         int? start0 = _start is Token s ? ResolveIndex(_funcs, s) : null;
 
         _p.Position = end;
@@ -208,6 +215,7 @@ internal sealed partial class ModuleParser
         else if (k.SequenceEqual("table"u8)) TableField(keyword);
         else if (k.SequenceEqual("memory"u8)) MemoryField(keyword);
         else if (k.SequenceEqual("global"u8)) GlobalField(keyword);
+        else if (k.SequenceEqual("tag"u8)) TagField(keyword);
         else if (k.SequenceEqual("export"u8)) ExportField();
         else if (k.SequenceEqual("start"u8))
         {
@@ -341,13 +349,14 @@ internal sealed partial class ModuleParser
 
     /// <summary>
     /// Parses the function bodies of a large module in two halves at once, each with a body parser of its own, and
-    /// returns how many of <paramref name="bodies"/> are done (all, or none for a small module). The result is the
-    /// text-order parse's: the functions' signatures are resolved first, in order, and a body parser may only find
+    /// returns how many of <paramref name="bodies"/> (functions from the first with a body on, and the tags among
+    /// them) are done (all, or none for a small module). The result is the text-order parse's: the signatures of the
+    /// functions and tags are resolved first, in order, and a body parser may only find
     /// types, never add one. Should a body need a new type (an inline block or call_indirect type no type matched),
     /// the bodies before it keep their code, the types the later signatures added are taken back, and the caller goes
     /// on in text order from that body. The first error in text order is the one thrown.
     /// </summary>
-    private int ParallelBodies(List<FunctionEntry> bodies, int end)
+    private int ParallelBodies(List<TypedEntry> bodies, int end)
     {
         if (_p.Source.Length < ParallelSource || Environment.ProcessorCount < 2 || bodies.Count < 2) return 0;
         var typesBefore = new int[bodies.Count];
@@ -385,7 +394,7 @@ internal sealed partial class ModuleParser
 
     /// <summary>One body parser's share: bodies [<paramref name="from"/>, <paramref name="to"/>) in order, until the
     /// first failure.</summary>
-    private sealed class BodyRun(ModuleParser parser, List<FunctionEntry> bodies, int from, int to)
+    private sealed class BodyRun(ModuleParser parser, List<TypedEntry> bodies, int from, int to)
     {
         public readonly ModuleParser Parser = parser;
         /// <summary>The index in the body list of the first body not parsed (<c>to</c> when all were).</summary>
@@ -399,6 +408,7 @@ internal sealed partial class ModuleParser
             {
                 for (; Done < to; Done++)
                 {
+                    if (bodies[Done].BodyStart < 0) continue;
                     Parser.FunctionBody(bodies[Done]);
                     _ends.Add(Parser._codeSection.Length);
                 }
@@ -413,6 +423,7 @@ internal sealed partial class ModuleParser
     /// <summary>A value type's binary byte.</summary>
     private byte ValueType()
     {
+        if (ReferenceType(take: true) is byte reference) return reference;
         var t = _p.Next();
         if (t.Kind == TokenKind.Keyword)
         {
@@ -422,13 +433,50 @@ internal sealed partial class ModuleParser
             if (text.SequenceEqual("f32"u8)) return 0x7D;
             if (text.SequenceEqual("f64"u8)) return 0x7C;
             if (text.SequenceEqual("v128"u8)) return 0x7B;
-            if (text.SequenceEqual("funcref"u8)) return 0x70;
-            if (text.SequenceEqual("externref"u8)) return 0x6F;
         }
         throw _p.Unexpected(t);
     }
 
-    private bool IsReferenceType() => _p.IsKeyword("funcref"u8) || _p.IsKeyword("externref"u8);
+    private bool IsReferenceType() => ReferenceType(take: false) is not null;
+
+    /// <summary>The byte of the reference type that comes next, taken when <paramref name="take"/>; null when none
+    /// does. A reference type is <c>funcref</c>, <c>externref</c>, <c>exnref</c> (a heap type's name and <c>ref</c>),
+    /// or the same type in full, <c>(ref null ht)</c>. A non-null <c>(ref ht)</c> needs typed function references,
+    /// which are not supported: it is no reference type here.</summary>
+    private byte? ReferenceType(bool take)
+    {
+        var t = _p.Peek();
+        byte? type = null;
+        int length = 1;
+        if (t.Kind == TokenKind.Keyword && _p.Text(t) is var text && text.EndsWith("ref"u8)) type = HeapTypeOf(text[..^3]);
+        else if (t.Kind == TokenKind.LeftParen && _p.IsKeyword("ref"u8, 1) && _p.IsKeyword("null"u8, 2)
+                 && _p.Peek(3).Kind == TokenKind.Keyword && _p.Peek(4).Kind == TokenKind.RightParen)
+        {
+            type = HeapTypeOf(_p.Text(_p.Peek(3)));
+            length = 5;
+        }
+        if (type is not null && take) _p.Position += length;
+        return type;
+    }
+
+    /// <summary>The abstract heap types by name, each with the byte of its nullable reference type (the binary's
+    /// shorthand for <c>(ref null ht)</c>, which is also the heap type's own byte).</summary>
+    private static readonly (byte[] Name, byte Type)[] HeapTypes = [("func"u8.ToArray(), 0x70), ("extern"u8.ToArray(), 0x6F), ("exn"u8.ToArray(), 0x69)];
+
+    /// <summary>The byte of heap type <paramref name="name"/> (func, extern, exn), or null.</summary>
+    internal static byte? HeapTypeOf(ReadOnlySpan<byte> name)
+    {
+        foreach (var (n, type) in HeapTypes)
+            if (name.SequenceEqual(n)) return type;
+        return null;
+    }
+
+    /// <summary>A heap type (<c>ref.null</c>'s immediate): its byte.</summary>
+    private byte HeapType()
+    {
+        var t = _p.Next();
+        return t.Kind == TokenKind.Keyword && HeapTypeOf(_p.Text(t)) is byte type ? type : throw _p.Unexpected(t);
+    }
 
     // ---- imports, exports, definitions ----
 
@@ -472,7 +520,7 @@ internal sealed partial class ModuleParser
         {
             _funcs.Add(_p, at, _p.TakeId());
             var use = ReadTypeUse(allowNames: true);
-            _functions.Add(new FunctionEntry { Use = use });
+            AddFunction(new TypedEntry { Use = use });
             _imports.Add((module, name, 0, use));
         }
         else if (k.SequenceEqual("table"u8))
@@ -490,6 +538,13 @@ internal sealed partial class ModuleParser
             _globals.Add(_p, at, _p.TakeId());
             _imports.Add((module, name, 3, GlobalType()));
         }
+        else if (k.SequenceEqual("tag"u8))
+        {
+            _tags.Add(_p, at, _p.TakeId());
+            var use = ReadTypeUse(allowNames: true);
+            _typed.Add(new TypedEntry { Use = use });
+            _imports.Add((module, name, 4, use));
+        }
         else throw _p.Unexpected(kind);
         _p.ExpectRightParen();
         _p.ExpectRightParen();
@@ -501,8 +556,8 @@ internal sealed partial class ModuleParser
         InlineExports(0, index);
         var import = InlineImport();
         var use = ReadTypeUse(allowNames: true);
-        var entry = new FunctionEntry { Use = use };
-        _functions.Add(entry);
+        var entry = new TypedEntry { Use = use };
+        AddFunction(entry);
         if (import is var (module, name))
         {
             CheckImportOrder(keyword);
@@ -515,6 +570,34 @@ internal sealed partial class ModuleParser
             entry.BodyStart = _p.Position;
             _p.SkipForm();
         }
+    }
+
+    private void AddFunction(TypedEntry function)
+    {
+        _functions.Add(function);
+        _typed.Add(function);
+    }
+
+    /// <summary><c>(tag $id? (export "n")* (import "m" "n")? typeuse)</c>: a tag's type is a function type (the
+    /// validator checks that it has no results).</summary>
+    private void TagField(Token keyword)
+    {
+        int index = _tags.Add(_p, keyword, _p.TakeId());
+        InlineExports(4, index);
+        var import = InlineImport();
+        var use = ReadTypeUse(allowNames: true);
+        _typed.Add(new TypedEntry { Use = use });
+        if (import is var (module, name))
+        {
+            CheckImportOrder(keyword);
+            _imports.Add((module, name, 4, use));
+        }
+        else
+        {
+            _lastDefinition = "tag";
+            _definedTags.Add(use);
+        }
+        _p.ExpectRightParen();
     }
 
     private void TableField(Token keyword)
@@ -677,13 +760,20 @@ internal sealed partial class ModuleParser
         string name = _p.ExpectName();
         _p.ExpectLeftParen();
         var kind = _p.Next();
-        var k = _p.Text(kind);
-        byte code = k.SequenceEqual("func"u8) ? (byte)0 : k.SequenceEqual("table"u8) ? (byte)1
-            : k.SequenceEqual("memory"u8) ? (byte)2 : k.SequenceEqual("global"u8) ? (byte)3 : throw _p.Unexpected(kind);
+        byte code = 0;
+        while (code < ExternalKinds && !(kind.Kind == TokenKind.Keyword && _p.String(kind) == ExternalSpace(code).Kind)) code++;
+        if (code == ExternalKinds) throw _p.Unexpected(kind);
         AddExport(name, code, _p.Next());
         _p.ExpectRightParen();
         _p.ExpectRightParen();
     }
+
+    /// <summary>The index space of import and export kind <paramref name="kind"/> (its binary byte), whose name is
+    /// the kind's keyword.</summary>
+    private Space ExternalSpace(byte kind) => kind switch { 0 => _funcs, 1 => _tables, 2 => _memories, 3 => _globals, _ => _tags };
+
+    /// <summary>The import and export kinds: function, table, memory, global, tag.</summary>
+    private const byte ExternalKinds = 5;
 
     /// <summary>An index: a number, or a name of <paramref name="space"/>. A token with start -1 carries an index
     /// already known (inline exports).</summary>
@@ -704,8 +794,9 @@ internal sealed partial class ModuleParser
         throw _p.Unexpected(t);
     }
 
-    /// <summary>Whether the next token can be an index (a number or a name).</summary>
-    private bool IsIndex() => _p.Peek().Kind == TokenKind.Id || _p.IsUnsigned();
+    /// <summary>Whether the next token (or the one <paramref name="ahead"/> after it) can be an index (a number or a
+    /// name).</summary>
+    private bool IsIndex(int ahead = 0) => _p.Peek(ahead).Kind == TokenKind.Id || _p.IsUnsigned(ahead);
 
     // ---- segments ----
 
@@ -872,7 +963,7 @@ internal sealed partial class ModuleParser
     /// <summary>The section ids by their text names, in binary order (data count before code).</summary>
     internal static readonly (string Name, byte Id)[] Sections =
     [
-        ("type", 1), ("import", 2), ("func", 3), ("table", 4), ("memory", 5), ("global", 6), ("export", 7),
+        ("type", 1), ("import", 2), ("func", 3), ("table", 4), ("memory", 5), ("tag", 13), ("global", 6), ("export", 7),
         ("start", 8), ("elem", 9), ("datacount", 12), ("code", 10), ("data", 11),
     ];
 
@@ -955,7 +1046,7 @@ internal sealed partial class ModuleParser
                     s.Name(module);
                     s.Name(name);
                     s.Byte(kind);
-                    if (desc is TypeUse use) s.U32((uint)use.Index);
+                    if (desc is TypeUse use) TypeIndex(s, kind, use);
                     else s.Bytes((byte[])desc);
                 }
                 m.Section(2, _imports.Count, s);
@@ -967,6 +1058,10 @@ internal sealed partial class ModuleParser
                 break;
             case 4: m.Section(4, _tableCount, _tableSection); break;
             case 5: m.Section(5, _memoryCount, _memorySection); break;
+            case 13:
+                foreach (var use in _definedTags) TypeIndex(s, 4, use);
+                m.Section(13, _definedTags.Count, s);
+                break;
             case 6: m.Section(6, _globalCount, _globalSection); break;
             case 7:
                 foreach (var e in _exports)
@@ -993,5 +1088,13 @@ internal sealed partial class ModuleParser
             case 10: m.Section(10, defined, _codeSection); break;
             case 11: m.Section(11, _dataCount, _dataSection); break;
         }
+    }
+
+    /// <summary>The type of a function (its type index) or of a tag (kind 4: attribute 0, an exception, then the type
+    /// index).</summary>
+    private static void TypeIndex(WasmWriter s, byte kind, TypeUse use)
+    {
+        if (kind == 4) s.Byte(0x00);
+        s.U32((uint)use.Index);
     }
 }

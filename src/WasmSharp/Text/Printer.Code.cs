@@ -11,7 +11,8 @@ internal sealed partial class Printer
     /// linear space.</summary>
     private const int MaxIndentDepth = 64;
 
-    /// <summary>The open blocks' opcodes (0x02 block, 0x03 loop, 0x04 if, 0x05 an if past its else), innermost last.</summary>
+    /// <summary>The open blocks' opcodes (0x02 block, 0x03 loop, 0x04 if, 0x05 an if past its else, 0x06 a legacy
+    /// try, 0x07 and 0x19 one past a catch and past its catch_all, 0x1F try_table), innermost last.</summary>
     private readonly List<byte> _blocks = [];
     private uint _function;
 
@@ -45,13 +46,6 @@ internal sealed partial class Printer
                 Indent(_blocks.Count).Append("end\n");
                 continue;
             }
-            if (op == 0x05)
-            {
-                if (_blocks.Count == 0 || _blocks[^1] != 0x04) throw Malformed("else without if", at);
-                _blocks[^1] = 0x05;
-                Indent(_blocks.Count - 1).Append("else\n");
-                continue;
-            }
             if (op == 0x1C)
             {
                 Indent(_blocks.Count).Append("select (result");
@@ -69,7 +63,8 @@ internal sealed partial class Printer
                 code = r.ReadU32();
             }
             if (!TryGetInstruction(prefix, code, out var ins)) throw Malformed("illegal opcode", at);
-            Indent(_blocks.Count).Append(ins.Name);
+            if (ins.IsDelimiter) ContinueBlock(ins, at);
+            else Indent(_blocks.Count).Append(ins.Name);
             Immediates(ref r, ins, at);
             _s.Append('\n');
             MaybeFlush();
@@ -105,6 +100,24 @@ internal sealed partial class Printer
         return false;
     }
 
+    /// <summary>else, catch, catch_all or delegate (not end), printed at the indentation of the block it continues:
+    /// else an if before its else, catch and catch_all a try before its catch_all, delegate a try before any
+    /// handler (delegate ends it).</summary>
+    private void ContinueBlock(Instruction ins, long at)
+    {
+        byte open = _blocks.Count == 0 ? (byte)0 : _blocks[^1];
+        bool fits = ins.Immediate switch
+        {
+            Immediate.Else => open == 0x04,
+            Immediate.Delegate => open == 0x06,
+            _ => open is 0x06 or 0x07,
+        };
+        if (!fits) throw Malformed(ins.Immediate == Immediate.Else ? "else without if" : $"{ins.Name} without try", at);
+        if (ins.Immediate == Immediate.Delegate) _blocks.RemoveAt(_blocks.Count - 1);
+        else _blocks[^1] = (byte)ins.Opcode;
+        Indent(ins.Immediate == Immediate.Delegate ? _blocks.Count : _blocks.Count - 1).Append(ins.Name);
+    }
+
     private System.Text.StringBuilder Indent(int depth) => _s.Append(' ', 4 + 2 * Math.Min(depth, MaxIndentDepth));
 
     private MalformedModuleException Malformed(string reason, long at) => new($"{reason} (function {_function})", at, "code");
@@ -115,14 +128,23 @@ internal sealed partial class Printer
         {
             case Immediate.None:
             case Immediate.Select:
+            case Immediate.Else:
+            case Immediate.CatchAll:
                 return;
             case Immediate.Block:
+            case Immediate.TryTable:
                 BlockType(ref r, at);
+                if (ins.Immediate == Immediate.TryTable) CatchClauses(ref r, at);
                 _blocks.Add((byte)ins.Opcode);
                 _s.Append("  ;; label = @").Append(_blocks.Count);
                 return;
             case Immediate.Label:
+            case Immediate.Delegate:
                 Label(r.ReadU32());
+                return;
+            case Immediate.Tag:
+            case Immediate.Catch:
+                _s.Append(' ').Append(r.ReadU32());
                 return;
             case Immediate.BrTable:
             {
@@ -207,7 +229,7 @@ internal sealed partial class Printer
             case Immediate.HeapType:
             {
                 byte b = r.ReadByte();
-                if (b is not (0x70 or 0x6F)) throw Malformed("malformed reference type", at);
+                if (!IsValueType(b) || !((ValueType)b).IsReference()) throw Malformed("malformed reference type", at);
                 _s.Append(' ').Append(HeapType((ValueType)b));
                 return;
             }
@@ -250,6 +272,22 @@ internal sealed partial class Printer
         TypeUse((uint)index);
     }
 
+    /// <summary>try_table's catch clauses, <c>(catch x l)</c> and the others, with labels of the blocks around
+    /// it (the try_table's own is not open yet).</summary>
+    private void CatchClauses(ref WasmReader r, long at)
+    {
+        uint count = r.ReadCount();
+        for (uint i = 0; i < count; i++)
+        {
+            byte kind = r.ReadByte();
+            if (kind >= Instructions.CatchClauses.Length) throw Malformed("malformed catch clause", at);
+            _s.Append(" (").Append(Instructions.CatchClauses[kind]);
+            if (Instructions.CatchHasTag(kind)) _s.Append(' ').Append(r.ReadU32());
+            Label(r.ReadU32());
+            _s.Append(')');
+        }
+    }
+
     /// <summary>A branch's relative depth, and the label it names as a comment (<c>@0</c> is the function's).</summary>
     private void Label(uint depth)
     {
@@ -279,5 +317,5 @@ internal sealed partial class Printer
         return IsValueType(b) ? (ValueType)b : throw Malformed("malformed value type", at);
     }
 
-    private static bool IsValueType(byte b) => b is 0x7F or 0x7E or 0x7D or 0x7C or 0x7B or 0x70 or 0x6F;
+    private static bool IsValueType(byte b) => Validation.FunctionValidator.IsValueType(b);
 }

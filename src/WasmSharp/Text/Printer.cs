@@ -83,8 +83,9 @@ internal sealed partial class Printer
         Types();
         Imports();
         Functions();
-        Tables();
-        Memories();
+        Definitions("(table ", _m.Tables, _m.ImportedTableCount, TableType);
+        Definitions("(memory ", _m.Memories, _m.ImportedMemoryCount, MemoryType);
+        Definitions("(tag ", _m.Tags, _m.ImportedTagCount, TypeUse); // a tag's type is a type use
         Globals();
         Exports();
         if (_m.Start is uint start)
@@ -187,7 +188,7 @@ internal sealed partial class Printer
 
     private void Imports()
     {
-        int functions = 0, tables = 0, memories = 0, globals = 0;
+        int functions = 0, tables = 0, memories = 0, globals = 0, tags = 0;
         foreach (var import in _m.Imports)
         {
             Field("(import ");
@@ -210,6 +211,11 @@ internal sealed partial class Printer
                     _s.Append(" (memory ");
                     IndexComment(memories++);
                     MemoryType(import.Memory!);
+                    break;
+                case ExternalKind.Tag:
+                    _s.Append(" (tag ");
+                    IndexComment(tags++);
+                    TypeUse(import.TypeIndex);
                     break;
                 default:
                     _s.Append(" (global ");
@@ -282,13 +288,15 @@ internal sealed partial class Printer
         }
     }
 
-    private void Tables()
+    /// <summary>The definitions of an index space whose imports come first, a line each: <paramref name="open"/>,
+    /// the index as a comment, then <paramref name="type"/> of the definition.</summary>
+    private void Definitions<T>(string open, List<T> definitions, int imported, Action<T> type)
     {
-        for (int i = 0; i < _m.Tables.Count; i++)
+        for (int i = 0; i < definitions.Count; i++)
         {
-            Field("(table ");
-            IndexComment(_m.ImportedTableCount + i);
-            TableType(_m.Tables[i]);
+            Field(open);
+            IndexComment(imported + i);
+            type(definitions[i]);
             _s.Append(")\n");
         }
     }
@@ -309,17 +317,6 @@ internal sealed partial class Printer
     {
         _s.Append(' ').Append(limits.Min);
         if (limits.Max is ulong max) _s.Append(' ').Append(max);
-    }
-
-    private void Memories()
-    {
-        for (int i = 0; i < _m.Memories.Count; i++)
-        {
-            Field("(memory ");
-            IndexComment(_m.ImportedMemoryCount + i);
-            MemoryType(_m.Memories[i]);
-            _s.Append(")\n");
-        }
     }
 
     private void GlobalType(GlobalType type)
@@ -356,6 +353,7 @@ internal sealed partial class Printer
                     break;
                 case ExternalKind.Table: _s.Append(" (table ").Append(export.Index); break;
                 case ExternalKind.Memory: _s.Append(" (memory ").Append(export.Index); break;
+                case ExternalKind.Tag: _s.Append(" (tag ").Append(export.Index); break;
                 default: _s.Append(" (global ").Append(export.Index); break;
             }
             _s.Append("))\n");
@@ -477,7 +475,9 @@ internal sealed partial class Printer
         }
     }
 
-    private static string HeapType(ValueType t) => t == ValueType.ExternRef ? "extern" : "func";
+    /// <summary>The heap type of reference type <paramref name="t"/>: its name without <c>ref</c> (func, extern,
+    /// exn).</summary>
+    private static string HeapType(ValueType t) => t.ToText()[..^"ref".Length];
 
     // ---- names ----
 

@@ -110,12 +110,33 @@ public sealed class WastDriverTests : IDisposable
     {
         var r = Run("""
             (module binary "\00asm\01\00\00\00")
-            (assert_exception (invoke "throws"))
             (thread $T (module binary "\00asm\01\00\00\00"))
             """);
-        Assert.Equal((1, 0, 2), (r.Passed, r.Failed, r.Skipped));
-        Assert.Equal(1, r.SkipReasons["unsupported command 'assert_exception'"]);
+        Assert.Equal((1, 0, 1), (r.Passed, r.Failed, r.Skipped));
         Assert.Equal(1, r.SkipReasons["unsupported command 'thread'"]);
+    }
+
+    [Fact]
+    public void AssertExceptionWantsAnUncaughtExceptionAndAssertTrapATrap()
+    {
+        var r = Run("""
+            (module
+              (tag $e (param i32))
+              (func (export "throws") (throw $e (i32.const 7)))
+              (func (export "returns") (result i32) (i32.const 1))
+              (func (export "traps") unreachable))
+            (assert_exception (invoke "throws"))
+            (assert_trap (invoke "traps") "unreachable")
+            (assert_exception (invoke "returns"))
+            (assert_exception (invoke "traps"))
+            (assert_trap (invoke "throws") "unreachable")
+            """);
+        Assert.Equal((3, 3, 0), (r.Passed, r.Failed, r.Skipped));
+        Assert.Equal([
+            new Finding(8, "assert_exception \"returns\"", "expected an uncaught exception, returned [i32:1]"),
+            new Finding(9, "assert_exception \"traps\"", "expected an uncaught exception, got trap: unreachable"),
+            new Finding(10, "assert_trap \"throws\"", "expected trap \"unreachable\", got uncaught exception (tag 0)"),
+        ], r.Failures);
     }
 
     [Fact]

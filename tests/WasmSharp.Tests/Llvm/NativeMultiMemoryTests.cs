@@ -416,10 +416,10 @@ public sealed class NativeMultiMemoryTests : IDisposable
     }
 
     /// <summary>Every module of the multi-memory proposal's scripts that validates runs natively.</summary>
-    [TextMultiMemoryTests.MultiMemoryTestsuiteFact]
+    [ProposalTestsuiteFact("multi-memory")]
     public void TheMultiMemoryScriptsModulesRunNatively()
     {
-        string dir = Path.GetFullPath(Path.Combine(SpecTestsuite.CoreDirectory!, "..", "proposals", "multi-memory"));
+        string dir = TextTestParts.ProposalDirectory("multi-memory")!;
         var engine = NativeEngine(guardPages: false);
         int native = 0, several = 0;
         foreach (var form in Directory.EnumerateFiles(dir, "*.wast").Order(StringComparer.Ordinal).SelectMany(WastModules.Read))

@@ -2,6 +2,7 @@ using WasmSharp.Binary;
 using WasmSharp.Tests.Binary;
 using WasmSharp.Text;
 using Xunit.Abstractions;
+using static WasmSharp.Tests.Text.TextTestParts;
 
 namespace WasmSharp.Tests.Text;
 
@@ -20,27 +21,8 @@ public class TextMultiMemoryTests(ITestOutputHelper output)
     private static string Module(string instructions) =>
         $"(module (memory $m0 1) (memory $m1 1) (memory $m2 1) (data $d \"x\") (func {instructions}))";
 
-    /// <summary>The instructions of the one function of <paramref name="binary"/>, without the final end.</summary>
-    private static string BodyHex(byte[] binary)
-    {
-        var info = ModuleReader.Read(binary);
-        var body = info.Codes[0];
-        Assert.Equal(0x0B, binary[body.CodeOffset + body.CodeLength - 1]);
-        return Convert.ToHexString(binary, body.CodeOffset, body.CodeLength - 1).ToLowerInvariant();
-    }
-
     /// <summary>Printed and read back to the same bytes (<see cref="PrinterTests.RoundTrip(byte[])"/>).</summary>
     private static string RoundTrip(byte[] binary) => PrinterTests.RoundTrip(binary);
-
-    /// <summary>The function's instruction lines of printed <paramref name="text"/>, trimmed, without the
-    /// parentheses that close the function and the module.</summary>
-    private static string[] InstructionLines(string text) =>
-        text.Split('\n').Select(l => l.Trim()).SkipWhile(l => !l.StartsWith("(func", StringComparison.Ordinal)).Skip(1)
-            .TakeWhile(l => l.Length > 0 && l[0] != '(').Select(l => l.TrimEnd(')')).ToArray();
-
-    private static byte[] Hex(string hex) => Convert.FromHexString(hex.Replace(" ", ""));
-
-    private static readonly byte[] Header = [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00];
 
     // ---- instructions ----
 
@@ -213,28 +195,6 @@ public class TextMultiMemoryTests(ITestOutputHelper output)
         Assert.Contains("(export \"j\" (memory 1))", text);
     }
 
-    /// <summary>Section <paramref name="id"/> of <paramref name="binary"/> whole: id, size and contents.</summary>
-    private static byte[] Section(byte[] binary, byte id)
-    {
-        int i = Header.Length;
-        while (i < binary.Length)
-        {
-            int start = i;
-            byte sectionId = binary[i++];
-            int size = 0, shift = 0;
-            byte b;
-            do
-            {
-                b = binary[i++];
-                size |= (b & 0x7F) << shift;
-                shift += 7;
-            } while ((b & 0x80) != 0);
-            i += size;
-            if (sectionId == id) return binary[start..i];
-        }
-        throw new Xunit.Sdk.XunitException($"no section {id}");
-    }
-
     [Fact]
     public void OneMemoryEncodesAsBefore()
     {
@@ -286,23 +246,11 @@ public class TextMultiMemoryTests(ITestOutputHelper output)
         Assert.Contains(reason, ex.Message);
     }
 
-    /// <summary>A module of one function, type [] -> [], whose body is <paramref name="code"/> then end.</summary>
-    private static byte[] BinaryWithBody(byte[] code)
-    {
-        byte[] body = [0x00, .. code, 0x0B];
-        return [.. Header, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00,
-            0x0A, (byte)(body.Length + 2), 0x01, (byte)body.Length, .. body];
-    }
-
     // ---- the multi-memory proposal's scripts ----
-
-    private static string? MultiMemoryDirectory =>
-        SpecTestsuite.CoreDirectory is string core && Path.GetFullPath(Path.Combine(core, "..", "proposals", "multi-memory")) is var dir
-            && Directory.Exists(dir) ? dir : null;
 
     /// <summary>Every text module of proposals/multi-memory parses (malformed ones are all <c>quote</c> or
     /// <c>binary</c>), and prints to text that reads back to the same bytes.</summary>
-    [MultiMemoryTestsuiteFact]
+    [ProposalTestsuiteFact("multi-memory")]
     public void TextModulesOfTheMultiMemoryScriptsRoundTrip()
     {
         int forms = 0, identical = 0;
@@ -326,7 +274,7 @@ public class TextMultiMemoryTests(ITestOutputHelper output)
 
     /// <summary>Every binary module of proposals/multi-memory that the binary reader accepts prints, and its text
     /// reads back to a module that prints the same.</summary>
-    [MultiMemoryTestsuiteFact]
+    [ProposalTestsuiteFact("multi-memory")]
     public void BinaryModulesOfTheMultiMemoryScriptsPrintAndReadBack()
     {
         int forms = 0, printed = 0;
@@ -350,15 +298,5 @@ public class TextMultiMemoryTests(ITestOutputHelper output)
     }
 
     private static IEnumerable<WastModules.Form> Forms() =>
-        Directory.EnumerateFiles(MultiMemoryDirectory!, "*.wast").Order(StringComparer.Ordinal).SelectMany(WastModules.Read);
-
-    /// <summary>A fact that reads the spec testsuite's proposals/multi-memory/, skipped when it is not here.</summary>
-    public sealed class MultiMemoryTestsuiteFactAttribute : FactAttribute
-    {
-        public MultiMemoryTestsuiteFactAttribute()
-        {
-            if (MultiMemoryDirectory is null)
-                Skip = "spec testsuite proposals/multi-memory not found (beside core/, see SpecTestsuite)";
-        }
-    }
+        Directory.EnumerateFiles(ProposalDirectory("multi-memory")!, "*.wast").Order(StringComparer.Ordinal).SelectMany(WastModules.Read);
 }

@@ -602,8 +602,9 @@ public class PrinterTests(ITestOutputHelper output)
             string immediates = ins.Immediate switch
             {
                 Immediate.None or Immediate.Memory or Immediate.MemoryCopy or Immediate.Select => "",
-                Immediate.Block or Immediate.Else or Immediate.End => null!,
-                Immediate.Label => "0",
+                Immediate.Block or Immediate.TryTable or Immediate.Else or Immediate.End or Immediate.Catch
+                    or Immediate.CatchAll or Immediate.Delegate => null!,
+                Immediate.Label or Immediate.Tag => "0",
                 Immediate.BrTable => "0 0 0",
                 Immediate.Function or Immediate.Local or Immediate.Global or Immediate.Table or Immediate.Element
                     or Immediate.MemoryInit or Immediate.Data => "0",
@@ -622,10 +623,10 @@ public class PrinterTests(ITestOutputHelper output)
             if (immediates is null) continue;
             body.Append(ins.Name).Append(' ').Append(immediates).Append('\n');
         }
-        var text = RoundTrip($"(module (type (func)) (memory 1) (table 1 funcref) (global (mut i32) (i32.const 0)) (elem func) (data \"\") (func\n{body}))");
+        var text = RoundTrip($"(module (type (func)) (memory 1) (table 1 funcref) (global (mut i32) (i32.const 0)) (elem func) (data \"\") (tag) (func\n{body}))");
         var printed = Lines(text).Select(l => l.Split(' ')[0].TrimEnd(')')).ToHashSet();
         foreach (var ins in Instructions.All)
-            if (ins.Immediate is not (Immediate.Block or Immediate.Else or Immediate.End)) Assert.Contains(ins.Name, printed);
+            if (!(ins.Immediate is Immediate.Block or Immediate.TryTable || ins.IsDelimiter)) Assert.Contains(ins.Name, printed);
     }
 
     [Fact]
@@ -666,7 +667,7 @@ public class PrinterTests(ITestOutputHelper output)
     [InlineData("", "unexpected end")]
     [InlineData("01", "unexpected end")]
     [InlineData("0b01", "section size mismatch")]
-    [InlineData("060b", "illegal opcode")]
+    [InlineData("270b", "illegal opcode")]
     [InlineData("fc120b", "illegal opcode")]
     [InlineData("fd9a010b", "illegal opcode")]
     [InlineData("050b", "else without if")]
@@ -794,7 +795,7 @@ public class PrinterTests(ITestOutputHelper output)
             Assert.Equal("", stderr.ToString());
 
             // A body that cannot be printed: an error, and no output file.
-            var bad = BinaryModule((1, [0x01, 0x60, 0x00, 0x00]), (3, [0x01, 0x00]), (10, [0x01, 0x03, 0x00, 0x06, 0x0B]));
+            var bad = BinaryModule((1, [0x01, 0x60, 0x00, 0x00]), (3, [0x01, 0x00]), (10, [0x01, 0x03, 0x00, 0x27, 0x0B]));
             File.WriteAllBytes(input, bad);
             File.Delete(path);
             Assert.Equal(1, WasmSharp.Cli.Commands.Wasm2WatVerb.Run(input, path, () => throw new InvalidOperationException(), stderr));

@@ -215,13 +215,25 @@ public class WastParserTests
     public void CommandsOfProposalsAndMetaCommandsAreSkippedWhole()
     {
         var commands = Commands($"""
-            (assert_exception (invoke "f"))
             (thread $T (module binary {Empty}) (invoke "x"))
             (invoke "g")
             """);
-        Assert.Equal(new UnsupportedCommand(1, "assert_exception"), commands[0]);
-        Assert.Equal(new UnsupportedCommand(2, "thread"), commands[1]);
-        Assert.IsType<ActionCommand>(commands[2]);
+        Assert.Equal(new UnsupportedCommand(1, "thread"), commands[0]);
+        Assert.IsType<ActionCommand>(commands[1]);
+    }
+
+    [Fact]
+    public void AssertExceptionTakesAnAction()
+    {
+        var commands = Commands("""
+            (assert_exception (invoke "f"))
+            (assert_exception
+              (invoke $m "g" (i32.const 7)))
+            """);
+        Assert.Equal(new AssertExceptionCommand(1, new WastAction(false, null, "f", [])), commands[0]);
+        Assert.Equal(new AssertExceptionCommand(3, new WastAction(false, "$m", "g", [new WastValue.Number(ValueType.I32, new(7))])), commands[1]);
+        Assert.Equal("assert_exception", commands[0].Kind);
+        Assert.Equal("unexpected token", Error("(assert_exception (invoke \"f\") \"message\")").Reason);
     }
 
     // ---- constants ----
@@ -264,6 +276,8 @@ public class WastParserTests
     {
         Assert.Equal(new WastValue.Null(ValueType.FuncRef), Arg("(ref.null func)"));
         Assert.Equal(new WastValue.Null(ValueType.ExternRef), Arg("(ref.null extern)"));
+        Assert.Equal(new WastValue.Null(ValueType.ExnRef), Arg("(ref.null exn)"));
+        Assert.Equal(new WastValue.Null(ValueType.ExnRef), Result("(ref.null exn)"));
         Assert.Equal(new WastValue.Extern(7), Arg("(ref.extern 7)"));
         Assert.Equal(new WastValue.Extern(7), Result("(ref.extern 7)"));
     }

@@ -151,6 +151,13 @@ internal sealed record AssertTrapCommand(int Line, WastAction Action, string Mes
     public override string Kind => Exhaustion ? "assert_exhaustion" : "assert_trap";
 }
 
+/// <summary><c>(assert_exception action)</c>: the action must throw a WebAssembly exception that nothing catches
+/// (exception handling).</summary>
+internal sealed record AssertExceptionCommand(int Line, WastAction Action) : WastCommand(Line)
+{
+    public override string Kind => "assert_exception";
+}
+
 /// <summary>What an assertion on a module expects.</summary>
 internal enum ModuleAssertion : byte
 {
@@ -179,7 +186,7 @@ internal sealed record AssertModuleCommand(int Line, ModuleAssertion Expect, Was
 }
 
 /// <summary>A command this parser recognises but does not read (a meta command such as <c>script</c> or
-/// <c>input</c>, or a proposal's <c>thread</c>, <c>wait</c> or <c>assert_exception</c>): skipped whole, so the rest
+/// <c>input</c>, or a proposal's <c>thread</c> or <c>wait</c>): skipped whole, so the rest
 /// of the script still runs.</summary>
 internal sealed record UnsupportedCommand(int Line, string Name) : WastCommand(Line)
 {

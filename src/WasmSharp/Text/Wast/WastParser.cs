@@ -152,6 +152,12 @@ internal static class WastParser
                     command = new AssertTrapCommand(line, action, p.ExpectName(), Exhaustion: word == "assert_exhaustion");
                     break;
                 }
+                case "assert_exception":
+                {
+                    var (line, action) = ReadAction();
+                    command = new AssertExceptionCommand(line, action);
+                    break;
+                }
                 case "assert_malformed": command = ReadModuleAssertion(ModuleAssertion.Malformed); break;
                 case "assert_invalid": command = ReadModuleAssertion(ModuleAssertion.Invalid); break;
                 case "assert_unlinkable": command = ReadModuleAssertion(ModuleAssertion.Unlinkable); break;
@@ -277,11 +283,18 @@ internal static class WastParser
                 case "f64.const": value = new WastValue.Number(ValueType.F64, ReadFloat(64, result)); break;
                 case "v128.const": value = ReadVector(result); break;
                 case "ref.null":
-                    if (result && p.AtRightParen) value = new WastValue.Null(null);
-                    else if (p.TakeKeyword("func"u8)) value = new WastValue.Null(ValueType.FuncRef);
-                    else if (p.TakeKeyword("extern"u8)) value = new WastValue.Null(ValueType.ExternRef);
-                    else throw p.Unexpected(p.Peek());
+                {
+                    // A heap type (func, extern, exn), or in a result none: a null of any type.
+                    if (result && p.AtRightParen)
+                    {
+                        value = new WastValue.Null(null);
+                        break;
+                    }
+                    var heap = p.Next();
+                    value = heap.Kind == TokenKind.Keyword && ModuleParser.HeapTypeOf(p.Text(heap)) is byte type
+                        ? new WastValue.Null((ValueType)type) : throw p.Unexpected(heap);
                     break;
+                }
                 case "ref.extern":
                     value = result && p.AtRightParen ? new WastValue.Extern(null) : new WastValue.Extern(p.ExpectUnsigned(ulong.MaxValue));
                     break;

@@ -83,8 +83,8 @@ internal abstract record WastValue
         public override int GetHashCode() => HashCode.Combine(LaneType, Lanes.Length);
     }
 
-    /// <summary><c>(ref.null func)</c>, <c>(ref.null extern)</c>, or as a result <c>(ref.null)</c> (a null of any
-    /// reference type: <see cref="Type"/> is null).</summary>
+    /// <summary><c>(ref.null func)</c>, <c>(ref.null extern)</c>, <c>(ref.null exn)</c>, or as a result
+    /// <c>(ref.null)</c> (a null of any reference type: <see cref="Type"/> is null).</summary>
     public sealed record Null(ValueType? Type) : WastValue;
 
     /// <summary><c>(ref.extern n)</c>: the host reference numbered <see cref="Host"/>; as a result <c>(ref.extern)</c>
