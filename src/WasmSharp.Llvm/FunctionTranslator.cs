@@ -690,6 +690,9 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
     public void Catch(ref ControlFrame frame, ValueStack<LlvmValue> stack, int tag, ValueType[] types) => throw ExceptionHandling();
     public void Delegate(in ControlFrame frame, ValueStack<LlvmValue> stack, int regions, bool parentLive) => throw ExceptionHandling();
     public void Rethrow(in ControlFrame target) => throw ExceptionHandling();
+    public void ReturnCall(int function, FunctionType type, ReadOnlySpan<LlvmValue> args) => throw new NotSupportedException("tail calls");
+    public void ReturnCallIndirect(int typeIndex, int table, FunctionType type, LlvmValue element, ReadOnlySpan<LlvmValue> args) =>
+        throw new NotSupportedException("tail calls");
     internal static NotSupportedException ExceptionHandling() => new("exception handling (tags, throw, try_table, exnref)");
 
     public void Enter(ref ControlFrame frame, Span<LlvmValue> stack, LlvmValue condition)

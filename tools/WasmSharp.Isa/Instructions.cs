@@ -131,6 +131,12 @@ public static partial class Instructions
             "Throws an exception of tag (the instance's tag index space) carrying the count values in the slots that follow.", variable: true).Rare = true;
         Add("ThrowRef", "s:exn", "return self.Unwind(ip, regs, self.TakeException($exn));",
             "Throws the exception exn (an exnref) refers to; traps on null.").Rare = true;
+        // Tail calls: the callee takes the frame over (Executor.TailCall).
+        Add("ReturnCall", "i:function i:count", "return self.TailCall(self._inst.Functions[$function], ip, regs, ip + @REST, $count);",
+            "Calls function with the count arguments in the slots that follow, in place of the running function.", variable: true).Rare = true;
+        Add("ReturnCallIndirect", "i:type i:table s:element i:count",
+            "return self.TailCall(self.IndirectCallee($type, $table, (uint)$element), ip, regs, ip + @REST, $count);",
+            "Calls the function at table[element], after checking its type, in place of the running function.", variable: true).Rare = true;
     }
 
     private static void CompareBranches()

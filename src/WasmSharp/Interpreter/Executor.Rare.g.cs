@@ -14,6 +14,8 @@ internal sealed unsafe partial class Executor
     {
         Op.Throw => Throw(this, ip, regs),
         Op.ThrowRef => ThrowRef(this, ip, regs),
+        Op.ReturnCall => ReturnCall(this, ip, regs),
+        Op.ReturnCallIndirect => ReturnCallIndirect(this, ip, regs),
         _ => throw new InvalidOperationException($"not a rare operation: {(Op)ip[0]}"),
     };
 
@@ -27,5 +29,17 @@ internal sealed unsafe partial class Executor
     private static int* ThrowRef(Executor self, int* ip, ulong* regs)
     {
         return self.Unwind(ip, regs, self.TakeException(regs[ip[1]]));
+    }
+
+    /// <summary>Calls function with the count arguments in the slots that follow, in place of the running function.</summary>
+    private static int* ReturnCall(Executor self, int* ip, ulong* regs)
+    {
+        return self.TailCall(self._inst.Functions[ip[1]], ip, regs, ip + 3, ip[2]);
+    }
+
+    /// <summary>Calls the function at table[element], after checking its type, in place of the running function.</summary>
+    private static int* ReturnCallIndirect(Executor self, int* ip, ulong* regs)
+    {
+        return self.TailCall(self.IndirectCallee(ip[1], ip[2], (uint)regs[ip[3]]), ip, regs, ip + 5, ip[4]);
     }
 }

@@ -1174,6 +1174,80 @@ internal sealed unsafe partial class Executor : IDisposable
         }
     }
 
+    // ---- tail calls -------------------------------------------------------------------------------
+
+    /// <summary>The callee of call_indirect through table <paramref name="table"/> at <paramref name="element"/>,
+    /// checked to be of the instance's type <paramref name="type"/> (the CallIndirect case's checks, out of the
+    /// loop).</summary>
+    private Function IndirectCallee(int type, int table, uint element)
+    {
+        TableDefinition* t = _tables[table];
+        if (element >= t->Length) throw Trap(TrapCode.UndefinedElement);
+        ulong entry = t->Elements[element];
+        if (entry == 0) throw Trap(TrapCode.UninitializedElement);
+        var callee = _store.GetFunction((int)(entry - 1));
+        if (callee.TypeId != _inst.TypeIds[type]) throw Trap(TrapCode.IndirectCallTypeMismatch);
+        return callee;
+    }
+
+    /// <summary>Code that returns what a host or native callee left in the frame's first slots, as the running
+    /// function would (Return1 reads slot 0, the others find the values in place).</summary>
+    private static readonly int[] ReturnNone = Epilogue(Op.Return0), ReturnOne = Epilogue(Op.Return1, 0), ReturnOneV128 = Epilogue(Op.Return1V128, 0);
+
+    private static int[] Epilogue(params ReadOnlySpan<int> code)
+    {
+        var pinned = GC.AllocateArray<int>(code.Length, pinned: true);
+        code.CopyTo(pinned);
+        return pinned;
+    }
+
+    private static int[] Epilogue(Op op, params ReadOnlySpan<int> operands) => Epilogue([(int)op, .. operands]);
+
+    /// <summary>return_call: the <paramref name="count"/> arguments (slots listed at <paramref name="args"/>) move
+    /// to the frame's first slots and <paramref name="callee"/> takes the frame over, so its return is the running
+    /// function's. A host or native callee is called there, and its results returned. Returns where to go on.</summary>
+    private int* TailCall(Function callee, int* ip, ulong* regs, int* args, int count)
+    {
+        ulong* staged = Scratch(Math.Max(count, 1) * SlotWords);
+        for (int i = 0; i < count; i++) StoreV(staged + i * SlotWords, LoadV(regs + args[i]));
+        for (int i = 0; i < count; i++) StoreV(regs + i * SlotWords, LoadV(staged + i * SlotWords));
+        _regsAfterRare = regs;
+        int fp = (int)(regs - _stack);
+        if (callee is WasmFunction { NativeEntry: 0 } cw)
+        {
+            var fn = cw.Code;
+            if ((long)fp + (long)fn.FrameSize * SlotWords > StackWords) throw CallRefused();
+            if (!ReferenceEquals(cw.Instance, _inst))
+            {
+                // The caller's return restores its instance from now on (its frame said the same instance before).
+                if (_depth > _entryDepth) _frames[_depth - 1].CrossInstance = true;
+                _inst = cw.Instance;
+                LoadMemory();
+            }
+            _current = cw.Address;
+            EnterFrame(regs, fn);
+            return CodePointer(fn);
+        }
+        var type = callee.Type;
+        var callerInstance = _inst;
+        try
+        {
+            if (callee is WasmFunction native) RunNative(native, fp);
+            else CallHost(callee, regs, fp + Math.Max(type.Parameters.Length, type.Results.Length) * SlotWords);
+        }
+        catch (UncaughtWasmException e)
+        {
+            // The running function is gone: its caller's handlers are the first that may catch it.
+            _inst = callerInstance;
+            LoadMemory();
+            return Unwind(ip, regs, e.Exception, fromCaller: true);
+        }
+        _inst = callerInstance;
+        LoadMemory();
+        var epilogue = type.Results.Length != 1 ? ReturnNone : type.Results[0] == ValueType.V128 ? ReturnOneV128 : ReturnOne;
+        return (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(epilogue));
+    }
+
     // ---- exceptions -------------------------------------------------------------------------------
 
     /// <summary>A Wasm exception that escaped native code or a host function called from <see cref="Run"/>: the
@@ -1233,10 +1307,21 @@ internal sealed unsafe partial class Executor : IDisposable
     /// exception leaves as <see cref="UncaughtWasmException"/>. The handler writes the values (and the exnref) to
     /// its frame; returns its landing pad (the frame's base in <see cref="_regsAfterRare"/>).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private int* Unwind(int* ip, ulong* regs, ExceptionInstance exception)
+    private int* Unwind(int* ip, ulong* regs, ExceptionInstance exception, bool fromCaller = false)
     {
         while (true)
         {
+            if (fromCaller)
+            {
+                // The running function's handlers do not apply (a tail call left them): on to its caller's call.
+                if (_depth == _entryDepth) throw new UncaughtWasmException(exception);
+                ref var caller = ref _frames[--_depth];
+                _current = caller.Function;
+                ip = caller.ReturnIp - 1;
+                regs = _stack + caller.Fp;
+                if (caller.CrossInstance) RestoreInstance(caller.Function);
+            }
+            fromCaller = true;
             var fn = ((WasmFunction)_store.GetFunction(_current)).Code;
             int* code = CodePointer(fn);
             int pc = (int)(ip - code), regions = int.MaxValue;
@@ -1259,12 +1344,6 @@ internal sealed unsafe partial class Executor : IDisposable
                 _regsAfterRare = regs;
                 return code + h.Target;
             }
-            if (_depth == _entryDepth) throw new UncaughtWasmException(exception);
-            ref var f = ref _frames[--_depth];
-            _current = f.Function;
-            ip = f.ReturnIp - 1; // within the call
-            regs = _stack + f.Fp;
-            if (f.CrossInstance) RestoreInstance(f.Function);
         }
     }
 }

@@ -641,482 +641,486 @@ internal enum Op
     Throw = 312,
     /// <summary>Throws the exception exn (an exnref) refers to; traps on null. [exn]</summary>
     ThrowRef = 313,
+    /// <summary>Calls function with the count arguments in the slots that follow, in place of the running function. [function, count, ...]</summary>
+    ReturnCall = 314,
+    /// <summary>Calls the function at table[element], after checking its type, in place of the running function. [type, table, element, count, ...]</summary>
+    ReturnCallIndirect = 315,
     /// <summary>v128.load: 16 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load = 314,
+    V128Load = 316,
     /// <summary>v128.load8x8_s: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load8x8S = 315,
+    V128Load8x8S = 317,
     /// <summary>v128.load8x8_u: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load8x8U = 316,
+    V128Load8x8U = 318,
     /// <summary>v128.load16x4_s: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load16x4S = 317,
+    V128Load16x4S = 319,
     /// <summary>v128.load16x4_u: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load16x4U = 318,
+    V128Load16x4U = 320,
     /// <summary>v128.load32x2_s: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load32x2S = 319,
+    V128Load32x2S = 321,
     /// <summary>v128.load32x2_u: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load32x2U = 320,
+    V128Load32x2U = 322,
     /// <summary>v128.load8_splat: 1 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load8Splat = 321,
+    V128Load8Splat = 323,
     /// <summary>v128.load16_splat: 2 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load16Splat = 322,
+    V128Load16Splat = 324,
     /// <summary>v128.load32_splat: 4 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load32Splat = 323,
+    V128Load32Splat = 325,
     /// <summary>v128.load64_splat: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load64Splat = 324,
+    V128Load64Splat = 326,
     /// <summary>v128.store: 16 bytes at addr + offset. [addr, value, offset]</summary>
-    V128Store = 325,
+    V128Store = 327,
     /// <summary>i8x16.shuffle (lanes: the 16 indices, a constant). [dst, a, b, lanes]</summary>
-    I8x16Shuffle = 326,
+    I8x16Shuffle = 328,
     /// <summary>i8x16.swizzle. [dst, a, b]</summary>
-    I8x16Swizzle = 327,
+    I8x16Swizzle = 329,
     /// <summary>i8x16.splat. [dst, x]</summary>
-    I8x16Splat = 328,
+    I8x16Splat = 330,
     /// <summary>i16x8.splat. [dst, x]</summary>
-    I16x8Splat = 329,
+    I16x8Splat = 331,
     /// <summary>i32x4.splat. [dst, x]</summary>
-    I32x4Splat = 330,
+    I32x4Splat = 332,
     /// <summary>i64x2.splat. [dst, x]</summary>
-    I64x2Splat = 331,
+    I64x2Splat = 333,
     /// <summary>f32x4.splat. [dst, x]</summary>
-    F32x4Splat = 332,
+    F32x4Splat = 334,
     /// <summary>f64x2.splat. [dst, x]</summary>
-    F64x2Splat = 333,
+    F64x2Splat = 335,
     /// <summary>i8x16.extract_lane_s. [dst, a, lane]</summary>
-    I8x16ExtractLaneS = 334,
+    I8x16ExtractLaneS = 336,
     /// <summary>i8x16.extract_lane_u. [dst, a, lane]</summary>
-    I8x16ExtractLaneU = 335,
+    I8x16ExtractLaneU = 337,
     /// <summary>i8x16.replace_lane. [dst, a, x, lane]</summary>
-    I8x16ReplaceLane = 336,
+    I8x16ReplaceLane = 338,
     /// <summary>i16x8.extract_lane_s. [dst, a, lane]</summary>
-    I16x8ExtractLaneS = 337,
+    I16x8ExtractLaneS = 339,
     /// <summary>i16x8.extract_lane_u. [dst, a, lane]</summary>
-    I16x8ExtractLaneU = 338,
+    I16x8ExtractLaneU = 340,
     /// <summary>i16x8.replace_lane. [dst, a, x, lane]</summary>
-    I16x8ReplaceLane = 339,
+    I16x8ReplaceLane = 341,
     /// <summary>i32x4.extract_lane. [dst, a, lane]</summary>
-    I32x4ExtractLane = 340,
+    I32x4ExtractLane = 342,
     /// <summary>i32x4.replace_lane. [dst, a, x, lane]</summary>
-    I32x4ReplaceLane = 341,
+    I32x4ReplaceLane = 343,
     /// <summary>i64x2.extract_lane. [dst, a, lane]</summary>
-    I64x2ExtractLane = 342,
+    I64x2ExtractLane = 344,
     /// <summary>i64x2.replace_lane. [dst, a, x, lane]</summary>
-    I64x2ReplaceLane = 343,
+    I64x2ReplaceLane = 345,
     /// <summary>f32x4.extract_lane. [dst, a, lane]</summary>
-    F32x4ExtractLane = 344,
+    F32x4ExtractLane = 346,
     /// <summary>f32x4.replace_lane. [dst, a, x, lane]</summary>
-    F32x4ReplaceLane = 345,
+    F32x4ReplaceLane = 347,
     /// <summary>f64x2.extract_lane. [dst, a, lane]</summary>
-    F64x2ExtractLane = 346,
+    F64x2ExtractLane = 348,
     /// <summary>f64x2.replace_lane. [dst, a, x, lane]</summary>
-    F64x2ReplaceLane = 347,
+    F64x2ReplaceLane = 349,
     /// <summary>i8x16.eq. [dst, a, b]</summary>
-    I8x16Eq = 348,
+    I8x16Eq = 350,
     /// <summary>i8x16.ne. [dst, a, b]</summary>
-    I8x16Ne = 349,
+    I8x16Ne = 351,
     /// <summary>i8x16.lt_s. [dst, a, b]</summary>
-    I8x16LtS = 350,
+    I8x16LtS = 352,
     /// <summary>i8x16.lt_u. [dst, a, b]</summary>
-    I8x16LtU = 351,
+    I8x16LtU = 353,
     /// <summary>i8x16.gt_s. [dst, a, b]</summary>
-    I8x16GtS = 352,
+    I8x16GtS = 354,
     /// <summary>i8x16.gt_u. [dst, a, b]</summary>
-    I8x16GtU = 353,
+    I8x16GtU = 355,
     /// <summary>i8x16.le_s. [dst, a, b]</summary>
-    I8x16LeS = 354,
+    I8x16LeS = 356,
     /// <summary>i8x16.le_u. [dst, a, b]</summary>
-    I8x16LeU = 355,
+    I8x16LeU = 357,
     /// <summary>i8x16.ge_s. [dst, a, b]</summary>
-    I8x16GeS = 356,
+    I8x16GeS = 358,
     /// <summary>i8x16.ge_u. [dst, a, b]</summary>
-    I8x16GeU = 357,
+    I8x16GeU = 359,
     /// <summary>i16x8.eq. [dst, a, b]</summary>
-    I16x8Eq = 358,
+    I16x8Eq = 360,
     /// <summary>i16x8.ne. [dst, a, b]</summary>
-    I16x8Ne = 359,
+    I16x8Ne = 361,
     /// <summary>i16x8.lt_s. [dst, a, b]</summary>
-    I16x8LtS = 360,
+    I16x8LtS = 362,
     /// <summary>i16x8.lt_u. [dst, a, b]</summary>
-    I16x8LtU = 361,
+    I16x8LtU = 363,
     /// <summary>i16x8.gt_s. [dst, a, b]</summary>
-    I16x8GtS = 362,
+    I16x8GtS = 364,
     /// <summary>i16x8.gt_u. [dst, a, b]</summary>
-    I16x8GtU = 363,
+    I16x8GtU = 365,
     /// <summary>i16x8.le_s. [dst, a, b]</summary>
-    I16x8LeS = 364,
+    I16x8LeS = 366,
     /// <summary>i16x8.le_u. [dst, a, b]</summary>
-    I16x8LeU = 365,
+    I16x8LeU = 367,
     /// <summary>i16x8.ge_s. [dst, a, b]</summary>
-    I16x8GeS = 366,
+    I16x8GeS = 368,
     /// <summary>i16x8.ge_u. [dst, a, b]</summary>
-    I16x8GeU = 367,
+    I16x8GeU = 369,
     /// <summary>i32x4.eq. [dst, a, b]</summary>
-    I32x4Eq = 368,
+    I32x4Eq = 370,
     /// <summary>i32x4.ne. [dst, a, b]</summary>
-    I32x4Ne = 369,
+    I32x4Ne = 371,
     /// <summary>i32x4.lt_s. [dst, a, b]</summary>
-    I32x4LtS = 370,
+    I32x4LtS = 372,
     /// <summary>i32x4.lt_u. [dst, a, b]</summary>
-    I32x4LtU = 371,
+    I32x4LtU = 373,
     /// <summary>i32x4.gt_s. [dst, a, b]</summary>
-    I32x4GtS = 372,
+    I32x4GtS = 374,
     /// <summary>i32x4.gt_u. [dst, a, b]</summary>
-    I32x4GtU = 373,
+    I32x4GtU = 375,
     /// <summary>i32x4.le_s. [dst, a, b]</summary>
-    I32x4LeS = 374,
+    I32x4LeS = 376,
     /// <summary>i32x4.le_u. [dst, a, b]</summary>
-    I32x4LeU = 375,
+    I32x4LeU = 377,
     /// <summary>i32x4.ge_s. [dst, a, b]</summary>
-    I32x4GeS = 376,
+    I32x4GeS = 378,
     /// <summary>i32x4.ge_u. [dst, a, b]</summary>
-    I32x4GeU = 377,
+    I32x4GeU = 379,
     /// <summary>f32x4.eq. [dst, a, b]</summary>
-    F32x4Eq = 378,
+    F32x4Eq = 380,
     /// <summary>f32x4.ne. [dst, a, b]</summary>
-    F32x4Ne = 379,
+    F32x4Ne = 381,
     /// <summary>f32x4.lt. [dst, a, b]</summary>
-    F32x4Lt = 380,
+    F32x4Lt = 382,
     /// <summary>f32x4.gt. [dst, a, b]</summary>
-    F32x4Gt = 381,
+    F32x4Gt = 383,
     /// <summary>f32x4.le. [dst, a, b]</summary>
-    F32x4Le = 382,
+    F32x4Le = 384,
     /// <summary>f32x4.ge. [dst, a, b]</summary>
-    F32x4Ge = 383,
+    F32x4Ge = 385,
     /// <summary>f64x2.eq. [dst, a, b]</summary>
-    F64x2Eq = 384,
+    F64x2Eq = 386,
     /// <summary>f64x2.ne. [dst, a, b]</summary>
-    F64x2Ne = 385,
+    F64x2Ne = 387,
     /// <summary>f64x2.lt. [dst, a, b]</summary>
-    F64x2Lt = 386,
+    F64x2Lt = 388,
     /// <summary>f64x2.gt. [dst, a, b]</summary>
-    F64x2Gt = 387,
+    F64x2Gt = 389,
     /// <summary>f64x2.le. [dst, a, b]</summary>
-    F64x2Le = 388,
+    F64x2Le = 390,
     /// <summary>f64x2.ge. [dst, a, b]</summary>
-    F64x2Ge = 389,
+    F64x2Ge = 391,
     /// <summary>v128.not. [dst, a]</summary>
-    V128Not = 390,
+    V128Not = 392,
     /// <summary>v128.and. [dst, a, b]</summary>
-    V128And = 391,
+    V128And = 393,
     /// <summary>v128.andnot. [dst, a, b]</summary>
-    V128Andnot = 392,
+    V128Andnot = 394,
     /// <summary>v128.or. [dst, a, b]</summary>
-    V128Or = 393,
+    V128Or = 395,
     /// <summary>v128.xor. [dst, a, b]</summary>
-    V128Xor = 394,
+    V128Xor = 396,
     /// <summary>v128.bitselect. [dst, a, b, c]</summary>
-    V128Bitselect = 395,
+    V128Bitselect = 397,
     /// <summary>v128.any_true. [dst, a]</summary>
-    V128AnyTrue = 396,
+    V128AnyTrue = 398,
     /// <summary>v128.load8_lane: vec with lane replaced by 1 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
-    V128Load8Lane = 397,
+    V128Load8Lane = 399,
     /// <summary>v128.load16_lane: vec with lane replaced by 2 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
-    V128Load16Lane = 398,
+    V128Load16Lane = 400,
     /// <summary>v128.load32_lane: vec with lane replaced by 4 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
-    V128Load32Lane = 399,
+    V128Load32Lane = 401,
     /// <summary>v128.load64_lane: vec with lane replaced by 8 bytes at addr + offset. [dst, addr, vec, offset, lane]</summary>
-    V128Load64Lane = 400,
+    V128Load64Lane = 402,
     /// <summary>v128.store8_lane: lane of vec, 1 bytes at addr + offset. [addr, vec, offset, lane]</summary>
-    V128Store8Lane = 401,
+    V128Store8Lane = 403,
     /// <summary>v128.store16_lane: lane of vec, 2 bytes at addr + offset. [addr, vec, offset, lane]</summary>
-    V128Store16Lane = 402,
+    V128Store16Lane = 404,
     /// <summary>v128.store32_lane: lane of vec, 4 bytes at addr + offset. [addr, vec, offset, lane]</summary>
-    V128Store32Lane = 403,
+    V128Store32Lane = 405,
     /// <summary>v128.store64_lane: lane of vec, 8 bytes at addr + offset. [addr, vec, offset, lane]</summary>
-    V128Store64Lane = 404,
+    V128Store64Lane = 406,
     /// <summary>v128.load32_zero: 4 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load32Zero = 405,
+    V128Load32Zero = 407,
     /// <summary>v128.load64_zero: 8 bytes at addr + offset. [dst, addr, offset]</summary>
-    V128Load64Zero = 406,
+    V128Load64Zero = 408,
     /// <summary>f32x4.demote_f64x2_zero. [dst, a]</summary>
-    F32x4DemoteF64x2Zero = 407,
+    F32x4DemoteF64x2Zero = 409,
     /// <summary>f64x2.promote_low_f32x4. [dst, a]</summary>
-    F64x2PromoteLowF32x4 = 408,
+    F64x2PromoteLowF32x4 = 410,
     /// <summary>i8x16.abs. [dst, a]</summary>
-    I8x16Abs = 409,
+    I8x16Abs = 411,
     /// <summary>i8x16.neg. [dst, a]</summary>
-    I8x16Neg = 410,
+    I8x16Neg = 412,
     /// <summary>i8x16.popcnt. [dst, a]</summary>
-    I8x16Popcnt = 411,
+    I8x16Popcnt = 413,
     /// <summary>i8x16.all_true. [dst, a]</summary>
-    I8x16AllTrue = 412,
+    I8x16AllTrue = 414,
     /// <summary>i8x16.bitmask. [dst, a]</summary>
-    I8x16Bitmask = 413,
+    I8x16Bitmask = 415,
     /// <summary>i8x16.narrow_i16x8_s. [dst, a, b]</summary>
-    I8x16NarrowI16x8S = 414,
+    I8x16NarrowI16x8S = 416,
     /// <summary>i8x16.narrow_i16x8_u. [dst, a, b]</summary>
-    I8x16NarrowI16x8U = 415,
+    I8x16NarrowI16x8U = 417,
     /// <summary>f32x4.ceil. [dst, a]</summary>
-    F32x4Ceil = 416,
+    F32x4Ceil = 418,
     /// <summary>f32x4.floor. [dst, a]</summary>
-    F32x4Floor = 417,
+    F32x4Floor = 419,
     /// <summary>f32x4.trunc. [dst, a]</summary>
-    F32x4Trunc = 418,
+    F32x4Trunc = 420,
     /// <summary>f32x4.nearest. [dst, a]</summary>
-    F32x4Nearest = 419,
+    F32x4Nearest = 421,
     /// <summary>i8x16.shl. [dst, a, count]</summary>
-    I8x16Shl = 420,
+    I8x16Shl = 422,
     /// <summary>i8x16.shr_s. [dst, a, count]</summary>
-    I8x16ShrS = 421,
+    I8x16ShrS = 423,
     /// <summary>i8x16.shr_u. [dst, a, count]</summary>
-    I8x16ShrU = 422,
+    I8x16ShrU = 424,
     /// <summary>i8x16.add. [dst, a, b]</summary>
-    I8x16Add = 423,
+    I8x16Add = 425,
     /// <summary>i8x16.add_sat_s. [dst, a, b]</summary>
-    I8x16AddSatS = 424,
+    I8x16AddSatS = 426,
     /// <summary>i8x16.add_sat_u. [dst, a, b]</summary>
-    I8x16AddSatU = 425,
+    I8x16AddSatU = 427,
     /// <summary>i8x16.sub. [dst, a, b]</summary>
-    I8x16Sub = 426,
+    I8x16Sub = 428,
     /// <summary>i8x16.sub_sat_s. [dst, a, b]</summary>
-    I8x16SubSatS = 427,
+    I8x16SubSatS = 429,
     /// <summary>i8x16.sub_sat_u. [dst, a, b]</summary>
-    I8x16SubSatU = 428,
+    I8x16SubSatU = 430,
     /// <summary>f64x2.ceil. [dst, a]</summary>
-    F64x2Ceil = 429,
+    F64x2Ceil = 431,
     /// <summary>f64x2.floor. [dst, a]</summary>
-    F64x2Floor = 430,
+    F64x2Floor = 432,
     /// <summary>i8x16.min_s. [dst, a, b]</summary>
-    I8x16MinS = 431,
+    I8x16MinS = 433,
     /// <summary>i8x16.min_u. [dst, a, b]</summary>
-    I8x16MinU = 432,
+    I8x16MinU = 434,
     /// <summary>i8x16.max_s. [dst, a, b]</summary>
-    I8x16MaxS = 433,
+    I8x16MaxS = 435,
     /// <summary>i8x16.max_u. [dst, a, b]</summary>
-    I8x16MaxU = 434,
+    I8x16MaxU = 436,
     /// <summary>f64x2.trunc. [dst, a]</summary>
-    F64x2Trunc = 435,
+    F64x2Trunc = 437,
     /// <summary>i8x16.avgr_u. [dst, a, b]</summary>
-    I8x16AvgrU = 436,
+    I8x16AvgrU = 438,
     /// <summary>i16x8.extadd_pairwise_i8x16_s. [dst, a]</summary>
-    I16x8ExtaddPairwiseI8x16S = 437,
+    I16x8ExtaddPairwiseI8x16S = 439,
     /// <summary>i16x8.extadd_pairwise_i8x16_u. [dst, a]</summary>
-    I16x8ExtaddPairwiseI8x16U = 438,
+    I16x8ExtaddPairwiseI8x16U = 440,
     /// <summary>i32x4.extadd_pairwise_i16x8_s. [dst, a]</summary>
-    I32x4ExtaddPairwiseI16x8S = 439,
+    I32x4ExtaddPairwiseI16x8S = 441,
     /// <summary>i32x4.extadd_pairwise_i16x8_u. [dst, a]</summary>
-    I32x4ExtaddPairwiseI16x8U = 440,
+    I32x4ExtaddPairwiseI16x8U = 442,
     /// <summary>i16x8.abs. [dst, a]</summary>
-    I16x8Abs = 441,
+    I16x8Abs = 443,
     /// <summary>i16x8.neg. [dst, a]</summary>
-    I16x8Neg = 442,
+    I16x8Neg = 444,
     /// <summary>i16x8.q15mulr_sat_s. [dst, a, b]</summary>
-    I16x8Q15mulrSatS = 443,
+    I16x8Q15mulrSatS = 445,
     /// <summary>i16x8.all_true. [dst, a]</summary>
-    I16x8AllTrue = 444,
+    I16x8AllTrue = 446,
     /// <summary>i16x8.bitmask. [dst, a]</summary>
-    I16x8Bitmask = 445,
+    I16x8Bitmask = 447,
     /// <summary>i16x8.narrow_i32x4_s. [dst, a, b]</summary>
-    I16x8NarrowI32x4S = 446,
+    I16x8NarrowI32x4S = 448,
     /// <summary>i16x8.narrow_i32x4_u. [dst, a, b]</summary>
-    I16x8NarrowI32x4U = 447,
+    I16x8NarrowI32x4U = 449,
     /// <summary>i16x8.extend_low_i8x16_s. [dst, a]</summary>
-    I16x8ExtendLowI8x16S = 448,
+    I16x8ExtendLowI8x16S = 450,
     /// <summary>i16x8.extend_high_i8x16_s. [dst, a]</summary>
-    I16x8ExtendHighI8x16S = 449,
+    I16x8ExtendHighI8x16S = 451,
     /// <summary>i16x8.extend_low_i8x16_u. [dst, a]</summary>
-    I16x8ExtendLowI8x16U = 450,
+    I16x8ExtendLowI8x16U = 452,
     /// <summary>i16x8.extend_high_i8x16_u. [dst, a]</summary>
-    I16x8ExtendHighI8x16U = 451,
+    I16x8ExtendHighI8x16U = 453,
     /// <summary>i16x8.shl. [dst, a, count]</summary>
-    I16x8Shl = 452,
+    I16x8Shl = 454,
     /// <summary>i16x8.shr_s. [dst, a, count]</summary>
-    I16x8ShrS = 453,
+    I16x8ShrS = 455,
     /// <summary>i16x8.shr_u. [dst, a, count]</summary>
-    I16x8ShrU = 454,
+    I16x8ShrU = 456,
     /// <summary>i16x8.add. [dst, a, b]</summary>
-    I16x8Add = 455,
+    I16x8Add = 457,
     /// <summary>i16x8.add_sat_s. [dst, a, b]</summary>
-    I16x8AddSatS = 456,
+    I16x8AddSatS = 458,
     /// <summary>i16x8.add_sat_u. [dst, a, b]</summary>
-    I16x8AddSatU = 457,
+    I16x8AddSatU = 459,
     /// <summary>i16x8.sub. [dst, a, b]</summary>
-    I16x8Sub = 458,
+    I16x8Sub = 460,
     /// <summary>i16x8.sub_sat_s. [dst, a, b]</summary>
-    I16x8SubSatS = 459,
+    I16x8SubSatS = 461,
     /// <summary>i16x8.sub_sat_u. [dst, a, b]</summary>
-    I16x8SubSatU = 460,
+    I16x8SubSatU = 462,
     /// <summary>f64x2.nearest. [dst, a]</summary>
-    F64x2Nearest = 461,
+    F64x2Nearest = 463,
     /// <summary>i16x8.mul. [dst, a, b]</summary>
-    I16x8Mul = 462,
+    I16x8Mul = 464,
     /// <summary>i16x8.min_s. [dst, a, b]</summary>
-    I16x8MinS = 463,
+    I16x8MinS = 465,
     /// <summary>i16x8.min_u. [dst, a, b]</summary>
-    I16x8MinU = 464,
+    I16x8MinU = 466,
     /// <summary>i16x8.max_s. [dst, a, b]</summary>
-    I16x8MaxS = 465,
+    I16x8MaxS = 467,
     /// <summary>i16x8.max_u. [dst, a, b]</summary>
-    I16x8MaxU = 466,
+    I16x8MaxU = 468,
     /// <summary>i16x8.avgr_u. [dst, a, b]</summary>
-    I16x8AvgrU = 467,
+    I16x8AvgrU = 469,
     /// <summary>i16x8.extmul_low_i8x16_s. [dst, a, b]</summary>
-    I16x8ExtmulLowI8x16S = 468,
+    I16x8ExtmulLowI8x16S = 470,
     /// <summary>i16x8.extmul_high_i8x16_s. [dst, a, b]</summary>
-    I16x8ExtmulHighI8x16S = 469,
+    I16x8ExtmulHighI8x16S = 471,
     /// <summary>i16x8.extmul_low_i8x16_u. [dst, a, b]</summary>
-    I16x8ExtmulLowI8x16U = 470,
+    I16x8ExtmulLowI8x16U = 472,
     /// <summary>i16x8.extmul_high_i8x16_u. [dst, a, b]</summary>
-    I16x8ExtmulHighI8x16U = 471,
+    I16x8ExtmulHighI8x16U = 473,
     /// <summary>i32x4.abs. [dst, a]</summary>
-    I32x4Abs = 472,
+    I32x4Abs = 474,
     /// <summary>i32x4.neg. [dst, a]</summary>
-    I32x4Neg = 473,
+    I32x4Neg = 475,
     /// <summary>i32x4.all_true. [dst, a]</summary>
-    I32x4AllTrue = 474,
+    I32x4AllTrue = 476,
     /// <summary>i32x4.bitmask. [dst, a]</summary>
-    I32x4Bitmask = 475,
+    I32x4Bitmask = 477,
     /// <summary>i32x4.extend_low_i16x8_s. [dst, a]</summary>
-    I32x4ExtendLowI16x8S = 476,
+    I32x4ExtendLowI16x8S = 478,
     /// <summary>i32x4.extend_high_i16x8_s. [dst, a]</summary>
-    I32x4ExtendHighI16x8S = 477,
+    I32x4ExtendHighI16x8S = 479,
     /// <summary>i32x4.extend_low_i16x8_u. [dst, a]</summary>
-    I32x4ExtendLowI16x8U = 478,
+    I32x4ExtendLowI16x8U = 480,
     /// <summary>i32x4.extend_high_i16x8_u. [dst, a]</summary>
-    I32x4ExtendHighI16x8U = 479,
+    I32x4ExtendHighI16x8U = 481,
     /// <summary>i32x4.shl. [dst, a, count]</summary>
-    I32x4Shl = 480,
+    I32x4Shl = 482,
     /// <summary>i32x4.shr_s. [dst, a, count]</summary>
-    I32x4ShrS = 481,
+    I32x4ShrS = 483,
     /// <summary>i32x4.shr_u. [dst, a, count]</summary>
-    I32x4ShrU = 482,
+    I32x4ShrU = 484,
     /// <summary>i32x4.add. [dst, a, b]</summary>
-    I32x4Add = 483,
+    I32x4Add = 485,
     /// <summary>i32x4.sub. [dst, a, b]</summary>
-    I32x4Sub = 484,
+    I32x4Sub = 486,
     /// <summary>i32x4.mul. [dst, a, b]</summary>
-    I32x4Mul = 485,
+    I32x4Mul = 487,
     /// <summary>i32x4.min_s. [dst, a, b]</summary>
-    I32x4MinS = 486,
+    I32x4MinS = 488,
     /// <summary>i32x4.min_u. [dst, a, b]</summary>
-    I32x4MinU = 487,
+    I32x4MinU = 489,
     /// <summary>i32x4.max_s. [dst, a, b]</summary>
-    I32x4MaxS = 488,
+    I32x4MaxS = 490,
     /// <summary>i32x4.max_u. [dst, a, b]</summary>
-    I32x4MaxU = 489,
+    I32x4MaxU = 491,
     /// <summary>i32x4.dot_i16x8_s. [dst, a, b]</summary>
-    I32x4DotI16x8S = 490,
+    I32x4DotI16x8S = 492,
     /// <summary>i32x4.extmul_low_i16x8_s. [dst, a, b]</summary>
-    I32x4ExtmulLowI16x8S = 491,
+    I32x4ExtmulLowI16x8S = 493,
     /// <summary>i32x4.extmul_high_i16x8_s. [dst, a, b]</summary>
-    I32x4ExtmulHighI16x8S = 492,
+    I32x4ExtmulHighI16x8S = 494,
     /// <summary>i32x4.extmul_low_i16x8_u. [dst, a, b]</summary>
-    I32x4ExtmulLowI16x8U = 493,
+    I32x4ExtmulLowI16x8U = 495,
     /// <summary>i32x4.extmul_high_i16x8_u. [dst, a, b]</summary>
-    I32x4ExtmulHighI16x8U = 494,
+    I32x4ExtmulHighI16x8U = 496,
     /// <summary>i64x2.abs. [dst, a]</summary>
-    I64x2Abs = 495,
+    I64x2Abs = 497,
     /// <summary>i64x2.neg. [dst, a]</summary>
-    I64x2Neg = 496,
+    I64x2Neg = 498,
     /// <summary>i64x2.all_true. [dst, a]</summary>
-    I64x2AllTrue = 497,
+    I64x2AllTrue = 499,
     /// <summary>i64x2.bitmask. [dst, a]</summary>
-    I64x2Bitmask = 498,
+    I64x2Bitmask = 500,
     /// <summary>i64x2.extend_low_i32x4_s. [dst, a]</summary>
-    I64x2ExtendLowI32x4S = 499,
+    I64x2ExtendLowI32x4S = 501,
     /// <summary>i64x2.extend_high_i32x4_s. [dst, a]</summary>
-    I64x2ExtendHighI32x4S = 500,
+    I64x2ExtendHighI32x4S = 502,
     /// <summary>i64x2.extend_low_i32x4_u. [dst, a]</summary>
-    I64x2ExtendLowI32x4U = 501,
+    I64x2ExtendLowI32x4U = 503,
     /// <summary>i64x2.extend_high_i32x4_u. [dst, a]</summary>
-    I64x2ExtendHighI32x4U = 502,
+    I64x2ExtendHighI32x4U = 504,
     /// <summary>i64x2.shl. [dst, a, count]</summary>
-    I64x2Shl = 503,
+    I64x2Shl = 505,
     /// <summary>i64x2.shr_s. [dst, a, count]</summary>
-    I64x2ShrS = 504,
+    I64x2ShrS = 506,
     /// <summary>i64x2.shr_u. [dst, a, count]</summary>
-    I64x2ShrU = 505,
+    I64x2ShrU = 507,
     /// <summary>i64x2.add. [dst, a, b]</summary>
-    I64x2Add = 506,
+    I64x2Add = 508,
     /// <summary>i64x2.sub. [dst, a, b]</summary>
-    I64x2Sub = 507,
+    I64x2Sub = 509,
     /// <summary>i64x2.mul. [dst, a, b]</summary>
-    I64x2Mul = 508,
+    I64x2Mul = 510,
     /// <summary>i64x2.eq. [dst, a, b]</summary>
-    I64x2Eq = 509,
+    I64x2Eq = 511,
     /// <summary>i64x2.ne. [dst, a, b]</summary>
-    I64x2Ne = 510,
+    I64x2Ne = 512,
     /// <summary>i64x2.lt_s. [dst, a, b]</summary>
-    I64x2LtS = 511,
+    I64x2LtS = 513,
     /// <summary>i64x2.gt_s. [dst, a, b]</summary>
-    I64x2GtS = 512,
+    I64x2GtS = 514,
     /// <summary>i64x2.le_s. [dst, a, b]</summary>
-    I64x2LeS = 513,
+    I64x2LeS = 515,
     /// <summary>i64x2.ge_s. [dst, a, b]</summary>
-    I64x2GeS = 514,
+    I64x2GeS = 516,
     /// <summary>i64x2.extmul_low_i32x4_s. [dst, a, b]</summary>
-    I64x2ExtmulLowI32x4S = 515,
+    I64x2ExtmulLowI32x4S = 517,
     /// <summary>i64x2.extmul_high_i32x4_s. [dst, a, b]</summary>
-    I64x2ExtmulHighI32x4S = 516,
+    I64x2ExtmulHighI32x4S = 518,
     /// <summary>i64x2.extmul_low_i32x4_u. [dst, a, b]</summary>
-    I64x2ExtmulLowI32x4U = 517,
+    I64x2ExtmulLowI32x4U = 519,
     /// <summary>i64x2.extmul_high_i32x4_u. [dst, a, b]</summary>
-    I64x2ExtmulHighI32x4U = 518,
+    I64x2ExtmulHighI32x4U = 520,
     /// <summary>f32x4.abs. [dst, a]</summary>
-    F32x4Abs = 519,
+    F32x4Abs = 521,
     /// <summary>f32x4.neg. [dst, a]</summary>
-    F32x4Neg = 520,
+    F32x4Neg = 522,
     /// <summary>f32x4.sqrt. [dst, a]</summary>
-    F32x4Sqrt = 521,
+    F32x4Sqrt = 523,
     /// <summary>f32x4.add. [dst, a, b]</summary>
-    F32x4Add = 522,
+    F32x4Add = 524,
     /// <summary>f32x4.sub. [dst, a, b]</summary>
-    F32x4Sub = 523,
+    F32x4Sub = 525,
     /// <summary>f32x4.mul. [dst, a, b]</summary>
-    F32x4Mul = 524,
+    F32x4Mul = 526,
     /// <summary>f32x4.div. [dst, a, b]</summary>
-    F32x4Div = 525,
+    F32x4Div = 527,
     /// <summary>f32x4.min. [dst, a, b]</summary>
-    F32x4Min = 526,
+    F32x4Min = 528,
     /// <summary>f32x4.max. [dst, a, b]</summary>
-    F32x4Max = 527,
+    F32x4Max = 529,
     /// <summary>f32x4.pmin. [dst, a, b]</summary>
-    F32x4Pmin = 528,
+    F32x4Pmin = 530,
     /// <summary>f32x4.pmax. [dst, a, b]</summary>
-    F32x4Pmax = 529,
+    F32x4Pmax = 531,
     /// <summary>f64x2.abs. [dst, a]</summary>
-    F64x2Abs = 530,
+    F64x2Abs = 532,
     /// <summary>f64x2.neg. [dst, a]</summary>
-    F64x2Neg = 531,
+    F64x2Neg = 533,
     /// <summary>f64x2.sqrt. [dst, a]</summary>
-    F64x2Sqrt = 532,
+    F64x2Sqrt = 534,
     /// <summary>f64x2.add. [dst, a, b]</summary>
-    F64x2Add = 533,
+    F64x2Add = 535,
     /// <summary>f64x2.sub. [dst, a, b]</summary>
-    F64x2Sub = 534,
+    F64x2Sub = 536,
     /// <summary>f64x2.mul. [dst, a, b]</summary>
-    F64x2Mul = 535,
+    F64x2Mul = 537,
     /// <summary>f64x2.div. [dst, a, b]</summary>
-    F64x2Div = 536,
+    F64x2Div = 538,
     /// <summary>f64x2.min. [dst, a, b]</summary>
-    F64x2Min = 537,
+    F64x2Min = 539,
     /// <summary>f64x2.max. [dst, a, b]</summary>
-    F64x2Max = 538,
+    F64x2Max = 540,
     /// <summary>f64x2.pmin. [dst, a, b]</summary>
-    F64x2Pmin = 539,
+    F64x2Pmin = 541,
     /// <summary>f64x2.pmax. [dst, a, b]</summary>
-    F64x2Pmax = 540,
+    F64x2Pmax = 542,
     /// <summary>i32x4.trunc_sat_f32x4_s. [dst, a]</summary>
-    I32x4TruncSatF32x4S = 541,
+    I32x4TruncSatF32x4S = 543,
     /// <summary>i32x4.trunc_sat_f32x4_u. [dst, a]</summary>
-    I32x4TruncSatF32x4U = 542,
+    I32x4TruncSatF32x4U = 544,
     /// <summary>f32x4.convert_i32x4_s. [dst, a]</summary>
-    F32x4ConvertI32x4S = 543,
+    F32x4ConvertI32x4S = 545,
     /// <summary>f32x4.convert_i32x4_u. [dst, a]</summary>
-    F32x4ConvertI32x4U = 544,
+    F32x4ConvertI32x4U = 546,
     /// <summary>i32x4.trunc_sat_f64x2_s_zero. [dst, a]</summary>
-    I32x4TruncSatF64x2SZero = 545,
+    I32x4TruncSatF64x2SZero = 547,
     /// <summary>i32x4.trunc_sat_f64x2_u_zero. [dst, a]</summary>
-    I32x4TruncSatF64x2UZero = 546,
+    I32x4TruncSatF64x2UZero = 548,
     /// <summary>f64x2.convert_low_i32x4_s. [dst, a]</summary>
-    F64x2ConvertLowI32x4S = 547,
+    F64x2ConvertLowI32x4S = 549,
     /// <summary>f64x2.convert_low_i32x4_u. [dst, a]</summary>
-    F64x2ConvertLowI32x4U = 548,
+    F64x2ConvertLowI32x4U = 550,
     /// <summary>dst = src (v128). [dst, src]</summary>
-    CopyV128 = 549,
+    CopyV128 = 551,
     /// <summary>dst = cond ? a : b (v128). [dst, cond, a, b]</summary>
-    SelectV128 = 550,
+    SelectV128 = 552,
     /// <summary>dst = global (v128). [dst, global]</summary>
-    GlobalGetV128 = 551,
+    GlobalGetV128 = 553,
     /// <summary>global = src (v128). [global, src]</summary>
-    GlobalSetV128 = 552,
+    GlobalSetV128 = 554,
 }

@@ -14,6 +14,8 @@ internal static partial class OpInfo
             Op.CallIndirect or Op.CallIndirectV128 => Layout.IndirectCalls.Fixed + code[pc + Layout.IndirectCalls.Count],
             Op.ReturnN => Layout.ReturnN.Fixed + code[pc + Layout.ReturnN.Count],
             Op.Throw => Layout.Throw.Fixed + code[pc + Layout.Throw.Count],
+            Op.ReturnCall => Layout.ReturnCall.Fixed + code[pc + Layout.ReturnCall.Count],
+            Op.ReturnCallIndirect => Layout.ReturnCallIndirect.Fixed + code[pc + Layout.ReturnCallIndirect.Count],
             _ => Length(op),
         };
     }

@@ -9,7 +9,7 @@ namespace WasmSharp.Interpreter;
 internal static partial class OpInfo
 {
     /// <summary>Number of operations.</summary>
-    public const int Count = 553;
+    public const int Count = 555;
 
     /// <summary>The first operation run by the executor's SIMD method (all after it are too).</summary>
     public const Op FirstSimd = Op.V128Load;
@@ -17,13 +17,13 @@ internal static partial class OpInfo
     /// <summary>Words of the instruction, the op included; 0 when operands follow a count (see <see cref="IsVariable"/>).</summary>
     public static int Length(Op op) => Lengths[(int)op];
 
-    private static ReadOnlySpan<byte> Lengths => [1, 1, 2, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 10, 11, 10, 10, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 0, 1, 5, 2, 2, 0, 0, 0, 0, 0, 3, 5, 5, 3, 3, 4, 4, 4, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 7, 7, 7, 7, 7, 7, 5, 7, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 2, 4, 2, 6, 4, 4, 5, 2, 4, 4, 3, 5, 5, 6, 6, 2, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 2, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 5, 4, 3, 3, 3, 3, 3, 3, 4, 4, 5, 4, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 5, 3, 6, 6, 6, 6, 5, 5, 5, 5, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 4, 4, 4, 4, 3, 4, 3, 3, 3, 3, 3, 3, 4, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 5, 3, 3];
+    private static ReadOnlySpan<byte> Lengths => [1, 1, 2, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 10, 11, 10, 10, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 0, 1, 5, 2, 2, 0, 0, 0, 0, 0, 3, 5, 5, 3, 3, 4, 4, 4, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 7, 7, 7, 7, 7, 7, 5, 7, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 2, 4, 2, 6, 4, 4, 5, 2, 4, 4, 3, 5, 5, 6, 6, 2, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 2, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 5, 4, 3, 3, 3, 3, 3, 3, 4, 4, 5, 4, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 5, 3, 6, 6, 6, 6, 5, 5, 5, 5, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 4, 4, 4, 4, 3, 4, 3, 3, 3, 3, 3, 3, 4, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 5, 3, 3];
 
     /// <summary>Whether operands follow a count after the fixed ones (calls, br_table, multi-value returns).</summary>
-    public static bool IsVariable(Op op) => op is Op.BrTable or Op.ReturnN or Op.Call or Op.CallIndirect or Op.CallV128 or Op.CallIndirectV128 or Op.Throw;
+    public static bool IsVariable(Op op) => op is Op.BrTable or Op.ReturnN or Op.Call or Op.CallIndirect or Op.CallV128 or Op.CallIndirectV128 or Op.Throw or Op.ReturnCall or Op.ReturnCallIndirect;
 
     /// <summary>Run outside the main loop, from its default case (see <c>Executor.RunRare</c>).</summary>
-    public static bool IsRare(Op op) => op is Op.Throw or Op.ThrowRef;
+    public static bool IsRare(Op op) => op is Op.Throw or Op.ThrowRef or Op.ReturnCall or Op.ReturnCallIndirect;
 
     /// <summary>The fixed operands' kinds: d destination slot, s source slot, i immediate, o memory offset, t target.</summary>
     public static string Shape(Op op) => Shapes[(int)op];
@@ -69,37 +69,37 @@ internal static partial class OpInfo
         "ds", "ds", "ds", "ds", "ds", "ds", "ds", "ds",
         "ds", "ds", "ds", "ds", "ds", "ds", "ds", "ds",
         "ds", "ds", "ds", "ds", "ds", "ds", "ds", "ds",
-        "ii", "s", "dso", "dso", "dso", "dso", "dso", "dso",
-        "dso", "dso", "dso", "dso", "dso", "sso", "dsss", "dss",
-        "ds", "ds", "ds", "ds", "ds", "ds", "dsi", "dsi",
-        "dssi", "dsi", "dsi", "dssi", "dsi", "dssi", "dsi", "dssi",
-        "dsi", "dssi", "dsi", "dssi", "dss", "dss", "dss", "dss",
+        "ii", "s", "ii", "iisi", "dso", "dso", "dso", "dso",
+        "dso", "dso", "dso", "dso", "dso", "dso", "dso", "sso",
+        "dsss", "dss", "ds", "ds", "ds", "ds", "ds", "ds",
+        "dsi", "dsi", "dssi", "dsi", "dsi", "dssi", "dsi", "dssi",
+        "dsi", "dssi", "dsi", "dssi", "dsi", "dssi", "dss", "dss",
         "dss", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
         "dss", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
         "dss", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
         "dss", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
-        "dss", "dss", "dss", "dss", "dss", "dss", "ds", "dss",
-        "dss", "dss", "dss", "dsss", "ds", "dssoi", "dssoi", "dssoi",
-        "dssoi", "ssoi", "ssoi", "ssoi", "ssoi", "dso", "dso", "ds",
-        "ds", "ds", "ds", "ds", "ds", "ds", "dss", "dss",
-        "ds", "ds", "ds", "ds", "dss", "dss", "dss", "dss",
-        "dss", "dss", "dss", "dss", "dss", "ds", "ds", "dss",
-        "dss", "dss", "dss", "ds", "dss", "ds", "ds", "ds",
-        "ds", "ds", "ds", "dss", "ds", "ds", "dss", "dss",
-        "ds", "ds", "ds", "ds", "dss", "dss", "dss", "dss",
-        "dss", "dss", "dss", "dss", "dss", "ds", "dss", "dss",
         "dss", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
-        "ds", "ds", "ds", "ds", "ds", "ds", "ds", "ds",
-        "dss", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
+        "ds", "dss", "dss", "dss", "dss", "dsss", "ds", "dssoi",
+        "dssoi", "dssoi", "dssoi", "ssoi", "ssoi", "ssoi", "ssoi", "dso",
+        "dso", "ds", "ds", "ds", "ds", "ds", "ds", "ds",
+        "dss", "dss", "ds", "ds", "ds", "ds", "dss", "dss",
         "dss", "dss", "dss", "dss", "dss", "dss", "dss", "ds",
-        "ds", "ds", "ds", "ds", "ds", "ds", "ds", "dss",
-        "dss", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
+        "ds", "dss", "dss", "dss", "dss", "ds", "dss", "ds",
+        "ds", "ds", "ds", "ds", "ds", "dss", "ds", "ds",
+        "dss", "dss", "ds", "ds", "ds", "ds", "dss", "dss",
         "dss", "dss", "dss", "dss", "dss", "dss", "dss", "ds",
+        "dss", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
+        "dss", "dss", "ds", "ds", "ds", "ds", "ds", "ds",
         "ds", "ds", "dss", "dss", "dss", "dss", "dss", "dss",
-        "dss", "dss", "ds", "ds", "ds", "dss", "dss", "dss",
-        "dss", "dss", "dss", "dss", "dss", "ds", "ds", "ds",
-        "ds", "ds", "ds", "ds", "ds", "ds", "dsss", "di",
-        "is",
+        "dss", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
+        "dss", "ds", "ds", "ds", "ds", "ds", "ds", "ds",
+        "ds", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
+        "dss", "dss", "dss", "dss", "dss", "dss", "dss", "dss",
+        "dss", "ds", "ds", "ds", "dss", "dss", "dss", "dss",
+        "dss", "dss", "dss", "dss", "ds", "ds", "ds", "dss",
+        "dss", "dss", "dss", "dss", "dss", "dss", "dss", "ds",
+        "ds", "ds", "ds", "ds", "ds", "ds", "ds", "ds",
+        "dsss", "di", "is",
     ];
 
     /// <summary>The name the disassembler prints.</summary>
@@ -146,37 +146,37 @@ internal static partial class OpInfo
         "f32.convert_i64_u", "f32.demote_f64", "f64.convert_i32_s", "f64.convert_i32_u", "f64.convert_i64_s", "f64.convert_i64_u", "f64.promote_f32", "i32.reinterpret_f32",
         "i64.reinterpret_f64", "f32.reinterpret_i32", "f64.reinterpret_i64", "i32.extend8_s", "i32.extend16_s", "i64.extend8_s", "i64.extend16_s", "i64.extend32_s",
         "I32TruncSatF32S", "I32TruncSatF32U", "I32TruncSatF64S", "I32TruncSatF64U", "I64TruncSatF32S", "I64TruncSatF32U", "I64TruncSatF64S", "I64TruncSatF64U",
-        "Throw", "ThrowRef", "v128.load", "v128.load8x8_s", "v128.load8x8_u", "v128.load16x4_s", "v128.load16x4_u", "v128.load32x2_s",
-        "v128.load32x2_u", "v128.load8_splat", "v128.load16_splat", "v128.load32_splat", "v128.load64_splat", "v128.store", "i8x16.shuffle", "i8x16.swizzle",
-        "i8x16.splat", "i16x8.splat", "i32x4.splat", "i64x2.splat", "f32x4.splat", "f64x2.splat", "i8x16.extract_lane_s", "i8x16.extract_lane_u",
-        "i8x16.replace_lane", "i16x8.extract_lane_s", "i16x8.extract_lane_u", "i16x8.replace_lane", "i32x4.extract_lane", "i32x4.replace_lane", "i64x2.extract_lane", "i64x2.replace_lane",
-        "f32x4.extract_lane", "f32x4.replace_lane", "f64x2.extract_lane", "f64x2.replace_lane", "i8x16.eq", "i8x16.ne", "i8x16.lt_s", "i8x16.lt_u",
-        "i8x16.gt_s", "i8x16.gt_u", "i8x16.le_s", "i8x16.le_u", "i8x16.ge_s", "i8x16.ge_u", "i16x8.eq", "i16x8.ne",
-        "i16x8.lt_s", "i16x8.lt_u", "i16x8.gt_s", "i16x8.gt_u", "i16x8.le_s", "i16x8.le_u", "i16x8.ge_s", "i16x8.ge_u",
-        "i32x4.eq", "i32x4.ne", "i32x4.lt_s", "i32x4.lt_u", "i32x4.gt_s", "i32x4.gt_u", "i32x4.le_s", "i32x4.le_u",
-        "i32x4.ge_s", "i32x4.ge_u", "f32x4.eq", "f32x4.ne", "f32x4.lt", "f32x4.gt", "f32x4.le", "f32x4.ge",
-        "f64x2.eq", "f64x2.ne", "f64x2.lt", "f64x2.gt", "f64x2.le", "f64x2.ge", "v128.not", "v128.and",
-        "v128.andnot", "v128.or", "v128.xor", "v128.bitselect", "v128.any_true", "v128.load8_lane", "v128.load16_lane", "v128.load32_lane",
-        "v128.load64_lane", "v128.store8_lane", "v128.store16_lane", "v128.store32_lane", "v128.store64_lane", "v128.load32_zero", "v128.load64_zero", "f32x4.demote_f64x2_zero",
-        "f64x2.promote_low_f32x4", "i8x16.abs", "i8x16.neg", "i8x16.popcnt", "i8x16.all_true", "i8x16.bitmask", "i8x16.narrow_i16x8_s", "i8x16.narrow_i16x8_u",
-        "f32x4.ceil", "f32x4.floor", "f32x4.trunc", "f32x4.nearest", "i8x16.shl", "i8x16.shr_s", "i8x16.shr_u", "i8x16.add",
-        "i8x16.add_sat_s", "i8x16.add_sat_u", "i8x16.sub", "i8x16.sub_sat_s", "i8x16.sub_sat_u", "f64x2.ceil", "f64x2.floor", "i8x16.min_s",
-        "i8x16.min_u", "i8x16.max_s", "i8x16.max_u", "f64x2.trunc", "i8x16.avgr_u", "i16x8.extadd_pairwise_i8x16_s", "i16x8.extadd_pairwise_i8x16_u", "i32x4.extadd_pairwise_i16x8_s",
-        "i32x4.extadd_pairwise_i16x8_u", "i16x8.abs", "i16x8.neg", "i16x8.q15mulr_sat_s", "i16x8.all_true", "i16x8.bitmask", "i16x8.narrow_i32x4_s", "i16x8.narrow_i32x4_u",
-        "i16x8.extend_low_i8x16_s", "i16x8.extend_high_i8x16_s", "i16x8.extend_low_i8x16_u", "i16x8.extend_high_i8x16_u", "i16x8.shl", "i16x8.shr_s", "i16x8.shr_u", "i16x8.add",
-        "i16x8.add_sat_s", "i16x8.add_sat_u", "i16x8.sub", "i16x8.sub_sat_s", "i16x8.sub_sat_u", "f64x2.nearest", "i16x8.mul", "i16x8.min_s",
-        "i16x8.min_u", "i16x8.max_s", "i16x8.max_u", "i16x8.avgr_u", "i16x8.extmul_low_i8x16_s", "i16x8.extmul_high_i8x16_s", "i16x8.extmul_low_i8x16_u", "i16x8.extmul_high_i8x16_u",
-        "i32x4.abs", "i32x4.neg", "i32x4.all_true", "i32x4.bitmask", "i32x4.extend_low_i16x8_s", "i32x4.extend_high_i16x8_s", "i32x4.extend_low_i16x8_u", "i32x4.extend_high_i16x8_u",
-        "i32x4.shl", "i32x4.shr_s", "i32x4.shr_u", "i32x4.add", "i32x4.sub", "i32x4.mul", "i32x4.min_s", "i32x4.min_u",
-        "i32x4.max_s", "i32x4.max_u", "i32x4.dot_i16x8_s", "i32x4.extmul_low_i16x8_s", "i32x4.extmul_high_i16x8_s", "i32x4.extmul_low_i16x8_u", "i32x4.extmul_high_i16x8_u", "i64x2.abs",
-        "i64x2.neg", "i64x2.all_true", "i64x2.bitmask", "i64x2.extend_low_i32x4_s", "i64x2.extend_high_i32x4_s", "i64x2.extend_low_i32x4_u", "i64x2.extend_high_i32x4_u", "i64x2.shl",
-        "i64x2.shr_s", "i64x2.shr_u", "i64x2.add", "i64x2.sub", "i64x2.mul", "i64x2.eq", "i64x2.ne", "i64x2.lt_s",
-        "i64x2.gt_s", "i64x2.le_s", "i64x2.ge_s", "i64x2.extmul_low_i32x4_s", "i64x2.extmul_high_i32x4_s", "i64x2.extmul_low_i32x4_u", "i64x2.extmul_high_i32x4_u", "f32x4.abs",
-        "f32x4.neg", "f32x4.sqrt", "f32x4.add", "f32x4.sub", "f32x4.mul", "f32x4.div", "f32x4.min", "f32x4.max",
-        "f32x4.pmin", "f32x4.pmax", "f64x2.abs", "f64x2.neg", "f64x2.sqrt", "f64x2.add", "f64x2.sub", "f64x2.mul",
-        "f64x2.div", "f64x2.min", "f64x2.max", "f64x2.pmin", "f64x2.pmax", "i32x4.trunc_sat_f32x4_s", "i32x4.trunc_sat_f32x4_u", "f32x4.convert_i32x4_s",
-        "f32x4.convert_i32x4_u", "i32x4.trunc_sat_f64x2_s_zero", "i32x4.trunc_sat_f64x2_u_zero", "f64x2.convert_low_i32x4_s", "f64x2.convert_low_i32x4_u", "CopyV128", "SelectV128", "GlobalGetV128",
-        "GlobalSetV128",
+        "Throw", "ThrowRef", "ReturnCall", "ReturnCallIndirect", "v128.load", "v128.load8x8_s", "v128.load8x8_u", "v128.load16x4_s",
+        "v128.load16x4_u", "v128.load32x2_s", "v128.load32x2_u", "v128.load8_splat", "v128.load16_splat", "v128.load32_splat", "v128.load64_splat", "v128.store",
+        "i8x16.shuffle", "i8x16.swizzle", "i8x16.splat", "i16x8.splat", "i32x4.splat", "i64x2.splat", "f32x4.splat", "f64x2.splat",
+        "i8x16.extract_lane_s", "i8x16.extract_lane_u", "i8x16.replace_lane", "i16x8.extract_lane_s", "i16x8.extract_lane_u", "i16x8.replace_lane", "i32x4.extract_lane", "i32x4.replace_lane",
+        "i64x2.extract_lane", "i64x2.replace_lane", "f32x4.extract_lane", "f32x4.replace_lane", "f64x2.extract_lane", "f64x2.replace_lane", "i8x16.eq", "i8x16.ne",
+        "i8x16.lt_s", "i8x16.lt_u", "i8x16.gt_s", "i8x16.gt_u", "i8x16.le_s", "i8x16.le_u", "i8x16.ge_s", "i8x16.ge_u",
+        "i16x8.eq", "i16x8.ne", "i16x8.lt_s", "i16x8.lt_u", "i16x8.gt_s", "i16x8.gt_u", "i16x8.le_s", "i16x8.le_u",
+        "i16x8.ge_s", "i16x8.ge_u", "i32x4.eq", "i32x4.ne", "i32x4.lt_s", "i32x4.lt_u", "i32x4.gt_s", "i32x4.gt_u",
+        "i32x4.le_s", "i32x4.le_u", "i32x4.ge_s", "i32x4.ge_u", "f32x4.eq", "f32x4.ne", "f32x4.lt", "f32x4.gt",
+        "f32x4.le", "f32x4.ge", "f64x2.eq", "f64x2.ne", "f64x2.lt", "f64x2.gt", "f64x2.le", "f64x2.ge",
+        "v128.not", "v128.and", "v128.andnot", "v128.or", "v128.xor", "v128.bitselect", "v128.any_true", "v128.load8_lane",
+        "v128.load16_lane", "v128.load32_lane", "v128.load64_lane", "v128.store8_lane", "v128.store16_lane", "v128.store32_lane", "v128.store64_lane", "v128.load32_zero",
+        "v128.load64_zero", "f32x4.demote_f64x2_zero", "f64x2.promote_low_f32x4", "i8x16.abs", "i8x16.neg", "i8x16.popcnt", "i8x16.all_true", "i8x16.bitmask",
+        "i8x16.narrow_i16x8_s", "i8x16.narrow_i16x8_u", "f32x4.ceil", "f32x4.floor", "f32x4.trunc", "f32x4.nearest", "i8x16.shl", "i8x16.shr_s",
+        "i8x16.shr_u", "i8x16.add", "i8x16.add_sat_s", "i8x16.add_sat_u", "i8x16.sub", "i8x16.sub_sat_s", "i8x16.sub_sat_u", "f64x2.ceil",
+        "f64x2.floor", "i8x16.min_s", "i8x16.min_u", "i8x16.max_s", "i8x16.max_u", "f64x2.trunc", "i8x16.avgr_u", "i16x8.extadd_pairwise_i8x16_s",
+        "i16x8.extadd_pairwise_i8x16_u", "i32x4.extadd_pairwise_i16x8_s", "i32x4.extadd_pairwise_i16x8_u", "i16x8.abs", "i16x8.neg", "i16x8.q15mulr_sat_s", "i16x8.all_true", "i16x8.bitmask",
+        "i16x8.narrow_i32x4_s", "i16x8.narrow_i32x4_u", "i16x8.extend_low_i8x16_s", "i16x8.extend_high_i8x16_s", "i16x8.extend_low_i8x16_u", "i16x8.extend_high_i8x16_u", "i16x8.shl", "i16x8.shr_s",
+        "i16x8.shr_u", "i16x8.add", "i16x8.add_sat_s", "i16x8.add_sat_u", "i16x8.sub", "i16x8.sub_sat_s", "i16x8.sub_sat_u", "f64x2.nearest",
+        "i16x8.mul", "i16x8.min_s", "i16x8.min_u", "i16x8.max_s", "i16x8.max_u", "i16x8.avgr_u", "i16x8.extmul_low_i8x16_s", "i16x8.extmul_high_i8x16_s",
+        "i16x8.extmul_low_i8x16_u", "i16x8.extmul_high_i8x16_u", "i32x4.abs", "i32x4.neg", "i32x4.all_true", "i32x4.bitmask", "i32x4.extend_low_i16x8_s", "i32x4.extend_high_i16x8_s",
+        "i32x4.extend_low_i16x8_u", "i32x4.extend_high_i16x8_u", "i32x4.shl", "i32x4.shr_s", "i32x4.shr_u", "i32x4.add", "i32x4.sub", "i32x4.mul",
+        "i32x4.min_s", "i32x4.min_u", "i32x4.max_s", "i32x4.max_u", "i32x4.dot_i16x8_s", "i32x4.extmul_low_i16x8_s", "i32x4.extmul_high_i16x8_s", "i32x4.extmul_low_i16x8_u",
+        "i32x4.extmul_high_i16x8_u", "i64x2.abs", "i64x2.neg", "i64x2.all_true", "i64x2.bitmask", "i64x2.extend_low_i32x4_s", "i64x2.extend_high_i32x4_s", "i64x2.extend_low_i32x4_u",
+        "i64x2.extend_high_i32x4_u", "i64x2.shl", "i64x2.shr_s", "i64x2.shr_u", "i64x2.add", "i64x2.sub", "i64x2.mul", "i64x2.eq",
+        "i64x2.ne", "i64x2.lt_s", "i64x2.gt_s", "i64x2.le_s", "i64x2.ge_s", "i64x2.extmul_low_i32x4_s", "i64x2.extmul_high_i32x4_s", "i64x2.extmul_low_i32x4_u",
+        "i64x2.extmul_high_i32x4_u", "f32x4.abs", "f32x4.neg", "f32x4.sqrt", "f32x4.add", "f32x4.sub", "f32x4.mul", "f32x4.div",
+        "f32x4.min", "f32x4.max", "f32x4.pmin", "f32x4.pmax", "f64x2.abs", "f64x2.neg", "f64x2.sqrt", "f64x2.add",
+        "f64x2.sub", "f64x2.mul", "f64x2.div", "f64x2.min", "f64x2.max", "f64x2.pmin", "f64x2.pmax", "i32x4.trunc_sat_f32x4_s",
+        "i32x4.trunc_sat_f32x4_u", "f32x4.convert_i32x4_s", "f32x4.convert_i32x4_u", "i32x4.trunc_sat_f64x2_s_zero", "i32x4.trunc_sat_f64x2_u_zero", "f64x2.convert_low_i32x4_s", "f64x2.convert_low_i32x4_u", "CopyV128",
+        "SelectV128", "GlobalGetV128", "GlobalSetV128",
     ];
 
     /// <summary>Leaves memory as it was (or is a plain store, which the translator accounts for itself): what store-to-load forwarding knows survives it.</summary>
@@ -4284,6 +4284,24 @@ internal static class Layout
     {
         public const int Exn = 1;
         public const int Length = 2;
+    }
+
+    /// <summary><see cref="Op.ReturnCall"/>.</summary>
+    internal static class ReturnCall
+    {
+        public const int Function = 1;
+        public const int Count = 2;
+        public const int Fixed = 3;
+    }
+
+    /// <summary><see cref="Op.ReturnCallIndirect"/>.</summary>
+    internal static class ReturnCallIndirect
+    {
+        public const int Type = 1;
+        public const int Table = 2;
+        public const int Element = 3;
+        public const int Count = 4;
+        public const int Fixed = 5;
     }
 
     /// <summary><see cref="Op.V128Load"/>.</summary>

@@ -280,6 +280,18 @@ internal sealed class RegisterCodeGenerator : IFunctionTranslator<Operand, Compi
         Temporaries(type.Results, argHeight, results);
     }
 
+    public void ReturnCall(int function, FunctionType type, ReadOnlySpan<Operand> args)
+    {
+        _t.ReturnCall(function, args);
+        DropPending();
+    }
+
+    public void ReturnCallIndirect(int typeIndex, int table, FunctionType type, Operand element, ReadOnlySpan<Operand> args)
+    {
+        _t.ReturnCallIndirect(typeIndex, table, element, args);
+        DropPending();
+    }
+
     /// <summary>Values in the temporaries from <paramref name="height"/> up, as a call or a merge leaves them.</summary>
     private static void Temporaries(ValueType[] types, int height, Span<Operand> values)
     {

@@ -322,6 +322,21 @@ internal sealed partial class Translator
         EmitCallTail(args, argHeight, resultCount);
     }
 
+    /// <summary>return_call: the arguments move to the frame's first slots and the callee takes the frame over.</summary>
+    public void ReturnCall(int function, ReadOnlySpan<Operand> args)
+    {
+        Emit(Op.ReturnCall); Emit(function); Emit(args.Length);
+        foreach (ref readonly var a in args) EmitSlot(a);
+        _jumpEnd = _len;
+    }
+
+    public void ReturnCallIndirect(int typeIndex, int table, in Operand element, ReadOnlySpan<Operand> args)
+    {
+        Emit(Op.ReturnCallIndirect); Emit(typeIndex); Emit(table); EmitSlot(element); Emit(args.Length);
+        foreach (ref readonly var a in args) EmitSlot(a);
+        _jumpEnd = _len;
+    }
+
     private static bool HasV128(ReadOnlySpan<Operand> args)
     {
         foreach (ref readonly var a in args)

@@ -20,6 +20,8 @@ public enum WasmFeatures
     /// <summary>Exception handling (Wasm 3.0): tags (section 13, import and export kind 4), <c>throw</c>,
     /// <c>throw_ref</c>, <c>try_table</c> and the <c>exnref</c> type.</summary>
     ExceptionHandling = 4,
+    /// <summary>Tail calls (Wasm 3.0): <c>return_call</c> and <c>return_call_indirect</c>.</summary>
+    TailCall = 8,
     /// <summary>Everything WasmSharp implements (the default).</summary>
-    All = MultiMemory | SharedMemory | ExceptionHandling,
+    All = MultiMemory | SharedMemory | ExceptionHandling | TailCall,
 }

@@ -174,6 +174,7 @@ internal static class Instructions
         Add("catch_all", 0x19, Immediate.CatchAll); Add("try_table", 0x1F, Immediate.TryTable);
         Add("br", 0x0C, Immediate.Label); Add("br_if", 0x0D, Immediate.Label); Add("br_table", 0x0E, Immediate.BrTable);
         Add("return", 0x0F); Add("call", 0x10, Immediate.Function); Add("call_indirect", 0x11, Immediate.CallIndirect);
+        Add("return_call", 0x12, Immediate.Function); Add("return_call_indirect", 0x13, Immediate.CallIndirect);
         Add("drop", 0x1A); Add("select", 0x1B, Immediate.Select);
         Add("local.get", 0x20, Immediate.Local); Add("local.set", 0x21, Immediate.Local); Add("local.tee", 0x22, Immediate.Local);
         Add("global.get", 0x23, Immediate.Global); Add("global.set", 0x24, Immediate.Global);

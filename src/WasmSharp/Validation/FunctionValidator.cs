@@ -30,6 +30,8 @@ internal sealed class FunctionValidator<TValue, TResult>
     private readonly bool _multiMemory;
     /// <summary>Exception handling: throw, throw_ref, try_table and exnref.</summary>
     private readonly bool _exceptions;
+    /// <summary>Tail calls: return_call, return_call_indirect.</summary>
+    private readonly bool _tailCalls;
     /// <summary>try_table frames on the control stack: calls and throws inside one may leave the straight line (to
     /// a catch's target), so a translator settles deferred work before them as before a branch.</summary>
     private int _tryDepth;
@@ -46,6 +48,7 @@ internal sealed class FunctionValidator<TValue, TResult>
         _translate = translate;
         _multiMemory = (features & WasmFeatures.MultiMemory) != 0;
         _exceptions = (features & WasmFeatures.ExceptionHandling) != 0;
+        _tailCalls = (features & WasmFeatures.TailCall) != 0;
     }
 
     /// <summary>Largest number of locals (params included) a function may declare.</summary>
@@ -293,6 +296,14 @@ internal sealed class FunctionValidator<TValue, TResult>
                 uint typeIdx = r.ReadU32();
                 uint tableIdx = r.ReadU32();
                 CallIndirect(typeIdx, tableIdx);
+                return;
+            }
+            case 0x12 when _tailCalls: ReturnCall(r.ReadU32()); return;
+            case 0x13 when _tailCalls:
+            {
+                uint typeIdx = r.ReadU32();
+                uint tableIdx = r.ReadU32();
+                ReturnCallIndirect(typeIdx, tableIdx);
                 return;
             }
             case 0x1A:
@@ -733,6 +744,37 @@ internal sealed class FunctionValidator<TValue, TResult>
         int argHeight = Height;
         if (Live) _t.CallIndirect((int)typeIdx, (int)tableIdx, ft, elem, argHeight, args, Results(ft));
         PushResults(ft);
+    }
+
+    /// <summary>A tail call's callee must return what this function returns.</summary>
+    private void CheckTailResults(FunctionType callee)
+    {
+        if (!callee.Results.AsSpan().SequenceEqual(_ctrl[0].Results)) throw Invalid("type mismatch");
+    }
+
+    private void ReturnCall(uint f)
+    {
+        if (f >= _module.FunctionTypeIndices.Count) throw Invalid($"unknown function {f}");
+        var ft = _module.GetFunctionType((int)f);
+        CheckTailResults(ft);
+        if (Live) _t.LeaveStraightLine(StackSpan);
+        var args = PopValues(ft.Parameters);
+        if (Live) _t.ReturnCall((int)f, ft, args);
+        SetUnreachable();
+    }
+
+    private void ReturnCallIndirect(uint typeIdx, uint tableIdx)
+    {
+        var tt = TableAt(tableIdx);
+        if (typeIdx >= _module.Types.Count) throw Invalid($"unknown type {typeIdx}");
+        if (tt.ElementType != ValueType.FuncRef) throw Invalid("type mismatch");
+        var ft = _module.Types[(int)typeIdx];
+        CheckTailResults(ft);
+        if (Live) _t.LeaveStraightLine(StackSpan);
+        var elem = Pop(ValueType.I32);
+        var args = PopValues(ft.Parameters);
+        if (Live) _t.ReturnCallIndirect((int)typeIdx, (int)tableIdx, ft, elem, args);
+        SetUnreachable();
     }
 
     /// <summary>Where the translator leaves a call's results.</summary>

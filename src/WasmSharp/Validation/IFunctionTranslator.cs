@@ -87,6 +87,11 @@ internal interface IFunctionTranslator<TValue, TResult> where TValue : struct, I
     /// <summary>Fills <paramref name="results"/>, the values the call leaves at <paramref name="argHeight"/>.</summary>
     void Call(int function, FunctionType type, int argHeight, ReadOnlySpan<TValue> args, Span<TValue> results);
     void CallIndirect(int typeIndex, int table, FunctionType type, TValue element, int argHeight, ReadOnlySpan<TValue> args, Span<TValue> results);
+    /// <summary>return_call (tail calls): the function returns what <paramref name="function"/> returns, its own frame
+    /// gone before the callee runs.</summary>
+    void ReturnCall(int function, FunctionType type, ReadOnlySpan<TValue> args);
+    /// <summary>return_call_indirect: as <see cref="ReturnCall"/>, through a table as call_indirect.</summary>
+    void ReturnCallIndirect(int typeIndex, int table, FunctionType type, TValue element, ReadOnlySpan<TValue> args);
 
     /// <summary>Control may leave straight-line code after this point (a block, else, end or branch follows);
     /// <paramref name="stack"/> is the whole operand stack.</summary>

@@ -38,7 +38,7 @@ internal static class LocalReadCounter
                         if (idx < (uint)writes.Length) writes[(int)idx]++;
                         break;
                     }
-                    case 0x08: case 0x0C: case 0x0D: case 0x10: case 0x23: case 0x24: case 0x25: case 0x26: case 0xD2:
+                    case 0x08: case 0x12: case 0x0C: case 0x0D: case 0x10: case 0x23: case 0x24: case 0x25: case 0x26: case 0xD2:
                     case 0x41: case 0x42:
                         Leb(code, ref p);
                         break;
@@ -55,7 +55,7 @@ internal static class LocalReadCounter
                         for (uint i = 0; i <= n; i++) Leb(code, ref p);
                         break;
                     }
-                    case 0x11: Leb(code, ref p); Leb(code, ref p); break;
+                    case 0x11: case 0x13: Leb(code, ref p); Leb(code, ref p); break;
                     case 0x1C: { uint n = U32(code, ref p); p += (int)n; break; }
                     case >= 0x28 and <= 0x3E: MemArg(code, ref p); break;
                     case 0x3F: case 0x40: Leb(code, ref p); break; // a memory index (multi-memory)
