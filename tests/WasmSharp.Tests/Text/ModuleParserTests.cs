@@ -134,7 +134,8 @@ public class ModuleParserTests
     /// and column) that it gives parsed in text order: when bodies only use types (a), when a body's block or
     /// call_indirect adds a type in either half (b, c, d: the type section keeps text order), with data.drop in the
     /// second half only (e: the data count section), and when bodies in both halves are malformed (f, g: the first
-    /// error in text order wins, also after a body that adds a type).</summary>
+    /// error in text order wins, also after a body that adds a type); tags between the bodies keep their types in
+    /// text order, also after a body that adds one (h).</summary>
     [Theory]
     [InlineData("a", "(type $t (func (param i32) (result i32))) (table 1 funcref) {0} {1} {0} {1}")]
     [InlineData("b", "(table 1 funcref) (func (param i64) (local.get 0) (block (param i64) (result f32) drop (f32.const 1)) drop) {0} {1} {1}")]
@@ -143,6 +144,7 @@ public class ModuleParserTests
     [InlineData("e", "(memory 1) (data $d \"x\") {0} {1} (func (data.drop $d))")]
     [InlineData("f", "(func (i32.const 1) (bogus)) {0} {1} (func (i32.add (unknown.op)))")]
     [InlineData("g", "(table 1 funcref) (func (block (param f64) unreachable)) (func (i32.const 1) (bogus)) {0} {1} (func (i32.add (unknown.op)))")]
+    [InlineData("h", "(tag (param i64)) {0} (tag (param f64)) {1} (func (f32.const 1) (block (param f32) (result i64) drop (i64.const 1)) drop) (tag (param v128)) {1} (tag (param f32))")]
     public void LargeModulesParseTheirBodiesInTwoHalvesAsInTextOrder(string name, string fields)
     {
         _ = name;
