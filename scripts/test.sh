@@ -88,18 +88,16 @@ if [ ! -d "$SUITE" ]; then
 fi
 # The spec suite once per engine: the interpreter, then native code with explicit bounds checks (the default),
 # then native code relying on guard pages. The 2.0 suite runs as Wasm 2.0 (--features none: what 3.0 allows it
-# calls malformed or invalid); the multi-memory proposal's scripts (Wasm 3.0) and the component model's run with
-# the default features, the threads proposal's memory.wast with shared memory types only.
-# The component model's scripts run where every command passes today: all of values/, resources/, binary/,
-# validation/ and async/ (whose commands that need what is not built yet, blocking, streams, futures and waitable
-# sets, are skipped and say so), and linking/ but tags.wast (core exception handling) (README, "Components").
+# calls malformed or invalid); the Wasm 3.0 proposals' scripts (multi-memory, exception handling with its legacy
+# form, tail calls; a module with GC types or typed references is skipped and says so; the native tier hands
+# modules with exceptions or tail calls to the interpreter) and the component model's run with the default
+# features, the threads proposal's memory.wast with shared memory types only.
+# The component model's scripts run whole: values/, resources/, binary/, validation/, linking/ and async/ (whose
+# commands that need what is not built yet, blocking, streams, futures and waitable sets, are skipped and say so).
 COMPONENTS=../shared/testsuite/component-model
 PROPOSALS=../shared/testsuite/proposals
-later_suites=("$PROPOSALS/multi-memory")
-for folder in values resources binary validation async; do later_suites+=("$COMPONENTS/$folder"); done
-for script in "$COMPONENTS"/linking/*.wast; do
-  case "$script" in */tags.wast) ;; *) later_suites+=("$script") ;; esac
-done
+later_suites=("$PROPOSALS/multi-memory" "$PROPOSALS/exception-handling" "$PROPOSALS/tail-call")
+for folder in values resources binary validation linking async; do later_suites+=("$COMPONENTS/$folder"); done
 if [ ! -d "$COMPONENTS" ] || [ ! -d "$PROPOSALS" ]; then
   broken "component model or proposals testsuite not found at $COMPONENTS, $PROPOSALS"
   later_suites=()

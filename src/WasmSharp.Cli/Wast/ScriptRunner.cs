@@ -175,6 +175,10 @@ internal sealed partial class ScriptRunner
             else SetCurrent(id, new Loaded(Instantiate(module), null));
             return Outcome.Pass();
         }
+        catch (NotSupportedException ex) when (!definition)
+        {
+            return SkipUnsupported(id, isComponent: false, ex);
+        }
         catch (Exception ex)
         {
             var why = Describe(ex) + LinkHint(ex);
@@ -353,6 +357,10 @@ internal sealed partial class ScriptRunner
         catch (InvalidModuleException ex) when (!malformed)
         {
             return Outcome.PassChecking(cmd.Message, ex.Reason);
+        }
+        catch (NotSupportedException ex)
+        {
+            return Outcome.Skip(NotSupported(ex));
         }
         catch (Exception ex)
         {

@@ -216,6 +216,7 @@ internal sealed partial class ModuleParser
         else if (k.SequenceEqual("memory"u8)) MemoryField(keyword);
         else if (k.SequenceEqual("global"u8)) GlobalField(keyword);
         else if (k.SequenceEqual("tag"u8)) TagField(keyword);
+        else if (k.SequenceEqual("rec"u8)) throw new NotSupportedException("recursive type groups (rec) of the GC proposal");
         else if (k.SequenceEqual("export"u8)) ExportField();
         else if (k.SequenceEqual("start"u8))
         {
@@ -441,8 +442,8 @@ internal sealed partial class ModuleParser
 
     /// <summary>The byte of the reference type that comes next, taken when <paramref name="take"/>; null when none
     /// does. A reference type is <c>funcref</c>, <c>externref</c>, <c>exnref</c> (a heap type's name and <c>ref</c>),
-    /// or the same type in full, <c>(ref null ht)</c>. A non-null <c>(ref ht)</c> needs typed function references,
-    /// which are not supported: it is no reference type here.</summary>
+    /// or the same type in full, <c>(ref null ht)</c>. A non-null <c>(ref ht)</c> or a type index needs typed function
+    /// references, which are not supported: <see cref="NotSupportedException"/>.</summary>
     private byte? ReferenceType(bool take)
     {
         var t = _p.Peek();
@@ -455,6 +456,9 @@ internal sealed partial class ModuleParser
             type = HeapTypeOf(_p.Text(_p.Peek(3)));
             length = 5;
         }
+        // Any other (ref ...) is a typed reference: known, but not implemented.
+        if (type is null && t.Kind == TokenKind.LeftParen && _p.IsKeyword("ref"u8, 1))
+            throw new NotSupportedException("typed references (ref ...) of the function references proposal");
         if (type is not null && take) _p.Position += length;
         return type;
     }
