@@ -41,7 +41,7 @@ internal static class ValueText
                     var v = UInt128.Parse(s.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
                     return Value.V128((ulong)v, (ulong)(v >> 64));
                 }
-                case ValueType.FuncRef or ValueType.ExternRef when s == "null":
+                case ValueType.FuncRef or ValueType.ExternRef or ValueType.ExnRef when s == "null":
                     return Value.Null(type);
                 default:
                     throw new FormatException();
@@ -98,6 +98,7 @@ internal static class ValueText
         ValueType.V128 => $"0x{v.HighBits:x16}{v.Bits:x16}",
         ValueType.FuncRef => v.Reference is Function f ? $"funcref:{f.DebugName}" : "null",
         ValueType.ExternRef => v.Reference is { } o ? $"externref:{o}" : "null",
+        ValueType.ExnRef => v.Reference is { } e ? $"exnref:{e}" : "null",
         _ => v.ToString(),
     };
 
@@ -106,6 +107,7 @@ internal static class ValueText
     {
         ValueType.FuncRef => v.Reference is Function f ? $"funcref:{f.DebugName}" : "funcref:null",
         ValueType.ExternRef => v.Reference is { } o ? $"externref:{o}" : "externref:null",
+        ValueType.ExnRef => v.Reference is { } e ? $"exnref:{e}" : "exnref:null",
         _ => $"{v.Type.ToText()}:{Format(v)}",
     };
 
