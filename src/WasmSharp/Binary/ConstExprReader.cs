@@ -63,7 +63,7 @@ internal static class ConstExprReader
             {
                 byte prefix = op is 0xFC or 0xFD ? op : (byte)0;
                 uint code = prefix == 0 ? op : r.ReadU32();
-                if (!Instructions.TryGet(prefix, code, out var ins))
+                if (!Instructions.TryGet(prefix, code, out var ins) || (r.Disabled & FeatureOf(prefix, code)) != 0)
                     throw r.Error(prefix == 0xFC ? $"illegal opcode fc {code:x2}" : $"illegal opcode {code:x2}", at);
                 if (ins.Immediate == Immediate.V128)
                 {
@@ -81,6 +81,14 @@ internal static class ConstExprReader
         instr = new(ConstOp.NotConstant, (ulong)at, (ulong)(r.Offset - at));
         return true;
     }
+
+    /// <summary>The feature beyond Wasm 2.0 a one-byte opcode belongs to (the others are 2.0's).</summary>
+    private static WasmFeatures FeatureOf(byte prefix, uint code) => (prefix, code) switch
+    {
+        (0, 0x06 or 0x07 or 0x08 or 0x09 or 0x0A or 0x18 or 0x19 or 0x1F) => WasmFeatures.ExceptionHandling,
+        (0, 0x12 or 0x13) => WasmFeatures.TailCall,
+        _ => WasmFeatures.None,
+    };
 
     /// <summary>Reads past the immediates of kind <paramref name="kind"/> (the shapes of the instruction table
     /// the text format shares; the printer reads and prints them).</summary>
