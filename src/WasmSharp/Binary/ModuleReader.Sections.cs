@@ -104,38 +104,26 @@ public static partial class ModuleReader
         }
     }
 
-    private static void ReadTableSection(ref WasmReader r, ModuleInfo info)
+    private delegate T ItemReader<T>(ref WasmReader r);
+
+    /// <summary>A section of definitions (tables, memories, tags): each read by <paramref name="read"/> and added
+    /// to the module's own and to its index space, after the imports.</summary>
+    private static void ReadDefinitions<T>(ref WasmReader r, List<T> defined, List<T> indexSpace, ItemReader<T> read)
     {
         uint count = r.ReadCount();
         for (uint i = 0; i < count; i++)
         {
-            var table = ReadTableType(ref r);
-            info.Tables.Add(table);
-            info.AllTables.Add(table);
+            var item = read(ref r);
+            defined.Add(item);
+            indexSpace.Add(item);
         }
     }
 
-    private static void ReadMemorySection(ref WasmReader r, ModuleInfo info)
-    {
-        uint count = r.ReadCount();
-        for (uint i = 0; i < count; i++)
-        {
-            var memory = ReadMemoryType(ref r);
-            info.Memories.Add(memory);
-            info.AllMemories.Add(memory);
-        }
-    }
+    private static void ReadTableSection(ref WasmReader r, ModuleInfo info) => ReadDefinitions(ref r, info.Tables, info.AllTables, ReadTableType);
 
-    private static void ReadTagSection(ref WasmReader r, ModuleInfo info)
-    {
-        uint count = r.ReadCount();
-        for (uint i = 0; i < count; i++)
-        {
-            uint type = ReadTagType(ref r);
-            info.Tags.Add(type);
-            info.AllTags.Add(type);
-        }
-    }
+    private static void ReadMemorySection(ref WasmReader r, ModuleInfo info) => ReadDefinitions(ref r, info.Memories, info.AllMemories, ReadMemoryType);
+
+    private static void ReadTagSection(ref WasmReader r, ModuleInfo info) => ReadDefinitions(ref r, info.Tags, info.AllTags, ReadTagType);
 
     /// <summary>A tag type: its attribute (0, an exception; nothing else is defined) and a function type index.</summary>
     private static uint ReadTagType(ref WasmReader r)

@@ -32,6 +32,9 @@ internal sealed partial class Translator
     /// rethrow in a nested catch may name an outer one's).</summary>
     private int _exceptionSlots;
     private int _legacyDepth;
+    /// <summary>The exception slots some rethrow reads: a catch of a try no rethrow names keeps no exnref (each
+    /// one kept is an entry in the store's reference table for good).</summary>
+    private readonly HashSet<int> _rethrown = new();
 
     /// <summary>Forgets what peephole rules know of the code before: it may be a region's bound.</summary>
     private void Fence()
@@ -150,9 +153,13 @@ internal sealed partial class Translator
     /// <summary>throw_ref (and a legacy rethrow): the exception <paramref name="exception"/> refers to.</summary>
     public void ThrowRef(in Operand exception)
     {
+        if (exception.Loc == Loc.Local && exception.Index >= _paramCount + _localCount) _rethrown.Add(exception.Index);
         Emit(Op.ThrowRef); EmitSlot(exception);
         _jumpEnd = _len;
     }
+
+    /// <summary>Whether a handler's slot operand is a legacy catch's exception slot (not -1, nor a temporary).</summary>
+    private static bool IsExceptionSlot(int slot) => slot >= 0 && (slot & TempTag) == 0;
 
     /// <summary>The frame's word offset of a handler's slot operand (a temporary's height or an exception slot).</summary>
     private static int HandlerSlot(int slot, int tempBase) =>
@@ -163,7 +170,7 @@ internal sealed partial class Translator
         _handlers.Count == 0 ? [] : _handlers.Select(h => h.Kind == 4 ? h : h with
         {
             Payload = HandlerSlot(TempTag | h.Payload, tempBase),
-            Exception = HandlerSlot(h.Exception, tempBase),
+            Exception = HandlerSlot(IsExceptionSlot(h.Exception) && !_rethrown.Contains(h.Exception) ? -1 : h.Exception, tempBase),
         }).ToArray();
 }
 

@@ -97,6 +97,7 @@ internal sealed partial class Translator
         _tryDepth = 0;
         _exceptionSlots = 0;
         _legacyDepth = 0;
+        _rethrown.Clear();
         _paramCount = paramCount;
         _localCount = localCount;
     }
