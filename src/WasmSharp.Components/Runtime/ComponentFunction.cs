@@ -123,15 +123,11 @@ internal sealed record ResolvedOptions(StringEncoding Encoding, Memory? Memory, 
         instance.MayLeave = false;
         try
         {
-            // Staged on the stack: realloc runs for every string and list a call passes.
-            CallBuffer buffer = default;
-            Span<Value> values = buffer;
-            values[0] = Value.I32((int)old);
-            values[1] = Value.I32((int)oldSize);
-            values[2] = Value.I32((int)align);
-            values[3] = Value.I32((int)size);
-            realloc.Invoke(values[..4], values.Slice(4, 1));
-            return (uint)values[4].AsI32();
+            // Raw, staged on the stack: realloc runs for every string and list a call passes.
+            Span<ulong> args = [(uint)old, (uint)oldSize, (uint)align, (uint)size];
+            Span<ulong> result = stackalloc ulong[1];
+            realloc.InvokeRaw(args, result);
+            return (uint)result[0];
         }
         finally { instance.MayLeave = true; }
     }
@@ -152,10 +148,7 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
     private readonly CanonicalOptions? _plainAbi = HasHandles(type) ? null : options.For(instance, null);
 
     /// <summary>The core call's argument and result values, reused unless the function is re-entered.</summary>
-    private readonly Value[] _coreArgs = new Value[core.Type.Parameters.Length];
-    private readonly Value[] _coreResults = new Value[core.Type.Results.Length];
     private readonly ulong[] _rawResults = new ulong[core.Type.Results.Length];
-    private readonly Value[] _postReturnArgs = new Value[options.PostReturn?.Type.Parameters.Length ?? 0];
     private CallFrame? _frame;
     private bool _busy;
 
@@ -198,7 +191,7 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
             var flatArgs = lower(abi, args, this);
             ReadOnlySpan<ulong> flatResults = reentered
                 ? CoreCalls.Call(core, flatArgs)
-                : CoreCalls.Call(core, flatArgs, _coreArgs, _coreResults, _rawResults);
+                : CoreCalls.Call(core, flatArgs, _rawResults);
             TResult result;
             if (options.IsAsync)
             {
@@ -223,7 +216,7 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
                     try
                     {
                         if (reentered) CoreCalls.Call(postReturn, flatResults);
-                        else CoreCalls.Call(postReturn, flatResults, _postReturnArgs, [], []);
+                        else CoreCalls.Call(postReturn, flatResults, []);
                     }
                     finally { instance.MayLeave = true; }
                 }
@@ -243,17 +236,12 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
 /// <summary>Calls core functions with core values as raw 64-bit slots (an i32 or f32 in the low 32 bits).</summary>
 internal static class CoreCalls
 {
-    public static ulong[] Call(Function f, ReadOnlySpan<ulong> args) =>
-        Call(f, args, new Value[f.Type.Parameters.Length], new Value[f.Type.Results.Length], new ulong[f.Type.Results.Length]);
+    public static ulong[] Call(Function f, ReadOnlySpan<ulong> args) => Call(f, args, new ulong[f.Type.Results.Length]);
 
-    /// <summary>As <see cref="Call(Function, ReadOnlySpan{ulong})"/>, staging the values in the arrays given and
-    /// returning the results in <paramref name="raw"/>.</summary>
-    public static ulong[] Call(Function f, ReadOnlySpan<ulong> args, Value[] values, Value[] results, ulong[] raw)
+    /// <summary>As <see cref="Call(Function, ReadOnlySpan{ulong})"/>, returning the results in <paramref name="raw"/>.</summary>
+    public static ulong[] Call(Function f, ReadOnlySpan<ulong> args, ulong[] raw)
     {
-        var type = f.Type;
-        for (int i = 0; i < values.Length; i++) values[i] = Value.FromBits(type.Parameters[i], args[i]);
-        f.Invoke(values, results);
-        for (int i = 0; i < raw.Length; i++) raw[i] = results[i].Bits;
+        f.InvokeRaw(args, raw);
         return raw;
     }
 }

@@ -131,11 +131,47 @@ internal sealed unsafe partial class Executor : IDisposable
             return;
         }
 
-        EnsureStack();
         var wf = (WasmFunction)function;
+        int fp = Prepare(wf);
+        for (int i = 0; i < args.Length; i++) WriteValue(_stack + fp + i * SlotWords, args[i]);
+        RunAt(wf, fp);
+        for (int i = 0; i < type.Results.Length; i++)
+            results[i] = ReadValue(type.Results[i], _stack + fp + i * SlotWords);
+    }
+
+    /// <summary>Calls <paramref name="function"/> on raw values, a word each (an i32 or f32 in the low 32 bits;
+    /// references as slot bits; no v128), unchecked: the caller knows the function's type (the Canonical ABI's
+    /// glue, which calls core functions several times a call). Spares <see cref="Invoke"/>'s checks and
+    /// <see cref="Value"/>s, which cost more than the interpreter's entry.</summary>
+    public void InvokeRaw(Function function, ReadOnlySpan<ulong> args, Span<ulong> results)
+    {
+        if (function is not WasmFunction wf)
+        {
+            HostSlots.InvokeRaw(function, args, results);
+            return;
+        }
+        int fp = Prepare(wf);
+        ulong* slots = _stack + fp;
+        for (int i = 0; i < args.Length; i++) slots[i * SlotWords] = args[i];
+        RunAt(wf, fp);
+        var types = wf.Type.Results;
+        // An i32 or f32 is the slot's low half (native code may leave the high one as it was).
+        for (int i = 0; i < results.Length; i++) results[i] = types[i] is ValueType.I32 or ValueType.F32 ? (uint)slots[i * SlotWords] : slots[i * SlotWords];
+    }
+
+    /// <summary>Where a call from the host into <paramref name="wf"/> puts its frame, checked to fit.</summary>
+    private int Prepare(WasmFunction wf)
+    {
+        EnsureStack();
         int fp = _top;
         if (_depth >= _depthLimit || (wf.NativeEntry == 0 && (long)fp + (long)wf.Code.FrameSize * SlotWords > StackWords)) throw CallRefused();
-        for (int i = 0; i < args.Length; i++) WriteValue(_stack + fp + i * SlotWords, args[i]);
+        return fp;
+    }
+
+    /// <summary>Runs <paramref name="wf"/> from the host on the frame at <paramref name="fp"/> (arguments in, results
+    /// out), natively or interpreted; a trap gets the Wasm backtrace.</summary>
+    private void RunAt(WasmFunction wf, int fp)
+    {
         int savedTop = _top, savedDepth = _depth, savedEntryDepth = _entryDepth;
         _entryDepth = _depth;
         _store.Started();
@@ -157,8 +193,6 @@ internal sealed unsafe partial class Executor : IDisposable
             _current = -1;
             _store.Stopped();
         }
-        for (int i = 0; i < type.Results.Length; i++)
-            results[i] = ReadValue(type.Results[i], _stack + fp + i * SlotWords);
     }
 
     // ---- native code ------------------------------------------------------------------------------

@@ -34,6 +34,10 @@ public abstract partial class Function
     /// <summary>Calls the function, writing its results into <paramref name="results"/>.</summary>
     public void Invoke(ReadOnlySpan<Value> args, Span<Value> results) => Store.Executor.Invoke(this, args, results);
 
+    /// <summary>Calls the function on raw values, a word each (see <c>Executor.InvokeRaw</c>): unchecked, for glue
+    /// that knows the function's type.</summary>
+    internal void InvokeRaw(ReadOnlySpan<ulong> args, Span<ulong> results) => Store.Executor.InvokeRaw(this, args, results);
+
     /// <summary>Calls the function; when <paramref name="cancellationToken"/> is cancelled, the call traps
     /// "interrupted" (<see cref="TrapCode.Interrupted"/>), as <see cref="Store.Interrupt"/> makes it. A token already
     /// cancelled traps at once.</summary>

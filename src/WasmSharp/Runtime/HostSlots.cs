@@ -88,6 +88,18 @@ public readonly unsafe ref struct HostSlots
         for (int i = 0; i < results.Length; i++) Write(f.Store, slots + i * Words, results[i]);
     }
 
+    /// <summary>Calls a function that is not Wasm code (a host function) on raw values, a word each, and returns its
+    /// results as raw values (see <c>Executor.InvokeRaw</c>).</summary>
+    internal static void InvokeRaw(Function f, ReadOnlySpan<ulong> args, Span<ulong> results)
+    {
+        int n = Math.Max(Math.Max(args.Length, results.Length), 1);
+        ulong* slots = stackalloc ulong[n * Words];
+        for (int i = 0; i < args.Length; i++) slots[i * Words] = args[i];
+        InvokeOnSlots(f, slots);
+        var types = f.Type.Results;
+        for (int i = 0; i < results.Length; i++) results[i] = types[i] is ValueType.I32 or ValueType.F32 ? (uint)slots[i * Words] : slots[i * Words];
+    }
+
     /// <summary>Calls <paramref name="callback"/> on <paramref name="args"/>, staged in slots, and returns its
     /// results into <paramref name="results"/> (a raw function called through the <see cref="Value"/> API).</summary>
     internal static void Invoke(Store store, HostSlotsCallback callback, FunctionType type, ReadOnlySpan<Value> args, Span<Value> results)
