@@ -41,13 +41,13 @@ internal abstract class CompiledSignature
 /// ValueTuple) and whose result is a <typeparamref name="TResult"/> (ValueTuple if there is none).</summary>
 internal sealed class CompiledSignature<TArgs, TResult> : CompiledSignature
 {
-    private readonly Func<CanonicalOptions, TArgs, ulong[]> _lower;
+    private readonly Func<CanonicalOptions, TArgs, ulong[], ulong[]> _lower;
     private readonly Func<CanonicalOptions, ulong[], TResult> _lift;
     private readonly Func<CompiledInvoker<TArgs, TResult>, Delegate> _entry;
 
     public CompiledSignature(TypeMapping[] parameters, TypeMapping[] results, Type delegateType, ValueType pointer)
     {
-        _lower = (Func<CanonicalOptions, TArgs, ulong[]>)ThunkCompiler.Lower(parameters, pointer, CanonicalLayout.MaxFlatParams).Compile();
+        _lower = (Func<CanonicalOptions, TArgs, ulong[], ulong[]>)ThunkCompiler.Lower(parameters, pointer, CanonicalLayout.MaxFlatParams).Compile();
         _lift = (Func<CanonicalOptions, ulong[], TResult>)ThunkCompiler.Lift(results, pointer, CanonicalLayout.MaxFlatResults).Compile();
         _entry = Entry(delegateType);
     }
@@ -73,14 +73,14 @@ internal sealed class CompiledSignature<TArgs, TResult> : CompiledSignature
 internal sealed class CompiledInvoker<TArgs, TResult>
 {
     private readonly LiftedFunction _function;
-    private readonly Func<CanonicalOptions, TArgs, LiftedFunction, ulong[]> _lower;
-    private readonly Func<CanonicalOptions, ReadOnlySpan<ulong>, LiftedFunction, TResult> _lift;
+    private readonly Func<CanonicalOptions, TArgs, LiftedFunction, ulong[], ulong[]> _lower;
+    private readonly Func<CanonicalOptions, ulong[], LiftedFunction, TResult> _lift;
 
-    public CompiledInvoker(LiftedFunction function, Func<CanonicalOptions, TArgs, ulong[]> lower, Func<CanonicalOptions, ulong[], TResult> lift)
+    public CompiledInvoker(LiftedFunction function, Func<CanonicalOptions, TArgs, ulong[], ulong[]> lower, Func<CanonicalOptions, ulong[], TResult> lift)
     {
         _function = function;
-        _lower = (abi, args, _) => lower(abi, args);
-        _lift = (abi, flat, _) => lift(abi, flat.ToArray());
+        _lower = (abi, args, _, flat) => lower(abi, args, flat);
+        _lift = (abi, flat, _) => lift(abi, flat);
     }
 
     public TResult Invoke(TArgs args) => _function.CallWith(args, caller: null, _lower, _lift);

@@ -20,25 +20,28 @@ internal static class ThunkCompiler
     /// <summary>The type lifting gives its values as.</summary>
     public static Type ResultsType(IReadOnlyList<TypeMapping> mappings) => mappings.Count == 1 ? mappings[0].NetType : ArgumentsType(mappings);
 
+    /// <summary><c>(options, args, flat) =&gt; flat</c>: lowers the arguments into <c>flat</c>, an array as long as
+    /// the core values (the flat ones, or the one pointer to the spilled tuple), cleared first, and returns it.</summary>
     public static LambdaExpression Lower(IReadOnlyList<TypeMapping> mappings, ValueType pointer, int maxFlat)
     {
         var argumentsType = ArgumentsType(mappings);
         var options = Parameter(typeof(CanonicalOptions), "options");
         var args = Parameter(argumentsType, "args");
         var cx = new EmitContext(options, pointer);
-        var slots = Variable(typeof(ulong[]), "flat");
-        var body = new List<Expression>();
+        var slots = Parameter(typeof(ulong[]), "flat");
+        // Zeroed first: a variant leaves the positions its case does not use as they are (reused arrays are not).
+        var body = new List<Expression> { Call(typeof(Array).GetMethod(nameof(Array.Clear), [typeof(Array)])!, slots) };
         var places = Places(mappings, cx, slots, maxFlat, spill =>
         {
             var tuple = new TupleType(mappings.Select(m => m.ComponentType).ToArray());
             body.Add(Assign(spill, EmitContext.Helper(nameof(CompiledAbi.Allocate), options,
                 Constant(CanonicalLayout.Alignment(tuple, pointer)), Constant((ulong)CanonicalLayout.Size(tuple, pointer)))));
-            body.Add(Assign(slots, NewArrayInit(typeof(ulong), spill)));
-        }, flatCount => body.Add(Assign(slots, NewArrayBounds(typeof(ulong), Constant(flatCount)))), out var spillVariable);
+            body.Add(Assign(ArrayAccess(slots, Constant(0)), spill));
+        }, _ => { }, out var spillVariable);
         for (int i = 0; i < mappings.Count; i++) body.Add(mappings[i].Lower(ValueTuples.Item(args, i), places[i], cx));
         body.Add(slots);
-        var type = typeof(Func<,,>).MakeGenericType(typeof(CanonicalOptions), argumentsType, typeof(ulong[]));
-        return Lambda(type, Block(typeof(ulong[]), [slots, spillVariable], body), "Lower", [options, args]);
+        var type = typeof(Func<,,,>).MakeGenericType(typeof(CanonicalOptions), argumentsType, typeof(ulong[]), typeof(ulong[]));
+        return Lambda(type, Block(typeof(ulong[]), [spillVariable], body), "Lower", [options, args, slots]);
     }
 
     public static LambdaExpression Lift(IReadOnlyList<TypeMapping> mappings, ValueType pointer, int maxFlat)

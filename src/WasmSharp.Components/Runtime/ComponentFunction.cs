@@ -149,6 +149,7 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
 
     /// <summary>The core call's argument and result values, reused unless the function is re-entered.</summary>
     private readonly ulong[] _rawResults = new ulong[core.Type.Results.Length];
+    private readonly ulong[] _rawArgs = new ulong[core.Type.Parameters.Length];
     private CallFrame? _frame;
     private bool _busy;
 
@@ -160,7 +161,7 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
 
     internal override ComponentValue? Call(ComponentValue[] args, InstanceState? caller) =>
         CallWith(args, caller,
-            static (abi, args, f) => CanonicalAbi.LowerFlatValues(abi, CanonicalLayout.MaxFlatParams, args, f._parameterTypes),
+            static (abi, args, f, _) => CanonicalAbi.LowerFlatValues(abi, CanonicalLayout.MaxFlatParams, args, f._parameterTypes),
             static (abi, flat, f) =>
             {
                 var results = CanonicalAbi.LiftFlatValues(abi, CanonicalLayout.MaxFlatResults, flat, f._resultTypes);
@@ -172,10 +173,11 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
     /// arguments with <paramref name="lower"/> into core values (and the instance's memory), call the core function,
     /// lift the result with <paramref name="lift"/> (or take the one task.return gave), run post-return, check the
     /// call dropped its borrows, and leave. The reference path passes component values; compiled thunks pass their
-    /// own.</summary>
+    /// own, and lower into the array they are given (as long as the core function's parameters; reused by calls that
+    /// do not overlap).</summary>
     internal TResult CallWith<TArgs, TResult>(TArgs args, InstanceState? caller,
-        Func<CanonicalOptions, TArgs, LiftedFunction, ulong[]> lower,
-        Func<CanonicalOptions, ReadOnlySpan<ulong>, LiftedFunction, TResult> lift)
+        Func<CanonicalOptions, TArgs, LiftedFunction, ulong[], ulong[]> lower,
+        Func<CanonicalOptions, ulong[], LiftedFunction, TResult> lift)
     {
         int entered = instance.Enter(caller);
         var outer = instance.Current;
@@ -188,8 +190,8 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
         {
             var task = _plainAbi is null ? new CallTask() : null;
             var abi = _plainAbi ?? options.For(instance, new ResourceScope(instance.Handles, instance, task));
-            var flatArgs = lower(abi, args, this);
-            ReadOnlySpan<ulong> flatResults = reentered
+            var flatArgs = lower(abi, args, this, reentered ? new ulong[_rawArgs.Length] : _rawArgs);
+            var flatResults = reentered
                 ? CoreCalls.Call(core, flatArgs)
                 : CoreCalls.Call(core, flatArgs, _rawResults);
             TResult result;

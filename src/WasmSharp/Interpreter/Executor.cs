@@ -159,6 +159,23 @@ internal sealed unsafe partial class Executor : IDisposable
         for (int i = 0; i < results.Length; i++) results[i] = types[i] is ValueType.I32 or ValueType.F32 ? (uint)slots[i * SlotWords] : slots[i * SlotWords];
     }
 
+    /// <summary>Calls <paramref name="function"/> on slots in the host convention (<see cref="HostSlots"/>: two
+    /// words a value, results written over the arguments), unchecked (the typed delegates).</summary>
+    public void InvokeSlots(Function function, ulong* slots)
+    {
+        if (function is not WasmFunction wf)
+        {
+            HostSlots.InvokeOnSlots(function, slots);
+            return;
+        }
+        int fp = Prepare(wf);
+        ulong* frame = _stack + fp;
+        var type = wf.Type;
+        for (int i = 0; i < type.Parameters.Length; i++) StoreV(frame + i * SlotWords, LoadV(slots + i * SlotWords));
+        RunAt(wf, fp);
+        for (int i = 0; i < type.Results.Length; i++) StoreV(slots + i * SlotWords, LoadV(frame + i * SlotWords));
+    }
+
     /// <summary>Where a call from the host into <paramref name="wf"/> puts its frame, checked to fit.</summary>
     private int Prepare(WasmFunction wf)
     {

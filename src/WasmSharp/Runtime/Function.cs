@@ -38,6 +38,10 @@ public abstract partial class Function
     /// that knows the function's type.</summary>
     internal void InvokeRaw(ReadOnlySpan<ulong> args, Span<ulong> results) => Store.Executor.InvokeRaw(this, args, results);
 
+    /// <summary>Calls the function on slots in the host convention (<see cref="HostSlots"/>: arguments in, results
+    /// out over them), unchecked: for the typed delegates, whose signature was checked when they were made.</summary>
+    internal unsafe void InvokeSlots(ulong* slots) => Store.Executor.InvokeSlots(this, slots);
+
     /// <summary>Calls the function; when <paramref name="cancellationToken"/> is cancelled, the call traps
     /// "interrupted" (<see cref="TrapCode.Interrupted"/>), as <see cref="Store.Interrupt"/> makes it. A token already
     /// cancelled traps at once.</summary>

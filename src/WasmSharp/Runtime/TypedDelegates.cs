@@ -2,7 +2,7 @@
 // Linker.DefineFunction. The overloads differ only in arity, so they are written out from one pattern.
 namespace WasmSharp;
 
-public abstract partial class Function
+public abstract unsafe partial class Function
 {
     /// <summary>This function as a typed delegate; throws <see cref="WasmException"/> if its type is not (no parameters) -&gt; TResult.</summary>
     public Func<TResult> AsFunc<TResult>()
@@ -10,10 +10,10 @@ public abstract partial class Function
         CheckSignature([], [ValueMarshal<TResult>.Require()]);
         return () =>
         {
-            CallBuffer buffer = default;
-            Span<Value> values = buffer;
-            Invoke(values[..0], values.Slice(0, 1));
-            return ValueMarshal<TResult>.From(values[0]);
+            ulong* slots = stackalloc ulong[1 * HostSlots.Words];
+            var s = new HostSlots(slots);
+            InvokeSlots(slots);
+            return s.Get<TResult>(0);
         };
     }
 
@@ -23,9 +23,9 @@ public abstract partial class Function
         CheckSignature([], []);
         return () =>
         {
-            CallBuffer buffer = default;
-            Span<Value> values = buffer;
-            Invoke(values[..0], default);
+            ulong* slots = stackalloc ulong[1 * HostSlots.Words];
+            var s = new HostSlots(slots);
+            InvokeSlots(slots);
         };
     }
 
@@ -35,11 +35,11 @@ public abstract partial class Function
         CheckSignature([ValueMarshal<T1>.Require()], [ValueMarshal<TResult>.Require()]);
         return (a1) =>
         {
-            CallBuffer buffer = default;
-            Span<Value> values = buffer;
-            values[0] = ValueMarshal<T1>.To(a1);
-            Invoke(values[..1], values.Slice(1, 1));
-            return ValueMarshal<TResult>.From(values[1]);
+            ulong* slots = stackalloc ulong[1 * HostSlots.Words];
+            var s = new HostSlots(slots);
+            s.Set(0, a1);
+            InvokeSlots(slots);
+            return s.Get<TResult>(0);
         };
     }
 
@@ -49,10 +49,10 @@ public abstract partial class Function
         CheckSignature([ValueMarshal<T1>.Require()], []);
         return (a1) =>
         {
-            CallBuffer buffer = default;
-            Span<Value> values = buffer;
-            values[0] = ValueMarshal<T1>.To(a1);
-            Invoke(values[..1], default);
+            ulong* slots = stackalloc ulong[1 * HostSlots.Words];
+            var s = new HostSlots(slots);
+            s.Set(0, a1);
+            InvokeSlots(slots);
         };
     }
 
@@ -62,12 +62,12 @@ public abstract partial class Function
         CheckSignature([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require()], [ValueMarshal<TResult>.Require()]);
         return (a1, a2) =>
         {
-            CallBuffer buffer = default;
-            Span<Value> values = buffer;
-            values[0] = ValueMarshal<T1>.To(a1);
-            values[1] = ValueMarshal<T2>.To(a2);
-            Invoke(values[..2], values.Slice(2, 1));
-            return ValueMarshal<TResult>.From(values[2]);
+            ulong* slots = stackalloc ulong[2 * HostSlots.Words];
+            var s = new HostSlots(slots);
+            s.Set(0, a1);
+            s.Set(1, a2);
+            InvokeSlots(slots);
+            return s.Get<TResult>(0);
         };
     }
 
@@ -77,11 +77,11 @@ public abstract partial class Function
         CheckSignature([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require()], []);
         return (a1, a2) =>
         {
-            CallBuffer buffer = default;
-            Span<Value> values = buffer;
-            values[0] = ValueMarshal<T1>.To(a1);
-            values[1] = ValueMarshal<T2>.To(a2);
-            Invoke(values[..2], default);
+            ulong* slots = stackalloc ulong[2 * HostSlots.Words];
+            var s = new HostSlots(slots);
+            s.Set(0, a1);
+            s.Set(1, a2);
+            InvokeSlots(slots);
         };
     }
 
@@ -91,13 +91,13 @@ public abstract partial class Function
         CheckSignature([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require(), ValueMarshal<T3>.Require()], [ValueMarshal<TResult>.Require()]);
         return (a1, a2, a3) =>
         {
-            CallBuffer buffer = default;
-            Span<Value> values = buffer;
-            values[0] = ValueMarshal<T1>.To(a1);
-            values[1] = ValueMarshal<T2>.To(a2);
-            values[2] = ValueMarshal<T3>.To(a3);
-            Invoke(values[..3], values.Slice(3, 1));
-            return ValueMarshal<TResult>.From(values[3]);
+            ulong* slots = stackalloc ulong[3 * HostSlots.Words];
+            var s = new HostSlots(slots);
+            s.Set(0, a1);
+            s.Set(1, a2);
+            s.Set(2, a3);
+            InvokeSlots(slots);
+            return s.Get<TResult>(0);
         };
     }
 
@@ -107,12 +107,12 @@ public abstract partial class Function
         CheckSignature([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require(), ValueMarshal<T3>.Require()], []);
         return (a1, a2, a3) =>
         {
-            CallBuffer buffer = default;
-            Span<Value> values = buffer;
-            values[0] = ValueMarshal<T1>.To(a1);
-            values[1] = ValueMarshal<T2>.To(a2);
-            values[2] = ValueMarshal<T3>.To(a3);
-            Invoke(values[..3], default);
+            ulong* slots = stackalloc ulong[3 * HostSlots.Words];
+            var s = new HostSlots(slots);
+            s.Set(0, a1);
+            s.Set(1, a2);
+            s.Set(2, a3);
+            InvokeSlots(slots);
         };
     }
 
@@ -122,14 +122,14 @@ public abstract partial class Function
         CheckSignature([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require(), ValueMarshal<T3>.Require(), ValueMarshal<T4>.Require()], [ValueMarshal<TResult>.Require()]);
         return (a1, a2, a3, a4) =>
         {
-            CallBuffer buffer = default;
-            Span<Value> values = buffer;
-            values[0] = ValueMarshal<T1>.To(a1);
-            values[1] = ValueMarshal<T2>.To(a2);
-            values[2] = ValueMarshal<T3>.To(a3);
-            values[3] = ValueMarshal<T4>.To(a4);
-            Invoke(values[..4], values.Slice(4, 1));
-            return ValueMarshal<TResult>.From(values[4]);
+            ulong* slots = stackalloc ulong[4 * HostSlots.Words];
+            var s = new HostSlots(slots);
+            s.Set(0, a1);
+            s.Set(1, a2);
+            s.Set(2, a3);
+            s.Set(3, a4);
+            InvokeSlots(slots);
+            return s.Get<TResult>(0);
         };
     }
 
@@ -139,13 +139,13 @@ public abstract partial class Function
         CheckSignature([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require(), ValueMarshal<T3>.Require(), ValueMarshal<T4>.Require()], []);
         return (a1, a2, a3, a4) =>
         {
-            CallBuffer buffer = default;
-            Span<Value> values = buffer;
-            values[0] = ValueMarshal<T1>.To(a1);
-            values[1] = ValueMarshal<T2>.To(a2);
-            values[2] = ValueMarshal<T3>.To(a3);
-            values[3] = ValueMarshal<T4>.To(a4);
-            Invoke(values[..4], default);
+            ulong* slots = stackalloc ulong[4 * HostSlots.Words];
+            var s = new HostSlots(slots);
+            s.Set(0, a1);
+            s.Set(1, a2);
+            s.Set(2, a3);
+            s.Set(3, a4);
+            InvokeSlots(slots);
         };
     }
 }

@@ -172,7 +172,7 @@ public class CompiledAbiProperties
                 var (compiled, compiledAllocator) = Options(compiledMemory, encoding, pointer);
                 var expected = CanonicalAbi.LowerFlatValues(reference, maxFlat, [x.Value, x.Value], types);
                 var lower = ThunkCompiler.Lower(mappings, pointer, maxFlat).Compile();
-                var actual = (ulong[])Call(lower, compiled, args)!;
+                var actual = (ulong[])Call(lower, compiled, args, new ulong[expected.Length])!;
                 Assert.Equal(expected, actual);
                 Assert.Equal(referenceAllocator.Calls, compiledAllocator.Calls);
                 Assert.True(referenceMemory.AsSpan().SequenceEqual(compiledMemory), "the memory images differ");
