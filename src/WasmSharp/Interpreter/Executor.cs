@@ -155,8 +155,7 @@ internal sealed unsafe partial class Executor : IDisposable
         for (int i = 0; i < args.Length; i++) slots[i * SlotWords] = args[i];
         RunAt(wf, fp);
         var types = wf.Type.Results;
-        // An i32 or f32 is the slot's low half (native code may leave the high one as it was).
-        for (int i = 0; i < results.Length; i++) results[i] = types[i] is ValueType.I32 or ValueType.F32 ? (uint)slots[i * SlotWords] : slots[i * SlotWords];
+        for (int i = 0; i < results.Length; i++) results[i] = HostSlots.RawResult(types[i], slots[i * SlotWords]);
     }
 
     /// <summary>Calls <paramref name="function"/> on slots in the host convention (<see cref="HostSlots"/>: two
@@ -1281,20 +1280,16 @@ internal sealed unsafe partial class Executor : IDisposable
         }
         var type = callee.Type;
         var callerInstance = _inst;
-        try
-        {
-            if (callee is WasmFunction native) RunNative(native, fp);
-            else CallHost(callee, regs, fp + Math.Max(type.Parameters.Length, type.Results.Length) * SlotWords);
-        }
-        catch (UncaughtWasmException e)
-        {
-            // The running function is gone: its caller's handlers are the first that may catch it.
-            _inst = callerInstance;
-            LoadMemory();
-            return Unwind(ip, regs, e.Exception, fromCaller: true);
-        }
+        if (callee is WasmFunction native) CallNative(native, fp);
+        else CallHostFromLoop(callee, regs, fp + Math.Max(type.Parameters.Length, type.Results.Length) * SlotWords);
         _inst = callerInstance;
         LoadMemory();
+        if (_escaped is { } escaped)
+        {
+            // The running function is gone: its caller's handlers are the first that may catch it.
+            _escaped = null;
+            return Unwind(ip, regs, escaped, fromCaller: true);
+        }
         var epilogue = type.Results.Length != 1 ? ReturnNone : type.Results[0] == ValueType.V128 ? ReturnOneV128 : ReturnOne;
         return (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(epilogue));
     }

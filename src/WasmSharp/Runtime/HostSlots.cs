@@ -97,8 +97,12 @@ public readonly unsafe ref struct HostSlots
         for (int i = 0; i < args.Length; i++) slots[i * Words] = args[i];
         InvokeOnSlots(f, slots);
         var types = f.Type.Results;
-        for (int i = 0; i < results.Length; i++) results[i] = types[i] is ValueType.I32 or ValueType.F32 ? (uint)slots[i * Words] : slots[i * Words];
+        for (int i = 0; i < results.Length; i++) results[i] = RawResult(types[i], slots[i * Words]);
     }
+
+    /// <summary>A result of type <paramref name="t"/> as a raw value from its slot's first word: an i32 or f32 is the
+    /// low half (native code may leave the high one as it was).</summary>
+    internal static ulong RawResult(ValueType t, ulong word) => t is ValueType.I32 or ValueType.F32 ? (uint)word : word;
 
     /// <summary>Calls <paramref name="callback"/> on <paramref name="args"/>, staged in slots, and returns its
     /// results into <paramref name="results"/> (a raw function called through the <see cref="Value"/> API).</summary>

@@ -265,4 +265,31 @@ public class TailCallTests
         Assert.Equal(54, inst.GetFunction<int, int>("twice-then-load")(7));
         Assert.Equal(0, other.GetMemory("m")!.Read<int>(8));
     }
+    [Fact]
+    public void AnExceptionFromAHostCalleeInTailPositionSkipsTheTailCallersHandlers()
+    {
+        using var store = new Store();
+        var tag = new Tag(new FunctionType([ValueType.I32], []));
+        var linker = new Linker()
+            .Define("host", "tag", tag)
+            .DefineFunction("host", "fail", new FunctionType([ValueType.I32], []), (args, _) => throw new UncaughtWasmException(tag, args[0]));
+        var inst = Instantiate(store, """
+            (module
+              (import "host" "tag" (tag $t (param i32)))
+              (import "host" "fail" (func $fail (param i32)))
+              ;; Its own handler is gone once it tail-calls: the caller's catches.
+              (func $tail (param i32)
+                (block $own (result i32)
+                  (try_table (catch $t $own) (return_call $fail (local.get 0)))
+                  (unreachable))
+                (drop)
+                (unreachable))
+              (func (export "run") (param i32) (result i32)
+                (block $h (result i32)
+                  (try_table (catch $t $h) (call $tail (local.get 0)))
+                  (i32.const -1))
+                (i32.add (i32.const 1000))))
+            """, linker);
+        Assert.Equal(1005, inst.GetFunction<int, int>("run")(5));
+    }
 }
