@@ -83,15 +83,23 @@ internal sealed partial class Translator
         {
             int pad = NewLabel();
             Bind(pad, backward: true); // reached from the handler table, not from the code before
-            var values = new Operand[c.Types.Length];
-            for (int i = 0; i < values.Length; i++) values[i] = Temp(c.Types[i], open.Height + i);
-            NoteHeight(open.Height + values.Length);
+            var values = Caught(c.Types, open.Height);
             // catch_ref and catch_all_ref: the exnref is the last value.
             int exn = c.Kind is 1 or 3 ? TempTag | (open.Height + values.Length - 1) : -1;
             _handlers.Add(new ExceptionHandler(open.Start, end, c.Kind, c.Tag, _labelPc[pad], open.Height, exn, open.Depth));
             Branch(c.Label, values, c.Height, rotate: false);
         }
         if (after >= 0) Bind(after);
+    }
+
+    /// <summary>What a handler writes: values of <paramref name="types"/> in the temporaries from the try's
+    /// <paramref name="height"/>.</summary>
+    private Operand[] Caught(ValueType[] types, int height)
+    {
+        var values = new Operand[types.Length];
+        for (int i = 0; i < values.Length; i++) values[i] = Temp(types[i], height + i);
+        NoteHeight(height + values.Length);
+        return values;
     }
 
     /// <summary>A legacy try's body begins here: returns the slot (a local's index past the declared ones) its
@@ -116,9 +124,7 @@ internal sealed partial class Translator
         var open = _legacyTries.Peek();
         int pad = NewLabel();
         Bind(pad, backward: true); // reached from the handler table
-        var values = new Operand[types.Length];
-        for (int i = 0; i < values.Length; i++) values[i] = Temp(types[i], open.Height + i);
-        NoteHeight(open.Height + values.Length);
+        var values = Caught(types, open.Height);
         _handlers.Add(new ExceptionHandler(open.Start, open.End, tag < 0 ? (byte)2 : (byte)0, tag, _labelPc[pad], open.Height, exceptionSlot, open.Depth));
         return values;
     }
