@@ -721,10 +721,26 @@ internal sealed class FunctionValidator<TValue, TResult>
         SetUnreachable();
     }
 
-    private void Call(uint f)
+    /// <summary>The type of function <paramref name="f"/>, called directly.</summary>
+    private FunctionType CalleeType(uint f)
     {
         if (f >= _module.FunctionTypeIndices.Count) throw Invalid($"unknown function {f}");
-        var ft = _module.GetFunctionType((int)f);
+        return _module.GetFunctionType((int)f);
+    }
+
+    /// <summary>The type <paramref name="typeIdx"/> of a call through table <paramref name="tableIdx"/>, which must
+    /// hold functions.</summary>
+    private FunctionType IndirectCalleeType(uint typeIdx, uint tableIdx)
+    {
+        var tt = TableAt(tableIdx);
+        if (typeIdx >= _module.Types.Count) throw Invalid($"unknown type {typeIdx}");
+        if (tt.ElementType != ValueType.FuncRef) throw Invalid("type mismatch");
+        return _module.Types[(int)typeIdx];
+    }
+
+    private void Call(uint f)
+    {
+        var ft = CalleeType(f);
         if (_tryDepth > 0 && Live) _t.LeaveStraightLine(StackSpan); // the callee may throw to a catch
         var args = PopValues(ft.Parameters);
         int argHeight = Height;
@@ -734,10 +750,7 @@ internal sealed class FunctionValidator<TValue, TResult>
 
     private void CallIndirect(uint typeIdx, uint tableIdx)
     {
-        var tt = TableAt(tableIdx);
-        if (typeIdx >= _module.Types.Count) throw Invalid($"unknown type {typeIdx}");
-        if (tt.ElementType != ValueType.FuncRef) throw Invalid("type mismatch");
-        var ft = _module.Types[(int)typeIdx];
+        var ft = IndirectCalleeType(typeIdx, tableIdx);
         if (_tryDepth > 0 && Live) _t.LeaveStraightLine(StackSpan);
         var elem = Pop(ValueType.I32);
         var args = PopValues(ft.Parameters);
@@ -754,8 +767,7 @@ internal sealed class FunctionValidator<TValue, TResult>
 
     private void ReturnCall(uint f)
     {
-        if (f >= _module.FunctionTypeIndices.Count) throw Invalid($"unknown function {f}");
-        var ft = _module.GetFunctionType((int)f);
+        var ft = CalleeType(f);
         CheckTailResults(ft);
         if (Live) _t.LeaveStraightLine(StackSpan);
         var args = PopValues(ft.Parameters);
@@ -765,10 +777,7 @@ internal sealed class FunctionValidator<TValue, TResult>
 
     private void ReturnCallIndirect(uint typeIdx, uint tableIdx)
     {
-        var tt = TableAt(tableIdx);
-        if (typeIdx >= _module.Types.Count) throw Invalid($"unknown type {typeIdx}");
-        if (tt.ElementType != ValueType.FuncRef) throw Invalid("type mismatch");
-        var ft = _module.Types[(int)typeIdx];
+        var ft = IndirectCalleeType(typeIdx, tableIdx);
         CheckTailResults(ft);
         if (Live) _t.LeaveStraightLine(StackSpan);
         var elem = Pop(ValueType.I32);
