@@ -21,7 +21,7 @@ public abstract record Shape
 }
 
 /// <summary>
-/// <c>ComponentCallsRunner CALLS.wasm CASES.json [--seconds S] [--runs N]</c>: for each case of CASES.json, the
+/// <c>ComponentCallsRunner CALLS.wasm CASES.json [--seconds S] [--runs N] [--path reference|compiled|core]</c>: for each case of CASES.json, the
 /// time of one call of calls.wasm's function through the reference Canonical ABI (untyped values) and through the
 /// compiled thunk (.NET types), and for the scalar case a plain core Wasm call of the same function; one JSON line
 /// per measurement (<c>{"case", "path", "ns"}</c>: the median over N runs of about S seconds each).
@@ -37,6 +37,10 @@ public static class Program
         }
         double seconds = Option(args, "--seconds", 0.3);
         int runs = (int)Option(args, "--runs", 5);
+        // --path reference|compiled|core: measure that path only (to profile one).
+        int only = Array.IndexOf(args, "--path");
+        string? path = only >= 0 && only + 1 < args.Length ? args[only + 1] : null;
+        bool Wanted(string p) => path is null || path == p;
         var store = new Store();
         var instance = new ComponentLinker().Instantiate(store, ComponentReader.Read(File.ReadAllBytes(args[0])));
         var api = (ComponentInstance)instance.Exports["bench:calls/api"].Item;
@@ -46,9 +50,9 @@ public static class Program
             string name = c.GetProperty("case").GetString()!;
             var f = api.GetFunction(c.GetProperty("func").GetString()!)!;
             var (untyped, typed) = Calls(f, c);
-            Report(name, "reference", Measure(untyped, seconds, runs));
-            Report(name, "compiled", Measure(typed, seconds, runs));
-            if (c.TryGetProperty("scalar", out _)) Report(name, "core", Measure(CoreAdd(store), seconds, runs));
+            if (Wanted("reference")) Report(name, "reference", Measure(untyped, seconds, runs));
+            if (Wanted("compiled")) Report(name, "compiled", Measure(typed, seconds, runs));
+            if (c.TryGetProperty("scalar", out _) && Wanted("core")) Report(name, "core", Measure(CoreAdd(store), seconds, runs));
         }
         return 0;
     }

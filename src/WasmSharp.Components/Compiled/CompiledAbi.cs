@@ -75,8 +75,8 @@ internal static class CompiledAbi
     // ---- strings ------------------------------------------------------------------------------------------
 
     /// <summary>Stores <paramref name="s"/> into a range realloc gives, in the options' encoding: the reference's
-    /// allocations call for call (the spec's store_string_into_range with a UTF-16 source), the transcoding done by
-    /// the BCL's vectorised converters straight into the memory. Returns the range's start and its (tagged) code
+    /// allocations call for call (the spec's store_string_into_range with a UTF-16 source), the transcoding vectorised
+    /// (the BCL's ASCII and UTF-16 converters, <see cref="Utf16ToUtf8"/>) straight into the memory. Returns the range's start and its (tagged) code
     /// units.</summary>
     public static (ulong Begin, ulong TaggedCodeUnits) StoreString(CanonicalOptions o, string s)
     {
@@ -102,8 +102,7 @@ internal static class CompiledAbi
                 if (ascii == s.Length) return (p, units);
                 ulong worst = 3 * units;
                 p = Reallocate(o, p, units, 1, worst);
-                Utf8.FromUtf16(s.AsSpan(ascii), o.Memory().Slice((int)p + ascii, (int)worst - ascii), out _, out int written,
-                    replaceInvalidSequences: false);
+                int written = Utf16ToUtf8.Encode(s.AsSpan(ascii), o.Memory().Slice((int)p + ascii, (int)worst - ascii));
                 ulong length = (ulong)(ascii + written);
                 if (worst > length) p = Reallocate(o, p, worst, 1, length);
                 return (p, length);
@@ -156,7 +155,7 @@ internal static class CompiledAbi
         if (!Fits(memory.Length, pointer, bytes)) throw Trap($"a string of {bytes} bytes at {pointer}, past the memory's end ({memory.Length})");
         var source = memory.Slice((int)pointer, (int)bytes);
         if (encoding == StrictUtf8)
-            return Utf8.IsValid(source) ? Encoding.UTF8.GetString(source) : throw Trap($"the {bytes} bytes at {pointer} are not UTF-8");
+            return DecodeUtf8(source) ?? throw Trap($"the {bytes} bytes at {pointer} are not UTF-8");
         try
         {
             return encoding.GetString(source);
@@ -164,6 +163,29 @@ internal static class CompiledAbi
         catch (DecoderFallbackException)
         {
             throw Trap($"the {bytes} bytes at {pointer} are not {name}");
+        }
+    }
+
+    /// <summary>Strict UTF-8 to a string, or null if the bytes are not well-formed. ASCII (most strings) is checked
+    /// and widened straight into the string; other text is validated and transcoded in one pass into a buffer of
+    /// the worst-case length (a UTF-16 code unit per byte) and copied out: the BCL's GetString counts, validates and
+    /// transcodes in separate passes, three times the cost on non-ASCII text.</summary>
+    internal static string? DecodeUtf8(ReadOnlySpan<byte> source)
+    {
+        if (Ascii.IsValid(source))
+            return string.Create(source.Length, source, static (chars, bytes) => Ascii.ToUtf16(bytes, chars, out _));
+        const int OnStack = 256;
+        char[]? rented = source.Length > OnStack ? System.Buffers.ArrayPool<char>.Shared.Rent(source.Length) : null;
+        Span<char> buffer = rented ?? stackalloc char[OnStack];
+        try
+        {
+            return Utf8.ToUtf16(source, buffer, out _, out int written, replaceInvalidSequences: false) == System.Buffers.OperationStatus.Done
+                ? new string(buffer[..written])
+                : null;
+        }
+        finally
+        {
+            if (rented is not null) System.Buffers.ArrayPool<char>.Shared.Return(rented);
         }
     }
 

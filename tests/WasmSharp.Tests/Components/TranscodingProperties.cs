@@ -1,0 +1,71 @@
+using System.Text;
+using FsCheck;
+using FsCheck.Fluent;
+using WasmSharp.Components.Compiled;
+
+namespace WasmSharp.Tests.Components;
+
+/// <summary>The compiled path's own string conversions against the BCL's, on text drawn from every UTF-8 length
+/// class in runs (so that blocks of eight units are uniform, mixed, and cut through surrogate pairs).</summary>
+public class TranscodingProperties
+{
+    /// <summary>One code point of a class: ASCII, two bytes, three bytes (no surrogates), four bytes.</summary>
+    private static Gen<int> CodePoint(int kind) => kind switch
+    {
+        0 => Gen.Choose(0, 0x7F),
+        1 => Gen.Choose(0x80, 0x7FF),
+        2 => Gen.OneOf(Gen.Choose(0x800, 0xD7FF), Gen.Choose(0xE000, 0xFFFF)),
+        _ => Gen.Choose(0x10000, 0x10FFFF),
+    };
+
+    /// <summary>Runs of one class each, of 1 to 20 code points: well-formed UTF-16 of up to a few hundred units.</summary>
+    private static readonly Gen<string> Text =
+        Gen.ListOf(Gen.Choose(0, 3).SelectMany(kind => Gen.Choose(1, 20).SelectMany(n => Gen.ArrayOf(CodePoint(kind), n))))
+            .Select(runs => string.Concat(runs.SelectMany(run => run).Select(char.ConvertFromUtf32)));
+
+    [Fact]
+    public void Utf16ToUtf8_EncodesAsTheBclDoes() =>
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(2000), Prop.ForAll(Arb.From(Text), s =>
+        {
+            var expected = Encoding.UTF8.GetBytes(s);
+            var buffer = new byte[3 * s.Length];
+            Array.Fill(buffer, (byte)0xA5);
+            int written = Utf16ToUtf8.Encode(s, buffer);
+            Assert.Equal(expected, buffer[..written]);
+            Assert.All(buffer[written..], b => Assert.Equal(0xA5, b)); // nothing written past the output
+        }));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("abcdefgh")]
+    [InlineData("éééééééé")]
+    [InlineData("aéaéaéaéaéaéaéaé")]
+    [InlineData("日本語のテキスト日本語のテキスト")]
+    [InlineData("日本語😀テキスト日本語のテキ")]
+    [InlineData("1234567😀")] // a pair cut by the first block's end
+    public void Utf16ToUtf8_EncodesSamples(string s)
+    {
+        var buffer = new byte[3 * s.Length];
+        Assert.Equal(Encoding.UTF8.GetBytes(s), buffer[..Utf16ToUtf8.Encode(s, buffer)]);
+    }
+
+    [Fact]
+    public void DecodeUtf8_DecodesAsTheBclDoes() =>
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(1000), Prop.ForAll(Arb.From(Text), s =>
+            Assert.Equal(s, CompiledAbi.DecodeUtf8(Encoding.UTF8.GetBytes(s)))));
+
+    /// <summary>Ill-formed UTF-8 (a byte flipped in well-formed text, or cut short) is refused exactly when the
+    /// BCL's strict decoder refuses it.</summary>
+    [Fact]
+    public void DecodeUtf8_RefusesWhatTheBclRefuses() =>
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(1000), Prop.ForAll(Arb.From(Gen.Zip(Text, Gen.Zip(Gen.Choose(0, int.MaxValue), Gen.Choose(0, 255)))), input =>
+        {
+            var (s, (where, value)) = input;
+            var bytes = Encoding.UTF8.GetBytes(s + "x");
+            bytes[where % bytes.Length] = (byte)value;
+            string? expected;
+            try { expected = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes); }
+            catch (DecoderFallbackException) { expected = null; }
+            Assert.Equal(expected, CompiledAbi.DecodeUtf8(bytes));
+        }));
+}
