@@ -169,7 +169,9 @@ internal static class CompiledAbi
     /// <summary>Strict UTF-8 to a string, or null if the bytes are not well-formed. ASCII (most strings) is checked
     /// and widened straight into the string; other text is validated and transcoded in one pass into a buffer of
     /// the worst-case length (a UTF-16 code unit per byte) and copied out: the BCL's GetString counts, validates and
-    /// transcodes in separate passes, three times the cost on non-ASCII text.</summary>
+    /// transcodes in separate passes, three times the cost on non-ASCII text. (A decoder of one-and-two-byte blocks
+    /// written like <see cref="Utf16ToUtf8"/> ran no faster than the BCL's Utf8.ToUtf16: 6.1 µs against 5.3 µs for
+    /// 16 KiB of "é".)</summary>
     internal static string? DecodeUtf8(ReadOnlySpan<byte> source)
     {
         if (Ascii.IsValid(source))

@@ -23,9 +23,16 @@ public class TranscodingProperties
         Gen.ListOf(Gen.Choose(0, 3).SelectMany(kind => Gen.Choose(1, 20).SelectMany(n => Gen.ArrayOf(CodePoint(kind), n))))
             .Select(runs => string.Concat(runs.SelectMany(run => run).Select(char.ConvertFromUtf32)));
 
+    /// <summary>Runs of ASCII and two-byte characters only: the blocks the vector paths take whole.</summary>
+    private static readonly Gen<string> ShortText =
+        Gen.ListOf(Gen.Choose(0, 1).SelectMany(kind => Gen.Choose(1, 24).SelectMany(n => Gen.ArrayOf(CodePoint(kind), n))))
+            .Select(runs => string.Concat(runs.SelectMany(run => run).Select(char.ConvertFromUtf32)));
+
+    private static readonly Gen<string> AnyText = Gen.OneOf(Text, ShortText);
+
     [Fact]
     public void Utf16ToUtf8_EncodesAsTheBclDoes() =>
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(2000), Prop.ForAll(Arb.From(Text), s =>
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(2000), Prop.ForAll(Arb.From(AnyText), s =>
         {
             var expected = Encoding.UTF8.GetBytes(s);
             var buffer = new byte[3 * s.Length];
@@ -49,16 +56,32 @@ public class TranscodingProperties
         Assert.Equal(Encoding.UTF8.GetBytes(s), buffer[..Utf16ToUtf8.Encode(s, buffer)]);
     }
 
+    [Theory]
+    [InlineData("éééééééééééééééééééé")]
+    [InlineData("aéaéaéaéaéaéaéaéaéaéaéaé")]
+    [InlineData("abcdefghijklmnoéabcdefghijklmnop")] // a lead as a block's last byte
+    [InlineData("Съешь же ещё этих мягких французских булок")]
+    [InlineData("日本語のテキストéééééééééééééééé")]
+    public void DecodeUtf8_DecodesSamples(string s) => Assert.Equal(s, CompiledAbi.DecodeUtf8(Encoding.UTF8.GetBytes(s)));
+
+    [Theory]
+    [InlineData(new byte[] { 0x80, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41 })]
+    [InlineData(new byte[] { 0xC3, 0xA9, 0xC3, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41 })]
+    [InlineData(new byte[] { 0xC1, 0xBF, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41 })]
+    [InlineData(new byte[] { 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0xC3, 0x41, 0x41 })]
+    [InlineData(new byte[] { 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0xA9, 0x41 })]
+    public void DecodeUtf8_RefusesSamples(byte[] bytes) => Assert.Null(CompiledAbi.DecodeUtf8(bytes));
+
     [Fact]
     public void DecodeUtf8_DecodesAsTheBclDoes() =>
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(1000), Prop.ForAll(Arb.From(Text), s =>
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(2000), Prop.ForAll(Arb.From(AnyText), s =>
             Assert.Equal(s, CompiledAbi.DecodeUtf8(Encoding.UTF8.GetBytes(s)))));
 
     /// <summary>Ill-formed UTF-8 (a byte flipped in well-formed text, or cut short) is refused exactly when the
     /// BCL's strict decoder refuses it.</summary>
     [Fact]
     public void DecodeUtf8_RefusesWhatTheBclRefuses() =>
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(1000), Prop.ForAll(Arb.From(Gen.Zip(Text, Gen.Zip(Gen.Choose(0, int.MaxValue), Gen.Choose(0, 255)))), input =>
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(3000), Prop.ForAll(Arb.From(Gen.Zip(AnyText, Gen.Zip(Gen.Choose(0, int.MaxValue), Gen.Choose(0, 255)))), input =>
         {
             var (s, (where, value)) = input;
             var bytes = Encoding.UTF8.GetBytes(s + "x");
