@@ -130,10 +130,17 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
         _checkedEnds.Clear(); _localValues.Clear(); _widenable.Clear();
         _ctx = LLVMGetParam(_function, 0);
         Position(LLVMAppendBasicBlockInContext(_m.Context, _function, "entry"));
+        int registers = _m.RegisterGlobals.Length;
+        _registerSlots = new nint[registers];
+        for (int k = 0; k < registers; k++)
+        {
+            _registerSlots[k] = Alloca(_m.GlobalType(_m.RegisterGlobals[k]), local: false);
+            LLVMBuildStore(_b, LLVMGetParam(_function, (uint)(1 + k)), _registerSlots[k]);
+        }
         for (int i = 0; i < type.Parameters.Length; i++)
         {
             var slot = Alloca(type.Parameters[i]);
-            LLVMBuildStore(_b, LLVMGetParam(_function, (uint)i + 1), slot);
+            LLVMBuildStore(_b, LLVMGetParam(_function, (uint)(1 + registers + i)), slot);
         }
         for (int i = type.Parameters.Length; i < locals.Length; i++) LLVMBuildStore(_b, LLVMConstNull(_m.TypeOf(locals[i])), Alloca(locals[i]));
         _memBase = _memLength = 0;
@@ -261,6 +268,7 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
         var here = LLVMGetInsertBlock(_b);
         block = Block("trap");
         Position(block);
+        StoreRegisterGlobals(); // the trap leaves the module's code: the globals' values as they were here
         _m.Tag(LLVMBuildStore(_b, LLVMConstInt(_m.I32, (ulong)code, 0), TrapCodePointer()), ModuleTranslator.Region.Context);
         Unwind();
         Position(here);
@@ -614,9 +622,42 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
         Done(i.Op);
     }
 
+    // ---- globals in registers (ModuleTranslator.RegisterGlobals) -----------------------------------------
+    // Each is a variable of the body (mem2reg makes it a register), passed to and returned from direct calls; its
+    // cell is written before control leaves the module's code (a call through the runtime, a trap) and read back
+    // after such a call, which may have called back in.
+
+    private nint[] _registerSlots = [];
+
+    private nint[] LoadRegisterGlobals() =>
+        _registerSlots.Select((slot, k) => LLVMBuildLoad2(_b, _m.TypeOf(_m.GlobalType(_m.RegisterGlobals[k])), slot, "")).ToArray();
+
+    private void StoreRegisterGlobals()
+    {
+        var values = LoadRegisterGlobals();
+        for (int k = 0; k < values.Length; k++) _m.GlobalAccess(LLVMBuildStore(_b, values[k], _m.GlobalCell(_b, _ctx, _m.RegisterGlobals[k])));
+    }
+
+    private void ReloadRegisterGlobals()
+    {
+        for (int k = 0; k < _registerSlots.Length; k++)
+        {
+            int g = _m.RegisterGlobals[k];
+            LLVMBuildStore(_b, _m.GlobalAccess(LLVMBuildLoad2(_b, _m.TypeOf(_m.GlobalType(g)), _m.GlobalCell(_b, _ctx, g), "")), _registerSlots[k]);
+        }
+    }
+
     private void Global(int g, bool get)
     {
         var t = _m.GlobalType(g);
+        if (_m.RegisterGlobal(g) is var k and >= 0)
+        {
+            if (!get) { LLVMBuildStore(_b, Pop(t), _registerSlots[k]); return; }
+            nint value = LLVMBuildLoad2(_b, _m.TypeOf(t), _registerSlots[k], "");
+            Push(value, t);
+            if (t == ValueType.I32) GlobalValue(value);
+            return;
+        }
         nint cells = ContextArray(ModuleTranslator.ContextArray.Globals);
         nint cellPointer = Gep(cells, Const(ValueType.I64, (ulong)g * 8));
         nint cell = ContextLoad(_m.Ptr, cellPointer, invariant: true);
@@ -655,14 +696,22 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
         if (function < _m.Info.ImportedFunctionCount) CallOut(function, type);
         else
         {
-            var callArgs = new nint[type.Parameters.Length + 1];
-            for (int i = type.Parameters.Length - 1; i >= 0; i--) callArgs[i + 1] = Pop(type.Parameters[i]);
+            int registers = _registerSlots.Length;
+            var callArgs = new nint[1 + registers + type.Parameters.Length];
+            for (int i = type.Parameters.Length - 1; i >= 0; i--) callArgs[1 + registers + i] = Pop(type.Parameters[i]);
             callArgs[0] = _ctx;
-            var (fn, fnType) = _m.Function(function);
+            LoadRegisterGlobals().CopyTo(callArgs, 1);
+            var (fn, fnType) = _m.Internal(function);
             nint result;
             fixed (nint* a = callArgs) result = LLVMBuildCall2(_b, fnType, fn, a, (uint)callArgs.Length, "");
             AfterCall();
-            PushResults(result, type);
+            if (registers == 0) PushResults(result, type);
+            else
+            {
+                for (int i = 0; i < type.Results.Length; i++) Push(LLVMBuildExtractValue(_b, result, (uint)i, ""), type.Results[i]);
+                for (int k = 0; k < registers; k++)
+                    LLVMBuildStore(_b, LLVMBuildExtractValue(_b, result, (uint)(type.Results.Length + k), ""), _registerSlots[k]);
+            }
         }
         Results(results);
         Done(0x10);
@@ -1017,8 +1066,10 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
             else if (ct.Parameters[i] == ValueType.F32) v = LLVMBuildCast(_b, LLVMOpcode.ZExt, LLVMBuildCast(_b, LLVMOpcode.BitCast, v, _m.I32, ""), _m.I64, "");
             LLVMSetAlignment(LLVMBuildStore(_b, v, Gep(buffer, Const(ValueType.I64, (ulong)(i * HostSlots.Words * 8)))), 8);
         }
+        StoreRegisterGlobals();
         call(buffer, _ctx);
         PropagateTrap();
+        ReloadRegisterGlobals();
         var results = new nint[ct.Results.Length];
         for (int i = 0; i < results.Length; i++)
         {
@@ -1065,8 +1116,10 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
         callArgs[0] = _ctx;
         args.CopyTo(callArgs, 1);
         nint result;
+        StoreRegisterGlobals(); // the callee is the wrapper, which reads them from their cells
         fixed (nint* a = callArgs) result = LLVMBuildCall2(_b, _m.FunctionType(ct), code, a, (uint)callArgs.Length, "");
         AfterCall();
+        ReloadRegisterGlobals();
         for (int i = 0; i < ct.Results.Length; i++)
             LLVMBuildStore(_b, ct.Results.Length == 1 ? result : LLVMBuildExtractValue(_b, result, (uint)i, ""), resultSlots[i]);
         LLVMBuildBr(_b, join);
@@ -1098,6 +1151,14 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
     /// <summary>The function's end: its results returned (several as a struct).</summary>
     private void Return(Frame f)
     {
+        if (_registerSlots.Length > 0)
+        {
+            var fields = f.Results.Select((t, i) => LLVMBuildLoad2(_b, _m.TypeOf(t), f.ResultSlots[i], "")).Concat(LoadRegisterGlobals()).ToArray();
+            nint all = LLVMGetUndef(LLVMGetReturnType(LLVMGlobalGetValueType(_function)));
+            for (int i = 0; i < fields.Length; i++) all = LLVMBuildInsertValue(_b, all, fields[i], (uint)i, "");
+            LLVMBuildRet(_b, all);
+            return;
+        }
         if (f.Results.Length == 0) { LLVMBuildRetVoid(_b); return; }
         if (f.Results.Length == 1) { LLVMBuildRet(_b, LLVMBuildLoad2(_b, _m.TypeOf(f.Results[0]), f.ResultSlots[0], "")); return; }
         nint aggregate = LLVMGetUndef(_m.ReturnType(_type));

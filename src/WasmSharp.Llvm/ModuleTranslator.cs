@@ -10,6 +10,9 @@ namespace WasmSharp.Llvm;
 /// <c>internal T wasm_f{i}(ptr ctx, params...)</c>, and an exported entry <c>void wasmsharp_entry_{i}(ptr ctx,
 /// ptr slots)</c> calls it on raw slots (the host convention, <see cref="HostSlots"/>): arguments from slot 0, the
 /// result written to slot 0, a trap left in the context's TrapCode.
+/// With <see cref="RegisterGlobals"/>, the body is <c>wasm_i{i}(ptr ctx, globals..., params...)</c>, returning its
+/// results and then the globals' new values, and <c>wasm_f{i}</c> a wrapper that passes it the globals' cells and
+/// stores what it returns: direct calls go from body to body, the globals in registers.
 /// </summary>
 internal sealed unsafe class ModuleTranslator : IDisposable
 {
@@ -172,22 +175,118 @@ internal sealed unsafe class ModuleTranslator : IDisposable
             nint type = Node(MDString(region.ToString()), root, zero);
             _tbaaTags[(int)region] = LLVMMetadataAsValue(Context, Node(type, type, zero));
         }
+        RegisterGlobals = guardPages ? [] : ChooseRegisterGlobals(info);
         _functions = new (nint, nint)[info.Codes.Count];
+        _internals = RegisterGlobals.Length == 0 ? _functions : new (nint, nint)[info.Codes.Count];
         for (int i = 0; i < _functions.Length; i++)
         {
             int index = info.ImportedFunctionCount + i;
             var type = info.GetFunctionType(index);
-            nint fnType = FunctionType(type);
-            nint fn = LLVMAddFunction(Module, $"wasm_f{index}", fnType);
-            _functions[i] = (fn, fnType);
-            // Inside the library only: internal to one part, or hidden (linked across parts, never exported).
-            if (First == 0 && End == info.Codes.Count) LLVMSetLinkage(fn, LLVMLinkage.Internal);
-            else LLVMSetVisibility(fn, LLVMVisibility.Hidden);
-            if (i < First || i >= End) continue; // another part defines it
-            LLVMSetSection(fn, CodeSection);
-            // No calls to memset/memcpy made up from loops: under guard pages a fault must be in this code to trap.
-            LLVMAddAttributeAtIndex(fn, FunctionIndex, LLVMCreateStringAttribute(Context, "no-builtins", 11, "", 0));
+            _functions[i] = Declare($"wasm_f{index}", FunctionType(type), i);
+            if (RegisterGlobals.Length > 0) _internals[i] = Declare($"wasm_i{index}", InternalType(type), i);
         }
+    }
+
+    private (nint Function, nint Type) Declare(string name, nint fnType, int defined)
+    {
+        nint fn = LLVMAddFunction(Module, name, fnType);
+        // Inside the library only: internal to one part, or hidden (linked across parts, never exported).
+        if (First == 0 && End == Info.Codes.Count) LLVMSetLinkage(fn, LLVMLinkage.Internal);
+        else LLVMSetVisibility(fn, LLVMVisibility.Hidden);
+        if (defined < First || defined >= End) return (fn, fnType); // another part defines it
+        LLVMSetSection(fn, CodeSection);
+        // No calls to memset/memcpy made up from loops: under guard pages a fault must be in this code to trap.
+        LLVMAddAttributeAtIndex(fn, FunctionIndex, LLVMCreateStringAttribute(Context, "no-builtins", 11, "", 0));
+        return (fn, fnType);
+    }
+
+    /// <summary>
+    /// The globals passed from function to function in registers instead of living in their cells while code runs:
+    /// the module's own mutable i32 and i64 globals that it does not export (the C stack pointer, above all). No
+    /// one but the module's code can see such a global, so its cell needs to be right only where control leaves
+    /// the module's code: at calls through the runtime (imports, call_indirect; the callee may call back in), at
+    /// traps, and on return to the host (the wrappers). Unoptimised code reads and writes the stack pointer in
+    /// every function, and a callee's read of what its caller just stored went through memory. Not under guard
+    /// pages, where a fault may come at any access, with the values only in registers.
+    /// </summary>
+    public int[] RegisterGlobals { get; }
+
+    /// <summary>At most this many: each is a parameter and a result of every function.</summary>
+    private const int MaxRegisterGlobals = 2;
+
+    private static int[] ChooseRegisterGlobals(ModuleInfo info)
+    {
+        var exported = info.Exports.Where(e => e.Kind == ExternalKind.Global).Select(e => (int)e.Index).ToHashSet();
+        return Enumerable.Range(info.ImportedGlobalCount, info.AllGlobals.Count - info.ImportedGlobalCount)
+            .Where(g => info.AllGlobals[g] is { Mutable: true, ValueType: ValueType.I32 or ValueType.I64 } && !exported.Contains(g))
+            .Take(MaxRegisterGlobals)
+            .ToArray();
+    }
+
+    /// <summary>The position of global <paramref name="global"/> among <see cref="RegisterGlobals"/>, or -1.</summary>
+    public int RegisterGlobal(int global) => Array.IndexOf(RegisterGlobals, global);
+
+    private readonly (nint Function, nint Type)[] _internals;
+
+    /// <summary>The body of defined function <paramref name="index"/>, as direct calls call it: <see cref="Function"/>
+    /// itself without <see cref="RegisterGlobals"/>.</summary>
+    public (nint Function, nint Type) Internal(int index) => _internals[index - Info.ImportedFunctionCount];
+
+    /// <summary>A body's type with <see cref="RegisterGlobals"/>: <c>{results..., globals...} (ptr ctx, globals...,
+    /// params...)</c>.</summary>
+    public nint InternalType(FunctionType type)
+    {
+        var globals = RegisterGlobals.Select(g => TypeOf(GlobalType(g))).ToArray();
+        var ps = new[] { Ptr }.Concat(globals).Concat(type.Parameters.Select(TypeOf)).ToArray();
+        var fields = type.Results.Select(TypeOf).Concat(globals).ToArray();
+        nint ret;
+        fixed (nint* f = fields) ret = LLVMStructTypeInContext(Context, f, (uint)fields.Length, 0);
+        fixed (nint* p = ps) return LLVMFunctionType(ret, p, (uint)ps.Length, 0);
+    }
+
+    /// <summary>The cell of global <paramref name="global"/>, from the context's array of cell pointers (set once).</summary>
+    public nint GlobalCell(nint b, nint ctx, int global)
+    {
+        nint offset = LLVMConstInt(I64, (ulong)(ArrayOffset(ContextArray.Globals) + global * 8), 0);
+        nint cell = LLVMBuildLoad2(b, Ptr, LLVMBuildGEP2(b, I8, ctx, &offset, 1, ""), "");
+        Tag(cell, Region.Context);
+        Invariant(cell);
+        return cell;
+    }
+
+    /// <summary><c>wasm_f{i}</c> with <see cref="RegisterGlobals"/>: the globals from their cells into the body,
+    /// their new values back.</summary>
+    private void AddWrapper(nint b, int index)
+    {
+        var type = Info.GetFunctionType(index);
+        var (fn, _) = Function(index);
+        var (body, bodyType) = Internal(index);
+        LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(Context, fn, "entry"));
+        nint ctx = LLVMGetParam(fn, 0);
+        int n = RegisterGlobals.Length;
+        var cells = RegisterGlobals.Select(g => GlobalCell(b, ctx, g)).ToArray();
+        var args = new nint[1 + n + type.Parameters.Length];
+        args[0] = ctx;
+        for (int k = 0; k < n; k++) args[1 + k] = GlobalAccess(LLVMBuildLoad2(b, TypeOf(GlobalType(RegisterGlobals[k])), cells[k], ""));
+        for (int p = 0; p < type.Parameters.Length; p++) args[1 + n + p] = LLVMGetParam(fn, (uint)(1 + p));
+        nint result;
+        fixed (nint* a = args) result = LLVMBuildCall2(b, bodyType, body, a, (uint)args.Length, "");
+        for (int k = 0; k < n; k++)
+            GlobalAccess(LLVMBuildStore(b, LLVMBuildExtractValue(b, result, (uint)(type.Results.Length + k), ""), cells[k]));
+        if (type.Results.Length == 0) { LLVMBuildRetVoid(b); return; }
+        if (type.Results.Length == 1) { LLVMBuildRet(b, LLVMBuildExtractValue(b, result, 0, "")); return; }
+        nint aggregate = LLVMGetUndef(ReturnType(type));
+        for (int r = 0; r < type.Results.Length; r++)
+            aggregate = LLVMBuildInsertValue(b, aggregate, LLVMBuildExtractValue(b, result, (uint)r, ""), (uint)r, "");
+        LLVMBuildRet(b, aggregate);
+    }
+
+    /// <summary>A load or store of a global's cell: 8-aligned (cells are words), in the globals' region.</summary>
+    public nint GlobalAccess(nint access)
+    {
+        LLVMSetAlignment(access, 8);
+        Tag(access, Region.Global);
+        return access;
     }
 
     private nint MDString(string text) => LLVMMDStringInContext2(Context, text, (nuint)System.Text.Encoding.UTF8.GetByteCount(text));
@@ -275,8 +374,10 @@ internal sealed unsafe class ModuleTranslator : IDisposable
             for (int i = First; i < End; i++)
             {
                 int index = Info.ImportedFunctionCount + i;
-                ft.Translate(index, _functions[i].Function, Info.Codes[i]);
+                ft.Translate(index, _internals[i].Function, Info.Codes[i]);
             }
+            if (RegisterGlobals.Length > 0)
+                for (int i = First; i < End; i++) AddWrapper(builder, Info.ImportedFunctionCount + i);
             for (int i = First; i < End; i++) AddEntry(builder, Info.ImportedFunctionCount + i);
             if (First == 0)
             {

@@ -50,6 +50,7 @@ internal static unsafe partial class LlvmApi
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial uint LLVMLookupIntrinsicID(string name, nuint length);
     [LibraryImport(Library)] public static partial nint LLVMGetIntrinsicDeclaration(nint module, uint id, nint* overloadTypes, nuint count);
     [LibraryImport(Library)] public static partial nint LLVMGlobalGetValueType(nint global);
+    [LibraryImport(Library)] public static partial nint LLVMGetReturnType(nint functionType);
     [LibraryImport(Library)] public static partial nint LLVMBuildSwitch(nint builder, nint value, nint otherwise, uint caseCount);
     [LibraryImport(Library)] public static partial void LLVMAddCase(nint @switch, nint onValue, nint destination);
     [LibraryImport(Library)] public static partial nint LLVMVoidTypeInContext(nint context);
