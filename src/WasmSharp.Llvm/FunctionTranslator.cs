@@ -39,7 +39,7 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
     private readonly List<(nint Value, ValueType Type)> _stack = new();
     private readonly List<Frame> _frames = new();
     private readonly Dictionary<TrapCode, nint> _trapBlocks = new();
-    private nint _propagate;
+    private nint _propagate, _propagateFromHelper;
     /// <summary>Memory 0's base and length in allocas (SSA values after mem2reg), so accesses do not reload them
     /// through the context: the base never moves, and the length is reloaded after every call and memory.grow,
     /// the only things that change it. 0 without a memory.</summary>
@@ -125,7 +125,7 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
     public void Begin(ref ControlFrame body, int functionIndex, FunctionType type, ValueType[] locals, ReadOnlySpan<byte> code)
     {
         _type = type;
-        _locals.Clear(); _stack.Clear(); _frames.Clear(); _trapBlocks.Clear(); _propagate = 0;
+        _locals.Clear(); _stack.Clear(); _frames.Clear(); _trapBlocks.Clear(); _propagate = _propagateFromHelper = 0;
         _loadsOf.Clear(); _consumed.Clear(); _newLoad = 0;
         _checkedEnds.Clear(); _localValues.Clear(); _widenable.Clear();
         _ctx = LLVMGetParam(_function, 0);
@@ -297,19 +297,24 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
     }
 
     /// <summary>After a callback into the runtime (an import, a call_indirect it makes, memory.grow, a bulk
-    /// operation): if it failed, the trap code is in the context; leave for the entry.</summary>
-    private void PropagateTrap()
+    /// operation): if it failed, the trap code is in the context; leave for the entry. After a runtime operation
+    /// that runs no Wasm code (<paramref name="helper"/>: memory.grow, bulk operations), the trap is this
+    /// function's, so the globals in registers go to their cells first; after a call out, the cells already say
+    /// what the callee left (written before the call, and by any code of the module it called back).</summary>
+    private void PropagateTrap(bool helper = false)
     {
-        if (_propagate == 0)
+        ref nint target = ref helper ? ref _propagateFromHelper : ref _propagate;
+        if (target == 0)
         {
             var here = LLVMGetInsertBlock(_b);
-            _propagate = Block("propagate");
-            Position(_propagate);
+            target = Block("propagate");
+            Position(target);
+            if (helper) StoreRegisterGlobals();
             Unwind();
             Position(here);
         }
         nint code = ContextLoad(_m.I32, TrapCodePointer(), invariant: false);
-        TrapIfTo(LLVMBuildICmp(_b, LLVMIntPredicate.NE, code, Const(ValueType.I32, 0), ""), _propagate);
+        TrapIfTo(LLVMBuildICmp(_b, LLVMIntPredicate.NE, code, Const(ValueType.I32, 0), ""), target);
         AfterCall();
     }
 
@@ -589,7 +594,7 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
                 // be memory 0 under another index too.
                 nint* growArgs = stackalloc nint[] { _ctx, Const(ValueType.I32, (ulong)i.A), delta };
                 nint old = LLVMBuildCall2(_b, _m.GrowType, grow, growArgs, 3, "");
-                PropagateTrap();
+                PropagateTrap(helper: true);
                 Push(old, ValueType.I32);
                 break;
             }
@@ -658,12 +663,9 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
             if (t == ValueType.I32) GlobalValue(value);
             return;
         }
-        nint cells = ContextArray(ModuleTranslator.ContextArray.Globals);
-        nint cellPointer = Gep(cells, Const(ValueType.I64, (ulong)g * 8));
-        nint cell = ContextLoad(_m.Ptr, cellPointer, invariant: true);
-        nint access = get ? LLVMBuildLoad2(_b, _m.TypeOf(t), cell, "") : LLVMBuildStore(_b, Pop(t), cell);
-        LLVMSetAlignment(access, 8); // cells are words; a v128 one need not be 16-aligned
-        _m.Tag(access, ModuleTranslator.Region.Global);
+        nint cell = _m.GlobalCell(_b, _ctx, g);
+        // Cells are words: a v128 one need not be 16-aligned.
+        nint access = _m.GlobalAccess(get ? LLVMBuildLoad2(_b, _m.TypeOf(t), cell, "") : LLVMBuildStore(_b, Pop(t), cell));
         if (get) Push(access, t);
         if (get && t == ValueType.I32) GlobalValue(access);
     }
@@ -1027,7 +1029,7 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
         nint target = ContextField(ModuleTranslator.BulkOffset, _m.Ptr);
         nint* args = stackalloc nint[] { _ctx, Const(ValueType.I32, (ulong)op), Const(ValueType.I32, (ulong)x), Const(ValueType.I32, (ulong)y), Word(a), Word(b), Word(c) };
         nint result = LLVMBuildCall2(_b, _m.BulkType, target, args, 7, "");
-        PropagateTrap();
+        PropagateTrap(helper: true);
         return result;
     }
 

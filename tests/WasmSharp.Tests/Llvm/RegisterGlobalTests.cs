@@ -19,6 +19,7 @@ public sealed class RegisterGlobalTests : IDisposable
           (import "host" "peek" (func $peek (result i32)))
           (import "host" "poke" (func $poke (param i32)))
           (type $v (func))
+          (memory 1 1)
           (global $sp (mut i32) (i32.const 1000))
           (global $wide (mut i64) (i64.const 5))
           (global $fixed i32 (i32.const 3))
@@ -32,6 +33,17 @@ public sealed class RegisterGlobalTests : IDisposable
             (global.set $sp (i32.sub (global.get $sp) (i32.const 8))) (call $bump) (unreachable))
           (func (export "down-then-divide") (param i32) (result i32)
             (global.set $sp (i32.sub (global.get $sp) (i32.const 4))) (i32.div_u (i32.const 1) (local.get 0)))
+          ;; a trap in the runtime's part of a bulk operation, and a memory.grow that fails (no trap)
+          (data $bytes "abc")
+          (elem $functions func $bump)
+          (func (export "down-then-fill")
+            (global.set $sp (i32.sub (global.get $sp) (i32.const 2))) (memory.fill (i32.const 65530) (i32.const 0) (i32.const 16)))
+          (func (export "down-then-init")
+            (global.set $sp (i32.sub (global.get $sp) (i32.const 2))) (memory.init $bytes (i32.const 0) (i32.const 1) (i32.const 3)))
+          (func (export "down-then-table-init")
+            (global.set $sp (i32.sub (global.get $sp) (i32.const 2))) (table.init $functions (i32.const 0) (i32.const 0) (i32.const 2)))
+          (func (export "down-then-grow") (result i32)
+            (global.set $sp (i32.sub (global.get $sp) (i32.const 1))) (memory.grow (i32.const 1)))
           ;; through the table (the callee's wrapper reads the cell), then directly
           (func (export "through-table") (call_indirect (type $v) (i32.const 0)) (call $bump))
           ;; the host reads and writes the global through exports while this function runs
@@ -82,6 +94,19 @@ public sealed class RegisterGlobalTests : IDisposable
         trap = Assert.Throws<TrapException>(() => instance.GetFunction<int, int>("down-then-divide")(0));
         Assert.Equal(TrapCode.IntegerDivideByZero, trap.Code);
         Assert.Equal(976 - 4, sp());
+        trap = Assert.Throws<TrapException>(() => instance.GetAction("down-then-fill")());
+        Assert.Equal(TrapCode.OutOfBoundsMemoryAccess, trap.Code);
+        Assert.Equal(972 - 2, sp());
+        foreach (var name in new[] { "down-then-init", "down-then-table-init" })
+        {
+            trap = Assert.Throws<TrapException>(() => instance.GetAction(name)());
+            Assert.Equal(name == "down-then-init" ? TrapCode.OutOfBoundsMemoryAccess : TrapCode.OutOfBoundsTableAccess, trap.Code);
+            Assert.Equal(970, sp() + 2);
+            instance.GetAction<int>("set")(970);
+        }
+        Assert.Equal(-1, instance.GetFunction<int>("down-then-grow")());
+        Assert.Equal(970 - 1, sp());
+        instance.GetAction<int>("set")(972);
         instance.GetAction("through-table")();
         Assert.Equal(972 - 32, sp());
         Assert.Equal(77, instance.GetFunction<int>("host-sees")());
