@@ -54,20 +54,23 @@ internal static class Utf16ToUtf8
                     continue;
                 }
                 // A mixed block: unit by unit, a surrogate pair whole (its high half may be the block's last unit).
-                int end = i + 8;
-                while (i < end)
-                {
-                    var (units, bytes) = Scalar(ref src, i, n, ref Unsafe.Add(ref dst, o));
-                    i += units; o += bytes;
-                }
+                (i, o) = ScalarUntil(ref src, i, i + 8, n, ref dst, o);
             }
         }
-        while (i < n)
+        return ScalarUntil(ref src, i, n, n, ref dst, o).O;
+    }
+
+    /// <summary>Code points one by one from unit <paramref name="i"/> until unit <paramref name="end"/> (or just past
+    /// it, a pair's low half), written from byte <paramref name="o"/>: where both counters end up (returned, not
+    /// through refs to the caller's, which would keep them in memory throughout its loop).</summary>
+    private static (int I, int O) ScalarUntil(ref char src, int i, int end, int n, ref byte dst, int o)
+    {
+        while (i < end)
         {
             var (units, bytes) = Scalar(ref src, i, n, ref Unsafe.Add(ref dst, o));
             i += units; o += bytes;
         }
-        return o;
+        return (i, o);
     }
 
     /// <summary>Eight units below U+0800: each unit's one or two bytes side by side in a 16-bit lane, then the
@@ -105,8 +108,7 @@ internal static class Utf16ToUtf8
     }
 
     /// <summary>One code point (a surrogate pair whole) at <paramref name="i"/>, encoded at <paramref name="d"/>:
-    /// the units read and the bytes written (returned, not through a ref to the caller's counters, which would keep
-    /// them in memory throughout its loop).</summary>
+    /// the units read and the bytes written.</summary>
     private static (int Units, int Bytes) Scalar(ref char src, int i, int n, ref byte d)
     {
         uint c = Unsafe.Add(ref src, i);
