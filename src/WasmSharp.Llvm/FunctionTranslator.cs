@@ -1153,20 +1153,9 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
     /// <summary>The function's end: its results returned (several as a struct).</summary>
     private void Return(Frame f)
     {
-        if (_registerSlots.Length > 0)
-        {
-            var fields = f.Results.Select((t, i) => LLVMBuildLoad2(_b, _m.TypeOf(t), f.ResultSlots[i], "")).Concat(LoadRegisterGlobals()).ToArray();
-            nint all = LLVMGetUndef(LLVMGetReturnType(LLVMGlobalGetValueType(_function)));
-            for (int i = 0; i < fields.Length; i++) all = LLVMBuildInsertValue(_b, all, fields[i], (uint)i, "");
-            LLVMBuildRet(_b, all);
-            return;
-        }
-        if (f.Results.Length == 0) { LLVMBuildRetVoid(_b); return; }
-        if (f.Results.Length == 1) { LLVMBuildRet(_b, LLVMBuildLoad2(_b, _m.TypeOf(f.Results[0]), f.ResultSlots[0], "")); return; }
-        nint aggregate = LLVMGetUndef(_m.ReturnType(_type));
-        for (int i = 0; i < f.Results.Length; i++)
-            aggregate = LLVMBuildInsertValue(_b, aggregate, LLVMBuildLoad2(_b, _m.TypeOf(f.Results[i]), f.ResultSlots[i], ""), (uint)i, "");
-        LLVMBuildRet(_b, aggregate);
+        var results = f.Results.Select((t, i) => LLVMBuildLoad2(_b, _m.TypeOf(t), f.ResultSlots[i], "")).ToArray();
+        if (_registerSlots.Length == 0) _m.Return(_b, _type, results);
+        else ModuleTranslator.Return(_b, [.. results, .. LoadRegisterGlobals()], LLVMGetReturnType(LLVMGlobalGetValueType(_function)));
     }
 
     private nint AllocaAtEntry(nint type)

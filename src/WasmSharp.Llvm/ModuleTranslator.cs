@@ -273,11 +273,26 @@ internal sealed unsafe class ModuleTranslator : IDisposable
         fixed (nint* a = args) result = LLVMBuildCall2(b, bodyType, body, a, (uint)args.Length, "");
         for (int k = 0; k < n; k++)
             GlobalAccess(LLVMBuildStore(b, LLVMBuildExtractValue(b, result, (uint)(type.Results.Length + k), ""), cells[k]));
-        if (type.Results.Length == 0) { LLVMBuildRetVoid(b); return; }
-        if (type.Results.Length == 1) { LLVMBuildRet(b, LLVMBuildExtractValue(b, result, 0, "")); return; }
-        nint aggregate = LLVMGetUndef(ReturnType(type));
-        for (int r = 0; r < type.Results.Length; r++)
-            aggregate = LLVMBuildInsertValue(b, aggregate, LLVMBuildExtractValue(b, result, (uint)r, ""), (uint)r, "");
+        Return(b, type, type.Results.Select((_, r) => LLVMBuildExtractValue(b, result, (uint)r, "")).ToArray());
+    }
+
+    /// <summary>Returns <paramref name="values"/> as a function of <paramref name="type"/> does: nothing, the one
+    /// value, or a struct of them (<see cref="ReturnType"/>).</summary>
+    public void Return(nint b, FunctionType type, ReadOnlySpan<nint> values) =>
+        Return(b, values, values.Length > 1 ? ReturnType(type) : 0);
+
+    /// <summary>Returns <paramref name="values"/> in a struct of <paramref name="structType"/>, or, where that is 0,
+    /// nothing or the one value as it is.</summary>
+    public static void Return(nint b, ReadOnlySpan<nint> values, nint structType)
+    {
+        if (structType == 0)
+        {
+            if (values.Length == 0) LLVMBuildRetVoid(b);
+            else LLVMBuildRet(b, values[0]);
+            return;
+        }
+        nint aggregate = LLVMGetUndef(structType);
+        for (int i = 0; i < values.Length; i++) aggregate = LLVMBuildInsertValue(b, aggregate, values[i], (uint)i, "");
         LLVMBuildRet(b, aggregate);
     }
 
