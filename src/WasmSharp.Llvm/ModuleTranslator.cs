@@ -182,7 +182,8 @@ internal sealed unsafe class ModuleTranslator : IDisposable
         {
             int index = info.ImportedFunctionCount + i;
             var type = info.GetFunctionType(index);
-            _functions[i] = Declare($"wasm_f{index}", FunctionType(type), i);
+            // A wrapper only where something calls it: an entry, or through the array of direct entries.
+            if (RegisterGlobals.Length == 0 || Escaping[i]) _functions[i] = Declare($"wasm_f{index}", FunctionType(type), i);
             if (RegisterGlobals.Length > 0) _internals[i] = Declare($"wasm_i{index}", InternalType(type), i);
         }
     }
@@ -190,7 +191,9 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     private (nint Function, nint Type) Declare(string name, nint fnType, int defined)
     {
         nint fn = LLVMAddFunction(Module, name, fnType);
-        // Inside the library only: internal to one part, or hidden (linked across parts, never exported).
+        // Inside the library only: internal to one part, or hidden (linked across parts, never exported). Internal
+        // functions of a part that other parts do not call (most) made its inliner inline more, with one call site
+        // left, and sql.js took 15% longer to compile.
         if (First == 0 && End == Info.Codes.Count) LLVMSetLinkage(fn, LLVMLinkage.Internal);
         else LLVMSetVisibility(fn, LLVMVisibility.Hidden);
         if (defined < First || defined >= End) return (fn, fnType); // another part defines it
@@ -391,9 +394,12 @@ internal sealed unsafe class ModuleTranslator : IDisposable
                 int index = Info.ImportedFunctionCount + i;
                 ft.Translate(index, _internals[i].Function, Info.Codes[i]);
             }
-            if (RegisterGlobals.Length > 0)
-                for (int i = First; i < End; i++) AddWrapper(builder, Info.ImportedFunctionCount + i);
-            for (int i = First; i < End; i++) AddEntry(builder, Info.ImportedFunctionCount + i);
+            for (int i = First; i < End; i++)
+            {
+                if (!Escaping[i]) continue;
+                if (RegisterGlobals.Length > 0) AddWrapper(builder, Info.ImportedFunctionCount + i);
+                AddEntry(builder, Info.ImportedFunctionCount + i);
+            }
             if (First == 0)
             {
                 AddEnter(builder);
@@ -409,6 +415,36 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     }
 
     public static string EntryName(int index) => $"wasmsharp_entry_{index}";
+
+    /// <summary>Per defined function, whether anything but the module's own direct calls can call it: the host
+    /// through an export or the start function, and anyone through a reference (a table's element, ref.func, a
+    /// global's initialiser), all of which an element segment, an export or a global declares (C.refs). Only these
+    /// get an entry and a slot in <see cref="FunctionsSymbol"/>'s array (and, with <see cref="RegisterGlobals"/>, a
+    /// wrapper); the others are reached from their callers' bodies alone. Most of a large module's functions are of
+    /// the second kind, and their entries and wrappers were a sixth of its code generation.</summary>
+    public bool[] Escaping => _escaping ??= EscapingFunctions(Info);
+    private bool[]? _escaping;
+
+    internal static bool[] EscapingFunctions(ModuleInfo info)
+    {
+        var escaping = new bool[info.Codes.Count];
+        void Mark(long index)
+        {
+            long defined = index - info.ImportedFunctionCount;
+            if (defined >= 0 && defined < escaping.Length) escaping[defined] = true;
+        }
+        void Collect(ConstExpr? e)
+        {
+            if (e is null) return;
+            foreach (var i in e.Instructions)
+                if (i.Op == ConstOp.RefFunc) Mark((long)i.Value);
+        }
+        foreach (var g in info.Globals) Collect(g.Init);
+        foreach (var e in info.Elements) { Collect(e.Offset); foreach (var item in e.Items) Collect(item); }
+        foreach (var ex in info.Exports) if (ex.Kind == ExternalKind.Function) Mark(ex.Index);
+        if (info.Start is uint start) Mark(start);
+        return escaping;
+    }
 
     public const string EnterSymbol = "wasmsharp_enter";
 
@@ -479,7 +515,7 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     /// <summary>Exports the direct entries of the defined functions, in order, as an array of pointers.</summary>
     private void ExportFunctions()
     {
-        var pointers = _functions.Select(f => f.Function).ToArray();
+        var pointers = _functions.Select((f, i) => Escaping[i] ? f.Function : LLVMConstNull(Ptr)).ToArray();
         nint table = LLVMAddGlobal(Module, LLVMArrayType2(Ptr, (ulong)pointers.Length), FunctionsSymbol);
         fixed (nint* p = pointers) LLVMSetInitializer(table, LLVMConstArray2(Ptr, p, (ulong)pointers.Length));
         LLVMSetGlobalConstant(table, 1);

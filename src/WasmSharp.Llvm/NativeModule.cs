@@ -227,7 +227,7 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
         nint library = NativeLibrary.Load(path);
         var entries = new nint[info.Codes.Count];
         for (int i = 0; i < entries.Length; i++)
-            entries[i] = NativeLibrary.GetExport(library, ModuleTranslator.EntryName(info.ImportedFunctionCount + i));
+            if (NativeLibrary.TryGetExport(library, ModuleTranslator.EntryName(info.ImportedFunctionCount + i), out var entry)) entries[i] = entry;
         return new NativeModule(library, entries, info.ImportedFunctionCount, guardPages);
     }
 
@@ -235,6 +235,8 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
     /// natively. A trap surfaces as <see cref="TrapException"/>.</summary>
     public Value[] Invoke(Instance instance, int index, params Value[] args)
     {
+        if (_entries[index - _imported] == 0)
+            throw new InvalidOperationException($"function {index} has no native entry: only the functions that can be called from outside the module's code have one (exported or referenced)");
         var type = instance.Module.Info.GetFunctionType(index);
         int n = Math.Max(Math.Max(type.Parameters.Length, type.Results.Length), 1);
         ulong* slots = stackalloc ulong[n * HostSlots.Words];

@@ -96,16 +96,20 @@ internal sealed class WasmFunction : Function
     public CompiledFunction Code => _code ??= Instance.Module.Functions[Index - Instance.Module.Info.ImportedFunctionCount];
     private CompiledFunction? _code;
 
-    /// <summary>The native entry (see <see cref="NativeCode"/>), or 0: the interpreter runs <see cref="Code"/>.</summary>
+    /// <summary>The native entry (see <see cref="NativeCode"/>), or 0: the interpreter runs <see cref="Code"/>.
+    /// Native code has entries only for the functions that can be called from outside the module's code (exported,
+    /// or referenced); the others run natively from their callers, and here on the interpreter if ever asked.</summary>
     public readonly nint NativeEntry;
 
-    public WasmFunction(Store store, Instance instance, int index, nint nativeEntry = 0)
+    /// <summary><paramref name="native"/>: the instance runs native code (<paramref name="nativeEntry"/> may still be
+    /// 0); else the interpreter's code is made now.</summary>
+    public WasmFunction(Store store, Instance instance, int index, nint nativeEntry = 0, bool native = false)
         : base(store, instance.Module.Info.GetFunctionType(index))
     {
         Instance = instance;
         Index = index;
         NativeEntry = nativeEntry;
-        if (nativeEntry == 0) _code = Code;
+        if (!native) _code = Code;
     }
 
     public override string DebugName =>

@@ -118,7 +118,7 @@ public sealed unsafe partial class Instance
         // Functions next: global initialisers and element segments may take their references.
         inst.Functions = functions;
         for (int i = 0; i < definedFunctions; i++)
-            functions[nf + i] = new WasmFunction(store, inst, nf + i, native?.Entry(i) ?? 0);
+            functions[nf + i] = new WasmFunction(store, inst, nf + i, native?.Entry(i) ?? 0, native is not null);
 
         inst.Globals = globals;
         foreach (var def in info.Globals)

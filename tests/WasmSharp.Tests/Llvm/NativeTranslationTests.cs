@@ -10,7 +10,60 @@ public sealed class NativeTranslationTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static byte[] Wat(string text) => WatCompiler.Compile(text);
+    /// <summary>The module, with every function it defines exported: native code has entries only for functions
+    /// that can be called from outside the module's code, and these tests call each one by its index.</summary>
+    private static byte[] Wat(string text)
+    {
+        int n = 0;
+        return WatCompiler.Compile(System.Text.RegularExpressions.Regex.Replace(text, @"(?<!"" )\(func( \$[\w.-]+)?(?! \(export)",
+            m => $"{m.Value} (export \"__{n++}\")"));
+    }
+
+    [Fact]
+    public void OnlyFunctionsCallableFromOutsideHaveEntries()
+    {
+        // A helper only ever called directly has no entry; a table's element, a function a global refers to, the
+        // start function and an export have. Whole, and split so that the direct calls cross parts.
+        byte[] bytes = WatCompiler.Compile("""
+            (module
+              (table 2 funcref)
+              (global $g funcref (ref.func $viaGlobal))
+              (global $started (mut i32) (i32.const 0))
+              (elem (i32.const 0) $viaTable)
+              (func $helper (param i32) (result i32) (i32.mul (local.get 0) (i32.const 3)))
+              (func $viaTable (param i32) (result i32) (i32.add (call $helper (local.get 0)) (i32.const 1)))
+              (func $viaGlobal (param i32) (result i32) (i32.add (call $helper (local.get 0)) (i32.const 2)))
+              (func $start (global.set $started (i32.add (global.get $started) (i32.const 1))))
+              (func (export "run") (param i32) (result i32)
+                (table.set (i32.const 1) (global.get $g))
+                (i32.add (call_indirect (param i32) (result i32) (local.get 0) (i32.const 0))
+                         (i32.add (call_indirect (param i32) (result i32) (local.get 0) (i32.const 1))
+                                  (global.get $started))))
+              (start $start))
+            """);
+        bool[] expected = [false, true, true, true, true];
+        Assert.Equal(expected, ModuleTranslator.EscapingFunctions(Module.FromBytes(bytes).Info));
+
+        var engine = new Engine(new EngineConfig { Native = new LlvmBackend(2, _dir) });
+        var module = Module.FromBytes(engine, bytes);
+        Assert.Null(module.NativeFallback);
+        using var store = new Store(engine);
+        var instance = new Linker().Instantiate(store, module);
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], ((WasmFunction)instance.Functions[i]).NativeEntry != 0);
+        // (5 * 3 + 1) + (5 * 3 + 2) + the start function's one run.
+        Assert.Equal(34, instance.GetFunction("run")!.Invoke(Value.I32(5))[0].AsI32());
+
+        var plain = Module.FromBytes(bytes);
+        foreach (int? split in new int?[] { null, 5 })
+        {
+            using var native = NativeModule.Compile(plain, 2, _dir, split: split);
+            using var store2 = new Store();
+            var other = new Linker().Instantiate(store2, plain);
+            Assert.Throws<InvalidOperationException>(() => native.Invoke(other, 0, Value.I32(1)));
+            Assert.Equal(34, native.Invoke(other, 4, Value.I32(5))[0].AsI32());
+            Assert.Equal(16, native.Invoke(other, 1, Value.I32(5))[0].AsI32());
+        }
+    }
 
     private const string Program = """
         (module
