@@ -191,9 +191,9 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     private (nint Function, nint Type) Declare(string name, nint fnType, int defined)
     {
         nint fn = LLVMAddFunction(Module, name, fnType);
-        // Inside the library only: internal to one part, or hidden (linked across parts, never exported). Internal
-        // functions of a part that other parts do not call (most) made its inliner inline more, with one call site
-        // left, and sql.js took 15% longer to compile.
+        // Inside the library only: internal to one part, or hidden (linked across parts, never exported). Functions
+        // of a split module that no other part calls stay hidden too: internal, they let the inliner inline more
+        // (one call site left), and sql.js took longer to compile (README, "Entries only where...").
         if (First == 0 && End == Info.Codes.Count) LLVMSetLinkage(fn, LLVMLinkage.Internal);
         else LLVMSetVisibility(fn, LLVMVisibility.Hidden);
         if (defined < First || defined >= End) return (fn, fnType); // another part defines it
