@@ -7,9 +7,10 @@ namespace WasmSharp.Llvm;
 
 /// <summary>
 /// Translates a module's defined functions into one LLVM module. Each function i becomes
-/// <c>internal T wasm_f{i}(ptr ctx, params...)</c>, and an exported entry <c>void wasmsharp_entry_{i}(ptr ctx,
-/// ptr slots)</c> calls it on raw slots (the host convention, <see cref="HostSlots"/>): arguments from slot 0, the
-/// result written to slot 0, a trap left in the context's TrapCode.
+/// <c>internal T wasm_f{i}(ptr ctx, params...)</c>; one that can be called from outside the module's code
+/// (<see cref="Escaping"/>) also gets an exported entry <c>void wasmsharp_entry_{i}(ptr ctx, ptr slots)</c> that
+/// calls it on raw slots (the host convention, <see cref="HostSlots"/>): arguments from slot 0, the result written
+/// to slot 0, a trap left in the context's TrapCode.
 /// With <see cref="RegisterGlobals"/>, the body is <c>wasm_i{i}(ptr ctx, globals..., params...)</c>, returning its
 /// results and then the globals' new values, and <c>wasm_f{i}</c> a wrapper that passes it the globals' cells and
 /// stores what it returns: direct calls go from body to body, the globals in registers.
@@ -428,21 +429,11 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     internal static bool[] EscapingFunctions(ModuleInfo info)
     {
         var escaping = new bool[info.Codes.Count];
-        void Mark(long index)
-        {
-            long defined = index - info.ImportedFunctionCount;
-            if (defined >= 0 && defined < escaping.Length) escaping[defined] = true;
-        }
-        void Collect(ConstExpr? e)
-        {
-            if (e is null) return;
-            foreach (var i in e.Instructions)
-                if (i.Op == ConstOp.RefFunc) Mark((long)i.Value);
-        }
-        foreach (var g in info.Globals) Collect(g.Init);
-        foreach (var e in info.Elements) { Collect(e.Offset); foreach (var item in e.Items) Collect(item); }
-        foreach (var ex in info.Exports) if (ex.Kind == ExternalKind.Function) Mark(ex.Index);
-        if (info.Start is uint start) Mark(start);
+        var callable = Validation.ModuleValidator.References(info);
+        if (info.Start is uint start) callable.Add(start);
+        foreach (uint index in callable)
+            if (index >= info.ImportedFunctionCount && index - info.ImportedFunctionCount < escaping.Length)
+                escaping[index - info.ImportedFunctionCount] = true;
         return escaping;
     }
 

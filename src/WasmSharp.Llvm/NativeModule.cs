@@ -226,8 +226,9 @@ internal sealed unsafe class NativeModule : NativeCode, IDisposable
     {
         nint library = NativeLibrary.Load(path);
         var entries = new nint[info.Codes.Count];
+        var escaping = ModuleTranslator.EscapingFunctions(info); // the functions the library has entries for
         for (int i = 0; i < entries.Length; i++)
-            if (NativeLibrary.TryGetExport(library, ModuleTranslator.EntryName(info.ImportedFunctionCount + i), out var entry)) entries[i] = entry;
+            if (escaping[i]) entries[i] = NativeLibrary.GetExport(library, ModuleTranslator.EntryName(info.ImportedFunctionCount + i));
         return new NativeModule(library, entries, info.ImportedFunctionCount, guardPages);
     }
 

@@ -70,6 +70,24 @@ internal sealed class ModuleValidator : ICodeConsumer
     /// export or a global's initialiser. Checks the module's declarations on the way (valid ones pass).</summary>
     internal static HashSet<uint> DeclaredReferences(ModuleInfo m) => ValidateDeclarations(m, WasmFeatures.All);
 
+    /// <summary>C.refs: the functions referenced outside function bodies (by a global's initialiser, an element
+    /// segment or an export), which ref.func may then name. Collected only; <see cref="DeclaredReferences"/> also
+    /// checks the declarations.</summary>
+    internal static HashSet<uint> References(ModuleInfo m)
+    {
+        var refs = new HashSet<uint>();
+        void CollectRefs(ConstExpr? e)
+        {
+            if (e is null) return;
+            foreach (var i in e.Instructions)
+                if (i.Op == ConstOp.RefFunc) refs.Add((uint)i.Value);
+        }
+        foreach (var g in m.Globals) CollectRefs(g.Init);
+        foreach (var e in m.Elements) { CollectRefs(e.Offset); foreach (var it in e.Items) CollectRefs(it); }
+        foreach (var ex in m.Exports) if (ex.Kind == ExternalKind.Function) refs.Add(ex.Index);
+        return refs;
+    }
+
     private static HashSet<uint> ValidateDeclarations(ModuleInfo m, WasmFeatures features)
     {
         foreach (var imp in m.Imports)
@@ -92,17 +110,7 @@ internal sealed class ModuleValidator : ICodeConsumer
         if (m.AllMemories.Count > 1 && (features & WasmFeatures.MultiMemory) == 0)
             throw new InvalidModuleException("multiple memories", 0, section: "memory");
 
-        // C.refs: functions referenced outside function bodies may be used by ref.func.
-        var refs = new HashSet<uint>();
-        void CollectRefs(ConstExpr? e)
-        {
-            if (e is null) return;
-            foreach (var i in e.Instructions)
-                if (i.Op == ConstOp.RefFunc) refs.Add((uint)i.Value);
-        }
-        foreach (var g in m.Globals) CollectRefs(g.Init);
-        foreach (var e in m.Elements) { CollectRefs(e.Offset); foreach (var it in e.Items) CollectRefs(it); }
-        foreach (var ex in m.Exports) if (ex.Kind == ExternalKind.Function) refs.Add(ex.Index);
+        var refs = References(m);
 
         for (int i = 0; i < m.Globals.Count; i++)
         {
