@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace WasmSharp.Interpreter;
 
 /// <summary>
@@ -6,7 +9,7 @@ namespace WasmSharp.Interpreter;
 /// fits in one; scalars use its first word. Slot operands in <see cref="Code"/> are word offsets (slot index times
 /// <see cref="SlotWords"/>); the counts here are in slots.
 /// </summary>
-internal sealed class CompiledFunction
+internal sealed unsafe class CompiledFunction
 {
     /// <summary>64-bit words per slot: the host convention's (<see cref="HostSlots"/>), so that a call passes a host
     /// function the callee frame's slots as they are.</summary>
@@ -15,7 +18,21 @@ internal sealed class CompiledFunction
     public required FunctionType Type { get; init; }
     /// <summary>Index in the module's function index space.</summary>
     public required int Index { get; init; }
-    public required int[] Code { get; init; }
+    /// <summary>The register code: a pinned array (<see cref="Start"/> points into it for the function's life).</summary>
+    public required int[] Code
+    {
+        get => _code;
+        init
+        {
+            _code = value;
+            Start = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(value));
+        }
+    }
+    private readonly int[] _code = null!;
+
+    /// <summary>Where <see cref="Code"/> starts: a field, so that the interpreter's loop, which RyuJIT inlines
+    /// nothing into (too many locals), reads it without a call.</summary>
+    public readonly int* Start;
     /// <summary>The constants' values (a v128's low half), slot by slot from <see cref="ConstBase"/>.</summary>
     public required ulong[] Constants { get; init; }
     /// <summary>What frame entry copies to <see cref="ConstBase"/>: each constant's two words if

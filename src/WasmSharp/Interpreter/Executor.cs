@@ -170,9 +170,13 @@ internal sealed unsafe partial class Executor : IDisposable
         int fp = Prepare(wf);
         ulong* frame = _stack + fp;
         var type = wf.Type;
-        for (int i = 0; i < type.Parameters.Length; i++) StoreV(frame + i * SlotWords, LoadV(slots + i * SlotWords));
+        // Word by word: a scalar's slot was written as one word just before (the caller's Set, the callee's
+        // result), and a 16-byte load of it would wait for that store instead of taking its value at once.
+        int words = type.Parameters.Length * SlotWords;
+        for (int i = 0; i < words; i++) frame[i] = slots[i];
         RunAt(wf, fp);
-        for (int i = 0; i < type.Results.Length; i++) StoreV(slots + i * SlotWords, LoadV(frame + i * SlotWords));
+        words = type.Results.Length * SlotWords;
+        for (int i = 0; i < words; i++) slots[i] = frame[i];
     }
 
     /// <summary>Where a call from the host into <paramref name="wf"/> puts its frame, checked to fit.</summary>
@@ -294,9 +298,6 @@ internal sealed unsafe partial class Executor : IDisposable
         return names.ToArray();
     }
 
-    private static int* CodePointer(CompiledFunction fn) =>
-        (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(fn.Code));
-
     /// <summary>Zeroes the locals and copies the constants in. Plain loops: frames are small, and the span
     /// helpers' calls cost more than the copies (measured: 5% of a call-heavy run).</summary>
     private static void EnterFrame(ulong* regs, CompiledFunction fn)
@@ -379,11 +380,12 @@ internal sealed unsafe partial class Executor : IDisposable
     /// globals and tables at its own.</summary>
     private void LoadMemory()
     {
-        var c = _inst.Context;
-        if (c->MemoryCount > 0) { _mem = c->Memories[0]->Base; _memLen = c->Memories[0]->Length; }
+        var inst = _inst;
+        var m = inst.Memory0;
+        if (m != null) { _mem = m->Base; _memLen = m->Length; }
         else { _mem = null; _memLen = 0; }
-        _globals = c->Globals;
-        _tables = c->Tables;
+        _globals = inst.GlobalCells;
+        _tables = inst.TableDefinitions;
     }
 
     /// <summary>A v128 in the frame: a pair of slots, the low half first.</summary>
@@ -409,12 +411,13 @@ internal sealed unsafe partial class Executor : IDisposable
     [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Run(WasmFunction wf, int fp)
     {
-        int* ip = CodePointer(wf.Code);
+        var fn = wf.Compiled ?? wf.MakeCode();
+        int* ip = fn.Start;
         ulong* regs = _stack + fp;
-        _inst = wf.Instance;
+        if (!ReferenceEquals(_inst, wf.Instance)) _inst = wf.Instance; // no write barrier for the same one
         LoadMemory();
         _current = wf.Address;
-        EnterFrame(regs, wf.Code);
+        EnterFrame(regs, fn);
 
         Function callee;
         int argBase, resultSlot;
@@ -1174,13 +1177,13 @@ internal sealed unsafe partial class Executor : IDisposable
         Call:
             if (callee is WasmFunction { NativeEntry: 0 } cw)
             {
-                var cfn = cw.Code;
+                var cfn = cw.Compiled ?? cw.MakeCode();
                 int callerFp = (int)(regs - _stack), newFp = callerFp + argBase;
                 if (_depth >= _depthLimit || (long)newFp + (long)cfn.FrameSize * SlotWords > StackWords) throw CallRefused();
                 bool cross = !ReferenceEquals(cw.Instance, _inst);
                 _frames[_depth++] = new Frame { Function = _current, Fp = callerFp, ReturnIp = returnIp, Result = resultSlot, CrossInstance = cross };
                 _current = cw.Address;
-                ip = CodePointer(cfn);
+                ip = cfn.Start;
                 regs = _stack + newFp;
                 EnterFrame(regs, cfn);
                 // Within an instance the memory fields stay valid: memory.grow updates them in place.
@@ -1276,7 +1279,7 @@ internal sealed unsafe partial class Executor : IDisposable
             }
             _current = cw.Address;
             EnterFrame(regs, fn);
-            return CodePointer(fn);
+            return fn.Start;
         }
         var type = callee.Type;
         var callerInstance = _inst;
@@ -1369,7 +1372,7 @@ internal sealed unsafe partial class Executor : IDisposable
             }
             fromCaller = true;
             var fn = ((WasmFunction)_store.GetFunction(_current)).Code;
-            int* code = CodePointer(fn);
+            int* code = fn.Start;
             int pc = (int)(ip - code), regions = int.MaxValue;
             foreach (ref readonly var h in fn.Handlers.AsSpan())
             {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using WasmSharp.Interpreter;
 
 namespace WasmSharp;
@@ -93,8 +94,13 @@ internal sealed class WasmFunction : Function
     public readonly int Index;
 
     /// <summary>The interpreter's code (for a function that runs natively, translated only when first asked).</summary>
-    public CompiledFunction Code => _code ??= Instance.Module.Functions[Index - Instance.Module.Info.ImportedFunctionCount];
-    private CompiledFunction? _code;
+    public CompiledFunction Code => Compiled ?? MakeCode();
+
+    /// <summary><see cref="Code"/> once made (a field: the interpreter's loop reads it without a call), else null.</summary>
+    internal CompiledFunction? Compiled;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal CompiledFunction MakeCode() => Compiled = Instance.Module.Functions[Index - Instance.Module.Info.ImportedFunctionCount];
 
     /// <summary>The native entry (see <see cref="NativeCode"/>), or 0: the interpreter runs <see cref="Code"/>.
     /// Native code has entries only for the functions that can be called from outside the module's code (exported,
@@ -109,7 +115,7 @@ internal sealed class WasmFunction : Function
         Instance = instance;
         Index = index;
         NativeEntry = nativeEntry;
-        if (!native) _code = Code;
+        if (!native) MakeCode();
     }
 
     public override string DebugName =>

@@ -8,6 +8,11 @@ public sealed unsafe partial class Instance
 {
     /// <summary>What running code reads of this instance (memories, globals), at stable unmanaged addresses.</summary>
     internal InstanceContext* Context;
+    /// <summary>Memory 0's definition (null without memories), the context's global cells and tables: the
+    /// context's own pointers, kept here so that an entry into the interpreter reads them with fewer loads.</summary>
+    internal MemoryDefinition* Memory0;
+    internal ulong** GlobalCells;
+    internal TableDefinition** TableDefinitions;
 
     ~Instance()
     {
@@ -130,6 +135,9 @@ public sealed unsafe partial class Instance
         inst.Tables = tables;
         foreach (var type in info.Tables) tables[nt++] = new Table(store, type, Value.Null(type.ElementType));
         inst.Context = InstanceContext.Create(memories, globals, tables, functions, inst.TypeIds, store.Records);
+        inst.Memory0 = inst.Context->MemoryCount > 0 ? inst.Context->Memories[0] : null;
+        inst.GlobalCells = inst.Context->Globals;
+        inst.TableDefinitions = inst.Context->Tables;
         if (native is not null)
         {
             inst.Context->Enter = (delegate* unmanaged<nint, InstanceContext*, ulong*, int>)native.Enter;
