@@ -21,7 +21,7 @@ public abstract record Shape
 }
 
 /// <summary>
-/// <c>ComponentCallsRunner CALLS.wasm CASES.json [--seconds S] [--runs N] [--path reference|compiled|core]</c>: for each case of CASES.json, the
+/// <c>ComponentCallsRunner CALLS.wasm CASES.json [--seconds S] [--runs N] [--path reference|compiled|core] [--engine interp|llvm]</c>: for each case of CASES.json, the
 /// time of one call of calls.wasm's function through the reference Canonical ABI (untyped values) and through the
 /// compiled thunk (.NET types), and for the scalar case a plain core Wasm call of the same function; one JSON line
 /// per measurement (<c>{"case", "path", "ns"}</c>: the median over N runs of about S seconds each).
@@ -32,7 +32,7 @@ public static class Program
     {
         if (args.Length < 2)
         {
-            Console.Error.WriteLine("usage: ComponentCallsRunner CALLS.wasm CASES.json [--seconds S] [--runs N]");
+            Console.Error.WriteLine("usage: ComponentCallsRunner CALLS.wasm CASES.json [--seconds S] [--runs N] [--path reference|compiled|core] [--engine interp|llvm]");
             return 2;
         }
         double seconds = Option(args, "--seconds", 0.3);
@@ -41,7 +41,15 @@ public static class Program
         int only = Array.IndexOf(args, "--path");
         string? path = only >= 0 && only + 1 < args.Length ? args[only + 1] : null;
         bool Wanted(string p) => path is null || path == p;
-        var store = new Store();
+        // --engine interp|llvm: what runs the component's core code (default: the interpreter).
+        int engineAt = Array.IndexOf(args, "--engine");
+        string engine = engineAt >= 0 && engineAt + 1 < args.Length ? args[engineAt + 1] : "interp";
+        var store = engine switch
+        {
+            "interp" => new Store(),
+            "llvm" => new Store(new Engine(new EngineConfig { Native = new WasmSharp.Llvm.LlvmBackend() })),
+            _ => throw new ArgumentException($"--engine {engine}: interp or llvm"),
+        };
         var instance = new ComponentLinker().Instantiate(store, ComponentReader.Read(File.ReadAllBytes(args[0])));
         var api = (ComponentInstance)instance.Exports["bench:calls/api"].Item;
         using var cases = JsonDocument.Parse(File.ReadAllText(args[1]));
@@ -126,7 +134,7 @@ public static class Program
     /// <summary>The same addition as a plain core Wasm export, called through a typed delegate.</summary>
     private static Action CoreAdd(Store store)
     {
-        var module = Module.FromBytes(WasmSharp.Text.Wat.ToBinary("(module (func (export \"add\") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))"));
+        var module = Module.FromBytes(store.Engine, WasmSharp.Text.Wat.ToBinary("(module (func (export \"add\") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))"));
         var add = new Linker().Instantiate(store, module).GetFunction<int, int, int>("add");
         return () => add(1, 2);
     }

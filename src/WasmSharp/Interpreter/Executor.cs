@@ -143,6 +143,7 @@ internal sealed unsafe partial class Executor : IDisposable
     /// references as slot bits; no v128), unchecked: the caller knows the function's type (the Canonical ABI's
     /// glue, which calls core functions several times a call). Spares <see cref="Invoke"/>'s checks and
     /// <see cref="Value"/>s, which cost more than the interpreter's entry.</summary>
+    [SkipLocalsInit]
     public void InvokeRaw(Function function, ReadOnlySpan<ulong> args, Span<ulong> results)
     {
         if (function is not WasmFunction wf)
@@ -150,13 +151,25 @@ internal sealed unsafe partial class Executor : IDisposable
             HostSlots.InvokeRaw(function, args, results);
             return;
         }
+        var type = wf.Type;
+        if (wf.NativeEntry != 0 && Math.Max(type.Parameters.Length, type.Results.Length) <= RawNativeSlots && !wf.Instance.HasDisposedMemory)
+        {
+            ulong* words = stackalloc ulong[RawNativeSlots * SlotWords];
+            for (int i = 0; i < args.Length; i++) words[i * SlotWords] = args[i];
+            EnterNative(wf, words);
+            for (int i = 0; i < results.Length; i++) results[i] = HostSlots.RawResult(type.Results[i], words[i * SlotWords]);
+            return;
+        }
         int fp = Prepare(wf);
         ulong* slots = _stack + fp;
         for (int i = 0; i < args.Length; i++) slots[i * SlotWords] = args[i];
         RunAt(wf, fp);
-        var types = wf.Type.Results;
-        for (int i = 0; i < results.Length; i++) results[i] = HostSlots.RawResult(types[i], slots[i * SlotWords]);
+        for (int i = 0; i < results.Length; i++) results[i] = HostSlots.RawResult(type.Results[i], slots[i * SlotWords]);
     }
+
+    /// <summary>The most values (arguments or results) a raw call into native code stages on the .NET stack; more
+    /// go through a frame on the interpreter's stack.</summary>
+    private const int RawNativeSlots = 16;
 
     /// <summary>Calls <paramref name="function"/> on slots in the host convention (<see cref="HostSlots"/>: two
     /// words a value, results written over the arguments), unchecked (the typed delegates).</summary>
@@ -165,6 +178,11 @@ internal sealed unsafe partial class Executor : IDisposable
         if (function is not WasmFunction wf)
         {
             HostSlots.InvokeOnSlots(function, slots);
+            return;
+        }
+        if (wf.NativeEntry != 0 && !wf.Instance.HasDisposedMemory)
+        {
+            EnterNative(wf, slots);
             return;
         }
         int fp = Prepare(wf);
@@ -216,6 +234,36 @@ internal sealed unsafe partial class Executor : IDisposable
     }
 
     // ---- native code ------------------------------------------------------------------------------
+
+    /// <summary>Runs <paramref name="f"/>'s native entry from the host on the caller's own slots (the host
+    /// convention, which native entries share: arguments in, results out). Native code keeps no frame on the
+    /// interpreter's stack and no interpreter state, so the entry skips <see cref="RunAt"/>'s bookkeeping and the
+    /// copies into and out of a frame (calls back into the interpreter nest above <see cref="_top"/> as before);
+    /// and since nothing unwinds out of native code, it needs no exception handling: what the code left is thrown
+    /// after it returned.</summary>
+    private void EnterNative(WasmFunction f, ulong* slots)
+    {
+        if (Volatile.Read(ref *_interrupt) != 0) throw Interrupted();
+        var ctx = f.Instance.Context;
+        _store.Started();
+        NativeCalls.Run(ctx->Enter, f.NativeEntry, ctx, slots);
+        _store.Stopped();
+        if (NativeCalls.Failed(ctx)) NativeFailed(ctx);
+    }
+
+    /// <summary>Throws what native code entered from the host left: an interrupt it saw is consumed (as the
+    /// interpreter's are), and a trap gets the backtrace <see cref="RunAt"/> would give it.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void NativeFailed(InstanceContext* ctx)
+    {
+        var failure = NativeCalls.TakeFailure(ctx);
+        if (failure.SourceException is TrapException trap)
+        {
+            if (trap.Code == TrapCode.Interrupted) ClearInterrupt();
+            if (trap.WasmBacktrace.Count == 0) trap.WasmBacktrace = Backtrace(_depth);
+        }
+        failure.Throw();
+    }
 
     /// <summary>Runs <paramref name="f"/>'s native entry on the slots at <paramref name="fp"/> (arguments in, results
     /// out), with nested invocations (native code calling back through the host) placed above them.</summary>

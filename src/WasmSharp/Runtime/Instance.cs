@@ -41,13 +41,12 @@ public sealed unsafe partial class Instance
     internal int[] TypeIds = [];
 
     /// <summary>One of the instance's memories (its own or imported) has been disposed.</summary>
-    internal bool HasDisposedMemory
+    internal bool HasDisposedMemory => Store.MemoryDisposed && AnyMemoryDisposed();
+
+    private bool AnyMemoryDisposed()
     {
-        get
-        {
-            foreach (var m in Memories) if (m.IsDisposed) return true;
-            return false;
-        }
+        foreach (var m in Memories) if (m.IsDisposed) return true;
+        return false;
     }
 
     private readonly Dictionary<string, object> _exports = new(StringComparer.Ordinal);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace WasmSharp;
@@ -127,26 +128,38 @@ internal static unsafe class NativeCalls
 
     /// <summary>Calls a native entry (<see cref="NativeCode.Entry"/>) on <paramref name="slots"/> with
     /// <paramref name="ctx"/>, under this thread's stack limit, and throws what it left there, if anything.</summary>
-    public static void Enter(nint entry, InstanceContext* ctx, ulong* slots) => Enter(ctx->Enter, entry, ctx, slots);
+    public static void Enter(nint entry, InstanceContext* ctx, ulong* slots)
+    {
+        Run(ctx->Enter, entry, ctx, slots);
+        ThrowIfFailed(ctx);
+    }
 
     /// <summary>As <see cref="Enter(nint, InstanceContext*, ulong*)"/>, through <paramref name="enter"/> (code
     /// run on an instance of its module that was made without it: tests).</summary>
     public static void Enter(delegate* unmanaged<nint, InstanceContext*, ulong*, int> enter, nint entry, InstanceContext* ctx, ulong* slots)
     {
+        Run(enter, entry, ctx, slots);
+        ThrowIfFailed(ctx);
+    }
+
+    /// <summary>Calls a native entry and returns, whatever happened in it: a trap or a callee's exception is left in
+    /// <paramref name="ctx"/> (<see cref="Failed"/>, <see cref="ThrowIfFailed"/>). Nothing unwinds out of native
+    /// code, so its callers need no exception handling around it; and the call is not inlined into a caller's
+    /// try region, where the JIT could not inline the transition to native code (it would go through a stub).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void Run(delegate* unmanaged<nint, InstanceContext*, ulong*, int> enter, nint entry, InstanceContext* ctx, ulong* slots)
+    {
         byte probe;
         if (t_depth == 0) t_stackLimit = (nint)(&probe) - NativeStackBudget;
         t_depth++;
         ctx->StackLimit = t_stackLimit;
-        try
-        {
-            if (enter(entry, ctx, slots) != 0 && ctx->TrapCode == 0) ctx->TrapCode = (int)WasmSharp.TrapCode.OutOfBoundsMemoryAccess;
-        }
-        finally
-        {
-            t_depth--;
-        }
-        ThrowIfFailed(ctx);
+        int trapped = enter(entry, ctx, slots);
+        t_depth--;
+        if (trapped != 0 && ctx->TrapCode == 0) ctx->TrapCode = (int)WasmSharp.TrapCode.OutOfBoundsMemoryAccess;
     }
+
+    /// <summary>Whether the last native call on <paramref name="ctx"/> left a trap or an exception.</summary>
+    public static bool Failed(InstanceContext* ctx) => ctx->TrapCode != 0;
 
     [UnmanagedCallersOnly]
     public static void CallFunction(InstanceContext* ctx, int index, ulong* slots)
@@ -240,21 +253,20 @@ internal static unsafe class NativeCalls
 
     /// <summary>Throws what native code left in <paramref name="ctx"/> when it returned, if anything: the kept
     /// exception, or the trap of its code (which is cleared).</summary>
-    private static void ThrowIfFailed(InstanceContext* ctx)
+    public static void ThrowIfFailed(InstanceContext* ctx)
     {
-        if (ctx->TrapCode == 0) return;
-        var code = (TrapCode)ctx->TrapCode;
-        ctx->TrapCode = 0;
-        throw TakeFailure(code);
+        if (ctx->TrapCode != 0) TakeFailure(ctx).Throw();
     }
 
-    /// <summary>After native code returned with <paramref name="code"/> set: the exception to throw (a host's own,
-    /// as it was thrown, or the trap).</summary>
-    private static Exception TakeFailure(TrapCode code)
+    /// <summary>After native code returned with a trap code in <paramref name="ctx"/> (cleared here): what to throw,
+    /// a host's own exception as it was thrown, or the trap.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static System.Runtime.ExceptionServices.ExceptionDispatchInfo TakeFailure(InstanceContext* ctx)
     {
+        var code = (TrapCode)ctx->TrapCode;
+        ctx->TrapCode = 0;
         var pending = _pending;
         _pending = null;
-        if (pending is not null) pending.Throw();
-        return new TrapException(code);
+        return pending ?? System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(new TrapException(code));
     }
 }

@@ -198,6 +198,7 @@ public sealed unsafe class Memory : IDisposable
     {
         ByteLength = 0;
         _disposed = true;
+        Store.MemoryDisposed = true;
         // Code that still runs on this memory sees a size of 0; native code that relies on guard pages, which does
         // not read the size, reaches an inaccessible reservation instead of freed (and maybe reused) address space.
         Base = Tombstone;

@@ -63,6 +63,10 @@ public sealed class Store : IDisposable
 
     internal void Started() => Running++;
 
+    /// <summary>A memory of this store has been disposed (then calls look for their instance's: see
+    /// <see cref="Instance.HasDisposedMemory"/>).</summary>
+    internal bool MemoryDisposed;
+
     /// <summary>A call has returned; after the outermost, memories disposed meanwhile go.</summary>
     internal void Stopped()
     {
