@@ -70,18 +70,18 @@ internal sealed class CompiledSignature<TArgs, TResult> : CompiledSignature
 
 /// <summary>Calls one lifted function with compiled conversions, through its call protocol
 /// (<see cref="LiftedFunction.CallWith"/>).</summary>
-internal sealed class CompiledInvoker<TArgs, TResult>
+internal sealed class CompiledInvoker<TArgs, TResult>(LiftedFunction function, Func<CanonicalOptions, TArgs, ulong[], ulong[]> lower,
+    Func<CanonicalOptions, ulong[], TResult> lift)
 {
-    private readonly LiftedFunction _function;
-    private readonly Func<CanonicalOptions, TArgs, LiftedFunction, ulong[], ulong[]> _lower;
-    private readonly Func<CanonicalOptions, ulong[], LiftedFunction, TResult> _lift;
+    private readonly CompiledConversions<TArgs, TResult> _conversions = new(lower, lift);
 
-    public CompiledInvoker(LiftedFunction function, Func<CanonicalOptions, TArgs, ulong[], ulong[]> lower, Func<CanonicalOptions, ulong[], TResult> lift)
-    {
-        _function = function;
-        _lower = (abi, args, _, flat) => lower(abi, args, flat);
-        _lift = (abi, flat, _) => lift(abi, flat);
-    }
+    public TResult Invoke(TArgs args) => function.CallWith<TArgs, TResult, CompiledConversions<TArgs, TResult>>(args, caller: null, _conversions);
+}
 
-    public TResult Invoke(TArgs args) => _function.CallWith(args, caller: null, _lower, _lift);
+/// <summary>A signature's compiled lowering and lifting, as a call's conversions.</summary>
+internal readonly struct CompiledConversions<TArgs, TResult>(Func<CanonicalOptions, TArgs, ulong[], ulong[]> lower,
+    Func<CanonicalOptions, ulong[], TResult> lift) : ICallConversions<TArgs, TResult>
+{
+    public ulong[] Lower(CanonicalOptions abi, TArgs args, ulong[] flat) => lower(abi, args, flat);
+    public TResult Lift(CanonicalOptions abi, ulong[] flat) => lift(abi, flat);
 }

@@ -73,7 +73,7 @@ internal sealed class CallFrame(LiftedFunction function)
     /// <summary>Readies the frame for another call (frames are reused while calls do not overlap).</summary>
     public CallFrame Reset()
     {
-        if (_context is not null) Array.Clear(_context);
+        if (_context is { } context) context[0] = context[1] = 0;
         Returned = false;
         Result = null;
         return this;
@@ -160,24 +160,30 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
     public IReadOnlyList<ComponentValueType> ResultTypes => _resultTypes;
 
     internal override ComponentValue? Call(ComponentValue[] args, InstanceState? caller) =>
-        CallWith(args, caller,
-            static (abi, args, f, _) => CanonicalAbi.LowerFlatValues(abi, CanonicalLayout.MaxFlatParams, args, f._parameterTypes),
-            static (abi, flat, f) =>
-            {
-                var results = CanonicalAbi.LiftFlatValues(abi, CanonicalLayout.MaxFlatResults, flat, f._resultTypes);
-                return results.Length == 0 ? null : results[0];
-            });
+        CallWith<ComponentValue[], ComponentValue?, ReferenceConversions>(args, caller, new ReferenceConversions(this));
+
+    /// <summary>The reference Canonical ABI's conversions of this function's component values.</summary>
+    private readonly struct ReferenceConversions(LiftedFunction f) : ICallConversions<ComponentValue[], ComponentValue?>
+    {
+        public ulong[] Lower(CanonicalOptions abi, ComponentValue[] args, ulong[] flat) =>
+            CanonicalAbi.LowerFlatValues(abi, CanonicalLayout.MaxFlatParams, args, f._parameterTypes);
+
+        public ComponentValue? Lift(CanonicalOptions abi, ulong[] flat)
+        {
+            var results = CanonicalAbi.LiftFlatValues(abi, CanonicalLayout.MaxFlatResults, flat, f._resultTypes);
+            return results.Length == 0 ? null : results[0];
+        }
+    }
 
     /// <summary>The protocol of a call into the lifted function (definitions.py, <c>canon_lift</c>, synchronous
     /// completion), with the value conversions given: enter the instance from <paramref name="caller"/>, lower the
-    /// arguments with <paramref name="lower"/> into core values (and the instance's memory), call the core function,
-    /// lift the result with <paramref name="lift"/> (or take the one task.return gave), run post-return, check the
-    /// call dropped its borrows, and leave. The reference path passes component values; compiled thunks pass their
-    /// own, and lower into the array they are given (as long as the core function's parameters; reused by calls that
-    /// do not overlap).</summary>
-    internal TResult CallWith<TArgs, TResult>(TArgs args, InstanceState? caller,
-        Func<CanonicalOptions, TArgs, LiftedFunction, ulong[], ulong[]> lower,
-        Func<CanonicalOptions, ulong[], LiftedFunction, TResult> lift)
+    /// arguments with <paramref name="conversions"/> into core values (and the instance's memory), call the core
+    /// function, lift the result with them (or take the one task.return gave), run post-return, check the call
+    /// dropped its borrows, and leave. The reference path passes component values; compiled thunks pass their own,
+    /// and lower into the array they are given (as long as the core function's parameters; reused by calls that do
+    /// not overlap). The conversions are a struct, so this is compiled for each kind and calls them directly.</summary>
+    internal TResult CallWith<TArgs, TResult, TConversions>(TArgs args, InstanceState? caller, TConversions conversions)
+        where TConversions : struct, ICallConversions<TArgs, TResult>
     {
         int entered = instance.Enter(caller);
         var outer = instance.Current;
@@ -190,7 +196,7 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
         {
             var task = _plainAbi is null ? new CallTask() : null;
             var abi = _plainAbi ?? options.For(instance, new ResourceScope(instance.Handles, instance, task));
-            var flatArgs = lower(abi, args, this, reentered ? new ulong[_rawArgs.Length] : _rawArgs);
+            var flatArgs = conversions.Lower(abi, args, reentered ? new ulong[_rawArgs.Length] : _rawArgs);
             var flatResults = reentered
                 ? CoreCalls.Call(core, flatArgs)
                 : CoreCalls.Call(core, flatArgs, _rawResults);
@@ -211,7 +217,7 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
             }
             else
             {
-                result = lift(abi, flatResults, this);
+                result = conversions.Lift(abi, flatResults);
                 if (options.PostReturn is { } postReturn)
                 {
                     instance.MayLeave = false;
@@ -233,6 +239,15 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
             instance.Leave(entered);
         }
     }
+}
+
+/// <summary>How a call's arguments become core values and its core results a result: the reference Canonical ABI on
+/// component values, or a signature's compiled thunks on .NET values.</summary>
+internal interface ICallConversions<TArgs, TResult>
+{
+    /// <summary>Lowers <paramref name="args"/> into <paramref name="flat"/> (or a longer array it returns).</summary>
+    ulong[] Lower(CanonicalOptions abi, TArgs args, ulong[] flat);
+    TResult Lift(CanonicalOptions abi, ulong[] flat);
 }
 
 /// <summary>Calls core functions with core values as raw 64-bit slots (an i32 or f32 in the low 32 bits).</summary>
