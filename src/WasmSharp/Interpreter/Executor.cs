@@ -246,7 +246,8 @@ internal sealed unsafe partial class Executor : IDisposable
         if (Volatile.Read(ref *_interrupt) != 0) throw Interrupted();
         var ctx = f.Instance.Context;
         _store.Started();
-        NativeCalls.Run(ctx->Enter, f.NativeEntry, ctx, slots);
+        if (f.NativeLeaf) NativeCalls.RunLeaf(ctx->Enter, f.NativeEntry, ctx, slots);
+        else NativeCalls.Run(ctx->Enter, f.NativeEntry, ctx, slots);
         _store.Stopped();
         if (NativeCalls.Failed(ctx)) NativeFailed(ctx);
     }

@@ -107,6 +107,10 @@ internal sealed class WasmFunction : Function
     /// or referenced); the others run natively from their callers, and here on the interpreter if ever asked.</summary>
     public readonly nint NativeEntry;
 
+    /// <summary>The function has a native entry and is a leaf (<see cref="Validation.LeafCode"/>): the host calls it
+    /// without a GC transition.</summary>
+    public readonly bool NativeLeaf;
+
     /// <summary><paramref name="native"/>: the instance runs native code (<paramref name="nativeEntry"/> may still be
     /// 0); else the interpreter's code is made now.</summary>
     public WasmFunction(Store store, Instance instance, int index, nint nativeEntry = 0, bool native = false)
@@ -115,6 +119,7 @@ internal sealed class WasmFunction : Function
         Instance = instance;
         Index = index;
         NativeEntry = nativeEntry;
+        NativeLeaf = nativeEntry != 0 && instance.Module.IsLeaf(index - instance.Module.Info.ImportedFunctionCount);
         if (!native) MakeCode();
     }
 

@@ -54,6 +54,15 @@ public sealed class Module
     /// <summary>The module's native code, when its engine has a native backend that compiled it.</summary>
     internal NativeCode? Native { get; private set; }
 
+    /// <summary>Whether defined function <paramref name="defined"/> is a leaf (<see cref="Validation.LeafCode"/>),
+    /// whose native code the host calls more cheaply. Found for all functions the first time it is asked.</summary>
+    internal bool IsLeaf(int defined)
+    {
+        var leaves = _leaves ??= [.. Info.Codes.Select(c => Validation.LeafCode.IsLeaf(Info.Bytes.Span.Slice(c.CodeOffset, c.CodeLength)))];
+        return leaves[defined];
+    }
+    private bool[]? _leaves;
+
     /// <summary>Why the module runs on the interpreter although its engine has a native backend; null otherwise.</summary>
     public string? NativeFallback { get; private set; }
 

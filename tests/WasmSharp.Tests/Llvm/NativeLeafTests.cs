@@ -1,0 +1,125 @@
+using WasmSharp.Llvm;
+using WasmSharp.Text;
+using WasmSharp.Validation;
+
+namespace WasmSharp.Tests.Llvm;
+
+/// <summary>Leaf functions (no call, no loop, nothing done through the runtime), whose native code the host calls
+/// without a GC transition: which functions are leaves, and that such calls trap, return and let the GC run as
+/// every other call does.</summary>
+public sealed class NativeLeafTests : IDisposable
+{
+    private readonly string _cache = Directory.CreateTempSubdirectory("wasmsharp-leaf-").FullName;
+
+    public void Dispose() => Directory.Delete(_cache, recursive: true);
+
+    private static bool Leaf(string body, string extra = "")
+    {
+        var module = Module.FromBytes(WatCompiler.Compile($"(module (memory 1) (table 1 funcref) {extra} (func (param i32) (result i32) {body}))"));
+        var code = module.Info.Codes[^1];
+        return LeafCode.IsLeaf(module.Info.Bytes.Span.Slice(code.CodeOffset, code.CodeLength));
+    }
+
+    [Theory]
+    [InlineData("(i32.add (local.get 0) (i32.const 1))")]
+    [InlineData("(i32.load offset=4 (local.get 0))")]
+    [InlineData("(i32.store8 (local.get 0) (i32.const 7)) (i32.const 0)")]
+    [InlineData("(block (result i32) (br_table 0 0 (i32.const 3) (local.get 0)))")]
+    [InlineData("(if (result i32) (local.get 0) (then (unreachable)) (else (memory.size)))")]
+    [InlineData("(i32.trunc_sat_f64_s (f64.convert_i32_u (local.get 0)))")]
+    [InlineData("(i32x4.extract_lane 1 (i32x4.splat (local.get 0)))")]
+    [InlineData("(global.set 0 (local.get 0)) (global.get 0)", "(global (mut i32) (i32.const 0))")]
+    public void StraightLineCodeIsALeaf(string body, string extra = "") => Assert.True(Leaf(body, extra));
+
+    [Theory]
+    [InlineData("(call 0 (local.get 0))")]
+    [InlineData("(call_indirect (param i32) (result i32) (local.get 0) (i32.const 0))")]
+    [InlineData("(return_call 0 (local.get 0))")]
+    [InlineData("(loop (result i32) (local.get 0))")]
+    [InlineData("(memory.grow (local.get 0))")]
+    [InlineData("(memory.fill (i32.const 0) (i32.const 0) (local.get 0)) (i32.const 0)")]
+    [InlineData("(memory.copy (i32.const 0) (i32.const 8) (local.get 0)) (i32.const 0)")]
+    [InlineData("(ref.is_null (table.get 0 (local.get 0)))")]
+    [InlineData("(table.size 0)")]
+    public void CodeThatCallsLoopsOrUsesTheRuntimeIsNot(string body) => Assert.False(Leaf(body));
+
+    private const string Leaves = """
+        (module
+          (memory 1)
+          (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+          (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+          (func (export "trunc") (param f64) (result i32) (i32.trunc_f64_s (local.get 0)))
+          (func (export "fail") (result i32) (unreachable))
+          (func (export "sum") (param i32) (result i32)
+            (local $s i32)
+            (loop $l (local.set $s (i32.add (local.get $s) (local.get 0)))
+              (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+            (local.get $s)))
+        """;
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void LeavesTrapAndReturnAsOtherFunctionsDo(bool guardPages)
+    {
+        if (guardPages && !GuardPages.IsAvailable) return;
+        var engine = new Engine(new EngineConfig { Native = new LlvmBackend(2, _cache, guardPages) });
+        var module = Module.FromBytes(engine, WatCompiler.Compile(Leaves));
+        Assert.Null(module.NativeFallback);
+        using var store = new Store(engine);
+        var inst = new Linker().Instantiate(store, module);
+        foreach (var name in new[] { "div", "load", "trunc", "fail" })
+            Assert.True(((WasmFunction)inst.GetFunction(name)!).NativeLeaf, name);
+        Assert.False(((WasmFunction)inst.GetFunction("sum")!).NativeLeaf); // a loop
+
+        var div = inst.GetFunction<int, int, int>("div");
+        var load = inst.GetFunction<int, int>("load");
+        Assert.Equal(-3, div(-7, 2));
+        Assert.Equal(TrapCode.IntegerDivideByZero, Assert.Throws<TrapException>(() => div(1, 0)).Code);
+        Assert.Equal(TrapCode.IntegerOverflow, Assert.Throws<TrapException>(() => div(int.MinValue, -1)).Code);
+        Assert.Equal(TrapCode.OutOfBoundsMemoryAccess, Assert.Throws<TrapException>(() => load(65534)).Code);
+        Assert.Equal(TrapCode.InvalidConversionToInteger,
+            Assert.Throws<TrapException>(() => inst.GetFunction("trunc")!.Invoke(Value.F64(double.NaN))).Code);
+        Assert.Equal(TrapCode.Unreachable, Assert.Throws<TrapException>(() => inst.GetFunction<int>("fail")()).Code);
+        // After the traps the instance goes on, on every path: typed, Value and raw calls.
+        Assert.Equal(0, load(65532));
+        Assert.Equal(5, inst.GetFunction("div")!.Invoke(Value.I32(10), Value.I32(2))[0].AsI32());
+        Assert.Equal(55, inst.GetFunction<int, int>("sum")(10));
+    }
+
+    [Fact]
+    public void TheGcRunsWhileAnotherThreadCallsLeaves()
+    {
+        // Calls without a GC transition keep their thread in cooperative mode: a collection another thread asks
+        // for waits until the call returns, and nothing hangs or breaks.
+        var engine = new Engine(new EngineConfig { Native = new LlvmBackend(2, _cache) });
+        var module = Module.FromBytes(engine, WatCompiler.Compile(Leaves));
+        int calls = 0, wrong = 0, traps = 0;
+        bool stop = false;
+        var caller = new Thread(() =>
+        {
+            using var store = new Store(engine);
+            var inst = new Linker().Instantiate(store, module);
+            var div = inst.GetFunction<int, int, int>("div");
+            for (int i = 1; !Volatile.Read(ref stop); i++)
+            {
+                if (div(i, 1) != i) wrong++;
+                if (i % 1000 == 0)
+                    try { div(i, 0); } catch (TrapException) { traps++; }
+                Volatile.Write(ref calls, i);
+            }
+        });
+        caller.Start();
+        while (Volatile.Read(ref calls) == 0) Thread.Sleep(1);
+        for (int c = 0; c < 100; c++)
+        {
+            GC.Collect();
+            Thread.Sleep(1);
+        }
+        Volatile.Write(ref stop, true);
+        caller.Join();
+        Assert.Equal(0, wrong);
+        Assert.Equal(calls / 1000, traps);
+        Assert.True(calls > 0);
+    }
+}
