@@ -1,11 +1,11 @@
 // The table of bench/component-calls: per case, the median time of a call on each path (over the runs), and the
 // ratios the targets of issue 15 are stated in.
 //
-//   node bench/components/table.mjs results.jsonl cases.json RUNS SECONDS
+//   node bench/components/table.mjs results.jsonl cases.json RUNS SECONDS [ENGINE]
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
-const [resultsPath, casesPath, runs, seconds] = process.argv.slice(2);
+const [resultsPath, casesPath, runs, seconds, engine = 'interp'] = process.argv.slice(2);
 const rows = readFileSync(resultsPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 const { cases } = JSON.parse(readFileSync(casesPath, 'utf8'));
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
@@ -18,6 +18,7 @@ const ratio = (a, b) => (a === undefined || b === undefined ? '' : (a / b).toFix
 
 console.log(`# Calls across the component boundary\n`);
 console.log(`Median time of one call (ns) over ${runs} interleaved runs of about ${seconds} s each; ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}.`);
+console.log(`The component's core code runs on ${engine === 'llvm' ? 'native code from the LLVM backend' : 'the interpreter'} (--engine ${engine}).`);
 console.log('reference: the reference Canonical ABI on untyped values; compiled: the compiled thunk on .NET types;');
 console.log('jco: the same component transpiled by jco, called from node; core: a plain core Wasm call (scalar only).\n');
 console.log('| case | reference | compiled | jco | reference ÷ compiled | jco ÷ compiled | compiled ÷ core |');
