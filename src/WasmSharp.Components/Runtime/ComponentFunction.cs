@@ -14,8 +14,14 @@ public sealed class InstanceState(InstanceState? parent)
     public bool MayLeave { get; internal set; } = true;
     /// <summary>The <c>backpressure.inc</c>s not yet matched by a <c>backpressure.dec</c>.</summary>
     public int Backpressure { get; internal set; }
-    /// <summary>The call into this instance that runs now (its core code calls the task built-ins), or null.</summary>
+    /// <summary>The call into this instance that runs now (its core code calls the task built-ins), or null. Kept
+    /// only where <see cref="TracksCalls"/>.</summary>
     internal CallFrame? Current { get; set; }
+
+    /// <summary>Built-ins that read the running call (<c>context.get</c>/<c>set</c>, <c>task.return</c>) were made
+    /// for this instance, so calls into it keep <see cref="Current"/>; the others spare its two stores (each with
+    /// a GC write barrier).</summary>
+    internal bool TracksCalls { get; set; }
 
     /// <summary>The parent, its parent, and so on to the outermost.</summary>
     private readonly InstanceState[] _chain = parent is null ? [] : parent.Chain;
@@ -186,11 +192,12 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
         where TConversions : struct, ICallConversions<TArgs, TResult>
     {
         int entered = instance.Enter(caller);
-        var outer = instance.Current;
+        bool tracked = instance.TracksCalls;
+        var outer = tracked ? instance.Current : null;
         bool reentered = _busy;
         // A call that does not overlap another of this function reuses its frame and buffers.
         var frame = reentered ? new CallFrame(this) : (_frame ??= new CallFrame(this)).Reset();
-        instance.Current = frame;
+        if (tracked) instance.Current = frame;
         _busy = true;
         try
         {
@@ -235,7 +242,7 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
         finally
         {
             _busy = reentered;
-            instance.Current = outer;
+            if (tracked) instance.Current = outer;
             instance.Leave(entered);
         }
     }

@@ -331,9 +331,11 @@ public sealed class Instantiator(Store store)
                 case "context.get" or "context.set" when o.Index >= 2:
                     throw Invalid($"`canon {o.Name}` slot {o.Index} does not exist (there are 2)");
                 case "context.get":
+                    instance.TracksCalls = true;
                     return new HostFunction(Store, new WasmSharp.FunctionType([], [i32]), (_, results) =>
                         results[0] = WasmSharp.Value.I32((int)Frame(instance, o.Name).Context[o.Index]), o.Name);
                 case "context.set":
+                    instance.TracksCalls = true;
                     return new HostFunction(Store, new WasmSharp.FunctionType([i32], []), (args, _) =>
                         Frame(instance, o.Name).Context[o.Index] = (uint)args[0].AsI32(), o.Name);
                 case "backpressure.inc":
@@ -370,6 +372,7 @@ public sealed class Instantiator(Store store)
             var type = Builtins.Signature(o, Value) ?? throw Invalid($"`canon {o.Name}` is not supported");
             var options = Options(o.Options ?? CanonOptionsDef.None);
             var instance = state;
+            instance.TracksCalls = true;
             return new HostFunction(Store, type, (args, _) =>
             {
                 var frame = Frame(instance, o.Name);
