@@ -287,18 +287,13 @@ internal sealed unsafe partial class Executor : IDisposable
             return;
         }
         var type = f.Type;
-        if (Volatile.Read(ref *_interrupt) != 0) throw Interrupted();
+        if (Volatile.Read(ref *_interrupt) != 0) throw Interrupted(); // before the room check, as the interpreter's entries
         int savedTop = _top;
         _top = fp + Math.Max(type.Parameters.Length, type.Results.Length) * SlotWords;
         if ((long)_top > StackWords) throw Trap(TrapCode.CallStackExhausted);
         try
         {
-            NativeCalls.Enter(f.NativeEntry, f.Instance.Context, _stack + fp);
-        }
-        catch (TrapException t) when (t.Code == TrapCode.Interrupted)
-        {
-            ClearInterrupt(); // native code saw the flag: the interrupt is consumed, as the interpreter's are
-            throw;
+            EnterNative(f, _stack + fp);
         }
         finally
         {

@@ -127,15 +127,9 @@ internal static unsafe class NativeCalls
     [ThreadStatic] private static int t_depth;
 
     /// <summary>Calls a native entry (<see cref="NativeCode.Entry"/>) on <paramref name="slots"/> with
-    /// <paramref name="ctx"/>, under this thread's stack limit, and throws what it left there, if anything.</summary>
-    public static void Enter(nint entry, InstanceContext* ctx, ulong* slots)
-    {
-        Run(ctx->Enter, entry, ctx, slots);
-        ThrowIfFailed(ctx);
-    }
-
-    /// <summary>As <see cref="Enter(nint, InstanceContext*, ulong*)"/>, through <paramref name="enter"/> (code
-    /// run on an instance of its module that was made without it: tests).</summary>
+    /// <paramref name="ctx"/> through <paramref name="enter"/>, under this thread's stack limit, and throws what it
+    /// left there, if anything (code run on an instance of its module that was made without it: tests; the runtime's
+    /// calls go through <c>Executor.EnterNative</c>).</summary>
     public static void Enter(delegate* unmanaged<nint, InstanceContext*, ulong*, int> enter, nint entry, InstanceContext* ctx, ulong* slots)
     {
         Run(enter, entry, ctx, slots);
