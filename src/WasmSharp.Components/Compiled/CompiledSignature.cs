@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Linq.Expressions;
 using System.Reflection;
+using System.Reflection.Emit;
 using WasmSharp.Components.Runtime;
 using static System.Linq.Expressions.Expression;
 
@@ -52,17 +53,40 @@ internal sealed class CompiledSignature<TArgs, TResult> : CompiledSignature
         _entry = Entry(delegateType);
     }
 
-    /// <summary><c>invoker => (a1, ..., an) => invoker.Invoke((a1, ..., an))</c>: the delegate's body, compiled once
-    /// for every function it is bound to.</summary>
+    /// <summary><c>(invoker, a1, ..., an) => invoker.Invoke((a1, ..., an))</c>, a method compiled once for every
+    /// function it is bound to: each binding is a delegate closed over its invoker, which the call passes as the
+    /// method's first argument (a lambda would reach it through its closure's array, checked and cast).</summary>
     private static Func<CompiledInvoker<TArgs, TResult>, Delegate> Entry(Type delegateType)
     {
         var invoke = delegateType.GetMethod("Invoke")!;
-        var invoker = Parameter(typeof(CompiledInvoker<TArgs, TResult>), "invoker");
-        var parameters = invoke.GetParameters().Select(p => Parameter(p.ParameterType, p.Name)).ToArray();
-        Expression call = Call(invoker, typeof(CompiledInvoker<TArgs, TResult>).GetMethod(nameof(CompiledInvoker<TArgs, TResult>.Invoke))!,
-            ValueTuples.New(typeof(TArgs), parameters));
-        if (invoke.ReturnType == typeof(void)) call = Block(typeof(void), call);
-        return Lambda<Func<CompiledInvoker<TArgs, TResult>, Delegate>>(Lambda(delegateType, call, parameters), invoker).Compile();
+        var invokerType = typeof(CompiledInvoker<TArgs, TResult>);
+        var parameters = invoke.GetParameters().Select(p => p.ParameterType).ToArray();
+        var method = new DynamicMethod("Entry", invoke.ReturnType, [invokerType, .. parameters], invokerType, skipVisibility: true);
+        var il = method.GetILGenerator();
+        il.Emit(OpCodes.Ldarg_0);
+        NewTuple(il, typeof(TArgs), 1, parameters.Length);
+        il.Emit(OpCodes.Call, invokerType.GetMethod(nameof(CompiledInvoker<TArgs, TResult>.Invoke))!);
+        if (invoke.ReturnType == typeof(void)) il.Emit(OpCodes.Pop);
+        il.Emit(OpCodes.Ret);
+        return invoker => method.CreateDelegate(delegateType, invoker);
+    }
+
+    /// <summary>Pushes a new tuple of type <paramref name="tuple"/> made of the <paramref name="count"/> arguments
+    /// from <paramref name="first"/> on (nested past seven, as ValueTuple's Rest).</summary>
+    private static void NewTuple(ILGenerator il, Type tuple, int first, int count)
+    {
+        if (count == 0)
+        {
+            var empty = il.DeclareLocal(tuple);
+            il.Emit(OpCodes.Ldloca, empty);
+            il.Emit(OpCodes.Initobj, tuple);
+            il.Emit(OpCodes.Ldloc, empty);
+            return;
+        }
+        for (int i = 0; i < Math.Min(count, 7); i++) il.Emit(OpCodes.Ldarg, (short)(first + i));
+        var items = tuple.GetGenericArguments();
+        if (count > 7) NewTuple(il, items[7], first + 7, count - 7);
+        il.Emit(OpCodes.Newobj, tuple.GetConstructor(items)!);
     }
 
     public override Delegate Bind(LiftedFunction function) => _entry(new CompiledInvoker<TArgs, TResult>(function, _lower, _lift));

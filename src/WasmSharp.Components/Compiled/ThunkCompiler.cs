@@ -29,8 +29,11 @@ internal static class ThunkCompiler
         var args = Parameter(argumentsType, "args");
         var cx = new EmitContext(options, pointer);
         var slots = Parameter(typeof(ulong[]), "flat");
-        // Zeroed first: a variant leaves the positions its case does not use as they are (reused arrays are not).
-        var body = new List<Expression> { Call(typeof(Array).GetMethod(nameof(Array.Clear), [typeof(Array)])!, slots) };
+        // Zeroed first where a variant (or option, result) is among the values: it leaves the positions its case
+        // does not use as they are (reused arrays are not zero). Other values write every position.
+        var body = new List<Expression>();
+        if (mappings.Any(m => ValueTypeWalk.Any(m.ComponentType, t => t is VariantType or OptionType or ResultType)))
+            body.Add(Call(typeof(Array).GetMethod(nameof(Array.Clear), [typeof(Array)])!, slots));
         var places = Places(mappings, cx, slots, maxFlat, spill =>
         {
             var tuple = new TupleType(mappings.Select(m => m.ComponentType).ToArray());

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace WasmSharp.Components.Runtime;
 
 /// <summary>
@@ -34,7 +36,19 @@ public sealed class InstanceState(InstanceState? parent)
     /// ancestors up to the first that is also the caller's (a call between siblings enters only the callee's side),
     /// and none may be running a call already; a caller that is an ancestor or a descendant of this one may not
     /// call it at all. Returns how many were entered, for <see cref="Leave"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal int Enter(InstanceState? caller)
+    {
+        // The host entering an outermost instance (most calls): that one alone.
+        if (caller is null && Parent is null && MayEnter)
+        {
+            MayEnter = false;
+            return 1;
+        }
+        return EnterChain(caller);
+    }
+
+    private int EnterChain(InstanceState? caller)
     {
         var chain = Chain;
         // A call between a component and one of its (reflexive) ancestors might be recursive: it traps, for now
@@ -52,7 +66,14 @@ public sealed class InstanceState(InstanceState? parent)
     }
 
     /// <summary>Leaves the <paramref name="entered"/> instances <see cref="Enter"/> entered.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Leave(int entered)
+    {
+        if (entered == 1) MayEnter = true; // this one, the first of the chain
+        else LeaveChain(entered);
+    }
+
+    private void LeaveChain(int entered)
     {
         var chain = Chain;
         for (int i = 0; i < entered; i++) chain[i].MayEnter = true;
@@ -195,8 +216,9 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
         bool tracked = instance.TracksCalls;
         var outer = tracked ? instance.Current : null;
         bool reentered = _busy;
-        // A call that does not overlap another of this function reuses its frame and buffers.
-        var frame = reentered ? new CallFrame(this) : (_frame ??= new CallFrame(this)).Reset();
+        // A call that does not overlap another of this function reuses its frame and buffers. Only the built-ins
+        // that track calls and an async lift's end read the frame: other calls need none.
+        var frame = !tracked && !options.IsAsync ? null : reentered ? new CallFrame(this) : (_frame ??= new CallFrame(this)).Reset();
         if (tracked) instance.Current = frame;
         _busy = true;
         try
@@ -219,7 +241,7 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
                     throw new NotSupportedException("the async-lifted function asked to wait or yield (blocking is not supported yet)");
                 }
                 // The task ends with the core function: without its result it traps (definitions.py, Task.exit).
-                if (!frame.Returned) throw CanonicalAbi.Trap("the async-lifted function returned without calling task.return");
+                if (frame is not { Returned: true }) throw CanonicalAbi.Trap("the async-lifted function returned without calling task.return");
                 result = (TResult)(object?)frame.Result!;
             }
             else

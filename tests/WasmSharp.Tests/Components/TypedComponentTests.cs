@@ -52,6 +52,11 @@ public class TypedComponentTests(ITestOutputHelper output)
               (if (result i32) (i32.eqz (local.get 0)) (then (i32.mul (i32.mul (local.get 1) (local.get 1)) (i32.const 3)))
                 (else (if (result i32) (i32.eq (local.get 0) (i32.const 1)) (then (i32.mul (local.get 1) (local.get 1))) (else (i32.const 0))))))
             (func (export "id") (param i32) (result i32) (local.get 0))
+            (global $ticks (mut i32) (i32.const 0))
+            (func (export "tick") (global.set $ticks (i32.add (global.get $ticks) (i32.const 1))))
+            (func (export "ticks") (result i32) (global.get $ticks))
+            (func (export "digits") (param i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)
+              (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get 0) (i32.const 10)) (local.get 1)) (i32.const 10)) (local.get 2)) (i32.const 10)) (local.get 3)) (i32.const 10)) (local.get 4)) (i32.const 10)) (local.get 5)) (i32.const 10)) (local.get 6)) (i32.const 10)) (local.get 7)) (i32.const 10)) (local.get 8)))
             (func (export "bad-char") (result i32) (i32.const 0xD800))
             (func (export "halve") (param i32 i32 i32) (result i32)
               (i32.store8 (i32.const 0) (local.get 0))
@@ -84,6 +89,11 @@ public class TypedComponentTests(ITestOutputHelper output)
           (func (export "perms") (param "a" $access) (result $access) (canon lift (core func $m "id")))
           (func (export "maybe") (param "x" (option u32)) (result u32) (canon lift (core func $m "len")))
           (func (export "bad-char") (result char) (canon lift (core func $m "bad-char")))
+          (func (export "tick") (canon lift (core func $m "tick")))
+          (func (export "ticks") (result u32) (canon lift (core func $m "ticks")))
+          (func (export "digits") (param "a" u32) (param "b" u32) (param "c" u32) (param "d" u32) (param "e" u32)
+            (param "f" u32) (param "g" u32) (param "h" u32) (param "i" u32) (result u32)
+            (canon lift (core func $m "digits")))
           (func (export "halve") (param "r" (result u32 (error string))) (result (tuple bool u32))
             (canon lift (core func $m "halve") (memory (core memory $m "mem")) (realloc (func $m "realloc"))))
         )
@@ -108,6 +118,19 @@ public class TypedComponentTests(ITestOutputHelper output)
         var sum = i.GetFunction("sum")!.AsDelegate<Func<uint[], uint>>(compile);
         Assert.Equal(4950u, sum(Enumerable.Range(0, 100).Select(x => (uint)x).ToArray()));
         Assert.Throws<ArgumentException>(() => len("bad \uD800 surrogate"));
+    }
+
+    [Theory, MemberData(nameof(Paths))]
+    public void NoArgumentsNoResultAndMoreArgumentsThanATupleHolds(bool compile)
+    {
+        var i = Instantiate();
+        var tick = i.GetFunction("tick")!.AsDelegate<Action>(compile);
+        tick(); tick(); tick();
+        Assert.Equal(3u, i.GetFunction("ticks")!.AsDelegate<Func<uint>>(compile)());
+        // Nine arguments: a ValueTuple of seven and a nested one, in order.
+        var digits = i.GetFunction("digits")!.AsDelegate<Func<uint, uint, uint, uint, uint, uint, uint, uint, uint, uint>>(compile);
+        Assert.Equal(123456789u, digits(1, 2, 3, 4, 5, 6, 7, 8, 9));
+        Assert.Equal(987654321u, digits(9, 8, 7, 6, 5, 4, 3, 2, 1));
     }
 
     [Theory, MemberData(nameof(Paths))]
