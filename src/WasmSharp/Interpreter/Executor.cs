@@ -252,12 +252,14 @@ internal sealed unsafe partial class Executor : IDisposable
     /// copies into and out of a frame (calls back into the interpreter nest above <see cref="_top"/> as before);
     /// and since nothing unwinds out of native code, it needs no exception handling: what the code left is thrown
     /// after it returned.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void EnterNative(WasmFunction f, ulong* slots)
     {
         if (Volatile.Read(ref *_interrupt) != 0) throw Interrupted();
         var ctx = f.Instance.Context;
         _store.Started();
-        if (f.NativeLeaf) NativeCalls.RunLeaf(ctx->Enter, f.NativeEntry, ctx, slots);
+        if (f.NativeTrapFree) NativeCalls.RunTrapFree(f.NativeEntry, ctx, slots);
+        else if (f.NativeLeaf) NativeCalls.RunLeaf(ctx->Enter, f.NativeEntry, ctx, slots);
         else NativeCalls.Run(ctx->Enter, f.NativeEntry, ctx, slots);
         _store.Stopped();
         if (NativeCalls.Failed(ctx)) NativeFailed(ctx);

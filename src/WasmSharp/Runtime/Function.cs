@@ -111,6 +111,10 @@ internal sealed class WasmFunction : Function
     /// without a GC transition.</summary>
     public readonly bool NativeLeaf;
 
+    /// <summary>The function is a leaf none of whose instructions can trap: the host calls its native entry
+    /// directly, without the entry that catches traps.</summary>
+    public readonly bool NativeTrapFree;
+
     /// <summary><paramref name="native"/>: the instance runs native code (<paramref name="nativeEntry"/> may still be
     /// 0); else the interpreter's code is made now.</summary>
     public WasmFunction(Store store, Instance instance, int index, nint nativeEntry = 0, bool native = false)
@@ -119,7 +123,9 @@ internal sealed class WasmFunction : Function
         Instance = instance;
         Index = index;
         NativeEntry = nativeEntry;
-        NativeLeaf = nativeEntry != 0 && instance.Module.IsLeaf(index - instance.Module.Info.ImportedFunctionCount);
+        var leaf = nativeEntry == 0 ? Validation.LeafKind.None : instance.Module.LeafKind(index - instance.Module.Info.ImportedFunctionCount);
+        NativeLeaf = leaf != Validation.LeafKind.None;
+        NativeTrapFree = leaf == Validation.LeafKind.TrapFree;
         if (!native) MakeCode();
     }
 

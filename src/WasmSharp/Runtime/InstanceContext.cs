@@ -123,8 +123,15 @@ internal static unsafe class NativeCalls
     /// <summary>Stack native code may use below the point where the outermost native call on a thread began; deeper,
     /// it traps "call stack exhausted" (it checks at every function entry) long before the thread's stack ends.</summary>
     private const int NativeStackBudget = 512 * 1024;
-    [ThreadStatic] private static nint t_stackLimit;
-    [ThreadStatic] private static int t_depth;
+    [ThreadStatic] private static NativeThread t_native;
+
+    /// <summary>A thread's native calls: how deep they nest, and the stack limit the outermost set. One thread static,
+    /// so that a call finds both with one lookup of the thread's storage.</summary>
+    private struct NativeThread
+    {
+        public nint StackLimit;
+        public int Depth;
+    }
 
     /// <summary>Calls a native entry (<see cref="NativeCode.Entry"/>) on <paramref name="slots"/> with
     /// <paramref name="ctx"/> through <paramref name="enter"/>, under this thread's stack limit, and throws what it
@@ -143,10 +150,10 @@ internal static unsafe class NativeCalls
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Run(delegate* unmanaged<nint, InstanceContext*, ulong*, int> enter, nint entry, InstanceContext* ctx, ulong* slots)
     {
-        SetStackLimit(ctx);
-        t_depth++;
+        ref var thread = ref SetStackLimit(ctx);
+        thread.Depth++;
         int trapped = enter(entry, ctx, slots);
-        t_depth--;
+        thread.Depth--;
         Returned(ctx, trapped);
     }
 
@@ -157,18 +164,27 @@ internal static unsafe class NativeCalls
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void RunLeaf(delegate* unmanaged<nint, InstanceContext*, ulong*, int> enter, nint entry, InstanceContext* ctx, ulong* slots)
     {
-        SetStackLimit(ctx); // a leaf makes no native calls of its own: the depth stays
+        // A leaf checks no stack limit (it calls nothing: its frame is all it adds to its caller's) and makes no
+        // native calls of its own.
         Returned(ctx, ((delegate* unmanaged[SuppressGCTransition]<nint, InstanceContext*, ulong*, int>)enter)(entry, ctx, slots));
     }
+
+    /// <summary>As <see cref="RunLeaf"/>, for a leaf that cannot trap (<see cref="Validation.LeafKind.TrapFree"/>):
+    /// its entry, called directly, since nothing can jump back to a caller's jump buffer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void RunTrapFree(nint entry, InstanceContext* ctx, ulong* slots) =>
+        ((delegate* unmanaged[SuppressGCTransition]<InstanceContext*, ulong*, void>)entry)(ctx, slots);
 
     /// <summary>Gives <paramref name="ctx"/> this thread's stack limit for native code, set by the outermost native
     /// call on the thread.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SetStackLimit(InstanceContext* ctx)
+    private static ref NativeThread SetStackLimit(InstanceContext* ctx)
     {
         byte probe;
-        if (t_depth == 0) t_stackLimit = (nint)(&probe) - NativeStackBudget;
-        ctx->StackLimit = t_stackLimit;
+        ref var thread = ref t_native;
+        if (thread.Depth == 0) thread.StackLimit = (nint)(&probe) - NativeStackBudget;
+        ctx->StackLimit = thread.StackLimit;
+        return ref thread;
     }
 
     /// <summary>An entry returned: one that jumped back from a trap without saying which (a fault under guard

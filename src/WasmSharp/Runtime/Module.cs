@@ -54,14 +54,14 @@ public sealed class Module
     /// <summary>The module's native code, when its engine has a native backend that compiled it.</summary>
     internal NativeCode? Native { get; private set; }
 
-    /// <summary>Whether defined function <paramref name="defined"/> is a leaf (<see cref="Validation.LeafCode"/>),
+    /// <summary>What defined function <paramref name="defined"/> is as a leaf (<see cref="Validation.LeafCode"/>),
     /// whose native code the host calls more cheaply. Found for all functions the first time it is asked.</summary>
-    internal bool IsLeaf(int defined)
+    internal Validation.LeafKind LeafKind(int defined)
     {
-        var leaves = _leaves ??= [.. Info.Codes.Select(c => Validation.LeafCode.IsLeaf(Info.Bytes.Span.Slice(c.CodeOffset, c.CodeLength)))];
-        return leaves[defined];
+        var kinds = _leaves ??= [.. Info.Codes.Select(c => Validation.LeafCode.Classify(Info.Bytes.Span.Slice(c.CodeOffset, c.CodeLength)))];
+        return kinds[defined];
     }
-    private bool[]? _leaves;
+    private Validation.LeafKind[]? _leaves;
 
     /// <summary>Why the module runs on the interpreter although its engine has a native backend; null otherwise.</summary>
     public string? NativeFallback { get; private set; }

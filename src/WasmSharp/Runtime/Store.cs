@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using WasmSharp.Interpreter;
 
 namespace WasmSharp;
@@ -68,9 +69,15 @@ public sealed class Store : IDisposable
     internal bool MemoryDisposed;
 
     /// <summary>A call has returned; after the outermost, memories disposed meanwhile go.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Stopped()
     {
-        if (--Running > 0 || _disposeWhenStopped is not { } memories) return;
+        if (--Running == 0 && _disposeWhenStopped is not null) DisposeDeferred();
+    }
+
+    private void DisposeDeferred()
+    {
+        var memories = _disposeWhenStopped!;
         _disposeWhenStopped = null;
         foreach (var m in memories) m.Dispose();
     }

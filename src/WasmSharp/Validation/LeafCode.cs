@@ -1,23 +1,54 @@
 namespace WasmSharp.Validation;
 
+/// <summary>What a function body is as a leaf (<see cref="LeafCode"/>).</summary>
+internal enum LeafKind : byte
+{
+    /// <summary>It calls, loops or works through the runtime.</summary>
+    None,
+    /// <summary>A leaf that may trap (a memory access, a division, an unreachable...).</summary>
+    Leaf,
+    /// <summary>A leaf none of whose instructions can trap: its native code needs no way out but its return.</summary>
+    TrapFree,
+}
+
 /// <summary>
 /// Whether a function body is a leaf: it calls nothing (no call of any kind, no memory.grow, no bulk memory or table
-/// operation, no table access: nothing that native code does through the runtime) and has no loop, so it runs a
-/// bounded time and never comes back into .NET. Native code of such a function is called without the transition
-/// to preemptive GC mode (<see cref="NativeCalls.RunLeaf"/>): while it runs the GC waits, for no longer than its
-/// straight-line code takes. A whitelist: whatever is not known to qualify does not.
+/// operation, no table access: nothing that native code does through the runtime), has no loop and is short (at most
+/// <see cref="MaxLength"/> bytes), so it runs a bounded time, on a small frame, and never comes back into .NET.
+/// Native code of a leaf checks neither the stack nor the interrupt flag (its callers do), and the host calls it
+/// without the transition to preemptive GC mode (<see cref="NativeCalls.RunLeaf"/>): while it runs the GC waits,
+/// for no longer than its straight-line code takes. A leaf without an instruction that can trap is called without
+/// the entry that catches traps (<see cref="NativeCalls.RunTrapFree"/>). Whitelists: whatever is not known to
+/// qualify does not.
 /// </summary>
 internal static class LeafCode
 {
-    public static bool IsLeaf(ReadOnlySpan<byte> code)
+    public static bool IsLeaf(ReadOnlySpan<byte> code) => Classify(code) != LeafKind.None;
+
+    /// <summary>The longest body that may be a leaf: its straight-line code runs in well under a microsecond, and
+    /// its frame (what its values spill) stays small beside the stack its callers' checks keep in reserve.</summary>
+    public const int MaxLength = 4096;
+
+    public static LeafKind Classify(ReadOnlySpan<byte> code)
     {
-        var scan = new Scan();
-        return CodeWalker.TryWalk(code, ref scan);
+        if (code.Length > MaxLength) return LeafKind.None;
+        var scan = new Scan { TrapFree = true };
+        if (!CodeWalker.TryWalk(code, ref scan)) return LeafKind.None;
+        return scan.TrapFree ? LeafKind.TrapFree : LeafKind.Leaf;
     }
 
     private struct Scan : IInstructionVisitor
     {
-        public readonly bool Visit(byte op, uint sub, uint local) => op switch
+        public bool TrapFree;
+
+        public bool Visit(byte op, uint sub, uint local)
+        {
+            if (!IsLeafInstruction(op, sub)) return false;
+            TrapFree &= !MayTrap(op, sub);
+            return true;
+        }
+
+        private static bool IsLeafInstruction(byte op, uint sub) => op switch
         {
             // unreachable, nop, block, if, else, end, br, br_if, br_table, return; no loop (0x03)
             0x00 or 0x01 or 0x02 or 0x04 or 0x05 or 0x0B or 0x0C or 0x0D or 0x0E or 0x0F => true,
@@ -27,6 +58,20 @@ internal static class LeafCode
             (>= 0x28 and <= 0x3F) or (>= 0x41 and <= 0xC4) => true,
             0xFC => sub <= 7, // the saturating truncations; the rest are bulk memory and table operations
             0xFD => true, // SIMD: vector operations in native code
+            _ => false,
+        };
+
+        /// <summary>Of the leaf instructions, those that can trap: unreachable, memory accesses (scalar and
+        /// vector), integer division and remainder, and the trapping float-to-integer truncations.</summary>
+        private static bool MayTrap(byte op, uint sub) => op switch
+        {
+            0x00 => true,
+            >= 0x28 and <= 0x3E => true, // loads and stores (memory.size, 0x3F, cannot trap)
+            >= 0x6D and <= 0x70 => true, // i32.div_s/u, rem_s/u
+            >= 0x7F and <= 0x82 => true, // i64.div_s/u, rem_s/u
+            >= 0xA8 and <= 0xAB => true, // i32.trunc_f32/f64_s/u
+            >= 0xAE and <= 0xB1 => true, // i64.trunc_f32/f64_s/u
+            0xFD => !SimdOpcodes.TryGet(sub, out var info) || info.Immediate is SimdImmediate.MemArg or SimdImmediate.MemArgLane,
             _ => false,
         };
     }

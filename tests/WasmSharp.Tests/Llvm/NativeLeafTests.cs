@@ -13,11 +13,43 @@ public sealed class NativeLeafTests : IDisposable
 
     public void Dispose() => Directory.Delete(_cache, recursive: true);
 
-    private static bool Leaf(string body, string extra = "")
+    private static LeafKind Kind(string body, string extra = "")
     {
         var module = Module.FromBytes(WatCompiler.Compile($"(module (memory 1) (table 1 funcref) {extra} (func (param i32) (result i32) {body}))"));
         var code = module.Info.Codes[^1];
-        return LeafCode.IsLeaf(module.Info.Bytes.Span.Slice(code.CodeOffset, code.CodeLength));
+        return LeafCode.Classify(module.Info.Bytes.Span.Slice(code.CodeOffset, code.CodeLength));
+    }
+
+    private static bool Leaf(string body, string extra = "") => Kind(body, extra) != LeafKind.None;
+
+    [Theory]
+    [InlineData("(i32.add (local.get 0) (i32.const 1))")]
+    [InlineData("(block (result i32) (br_table 0 0 (i32.const 3) (local.get 0)))")]
+    [InlineData("(if (result i32) (local.get 0) (then (i32.const 1)) (else (memory.size)))")]
+    [InlineData("(i32.trunc_sat_f64_s (f64.div (f64.convert_i32_u (local.get 0)) (f64.const 0)))")]
+    [InlineData("(i32x4.extract_lane 1 (i32x4.splat (local.get 0)))")]
+    [InlineData("(select (i32.mul (local.get 0) (i32.const 3)) (i32.const 1) (local.get 0))")]
+    [InlineData("(global.set 0 (local.get 0)) (global.get 0)", "(global (mut i32) (i32.const 0))")]
+    public void LeavesWithoutTrappingInstructionsAreTrapFree(string body, string extra = "") =>
+        Assert.Equal(LeafKind.TrapFree, Kind(body, extra));
+
+    [Theory]
+    [InlineData("(i32.load offset=4 (local.get 0))")]
+    [InlineData("(i32.store8 (local.get 0) (i32.const 7)) (i32.const 0)")]
+    [InlineData("(if (result i32) (local.get 0) (then (unreachable)) (else (i32.const 0)))")]
+    [InlineData("(i32.div_u (i32.const 7) (local.get 0))")]
+    [InlineData("(i32.wrap_i64 (i64.rem_s (i64.const 7) (i64.extend_i32_s (local.get 0))))")]
+    [InlineData("(i32.trunc_f32_u (f32.convert_i32_s (local.get 0)))")]
+    [InlineData("(i32x4.extract_lane 0 (v128.load (local.get 0)))")]
+    [InlineData("(i32x4.extract_lane 0 (v128.load32_lane 1 (local.get 0) (v128.const i64x2 0 0)))")]
+    public void LeavesWithTrappingInstructionsAreNotTrapFree(string body) => Assert.Equal(LeafKind.Leaf, Kind(body));
+
+    [Fact]
+    public void ALongBodyIsNoLeaf()
+    {
+        var body = string.Concat(Enumerable.Repeat("(local.set 0 (i32.add (local.get 0) (i32.const 1)))", LeafCode.MaxLength / 7)) + "(local.get 0)";
+        Assert.Equal(LeafKind.None, Kind(body));
+        Assert.Equal(LeafKind.TrapFree, Kind(string.Concat(Enumerable.Repeat("(local.set 0 (i32.add (local.get 0) (i32.const 1)))", 10)) + "(local.get 0)"));
     }
 
     [Theory]
@@ -46,6 +78,11 @@ public sealed class NativeLeafTests : IDisposable
     private const string Leaves = """
         (module
           (memory 1)
+          (global $g (mut i64) (i64.const 0))
+          (func (export "mix") (param i32 i64 f64) (result i64 f64)
+            (global.set $g (i64.add (global.get $g) (i64.extend_i32_s (local.get 0))))
+            (i64.mul (local.get 1) (global.get $g)) (f64.add (local.get 2) (f64.convert_i64_s (global.get $g))))
+          (func (export "total") (result i64) (global.get $g))
           (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
           (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
           (func (export "trunc") (param f64) (result i32) (i32.trunc_f64_s (local.get 0)))
@@ -85,6 +122,39 @@ public sealed class NativeLeafTests : IDisposable
         Assert.Equal(0, load(65532));
         Assert.Equal(5, inst.GetFunction("div")!.Invoke(Value.I32(10), Value.I32(2))[0].AsI32());
         Assert.Equal(55, inst.GetFunction<int, int>("sum")(10));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TrapFreeLeavesAreCalledDirectly(bool guardPages)
+    {
+        if (guardPages && !GuardPages.IsAvailable) return;
+        var engine = new Engine(new EngineConfig { Native = new LlvmBackend(2, _cache, guardPages) });
+        var module = Module.FromBytes(engine, WatCompiler.Compile(Leaves));
+        using var store = new Store(engine);
+        var inst = new Linker().Instantiate(store, module);
+        var mix = (WasmFunction)inst.GetFunction("mix")!;
+        Assert.True(mix.NativeTrapFree);
+        foreach (var name in new[] { "div", "load", "trunc", "fail" })
+            Assert.False(((WasmFunction)inst.GetFunction(name)!).NativeTrapFree, name);
+        // Several values in and out, and a global (kept in a register inside the module) seen by the next call:
+        // through the Value API, raw slots (the component glue's calls) and a typed delegate.
+        var results = mix.Invoke(Value.I32(3), Value.I64(10), Value.F64(2.5));
+        Assert.Equal(30L, results[0].AsI64());
+        Assert.Equal(5.5, results[1].AsF64());
+        Span<ulong> raw = stackalloc ulong[2];
+        mix.InvokeRaw([4, 2, BitConverter.DoubleToUInt64Bits(-1)], raw);
+        Assert.Equal(14L, (long)raw[0]);
+        Assert.Equal(6.0, BitConverter.UInt64BitsToDouble(raw[1]));
+        var total = inst.GetFunction<long>("total");
+        Assert.True(((WasmFunction)inst.GetFunction("total")!).NativeTrapFree);
+        Assert.Equal(7L, total());
+        // A trap in another leaf of the instance, then the direct calls again.
+        Assert.Throws<TrapException>(() => inst.GetFunction<int, int, int>("div")(1, 0));
+        results = mix.Invoke(Value.I32(-7), Value.I64(5), Value.F64(0.5));
+        Assert.Equal(0L, results[0].AsI64());
+        Assert.Equal(0L, total());
     }
 
     [Fact]
