@@ -21,8 +21,8 @@ internal struct LlvmValue(nint value, ValueType type) : IStackValue<LlvmValue>
 /// FunctionTranslator.Simd.cs), as the validator's walk hands them over (<see cref="IFunctionTranslator{TValue, TResult}"/>:
 /// decoded, type-checked, with their operands' LLVM values; unreachable code never comes). Locals and block results are allocas (mem2reg makes them SSA values); a stack frame
 /// in linear memory gets variables of its own (FunctionTranslator.Frame.cs). Calls to other native functions of the
-/// module are direct; imports, call_indirect to other instances, memory.grow and bulk operations go through the
-/// instance context's callbacks. A trap stores its code in the context and longjmps to the entry the runtime called
+/// module are direct, memory.grow is native too (<see cref="ModuleTranslator.MemoryGrow"/>); imports, call_indirect
+/// to other instances and bulk operations go through the instance context's callbacks. A trap stores its code in the context and longjmps to the entry the runtime called
 /// (<see cref="ModuleTranslator.EnterSymbol"/>); a callback's trap is propagated the same way once it returns, so
 /// no .NET frame is ever unwound.
 /// </summary>
@@ -158,7 +158,7 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
         // Not in a leaf (Validation.LeafCode), which calls nothing and loops nowhere: its frame is all it adds to
         // its caller's, which checked, and it runs a bounded time. So a leaf without instructions that trap has no
         // trap at all, and the host calls it without the entry that catches traps.
-        if (!Validation.LeafCode.IsLeaf(code))
+        if (!Validation.LeafCode.IsLeaf(code, _m.Info.AllMemories.Count))
         {
             nint sp = StackPointer();
             nint limit = ContextField(ModuleTranslator.StackLimitOffset, _m.I64, invariant: false);
@@ -302,9 +302,9 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
         Resync();
     }
 
-    /// <summary>After a callback into the runtime (an import, a call_indirect it makes, memory.grow, a bulk
-    /// operation): if it failed, the trap code is in the context; leave for the entry. After a runtime operation
-    /// that runs no Wasm code (<paramref name="helper"/>: memory.grow, bulk operations), the trap is this
+    /// <summary>After a callback into the runtime (an import, a call_indirect it makes, a bulk operation): if it
+    /// failed, the trap code is in the context; leave for the entry. After a runtime operation that runs no Wasm
+    /// code (<paramref name="helper"/>: bulk operations), the trap is this
     /// function's, so the globals in registers go to their cells first; after a call out, the cells already say
     /// what the callee left (written before the call, and by any code of the module it called back).</summary>
     private void PropagateTrap(bool helper = false)
@@ -595,12 +595,12 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
             case 0x40:
             {
                 nint delta = Pop(ValueType.I32);
-                nint grow = ContextField(ModuleTranslator.GrowMemoryOffset, _m.Ptr);
-                // Reloads memory 0's length afterwards (PropagateTrap), whichever memory grew: an imported memory may
-                // be memory 0 under another index too.
-                nint* growArgs = stackalloc nint[] { _ctx, Const(ValueType.I32, (ulong)i.A), delta };
-                nint old = LLVMBuildCall2(_b, _m.GrowType, grow, growArgs, 3, "");
-                PropagateTrap(helper: true);
+                // In native code (ModuleTranslator.MemoryGrow): it cannot trap. Memory 0's length is read again
+                // afterwards, whichever memory grew: an imported memory may be memory 0 under another index too.
+                var (grow, growType) = _m.MemoryGrow;
+                nint* growArgs = stackalloc nint[] { MemoryDefinition(i.A), delta };
+                nint old = LLVMBuildCall2(_b, growType, grow, growArgs, 2, "");
+                AfterCall();
                 Push(old, ValueType.I32);
                 break;
             }

@@ -25,7 +25,6 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     public static readonly int TrapCodeOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.TrapCode));
     public static readonly int StackLimitOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.StackLimit));
     public static readonly int CallIndirectOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.CallIndirect));
-    public static readonly int GrowMemoryOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.GrowMemory));
     public static readonly int CallFunctionOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.CallFunction));
     public static readonly int BulkOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.Bulk));
     public static readonly int FunctionsOffset = (int)Marshal.OffsetOf<InstanceContext>(nameof(InstanceContext.Functions));
@@ -66,8 +65,6 @@ internal sealed unsafe class ModuleTranslator : IDisposable
     private readonly (nint Function, nint Type)[] _functions;
     /// <summary>void (ptr ctx, i32 index, ptr slots): <see cref="InstanceContext.CallFunction"/>'s type.</summary>
     public nint CallOutType { get; }
-    /// <summary>i32 (ptr ctx, i32 memory, i32 delta): <see cref="InstanceContext.GrowMemory"/>'s type.</summary>
-    public nint GrowType { get; }
     /// <summary>libc's <c>void longjmp(jmp_buf, int)</c>: how a trap leaves native code (to the entry's
     /// <see cref="EnterSymbol"/> or the guard-page support library's, through <see cref="JumpBufferOffset"/>).</summary>
     public nint Longjmp { get; }
@@ -154,8 +151,6 @@ internal sealed unsafe class ModuleTranslator : IDisposable
         V128 = LLVMVectorType(I32, 4);
         nint* callOut = stackalloc nint[] { Ptr, I32, Ptr };
         CallOutType = LLVMFunctionType(Void, callOut, 3, 0);
-        nint* grow = stackalloc nint[] { Ptr, I32, I32 };
-        GrowType = LLVMFunctionType(I32, grow, 3, 0);
         nint* indirect = stackalloc nint[] { Ptr, I32, I32, I32, Ptr };
         CallIndirectType = LLVMFunctionType(Void, indirect, 5, 0);
         nint* bulk = stackalloc nint[] { Ptr, I32, I32, I32, I64, I64, I64 };
@@ -435,6 +430,73 @@ internal sealed unsafe class ModuleTranslator : IDisposable
             if (index >= info.ImportedFunctionCount && index - info.ImportedFunctionCount < escaping.Length)
                 escaping[index - info.ImportedFunctionCount] = true;
         return escaping;
+    }
+
+    /// <summary><c>i32 wasmsharp_memory_grow(ptr definition, i32 delta)</c>, internal to each part: memory.grow in
+    /// native code, without a call into .NET, so that a function that grows memory can still be a leaf
+    /// (<see cref="Validation.LeafCode"/>). As <see cref="WasmSharp.Memory.Grow"/>: the old size in pages, or -1 past
+    /// the definition's <see cref="MemoryDefinition.GrowLimit"/> or when the OS refuses; the new pages are committed
+    /// in place (libc's <c>mprotect</c>: a memory's whole range is reserved when it is made), then the length
+    /// grows.</summary>
+    public (nint Function, nint Type) MemoryGrow => _memoryGrow.Function != 0 ? _memoryGrow : _memoryGrow = AddMemoryGrow();
+    private (nint Function, nint Type) _memoryGrow;
+
+    public static readonly int DefinitionBaseOffset = (int)Marshal.OffsetOf<MemoryDefinition>(nameof(MemoryDefinition.Base));
+    public static readonly int DefinitionLengthOffset = (int)Marshal.OffsetOf<MemoryDefinition>(nameof(MemoryDefinition.Length));
+    public static readonly int DefinitionGrowLimitOffset = (int)Marshal.OffsetOf<MemoryDefinition>(nameof(MemoryDefinition.GrowLimit));
+
+    private (nint, nint) AddMemoryGrow()
+    {
+        const ulong ProtReadWrite = 3;
+        nint* ps = stackalloc nint[] { Ptr, I32 };
+        nint type = LLVMFunctionType(I32, ps, 2, 0);
+        nint grow = LLVMAddFunction(Module, "wasmsharp_memory_grow", type);
+        LLVMSetLinkage(grow, LLVMLinkage.Internal);
+        nint* mps = stackalloc nint[] { Ptr, I64, I32 };
+        nint mprotectType = LLVMFunctionType(I32, mps, 3, 0);
+        nint mprotect = LLVMAddFunction(Module, "mprotect", mprotectType);
+        nint b = LLVMCreateBuilderInContext(Context);
+        try
+        {
+            nint definition = LLVMGetParam(grow, 0), delta = LLVMGetParam(grow, 1);
+            nint Block(string name) => LLVMAppendBasicBlockInContext(Context, grow, name);
+            nint Field(int offset)
+            {
+                nint at = LLVMConstInt(I64, (ulong)offset, 0);
+                return LLVMBuildGEP2(b, I8, definition, &at, 1, "");
+            }
+            nint start = Block("start"), check = Block("check"), commit = Block("commit"), store = Block("store"),
+                done = Block("done"), fail = Block("fail");
+            LLVMPositionBuilderAtEnd(b, start);
+            nint lengthSlot = Field(DefinitionLengthOffset);
+            nint length = LLVMBuildLoad2(b, I64, lengthSlot, "");
+            nint pages = LLVMBuildCast(b, LLVMOpcode.Trunc, LLVMBuildBinOp(b, LLVMOpcode.LShr, length, LLVMConstInt(I64, 16, 0), ""), I32, "");
+            LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntPredicate.EQ, delta, LLVMConstInt(I32, 0, 0), ""), done, check);
+            LLVMPositionBuilderAtEnd(b, check);
+            // delta < 2^32 pages: shifted, it cannot overflow 64 bits.
+            nint bytes = LLVMBuildBinOp(b, LLVMOpcode.Shl, LLVMBuildCast(b, LLVMOpcode.ZExt, delta, I64, ""), LLVMConstInt(I64, 16, 0), "");
+            nint newLength = LLVMBuildBinOp(b, LLVMOpcode.Add, length, bytes, "");
+            nint limit = LLVMBuildLoad2(b, I64, Field(DefinitionGrowLimitOffset), "");
+            LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntPredicate.UGT, newLength, limit, ""), fail, commit);
+            LLVMPositionBuilderAtEnd(b, commit);
+            nint memoryBase = LLVMBuildLoad2(b, Ptr, Field(DefinitionBaseOffset), "");
+            nint end = LLVMBuildGEP2(b, I8, memoryBase, &length, 1, "");
+            nint* args = stackalloc nint[] { end, bytes, LLVMConstInt(I32, ProtReadWrite, 0) };
+            nint result = LLVMBuildCall2(b, mprotectType, mprotect, args, 3, "");
+            LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntPredicate.EQ, result, LLVMConstInt(I32, 0, 0), ""), store, fail);
+            LLVMPositionBuilderAtEnd(b, store);
+            LLVMBuildStore(b, newLength, lengthSlot);
+            LLVMBuildBr(b, done);
+            LLVMPositionBuilderAtEnd(b, done);
+            LLVMBuildRet(b, pages);
+            LLVMPositionBuilderAtEnd(b, fail);
+            LLVMBuildRet(b, LLVMConstInt(I32, unchecked((ulong)-1) & 0xFFFF_FFFF, 0));
+        }
+        finally
+        {
+            LLVMDisposeBuilder(b);
+        }
+        return (grow, type);
     }
 
     public const string EnterSymbol = "wasmsharp_enter";

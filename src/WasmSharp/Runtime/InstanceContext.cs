@@ -13,6 +13,10 @@ internal unsafe struct MemoryDefinition
     /// code compiled for guard pages runs only on memories with <see cref="Memory.FullReservation"/>, and its fault
     /// handler takes a fault inside this range for an out-of-bounds access.</summary>
     public ulong Reserved;
+    /// <summary>The length the memory may grow to: its maximum (or 4 GiB), within <see cref="Reserved"/>; 0 once
+    /// disposed. Native code grows the memory itself up to it (committing pages in place), as
+    /// <see cref="Memory.Grow"/> does.</summary>
+    public ulong GrowLimit;
 }
 
 /// <summary>A table's elements (slot bits, 0 is null) and current length, as running code reads them (owned by
@@ -60,8 +64,6 @@ internal unsafe struct InstanceContext
     /// <summary>call_indirect for native code: (context, table, type index, element, slots), with the checks and
     /// traps of the spec, then the call as <see cref="CallFunction"/> makes it.</summary>
     public delegate* unmanaged<InstanceContext*, int, int, uint, ulong*, void> CallIndirect;
-    /// <summary>memory.grow for native code: (context, memory index, delta in pages) → old size in pages, or -1.</summary>
-    public delegate* unmanaged<InstanceContext*, int, uint, int> GrowMemory;
     /// <summary>The bulk operations native code leaves to the runtime (<see cref="NativeCalls.Bulk"/>): (context,
     /// 0xFC sub-opcode, two immediates, three operands) → a result (table.grow's).</summary>
     public delegate* unmanaged<InstanceContext*, int, int, int, ulong, ulong, ulong, ulong> Bulk;
@@ -105,7 +107,6 @@ internal unsafe struct InstanceContext
         for (int i = 0; i < globals.Length; i++) c->Globals[i] = globals[i].Cell;
         for (int i = 0; i < tables.Length; i++) c->Tables[i] = tables[i].Definition;
         c->CallFunction = &NativeCalls.CallFunction;
-        c->GrowMemory = &NativeCalls.GrowMemory;
         c->CallIndirect = &NativeCalls.CallIndirect;
         c->Bulk = &NativeCalls.Bulk;
         return c;
@@ -229,21 +230,6 @@ internal static unsafe class NativeCalls
         catch (Exception e)
         {
             Fail(ctx, e);
-        }
-    }
-
-    [UnmanagedCallersOnly]
-    public static int GrowMemory(InstanceContext* ctx, int memory, uint delta)
-    {
-        try
-        {
-            var instance = (Instance)GCHandle.FromIntPtr(ctx->Instance).Target!;
-            return (int)instance.Memories[memory].Grow(delta);
-        }
-        catch (Exception e)
-        {
-            Fail(ctx, e);
-            return -1;
         }
     }
 

@@ -74,6 +74,7 @@ public sealed unsafe class Memory : IDisposable
             throw new WasmException($"could not allocate {min} pages of linear memory");
         }
         ByteLength = min * MemoryType.PageSize;
+        Definition->GrowLimit = Math.Min(limit * MemoryType.PageSize, _reserved);
         _reservation = (nint)Base;
         store.Own(this);
     }
@@ -97,10 +98,8 @@ public sealed unsafe class Memory : IDisposable
         ulong old = ByteLength / MemoryType.PageSize;
         if (deltaPages == 0) return _disposed ? -1 : (long)old;
         if (_disposed || deltaPages > MemoryType.MaxPages32) return -1;
-        ulong pages = old + deltaPages;
-        if (pages > MaxPagesLimit(_type)) return -1;
-        ulong bytes = pages * MemoryType.PageSize;
-        if (bytes > _reserved) return -1;
+        ulong bytes = (old + deltaPages) * MemoryType.PageSize;
+        if (bytes > Definition->GrowLimit) return -1;
         if (!VirtualMemory.Commit(Base + ByteLength, bytes - ByteLength)) return -1;
         ByteLength = bytes;
         return (long)old;
@@ -197,6 +196,7 @@ public sealed unsafe class Memory : IDisposable
     private void Free()
     {
         ByteLength = 0;
+        Definition->GrowLimit = 0;
         _disposed = true;
         Store.MemoryDisposed = true;
         // Code that still runs on this memory sees a size of 0; native code that relies on guard pages, which does

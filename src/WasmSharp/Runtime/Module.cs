@@ -58,7 +58,7 @@ public sealed class Module
     /// whose native code the host calls more cheaply. Found for all functions the first time it is asked.</summary>
     internal Validation.LeafKind LeafKind(int defined)
     {
-        var kinds = _leaves ??= [.. Info.Codes.Select(c => Validation.LeafCode.Classify(Info.Bytes.Span.Slice(c.CodeOffset, c.CodeLength)))];
+        var kinds = _leaves ??= [.. Info.Codes.Select(c => Validation.LeafCode.Classify(Info.Bytes.Span.Slice(c.CodeOffset, c.CodeLength), Info.AllMemories.Count))];
         return kinds[defined];
     }
     private Validation.LeafKind[]? _leaves;

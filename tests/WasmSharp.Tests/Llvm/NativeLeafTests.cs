@@ -17,7 +17,7 @@ public sealed class NativeLeafTests : IDisposable
     {
         var module = Module.FromBytes(WatCompiler.Compile($"(module (memory 1) (table 1 funcref) {extra} (func (param i32) (result i32) {body}))"));
         var code = module.Info.Codes[^1];
-        return LeafCode.Classify(module.Info.Bytes.Span.Slice(code.CodeOffset, code.CodeLength));
+        return LeafCode.Classify(module.Info.Bytes.Span.Slice(code.CodeOffset, code.CodeLength), module.Info.AllMemories.Count);
     }
 
     private static bool Leaf(string body, string extra = "") => Kind(body, extra) != LeafKind.None;
@@ -29,6 +29,7 @@ public sealed class NativeLeafTests : IDisposable
     [InlineData("(i32.trunc_sat_f64_s (f64.div (f64.convert_i32_u (local.get 0)) (f64.const 0)))")]
     [InlineData("(i32x4.extract_lane 1 (i32x4.splat (local.get 0)))")]
     [InlineData("(select (i32.mul (local.get 0) (i32.const 3)) (i32.const 1) (local.get 0))")]
+    [InlineData("(memory.grow (local.get 0))")]
     [InlineData("(global.set 0 (local.get 0)) (global.get 0)", "(global (mut i32) (i32.const 0))")]
     public void LeavesWithoutTrappingInstructionsAreTrapFree(string body, string extra = "") =>
         Assert.Equal(LeafKind.TrapFree, Kind(body, extra));
@@ -42,6 +43,8 @@ public sealed class NativeLeafTests : IDisposable
     [InlineData("(i32.trunc_f32_u (f32.convert_i32_s (local.get 0)))")]
     [InlineData("(i32x4.extract_lane 0 (v128.load (local.get 0)))")]
     [InlineData("(i32x4.extract_lane 0 (v128.load32_lane 1 (local.get 0) (v128.const i64x2 0 0)))")]
+    [InlineData("(memory.fill (i32.const 0) (i32.const 0) (local.get 0)) (i32.const 0)")]
+    [InlineData("(memory.copy (i32.const 0) (i32.const 8) (local.get 0)) (i32.const 0)")]
     public void LeavesWithTrappingInstructionsAreNotTrapFree(string body) => Assert.Equal(LeafKind.Leaf, Kind(body));
 
     [Fact]
@@ -68,12 +71,12 @@ public sealed class NativeLeafTests : IDisposable
     [InlineData("(call_indirect (param i32) (result i32) (local.get 0) (i32.const 0))")]
     [InlineData("(return_call 0 (local.get 0))")]
     [InlineData("(loop (result i32) (local.get 0))")]
-    [InlineData("(memory.grow (local.get 0))")]
-    [InlineData("(memory.fill (i32.const 0) (i32.const 0) (local.get 0)) (i32.const 0)")]
-    [InlineData("(memory.copy (i32.const 0) (i32.const 8) (local.get 0)) (i32.const 0)")]
+    [InlineData("(memory.init 0 (i32.const 0) (i32.const 0) (local.get 0)) (i32.const 0)", "(data \"abc\")")]
+    [InlineData("(memory.copy 1 0 (i32.const 0) (i32.const 8) (local.get 0)) (i32.const 0)", "(memory 1)")]
+    [InlineData("(memory.fill 1 (i32.const 0) (i32.const 0) (local.get 0)) (i32.const 0)", "(memory 1)")]
     [InlineData("(ref.is_null (table.get 0 (local.get 0)))")]
     [InlineData("(table.size 0)")]
-    public void CodeThatCallsLoopsOrUsesTheRuntimeIsNot(string body) => Assert.False(Leaf(body));
+    public void CodeThatCallsLoopsOrUsesTheRuntimeIsNot(string body, string extra = "") => Assert.False(Leaf(body, extra));
 
     private const string Leaves = """
         (module
@@ -155,6 +158,68 @@ public sealed class NativeLeafTests : IDisposable
         results = mix.Invoke(Value.I32(-7), Value.I64(5), Value.F64(0.5));
         Assert.Equal(0L, results[0].AsI64());
         Assert.Equal(0L, total());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void NativeCodeGrowsMemoryItself(bool guardPages)
+    {
+        // memory.grow in native code, a leaf: up to the maximum, then -1; what it commits is there for the code,
+        // the host and the interpreter alike.
+        if (guardPages && !GuardPages.IsAvailable) return;
+        var engine = new Engine(new EngineConfig { Native = new LlvmBackend(2, _cache, guardPages) });
+        var module = Module.FromBytes(engine, WatCompiler.Compile("""
+            (module
+              (memory (export "mem") 1 5)
+              (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+              (func (export "poke") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
+              (func (export "peek") (param i32) (result i32) (i32.load (local.get 0)))
+              (func (export "move") (param i32 i32 i32) (memory.copy (local.get 0) (local.get 1) (local.get 2))))
+            """));
+        using var store = new Store(engine);
+        var inst = new Linker().Instantiate(store, module);
+        Assert.True(((WasmFunction)inst.GetFunction("grow")!).NativeTrapFree);
+        var grow = inst.GetFunction<int, int>("grow");
+        var poke = inst.GetFunction("poke")!.AsAction<int, int>();
+        var peek = inst.GetFunction<int, int>("peek");
+        var memory = inst.GetMemory("mem")!;
+        Assert.Equal(TrapCode.OutOfBoundsMemoryAccess, Assert.Throws<TrapException>(() => peek(65536)).Code);
+        Assert.Equal(1, grow(0));
+        Assert.Equal(1, grow(2));
+        Assert.Equal(3UL, memory.Pages);
+        poke(3 * 65536 - 4, 77);
+        Assert.Equal(77, peek(3 * 65536 - 4));
+        Assert.Equal(77, memory.Read<int>(3 * 65536 - 4));
+        Assert.Equal(0, peek(2 * 65536)); // new pages are zero
+        Assert.Equal(-1, grow(3)); // past the maximum (5)
+        Assert.Equal(-1, grow(-1)); // 2^32 - 1 pages
+        Assert.Equal(3, grow(2));
+        Assert.Equal(-1, grow(1));
+        Assert.Equal(5UL, memory.Pages);
+        Assert.Equal(TrapCode.OutOfBoundsMemoryAccess, Assert.Throws<TrapException>(() => peek(5 * 65536 - 2)).Code);
+        // The host grows the same memory to the same limit.
+        Assert.Equal(-1, memory.Grow(1));
+        // memory.copy in a leaf that may trap: copies, or traps before writing a byte.
+        var move = (WasmFunction)inst.GetFunction("move")!;
+        Assert.True(move.NativeLeaf);
+        Assert.False(move.NativeTrapFree);
+        move.AsAction<int, int, int>()(16, 3 * 65536 - 4, 4);
+        Assert.Equal(77, peek(16));
+        Assert.Equal(TrapCode.OutOfBoundsMemoryAccess,
+            Assert.Throws<TrapException>(() => move.AsAction<int, int, int>()(5 * 65536 - 2, 16, 4)).Code);
+        Assert.Equal(0, peek(5 * 65536 - 4));
+
+        // Without a maximum: up to 4 GiB, as far as the machine commits; then on the interpreter too.
+        var unbounded = Module.FromBytes(engine, WatCompiler.Compile("""
+            (module (memory (export "mem") 0)
+              (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))
+            """));
+        var other = new Linker().Instantiate(store, unbounded);
+        var growOther = other.GetFunction<int, int>("grow");
+        Assert.Equal(0, growOther(16));
+        Assert.Equal(-1, growOther(65536 - 15)); // past 65536 pages
+        Assert.Equal(16UL, other.GetMemory("mem")!.Pages);
     }
 
     [Fact]
