@@ -209,6 +209,9 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
     /// dropped its borrows, and leave. The reference path passes component values; compiled thunks pass their own,
     /// and lower into the array they are given (as long as the core function's parameters; reused by calls that do
     /// not overlap). The conversions are a struct, so this is compiled for each kind and calls them directly.</summary>
+    /// <remarks>Not inlined: a compiled entry (a DynamicMethod, compiled once, without a profile) calls this method's
+    /// tiered code, optimised with the profile of its calls.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     internal TResult CallWith<TArgs, TResult, TConversions>(TArgs args, InstanceState? caller, TConversions conversions)
         where TConversions : struct, ICallConversions<TArgs, TResult>
     {
