@@ -179,6 +179,9 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
     private readonly ulong[] _rawArgs = new ulong[core.Type.Parameters.Length];
     private CallFrame? _frame;
     private bool _busy;
+    /// <summary>The options every call reads, as fields of this object (the options are a record of their own).</summary>
+    private readonly bool _async = options.IsAsync;
+    private readonly Function? _postReturn = options.PostReturn;
 
     private static bool HasHandles(ComponentFunctionType t) =>
         t.Parameters.Any(p => ValueTypeWalk.HasHandles(p.Type)) || t.Result is not null && ValueTypeWalk.HasHandles(t.Result);
@@ -221,7 +224,7 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
         bool reentered = _busy;
         // A call that does not overlap another of this function reuses its frame and buffers. Only the built-ins
         // that track calls and an async lift's end read the frame: other calls need none.
-        var frame = !tracked && !options.IsAsync ? null : reentered ? new CallFrame(this) : (_frame ??= new CallFrame(this)).Reset();
+        var frame = !tracked && !_async ? null : reentered ? new CallFrame(this) : (_frame ??= new CallFrame(this)).Reset();
         if (tracked) instance.Current = frame;
         _busy = true;
         try
@@ -233,7 +236,7 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
                 ? CoreCalls.Call(core, flatArgs)
                 : CoreCalls.Call(core, flatArgs, _rawResults);
             TResult result;
-            if (options.IsAsync)
+            if (_async)
             {
                 // With a callback the core function returns what to do next: EXIT (0) is done; waiting needs the
                 // event loop, which is not built yet (NotSupportedException: no trap, the program is not at fault).
@@ -250,7 +253,7 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
             else
             {
                 result = conversions.Lift(abi, flatResults);
-                if (options.PostReturn is { } postReturn)
+                if (_postReturn is { } postReturn)
                 {
                     instance.MayLeave = false;
                     try

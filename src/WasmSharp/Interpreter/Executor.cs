@@ -150,12 +150,12 @@ internal sealed unsafe partial class Executor : IDisposable
             HostSlots.InvokeRaw(function, args, results);
             return;
         }
-        var type = wf.Type;
-        if (wf.NativeEntry != 0 && Math.Max(type.Parameters.Length, type.Results.Length) <= RawNativeSlots && !wf.Instance.HasDisposedMemory)
+        if (wf.RawNative && !wf.Instance.HasDisposedMemory)
         {
             InvokeRawNative(wf, args, results);
             return;
         }
+        var type = wf.Type;
         int fp = Prepare(wf);
         ulong* slots = _stack + fp;
         for (int i = 0; i < args.Length; i++) slots[i * SlotWords] = args[i];
@@ -165,7 +165,7 @@ internal sealed unsafe partial class Executor : IDisposable
 
     /// <summary>The most values (arguments or results) a raw call into native code stages on the .NET stack; more
     /// go through a frame on the interpreter's stack.</summary>
-    private const int RawNativeSlots = 16;
+    internal const int RawNativeSlots = 16;
 
     [InlineArray(RawNativeSlots * SlotWords)]
     private struct RawSlots

@@ -115,6 +115,10 @@ internal sealed class WasmFunction : Function
     /// directly, without the entry that catches traps.</summary>
     public readonly bool NativeTrapFree;
 
+    /// <summary>A raw call (<c>Executor.InvokeRaw</c>) may stage this function's values on the .NET stack and enter
+    /// its native code directly: it has an entry and few enough values.</summary>
+    internal readonly bool RawNative;
+
     /// <summary><paramref name="native"/>: the instance runs native code (<paramref name="nativeEntry"/> may still be
     /// 0); else the interpreter's code is made now.</summary>
     public WasmFunction(Store store, Instance instance, int index, nint nativeEntry = 0, bool native = false)
@@ -126,6 +130,7 @@ internal sealed class WasmFunction : Function
         var leaf = nativeEntry == 0 ? Validation.LeafKind.None : instance.Module.LeafKind(index - instance.Module.Info.ImportedFunctionCount);
         NativeLeaf = leaf != Validation.LeafKind.None;
         NativeTrapFree = leaf == Validation.LeafKind.TrapFree;
+        RawNative = nativeEntry != 0 && Math.Max(Type.Parameters.Length, Type.Results.Length) <= Interpreter.Executor.RawNativeSlots;
         if (!native) MakeCode();
     }
 
