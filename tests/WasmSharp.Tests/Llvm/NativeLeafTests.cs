@@ -13,6 +13,11 @@ public sealed class NativeLeafTests : IDisposable
 
     public void Dispose() => Directory.Delete(_cache, recursive: true);
 
+    /// <summary>An engine running native code from this test's cache, with explicit checks or guard pages (null
+    /// where guard pages are not available).</summary>
+    private Engine? NativeEngine(bool guardPages) =>
+        guardPages && !GuardPages.IsAvailable ? null : new Engine(new EngineConfig { Native = new LlvmBackend(2, _cache, guardPages) });
+
     private static LeafKind Kind(string body, string extra = "")
     {
         var module = Module.FromBytes(WatCompiler.Compile($"(module (memory 1) (table 1 funcref) {extra} (func (param i32) (result i32) {body}))"));
@@ -102,8 +107,7 @@ public sealed class NativeLeafTests : IDisposable
     [InlineData(true)]
     public void LeavesTrapAndReturnAsOtherFunctionsDo(bool guardPages)
     {
-        if (guardPages && !GuardPages.IsAvailable) return;
-        var engine = new Engine(new EngineConfig { Native = new LlvmBackend(2, _cache, guardPages) });
+        if (NativeEngine(guardPages) is not { } engine) return; // guard pages: Linux x86-64 only
         var module = Module.FromBytes(engine, WatCompiler.Compile(Leaves));
         Assert.Null(module.NativeFallback);
         using var store = new Store(engine);
@@ -132,8 +136,7 @@ public sealed class NativeLeafTests : IDisposable
     [InlineData(true)]
     public void TrapFreeLeavesAreCalledDirectly(bool guardPages)
     {
-        if (guardPages && !GuardPages.IsAvailable) return;
-        var engine = new Engine(new EngineConfig { Native = new LlvmBackend(2, _cache, guardPages) });
+        if (NativeEngine(guardPages) is not { } engine) return; // guard pages: Linux x86-64 only
         var module = Module.FromBytes(engine, WatCompiler.Compile(Leaves));
         using var store = new Store(engine);
         var inst = new Linker().Instantiate(store, module);
@@ -167,8 +170,7 @@ public sealed class NativeLeafTests : IDisposable
     {
         // memory.grow in native code, a leaf: up to the maximum, then -1; what it commits is there for the code,
         // the host and the interpreter alike.
-        if (guardPages && !GuardPages.IsAvailable) return;
-        var engine = new Engine(new EngineConfig { Native = new LlvmBackend(2, _cache, guardPages) });
+        if (NativeEngine(guardPages) is not { } engine) return; // guard pages: Linux x86-64 only
         var module = Module.FromBytes(engine, WatCompiler.Compile("""
             (module
               (memory (export "mem") 1 5)
@@ -227,7 +229,7 @@ public sealed class NativeLeafTests : IDisposable
     {
         // Calls without a GC transition keep their thread in cooperative mode: a collection another thread asks
         // for waits until the call returns, and nothing hangs or breaks.
-        var engine = new Engine(new EngineConfig { Native = new LlvmBackend(2, _cache) });
+        var engine = NativeEngine(guardPages: false)!;
         var module = Module.FromBytes(engine, WatCompiler.Compile(Leaves));
         int calls = 0, wrong = 0, traps = 0;
         bool stop = false;
