@@ -158,7 +158,7 @@ internal sealed unsafe partial class FunctionTranslator : IFunctionTranslator<Ll
         // Not in a leaf (Validation.LeafCode), which calls nothing and loops nowhere: its frame is all it adds to
         // its caller's, which checked, and it runs a bounded time. So a leaf without instructions that trap has no
         // trap at all, and the host calls it without the entry that catches traps.
-        if (!Validation.LeafCode.IsLeaf(code, _m.Info.AllMemories.Count))
+        if (_m.Info.LeafKind(functionIndex - _m.Info.ImportedFunctionCount) == Validation.LeafKind.None)
         {
             nint sp = StackPointer();
             nint limit = ContextField(ModuleTranslator.StackLimitOffset, _m.I64, invariant: false);

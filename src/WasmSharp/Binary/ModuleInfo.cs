@@ -108,6 +108,17 @@ public sealed class ModuleInfo
     public List<uint> AllTags { get; } = new();
 
     public int ImportedFunctionCount { get; set; }
+
+    /// <summary>What defined function <paramref name="defined"/> is as a leaf (<see cref="Validation.LeafCode"/>):
+    /// the one answer both the native translator (which leaves a leaf's stack check out) and the runtime (which
+    /// calls a leaf more cheaply) go by. Found for all functions the first time it is asked (by any thread: each
+    /// finds the same).</summary>
+    internal Validation.LeafKind LeafKind(int defined)
+    {
+        var kinds = _leafKinds ??= [.. Codes.Select(c => Validation.LeafCode.Classify(Bytes.Span.Slice(c.CodeOffset, c.CodeLength), AllMemories.Count))];
+        return kinds[defined];
+    }
+    private Validation.LeafKind[]? _leafKinds;
     public int ImportedTableCount { get; set; }
     public int ImportedMemoryCount { get; set; }
     public int ImportedGlobalCount { get; set; }

@@ -127,7 +127,7 @@ internal sealed class WasmFunction : Function
         Instance = instance;
         Index = index;
         NativeEntry = nativeEntry;
-        var leaf = nativeEntry == 0 ? Validation.LeafKind.None : instance.Module.LeafKind(index - instance.Module.Info.ImportedFunctionCount);
+        var leaf = nativeEntry == 0 ? Validation.LeafKind.None : instance.Module.Info.LeafKind(index - instance.Module.Info.ImportedFunctionCount);
         NativeLeaf = leaf != Validation.LeafKind.None;
         NativeTrapFree = leaf == Validation.LeafKind.TrapFree;
         RawNative = nativeEntry != 0 && Math.Max(Type.Parameters.Length, Type.Results.Length) <= Interpreter.Executor.RawNativeSlots;

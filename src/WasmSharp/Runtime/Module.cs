@@ -54,15 +54,6 @@ public sealed class Module
     /// <summary>The module's native code, when its engine has a native backend that compiled it.</summary>
     internal NativeCode? Native { get; private set; }
 
-    /// <summary>What defined function <paramref name="defined"/> is as a leaf (<see cref="Validation.LeafCode"/>),
-    /// whose native code the host calls more cheaply. Found for all functions the first time it is asked.</summary>
-    internal Validation.LeafKind LeafKind(int defined)
-    {
-        var kinds = _leaves ??= [.. Info.Codes.Select(c => Validation.LeafCode.Classify(Info.Bytes.Span.Slice(c.CodeOffset, c.CodeLength), Info.AllMemories.Count))];
-        return kinds[defined];
-    }
-    private Validation.LeafKind[]? _leaves;
-
     /// <summary>Why the module runs on the interpreter although its engine has a native backend; null otherwise.</summary>
     public string? NativeFallback { get; private set; }
 

@@ -24,14 +24,12 @@ internal enum LeafKind : byte
 /// </summary>
 internal static class LeafCode
 {
-    /// <summary>Whether <paramref name="code"/>, a body of a module with <paramref name="memories"/> memories, is a
-    /// leaf.</summary>
-    public static bool IsLeaf(ReadOnlySpan<byte> code, int memories) => Classify(code, memories) != LeafKind.None;
-
     /// <summary>The longest body that may be a leaf: its straight-line code runs in well under a microsecond, and
     /// its frame (what its values spill) stays small beside the stack its callers' checks keep in reserve.</summary>
     public const int MaxLength = 4096;
 
+    /// <summary>What <paramref name="code"/>, a body of a module with <paramref name="memories"/> memories, is as a
+    /// leaf (<see cref="Binary.ModuleInfo.LeafKind"/> keeps the answer per module).</summary>
     public static LeafKind Classify(ReadOnlySpan<byte> code, int memories)
     {
         if (code.Length > MaxLength) return LeafKind.None;
