@@ -21,27 +21,43 @@ internal static class CompiledAbi
 
     // ---- memory -------------------------------------------------------------------------------------------
 
+    // Small enough to inline where compiled code calls them: a whole compiled call is one method, and its calls sit
+    // in a try region, where the JIT inlines without a profile only what is marked.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Write1(CanonicalOptions o, ulong p, ulong bits) => o.Memory()[(int)p] = (byte)bits;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Write2(CanonicalOptions o, ulong p, ulong bits) => BinaryPrimitives.WriteUInt16LittleEndian(o.Memory()[(int)p..], (ushort)bits);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Write4(CanonicalOptions o, ulong p, ulong bits) => BinaryPrimitives.WriteUInt32LittleEndian(o.Memory()[(int)p..], (uint)bits);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Write8(CanonicalOptions o, ulong p, ulong bits) => BinaryPrimitives.WriteUInt64LittleEndian(o.Memory()[(int)p..], bits);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Read1(CanonicalOptions o, ulong p) => o.Memory()[(int)p];
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Read2(CanonicalOptions o, ulong p) => BinaryPrimitives.ReadUInt16LittleEndian(o.Memory()[(int)p..]);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Read4(CanonicalOptions o, ulong p) => BinaryPrimitives.ReadUInt32LittleEndian(o.Memory()[(int)p..]);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Read8(CanonicalOptions o, ulong p) => BinaryPrimitives.ReadUInt64LittleEndian(o.Memory()[(int)p..]);
 
     /// <summary>Traps unless <paramref name="bytes"/> bytes at <paramref name="pointer"/> are aligned and inside the
     /// memory (<paramref name="what"/>: the type, as messages name it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void CheckRange(CanonicalOptions o, ulong pointer, ulong bytes, int alignment, string what)
     {
-        if (pointer % (ulong)alignment != 0) throw Trap($"a {what} at {pointer}, not {alignment}-byte aligned");
-        int length = o.Memory().Length;
-        if (!Fits(length, pointer, bytes)) throw Trap($"a {what} of {bytes} bytes at {pointer}, past the memory's end ({length})");
+        if (pointer % (ulong)alignment != 0 || !Fits(o.Memory().Length, pointer, bytes)) throw RangeTrap(o, pointer, bytes, alignment, what);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static TrapException RangeTrap(CanonicalOptions o, ulong pointer, ulong bytes, int alignment, string what) =>
+        pointer % (ulong)alignment != 0
+            ? Trap($"a {what} at {pointer}, not {alignment}-byte aligned")
+            : Trap($"a {what} of {bytes} bytes at {pointer}, past the memory's end ({o.Memory().Length})");
 
     private static bool Fits(int memoryLength, ulong pointer, ulong bytes) => bytes <= (ulong)memoryLength && pointer <= (ulong)memoryLength - bytes;
 
     /// <summary>A pointer from a core value: an i32's low bits, or all of an i64.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Pointer(CanonicalOptions o, ulong slot) => o.Pointer == ValueType.I32 ? (uint)slot : slot;
 
     /// <summary>realloc(0, 0, alignment, bytes), with the spec's checks of what it returns.</summary>
@@ -60,9 +76,13 @@ internal static class CompiledAbi
     // ---- scalars ------------------------------------------------------------------------------------------
 
     /// <summary>An f32's bits as it crosses the boundary: every NaN as the canonical one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong F32Bits(float f) => float.IsNaN(f) ? 0x7FC0_0000u : BitConverter.SingleToUInt32Bits(f);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong F64Bits(double f) => double.IsNaN(f) ? 0x7FF8_0000_0000_0000ul : BitConverter.DoubleToUInt64Bits(f);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float F32(ulong bits) => BitConverter.UInt32BitsToSingle((uint)bits) is var f && float.IsNaN(f) ? CanonicalAbi.CanonicalNaN32 : f;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double F64(ulong bits) => BitConverter.UInt64BitsToDouble(bits) is var f && double.IsNaN(f) ? CanonicalAbi.CanonicalNaN64 : f;
 
     /// <summary>A char from its core value: traps unless it is a Unicode scalar value.</summary>
@@ -309,11 +329,20 @@ internal static class CompiledAbi
 
     // ---- untyped values, by the reference path ------------------------------------------------------------
 
-    public static void LowerUntypedFlat(CanonicalOptions o, ComponentValue value, ComponentValueType t, ulong[] slots, int index) =>
-        CanonicalAbi.LowerFlatValues(o, int.MaxValue, [value], [t]).CopyTo(slots, index);
+    /// <summary>Lowers an untyped value into the flat values from <paramref name="index"/> on, flat value k being
+    /// element <c>k * stride</c> of <paramref name="slots"/> (see <see cref="FlatPlace"/>).</summary>
+    public static void LowerUntypedFlat(CanonicalOptions o, ComponentValue value, ComponentValueType t, ulong[] slots, int index, int stride)
+    {
+        var flat = CanonicalAbi.LowerFlatValues(o, int.MaxValue, [value], [t]);
+        for (int k = 0; k < flat.Length; k++) slots[(index + k) * stride] = flat[k];
+    }
 
-    public static ComponentValue LiftUntypedFlat(CanonicalOptions o, ComponentValueType t, ulong[] slots, int index) =>
-        CanonicalAbi.LiftFlatValues(o, int.MaxValue, slots.AsSpan(index, CanonicalLayout.Flatten(t).Count), [t])[0];
+    public static ComponentValue LiftUntypedFlat(CanonicalOptions o, ComponentValueType t, ulong[] slots, int index, int stride)
+    {
+        var flat = new ulong[CanonicalLayout.Flatten(t).Count];
+        for (int k = 0; k < flat.Length; k++) flat[k] = slots[(index + k) * stride];
+        return CanonicalAbi.LiftFlatValues(o, int.MaxValue, flat, [t])[0];
+    }
 
     private static TrapException Trap(string what) => CanonicalAbi.Trap(what);
 }

@@ -31,7 +31,7 @@ internal abstract class CompiledSignature
         {
             TypeMapping[] results = result is null ? [] : [result];
             var signature = typeof(CompiledSignature<,>).MakeGenericType(ThunkCompiler.ArgumentsType(parameters), ThunkCompiler.ResultsType(results));
-            return (CompiledSignature)Activator.CreateInstance(signature, parameters, results, delegateType, pointer)!;
+            return (CompiledSignature)Activator.CreateInstance(signature, type, parameters, results, delegateType, pointer)!;
         });
 
     /// <summary>How many signatures are compiled (for tests of the cache).</summary>
@@ -42,16 +42,26 @@ internal abstract class CompiledSignature
 /// ValueTuple) and whose result is a <typeparamref name="TResult"/> (ValueTuple if there is none).</summary>
 internal sealed class CompiledSignature<TArgs, TResult> : CompiledSignature
 {
-    private readonly Func<CanonicalOptions, TArgs, ulong[], ulong[]> _lower;
-    private readonly Func<CanonicalOptions, ulong[], TResult> _lift;
     private readonly Func<CompiledInvoker<TArgs, TResult>, Delegate> _entry;
 
-    public CompiledSignature(TypeMapping[] parameters, TypeMapping[] results, Type delegateType, ValueType pointer)
+    /// <summary>A whole plain call: lowering, core call and lifting in one method (<see cref="ThunkCompiler.WholeCall"/>).</summary>
+    internal Func<CompiledInvoker<TArgs, TResult>, TArgs, TResult> Call { get; }
+
+    public CompiledSignature(ComponentFunctionType type, TypeMapping[] parameters, TypeMapping[] results, Type delegateType, ValueType pointer)
     {
-        _lower = (Func<CanonicalOptions, TArgs, ulong[], ulong[]>)ThunkCompiler.Lower(parameters, pointer, CanonicalLayout.MaxFlatParams).Compile();
-        _lift = (Func<CanonicalOptions, ulong[], TResult>)ThunkCompiler.Lift(results, pointer, CanonicalLayout.MaxFlatResults).Compile();
+        var coreResults = CanonicalLayout.FlattenFunction(type, FlatContext.Lift, pointer).Results;
+        Call = (Func<CompiledInvoker<TArgs, TResult>, TArgs, TResult>)ThunkCompiler.WholeCall(typeof(CompiledInvoker<TArgs, TResult>),
+            parameters, results, pointer, coreResults).Compile();
         _entry = Entry(delegateType);
+        _conversions = new(() => new(
+            (Func<CanonicalOptions, TArgs, ulong[], ulong[]>)ThunkCompiler.Lower(parameters, pointer, CanonicalLayout.MaxFlatParams).Compile(),
+            (Func<CanonicalOptions, ulong[], TResult>)ThunkCompiler.Lift(results, pointer, CanonicalLayout.MaxFlatResults).Compile()));
     }
+
+    /// <summary>The lowering and lifting on their own, for calls through the protocol
+    /// (<see cref="LiftedFunction.CallWith"/>): compiled on the first call that is not plain.</summary>
+    internal CompiledConversions<TArgs, TResult> Conversions => _conversions.Value;
+    private readonly Lazy<CompiledConversions<TArgs, TResult>> _conversions;
 
     /// <summary><c>(invoker, a1, ..., an) => invoker.Invoke((a1, ..., an))</c>, a method compiled once for every
     /// function it is bound to: each binding is a delegate closed over its invoker, which the call passes as the
@@ -89,17 +99,23 @@ internal sealed class CompiledSignature<TArgs, TResult> : CompiledSignature
         il.Emit(OpCodes.Newobj, tuple.GetConstructor(items)!);
     }
 
-    public override Delegate Bind(LiftedFunction function) => _entry(new CompiledInvoker<TArgs, TResult>(function, _lower, _lift));
+    public override Delegate Bind(LiftedFunction function) => _entry(new CompiledInvoker<TArgs, TResult>(function, this));
 }
 
-/// <summary>Calls one lifted function with compiled conversions, through its call protocol
+/// <summary>Calls one lifted function with its signature's compiled code: a plain call in one method
+/// (<see cref="CompiledSignature{TArgs,TResult}.Call"/>), any other through the call protocol
 /// (<see cref="LiftedFunction.CallWith"/>).</summary>
-internal sealed class CompiledInvoker<TArgs, TResult>(LiftedFunction function, Func<CanonicalOptions, TArgs, ulong[], ulong[]> lower,
-    Func<CanonicalOptions, ulong[], TResult> lift)
+internal sealed class CompiledInvoker<TArgs, TResult>(LiftedFunction function, CompiledSignature<TArgs, TResult> signature)
 {
-    private readonly CompiledConversions<TArgs, TResult> _conversions = new(lower, lift);
+    /// <summary>The function called (a field: the compiled call reads it).</summary>
+    internal readonly LiftedFunction Function = function;
+    private readonly Func<CompiledInvoker<TArgs, TResult>, TArgs, TResult> _call = signature.Call;
 
-    public TResult Invoke(TArgs args) => function.CallWith<TArgs, TResult, CompiledConversions<TArgs, TResult>>(args, caller: null, _conversions);
+    public TResult Invoke(TArgs args) => _call(this, args);
+
+    /// <summary>A call that is not plain, through the protocol.</summary>
+    internal TResult Slow(TArgs args) =>
+        Function.CallWith<TArgs, TResult, CompiledConversions<TArgs, TResult>>(args, caller: null, signature.Conversions);
 }
 
 /// <summary>A signature's compiled lowering and lifting, as a call's conversions.</summary>

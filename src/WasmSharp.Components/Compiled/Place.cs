@@ -43,11 +43,12 @@ internal abstract class Place(EmitContext cx)
     public abstract Expression LiftUntyped(ComponentValueType t);
 }
 
-/// <summary>Flat values from <paramref name="index"/> on, in the slot array <paramref name="slots"/>.</summary>
-internal sealed class FlatPlace(EmitContext cx, Expression slots, int index) : Place(cx)
+/// <summary>Flat values from <paramref name="index"/> on, in the slot array <paramref name="slots"/>, where flat value
+/// k is element <c>k * stride</c> (1: raw values, a word each; <see cref="HostSlots"/>' 2: slots of two words).</summary>
+internal sealed class FlatPlace(EmitContext cx, Expression slots, int index, int stride = 1) : Place(cx)
 {
-    public override Place At(long memoryOffset, int flatIndex) => flatIndex == 0 ? this : new FlatPlace(Cx, slots, index + flatIndex);
-    private IndexExpression Slot => ArrayAccess(slots, Constant(index));
+    public override Place At(long memoryOffset, int flatIndex) => flatIndex == 0 ? this : new FlatPlace(Cx, slots, index + flatIndex, stride);
+    private IndexExpression Slot => ArrayAccess(slots, Constant(index * stride));
     public override Expression Write(int size, Expression bits) => Assign(Slot, bits);
     public override Expression Read(int size) => Slot;
     public override Expression ReadPointer() => Cx.Pointer == ValueType.I32 ? And(Slot, Constant(0xFFFF_FFFFUL)) : Slot;
@@ -56,10 +57,10 @@ internal sealed class FlatPlace(EmitContext cx, Expression slots, int index) : P
         EmitContext.Helper(nameof(CompiledAbi.BadCase), index, Constant(cases), Constant(what), Constant(0UL), Constant(false));
 
     public override Expression LowerUntyped(Expression value, ComponentValueType t) =>
-        EmitContext.Helper(nameof(CompiledAbi.LowerUntypedFlat), Cx.Options, value, Constant(t), slots, Constant(index));
+        EmitContext.Helper(nameof(CompiledAbi.LowerUntypedFlat), Cx.Options, value, Constant(t), slots, Constant(index), Constant(stride));
 
     public override Expression LiftUntyped(ComponentValueType t) =>
-        EmitContext.Helper(nameof(CompiledAbi.LiftUntypedFlat), Cx.Options, Constant(t), slots, Constant(index));
+        EmitContext.Helper(nameof(CompiledAbi.LiftUntypedFlat), Cx.Options, Constant(t), slots, Constant(index), Constant(stride));
 }
 
 /// <summary>Linear memory at <paramref name="address"/> (a ulong expression) plus <paramref name="offset"/>,

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace WasmSharp.Components.Runtime;
 
@@ -47,6 +48,19 @@ public sealed class InstanceState(InstanceState? parent)
         }
         return EnterChain(caller);
     }
+
+    /// <summary>The host entering an outermost instance that runs no call (a plain call): true if entered.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool TryEnterFromHost()
+    {
+        if (Parent is not null || !MayEnter) return false;
+        MayEnter = false;
+        return true;
+    }
+
+    /// <summary>Leaves what <see cref="TryEnterFromHost"/> entered.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void LeaveFromHost() => MayEnter = true;
 
     private int EnterChain(InstanceState? caller)
     {
@@ -188,6 +202,59 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
 
     public ResolvedOptions Options => options;
     public IReadOnlyList<ComponentValueType> ResultTypes => _resultTypes;
+
+    // ---- plain calls (compiled glue: ThunkCompiler.WholeCall) ----
+
+    /// <summary>Calls that may go the plain way: no handles (the options made once serve), not async.</summary>
+    private readonly bool _plainCalls = !HasHandles(type) && !options.IsAsync;
+
+    /// <summary>Where a plain call's core values go: host slots (<see cref="HostSlots"/>, two words a value, results
+    /// over the arguments), pinned, so the core call takes their address.</summary>
+    private readonly ulong[] _plainSlots = GC.AllocateArray<ulong>(Math.Max(Math.Max(core.Type.Parameters.Length, core.Type.Results.Length), 1) * HostSlots.Words,
+        pinned: true);
+
+    internal CanonicalOptions PlainAbi => _plainAbi!;
+    internal ulong[] PlainSlots => _plainSlots;
+
+    /// <summary>Enters a plain call if this one is: from the host into an outermost instance that no call runs in,
+    /// nothing reading the running call (<see cref="InstanceState.TracksCalls"/>), the function not running already
+    /// (its slots are free). Otherwise the call takes the protocol (<see cref="CallWith"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool TryEnterPlain()
+    {
+        if (!_plainCalls || _busy || instance.TracksCalls || !instance.TryEnterFromHost()) return false;
+        _busy = true;
+        return true;
+    }
+
+    /// <summary>The core call of a plain call, on <see cref="PlainSlots"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal unsafe void CallCorePlain() => core.InvokeSlots((ulong*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_plainSlots)));
+
+    /// <summary>Post-return after a plain call, on its core results (in <see cref="PlainSlots"/>, i32s cut to 32 bits).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void PostReturnPlain()
+    {
+        if (_postReturn is not null) RunPostReturnPlain();
+    }
+
+    private void RunPostReturnPlain()
+    {
+        // The function's raw buffers are free: a plain call does not overlap another of this function.
+        var flat = _rawResults;
+        for (int i = 0; i < flat.Length; i++) flat[i] = _plainSlots[i * HostSlots.Words];
+        instance.MayLeave = false;
+        try { CoreCalls.Call(_postReturn!, flat, []); }
+        finally { instance.MayLeave = true; }
+    }
+
+    /// <summary>Leaves a plain call (trapped or not).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void LeavePlain()
+    {
+        _busy = false;
+        instance.LeaveFromHost();
+    }
 
     internal override ComponentValue? Call(ComponentValue[] args, InstanceState? caller) =>
         CallWith<ComponentValue[], ComponentValue?, ReferenceConversions>(args, caller, new ReferenceConversions(this));

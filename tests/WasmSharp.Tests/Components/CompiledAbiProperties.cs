@@ -197,6 +197,22 @@ public class CompiledAbiProperties
                 var got = Outcome(() => LiftCompiled(flat));
                 Assert.Equal(want.Trap, got.Trap);
                 if (want.Values is not null) Assert.Equal(want.Values, got.Values!);
+
+                // in host slots (two words a value, as the plain compiled call stages them): the same flat values
+                // in every other word, and lifted from there (the other words noise) the same values or trap
+                byte[] slotMemory = new byte[1 << 18];
+                var (slotOptions, slotAllocator) = Options(slotMemory, encoding, pointer);
+                var lowerSlots = ThunkCompiler.Lower(mappings, pointer, maxFlat, HostSlots.Words).Compile();
+                var slots = (ulong[])Call(lowerSlots, slotOptions, args, new ulong[expected.Length * HostSlots.Words])!;
+                Assert.Equal(expected, slots.Where((_, k) => k % HostSlots.Words == 0));
+                Assert.Equal(compiledAllocator.Calls, slotAllocator.Calls);
+                Assert.True(compiledMemory.AsSpan().SequenceEqual(slotMemory), "the memory images differ (host slots)");
+                var liftSlots = ThunkCompiler.Lift(mappings, pointer, maxFlat, HostSlots.Words).Compile();
+                var noisy = new ulong[flat.Length * HostSlots.Words];
+                for (int k = 0; k < noisy.Length; k++) noisy[k] = k % HostSlots.Words == 0 ? flat[k / HostSlots.Words] : (ulong)random.NextInt64();
+                var gotSlots = Outcome(() => ((ITuple)Call(liftSlots, reference, noisy)!) is var t ? [mapping.ToComponent(t[0]), mapping.ToComponent(t[1])] : []);
+                Assert.Equal(want.Trap, gotSlots.Trap);
+                if (want.Values is not null) Assert.Equal(want.Values, gotSlots.Values!);
             }
         }));
 

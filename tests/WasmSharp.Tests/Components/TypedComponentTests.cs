@@ -1,10 +1,9 @@
-using System.Diagnostics;
 using System.Text;
 using WasmSharp.Components;
 using WasmSharp.Components.Binary;
 using WasmSharp.Components.Runtime;
 using WasmSharp.Components.Text;
-using Xunit.Abstractions;
+using WasmSharp.Llvm;
 
 namespace WasmSharp.Tests.Components;
 
@@ -27,7 +26,7 @@ public enum Access : byte { Read = 1, Write = 2, Execute = 4 }
 
 /// <summary>Typed calls into real components: component text → binary → instantiate → a typed delegate, compiled
 /// and by the reference path, with the same results and traps.</summary>
-public class TypedComponentTests(ITestOutputHelper output)
+public sealed class TypedComponentTests : IDisposable
 {
     private const string Component = $$"""
         (component
@@ -58,6 +57,8 @@ public class TypedComponentTests(ITestOutputHelper output)
             (func (export "digits") (param i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)
               (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get 0) (i32.const 10)) (local.get 1)) (i32.const 10)) (local.get 2)) (i32.const 10)) (local.get 3)) (i32.const 10)) (local.get 4)) (i32.const 10)) (local.get 5)) (i32.const 10)) (local.get 6)) (i32.const 10)) (local.get 7)) (i32.const 10)) (local.get 8)))
             (func (export "bad-char") (result i32) (i32.const 0xD800))
+            (func (export "boom") (result i32) unreachable)
+            (func (export "tick-after") (param i32) (global.set $ticks (i32.add (global.get $ticks) (i32.const 1))))
             (func (export "halve") (param i32 i32 i32) (result i32)
               (i32.store8 (i32.const 0) (local.get 0))
               (i32.store (i32.const 4) (i32.shr_u (local.get 1) (i32.const 1)))
@@ -89,6 +90,8 @@ public class TypedComponentTests(ITestOutputHelper output)
           (func (export "perms") (param "a" $access) (result $access) (canon lift (core func $m "id")))
           (func (export "maybe") (param "x" (option u32)) (result u32) (canon lift (core func $m "len")))
           (func (export "bad-char") (result char) (canon lift (core func $m "bad-char")))
+          (func (export "boom") (result u32) (canon lift (core func $m "boom")))
+          (func (export "counted") (result u32) (canon lift (core func $m "ticks") (post-return (func $m "tick-after"))))
           (func (export "tick") (canon lift (core func $m "tick")))
           (func (export "ticks") (result u32) (canon lift (core func $m "ticks")))
           (func (export "digits") (param "a" u32) (param "b" u32) (param "c" u32) (param "d" u32) (param "e" u32)
@@ -99,15 +102,22 @@ public class TypedComponentTests(ITestOutputHelper output)
         )
         """;
 
-    private static ComponentInstance Instantiate() =>
-        new Instantiator(new Store()).Instantiate(ComponentReader.Read(ComponentText.ParseFile(Encoding.UTF8.GetBytes(Component))));
+    private readonly string _cache = Directory.CreateTempSubdirectory("wasmsharp-typed-").FullName;
 
-    public static TheoryData<bool> Paths => new() { true, false };
+    public void Dispose() => Directory.Delete(_cache, recursive: true);
+
+    /// <summary>The component, its core code on the interpreter or on native code.</summary>
+    private ComponentInstance Instantiate(bool native = false) =>
+        new Instantiator(native ? new Store(new Engine(new EngineConfig { Native = new LlvmBackend(2, _cache) })) : new Store())
+            .Instantiate(ComponentReader.Read(ComponentText.ParseFile(Encoding.UTF8.GetBytes(Component))));
+
+    /// <summary>Compiled glue or the reference path, on the interpreter and on native code.</summary>
+    public static TheoryData<bool, bool> Paths => new() { { true, false }, { false, false }, { true, true }, { false, true } };
 
     [Theory, MemberData(nameof(Paths))]
-    public void StringsAndListsCross(bool compile)
+    public void StringsAndListsCross(bool compile, bool native)
     {
-        var i = Instantiate();
+        var i = Instantiate(native);
         var len = i.GetFunction("len")!.AsDelegate<Func<string, uint>>(compile);
         Assert.Equal(6u, len("héllo"));
         Assert.Equal(4u, len("😀"));
@@ -121,9 +131,9 @@ public class TypedComponentTests(ITestOutputHelper output)
     }
 
     [Theory, MemberData(nameof(Paths))]
-    public void NoArgumentsNoResultAndMoreArgumentsThanATupleHolds(bool compile)
+    public void NoArgumentsNoResultAndMoreArgumentsThanATupleHolds(bool compile, bool native)
     {
-        var i = Instantiate();
+        var i = Instantiate(native);
         var tick = i.GetFunction("tick")!.AsDelegate<Action>(compile);
         tick(); tick(); tick();
         Assert.Equal(3u, i.GetFunction("ticks")!.AsDelegate<Func<uint>>(compile)());
@@ -134,9 +144,9 @@ public class TypedComponentTests(ITestOutputHelper output)
     }
 
     [Theory, MemberData(nameof(Paths))]
-    public void RecordsVariantsEnumsFlagsOptionsAndResultsCross(bool compile)
+    public void RecordsVariantsEnumsFlagsOptionsAndResultsCross(bool compile, bool native)
     {
-        var i = Instantiate();
+        var i = Instantiate(native);
         Assert.Equal(new Point(2, 1), i.GetFunction("flip")!.AsDelegate<Func<Point, Point>>(compile)(new Point(1, 2)));
         var area = i.GetFunction("area")!.AsDelegate<Func<Shape, uint>>(compile);
         Assert.Equal(12u, area(new Shape.Circle(2)));
@@ -153,9 +163,9 @@ public class TypedComponentTests(ITestOutputHelper output)
     }
 
     [Theory, MemberData(nameof(Paths))]
-    public void TrapsAreTheReferences(bool compile)
+    public void TrapsAreTheReferences(bool compile, bool native)
     {
-        var i = Instantiate();
+        var i = Instantiate(native);
         var trap = Assert.Throws<TrapException>(() => i.GetFunction("bad-char")!.AsDelegate<Func<System.Text.Rune>>(compile)());
         Assert.Equal(TrapCode.CanonicalAbi, trap.Code);
         Assert.Contains("not a Unicode scalar value", trap.Message);
@@ -186,30 +196,50 @@ public class TypedComponentTests(ITestOutputHelper output)
         Assert.Throws<ArgumentException>(() => i.GetFunction("maybe")!.AsDelegate<Func<uint, uint>>());
     }
 
-    /// <summary>Calls each path for half a second and prints calls/second (run in Release to compare); asserts nothing, the real benchmark is elsewhere.</summary>
-    [Fact]
-    public void CallRatesOfBothPaths()
+    [Theory, MemberData(nameof(Paths))]
+    public void TrapsInCoreCodeLeaveTheInstanceEnterable(bool compile, bool native)
     {
-        var i = Instantiate();
-        var text = new string('a', 1000) + "é☃";
-        var list = Enumerable.Range(0, 4096).Select(x => (uint)x).ToArray();
-        foreach (var (name, run) in new (string, Func<bool, Action>)[]
-        {
-            ("len(string 1 KiB)", c => { var f = i.GetFunction("len")!.AsDelegate<Func<string, uint>>(c); return () => f(text); }),
-            ("count(list<u32> 4096)", c => { var f = i.GetFunction("count")!.AsDelegate<Func<uint[], uint>>(c); return () => f(list); }),
-        })
-        {
-            double reference = Rate(run(false)), compiled = Rate(run(true));
-            output.WriteLine($"{name}: reference {reference:N0} calls/s, compiled {compiled:N0} calls/s ({compiled / reference:N1}x)");
-        }
+        var i = Instantiate(native);
+        var boom = i.GetFunction("boom")!.AsDelegate<Func<uint>>(compile);
+        Assert.Equal(TrapCode.Unreachable, Assert.Throws<TrapException>(() => boom()).Code);
+        Assert.Equal(TrapCode.Unreachable, Assert.Throws<TrapException>(() => boom()).Code);
+        Assert.Equal(7u, i.GetFunction("maybe")!.AsDelegate<Func<uint?, uint>>(compile)(7));
     }
 
-    private static double Rate(Action call)
+    [Theory, MemberData(nameof(Paths))]
+    public void PostReturnRunsAfterEachCall(bool compile, bool native)
     {
-        for (int k = 0; k < 100; k++) call();
-        var watch = Stopwatch.StartNew();
-        int n = 0;
-        while (watch.ElapsedMilliseconds < 500) { for (int k = 0; k < 100; k++) call(); n += 100; }
-        return n / watch.Elapsed.TotalSeconds;
+        var i = Instantiate(native);
+        var counted = i.GetFunction("counted")!.AsDelegate<Func<uint>>(compile);
+        // Each call returns the count before its own post-return added one.
+        Assert.Equal([0u, 1u, 2u], new[] { counted(), counted(), counted() });
+    }
+
+    /// <summary>A function of an instance whose core code reads the running call (context.get/set): calls keep a
+    /// call frame, so they go through the call protocol rather than the plain compiled call.</summary>
+    [Theory, MemberData(nameof(Paths))]
+    public void CallsThatKeepTheirFrameCrossToo(bool compile, bool native)
+    {
+        const string text = """
+            (component
+              (core func $get (canon context.get i32 0))
+              (core func $set (canon context.set i32 0))
+              (core module $M
+                (import "" "get" (func $get (result i32)))
+                (import "" "set" (func $set (param i32)))
+                (func (export "f") (param i32) (result i32)
+                  (local $before i32)
+                  (local.set $before (call $get))
+                  (call $set (i32.add (local.get 0) (i32.const 1)))
+                  (i32.add (i32.mul (local.get $before) (i32.const 1000)) (call $get))))
+              (core instance $m (instantiate $M (with "" (instance (export "get" (func $get)) (export "set" (func $set))))))
+              (func (export "f") (param "x" u32) (result u32) (canon lift (core func $m "f"))))
+            """;
+        var store = native ? new Store(new Engine(new EngineConfig { Native = new LlvmBackend(2, _cache) })) : new Store();
+        var i = new Instantiator(store).Instantiate(ComponentReader.Read(ComponentText.ParseFile(Encoding.UTF8.GetBytes(text))));
+        var f = i.GetFunction("f")!.AsDelegate<Func<uint, uint>>(compile);
+        // Each call starts with its context slot 0 and sees its own set.
+        Assert.Equal(42u, f(41));
+        Assert.Equal(8u, f(7));
     }
 }
