@@ -37,7 +37,8 @@ internal sealed unsafe class CompiledFunction
     public required ulong[] Constants { get; init; }
     /// <summary>What frame entry copies to <see cref="ConstBase"/>: each constant's two words if
     /// <see cref="WideConstants"/>, else only its low word (the high word of a scalar's slot is never read).</summary>
-    public required ulong[] FrameConstants { get; init; }
+    public required ulong[] FrameConstants { get => _frameConstants; init { _frameConstants = value; SetsUpFrame |= value.Length > 0; } }
+    private readonly ulong[] _frameConstants = null!;
     /// <summary>Some constant is a v128.</summary>
     public required bool WideConstants { get; init; }
     public required int ParamCount { get; init; }
@@ -45,7 +46,11 @@ internal sealed unsafe class CompiledFunction
     public required int LocalCount { get; init; }
     /// <summary>The locals zeroed on entry: those some read may see before any write (as word offsets, ascending).
     /// The others are written before every read, so their slots may hold anything.</summary>
-    public required int[] ZeroSlots { get; init; }
+    public required int[] ZeroSlots { get => _zeroSlots; init { _zeroSlots = value; SetsUpFrame |= value.Length > 0; } }
+    private readonly int[] _zeroSlots = null!;
+    /// <summary>Frame entry has something to do (locals to zero or constants to copy): a field, read by the
+    /// interpreter's loop before it calls <c>Executor.EnterFrame</c>, so that entering a small function costs no call.</summary>
+    public readonly bool SetsUpFrame;
     public int ConstBase => ParamCount + LocalCount;
     /// <summary>Slots the frame needs in all.</summary>
     public required int FrameSize { get; init; }

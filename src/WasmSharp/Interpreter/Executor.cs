@@ -481,7 +481,7 @@ internal sealed unsafe partial class Executor : IDisposable
         if (!ReferenceEquals(_inst, wf.Instance)) _inst = wf.Instance; // no write barrier for the same one
         LoadMemory();
         _current = wf.Address;
-        EnterFrame(regs, fn);
+        if (fn.SetsUpFrame) EnterFrame(regs, fn);
 
         Function callee;
         int argBase, resultSlot;
@@ -1249,7 +1249,7 @@ internal sealed unsafe partial class Executor : IDisposable
                 _current = cw.Address;
                 ip = cfn.Start;
                 regs = _stack + newFp;
-                EnterFrame(regs, cfn);
+                if (cfn.SetsUpFrame) EnterFrame(regs, cfn);
                 // Within an instance the memory fields stay valid: memory.grow updates them in place.
                 if (cross) { _inst = cw.Instance; LoadMemory(); }
             }
@@ -1342,7 +1342,7 @@ internal sealed unsafe partial class Executor : IDisposable
                 LoadMemory();
             }
             _current = cw.Address;
-            EnterFrame(regs, fn);
+            if (fn.SetsUpFrame) EnterFrame(regs, fn);
             return fn.Start;
         }
         var type = callee.Type;

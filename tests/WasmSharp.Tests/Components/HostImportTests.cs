@@ -1,11 +1,9 @@
-using System.Diagnostics;
 using System.Text;
 using WasmSharp.Components;
 using WasmSharp.Components.Binary;
 using WasmSharp.Components.Compiled;
 using WasmSharp.Components.Runtime;
 using WasmSharp.Components.Text;
-using Xunit.Abstractions;
 using P = WasmSharp.Components.PrimitiveType;
 
 namespace WasmSharp.Tests.Components;
@@ -16,7 +14,7 @@ public delegate uint Summer(uint[] xs);
 /// <summary>Imports satisfied by typed .NET delegates (<see cref="ComponentLinker"/>'s typed DefineFunction): a
 /// component whose exports forward to its imports, so each value crosses from guest memory into .NET and back, through
 /// compiled glue and through the reference path, with the same results and the same traps.</summary>
-public class HostImportTests(ITestOutputHelper output)
+public class HostImportTests
 {
     /// <summary>One imported function: its name, its WIT-like parameters and result as component text, and the core
     /// signature its lowering has (the out-pointer not counted) and whether the result goes through that pointer.</summary>
@@ -259,46 +257,6 @@ public class HostImportTests(ITestOutputHelper output)
         var mismatch = Assert.Throws<LinkException>(() =>
             Linker(new Host(), true).DefineFunction("sum", wrong, (Func<uint[], ulong>)(xs => 0)).Instantiate(new Store(), Component()));
         Assert.Contains("`sum`", mismatch.Message);
-    }
-
-    /// <summary>Calls exports that call a typed import with a 1 KiB ASCII string (in: log; in and out: greet), the import
-    /// lowered through compiled glue and through the reference path, for half a second each, and prints calls/second
-    /// (run in Release to compare); asserts nothing.</summary>
-    [Fact]
-    public void CallRatesOfBothPaths()
-    {
-        var text = new string('a', 1024);
-        foreach (var (name, run) in new (string, Func<ComponentInstance, Action>)[]
-        {
-            ("log(string 1 KiB)", i => { var f = i.GetAction<string>("call-log"); return () => f(text); }),
-            ("greet(string 1 KiB) -> string", i => { var f = i.GetFunction<string, string>("call-greet"); return () => f(text); }),
-        })
-        {
-            double Rate(bool compile)
-            {
-                // Each call allocates in the guest's one page, so a fresh instance serves each batch (its first call
-                // untimed).
-                var component = Component();
-                var linker = Linker(new Host(), compile).DefineFunction("log", (string _) => { }).DefineFunction("greet", (string s) => s);
-                var watch = Stopwatch.StartNew();
-                long n = 0;
-                var timed = TimeSpan.Zero;
-                while (watch.ElapsedMilliseconds < 500)
-                {
-                    var call = run(linker.Instantiate(new Store(), component));
-                    call();
-                    var batch = Stopwatch.StartNew();
-                    for (int k = 0; k < 20; k++) call();
-                    timed += batch.Elapsed;
-                    n += 20;
-                }
-                return n / timed.TotalSeconds;
-            }
-            Rate(true);
-            Rate(false);
-            double reference = Rate(false), compiled = Rate(true);
-            output.WriteLine($"{name}: reference {reference:N0} calls/s, compiled {compiled:N0} calls/s ({compiled / reference:N1}x)");
-        }
     }
 
     /// <summary>Imports an instance (an interface) with a type and two functions, satisfied by typed functions.</summary>
