@@ -49,9 +49,8 @@ internal sealed class CompiledSignature<TArgs, TResult> : CompiledSignature
 
     public CompiledSignature(ComponentFunctionType type, TypeMapping[] parameters, TypeMapping[] results, Type delegateType, ValueType pointer)
     {
-        var coreResults = CanonicalLayout.FlattenFunction(type, FlatContext.Lift, pointer).Results;
         Call = (Func<CompiledInvoker<TArgs, TResult>, TArgs, TResult>)ThunkCompiler.WholeCall(typeof(CompiledInvoker<TArgs, TResult>),
-            parameters, results, pointer, coreResults).Compile();
+            parameters, results, pointer).Compile();
         _entry = Entry(delegateType);
         _conversions = new(() => new(
             (Func<CanonicalOptions, TArgs, ulong[], ulong[]>)ThunkCompiler.Lower(parameters, pointer, CanonicalLayout.MaxFlatParams).Compile(),

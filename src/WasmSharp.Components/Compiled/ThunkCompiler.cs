@@ -67,12 +67,11 @@ internal static class ThunkCompiler
     /// with the lowering, the core call and the lifting in one method. A plain call (<see cref="LiftedFunction.TryEnterPlain"/>:
     /// from the host into an outermost instance, no handles, not async, not re-entered, no built-in reading the running
     /// call) lowers straight into the function's host slots (<see cref="HostSlots"/>, two words a value), calls the core
-    /// function on them as a typed core delegate does, lifts from them (i32 and f32 results cut to their low 32 bits)
-    /// and runs post-return; any other call goes through the protocol with the separately compiled conversions
-    /// (<see cref="CompiledInvoker{TArgs,TResult}.Slow"/>).
+    /// function on them as a typed core delegate does, lifts from them and runs post-return; any other call goes
+    /// through the protocol with the separately compiled conversions (<see cref="CompiledInvoker{TArgs,TResult}.Slow"/>).
     /// </summary>
     public static LambdaExpression WholeCall(Type invokerType, IReadOnlyList<TypeMapping> parameters, IReadOnlyList<TypeMapping> results,
-        ValueType pointer, IReadOnlyList<ValueType> coreResults)
+        ValueType pointer)
     {
         var argumentsType = ArgumentsType(parameters);
         var resultsType = ResultsType(results);
@@ -86,13 +85,10 @@ internal static class ThunkCompiler
         var call = new List<Expression>();
         var variables = new List<ParameterExpression>();
         LowerValues(parameters, cx, args, slots, HostSlots.Words, CanonicalLayout.MaxFlatParams, call, variables);
+        // The core results' slots are lifted as they are: an i32 or f32's slot may keep a dirty high half (native code
+        // leaves it so), which every lifting cuts off itself (CompiledAbiProperties.WholeCallsAgreeWithTheReference
+        // leaves it dirty).
         call.Add(Call(function, nameof(LiftedFunction.CallCorePlain), null));
-        for (int k = 0; k < coreResults.Count; k++)
-            if (coreResults[k] is ValueType.I32 or ValueType.F32)
-            {
-                var slot = ArrayAccess(slots, Constant(k * HostSlots.Words));
-                call.Add(Assign(slot, And(slot, Constant(0xFFFF_FFFFUL))));
-            }
         var temps = LiftValues(results, cx, slots, CanonicalLayout.MaxFlatResults, call, variables, HostSlots.Words);
         call.Add(Assign(result, results.Count == 1 ? temps[0] : ValueTuples.New(resultsType, temps)));
         call.Add(Call(function, nameof(LiftedFunction.PostReturnPlain), null));

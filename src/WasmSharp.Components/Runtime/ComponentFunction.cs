@@ -231,7 +231,7 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal unsafe void CallCorePlain() => core.InvokeSlots((ulong*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_plainSlots)));
 
-    /// <summary>Post-return after a plain call, on its core results (in <see cref="PlainSlots"/>, i32s cut to 32 bits).</summary>
+    /// <summary>Post-return after a plain call, on its core results (in <see cref="PlainSlots"/>; an i32's or f32's high half cut off).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void PostReturnPlain()
     {
@@ -242,7 +242,8 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
     {
         // The function's raw buffers are free: a plain call does not overlap another of this function.
         var flat = _rawResults;
-        for (int i = 0; i < flat.Length; i++) flat[i] = _plainSlots[i * HostSlots.Words];
+        var types = core.Type.Results;
+        for (int i = 0; i < flat.Length; i++) flat[i] = HostSlots.RawResult(types[i], _plainSlots[i * HostSlots.Words]);
         instance.MayLeave = false;
         try { CoreCalls.Call(_postReturn!, flat, []); }
         finally { instance.MayLeave = true; }
