@@ -164,11 +164,12 @@ internal sealed record ResolvedOptions(StringEncoding Encoding, Memory? Memory, 
         instance.MayLeave = false;
         try
         {
-            // Raw, staged on the stack: realloc runs for every string and list a call passes.
+            // Raw, staged on the stack: realloc runs for every string and list a call passes. (No stackalloc: it
+            // would keep the method from tiering up with a profile, and give it a stack cookie.)
             Span<ulong> args = [(uint)old, (uint)oldSize, (uint)align, (uint)size];
-            Span<ulong> result = stackalloc ulong[1];
-            realloc.InvokeRaw(args, result);
-            return (uint)result[0];
+            ulong result = 0;
+            realloc.InvokeRaw(args, new Span<ulong>(ref result));
+            return (uint)result;
         }
         finally { instance.MayLeave = true; }
     }
