@@ -190,7 +190,9 @@ internal sealed unsafe partial class Executor : IDisposable
     }
 
     /// <summary>Calls <paramref name="function"/> on slots in the host convention (<see cref="HostSlots"/>: two
-    /// words a value, results written over the arguments), unchecked (the typed delegates).</summary>
+    /// words a value, results written over the arguments), unchecked (the typed delegates). Inlined: the component
+    /// glue's compiled calls, which have no profile, call it too.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void InvokeSlots(Function function, ulong* slots)
     {
         if (function is not WasmFunction wf)

@@ -1,6 +1,19 @@
 // Typed delegate bridges for 0..4 parameters: Function.AsFunc/AsAction, Instance.GetFunction/GetAction and
 // Linker.DefineFunction. The overloads differ only in arity, so they are written out from one pattern.
+using System.Runtime.CompilerServices;
+
 namespace WasmSharp;
+
+/// <summary>A typed delegate's slots (<see cref="HostSlots"/>: at most four values, two words each), a local of its
+/// lambda. Not a stackalloc: that would keep the lambda from tiering up with a profile and give it a stack cookie.</summary>
+[InlineArray(4 * HostSlots.Words)]
+internal struct TypedSlots
+{
+    private ulong _word;
+
+    /// <summary>The first word's address (the buffer is a local: it does not move).</summary>
+    public unsafe ulong* Pointer => (ulong*)Unsafe.AsPointer(ref this[0]);
+}
 
 public abstract unsafe partial class Function
 {
@@ -8,9 +21,10 @@ public abstract unsafe partial class Function
     public Func<TResult> AsFunc<TResult>()
     {
         CheckSignature([], [ValueMarshal<TResult>.Require()]);
-        return () =>
+        return [SkipLocalsInit] () =>
         {
-            ulong* slots = stackalloc ulong[1 * HostSlots.Words];
+            Unsafe.SkipInit(out TypedSlots buffer);
+            ulong* slots = buffer.Pointer;
             var s = new HostSlots(slots);
             InvokeSlots(slots);
             return s.Get<TResult>(0);
@@ -21,9 +35,10 @@ public abstract unsafe partial class Function
     public Action AsAction()
     {
         CheckSignature([], []);
-        return () =>
+        return [SkipLocalsInit] () =>
         {
-            ulong* slots = stackalloc ulong[1 * HostSlots.Words];
+            Unsafe.SkipInit(out TypedSlots buffer);
+            ulong* slots = buffer.Pointer;
             var s = new HostSlots(slots);
             InvokeSlots(slots);
         };
@@ -33,9 +48,10 @@ public abstract unsafe partial class Function
     public Func<T1, TResult> AsFunc<T1, TResult>()
     {
         CheckSignature([ValueMarshal<T1>.Require()], [ValueMarshal<TResult>.Require()]);
-        return (a1) =>
+        return [SkipLocalsInit] (a1) =>
         {
-            ulong* slots = stackalloc ulong[1 * HostSlots.Words];
+            Unsafe.SkipInit(out TypedSlots buffer);
+            ulong* slots = buffer.Pointer;
             var s = new HostSlots(slots);
             s.Set(0, a1);
             InvokeSlots(slots);
@@ -47,9 +63,10 @@ public abstract unsafe partial class Function
     public Action<T1> AsAction<T1>()
     {
         CheckSignature([ValueMarshal<T1>.Require()], []);
-        return (a1) =>
+        return [SkipLocalsInit] (a1) =>
         {
-            ulong* slots = stackalloc ulong[1 * HostSlots.Words];
+            Unsafe.SkipInit(out TypedSlots buffer);
+            ulong* slots = buffer.Pointer;
             var s = new HostSlots(slots);
             s.Set(0, a1);
             InvokeSlots(slots);
@@ -60,9 +77,10 @@ public abstract unsafe partial class Function
     public Func<T1, T2, TResult> AsFunc<T1, T2, TResult>()
     {
         CheckSignature([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require()], [ValueMarshal<TResult>.Require()]);
-        return (a1, a2) =>
+        return [SkipLocalsInit] (a1, a2) =>
         {
-            ulong* slots = stackalloc ulong[2 * HostSlots.Words];
+            Unsafe.SkipInit(out TypedSlots buffer);
+            ulong* slots = buffer.Pointer;
             var s = new HostSlots(slots);
             s.Set(0, a1);
             s.Set(1, a2);
@@ -75,9 +93,10 @@ public abstract unsafe partial class Function
     public Action<T1, T2> AsAction<T1, T2>()
     {
         CheckSignature([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require()], []);
-        return (a1, a2) =>
+        return [SkipLocalsInit] (a1, a2) =>
         {
-            ulong* slots = stackalloc ulong[2 * HostSlots.Words];
+            Unsafe.SkipInit(out TypedSlots buffer);
+            ulong* slots = buffer.Pointer;
             var s = new HostSlots(slots);
             s.Set(0, a1);
             s.Set(1, a2);
@@ -89,9 +108,10 @@ public abstract unsafe partial class Function
     public Func<T1, T2, T3, TResult> AsFunc<T1, T2, T3, TResult>()
     {
         CheckSignature([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require(), ValueMarshal<T3>.Require()], [ValueMarshal<TResult>.Require()]);
-        return (a1, a2, a3) =>
+        return [SkipLocalsInit] (a1, a2, a3) =>
         {
-            ulong* slots = stackalloc ulong[3 * HostSlots.Words];
+            Unsafe.SkipInit(out TypedSlots buffer);
+            ulong* slots = buffer.Pointer;
             var s = new HostSlots(slots);
             s.Set(0, a1);
             s.Set(1, a2);
@@ -105,9 +125,10 @@ public abstract unsafe partial class Function
     public Action<T1, T2, T3> AsAction<T1, T2, T3>()
     {
         CheckSignature([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require(), ValueMarshal<T3>.Require()], []);
-        return (a1, a2, a3) =>
+        return [SkipLocalsInit] (a1, a2, a3) =>
         {
-            ulong* slots = stackalloc ulong[3 * HostSlots.Words];
+            Unsafe.SkipInit(out TypedSlots buffer);
+            ulong* slots = buffer.Pointer;
             var s = new HostSlots(slots);
             s.Set(0, a1);
             s.Set(1, a2);
@@ -120,9 +141,10 @@ public abstract unsafe partial class Function
     public Func<T1, T2, T3, T4, TResult> AsFunc<T1, T2, T3, T4, TResult>()
     {
         CheckSignature([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require(), ValueMarshal<T3>.Require(), ValueMarshal<T4>.Require()], [ValueMarshal<TResult>.Require()]);
-        return (a1, a2, a3, a4) =>
+        return [SkipLocalsInit] (a1, a2, a3, a4) =>
         {
-            ulong* slots = stackalloc ulong[4 * HostSlots.Words];
+            Unsafe.SkipInit(out TypedSlots buffer);
+            ulong* slots = buffer.Pointer;
             var s = new HostSlots(slots);
             s.Set(0, a1);
             s.Set(1, a2);
@@ -137,9 +159,10 @@ public abstract unsafe partial class Function
     public Action<T1, T2, T3, T4> AsAction<T1, T2, T3, T4>()
     {
         CheckSignature([ValueMarshal<T1>.Require(), ValueMarshal<T2>.Require(), ValueMarshal<T3>.Require(), ValueMarshal<T4>.Require()], []);
-        return (a1, a2, a3, a4) =>
+        return [SkipLocalsInit] (a1, a2, a3, a4) =>
         {
-            ulong* slots = stackalloc ulong[4 * HostSlots.Words];
+            Unsafe.SkipInit(out TypedSlots buffer);
+            ulong* slots = buffer.Pointer;
             var s = new HostSlots(slots);
             s.Set(0, a1);
             s.Set(1, a2);
