@@ -31,7 +31,7 @@ internal abstract class CompiledSignature
         {
             TypeMapping[] results = result is null ? [] : [result];
             var signature = typeof(CompiledSignature<,>).MakeGenericType(ThunkCompiler.ArgumentsType(parameters), ThunkCompiler.ResultsType(results));
-            return (CompiledSignature)Activator.CreateInstance(signature, type, parameters, results, delegateType, pointer)!;
+            return (CompiledSignature)Activator.CreateInstance(signature, parameters, results, delegateType, pointer)!;
         });
 
     /// <summary>How many signatures are compiled (for tests of the cache).</summary>
@@ -47,7 +47,7 @@ internal sealed class CompiledSignature<TArgs, TResult> : CompiledSignature
     /// <summary>A whole plain call: lowering, core call and lifting in one method (<see cref="ThunkCompiler.WholeCall"/>).</summary>
     internal Func<CompiledInvoker<TArgs, TResult>, TArgs, TResult> Call { get; }
 
-    public CompiledSignature(ComponentFunctionType type, TypeMapping[] parameters, TypeMapping[] results, Type delegateType, ValueType pointer)
+    public CompiledSignature(TypeMapping[] parameters, TypeMapping[] results, Type delegateType, ValueType pointer)
     {
         Call = (Func<CompiledInvoker<TArgs, TResult>, TArgs, TResult>)ThunkCompiler.WholeCall(typeof(CompiledInvoker<TArgs, TResult>),
             parameters, results, pointer).Compile();

@@ -41,11 +41,7 @@ public sealed class InstanceState(InstanceState? parent)
     internal int Enter(InstanceState? caller)
     {
         // The host entering an outermost instance (most calls): that one alone.
-        if (caller is null && Parent is null && MayEnter)
-        {
-            MayEnter = false;
-            return 1;
-        }
+        if (caller is null && TryEnterFromHost()) return 1;
         return EnterChain(caller);
     }
 
@@ -83,7 +79,7 @@ public sealed class InstanceState(InstanceState? parent)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Leave(int entered)
     {
-        if (entered == 1) MayEnter = true; // this one, the first of the chain
+        if (entered == 1) LeaveFromHost(); // this one, the first of the chain
         else LeaveChain(entered);
     }
 
@@ -207,7 +203,7 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
     // ---- plain calls (compiled glue: ThunkCompiler.WholeCall) ----
 
     /// <summary>Calls that may go the plain way: no handles (the options made once serve), not async.</summary>
-    private readonly bool _plainCalls = !HasHandles(type) && !options.IsAsync;
+    private bool PlainCalls => _plainAbi is not null && !_async;
 
     /// <summary>Where a plain call's core values go: host slots (<see cref="HostSlots"/>, two words a value, results
     /// over the arguments), pinned, so the core call takes their address.</summary>
@@ -223,7 +219,7 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool TryEnterPlain()
     {
-        if (!_plainCalls || _busy || instance.TracksCalls || !instance.TryEnterFromHost()) return false;
+        if (!PlainCalls || _busy || instance.TracksCalls || !instance.TryEnterFromHost()) return false;
         _busy = true;
         return true;
     }
@@ -245,6 +241,13 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
         var flat = _rawResults;
         var types = core.Type.Results;
         for (int i = 0; i < flat.Length; i++) flat[i] = HostSlots.RawResult(types[i], _plainSlots[i * HostSlots.Words]);
+        RunPostReturn(flat);
+    }
+
+    /// <summary>Post-return on the core results <paramref name="flat"/>, with the instance unable to call out. It
+    /// returns nothing, so it needs no result buffer.</summary>
+    private void RunPostReturn(ulong[] flat)
+    {
         instance.MayLeave = false;
         try { CoreCalls.Call(_postReturn!, flat, []); }
         finally { instance.MayLeave = true; }
@@ -322,16 +325,7 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
             else
             {
                 result = conversions.Lift(abi, flatResults);
-                if (_postReturn is { } postReturn)
-                {
-                    instance.MayLeave = false;
-                    try
-                    {
-                        if (reentered) CoreCalls.Call(postReturn, flatResults);
-                        else CoreCalls.Call(postReturn, flatResults, []);
-                    }
-                    finally { instance.MayLeave = true; }
-                }
+                if (_postReturn is not null) RunPostReturn(flatResults);
             }
             task?.Return();
             return result;

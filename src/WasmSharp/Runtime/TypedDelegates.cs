@@ -5,7 +5,9 @@ using System.Runtime.CompilerServices;
 namespace WasmSharp;
 
 /// <summary>A typed delegate's slots (<see cref="HostSlots"/>: at most four values, two words each), a local of its
-/// lambda. Not a stackalloc: that would keep the lambda from tiering up with a profile and give it a stack cookie.</summary>
+/// lambda. Not a stackalloc: that would keep the lambda from tiering up with a profile and give it a stack cookie.
+/// (Executor's RawSlots is the same kind of buffer for sixteen values; the typed delegates using that one ran a core
+/// call 0.5-0.8 ns slower, so each keeps its size.)</summary>
 [InlineArray(4 * HostSlots.Words)]
 internal struct TypedSlots
 {
