@@ -61,15 +61,20 @@ internal static class CompiledAbi
     public static ulong Pointer(CanonicalOptions o, ulong slot) => o.Pointer == ValueType.I32 ? (uint)slot : slot;
 
     /// <summary>realloc(0, 0, alignment, bytes), with the spec's checks of what it returns.</summary>
-    public static ulong Allocate(CanonicalOptions o, int alignment, ulong bytes) => Reallocate(o, 0, 0, alignment, bytes);
+    public static ulong Allocate(CanonicalOptions o, int alignment, ulong bytes) => Reallocate(o, 0, 0, alignment, bytes, out _);
 
-    private static ulong Reallocate(CanonicalOptions o, ulong old, ulong oldSize, int alignment, ulong bytes)
+    /// <summary><see cref="Allocate(CanonicalOptions, int, ulong)"/>, with the memory as realloc left it (where the
+    /// caller writes next: fetching it again costs a call through the options).</summary>
+    private static ulong Allocate(CanonicalOptions o, int alignment, ulong bytes, out Span<byte> memory) =>
+        Reallocate(o, 0, 0, alignment, bytes, out memory);
+
+    private static ulong Reallocate(CanonicalOptions o, ulong old, ulong oldSize, int alignment, ulong bytes, out Span<byte> memory)
     {
         var realloc = o.Realloc ?? throw new InvalidOperationException("storing strings and lists needs the realloc option");
         ulong p = Pointer(o, realloc(old, oldSize, (ulong)alignment, bytes));
         if (p % (ulong)alignment != 0) throw Trap($"realloc returned {p}, not {alignment}-byte aligned");
-        int length = o.Memory().Length;
-        if (!Fits(length, p, bytes)) throw Trap($"realloc returned {p} for {bytes} bytes, past the memory's end ({length})");
+        memory = o.Memory();
+        if (!Fits(memory.Length, p, bytes)) throw Trap($"realloc returned {p} for {bytes} bytes, past the memory's end ({memory.Length})");
         return p;
     }
 
@@ -109,34 +114,34 @@ internal static class CompiledAbi
         {
             case StringEncoding.Utf16:
             {
-                ulong p = Allocate(o, 2, 2 * units);
-                Encoding.Unicode.GetBytes(s, o.Memory().Slice((int)p, 2 * s.Length));
+                ulong p = Allocate(o, 2, 2 * units, out var memory);
+                Encoding.Unicode.GetBytes(s, memory.Slice((int)p, 2 * s.Length));
                 return (p, units);
             }
             case StringEncoding.Utf8:
             {
                 // ASCII first, into a block of one byte per code unit; at the first other char, grow to the
                 // worst case (3 bytes a unit), encode the rest, and give back what is left over.
-                ulong p = Allocate(o, 1, units);
-                Ascii.FromUtf16(s, o.Memory().Slice((int)p, s.Length), out int ascii);
+                ulong p = Allocate(o, 1, units, out var memory);
+                Ascii.FromUtf16(s, memory.Slice((int)p, s.Length), out int ascii);
                 if (ascii == s.Length) return (p, units);
                 ulong worst = 3 * units;
-                p = Reallocate(o, p, units, 1, worst);
-                int written = Utf16ToUtf8.Encode(s.AsSpan(ascii), o.Memory().Slice((int)p + ascii, (int)worst - ascii));
+                p = Reallocate(o, p, units, 1, worst, out memory);
+                int written = Utf16ToUtf8.Encode(s.AsSpan(ascii), memory.Slice((int)p + ascii, (int)worst - ascii));
                 ulong length = (ulong)(ascii + written);
-                if (worst > length) p = Reallocate(o, p, worst, 1, length);
+                if (worst > length) p = Reallocate(o, p, worst, 1, length, out _);
                 return (p, length);
             }
             default:
             {
                 // Latin-1 while it fits; at the first char past U+00FF, grow to UTF-16 and write it all so.
-                ulong p = Allocate(o, 2, units);
+                ulong p = Allocate(o, 2, units, out var memory);
                 int wide = s.AsSpan().IndexOfAnyExceptInRange('\0', '\u00FF');
                 int narrow = wide < 0 ? s.Length : wide;
-                Encoding.Latin1.GetBytes(s.AsSpan(0, narrow), o.Memory().Slice((int)p, narrow));
+                Encoding.Latin1.GetBytes(s.AsSpan(0, narrow), memory.Slice((int)p, narrow));
                 if (wide < 0) return (p, units);
-                p = Reallocate(o, p, units, 2, 2 * units);
-                Encoding.Unicode.GetBytes(s, o.Memory().Slice((int)p, 2 * s.Length));
+                p = Reallocate(o, p, units, 2, 2 * units, out memory);
+                Encoding.Unicode.GetBytes(s, memory.Slice((int)p, 2 * s.Length));
                 return (p, units | Utf16Tag(o));
             }
         }
@@ -228,8 +233,8 @@ internal static class CompiledAbi
     {
         if (values is null) throw new ArgumentNullException(nameof(values), "null is not a list value");
         var bytes = MemoryMarshal.AsBytes(values.AsSpan());
-        ulong p = Allocate(o, Unsafe.SizeOf<T>(), (ulong)bytes.Length);
-        bytes.CopyTo(o.Memory()[(int)p..]);
+        ulong p = Allocate(o, Unsafe.SizeOf<T>(), (ulong)bytes.Length, out var memory);
+        bytes.CopyTo(memory[(int)p..]);
         return (p, (ulong)values.Length);
     }
 

@@ -161,10 +161,8 @@ internal sealed record ResolvedOptions(StringEncoding Encoding, Memory? Memory, 
         try
         {
             // realloc runs for every string and list a call passes (three times for a UTF-8 string that is not
-            // ASCII). Native code takes host slots as they are, so they are staged in a local buffer and entered
-            // directly (2-5 ns less a call than the raw path's staging); on the interpreter, whose frame the values
-            // are copied into either way, the raw path measured 1-4 ns faster.
-            if (realloc is WasmFunction { NativeEntry: not 0 }) return ReallocOnSlots(realloc, old, oldSize, align, size);
+            // ASCII).
+            if (CoreCalls.EntersNatively(realloc)) return ReallocOnSlots(realloc, old, oldSize, align, size);
             Span<ulong> args = [(uint)old, (uint)oldSize, (uint)align, (uint)size];
             ulong result = 0;
             realloc.InvokeRaw(args, new Span<ulong>(ref result));
@@ -253,8 +251,17 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
         if (_postReturn is not null) RunPostReturnPlain();
     }
 
-    private void RunPostReturnPlain()
+    private unsafe void RunPostReturnPlain()
     {
+        if (CoreCalls.EntersNatively(_postReturn!))
+        {
+            // Native code takes the core results where the call left them, as its arguments (an i32 from its slot's
+            // low half, whatever the high half holds); a post-return writes no result over them.
+            instance.MayLeave = false;
+            try { _postReturn!.InvokeSlots((ulong*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_plainSlots))); }
+            finally { instance.MayLeave = true; }
+            return;
+        }
         // The function's raw buffers are free: a plain call does not overlap another of this function.
         var flat = _rawResults;
         var types = core.Type.Results;
@@ -369,6 +376,12 @@ internal interface ICallConversions<TArgs, TResult>
 /// <summary>Calls core functions with core values as raw 64-bit slots (an i32 or f32 in the low 32 bits).</summary>
 internal static class CoreCalls
 {
+    /// <summary>Whether <paramref name="f"/> runs as native code, which takes host slots as they are: the glue's
+    /// calls to realloc and post-return then stage their values on slots and enter it directly (2-5 ns less a call
+    /// than the raw path, interleaved A/B); on the interpreter, whose frame gets the values copied in either way,
+    /// the raw path measured as fast.</summary>
+    public static bool EntersNatively(Function f) => f is WasmFunction { NativeEntry: not 0 };
+
     public static ulong[] Call(Function f, ReadOnlySpan<ulong> args) => Call(f, args, new ulong[f.Type.Results.Length]);
 
     /// <summary>As <see cref="Call(Function, ReadOnlySpan{ulong})"/>, returning the results in <paramref name="raw"/>.</summary>

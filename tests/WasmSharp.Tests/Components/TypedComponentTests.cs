@@ -59,6 +59,10 @@ public sealed class TypedComponentTests : IDisposable
             (func (export "bad-char") (result i32) (i32.const 0xD800))
             (func (export "boom") (result i32) unreachable)
             (func (export "tick-after") (param i32) (global.set $ticks (i32.add (global.get $ticks) (i32.const 1))))
+            (global $seen (mut i32) (i32.const 0))
+            (func (export "twice") (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))
+            (func (export "see") (param i32) (global.set $seen (local.get 0)))
+            (func (export "seen") (result i32) (global.get $seen))
             (func (export "halve") (param i32 i32 i32) (result i32)
               (i32.store8 (i32.const 0) (local.get 0))
               (i32.store (i32.const 4) (i32.shr_u (local.get 1) (i32.const 1)))
@@ -92,6 +96,8 @@ public sealed class TypedComponentTests : IDisposable
           (func (export "bad-char") (result char) (canon lift (core func $m "bad-char")))
           (func (export "boom") (result u32) (canon lift (core func $m "boom")))
           (func (export "counted") (result u32) (canon lift (core func $m "ticks") (post-return (func $m "tick-after"))))
+          (func (export "twice") (param "x" u32) (result u32) (canon lift (core func $m "twice") (post-return (func $m "see"))))
+          (func (export "seen") (result u32) (canon lift (core func $m "seen")))
           (func (export "tick") (canon lift (core func $m "tick")))
           (func (export "ticks") (result u32) (canon lift (core func $m "ticks")))
           (func (export "digits") (param "a" u32) (param "b" u32) (param "c" u32) (param "d" u32) (param "e" u32)
@@ -213,6 +219,21 @@ public sealed class TypedComponentTests : IDisposable
         var counted = i.GetFunction("counted")!.AsDelegate<Func<uint>>(compile);
         // Each call returns the count before its own post-return added one.
         Assert.Equal([0u, 1u, 2u], new[] { counted(), counted(), counted() });
+    }
+
+    /// <summary>Post-return takes the core function's results as its arguments (native code reads them where the
+    /// call left them, the interpreter gets them cut to their types).</summary>
+    [Theory, MemberData(nameof(Paths))]
+    public void PostReturnGetsTheCoreResults(bool compile, bool native)
+    {
+        var i = Instantiate(native);
+        var twice = i.GetFunction("twice")!.AsDelegate<Func<uint, uint>>(compile);
+        var seen = i.GetFunction("seen")!.AsDelegate<Func<uint>>(compile);
+        foreach (uint x in new[] { 21u, 0x8000_0001u, 0xFFFF_FFFFu })
+        {
+            Assert.Equal(unchecked(x * 2), twice(x));
+            Assert.Equal(unchecked(x * 2), seen());
+        }
     }
 
     /// <summary>A function of an instance whose core code reads the running call (context.get/set): calls keep a
