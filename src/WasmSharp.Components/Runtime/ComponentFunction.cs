@@ -240,41 +240,46 @@ internal sealed class LiftedFunction(ComponentFunctionType type, Function core, 
         return true;
     }
 
+    /// <summary><see cref="PlainSlots"/>' address (the array is pinned).</summary>
+    private unsafe ulong* PlainSlotsPointer => (ulong*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_plainSlots));
+
     /// <summary>The core call of a plain call, on <see cref="PlainSlots"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal unsafe void CallCorePlain() => core.InvokeSlots((ulong*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_plainSlots)));
+    internal unsafe void CallCorePlain() => core.InvokeSlots(PlainSlotsPointer);
 
-    /// <summary>Post-return after a plain call, on its core results (in <see cref="PlainSlots"/>; an i32's or f32's high half cut off).</summary>
+    /// <summary>Post-return after a plain call, on its core results in <see cref="PlainSlots"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void PostReturnPlain()
     {
         if (_postReturn is not null) RunPostReturnPlain();
     }
 
-    private unsafe void RunPostReturnPlain()
+    private void RunPostReturnPlain()
     {
-        if (CoreCalls.EntersNatively(_postReturn!))
+        // Native code takes the core results where the call left them, as its arguments (an i32 from its slot's low
+        // half, whatever the high half holds). The interpreter gets them cut to their types, in the function's raw
+        // buffer, which is free: a plain call does not overlap another of this function.
+        ulong[]? flat = null;
+        if (!CoreCalls.EntersNatively(_postReturn!))
         {
-            // Native code takes the core results where the call left them, as its arguments (an i32 from its slot's
-            // low half, whatever the high half holds); a post-return writes no result over them.
-            instance.MayLeave = false;
-            try { _postReturn!.InvokeSlots((ulong*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_plainSlots))); }
-            finally { instance.MayLeave = true; }
-            return;
+            flat = _rawResults;
+            var types = core.Type.Results;
+            for (int i = 0; i < flat.Length; i++) flat[i] = HostSlots.RawResult(types[i], _plainSlots[i * HostSlots.Words]);
         }
-        // The function's raw buffers are free: a plain call does not overlap another of this function.
-        var flat = _rawResults;
-        var types = core.Type.Results;
-        for (int i = 0; i < flat.Length; i++) flat[i] = HostSlots.RawResult(types[i], _plainSlots[i * HostSlots.Words]);
         RunPostReturn(flat);
     }
 
-    /// <summary>Post-return on the core results <paramref name="flat"/>, with the instance unable to call out. It
-    /// returns nothing, so it needs no result buffer.</summary>
-    private void RunPostReturn(ulong[] flat)
+    /// <summary>Post-return on the core results <paramref name="flat"/> (null: on <see cref="PlainSlots"/> as the
+    /// core call left them), with the instance unable to call out. It returns nothing, so it needs no result buffer
+    /// and writes none over the slots.</summary>
+    private unsafe void RunPostReturn(ulong[]? flat)
     {
         instance.MayLeave = false;
-        try { CoreCalls.Call(_postReturn!, flat, []); }
+        try
+        {
+            if (flat is null) _postReturn!.InvokeSlots(PlainSlotsPointer);
+            else CoreCalls.Call(_postReturn!, flat, []);
+        }
         finally { instance.MayLeave = true; }
     }
 
