@@ -213,8 +213,8 @@ internal static class MarkdownReport
         md.AppendLine("## Compile time and cache hits per program (ms, in-process)");
         md.AppendLine();
         md.AppendLine("Each engine compiled each program's module several times in one process; a figure is the median " +
-                      "of the compilations after the first (JIT-compiling the engine itself and loading LLVM are left " +
-                      "out). For WasmSharp's interpreter that is decode, validate and translate; for Wasmtime a Cranelift " +
+                      "of the compilations after the first (loading the engine and LLVM, and what .NET's JIT still compiles " +
+                      "in the precompiled runners, are left out). For WasmSharp's interpreter that is decode, validate and translate; for Wasmtime a Cranelift " +
                       "compile; for WasmSharp's native tier (wasmsharp:llvm) a cold compile through LLVM into an empty " +
                       "cache each time. *hit* is the native tier's first load in a fresh process from a cache that has " +
                       "the module (validate, look up, load the library: what `wasmsharp run` pays on a hit), beside " +
@@ -258,8 +258,9 @@ internal static class MarkdownReport
         md.AppendLine("## Start-up: load + validate + translate (ms, median)");
         md.AppendLine();
         md.AppendLine($"Real-world modules from npm packages. Each engine compiled each module in {processes} fresh " +
-                      "process(es), several times per process: *cold* is the first compilation in a process (for .NET " +
-                      "engines it includes JIT-compiling the engine itself), *warm* the later ones. Timed in-process, " +
+                      "process(es), several times per process: *cold* is the first compilation in a process (for the .NET " +
+                      "engines, whose runners are published ReadyToRun, it includes loading the engine and what the JIT " +
+                      "still compiles), *warm* the later ones. Timed in-process, " +
                       "around the compile call only. What is done differs: WasmSharp decodes, validates and translates " +
                       "every function to register code; Wasmtime compiles every function to machine code with Cranelift; " +
                       "V8 validates eagerly but compiles function bodies lazily, on first call.");

@@ -20,8 +20,8 @@ internal sealed class RepoPaths(string root)
     public string WasmtimeRunner => Runner("WasmtimeRunner");
     public string NodeRunner => Path.Combine(Root, "bench", "runners", "node-wasi.mjs");
 
-    private string Runner(string name) =>
-        Path.Combine(Root, "bench", "runners", name, "bin", "Release", "net10.0", name);
+    /// <summary>A runner as bench/run publishes it (precompiled for this machine).</summary>
+    private string Runner(string name) => Path.Combine(Builds, "runners", name, name);
 
     /// <summary>The repository root: the nearest folder above <paramref name="start"/> holding WasmSharp.slnx.</summary>
     public static RepoPaths Find(string start)
