@@ -13,7 +13,8 @@ namespace WasmSharp.Components.Compiled;
 /// 3.3 µs here); here a block of eight units that all encode in one or two bytes (Latin, Greek, Cyrillic, Hebrew,
 /// Arabic, mixed with ASCII) or all in three (most of the BMP: CJK) is encoded with a few vector instructions and,
 /// for one-and-two-byte blocks, a shuffle chosen by which units take two bytes (the technique of simdutf, Lemire
-/// and Keiser). Other blocks (surrogate pairs, three-byte units mixed with others) go unit by unit.
+/// and Keiser). Other blocks (surrogate pairs, three-byte units mixed with others) go unit by unit. With AVX-512
+/// VBMI2, text of one- and two-byte units goes 32 units a step first (a compress in place of the shuffle table).
 /// </summary>
 internal static class Utf16ToUtf8
 {
@@ -27,6 +28,7 @@ internal static class Utf16ToUtf8
         ref char src = ref MemoryMarshal.GetReference(source);
         ref byte dst = ref MemoryMarshal.GetReference(destination);
         int i = 0, o = 0, n = source.Length;
+        if (Avx512Vbmi2.IsSupported && Avx512BW.IsSupported) (i, o) = OneOrTwoWide(ref src, n, ref dst);
         if (Ssse3.IsSupported)
         {
             // Each step reads 8 units and touches at most 24 bytes (16 in one store, or 16 + 8): inside the 3n
@@ -58,6 +60,33 @@ internal static class Utf16ToUtf8
             }
         }
         return ScalarUntil(ref src, i, n, n, ref dst, o).O;
+    }
+
+    /// <summary>With AVX-512 VBMI2, blocks of 32 units below U+0800 while there are any: each unit's one or two
+    /// bytes side by side in a 16-bit lane, the second byte of the one-byte units compressed out
+    /// (<c>vpcompressb</c>). Where the units and bytes encoded end.</summary>
+    private static (int I, int O) OneOrTwoWide(ref char src, int n, ref byte dst)
+    {
+        int i = 0, o = 0;
+        // A step stores 64 bytes at o and puts back the 32 after its output (32 to 64 bytes): inside the 3n bytes,
+        // since o <= 2i and i + 32 <= n. Nothing past the output is changed.
+        while (i + 32 <= n)
+        {
+            var v = Vector512.LoadUnsafe(ref Unsafe.As<char, ushort>(ref Unsafe.Add(ref src, i)));
+            if (!Vector512.LessThanAll(v, Vector512.Create((ushort)0x800))) break;
+            var two = Vector512.GreaterThanOrEqual(v, Vector512.Create((ushort)0x80));
+            var lead = Vector512.ConditionalSelect(two, (v >>> 6) | Vector512.Create((ushort)0xC0), v);
+            var trail = ((v & Vector512.Create((ushort)0x3F)) | Vector512.Create((ushort)0x80)) << 8;
+            var keep = (two | Vector512.Create((ushort)0xFF)).AsByte(); // the first byte of every lane, the second of two-byte ones
+            int length = 32 + BitOperations.PopCount(two.ExtractMostSignificantBits());
+            ref byte d = ref Unsafe.Add(ref dst, o);
+            var after = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, length));
+            Avx512Vbmi2.Compress(Vector512<byte>.Zero, keep, (lead | trail).AsByte()).StoreUnsafe(ref d);
+            after.StoreUnsafe(ref Unsafe.Add(ref d, length));
+            i += 32;
+            o += length;
+        }
+        return (i, o);
     }
 
     /// <summary>Code points one by one from unit <paramref name="i"/> until unit <paramref name="end"/> (or just past

@@ -6,7 +6,8 @@ using WasmSharp.Components.Compiled;
 namespace WasmSharp.Tests.Components;
 
 /// <summary>The compiled path's own string conversions against the BCL's, on text drawn from every UTF-8 length
-/// class in runs (so that blocks of eight units are uniform, mixed, and cut through surrogate pairs).</summary>
+/// class in runs (so that blocks of eight units, or 32 with AVX-512, are uniform, mixed, and cut through surrogate
+/// pairs).</summary>
 public class TranscodingProperties
 {
     /// <summary>One code point of a class: ASCII, two bytes, three bytes (no surrogates), four bytes.</summary>
@@ -50,10 +51,16 @@ public class TranscodingProperties
     [InlineData("日本語のテキスト日本語のテキスト")]
     [InlineData("日本語😀テキスト日本語のテキ")]
     [InlineData("1234567😀")] // a pair cut by the first block's end
+    [InlineData("aéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé")] // blocks of 32 units
+    [InlineData("éééééééééééééééééééééééééééééééééééééé日本語のテキスト😀")] // then three- and four-byte units
+    [InlineData("Съешь же ещё этих мягких французских булок, да выпей чаю")]
     public void Utf16ToUtf8_EncodesSamples(string s)
     {
         var buffer = new byte[3 * s.Length];
-        Assert.Equal(Encoding.UTF8.GetBytes(s), buffer[..Utf16ToUtf8.Encode(s, buffer)]);
+        Array.Fill(buffer, (byte)0xA5);
+        int written = Utf16ToUtf8.Encode(s, buffer);
+        Assert.Equal(Encoding.UTF8.GetBytes(s), buffer[..written]);
+        Assert.All(buffer[written..], b => Assert.Equal(0xA5, b));
     }
 
     [Theory]
@@ -62,6 +69,9 @@ public class TranscodingProperties
     [InlineData("abcdefghijklmnoéabcdefghijklmnop")] // a lead as a block's last byte
     [InlineData("Съешь же ещё этих мягких французских булок")]
     [InlineData("日本語のテキストéééééééééééééééé")]
+    [InlineData("aéééééééééééééééééééééééééééééééééééééééééééééééé")] // a lead as every 32-byte block's last byte
+    [InlineData("Съешь же ещё этих мягких французских булок, да выпей чаю. Съешь же ещё этих мягких французских булок")]
+    [InlineData("ééééééééééééééééééééééééééééééééééééé日本語")] // three-byte characters after whole blocks
     public void DecodeUtf8_DecodesSamples(string s) => Assert.Equal(s, CompiledAbi.DecodeUtf8(Encoding.UTF8.GetBytes(s)));
 
     [Theory]
@@ -71,6 +81,23 @@ public class TranscodingProperties
     [InlineData(new byte[] { 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0xC3, 0x41, 0x41 })]
     [InlineData(new byte[] { 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0xA9, 0x41 })]
     public void DecodeUtf8_RefusesSamples(byte[] bytes) => Assert.Null(CompiledAbi.DecodeUtf8(bytes));
+
+    /// <summary>Ill-formed bytes where the 32-byte blocks of the AVX-512 path look: at a block's last byte, the
+    /// byte after it, and inside a later block.</summary>
+    [Theory]
+    [InlineData(31, 0xC3, 32, 0x41)] // a lead whose next byte, past the block, is ASCII
+    [InlineData(31, 0xC3, 32, 0xC3)] // a lead whose next byte is another lead
+    [InlineData(30, 0xC1, 31, 0xBF)] // an overlong lead
+    [InlineData(32, 0xA9, 33, 0x41)] // a trail byte that starts the second block
+    [InlineData(40, 0xC3, 41, 0x41)] // a lead without its trail inside the second block
+    [InlineData(40, 0xF0, 41, 0x41)] // a four-byte lead cut short
+    public void DecodeUtf8_RefusesAcrossBlocks(int at, int value, int nextAt, int next)
+    {
+        var bytes = Encoding.UTF8.GetBytes(new string('a', 80));
+        bytes[at] = (byte)value;
+        bytes[nextAt] = (byte)next;
+        Assert.Null(CompiledAbi.DecodeUtf8(bytes));
+    }
 
     [Fact]
     public void DecodeUtf8_DecodesAsTheBclDoes() =>
