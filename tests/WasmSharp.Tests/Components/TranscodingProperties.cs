@@ -72,6 +72,11 @@ public class TranscodingProperties
     [InlineData("aéééééééééééééééééééééééééééééééééééééééééééééééé")] // a lead as every 32-byte block's last byte
     [InlineData("Съешь же ещё этих мягких французских булок, да выпей чаю. Съешь же ещё этих мягких французских булок")]
     [InlineData("ééééééééééééééééééééééééééééééééééééé日本語")] // three-byte characters after whole blocks
+    [InlineData("日本語のテキスト、日本語のテキスト。日本語のテキスト")] // three-byte characters across every block's end
+    [InlineData("a日本語のテキスト、日本語のテキスト。日本語のテキスト")]
+    [InlineData("ab日本語のテキスト、日本語のテキスト。日本語のテキスト")]
+    [InlineData("\u0800\uD7FF\uE000\uFFFF\u0800\uD7FF\uE000\uFFFF\u0800\uD7FF\uE000\uFFFF\u0800\uD7FF")] // the three-byte range's ends
+    [InlineData("日本語のテキスト、日本語のテキスト😀日本語のテキスト")] // a four-byte character: the BCL takes over
     public void DecodeUtf8_DecodesSamples(string s) => Assert.Equal(s, CompiledAbi.DecodeUtf8(Encoding.UTF8.GetBytes(s)));
 
     [Theory]
@@ -97,6 +102,37 @@ public class TranscodingProperties
         bytes[at] = (byte)value;
         bytes[nextAt] = (byte)next;
         Assert.Null(CompiledAbi.DecodeUtf8(bytes));
+    }
+
+    /// <summary>Ill-formed three-byte sequences in and across the 32-byte blocks: overlong forms, surrogates, trail
+    /// bytes missing before or after a block's end.</summary>
+    [Theory]
+    [InlineData(10, new byte[] { 0xE0, 0x80, 0x80 })] // overlong
+    [InlineData(10, new byte[] { 0xE0, 0x9F, 0xBF })] // overlong
+    [InlineData(10, new byte[] { 0xED, 0xA0, 0x80 })] // a surrogate
+    [InlineData(10, new byte[] { 0xED, 0xBF, 0xBF })] // a surrogate
+    [InlineData(31, new byte[] { 0xED, 0xA0, 0x80 })] // a surrogate whose lead ends the block
+    [InlineData(31, new byte[] { 0xE0, 0x80, 0x80 })] // overlong, its lead ending the block
+    [InlineData(30, new byte[] { 0xE6, 0x97, 0x41 })] // the second trail, after the block, missing
+    [InlineData(31, new byte[] { 0xE6, 0x41, 0x41 })] // both trails, after the block, missing
+    [InlineData(31, new byte[] { 0xE6, 0x97, 0x41 })] // the second trail, two bytes after the block, missing
+    [InlineData(10, new byte[] { 0xE6, 0x97, 0xE6 })] // a lead where a trail belongs
+    public void DecodeUtf8_RefusesThreeByteSequences(int at, byte[] sequence)
+    {
+        var bytes = Encoding.UTF8.GetBytes(new string('a', 80));
+        sequence.CopyTo(bytes, at);
+        Assert.Null(CompiledAbi.DecodeUtf8(bytes));
+    }
+
+    [Fact]
+    public void DecodeUtf8_DecodesEveryThreeByteLeadAtEveryPlace()
+    {
+        foreach (int cp in new[] { 0x800, 0xFFF, 0x1000, 0xCFFF, 0xD000, 0xD7FF, 0xE000, 0xFFFF })
+            for (int at = 0; at < 40; at++)
+            {
+                string s = new string('a', at) + char.ConvertFromUtf32(cp) + new string('é', 30);
+                Assert.Equal(s, CompiledAbi.DecodeUtf8(Encoding.UTF8.GetBytes(s)));
+            }
     }
 
     [Fact]
