@@ -154,4 +154,46 @@ public class TranscodingProperties
             catch (DecoderFallbackException) { expected = null; }
             Assert.Equal(expected, CompiledAbi.DecodeUtf8(bytes));
         }));
+
+    /// <summary>A surrogate, high or low, at every place of strings around the 64-unit steps: found where the BCL
+    /// finds it, and -1 without one.</summary>
+    [Fact]
+    public void FirstSurrogate_FindsWhatTheBclFinds()
+    {
+        foreach (int length in new[] { 0, 1, 15, 16, 17, 63, 64, 65, 127, 128, 129, 200 })
+        {
+            var text = new string('é', length).ToCharArray();
+            Assert.Equal(-1, Utf16ToUtf8.FirstSurrogate(text));
+            for (int at = 0; at < length; at++)
+                foreach (char c in "\uD800\uDBFF\uDC00\uDFFF")
+                {
+                    var with = (char[])text.Clone();
+                    with[at] = c;
+                    if (at + 1 < length) with[length - 1] = '\uDC00'; // a later one too
+                    Assert.Equal(with.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF'), Utf16ToUtf8.FirstSurrogate(with));
+                }
+            // The units just outside the range are not surrogates.
+            Array.Fill(text, '\uD7FF');
+            Assert.Equal(-1, Utf16ToUtf8.FirstSurrogate(text));
+            Array.Fill(text, '\uE000');
+            Assert.Equal(-1, Utf16ToUtf8.FirstSurrogate(text));
+        }
+    }
+
+    /// <summary>Text decoded from every place of a buffer in memory (the decoder's output is placed by the input's
+    /// address modulo 4 KiB): the same string wherever it comes from.</summary>
+    [Fact]
+    public void DecodeUtf8_DecodesFromEveryPlaceInMemory()
+    {
+        foreach (string s in new[] { new string('é', 600), string.Concat(Enumerable.Repeat("日本語のテキスト、", 40)) })
+        {
+            var bytes = Encoding.UTF8.GetBytes(s);
+            var memory = new byte[bytes.Length + 4096];
+            for (int at = 0; at < 4096; at += 37)
+            {
+                bytes.CopyTo(memory, at);
+                Assert.Equal(s, CompiledAbi.DecodeUtf8(memory.AsSpan(at, bytes.Length)));
+            }
+        }
+    }
 }

@@ -13,7 +13,8 @@ namespace WasmSharp.Tests.Llvm;
 /// </summary>
 public sealed class FuzzDifferentialTests : IDisposable
 {
-    /// <summary>Modules compared unless WASMSHARP_FUZZ_MODULES says otherwise.</summary>
+    /// <summary>Modules compared unless WASMSHARP_FUZZ_MODULES says otherwise (from seed 0, or from
+    /// WASMSHARP_FUZZ_FIRST, for a longer campaign past the seeds already tried).</summary>
     private const int DefaultModules = 30;
 
     private readonly string _dir = Directory.CreateTempSubdirectory("wasmsharp-fuzz-").FullName;
@@ -50,11 +51,12 @@ public sealed class FuzzDifferentialTests : IDisposable
     public void RandomModulesRunAlikeOnTheInterpreterNativeCodeAndWasmtime()
     {
         int modules = int.TryParse(Environment.GetEnvironmentVariable("WASMSHARP_FUZZ_MODULES"), out var n) ? n : DefaultModules;
+        int first = int.TryParse(Environment.GetEnvironmentVariable("WASMSHARP_FUZZ_FIRST"), out var f) ? f : 0;
         var native = new Engine(new EngineConfig { Native = new LlvmBackend(2, Path.Combine(_dir, "cache")) });
         var guarded = new Engine(new EngineConfig { Native = new LlvmBackend(2, Path.Combine(_dir, "cache"), guardPages: true) });
         using var wasmtime = new Wasmtime.Engine();
         int withWasmtime = 0;
-        for (int seed = 0; seed < modules; seed++)
+        for (int seed = first; seed < first + modules; seed++)
         {
             var bytes = Generate(seed);
             var interpreted = Transcript(Module.FromBytes(bytes));
