@@ -202,8 +202,11 @@ internal static class CompiledAbi
         if (Ascii.IsValid(source))
             return string.Create(source.Length, source, static (chars, bytes) => Ascii.ToUtf16(bytes, chars, out _));
         const int OnStack = 256;
-        char[]? rented = source.Length > OnStack ? System.Buffers.ArrayPool<char>.Shared.Rent(source.Length + AliasSlack / 2) : null;
-        Span<char> buffer = rented is null ? stackalloc char[OnStack] : rented.AsSpan(AwayFrom(source, rented), source.Length);
+        char[]? rented = source.Length > OnStack
+            ? System.Buffers.ArrayPool<char>.Shared.Rent((int)Math.Min((long)source.Length + AliasSlack / 2, Array.MaxLength))
+            : null;
+        Span<char> buffer = rented is null ? stackalloc char[OnStack]
+            : rented.AsSpan(rented.Length - source.Length >= AliasSlack / 2 ? AwayFrom(source, rented) : 0, source.Length);
         try
         {
             return Utf8ToUtf16.Decode(source, buffer, out int written) ? new string(buffer[..written]) : null;
